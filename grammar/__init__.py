@@ -1,0 +1,1 @@
+"""The TICKscript grammar, shipped inside the package as tickpy.grammar."""

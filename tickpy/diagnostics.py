@@ -1,0 +1,107 @@
+"""Problems found in a user's input, with where they are, and how they are shown.
+
+Every stage reports through `Diagnostic` so that the CLI shows all of them alike:
+
+    path:line:col: message
+      source line
+           ^
+    hint: ...
+
+Columns are 1-based. Kapacitor counts columns in bytes ("char M"); `Diagnostic.column` keeps
+that byte column so positions compare equal to Kapacitor's, and the caret is placed by
+converting it back to characters of the line.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+
+ERROR = "error"
+WARNING = "warning"
+
+
+@dataclass(slots=True)
+class Diagnostic:
+    message: str
+    line: int = 0  # 0 when the problem has no position (Kapacitor gives none for some)
+    column: int = 0  # byte column, 1-based
+    end_line: int = 0
+    end_column: int = 0
+    severity: str = ERROR
+    code: str = ""  # a short stable identifier, e.g. "syntax", "unknown-property"
+    hint: str | None = None
+    # Kapacitor's own text for the same problem, when it differs from `message`.
+    kapacitor_message: str | None = None
+    extra: dict = field(default_factory=dict)
+
+    def to_json(self) -> dict:
+        data = {
+            "severity": self.severity,
+            "line": self.line,
+            "column": self.column,
+            "end_line": self.end_line or self.line,
+            "end_column": self.end_column or self.column,
+            "code": self.code,
+            "message": self.message,
+        }
+        if self.hint:
+            data["hint"] = self.hint
+        if self.kapacitor_message:
+            data["kapacitor_message"] = self.kapacitor_message
+        return data
+
+
+class TickpyError(Exception):
+    """An error that carries diagnostics; the CLI prints them instead of a traceback."""
+
+    def __init__(self, diagnostics: list[Diagnostic] | Diagnostic):
+        if isinstance(diagnostics, Diagnostic):
+            diagnostics = [diagnostics]
+        self.diagnostics = diagnostics
+        super().__init__(diagnostics[0].message if diagnostics else "error")
+
+
+def byte_column_to_char_index(line_text: str, byte_column: int) -> int:
+    """0-based character index in `line_text` of the 1-based byte column."""
+    encoded = line_text.encode("utf-8")
+    prefix = encoded[: max(byte_column - 1, 0)]
+    return len(prefix.decode("utf-8", errors="ignore"))
+
+
+def render(diagnostic: Diagnostic, path: str, source: str | None, color: bool = False) -> str:
+    """The human form of a diagnostic: location, message, source line, caret, hint."""
+    red, yellow, bold, reset = ("\x1b[31m", "\x1b[33m", "\x1b[1m", "\x1b[0m") if color else ("",) * 4
+    severity_color = red if diagnostic.severity == ERROR else yellow
+    where = path
+    if diagnostic.line:
+        where += f":{diagnostic.line}:{diagnostic.column}"
+    out = [f"{bold}{where}:{reset} {severity_color}{diagnostic.severity}:{reset} {diagnostic.message}"]
+    if source is not None and diagnostic.line:
+        lines = source.splitlines()
+        if 0 < diagnostic.line <= len(lines):
+            text = lines[diagnostic.line - 1].replace("\t", " ")
+            # Very long lines (minified input) are cut around the caret.
+            start_char = byte_column_to_char_index(text, diagnostic.column)
+            window_start = max(0, start_char - 60)
+            shown = text[window_start : window_start + 120]
+            caret_at = start_char - window_start
+            width = 1
+            if diagnostic.end_line == diagnostic.line and diagnostic.end_column > diagnostic.column:
+                end_char = byte_column_to_char_index(text, diagnostic.end_column)
+                width = max(1, min(end_char - start_char, len(shown) - caret_at))
+            out.append(f"  {shown}")
+            out.append(f"  {' ' * caret_at}{severity_color}{'^' * width}{reset}")
+    if diagnostic.hint:
+        out.append(f"  hint: {diagnostic.hint}")
+    return "\n".join(out)
+
+
+def to_json_line(path: str, ok: bool, diagnostics: list[Diagnostic], **extra) -> str:
+    """One file's result in the machine format of `tickpy validate --format json`."""
+    record = {"path": path, "ok": ok, "diagnostics": [d.to_json() for d in diagnostics]}
+    record.update(extra)
+    return json.dumps(record, ensure_ascii=False)
+
+
+__all__ = ["Diagnostic", "TickpyError", "render", "to_json_line", "ERROR", "WARNING", "asdict"]
