@@ -1,0 +1,42 @@
+"""An alert event as the alert node hands it to handlers and topics.
+
+Shaped like Kapacitor's `alert.Event`: the state (id, message, details, time, duration,
+level), the data it was computed from (name, task, category, group, tags, fields, the
+`models.Result` with the point(s)), the previous level, and the topic it is published to.
+The wire JSON (`AlertData` in Kapacitor) is produced once per event by `alert_json`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+OK, INFO, WARNING, CRITICAL = "OK", "INFO", "WARNING", "CRITICAL"
+LEVELS = (OK, INFO, WARNING, CRITICAL)  # ascending severity; index is Kapacitor's alert.Level value
+LEVEL_RANK = {name: rank for rank, name in enumerate(LEVELS)}
+
+
+@dataclass(slots=True, eq=False)
+class AlertEvent:
+    # state
+    id: str
+    message: str
+    details: str
+    time_ns: int
+    duration_ns: int
+    level: str
+    previous_level: str
+    # data
+    name: str  # measurement
+    task_name: str
+    group: str  # "host=a,cpu=x" or "nil" without groupBy
+    tags: dict[str, str]
+    fields: dict[str, Any]
+    recoverable: bool
+    result: dict  # models.Result as JSON-ready data: {"series": [{"name", "tags", "columns", "values"}]}
+    category: str = ""
+    topic: str = ""
+    no_external: bool = False
+    # The exact JSON bytes Kapacitor writes for this event (without trailing newline); filled
+    # by the alert node once, shared by every handler.
+    wire: bytes = field(default=b"", repr=False)
