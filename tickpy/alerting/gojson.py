@@ -1,0 +1,323 @@
+"""JSON text exactly as Go's `encoding/json` writes it for the values Kapacitor marshals.
+
+Kapacitor's alert wire format, the `json`/`jsonCompact` template functions and the httpOut
+results all come from `encoding/json`, so their bytes differ from Python's `json` module:
+compact separators, map keys sorted, `<` `>` `&` U+2028 U+2029 escaped as `\\u003c`..., floats
+in Go's shortest form without a trailing `.0`, and NaN/Inf refused.
+
+Python values map to Go values as follows:
+- `None` -> null; `bool`; `int` (int64); `float` (float64); `str`; `bytes` -> base64 string
+- `list`/`tuple` -> array; `dict` -> object with keys sorted (a Go map)
+- `Struct` (a dict subclass) -> object with keys in insertion order (a Go struct)
+- `tickpy.lang.values.Time` -> RFC 3339 string with nanoseconds; `Duration` -> integer ns
+- `RawJSON` -> its text, unchanged (already valid JSON)
+"""
+
+from __future__ import annotations
+
+import base64
+import math
+from decimal import Decimal
+
+from tickpy.lang.values import Duration, Time
+
+
+class GoJSONError(ValueError):
+    """Marshalling failed the way Go's would (the message is Go's)."""
+
+
+class Struct(dict):
+    """A Go struct: its fields are written in insertion order, not sorted."""
+
+    __slots__ = ()
+
+    @classmethod
+    def omitting_empty(cls, pairs, omitempty=()):
+        """A struct from (key, value) pairs, leaving out the `omitempty` keys whose value is empty."""
+        out = cls()
+        for key, value in pairs:
+            if key in omitempty and is_empty(value):
+                continue
+            out[key] = value
+        return out
+
+
+class RawJSON(str):
+    """Text that is already JSON (Go's json.RawMessage after compaction)."""
+
+    __slots__ = ()
+
+
+def is_empty(value) -> bool:
+    """Go's `omitempty` test: false, 0, "", nil, and empty arrays/maps are empty."""
+    if value is None or value is False:
+        return True
+    if type(value) in (int, float):
+        return value == 0
+    if isinstance(value, (str, bytes, list, tuple, dict)):
+        return len(value) == 0
+    return False
+
+
+# --- strings ---------------------------------------------------------------------------------
+
+_HEX = "0123456789abcdef"
+_ESCAPES: dict[int, str] = {}
+for _code in range(0x20):
+    _ESCAPES[_code] = "\\u00" + _HEX[_code >> 4] + _HEX[_code & 0xF]
+_ESCAPES.update(
+    {
+        ord("\b"): "\\b",  # Go >= 1.22 writes \b and \f in short form
+        ord("\f"): "\\f",
+        ord("\n"): "\\n",
+        ord("\r"): "\\r",
+        ord("\t"): "\\t",
+        ord('"'): '\\"',
+        ord("\\"): "\\\\",
+        ord("<"): "\\u003c",
+        ord(">"): "\\u003e",
+        ord("&"): "\\u0026",
+        0x2028: "\\u2028",
+        0x2029: "\\u2029",
+    }
+)
+# Lone surrogates stand for bytes that were not valid UTF-8 (surrogateescape): Go writes
+# one U+FFFD per invalid byte. Other surrogates are 3 invalid bytes in Go's eyes.
+for _code in range(0xD800, 0xE000):
+    _ESCAPES[_code] = "\\ufffd" if 0xDC80 <= _code <= 0xDCFF else "\\ufffd" * 3
+_TRANSLATION = str.maketrans(_ESCAPES)
+_NEEDS_ESCAPE = frozenset(chr(c) for c in _ESCAPES)
+
+
+def quote_string(text: str) -> str:
+    """A Go JSON string literal (with HTML escaping, as json.Marshal and Encoder default to)."""
+    if _NEEDS_ESCAPE.isdisjoint(text):
+        return '"' + text + '"'
+    return '"' + text.translate(_TRANSLATION) + '"'
+
+
+def decode_go_bytes(data: bytes) -> str:
+    """Bytes of a Go string as a Python str, keeping invalid UTF-8 visible as lone surrogates."""
+    return data.decode("utf-8", errors="surrogateescape")
+
+
+# --- numbers ---------------------------------------------------------------------------------
+
+
+def shortest_digits(value: float) -> tuple[str, int]:
+    """The shortest round-tripping decimal digits of abs(value) and the exponent e such that
+    abs(value) == 0.DIGITS * 10**e (like strconv's decimal with decimal point position)."""
+    if value == 0:
+        return "0", 1
+    _sign, digit_tuple, exponent = Decimal(repr(abs(value))).as_tuple()
+    all_digits = "".join(map(str, digit_tuple))
+    significant = all_digits.lstrip("0")
+    # abs(value) == int(all_digits) * 10**exponent; leading zeros move the point left
+    point = len(significant) + exponent
+    return significant.rstrip("0"), point
+
+
+def format_float_f(value: float) -> str:
+    """strconv.FormatFloat(value, 'f', -1, 64)."""
+    digits, point = shortest_digits(value)
+    sign = "-" if math.copysign(1.0, value) < 0 else ""
+    if value == 0:
+        return sign + "0"
+    if point <= 0:
+        return sign + "0." + "0" * (-point) + digits
+    if point >= len(digits):
+        return sign + digits + "0" * (point - len(digits))
+    return sign + digits[:point] + "." + digits[point:]
+
+
+def format_float_e(value: float, min_exp_digits: int = 2) -> str:
+    """strconv.FormatFloat(value, 'e', -1, 64): d.ddde±XX with at least two exponent digits."""
+    digits, point = shortest_digits(value)
+    sign = "-" if math.copysign(1.0, value) < 0 else ""
+    exponent = point - 1 if value != 0 else 0
+    mantissa = digits[0] + ("." + digits[1:] if len(digits) > 1 else "")
+    exp_sign = "-" if exponent < 0 else "+"
+    return f"{sign}{mantissa}e{exp_sign}{abs(exponent):0{min_exp_digits}d}"
+
+
+def format_json_float(value: float) -> str:
+    """A float64 as encoding/json writes it (ES6 number formatting)."""
+    if value != value:
+        raise GoJSONError("json: unsupported value: NaN")
+    if value in (float("inf"), float("-inf")):
+        raise GoJSONError(f"json: unsupported value: {'+Inf' if value > 0 else '-Inf'}")
+    magnitude = abs(value)
+    if magnitude != 0 and (magnitude < 1e-6 or magnitude >= 1e21):
+        text = format_float_e(value)
+        # Go trims one leading zero of a negative exponent: e-07 -> e-7
+        if len(text) >= 4 and text[-4] == "e" and text[-3] == "-" and text[-2] == "0":
+            text = text[:-2] + text[-1]
+        return text
+    return format_float_f(value)
+
+
+# --- time ------------------------------------------------------------------------------------
+
+
+def civil_from_ns(ns: int) -> tuple[int, int, int, int, int, int, int]:
+    """(year, month, day, hour, minute, second, nanosecond) in UTC of Unix nanoseconds."""
+    seconds, nanos = divmod(ns, 1_000_000_000)
+    days, second_of_day = divmod(seconds, 86400)
+    # Howard Hinnant's days -> civil algorithm (proleptic Gregorian).
+    z = days + 719468
+    era = z // 146097
+    doe = z - era * 146097
+    yoe = (doe - doe // 1460 + doe // 36524 - doe // 146096) // 365
+    y = yoe + era * 400
+    doy = doe - (365 * yoe + yoe // 4 - yoe // 100)
+    mp = (5 * doy + 2) // 153
+    d = doy - (153 * mp + 2) // 5 + 1
+    m = mp + 3 if mp < 10 else mp - 9
+    if m <= 2:
+        y += 1
+    hour, rest = divmod(second_of_day, 3600)
+    minute, second = divmod(rest, 60)
+    return y, m, d, hour, minute, second, nanos
+
+
+def _fraction(nanos: int) -> str:
+    if not nanos:
+        return ""
+    return "." + f"{nanos:09d}".rstrip("0")
+
+
+def _year(year: int) -> str:
+    return f"{year:04d}" if year >= 0 else "-" + f"{-year:04d}"
+
+
+def format_time_rfc3339nano(ns: int) -> str:
+    """Go's time.Time in UTC formatted with RFC3339Nano: 2024-03-01T13:45:30.5Z."""
+    y, mo, d, h, mi, s, nanos = civil_from_ns(ns)
+    return f"{_year(y)}-{mo:02d}-{d:02d}T{h:02d}:{mi:02d}:{s:02d}{_fraction(nanos)}Z"
+
+
+def format_time_go_string(ns: int) -> str:
+    """Go's time.Time.String() of a UTC time: 2024-03-01 13:45:30.5 +0000 UTC."""
+    y, mo, d, h, mi, s, nanos = civil_from_ns(ns)
+    return f"{_year(y)}-{mo:02d}-{d:02d} {h:02d}:{mi:02d}:{s:02d}{_fraction(nanos)} +0000 UTC"
+
+
+def _marshal_time(ns: int) -> str:
+    year = civil_from_ns(ns)[0]
+    if not 0 <= year <= 9999:
+        raise GoJSONError(
+            "json: error calling MarshalJSON for type time.Time: "
+            "Time.MarshalJSON: year outside of range [0,9999]"
+        )
+    return '"' + format_time_rfc3339nano(ns) + '"'
+
+
+# --- encoder ---------------------------------------------------------------------------------
+
+
+def _encode(value, out: list) -> None:
+    kind = type(value)
+    if kind is str:
+        out.append(quote_string(value))
+    elif kind is bool:
+        out.append("true" if value else "false")
+    elif kind is int:
+        out.append(str(value))
+    elif kind is float:
+        out.append(format_json_float(value))
+    elif value is None:
+        out.append("null")
+    elif kind is Struct:
+        out.append("{")
+        first = True
+        for key, item in value.items():
+            if not first:
+                out.append(",")
+            first = False
+            out.append(quote_string(key))
+            out.append(":")
+            _encode(item, out)
+        out.append("}")
+    elif isinstance(value, dict):
+        out.append("{")
+        first = True
+        for key in sorted(value, key=_map_key):
+            if not first:
+                out.append(",")
+            first = False
+            out.append(quote_string(_map_key(key)))
+            out.append(":")
+            _encode(value[key], out)
+        out.append("}")
+    elif isinstance(value, (list, tuple)):
+        out.append("[")
+        for index, item in enumerate(value):
+            if index:
+                out.append(",")
+            _encode(item, out)
+        out.append("]")
+    elif kind is Time:
+        out.append(_marshal_time(value.nanoseconds))
+    elif kind is Duration:
+        out.append(str(value.nanoseconds))
+    elif kind is RawJSON:
+        out.append(str(value))
+    elif isinstance(value, str):
+        out.append(quote_string(str(value)))
+    elif isinstance(value, (bytes, bytearray)):
+        out.append('"' + base64.b64encode(bytes(value)).decode("ascii") + '"')
+    elif isinstance(value, bool):
+        out.append("true" if value else "false")
+    elif isinstance(value, int):
+        out.append(str(int(value)))
+    elif isinstance(value, float):
+        out.append(format_json_float(float(value)))
+    elif hasattr(value, "__go_json__"):
+        _encode(value.__go_json__(), out)
+    else:
+        raise GoJSONError(f"json: unsupported type: {type(value).__name__}")
+
+
+def _map_key(key) -> str:
+    # Go map keys: strings as is; integer keys are written as their decimal text.
+    if isinstance(key, str):
+        return key
+    if isinstance(key, int) and not isinstance(key, bool):
+        return str(key)
+    raise GoJSONError(f"json: unsupported type: map[{type(key).__name__}]")
+
+
+def dumps(value) -> str:
+    """`json.Marshal(value)` as text (compact, no trailing newline)."""
+    out: list[str] = []
+    _encode(value, out)
+    return "".join(out)
+
+
+def dumps_bytes(value) -> bytes:
+    """`json.Marshal(value)` as bytes; invalid UTF-8 carried as surrogates becomes U+FFFD."""
+    return dumps(value).encode("utf-8", errors="surrogateescape")
+
+
+def encoder_encode(value) -> str:
+    """`json.NewEncoder(w).Encode(value)`: Marshal plus a newline."""
+    return dumps(value) + "\n"
+
+
+__all__ = [
+    "GoJSONError",
+    "RawJSON",
+    "Struct",
+    "decode_go_bytes",
+    "dumps",
+    "dumps_bytes",
+    "encoder_encode",
+    "format_float_e",
+    "format_float_f",
+    "format_json_float",
+    "format_time_go_string",
+    "format_time_rfc3339nano",
+    "is_empty",
+    "quote_string",
+    "shortest_digits",
+]
