@@ -1,0 +1,80 @@
+"""The node base: messages, group ids, registry, forwarding and counters."""
+
+from tickpy.check.pipeline import PipelineNode
+from tickpy.runtime.messages import BatchMessage, BatchPoint, Dimensions, PointMessage, group_id
+from tickpy.runtime.nodes.base import ParentPort, RunContext, RuntimeNode, lookup, register
+from tickpy.alerting.gojson import dumps
+
+
+def test_group_id_matches_kapacitor_forms():
+    tags = {"host": "a", "cpu": "x"}
+    assert group_id("cpu", tags, Dimensions()) == ""
+    assert group_id("cpu", tags, Dimensions(by_name=True)) == "cpu"
+    assert group_id("cpu", tags, Dimensions(tag_names=("host", "cpu"))) == "host=a,cpu=x"
+    assert group_id("cpu", tags, Dimensions(True, ("host",))) == "cpu\nhost=a"
+
+
+def test_point_row_json_has_time_first_and_sorted_fields():
+    msg = PointMessage("cpu", {"host": "a"}, {"b": 2.0, "a": 1}, 31536000_000000000)
+    assert dumps(msg.to_result()) == (
+        '{"series":[{"name":"cpu","tags":{"host":"a"},"columns":["time","a","b"],'
+        '"values":[["1971-01-01T00:00:00Z",1,2]]}]}'
+    )
+
+
+def test_batch_row_adds_point_tags_that_are_not_group_tags():
+    batch = BatchMessage(
+        "cpu", {"host": "a"}, Dimensions(tag_names=("host",)), 10,
+        [BatchPoint(0, {"v": 1.5}, {"host": "a", "type": "idle"})],
+    )
+    assert dumps(batch.to_row()) == (
+        '{"name":"cpu","tags":{"host":"a"},"columns":["time","type","v"],'
+        '"values":[["1970-01-01T00:00:00Z","idle",1.5]]}'
+    )
+
+
+class _Collect(RuntimeNode):
+    def __init__(self, spec, ctx):
+        super().__init__(spec, ctx)
+        self.seen = []
+
+    def point(self, msg):
+        self.seen.append(msg)
+
+    def point_from(self, index, msg):
+        self.seen.append((index, msg.name))
+
+
+def test_registry_prefers_name_then_type_and_forwarding_counts():
+    @register("TestOnlyNode")
+    class _Generic(RuntimeNode):
+        pass
+
+    @register("TestOnlyNode", name="special")
+    class _Special(RuntimeNode):
+        pass
+
+    assert lookup("TestOnlyNode", "special") is _Special
+    assert lookup("TestOnlyNode", "other") is _Generic
+    assert lookup("NoSuchNode", "x") is None
+
+    ctx = RunContext(task_name="t")
+    source = _Generic(PipelineNode(0, "TestOnlyNode", "other"), ctx)
+    sink = _Collect(PipelineNode(1, "TestOnlyNode", "sink"), ctx)
+    source.children.append(sink)
+    source.children.append(ParentPort(sink, 1))
+    msg = PointMessage("m", {}, {"v": 1}, 0)
+    source.point(msg)
+    assert sink.seen == [msg, (1, "m")]
+    assert source.points_out == 1
+
+
+def test_error_reporting_counts_and_keeps_errors():
+    seen = []
+    ctx = RunContext(task_name="t", on_error=seen.append)
+    node = RuntimeNode(PipelineNode(3, "WhereNode", "where"), ctx)
+    node.error("boom")
+    assert node.errors == 1
+    assert [(e.node, e.message) for e in ctx.node_errors] == [("where3", "boom")]
+    assert seen == ctx.node_errors
+    assert "node=where3" in seen[0].log_line("t")
