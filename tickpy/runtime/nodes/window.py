@@ -1,0 +1,69 @@
+"""The window node (Kapacitor's window.go): buffers each group's points and emits them as
+batches by event time (`period`/`every`, `align`, `fillPeriod`) or by count
+(`periodCount`/`everyCount`). Nothing is emitted at end of input unless the run flushes."""
+
+from __future__ import annotations
+
+from tickpy.runtime.messages import BatchMessage, BatchPoint, PointMessage
+from tickpy.runtime.nodes.base import RuntimeNode, register
+from tickpy.runtime.windowing import CountWindow, TimeWindow
+
+
+class _GroupWindow:
+    __slots__ = ("window", "name", "tags", "dimensions", "group")
+
+    def __init__(self, window, msg: PointMessage):
+        self.window = window
+        self.name = msg.name
+        self.tags = msg.group_tags()
+        self.dimensions = msg.dimensions
+        self.group = msg.group
+
+
+@register("WindowNode")
+class WindowNode(RuntimeNode):
+    def __init__(self, spec, ctx):
+        super().__init__(spec, ctx)
+        self.period = self.duration_property("period", 0)
+        self.every = self.duration_property("every", 0)
+        self.align = bool(self.property_value("align", False))
+        self.fill_period = bool(self.property_value("fillPeriod", False))
+        self.period_count = int(self.property_value("periodCount", 0) or 0)
+        self.every_count = int(self.property_value("everyCount", 0) or 0)
+        if self.period_count and self.period:
+            raise self.script_error("cannot specify both period and periodCount")
+        if self.period_count and self.align:
+            raise self.script_error("can only align windows based off time, not count")
+        if self.period_count and self.every_count <= 0:
+            raise self.script_error("everyCount must be greater than zero")
+        if self.period == 0 and self.period_count == 0:
+            raise self.script_error("window node must have either a non zero period or non zero period count")
+        self.groups: dict[str, _GroupWindow] = {}
+
+    def _new_window(self, first_time: int):
+        if self.period:
+            return TimeWindow(first_time, self.period, self.every, self.align, self.fill_period)
+        return CountWindow(self.period_count, self.every_count, self.fill_period)
+
+    def point(self, msg: PointMessage) -> None:
+        state = self.groups.get(msg.group)
+        if state is None:
+            state = self.groups[msg.group] = _GroupWindow(self._new_window(msg.time), msg)
+        due = state.window.add(BatchPoint(msg.time, msg.fields, msg.tags))
+        if due is not None:
+            self._emit(state, due)
+
+    def _emit(self, state: _GroupWindow, due: tuple[int, list]) -> None:
+        tmax, points = due
+        self.forward_batch(BatchMessage(state.name, state.tags, state.dimensions, tmax, points, state.group))
+
+    def batch(self, msg: BatchMessage) -> None:
+        self.error("window does not support batch data", msg.tmax)
+
+    def finish(self) -> None:
+        if not self.ctx.flush_at_end:
+            return
+        for state in self.groups.values():
+            due = state.window.flush()
+            if due is not None:
+                self._emit(state, due)
