@@ -1,0 +1,616 @@
+"""InfluxQL reducers as Kapacitor runs them (it reuses InfluxDB 1.x `query` reducers).
+
+Pure logic, no messages: a reducer is fed `(time, value, source)` triples with `add` and
+`emit()` returns a list of results `(time, value, source)`:
+
+- `time` is int nanoseconds, or `None` where InfluxDB uses its "zero time" marker (the
+  caller then uses the window's / context's time). `count` and `sum` keep the epoch (0) as
+  InfluxDB's initial point does, which shows with `.usePointTimes()`.
+- `source` is the point (any object with `.tags`/`.fields`) a selector picked: simple selectors
+  (first, last, min, max, percentile) output that point's tags and fields; top/bottom merge its
+  tags into the batch point. `None` elsewhere.
+
+Value kinds are the Python types of field values: float, int (Go int64: sums wrap), str, bool.
+Which kinds a function accepts and which kind it produces follow Kapacitor's pipeline.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any, Callable
+
+ZERO_TIME = None  # InfluxDB's query.ZeroTime: "no time of its own, use the context's"
+
+GO_TYPE_NAMES = {float: "float64", int: "int64", str: "string", bool: "bool"}
+
+_INT64_OFFSET = 1 << 63
+_UINT64 = 1 << 64
+
+
+def wrap_int64(value: int) -> int:
+    """Go int64 arithmetic wraps around; Python ints do not."""
+    if -_INT64_OFFSET <= value < _INT64_OFFSET:
+        return value
+    return (value + _INT64_OFFSET) % _UINT64 - _INT64_OFFSET
+
+
+def go_int_div(numerator: int, denominator: int) -> int:
+    """Go's integer division truncates toward zero."""
+    quotient = abs(numerator) // abs(denominator)
+    return quotient if (numerator >= 0) == (denominator > 0) else -quotient
+
+
+class ReducerTypeError(ValueError):
+    pass
+
+
+# ---------------------------------------------------------------------------------------------
+# Reduce-as-you-go reducers (InfluxDB's FuncReducer and friends)
+
+
+class CountReducer:
+    __slots__ = ("count",)
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def add(self, time: int, value: Any, source: Any) -> None:
+        self.count += 1
+
+    def emit(self) -> list:
+        # The initial point has time 0; every aggregated point turns it into ZeroTime.
+        return [(ZERO_TIME if self.count else 0, self.count, None)]
+
+
+class SumReducer:
+    __slots__ = ("total", "is_int")
+
+    def __init__(self, is_int: bool) -> None:
+        self.is_int = is_int
+        self.total = 0 if is_int else 0.0
+
+    def add(self, time: int, value: Any, source: Any) -> None:
+        self.total += value
+
+    def emit(self) -> list:
+        # InfluxDB keeps the initial point's time (0, the epoch) for sums.
+        total = wrap_int64(self.total) if self.is_int else self.total
+        return [(0, total, None)]
+
+
+class MeanReducer:
+    __slots__ = ("total", "count", "is_int")
+
+    def __init__(self, is_int: bool) -> None:
+        self.is_int = is_int
+        self.total = 0 if is_int else 0.0
+        self.count = 0
+
+    def add(self, time: int, value: Any, source: Any) -> None:
+        self.total += value
+        self.count += 1
+
+    def emit(self) -> list:
+        total = float(wrap_int64(self.total)) if self.is_int else self.total
+        if self.count == 0:
+            return [(ZERO_TIME, math.nan, None)]
+        return [(ZERO_TIME, total / self.count, None)]
+
+
+class SpreadReducer:
+    __slots__ = ("low", "high", "is_int")
+
+    def __init__(self, is_int: bool) -> None:
+        self.is_int = is_int
+        self.low = None
+        self.high = None
+
+    def add(self, time: int, value: Any, source: Any) -> None:
+        if self.low is None or value != value:  # first value, or NaN (poisons like math.Min/Max)
+            if self.low is None or self.low == self.low:
+                self.low = self.high = value
+            return
+        if value < self.low:
+            self.low = value
+        if value > self.high:
+            self.high = value
+
+    def emit(self) -> list:
+        if self.low is None:
+            return [(ZERO_TIME, 0 if self.is_int else -math.inf, None)]
+        if self.is_int:
+            return [(ZERO_TIME, wrap_int64(self.high - self.low), None)]
+        return [(ZERO_TIME, self.high - self.low, None)]
+
+
+def _first_wins(prev_time, prev_value, time, value) -> bool:
+    return time < prev_time or (time == prev_time and value > prev_value)
+
+
+def _last_wins(prev_time, prev_value, time, value) -> bool:
+    return time > prev_time or (time == prev_time and value > prev_value)
+
+
+def _first_wins_bool(prev_time, prev_value, time, value) -> bool:
+    return time < prev_time or (time == prev_time and not value and prev_value)
+
+
+def _last_wins_bool(prev_time, prev_value, time, value) -> bool:
+    return time > prev_time or (time == prev_time and value and not prev_value)
+
+
+def _min_wins(prev_time, prev_value, time, value) -> bool:
+    return value < prev_value or (value == prev_value and time < prev_time)
+
+
+def _max_wins(prev_time, prev_value, time, value) -> bool:
+    return value > prev_value or (value == prev_value and time < prev_time)
+
+
+class SelectorReducer:
+    """first/last/min/max: keeps one point; `wins(prev..., new...)` says when the new one replaces it."""
+
+    __slots__ = ("wins", "time", "value", "source", "empty")
+
+    def __init__(self, wins: Callable[..., bool]) -> None:
+        self.wins = wins
+        self.empty = True
+        self.time = 0
+        self.value = None
+        self.source = None
+
+    def add(self, time: int, value: Any, source: Any) -> None:
+        if self.empty or self.wins(self.time, self.value, time, value):
+            self.empty = False
+            self.time = time
+            self.value = value
+            self.source = source
+
+    def emit(self) -> list:
+        if self.empty:
+            return []
+        return [(self.time, self.value, self.source)]
+
+
+# ---------------------------------------------------------------------------------------------
+# Reducers over the whole slice of points
+
+
+class SliceReducer:
+    __slots__ = ("points", "reduce")
+
+    def __init__(self, reduce: Callable[[list], list]) -> None:
+        self.points: list = []
+        self.reduce = reduce
+
+    def add(self, time: int, value: Any, source: Any) -> None:
+        self.points.append((time, value, source))
+
+    def emit(self) -> list:
+        return self.reduce(self.points)
+
+
+def _by_value(entry):
+    return entry[1]
+
+
+def sort_by_value(points: list) -> list:
+    """Go's sort.Sort by value. Go sorts up to 12 elements with a stable insertion sort; a
+    stable sort matches it there (ties beyond that may order differently)."""
+    return sorted(points, key=_by_value)
+
+
+def median_float(points: list) -> list:
+    if len(points) == 1:
+        time, value, _ = points[0]
+        return [(time, value, None)]
+    ordered = sort_by_value(points)
+    half = len(ordered) // 2
+    if len(ordered) % 2 == 0:
+        low, high = ordered[half - 1][1], ordered[half][1]
+        return [(ZERO_TIME, low + (high - low) / 2, None)]
+    return [(ZERO_TIME, ordered[half][1], None)]
+
+
+def median_int(points: list) -> list:
+    if len(points) == 1:
+        return [(ZERO_TIME, float(points[0][1]), None)]
+    ordered = sort_by_value(points)
+    half = len(ordered) // 2
+    if len(ordered) % 2 == 0:
+        low, high = ordered[half - 1][1], ordered[half][1]
+        return [(ZERO_TIME, float(low) + float(wrap_int64(high - low)) / 2, None)]
+    return [(ZERO_TIME, float(ordered[half][1]), None)]
+
+
+def mode(points: list) -> list:
+    """InfluxDB's mode: the most frequent value; on equal frequency the value whose run starts
+    earliest in time. A value is only considered from its second occurrence on, except the
+    smallest one (this is InfluxDB's scan, kept as is)."""
+    if len(points) == 1:
+        time, value, _ = points[0]
+        return [(time, value, None)]
+    ordered = sort_by_value(points)
+    most_freq = 0
+    curr_freq = 0
+    curr_mode = most_mode = ordered[0][1]
+    curr_time = most_time = ordered[0][0]
+    for time, value, _ in ordered:
+        if value != curr_mode:
+            curr_freq = 1
+            curr_mode = value
+            curr_time = time
+            continue
+        curr_freq += 1
+        if most_freq > curr_freq or (most_freq == curr_freq and curr_time > most_time):
+            continue
+        most_freq = curr_freq
+        most_mode = value
+        most_time = time
+    return [(ZERO_TIME, most_mode, None)]
+
+
+def stddev(points: list) -> list:
+    """Sample standard deviation (n - 1); NaN values are skipped; fewer than 2 points: NaN."""
+    if len(points) < 2:
+        return [(ZERO_TIME, math.nan, None)]
+    mean = 0.0
+    count = 0
+    for _, value, _ in points:
+        value = float(value)
+        if value != value:
+            continue
+        count += 1
+        mean += (value - mean) / count
+    variance = 0.0
+    for _, value, _ in points:
+        value = float(value)
+        if value != value:
+            continue
+        delta = value - mean
+        variance += delta * delta
+    if count == 0:
+        return [(ZERO_TIME, -0.0, None)]  # Go: sqrt(0 / -1)
+    if count == 1:
+        return [(ZERO_TIME, math.nan, None)]  # Go: 0 / 0
+    return [(ZERO_TIME, math.sqrt(variance / (count - 1)), None)]
+
+
+def percentile_reducer(percentile: float) -> Callable[[list], list]:
+    """Nearest rank: index floor(n * p / 100 + 0.5) - 1 of the points sorted by value; nothing
+    when that index falls outside the points."""
+
+    def reduce(points: list) -> list:
+        length = len(points)
+        index = int(math.floor(float(length) * percentile / 100.0 + 0.5)) - 1
+        if index < 0 or index >= length:
+            return []
+        return [sort_by_value(points)[index]]
+
+    return reduce
+
+
+class DistinctReducer:
+    __slots__ = ("first_seen",)
+
+    def __init__(self) -> None:
+        self.first_seen: dict = {}
+
+    def add(self, time: int, value: Any, source: Any) -> None:
+        if value not in self.first_seen:
+            self.first_seen[value] = time
+
+    def emit(self) -> list:
+        # Sorted by time, then value (false before true for booleans).
+        results = [(time, value, None) for value, time in self.first_seen.items()]
+        results.sort(key=lambda entry: (entry[0], entry[1]))
+        return results
+
+
+# ---------------------------------------------------------------------------------------------
+# top / bottom: InfluxDB keeps a bounded heap ordered by (value, newer-is-smaller)
+
+
+def _top_less(a, b) -> bool:
+    if a[1] != b[1]:
+        return a[1] < b[1]
+    return a[0] > b[0]
+
+
+def _bottom_less(a, b) -> bool:
+    if a[1] != b[1]:
+        return a[1] > b[1]
+    return a[0] > b[0]
+
+
+class TopBottomReducer:
+    """Keeps the `size` best points in a min-heap of `less` (Go's container/heap, so the
+    replacement among exact duplicates matches), emits them best first."""
+
+    __slots__ = ("size", "less", "heap")
+
+    def __init__(self, size: int, less: Callable[[tuple, tuple], bool]) -> None:
+        self.size = size
+        self.less = less
+        self.heap: list = []
+
+    def add(self, time: int, value: Any, source: Any) -> None:
+        heap = self.heap
+        entry = (time, value, source)
+        if len(heap) == self.size:
+            if self.size <= 0 or not self.less(heap[0], entry):
+                return
+            heap[0] = entry
+            if not self._down(0, len(heap)):
+                self._up(0)
+            return
+        heap.append(entry)
+        self._up(len(heap) - 1)
+
+    def _up(self, j: int) -> None:
+        heap, less = self.heap, self.less
+        while j > 0:
+            parent = (j - 1) // 2
+            if not less(heap[j], heap[parent]):
+                break
+            heap[parent], heap[j] = heap[j], heap[parent]
+            j = parent
+
+    def _down(self, start: int, n: int) -> bool:
+        heap, less = self.heap, self.less
+        i = start
+        while True:
+            child = 2 * i + 1
+            if child >= n:
+                break
+            right = child + 1
+            if right < n and less(heap[right], heap[child]):
+                child = right
+            if not less(heap[child], heap[i]):
+                break
+            heap[i], heap[child] = heap[child], heap[i]
+            i = child
+        return i > start
+
+    def emit(self) -> list:
+        less = self.less
+        ordered = list(self.heap)
+        # Insertion order of Go's sort.Reverse over `less`: best first; stable on full ties.
+        _insertion_sort(ordered, lambda a, b: less(b, a))
+        return ordered
+
+
+def _insertion_sort(items: list, less: Callable[[Any, Any], bool]) -> None:
+    for i in range(1, len(items)):
+        j = i
+        while j > 0 and less(items[j], items[j - 1]):
+            items[j], items[j - 1] = items[j - 1], items[j]
+            j -= 1
+
+
+# ---------------------------------------------------------------------------------------------
+# Stream transformations: emit after every point
+
+
+class ElapsedReducer:
+    __slots__ = ("unit", "prev_time", "curr_time")
+
+    def __init__(self, unit: int) -> None:
+        self.unit = unit
+        self.prev_time = None
+        self.curr_time = None
+
+    def add(self, time: int, value: Any, source: Any) -> None:
+        self.prev_time = self.curr_time
+        self.curr_time = time
+
+    def emit(self) -> list:
+        if self.prev_time is None:
+            return []
+        if self.unit == 0:
+            return []
+        return [(self.curr_time, go_int_div(self.curr_time - self.prev_time, self.unit), None)]
+
+
+class DifferenceReducer:
+    __slots__ = ("is_int", "prev", "curr", "prev_valid")
+
+    def __init__(self, is_int: bool) -> None:
+        self.is_int = is_int
+        self.prev = None  # (time, value)
+        self.curr = None
+        self.prev_valid = False
+
+    def add(self, time: int, value: Any, source: Any) -> None:
+        curr = self.curr
+        if curr is not None and curr[0] == time:
+            return  # a second value at the same time is ignored
+        self.prev = curr
+        self.prev_valid = curr is not None
+        self.curr = (time, value)
+
+    def emit(self) -> list:
+        if not self.prev_valid:
+            return []
+        self.prev_valid = False
+        time, value = self.curr
+        diff = value - self.prev[1]
+        if self.is_int:
+            diff = wrap_int64(diff)
+        return [(time, diff, None)]
+
+
+class MovingAverageReducer:
+    __slots__ = ("size", "values", "pos", "total", "time", "is_int")
+
+    def __init__(self, size: int, is_int: bool) -> None:
+        self.size = size
+        self.values: list = []
+        self.pos = 0
+        self.total = 0 if is_int else 0.0
+        self.time = 0
+        self.is_int = is_int
+
+    def add(self, time: int, value: Any, source: Any) -> None:
+        values = self.values
+        if len(values) != self.size:
+            values.append(value)
+        else:
+            self.total -= values[self.pos]
+            values[self.pos] = value
+        self.total += value
+        self.time = time
+        self.pos += 1
+        if self.pos >= self.size:
+            self.pos = 0
+
+    def emit(self) -> list:
+        if len(self.values) != self.size or self.size <= 0:
+            return []
+        total = float(wrap_int64(self.total)) if self.is_int else self.total
+        return [(self.time, total / len(self.values), None)]
+
+
+class CumulativeSumReducer:
+    __slots__ = ("total", "time", "seen", "is_int")
+
+    def __init__(self, is_int: bool) -> None:
+        self.is_int = is_int
+        self.total = 0 if is_int else 0.0
+        self.time = 0
+        self.seen = False
+
+    def add(self, time: int, value: Any, source: Any) -> None:
+        total = self.total + value
+        self.total = wrap_int64(total) if self.is_int else total
+        self.time = time
+        self.seen = True
+
+    def emit(self) -> list:
+        if not self.seen:
+            return []
+        return [(self.time, self.total, None)]
+
+
+# ---------------------------------------------------------------------------------------------
+# The catalogue of functions
+
+
+@dataclass(frozen=True, slots=True)
+class FunctionSpec:
+    """How Kapacitor runs one InfluxQL function.
+
+    factories: value kind -> callable(args) creating a reducer (args: the call's extra
+        arguments after the field, e.g. the percentile, the elapsed unit in ns)
+    simple_selector: output the selected point's own tags and fields (field renamed to `as`)
+    stream_transformation: emit after each point, with the point's time
+    empty_ok: an empty batch still produces a result (count, sum)
+    provides_batch: the node always outputs batches (distinct, top, bottom)
+    """
+
+    name: str
+    factories: dict
+    simple_selector: bool = False
+    stream_transformation: bool = False
+    empty_ok: bool = False
+    provides_batch: bool = False
+
+    def new_reducer(self, kind: type, args: list):
+        factory = self.factories.get(kind)
+        if factory is None:
+            raise ReducerTypeError(f"cannot apply {self.name} to {GO_TYPE_NAMES.get(kind, kind.__name__)} field")
+        return factory(args)
+
+
+def _every_kind(factory: Callable) -> dict:
+    return {float: factory, int: factory, str: factory, bool: factory}
+
+
+def _numeric(factory_of_is_int: Callable) -> dict:
+    return {float: lambda args: factory_of_is_int(False, args), int: lambda args: factory_of_is_int(True, args)}
+
+
+def _top_size(args: list) -> int:
+    return int(args[0]) if args else 0
+
+
+FUNCTIONS: dict[str, FunctionSpec] = {
+    spec.name: spec
+    for spec in (
+        FunctionSpec("count", _every_kind(lambda args: CountReducer()), empty_ok=True),
+        FunctionSpec("distinct", _every_kind(lambda args: DistinctReducer()), provides_batch=True),
+        FunctionSpec("mean", _numeric(lambda is_int, args: MeanReducer(is_int))),
+        FunctionSpec(
+            "median",
+            {float: lambda args: SliceReducer(median_float), int: lambda args: SliceReducer(median_int)},
+        ),
+        FunctionSpec("mode", _numeric(lambda is_int, args: SliceReducer(mode))),
+        FunctionSpec("spread", _numeric(lambda is_int, args: SpreadReducer(is_int))),
+        FunctionSpec("sum", _numeric(lambda is_int, args: SumReducer(is_int)), empty_ok=True),
+        FunctionSpec(
+            "first",
+            {
+                float: lambda args: SelectorReducer(_first_wins),
+                int: lambda args: SelectorReducer(_first_wins),
+                str: lambda args: SelectorReducer(_first_wins),
+                bool: lambda args: SelectorReducer(_first_wins_bool),
+            },
+            simple_selector=True,
+        ),
+        FunctionSpec(
+            "last",
+            {
+                float: lambda args: SelectorReducer(_last_wins),
+                int: lambda args: SelectorReducer(_last_wins),
+                str: lambda args: SelectorReducer(_last_wins),
+                bool: lambda args: SelectorReducer(_last_wins_bool),
+            },
+            simple_selector=True,
+        ),
+        FunctionSpec("min", _numeric(lambda is_int, args: SelectorReducer(_min_wins)), simple_selector=True),
+        FunctionSpec("max", _numeric(lambda is_int, args: SelectorReducer(_max_wins)), simple_selector=True),
+        FunctionSpec(
+            "percentile",
+            _numeric(lambda is_int, args: SliceReducer(percentile_reducer(float(args[0])))),
+            simple_selector=True,
+        ),
+        FunctionSpec(
+            "top",
+            _numeric(lambda is_int, args: TopBottomReducer(_top_size(args), _top_less)),
+            provides_batch=True,
+        ),
+        FunctionSpec(
+            "bottom",
+            _numeric(lambda is_int, args: TopBottomReducer(_top_size(args), _bottom_less)),
+            provides_batch=True,
+        ),
+        FunctionSpec("stddev", _numeric(lambda is_int, args: SliceReducer(stddev))),
+        FunctionSpec(
+            "elapsed",
+            _every_kind(lambda args: ElapsedReducer(int(args[0]))),
+            stream_transformation=True,
+        ),
+        FunctionSpec(
+            "difference",
+            _numeric(lambda is_int, args: DifferenceReducer(is_int)),
+            stream_transformation=True,
+        ),
+        FunctionSpec(
+            "movingAverage",
+            _numeric(lambda is_int, args: MovingAverageReducer(int(args[0]), is_int)),
+            stream_transformation=True,
+        ),
+        FunctionSpec(
+            "cumulativeSum",
+            _numeric(lambda is_int, args: CumulativeSumReducer(is_int)),
+            stream_transformation=True,
+        ),
+    )
+}
+
+
+def value_kind(value: Any) -> type | None:
+    """The reducer kind of a field value (bool is its own kind, never an int)."""
+    kind = type(value)
+    return kind if kind in GO_TYPE_NAMES else None
