@@ -11,7 +11,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from tickpy.lang.values import Duration
 from tickpy.syntax.ast import Lambda, Span
+
+
+@dataclass(frozen=True, slots=True)
+class TimeDimension:
+    """What `time(length[, offset])` gives: a GROUP BY time() bucket for a batch query's `.groupBy()`."""
+
+    length: Duration
+    offset: Duration = Duration(0)
 
 
 @dataclass(slots=True, eq=False)
@@ -49,6 +58,9 @@ class PipelineNode:
     span: Span = field(default_factory=Span.unknown)
     wants: str = "stream"  # edge type consumed: "stream", "batch" or "noedge"
     provides: str = "stream"  # edge type produced
+    # Anything else the node was built with outside its properties, e.g. a deadman's alert
+    # gets "id"/"message" defaults; a stats node its "source" node; a UDF its "options".
+    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def label(self) -> str:

@@ -1,0 +1,135 @@
+"""Evaluate an operator expression outside a lambda (`var every = 2 * 5m`), as Kapacitor does at
+define time with an empty scope. Only the operand type pairs Kapacitor's expression engine
+defines are accepted: int and float mix only in comparisons, never in arithmetic."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tickpy.diagnostics import Diagnostic
+from tickpy.lang.values import Duration, Regex
+from tickpy.syntax import ast
+
+COMPARISONS = {"==", "!=", "<", "<=", ">", ">="}
+ARITHMETIC = {"+", "-", "*", "/", "%"}
+
+
+def _type(value: Any) -> str:
+    return {bool: "boolean", int: "int", float: "float", str: "string", Duration: "duration", Regex: "regex"}.get(
+        type(value), "invalid type"
+    )
+
+
+def _fail(message: str, kapacitor: str):
+    from tickpy.check.evaluate import EvalError
+
+    return EvalError(Diagnostic(message=message, code="bad-expression", kapacitor_message=kapacitor, extra={"stage": "pipeline"}))
+
+
+def evaluate_constant(node: ast.Node) -> Any:
+    t = type(node)
+    if t is ast.NumberLiteral:
+        return node.int_value if node.is_int else node.float_value
+    if t is ast.StringLiteral:
+        return node.value
+    if t is ast.BoolLiteral:
+        return node.value
+    if t is ast.DurationLiteral:
+        return Duration(node.nanoseconds)
+    if t is ast.RegexLiteral:
+        from tickpy.check.evaluate import _regex
+
+        return _regex(node.pattern)
+    if t is ast.Unary:
+        value = evaluate_constant(node.operand)
+        if node.operator == "-" and type(value) in (int, float):
+            return -value
+        if node.operator == "-" and type(value) is Duration:
+            return Duration(-value.nanoseconds)
+        if node.operator == "!" and type(value) is bool:
+            return not value
+        raise _fail(
+            f"'{node.operator}' cannot be applied to a {_type(value)}",
+            f"invalid unary operator {node.operator} for type {_type(value)}",
+        )
+    if t is ast.Reference:
+        raise _fail(
+            f'"{node.name}" reads a field, which only exists inside a lambda',
+            f'name "{node.name}" is undefined. Names in scope: ',
+        )
+    if t is ast.Binary:
+        left = evaluate_constant(node.left)
+        right = evaluate_constant(node.right)
+        return _binary(node.operator, left, right)
+    if t is ast.Lambda:
+        return node
+    raise _fail("this expression cannot be evaluated outside a lambda", "unsupported expression")
+
+
+def _binary(op: str, left: Any, right: Any) -> Any:
+    lt, rt = type(left), type(right)
+    lname, rname = _type(left), _type(right)
+    if op in ("AND", "OR"):
+        if lt is bool and rt is bool:
+            return (left and right) if op == "AND" else (left or right)
+    elif op in COMPARISONS:
+        numeric = (int, float)
+        if (lt in numeric and rt in numeric and lt is not bool and rt is not bool) or (lt is rt and lt in (str, Duration)):
+            a = left.nanoseconds if lt is Duration else left
+            b = right.nanoseconds if rt is Duration else right
+            return {
+                "==": a == b,
+                "!=": a != b,
+                "<": a < b,
+                "<=": a <= b,
+                ">": a > b,
+                ">=": a >= b,
+            }[op]
+        if lt is bool and rt is bool and op in ("==", "!="):
+            return (left == right) if op == "==" else (left != right)
+    elif op in ("=~", "!~"):
+        if lt is str and rt is Regex and right.compiled is not None:
+            matched = right.compiled.search(left) is not None
+            return matched if op == "=~" else not matched
+    elif op in ARITHMETIC:
+        if lt is rt and lt in (int, float) and lt is not bool:
+            if op == "+":
+                return left + right
+            if op == "-":
+                return left - right
+            if op == "*":
+                return left * right
+            if op == "/":
+                if right == 0:
+                    raise _fail("division by zero", "divide by zero")
+                if lt is int:
+                    quotient = abs(left) // abs(right)
+                    return quotient if (left >= 0) == (right >= 0) else -quotient
+                return left / right
+            if op == "%" and lt is int:
+                if right == 0:
+                    raise _fail("division by zero", "divide by zero")
+                return left - right * int(left / right)
+        if lt is str and rt is str and op == "+":
+            return left + right
+        if lt is Duration and rt is Duration:
+            if op == "+":
+                return Duration(left.nanoseconds + right.nanoseconds)
+            if op == "-":
+                return Duration(left.nanoseconds - right.nanoseconds)
+            if op == "/" and right.nanoseconds:
+                return left.nanoseconds // right.nanoseconds
+        if op == "*" and {lt, rt} <= {Duration, int, float} and Duration in (lt, rt) and lt is not rt:
+            duration, factor = (left, right) if lt is Duration else (right, left)
+            return Duration(int(duration.nanoseconds * factor))
+        if op == "/" and lt is Duration and rt in (int, float) and right:
+            return Duration(int(left.nanoseconds / right))
+    if lname != rname:
+        raise _fail(
+            f"'{op}' cannot combine a {lname} and a {rname}; convert one side with int(), float(), string() or duration()",
+            f"mismatched type to binary operator. got {lname} {op} {rname}. see bool(), int(), float(), string(), duration()",
+        )
+    raise _fail(
+        f"'{op}' cannot be applied to {lname} values",
+        f"invalid {'math' if op in ARITHMETIC else 'comparison' if op in COMPARISONS else 'logical'} operator {op} for type {lname}",
+    )

@@ -1,0 +1,72 @@
+"""Draw a Pipeline: Kapacitor's DOT (as `kapacitor show` prints it), Mermaid, and a text tree."""
+
+from __future__ import annotations
+
+from tickpy.check.evaluate import sorted_nodes
+from tickpy.check.pipeline import Pipeline, PipelineNode
+
+
+def _label(node: PipelineNode) -> str:
+    return node.extra.get("name") or node.label
+
+
+def _sources(pipeline: Pipeline) -> list[PipelineNode]:
+    sources = [pipeline.root]
+    sources.extend(n for n in pipeline.nodes if "source" in n.extra and n is not pipeline.root)
+    return sources
+
+
+def to_dot(pipeline: Pipeline, name: str = "task") -> str:
+    """Kapacitor's walk order, one `parent -> child;` line per edge; the batch root is not drawn."""
+    lines = [f"digraph {name} {{"]
+    for node in sorted_nodes(_sources(pipeline)):
+        if node.type == "BatchNode":
+            continue
+        for child in node.children:
+            lines.append(f"{_label(node)} -> {_label(child)};")
+    lines.append("}")
+    return "\n".join(lines)
+
+
+def to_mermaid(pipeline: Pipeline) -> str:
+    lines = ["flowchart TD"]
+    for node in sorted_nodes(_sources(pipeline)):
+        lines.append(f"    {_label(node)}[\"{_describe(node)}\"]")
+    for node in sorted_nodes(_sources(pipeline)):
+        for child in node.children:
+            lines.append(f"    {_label(node)} --> {_label(child)}")
+    return "\n".join(lines)
+
+
+def _describe(node: PipelineNode) -> str:
+    if node.type in ("StreamNode", "BatchNode"):
+        return node.name
+    args = ", ".join(_show(a) for a in node.args if not isinstance(a, PipelineNode))
+    return f"|{node.name}({args})".replace('"', "#quot;")
+
+
+def _show(value) -> str:
+    if isinstance(value, str):
+        return "'" + value.replace("'", "\\'") + "'"
+    return type(value).__name__ if not isinstance(value, (int, float)) else str(value)
+
+
+def to_text(pipeline: Pipeline) -> str:
+    """An indented tree; a node with several parents (join, union) is shown under each."""
+    out: list[str] = []
+
+    def walk(node: PipelineNode, depth: int, seen: set[int]) -> None:
+        suffix = ""
+        if len(node.parents) > 1:
+            suffix = "  (joins " + ", ".join(_label(p) for p in node.parents) + ")"
+        out.append("  " * depth + f"{_label(node)} {_describe(node)}{suffix}")
+        if id(node) in seen:
+            return
+        seen.add(id(node))
+        for child in node.children:
+            walk(child, depth + 1, seen)
+
+    seen: set[int] = set()
+    for source in _sources(pipeline):
+        walk(source, 0, seen)
+    return "\n".join(out)
