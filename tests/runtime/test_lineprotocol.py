@@ -1,0 +1,232 @@
+"""Line-protocol reader: error reporting, lazy fields, precisions, inputs, srpl recordings."""
+
+from __future__ import annotations
+
+import io
+import random
+import subprocess
+import sys
+
+import pytest
+
+from tickpy.runtime import lineprotocol as lp
+from tickpy.runtime.lineprotocol import (
+    LineError,
+    LineProtocolError,
+    parse_line,
+    parse_points,
+    read_points,
+)
+from tickpy.runtime.point import Point
+from tickpy.runtime.srpl import read_srpl
+
+
+def _read(text, **options):
+    errors: list[LineError] = []
+    points = list(read_points(text, on_error=errors.append, **options))
+    return points, errors
+
+
+def test_malformed_lines_are_reported_with_line_numbers_and_skipped():
+    text = (
+        "# a comment\n"
+        "cpu,host=a value=1 10\n"
+        "\n"
+        "cpu,host=a\n"  # line 4: no fields
+        "cpu value=1i,value2=abc 20\n"  # line 5: bad boolean
+        "   \n"
+        "cpu value=2 30\n"
+        "cpu value=3 12x\n"  # line 8: bad timestamp
+    )
+    points, errors = _read(text, source_name="input.lp")
+    assert [p.fields["value"] for p in points] == [1.0, 2.0]
+    assert [(e.source, e.line) for e in errors] == [("input.lp", 4), ("input.lp", 5), ("input.lp", 8)]
+    assert "missing fields" in errors[0].reason
+    assert "invalid boolean" in errors[1].reason
+    assert "bad timestamp" in errors[2].reason
+    assert str(errors[0]).startswith("input.lp:4: ")
+
+
+def test_default_error_report_goes_to_stderr_and_reading_continues():
+    program = (
+        "import sys\n"
+        "from tickpy.runtime.lineprotocol import read_points\n"
+        "points = list(read_points(sys.stdin, source_name='feed', now=0))\n"
+        "print(len(points))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", program],
+        input=b"a x=1\nb y=\nc z=3\n",
+        capture_output=True,
+        timeout=60,
+    )
+    assert result.returncode == 0
+    assert result.stdout.strip() == b"2"
+    assert result.stderr.decode().startswith("feed:2: ")
+    assert "missing field value" in result.stderr.decode()
+
+
+def test_string_field_spanning_lines_keeps_later_line_numbers_right():
+    text = 'log msg="first\nsecond" 5\nlog,x=1 msg="ok" 6\nlog bad\n'
+    points, errors = _read(text, now=0)
+    assert points[0].fields == {"msg": "first\nsecond"}
+    assert points[1].tags == {"x": "1"}
+    assert [e.line for e in errors] == [4]
+
+
+def test_fields_are_decoded_only_when_used():
+    point = parse_line("cpu,host=a,cpu=cpu0 usage_idle=97.5,usage_user=1.25,n=3i,up=t 1000")
+    assert not point.fields_decoded
+    assert point.field("usage_user") == 1.25
+    assert point.field("n") == 3 and isinstance(point.field("n"), int)
+    assert point.field("up") is True
+    assert point.field("missing", "dflt") == "dflt"
+    assert not point.fields_decoded
+    assert point.fields == {"usage_idle": 97.5, "usage_user": 1.25, "n": 3, "up": True}
+    assert point.fields_decoded
+    assert point.field("usage_idle") == 97.5
+
+
+def test_field_lookup_without_decoding_takes_the_last_duplicate():
+    point = parse_line("m a=1,b=2,a=3")
+    assert point.field("a") == 3.0
+    assert point.fields == {"a": 3.0, "b": 2.0}
+
+
+def test_point_copy_is_independent():
+    point = parse_line("m,t=1 a=1 5")
+    twin = point.copy()
+    twin.tags["t"] = "2"
+    twin.fields["a"] = 9.0
+    assert point.tags == {"t": "1"} and point.fields == {"a": 1.0}
+    assert twin == Point("m", {"t": "2"}, {"a": 9.0}, 5)
+
+
+@pytest.mark.parametrize(
+    "precision, factor",
+    [("ns", 1), ("us", 1_000), ("ms", 1_000_000), ("s", 10**9), ("m", 60 * 10**9), ("h", 3600 * 10**9)],
+)
+def test_precisions_scale_timestamps(precision, factor):
+    (point,) = parse_points("cpu value=1 7", precision=precision)
+    assert point.time == 7 * factor
+
+
+def test_missing_timestamp_takes_now_truncated_to_precision():
+    now = 1_600_000_123_456_789_012
+    points, _ = _read("cpu value=1\ncpu,a=b value=\"s\"\n", precision="s", now=now)
+    assert [p.time for p in points] == [1_600_000_123_000_000_000] * 2
+
+
+def test_unknown_precision_is_refused():
+    with pytest.raises(ValueError):
+        list(read_points("cpu value=1", precision="fortnight"))
+
+
+def test_timestamp_range_and_integer_range():
+    with pytest.raises(LineProtocolError):
+        parse_points("cpu value=1 9223372036854775807")  # the maximum is kept as a sentinel
+    assert parse_points("cpu value=1 9223372036854775806")[0].time == 9223372036854775806
+    with pytest.raises(LineProtocolError):
+        parse_points("cpu value=1 9223372036854775806", precision="s")
+    assert parse_points("cpu value=9223372036854775807i")[0].fields["value"] == 2**63 - 1
+    with pytest.raises(LineProtocolError):
+        parse_points("cpu value=9223372036854775808i")
+    with pytest.raises(LineProtocolError):
+        parse_points("cpu value=1u")  # unsigned integers are disabled in this build
+
+
+def test_escapes_types_and_tag_order():
+    (point,) = parse_points(
+        'my\\ cpu,z=last,a\\=b=x\\,y s="say \\"hi\\" \\\\o/",b=FALSE,i=-4i,f=-1.5e3 42'
+    )
+    assert point.name == "my cpu"
+    assert point.tags == {"a=b": "x,y", "z": "last"}
+    assert point.fields == {"s": 'say "hi" \\o/', "b": False, "i": -4, "f": -1500.0}
+    assert point.time == 42
+
+
+def test_rejections():
+    for line in ["cpu", "cpu value=", "cpu,a=1,a=2 v=1", "cpu v=NaN", "cpu v=1.1.1", "cpu v=\"open", ",a=1 v=1"]:
+        with pytest.raises(LineProtocolError):
+            parse_points(line)
+
+
+def test_inputs_as_bytes_text_file_binary_file_and_line_list(tmp_path):
+    data = b"cpu,host=\xff value=1 1\ncpu value=2 2\n"
+    path = tmp_path / "points.lp"
+    path.write_bytes(data)
+    expected_hosts = [{"host": "\ufffd"}, {}]
+    with open(path, "rb") as binary:
+        assert [p.tags for p in _read(binary)[0]] == expected_hosts
+    with open(path, encoding="utf-8", errors="replace") as text:
+        assert [p.tags for p in _read(text)[0]] == expected_hosts
+    assert [p.tags for p in _read(data)[0]] == expected_hosts
+    assert [p.time for p in _read(["cpu value=1 1", "cpu value=2 2\n"])[0]] == [1, 2]
+    assert [p.time for p in _read(io.StringIO("cpu value=1 1\r\n"))[0]] == []  # CR is not allowed
+
+
+def test_database_and_retention_policy_are_set():
+    points, _ = _read("cpu value=1 1\ncpu v=\"x\" 2", database="telegraf", retention_policy="autogen")
+    assert {(p.database, p.retention_policy) for p in points} == {("telegraf", "autogen")}
+
+
+def _random_line(rng: random.Random) -> str:
+    def word():
+        return "".join(rng.choice("abcxyz019_-.") for _ in range(rng.randint(1, 6)))
+
+    values = ["1", "-2.5", ".5", "3.", "1e5", "-1E-3", "7i", "-0i", "t", "FALSE", "True", "9" * 20, "1e99"]
+    tags = "".join(f",{word()}={word()}" for _ in range(rng.randint(0, 3)))
+    fields = ",".join(f"{word()}={rng.choice(values)}" for _ in range(rng.randint(1, 4)))
+    stamp = rng.choice(["", " 0", " 123", " 1600000000000000000", " -5"])
+    return word() + tags + " " + fields + stamp
+
+
+def _mutate(rng: random.Random, line: str) -> str:
+    chars = list(line)
+    for _ in range(rng.randint(1, 3)):
+        at = rng.randint(0, len(chars))
+        roll = rng.random()
+        if roll < 0.4 and chars:
+            del chars[min(at, len(chars) - 1)]
+        else:
+            chars.insert(at, rng.choice('abc,= \t\x00-.eEi019tTfFuN#'))
+    return "".join(chars)
+
+
+def _typed(point: Point):
+    return (point.name, point.tags, {k: (type(v), v) for k, v in point.fields.items()}, point.time)
+
+
+def test_fast_path_agrees_with_exact_parser():
+    rng = random.Random(20240501)
+    fast_accepted = 0
+    for _ in range(4000):
+        line = _random_line(rng)
+        if rng.random() < 0.5:
+            line = _mutate(rng, line)
+        fast = lp._parse_fast(line, 1, None)
+        if fast is None:
+            continue
+        fast_accepted += 1
+        exact = lp._parse_exact(line, 1, None)  # must not raise: fast only takes valid lines
+        assert _typed(fast) == _typed(exact), line
+    assert fast_accepted > 1000
+
+
+def test_srpl_recording_sets_database_and_retention_policy():
+    recording = (
+        "dbname\nrpname\ncpu,type=idle,host=serverA value=97.1 0000000001\n"
+        "dbname\nrpname\ndisk,type=sda,host=serverB value=39   0000000001\n"
+        "other\nautogen\nbroken,x=1\n"
+        "other\nautogen\ncpu value=1 2\r\n"
+        "dangling\n"
+    )
+    errors: list[LineError] = []
+    points = list(read_srpl(recording, precision="s", source_name="rec.srpl", on_error=errors.append))
+    assert [(p.database, p.retention_policy, p.name, p.time) for p in points] == [
+        ("dbname", "rpname", "cpu", 10**9),
+        ("dbname", "rpname", "disk", 10**9),
+        ("other", "autogen", "cpu", 2 * 10**9),
+    ]
+    assert points[0].tags == {"type": "idle", "host": "serverA"}
+    assert [(e.source, e.line) for e in errors] == [("rec.srpl", 9), ("rec.srpl", 13)]

@@ -1,0 +1,798 @@
+"""InfluxDB 1.x line protocol, read exactly as Kapacitor reads written points.
+
+Kapacitor parses writes with InfluxDB's `models.ParsePointsWithPrecision` (v1.9.6).  This module
+accepts and rejects the same inputs and produces the same points, including that parser's
+quirks (a backslash escapes whatever follows it when scanning, a quoted string field may span
+lines, garbage after a closing quote is kept, a line that fails `Fields()` is rejected, ...).
+
+API (stable; the engine and the CLI use it):
+
+    read_points(source, precision="ns", source_name="<stdin>", now=None, on_error=None,
+                database="", retention_policy="") -> Iterator[Point]
+        `source` is a file object (text or binary), an iterable of lines (str or bytes, with or
+        without the trailing newline), or a whole text (str or bytes).  Blank lines and `#`
+        comments are skipped.  A malformed line does not stop the reading: `on_error` is called
+        with a `LineError` (input name, 1-based line number, reason) and the line is skipped;
+        without `on_error` the error is printed on stderr as `<input>:<line>: <reason>`.
+        A point without a timestamp gets `now` (ns; default: the time the reading started),
+        truncated to the precision, as Kapacitor uses the write time.
+
+    parse_points(text, precision="ns", now=None) -> list[Point]
+        The whole text at once, like ParsePointsWithPrecision; raises `LineProtocolError` (with
+        `.errors` and the `.points` that did parse) when any line is malformed.  With `now=None`
+        a point without a timestamp has `time = None`.
+
+    parse_line(line, precision="ns", now=None) -> Point      (raises LineProtocolError)
+
+Speed: an ordinary line (no quote, no backslash, single spaces) is checked with two compiled
+regular expressions and its field block is kept as text for the Point to convert on first use
+(see `tickpy.runtime.point`).  Every other line goes through `_parse_exact`, a scanner with the
+reference parser's rules, which also decodes the fields at once.  The fast path only accepts
+lines whose result the exact path would give; anything unusual falls through to the exact path.
+"""
+
+from __future__ import annotations
+
+import codecs
+import io
+import re
+import sys
+import time as _time
+from dataclasses import dataclass
+from typing import Callable, Iterable, Iterator
+
+from tickpy.runtime.point import Point
+
+__all__ = [
+    "LineError",
+    "LineProtocolError",
+    "PRECISIONS",
+    "precision_multiplier",
+    "read_points",
+    "parse_points",
+    "parse_line",
+    "iter_blocks",
+    "decode_line",
+]
+
+MIN_NANO_TIME = -(1 << 63) + 2  # InfluxDB keeps the two lowest values as sentinels
+MAX_NANO_TIME = (1 << 63) - 2
+MAX_KEY_LENGTH = 65535
+INT64_MIN = -(1 << 63)
+INT64_MAX = (1 << 63) - 1
+UINT64_MAX = (1 << 64) - 1
+
+PRECISIONS = {
+    "ns": 1,
+    "n": 1,
+    "us": 1_000,
+    "u": 1_000,
+    "ms": 1_000_000,
+    "s": 1_000_000_000,
+    "m": 60_000_000_000,
+    "h": 3_600_000_000_000,
+}
+
+
+def precision_multiplier(precision: str) -> int:
+    try:
+        return PRECISIONS[precision]
+    except KeyError:
+        raise ValueError(f"unknown precision {precision!r}: use one of ns, us, ms, s, m, h") from None
+
+
+@dataclass(slots=True)
+class LineError:
+    """A malformed line: where it is and why it was rejected."""
+
+    source: str
+    line: int  # 1-based number of the (first) physical line of the rejected entry
+    reason: str
+    text: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.source}:{self.line}: {self.reason}"
+
+
+class LineProtocolError(ValueError):
+    def __init__(self, errors: list[LineError], points: list[Point] | None = None):
+        self.errors = errors
+        self.points = points or []
+        super().__init__("\n".join(str(e) for e in errors))
+
+
+class _Invalid(Exception):
+    """Raised inside the scanner; carries InfluxDB's reason text."""
+
+
+# --------------------------------------------------------------------------------------------
+# Decoding bytes: invalid UTF-8 bytes become U+FFFD one byte at a time (as Go's encoders show
+# them), so a reader never fails on a stray byte.
+
+
+def _replace_each_byte(error: UnicodeDecodeError):
+    return "\ufffd", error.start + 1
+
+
+codecs.register_error("tickpy-lp-replace", _replace_each_byte)
+
+
+def decode_line(data: bytes) -> str:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("utf-8", "tickpy-lp-replace")
+
+
+def _byte_length(text: str) -> int:
+    return len(text) if text.isascii() else len(text.encode("utf-8", "surrogatepass"))
+
+
+# --------------------------------------------------------------------------------------------
+# Go's strconv, as far as the parser reaches it.
+
+_GO_INT10 = re.compile(r"[+-]?[0-9]+").fullmatch
+_GO_UINT10 = re.compile(r"[0-9]+").fullmatch
+_GO_DEC_FLOAT = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?").fullmatch
+_GO_HEX_FLOAT = re.compile(
+    r"[+-]?0[xX](?:[0-9a-fA-F]+\.?[0-9a-fA-F]*|\.[0-9a-fA-F]+)[pP][+-]?[0-9]+"
+).fullmatch
+
+
+def go_parse_int(text: str) -> int:
+    if not _GO_INT10(text):
+        raise _Invalid(f'strconv.ParseInt: parsing "{text}": invalid syntax')
+    value = int(text)
+    if value < INT64_MIN or value > INT64_MAX:
+        raise _Invalid(f'strconv.ParseInt: parsing "{text}": value out of range')
+    return value
+
+
+def go_parse_uint(text: str) -> int:
+    if not _GO_UINT10(text):
+        raise _Invalid(f'strconv.ParseUint: parsing "{text}": invalid syntax')
+    value = int(text)
+    if value > UINT64_MAX:
+        raise _Invalid(f'strconv.ParseUint: parsing "{text}": value out of range')
+    return value
+
+
+def _underscores_ok(text: str) -> bool:
+    # Go allows '_' only between digits (or after a base prefix).
+    if text[:1] in ("+", "-"):
+        text = text[1:]
+    saw = "^"
+    i = 0
+    hex_digits = False
+    if len(text) >= 2 and text[0] == "0" and text[1] in "bBoOxX":
+        i = 2
+        saw = "0"
+        hex_digits = text[1] in "xX"
+    while i < len(text):
+        c = text[i]
+        if "0" <= c <= "9" or (hex_digits and c in "abcdefABCDEF"):
+            saw = "0"
+        elif c == "_":
+            if saw != "0":
+                return False
+            saw = "_"
+        else:
+            if saw == "_":
+                return False
+            saw = "!"
+        i += 1
+    return saw != "_"
+
+
+def go_parse_float(text: str) -> float:
+    """strconv.ParseFloat(text, 64): syntax and range as Go has them."""
+    original = text
+    body = text[1:] if text[:1] in ("+", "-") else text
+    if body.lower() in ("inf", "infinity"):
+        return float("-inf") if text[0] == "-" else float("inf")
+    if text.lower() == "nan":  # Go takes no sign before NaN
+        return float("nan")
+    if "_" in text:
+        if not _underscores_ok(text):
+            raise _Invalid(f'strconv.ParseFloat: parsing "{original}": invalid syntax')
+        text = text.replace("_", "")
+    if _GO_DEC_FLOAT(text):
+        value = float(text)
+    elif _GO_HEX_FLOAT(text):
+        value = float.fromhex(text)
+    else:
+        raise _Invalid(f'strconv.ParseFloat: parsing "{original}": invalid syntax')
+    if value in (float("inf"), float("-inf")):
+        raise _Invalid(f'strconv.ParseFloat: parsing "{original}": value out of range')
+    return value
+
+
+_GO_BOOLS = {
+    "1": True, "t": True, "T": True, "TRUE": True, "true": True, "True": True,
+    "0": False, "f": False, "F": False, "FALSE": False, "false": False, "False": False,
+}  # fmt: skip
+
+
+def go_parse_bool(text: str) -> bool:
+    try:
+        return _GO_BOOLS[text]
+    except KeyError:
+        raise _Invalid(f'strconv.ParseBool: parsing "{text}": invalid syntax') from None
+
+
+# --------------------------------------------------------------------------------------------
+# The exact scanner.  It follows the reference parser's rules, whose notion of "escaped" is
+# "the previous byte is a backslash" in some places and "a backslash skips the next byte" in
+# others; results depend on that difference, so each rule is kept where it applies.
+
+_WHITESPACE = " \t\x00"
+
+
+def _skip_whitespace(buf: str, i: int) -> int:
+    n = len(buf)
+    while i < n and buf[i] in _WHITESPACE:
+        i += 1
+    return i
+
+
+def _scan_to(buf: str, i: int, stop: str, low: int = 0) -> int:
+    """Index of the first `stop` at or after i not preceded by a backslash (or len)."""
+    n = len(buf)
+    while i < n:
+        if buf[i] == stop and (i == low or buf[i - 1] != "\\"):
+            return i
+        i += 1
+    return n
+
+
+def _scan_measurement(buf: str, i: int) -> tuple[bool, int]:
+    """(has_tags, index after the measurement: past the comma, or at the space)."""
+    n = len(buf)
+    if i >= n or buf[i] == ",":
+        raise _Invalid("missing measurement")
+    while True:
+        i += 1
+        if i >= n:
+            raise _Invalid("missing fields")
+        if buf[i - 1] == "\\":
+            continue
+        c = buf[i]
+        if c == ",":
+            return True, i + 1
+        if c == " ":
+            return False, i
+
+
+def _scan_tags(buf: str, i: int) -> tuple[int, list[int]]:
+    """Index of the space ending the tags, and the start of each tag (plus one sentinel)."""
+    n = len(buf)
+    starts = []
+    while True:
+        starts.append(i)
+        if i >= n or buf[i] in " ,=":
+            raise _Invalid("missing tag key")
+        while True:
+            i += 1
+            if i >= n or (buf[i] in " ," and buf[i - 1] != "\\"):
+                raise _Invalid("missing tag value")
+            if buf[i] == "=" and buf[i - 1] != "\\":
+                i += 1
+                break
+        if i >= n or buf[i] in ", ":
+            raise _Invalid("missing tag value")
+        while True:
+            i += 1
+            if i >= n:
+                raise _Invalid("missing fields")
+            c = buf[i]
+            if buf[i - 1] == "\\":
+                continue
+            if c == "=":
+                raise _Invalid("invalid tag format")
+            if c == ",":
+                i += 1
+                break
+            if c == " ":
+                starts.append(i + 1)
+                return i, starts
+
+
+def _scan_number(buf: str, i: int) -> int:
+    n = len(buf)
+    start = i
+    is_int = is_unsigned = False
+    if i < n and buf[i] == "-":
+        i += 1
+        if i == n:
+            raise _Invalid("invalid number")
+    decimal = scientific = False
+    while i < n:
+        c = buf[i]
+        if c == "," or c == " ":
+            break
+        if c == "i" and i > start and not (is_int or is_unsigned):
+            is_int = True
+            i += 1
+            continue
+        if c == "u" and i > start and not (is_int or is_unsigned):
+            is_unsigned = True
+            i += 1
+            continue
+        if c == ".":
+            if decimal:
+                raise _Invalid("invalid number")
+            decimal = True
+        if i > start and (c == "e" or c == "E"):
+            scientific = True
+            i += 1
+            continue
+        if (c == "+" or c == "-") and buf[i - 1] in "eE":
+            i += 1
+            continue
+        if c not in "0123456789.":  # includes NaN, which InfluxDB refuses
+            raise _Invalid("invalid number")
+        i += 1
+    if (is_int or is_unsigned) and (decimal or scientific):
+        raise _Invalid("invalid number")
+    digits = i - start - is_int - decimal - (buf[start] == "-")
+    if digits == 0:
+        raise _Invalid("invalid number")
+    if is_int:
+        if buf[i - 1] != "i":
+            raise _Invalid("invalid number")
+        text = buf[start : i - 1]
+        if len(text) >= 19:
+            try:
+                go_parse_int(text)
+            except _Invalid as err:
+                raise _Invalid(f"unable to parse integer {text}: {err}") from None
+    elif is_unsigned:
+        raise _Invalid("invalid number")  # unsigned integers are disabled in this build
+    elif scientific or i - start >= 25:
+        try:
+            go_parse_float(buf[start:i])
+        except _Invalid:
+            raise _Invalid("invalid float") from None
+    return i
+
+
+_BOOLEAN_WORDS = frozenset(("t", "T", "f", "F", "true", "True", "TRUE", "false", "False", "FALSE"))
+
+
+def _scan_boolean(buf: str, i: int) -> int:
+    n = len(buf)
+    start = i
+    if buf[i] not in "tfTF":
+        raise _Invalid("invalid boolean")
+    i += 1
+    while i < n and buf[i] != "," and buf[i] != " ":
+        i += 1
+    if buf[start:i] not in _BOOLEAN_WORDS:
+        raise _Invalid("invalid boolean")
+    return i
+
+
+def _scan_fields(buf: str, i: int) -> tuple[int, str]:
+    n = len(buf)
+    start = i = _skip_whitespace(buf, i)
+    quoted = False
+    equals = commas = 0
+    while i < n:
+        c = buf[i]
+        if c == "\\" and i + 1 < n:
+            i += 2
+            continue
+        if c == '"' and equals > commas:
+            quoted = not quoted
+            i += 1
+            continue
+        if c == "=" and not quoted:
+            equals += 1
+            before = buf[i - 1]
+            if (before == " " or before == ",") and buf[i - 2] != "\\":
+                raise _Invalid("missing field key")
+            if i + 1 >= n:
+                raise _Invalid("missing field value")
+            after = buf[i + 1]
+            if after == "," or after == " ":
+                raise _Invalid("missing field value")
+            if after in "0123456789.-Nn":
+                i = _scan_number(buf, i + 1)
+                continue
+            if after != '"':
+                i = _scan_boolean(buf, i + 1)
+                continue
+        if c == "," and not quoted:
+            commas += 1
+        if c == " " and not quoted:
+            break
+        i += 1
+    if quoted:
+        raise _Invalid("unbalanced quotes")
+    if equals == 0 or commas != equals - 1:
+        raise _Invalid("invalid field format")
+    return i, buf[start:i]
+
+
+def _scan_time(buf: str, i: int) -> tuple[int, str]:
+    n = len(buf)
+    start = i = _skip_whitespace(buf, i)
+    while i < n:
+        c = buf[i]
+        if c == "\n" or c == " ":
+            break
+        if i == start and c == "-":
+            i += 1
+            continue
+        if c < "0" or c > "9":
+            raise _Invalid("bad timestamp")
+        i += 1
+    return i, buf[start:i]
+
+
+_UNESCAPE_NAME = re.compile(r'\\([," =])')  # measurement names and field keys
+
+
+def _unescape_name(text: str) -> str:
+    return _UNESCAPE_NAME.sub(r"\1", text) if "\\" in text else text
+
+
+def _unescape_tag(text: str) -> str:
+    # Three replacements in turn, as InfluxDB does them (not one left-to-right pass).
+    return text.replace("\\,", ",").replace("\\ ", " ").replace("\\=", "=")
+
+
+_UNESCAPE_STRING = re.compile(r'\\([\\"])')
+
+
+def _scan_field_value(buf: str, i: int) -> int:
+    n = len(buf)
+    quoted = False
+    while i < n:
+        c = buf[i]
+        if c == "\\" and i + 1 < n and buf[i + 1] in '"\\':
+            i += 2
+            continue
+        if c == '"':
+            quoted = not quoted
+        elif c == "," and not quoted:
+            break
+        i += 1
+    return i
+
+
+def _field_items(fields: str):
+    """(raw key, raw value) pairs the way InfluxDB walks a field block."""
+    n = len(fields)
+    i = 0
+    while i < n:
+        eq = _scan_to(fields, i, "=", i)
+        if eq > n - 2:
+            raise _Invalid(f"invalid value: field-key={fields[i:eq]}")
+        end = _scan_field_value(fields, eq + 1)
+        yield fields[i:eq], fields[eq + 1 : end]
+        i = end + 1
+
+
+def _decode_fields(items: list[tuple[str, str]]) -> dict:
+    decoded = {}
+    for raw_key, value in items:
+        key = _unescape_name(raw_key)
+        if not key or not value:
+            continue  # InfluxDB drops empty keys and empty values silently
+        first = value[0]
+        try:
+            if first == '"':
+                if len(value) < 2:
+                    raise _Invalid("string value without closing quote")
+                inner = value[1:-1]
+                decoded[key] = _UNESCAPE_STRING.sub(r"\1", inner) if "\\" in inner else inner
+            elif first in "0123456789-.nNiIu":
+                last = value[-1]
+                if last == "i":
+                    decoded[key] = go_parse_int(value[:-1])
+                elif last == "u":
+                    decoded[key] = go_parse_uint(value[:-1])
+                else:
+                    decoded[key] = go_parse_float(value)
+            else:
+                decoded[key] = go_parse_bool(value)
+        except _Invalid as err:
+            raise _Invalid(f"unable to unmarshal field {key}: {err}") from None
+    return decoded
+
+
+def _point_time(timestamp: str, multiplier: int, default_time: int | None) -> int | None:
+    if not timestamp:
+        if default_time is None:
+            return None
+        return default_time - default_time % multiplier
+    value = go_parse_int(timestamp)
+    value *= multiplier
+    if value < MIN_NANO_TIME or value > MAX_NANO_TIME:
+        raise _Invalid(f"time outside range {MIN_NANO_TIME} - {MAX_NANO_TIME}")
+    return value
+
+
+def _parse_exact(buf: str, multiplier: int, default_time: int | None) -> Point:
+    """One entry (without its newline, leading whitespace allowed) -> Point, or _Invalid."""
+    start = _skip_whitespace(buf, 0)
+    has_tags, i = _scan_measurement(buf, start)
+    raw_tags: list[str] = []
+    if has_tags:
+        i, starts = _scan_tags(buf, i)
+        raw_tags = [buf[starts[j] : starts[j + 1] - 1] for j in range(len(starts) - 1)]
+        tag_keys = [tag[: _scan_to(tag, 0, "=")] for tag in raw_tags]
+        if len(set(tag_keys)) != len(tag_keys):
+            raise _Invalid("duplicate tags")
+        order = sorted(range(len(raw_tags)), key=tag_keys.__getitem__)
+        raw_tags = [raw_tags[j] for j in order]
+    key = buf[start:i]
+    if not key:
+        raise _Invalid("missing measurement")
+    key_length = _byte_length(key)
+    if key_length > MAX_KEY_LENGTH:
+        raise _Invalid(f"max key length exceeded: {key_length} > {MAX_KEY_LENGTH}")
+
+    pos, fields = _scan_fields(buf, i)
+    if not fields:
+        raise _Invalid("missing fields")
+    items = list(_field_items(fields))
+    for raw_key, _ in items:
+        size = key_length + 4 + _byte_length(raw_key)
+        if size > MAX_KEY_LENGTH:
+            raise _Invalid(f"max key length exceeded: {size} > {MAX_KEY_LENGTH}")
+
+    pos, timestamp = _scan_time(buf, pos)
+    point_time = _point_time(timestamp, multiplier, default_time)
+    if timestamp:
+        rest = buf[pos:]
+        if rest.strip(" "):
+            raise _Invalid("point is invalid")
+
+    measurement_end = _scan_to(key, 0, ",")
+    name = _unescape_name(key[:measurement_end])
+    tags = {}
+    escaped = "\\" in key
+    for tag in raw_tags:
+        eq = _scan_to(tag, 0, "=")
+        tag_key, tag_value = tag[:eq], tag[eq + 1 :]
+        if escaped:
+            tag_key, tag_value = _unescape_tag(tag_key), _unescape_tag(tag_value)
+        tags[tag_key] = tag_value
+    return Point(name, tags, _decode_fields(items), point_time)
+
+
+# --------------------------------------------------------------------------------------------
+# The fast path for ordinary lines.
+
+_NUMBER = (
+    r"(?:-?(?:[0-9]{1,20}(?:\.[0-9]{0,20})?|\.[0-9]{1,20})(?:[eE][+-]?[0-9]{1,2})?"
+    r"|-?[0-9]{1,18}i"
+    r"|t|T|true|True|TRUE|f|F|false|False|FALSE)"
+)
+_FIELD = r'[^,= "\\]+=' + _NUMBER
+# The field block must not start with a tab or NUL: InfluxDB skips those before the first key.
+_simple_fields = re.compile(r"(?![\t\x00])" + _FIELD + r"(?:," + _FIELD + r")*").fullmatch
+_simple_key = re.compile(r'[^, \t\x00#"\\][^, "\\]*((?:,[^,= "\\]+=[^,= "\\]+)*)').fullmatch
+_FAST_MAX_LENGTH = 16000  # below this no key can exceed MAX_KEY_LENGTH bytes
+
+
+def _parse_fast(line: str, multiplier: int, default_time: int | None) -> Point | None:
+    """A Point for an ordinary line, or None to let the exact parser decide."""
+    parts = line.split(" ")
+    count = len(parts)
+    if count == 2:
+        key, fields = parts
+        if default_time is None:
+            point_time = None
+        else:
+            point_time = default_time - default_time % multiplier
+    elif count == 3:
+        key, fields, timestamp = parts
+        if not (timestamp.isdigit() and timestamp.isascii() and len(timestamp) < 19):
+            return None
+        point_time = int(timestamp) * multiplier
+        if point_time > MAX_NANO_TIME:
+            return None
+    else:
+        return None
+    if len(line) > _FAST_MAX_LENGTH or not _simple_fields(fields):
+        return None
+    match = _simple_key(key)
+    if match is None:
+        return None
+    tag_text = match.group(1)
+    if tag_text:
+        items = tag_text.split(",")
+        tags = dict(item.split("=") for item in items[1:])
+        if len(tags) != len(items) - 1:
+            return None  # duplicate tag keys
+        name = key[: len(key) - len(tag_text)]
+    else:
+        tags = {}
+        name = key
+    return Point(name, tags, None, point_time, raw_fields=fields)
+
+
+# --------------------------------------------------------------------------------------------
+# Splitting input into entries.  An entry normally is one line, but InfluxDB's line scanner
+# lets a quoted string field run over newlines and a backslash skip a newline.
+
+
+def iter_blocks(lines: Iterable[str]) -> Iterator[tuple[int, str]]:
+    """(1-based first line number, entry text without newline) for each entry of `lines`.
+
+    Each item of `lines` is one line, with or without its trailing newline.
+    """
+    lineno = 0
+    iterator = iter(lines)
+    upcoming = next(iterator, None)
+    pending: list[str] | None = None
+    pending_line = 0
+    state = None
+    while upcoming is not None:
+        line = upcoming
+        upcoming = next(iterator, None)
+        lineno += 1
+        if line.endswith("\n"):
+            line = line[:-1]
+        if pending is None:
+            if '"' not in line and "\\" not in line:
+                yield lineno, line
+                continue
+            pending = []
+            pending_line = lineno
+            state = [False, False, 0, 0]  # in fields, quoted, equals, commas
+        pending.append(line)
+        if _line_continues(line, state, upcoming is not None):
+            continue
+        yield pending_line, "\n".join(pending)
+        pending = None
+    if pending is not None:
+        yield pending_line, "\n".join(pending)
+
+
+def _line_continues(line: str, state: list, more_follows: bool) -> bool:
+    """Advance InfluxDB's line-scanner state over `line`; True when its newline does not end
+    the entry (inside a quoted string, or skipped by a backslash)."""
+    in_fields, quoted, equals, commas = state
+    n = len(line)
+    i = 0
+    while i < n:
+        c = line[i]
+        if c == "\\":
+            if i + 1 < n:
+                i += 2
+                continue
+            if more_follows:  # the backslash skips the newline itself
+                state[:] = in_fields, quoted, equals, commas
+                return True
+        if c == " ":
+            in_fields = True
+        if in_fields:
+            if not quoted and c == "=":
+                equals += 1
+            elif not quoted and c == ",":
+                commas += 1
+            elif c == '"' and equals > commas:
+                quoted = not quoted
+        i += 1
+    state[:] = in_fields, quoted, equals, commas
+    return quoted
+
+
+def _lines_of(source) -> Iterable[str]:
+    """Text lines from a str/bytes text, a file object, or an iterable of str/bytes lines."""
+    if isinstance(source, (bytes, bytearray)):
+        source = decode_line(bytes(source))
+    if isinstance(source, str):
+        lines = source.split("\n")
+        if lines and lines[-1] == "":
+            lines.pop()
+        return lines
+    if isinstance(source, io.TextIOBase) or hasattr(source, "encoding"):
+        buffer = getattr(source, "buffer", None)
+        if buffer is not None:  # read bytes so that a stray byte cannot stop the reading
+            return _decoded(buffer)
+    return _decoded(source)
+
+
+def _decoded(items) -> Iterator[str]:
+    for item in items:
+        if isinstance(item, str):
+            newline = item.find("\n")
+            if newline < 0 or newline == len(item) - 1:
+                yield item
+            else:
+                yield from item.rstrip("\n").split("\n") if item.endswith("\n") else item.split("\n")
+        else:
+            try:
+                text = item.decode("utf-8")
+            except UnicodeDecodeError:
+                text = item.decode("utf-8", "tickpy-lp-replace")
+            newline = text.find("\n")
+            if newline < 0 or newline == len(text) - 1:
+                yield text
+            else:
+                yield from text.rstrip("\n").split("\n") if text.endswith("\n") else text.split("\n")
+
+
+def _print_error(error: LineError) -> None:
+    print(str(error), file=sys.stderr)
+
+
+def _reason(err: _Invalid, text: str) -> str:
+    shown = text if len(text) <= 200 else text[:200] + "..."
+    return f"unable to parse '{shown}': {err}"
+
+
+def read_points(
+    source,
+    precision: str = "ns",
+    source_name: str = "<stdin>",
+    now: int | None = None,
+    on_error: Callable[[LineError], None] | None = None,
+    database: str = "",
+    retention_policy: str = "",
+) -> Iterator[Point]:
+    """Points of a line-protocol input; malformed lines are reported and skipped."""
+    multiplier = precision_multiplier(precision)
+    if now is None:
+        now = _time.time_ns()
+    report = on_error or _print_error
+    fast = _parse_fast
+    exact = _parse_exact
+    for lineno, block in iter_blocks(_lines_of(source)):
+        point = fast(block, multiplier, now) if block else None
+        if point is None:
+            start = _skip_whitespace(block, 0)
+            if start >= len(block) or block[start] == "#":
+                continue
+            try:
+                point = exact(block, multiplier, now)
+            except _Invalid as err:
+                report(LineError(source_name, lineno, _reason(err, block[start:]), block))
+                continue
+        if database:
+            point.database = database
+        if retention_policy:
+            point.retention_policy = retention_policy
+        yield point
+
+
+def parse_points(text, precision: str = "ns", now: int | None = None) -> list[Point]:
+    """All points of `text` (str or bytes); LineProtocolError when any entry is malformed."""
+    multiplier = precision_multiplier(precision)
+    points: list[Point] = []
+    errors: list[LineError] = []
+    for lineno, block in iter_blocks(_lines_of(text)):
+        point = _parse_fast(block, multiplier, now) if block else None
+        if point is None:
+            start = _skip_whitespace(block, 0)
+            if start >= len(block) or block[start] == "#":
+                continue
+            try:
+                point = _parse_exact(block, multiplier, now)
+            except _Invalid as err:
+                errors.append(LineError("<input>", lineno, _reason(err, block[start:]), block))
+                continue
+        points.append(point)
+    if errors:
+        raise LineProtocolError(errors, points)
+    return points
+
+
+def parse_line(line: str, precision: str = "ns", now: int | None = None) -> Point:
+    """Exactly one point from one entry; LineProtocolError otherwise."""
+    multiplier = precision_multiplier(precision)
+    point = _parse_fast(line, multiplier, now)
+    if point is not None:
+        return point
+    start = _skip_whitespace(line, 0)
+    if start >= len(line) or line[start] == "#":
+        raise LineProtocolError([LineError("<input>", 1, "no point on the line", line)])
+    try:
+        return _parse_exact(line, multiplier, now)
+    except _Invalid as err:
+        raise LineProtocolError([LineError("<input>", 1, _reason(err, line[start:]), line)]) from None
