@@ -116,6 +116,9 @@ class RunContext:
         on_error: called with each `NodeError` as it is reported (the CLI prints it).
         influxdb_lines: lines written by influxDBOut nodes (the engine decides where they go).
         line_sink: called with each line-protocol line influxDBOut writes (None: only kept).
+        log_sink: where log nodes write their lines (None: stderr).
+        alerts: every alert event the alert nodes produced, in order.
+        shared: state shared by nodes of the run, by key (e.g. the alert inhibitors).
     """
 
     task_name: str = "task"
@@ -129,6 +132,9 @@ class RunContext:
     on_error: Callable[[NodeError], None] | None = None
     influxdb_lines: list[str] = field(default_factory=list)
     line_sink: Callable[[str], None] | None = None
+    log_sink: Callable[[str], None] | None = None
+    alerts: list = field(default_factory=list)
+    shared: dict = field(default_factory=dict)
     _lambda_cache: dict = field(default_factory=dict)
 
     def report_error(self, node: "RuntimeNode | str", message: str, time_ns: int | None = None) -> None:

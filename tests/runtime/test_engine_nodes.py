@@ -1,0 +1,127 @@
+"""Per-point nodes without lambdas, built from hand-made pipelines (the checker's contract)."""
+
+from tickpy.alerting.gojson import dumps
+from tickpy.check.pipeline import Pipeline, PipelineNode, PropertyCall
+from tickpy.lang.values import STAR
+from tickpy.runtime.engine import compile_task
+from tickpy.runtime.messages import PointMessage
+from tickpy.runtime.nodes.base import RunContext
+from tickpy.runtime.nodes.basic import go_round, go_truncate
+from tickpy.syntax.ast import Span
+
+S = 1_000_000_000
+
+
+def prop(name, *args):
+    return PropertyCall(name, list(args), Span.unknown())
+
+
+def chain(*specs):
+    """A linear pipeline of (type, name, args, properties) tuples."""
+    nodes = []
+    for index, (node_type, name, args, properties) in enumerate(specs):
+        node = PipelineNode(index, node_type, name, list(args), list(properties))
+        if nodes:
+            node.parents.append(nodes[-1])
+            nodes[-1].children.append(node)
+        nodes.append(node)
+    return Pipeline("stream", nodes)
+
+
+def run(pipeline, points, **ctx_args):
+    ctx = RunContext(task_name="t", database="db", retention_policy="rp", **ctx_args)
+    task = compile_task(pipeline, ctx)
+    task.run(points)
+    task.finish()
+    return task
+
+
+def point(name, tags, fields, time):
+    return PointMessage(name, tags, fields, time)
+
+
+def test_from_selects_measurement_groups_and_httpout_keeps_last_per_group_in_creation_order():
+    pipeline = chain(
+        ("StreamNode", "stream", [], []),
+        ("FromNode", "from", [], [prop("measurement", "cpu"), prop("groupBy", "host")]),
+        ("HTTPOutNode", "httpOut", ["out"], []),
+    )
+    task = run(pipeline, [
+        point("cpu", {"host": "b"}, {"v": 1.0}, 0),
+        point("mem", {"host": "a"}, {"v": 9.0}, 0),
+        point("cpu", {"host": "a"}, {"v": 2.0}, S),
+        point("cpu", {"host": "b"}, {"v": 3.0}, 2 * S),
+    ])
+    assert dumps(task.httpout()["out"]) == (
+        '{"series":[{"name":"cpu","tags":{"host":"b"},"columns":["time","v"],"values":[["1970-01-01T00:00:02Z",3]]},'
+        '{"name":"cpu","tags":{"host":"a"},"columns":["time","v"],"values":[["1970-01-01T00:00:01Z",2]]}]}'
+    )
+    stats = task.stats()
+    assert stats["from1"]["points_in"] == 4 and stats["from1"]["points_out"] == 3
+    assert stats["httpOut2"]["points_in"] == 3
+
+
+def test_from_database_filter_and_truncate():
+    pipeline = chain(
+        ("StreamNode", "stream", [], []),
+        ("FromNode", "from", [], [prop("database", "other")]),
+        ("HTTPOutNode", "httpOut", ["out"], []),
+    )
+    assert dumps(run(pipeline, [point("cpu", {}, {"v": 1}, 0)]).httpout()["out"]) == '{"series":null}'
+    assert go_truncate(7 * S + 5, S) == 7 * S
+    assert go_round(7 * S + S // 2, S) == 8 * S
+    assert go_round(7 * S + S // 2 - 1, S) == 7 * S
+
+
+def test_groupby_star_exclude_default_delete_and_influxdbout_lines():
+    lines = []
+    pipeline = chain(
+        ("StreamNode", "stream", [], []),
+        ("FromNode", "from", [], [prop("measurement", "cpu")]),
+        ("GroupByNode", "groupBy", [STAR], [prop("exclude", "cpu")]),
+        ("DefaultNode", "default", [], [prop("field", "extra", 1.5), prop("tag", "dc", "eu")]),
+        ("DeleteNode", "delete", [], [prop("field", "drop"), prop("tag", "host")]),
+        ("InfluxDBOutNode", "influxDBOut", [], [prop("measurement", "out"), prop("tag", "k", "v"),
+                                               prop("precision", "s")]),
+        ("HTTPOutNode", "httpOut", ["out"], []),
+    )
+    task = run(pipeline, [point("cpu", {"host": "a", "cpu": "c0", "dc": ""}, {"v": 2, "drop": True}, 3 * S)],
+               line_sink=lines.append)
+    assert lines == ["out,cpu=c0,dc=eu,k=v extra=1.5,v=2i 3"]
+    result = task.httpout()["out"]
+    # host was a group dimension: deleting it removes it from the group too
+    assert dumps(result) == (
+        '{"series":[{"name":"cpu","tags":{"cpu":"c0","dc":"eu"},"columns":["time","extra","v"],'
+        '"values":[["1970-01-01T00:00:03Z",1.5,2]]}]}'
+    )
+
+
+def test_unsupported_node_is_reported_before_any_point():
+    import pytest
+
+    from tickpy.diagnostics import TickpyError
+
+    pipeline = chain(
+        ("StreamNode", "stream", [], []),
+        ("FromNode", "from", [], []),
+        ("SideloadNode", "sideload", [], []),
+    )
+    with pytest.raises(TickpyError) as caught:
+        compile_task(pipeline, RunContext())
+    assert "node sideload2 (|sideload()) is not supported by tickpy run yet" in str(caught.value)
+
+
+def test_log_node_writes_kapacitor_logfmt():
+    written = []
+    pipeline = chain(
+        ("StreamNode", "stream", [], []),
+        ("FromNode", "from", [], [prop("groupBy", "host")]),
+        ("LogNode", "log", [], [prop("prefix", "P X")]),
+    )
+    run(pipeline, [point("cpu", {"host": "a"}, {"v": 1.5, "s": "a b"}, 0)], log_sink=written.append,
+        clock=lambda: 0)
+    assert written == [
+        'ts=1970-01-01T00:00:00.000Z lvl=info msg=point service=kapacitor task_master=main task=t node=log2 '
+        'prefix="P X" name=cpu db=db rp=rp group=host=a dimension_0=host tag_host=a field_s="a b" field_v=1.5 '
+        'time=1970-01-01T00:00:00Z'
+    ]

@@ -1,0 +1,302 @@
+"""Running a task: compile a checked pipeline into runtime nodes and push points through it.
+
+Stable Python API (used by `tickpy run` and `tickpy test`):
+
+    run_task(source, points, *, path="<script>", task_name=None, dbrp=None, handlers=(),
+             config=None, alert_service=None, flush=False, task_type=None, variables=None,
+             input_errors=None, on_node_error=None, line_sink=None, log_sink=None,
+             clock=None) -> RunResult
+
+        `source`: the TICKscript text; `path`: its name in diagnostics.
+        `points`: an iterable of `tickpy.runtime.point.Point` (or anything with `name`, `tags`,
+            `fields`, `time`), in input order.
+        `task_name`: default: the script file's stem ("task" without a path).
+        `dbrp`: ("db", "rp") or "db.rp"; default: the script's first `dbrp` statement.
+        `handlers`: topic handler files/directories (paths) given to the alert service.
+        `config`: the Kapacitor configuration as a dict (e.g. from TOML: `httppost` endpoints).
+        `alert_service`: an already built alert service (then `handlers`/`config` are its own).
+        `flush`: close open windows at the end of input (Kapacitor never does).
+        `input_errors`: the caller's list of input `LineError`s, copied into the result.
+        `on_node_error`: called with every `NodeError` as it happens (the CLI prints them).
+        `line_sink`: called with each line influxDBOut writes; `log_sink`: each log-node line.
+
+        Raises `TickpyError` (with diagnostics) for script errors, unsupported nodes and bad
+        handler files, before any point is read.
+
+    compile_task(pipeline, ctx) -> CompiledTask        (lower level: one Pipeline, one context)
+
+`RunResult` fields: alerts (list[AlertEvent] in the order the alert nodes produced them),
+httpout (endpoint name -> result dict, Kapacitor's result JSON as data; `httpout_json(name)`
+gives the exact JSON text), influxdb_lines, stats (node label -> counters), input_errors,
+node_errors, delivery_failures, points_read.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+from tickpy.alerting import gojson
+from tickpy.diagnostics import Diagnostic, TickpyError
+from tickpy.runtime.nodes.base import NodeError, ParentPort, RunContext, RuntimeNode, lookup
+
+
+@dataclass(slots=True, eq=False)
+class CompiledTask:
+    """The runtime nodes of one task, in pipeline (node id) order; `root` is the stream node."""
+
+    ctx: RunContext
+    nodes: list[RuntimeNode]
+    specs: list[Any]
+
+    @property
+    def root(self) -> RuntimeNode:
+        return self.nodes[0]
+
+    def run(self, points: Iterable[Any]) -> int:
+        """Push every point through the task; returns how many were read."""
+        ingest = self.root.ingest
+        count = 0
+        for point in points:
+            ingest(point)
+            count += 1
+        return count
+
+    def finish(self) -> None:
+        for node in self.nodes:
+            node.finish()
+
+    def stats(self) -> dict[str, dict[str, Any]]:
+        stats: dict[str, dict[str, Any]] = {}
+        by_id = {spec.id: node for spec, node in zip(self.specs, self.nodes)}
+        for spec, node in zip(self.specs, self.nodes):
+            points_in = sum(by_id[p.id].points_out for p in spec.parents if p.id in by_id)
+            batches_in = sum(by_id[p.id].batches_out for p in spec.parents if p.id in by_id)
+            if spec is self.specs[0]:
+                points_in = node.points_out
+            entry = {
+                "type": spec.type,
+                "points_in": points_in,
+                "points_out": node.points_out,
+                "batches_in": batches_in,
+                "batches_out": node.batches_out,
+                "errors": node.errors,
+            }
+            entry.update(node.extra_stats())
+            stats[node.label] = entry
+        return stats
+
+    def httpout(self) -> dict[str, Any]:
+        results = {}
+        for node in self.nodes:
+            result = getattr(node, "result", None)
+            endpoint = getattr(node, "endpoint", None)
+            if result is not None and endpoint is not None:
+                results[endpoint] = result()
+        return results
+
+
+def unsupported_diagnostic(spec) -> Diagnostic:
+    span = spec.span
+    return Diagnostic(
+        f"node {spec.label} (|{spec.name}()) is not supported by tickpy run yet",
+        line=span.line,
+        column=span.column,
+        end_line=span.end_line,
+        end_column=span.end_column,
+        code="unsupported",
+    )
+
+
+def compile_task(pipeline, ctx: RunContext) -> CompiledTask:
+    """Build the runtime nodes of `pipeline` (all lambdas compiled, all nodes checked)."""
+    missing = [spec for spec in pipeline.nodes if lookup(spec.type, spec.name) is None]
+    if missing:
+        raise TickpyError([unsupported_diagnostic(spec) for spec in missing])
+    if pipeline.root.type != "StreamNode":
+        raise TickpyError(unsupported_diagnostic(pipeline.root))
+    nodes: dict[int, RuntimeNode] = {}
+    ordered: list[RuntimeNode] = []
+    problems: list[Diagnostic] = []
+    for spec in pipeline.nodes:
+        cls = lookup(spec.type, spec.name)
+        try:
+            node = cls(spec, ctx)
+        except TickpyError as error:
+            problems.extend(error.diagnostics)
+            continue
+        nodes[spec.id] = node
+        ordered.append(node)
+    if problems:
+        raise TickpyError(problems)
+    for spec in pipeline.nodes:
+        parent = nodes[spec.id]
+        for child_spec in spec.children:
+            child = nodes[child_spec.id]
+            if len(child_spec.parents) > 1:
+                index = next(i for i, p in enumerate(child_spec.parents) if p is spec)
+                parent.children.append(ParentPort(child, index))
+            else:
+                parent.children.append(child)
+    return CompiledTask(ctx, ordered, list(pipeline.nodes))
+
+
+# --------------------------------------------------------------------------- results
+
+
+@dataclass(slots=True, eq=False)
+class RunResult:
+    alerts: list = field(default_factory=list)
+    httpout: dict[str, Any] = field(default_factory=dict)
+    influxdb_lines: list[str] = field(default_factory=list)
+    stats: dict[str, dict[str, Any]] = field(default_factory=dict)
+    input_errors: list = field(default_factory=list)
+    node_errors: list[NodeError] = field(default_factory=list)
+    delivery_failures: list = field(default_factory=list)
+    points_read: int = 0
+    task_name: str = ""
+    # The alert service's delivery summary (None without one).
+    delivery_summary: Any = None
+
+    def httpout_json(self, name: str) -> str:
+        """The exact JSON `GET .../tasks/<task>/<name>` would answer with."""
+        return gojson.dumps(self.httpout[name])
+
+    @property
+    def delivered_ok(self) -> bool:
+        return not self.delivery_failures
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def load_pipeline(source: str, path: str = "<script>", task_type: str | None = None, variables=None):
+    """Parse and check a script into its Pipeline; raises TickpyError with diagnostics."""
+    from tickpy.check import build_pipeline
+    from tickpy.syntax import parse
+
+    program = parse(source, path)
+    return build_pipeline(program, task_type=task_type, variables=variables)
+
+
+def parse_dbrp(dbrp) -> tuple[str, str] | None:
+    """("db", "rp") from "db.rp" or a pair; None when not given."""
+    if dbrp is None:
+        return None
+    if isinstance(dbrp, (tuple, list)):
+        return str(dbrp[0]), str(dbrp[1])
+    text = str(dbrp)
+    if text.startswith('"'):
+        # "db"."rp" with quotes (names may hold dots)
+        import shlex
+
+        parts = [p for p in shlex.split(text.replace('"."', '" "'))]
+        if len(parts) == 2:
+            return parts[0], parts[1]
+    database, dot, retention_policy = text.partition(".")
+    if not dot or not database or not retention_policy:
+        raise ValueError(f"invalid dbrp {text!r}: expected DB.RP")
+    return database, retention_policy
+
+
+def default_task_name(path: str | None) -> str:
+    if not path or path.startswith("<"):
+        return "task"
+    return Path(path).stem or "task"
+
+
+def run_task(
+    source: str,
+    points: Iterable[Any],
+    *,
+    path: str = "<script>",
+    task_name: str | None = None,
+    dbrp=None,
+    handlers: Iterable[str] = (),
+    config: dict | None = None,
+    alert_service=None,
+    flush: bool = False,
+    task_type: str | None = None,
+    variables=None,
+    input_errors: list | None = None,
+    on_node_error: Callable[[NodeError], None] | None = None,
+    line_sink: Callable[[str], None] | None = None,
+    log_sink: Callable[[str], None] | None = None,
+    clock: Callable[[], int] | None = None,
+    on_delivery_failure: Callable[[Any], None] | None = None,
+) -> RunResult:
+    """Run a script over points. See the module docstring."""
+    pipeline = load_pipeline(source, path, task_type=task_type, variables=variables)
+    task_name = task_name or default_task_name(path)
+    chosen = parse_dbrp(dbrp) or (tuple(pipeline.dbrps[0]) if pipeline.dbrps else ("", ""))
+    config = config or {}
+    own_service = alert_service is None
+    if own_service:
+        alert_service = make_alert_service(config, list(handlers), on_delivery_failure)
+    ctx = RunContext(
+        task_name=task_name,
+        database=chosen[0],
+        retention_policy=chosen[1],
+        config=config,
+        alert_service=alert_service,
+        flush_at_end=flush,
+        on_error=on_node_error,
+        line_sink=line_sink,
+        log_sink=log_sink,
+    )
+    if clock is not None:
+        ctx.clock = clock
+    if alert_service is not None:
+        ctx.shared["alert_service"] = alert_service
+    task = compile_task(pipeline, ctx)
+    result = RunResult(task_name=task_name)
+    try:
+        result.points_read = task.run(points)
+        task.finish()
+    finally:
+        if own_service and alert_service is not None:
+            summary = close_alert_service(alert_service)
+            result.delivery_summary = summary
+            result.delivery_failures = list(getattr(summary, "failures", []) or [])
+    result.alerts = list(ctx.alerts)
+    result.httpout = task.httpout()
+    result.influxdb_lines = list(ctx.influxdb_lines)
+    result.stats = task.stats()
+    result.node_errors = list(ctx.node_errors)
+    result.input_errors = list(input_errors or [])
+    return result
+
+
+# --------------------------------------------------------------------------- alert service
+
+
+def make_alert_service(config: dict, handler_paths: list, on_failure=None):
+    """The alerting helper's AlertService for topics and handler files, or None if the
+    module is not available (then only the alert nodes' own handlers deliver)."""
+    try:
+        from tickpy.alerting.service import AlertService
+    except ImportError:
+        if handler_paths:
+            raise TickpyError(Diagnostic("topic handler files are not supported by tickpy run yet",
+                                         code="unsupported")) from None
+        return None
+    return AlertService.for_run(config=config, handler_paths=handler_paths, on_failure=on_failure)
+
+
+def close_alert_service(service):
+    close = getattr(service, "close", None)
+    if close is None:
+        return None
+    return close()
+
+
+__all__ = [
+    "CompiledTask",
+    "RunResult",
+    "compile_task",
+    "default_task_name",
+    "load_pipeline",
+    "parse_dbrp",
+    "run_task",
+]

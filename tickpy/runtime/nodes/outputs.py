@@ -1,0 +1,128 @@
+"""Output nodes: httpOut (keeps the last point/batch per group, Kapacitor's result JSON) and
+influxDBOut (writes line protocol instead of sending to InfluxDB)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tickpy.alerting.gojson import Struct, format_float_f
+from tickpy.runtime.messages import BatchMessage, PointMessage
+from tickpy.runtime.nodes.base import RuntimeNode, register
+
+
+@register("HTTPOutNode")
+class HTTPOutNode(RuntimeNode):
+    """Kapacitor's httpOut: per group (in order of creation) the row of the last point or batch.
+
+    `result()` is what `GET /kapacitor/v1/tasks/<task>/<endpoint>` would answer."""
+
+    def __init__(self, spec, ctx):
+        super().__init__(spec, ctx)
+        self.endpoint = str(spec.args[0]) if spec.args else ""
+        self.rows: dict[str, Any] = {}  # group id -> row (dicts keep creation order)
+
+    def point(self, msg: PointMessage) -> None:
+        # The row is built lazily: only the last one of a group is ever read.
+        self.rows[msg.group] = msg
+        self.forward_point(msg)
+
+    def batch(self, msg: BatchMessage) -> None:
+        self.rows[msg.group] = msg
+        self.forward_batch(msg)
+
+    def result(self) -> Struct:
+        if not self.rows:
+            return Struct(series=None)
+        return Struct(series=[message.to_row() for message in self.rows.values()])
+
+
+_PRECISION_DIVISORS = {"": 1, "n": 1, "ns": 1, "u": 1_000, "us": 1_000, "ms": 1_000_000, "s": 1_000_000_000,
+                       "m": 60_000_000_000, "h": 3_600_000_000_000}
+
+
+@register("InfluxDBOutNode")
+class InfluxDBOutNode(RuntimeNode):
+    """Writes every point (and each point of a batch) as a line of line protocol, with the
+    node's measurement/tags overrides and precision; the database and retention policy the
+    write would target are kept in `writes` for reference."""
+
+    def __init__(self, spec, ctx):
+        super().__init__(spec, ctx)
+        self.database = str(self.property_value("database", "") or "")
+        self.retention_policy = str(self.property_value("retentionPolicy", "") or "")
+        self.measurement = str(self.property_value("measurement", "") or "")
+        self.extra_tags: dict[str, str] = {}
+        for call in spec.properties:
+            if call.name == "tag" and len(call.args) == 2:
+                self.extra_tags[str(call.args[0])] = str(call.args[1])
+        precision = str(self.property_value("precision", "") or "")
+        if precision not in _PRECISION_DIVISORS:
+            raise self.script_error(f"invalid precision {precision!r}")
+        self.divisor = _PRECISION_DIVISORS[precision]
+        self.lines_written = 0
+
+    def _write(self, name: str, tags, fields, time: int) -> None:
+        if self.extra_tags:
+            tags = {**tags, **self.extra_tags}
+        line = encode_line(self.measurement or name, tags, fields, time // self.divisor if self.divisor > 1 else time)
+        if line is None:
+            return
+        self.lines_written += 1
+        self.ctx.influxdb_lines.append(line)
+        if self.ctx.line_sink is not None:
+            self.ctx.line_sink(line)
+
+    def point(self, msg: PointMessage) -> None:
+        self._write(msg.name, msg.tags, msg.fields, msg.time)
+        self.forward_point(msg)
+
+    def batch(self, msg: BatchMessage) -> None:
+        for point in msg.points:
+            self._write(msg.name, point.tags, point.fields, point.time)
+        self.forward_batch(msg)
+
+    def extra_stats(self) -> dict[str, Any]:
+        return {"points_written": self.lines_written}
+
+
+def _escape(text: str, specials: str) -> str:
+    for char in specials:
+        if char in text:
+            text = text.replace(char, "\\" + char)
+    return text
+
+
+def _escape_key(text: str) -> str:
+    return _escape(text, ",= ")
+
+
+def encode_field_value(value: Any) -> str:
+    kind = type(value)
+    if kind is float:
+        return format_float_f(value)
+    if kind is bool:
+        return "true" if value else "false"
+    if kind is int:
+        return f"{value}i"
+    text = str(value).replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{text}"'
+
+
+def encode_line(name: str, tags, fields, time: int) -> str | None:
+    """One line of line protocol (tags sorted by key, empty tag values left out), or None
+    when there is no field to write."""
+    if not fields:
+        return None
+    parts = [_escape(name, ", ")]
+    for key in sorted(tags):
+        value = tags[key]
+        if value == "" or key == "":
+            continue
+        parts.append("," + _escape_key(key) + "=" + _escape_key(value))
+    parts.append(" ")
+    parts.append(",".join(_escape_key(k) + "=" + encode_field_value(fields[k]) for k in sorted(fields)))
+    parts.append(f" {time}")
+    return "".join(parts)
+
+
+__all__ = ["HTTPOutNode", "InfluxDBOutNode", "encode_field_value", "encode_line"]
