@@ -1,0 +1,63 @@
+"""The capture sink: what a handler for an external service (slack, pagerduty, smtp, ...) would
+send, written down instead of sent. tickpy never contacts those services.
+
+With `--capture FILE` each event is one JSON line, marked `"sent": false`; without it, one short
+line per event goes to stderr, labelled "captured (not sent)".
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import threading
+from typing import TextIO
+
+from tickpy.alerting.event import AlertEvent
+from tickpy.alerting.payloads import service_request
+
+NOTE = "captured by tickpy, NOT sent: tickpy does not contact external services"
+
+
+class CaptureSink:
+    def __init__(self, path: str | None = None, stream: TextIO | None = None):
+        self.path = path
+        self._stream = stream
+        self._lock = threading.Lock()
+        self._file = open(path, "a", encoding="utf-8") if path else None
+        self.count = 0
+
+    def capture(self, *, kind: str, handler_id: str, topic: str, options: dict, event: AlertEvent, wire: bytes) -> None:
+        try:
+            alert = json.loads(wire)
+        except ValueError:
+            alert = wire.decode("utf-8", "replace")
+        request = service_request(kind, options, event, alert)
+        with self._lock:
+            self.count += 1
+            if self._file is not None:
+                record = {"sent": False, "note": NOTE, "kind": kind, "handler": handler_id, "topic": topic,
+                          "options": options, "event_id": event.id, "level": event.level, "alert": alert}
+                if request is not None:
+                    record["request"] = request
+                self._file.write(json.dumps(record, ensure_ascii=False, default=str) + "\n")
+                self._file.flush()
+            else:
+                stream = self._stream or sys.stderr
+                target = _target_text(kind, options)
+                stream.write(f"tickpy: captured (not sent) {kind}{target} handler {handler_id!r}: "
+                             f"{event.level} {event.id}: {event.message}\n")
+                stream.flush()
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+
+
+def _target_text(kind: str, options: dict) -> str:
+    for key in ("channel", "to", "routing-key", "service-key", "chat-id", "topic", "room", "channel-url",
+                "workspace", "teams-list", "broker-name", "cluster"):
+        value = options.get(key)
+        if value:
+            return f" [{key}={','.join(value) if isinstance(value, list) else value}]"
+    return ""

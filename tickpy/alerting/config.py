@@ -1,0 +1,119 @@
+"""The part of a Kapacitor configuration file (TOML) the alert service uses: `[[httppost]]`
+endpoints, each with `endpoint`, `url`, `headers`, `basic-auth`, and alert templates.
+Other sections of a kapacitor.conf are accepted and ignored."""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tickpy.diagnostics import Diagnostic
+
+_HTTPPOST_KEYS = ("endpoint", "url", "headers", "basic-auth", "alert-template", "alert-template-file",
+                  "row-template", "row-template-file")
+
+
+@dataclass(slots=True)
+class HTTPPostEndpoint:
+    name: str
+    url: str
+    headers: dict[str, str] = field(default_factory=dict)
+    basic_auth: tuple[str, str] | None = None
+    alert_template: str = ""
+
+
+@dataclass(slots=True)
+class AlertConfig:
+    httppost: dict[str, HTTPPostEndpoint] = field(default_factory=dict)
+    path: str = ""
+
+
+def _line_of(text: str, needle: str, occurrence: int = 0) -> int:
+    starts = [m.start() for m in re.finditer(re.escape(needle), text)]
+    if len(starts) > occurrence:
+        return text.count("\n", 0, starts[occurrence]) + 1
+    return 0
+
+
+def load_config(source: "str | os.PathLike | dict | AlertConfig | None") -> tuple[AlertConfig, list[Diagnostic]]:
+    """The alert settings from a TOML file path, an already parsed dict, or nothing."""
+    if source is None:
+        return AlertConfig(), []
+    if isinstance(source, AlertConfig):
+        return source, []
+    text = ""
+    path = ""
+    if isinstance(source, dict):
+        data = source
+    else:
+        path = str(source)
+        try:
+            text = Path(path).read_text(encoding="utf-8")
+            data = tomllib.loads(text)
+        except OSError as err:
+            return AlertConfig(path=path), [_diag(path, f"cannot read config file: {err.strerror}")]
+        except tomllib.TOMLDecodeError as err:
+            line = getattr(err, "lineno", 0) or 0
+            column = getattr(err, "colno", 0) or 0
+            return AlertConfig(path=path), [_diag(path, f"invalid TOML: {err}", line, column)]
+    config = AlertConfig(path=path)
+    problems: list[Diagnostic] = []
+    entries = data.get("httppost", [])
+    if isinstance(entries, dict):
+        entries = [entries]
+    if not isinstance(entries, list):
+        return config, [_diag(path, "httppost must be an array of tables: [[httppost]]", _line_of(text, "httppost"))]
+    for index, entry in enumerate(entries):
+        line = _line_of(text, "[[httppost]]", index)
+        if not isinstance(entry, dict):
+            problems.append(_diag(path, "each [[httppost]] must be a table", line))
+            continue
+        for key in entry:
+            if key not in _HTTPPOST_KEYS:
+                problems.append(_diag(path, f"unknown key {key!r} in [[httppost]]", line,
+                                      hint="[[httppost]] takes: " + ", ".join(_HTTPPOST_KEYS)))
+        name = entry.get("endpoint", "")
+        url = entry.get("url", "")
+        if not isinstance(name, str) or not name:
+            problems.append(_diag(path, "must specify endpoint name", line, hint='endpoint = "example"'))
+            continue
+        if not isinstance(url, str) or not url:
+            problems.append(_diag(path, f"must specify url for endpoint {name!r}", line))
+            continue
+        headers = entry.get("headers", {}) or {}
+        if not isinstance(headers, dict) or not all(isinstance(v, str) for v in headers.values()):
+            problems.append(_diag(path, f"headers of endpoint {name!r} must be a table of strings", line))
+            headers = {}
+        auth = entry.get("basic-auth")
+        basic_auth = None
+        if isinstance(auth, dict) and auth.get("username") and auth.get("password"):
+            basic_auth = (str(auth["username"]), str(auth["password"]))
+        template = entry.get("alert-template", "") or ""
+        template_file = entry.get("alert-template-file", "") or ""
+        if template and template_file:
+            problems.append(_diag(path, "must specify only one of alert-template and alert-template-file", line))
+        if template_file:
+            if not os.path.isabs(template_file):
+                problems.append(_diag(path, "must use an absolute path for alert-template-file", line))
+            else:
+                try:
+                    template = Path(template_file).read_text(encoding="utf-8")
+                except OSError as err:
+                    problems.append(_diag(path, f"failed to read template file {template_file!r}: {err.strerror}", line))
+        if name in config.httppost:
+            problems.append(_diag(path, f"endpoint {name!r} is defined twice", line))
+        config.httppost[name] = HTTPPostEndpoint(name, url, dict(headers), basic_auth, template)
+    return config, problems
+
+
+def _diag(path: str, message: str, line: int = 0, column: int = 0, hint: str | None = None) -> Diagnostic:
+    return Diagnostic(message=message, line=line, column=column or (1 if line else 0), code="config", hint=hint,
+                      extra={"path": path})
+
+
+def config_summary(config: AlertConfig) -> dict[str, Any]:
+    return {name: {"url": e.url, "headers": e.headers} for name, e in config.httppost.items()}

@@ -1,0 +1,379 @@
+"""Handler files as `kapacitor define-topic-handler` reads them: YAML (.yaml/.yml) or JSON (.json)
+with `id`, `topic`, `kind`, optional `match` and `options`.
+
+Decoding is strict: an unknown top-level key or option is an error, as is a value of the wrong
+type. Top-level keys match case-insensitively, like Go's encoding/json does for Kapacitor's
+client struct. Every problem is a Diagnostic whose `extra["path"]` names the file and whose
+line/column come from the YAML (or JSON) position of the key.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from tickpy.alerting.kinds import KINDS, OptionProblem, decode_options
+from tickpy.diagnostics import Diagnostic, WARNING
+
+TOP_LEVEL_KEYS = ("id", "topic", "kind", "match", "options")
+HANDLER_FILE_SUFFIXES = (".yaml", ".yml", ".json")
+# Kapacitor's services/alert/dao.go patterns for ids and topics
+_VALID_HANDLER_ID = re.compile(r"^[-._\w]+$")
+_VALID_TOPIC_ID = re.compile(r"^[-:._\w]+$")
+
+
+@dataclass(slots=True)
+class Position:
+    line: int = 0  # 1-based; 0 when unknown
+    column: int = 0  # 1-based byte column
+    plain_text: str | None = None  # for an unquoted YAML scalar value: its text as written
+
+
+@dataclass(slots=True)
+class TopicHandlerSpec:
+    """One handler file, decoded: what Kapacitor's HandlerSpec holds, plus where it came from."""
+
+    id: str
+    topic: str
+    kind: str
+    match: str
+    options: dict[str, Any]  # decoded, by canonical option name, with the kind's defaults
+    raw_options: dict[str, Any] = field(default_factory=dict)
+    path: str = ""
+    positions: dict[str, Position] = field(default_factory=dict)  # "id", "options.address", ...
+
+    def position(self, key: str) -> Position:
+        return self.positions.get(key) or self.positions.get(key.split(".")[0]) or Position(1, 1)
+
+
+def diagnostic(path: str, message: str, position: Position | None = None, code: str = "handler-file",
+               hint: str | None = None, severity: str = "error") -> Diagnostic:
+    position = position or Position()
+    return Diagnostic(message=message, line=position.line, column=position.column, code=code, hint=hint,
+                      severity=severity, extra={"path": path})
+
+
+def expand_paths(paths: list[str | os.PathLike]) -> tuple[list[Path], list[Diagnostic]]:
+    """Files named, and the handler files (.yaml/.yml/.json) inside directories named, sorted."""
+    files: list[Path] = []
+    problems: list[Diagnostic] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            found = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in HANDLER_FILE_SUFFIXES)
+            if not found:
+                problems.append(diagnostic(str(path), "no handler files (.yaml, .yml, .json) in this directory",
+                                           severity=WARNING))
+            files.extend(found)
+        elif path.is_file():
+            files.append(path)
+        else:
+            problems.append(diagnostic(str(path), "no such file or directory", code="handler-file-missing"))
+    return files, problems
+
+
+# --- reading with positions --------------------------------------------------------------------
+
+
+def _yaml_error_diagnostic(path: str, text: str, err: yaml.YAMLError) -> Diagnostic:
+    mark = getattr(err, "problem_mark", None) or getattr(err, "context_mark", None)
+    position = Position(mark.line + 1, mark.column + 1) if mark else Position()
+    problem = getattr(err, "problem", None) or str(err)
+    context = getattr(err, "context", None)
+    message = f"invalid YAML: {problem}" + (f" ({context})" if context else "")
+    hint = None
+    if mark is not None:
+        line_text = text.splitlines()[mark.line] if mark.line < len(text.splitlines()) else ""
+        key, _, value = line_text.partition(":")
+        if value.strip().startswith('"') and not _whole_quoted(value.strip(), '"'):
+            hint = (f"the value of `{key.strip()}` starts with a double quote, so YAML reads only \"...\" as the "
+                    "string; quote the whole value with single quotes (doubling any ' inside), e.g. "
+                    f"{key.strip()}: '{value.strip().replace(chr(39), chr(39) * 2)}'")
+        elif value.strip().startswith("'") and not _whole_quoted(value.strip(), "'"):
+            hint = (f"the value of `{key.strip()}` starts with a single quote; quote the whole value with double "
+                    "quotes or use a block scalar (`>-`)")
+    return diagnostic(path, message, position, code="handler-file-syntax", hint=hint)
+
+
+def _whole_quoted(value: str, quote: str) -> bool:
+    return len(value) >= 2 and value.endswith(quote) and value.count(quote) == 2
+
+
+def _load_yaml(path: str, text: str):
+    """(top-level mapping as list of (key, value, key position, value node), problems)."""
+    loader = yaml.SafeLoader(text)
+    try:
+        root = loader.get_single_node()
+        if root is None:
+            return None, [diagnostic(path, "the handler file is empty", Position(1, 1))]
+        if not isinstance(root, yaml.MappingNode):
+            return None, [diagnostic(path, "a handler file must be a map with id, topic, kind, options",
+                                     Position(root.start_mark.line + 1, root.start_mark.column + 1))]
+        entries = []
+        problems: list[Diagnostic] = []
+        seen: dict[str, Position] = {}
+        for key_node, value_node in root.value:
+            key = loader.construct_object(key_node, deep=True)
+            value = loader.construct_object(value_node, deep=True)
+            where = Position(key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+            sub_positions = {}
+            if isinstance(value_node, yaml.MappingNode):
+                sub_seen: set = set()
+                for sub_key_node, sub_value_node in value_node.value:
+                    sub_key = loader.construct_object(sub_key_node, deep=True)
+                    sub_where = Position(sub_key_node.start_mark.line + 1, sub_key_node.start_mark.column + 1)
+                    if isinstance(sub_value_node, yaml.ScalarNode) and not sub_value_node.style:
+                        sub_where.plain_text = sub_value_node.value
+                    if sub_key in sub_seen:
+                        problems.append(diagnostic(path, f"duplicate key '{key}.{sub_key}'", sub_where,
+                                                   code="handler-duplicate-key"))
+                    sub_seen.add(sub_key)
+                    sub_positions[str(sub_key)] = sub_where
+            if key in seen:
+                problems.append(diagnostic(path, f"duplicate key '{key}'", where, code="handler-duplicate-key",
+                                           hint=f"first given on line {seen[key].line}"))
+            seen[key] = where
+            value_where = Position(value_node.start_mark.line + 1, value_node.start_mark.column + 1)
+            entries.append((key, value, where, value_where, sub_positions))
+        return entries, problems
+    except yaml.YAMLError as err:
+        return None, [_yaml_error_diagnostic(path, text, err)]
+    finally:
+        loader.dispose()
+
+
+def _json_position(text: str, key: str, after: int = 0) -> tuple[Position, int]:
+    match = re.compile(r'"' + re.escape(key) + r'"\s*:').search(text, after)
+    if not match:
+        return Position(), after
+    line = text.count("\n", 0, match.start()) + 1
+    line_start = text.rfind("\n", 0, match.start()) + 1
+    column = len(text[line_start:match.start()].encode()) + 1
+    return Position(line, column), match.end()
+
+
+def _load_json(path: str, text: str):
+    problems: list[Diagnostic] = []
+
+    def pairs(items):
+        keys = [k for k, _ in items]
+        for k in set(keys):
+            if keys.count(k) > 1:
+                problems.append(diagnostic(path, f"duplicate key '{k}'", _json_position(text, k)[0],
+                                           code="handler-duplicate-key"))
+        return dict(items)
+
+    try:
+        root = json.loads(text, object_pairs_hook=pairs)
+    except json.JSONDecodeError as err:
+        return None, [diagnostic(path, f"invalid JSON: {err.msg}", Position(err.lineno, err.colno),
+                                 code="handler-file-syntax")]
+    if not isinstance(root, dict):
+        return None, [diagnostic(path, "a handler file must be a JSON object with id, topic, kind, options",
+                                 Position(1, 1))]
+    entries = []
+    for key, value in root.items():
+        where, end = _json_position(text, key)
+        sub_positions = {}
+        if isinstance(value, dict):
+            cursor = end
+            for sub_key in value:
+                sub_where, cursor = _json_position(text, str(sub_key), cursor)
+                sub_positions[str(sub_key)] = sub_where
+        entries.append((key, value, where, where, sub_positions))
+    return entries, problems
+
+
+# --- decoding ----------------------------------------------------------------------------------
+
+
+def _type_name(value) -> str:
+    return {str: "string", bool: "bool", int: "number", float: "number", list: "list", dict: "map",
+            type(None): "null"}.get(type(value), type(value).__name__)
+
+
+def parse_handler_text(path: str, text: str) -> tuple[TopicHandlerSpec | None, list[Diagnostic]]:
+    """Decode one handler file's text; the spec is None when there are errors."""
+    suffix = Path(path).suffix.lower()
+    if suffix == ".json":
+        entries, problems = _load_json(path, text)
+    elif suffix in (".yaml", ".yml"):
+        entries, problems = _load_yaml(path, text)
+    else:
+        return None, [diagnostic(path, "a handler file must end in .yaml, .yml or .json (as for "
+                                       "kapacitor define-topic-handler)", code="handler-file-type")]
+    if entries is None:
+        return None, problems
+
+    values: dict[str, Any] = {}
+    positions: dict[str, Position] = {}
+    value_positions: dict[str, Position] = {}
+    option_positions: dict[str, Position] = {}
+    for key, value, where, value_where, sub_positions in entries:
+        canonical = next((k for k in TOP_LEVEL_KEYS if isinstance(key, str) and k == key.casefold()), None)
+        if canonical is None:
+            problems.append(diagnostic(path, f"unknown key {key!r}", where, code="handler-unknown-key",
+                                       hint="a handler file has: " + ", ".join(TOP_LEVEL_KEYS)))
+            continue
+        values[canonical] = value
+        positions[canonical] = where
+        value_positions[canonical] = value_where
+        if canonical == "options":
+            option_positions = sub_positions
+
+    last_line = Position(max(1, text.count("\n")), 1)
+    for key in ("id", "topic", "kind"):
+        if key not in values or values[key] in (None, ""):
+            where = positions.get(key, Position(1, 1) if key not in values else positions[key])
+            problems.append(diagnostic(path, f"missing '{key}'", where if key in positions else last_line,
+                                       code="handler-missing-key",
+                                       hint={"id": "give the handler an id: id: my-handler",
+                                             "topic": "name the topic the handler subscribes to: topic: cpu",
+                                             "kind": "say what it does: kind: tcp (or log, post, exec, slack, ...)"}[key]))
+        elif type(values[key]) is not str:
+            problems.append(diagnostic(path, f"'{key}' must be a string, got {_type_name(values[key])}",
+                                       value_positions[key], code="handler-type",
+                                       hint="put the value in quotes"))
+    for key in ("match",):
+        if key in values and values[key] is not None and type(values[key]) is not str:
+            problems.append(diagnostic(path, f"'{key}' must be a string, got {_type_name(values[key])}",
+                                       value_positions[key], code="handler-type",
+                                       hint="quote the whole expression: match: 'level() == CRITICAL'"))
+    handler_id = values.get("id") if type(values.get("id")) is str else ""
+    topic = values.get("topic") if type(values.get("topic")) is str else ""
+    if handler_id and not _VALID_HANDLER_ID.match(handler_id):
+        problems.append(diagnostic(path, f"handler ID must contain only letters, numbers, '-', '.' and '_'. "
+                                         f"{handler_id!r}", value_positions["id"], code="handler-id"))
+    if topic and not _VALID_TOPIC_ID.match(topic):
+        problems.append(diagnostic(path, f"handler topic must contain only letters, numbers, '-', ':', '.' and "
+                                         f"'_'. {topic!r}", value_positions["topic"], code="handler-topic"))
+
+    kind_name = values.get("kind") if type(values.get("kind")) is str else ""
+    raw_options = values.get("options")
+    decoded: dict[str, Any] = {}
+    if kind_name:
+        kind = KINDS.get(kind_name)
+        if kind is None:
+            problems.append(diagnostic(path, f"unsupported action kind {kind_name!r}", value_positions["kind"],
+                                       code="handler-unknown-kind",
+                                       hint="kinds: " + ", ".join(sorted(KINDS))))
+        else:
+            decoded, option_problems = decode_options(kind, raw_options)
+            options_where = positions.get("options", Position(1, 1))
+            for problem in option_problems:
+                where = option_positions.get(problem.key, options_where)
+                problems.append(_option_diagnostic(path, problem, where))
+            if not option_problems:
+                problems.extend(_kind_checks(path, kind_name, decoded, option_positions, options_where))
+
+    match = values.get("match") if type(values.get("match")) is str else ""
+    if any(p.severity == "error" for p in problems):
+        return None, problems
+    all_positions = dict(positions)
+    all_positions.update({f"options.{k}": v for k, v in option_positions.items()})
+    all_positions.update({f"{k}.value": v for k, v in value_positions.items()})
+    spec = TopicHandlerSpec(id=handler_id, topic=topic, kind=kind_name, match=match or "", options=decoded,
+                            raw_options=raw_options or {}, path=path, positions=all_positions)
+    return spec, problems
+
+
+def _option_diagnostic(path: str, problem: OptionProblem, where: Position) -> Diagnostic:
+    code = "handler-unknown-option" if problem.message.startswith("unknown option") else "handler-option"
+    message = problem.message if problem.message.startswith("unknown option") else f"options: {problem.message}"
+    return diagnostic(path, message, where, code=code, hint=problem.hint)
+
+
+def _position_of(option_positions, name, fallback) -> Position:
+    for key, where in option_positions.items():
+        if key.casefold() == name.casefold():
+            return where
+    return fallback
+
+
+def _kind_checks(path: str, kind: str, options: dict, option_positions: dict, fallback: Position) -> list[Diagnostic]:
+    """What Kapacitor checks when it builds the handler (and what tickpy needs to deliver)."""
+    from tickpy.alerting.addresses import check_tcp_address
+
+    problems = []
+
+    def add(name, message, hint=None, severity="error"):
+        problems.append(diagnostic(path, message, _position_of(option_positions, name, fallback),
+                                   code="handler-option", hint=hint, severity=severity))
+
+    if kind == "tcp":
+        error = check_tcp_address(options.get("address", ""))
+        if error:
+            add("address", f"options: address: {error}", "write host:port, e.g. address: 127.0.0.1:9100")
+    elif kind == "log":
+        log_path = options.get("path", "")
+        if not log_path:
+            add("path", "options: log path must be absolute:  is not absolute", "set path: /var/log/alerts.log")
+        elif not os.path.isabs(log_path):
+            add("path", f"options: log path must be absolute: {log_path} is not absolute")
+        mode_written = next((w.plain_text for k, w in option_positions.items() if k.casefold() == "mode"), None)
+        if mode_written and re.fullmatch(r"[1-7][0-7]{2,3}", mode_written):
+            add("mode", f"options: mode {mode_written} is a decimal number (octal {oct(options['mode'])[2:]})",
+                f"YAML reads 0{mode_written} as octal but {mode_written} as decimal; write mode: 0{mode_written}",
+                severity="warning")
+    elif kind == "exec":
+        if not options.get("prog"):
+            add("prog", "options: exec needs 'prog', the program to run", "prog: /usr/local/bin/notify")
+    elif kind == "post":
+        if not options.get("url") and not options.get("endpoint"):
+            add("url", "options: An appropriately formatted url must be specified if an endpoint is not specified")
+        elif options.get("url"):
+            from urllib.parse import urlsplit
+
+            parts = urlsplit(options["url"])
+            if parts.scheme not in ("http", "https") or not parts.netloc:
+                add("url", f"options: url {options['url']!r} is not an http(s) URL", "url: http://127.0.0.1:8080/alerts")
+    elif kind == "publish":
+        if not options.get("topics"):
+            add("topics", "options: publish needs 'topics', a list of topics", "topics: [other-topic]")
+    elif kind == "aggregate":
+        if options.get("interval", 0) <= 0:
+            add("interval", "options: aggregate needs a positive 'interval'", "interval: 1m")
+        if not options.get("topic"):
+            add("topic", "options: aggregate needs 'topic', where it publishes the aggregated event",
+                "topic: aggregated")
+    return problems
+
+
+def load_handler_file(path: str | os.PathLike) -> tuple[TopicHandlerSpec | None, list[Diagnostic]]:
+    path = str(path)
+    try:
+        raw = Path(path).read_bytes()
+    except OSError as err:
+        return None, [diagnostic(path, f"cannot read handler file: {err.strerror}", code="handler-file-missing")]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as err:
+        return None, [diagnostic(path, f"handler file is not UTF-8 (byte {err.start})", code="handler-file-syntax")]
+    return parse_handler_text(path, text)
+
+
+def load_handler_files(paths: list[str | os.PathLike]) -> tuple[list[TopicHandlerSpec], list[Diagnostic]]:
+    """Every handler file under `paths`; duplicate ids on one topic are errors, as in Kapacitor."""
+    files, problems = expand_paths(paths)
+    specs: list[TopicHandlerSpec] = []
+    seen: dict[tuple[str, str], TopicHandlerSpec] = {}
+    for file in files:
+        spec, file_problems = load_handler_file(file)
+        problems.extend(file_problems)
+        if spec is None:
+            continue
+        previous = seen.get((spec.topic, spec.id))
+        if previous is not None:
+            problems.append(diagnostic(spec.path, f"cannot register handler, handler with ID {spec.id!r} already "
+                                                  f"exists on topic {spec.topic!r}", spec.position("id"),
+                                       code="handler-duplicate-id", hint=f"first defined in {previous.path}"))
+            continue
+        seen[(spec.topic, spec.id)] = spec
+        specs.append(spec)
+    return specs, problems

@@ -1,0 +1,192 @@
+"""Alert handlers: what happens to an event collected into a topic (or sent by an alert node
+directly). Each handler gets the event as its topic sees it: `previous_level` from the topic's
+state and `wire` (the alert-data JSON) to match.
+
+- DeliveringHandler: tcp, log, exec, post; frames the payload and queues it on its Worker.
+- CaptureHandler: external services (slack, pagerduty, ...); records what would be sent.
+- PublishHandler: re-publishes the event to other topics.
+- AggregateHandler: collects events for an interval of event time, then publishes one event.
+- MatchHandler: passes on only events for which the `match` expression is true.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from typing import Callable
+
+from tickpy.alerting.capture import CaptureSink
+from tickpy.alerting.delivery import Delivery, HandlerStats, Worker
+from tickpy.alerting.event import LEVEL_RANK, OK, AlertEvent
+from tickpy.alerting.kinds import format_go_duration
+from tickpy.alerting.wire import alert_data_json
+
+
+class Handler:
+    kind: str = ""
+    handler_id: str = ""
+    stats: HandlerStats | None = None
+
+    def handle(self, event: AlertEvent) -> None:
+        raise NotImplementedError
+
+    def flush(self) -> None:
+        """Called once at the end of the run, before the queues are drained."""
+
+    @property
+    def workers(self) -> list[Worker]:
+        return []
+
+
+class DeliveringHandler(Handler):
+    def __init__(self, kind: str, handler_id: str, worker: Worker, framing: Callable[[bytes], bytes]):
+        self.kind = kind
+        self.handler_id = handler_id
+        self.worker = worker
+        self.stats = worker.stats
+        self._framing = framing
+
+    def handle(self, event: AlertEvent) -> None:
+        if event.no_external:  # Kapacitor wraps tcp/log/exec/post in its external-handler filter
+            return
+        self.worker.submit(Delivery(event.id, event.level, event.time_ns, event.topic, self._framing(event.wire)))
+
+    @property
+    def workers(self) -> list[Worker]:
+        return [self.worker]
+
+
+class CaptureHandler(Handler):
+    def __init__(self, kind: str, handler_id: str, options: dict, sink: CaptureSink, stats: HandlerStats):
+        self.kind = kind
+        self.handler_id = handler_id
+        self.options = options
+        self.sink = sink
+        self.stats = stats
+
+    def handle(self, event: AlertEvent) -> None:
+        if event.no_external:
+            return
+        self.sink.capture(kind=self.kind, handler_id=self.handler_id, topic=event.topic, options=self.options,
+                          event=event, wire=event.wire)
+        self.stats.captured += 1
+
+
+class PublishHandler(Handler):
+    kind = "publish"
+
+    def __init__(self, handler_id: str, topics: list[str], collect: Callable[[str, AlertEvent], None]):
+        self.handler_id = handler_id
+        self.topics = topics
+        self._collect = collect
+
+    def handle(self, event: AlertEvent) -> None:
+        for topic in self.topics:
+            self._collect(topic, event)
+
+
+_AGGREGATE_FIELD = re.compile(r"\{\{-?\s*\.(Count|Interval)\s*-?\}\}")
+
+
+def render_aggregate_message(template: str, count: int, interval_ns: int) -> str:
+    """Text of the aggregate message template, whose data are .Count and .Interval (a Go duration)."""
+    values = {"Count": str(count), "Interval": format_go_duration(interval_ns)}
+    return _AGGREGATE_FIELD.sub(lambda m: values[m.group(1)], template)
+
+
+def check_aggregate_message(template: str) -> str | None:
+    """The problem with an aggregate message template, or None (only .Count and .Interval exist)."""
+    rest = _AGGREGATE_FIELD.sub("", template)
+    if "{{" in rest or "}}" in rest:
+        return "the aggregate message template may use only {{ .Count }} and {{ .Interval }}"
+    return None
+
+
+class AggregateHandler(Handler):
+    """Kapacitor's aggregate handler with event time for its clock: events are grouped into
+    intervals [start + k*interval, start + (k+1)*interval) counted from the first event; an
+    interval is published when an event at or past its end arrives, and the last one at the
+    end of the run (Kapacitor's ticker would publish it once the interval passed)."""
+
+    kind = "aggregate"
+
+    def __init__(self, handler_id: str, interval_ns: int, topic: str, event_id: str, message: str,
+                 collect: Callable[[str, AlertEvent], None]):
+        self.handler_id = handler_id
+        self.interval_ns = interval_ns
+        self.topic = topic
+        self.event_id = event_id
+        self.message = message
+        self._collect = collect
+        self._events: list[AlertEvent] = []
+        self._start: int | None = None
+
+    def handle(self, event: AlertEvent) -> None:
+        if self._start is None:
+            self._start = event.time_ns
+        elif event.time_ns >= self._start + self.interval_ns:
+            self._publish()
+            skipped = (event.time_ns - self._start) // self.interval_ns
+            self._start += skipped * self.interval_ns
+        self._events.append(event)
+
+    def flush(self) -> None:
+        self._publish()
+
+    def _publish(self) -> None:
+        events, self._events = self._events, []
+        if not events:
+            return
+        level, time_ns, duration_ns = OK, events[0].time_ns, 0
+        series = []
+        for e in events:
+            if LEVEL_RANK[e.level] > LEVEL_RANK[level]:
+                level = e.level
+            time_ns = max(time_ns, e.time_ns)
+            duration_ns = max(duration_ns, e.duration_ns)
+            series.extend((e.result or {}).get("series") or [])
+        aggregated = AlertEvent(
+            id=self.event_id, message=render_aggregate_message(self.message, len(events), self.interval_ns),
+            details="\n".join(e.message for e in events), time_ns=time_ns, duration_ns=duration_ns, level=level,
+            previous_level=OK, name="", task_name="", group="", tags={}, fields={}, recoverable=False,
+            result={"series": series}, topic=self.topic, no_external=all(e.no_external for e in events))
+        aggregated.wire = alert_data_json(aggregated)
+        self._collect(self.topic, aggregated)
+
+
+class MatchHandler(Handler):
+    def __init__(self, inner: Handler, expression: str, predicate: Callable[[AlertEvent], bool],
+                 report: Callable[[str], None]):
+        self.inner = inner
+        self.kind = inner.kind
+        self.handler_id = inner.handler_id
+        self.stats = inner.stats
+        self.expression = expression
+        self._predicate = predicate
+        self._report = report
+        self._reported: set[str] = set()
+
+    def handle(self, event: AlertEvent) -> None:
+        try:
+            matched = self._predicate(event)
+        except Exception as err:  # Kapacitor logs "failed to evaluate match expression" and skips
+            message = str(err) or type(err).__name__
+            if message not in self._reported and len(self._reported) < 5:
+                self._reported.add(message)
+                self._report(f"tickpy: handler {self.handler_id!r}: failed to evaluate match expression "
+                             f"{self.expression!r} for event {event.id!r}: {message}")
+            return
+        if matched:
+            self.inner.handle(event)
+
+    def flush(self) -> None:
+        self.inner.flush()
+
+    @property
+    def workers(self) -> list[Worker]:
+        return self.inner.workers
+
+
+def event_for_topic(event: AlertEvent, topic: str, previous_level: str, wire: bytes) -> AlertEvent:
+    """The event as one topic's handlers see it."""
+    return replace(event, topic=topic, previous_level=previous_level, wire=wire)

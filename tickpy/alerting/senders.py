@@ -1,0 +1,132 @@
+"""One attempt at delivering one payload, per local kind. Each raises DeliveryError on failure.
+
+Behaviour follows Kapacitor's handlers: tcp dials a new connection per event, writes, closes;
+log opens the file O_APPEND|O_CREATE with the mode per event; exec runs the program (no shell)
+with the payload on stdin; post sends one POST per event with the endpoint's and the handler's
+headers (the handler's win) and `Content-Type: application/json`.
+"""
+
+from __future__ import annotations
+
+import base64
+import http.client
+import os
+import socket
+import ssl
+import subprocess
+from typing import Callable
+from urllib.parse import urlsplit
+
+from tickpy.alerting.addresses import split_host_port
+from tickpy.alerting.delivery import Delivery, DeliveryError
+
+DEFAULT_CONNECT_TIMEOUT_S = 5.0
+DEFAULT_HTTP_TIMEOUT_S = 10.0  # Kapacitor has none unless .timeout() is set; tickpy never hangs
+DEFAULT_EXEC_TIMEOUT_S = 30.0
+
+
+def tcp_sender(address: str, timeout_s: float = DEFAULT_CONNECT_TIMEOUT_S) -> Callable[[Delivery], None]:
+    host, port = split_host_port(address)
+
+    def send(delivery: Delivery) -> None:
+        try:
+            with socket.create_connection((host, port), timeout=timeout_s) as conn:
+                conn.sendall(delivery.payload)
+        except socket.timeout:
+            raise DeliveryError(f"tcp handler failed to connect: dial tcp {address}: i/o timeout") from None
+        except OSError as err:
+            raise DeliveryError(f"tcp handler failed to connect: dial tcp {address}: "
+                                f"{err.strerror or err}") from None
+
+    return send
+
+
+def log_sender(path: str, mode: int) -> Callable[[Delivery], None]:
+    def send(delivery: Delivery) -> None:
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, mode)
+        except OSError as err:
+            raise DeliveryError(f"failed to open file for alert logging: {path}: {err.strerror}",
+                                retryable=False) from None
+        try:
+            os.write(fd, delivery.payload)
+        except OSError as err:
+            raise DeliveryError(f"failed to write alert log {path}: {err.strerror}", retryable=False) from None
+        finally:
+            os.close(fd)
+
+    return send
+
+
+def exec_sender(prog: str, args: list[str], timeout_s: float = DEFAULT_EXEC_TIMEOUT_S) -> Callable[[Delivery], None]:
+    def send(delivery: Delivery) -> None:
+        try:
+            done = subprocess.run([prog, *args], input=delivery.payload, stdout=subprocess.PIPE,
+                                  stderr=subprocess.STDOUT, timeout=timeout_s, check=False)
+        except FileNotFoundError:
+            raise DeliveryError(f"exec command failed: exec: {prog!r}: executable file not found",
+                                retryable=False) from None
+        except PermissionError:
+            raise DeliveryError(f"exec command failed: {prog}: permission denied", retryable=False) from None
+        except subprocess.TimeoutExpired:
+            raise DeliveryError(f"exec command failed: {prog} still running after {timeout_s:g}s, killed",
+                                retryable=False) from None
+        if done.returncode != 0:
+            output = done.stdout.decode("utf-8", "replace").strip()
+            raise DeliveryError(f"exec command failed: exit status {done.returncode}"
+                                + (f": {output[:200]}" if output else ""), retryable=False)
+
+    return send
+
+
+def canonical_header_key(key: str) -> str:
+    """Go's textproto.CanonicalMIMEHeaderKey: content-type -> Content-Type."""
+    if not key or any(c in key for c in " :\t\r\n"):
+        return key
+    return "-".join(part[:1].upper() + part[1:].lower() for part in key.split("-"))
+
+
+def post_sender(url: str, headers: dict[str, str], timeout_s: float | None = None, capture_response: bool = False,
+                skip_ssl_verification: bool = False, basic_auth: tuple[str, str] | None = None,
+                content_type: str = "application/json") -> Callable[[Delivery], None]:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"url {url!r} is not an http(s) URL")
+    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    context = None
+    if parts.scheme == "https":
+        context = ssl.create_default_context()
+        if skip_ssl_verification:
+            context.check_hostname = False
+            context.verify_mode = ssl.CERT_NONE
+    send_headers: dict[str, str] = {}
+    if basic_auth:
+        token = base64.b64encode(f"{basic_auth[0]}:{basic_auth[1]}".encode()).decode()
+        send_headers["Authorization"] = f"Basic {token}"
+    for key, value in headers.items():
+        send_headers[canonical_header_key(key)] = value
+    send_headers["Content-Type"] = content_type
+    timeout = timeout_s if timeout_s else DEFAULT_HTTP_TIMEOUT_S
+
+    def send(delivery: Delivery) -> None:
+        if context is not None:
+            conn = http.client.HTTPSConnection(parts.hostname, port, timeout=timeout, context=context)
+        else:
+            conn = http.client.HTTPConnection(parts.hostname, port, timeout=timeout)
+        try:
+            conn.request("POST", path, body=delivery.payload, headers=send_headers)
+            response = conn.getresponse()
+            body = response.read()
+        except (OSError, http.client.HTTPException) as err:
+            reason = "timeout" if isinstance(err, socket.timeout) else (getattr(err, "strerror", None) or str(err) or type(err).__name__)
+            raise DeliveryError(f"failed to POST alert data: Post {url!r}: {reason}") from None
+        finally:
+            conn.close()
+        if response.status // 100 != 2:
+            detail = body.decode("utf-8", "replace").strip() if capture_response else \
+                "unknown error, use .captureResponse() to capture the HTTP response"
+            raise DeliveryError(f"POST returned non 2xx status code {response.status}: {detail}",
+                                retryable=response.status >= 500 or response.status == 429)
+
+    return send

@@ -1,0 +1,412 @@
+"""tickpy's alert service: Kapacitor's topics, handler files and alert-node handlers, offline.
+
+Use from the engine:
+
+    service = AlertService(handler_files=["handlers/"], config="kapacitor.conf",
+                           dead_letter="dead.jsonl", capture="capture.jsonl")
+    service.load()                       # TickpyError (HandlerLoadError) before any point is read
+    handlers = [service.direct_handler(spec, task_name) for spec in alert_node.handlers]
+    ...
+    service.handle(event, handlers, node="alert2")   # per alert event (from one thread)
+    ...
+    summary = service.close()            # flush aggregates, drain queues -> DeliverySummary
+    print(summary.render(), file=sys.stderr); print(service.topics_summary())
+
+`handle` sends the event to the node's direct handlers (Kapacitor's anonymous topic
+"main:<task>:<node>") and, when `event.topic` is set, collects it into that topic, whose
+handler files then run. Each topic keeps the state of every event id: the level it had before
+is the `previousLevel` its handlers see (rewritten in `wire` when it differs) and what
+`changed()` compares to.
+
+Delivery runs on one worker thread per tcp/log/exec/post handler (bounded queue, retries for
+tcp and post, dead-letter file for what fails); publish, aggregate and match run in the
+caller's thread, in order. External services (slack, ...) go to the capture sink.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+from dataclasses import dataclass
+from typing import Callable, Sequence
+
+from tickpy.alerting.capture import CaptureSink
+from tickpy.alerting.config import AlertConfig, load_config
+from tickpy.alerting.delivery import (DEFAULT_BACKOFF_S, DEFAULT_QUEUE_SIZE, DEFAULT_RETRIES, DeadLetters,
+                                      DeliverySummary, HandlerStats, Worker, stderr_reporter, wait_all)
+from tickpy.alerting.event import AlertEvent
+from tickpy.alerting.handlerfile import TopicHandlerSpec, load_handler_files
+from tickpy.alerting.handlers import (AggregateHandler, CaptureHandler, DeliveringHandler, Handler, MatchHandler,
+                                      PublishHandler, check_aggregate_message, event_for_topic)
+from tickpy.alerting.kinds import KINDS, TICK_HANDLER_KINDS, decode_options, options_from_tick
+from tickpy.alerting.senders import (DEFAULT_CONNECT_TIMEOUT_S, exec_sender, log_sender, post_sender,
+                                     tcp_sender)
+from tickpy.alerting.topics import Topic, render_topics
+from tickpy.alerting.wire import event_wire, line_payload, tcp_payload, with_previous_level
+from tickpy.diagnostics import Diagnostic, TickpyError, render
+
+__all__ = ["AlertService", "HandlerLoadError", "DeliverySummary", "Handler", "ShutdownSignals"]
+
+
+class HandlerLoadError(TickpyError):
+    """Problems in handler files or the config: every diagnostic has `extra["path"]`."""
+
+    def render(self, color: bool = False) -> str:
+        out = []
+        for d in self.diagnostics:
+            path = d.extra.get("path", "")
+            source = None
+            if path and d.line:
+                try:
+                    with open(path, encoding="utf-8") as f:
+                        source = f.read()
+                except OSError:
+                    source = None
+            out.append(render(d, path, source, color=color))
+        return "\n".join(out)
+
+
+class _SetupProblem(Exception):
+    pass
+
+
+class AlertService:
+    def __init__(self, handler_files: Sequence[str | os.PathLike] = (), config=None, dead_letter: str | None = None,
+                 capture: str | None = None, *, retries: int = DEFAULT_RETRIES, backoff_s: float = DEFAULT_BACKOFF_S,
+                 queue_size: int = DEFAULT_QUEUE_SIZE, connect_timeout_s: float = DEFAULT_CONNECT_TIMEOUT_S,
+                 report: Callable[[str], None] | None = None, capture_stream=None):
+        self.handler_files = list(handler_files or [])
+        self._config_source = config
+        self.config = AlertConfig()
+        self.dead_letter_path = str(dead_letter) if dead_letter else None
+        self.capture_path = str(capture) if capture else None
+        self.retries = retries
+        self.backoff_s = backoff_s
+        self.queue_size = queue_size
+        self.connect_timeout_s = connect_timeout_s
+        self.report = report or stderr_reporter()
+        self._capture_stream = capture_stream
+        self.topics: dict[str, Topic] = {}  # named topics (handler files, .topic())
+        self._anon_topics: dict[str, Topic] = {}  # one per alert node with direct handlers
+        self._handlers: list[Handler] = []  # every handler built, for flush and stats
+        self.specs: list[TopicHandlerSpec] = []
+        self.warnings: list[Diagnostic] = []
+        self._dead_letters: DeadLetters | None = None
+        self._capture: CaptureSink | None = None
+        self._collecting: list[str] = []  # topics being collected now, to stop publish loops
+        self._loop_warned: set[str] = set()
+        self._loaded = False
+        self._config_loaded = False
+        self._closed: DeliverySummary | None = None
+
+    # --- set-up ----------------------------------------------------------------------------
+
+    def load(self) -> list[Diagnostic]:
+        """Read the config and handler files and build their handlers. Raises HandlerLoadError
+        with every problem; returns warnings."""
+        if self._loaded:
+            return self.warnings
+        self.config, problems = load_config(self._config_source)
+        self._config_loaded = True
+        specs, file_problems = load_handler_files(self.handler_files) if self.handler_files else ([], [])
+        problems.extend(file_problems)
+        errors = [p for p in problems if p.severity == "error"]
+        built: list[tuple[TopicHandlerSpec, Handler]] = []
+        if not errors:
+            for spec in specs:
+                try:
+                    handler = self._topic_handler(spec)
+                except _SetupProblem as err:
+                    errors.append(err.args[0])
+                    continue
+                built.append((spec, handler))
+        if errors:
+            self._shutdown_workers(built)
+            raise HandlerLoadError(errors)
+        for spec, handler in built:
+            self._topic(spec.topic).handlers.append(handler)
+        self.specs = specs
+        self.warnings = [p for p in problems if p.severity != "error"]
+        self._loaded = True
+        return self.warnings
+
+    def _ensure_config(self) -> None:
+        if not self._config_loaded:
+            self.config, problems = load_config(self._config_source)
+            self._config_loaded = True
+            errors = [p for p in problems if p.severity == "error"]
+            if errors:
+                raise HandlerLoadError(errors)
+
+    def _shutdown_workers(self, built) -> None:
+        for _, handler in built:
+            for worker in handler.workers:
+                worker.close()
+
+    def _sinks(self) -> tuple[DeadLetters, CaptureSink]:
+        if self._dead_letters is None:
+            self._dead_letters = DeadLetters(self.dead_letter_path)
+        if self._capture is None:
+            self._capture = CaptureSink(self.capture_path, self._capture_stream)
+        return self._dead_letters, self._capture
+
+    def _topic(self, name: str) -> Topic:
+        topic = self.topics.get(name)
+        if topic is None:
+            topic = self.topics[name] = Topic(name)
+        return topic
+
+    def _topic_handler(self, spec: TopicHandlerSpec) -> Handler:
+        label = f"{spec.kind} {{target}} (topic {spec.topic}, handler {spec.id})"
+        where = spec.position("kind")
+        handler = self._build(spec.kind, spec.id, spec.options, label,
+                              lambda message, key="kind", hint=None: Diagnostic(
+                                  message=message, line=spec.position(key).line, column=spec.position(key).column,
+                                  code="handler-option", hint=hint, extra={"path": spec.path}),
+                              default_position=where)
+        if spec.match:
+            from tickpy.alerting.match import MatchError, compile_match
+
+            try:
+                predicate = compile_match(spec.match)
+            except MatchError as err:
+                position = spec.position("match.value")
+                raise _SetupProblem(Diagnostic(message=f"invalid match expression: {err}", line=position.line,
+                                               column=position.column, code="handler-match", hint=err.hint,
+                                               extra={"path": spec.path})) from None
+            handler = MatchHandler(handler, spec.match, predicate, self.report)
+        return handler
+
+    def direct_handler(self, spec, task_name: str = "") -> Handler:
+        """A handler for an alert node's `.tcp()`, `.log()`, `.post()`, `.exec()`, `.slack()`, ...
+        Raises TickpyError (positioned at the handler in the script) when it cannot be built."""
+        kind = TICK_HANDLER_KINDS.get(spec.kind)
+        span = spec.span
+
+        def problem(message, key="", hint=None):
+            return Diagnostic(message=message, line=span.line, column=span.column, end_line=span.end_line,
+                              end_column=span.end_column, code="alert-handler", hint=hint)
+
+        if kind is None:
+            raise TickpyError(problem(f"unknown alert handler .{spec.kind}()"))
+        raw = options_from_tick(kind, list(spec.args), list(spec.properties))
+        if kind == "post" and not raw.get("url") and not raw.get("endpoint"):
+            raise TickpyError(problem("Either URL or endpoint must be non-empty",
+                                      hint=".post('http://host:port/path') or .post().endpoint('name') with a "
+                                           "[[httppost]] endpoint in --config"))
+        options, option_problems = decode_options(KINDS[kind], raw)
+        if option_problems:
+            raise TickpyError([problem(f".{spec.kind}(): {p.message}", hint=p.hint) for p in option_problems])
+        if kind == "log" and not os.path.isabs(options.get("path", "")):
+            raise TickpyError(problem(f"failed to create log alert handler: log path must be absolute: "
+                                      f"{options.get('path', '')} is not absolute"))
+        self._ensure_config()
+        label = f"{kind} {{target}} ({task_name or 'task'} .{spec.kind}())"
+        try:
+            return self._build(kind, f"{task_name}.{spec.kind}" if task_name else spec.kind, options, label,
+                               problem)
+        except _SetupProblem as err:
+            raise TickpyError(err.args[0]) from None
+
+    def _build(self, kind: str, handler_id: str, options: dict, label: str, problem, default_position=None) -> Handler:
+        dead_letters, capture = self._sinks()
+
+        def worker(target: str, send, retries: int) -> Worker:
+            stats = HandlerStats(label.format(target=target), kind, target)
+            return Worker(stats, send, dead_letters, self.report, handler_id=handler_id, retries=retries,
+                          backoff_s=self.backoff_s, queue_size=self.queue_size)
+
+        handler: Handler
+        if kind == "tcp":
+            from tickpy.alerting.addresses import check_tcp_address
+
+            address = options.get("address", "")
+            error = check_tcp_address(address)
+            if error:
+                raise _SetupProblem(problem(f"tcp: {error}", "options.address", "write host:port, e.g. 127.0.0.1:9100"))
+            handler = DeliveringHandler(kind, handler_id, worker(address, tcp_sender(address, self.connect_timeout_s),
+                                                                 self.retries), tcp_payload)
+        elif kind == "log":
+            path = options["path"]
+            handler = DeliveringHandler(kind, handler_id, worker(path, log_sender(path, options.get("mode", 0o600)), 0),
+                                        line_payload)
+        elif kind == "exec":
+            prog = options.get("prog", "")
+            if not prog:
+                raise _SetupProblem(problem("exec: missing the program to run", "options.prog"))
+            target = " ".join([prog, *options.get("args", [])])
+            handler = DeliveringHandler(kind, handler_id, worker(target, exec_sender(prog, options.get("args", [])), 0),
+                                        line_payload)
+        elif kind == "post":
+            handler = self._post_handler(handler_id, options, worker, problem)
+        elif kind == "publish":
+            handler = PublishHandler(handler_id, options.get("topics", []), self.collect)
+        elif kind == "aggregate":
+            message = options.get("message", "")
+            error = check_aggregate_message(message)
+            if error:
+                raise _SetupProblem(problem(f"aggregate: {error}", "options.message"))
+            if options.get("interval", 0) <= 0 or not options.get("topic"):
+                raise _SetupProblem(problem("aggregate needs a positive interval and a topic", "options"))
+            handler = AggregateHandler(handler_id, options["interval"], options["topic"], options.get("id", ""),
+                                       message, self.collect)
+        else:
+            stats = HandlerStats(label.format(target=kind), kind, kind)
+            handler = CaptureHandler(kind, handler_id, options, capture, stats)
+        self._handlers.append(handler)
+        return handler
+
+    def _post_handler(self, handler_id, options, worker, problem) -> Handler:
+        endpoint = self.config.httppost.get(options.get("endpoint", "")) if options.get("endpoint") else None
+        headers: dict[str, str] = {}
+        basic_auth = None
+        if endpoint is not None:
+            url = endpoint.url
+            headers.update(endpoint.headers)
+            basic_auth = endpoint.basic_auth
+            if endpoint.alert_template:
+                raise _SetupProblem(problem(f"endpoint {endpoint.name!r}: alert-template is not supported by tickpy "
+                                            "yet", "options.endpoint"))
+        else:
+            url = options.get("url", "")
+            if not url:
+                known = ", ".join(sorted(self.config.httppost)) or "none (pass --config with [[httppost]])"
+                raise _SetupProblem(problem(
+                    "An appropriately formatted url must be specified if an endpoint is not specified",
+                    "options.endpoint", f"endpoint {options.get('endpoint')!r} is not configured; endpoints: {known}"))
+        if "{{" in url:
+            raise _SetupProblem(problem(f"url {url!r}: URL templates are not supported by tickpy yet", "options.url"))
+        headers.update(options.get("headers", {}))
+        try:
+            send = post_sender(url, headers, options.get("timeout", 0) / 1e9 or None,
+                               options.get("capture-response", False), options.get("skip-ssl-verification", False),
+                               basic_auth)
+        except ValueError as err:
+            raise _SetupProblem(problem(f"post: {err}", "options.url")) from None
+        return DeliveringHandler("post", handler_id, worker(url, send, self.retries), line_payload)
+
+    # --- events ----------------------------------------------------------------------------
+
+    def handle(self, event: AlertEvent, direct_handlers: Sequence[Handler] = (), node: str = "") -> None:
+        """Deliver `event` to the alert node's direct handlers and publish it to `event.topic`."""
+        wire = event_wire(event)
+        if direct_handlers:
+            key = f"main:{event.task_name}:{node}" if node else f"main:{event.task_name}:{id(direct_handlers)}"
+            topic = self._anon_topics.get(key)
+            if topic is None:
+                topic = self._anon_topics[key] = Topic(key)
+            previous = topic.update(event)
+            seen = event_for_topic(event, key, previous, _rewire(wire, event, previous))
+            for handler in direct_handlers:
+                handler.handle(seen)
+        if event.topic:
+            self.collect(event.topic, event)
+
+    def collect(self, topic_name: str, event: AlertEvent) -> None:
+        """Collect `event` into a topic: update its state and run the topic's handlers."""
+        if topic_name in self._collecting:
+            if topic_name not in self._loop_warned:
+                self._loop_warned.add(topic_name)
+                self.report(f"tickpy: publish loop: topic {topic_name!r} re-published into itself "
+                            f"({' -> '.join(self._collecting + [topic_name])}); the loop is cut")
+            return
+        topic = self._topic(topic_name)
+        previous = topic.update(event)
+        seen = event_for_topic(event, topic_name, previous, _rewire(event_wire(event), event, previous))
+        self._collecting.append(topic_name)
+        try:
+            for handler in topic.handlers:
+                handler.handle(seen)
+        finally:
+            self._collecting.pop()
+
+    # --- end of run ------------------------------------------------------------------------
+
+    def close(self, grace_s: float | None = None, interrupted: bool = False) -> DeliverySummary:
+        """Publish pending aggregates, deliver what is queued (dead-lettering what is still queued
+        after `grace_s` seconds, if given), and summarise. Safe to call twice."""
+        if self._closed is not None:
+            return self._closed
+        for handler in list(self._handlers):
+            handler.flush()
+        workers = [w for h in self._handlers for w in h.workers]
+        wait_all(workers, grace_s)
+        summary = DeliverySummary(dead_letter_path=self.dead_letter_path, capture_path=self.capture_path,
+                                  interrupted=interrupted)
+        seen_stats = set()
+        for handler in self._handlers:
+            stats = handler.stats
+            if stats is None or id(stats) in seen_stats:
+                continue
+            seen_stats.add(id(stats))
+            summary.handlers.append(stats)
+            summary.delivered += stats.delivered
+            summary.failed += stats.failed
+            summary.captured += stats.captured
+        for worker in workers:
+            summary.failures.extend(worker.failures)
+        summary.warnings = [f"publish loop cut at topic {t!r}" for t in sorted(self._loop_warned)]
+        if self._dead_letters is not None:
+            self._dead_letters.close()
+        if self._capture is not None:
+            self._capture.close()
+        self._closed = summary
+        return summary
+
+    def topics_summary(self) -> str:
+        """A table of each named topic's events (for `tickpy run --topics`)."""
+        return render_topics(list(self.topics.values()))
+
+    def topic_states(self) -> dict[str, dict[str, str]]:
+        """{topic: {event id: level}} for every named topic."""
+        return {name: {s.id: s.level for s in topic.sorted_events()} for name, topic in self.topics.items()}
+
+
+def _rewire(wire: bytes, event: AlertEvent, previous: str) -> bytes:
+    if previous == event.previous_level:
+        return wire
+    try:
+        return with_previous_level(wire, previous, event.recoverable)
+    except ValueError:
+        from tickpy.alerting.wire import alert_data_json
+
+        return alert_data_json(event, previous)
+
+
+@dataclass
+class ShutdownSignals:
+    """Turns SIGINT/SIGTERM into a flag the read loop checks, so the run can stop reading, drain
+    the alert queues and print its summary:
+
+        with ShutdownSignals() as stop:
+            for point in points:
+                if stop.requested: break
+                ...
+        summary = service.close(grace_s=5 if stop.requested else None, interrupted=stop.requested)
+        sys.exit(stop.exit_code if stop.requested else ...)   # 130 for SIGINT, 143 for SIGTERM
+    """
+
+    requested: bool = False
+    signal_number: int = 0
+
+    @property
+    def exit_code(self) -> int:
+        return 128 + self.signal_number if self.requested else 0
+
+    def _on_signal(self, number, frame) -> None:
+        if self.requested:  # a second Ctrl-C: stop now
+            raise KeyboardInterrupt
+        self.requested = True
+        self.signal_number = number
+
+    def __enter__(self) -> "ShutdownSignals":
+        self._previous = {}
+        if threading.current_thread() is threading.main_thread():
+            for number in (signal.SIGINT, signal.SIGTERM):
+                self._previous[number] = signal.signal(number, self._on_signal)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        for number, handler in self._previous.items():
+            signal.signal(number, handler)
