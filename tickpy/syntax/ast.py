@@ -39,6 +39,9 @@ class Comment(Node):
     """One or more consecutive `//` comment lines, attached to the node that follows them."""
 
     lines: list[str]  # each line's text after `//`, untouched
+    # Kapacitor's CommentNode.Comments: each line trimmed, `//` and one space removed, and a
+    # "\n" entry where a blank line separated two comment blocks (the formatter prints these).
+    kapacitor_lines: list[str] = field(default_factory=list)
 
 
 # ----------------------------------------------------------------------------- literals
@@ -133,6 +136,7 @@ class Binary(Node):
     parens: bool = False  # written inside parentheses
     multiline: bool = False  # the operator was followed by a newline
     comment: Comment | None = None
+    operator_span: Span | None = None  # where the operator is (Kapacitor's position of the node)
 
 
 @dataclass(slots=True, eq=False)
@@ -167,6 +171,7 @@ class Chain(Node):
     left: "Expr"
     right: Union[Function, Identifier]
     comment: Comment | None = None
+    operator_span: Span | None = None  # where the operator is (Kapacitor's position of the node)
 
 
 # ----------------------------------------------------------------------------- statements
@@ -204,6 +209,9 @@ class Program(Node):
     statements: list["Statement"]
     # Comments left at the end of the file, attached to nothing.
     trailing_comment: Comment | None = None
+    # A comment Kapacitor's parser leaves unattached just before the last token (e.g. before a
+    # final `)`); its formatter prints it after the statements, before `trailing_comment`.
+    dangling_comment: Comment | None = None
 
 
 Expr = Union[

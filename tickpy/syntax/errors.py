@@ -1,0 +1,224 @@
+"""Syntax errors: where Kapacitor's parser stops, its own text, and our plain words and hints."""
+
+from __future__ import annotations
+
+from lark.exceptions import UnexpectedToken
+
+from tickpy.diagnostics import Diagnostic
+from tickpy.syntax.lexer import KAPACITOR_NAMES, LexResult, Tok
+
+# What Kapacitor's parser lists when it wanted the start of an operand.
+_PRIMARY_EXPECTED = ["number", "string", "duration", "identifier", "TRUE", "FALSE", "==", "(", "-", "!"]
+
+_PLAIN_TOKEN = {
+    "IDENT": "name", "REFERENCE": "field reference", "STRING": "string", "NUMBER": "number",
+    "DURATION": "duration", "REGEX": "regex", "LAMBDA": "`lambda:`", "VAR": "`var`", "DBRP": "`dbrp`",
+    "TRUE": "`TRUE`", "FALSE": "`FALSE`", "$END": "end of the script",
+}
+
+
+def _kapacitor_expected(expected: set[str]) -> list[str]:
+    """Kapacitor's `expected:` list for the place the LALR parser stopped at."""
+    if "NUMBER" in expected:
+        return _PRIMARY_EXPECTED
+    if "STAR" in expected and "STRING" in expected:
+        return ["identifier", "string", "*"]
+    if "RPAREN" in expected:
+        return [")"]
+    if "RSBRACKET" in expected:
+        return ["]"]
+    if "$END" in expected:
+        return ["EOF"]
+    if "ASGN" in expected or "IDENT" in expected:
+        return ["identifier"]
+    return sorted(KAPACITOR_NAMES.get(name, name) for name in expected)
+
+
+def _plain_expected(kapacitor_expected: list[str]) -> str:
+    if kapacitor_expected is _PRIMARY_EXPECTED:
+        return "a value: a number, string, duration, field reference, name, TRUE/FALSE, '(' , '-' or '!'"
+    words = {"identifier": "a name", "EOF": "the end of the expression", "reference": 'a double-quoted name like "db"'}
+    return " or ".join(words.get(item, f"'{item}'") for item in kapacitor_expected)
+
+
+def _excerpt(source_bytes: bytes, pos: int) -> str:
+    """Kapacitor's window of up to 10 bytes either side of the error, cut at newlines."""
+    start = max(pos - 10, 0)
+    newline = source_bytes.rfind(b"\n", start, pos)
+    if newline != -1:
+        start = newline + 1
+    stop = min(pos + 10, len(source_bytes))
+    newline = source_bytes.find(b"\n", pos, stop)
+    if newline != -1:
+        stop = newline
+    return source_bytes[start:stop].decode("utf-8", "replace")
+
+
+def _encode(source: str) -> bytes:
+    try:
+        return source.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:
+        return source.encode("utf-8", "surrogatepass")
+
+
+def _describe(tok_type: str, value: str) -> str:
+    if tok_type == "IDENT":
+        return f"name `{value}`"
+    if tok_type in ("STRING", "REFERENCE", "NUMBER", "DURATION", "REGEX"):
+        shown = value if len(value) <= 30 else value[:27] + "..."
+        return f"{_PLAIN_TOKEN[tok_type]} {shown}"
+    if tok_type in _PLAIN_TOKEN:
+        return _PLAIN_TOKEN[tok_type]
+    return f"'{value}'"
+
+
+def _previous_token(lexed: LexResult, offset: int) -> Tok | None:
+    previous = None
+    for tok in lexed.tokens:
+        if tok.start_pos >= offset:
+            break
+        previous = tok
+    return previous
+
+
+def _unclosed_paren(lexed: LexResult, offset: int) -> Tok | None:
+    stack: list[Tok] = []
+    for tok in lexed.tokens:
+        if tok.start_pos >= offset:
+            break
+        if tok.type == "LPAREN":
+            stack.append(tok)
+        elif tok.type == "RPAREN" and stack:
+            stack.pop()
+    return stack[-1] if stack else None
+
+
+_LOWER_KEYWORDS = {"and": "AND", "or": "OR", "true": "TRUE", "false": "FALSE", "not": "!"}
+
+
+def _hint(tok_type: str, value: str, offset: int, lexed: LexResult, kapacitor_expected: list[str], lex_message: str | None) -> str | None:
+    previous = _previous_token(lexed, offset)
+    source_map = lexed.source_map
+    if lex_message is not None:
+        if lex_message == "unterminated string":
+            return "this string is never closed: end it with ' (or ''' for a triple-quoted string)"
+        if lex_message == "unterminated field reference":
+            return 'this field reference is never closed: end it with "'
+        if lex_message == "unterminated regex":
+            return "a `/` where a value starts begins a regex, which is never closed here; to divide, write the `/` right after a value"
+        if lex_message == "multiple decimals in number":
+            return "a number has at most one decimal point"
+        if lex_message.startswith("unknown state, last char: "):
+            char = lex_message[len("unknown state, last char: ") :]
+            if char == "':'" and previous is not None and previous.type == "IDENT" and previous.value == "lambda":
+                return "write `lambda:` with no space before the colon"
+            if char == "'='":
+                return "`=` only assigns in `var x = ...`; to compare, write `==`"
+            if char in ("'{'", "'}'"):
+                return "TICKscript has no braces: is this an unfilled template placeholder like {{ .Name }}?"
+            if char == "'`'":
+                return 'quote field and tag names with double quotes ("usage_idle") and strings with single quotes'
+            if char == "'&'":
+                return "the logical operators are AND and OR"
+            if char == "'_'":
+                return "a name must start with a letter"
+            if char in ("'+'", "'<'", "'>'", "'%'"):
+                return "an operator must come right after a value (a comment line between the value and the operator ends the expression)"
+            if char == "';'":
+                return "TICKscript statements need no `;`"
+            if char == "'#'":
+                return "comments start with //"
+        return None
+    if tok_type == "IDENT" and previous is not None and previous.type == "IDENT" and previous.value == "lambda":
+        return "write `lambda:` (with the colon) before a lambda expression"
+    if tok_type == "IDENT" and value in _LOWER_KEYWORDS:
+        return f"TICKscript's keywords are upper case: write {_LOWER_KEYWORDS[value]}, not {value}"
+    if previous is not None and previous.type == "IDENT" and previous.value in ("and", "or"):
+        return f"the logical operators are upper case: write {previous.value.upper()}, not {previous.value}"
+    if kapacitor_expected == ["."] and previous is not None and previous.type == "REFERENCE":
+        return 'a dbrp statement names the database and the retention policy: dbrp "telegraf"."autogen"'
+    if kapacitor_expected == ["("] and previous is not None and previous.type == "IDENT":
+        return f"`|{previous.value}` is a chaining method: call it with parentheses, `|{previous.value}()`; if `{previous.value}` is a property, write `.{previous.value}(...)`"
+    if tok_type == "$END" and kapacitor_expected == [")"]:
+        opener = _unclosed_paren(lexed, offset)
+        if opener is not None:
+            line, col = source_map.line_col(opener.start_pos)
+            return f"the '(' at line {line} column {col} is never closed"
+    if tok_type in ("PIPE", "DOT", "AT") and kapacitor_expected is _PRIMARY_EXPECTED:
+        op = value
+        if previous is None or previous.type not in ("RPAREN", "IDENT"):
+            return f"a chain must start from a node or a variable, e.g. stream{op}... or batch{op}...; '{op}' cannot start a statement"
+        return f"'{op}' cannot follow what comes before it; a chain continues from a node, a variable or a call"
+    if tok_type == "DOT" and previous is not None and previous.type == "DOT":
+        return "there is one '.' too many here"
+    if kapacitor_expected == [")"] and tok_type in ("IDENT", "STRING", "NUMBER", "REFERENCE", "DURATION", "LAMBDA"):
+        return "is a ',' missing between two arguments?"
+    return None
+
+
+def syntax_diagnostic(error: UnexpectedToken, lexed: LexResult, source: str, path: str, start: str) -> Diagnostic:
+    token = error.token
+    lex_message = None
+    if token.type == "$END":
+        offset = len(source)
+        tok_type, value, token_name = "$END", "", "EOF"
+    elif token.type == "ERROR":
+        offset = lexed.error.offset
+        tok_type, value, token_name = "ERROR", "", lexed.error.message
+        lex_message = lexed.error.message
+    else:
+        offset = token.start_pos
+        tok_type, value, token_name = token.type, str(token), KAPACITOR_NAMES.get(token.type, token.type)
+    line, column = lexed.source_map.line_col(offset)
+    expected_list = _kapacitor_expected(set(error.expected))
+    source_bytes = _encode(source)
+    byte_pos = lexed.source_map.byte_offset(offset)
+    kapacitor_message = (
+        f'parser: unexpected {token_name} line {line} char {column} in "{_excerpt(source_bytes, byte_pos)}". '
+        f"expected: {','.join(chr(34) + item + chr(34) for item in expected_list)}"
+    )
+    if lex_message is not None:
+        message = f"{_plain_lex_message(lex_message)}"
+    else:
+        message = f"unexpected {_describe(tok_type, value)}: expected {_plain_expected(expected_list)}"
+    end_line, end_column = line, column
+    if tok_type not in ("$END", "ERROR"):
+        end_line, end_column = lexed.source_map.line_col(token.offset_end)
+    return Diagnostic(
+        message=message,
+        line=line,
+        column=column,
+        end_line=end_line,
+        end_column=end_column,
+        code="syntax",
+        hint=_hint(tok_type, value, offset, lexed, expected_list, lex_message),
+        kapacitor_message=kapacitor_message,
+    )
+
+
+def _plain_lex_message(message: str) -> str:
+    if message.startswith("unknown state, last char: "):
+        return f"unexpected character {message[len('unknown state, last char: '):]}"
+    if message == "unterminated field reference":
+        return "unterminated field reference (missing closing \")"
+    if message == "unterminated string":
+        return "unterminated string (missing closing ')"
+    if message == "unterminated regex":
+        return "unterminated regex (missing closing /)"
+    return message
+
+
+def literal_diagnostic(error, lexed: LexResult, source: str, path: str, start: str) -> Diagnostic:
+    tok = error.token
+    line, column = lexed.source_map.line_col(tok.start_pos)
+    end_line, end_column = lexed.source_map.line_col(tok.offset_end)
+    return Diagnostic(
+        message=error.problem.plain,
+        line=line,
+        column=column,
+        end_line=end_line,
+        end_column=end_column,
+        code="syntax",
+        kapacitor_message=f"parser: {error.problem.message}",
+        extra={"kapacitor_position": False},
+    )

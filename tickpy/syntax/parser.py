@@ -1,0 +1,297 @@
+"""TICKscript source -> typed AST, with grammar/tickscript.lark (Lark LALR) fed by our lexer.
+
+The AST is built while parsing (Lark calls `_Builder` at each reduction), so arbitrarily
+deep input needs no recursion here. Comments are attached as Kapacitor's parser attaches
+them (see `tickpy.syntax.lexer` for how they travel with tokens).
+"""
+
+from __future__ import annotations
+
+import re
+from importlib import resources
+
+from lark import Lark, Token, Transformer
+from lark.exceptions import UnexpectedToken
+from lark.lexer import Lexer as _LarkLexer
+
+from tickpy.diagnostics import TickpyError
+from tickpy.syntax import ast
+from tickpy.syntax.lexer import LexResult, LiteralProblem, SourceMap, Tok, lex
+
+_OPERATORS = {
+    "PLUS": "+", "MINUS": "-", "MULT": "*", "DIV": "/", "MOD": "%",
+    "EQ": "==", "NE": "!=", "LT": "<", "GT": ">", "LE": "<=", "GE": ">=",
+    "REQ": "=~", "RNE": "!~", "AND": "AND", "OR": "OR", "NOT": "!",
+}
+_CHAIN_KINDS = {"PIPE": "chain", "DOT": "property", "AT": "dynamic"}
+_CHAIN_OPERATORS = {"PIPE": "|", "DOT": ".", "AT": "@"}
+
+
+class LiteralError(Exception):
+    """A literal the parser accepted but whose value Kapacitor rejects."""
+
+    def __init__(self, token: Tok, problem: LiteralProblem):
+        super().__init__(problem.message)
+        self.token = token
+        self.problem = problem
+
+
+class _TokenFeed(_LarkLexer):
+    """Hands our tokens to Lark. A literal's value problem is raised only once the parser has
+    taken the literal (it asks for the next token), which is when Kapacitor reports it."""
+
+    def __init__(self, lexer_conf):
+        pass
+
+    def lex(self, lexed: LexResult):
+        for tok in lexed.tokens:
+            yield tok
+            if tok.literal.__class__ is LiteralProblem:
+                raise LiteralError(tok, tok.literal)
+        if lexed.error is not None:
+            line, col = lexed.source_map.line_col(lexed.error.offset)
+            error_tok = Tok("ERROR", "", lexed.error.offset, line, col)
+            error_tok.comment = None
+            error_tok.offset_end = lexed.error.offset
+            error_tok.literal = None
+            yield error_tok
+
+
+def _unescape(body: str, quote: str) -> str:
+    if "\\" not in body:
+        return body
+    return body.replace("\\" + quote, quote)
+
+
+class _Builder(Transformer):
+    """Builds AST nodes at each reduction of the LALR parser."""
+
+    def __init__(self):
+        super().__init__(visit_tokens=False)
+        self.map: SourceMap | None = None
+        self.source = ""
+        # The comment before a closing `)` of a call or of parentheses, by node: Kapacitor's
+        # parser gives it to a unary operator applied to that node.
+        self.rparen_comment: dict[int, ast.Comment | None] = {}
+        self.last_token: Tok | None = None
+
+    # --------------------------------------------------------------- helpers
+
+    def span(self, start: int, end: int) -> ast.Span:
+        return self.map.span(start, end)
+
+    def tok_span(self, tok: Tok) -> ast.Span:
+        return self.map.span(tok.start_pos, tok.offset_end)
+
+    @staticmethod
+    def take_comment(tok: Tok) -> ast.Comment | None:
+        comment = tok.comment
+        if comment is not None:
+            tok.comment = None
+        return comment
+
+    def kapacitor_offset(self, node: ast.Node) -> int:
+        """Where Kapacitor's parser says a node is: the operator of a binary or chain node."""
+        if node.__class__ is ast.Binary or node.__class__ is ast.Chain:
+            return node.operator_span.offset
+        return node.span.offset
+
+    def has_newline(self, start: int, end: int) -> bool:
+        return self.source.find("\n", start, end) != -1
+
+    # --------------------------------------------------------------- statements
+
+    def program(self, children):
+        return children
+
+    def lambda_start(self, children):
+        return children[0]
+
+    def declaration(self, children):
+        var, name_tok, _asgn, value = children
+        name = ast.Identifier(self.tok_span(name_tok), name_tok.value, self.take_comment(name_tok))
+        return ast.Declaration(self.span(var.start_pos, value.span.end_offset), name, value, self.take_comment(var))
+
+    def type_declaration(self, children):
+        var, name_tok, type_tok = children
+        name = ast.Identifier(self.tok_span(name_tok), name_tok.value, self.take_comment(name_tok))
+        type_name = ast.Identifier(self.tok_span(type_tok), type_tok.value, self.take_comment(type_tok))
+        return ast.TypeDeclaration(self.span(var.start_pos, type_tok.offset_end), name, type_name, self.take_comment(var))
+
+    def dbrp(self, children):
+        dbrp_tok, db_tok, _dot, rp_tok = children
+        db = self.reference([db_tok])
+        rp = self.reference([rp_tok])
+        return ast.DBRP(self.span(dbrp_tok.start_pos, rp_tok.offset_end), db, rp, self.take_comment(dbrp_tok))
+
+    # --------------------------------------------------------------- expressions
+
+    def lambda_expr(self, children):
+        tok, expression = children
+        return ast.Lambda(self.span(tok.start_pos, expression.span.end_offset), expression, self.take_comment(tok))
+
+    def list_expr(self, children):
+        open_tok, close_tok = children[0], children[-1]
+        elements = [c for c in children[1:-1] if not isinstance(c, Token)]
+        return ast.ListLiteral(self.span(open_tok.start_pos, close_tok.offset_end), elements, self.take_comment(open_tok))
+
+    def _function(self, kind, name_tok, args, close_tok, comment):
+        multiline = bool(args) and self.has_newline(name_tok.start_pos, self.kapacitor_offset(args[-1]))
+        node = ast.Function(self.span(name_tok.start_pos, close_tok.offset_end), kind, name_tok.value, args, multiline, comment)
+        self.rparen_comment[id(node)] = close_tok.comment
+        return node
+
+    def chain_call(self, children):
+        left, op, name_tok, _open, args, close_tok = children
+        right = self._function(_CHAIN_KINDS[op.type], name_tok, args, close_tok, self.take_comment(name_tok))
+        return ast.Chain(
+            self.span(left.span.offset, close_tok.offset_end), _CHAIN_OPERATORS[op.type], left, right,
+            self.take_comment(op), self.tok_span(op),
+        )
+
+    def chain_ident(self, children):
+        left, op, name_tok = children
+        right = ast.Identifier(self.tok_span(name_tok), name_tok.value, self.take_comment(name_tok))
+        return ast.Chain(
+            self.span(left.span.offset, name_tok.offset_end), _CHAIN_OPERATORS[op.type], left, right,
+            self.take_comment(op), self.tok_span(op),
+        )
+
+    def chain_root_ident(self, children):
+        tok = children[0]
+        return ast.Identifier(self.tok_span(tok), tok.value, self.take_comment(tok))
+
+    def global_call(self, children):
+        name_tok, _open, args, close_tok = children
+        return self._function("global", name_tok, args, close_tok, self.take_comment(name_tok))
+
+    def lfunc(self, children):
+        # Kapacitor's parser keeps no comment for a call inside an operator expression.
+        name_tok, _open, args, close_tok = children
+        return self._function("global", name_tok, args, close_tok, None)
+
+    def args(self, children):
+        return [c for c in children if not isinstance(c, Token)]
+
+    largs = args
+
+    def binary(self, children):
+        left, op, right = children
+        multiline = self.has_newline(self.kapacitor_offset(left), self.kapacitor_offset(right))
+        return ast.Binary(
+            self.span(left.span.offset, right.span.end_offset), _OPERATORS[op.type], left, right,
+            False, multiline, self.take_comment(op), self.tok_span(op),
+        )
+
+    def unary(self, children):
+        op, operand = children
+        comment = self.rparen_comment.pop(id(operand), None)
+        return ast.Unary(self.span(op.start_pos, operand.span.end_offset), _OPERATORS[op.type], operand, comment)
+
+    def paren(self, children):
+        open_tok, inner, close_tok = children
+        if inner.__class__ is ast.Binary:
+            inner.parens = True
+        # Kapacitor sets the comment before `(` on the inner node, replacing its own.
+        inner.comment = self.take_comment(open_tok)
+        self.rparen_comment[id(inner)] = close_tok.comment
+        return inner
+
+    # --------------------------------------------------------------- literals
+
+    def number(self, children):
+        tok = children[0]
+        value = tok.literal
+        text = tok.value
+        if value.__class__ is float:
+            return ast.NumberLiteral(self.tok_span(tok), False, 0, value, text, 10, self.take_comment(tok))
+        base = 8 if text[0] == "0" and len(text) > 1 else 10
+        return ast.NumberLiteral(self.tok_span(tok), True, value, float(value), text, base, self.take_comment(tok))
+
+    def duration(self, children):
+        tok = children[0]
+        return ast.DurationLiteral(self.tok_span(tok), tok.literal, tok.value, self.take_comment(tok))
+
+    def string(self, children):
+        tok = children[0]
+        text = tok.value
+        if len(text) >= 6 and text.startswith("'''"):
+            return ast.StringLiteral(self.tok_span(tok), text[3:-3], True, self.take_comment(tok))
+        return ast.StringLiteral(self.tok_span(tok), _unescape(text[1:-1], "'"), False, self.take_comment(tok))
+
+    def regex(self, children):
+        tok = children[0]
+        text = tok.value
+        return ast.RegexLiteral(self.tok_span(tok), _unescape(text[1:-1], "/"), text, self.take_comment(tok))
+
+    def reference(self, children):
+        tok = children[0]
+        return ast.Reference(self.tok_span(tok), _unescape(tok.value[1:-1], '"'), self.take_comment(tok))
+
+    def boolean(self, children):
+        tok = children[0]
+        return ast.BoolLiteral(self.tok_span(tok), tok.type == "TRUE", self.take_comment(tok))
+
+    def star(self, children):
+        tok = children[0]
+        return ast.Star(self.tok_span(tok), self.take_comment(tok))
+
+    def ident(self, children):
+        tok = children[0]
+        return ast.Identifier(self.tok_span(tok), tok.value, self.take_comment(tok))
+
+
+_BUILDER = _Builder()
+
+
+def _load_parser() -> Lark:
+    grammar = resources.files("tickpy.grammar").joinpath("tickscript.lark").read_text(encoding="utf-8")
+    return Lark(
+        grammar,
+        parser="lalr",
+        lexer=_TokenFeed,
+        transformer=_BUILDER,
+        start=["program", "lambda_start"],
+        maybe_placeholders=False,
+    )
+
+
+_PARSER = _load_parser()
+
+
+def _run(source: str, start: str, path: str):
+    from tickpy.syntax.errors import literal_diagnostic, syntax_diagnostic  # avoid an import cycle
+
+    lexed = lex(source)
+    builder = _BUILDER
+    builder.map = lexed.source_map
+    builder.source = source
+    builder.rparen_comment = {}
+    try:
+        result = _PARSER.parse(lexed, start=start)
+    except UnexpectedToken as error:
+        raise TickpyError(syntax_diagnostic(error, lexed, source, path, start)) from None
+    except LiteralError as error:
+        raise TickpyError(literal_diagnostic(error, lexed, source, path, start)) from None
+    finally:
+        builder.rparen_comment = {}
+    return result, lexed
+
+
+def parse(source: str, path: str = "<script>") -> ast.Program:
+    """Parse a whole TICKscript. Raises TickpyError (code "syntax") where Kapacitor's parser fails."""
+    statements, lexed = _run(source, "program", path)
+    end = len(source)
+    program = ast.Program(lexed.source_map.span(0, end), statements)
+    if lexed.tokens:
+        last = lexed.tokens[-1]
+        if last.comment is not None:  # a comment no node took (e.g. before a final `)`)
+            program.dangling_comment = last.comment
+    program.trailing_comment = lexed.eof_comment
+    return program
+
+
+def parse_lambda_expression(text: str, path: str = "<lambda>") -> ast.Expr:
+    """Parse what follows `lambda:` (Kapacitor's ast.ParseLambda)."""
+    expression, _ = _run(text, "lambda_start", path)
+    return expression
