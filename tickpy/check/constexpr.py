@@ -63,6 +63,8 @@ def evaluate_constant(node: ast.Node) -> Any:
         return _binary(node.operator, left, right)
     if t is ast.Lambda:
         return node
+    if t is ast.Function and node.kind == "global":
+        return _call(node.name, [evaluate_constant(a) for a in node.args])
     raise _fail("this expression cannot be evaluated outside a lambda", "unsupported expression")
 
 
@@ -133,3 +135,39 @@ def _binary(op: str, left: Any, right: Any) -> Any:
         f"'{op}' cannot be applied to {lname} values",
         f"invalid {'math' if op in ARITHMETIC else 'comparison' if op in COMPARISONS else 'logical'} operator {op} for type {lname}",
     )
+
+
+def _call(name: str, args: list) -> Any:
+    """The conversion functions, the ones scripts use outside lambdas to build strings."""
+    if len(args) == 1:
+        value = args[0]
+        t = type(value)
+        if name == "string":
+            if t is str:
+                return value
+            if t is bool:
+                return "true" if value else "false"
+            if t is int:
+                return str(value)
+            if t is float:
+                from tickpy.check.values import go_float_string
+
+                return go_float_string(value)
+            if t is Duration:
+                from tickpy.check.values import go_duration_string
+
+                return go_duration_string(value.nanoseconds)
+        if name == "int" and t in (int, float, bool):
+            return int(value)
+        if name == "float" and t in (int, float, bool):
+            return float(value)
+        if name == "bool" and t is bool:
+            return value
+        if name == "duration" and t is Duration:
+            return value
+    if name in ("string", "int", "float", "bool", "duration"):
+        raise _fail(
+            f"{name}() cannot convert these arguments",
+            f"cannot convert {', '.join(_type(a) for a in args)} with {name}()",
+        )
+    raise _fail(f"{name}() cannot be evaluated outside a lambda", f"undefined function {name}")

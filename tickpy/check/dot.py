@@ -31,7 +31,7 @@ def to_dot(pipeline: Pipeline, name: str = "task") -> str:
 def to_mermaid(pipeline: Pipeline) -> str:
     lines = ["flowchart TD"]
     for node in sorted_nodes(_sources(pipeline)):
-        lines.append(f"    {_label(node)}[\"{_describe(node)}\"]")
+        lines.append(f"    {_label(node)}[\"{_describe(node).replace(chr(34), '#quot;')}\"]")
     for node in sorted_nodes(_sources(pipeline)):
         for child in node.children:
             lines.append(f"    {_label(node)} --> {_label(child)}")
@@ -42,13 +42,23 @@ def _describe(node: PipelineNode) -> str:
     if node.type in ("StreamNode", "BatchNode"):
         return node.name
     args = ", ".join(_show(a) for a in node.args if not isinstance(a, PipelineNode))
-    return f"|{node.name}({args})".replace('"', "#quot;")
+    return f"|{node.name}({args})"
 
 
 def _show(value) -> str:
+    from tickpy.check.values import go_duration_string
+    from tickpy.lang.values import Duration
+    from tickpy.syntax import ast, format_expression
+
     if isinstance(value, str):
         return "'" + value.replace("'", "\\'") + "'"
-    return type(value).__name__ if not isinstance(value, (int, float)) else str(value)
+    if isinstance(value, Duration):
+        return go_duration_string(value.nanoseconds)
+    if isinstance(value, ast.Node):
+        return format_expression(value)
+    if isinstance(value, (bool, int, float)):
+        return str(value).lower() if isinstance(value, bool) else str(value)
+    return "*" if type(value).__name__ == "StarValue" else type(value).__name__
 
 
 def to_text(pipeline: Pipeline) -> str:

@@ -159,3 +159,19 @@ def _fraction(value: int, unit: int) -> str:
         return str(whole)
     digits = len(str(unit)) - 1
     return f"{whole}." + f"{rest:0{digits}d}".rstrip("0")
+
+
+def go_float_string(value: float) -> str:
+    """strconv.FormatFloat(f, 'f', -1, 64): shortest digits, never an exponent."""
+    if value != value:
+        return "NaN"
+    if value in (float("inf"), float("-inf")):
+        return "+Inf" if value > 0 else "-Inf"
+    text = repr(value)
+    if "e" in text or "E" in text:
+        from decimal import Decimal
+
+        text = format(Decimal(text), "f")
+    if text.endswith(".0"):
+        text = text[:-2]
+    return text

@@ -14,6 +14,8 @@ import click
 from tickpy import __version__
 
 COMMAND_MODULES: list[str] = [
+    "validate",
+    "graph",
 ]
 
 

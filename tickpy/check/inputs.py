@@ -1,0 +1,119 @@
+"""Reading what `define` is given besides the script: `-vars` JSON and the server's UDF list."""
+
+from __future__ import annotations
+
+import json
+import pathlib
+from typing import Any
+
+from tickpy.check.evaluate import UDFInfo
+from tickpy.diagnostics import Diagnostic, TickpyError
+from tickpy.lang.values import STAR, Duration, Regex
+
+VAR_TYPES = ("bool", "int", "float", "string", "regex", "duration", "lambda", "list", "star")
+
+_UNITS = {"ns": 1, "u": 1_000, "µ": 1_000, "ms": 1_000_000, "s": 10**9, "m": 60 * 10**9, "h": 3600 * 10**9, "d": 86400 * 10**9, "w": 7 * 86400 * 10**9}
+
+
+def _problem(message: str, path: str) -> TickpyError:
+    return TickpyError(Diagnostic(message=f"{path}: {message}", code="bad-input"))
+
+
+def parse_duration(text: str) -> Duration:
+    """InfluxQL duration text as `define -vars` takes it: 10s, 1h30m, 500ms."""
+    import re
+
+    parts = re.findall(r"(\d+)(ns|ms|u|µ|s|m|h|d|w)", text)
+    if not parts or "".join(n + u for n, u in parts) != text:
+        raise ValueError(f"invalid duration {text!r}")
+    return Duration(sum(int(n) * _UNITS[u] for n, u in parts))
+
+
+def _var_value(name: str, raw: dict, path: str) -> tuple[str, Any]:
+    if not isinstance(raw, dict) or "type" not in raw:
+        raise _problem(f'var "{name}" must be an object with "type" and "value"', path)
+    kind = raw["type"]
+    value = raw.get("value")
+    if kind not in VAR_TYPES:
+        raise _problem(f'var "{name}" has unknown type {kind!r} (one of {", ".join(VAR_TYPES)})', path)
+    try:
+        if kind == "bool" and type(value) is bool:
+            return kind, value
+        if kind == "int" and type(value) in (int, float) and float(value).is_integer():
+            return kind, int(value)
+        if kind == "float" and type(value) in (int, float):
+            return kind, float(value)
+        if kind == "string" and isinstance(value, str):
+            return kind, value
+        if kind == "duration":
+            if isinstance(value, str):
+                return kind, parse_duration(value)
+            if type(value) is int:
+                return kind, Duration(value)
+        if kind == "regex" and isinstance(value, str):
+            import re2
+
+            return kind, Regex(value, re2.compile(value))
+        if kind == "lambda" and isinstance(value, str):
+            from tickpy.syntax import ast
+            from tickpy.syntax.parser import parse_lambda_expression
+
+            expression = parse_lambda_expression(value, path)
+            return kind, ast.Lambda(span=expression.span, expression=expression)
+        if kind == "list" and isinstance(value, list):
+            return kind, [_var_value(f"{name}[{i}]", item, path)[1] for i, item in enumerate(value)]
+        if kind == "star":
+            return kind, STAR
+    except TickpyError:
+        raise
+    except Exception as err:  # bad duration/regex text
+        raise _problem(f'var "{name}": {err}', path) from None
+    raise _problem(f'var "{name}" of type {kind} has an unusable value {value!r}', path)
+
+
+def load_vars(path: str) -> dict[str, tuple[str, Any]]:
+    """`kapacitor define -vars` JSON: {"name": {"type": "duration", "value": "5m"}, ...}."""
+    try:
+        data = json.loads(pathlib.Path(path).read_text())
+    except (OSError, ValueError) as err:
+        raise _problem(f"cannot read vars: {err}", path) from None
+    if not isinstance(data, dict):
+        raise _problem("vars must be a JSON object of name -> {type, value}", path)
+    return {name: _var_value(name, raw, path) for name, raw in data.items()}
+
+
+def load_udfs(path: str) -> dict[str, UDFInfo]:
+    """UDFs the server has, JSON or YAML: {"name": {"wants": "stream", "provides": "batch",
+    "options": {"field": ["string"], "size": ["int"]}}}; a list of names means stream->stream
+    UDFs without options."""
+    text = ""
+    try:
+        text = pathlib.Path(path).read_text()
+        if path.endswith((".yaml", ".yml")):
+            import yaml
+
+            data = yaml.safe_load(text)
+        else:
+            data = json.loads(text)
+    except Exception as err:
+        raise _problem(f"cannot read UDFs: {err}", path) from None
+    if isinstance(data, dict) and "udfs" in data:
+        data = data["udfs"]
+    if isinstance(data, list):
+        data = {name: {} for name in data}
+    if not isinstance(data, dict):
+        raise _problem("UDFs must be an object of name -> {wants, provides, options}", path)
+    udfs = {}
+    for name, info in data.items():
+        info = info or {}
+        wants = info.get("wants", "stream")
+        provides = info.get("provides", "stream")
+        if wants not in ("stream", "batch") or provides not in ("stream", "batch"):
+            raise _problem(f'UDF "{name}": wants/provides must be "stream" or "batch"', path)
+        options = {}
+        for option, types in (info.get("options") or {}).items():
+            if isinstance(types, str):
+                types = [types]
+            options[option] = [("double" if t == "float" else t) for t in types]
+        udfs[name] = UDFInfo(name, wants, provides, options)
+    return udfs

@@ -1,0 +1,53 @@
+"""`tickpy graph`: draw the pipeline a script builds, as `kapacitor show` does (DOT), or as
+Mermaid or a text tree."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from tickpy.diagnostics import TickpyError, render
+
+
+@click.command("graph")
+@click.argument("script", type=click.Path(dir_okay=False, allow_dash=True))
+@click.option("--format", "output_format", type=click.Choice(["dot", "mermaid", "text"]), default="dot", show_default=True)
+@click.option("--type", "task_type", type=click.Choice(["stream", "batch"]), default=None, help="Task type; inferred by default.")
+@click.option("--vars", "vars_file", type=click.Path(dir_okay=False), default=None, help="Template var values (define -vars JSON).")
+@click.option("--udfs", "udfs_file", type=click.Path(dir_okay=False), default=None, help="The UDFs your server has.")
+@click.option("--name", "graph_name", default="task", show_default=True, help="The task id used in the DOT header.")
+def command(script, output_format, task_type, vars_file, udfs_file, graph_name):
+    """Print the pipeline graph of SCRIPT (- for standard input)."""
+    from tickpy.check import build_pipeline
+    from tickpy.check.dot import to_dot, to_mermaid, to_text
+    from tickpy.check.inputs import load_udfs, load_vars
+    from tickpy.syntax import parse
+
+    try:
+        variables = load_vars(vars_file) if vars_file else None
+        udfs = load_udfs(udfs_file) if udfs_file else None
+    except TickpyError as err:
+        raise click.UsageError(err.diagnostics[0].message) from None
+    if script == "-":
+        source = sys.stdin.buffer.read().decode("utf-8", errors="replace")
+        shown = "<stdin>"
+    else:
+        try:
+            with open(script, "rb") as handle:
+                source = handle.read().decode("utf-8", errors="replace")
+        except OSError as err:
+            raise click.UsageError(f"cannot read {script}: {err}") from None
+        shown = script
+    try:
+        pipeline = build_pipeline(parse(source, shown), task_type=task_type, variables=variables, udfs=udfs)
+    except TickpyError as err:
+        for diagnostic in err.diagnostics:
+            click.echo(render(diagnostic, shown, source), err=True)
+        sys.exit(1)
+    if output_format == "dot":
+        click.echo(to_dot(pipeline, graph_name))
+    elif output_format == "mermaid":
+        click.echo(to_mermaid(pipeline))
+    else:
+        click.echo(to_text(pipeline))

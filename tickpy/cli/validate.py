@@ -1,0 +1,153 @@
+"""`tickpy validate`: would `kapacitor define` accept these scripts? Where and why not."""
+
+from __future__ import annotations
+
+import os
+import pathlib
+import sys
+
+import click
+
+from tickpy.diagnostics import ERROR, Diagnostic, TickpyError, render, to_json_line
+
+
+def _collect(paths: tuple[str, ...]) -> list[str]:
+    files: list[str] = []
+    for path in paths:
+        if path == "-":
+            files.append(path)
+            continue
+        p = pathlib.Path(path)
+        if p.is_dir():
+            files.extend(str(f) for f in sorted(p.rglob("*.tick")) if f.is_file())
+        elif p.exists():
+            files.append(path)
+        else:
+            raise click.UsageError(f"no such file or directory: {path}")
+    return files
+
+
+def _read(path: str) -> str:
+    if path == "-":
+        data = sys.stdin.buffer.read()
+    else:
+        data = pathlib.Path(path).read_bytes()
+    return data.decode("utf-8", errors="replace")
+
+
+def _github_escape(text: str, property_value: bool = False) -> str:
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    if property_value:
+        text = text.replace(":", "%3A").replace(",", "%2C")
+    return text
+
+
+def _github(path: str, diagnostic: Diagnostic) -> str:
+    level = "error" if diagnostic.severity == ERROR else "warning"
+    props = [f"file={_github_escape(path, True)}"]
+    if diagnostic.line:
+        props.append(f"line={diagnostic.line}")
+        props.append(f"col={diagnostic.column}")
+        if diagnostic.end_line:
+            props.append(f"endLine={diagnostic.end_line}")
+        if diagnostic.end_column and diagnostic.end_line == diagnostic.line:
+            props.append(f"endColumn={diagnostic.end_column}")
+    if diagnostic.code:
+        props.append(f"title={_github_escape('tickpy ' + diagnostic.code, True)}")
+    message = diagnostic.message
+    if diagnostic.hint:
+        message += f" (hint: {diagnostic.hint})"
+    return f"::{level} {','.join(props)}::{_github_escape(message)}"
+
+
+def validate_source(
+    source: str,
+    path: str,
+    *,
+    task_type: str | None = None,
+    variables=None,
+    udfs=None,
+    syntax_only: bool = False,
+):
+    """(ok, diagnostics, task_type) for one script."""
+    from tickpy.syntax import parse
+
+    if syntax_only:
+        try:
+            from tickpy.syntax import check_syntax
+        except ImportError:
+            check_syntax = None
+        if check_syntax is not None:
+            diagnostics = list(check_syntax(source, path))
+            return not any(d.severity == ERROR for d in diagnostics), diagnostics, None
+        try:
+            parse(source, path)
+        except TickpyError as err:
+            return False, list(err.diagnostics), None
+        return True, [], None
+    try:
+        program = parse(source, path)
+    except TickpyError as err:
+        return False, list(err.diagnostics), None
+    from tickpy.check import check_program, infer_task_type
+
+    pipeline, diagnostics = check_program(
+        program, task_type=task_type, variables=variables, udfs=udfs, source=source
+    )
+    ok = pipeline is not None and not any(d.severity == ERROR for d in diagnostics)
+    kind = pipeline.task_type if pipeline is not None else (task_type or infer_task_type(program))
+    return ok, diagnostics, kind
+
+
+@click.command("validate")
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--format", "output_format", type=click.Choice(["text", "json", "github"]), default="text", show_default=True)
+@click.option("--type", "task_type", type=click.Choice(["stream", "batch"]), default=None, help="Task type; inferred from the script by default, as Kapacitor does.")
+@click.option("--vars", "vars_file", type=click.Path(dir_okay=False), default=None, help="Values for template vars: the JSON of `kapacitor define -vars`.")
+@click.option("--udfs", "udfs_file", type=click.Path(dir_okay=False), default=None, help="The UDFs your server has (JSON/YAML: name -> {wants, provides, options}).")
+@click.option("--syntax-only", is_flag=True, help="Only check the syntax.")
+@click.option("--no-warnings", is_flag=True, help="Do not show lint warnings.")
+def command(paths, output_format, task_type, vars_file, udfs_file, syntax_only, no_warnings):
+    """Check TICKscripts as `kapacitor define` would: exit 0 when all are valid, 1 otherwise.
+
+    PATHS are files, directories (every *.tick under them) or - for standard input.
+    """
+    from tickpy.check.inputs import load_udfs, load_vars
+
+    try:
+        variables = load_vars(vars_file) if vars_file else None
+        udfs = load_udfs(udfs_file) if udfs_file else None
+    except TickpyError as err:
+        raise click.UsageError(err.diagnostics[0].message) from None
+    files = _collect(paths)
+    color = output_format == "text" and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+    invalid = 0
+    out = click.get_text_stream("stdout")
+    for path in files:
+        try:
+            source = _read(path)
+        except OSError as err:
+            raise click.UsageError(f"cannot read {path}: {err}") from None
+        shown = "<stdin>" if path == "-" else path
+        ok, diagnostics, kind = validate_source(
+            source, shown, task_type=task_type, variables=variables, udfs=udfs, syntax_only=syntax_only
+        )
+        if no_warnings:
+            diagnostics = [d for d in diagnostics if d.severity == ERROR]
+        if not ok:
+            invalid += 1
+        if output_format == "json":
+            out.write(to_json_line(shown, ok, diagnostics, task_type=kind) + "\n")
+        elif output_format == "github":
+            for diagnostic in diagnostics:
+                out.write(_github(shown, diagnostic) + "\n")
+        else:
+            for diagnostic in diagnostics:
+                out.write(render(diagnostic, shown, source, color=color) + "\n")
+    if output_format == "text":
+        total = len(files)
+        if invalid:
+            click.echo(f"{invalid} of {total} file{'s' * (total != 1)} invalid", err=True)
+        else:
+            click.echo(f"{total} file{'s' * (total != 1)} valid", err=True)
+    sys.exit(1 if invalid else 0)
