@@ -1,0 +1,777 @@
+"""The lambda functions: a typed table (name -> signatures -> implementation).
+
+Each signature maps a tuple of argument type names to the result type, as Kapacitor's
+`Signature()` maps a `Domain` to a `ValueType`. Implementations receive the evaluated
+arguments as a list and check them again themselves, with Kapacitor's own messages,
+because Kapacitor's evaluator can reach a call without the signature check (e.g. under `!`).
+
+Stateful functions (`sigma`, `count`, `spread`, `rand`) have a factory: every evaluator
+gets fresh instances, one per function name, shared by all calls of that name in the
+expression (as Kapacitor's ExecutionState does).
+
+Extension: `compile_lambda(..., functions={...})` adds or replaces entries with
+`LambdaFunction` values, e.g. the handler-file `match` functions.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import time as _time
+from dataclasses import dataclass, field
+from typing import Callable
+
+from tickpy.lang import gomath
+from tickpy.lang.errors import GoError, GoPanic
+from tickpy.lang.goformat import (
+    GoRangeError,
+    GoSyntaxError,
+    format_float_f,
+    format_float_v,
+    format_influx_duration,
+    go_quote,
+    parse_bool,
+    parse_float,
+    parse_influx_duration,
+    parse_int,
+)
+from tickpy.lang.values import (
+    BOOL,
+    DURATION,
+    FLOAT,
+    INT,
+    MISSING_TYPE,
+    REGEX,
+    STRING,
+    TIME,
+    Duration,
+    MissingValue,
+    Regex,
+    Time,
+    float_to_int64,
+    float_to_uint64,
+    go_type_name,
+    wrap_int64,
+)
+
+Implementation = Callable[[list], object]
+
+
+@dataclass(frozen=True)
+class LambdaFunction:
+    """One callable name of the lambda language."""
+
+    name: str
+    signatures: dict[tuple[str, ...], str]
+    implementation: Implementation | None = None  # stateless: shared by every evaluator
+    factory: Callable[[], Implementation] | None = None  # stateful: one instance per evaluator
+    family: str = ""  # Kapacitor's Go type implementing it, for documentation
+    # Total: cannot fail or panic once its arguments have the signature's types.
+    total: bool = True
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def stateful(self) -> bool:
+        return self.factory is not None
+
+    def instance(self) -> Implementation:
+        return self.factory() if self.factory is not None else self.implementation
+
+    def return_type(self, argument_types: tuple[str, ...]) -> str | None:
+        return self.signatures.get(argument_types)
+
+
+def _go_name(value: object) -> str:
+    return go_type_name(value)
+
+
+# ----------------------------------------------------------------------------- families
+
+
+def _math1(name: str, function: Callable[[float], float]) -> LambdaFunction:
+    def call(args: list) -> object:
+        if len(args) != 1:
+            raise GoError(f"{name} expects exactly one argument")
+        if type(args[0]) is not float:
+            raise GoError(f"cannot pass {_go_name(args[0])} to {name}, must be float64")
+        return function(args[0])
+
+    return LambdaFunction(name, {(FLOAT,): FLOAT}, call, family="stateful.math1", extra={"python": function})
+
+
+def _math2(name: str, function: Callable[[float, float], float]) -> LambdaFunction:
+    def call(args: list) -> object:
+        if len(args) != 2:
+            raise GoError(f"{name} expects exactly two arguments")
+        for arg in args:
+            if type(arg) is not float:
+                raise GoError(f"cannot pass {_go_name(arg)} to {name}, must be float64")
+        return function(args[0], args[1])
+
+    return LambdaFunction(name, {(FLOAT, FLOAT): FLOAT}, call, family="stateful.math2", extra={"python": function})
+
+
+def _math_i(name: str, function: Callable[[int], float]) -> LambdaFunction:
+    def call(args: list) -> object:
+        if len(args) != 1:
+            raise GoError(f"{name} expects exactly two arguments")
+        if type(args[0]) is not int:
+            raise GoError(f"cannot pass {_go_name(args[0])} to {name}, must be int64")
+        return function(args[0])
+
+    return LambdaFunction(name, {(INT,): FLOAT}, call, family="stateful.mathI", extra={"python": function})
+
+
+def _math_if(name: str, function: Callable[[int, float], float]) -> LambdaFunction:
+    def call(args: list) -> object:
+        if len(args) != 2:
+            raise GoError(f"{name} expects exactly two arguments")
+        if type(args[0]) is not int:
+            raise GoError(f"cannot pass {_go_name(args[0])} to {name} as first arg, must be int64")
+        if type(args[1]) is not float:
+            raise GoError(f"cannot pass {_go_name(args[1])} to {name} as second arg, must be float64")
+        return function(args[0], args[1])
+
+    return LambdaFunction(name, {(INT, FLOAT): FLOAT}, call, family="stateful.mathIF", extra={"python": function})
+
+
+_ORDINALS = ("first", "second", "third", "fourth")
+
+
+def _check_strings(name: str, args: list, count: int, count_word: str) -> None:
+    if len(args) != count:
+        raise GoError(f"{name} expects exactly {count_word}")
+    for position, arg in enumerate(args):
+        if type(arg) is not str:
+            raise GoError(f"cannot pass {_go_name(arg)} as {_ORDINALS[position]} arg to {name}, must be string")
+
+
+def _string2(name: str, function: Callable[[str, str], object], result: str, family: str) -> LambdaFunction:
+    def call(args: list) -> object:
+        _check_strings(name, args, 2, "two arguments")
+        return function(args[0], args[1])
+
+    return LambdaFunction(name, {(STRING, STRING): result}, call, family=family, extra={"python": function})
+
+
+def _string1(name: str, function: Callable[[str], str]) -> LambdaFunction:
+    def call(args: list) -> object:
+        _check_strings(name, args, 1, "one argument")
+        return function(args[0])
+
+    return LambdaFunction(name, {(STRING,): STRING}, call, family="stateful.string1String", extra={"python": function})
+
+
+# ----------------------------------------------------------------------------- strings (bytes, like Go)
+
+
+def _utf8(text: str) -> bytes:
+    return text.encode("utf-8", "surrogatepass")
+
+
+def _from_utf8(data: bytes) -> str:
+    return data.decode("utf-8", "replace")
+
+
+def _index_any(text: str, chars: str) -> int:
+    if not chars:
+        return -1
+    offset = 0
+    for char in text:
+        if char in chars:
+            return offset
+        offset += len(_utf8(char))
+    return -1
+
+
+def _last_index_any(text: str, chars: str) -> int:
+    if not chars:
+        return -1
+    found = -1
+    offset = 0
+    for char in text:
+        if char in chars:
+            found = offset
+        offset += len(_utf8(char))
+    return found
+
+
+def _contains_any(text: str, chars: str) -> bool:
+    return _index_any(text, chars) >= 0
+
+
+# Go's unicode.IsSpace (Python's isspace also counts U+001C..U+001F).
+_GO_SPACE = "\t\n\v\f\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+
+# Go's unicode.ToUpper/ToLower map one rune to one rune; Python's may expand ("ß".upper()).
+_SIMPLE_LOWER_OVERRIDES = {"\u0130": "i"}
+
+
+def _to_upper(text: str) -> str:
+    if text.isascii():
+        return text.upper()
+    out = []
+    for char in text:
+        upper = char.upper()
+        out.append(upper if len(upper) == 1 else char)
+    return "".join(out)
+
+
+def _to_lower(text: str) -> str:
+    if text.isascii():
+        return text.lower()
+    out = []
+    for char in text:
+        if char in _SIMPLE_LOWER_OVERRIDES:
+            out.append(_SIMPLE_LOWER_OVERRIDES[char])
+            continue
+        lower = char.lower()
+        out.append(lower if len(lower) == 1 else char)
+    return "".join(out)
+
+
+def _go_count(text: str, sub: str) -> int:
+    return text.count(sub)
+
+
+def _go_index(text: str, sub: str) -> int:
+    return _utf8(text).find(_utf8(sub))
+
+
+def _go_last_index(text: str, sub: str) -> int:
+    return _utf8(text).rfind(_utf8(sub))
+
+
+def _str_length(args: list) -> object:
+    if len(args) != 1:
+        raise GoError("strLength expects exactly one argument")
+    if type(args[0]) is not str:
+        raise GoError(f"cannot pass {_go_name(args[0])} as first arg to strLength, must be string")
+    return len(_utf8(args[0]))
+
+
+def _str_replace(args: list) -> object:
+    if len(args) != 4:
+        raise GoError("strReplace expects exactly four arguments")
+    for position in range(3):
+        if type(args[position]) is not str:
+            raise GoError(f"cannot pass {_go_name(args[position])} as {_ORDINALS[position]} arg to strReplace, must be string")
+    if type(args[3]) is not int:
+        raise GoError(f"cannot pass {_go_name(args[3])} as fourth arg to strReplace, must be int")
+    text, old, new, count = args
+    if old == new or count == 0:
+        return text
+    if count < 0:
+        return text.replace(old, new)
+    return text.replace(old, new, min(count, 1 << 62))
+
+
+def _str_substring(args: list) -> object:
+    if len(args) != 3:
+        raise GoError("strSubstring expects exactly three arguments")
+    if type(args[0]) is not str:
+        raise GoError(f"cannot pass {_go_name(args[0])} as first arg to strSubstring, must be string")
+    if type(args[1]) is not int:
+        raise GoError(f"cannot pass {_go_name(args[1])} as second arg to strSubstring, must be int")
+    if type(args[2]) is not int:
+        raise GoError(f"cannot pass {_go_name(args[2])} as third arg to strSubstring, must be int")
+    data = _utf8(args[0])
+    start, stop = args[1], args[2]
+    if start < 0:
+        raise GoError(f"found negative index for strSubstring: {start}")
+    if stop < 0:
+        raise GoError(f"found negative index for strSubstring: {stop}")
+    if stop >= len(data):
+        raise GoError(f"stop index too large for string in strSubstring: {stop}")
+    if start > stop:
+        raise GoPanic(f"runtime error: slice bounds out of range [{start}:{stop}]")
+    return _from_utf8(data[start:stop])
+
+
+def _expand_template(template: str, match, group_names: dict[str, int]) -> str:
+    """Go's Regexp.Expand of `$1`, `${name}`, `$$` in a replacement."""
+    out = []
+    rest = template
+    while rest:
+        before, sep, after = rest.partition("$")
+        if not sep:
+            break
+        out.append(before)
+        rest = after
+        if rest.startswith("$"):
+            out.append("$")
+            rest = rest[1:]
+            continue
+        name, tail = _extract_name(rest)
+        if name is None:
+            out.append("$")
+            continue
+        rest = tail
+        number = _group_number(name)
+        group = number if number >= 0 else group_names.get(name, -1)
+        if 0 <= group <= match.re.groups:
+            value = match.group(group)
+            if value is not None:
+                out.append(value)
+    out.append(rest)
+    return "".join(out)
+
+
+def _extract_name(text: str) -> tuple[str | None, str]:
+    brace = text.startswith("{")
+    body = text[1:] if brace else text
+    length = 0
+    for char in body:
+        if char == "_" or char.isalpha() or char.isdigit():
+            length += 1
+        else:
+            break
+    if length == 0:
+        return None, text
+    name = body[:length]
+    if brace:
+        if body[length : length + 1] != "}":
+            return None, text
+        return name, body[length + 1 :]
+    return name, body[length:]
+
+
+def _group_number(name: str) -> int:
+    number = 0
+    for char in name:
+        if not ("0" <= char <= "9") or number >= 100000000:
+            return -1
+        number = number * 10 + ord(char) - 48
+    if name[0] == "0" and len(name) > 1:
+        return -1
+    return number
+
+
+def _regex_replace(args: list) -> object:
+    if len(args) != 3:
+        raise GoError("regexReplace expects exactly three arguments")
+    if type(args[0]) is not Regex:
+        raise GoError(f"cannot pass {_go_name(args[0])} as first arg to regexReplace, must be regex")
+    if type(args[1]) is not str:
+        raise GoError(f"cannot pass {_go_name(args[1])} as second arg to regexReplace, must be string")
+    if type(args[2]) is not str:
+        raise GoError(f"cannot pass {_go_name(args[2])} as third arg to regexReplace, must be string")
+    return regex_replace_all(args[0], args[1], args[2])
+
+
+def regex_replace_all(regex: Regex, source: str, replacement: str) -> str:
+    """Go's Regexp.ReplaceAllString (with `$` expansion)."""
+    compiled = regex.compiled
+    group_names = dict(getattr(compiled, "groupindex", {}) or {})
+    out = []
+    last_end = 0
+    position = 0
+    while position <= len(source):
+        match = compiled.search(source, position)
+        if match is None:
+            break
+        start, end = match.span()
+        out.append(source[last_end:start])
+        if end > last_end or start == 0:
+            out.append(_expand_template(replacement, match, group_names))
+        last_end = end
+        if position + 1 > end:
+            position += 1
+        else:
+            position = end
+    out.append(source[last_end:])
+    return "".join(out)
+
+
+# ----------------------------------------------------------------------------- conversions
+
+
+def _to_bool(args: list) -> object:
+    if len(args) != 1:
+        raise GoError("bool expects exactly one argument")
+    value = args[0]
+    kind = type(value)
+    if kind is bool:
+        return value
+    if kind is str:
+        try:
+            return parse_bool(value)
+        except GoSyntaxError as error:
+            raise GoError(str(error)) from None
+    if kind is int:
+        if value in (0, 1):
+            return value == 1
+        raise GoError(f"cannot convert {value} to boolean")
+    if kind is float:
+        if value == 0 or value == 1:
+            return value == 1
+        raise GoError(f"cannot convert {format_float_v(value)} to boolean")
+    raise GoError(f"cannot convert {_go_name(value)} to boolean")
+
+
+def _to_int(args: list) -> object:
+    if len(args) != 1:
+        raise GoError("int expects exactly one argument")
+    value = args[0]
+    kind = type(value)
+    if kind is int:
+        return value
+    if kind is float:
+        return float_to_int64(value)
+    if kind is str:
+        try:
+            return parse_int(value)
+        except (GoSyntaxError, GoRangeError) as error:
+            raise GoError(str(error)) from None
+    if kind is bool:
+        return 1 if value else 0
+    if kind is Duration:
+        return value.nanoseconds
+    raise GoError(f"cannot convert {_go_name(value)} to integer")
+
+
+def _to_float(args: list) -> object:
+    if len(args) != 1:
+        raise GoError("float expects exactly one argument")
+    value = args[0]
+    kind = type(value)
+    if kind is int:
+        return float(value)
+    if kind is float:
+        return value
+    if kind is str:
+        try:
+            return parse_float(value)
+        except (GoSyntaxError, GoRangeError) as error:
+            raise GoError(str(error)) from None
+    if kind is bool:
+        return 1.0 if value else 0.0
+    raise GoError(f"cannot convert {_go_name(value)} to float")
+
+
+def _to_string(args: list) -> object:
+    if len(args) != 1:
+        raise GoError("string expects exactly one argument")
+    value = args[0]
+    kind = type(value)
+    if kind is int:
+        return str(value)
+    if kind is float:
+        return format_float_f(value)
+    if kind is bool:
+        return "true" if value else "false"
+    if kind is Duration:
+        return format_influx_duration(value.nanoseconds)
+    if kind is str:
+        return value
+    raise GoError(f"cannot convert {_go_name(value)} to string")
+
+
+def _to_duration(args: list) -> object:
+    if len(args) not in (1, 2):
+        raise GoError(
+            "duration expects one or two arguments duration(value, unit) where unit is optional depending on the type of value."
+        )
+
+    def unit() -> int:
+        if len(args) != 2:
+            raise GoError("duration expects unit argument for int and float values")
+        if type(args[1]) is not Duration:
+            raise GoError(f"invalid duration unit type: {_go_name(args[1])}")
+        return args[1].nanoseconds
+
+    value = args[0]
+    kind = type(value)
+    if kind is Duration:
+        return value
+    if kind is int:
+        return Duration(wrap_int64(value * unit()))
+    if kind is float:
+        return Duration(float_to_int64(value * float(unit())))
+    if kind is str:
+        try:
+            return Duration(parse_influx_duration(value))
+        except ValueError:
+            raise GoError(f"invalid duration string {go_quote(value)}") from None
+    raise GoError(f"cannot convert {_go_name(value)} to duration")
+
+
+# ----------------------------------------------------------------------------- time
+
+
+def _time_function(name: str, extract: Callable[[int], int]) -> LambdaFunction:
+    def call(args: list) -> object:
+        if len(args) != 1:
+            raise GoError(f"{name} expects exactly one argument")
+        if type(args[0]) is not Time:
+            raise GoError(f"cannot convert {_go_name(args[0])} to time.Time")
+        return extract(args[0].nanoseconds)
+
+    return LambdaFunction(name, {(TIME,): INT}, call, family=f"stateful.{name}")
+
+
+_NS_PER_DAY = 86_400_000_000_000
+
+
+def civil_from_days(days: int) -> tuple[int, int, int]:
+    """(year, month, day) of a day count since 1970-01-01, proleptic Gregorian."""
+    days += 719468
+    era = days // 146097
+    day_of_era = days - era * 146097
+    year_of_era = (day_of_era - day_of_era // 1460 + day_of_era // 36524 - day_of_era // 146096) // 365
+    year = year_of_era + era * 400
+    day_of_year = day_of_era - (365 * year_of_era + year_of_era // 4 - year_of_era // 100)
+    month_index = (5 * day_of_year + 2) // 153
+    day = day_of_year - (153 * month_index + 2) // 5 + 1
+    month = month_index + 3 if month_index < 10 else month_index - 9
+    return (year + 1 if month <= 2 else year), month, day
+
+
+def _date_part(index: int) -> Callable[[int], int]:
+    return lambda ns: civil_from_days(ns // _NS_PER_DAY)[index]
+
+
+def _unix_nano(ns: int) -> int:
+    return wrap_int64(ns)
+
+
+def _minute(ns: int) -> int:
+    return (ns % _NS_PER_DAY) // 60_000_000_000 % 60
+
+
+def _hour(ns: int) -> int:
+    return (ns % _NS_PER_DAY) // 3_600_000_000_000
+
+
+def _weekday(ns: int) -> int:
+    return (ns // _NS_PER_DAY + 4) % 7  # 1970-01-01 was a Thursday (4)
+
+
+def _now(args: list) -> object:
+    if len(args) != 0:
+        raise GoError("now expects exactly zero argument")
+    return Time(_time.time_ns())
+
+
+# ----------------------------------------------------------------------------- humanize, if, isPresent
+
+_BYTE_SIZES = ("B", "kB", "MB", "GB", "TB", "PB", "EB")
+
+
+def human_bytes(size: int) -> str:
+    """go-humanize's Bytes (SI units), with Go's float math."""
+    if size < 10:
+        return f"{size} B"
+    exponent = gomath.go_floor(_go_logn(float(size), 1000.0))
+    suffix = _BYTE_SIZES[int(exponent)]
+    value = gomath.go_floor(float(size) / gomath._go.pow(1000.0, exponent) * 10 + 0.5) / 10
+    if value < 10:
+        return f"{value:.1f} {suffix}"
+    return f"{value:.0f} {suffix}"
+
+
+def _go_logn(n: float, base: float) -> float:
+    return gomath._go.log(n) / gomath._go.log(base)
+
+
+def _human_bytes(args: list) -> object:
+    if len(args) != 1:
+        raise GoError("humanBytes expects exactly one argument")
+    value = args[0]
+    if type(value) is float:
+        return human_bytes(float_to_uint64(value))
+    if type(value) is int:
+        return human_bytes(value & 0xFFFFFFFFFFFFFFFF)
+    raise GoError(f"cannot convert {_go_name(value)} to humanBytes")
+
+
+def _if(args: list) -> object:
+    if len(args) != 3:
+        raise GoError("if expects exactly three arguments")
+    if type(args[0]) is not bool:
+        raise GoError(f"first argument to if must be a condition with type of bool - got {_go_name(args[0])}")
+    if type(args[1]) is not type(args[2]):
+        raise GoError(
+            f"Different return types are not supported - second argument is {_go_name(args[1])} "
+            f"and third argument is {_go_name(args[2])}"
+        )
+    return args[1] if args[0] else args[2]
+
+
+def _is_present(args: list) -> object:
+    if len(args) != 1:
+        raise GoError("isMissing expects exactly one argument")
+    return type(args[0]) is not MissingValue
+
+
+# ----------------------------------------------------------------------------- stateful
+
+
+class _Count:
+    __slots__ = ("n",)
+
+    def __init__(self) -> None:
+        self.n = 0
+
+    def __call__(self, args: list) -> object:
+        self.n = wrap_int64(self.n + 1)
+        return self.n
+
+
+class _Sigma:
+    __slots__ = ("mean", "variance", "m2", "n")
+
+    def __init__(self) -> None:
+        self.mean = 0.0
+        self.variance = 0.0
+        self.m2 = 0.0
+        self.n = 0.0
+
+    def __call__(self, args: list) -> object:
+        if len(args) != 1:
+            raise GoError("sigma expects exactly one argument")
+        x = args[0]
+        if type(x) is not float:
+            raise GoError("value is not a float")
+        self.n += 1
+        delta = x - self.mean
+        self.mean = self.mean + go_divide(delta, self.n)
+        self.m2 = self.m2 + delta * (x - self.mean)
+        self.variance = go_divide(self.m2, self.n - 1)
+        if self.n < 2 or self.variance == 0:
+            return 0.0
+        return go_divide(math.fabs(x - self.mean), gomath.go_sqrt(self.variance))
+
+
+class _Spread:
+    __slots__ = ("min", "max")
+
+    def __init__(self) -> None:
+        self.min = math.inf
+        self.max = -math.inf
+
+    def __call__(self, args: list) -> object:
+        if len(args) != 1:
+            raise GoError("spread expects exactly one argument")
+        x = args[0]
+        if type(x) is not float:
+            raise GoError("value is not a float")
+        if x < self.min:
+            self.min = x
+        if x > self.max:
+            self.max = x
+        return self.max - self.min
+
+
+class _Rand:
+    __slots__ = ("generator",)
+
+    def __init__(self) -> None:
+        self.generator = random.Random()
+
+    def __call__(self, args: list) -> object:
+        if len(args) > 1:
+            raise GoError("rand expects zero or one argument")
+        if len(args) == 1:
+            if type(args[0]) is not int:
+                raise GoError("value is not an int")
+            bound = args[0] & 0xFFFFFFFFFFFFFFFF
+            if bound == 0:
+                return 0
+            return self.generator.randrange(bound) & ((1 << 63) - 1)
+        return self.generator.getrandbits(63)
+
+
+def go_divide(x: float, y: float) -> float:
+    """IEEE float division as Go does it (Python raises on division by zero)."""
+    if y == 0:
+        if x != x or x == 0:
+            return math.nan
+        negative = (math.copysign(1.0, x) < 0) != (math.copysign(1.0, y) < 0)
+        return -math.inf if negative else math.inf
+    return x / y
+
+
+# ----------------------------------------------------------------------------- the table
+
+
+def _build_table() -> dict[str, LambdaFunction]:
+    table: dict[str, LambdaFunction] = {}
+
+    def add(function: LambdaFunction) -> None:
+        table[function.name] = function
+
+    conversion_inputs = (BOOL, STRING, INT, FLOAT)
+    add(LambdaFunction("bool", {(t,): BOOL for t in conversion_inputs}, _to_bool, family="stateful.boolean", total=False))
+    add(LambdaFunction("int", {(t,): INT for t in conversion_inputs}, _to_int, family="stateful.integer", total=False))
+    add(LambdaFunction("float", {(t,): FLOAT for t in conversion_inputs}, _to_float, family="stateful.float", total=False))
+    add(LambdaFunction("string", {(t,): STRING for t in conversion_inputs + (DURATION,)}, _to_string, family="stateful.str"))
+    add(
+        LambdaFunction(
+            "duration",
+            {(DURATION,): DURATION, (INT, DURATION): DURATION, (FLOAT, DURATION): DURATION, (STRING, DURATION): DURATION},
+            _to_duration,
+            family="stateful.duration",
+            total=False,
+        )
+    )
+    for name, function in gomath.MATH1.items():
+        add(_math1(name, function))
+    for name, function in gomath.MATH2.items():
+        add(_math2(name, function))
+    for name, function in gomath.MATH_I.items():
+        add(_math_i(name, function))
+    for name, function in gomath.MATH_IF.items():
+        add(_math_if(name, function))
+
+    add(_string2("strContains", lambda s, sub: sub in s, BOOL, "stateful.string2Bool"))
+    add(_string2("strContainsAny", _contains_any, BOOL, "stateful.string2Bool"))
+    add(_string2("strCount", _go_count, INT, "stateful.string2Int"))
+    add(_string2("strHasPrefix", lambda s, prefix: s.startswith(prefix), BOOL, "stateful.string2Bool"))
+    add(_string2("strHasSuffix", lambda s, suffix: s.endswith(suffix), BOOL, "stateful.string2Bool"))
+    add(_string2("strIndex", _go_index, INT, "stateful.string2Int"))
+    add(_string2("strIndexAny", _index_any, INT, "stateful.string2Int"))
+    add(_string2("strLastIndex", _go_last_index, INT, "stateful.string2Int"))
+    add(_string2("strLastIndexAny", _last_index_any, INT, "stateful.string2Int"))
+    add(LambdaFunction("strLength", {(STRING,): INT}, _str_length, family="stateful.strLength"))
+    add(LambdaFunction("strReplace", {(STRING, STRING, STRING, INT): STRING}, _str_replace, family="stateful.strReplace"))
+    add(
+        LambdaFunction(
+            "strSubstring", {(STRING, INT, INT): STRING}, _str_substring, family="stateful.strSubstring", total=False
+        )
+    )
+    add(_string1("strToLower", _to_lower))
+    add(_string1("strToUpper", _to_upper))
+    add(_string2("strTrim", lambda s, cutset: s.strip(cutset) if cutset else s, STRING, "stateful.string2String"))
+    add(_string2("strTrimLeft", lambda s, cutset: s.lstrip(cutset) if cutset else s, STRING, "stateful.string2String"))
+    add(_string2("strTrimPrefix", lambda s, prefix: s.removeprefix(prefix), STRING, "stateful.string2String"))
+    add(_string2("strTrimRight", lambda s, cutset: s.rstrip(cutset) if cutset else s, STRING, "stateful.string2String"))
+    add(_string1("strTrimSpace", lambda s: s.strip(_GO_SPACE)))
+    add(_string2("strTrimSuffix", lambda s, suffix: s.removesuffix(suffix), STRING, "stateful.string2String"))
+    add(LambdaFunction("regexReplace", {(REGEX, STRING, STRING): STRING}, _regex_replace, family="stateful.regexReplace"))
+
+    add(
+        LambdaFunction(
+            "isPresent", {(t,): BOOL for t in (MISSING_TYPE, BOOL, STRING, INT, FLOAT)}, _is_present, family="stateful.isPresent"
+        )
+    )
+    add(_time_function("unixNano", _unix_nano))
+    add(_time_function("minute", _minute))
+    add(_time_function("hour", _hour))
+    add(_time_function("weekday", _weekday))
+    add(_time_function("day", _date_part(2)))
+    add(_time_function("month", _date_part(1)))
+    add(_time_function("year", _date_part(0)))
+    add(LambdaFunction("now", {(): TIME}, _now, family="stateful.now"))
+    add(LambdaFunction("humanBytes", {(FLOAT,): STRING, (INT,): STRING}, _human_bytes, family="stateful.humanBytes"))
+    if_types = (FLOAT, INT, STRING, BOOL, REGEX, TIME, DURATION)
+    add(LambdaFunction("if", {(BOOL, t, t): t for t in if_types}, _if, family="stateful.ifFunc"))
+
+    add(LambdaFunction("sigma", {(FLOAT,): FLOAT}, factory=_Sigma, family="*stateful.sigma"))
+    add(LambdaFunction("count", {(): INT}, factory=_Count, family="*stateful.count"))
+    add(LambdaFunction("spread", {(FLOAT,): FLOAT}, factory=_Spread, family="*stateful.spread"))
+    add(LambdaFunction("rand", {(): INT, (INT,): INT}, factory=_Rand, family="*stateful.Rand"))
+    return table
+
+
+BUILTIN_FUNCTIONS: dict[str, LambdaFunction] = _build_table()
