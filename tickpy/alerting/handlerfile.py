@@ -269,10 +269,21 @@ def parse_handler_text(path: str, text: str) -> tuple[TopicHandlerSpec | None, l
             for problem in option_problems:
                 where = option_positions.get(problem.key, options_where)
                 problems.append(_option_diagnostic(path, problem, where))
-            if not option_problems:
-                problems.extend(_kind_checks(path, kind_name, decoded, option_positions, options_where))
+            bad_keys = {p.key.casefold() for p in option_problems}
+            problems.extend(d for d in _kind_checks(path, kind_name, decoded, option_positions, options_where)
+                            if d.extra.get("key", "").casefold() not in bad_keys)
 
     match = values.get("match") if type(values.get("match")) is str else ""
+    if match:
+        from tickpy.alerting.match import MatchError, check_match
+
+        try:
+            for warning in check_match(match):
+                problems.append(diagnostic(path, warning, value_positions["match"], code="handler-match",
+                                           severity=WARNING))
+        except MatchError as err:
+            problems.append(diagnostic(path, f"invalid match expression: {err}", value_positions["match"],
+                                       code="handler-match", hint=err.hint))
     if any(p.severity == "error" for p in problems):
         return None, problems
     all_positions = dict(positions)
@@ -303,8 +314,10 @@ def _kind_checks(path: str, kind: str, options: dict, option_positions: dict, fa
     problems = []
 
     def add(name, message, hint=None, severity="error"):
-        problems.append(diagnostic(path, message, _position_of(option_positions, name, fallback),
-                                   code="handler-option", hint=hint, severity=severity))
+        d = diagnostic(path, message, _position_of(option_positions, name, fallback), code="handler-option",
+                       hint=hint, severity=severity)
+        d.extra["key"] = name
+        problems.append(d)
 
     if kind == "tcp":
         error = check_tcp_address(options.get("address", ""))

@@ -1,0 +1,144 @@
+"""Handler files: strict decoding, positions in errors, load errors before the run, `handlers check`."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from tickpy.alerting.handlerfile import load_handler_files, parse_handler_text
+from tickpy.alerting.kinds import KINDS, format_go_duration, parse_go_duration
+from tickpy.alerting.service import AlertService, HandlerLoadError
+
+
+def errors_of(path, text):
+    spec, diagnostics = parse_handler_text(path, text)
+    return spec, [d for d in diagnostics if d.severity == "error"], [d for d in diagnostics if d.severity != "error"]
+
+
+def test_valid_yaml_and_json_decode_the_same():
+    yaml_text = "id: to-ops\ntopic: cpu\nkind: post\nmatch: level() >= WARNING\noptions:\n  url: http://127.0.0.1:1/x\n" \
+                "  headers:\n    Authorization: secret\n  timeout: 10s\n  capture-response: true\n"
+    json_text = json.dumps({"id": "to-ops", "topic": "cpu", "kind": "post", "match": "level() >= WARNING",
+                            "options": {"url": "http://127.0.0.1:1/x", "headers": {"Authorization": "secret"},
+                                        "timeout": 10_000_000_000, "capture-response": True}})
+    yaml_spec, yaml_errors, _ = errors_of("h.yaml", yaml_text)
+    json_spec, json_errors, _ = errors_of("h.json", json_text)
+    assert yaml_errors == json_errors == []
+    assert yaml_spec.options == json_spec.options
+    assert yaml_spec.options["timeout"] == 10 * 10**9
+    assert (yaml_spec.id, yaml_spec.topic, yaml_spec.kind, yaml_spec.match) == \
+        ("to-ops", "cpu", "post", "level() >= WARNING")
+
+
+@pytest.mark.parametrize("text, key, line, fragment", [
+    ("id: a\ntopic: cpu\nkind: tcp\nextra: 1\noptions:\n  address: h:1\n", "extra", 4, "unknown key 'extra'"),
+    ("id: a\ntopic: cpu\nkind: tcp\noptions:\n  address: h:1\n  adress: h:2\n", "adress", 6, "unknown option 'adress'"),
+    ("topic: cpu\nkind: tcp\noptions:\n  address: h:1\n", "id", 0, "missing 'id'"),
+    ("id: a\nkind: tcp\noptions:\n  address: h:1\n", "topic", 0, "missing 'topic'"),
+    ("id: a\ntopic: cpu\noptions:\n  address: h:1\n", "kind", 0, "missing 'kind'"),
+    ("id: a\ntopic: cpu\nkind: fax\n", "kind", 3, "unsupported action kind 'fax'"),
+    ("id: a\ntopic: cpu\nkind: tcp\noptions:\n  address: nohostport\n", "address", 5, "missing port"),
+    ("id: a\ntopic: cpu\nkind: log\noptions:\n  path: alerts.log\n", "path", 5, "must be absolute"),
+    ("id: a\ntopic: cpu\nkind: log\noptions:\n  path: /tmp/x\n  mode: 0444\n", "mode", 6, "must be user writable"),
+    ("id: a\ntopic: cpu\nkind: aggregate\noptions:\n  interval: 10 seconds\n  topic: t\n", "interval", 5,
+     "invalid duration"),
+    ("id: a\ntopic: cpu\nkind: exec\noptions:\n  prog: /bin/true\n  args: --x\n", "args", 6, "[]string"),
+    ("id: a\ntopic: cpu\nkind: slack\noptions:\n  channel: '#x'\n  colour: red\n", "colour", 6,
+     "unknown option 'colour' for kind 'slack'"),
+    ("id: a\ntopic: cpu\nkind: tcp\nmatch: level() == critical\noptions:\n  address: h:1\n", "match", 4,
+     "unknown identifier 'critical'"),
+    ("id: a\nid: b\ntopic: cpu\nkind: tcp\noptions:\n  address: h:1\n", "id", 2, "duplicate key 'id'"),
+])
+def test_errors_name_the_key_and_its_line(text, key, line, fragment):
+    spec, errors, _ = errors_of("handler.yaml", text)
+    assert spec is None
+    matching = [d for d in errors if fragment in d.message]
+    assert matching, [d.message for d in errors]
+    assert matching[0].extra["path"] == "handler.yaml"
+    if line:
+        assert matching[0].line == line
+
+
+def test_unquoted_match_starting_with_double_quote_is_explained():
+    spec, errors, _ = errors_of("h.yaml", "id: a\ntopic: cpu\nkind: tcp\nmatch: \"host\" == 'a'\noptions:\n  address: h:1\n")
+    assert spec is None and errors[0].line == 4
+    assert "quote the whole value" in errors[0].hint
+
+
+def test_numbers_where_strings_belong_say_quote_it():
+    # YAML 1.1 reads 10:20 as the sexagesimal number 620
+    spec, errors, _ = errors_of("h.yaml", "id: a\ntopic: cpu\nkind: tcp\noptions:\n  address: 10:20\n")
+    assert spec is None and "expected type 'string'" in errors[0].message and "quotes" in errors[0].hint
+
+
+def test_decimal_mode_warns():
+    spec, errors, warnings = errors_of("h.yaml", "id: a\ntopic: cpu\nkind: log\noptions:\n  path: /tmp/a\n  mode: 644\n")
+    assert spec is not None and not errors
+    assert warnings and "decimal" in warnings[0].message
+
+
+def test_every_kind_rejects_an_unknown_option():
+    for kind in KINDS:
+        spec, errors, _ = errors_of("h.yaml", f"id: a\ntopic: cpu\nkind: {kind}\noptions:\n  no-such-option: 1\n")
+        assert any("unknown option 'no-such-option'" in d.message for d in errors), kind
+
+
+def test_go_durations():
+    assert parse_go_duration("1m30s") == 90 * 10**9
+    assert parse_go_duration("1.5h") == 5400 * 10**9
+    assert parse_go_duration("250ms") == 250 * 10**6
+    assert format_go_duration(60 * 10**9) == "1m0s"
+    assert format_go_duration(10 * 10**9) == "10s"
+    assert format_go_duration(1_500_000) == "1.5ms"
+    with pytest.raises(ValueError):
+        parse_go_duration("10")
+
+
+def test_directories_and_duplicate_ids_on_a_topic(tmp_path):
+    (tmp_path / "a.yaml").write_text("id: same\ntopic: cpu\nkind: tcp\noptions:\n  address: h:1\n")
+    (tmp_path / "b.yml").write_text("id: same\ntopic: cpu\nkind: tcp\noptions:\n  address: h:2\n")
+    (tmp_path / "c.json").write_text(json.dumps({"id": "same", "topic": "mem", "kind": "tcp",
+                                                 "options": {"address": "h:3"}}))
+    (tmp_path / "notes.txt").write_text("not a handler")
+    specs, problems = load_handler_files([tmp_path])
+    assert [(s.topic, s.id) for s in specs] == [("cpu", "same"), ("mem", "same")]
+    [duplicate] = [p for p in problems if p.severity == "error"]
+    assert "already exists" in duplicate.message and duplicate.extra["path"].endswith("b.yml")
+
+
+def test_service_load_raises_before_the_run_with_every_problem(tmp_path):
+    (tmp_path / "bad.yaml").write_text("id: a\ntopic: cpu\nkind: tcp\noptions:\n  adress: h:1\n")
+    (tmp_path / "worse.json").write_text('{"topic": "cpu", "kind": "log", "options": {"path": "x"}}')
+    service = AlertService(handler_files=[tmp_path])
+    with pytest.raises(HandlerLoadError) as info:
+        service.load()
+    text = info.value.render()
+    assert "bad.yaml:5:3" in text and "adress" in text
+    assert "worse.json" in text and "missing 'id'" in text
+
+
+def run_cli(*args, **kwargs):
+    """The command in a real process (its module directly, so the test does not depend on the CLI list)."""
+    module = {"handlers": "tickpy.cli.handlers", "listen": "tickpy.cli.listen"}[args[0]]
+    rest = args[1:]
+    code = f"from {module} import command; command(prog_name='tickpy {args[0]}')"
+    return subprocess.run([sys.executable, "-c", code, *rest], capture_output=True, text=True, timeout=60, **kwargs)
+
+
+def test_handlers_check_cli(tmp_path):
+    good = tmp_path / "good.yaml"
+    good.write_text("id: a\ntopic: cpu\nkind: publish\noptions:\n  topics: [ops]\n")
+    loop = tmp_path / "loop.yaml"
+    loop.write_text("id: b\ntopic: ops\nkind: publish\noptions:\n  topics: [cpu]\n")
+    result = run_cli("handlers", "check", str(good), str(loop))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "ok: handler 'a'" in result.stdout and "publish loop" in result.stdout
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("id: a\ntopic: cpu\nkind: log\nmatch: \"host\" == 'x'\noptions:\n  path: rel.log\n")
+    result = run_cli("handlers", "check", str(bad), "--format", "json")
+    assert result.returncode == 1
+    [record] = [json.loads(line) for line in result.stdout.splitlines()]
+    assert record["ok"] is False and record["diagnostics"][0]["line"] == 4

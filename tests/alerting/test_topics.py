@@ -1,0 +1,109 @@
+"""Topics and handler files: publish chains, aggregate over event time, topic state, capture sink."""
+
+from __future__ import annotations
+
+import json
+
+from tests.alerting.events import SECOND, make_event
+from tests.alerting.servers import TCPSink
+from tickpy.alerting.service import AlertService
+
+
+def write(tmp_path, name, text):
+    path = tmp_path / name
+    path.write_text(text)
+    return path
+
+
+def service_for(tmp_path, *files, **kwargs):
+    lines = []
+    service = AlertService(handler_files=[str(f) for f in files], report=lines.append, backoff_s=0.01, **kwargs)
+    service.reported = lines
+    service.load()
+    return service
+
+
+def test_publish_chain_reaches_tcp_and_log(tmp_path):
+    sink = TCPSink()
+    log_path = tmp_path / "audit.log"
+    handlers = tmp_path / "handlers"
+    handlers.mkdir()
+    write(handlers, "publish.yaml", "id: fan-out\ntopic: cpu\nkind: publish\noptions:\n  topics: [ops, audit]\n")
+    write(handlers, "ops.yaml", f"id: to-tcp\ntopic: ops\nkind: tcp\noptions:\n  address: {sink.address}\n")
+    write(handlers, "audit.json", json.dumps({"id": "to-log", "topic": "audit", "kind": "log",
+                                              "options": {"path": str(log_path)}}))
+    service = service_for(tmp_path, handlers)
+    events = [make_event(topic="cpu", time_s=1), make_event(topic="cpu", time_s=2, level="OK",
+                                                               previous_level="CRITICAL")]
+    for event in events:
+        service.handle(event, [])
+    summary = service.close()
+    got = sink.wait_for(2)
+    sink.close()
+    assert got == [e.wire + b"\n\n" for e in events]
+    assert log_path.read_bytes() == b"".join(e.wire + b"\n" for e in events)
+    assert summary.delivered == 4
+    states = service.topic_states()
+    assert states["cpu"] == states["ops"] == states["audit"] == {"cpu:host=a": "OK"}
+    table = service.topics_summary()
+    assert "ops" in table and "audit" in table and "cpu:host=a" in table
+
+
+def test_publish_loop_is_cut(tmp_path):
+    a = write(tmp_path, "a.yaml", "id: a\ntopic: one\nkind: publish\noptions:\n  topics: [two]\n")
+    b = write(tmp_path, "b.yaml", "id: b\ntopic: two\nkind: publish\noptions:\n  topics: [one]\n")
+    service = service_for(tmp_path, a, b)
+    service.handle(make_event(topic="one"), [])
+    summary = service.close()
+    assert any("publish loop" in line for line in service.reported)
+    assert summary.warnings
+
+
+def test_aggregate_over_event_time(tmp_path):
+    sink = TCPSink()
+    agg = write(tmp_path, "agg.yaml", "id: agg\ntopic: cpu\nkind: aggregate\noptions:\n  interval: 10s\n"
+                                      "  topic: cpu-agg\n  id: cpu-summary\n")
+    out = write(tmp_path, "out.yaml", f"id: out\ntopic: cpu-agg\nkind: tcp\noptions:\n  address: {sink.address}\n")
+    service = service_for(tmp_path, agg, out)
+    # event times 0, 3, 9 -> first interval [0s, 10s); 12 closes it and opens [10s, 20s); 25 closes that
+    plan = [(0, "WARNING", "a"), (3, "CRITICAL", "b"), (9, "INFO", "c"), (12, "WARNING", "a"), (25, "OK", "a")]
+    for time_s, level, host in plan:
+        service.handle(make_event(event_id=f"cpu:{host}", topic="cpu", time_s=time_s, level=level,
+                                  tags={"host": host}, duration_s=time_s), [])
+    before_end = sink.wait_for(2)
+    assert len(before_end) == 2  # both closed intervals were published by event time, before the end
+    service.close()  # the end of the run publishes the last, partial interval
+    got = [json.loads(payload) for payload in sink.wait_for(3)]
+    sink.close()
+    assert [g["message"] for g in got] == ["Received 3 events in the last 10s."] + \
+        ["Received 1 events in the last 10s."] * 2
+    assert [g["id"] for g in got] == ["cpu-summary"] * 3
+    assert [g["level"] for g in got] == ["CRITICAL", "WARNING", "OK"]
+    assert got[0]["details"] == "cpu:a is WARNING\ncpu:b is CRITICAL\ncpu:c is INFO"
+    assert got[0]["time"] == "1970-01-01T00:00:09Z" and got[0]["duration"] == 9 * SECOND
+    assert [s["tags"]["host"] for s in got[0]["data"]["series"]] == ["a", "b", "c"]
+    assert [g["previousLevel"] for g in got] == ["OK", "CRITICAL", "WARNING"]
+
+
+def test_capture_sink_records_external_services_without_sending(tmp_path):
+    capture = tmp_path / "capture.jsonl"
+    slack = write(tmp_path, "slack.yaml", "id: chat\ntopic: cpu\nkind: slack\noptions:\n  channel: '#ops'\n")
+    service = service_for(tmp_path, slack, capture=str(capture))
+    event = make_event(topic="cpu")
+    service.handle(event, [])
+    summary = service.close()
+    [record] = [json.loads(line) for line in capture.read_text().splitlines()]
+    assert record["sent"] is False and "NOT sent" in record["note"]
+    assert record["kind"] == "slack" and record["options"] == {"channel": "#ops"}
+    assert record["alert"] == json.loads(event.wire)
+    assert summary.captured == 1 and summary.delivered == 0
+    assert "not sent" in summary.render()
+
+
+def test_capture_without_file_goes_to_stderr_summary(tmp_path, capsys):
+    pd = write(tmp_path, "pd.yaml", "id: pager\ntopic: cpu\nkind: pagerduty2\noptions:\n  routing-key: abc\n")
+    service = service_for(tmp_path, pd)
+    service.handle(make_event(topic="cpu"), [])
+    service.close()
+    err = capsys.readouterr().err
+    assert "captured (not sent) pagerduty2" in err and "routing-key=abc" in err
