@@ -1,0 +1,93 @@
+"""Kapacitor's alert templates (id, message, details) rendered by tickpy against the bytes and
+error texts Kapacitor produces (conformance set `templates`)."""
+
+from __future__ import annotations
+
+import json
+
+from tests.conformance.conftest import report, require_set
+from tickpy.alerting.template_data import (
+    ServerInfo,
+    TemplateError,
+    compile_template,
+    details_data,
+    id_data,
+    message_data,
+)
+
+
+def _field_value(encoded):
+    if isinstance(encoded, dict):
+        if "int" in encoded:
+            return int(encoded["int"])
+        return float(encoded["float"])
+    return encoded
+
+
+def _time_ns(text: str) -> int:
+    from datetime import datetime, timezone
+
+    body = text.rstrip("Z")
+    if "." in body:
+        base, frac = body.split(".")
+    else:
+        base, frac = body, ""
+    moment = datetime.strptime(base, "%Y-%m-%dT%H:%M:%S").replace(tzinfo=timezone.utc)
+    seconds = (moment - datetime(1970, 1, 1, tzinfo=timezone.utc)).days * 86400 + (
+        moment - datetime(1970, 1, 1, tzinfo=timezone.utc)
+    ).seconds
+    return seconds * 1_000_000_000 + int((frac + "000000000")[:9])
+
+
+def render_case(case: dict) -> tuple[str, str]:
+    """("output", text) or ("parse"/"execute", error text) for one case."""
+    point = case["point"]
+    fields = {k: _field_value(v) for k, v in point["fields"].items()}
+    tags = point["tags"]
+    server = ServerInfo()
+    kind = case["kind"]
+    try:
+        template = compile_template(kind, case["template"])
+    except TemplateError as err:
+        return "parse", err.go_message
+    try:
+        if kind == "id":
+            data = id_data(point["name"], case["task"], case["group"], tags, server)
+            return "output", template.execute(data)
+        info = message_data(
+            point["name"], case["task"], case["group"], tags, case["alert_id"], fields, case["level"],
+            _time_ns(point["time"]), case["duration_ns"], server,
+        )
+        if kind == "message":
+            return "output", template.execute(info)
+        return "output", template.execute(details_data(info, case["message"]))
+    except Exception as err:  # ExecError carries Go's text
+        from tickpy.lang.gotemplate_exec import ExecError
+
+        if isinstance(err, ExecError):
+            return "execute", str(err)
+        raise
+
+
+def test_templates_conformance():
+    folder = require_set("templates")
+    cases = [json.loads(line) for line in (folder / "cases.jsonl").read_text(encoding="utf-8").split("\n") if line.strip()]
+    passed = 0
+    failures = []
+    for case in cases:
+        expect = case["expect"]
+        try:
+            stage, text = render_case(case)
+        except Exception as err:  # a crash is a failure, reported with the case
+            stage, text = "crash", f"{type(err).__name__}: {err}"
+        if "output" in expect:
+            ok = stage == "output" and text == expect["output"]
+        else:
+            accepted = {expect["error"], case.get("expect_other_go", {}).get("error")}
+            ok = stage == expect["stage"] and text in accepted
+        if ok:
+            passed += 1
+        else:
+            failures.append(f"{case['id']} [{case['kind']}] {case['template']!r}: want {expect!r}, got {stage}: {text!r}")
+    report("templates", passed, len(cases), failures, show=400)
+    assert passed >= 980
