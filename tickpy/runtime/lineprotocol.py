@@ -564,55 +564,53 @@ def _parse_exact(buf: str, multiplier: int, default_time: int | None) -> Point:
 
 
 # --------------------------------------------------------------------------------------------
-# The fast path for ordinary lines.
+# The fast path for ordinary lines: one regular expression proves that the line is an entry of
+# its own and valid, and splits it.  Accepted: measurement and tags without quotes, escapes or
+# spaces; fields that are short numbers, booleans, or strings without quotes and backslashes;
+# an optional non-negative timestamp.  Numbers are short enough that no range check can fail
+# (at most 18 integer digits, 20 mantissa digits, 2 exponent digits).  Atomic groups and
+# possessive repeats keep the matching linear.
 
 _NUMBER = (
-    r"(?:-?(?:[0-9]{1,20}(?:\.[0-9]{0,20})?|\.[0-9]{1,20})(?:[eE][+-]?[0-9]{1,2})?"
-    r"|-?[0-9]{1,18}i"
-    r"|t|T|true|True|TRUE|f|F|false|False|FALSE)"
+    r"(?>-?(?:[0-9]{1,18}+i|[0-9]{1,20}+(?:\.[0-9]{0,20}+)?+(?:[eE][+-]?[0-9]{1,2}+)?+"
+    r"|\.[0-9]{1,20}+(?:[eE][+-]?[0-9]{1,2}+)?+)"
+    r'|true|True|TRUE|t|T|false|False|FALSE|f|F|"[^"\\]*+")'
 )
-_FIELD = r'[^,= "\\]+=' + _NUMBER
-# The field block must not start with a tab or NUL: InfluxDB skips those before the first key.
-_simple_fields = re.compile(r"(?![\t\x00])" + _FIELD + r"(?:," + _FIELD + r")*").fullmatch
-_simple_key = re.compile(r'[^, \t\x00#"\\][^, "\\]*((?:,[^,= "\\]+=[^,= "\\]+)*)').fullmatch
+_FIELD = r'[^,= "\\]++=' + _NUMBER
+_simple_line = re.compile(
+    r'([^, \t\x00#"\\][^, "\\]*+)'  # measurement (InfluxDB skips leading whitespace)
+    r'((?:,[^,= "\\]++=[^,= "\\]++)*+)'  # tags
+    r" ((?![\t\x00])" + _FIELD + r"(?:," + _FIELD + r")*+)"  # fields (no skipped whitespace)
+    r"(?: ([0-9]{1,19}+))?"  # timestamp
+).fullmatch
 _FAST_MAX_LENGTH = 16000  # below this no key can exceed MAX_KEY_LENGTH bytes
+
+
+def _simple_tags(tag_text: str) -> dict | None:
+    """{key: value} of ",k=v,k2=v2" already checked by _simple_line; None on duplicate keys."""
+    if not tag_text:
+        return {}
+    parts = tag_text[1:].replace("=", ",").split(",")
+    tags = dict(zip(parts[::2], parts[1::2]))
+    return tags if len(tags) * 2 == len(parts) else None
 
 
 def _parse_fast(line: str, multiplier: int, default_time: int | None) -> Point | None:
     """A Point for an ordinary line, or None to let the exact parser decide."""
-    parts = line.split(" ")
-    count = len(parts)
-    if count == 2:
-        key, fields = parts
-        if default_time is None:
-            point_time = None
-        else:
-            point_time = default_time - default_time % multiplier
-    elif count == 3:
-        key, fields, timestamp = parts
-        if not (timestamp.isdigit() and timestamp.isascii() and len(timestamp) < 19):
-            return None
+    match = _simple_line(line) if len(line) <= _FAST_MAX_LENGTH else None
+    if match is None:
+        return None
+    name, tag_text, fields, timestamp = match.groups()
+    if timestamp is None:
+        point_time = None if default_time is None else default_time - default_time % multiplier
+    else:
         point_time = int(timestamp) * multiplier
         if point_time > MAX_NANO_TIME:
             return None
-    else:
+    tags = _simple_tags(tag_text)
+    if tags is None:
         return None
-    if len(line) > _FAST_MAX_LENGTH or not _simple_fields(fields):
-        return None
-    match = _simple_key(key)
-    if match is None:
-        return None
-    tag_text = match.group(1)
-    if tag_text:
-        items = tag_text.split(",")
-        tags = dict(item.split("=") for item in items[1:])
-        if len(tags) != len(items) - 1:
-            return None  # duplicate tag keys
-        name = key[: len(key) - len(tag_text)]
-    else:
-        tags = {}
-        name = key
-    return Point(name, tags, None, point_time, raw_fields=fields)
+    return Point(name, tags, None, point_time, "", "", fields)
 
 
 # --------------------------------------------------------------------------------------------
@@ -620,42 +618,10 @@ def _parse_fast(line: str, multiplier: int, default_time: int | None) -> Point |
 # lets a quoted string field run over newlines and a backslash skip a newline.
 
 
-def iter_blocks(lines: Iterable[str]) -> Iterator[tuple[int, str]]:
-    """(1-based first line number, entry text without newline) for each entry of `lines`.
-
-    Each item of `lines` is one line, with or without its trailing newline.
-    """
-    lineno = 0
-    iterator = iter(lines)
-    upcoming = next(iterator, None)
-    pending: list[str] | None = None
-    pending_line = 0
-    state = None
-    while upcoming is not None:
-        line = upcoming
-        upcoming = next(iterator, None)
-        lineno += 1
-        if line.endswith("\n"):
-            line = line[:-1]
-        if pending is None:
-            if '"' not in line and "\\" not in line:
-                yield lineno, line
-                continue
-            pending = []
-            pending_line = lineno
-            state = [False, False, 0, 0]  # in fields, quoted, equals, commas
-        pending.append(line)
-        if _line_continues(line, state, upcoming is not None):
-            continue
-        yield pending_line, "\n".join(pending)
-        pending = None
-    if pending is not None:
-        yield pending_line, "\n".join(pending)
-
-
-def _line_continues(line: str, state: list, more_follows: bool) -> bool:
+def _line_continues(line: str, state: list) -> bool:
     """Advance InfluxDB's line-scanner state over `line`; True when its newline does not end
-    the entry (inside a quoted string, or skipped by a backslash)."""
+    the entry (inside a quoted string, or skipped by a final backslash).  A final backslash at
+    the very end of the input ends the entry all the same, which the caller's flush gives."""
     in_fields, quoted, equals, commas = state
     n = len(line)
     i = 0
@@ -665,9 +631,8 @@ def _line_continues(line: str, state: list, more_follows: bool) -> bool:
             if i + 1 < n:
                 i += 2
                 continue
-            if more_follows:  # the backslash skips the newline itself
-                state[:] = in_fields, quoted, equals, commas
-                return True
+            state[:] = in_fields, quoted, equals, commas
+            return True
         if c == " ":
             in_fields = True
         if in_fields:
@@ -682,40 +647,84 @@ def _line_continues(line: str, state: list, more_follows: bool) -> bool:
     return quoted
 
 
-def _lines_of(source) -> Iterable[str]:
-    """Text lines from a str/bytes text, a file object, or an iterable of str/bytes lines."""
+def iter_blocks(lines: Iterable[str]) -> Iterator[tuple[int, str]]:
+    """(1-based first line number, entry text without newline) for each entry of `lines`.
+
+    Each item of `lines` is one line, with or without its trailing newline.
+    """
+    pending: list[str] | None = None
+    pending_line = 0
+    state = [False, False, 0, 0]
+    lineno = 0
+    for line in lines:
+        lineno += 1
+        if line.endswith("\n"):
+            line = line[:-1]
+        if pending is None:
+            if '"' not in line and "\\" not in line:
+                yield lineno, line
+                continue
+            pending = []
+            pending_line = lineno
+            state[:] = False, False, 0, 0  # in fields, quoted, equals, commas
+        pending.append(line)
+        if not _line_continues(line, state):
+            yield pending_line, "\n".join(pending)
+            pending = None
+    if pending is not None:
+        yield pending_line, "\n".join(pending)
+
+
+_CHUNK = 1 << 20
+
+
+def _line_batches(source) -> Iterator[list[str]]:
+    """Lists of lines (without newlines) from a str/bytes text, a file object, or an iterable
+    of lines.  Files are read in large binary chunks and decoded a chunk at a time."""
     if isinstance(source, (bytes, bytearray)):
         source = decode_line(bytes(source))
     if isinstance(source, str):
         lines = source.split("\n")
-        if lines and lines[-1] == "":
+        if lines[-1] == "":
             lines.pop()
-        return lines
-    if isinstance(source, io.TextIOBase) or hasattr(source, "encoding"):
-        buffer = getattr(source, "buffer", None)
-        if buffer is not None:  # read bytes so that a stray byte cannot stop the reading
-            return _decoded(buffer)
-    return _decoded(source)
-
-
-def _decoded(items) -> Iterator[str]:
-    for item in items:
-        if isinstance(item, str):
-            newline = item.find("\n")
-            if newline < 0 or newline == len(item) - 1:
-                yield item
-            else:
-                yield from item.rstrip("\n").split("\n") if item.endswith("\n") else item.split("\n")
+        yield lines
+        return
+    binary = getattr(source, "buffer", None) if hasattr(source, "encoding") else None
+    if binary is None and hasattr(source, "read") and not hasattr(source, "encoding"):
+        if not isinstance(source, io.TextIOBase):
+            binary = source
+    if binary is not None and hasattr(binary, "read"):
+        rest = b""
+        while True:
+            chunk = binary.read(_CHUNK)
+            if not chunk:
+                break
+            if rest:
+                chunk = rest + chunk
+            cut = chunk.rfind(b"\n")
+            if cut < 0:
+                rest = chunk
+                continue
+            rest = chunk[cut + 1 :]
+            yield decode_line(chunk[:cut]).split("\n")
+        if rest:
+            yield [decode_line(rest)]
+        return
+    batch: list[str] = []
+    for item in source:
+        if not isinstance(item, str):
+            item = decode_line(item)
+        if item.endswith("\n"):
+            item = item[:-1]
+        if "\n" in item:
+            batch.extend(item.split("\n"))
         else:
-            try:
-                text = item.decode("utf-8")
-            except UnicodeDecodeError:
-                text = item.decode("utf-8", "tickpy-lp-replace")
-            newline = text.find("\n")
-            if newline < 0 or newline == len(text) - 1:
-                yield text
-            else:
-                yield from text.rstrip("\n").split("\n") if text.endswith("\n") else text.split("\n")
+            batch.append(item)
+        if len(batch) >= 4096:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 def _print_error(error: LineError) -> None:
@@ -727,6 +736,78 @@ def _reason(err: _Invalid, text: str) -> str:
     return f"unable to parse '{shown}': {err}"
 
 
+def _read(source, multiplier: int, now: int | None, report, source_name: str,
+          database: str, retention_policy: str) -> Iterator[Point]:  # fmt: skip
+    """The reading loop shared by read_points and parse_points (the hot path)."""
+    default_time = None if now is None else now - now % multiplier
+    match_line = _simple_line
+    tag_cache: dict[str, dict] = {}
+    exact = _parse_exact
+    max_time = MAX_NANO_TIME
+    pending: list[str] | None = None
+    pending_line = 0
+    state = [False, False, 0, 0]
+    lineno = 0
+    for lines in _line_batches(source):
+        for line in lines:
+            lineno += 1
+            if pending is None:
+                match = match_line(line) if len(line) <= _FAST_MAX_LENGTH else None
+                if match is not None:
+                    name, tag_text, fields, timestamp = match.groups()
+                    if timestamp is None:
+                        point_time = default_time
+                    else:
+                        point_time = int(timestamp) * multiplier
+                    tags = tag_cache.get(tag_text)
+                    if tags is None:
+                        tags = _simple_tags(tag_text)
+                        if tags is not None:
+                            if len(tag_cache) > 100_000:
+                                tag_cache.clear()
+                            tag_cache[tag_text] = tags
+                    if tags is not None and (point_time is None or point_time <= max_time):
+                        yield Point(name, tags, None, point_time, database, retention_policy, fields)
+                        continue
+                if '"' in line or "\\" in line:
+                    pending = []
+                    pending_line = lineno
+                    state[:] = False, False, 0, 0
+                else:
+                    block = line
+                    block_line = lineno
+            if pending is not None:
+                pending.append(line)
+                if _line_continues(line, state):
+                    continue
+                block = "\n".join(pending)
+                block_line = pending_line
+                pending = None
+            start = _skip_whitespace(block, 0)
+            if start >= len(block) or block[start] == "#":
+                continue
+            try:
+                point = exact(block, multiplier, now)
+            except _Invalid as err:
+                report(LineError(source_name, block_line, _reason(err, block[start:]), block))
+                continue
+            point.database = database
+            point.retention_policy = retention_policy
+            yield point
+    if pending is not None:
+        block = "\n".join(pending)
+        start = _skip_whitespace(block, 0)
+        if start < len(block) and block[start] != "#":
+            try:
+                point = exact(block, multiplier, now)
+            except _Invalid as err:
+                report(LineError(source_name, pending_line, _reason(err, block[start:]), block))
+            else:
+                point.database = database
+                point.retention_policy = retention_policy
+                yield point
+
+
 def read_points(
     source,
     precision: str = "ns",
@@ -736,48 +817,21 @@ def read_points(
     database: str = "",
     retention_policy: str = "",
 ) -> Iterator[Point]:
-    """Points of a line-protocol input; malformed lines are reported and skipped."""
+    """Points of a line-protocol input; malformed entries are reported and skipped.
+
+    Points read from one input may share their `tags` dict: treat tags and fields as
+    read-only and `copy()` a point before changing it."""
     multiplier = precision_multiplier(precision)
     if now is None:
         now = _time.time_ns()
-    report = on_error or _print_error
-    fast = _parse_fast
-    exact = _parse_exact
-    for lineno, block in iter_blocks(_lines_of(source)):
-        point = fast(block, multiplier, now) if block else None
-        if point is None:
-            start = _skip_whitespace(block, 0)
-            if start >= len(block) or block[start] == "#":
-                continue
-            try:
-                point = exact(block, multiplier, now)
-            except _Invalid as err:
-                report(LineError(source_name, lineno, _reason(err, block[start:]), block))
-                continue
-        if database:
-            point.database = database
-        if retention_policy:
-            point.retention_policy = retention_policy
-        yield point
+    return _read(source, multiplier, now, on_error or _print_error, source_name, database, retention_policy)
 
 
 def parse_points(text, precision: str = "ns", now: int | None = None) -> list[Point]:
     """All points of `text` (str or bytes); LineProtocolError when any entry is malformed."""
     multiplier = precision_multiplier(precision)
-    points: list[Point] = []
     errors: list[LineError] = []
-    for lineno, block in iter_blocks(_lines_of(text)):
-        point = _parse_fast(block, multiplier, now) if block else None
-        if point is None:
-            start = _skip_whitespace(block, 0)
-            if start >= len(block) or block[start] == "#":
-                continue
-            try:
-                point = _parse_exact(block, multiplier, now)
-            except _Invalid as err:
-                errors.append(LineError("<input>", lineno, _reason(err, block[start:]), block))
-                continue
-        points.append(point)
+    points = list(_read(text, multiplier, now, errors.append, "<input>", "", ""))
     if errors:
         raise LineProtocolError(errors, points)
     return points

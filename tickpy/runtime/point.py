@@ -27,6 +27,8 @@ The attribute names and methods below are the stable API used by the engine.
 
 from __future__ import annotations
 
+import re
+
 __all__ = ["Point", "decode_simple_fields"]
 
 
@@ -34,9 +36,12 @@ def decode_simple_fields(raw: str) -> dict:
     """Convert a validated field block without quotes or escapes, e.g. `a=1,b=2i,c=t`.
 
     The caller guarantees the block passed the reader's fast-path check: every item is
-    key=value with a float, an integer with `i`, or a boolean spelling.  Later duplicates win,
+    key=value with a float, an integer with `i`, a boolean spelling, or a string in quotes
+    holding no quote and no backslash.  Later duplicates win,
     as in InfluxDB.
     """
+    if '"' in raw:
+        return _decode_with_strings(raw)
     fields = {}
     for item in raw.split(","):
         key, _, value = item.partition("=")
@@ -47,6 +52,16 @@ def decode_simple_fields(raw: str) -> dict:
             fields[key] = value[0] in "tT"
         else:
             fields[key] = float(value)
+    return fields
+
+
+_SIMPLE_ITEM = re.compile(r'([^,= "\\]++)=("[^"]*+"|[^,]++)')
+
+
+def _decode_with_strings(raw: str) -> dict:
+    fields = {}
+    for key, value in _SIMPLE_ITEM.findall(raw):
+        fields[key] = value[1:-1] if value[0] == '"' else _decode_simple_value(value)
     return fields
 
 
@@ -103,6 +118,8 @@ class Point:
         raw = self._raw_fields
         if "," in key or "=" in key:  # such a key cannot occur in a simple block
             return default
+        if '"' in raw:  # string values may hold ",key=": decode the whole block
+            return self.fields.get(key, default)
         # In a simple block values hold no ',' or '=', so ",key=" only occurs at an item start;
         # the last occurrence is the one that wins.
         at = raw.rfind("," + key + "=")

@@ -25,7 +25,7 @@ from typing import Callable, Iterator
 from tickpy.runtime.lineprotocol import (
     LineError,
     LineProtocolError,
-    _lines_of,
+    _line_batches,
     _print_error,
     parse_line,
     precision_multiplier,
@@ -46,7 +46,7 @@ def read_srpl(
     if now is None:
         now = _time.time_ns()
     report = on_error or _print_error
-    lines = iter(_lines_of(source))
+    lines = (line for batch in _line_batches(source) for line in batch)
     lineno = 0
     while True:
         database = next(lines, None)
