@@ -107,3 +107,47 @@ def test_capture_without_file_goes_to_stderr_summary(tmp_path, capsys):
     service.close()
     err = capsys.readouterr().err
     assert "captured (not sent) pagerduty2" in err and "routing-key=abc" in err
+
+
+def test_match_on_level_changed_and_tags(tmp_path):
+    sink_level, sink_changed, sink_tag = TCPSink(), TCPSink(), TCPSink()
+    files = [
+        write(tmp_path, "level.yaml", f"id: crit\ntopic: cpu\nkind: tcp\nmatch: level() >= WARNING\n"
+                                      f"options:\n  address: {sink_level.address}\n"),
+        write(tmp_path, "changed.yaml", f"id: changes\ntopic: cpu\nkind: tcp\nmatch: changed() == TRUE\n"
+                                        f"options:\n  address: {sink_changed.address}\n"),
+        write(tmp_path, "tag.yaml", f"id: web\ntopic: cpu\nkind: tcp\nmatch: '\"host\" =~ /^web/ AND level() != OK'\n"
+                                    f"options:\n  address: {sink_tag.address}\n"),
+    ]
+    service = service_for(tmp_path, *files)
+    plan = [("web1", "WARNING"), ("web1", "WARNING"), ("db1", "CRITICAL"), ("web1", "OK"), ("db1", "CRITICAL"),
+            ("web1", "INFO")]
+    for index, (host, level) in enumerate(plan):
+        # the producer's previous level is ignored: the topic's state decides what changed() sees
+        service.handle(make_event(event_id=f"cpu:{host}", topic="cpu", tags={"host": host}, level=level,
+                                  time_s=index, previous_level="OK"), [])
+    summary = service.close()
+
+    def seen(sink, count):
+        return [(json.loads(p)["id"], json.loads(p)["level"]) for p in sink.wait_for(count)]
+
+    assert sorted(seen(sink_level, 4)) == sorted([("cpu:web1", "WARNING"), ("cpu:web1", "WARNING"),
+                                                  ("cpu:db1", "CRITICAL"), ("cpu:db1", "CRITICAL")])
+    assert sorted(seen(sink_changed, 4)) == sorted([("cpu:web1", "WARNING"), ("cpu:db1", "CRITICAL"),
+                                                    ("cpu:web1", "OK"), ("cpu:web1", "INFO")])
+    assert sorted(seen(sink_tag, 3)) == sorted([("cpu:web1", "WARNING"), ("cpu:web1", "WARNING"),
+                                                ("cpu:web1", "INFO")])
+    for sink in (sink_level, sink_changed, sink_tag):
+        sink.close()
+    assert summary.delivered == 11
+
+
+def test_match_on_a_missing_tag_skips_the_event_and_says_why(tmp_path):
+    log_path = tmp_path / "a.log"
+    handler = write(tmp_path, "h.yaml", f"id: dc\ntopic: cpu\nkind: log\nmatch: '\"dc\" == ''east'''\n"
+                                        f"options:\n  path: {log_path}\n")
+    service = service_for(tmp_path, handler)
+    service.handle(make_event(topic="cpu", tags={"host": "a"}), [])
+    service.close()
+    assert not log_path.exists()
+    assert any("no tag exists for dc" in line for line in service.reported)

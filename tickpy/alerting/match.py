@@ -102,48 +102,57 @@ def _replace_identifiers(node):
 
 
 def compile_match(text: str) -> Callable[[AlertEvent], bool]:
-    """A predicate over events (as their topic sees them). MatchError when it cannot be built."""
+    """A predicate over events (as their topic sees them). MatchError when it cannot be built.
+    The predicate raises MatchEvaluationError when Kapacitor's evaluation would fail."""
+    from tickpy.lang import LambdaCompileError, LambdaFunction, compile_lambda
+    from tickpy.lang.values import BOOL, DURATION, INT, STRING, Duration
+
     check_match(text)
     expression = _replace_identifiers(parse_match(text))
-    try:
-        from tickpy.lang import compile_lambda
-    except ImportError:
-        raise MatchError("match expressions need tickpy's lambda compiler (tickpy.lang.compile_lambda), "
-                         "which this build lacks") from None
     current: list[AlertEvent] = []
 
-    def event() -> AlertEvent:
-        return current[-1]
+    def function(name: str, result_type: str, value: Callable[[AlertEvent], object]) -> LambdaFunction:
+        def call(args: list) -> object:
+            if args:
+                from tickpy.lang.errors import GoError
+
+                raise GoError(f"{name} takes no arguments")
+            return value(current[-1])
+
+        return LambdaFunction(name, {(): result_type}, call, family="alert.match")
 
     functions = {
-        "level": lambda: LEVEL_RANK[event().level],
-        "changed": lambda: event().level != event().previous_level,
-        "name": lambda: event().name,
-        "taskName": lambda: event().task_name,
-        "alertDuration": lambda: _duration(event().duration_ns),
-        "duration": lambda: _duration(event().duration_ns),
+        "level": function("level", INT, lambda e: LEVEL_RANK[e.level]),
+        "changed": function("changed", BOOL, lambda e: e.level != e.previous_level),
+        "name": function("name", STRING, lambda e: e.name),
+        "taskName": function("taskName", STRING, lambda e: e.task_name),
+        "alertDuration": function("alertDuration", DURATION, lambda e: Duration(e.duration_ns)),
+        "duration": function("duration", DURATION, lambda e: Duration(e.duration_ns)),
     }
     try:
-        compiled = compile_lambda(expression, functions=functions)
-    except TickpyError as err:
-        raise MatchError(err.diagnostics[0].message, hint=err.diagnostics[0].hint) from None
+        compiled = compile_lambda(expression, mode="predicate", functions=functions)
+    except LambdaCompileError as err:
+        d = err.diagnostics[0]
+        raise MatchError(d.message, hint=d.hint) from None
+    evaluator = compiled.new_evaluator()
+    references = compiled.references
 
     def predicate(alert: AlertEvent) -> bool:
+        tags = alert.tags
+        for name in references:
+            if name not in tags:
+                raise MatchEvaluationError(f"no tag exists for {name}")
         current.append(alert)
         try:
-            return _evaluate(compiled, alert) is True
+            return evaluator({}, tags, alert.time_ns) is True
+        except Exception as err:  # LambdaRuntimeError and friends: Kapacitor logs and skips the event
+            diagnostics = getattr(err, "diagnostics", None)
+            raise MatchEvaluationError(diagnostics[0].message if diagnostics else str(err)) from None
         finally:
             current.pop()
 
     return predicate
 
 
-def _duration(ns: int):
-    from tickpy.lang.values import Duration
-
-    return Duration(ns)
-
-
-def _evaluate(compiled, alert: AlertEvent):
-    """Evaluate with the tags as the scope; a missing tag is Kapacitor's 'no tag exists' error."""
-    return compiled(alert.tags)
+class MatchEvaluationError(Exception):
+    """Kapacitor's "failed to evaluate match expression": the event is not handled."""
