@@ -14,8 +14,14 @@ import click
 from tickpy import __version__
 
 COMMAND_MODULES: list[str] = [
+    "run",
+    "demo",
+    "listen",
+    "handlers",
     "validate",
     "graph",
+    "fmt",
+    "parse",
 ]
 
 

@@ -156,6 +156,18 @@ def _hint(tok_type: str, value: str, offset: int, lexed: LexResult, kapacitor_ex
     return None
 
 
+def _acceptable(error: UnexpectedToken) -> set[str]:
+    """The terminals the parser could take where it stopped. Lark's own `expected` can hold
+    extra lookaheads that LALR merged in from other contexts; simulating each one is exact."""
+    interactive = getattr(error, "interactive_parser", None)
+    if interactive is not None:
+        try:
+            return set(interactive.accepts())
+        except Exception:  # the simulation is only a refinement
+            pass
+    return set(error.expected)
+
+
 def syntax_diagnostic(error: UnexpectedToken, lexed: LexResult, source: str, path: str, start: str) -> Diagnostic:
     token = error.token
     lex_message = None
@@ -170,7 +182,7 @@ def syntax_diagnostic(error: UnexpectedToken, lexed: LexResult, source: str, pat
         offset = token.start_pos
         tok_type, value, token_name = token.type, str(token), KAPACITOR_NAMES.get(token.type, token.type)
     line, column = lexed.source_map.line_col(offset)
-    expected_list = _kapacitor_expected(set(error.expected))
+    expected_list = _kapacitor_expected(_acceptable(error))
     source_bytes = _encode(source)
     byte_pos = lexed.source_map.byte_offset(offset)
     kapacitor_message = (

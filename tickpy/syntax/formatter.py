@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from tickpy.diagnostics import Diagnostic, TickpyError
 from tickpy.syntax import ast
 
 INDENT_STEP = "    "
@@ -33,126 +32,141 @@ def format_number(node: ast.NumberLiteral) -> str:
 
 
 class _Writer:
+    """Writes nodes with an explicit work stack instead of recursion, so that any depth of
+    nesting formats. A work item is either text to write or a (node, indent, on_new_line)
+    triple to expand into more items, in the order Kapacitor's Format methods write them."""
+
     def __init__(self):
         self.out: list[str] = []
 
-    def comment(self, comment: ast.Comment, indent: str, on_new_line: bool) -> None:
-        out = self.out
+    def comment_text(self, comment: ast.Comment, indent: str, on_new_line: bool) -> str:
+        parts: list[str] = []
         if not on_new_line:
-            out.append("\n")
+            parts.append("\n")
         lines = comment.kapacitor_lines or [line[1:] if line.startswith(" ") else line for line in comment.lines]
         for line in lines:
             if line == "\n":
-                out.append("\n")
-                continue
-            out.append(indent)
-            out.append("//")
-            if line:
-                out.append(" ")
-                out.append(line)
-            out.append("\n")
+                parts.append("\n")
+            elif line:
+                parts.append(f"{indent}// {line}\n")
+            else:
+                parts.append(f"{indent}//\n")
+        return "".join(parts)
 
-    def node(self, node: ast.Node, indent: str, on_new_line: bool) -> None:
+    def comment(self, comment: ast.Comment, indent: str, on_new_line: bool) -> None:
+        self.out.append(self.comment_text(comment, indent, on_new_line))
+
+    def node(self, root: ast.Node, indent: str, on_new_line: bool) -> None:
         out = self.out
+        stack: list = [(root, indent, on_new_line)]
+        while stack:
+            item = stack.pop()
+            if item.__class__ is str:
+                out.append(item)
+                continue
+            node, indent, on_new_line = item
+            items = self.expand(node, indent, on_new_line)
+            items.reverse()
+            stack.extend(items)
+
+    def expand(self, node: ast.Node, indent: str, on_new_line: bool) -> list:
+        """What `node` writes: text pieces and child triples, in order."""
         cls = node.__class__
         if cls is ast.Chain:
-            self.node(node.left, indent, on_new_line)
-            out.append("\n")
+            items: list = [(node.left, indent, on_new_line), "\n"]
             indent += INDENT_STEP
             if node.operator == ".":
                 indent += INDENT_STEP
             if node.comment is not None:
-                self.comment(node.comment, indent, True)
-            out.append(indent)
-            out.append(node.operator)
-            self.node(node.right, indent, False)
-            return
+                items.append(self.comment_text(node.comment, indent, True))
+            items.append(indent + node.operator)
+            items.append((node.right, indent, False))
+            return items
         if cls is ast.Declaration or cls is ast.TypeDeclaration:
+            items = []
             if node.comment is not None:
-                self.comment(node.comment, indent, on_new_line)
-            out.append("var ")
-            self.node(node.name, indent, False)
+                items.append(self.comment_text(node.comment, indent, on_new_line))
+            items.append("var ")
+            items.append((node.name, indent, False))
             if cls is ast.Declaration:
-                out.append(" = ")
-                self.node(node.value, indent, False)
+                items.append(" = ")
+                items.append((node.value, indent, False))
             else:
-                out.append(" ")
-                self.node(node.type_name, indent, False)
-            return
+                items.append(" ")
+                items.append((node.type_name, indent, False))
+            return items
         if cls is ast.DBRP:
+            items = []
             if node.comment is not None:
-                self.comment(node.comment, indent, on_new_line)
-            out.append(indent)
-            out.append(f'dbrp "{node.database.name}"."{node.retention_policy.name}"')
-            return
+                items.append(self.comment_text(node.comment, indent, on_new_line))
+            items.append(f'{indent}dbrp "{node.database.name}"."{node.retention_policy.name}"')
+            return items
 
         # Every other node: its comment, then the indent when starting a line.
+        items = []
         if node.comment is not None:
-            self.comment(node.comment, indent, on_new_line)
+            items.append(self.comment_text(node.comment, indent, on_new_line))
             on_new_line = True
         if on_new_line:
-            out.append(indent)
+            items.append(indent)
 
         if cls is ast.Function:
-            out.append(node.name)
-            out.append("(")
+            items.append(node.name + "(")
             arg_indent = indent + INDENT_STEP
             multiline = node.multiline
             for i, arg in enumerate(node.args):
                 if i:
-                    out.append("," if multiline else ", ")
+                    items.append("," if multiline else ", ")
                 if multiline:
-                    out.append("\n")
-                self.node(arg, arg_indent, multiline)
+                    items.append("\n")
+                items.append((arg, arg_indent, multiline))
             if multiline and node.args:
-                out.append("\n")
-                out.append(indent)
-            out.append(")")
+                items.append("\n" + indent)
+            items.append(")")
         elif cls is ast.Binary:
             if node.parens:
-                out.append("(")
+                items.append("(")
                 indent += INDENT_STEP
-            self.node(node.left, indent, False)
-            out.append(" ")
-            out.append(node.operator)
-            out.append("\n" if node.multiline else " ")
-            self.node(node.right, indent, node.multiline)
+            items.append((node.left, indent, False))
+            items.append(f" {node.operator}" + ("\n" if node.multiline else " "))
+            items.append((node.right, indent, node.multiline))
             if node.parens:
-                out.append(")")
+                items.append(")")
         elif cls is ast.Identifier:
-            out.append(node.name)
+            items.append(node.name)
         elif cls is ast.Reference:
-            out.append('"' + node.name.replace('"', '\\"') + '"')
+            items.append('"' + node.name.replace('"', '\\"') + '"')
         elif cls is ast.StringLiteral:
             if node.triple_quoted:
-                out.append("'''" + node.value + "'''")
+                items.append("'''" + node.value + "'''")
             else:
-                out.append("'" + node.value.replace("'", "\\'") + "'")
+                items.append("'" + node.value.replace("'", "\\'") + "'")
         elif cls is ast.NumberLiteral:
-            out.append(format_number(node))
+            items.append(format_number(node))
         elif cls is ast.DurationLiteral:
-            out.append(node.literal)
+            items.append(node.literal)
         elif cls is ast.Lambda:
-            out.append("lambda: ")
-            self.node(node.expression, indent, False)
+            items.append("lambda: ")
+            items.append((node.expression, indent, False))
         elif cls is ast.Unary:
-            out.append(node.operator)
-            self.node(node.operand, indent, False)
+            items.append(node.operator)
+            items.append((node.operand, indent, False))
         elif cls is ast.BoolLiteral:
-            out.append("TRUE" if node.value else "FALSE")
+            items.append("TRUE" if node.value else "FALSE")
         elif cls is ast.RegexLiteral:
-            out.append(node.literal)
+            items.append(node.literal)
         elif cls is ast.Star:
-            out.append("*")
+            items.append("*")
         elif cls is ast.ListLiteral:
-            out.append("[")
+            items.append("[")
             for i, element in enumerate(node.elements):
                 if i:
-                    out.append(", ")
-                self.node(element, indent, on_new_line)
-            out.append("]")
+                    items.append(", ")
+                items.append((element, indent, on_new_line))
+            items.append("]")
         else:  # pragma: no cover - every node class is handled above
             raise TypeError(f"cannot format {cls.__name__}")
+        return items
 
 
 def format_node(node: ast.Node, indent: str = "", on_new_line: bool = False) -> str:
@@ -168,24 +182,14 @@ def format_program(program: ast.Program) -> str:
     for extra in (program.dangling_comment, program.trailing_comment):
         if extra is not None:
             items.append(extra)
-    try:
-        for i, item in enumerate(items):
-            if i:
-                out.append("\n")
-            if item.__class__ is ast.Comment:
-                writer.comment(item, "", True)
-            else:
-                writer.node(item, "", True)
+    for i, item in enumerate(items):
+        if i:
             out.append("\n")
-    except RecursionError:
-        raise TickpyError(
-            Diagnostic(
-                message="the script is nested too deeply to format",
-                line=program.span.line,
-                column=program.span.column,
-                code="too-deep",
-            )
-        ) from None
+        if item.__class__ is ast.Comment:
+            writer.comment(item, "", True)
+        else:
+            writer.node(item, "", True)
+        out.append("\n")
     return "".join(out)
 
 

@@ -25,6 +25,7 @@ _OPERATORS = {
 }
 _CHAIN_KINDS = {"PIPE": "chain", "DOT": "property", "AT": "dynamic"}
 _CHAIN_OPERATORS = {"PIPE": "|", "DOT": ".", "AT": "@"}
+_MULTILINE_TOKENS = frozenset({"STRING", "REFERENCE", "REGEX"})
 
 
 class LiteralError(Exception):
@@ -70,18 +71,23 @@ class _Builder(Transformer):
         super().__init__(visit_tokens=False)
         self.map: SourceMap | None = None
         self.source = ""
-        # The comment before a closing `)` of a call or of parentheses, by node: Kapacitor's
-        # parser gives it to a unary operator applied to that node.
-        self.rparen_comment: dict[int, ast.Comment | None] = {}
+        self.ascii = True
+        # The closing `)` of a call or of parentheses, by node: Kapacitor's parser gives the
+        # comment before that `)` to a unary operator applied to the node.
+        self.rparen_comment: dict[int, Tok] = {}
         self.last_token: Tok | None = None
 
     # --------------------------------------------------------------- helpers
 
-    def span(self, start: int, end: int) -> ast.Span:
+    def tok_span(self, tok: Tok) -> ast.Span:
+        start, end = tok.start_pos, tok.offset_end
+        if self.ascii and (tok.type not in _MULTILINE_TOKENS or "\n" not in tok.value):
+            return ast.Span(tok.line, tok.column, tok.line, tok.column + end - start, start, end)
         return self.map.span(start, end)
 
-    def tok_span(self, tok: Tok) -> ast.Span:
-        return self.map.span(tok.start_pos, tok.offset_end)
+    @staticmethod
+    def join(first: ast.Span, last: ast.Span) -> ast.Span:
+        return ast.Span(first.line, first.column, last.end_line, last.end_column, first.offset, last.end_offset)
 
     @staticmethod
     def take_comment(tok: Tok) -> ast.Comment | None:
@@ -110,42 +116,42 @@ class _Builder(Transformer):
     def declaration(self, children):
         var, name_tok, _asgn, value = children
         name = ast.Identifier(self.tok_span(name_tok), name_tok.value, self.take_comment(name_tok))
-        return ast.Declaration(self.span(var.start_pos, value.span.end_offset), name, value, self.take_comment(var))
+        return ast.Declaration(self.join(self.tok_span(var), value.span), name, value, self.take_comment(var))
 
     def type_declaration(self, children):
         var, name_tok, type_tok = children
         name = ast.Identifier(self.tok_span(name_tok), name_tok.value, self.take_comment(name_tok))
         type_name = ast.Identifier(self.tok_span(type_tok), type_tok.value, self.take_comment(type_tok))
-        return ast.TypeDeclaration(self.span(var.start_pos, type_tok.offset_end), name, type_name, self.take_comment(var))
+        return ast.TypeDeclaration(self.join(self.tok_span(var), type_name.span), name, type_name, self.take_comment(var))
 
     def dbrp(self, children):
         dbrp_tok, db_tok, _dot, rp_tok = children
         db = self.reference([db_tok])
         rp = self.reference([rp_tok])
-        return ast.DBRP(self.span(dbrp_tok.start_pos, rp_tok.offset_end), db, rp, self.take_comment(dbrp_tok))
+        return ast.DBRP(self.join(self.tok_span(dbrp_tok), rp.span), db, rp, self.take_comment(dbrp_tok))
 
     # --------------------------------------------------------------- expressions
 
     def lambda_expr(self, children):
         tok, expression = children
-        return ast.Lambda(self.span(tok.start_pos, expression.span.end_offset), expression, self.take_comment(tok))
+        return ast.Lambda(self.join(self.tok_span(tok), expression.span), expression, self.take_comment(tok))
 
     def list_expr(self, children):
         open_tok, close_tok = children[0], children[-1]
         elements = [c for c in children[1:-1] if not isinstance(c, Token)]
-        return ast.ListLiteral(self.span(open_tok.start_pos, close_tok.offset_end), elements, self.take_comment(open_tok))
+        return ast.ListLiteral(self.join(self.tok_span(open_tok), self.tok_span(close_tok)), elements, self.take_comment(open_tok))
 
     def _function(self, kind, name_tok, args, close_tok, comment):
         multiline = bool(args) and self.has_newline(name_tok.start_pos, self.kapacitor_offset(args[-1]))
-        node = ast.Function(self.span(name_tok.start_pos, close_tok.offset_end), kind, name_tok.value, args, multiline, comment)
-        self.rparen_comment[id(node)] = close_tok.comment
+        node = ast.Function(self.join(self.tok_span(name_tok), self.tok_span(close_tok)), kind, name_tok.value, args, multiline, comment)
+        self.rparen_comment[id(node)] = close_tok
         return node
 
     def chain_call(self, children):
         left, op, name_tok, _open, args, close_tok = children
         right = self._function(_CHAIN_KINDS[op.type], name_tok, args, close_tok, self.take_comment(name_tok))
         return ast.Chain(
-            self.span(left.span.offset, close_tok.offset_end), _CHAIN_OPERATORS[op.type], left, right,
+            self.join(left.span, right.span), _CHAIN_OPERATORS[op.type], left, right,
             self.take_comment(op), self.tok_span(op),
         )
 
@@ -153,7 +159,7 @@ class _Builder(Transformer):
         left, op, name_tok = children
         right = ast.Identifier(self.tok_span(name_tok), name_tok.value, self.take_comment(name_tok))
         return ast.Chain(
-            self.span(left.span.offset, name_tok.offset_end), _CHAIN_OPERATORS[op.type], left, right,
+            self.join(left.span, right.span), _CHAIN_OPERATORS[op.type], left, right,
             self.take_comment(op), self.tok_span(op),
         )
 
@@ -179,14 +185,15 @@ class _Builder(Transformer):
         left, op, right = children
         multiline = self.has_newline(self.kapacitor_offset(left), self.kapacitor_offset(right))
         return ast.Binary(
-            self.span(left.span.offset, right.span.end_offset), _OPERATORS[op.type], left, right,
+            self.join(left.span, right.span), _OPERATORS[op.type], left, right,
             False, multiline, self.take_comment(op), self.tok_span(op),
         )
 
     def unary(self, children):
         op, operand = children
-        comment = self.rparen_comment.pop(id(operand), None)
-        return ast.Unary(self.span(op.start_pos, operand.span.end_offset), _OPERATORS[op.type], operand, comment)
+        close_tok = self.rparen_comment.pop(id(operand), None)
+        comment = self.take_comment(close_tok) if close_tok is not None else None
+        return ast.Unary(self.join(self.tok_span(op), operand.span), _OPERATORS[op.type], operand, comment)
 
     def paren(self, children):
         open_tok, inner, close_tok = children
@@ -194,7 +201,7 @@ class _Builder(Transformer):
             inner.parens = True
         # Kapacitor sets the comment before `(` on the inner node, replacing its own.
         inner.comment = self.take_comment(open_tok)
-        self.rparen_comment[id(inner)] = close_tok.comment
+        self.rparen_comment[id(inner)] = close_tok
         return inner
 
     # --------------------------------------------------------------- literals
@@ -266,6 +273,7 @@ def _run(source: str, start: str, path: str):
     builder = _BUILDER
     builder.map = lexed.source_map
     builder.source = source
+    builder.ascii = lexed.source_map.ascii
     builder.rparen_comment = {}
     try:
         result = _PARSER.parse(lexed, start=start)

@@ -1,0 +1,99 @@
+"""`tickpy fmt`: print scripts the way Kapacitor's formatter (tickfmt) does, byte for byte."""
+
+from __future__ import annotations
+
+import difflib
+import pathlib
+import sys
+
+import click
+
+from tickpy.diagnostics import Diagnostic, TickpyError, render
+
+
+def read_script(path: str) -> str:
+    """A script's text; bytes that are not UTF-8 are kept (as surrogate escapes) and written back unchanged."""
+    data = sys.stdin.buffer.read() if path == "-" else pathlib.Path(path).read_bytes()
+    return data.decode("utf-8", "surrogateescape")
+
+
+def encode_script(text: str) -> bytes:
+    return text.encode("utf-8", "surrogateescape")
+
+
+def collect_paths(paths: tuple[str, ...]) -> list[str]:
+    """Files named on the command line; a directory stands for the *.tick files under it."""
+    files: list[str] = []
+    for path in paths:
+        candidate = pathlib.Path(path)
+        if path != "-" and candidate.is_dir():
+            files.extend(str(p) for p in sorted(candidate.rglob("*.tick")) if p.is_file())
+        else:
+            files.append(path)
+    return files
+
+
+def report_error(path: str, source: str | None, error: TickpyError) -> None:
+    color = sys.stderr.isatty()
+    for diagnostic in error.diagnostics:
+        click.echo(render(diagnostic, path, source, color=color), err=True)
+
+
+@click.command("fmt")
+@click.option("--check", is_flag=True, help="Print nothing but the names of files that are not formatted; exit 1 if any.")
+@click.option("--diff", "show_diff", is_flag=True, help="Print a unified diff instead of the formatted script.")
+@click.option("-w", "--write", is_flag=True, help="Rewrite the files in place.")
+@click.argument("paths", nargs=-1, required=True)
+def command(check: bool, show_diff: bool, write: bool, paths: tuple[str, ...]) -> None:
+    """Format TICKscripts exactly as Kapacitor's tickfmt does.
+
+    PATHS are files, directories (their *.tick files) or - for standard input. By default the
+    formatted scripts go to standard output. Exit status: 0 done, 1 a file is not formatted
+    (--check or --diff), 2 a script could not be read or parsed.
+    """
+    from tickpy.syntax import format_source
+
+    status = 0
+    out = sys.stdout.buffer
+    for path in collect_paths(paths):
+        shown = "<stdin>" if path == "-" else path
+        try:
+            source = read_script(path)
+        except OSError as error:
+            report_error(shown, None, TickpyError(Diagnostic(f"cannot read {shown}: {error.strerror or error}", code="io")))
+            status = 2
+            continue
+        try:
+            formatted = format_source(source, shown)
+        except TickpyError as error:
+            report_error(shown, source, error)
+            status = 2
+            continue
+        changed = formatted != source
+        if check:
+            if changed:
+                out.write(encode_script(shown + "\n"))
+                status = max(status, 1)
+            continue
+        if show_diff:
+            if changed:
+                diff = difflib.unified_diff(
+                    source.splitlines(keepends=True),
+                    formatted.splitlines(keepends=True),
+                    fromfile=f"{shown} (original)",
+                    tofile=f"{shown} (formatted)",
+                )
+                for line in diff:
+                    if not line.endswith("\n"):
+                        line += "\n\\ No newline at end of file\n"
+                    out.write(encode_script(line))
+                status = max(status, 1)
+            if not write:
+                continue
+        if write and path != "-":
+            if changed:
+                pathlib.Path(path).write_bytes(encode_script(formatted))
+            continue
+        out.write(encode_script(formatted))
+    out.flush()
+    sys.exit(status)

@@ -1,0 +1,53 @@
+"""`tickpy parse`: check that scripts parse; with --json, print their syntax tree."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+
+from tickpy.cli.fmt import collect_paths, read_script, report_error
+from tickpy.diagnostics import Diagnostic, TickpyError
+
+
+@click.command("parse")
+@click.option("--json", "as_json", is_flag=True, help="Print the syntax tree as JSON (one document per file).")
+@click.option("--lambda", "as_lambda", is_flag=True, help="The input is a lambda expression (what follows `lambda:`).")
+@click.argument("paths", nargs=-1, required=True)
+def command(as_json: bool, as_lambda: bool, paths: tuple[str, ...]) -> None:
+    """Parse TICKscripts (files, directories, or - for standard input).
+
+    Exit status 0 when every script parses, 2 otherwise; errors go to standard error.
+    """
+    from tickpy.syntax import parse, parse_lambda_expression
+    from tickpy.syntax.serialize import node_to_dict
+
+    status = 0
+    for path in collect_paths(paths):
+        shown = "<stdin>" if path == "-" else path
+        try:
+            source = read_script(path)
+        except OSError as error:
+            report_error(shown, None, TickpyError(Diagnostic(f"cannot read {shown}: {error.strerror or error}", code="io")))
+            status = 2
+            continue
+        try:
+            tree = parse_lambda_expression(source, shown) if as_lambda else parse(source, shown)
+            if as_json:
+                document = {"path": shown, "ast": node_to_dict(tree)}
+                text = json.dumps(document, ensure_ascii=False, indent=1)
+        except TickpyError as error:
+            report_error(shown, source, error)
+            status = 2
+            continue
+        except RecursionError:
+            report_error(shown, source, TickpyError(Diagnostic("the script is nested too deeply to print as JSON", code="too-deep")))
+            status = 2
+            continue
+        if as_json:
+            sys.stdout.buffer.write(text.encode("utf-8", "surrogateescape") + b"\n")
+        else:
+            click.echo(f"{shown}: ok")
+    sys.stdout.flush()
+    sys.exit(status)
