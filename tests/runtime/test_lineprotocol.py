@@ -230,3 +230,40 @@ def test_srpl_recording_sets_database_and_retention_policy():
     ]
     assert points[0].tags == {"type": "idle", "host": "serverA"}
     assert [(e.source, e.line) for e in errors] == [("rec.srpl", 9), ("rec.srpl", 13)]
+
+
+def test_tags_come_in_key_order_on_both_paths():
+    fast = parse_line("m,zone=1,alpha=2,mid=3 v=1")
+    exact = parse_line("m,zone=1,alpha=2,mid\\ x=3 v=1")
+    assert list(fast.tags) == ["alpha", "mid", "zone"]
+    assert list(exact.tags) == ["alpha", "mid x", "zone"]
+
+
+def test_points_arrive_while_a_pipe_is_still_open():
+    import os
+
+    read_end, write_end = os.pipe()
+    with os.fdopen(read_end, "rb") as source, os.fdopen(write_end, "wb", buffering=0) as sink:
+        points = read_points(source, on_error=pytest.fail)
+        sink.write(b"cpu value=1 1\ncpu va")
+        first = next(points)  # must not wait for the writer to close
+        assert first.fields == {"value": 1.0}
+        sink.write(b"lue=2 2\n")
+        sink.close()
+        assert [p.time for p in points] == [2]
+
+
+def test_benchmark_generator_is_deterministic_and_valid():
+    from bench.generate import generate
+
+    lines = list(generate(500, hosts=7, seed=3))
+    assert lines == list(generate(500, hosts=7, seed=3))
+    assert len(lines) == 500
+    measurements = {line.split(",", 1)[0] for line in lines}
+    assert measurements == {"cpu", "mem", "disk", "system"}
+    points = parse_points("\n".join(lines))
+    assert len(points) == 500
+    cpu = next(p for p in points if p.name == "cpu")
+    assert len(cpu.fields) == 10 and all(isinstance(v, float) for v in cpu.fields.values())
+    assert any(isinstance(v, str) for p in points for v in p.fields.values())
+    assert any(isinstance(v, int) for p in points for v in p.fields.values())

@@ -591,7 +591,7 @@ def _simple_tags(tag_text: str) -> dict | None:
     if not tag_text:
         return {}
     parts = tag_text[1:].replace("=", ",").split(",")
-    tags = dict(zip(parts[::2], parts[1::2]))
+    tags = dict(sorted(zip(parts[::2], parts[1::2])))  # in key order, as InfluxDB keeps them
     return tags if len(tags) * 2 == len(parts) else None
 
 
@@ -679,8 +679,10 @@ _CHUNK = 1 << 20
 
 
 def _line_batches(source) -> Iterator[list[str]]:
-    """Lists of lines (without newlines) from a str/bytes text, a file object, or an iterable
-    of lines.  Files are read in large binary chunks and decoded a chunk at a time."""
+    """Lists of lines (without newlines) from a str/bytes text, a binary file object, or an
+    iterable of lines (a text file is one).  Binary files are read in large chunks with
+    `read1` (which returns what a pipe has without waiting for more) and decoded a chunk at a
+    time: the fastest input, and a stray byte cannot stop it."""
     if isinstance(source, (bytes, bytearray)):
         source = decode_line(bytes(source))
     if isinstance(source, str):
@@ -689,14 +691,13 @@ def _line_batches(source) -> Iterator[list[str]]:
             lines.pop()
         yield lines
         return
-    binary = getattr(source, "buffer", None) if hasattr(source, "encoding") else None
-    if binary is None and hasattr(source, "read") and not hasattr(source, "encoding"):
-        if not isinstance(source, io.TextIOBase):
-            binary = source
-    if binary is not None and hasattr(binary, "read"):
+    if isinstance(source, (io.RawIOBase, io.BufferedIOBase)) or (
+        hasattr(source, "read") and "b" in getattr(source, "mode", "")
+    ):
+        read = getattr(source, "read1", None) or source.read
         rest = b""
         while True:
-            chunk = binary.read(_CHUNK)
+            chunk = read(_CHUNK)
             if not chunk:
                 break
             if rest:

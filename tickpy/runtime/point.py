@@ -42,6 +42,12 @@ def decode_simple_fields(raw: str) -> dict:
     """
     if '"' in raw:
         return _decode_with_strings(raw)
+    if raw[-1] != "i" and "i," not in raw:  # no integer value ("i," only ends an integer)
+        parts = raw.replace("=", ",").split(",")
+        try:
+            return dict(zip(parts[::2], map(float, parts[1::2])))
+        except ValueError:
+            pass  # a boolean: float() refuses every boolean spelling
     fields = {}
     for item in raw.split(","):
         key, _, value = item.partition("=")
