@@ -162,7 +162,10 @@ def build(reference: dict) -> dict:
         "methods": {key: _method_entry(entry) for key, entry in methods.items()},
         "global_functions": global_functions,
         "go_kinds": dict(sorted(go_kinds.items())),
-        "lambda_functions": sorted(f["name"] for f in reference["lambda_functions"]),
+        # name -> the argument types each signature takes, for lints on lambda calls
+        "lambda_functions": {
+            f["name"]: sorted({tuple(sig["args"]) for sig in f["signatures"]}) for f in reference["lambda_functions"]
+        },
         "template_functions": sorted(reference["go_template_funcs"]) if isinstance(reference["go_template_funcs"], list) else reference["go_template_funcs"],
     }
 

@@ -66,7 +66,7 @@ class Catalogue:
     roots: dict[str, str]
     global_functions: dict[str, dict]
     go_kinds: dict[str, str]
-    lambda_functions: list[str]
+    lambda_functions: dict[str, list[list[str]]]  # name -> argument types of each signature
     template_functions: dict
 
     def kind_of(self, go_type: str) -> str:

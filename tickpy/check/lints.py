@@ -1,11 +1,425 @@
-"""Warnings Kapacitor does not give; they never change the verdict."""
+"""Warnings for mistakes Kapacitor's `define` accepts; they never change the verdict.
+
+- single-quoted names compared in a lambda (`'usage_idle' > 10` compares a string literal);
+- int/float arithmetic between operands of known types (fails on every point at run time);
+- regexes that RE2 rejects, or that look like shell globs (`/prod*/`);
+- alert templates: Go template syntax, unknown fields and functions, a tag used in `.id()`/
+  `.message()` that the data no longer has after an aggregation, `.details()` HTML escaping;
+- `.stateChangesOnly()` on an alert whose series all share one state (no groupBy, id without tags).
+"""
 
 from __future__ import annotations
 
-from tickpy.check.pipeline import Pipeline
-from tickpy.diagnostics import Diagnostic
+import re
+from typing import Any, Iterator
+
+from tickpy.check.pipeline import Pipeline, PipelineNode, PropertyCall
+from tickpy.diagnostics import WARNING, Diagnostic
+from tickpy.lang.values import Duration, StarValue
 from tickpy.syntax import ast
+
+COMPARISON = {"==", "!=", "<", "<=", ">", ">="}
+ARITHMETIC = {"+", "-", "*", "/", "%"}
+NAME_LIKE = re.compile(r"^[A-Za-z_][\w.\-/]*$")
+
+
+def _warn(code: str, message: str, span: ast.Span | None, hint: str | None = None) -> Diagnostic:
+    if span is None:
+        span = ast.Span.unknown()
+    return Diagnostic(
+        message=message,
+        line=span.line,
+        column=span.column,
+        end_line=span.end_line,
+        end_column=span.end_column,
+        severity=WARNING,
+        code=code,
+        hint=hint,
+    )
 
 
 def lint_program(program: ast.Program, pipeline: Pipeline | None, source: str | None = None) -> list[Diagnostic]:
-    return []
+    found: list[Diagnostic] = []
+    variables = _variable_types(program)
+    for node in ast.walk(program):
+        t = type(node)
+        if t is ast.Lambda:
+            found.extend(_lint_lambda(node, variables))
+        elif t is ast.RegexLiteral:
+            found.extend(_lint_regex(node))
+    if pipeline is not None:
+        for node in pipeline.nodes:
+            if node.type == "AlertNode":
+                found.extend(_lint_alert(node))
+    return found
+
+
+# ---------------------------------------------------------------------- lambdas
+
+
+def _variable_types(program: ast.Program) -> dict[str, str]:
+    types: dict[str, str] = {}
+    for statement in program.statements:
+        if type(statement) is ast.Declaration:
+            kind = _literal_type(statement.value, types)
+            if kind:
+                types[statement.name.name] = kind
+        elif type(statement) is ast.TypeDeclaration:
+            types[statement.name.name] = statement.type_name.name
+    return types
+
+
+def _literal_type(node: ast.Node, variables: dict[str, str]) -> str | None:
+    """The type of an expression when it is known without a point: "int", "float", ..."""
+    t = type(node)
+    if t is ast.NumberLiteral:
+        return "int" if node.is_int else "float"
+    if t is ast.StringLiteral:
+        return "string"
+    if t is ast.DurationLiteral:
+        return "duration"
+    if t is ast.BoolLiteral:
+        return "bool"
+    if t is ast.Identifier:
+        return variables.get(node.name)
+    if t is ast.Unary:
+        return _literal_type(node.operand, variables)
+    if t is ast.Function and node.kind == "global" and node.name in ("int", "float", "string", "bool", "duration"):
+        return node.name
+    if t is ast.Binary and node.operator in ARITHMETIC:
+        left = _literal_type(node.left, variables)
+        right = _literal_type(node.right, variables)
+        return left if left == right else None
+    if t is ast.Binary and node.operator in COMPARISON | {"AND", "OR", "=~", "!~"}:
+        return "bool"
+    return None
+
+
+def _operator_span(node: ast.Binary) -> ast.Span:
+    return getattr(node, "operator_span", None) or node.span
+
+
+def _lint_lambda(node: ast.Lambda, variables: dict[str, str]) -> Iterator[Diagnostic]:
+    expression = node.expression
+    if type(expression) is ast.StringLiteral and NAME_LIKE.match(expression.value):
+        yield _single_quoted_warning(expression)
+    flagged: set[int] = set()
+    for inner, parent in _walk_with_parent(expression, None):
+        if type(inner) is ast.Binary:
+            for literal in _suspicious_literals(inner, parent, variables):
+                if id(literal) not in flagged:
+                    flagged.add(id(literal))
+                    yield _single_quoted_warning(literal)
+            if inner.operator in ARITHMETIC:
+                left = _literal_type(inner.left, variables)
+                right = _literal_type(inner.right, variables)
+                if {left, right} == {"int", "float"}:
+                    yield _warn(
+                        "int-float-arithmetic",
+                        f"'{inner.operator}' between an int and a float fails on every point: "
+                        "Kapacitor does not convert ints to floats",
+                        _operator_span(inner),
+                        hint="write the int with a decimal point (10.0), or convert with float()",
+                    )
+        elif type(inner) is ast.Function:
+            for literal in _suspicious_arguments(inner):
+                if id(literal) not in flagged:
+                    flagged.add(id(literal))
+                    yield _single_quoted_warning(literal)
+
+
+def _walk_with_parent(node: ast.Node, parent: ast.Node | None):
+    stack = [(node, parent)]
+    while stack:
+        current, up = stack.pop()
+        yield current, up
+        for child in reversed(list(ast.children(current))):
+            stack.append((child, current))
+
+
+def _single_quoted_warning(literal: ast.StringLiteral) -> Diagnostic:
+    return _warn(
+        "single-quoted-field",
+        f"'{literal.value}' is a string literal, not the field or tag {literal.value}: "
+        "in a lambda, fields and tags are written in double quotes",
+        literal.span,
+        hint=f'write "{literal.value}"',
+    )
+
+
+def _numeric(node: ast.Node, variables: dict[str, str]) -> bool:
+    t = type(node)
+    if t in (ast.NumberLiteral, ast.DurationLiteral):
+        return True
+    if t is ast.Unary:
+        return _numeric(node.operand, variables)
+    if t is ast.Identifier:
+        return variables.get(node.name, "unknown") not in ("string", "regex", "bool")
+    return False
+
+
+def _suspicious_literals(node: ast.Binary, parent: ast.Node | None, variables: dict[str, str]):
+    """String literals that look like a field name used where a value of the point is meant."""
+    for this, other in ((node.left, node.right), (node.right, node.left)):
+        if type(this) is not ast.StringLiteral or not NAME_LIKE.match(this.value):
+            continue
+        other_type = type(other)
+        if (
+            _numeric(other, variables)
+            or other_type in (ast.BoolLiteral, ast.RegexLiteral)
+            or (other_type is ast.StringLiteral and this is node.left)
+            or node.operator in ARITHMETIC - {"+"}
+        ):
+            yield this
+        elif (
+            node.operator == "+"
+            and type(parent) is ast.Binary
+            and parent.operator in COMPARISON
+            and any(_numeric(side, variables) for side in (parent.left, parent.right) if side is not node)
+        ):
+            yield this
+
+
+def _suspicious_arguments(function: ast.Function):
+    """A name-like string given to a lambda function that needs a number (sigma('value'))."""
+    from tickpy.check.catalogue import load
+
+    signatures = load().lambda_functions.get(function.name)
+    if not signatures:
+        return
+    for index, arg in enumerate(function.args):
+        if type(arg) is not ast.StringLiteral or not NAME_LIKE.match(arg.value):
+            continue
+        accepts = {sig[index] for sig in signatures if index < len(sig)}
+        if "string" not in accepts or (function.name in ("int", "float") and not _looks_numeric(arg.value)):
+            yield arg
+
+
+def _looks_numeric(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+# ---------------------------------------------------------------------- regexes
+
+
+def _lint_regex(node: ast.RegexLiteral) -> Iterator[Diagnostic]:
+    try:
+        import re2
+
+        re2.compile(node.pattern)
+    except Exception as err:
+        yield _warn("regex-syntax", f"RE2 rejects this regex: {err}", node.span)
+        return
+    glob = re.search(r"(?<![\\.\])])([A-Za-z0-9])\*(?=$|[/|)])", node.pattern)
+    if glob and not node.pattern.startswith("^"):
+        yield _warn(
+            "regex-glob",
+            f"/{node.pattern}/ is a regex, not a shell glob: '{glob.group(1)}*' means "
+            f"'{glob.group(1)}' repeated zero or more times, and the pattern matches anywhere in the value",
+            node.span,
+            hint=f"to match values starting with the text, write /^{node.pattern[: glob.start(1) + 1]}/",
+        )
+
+
+# ---------------------------------------------------------------------- alert templates
+
+ID_FIELDS = {"Name", "TaskName", "Group", "Tags", "ServerInfo"}
+MESSAGE_FIELDS = ID_FIELDS | {"ID", "Fields", "Level", "Time", "Duration"}
+DETAILS_FIELDS = MESSAGE_FIELDS | {"Message"}
+TEMPLATE_FIELDS = {"id": ID_FIELDS, "message": MESSAGE_FIELDS, "details": DETAILS_FIELDS}
+GO_BUILTINS = {
+    "and", "call", "eq", "ge", "gt", "html", "index", "js", "le", "len", "lt", "ne", "not", "or",
+    "print", "printf", "println", "slice", "urlquery",
+}
+KEYWORDS = {"if", "else", "end", "range", "with", "define", "template", "block", "break", "continue", "nil"}
+TAG_USES = re.compile(r'index\s+\.Tags\s+"((?:[^"\\]|\\.)*)"|\.Tags\.([A-Za-z_]\w*)')
+
+
+def _template_actions(text: str) -> tuple[list[str], str | None]:
+    """The `{{ }}` actions of a Go template, or a syntax problem."""
+    actions = []
+    position = 0
+    while True:
+        start = text.find("{{", position)
+        if start < 0:
+            break
+        end = text.find("}}", start + 2)
+        if end < 0:
+            return actions, "unclosed action: '{{' without '}}'"
+        body = text[start + 2 : end]
+        if body.startswith("-"):
+            body = body[1:]
+        if body.endswith("-"):
+            body = body[:-1]
+        body = body.strip()
+        if not body.startswith("/*"):
+            actions.append(body)
+        position = end + 2
+    depth = 0
+    for body in actions:
+        word = body.split(None, 1)[0] if body else ""
+        if word in ("if", "range", "with", "define", "block"):
+            depth += 1
+        elif word == "end":
+            depth -= 1
+            if depth < 0:
+                return actions, "unexpected {{end}}"
+        elif not body:
+            return actions, "missing value for command: empty action {{ }}"
+    if depth > 0:
+        return actions, "unexpected EOF: an {{if}}, {{range}} or {{with}} has no {{end}}"
+    return actions, None
+
+
+def _go_template_problem(kind: str, text: str) -> str | None:
+    """Go's own parse error for the template, when the Go-template engine is available."""
+    try:
+        from tickpy.alerting.template_data import compile_template
+    except ImportError:
+        return None
+    try:
+        compile_template(kind, text)
+    except Exception as err:  # TemplateError: Go's text, e.g. `template: message:1: unexpected EOF`
+        return str(err)
+    return ""
+
+
+def _lint_template(kind: str, text: str, call: PropertyCall) -> Iterator[Diagnostic]:
+    go_problem = _go_template_problem(kind, text)
+    if go_problem:
+        hint = "json and jsonCompact exist only in .details()" if '"json' in go_problem else None
+        yield _warn(
+            "template-syntax",
+            f".{kind}() template does not parse ({go_problem}); the task will fail when it starts",
+            call.span,
+            hint=hint,
+        )
+        return
+    actions, problem = _template_actions(text)
+    if problem and go_problem is None:
+        yield _warn(
+            "template-syntax",
+            f".{kind}() template does not parse: {problem}; the task will fail when it starts",
+            call.span,
+        )
+        return
+    fields = TEMPLATE_FIELDS[kind]
+    functions = GO_BUILTINS | ({"json", "jsonCompact"} if kind == "details" else set())
+    depth_changed = 0
+    for body in actions:
+        words = body.split()
+        head = words[0] if words else ""
+        if head in ("range", "with"):
+            depth_changed += 1
+        elif head == "end" and depth_changed:
+            depth_changed -= 1
+        cleaned = re.sub(r'"(?:[^"\\]|\\.)*"|`[^`]*`|\'(?:[^\'\\]|\\.)*\'', '""', body)
+        if depth_changed == 0 or head in ("range", "with"):
+            for match in re.finditer(r"(?<![\w$)\]])\.([A-Za-z_]\w*)", cleaned):
+                name = match.group(1)
+                if name not in fields:
+                    allowed = ", ".join(sorted("." + f for f in fields))
+                    yield _warn(
+                        "template-field",
+                        f"{{{{ .{name} }}}} is not available in an .{kind}() template; the alert fails when it "
+                        f"renders (fields: {allowed})",
+                        call.span,
+                    )
+        if go_problem is not None:
+            continue  # Go's parser has already checked the function names
+        for match in re.finditer(r"(?:^|[\s(|])([A-Za-z_]\w*)(?=[\s)|]|$)", cleaned):
+            name = match.group(1)
+            if name in KEYWORDS or name in ("true", "false"):
+                continue
+            if name not in functions:
+                hint = "json and jsonCompact exist only in .details()" if name in ("json", "jsonCompact") else None
+                yield _warn(
+                    "template-function",
+                    f'function "{name}" is not defined in .{kind}() templates; the task will fail when it starts',
+                    call.span,
+                    hint=hint,
+                )
+
+
+def _upstream(alert: PipelineNode) -> tuple[bool, Any, set[str]]:
+    """(aggregated, group-by dimensions or None or "*", tags added after the aggregation)."""
+    aggregated = False
+    added: set[str] = set()
+    node = alert
+    while node.parents:
+        if len(node.parents) != 1:
+            return aggregated, "*", added  # a join: tags come from several parents; do not guess
+        node = node.parents[0]
+        if node.type == "InfluxQLNode":
+            aggregated = True
+        elif node.type == "EvalNode" and not aggregated:
+            tags = node.last("tags")
+            if tags:
+                added.update(a for a in tags.args if isinstance(a, str))
+        elif node.type == "DefaultNode" and not aggregated:
+            added.update(c.args[0] for c in node.all("tag") if c.args)
+        elif node.type in ("UDFNode", "JoinNode", "UnionNode", "CombineNode", "FlattenNode"):
+            return aggregated, "*", added
+        dims = None
+        if node.type == "GroupByNode":
+            dims = list(node.args)
+        elif node.type in ("FromNode", "QueryNode"):
+            call = node.last("groupBy")
+            if call is not None:
+                dims = list(call.args)
+        if dims is not None:
+            if any(isinstance(d, StarValue) for d in dims):
+                return aggregated, "*", added
+            return aggregated, [d for d in dims if isinstance(d, str)], added
+    return aggregated, None, added
+
+
+def _lint_alert(alert: PipelineNode) -> Iterator[Diagnostic]:
+    aggregated, dims, added = _upstream(alert)
+    templates = [(c.name, c) for c in alert.properties if c.name in ("id", "message", "details")]
+    for kind, call in templates:
+        text = call.args[0] if call.args and isinstance(call.args[0], str) else None
+        if text is None:
+            continue
+        yield from _lint_template(kind, text, call)
+        if kind in ("id", "message") and aggregated and dims != "*":
+            grouped = set(dims or []) | added
+            for match in TAG_USES.finditer(text):
+                tag = match.group(1) or match.group(2)
+                if tag not in grouped:
+                    where = "no groupBy" if not dims else "groupBy(" + ", ".join(repr(d) for d in dims) + ")"
+                    yield _warn(
+                        "tag-not-grouped",
+                        f"tag {tag!r} is not a group-by dimension here ({where}): after the aggregation the "
+                        f"alert data has no {tag!r} tag, so .{kind}() renders it empty",
+                        call.span,
+                        hint=f"add {tag!r} to the groupBy before the aggregation",
+                    )
+        if kind == "details" and "{{" in text and not re.search(r"<[A-Za-z/!]", text):
+            yield _warn(
+                "details-html-escaped",
+                ".details() is rendered with html/template: values are HTML-escaped "
+                "(\" becomes &#34;, ' becomes &#39;, < becomes &lt;), even the output of json, so text or "
+                "JSON in .details() comes out altered",
+                call.span,
+                hint="that suits HTML e-mails; for text use .message(), and handlers such as .post() and "
+                ".log() already send the whole event as JSON",
+            )
+    sco = alert.last("stateChangesOnly")
+    if sco is not None and not alert.extra.get("deadman"):
+        _, dims_any, _ = _upstream(alert)
+        id_call = alert.last("id")
+        id_text = id_call.args[0] if id_call and id_call.args and isinstance(id_call.args[0], str) else ""
+        per_series = bool(TAG_USES.search(id_text)) or ".Tags" in id_text
+        if dims_any is None and not per_series:
+            yield _warn(
+                "state-changes-only-shared",
+                ".stateChangesOnly() without a groupBy: all series share one alert state, so a change in one "
+                "series hides the others'",
+                sco.span,
+                hint="group the data (.groupBy('host')) or put the series' tags in .id()",
+            )
