@@ -46,7 +46,7 @@ from tickpy.alerting.topics import Topic, render_topics
 from tickpy.alerting.wire import event_wire, line_payload, tcp_payload, with_previous_level
 from tickpy.diagnostics import Diagnostic, TickpyError, render
 
-__all__ = ["AlertService", "HandlerLoadError", "DeliverySummary", "Handler", "ShutdownSignals"]
+__all__ = ["AlertService", "HandlerLoadError", "DeliverySummary", "Handler", "ShutdownSignals", "ShutdownRequested"]
 
 
 class HandlerLoadError(TickpyError):
@@ -374,17 +374,31 @@ def _rewire(wire: bytes, event: AlertEvent, previous: str) -> bytes:
         return alert_data_json(event, previous)
 
 
+class ShutdownRequested(BaseException):
+    """Raised in the main thread by ShutdownSignals on SIGINT/SIGTERM, so that even a blocking
+    read of stdin stops. A BaseException, so `except Exception` blocks do not swallow it."""
+
+    def __init__(self, signal_number: int):
+        super().__init__(signal_number)
+        self.signal_number = signal_number
+
+
 @dataclass
 class ShutdownSignals:
-    """Turns SIGINT/SIGTERM into a flag the read loop checks, so the run can stop reading, drain
-    the alert queues and print its summary:
+    """SIGINT/SIGTERM handling for `tickpy run`: stop reading input, deliver or dead-letter what
+    is queued, print the summary, exit 130 (SIGINT) or 143 (SIGTERM).
 
         with ShutdownSignals() as stop:
-            for point in points:
-                if stop.requested: break
-                ...
-        summary = service.close(grace_s=5 if stop.requested else None, interrupted=stop.requested)
-        sys.exit(stop.exit_code if stop.requested else ...)   # 130 for SIGINT, 143 for SIGTERM
+            try:
+                for point in read_points(): engine.process(point)
+            except ShutdownRequested:
+                pass                           # stop reading
+        summary = service.close(grace_s=5.0 if stop.requested else None, interrupted=stop.requested)
+        print(summary.render(), file=sys.stderr)
+        sys.exit(stop.exit_code if stop.requested else normal_status)
+
+    The first signal raises ShutdownRequested in the main thread; after the `with` block the
+    previous handlers are back, so a second Ctrl-C during the drain stops at once.
     """
 
     requested: bool = False
@@ -392,13 +406,15 @@ class ShutdownSignals:
 
     @property
     def exit_code(self) -> int:
+        """130 after SIGINT, 143 after SIGTERM, 0 when no signal came."""
         return 128 + self.signal_number if self.requested else 0
 
     def _on_signal(self, number, frame) -> None:
-        if self.requested:  # a second Ctrl-C: stop now
-            raise KeyboardInterrupt
+        if self.requested:
+            return  # already stopping
         self.requested = True
         self.signal_number = number
+        raise ShutdownRequested(number)
 
     def __enter__(self) -> "ShutdownSignals":
         self._previous = {}
@@ -407,6 +423,7 @@ class ShutdownSignals:
                 self._previous[number] = signal.signal(number, self._on_signal)
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, exc_type, exc, traceback) -> bool:
         for number, handler in self._previous.items():
             signal.signal(number, handler)
+        return exc_type is ShutdownRequested  # a signal outside the caller's try block ends the block quietly
