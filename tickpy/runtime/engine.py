@@ -13,12 +13,14 @@ Stable Python API (used by `tickpy run` and `tickpy test`):
         `task_name`: default: the script file's stem ("task" without a path).
         `dbrp`: ("db", "rp") or "db.rp"; default: the script's first `dbrp` statement.
         `handlers`: topic handler files/directories (paths) given to the alert service.
-        `config`: the Kapacitor configuration as a dict (e.g. from TOML: `httppost` endpoints).
+        `config`: the Kapacitor configuration: a TOML file path or a parsed dict
+            (`httppost` endpoints with headers, ...).
         `alert_service`: an already built alert service (then `handlers`/`config` are its own).
         `flush`: close open windows at the end of input (Kapacitor never does).
         `input_errors`: the caller's list of input `LineError`s, copied into the result.
         `on_node_error`: called with every `NodeError` as it happens (the CLI prints them).
         `line_sink`: called with each line influxDBOut writes; `log_sink`: each log-node line.
+        `report`: where the alert service reports delivery problems (default: stderr).
 
         Raises `TickpyError` (with diagnostics) for script errors, unsupported nodes and bad
         handler files, before any point is read.
@@ -56,11 +58,14 @@ class CompiledTask:
 
     def run(self, points: Iterable[Any]) -> int:
         """Push every point through the task; returns how many were read."""
-        ingest = self.root.ingest
+        root = self.root
+        fast = getattr(root, "fast_ingest", None)
+        ingest = fast() if fast is not None else root.ingest
         count = 0
-        for point in points:
+        for count, point in enumerate(points, 1):
             ingest(point)
-            count += 1
+        if ingest is not root.ingest:
+            root.points_out += count  # the stream node was skipped: it forwards everything
         return count
 
     def finish(self) -> None:
@@ -224,21 +229,23 @@ def run_task(
     line_sink: Callable[[str], None] | None = None,
     log_sink: Callable[[str], None] | None = None,
     clock: Callable[[], int] | None = None,
-    on_delivery_failure: Callable[[Any], None] | None = None,
+    report: Callable[[str], None] | None = None,
 ) -> RunResult:
     """Run a script over points. See the module docstring."""
     pipeline = load_pipeline(source, path, task_type=task_type, variables=variables)
     task_name = task_name or default_task_name(path)
-    chosen = parse_dbrp(dbrp) or (tuple(pipeline.dbrps[0]) if pipeline.dbrps else ("", ""))
-    config = config or {}
+    given = parse_dbrp(dbrp)
+    chosen = given or (tuple(pipeline.dbrps[0]) if pipeline.dbrps else ("", ""))
+    dbrps = [given] if given else [tuple(pair) for pair in pipeline.dbrps]
     own_service = alert_service is None
     if own_service:
-        alert_service = make_alert_service(config, list(handlers), on_delivery_failure)
+        alert_service = make_alert_service(config, list(handlers), report)
     ctx = RunContext(
         task_name=task_name,
         database=chosen[0],
         retention_policy=chosen[1],
-        config=config,
+        dbrps=dbrps,
+        config=config if isinstance(config, dict) else {},
         alert_service=alert_service,
         flush_at_end=flush,
         on_error=on_node_error,
@@ -247,15 +254,18 @@ def run_task(
     )
     if clock is not None:
         ctx.clock = clock
-    if alert_service is not None:
-        ctx.shared["alert_service"] = alert_service
-    task = compile_task(pipeline, ctx)
+    try:
+        task = compile_task(pipeline, ctx)
+    except BaseException:
+        if own_service:
+            close_alert_service(alert_service)
+        raise
     result = RunResult(task_name=task_name)
     try:
         result.points_read = task.run(points)
         task.finish()
     finally:
-        if own_service and alert_service is not None:
+        if own_service:
             summary = close_alert_service(alert_service)
             result.delivery_summary = summary
             result.delivery_failures = list(getattr(summary, "failures", []) or [])
@@ -271,24 +281,19 @@ def run_task(
 # --------------------------------------------------------------------------- alert service
 
 
-def make_alert_service(config: dict, handler_paths: list, on_failure=None):
-    """The alerting helper's AlertService for topics and handler files, or None if the
-    module is not available (then only the alert nodes' own handlers deliver)."""
-    try:
-        from tickpy.alerting.service import AlertService
-    except ImportError:
-        if handler_paths:
-            raise TickpyError(Diagnostic("topic handler files are not supported by tickpy run yet",
-                                         code="unsupported")) from None
-        return None
-    return AlertService.for_run(config=config, handler_paths=handler_paths, on_failure=on_failure)
+def make_alert_service(config, handler_paths: list, report: Callable[[str], None] | None = None):
+    """The alert service (topics, handler files, delivery) for one run, loaded: raises
+    TickpyError for bad handler files or configuration before any point is read."""
+    from tickpy.alerting.service import AlertService
+
+    service = AlertService(handler_files=handler_paths, config=config or None, report=report)
+    service.load()
+    return service
 
 
 def close_alert_service(service):
-    close = getattr(service, "close", None)
-    if close is None:
-        return None
-    return close()
+    """Deliver what is queued and return the service's DeliverySummary."""
+    return service.close()
 
 
 __all__ = [

@@ -107,7 +107,8 @@ class RunContext:
 
     Attributes:
         task_name: the task's name (alert `.Task`, `{{ .TaskName }}`, log lines).
-        database, retention_policy: the task's dbrp (points are written there).
+        database, retention_policy: the task's (first) dbrp: points without one belong to it.
+        dbrps: every (database, retention policy) the task reads (empty: any).
         config: the Kapacitor configuration as a dict (TOML), e.g. `config["httppost"]`.
         alert_service: the alert service (topics, handlers); None when there is none.
         flush_at_end: `--flush`: close open windows at end of input (not Kapacitor's behaviour).
@@ -124,6 +125,7 @@ class RunContext:
     task_name: str = "task"
     database: str = ""
     retention_policy: str = ""
+    dbrps: list = field(default_factory=list)
     config: dict = field(default_factory=dict)
     alert_service: Any = None
     flush_at_end: bool = False

@@ -67,10 +67,24 @@ class StreamNode(RuntimeNode):
     only in a `from` that selects them, so that dropped points cost little (and their lazily
     decoded fields are never decoded)."""
 
+    def __init__(self, spec, ctx):
+        super().__init__(spec, ctx)
+        self.dbrps = {tuple(pair) for pair in ctx.dbrps}
+
     def ingest(self, point) -> None:
+        # A task only sees the points written to its dbrps (points with no database are its).
+        if point.database and self.dbrps and (point.database, point.retention_policy) not in self.dbrps:
+            return
         self.points_out += 1
         for child in self.children:
             child.ingest(point)
+
+    def fast_ingest(self):
+        """The function the engine calls per point: with a single `from`, that from's own
+        ingest when no dbrp check can reject anything (points_out is then set at the end)."""
+        if len(self.children) == 1 and not self.dbrps:
+            return self.children[0].ingest
+        return self.ingest
 
     def point(self, msg: PointMessage) -> None:
         self.ingest(msg)
@@ -95,16 +109,41 @@ class FromNode(RuntimeNode):
         where = self.property_value("where")
         # Kapacitor evaluates from's where with one expression state for all groups.
         self.where = self.compile_lambda(where).new_evaluator().evaluate if where is not None else None
-        # The dbrp check is static: every input point belongs to the task's dbrp.
-        # (Unknown when the run has no dbrp: then the filters cannot reject anything.)
-        self.rejects_all = bool(
-            (self.database and ctx.database and self.database != ctx.database)
-            or (self.retention_policy and ctx.retention_policy and self.retention_policy != ctx.retention_policy)
-        )
+        self.filters_dbrp = bool(self.database or self.retention_policy)
+        if not (where is not None or self.truncate_ns or self.round_ns or self.filters_dbrp
+                or self.all_dimensions or self.by_name):
+            self.ingest = self._simple_ingest()
+
+    def _simple_ingest(self):
+        """The common case on the hot path (measurement and groupBy tags only), as a closure."""
+        measurement = self.measurement
+        dimensions = self.dimensions
+        grouped = bool(dimensions.tag_names)
+        children = self.children  # filled in by the engine after construction
+        ctx = self.ctx
+        node = self
+
+        def ingest(point) -> None:
+            name = point.name
+            if measurement and name != measurement:
+                return
+            tags = point.tags
+            msg = PointMessage(
+                name, tags, point.fields, point.time, dimensions,
+                group_id(name, tags, dimensions) if grouped else "",
+                point.database or ctx.database, point.retention_policy or ctx.retention_policy,
+            )
+            node.points_out += 1
+            for child in children:
+                child.point(msg)
+
+        return ingest
 
     def ingest(self, point) -> None:
         name = point.name
-        if self.rejects_all or (self.measurement and name != self.measurement):
+        if self.measurement and name != self.measurement:
+            return
+        if self.filters_dbrp and not self._dbrp_matches(point):
             return
         tags = point.tags
         fields = point.fields
@@ -126,11 +165,22 @@ class FromNode(RuntimeNode):
         else:
             dimensions = self.dimensions
         msg = PointMessage(
-            name, tags, fields, time, dimensions, None, self.ctx.database, self.ctx.retention_policy
+            name, tags, fields, time, dimensions, None,
+            point.database or self.ctx.database, point.retention_policy or self.ctx.retention_policy,
         )
         self.points_out += 1
         for child in self.children:
             child.point(msg)
+
+    def _dbrp_matches(self, point) -> bool:
+        # A point without a database belongs to the task's (first) dbrp.
+        database = point.database or self.ctx.database
+        retention_policy = point.retention_policy or self.ctx.retention_policy
+        if self.database and database != self.database:
+            return False
+        if self.retention_policy and retention_policy != self.retention_policy:
+            return False
+        return True
 
     def point(self, msg: PointMessage) -> None:
         self.ingest(msg)

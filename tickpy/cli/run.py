@@ -1,0 +1,208 @@
+"""`tickpy run SCRIPT [INPUT ...]`: run a stream task over recorded points, offline."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from tickpy.diagnostics import TickpyError, render
+
+EXIT_OK = 0
+EXIT_INCOMPLETE = 1
+EXIT_USAGE = 2
+
+HELP = """Run the stream task SCRIPT over the points in INPUT files (line protocol; `-` or no
+INPUT reads stdin), as Kapacitor would run it, and deliver its alerts to their real handlers
+(tcp, log, post, exec) and to the topic handlers given with --handlers.
+
+\b
+Event time comes from the points. As in Kapacitor, nothing is flushed at end of input: a
+window emits only when a point at or past its boundary arrives (--flush closes open windows
+at the end instead; this differs from Kapacitor).
+
+\b
+Outputs:
+  influxDBOut lines   stdout, or the file given with --influxdb-out
+  httpOut results     DIR/<name>.json with --httpout-dir (Kapacitor's result JSON)
+  log nodes, errors   stderr, with a summary at the end
+
+\b
+Exit status:
+  0  every point was read and every alert delivered
+  1  the run completed, but some alert could not be delivered or some input line was
+     rejected (each is reported on stderr: `<input>:<line>: <reason>`, skipped, counted)
+  2  usage error, script error, bad handler file or configuration, unsupported node
+"""
+
+
+class RunProblem(Exception):
+    """A usage problem found while setting the run up (exit status 2)."""
+
+
+def _print_diagnostics(error: TickpyError, path: str, source: str | None) -> None:
+    own_render = getattr(error, "render", None)
+    if callable(own_render):  # handler-file and config problems carry their own paths
+        click.echo(own_render(), err=True)
+        return
+    for diagnostic in error.diagnostics:
+        where = diagnostic.extra.get("path", path)
+        click.echo(render(diagnostic, where, source if where == path else None), err=True)
+
+
+def _read(handle, name: str, input_format: str, precision: str, on_error):
+    if input_format == "srpl":
+        from tickpy.runtime.srpl import read_srpl
+
+        # Each entry names its own database and retention policy.
+        return read_srpl(handle, precision=precision, source_name=name, on_error=on_error)
+    from tickpy.runtime.lineprotocol import read_points
+
+    return read_points(handle, precision=precision, source_name=name, on_error=on_error)
+
+
+def _iter_inputs(inputs: tuple[str, ...], input_format: str, precision: str, on_error):
+    for name in inputs or ("-",):
+        if name == "-":
+            yield from _read(sys.stdin.buffer, "<stdin>", input_format, precision, on_error)
+            continue
+        try:
+            handle = open(name, "rb")
+        except OSError as error:
+            raise RunProblem(f"cannot read input {name}: {error.strerror or error}") from None
+        with handle:
+            yield from _read(handle, name, input_format, precision, on_error)
+
+
+def _summary(result, rejected: int) -> str:
+    levels: dict[str, int] = {}
+    for event in result.alerts:
+        levels[event.level] = levels.get(event.level, 0) + 1
+    by_level = ", ".join(f"{count} {level}" for level, count in sorted(levels.items()))
+    parts = [f"{result.points_read} points read"]
+    if rejected:
+        parts.append(f"{rejected} input line{'s' if rejected != 1 else ''} rejected")
+    alerts = f"{len(result.alerts)} alert{'s' if len(result.alerts) != 1 else ''}"
+    parts.append(alerts + (f" ({by_level})" if by_level else ""))
+    if result.node_errors:
+        parts.append(f"{len(result.node_errors)} node error{'s' if len(result.node_errors) != 1 else ''}")
+    if result.delivery_failures:
+        count = len(result.delivery_failures)
+        parts.append(f"{count} alert deliver{'ies' if count != 1 else 'y'} failed")
+    return f"tickpy run: task {result.task_name}: " + ", ".join(parts)
+
+
+@click.command("run", help=HELP)
+@click.argument("script", type=click.Path(dir_okay=False))
+@click.argument("inputs", nargs=-1, metavar="[INPUT]...")
+@click.option("--handlers", "handler_paths", multiple=True, metavar="PATH",
+              help="Topic handler file or directory of them (repeatable).")
+@click.option("--dbrp", metavar="DB.RP", help="The task's database and retention policy "
+              "(default: the script's dbrp statement).")
+@click.option("--task", "task_name", metavar="NAME", help="Task name (default: the script file's stem).")
+@click.option("--precision", type=click.Choice(["ns", "us", "ms", "s"]), default="ns", show_default=True,
+              help="Precision of the input timestamps.")
+@click.option("--httpout-dir", type=click.Path(file_okay=False), metavar="DIR",
+              help="Write each httpOut node's final result as DIR/<name>.json.")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), metavar="FILE",
+              help="Kapacitor TOML configuration ([[httppost]] endpoints, ...).")
+@click.option("--input-format", type=click.Choice(["lp", "srpl"]), default="lp", show_default=True,
+              help="lp: line protocol; srpl: Kapacitor's recording format (db, rp, line).")
+@click.option("--influxdb-out", "influxdb_out", type=click.Path(dir_okay=False), metavar="FILE",
+              help="Write influxDBOut lines to FILE instead of stdout.")
+@click.option("--flush", is_flag=True, help="Close open windows at the end of input (not Kapacitor's behaviour).")
+def command(script, inputs, handler_paths, dbrp, task_name, precision, httpout_dir, config_path,
+            input_format, influxdb_out, flush):
+    sys.exit(run_command(script, inputs, handler_paths=handler_paths, dbrp=dbrp, task_name=task_name,
+                         precision=precision, httpout_dir=httpout_dir, config_path=config_path,
+                         input_format=input_format, influxdb_out=influxdb_out, flush=flush))
+
+
+def run_command(script, inputs, *, handler_paths=(), dbrp=None, task_name=None, precision="ns",
+                httpout_dir=None, config_path=None, input_format="lp", influxdb_out=None, flush=False) -> int:
+    from tickpy.alerting import gojson
+    from tickpy.runtime.engine import default_task_name, parse_dbrp, run_task
+
+    try:
+        source = Path(script).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        click.echo(f"tickpy run: cannot read {script}: {getattr(error, 'strerror', None) or error}", err=True)
+        return EXIT_USAGE
+    try:
+        chosen_dbrp = parse_dbrp(dbrp)
+    except ValueError as error:
+        click.echo(f"tickpy run: {error}", err=True)
+        return EXIT_USAGE
+
+    rejected: list = []
+
+    def on_input_error(error) -> None:
+        rejected.append(error)
+        click.echo(str(error), err=True)
+
+    def on_node_error(error) -> None:
+        click.echo(error.log_line(task_name or default_task_name(script)), err=True)
+
+    out_file = None
+    if influxdb_out:
+        try:
+            out_file = open(influxdb_out, "w", encoding="utf-8")
+        except OSError as error:
+            click.echo(f"tickpy run: cannot write {influxdb_out}: {error.strerror or error}", err=True)
+            return EXIT_USAGE
+        line_sink = lambda line: out_file.write(line + "\n")  # noqa: E731
+    else:
+        line_sink = lambda line: sys.stdout.write(line + "\n")  # noqa: E731
+
+    for name in inputs:
+        if name != "-" and not os.access(name, os.R_OK):
+            click.echo(f"tickpy run: cannot read input {name}", err=True)
+            return EXIT_USAGE
+    # Line-protocol points carry no database: they belong to the task's dbrp.
+    points = _iter_inputs(tuple(inputs), input_format, precision, on_input_error)
+    try:
+        result = run_task(
+            source,
+            points,
+            path=script,
+            task_name=task_name,
+            dbrp=chosen_dbrp,
+            handlers=list(handler_paths),
+            config=config_path,
+            flush=flush,
+            input_errors=rejected,
+            on_node_error=on_node_error,
+            line_sink=line_sink,
+        )
+    except TickpyError as error:
+        _print_diagnostics(error, script, source)
+        return EXIT_USAGE
+    except RunProblem as error:
+        click.echo(f"tickpy run: {error}", err=True)
+        return EXIT_USAGE
+    finally:
+        if out_file is not None:
+            out_file.close()
+        sys.stdout.flush()
+
+    if httpout_dir:
+        directory = Path(httpout_dir)
+        directory.mkdir(parents=True, exist_ok=True)
+        for name, data in result.httpout.items():
+            (directory / f"{name}.json").write_text(gojson.dumps(data), encoding="utf-8")
+    summary = result.delivery_summary
+    if summary is not None and (summary.handlers or summary.failures):
+        text = summary.render()
+        if text:
+            click.echo(text, err=True)
+    click.echo(_summary(result, len(rejected)), err=True)
+    if result.delivery_failures or rejected:
+        return EXIT_INCOMPLETE
+    return EXIT_OK
+
+
+__all__ = ["command", "run_command", "EXIT_OK", "EXIT_INCOMPLETE", "EXIT_USAGE"]
+
+

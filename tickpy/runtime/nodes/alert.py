@@ -1,0 +1,510 @@
+"""The alert node, with Kapacitor's semantics (alert.go):
+
+- Levels are checked from CRITICAL down; a level's reset lambda (`.critReset()`...) keeps the
+  current level while it is false. Lambdas are shared by all groups (as Kapacitor's are).
+- State per group: a ring of the last `.history(n)` levels (at least 2), flapping detection
+  (`.flapping(low, high)`), `.stateChangesOnly([max interval])`, `.noRecoveries()`.
+- An event is produced for every non-OK level and for each recovery (OK after non-OK), unless
+  suppressed; it carries id/message/details rendered from the templates, the duration since
+  the alert started, the previous level and the point's (or batch's) data.
+- Events go to the node's own handlers (Kapacitor's anonymous topic) and to `.topic(name)`;
+  `.inhibit(category, tags...)` and `.category(name)` suppress events as Kapacitor does.
+- The point or batch that caused an event is passed downstream, with `.levelTag`, `.idTag`,
+  `.levelField`, `.idField`, `.messageField`, `.durationField` added.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tickpy.alerting import gojson
+from tickpy.alerting.event import AlertEvent
+from tickpy.diagnostics import TickpyError
+from tickpy.lang.values import Time
+from tickpy.runtime.messages import (
+    BatchMessage,
+    BatchPoint,
+    Dimensions,
+    PointMessage,
+    display_group,
+    group_id,
+)
+from tickpy.runtime.nodes.base import RuntimeNode, duration_ns, register
+
+OK, INFO, WARNING, CRITICAL = 0, 1, 2, 3
+LEVEL_NAMES = ("OK", "INFO", "WARNING", "CRITICAL")
+LEVEL_PROPERTIES = ((INFO, "info", "infoReset"), (WARNING, "warn", "warnReset"), (CRITICAL, "crit", "critReset"))
+
+DEFAULT_ID = "{{ .Name }}:{{ .Group }}"
+DEFAULT_MESSAGE = "{{ .ID }} is {{ .Level }}"
+DEFAULT_DETAILS = "{{ json . }}"
+DEFAULT_HISTORY = 21
+
+# The newest state change weighs WEIGHT_DIFF times the oldest; the newest weighs MAX_WEIGHT.
+WEIGHT_DIFF = 1.5
+MAX_WEIGHT = 1.2
+
+# Go's zero time.Time, in Unix nanoseconds: a state that never triggered has this as its
+# last trigger time.
+GO_ZERO_TIME_NS = -62135596800 * 1_000_000_000
+MAX_GO_DURATION = (1 << 63) - 1
+
+
+def go_sub(later: int, earlier: int) -> int:
+    """time.Time.Sub: saturates at the int64 bounds."""
+    difference = later - earlier
+    if difference > MAX_GO_DURATION:
+        return MAX_GO_DURATION
+    if difference < -MAX_GO_DURATION - 1:
+        return -MAX_GO_DURATION - 1
+    return difference
+
+
+class Inhibitor:
+    """Suppresses events of `category` whose tags match `tags` while its alert is not OK."""
+
+    __slots__ = ("category", "tags", "inhibited")
+
+    def __init__(self, category: str, tags: dict[str, str]):
+        self.category = category
+        self.tags = tags
+        self.inhibited = False
+
+    def is_inhibited(self, category: str, tags: dict[str, str]) -> bool:
+        if not self.inhibited or category != self.category:
+            return False
+        for key, value in self.tags.items():
+            if tags.get(key, "") != value:
+                return False
+        return True
+
+
+class InhibitorLookup:
+    """All inhibitors of a run, by category (Kapacitor keeps them in its alert service)."""
+
+    def __init__(self):
+        self.by_category: dict[str, list[Inhibitor]] = {}
+
+    def add(self, inhibitor: Inhibitor) -> None:
+        self.by_category.setdefault(inhibitor.category, []).append(inhibitor)
+
+    def is_inhibited(self, category: str, tags: dict[str, str]) -> bool:
+        for inhibitor in self.by_category.get(category, ()):
+            if inhibitor.is_inhibited(category, tags):
+                return True
+        return False
+
+
+def inhibitor_lookup(ctx) -> InhibitorLookup:
+    lookup = ctx.shared.get("inhibitors")
+    if lookup is None:
+        lookup = ctx.shared["inhibitors"] = InhibitorLookup()
+    return lookup
+
+
+class AlertState:
+    """One group's alert state."""
+
+    __slots__ = ("history", "idx", "flapping", "changed", "first_triggered", "last_triggered",
+                 "expired", "inhibitors")
+
+    def __init__(self, history: int, inhibitors: list[Inhibitor]):
+        self.history = [OK] * history
+        self.idx = 0
+        self.flapping = False
+        self.changed = False
+        self.first_triggered = GO_ZERO_TIME_NS
+        self.last_triggered = GO_ZERO_TIME_NS
+        self.expired = False
+        self.inhibitors = inhibitors
+
+    def percent_change(self) -> float:
+        history = self.history
+        length = len(history)
+        changes = 0.0
+        weight = MAX_WEIGHT / WEIGHT_DIFF
+        step = (MAX_WEIGHT - weight) / float(length - 1)
+        for i in range(length - 1):
+            current = (i + self.idx) % length
+            previous = current - 1 if current > 0 else length - 1
+            if history[current] != history[previous]:
+                changes += weight
+            weight += step
+        return changes / float(length - 1)
+
+    def triggered(self, time: int) -> None:
+        self.last_triggered = time
+        previous = self.idx - 1 if self.idx > 0 else len(self.history) - 1
+        if self.history[previous] == OK:
+            self.first_triggered = time
+        inhibited = self.history[self.idx] != OK
+        for inhibitor in self.inhibitors:
+            inhibitor.inhibited = inhibited
+
+    def duration(self) -> int:
+        return go_sub(self.last_triggered, self.first_triggered)
+
+
+@register("AlertNode")
+class AlertNode(RuntimeNode):
+    def __init__(self, spec, ctx):
+        super().__init__(spec, ctx)
+        extra = getattr(spec, "extra", None) or {}
+        id_template = self.property_value("id", extra.get("id", DEFAULT_ID))
+        message_template = self.property_value("message", extra.get("message", DEFAULT_MESSAGE))
+        details_template = self.property_value("details", extra.get("details", DEFAULT_DETAILS))
+        self.templates = _compile_templates(self, str(id_template), str(message_template), str(details_template))
+
+        # Level predicates, index = level; one evaluator each, shared by all groups.
+        self.levels: list[Any] = [None, None, None, None]
+        self.resets: list[Any] = [None, None, None, None]
+        for level, name, reset_name in LEVEL_PROPERTIES:
+            expression = self.property_value(name)
+            if expression is None:
+                continue
+            self.levels[level] = self.compile_lambda(expression).new_evaluator().evaluate
+            reset = self.property_value(reset_name)
+            if reset is not None:
+                self.resets[level] = self.compile_lambda(reset).new_evaluator().evaluate
+        descending = [(lvl, self.levels[lvl]) for lvl in (CRITICAL, WARNING, INFO) if self.levels[lvl]]
+        # For each current level: the levels tried first (the current one and above), and
+        # after a reset check those at or below it (Kapacitor evaluates the current level's
+        # lambda twice then, which matters for stateful functions).
+        self.levels_from_current = [[(lvl, f) for lvl, f in descending if lvl >= current] for current in range(4)]
+        self.levels_at_or_below = [[(lvl, f) for lvl, f in descending if lvl <= current] for current in range(4)]
+
+        history = self.property_value("history", DEFAULT_HISTORY)
+        self.history = max(int(history), 2)
+        flapping = self.property_args("flapping")
+        self.use_flapping = flapping is not None
+        if self.use_flapping:
+            self.flap_low, self.flap_high = float(flapping[0]), float(flapping[1])
+            if self.flap_low > 1 or self.flap_high > 1:
+                raise self.script_error("alert flap thresholds are percentages and should be between 0 and 1")
+        state_changes = self.spec.last("stateChangesOnly")
+        self.state_changes_only = state_changes is not None
+        self.state_changes_duration = 0
+        if state_changes is not None and state_changes.args:
+            self.state_changes_duration = duration_ns(state_changes.args[0])
+        self.no_recoveries = self.has("noRecoveries")
+        self.all_flag = self.has("all")
+        self.level_tag = str(self.property_value("levelTag", "") or "")
+        self.level_field = str(self.property_value("levelField", "") or "")
+        self.id_tag = str(self.property_value("idTag", "") or "")
+        self.id_field = str(self.property_value("idField", "") or "")
+        self.message_field = str(self.property_value("messageField", "") or "")
+        self.duration_field = str(self.property_value("durationField", "") or "")
+        self.augments_tags = bool(self.level_tag or self.id_tag)
+        self.augments_fields = bool(self.level_field or self.id_field or self.message_field or self.duration_field)
+        self.category = str(self.property_value("category", "") or "")
+        self.topic = str(self.property_value("topic", "") or "")
+        self.inhibit_specs = [
+            (str(call.args[0]), [str(t) for t in call.args[1:]]) for call in spec.all("inhibit") if call.args
+        ]
+        self.inhibitors = inhibitor_lookup(ctx)
+        self.handlers = _build_handlers(self)
+        self.anon_topic = f"main:{ctx.task_name}:{self.label}"
+        self.states: dict[str, AlertState] = {}
+        # The anonymous topic's last level per event id (Kapacitor's previousLevel).
+        self.previous_levels: dict[str, str] = {}
+        self.counters = {"alerts_triggered": 0, "alerts_inhibited": 0, "oks_triggered": 0,
+                         "infos_triggered": 0, "warns_triggered": 0, "crits_triggered": 0,
+                         "events_dropped": 0}
+
+    # ------------------------------------------------------------------ levels
+
+    def determine_level(self, fields, tags, time: int, current: int) -> int:
+        """Kapacitor's determineLevel: the highest true level at or above the current one wins;
+        otherwise the current level's reset lambda (if any) keeps it while false; otherwise
+        the highest true level at or below the current one, else OK. Lambda errors are
+        reported and the level is skipped."""
+        for level, evaluate in self.levels_from_current[current]:
+            try:
+                if evaluate(fields, tags, time):
+                    return level
+            except Exception as error:
+                self._level_error(level, error, time)
+        if current == OK:
+            return OK
+        reset = self.resets[current]
+        if reset is not None:
+            try:
+                if not reset(fields, tags, time):
+                    return current
+            except Exception as error:
+                self.error(f"error evaluating reset expression for current level {LEVEL_NAMES[current]}: {error}", time)
+        for level, evaluate in self.levels_at_or_below[current]:
+            try:
+                if evaluate(fields, tags, time):
+                    return level
+            except Exception as error:
+                self._level_error(level, error, time)
+        return OK
+
+    def _level_error(self, level: int, error: Exception, time: int) -> None:
+        self.error(f"error evaluating expression for level {LEVEL_NAMES[level]}: {error}", time)
+
+    # ------------------------------------------------------------------ state
+
+    def _state(self, group: str, tags: dict[str, str]) -> AlertState:
+        state = self.states.get(group)
+        if state is None:
+            inhibitors = []
+            for category, equal_tags in self.inhibit_specs:
+                inhibitor = Inhibitor(category, {t: tags.get(t, "") for t in equal_tags})
+                self.inhibitors.add(inhibitor)
+                inhibitors.append(inhibitor)
+            state = self.states[group] = AlertState(self.history, inhibitors)
+        return state
+
+    def _add_event(self, state: AlertState, time: int, level: int) -> None:
+        history = state.history
+        state.changed = history[state.idx] != level
+        state.idx = (state.idx + 1) % len(history)
+        history[state.idx] = level
+        if self.use_flapping:
+            change = state.percent_change()
+            if state.flapping and change < self.flap_low:
+                state.flapping = False
+            elif not state.flapping and change > self.flap_high:
+                state.flapping = True
+        state.expired = (
+            not state.changed
+            and self.state_changes_duration != 0
+            and go_sub(time, state.last_triggered) >= self.state_changes_duration
+        )
+
+    # ------------------------------------------------------------------ stream
+
+    def point(self, msg: PointMessage) -> None:
+        state = self.states.get(msg.group)
+        if state is None:
+            state = self._state(msg.group, msg.tags)
+        time = msg.time
+        fields = msg.fields
+        level = self.determine_level(fields, msg.tags, time, state.history[state.idx])
+        self._add_event(state, time, level)
+        if (self.use_flapping and state.flapping) or (
+            self.state_changes_only and not state.changed and not state.expired
+        ):
+            return
+        if level == OK and not state.changed:
+            return
+        state.triggered(time)
+        if self.no_recoveries and level == OK:
+            return
+        event = self._event(msg.name, msg.group, msg.tags, fields, level, time, state.duration(), msg.to_result())
+        if event is None:
+            return
+        self._handle_event(event)
+        out = msg
+        if self.augments_tags or self.augments_fields:
+            out = msg.copy()
+            if self.augments_tags:
+                out.tags = self._augment_tags(msg.tags, event)
+                out.group = group_id(out.name, out.tags, out.dimensions)
+            if self.augments_fields:
+                out.fields = self._augment_fields(fields, event)
+        self.forward_point(out)
+
+    # ------------------------------------------------------------------ batch
+
+    def batch(self, msg: BatchMessage) -> None:
+        if not msg.points:
+            return
+        state = self._state(msg.group, msg.tags)
+        lowest, highest = CRITICAL, OK
+        highest_point = None
+        current = state.history[state.idx]
+        for point in msg.points:
+            level = self.determine_level(point.fields, point.tags, point.time, current)
+            if level < lowest:
+                lowest = level
+            if level > highest or highest_point is None:
+                highest = level
+                highest_point = point
+        level = lowest if self.all_flag else highest
+        time = highest_point.time
+        if self.all_flag or level == OK:
+            time = msg.tmax
+        self._add_event(state, time, level)
+        if not (
+            (state.changed and level == OK)
+            or (
+                level != OK
+                and not (
+                    (self.use_flapping and state.flapping)
+                    or (self.state_changes_only and not state.changed and not state.expired)
+                )
+            )
+        ):
+            return
+        state.triggered(time)
+        if self.no_recoveries and level == OK:
+            return
+        event = self._event(
+            msg.name, msg.group, msg.tags, highest_point.fields, level, time, state.duration(), msg.to_result()
+        )
+        if event is None:
+            return
+        self._handle_event(event)
+        out = msg
+        if self.augments_tags or self.augments_fields:
+            points = []
+            for point in msg.points:
+                tags = self._augment_tags(point.tags, event) if self.augments_tags else point.tags
+                fields = self._augment_fields(point.fields, event) if self.augments_fields else point.fields
+                points.append(BatchPoint(point.time, fields, tags))
+            batch_tags = self._augment_tags(msg.tags, event) if self.augments_tags else msg.tags
+            # A begin-batch message's SetTags makes every tag a dimension (Kapacitor).
+            dimensions = msg.dimensions
+            if batch_tags is not msg.tags:
+                dimensions = Dimensions(msg.dimensions.by_name, tuple(sorted(batch_tags)))
+            out = BatchMessage(msg.name, batch_tags, dimensions, msg.tmax, points)
+        self.forward_batch(out)
+
+    # ------------------------------------------------------------------ events
+
+    def _augment_tags(self, tags, event: AlertEvent) -> dict[str, str]:
+        tags = dict(tags)
+        if self.level_tag:
+            tags[self.level_tag] = event.level
+        if self.id_tag:
+            tags[self.id_tag] = event.id
+        return tags
+
+    def _augment_fields(self, fields, event: AlertEvent) -> dict[str, Any]:
+        fields = dict(fields)
+        if self.level_field:
+            fields[self.level_field] = event.level
+        if self.message_field:
+            fields[self.message_field] = event.message
+        if self.id_field:
+            fields[self.id_field] = event.id
+        if self.duration_field:
+            fields[self.duration_field] = event.duration_ns
+        return fields
+
+    def _event(self, name, group, tags, fields, level, time, duration, result) -> AlertEvent | None:
+        shown_group = display_group(group)
+        level_name = LEVEL_NAMES[level]
+        try:
+            event_id = self.templates.render_id(name, self.ctx.task_name, shown_group, tags)
+            message, details = self.templates.render_message_and_details(
+                event_id, name, self.ctx.task_name, shown_group, tags, fields, level_name, time, duration
+            )
+        except TickpyError as error:  # a template that fails at execution: Kapacitor logs and drops
+            self.error(str(error), time)
+            return None
+        return AlertEvent(
+            id=event_id,
+            message=message,
+            details=details,
+            time_ns=time,
+            duration_ns=duration,
+            level=level_name,
+            previous_level="OK",
+            name=name,
+            task_name=self.ctx.task_name,
+            group=group,
+            tags=tags,
+            fields=dict(fields),
+            recoverable=not self.no_recoveries,
+            result=result,
+            category=self.category,
+            topic=self.topic,
+        )
+
+    def _handle_event(self, event: AlertEvent) -> None:
+        if self.inhibitors.is_inhibited(event.category, event.tags):
+            self.counters["alerts_inhibited"] += 1
+            return
+        counters = self.counters
+        counters["alerts_triggered"] += 1
+        counters[("oks_triggered", "infos_triggered", "warns_triggered", "crits_triggered")[
+            LEVEL_NAMES.index(event.level)]] += 1
+        # One task's view of its topics: the previous level of this event id. (A named topic
+        # shared with other tasks is the alert service's business: it may rewrite the wire.)
+        event.previous_level = self.previous_levels.get(event.id, "OK")
+        self.previous_levels[event.id] = event.level
+        event.wire = alert_wire(event)
+        self.ctx.alerts.append(event)
+        service = self.ctx.alert_service
+        if service is None or not (self.handlers or event.topic):
+            return
+        try:
+            # The service runs the node's own handlers (Kapacitor's anonymous topic) and
+            # collects the event into `.topic()`, whose handler files then run.
+            service.handle(event, self.handlers, node=self.label)
+        except Exception as error:
+            self.counters["events_dropped"] += 1
+            self.error(f"encountered error collecting event {event.id}: {error}", event.time_ns)
+
+    def extra_stats(self) -> dict[str, Any]:
+        return dict(self.counters)
+
+
+def alert_wire(event: AlertEvent) -> bytes:
+    """`json.Marshal(alert.Data)`: the bytes every handler sends (without framing)."""
+    data = gojson.Struct()
+    data["id"] = event.id
+    data["message"] = event.message
+    data["details"] = event.details
+    data["time"] = Time(event.time_ns)
+    data["duration"] = event.duration_ns
+    data["level"] = event.level
+    data["data"] = event.result
+    data["previousLevel"] = event.previous_level
+    data["recoverable"] = event.recoverable
+    return gojson.dumps_bytes(data)
+
+
+# ---------------------------------------------------------------------- collaborators
+
+
+class _Templates:
+    """The node's id/message/details templates (tickpy.alerting.template_data), rendered over
+    the data Kapacitor gives them (idInfo, messageInfo, detailsInfo)."""
+
+    def __init__(self, compiled):
+        from tickpy.alerting import template_data
+
+        self.compiled = compiled
+        self.data = template_data
+
+    def render_id(self, name, task_name, group, tags) -> str:
+        return self.compiled.render_id(self.data.id_data(name, task_name, group, tags))
+
+    def render_message_and_details(self, event_id, name, task_name, group, tags, fields, level, time, duration):
+        info = self.data.message_data(name, task_name, group, tags, event_id, fields, level, time, duration)
+        message = self.compiled.render_message(info)
+        details = self.compiled.render_details(self.data.details_data(info, message))
+        return message, details
+
+
+def _compile_templates(node: AlertNode, id_text: str, message_text: str, details_text: str):
+    from tickpy.alerting.template_data import compile_alert_templates
+
+    try:
+        compiled = compile_alert_templates(id_text, message_text, details_text)
+    except TickpyError as error:
+        kind = getattr(error, "kind", "")
+        call = node.spec.last({"id": "id", "message": "message", "details": "details"}.get(kind, ""))
+        span = call.span if call is not None else node.spec.span
+        raise node.script_error(str(error), span=span, code="alert-template") from None
+    return _Templates(compiled)
+
+
+def _build_handlers(node: AlertNode) -> list:
+    """The node's own handlers (`.tcp()`, `.post()`, `.log()`, ...), built by the alert service;
+    a handler it cannot build is a script error raised before any point is read."""
+    specs = node.spec.handlers
+    if not specs:
+        return []
+    service = node.ctx.alert_service
+    if service is None:
+        raise node.unsupported(f"alert handler .{specs[0].kind}() without an alert service", span=specs[0].span)
+    return [service.direct_handler(spec, node.ctx.task_name) for spec in specs]
+
+
+__all__ = ["AlertNode", "AlertState", "Inhibitor", "InhibitorLookup", "alert_wire"]
