@@ -116,3 +116,28 @@ def test_udf_needs_declaring():
     assert diag.kapacitor_message.endswith('no method or property "movingAvg" on *pipeline.FromNode')
     pipeline = build_pipeline(program(script), udfs={"movingAvg": UDFInfo("movingAvg", options={"size": ["int"]})})
     assert pipeline.nodes[-1].label == "movingAvg2"
+
+
+def test_messages_speak_tickscript_and_help():
+    from tickpy.syntax import parse
+
+    def first(script):
+        with pytest.raises(TickpyError) as info:
+            build_pipeline(parse(script))
+        return info.value.diagnostics[0]
+
+    wrong_root = first("batch\n    |from()\n        .measurement('cpu')\n")
+    assert wrong_root.code == "wrong-root" and "stream|from" in wrong_root.hint
+    alias = first("stream\n    |from()\n    |filter(lambda: TRUE)\n")
+    assert alias.hint == "did you mean |where()?"
+    owner = first("stream\n    |from()\n        .period(5m)\n")
+    assert "|window()" in owner.hint
+    no_lambda = first("stream\n    |from()\n    |where(\"a\" > 1)\n")
+    assert (no_lambda.line, no_lambda.column) == (3, 12) and "lambda:" in no_lambda.hint
+    assert no_lambda.kapacitor_message.startswith('name "a" is undefined')
+    lower_true = first("stream\n    |from()\n    |where(lambda: true)\n")
+    assert lower_true.hint == "booleans are written in capitals: TRUE"
+    written = first("stream\n    |from()\n    |groupBy('host')\n        .count('x')\n")
+    assert "|groupBy()" in written.message
+    for diag in (wrong_root, alias, owner, no_lambda, lower_true, written):
+        assert "pipeline." not in diag.message and "reflect" not in diag.message

@@ -20,10 +20,12 @@ def _type(value: Any) -> str:
     )
 
 
-def _fail(message: str, kapacitor: str):
+def _fail(message: str, kapacitor: str, hint: str | None = None):
     from tickpy.check.evaluate import EvalError
 
-    return EvalError(Diagnostic(message=message, code="bad-expression", kapacitor_message=kapacitor, extra={"stage": "pipeline"}))
+    return EvalError(
+        Diagnostic(message=message, code="bad-expression", hint=hint, kapacitor_message=kapacitor, extra={"stage": "pipeline"})
+    )
 
 
 def evaluate_constant(node: ast.Node) -> Any:
@@ -53,10 +55,13 @@ def evaluate_constant(node: ast.Node) -> Any:
             f"invalid unary operator {node.operator} for type {_type(value)}",
         )
     if t is ast.Reference:
-        raise _fail(
+        from tickpy.check.evaluate import _located
+
+        raise _located(_fail(
             f'"{node.name}" reads a field, which only exists inside a lambda',
             f'name "{node.name}" is undefined. Names in scope: ',
-        )
+            hint='did you forget "lambda:" before the expression?',
+        ), node.span)
     if t is ast.Binary:
         left = evaluate_constant(node.left)
         right = evaluate_constant(node.right)

@@ -44,6 +44,20 @@ TYPE_NAMES = {
     "star": "star",
 }
 
+# Names people reach for that TICKscript spells differently (only used for hints).
+NODE_ALIASES = {
+    "filter": "where",
+    "average": "mean",
+    "avg": "mean",
+    "total": "sum",
+    "map": "eval",
+    "select": "eval",
+    "output": "httpOut",
+    "groupby": "groupBy",
+    "influxdbout": "influxDBOut",
+    "httpout": "httpOut",
+}
+
 DEADMAN_ID = "{{ .Group }}:NODE_NAME for task '{{ .TaskName }}'"
 DEADMAN_MESSAGE = (
     '{{ .ID }} is {{ if eq .Level "OK" }}alive{{ else }}dead{{ end }}: '
@@ -102,6 +116,15 @@ def _error(
     )
 
 
+def _located(err: EvalError, span: ast.Span | None) -> EvalError:
+    """Give a position to an error Kapacitor reports without one (its text stays unpositioned)."""
+    d = err.diagnostic
+    if span is not None and span.line and not d.line:
+        d.line, d.column, d.end_line, d.end_column = span.line, span.column, span.end_line, span.end_column
+        d.extra["kapacitor_has_position"] = False
+    return err
+
+
 def _suggest(name: str, candidates) -> str | None:
     import difflib
 
@@ -132,6 +155,7 @@ class Evaluator:
         self.sources: list[PipelineNode] = []
         self.dbrps: list[tuple[str, str]] = []
         self.declared: dict[str, Any] = {}
+        self.written: dict[int, str] = {}  # node -> the name the script used (`groupBy`, not `groupby`)
         root_type = self.cat.roots[task_type]
         root_entry = self.cat.types[root_type]
         root = self._new_node(root_type, root_entry.desc or task_type, root_entry.wants, root_entry.provides)
@@ -170,15 +194,20 @@ class Evaluator:
 
     # ------------------------------------------------------------------ scope
 
-    def scope_get(self, name: str) -> Any:
+    def scope_get(self, name: str, span: ast.Span | None = None) -> Any:
         if name in self.scope:
             return self.scope[name]
+        raise _located(self._undefined(name), span)
+
+    def _undefined(self, name: str) -> EvalError:
         names = ",".join(sorted(self.scope))
         hint = None
         close = _suggest(name, [n for n in self.scope if n != "time"])
-        if close:
+        if name.lower() in ("true", "false"):
+            hint = f"booleans are written in capitals: {name.upper()}"
+        elif close:
             hint = f"did you mean {close}?"
-        raise _error(
+        return _error(
             "undefined-name",
             f'"{name}" is not defined (names defined at this point: {", ".join(sorted(self.scope))})',
             f'name "{name}" is undefined. Names in scope: {names}',
@@ -187,7 +216,7 @@ class Evaluator:
 
     def resolve(self, value: Any) -> Any:
         if type(value) is ast.Identifier:
-            return self.scope_get(value.name)
+            return self.scope_get(value.name, value.span)
         return value
 
     # ------------------------------------------------------------------ program
@@ -255,7 +284,7 @@ class Evaluator:
         for arg in fn.args:
             value = self.eval(arg)
             if type(value) is ast.Identifier:
-                value = self.scope_get(value.name)
+                value = self.scope_get(value.name, value.span)
             elif type(value) is GlobalCall:
                 value = self.call_global(value)
             args.append(value)
@@ -270,11 +299,14 @@ class Evaluator:
         value = self.eval(node.value)
         name = node.name.name
         if name in self.scope:
-            raise _error(
-                "redeclared",
-                f'variable "{name}" is declared twice; variables cannot be reassigned',
-                f"attempted to redefine {name}, vars are immutable",
-                hint="give the second variable another name",
+            raise _located(
+                _error(
+                    "redeclared",
+                    f'variable "{name}" is declared twice; variables cannot be reassigned',
+                    f"attempted to redefine {name}, vars are immutable",
+                    hint="give the second variable another name",
+                ),
+                node.name.span,
             )
         value = self.resolve(value)
         if name in self.predefined:
@@ -312,11 +344,14 @@ class Evaluator:
         elif self.template:
             self.scope[name] = _zero_value(type_name)
         else:
-            raise _error(
-                "missing-var",
-                f'template variable "{name}" has no value',
-                f'missing value for var "{name}".',
-                hint="give it a value with --vars FILE (JSON as for kapacitor define -vars)",
+            raise _located(
+                _error(
+                    "missing-var",
+                    f'template variable "{name}" has no value',
+                    f'missing value for var "{name}".',
+                    hint="give it a value with --vars FILE (JSON as for kapacitor define -vars)",
+                ),
+                node.name.span,
             )
         self.declared[name] = self.scope[name]
 
@@ -332,7 +367,7 @@ class Evaluator:
         """Replace names by their values, as Kapacitor does when it evaluates a lambda."""
         t = type(node)
         if t is ast.Identifier:
-            return _literal_node(node, self.scope_get(node.name), self.cat)
+            return _literal_node(node, self.scope_get(node.name, node.span), self.cat)
         if t is ast.Unary:
             operand = self._substitute(node.operand)
             return node if operand is node.operand else dataclasses.replace(node, operand=operand)
@@ -432,7 +467,7 @@ class Evaluator:
         if t is PipelineNode:
             if receiver.type in ("StreamNode", "BatchNode"):
                 return receiver.name
-            return f"|{receiver.name}()"
+            return f"|{self.written.get(id(receiver), receiver.name)}()"
         if t is AlertData:
             return "the alert"
         if t is HandlerObject:
@@ -552,6 +587,30 @@ class Evaluator:
                     hint = f"did you mean |{_suggest(name, entry.chain)}()?"
         op = {"chain": "|", "property": ".", "dynamic": "@"}.get(fn.kind, "")
         kind = "node" if fn.kind == "chain" else "property"
+        key = lookup_key(name)
+        if hint is None and fn.kind == "chain" and key.lower() in NODE_ALIASES and entry is not None:
+            alias = NODE_ALIASES[key.lower()]
+            if alias in entry.chain:
+                hint = f"did you mean |{alias}()?"
+        if hint is None and fn.kind == "property":
+            owners = sorted(
+                {f"|{t.desc}()" for t in self.cat.types.values() if t.category == "node" and t.desc and key in t.props}
+            )
+            if 0 < len(owners) <= 4:
+                hint = f".{key}() belongs to " + ", ".join(owners)
+        if type(receiver) is PipelineNode and receiver.type in ("StreamNode", "BatchNode"):
+            other = "batch" if receiver.type == "StreamNode" else "stream"
+            other_entry = self.cat.types[self.cat.roots[other]]
+            if key in other_entry.chain:
+                return _error(
+                    "wrong-root",
+                    f"|{name}() follows {other}, not {receiver.name}: a {receiver.name} task "
+                    + ("reads points with stream|from()" if other == "batch" else "queries InfluxDB with batch|query('SELECT ...')"),
+                    f'no method or property "{name}" on {go}',
+                    at=fn,
+                    hint=f"start a {other} task with {other}|{key}(...), or keep {receiver.name} and use |"
+                    + ("from()" if other == "batch" else "query(...)"),
+                )
         return _error(
             "unknown-method",
             f"unknown {kind} {op}{name}() on {where}",
@@ -578,7 +637,9 @@ class Evaluator:
             want = ", ".join(self.cat.kind_of(p) for p in params)
             return "reflect: Call with too few input arguments", f"needs {fixed} argument{'s' * (fixed != 1)} ({want}), got {len(args)}"
         if not variadic and len(args) > fixed:
-            want = ", ".join(self.cat.kind_of(p) for p in params) or "none"
+            if not fixed:
+                return "reflect: Call with too many input arguments", f"takes no arguments, got {len(args)}"
+            want = ", ".join(self.cat.kind_of(p) for p in params)
             return "reflect: Call with too many input arguments", f"takes {fixed} argument{'s' * (fixed != 1)} ({want}), got {len(args)}"
         for value in args:
             if value is NIL:
@@ -615,8 +676,8 @@ class Evaluator:
             hint = "write the number with a decimal point, e.g. 1.0"
         if hint is None and "time.Duration" in panic and "int64" in panic:
             hint = "durations need a unit, e.g. 10s or 5m"
-        if hint is None and "*ast.ReferenceNode" in panic and "*ast.LambdaNode" in panic:
-            hint = 'conditions are lambdas: write lambda: "field" > 10'
+        if hint is None and "*ast.LambdaNode" in panic:
+            hint = 'conditions and expressions are lambdas: write lambda: "field" > 10'
         code = "bad-arguments" if "input arguments" in panic else "wrong-type"
         return _error(code, ours, kapacitor, at=fn, hint=hint)
 
@@ -645,12 +706,14 @@ class Evaluator:
             return GoValue(method.returns_go or "?", None)
         builder = SPECIAL_BUILDERS.get(method.go_name)
         if builder is not None:
-            return builder(self, fn, parent, method, args, receiver)
-        info = method.edges.get(edge)
-        if info is None or "error" in info:
-            info = {"type": method.returns, "desc": lookup_key(method.go_name).lower(), "wants": edge, "provides": edge}
-        node = self._create_child(parent, info["type"], info["desc"], info["wants"], info["provides"], fn.span)
-        node.args = list(args)
+            node = builder(self, fn, parent, method, args, receiver)
+        else:
+            info = method.edges.get(edge)
+            if info is None or "error" in info:
+                info = {"type": method.returns, "desc": lookup_key(method.go_name).lower(), "wants": edge, "provides": edge}
+            node = self._create_child(parent, info["type"], info["desc"], info["wants"], info["provides"], fn.span)
+            node.args = list(args)
+        self.written[id(node)] = lookup_key(fn.name)
         return node
 
     # -- properties

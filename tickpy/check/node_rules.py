@@ -52,6 +52,18 @@ def _go_type(value: Any) -> str:
     }.get(type(value), "<unknown>")
 
 
+def _words(value: Any) -> str:
+    return {
+        bool: "a bool",
+        int: "an int",
+        float: "a float",
+        Duration: "a duration",
+        ast.Reference: 'a double-quoted reference ("...")',
+        ast.Lambda: "a lambda",
+        list: "a list",
+    }.get(type(value), "this value")
+
+
 def _dimensions(dimensions: list, excluded: list) -> None:
     has_star = False
     for d in dimensions:
@@ -62,7 +74,7 @@ def _dimensions(dimensions: list, excluded: list) -> None:
             has_star = True
         else:
             raise RuleError(
-                f"groupBy takes tag names in single quotes or *, not a {_go_type(d)}",
+                f"groupBy takes tag names in single quotes or *, not {_words(d)}",
                 f"invalid dimension object of type {_go_type(d)}",
                 hint="write tag names as 'host'" if type(d) is ast.Reference else None,
             )
