@@ -267,3 +267,44 @@ def test_benchmark_generator_is_deterministic_and_valid():
     assert len(cpu.fields) == 10 and all(isinstance(v, float) for v in cpu.fields.values())
     assert any(isinstance(v, str) for p in points for v in p.fields.values())
     assert any(isinstance(v, int) for p in points for v in p.fields.values())
+
+
+def _reference_read(text: str):
+    """Entries split by iter_blocks, each through the exact scanner only."""
+    points, error_lines = [], []
+    for lineno, block in lp.iter_blocks(text.split("\n")):
+        start = lp._skip_whitespace(block, 0)
+        if start >= len(block) or block[start] == "#":
+            continue
+        try:
+            points.append(_typed(lp._parse_exact(block, 1, None)))
+        except lp._Invalid:
+            error_lines.append(lineno)
+    return points, error_lines
+
+
+def test_reader_fast_path_agrees_with_exact_reading_of_whole_texts():
+    rng = random.Random(99)
+    extra = ['log,h=a msg="a, b = c",n=1i 5', 'log msg="" 6', 'log msg="multi', 'line" 7', "x a=1\\", "y b=2"]
+    for _ in range(1500):
+        lines = []
+        for _ in range(rng.randint(1, 4)):
+            line = rng.choice(extra) if rng.random() < 0.3 else _random_line(rng)
+            if rng.random() < 0.5:
+                line = _mutate(rng, line + rng.choice(['', '"', "\\", ' s="q"']))
+            lines.append(line)
+        text = "\n".join(lines)
+        errors: list[LineError] = []
+        got = [_typed(p) for p in lp._read(text, 1, None, errors.append, "t", "", "")]
+        assert (got, [e.line for e in errors]) == _reference_read(text), text
+
+
+def test_invalid_utf8_bytes_stay_distinct_while_parsing_and_show_as_replacement_characters():
+    (point,) = parse_points(b"m\xff,a\xfe=1,a\xfd=2 f\xfc=\"s\xfb\" 1")  # two different tag keys
+    assert point.name == "m\ufffd"
+    assert point.tags == {"a\ufffd": "1"}  # both print alike; the later in byte order (\xfe) is kept
+    assert point.fields == {"f\ufffd": "s\ufffd"}
+    with pytest.raises(LineProtocolError) as caught:
+        parse_points(b"m,a\xfe=1,a\xfe=2 v=1")  # the same byte twice: duplicate tags
+    assert "\udcfe" not in caught.value.errors[0].reason
+    assert "duplicate tags" in caught.value.errors[0].reason

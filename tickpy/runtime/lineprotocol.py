@@ -106,8 +106,10 @@ class _Invalid(Exception):
 
 
 # --------------------------------------------------------------------------------------------
-# Decoding bytes: invalid UTF-8 bytes become U+FFFD one byte at a time (as Go's encoders show
-# them), so a reader never fails on a stray byte.
+# Decoding bytes.  InfluxDB works on bytes; a stray byte that is not UTF-8 is kept while parsing
+# as a lone surrogate (Python's "surrogateescape"), so that two different bytes stay different
+# (duplicate tags, byte lengths), and becomes U+FFFD, one per byte as Go's encoders show it, in
+# the strings of the resulting point.  Such lines always take the exact path.
 
 
 def _replace_each_byte(error: UnicodeDecodeError):
@@ -116,16 +118,31 @@ def _replace_each_byte(error: UnicodeDecodeError):
 
 codecs.register_error("tickpy-lp-replace", _replace_each_byte)
 
+_SURROGATE = re.compile("[\ud800-\udfff]").search
+
 
 def decode_line(data: bytes) -> str:
+    """UTF-8 text of `data`; invalid bytes become lone surrogates (see above)."""
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
-        return data.decode("utf-8", "tickpy-lp-replace")
+        return data.decode("utf-8", "surrogateescape")
+
+
+def _clean(text: str) -> str:
+    """`text` with each byte kept as a surrogate shown as U+FFFD."""
+    if text.isascii() or not _SURROGATE(text):
+        return text
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "tickpy-lp-replace")
 
 
 def _byte_length(text: str) -> int:
-    return len(text) if text.isascii() else len(text.encode("utf-8", "surrogatepass"))
+    if text.isascii():
+        return len(text)
+    try:
+        return len(text.encode("utf-8", "surrogateescape"))
+    except UnicodeEncodeError:
+        return len(text.encode("utf-8", "surrogatepass"))
 
 
 # --------------------------------------------------------------------------------------------
@@ -560,7 +577,12 @@ def _parse_exact(buf: str, multiplier: int, default_time: int | None) -> Point:
         if escaped:
             tag_key, tag_value = _unescape_tag(tag_key), _unescape_tag(tag_value)
         tags[tag_key] = tag_value
-    return Point(name, tags, _decode_fields(items), point_time)
+    fields = _decode_fields(items)
+    if not buf.isascii() and _SURROGATE(buf):
+        name = _clean(name)
+        tags = {_clean(k): _clean(v) for k, v in tags.items()}
+        fields = {_clean(k): _clean(v) if isinstance(v, str) else v for k, v in fields.items()}
+    return Point(name, tags, fields, point_time)
 
 
 # --------------------------------------------------------------------------------------------
@@ -678,8 +700,8 @@ def iter_blocks(lines: Iterable[str]) -> Iterator[tuple[int, str]]:
 _CHUNK = 1 << 20
 
 
-def _line_batches(source) -> Iterator[list[str]]:
-    """Lists of lines (without newlines) from a str/bytes text, a binary file object, or an
+def _line_batches(source) -> Iterator[tuple[list[str], bool]]:
+    """(lines, may_hold_surrogates) pairs: lists of lines (without newlines) from a str/bytes text, a binary file object, or an
     iterable of lines (a text file is one).  Binary files are read in large chunks with
     `read1` (which returns what a pipe has without waiting for more) and decoded a chunk at a
     time: the fastest input, and a stray byte cannot stop it."""
@@ -689,7 +711,7 @@ def _line_batches(source) -> Iterator[list[str]]:
         lines = source.split("\n")
         if lines[-1] == "":
             lines.pop()
-        yield lines
+        yield lines, not source.isascii() and _SURROGATE(source) is not None
         return
     if isinstance(source, (io.RawIOBase, io.BufferedIOBase)) or (
         hasattr(source, "read") and "b" in getattr(source, "mode", "")
@@ -707,14 +729,17 @@ def _line_batches(source) -> Iterator[list[str]]:
                 rest = chunk
                 continue
             rest = chunk[cut + 1 :]
-            yield decode_line(chunk[:cut]).split("\n")
+            yield _decode_lines(chunk[:cut])
         if rest:
-            yield [decode_line(rest)]
+            yield _decode_lines(rest)
         return
     batch: list[str] = []
+    dirty = False
     for item in source:
         if not isinstance(item, str):
             item = decode_line(item)
+        if not item.isascii() and _SURROGATE(item):
+            dirty = True
         if item.endswith("\n"):
             item = item[:-1]
         if "\n" in item:
@@ -722,10 +747,18 @@ def _line_batches(source) -> Iterator[list[str]]:
         else:
             batch.append(item)
         if len(batch) >= 4096:
-            yield batch
+            yield batch, dirty
             batch = []
+            dirty = False
     if batch:
-        yield batch
+        yield batch, dirty
+
+
+def _decode_lines(data: bytes) -> tuple[list[str], bool]:
+    try:
+        return data.decode("utf-8").split("\n"), False
+    except UnicodeDecodeError:
+        return data.decode("utf-8", "surrogateescape").split("\n"), True
 
 
 def _print_error(error: LineError) -> None:
@@ -734,7 +767,7 @@ def _print_error(error: LineError) -> None:
 
 def _reason(err: _Invalid, text: str) -> str:
     shown = text if len(text) <= 200 else text[:200] + "..."
-    return f"unable to parse '{shown}': {err}"
+    return _clean(f"unable to parse '{shown}': {err}")
 
 
 def _read(source, multiplier: int, now: int | None, report, source_name: str,
@@ -749,11 +782,11 @@ def _read(source, multiplier: int, now: int | None, report, source_name: str,
     pending_line = 0
     state = [False, False, 0, 0]
     lineno = 0
-    for lines in _line_batches(source):
+    for lines, dirty in _line_batches(source):
         for line in lines:
             lineno += 1
             if pending is None:
-                match = match_line(line) if len(line) <= _FAST_MAX_LENGTH else None
+                match = match_line(line) if len(line) <= _FAST_MAX_LENGTH and not dirty else None
                 if match is not None:
                     name, tag_text, fields, timestamp = match.groups()
                     if timestamp is None:
@@ -790,7 +823,7 @@ def _read(source, multiplier: int, now: int | None, report, source_name: str,
             try:
                 point = exact(block, multiplier, now)
             except _Invalid as err:
-                report(LineError(source_name, block_line, _reason(err, block[start:]), block))
+                report(LineError(source_name, block_line, _reason(err, block[start:]), _clean(block)))
                 continue
             point.database = database
             point.retention_policy = retention_policy
@@ -802,7 +835,7 @@ def _read(source, multiplier: int, now: int | None, report, source_name: str,
             try:
                 point = exact(block, multiplier, now)
             except _Invalid as err:
-                report(LineError(source_name, pending_line, _reason(err, block[start:]), block))
+                report(LineError(source_name, pending_line, _reason(err, block[start:]), _clean(block)))
             else:
                 point.database = database
                 point.retention_policy = retention_policy
@@ -841,13 +874,13 @@ def parse_points(text, precision: str = "ns", now: int | None = None) -> list[Po
 def parse_line(line: str, precision: str = "ns", now: int | None = None) -> Point:
     """Exactly one point from one entry; LineProtocolError otherwise."""
     multiplier = precision_multiplier(precision)
-    point = _parse_fast(line, multiplier, now)
+    point = None if not line.isascii() and _SURROGATE(line) else _parse_fast(line, multiplier, now)
     if point is not None:
         return point
     start = _skip_whitespace(line, 0)
     if start >= len(line) or line[start] == "#":
-        raise LineProtocolError([LineError("<input>", 1, "no point on the line", line)])
+        raise LineProtocolError([LineError("<input>", 1, "no point on the line", _clean(line))])
     try:
         return _parse_exact(line, multiplier, now)
     except _Invalid as err:
-        raise LineProtocolError([LineError("<input>", 1, _reason(err, line[start:]), line)]) from None
+        raise LineProtocolError([LineError("<input>", 1, _reason(err, line[start:]), _clean(line))]) from None

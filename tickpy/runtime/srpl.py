@@ -25,6 +25,7 @@ from typing import Callable, Iterator
 from tickpy.runtime.lineprotocol import (
     LineError,
     LineProtocolError,
+    _clean,
     _line_batches,
     _print_error,
     parse_line,
@@ -46,7 +47,7 @@ def read_srpl(
     if now is None:
         now = _time.time_ns()
     report = on_error or _print_error
-    lines = (line for batch in _line_batches(source) for line in batch)
+    lines = (line for batch, _ in _line_batches(source) for line in batch)
     lineno = 0
     while True:
         database = next(lines, None)
@@ -62,10 +63,10 @@ def read_srpl(
         try:
             point = parse_line(_chomp(point_line), precision, now)
         except LineProtocolError as err:
-            report(LineError(source_name, lineno, err.errors[0].reason, point_line))
+            report(LineError(source_name, lineno, err.errors[0].reason, _clean(point_line)))
             continue
-        point.database = _chomp(database)
-        point.retention_policy = _chomp(retention_policy)
+        point.database = _clean(_chomp(database))
+        point.retention_policy = _clean(_chomp(retention_policy))
         yield point
 
 
