@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 
+from tickpy.lang import gobessel as _bessel
 from tickpy.lang import goalgorithms as _go
 
 NAN = math.nan
@@ -103,8 +104,8 @@ MATH1 = {
     "expm1": _go.expm1,
     "floor": go_floor,
     "gamma": _go.gamma,
-    "j0": _go.j0,
-    "j1": _go.j1,
+    "j0": _bessel.j0,
+    "j1": _bessel.j1,
     "log": _go.log,
     "log10": _go.log10,
     "log1p": _go.log1p,
@@ -116,8 +117,8 @@ MATH1 = {
     "tan": _go.tan,
     "tanh": _go.tanh,
     "trunc": go_trunc,
-    "y0": _go.y0,
-    "y1": _go.y1,
+    "y0": _bessel.y0,
+    "y1": _bessel.y1,
 }
 
 MATH2 = {
@@ -131,4 +132,4 @@ MATH2 = {
 
 MATH_I = {"pow10": go_pow10}
 
-MATH_IF = {"jn": _go.jn, "yn": _go.yn}
+MATH_IF = {"jn": _bessel.jn, "yn": _bessel.yn}
