@@ -9,26 +9,35 @@ API (stable; the engine and the CLI use it):
 
     read_points(source, precision="ns", source_name="<stdin>", now=None, on_error=None,
                 database="", retention_policy="") -> Iterator[Point]
-        `source` is a file object (text or binary), an iterable of lines (str or bytes, with or
-        without the trailing newline), or a whole text (str or bytes).  Blank lines and `#`
-        comments are skipped.  A malformed line does not stop the reading: `on_error` is called
-        with a `LineError` (input name, 1-based line number, reason) and the line is skipped;
-        without `on_error` the error is printed on stderr as `<input>:<line>: <reason>`.
+        `source`: a binary file object (fastest: read in large chunks with `read1`, so a pipe
+        delivers points as lines arrive; pass `sys.stdin.buffer`, not `sys.stdin`), any
+        iterable of lines (str or bytes, with or without the newline; a text file is one), or
+        a whole text (str or bytes).  Blank lines and `#` comments are skipped.  A malformed
+        entry does not stop the reading: `on_error` is called with a `LineError` (`source`
+        name, 1-based `line` number, `reason`, `text`; str() gives `<input>:<line>: <reason>`)
+        and the entry is skipped; without `on_error` that text is printed on stderr.
         A point without a timestamp gets `now` (ns; default: the time the reading started),
-        truncated to the precision, as Kapacitor uses the write time.
+        truncated to the precision, as Kapacitor uses the write time.  `precision`: ns, us,
+        ms, s, m or h (also Kapacitor's n and u).  Points read from one input may share their
+        `tags` dict: treat tags and fields as read-only, `Point.copy()` before changing.
 
     parse_points(text, precision="ns", now=None) -> list[Point]
         The whole text at once, like ParsePointsWithPrecision; raises `LineProtocolError` (with
-        `.errors` and the `.points` that did parse) when any line is malformed.  With `now=None`
-        a point without a timestamp has `time = None`.
+        `.errors` and the `.points` that did parse) when any entry is malformed.  With
+        `now=None` a point without a timestamp has `time = None`.
 
     parse_line(line, precision="ns", now=None) -> Point      (raises LineProtocolError)
 
-Speed: an ordinary line (no quote, no backslash, single spaces) is checked with two compiled
-regular expressions and its field block is kept as text for the Point to convert on first use
-(see `tickpy.runtime.point`).  Every other line goes through `_parse_exact`, a scanner with the
-reference parser's rules, which also decodes the fields at once.  The fast path only accepts
-lines whose result the exact path would give; anything unusual falls through to the exact path.
+Invalid UTF-8 bytes are kept apart while parsing and appear as U+FFFD (one per byte) in the
+points' strings and in error texts.
+
+Speed: an ordinary line (measurement and tags without quotes or escapes, simple numbers,
+booleans and strings, single spaces) is checked and split by one compiled regular expression;
+its field block is kept as text for the Point to convert on first use (see
+`tickpy.runtime.point`), and its tag dict is shared with earlier points of the same series.
+Every other entry goes through `_parse_exact`, a scanner with the reference parser's rules,
+which also decodes the fields at once.  The fast path only accepts lines whose result the exact
+path would give (tests check this on random and mutated lines); anything unusual falls through.
 """
 
 from __future__ import annotations

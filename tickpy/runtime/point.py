@@ -11,16 +11,17 @@ Design (speed first, because parsing is most of the cost of a stream run):
 
 * `__slots__`, no dataclass machinery, no validation in the constructor: the line-protocol
   reader has already validated everything when it builds a point.
-* Fields are lazy.  For an ordinary line (no quotes, no backslashes) the reader checks the
-  whole field block with one compiled regular expression, which proves that every value is a
-  well-formed float, integer or boolean, and stores the block as text.  The values are only
-  converted when `fields` is first read (then cached in a dict), or one at a time with
-  `field(key)`, which does not build the dict at all.  A task that filters on measurement or
-  on tags never pays for the field values of the points it drops.  Lines with quotes or
-  escapes go through the exact (slow) parser, which decodes fields at once; such points
-  carry their dict from the start.
-* `fields` returns the same dict every time: mutating it mutates the point.  Runtime nodes that
-  change a point should work on `copy()` (shallow copy of the tag and field dicts).
+* Fields are lazy.  For an ordinary line (no escapes, strings without quotes or backslashes
+  inside) the reader checks the whole line with one compiled regular expression, which proves
+  that every value is a well-formed float, integer, boolean or plain string, and stores the
+  field block as text.  The values are only converted when `fields` is first read (then
+  cached in a dict), or one at a time with `field(key)`, which does not build the dict at
+  all.  A task that filters on measurement or on tags never pays for the field values of the
+  points it drops.  Other lines go through the exact (slower) parser, which decodes the
+  fields at once; such points carry their dict from the start.
+* The reader gives points of the same series the same `tags` dict (built once per distinct
+  tag text).  So tags and fields are read-only: a node that changes a point works on `copy()`
+  (which copies both dicts).  `fields` returns the same dict every time.
 
 The attribute names and methods below are the stable API used by the engine.
 """
@@ -33,7 +34,7 @@ __all__ = ["Point", "decode_simple_fields"]
 
 
 def decode_simple_fields(raw: str) -> dict:
-    """Convert a validated field block without quotes or escapes, e.g. `a=1,b=2i,c=t`.
+    """Convert a validated field block without escapes, e.g. `a=1,b=2i,c=t,d="x y"`.
 
     The caller guarantees the block passed the reader's fast-path check: every item is
     key=value with a float, an integer with `i`, a boolean spelling, or a string in quotes
