@@ -35,6 +35,7 @@ Exit status:
   1  the run completed, but some alert could not be delivered or some input line was
      rejected (each is reported on stderr: `<input>:<line>: <reason>`, skipped, counted)
   2  usage error, script error, bad handler file or configuration, unsupported node
+  130/143  stopped by SIGINT/SIGTERM: reading stops, queued alerts get 5 s to be delivered
 """
 
 
@@ -91,6 +92,10 @@ def _summary(result, rejected: int) -> str:
     if result.delivery_failures:
         count = len(result.delivery_failures)
         parts.append(f"{count} alert deliver{'ies' if count != 1 else 'y'} failed")
+    if result.interrupted_by:
+        import signal
+
+        parts.append(f"stopped by {signal.Signals(result.interrupted_by).name}")
     return f"tickpy run: task {result.task_name}: " + ", ".join(parts)
 
 
@@ -175,6 +180,7 @@ def run_command(script, inputs, *, handler_paths=(), dbrp=None, task_name=None, 
             input_errors=rejected,
             on_node_error=on_node_error,
             line_sink=line_sink,
+            interruptible=True,
         )
     except TickpyError as error:
         _print_diagnostics(error, script, source)
@@ -198,6 +204,8 @@ def run_command(script, inputs, *, handler_paths=(), dbrp=None, task_name=None, 
         if text:
             click.echo(text, err=True)
     click.echo(_summary(result, len(rejected)), err=True)
+    if result.interrupted_by:
+        return 128 + result.interrupted_by
     if result.delivery_failures or rejected:
         return EXIT_INCOMPLETE
     return EXIT_OK

@@ -21,6 +21,8 @@ Stable Python API (used by `tickpy run` and `tickpy test`):
         `on_node_error`: called with every `NodeError` as it happens (the CLI prints them).
         `line_sink`: called with each line influxDBOut writes; `log_sink`: each log-node line.
         `report`: where the alert service reports delivery problems (default: stderr).
+        `interruptible`: SIGINT/SIGTERM stop reading; queued alerts get 5 s to be delivered
+            (else dead-lettered); `RunResult.interrupted_by` is the signal. Main thread only.
 
         Raises `TickpyError` (with diagnostics) for script errors, unsupported nodes and bad
         handler files, before any point is read.
@@ -30,7 +32,7 @@ Stable Python API (used by `tickpy run` and `tickpy test`):
 `RunResult` fields: alerts (list[AlertEvent] in the order the alert nodes produced them),
 httpout (endpoint name -> result dict, Kapacitor's result JSON as data; `httpout_json(name)`
 gives the exact JSON text), influxdb_lines, stats (node label -> counters), input_errors,
-node_errors, delivery_failures, points_read.
+node_errors, delivery_failures, points_read, delivery_summary, interrupted_by.
 """
 
 from __future__ import annotations
@@ -51,6 +53,7 @@ class CompiledTask:
     ctx: RunContext
     nodes: list[RuntimeNode]
     specs: list[Any]
+    points_read: int = 0
 
     @property
     def root(self) -> RuntimeNode:
@@ -62,10 +65,13 @@ class CompiledTask:
         fast = getattr(root, "fast_ingest", None)
         ingest = fast() if fast is not None else root.ingest
         count = 0
-        for count, point in enumerate(points, 1):
-            ingest(point)
-        if ingest is not root.ingest:
-            root.points_out += count  # the stream node was skipped: it forwards everything
+        try:
+            for count, point in enumerate(points, 1):
+                ingest(point)
+        finally:
+            if ingest is not root.ingest:
+                root.points_out += count  # the stream node was skipped: it forwards everything
+            self.points_read += count
         return count
 
     def finish(self) -> None:
@@ -163,6 +169,8 @@ class RunResult:
     task_name: str = ""
     # The alert service's delivery summary (None without one).
     delivery_summary: Any = None
+    # The signal (SIGINT 2, SIGTERM 15) that stopped reading, 0 if none.
+    interrupted_by: int = 0
 
     def httpout_json(self, name: str) -> str:
         """The exact JSON `GET .../tasks/<task>/<name>` would answer with."""
@@ -230,6 +238,7 @@ def run_task(
     log_sink: Callable[[str], None] | None = None,
     clock: Callable[[], int] | None = None,
     report: Callable[[str], None] | None = None,
+    interruptible: bool = False,
 ) -> RunResult:
     """Run a script over points. See the module docstring."""
     pipeline = load_pipeline(source, path, task_type=task_type, variables=variables)
@@ -262,11 +271,18 @@ def run_task(
         raise
     result = RunResult(task_name=task_name)
     try:
-        result.points_read = task.run(points)
-        task.finish()
+        if interruptible:
+            result.interrupted_by = _run_interruptible(task, points)
+        else:
+            task.run(points)
+        if not result.interrupted_by:
+            task.finish()
     finally:
+        result.points_read = task.points_read
         if own_service:
-            summary = close_alert_service(alert_service)
+            interrupted = bool(result.interrupted_by)
+            summary = alert_service.close(grace_s=INTERRUPT_GRACE_S if interrupted else None,
+                                          interrupted=interrupted)
             result.delivery_summary = summary
             result.delivery_failures = list(getattr(summary, "failures", []) or [])
     result.alerts = list(ctx.alerts)
@@ -279,6 +295,21 @@ def run_task(
 
 
 # --------------------------------------------------------------------------- alert service
+
+
+INTERRUPT_GRACE_S = 5.0
+
+
+def _run_interruptible(task: CompiledTask, points) -> int:
+    """Run until the input ends or SIGINT/SIGTERM arrives; the signal number, or 0."""
+    from tickpy.alerting.service import ShutdownRequested, ShutdownSignals
+
+    with ShutdownSignals() as stop:
+        try:
+            task.run(points)
+        except ShutdownRequested:
+            pass
+    return stop.signal_number if stop.requested else 0
 
 
 def make_alert_service(config, handler_paths: list, report: Callable[[str], None] | None = None):

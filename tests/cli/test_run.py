@@ -1,0 +1,282 @@
+"""`tickpy run` as a subprocess, with real listeners on 127.0.0.1."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLES = ROOT / "samples"
+TICKPY = [str(Path(sys.executable).parent / "tickpy")]  # the installed console script
+
+
+def tickpy(*args, stdin: bytes | None = None, cwd=None, timeout=60) -> subprocess.CompletedProcess:
+    return subprocess.run([*TICKPY, *map(str, args)], input=stdin, capture_output=True, cwd=cwd, timeout=timeout)
+
+
+class TCPSink:
+    """Accepts connections and keeps the bytes of each one, in arrival order."""
+
+    def __init__(self):
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(64)
+        self.address = f"127.0.0.1:{self.sock.getsockname()[1]}"
+        self.connections: list[bytes] = []
+        self._lock = threading.Lock()
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self):
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            chunks = []
+            with conn:
+                while data := conn.recv(65536):
+                    chunks.append(data)
+            with self._lock:
+                self.connections.append(b"".join(chunks))
+
+    def wait_for(self, count: int, timeout: float = 5.0) -> list[bytes]:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self._lock:
+                if len(self.connections) >= count:
+                    return list(self.connections)
+            time.sleep(0.01)
+        return list(self.connections)
+
+    def close(self):
+        self.sock.close()
+
+
+@pytest.fixture
+def sink():
+    listener = TCPSink()
+    yield listener
+    listener.close()
+
+
+def closed_port_address() -> str:
+    probe = socket.socket()
+    probe.bind(("127.0.0.1", 0))
+    port = probe.getsockname()[1]
+    probe.close()
+    return f"127.0.0.1:{port}"
+
+
+def rfc3339(seconds: int) -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(seconds))
+
+
+def sample_points() -> list[dict]:
+    """The cpu points of samples/cpu.lp, parsed here independently of tickpy."""
+    points = []
+    for line in (SAMPLES / "cpu.lp").read_text().splitlines():
+        if not line.startswith("cpu,"):
+            continue
+        series, fields, stamp = line.split(" ")
+        tags = dict(item.split("=") for item in series.split(",")[1:])
+        values = {k: float(v) for k, v in (item.split("=") for item in fields.split(","))}
+        points.append({"tags": tags, "fields": values, "time": int(stamp)})
+    return points
+
+
+def expected_seed_events() -> list[dict]:
+    """Kapacitor's alert semantics applied by hand to the sample: one group (no groupBy), an
+    event for every CRITICAL point and for each recovery; duration since the alert began."""
+    events, level, first = [], "OK", None
+    for point in sample_points():
+        new = "CRITICAL" if point["fields"]["usage_idle"] < 10 else "OK"
+        if new == "OK" and level == "OK":
+            continue
+        if level == "OK":
+            first = point["time"]
+        events.append({"level": new, "previousLevel": level, "time": point["time"],
+                       "duration": point["time"] - first, "tags": point["tags"], "fields": point["fields"]})
+        level = new
+    return events
+
+
+def test_seed_sample_sends_kapacitors_bytes_over_tcp(sink, tmp_path):
+    script = tmp_path / "tcp-cpu-alert.tick"
+    script.write_text((SAMPLES / "tcp-cpu-alert.tick").read_text().replace("127.0.0.1:7777", sink.address))
+    done = tickpy("run", script, SAMPLES / "cpu.lp")
+    assert done.returncode == 0, done.stderr.decode()
+    expected = expected_seed_events()
+    received = sink.wait_for(len(expected))
+    assert len(received) == len(expected) == 5
+    for raw, want in zip(received, expected):
+        assert raw.endswith(b"}\n\n")  # JSON, then a blank line; one connection per event
+        data = json.loads(raw)
+        assert list(data) == ["id", "message", "details", "time", "duration", "level", "data",
+                              "previousLevel", "recoverable"]
+        assert data["id"] == "cpu:nil"
+        assert data["message"] == "Hey, check your CPU"
+        assert data["time"] == rfc3339(want["time"] // 10**9)
+        assert data["duration"] == want["duration"]
+        assert (data["level"], data["previousLevel"], data["recoverable"]) == (want["level"], want["previousLevel"], True)
+        columns = ["time", *sorted(want["fields"])]
+        assert data["data"] == {"series": [{"name": "cpu", "tags": want["tags"], "columns": columns,
+                                            "values": [[data["time"], *[want["fields"][c] for c in columns[1:]]]]}]}
+        # Go's encoding/json: compact, HTML characters escaped, integral floats without ".0"
+        assert b": " not in raw and b".0," not in raw and b"<" not in raw
+    summary = done.stderr.decode()
+    assert "16 points read" in summary and "5 alerts (3 CRITICAL, 2 OK)" in summary
+
+
+def test_topic_flow_with_a_handler_file(sink, tmp_path):
+    handler = tmp_path / "tcp_cpu_handler.yaml"
+    handler.write_text((SAMPLES / "tcp_cpu_handler.yaml").read_text().replace("127.0.0.1:7777", sink.address))
+    done = tickpy("run", SAMPLES / "cpu_alert.tick", SAMPLES / "cpu.lp", "--handlers", handler)
+    assert done.returncode == 0, done.stderr.decode()
+    expected = expected_seed_events()
+    received = sink.wait_for(len(expected))
+    assert [json.loads(r)["level"] for r in received] == [e["level"] for e in expected]
+    assert [json.loads(r)["previousLevel"] for r in received] == [e["previousLevel"] for e in expected]
+
+
+def test_unreachable_endpoint_is_reported_and_the_run_goes_on(tmp_path):
+    address = closed_port_address()
+    script = tmp_path / "unreachable.tick"
+    script.write_text((SAMPLES / "tcp-cpu-alert.tick").read_text().replace("127.0.0.1:7777", address))
+    done = tickpy("run", script, SAMPLES / "cpu.lp")
+    stderr = done.stderr.decode()
+    assert done.returncode == 1
+    assert address in stderr and "cpu:nil" in stderr
+    assert "16 points read" in stderr  # every point was still read
+    assert "5 alert deliveries failed" in stderr
+
+
+def test_malformed_lines_are_reported_skipped_and_counted(sink, tmp_path):
+    script = tmp_path / "tcp-cpu-alert.tick"
+    script.write_text((SAMPLES / "tcp-cpu-alert.tick").read_text().replace("127.0.0.1:7777", sink.address))
+    lines = (SAMPLES / "cpu.lp").read_text().splitlines()
+    bad = tmp_path / "bad.lp"
+    bad.write_text("\n".join([*lines[:4], "cpu,host=x usage_idle= 1", *lines[4:], "not a point", ""]))
+    done = tickpy("run", script, bad)
+    stderr = done.stderr.decode()
+    assert done.returncode == 1
+    assert f"{bad}:5: " in stderr and f"{bad}:{len(lines) + 2}: " in stderr
+    assert "2 input lines rejected" in stderr
+    assert len(sink.wait_for(5)) == 5  # the good points still made their alerts
+
+
+def test_points_from_stdin_and_precision(sink, tmp_path):
+    script = tmp_path / "s.tick"
+    script.write_text(
+        "stream\n  |from()\n    .measurement('m')\n  |alert()\n    .crit(lambda: \"v\" > 1)\n"
+        f"    .tcp('{sink.address}')\n"
+    )
+    done = tickpy("run", script, "--precision", "s", stdin=b"m v=2 1700000000\nm v=0 1700000010\n")
+    assert done.returncode == 0, done.stderr.decode()
+    received = sink.wait_for(2)
+    assert [json.loads(r)["time"] for r in received] == [rfc3339(1700000000), rfc3339(1700000010)]
+
+
+def test_script_error_is_a_rendered_diagnostic_with_exit_2(tmp_path):
+    script = tmp_path / "broken.tick"
+    script.write_text("stream\n  |from()\n    .measurement('cpu')\n  |alert()\n    .crit(lambda: \"x\" > )\n")
+    done = tickpy("run", script, stdin=b"")
+    assert done.returncode == 2
+    stderr = done.stderr.decode()
+    assert f"{script}:5:" in stderr and "^" in stderr
+    assert "Traceback" not in stderr
+
+
+def test_unsupported_node_is_named_before_any_point_is_read(tmp_path):
+    script = tmp_path / "sideload.tick"
+    script.write_text("stream\n  |from()\n  |sideload()\n    .source('file:///tmp')\n    .order('a.yml')\n")
+    done = tickpy("run", script, stdin=b"this line would be malformed\n")
+    assert done.returncode == 2
+    stderr = done.stderr.decode()
+    assert "node sideload2 (|sideload()) is not supported by tickpy run yet" in stderr
+    assert "malformed" not in stderr and "unable to parse" not in stderr
+
+
+def test_httpout_dir_influxdb_out_task_and_dbrp(tmp_path):
+    script = tmp_path / "out.tick"
+    script.write_text(
+        "dbrp \"db\".\"rp\"\n"
+        "stream\n  |from()\n    .database('other')\n    .measurement('m')\n  |httpOut('ignored')\n"
+        "stream\n  |from()\n    .database('telegraf')\n    .measurement('m')\n    .groupBy('host')\n"
+        "  |eval(lambda: \"v\" * 2.0)\n    .as('double')\n"
+        "  |httpOut('doubled')\n  |influxDBOut()\n    .measurement('m2')\n    .precision('s')\n"
+    )
+    out_dir = tmp_path / "httpout"
+    lines_file = tmp_path / "lines.lp"
+    points = b"m,host=a v=1.5 1000000000\nm,host=b v=2 2000000000\nm,host=a v=4 3000000000\n"
+    done = tickpy("run", script, "-", "--dbrp", "telegraf.autogen", "--httpout-dir", out_dir,
+                  "--influxdb-out", lines_file, stdin=points)
+    assert done.returncode == 0, done.stderr.decode()
+    assert json.loads((out_dir / "ignored.json").read_text()) == {"series": None}
+    assert (out_dir / "doubled.json").read_text() == (
+        '{"series":[{"name":"m","tags":{"host":"a"},"columns":["time","double"],'
+        '"values":[["1970-01-01T00:00:03Z",8]]},'
+        '{"name":"m","tags":{"host":"b"},"columns":["time","double"],"values":[["1970-01-01T00:00:02Z",4]]}]}'
+    )
+    assert lines_file.read_text().splitlines() == ["m2,host=a double=3 1", "m2,host=b double=4 2",
+                                                   "m2,host=a double=8 3"]
+    assert done.stdout == b""
+
+
+def test_log_and_exec_handlers_write_json_lines(tmp_path):
+    log = tmp_path / "alerts.log"
+    captured = tmp_path / "exec.out"
+    writer = tmp_path / "writer.py"
+    writer.write_text(f"import sys\nopen({str(captured)!r}, 'ab').write(sys.stdin.buffer.read())\n")
+    script = tmp_path / "handlers.tick"
+    script.write_text(
+        "stream\n  |from()\n    .measurement('m')\n  |alert()\n    .id('{{ .TaskName }}/{{ index .Tags \"host\" }}')\n"
+        "    .warn(lambda: \"v\" > 1)\n    .stateChangesOnly()\n"
+        f"    .log('{log}')\n      .mode(0640)\n    .exec('{sys.executable}', '{writer}')\n"
+    )
+    done = tickpy("run", script, "--task", "mytask",
+                  stdin=b"m,host=a v=2 1\nm,host=a v=3 2\nm,host=a v=0 3\n")
+    assert done.returncode == 0, done.stderr.decode()
+    log_lines = log.read_bytes().splitlines(keepends=True)
+    assert [json.loads(line)["level"] for line in log_lines] == ["WARNING", "OK"]  # state changes only
+    assert all(line.endswith(b"}\n") for line in log_lines)
+    assert [json.loads(line)["id"] for line in log_lines] == ["mytask/a", "mytask/a"]
+    assert oct(os.stat(log).st_mode & 0o777) == "0o640"
+    assert captured.read_bytes() == log.read_bytes()
+
+
+def test_sigint_stops_reading_and_exits_130(sink, tmp_path):
+    script = tmp_path / "s.tick"
+    script.write_text(
+        "stream\n  |from()\n  |alert()\n    .crit(lambda: \"v\" > 1)\n" f"    .tcp('{sink.address}')\n"
+    )
+    process = subprocess.Popen([*TICKPY, "run", str(script)], stdin=subprocess.PIPE, stderr=subprocess.PIPE)
+    process.stdin.write(b"m v=2 1\n")
+    process.stdin.flush()
+    assert len(sink.wait_for(1, timeout=20)) == 1  # the run is going: stdin stays open
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=20)
+    assert process.returncode == 130
+    assert b"stopped by SIGINT" in stderr and b"1 points read" in stderr
+
+
+def test_demo_prints_each_alert_received_over_tcp():
+    done = tickpy("demo")
+    assert done.returncode == 0, done.stderr.decode()
+    text = done.stdout.decode()
+    assert text.count("received ") >= 5 and "5 received over TCP" in text
+
+
+def test_demo_embeds_the_samples_unchanged():
+    from tickpy.cli.demo import SAMPLE_POINTS, SAMPLE_SCRIPT
+
+    assert SAMPLE_SCRIPT == (SAMPLES / "tcp-cpu-alert.tick").read_text()
+    assert SAMPLE_POINTS == (SAMPLES / "cpu.lp").read_text()
