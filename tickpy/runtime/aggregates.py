@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import reduce
+from operator import add as _plus
 from typing import Any, Callable
 
 ZERO_TIME = None  # InfluxDB's query.ZeroTime: "no time of its own, use the context's"
@@ -49,7 +51,25 @@ class ReducerTypeError(ValueError):
 # Reduce-as-you-go reducers (InfluxDB's FuncReducer and friends)
 
 
-class CountReducer:
+class Reducer:
+    """Base of every reducer: `add` one value; `add_all` a batch's values (already checked for
+    type) with their source points (which carry `.time`), in order."""
+
+    __slots__ = ()
+
+    def add(self, time: int, value: Any, source: Any) -> None:
+        raise NotImplementedError
+
+    def add_all(self, values: list, sources: list) -> None:
+        add = self.add
+        for value, source in zip(values, sources):
+            add(source.time, value, source)
+
+    def emit(self) -> list:
+        raise NotImplementedError
+
+
+class CountReducer(Reducer):
     __slots__ = ("count",)
 
     def __init__(self) -> None:
@@ -58,12 +78,15 @@ class CountReducer:
     def add(self, time: int, value: Any, source: Any) -> None:
         self.count += 1
 
+    def add_all(self, values: list, sources: list) -> None:
+        self.count += len(values)
+
     def emit(self) -> list:
         # The initial point has time 0; every aggregated point turns it into ZeroTime.
         return [(ZERO_TIME if self.count else 0, self.count, None)]
 
 
-class SumReducer:
+class SumReducer(Reducer):
     __slots__ = ("total", "is_int")
 
     def __init__(self, is_int: bool) -> None:
@@ -73,13 +96,16 @@ class SumReducer:
     def add(self, time: int, value: Any, source: Any) -> None:
         self.total += value
 
+    def add_all(self, values: list, sources: list) -> None:
+        self.total = reduce(_plus, values, self.total)  # left to right, as Go adds
+
     def emit(self) -> list:
         # InfluxDB keeps the initial point's time (0, the epoch) for sums.
         total = wrap_int64(self.total) if self.is_int else self.total
         return [(0, total, None)]
 
 
-class MeanReducer:
+class MeanReducer(Reducer):
     __slots__ = ("total", "count", "is_int")
 
     def __init__(self, is_int: bool) -> None:
@@ -91,6 +117,10 @@ class MeanReducer:
         self.total += value
         self.count += 1
 
+    def add_all(self, values: list, sources: list) -> None:
+        self.total = reduce(_plus, values, self.total)  # left to right, as Go adds
+        self.count += len(values)
+
     def emit(self) -> list:
         total = float(wrap_int64(self.total)) if self.is_int else self.total
         if self.count == 0:
@@ -98,7 +128,7 @@ class MeanReducer:
         return [(ZERO_TIME, total / self.count, None)]
 
 
-class SpreadReducer:
+class SpreadReducer(Reducer):
     __slots__ = ("low", "high", "is_int")
 
     def __init__(self, is_int: bool) -> None:
@@ -148,7 +178,7 @@ def _max_wins(prev_time, prev_value, time, value) -> bool:
     return value > prev_value or (value == prev_value and time < prev_time)
 
 
-class SelectorReducer:
+class SelectorReducer(Reducer):
     """first/last/min/max: keeps one point; `wins(prev..., new...)` says when the new one replaces it."""
 
     __slots__ = ("wins", "time", "value", "source", "empty")
@@ -177,7 +207,7 @@ class SelectorReducer:
 # Reducers over the whole slice of points
 
 
-class SliceReducer:
+class SliceReducer(Reducer):
     __slots__ = ("points", "reduce")
 
     def __init__(self, reduce: Callable[[list], list]) -> None:
@@ -186,6 +216,9 @@ class SliceReducer:
 
     def add(self, time: int, value: Any, source: Any) -> None:
         self.points.append((time, value, source))
+
+    def add_all(self, values: list, sources: list) -> None:
+        self.points.extend([(source.time, value, source) for value, source in zip(values, sources)])
 
     def emit(self) -> list:
         return self.reduce(self.points)
@@ -291,7 +324,7 @@ def percentile_reducer(percentile: float) -> Callable[[list], list]:
     return reduce
 
 
-class DistinctReducer:
+class DistinctReducer(Reducer):
     __slots__ = ("first_seen",)
 
     def __init__(self) -> None:
@@ -324,7 +357,7 @@ def _bottom_less(a, b) -> bool:
     return a[0] > b[0]
 
 
-class TopBottomReducer:
+class TopBottomReducer(Reducer):
     """Keeps the `size` best points in a min-heap of `less` (Go's container/heap, so the
     replacement among exact duplicates matches), emits them best first."""
 
@@ -393,7 +426,7 @@ def _insertion_sort(items: list, less: Callable[[Any, Any], bool]) -> None:
 # Stream transformations: emit after every point
 
 
-class ElapsedReducer:
+class ElapsedReducer(Reducer):
     __slots__ = ("unit", "prev_time", "curr_time")
 
     def __init__(self, unit: int) -> None:
@@ -413,7 +446,7 @@ class ElapsedReducer:
         return [(self.curr_time, go_int_div(self.curr_time - self.prev_time, self.unit), None)]
 
 
-class DifferenceReducer:
+class DifferenceReducer(Reducer):
     __slots__ = ("is_int", "prev", "curr", "prev_valid")
 
     def __init__(self, is_int: bool) -> None:
@@ -441,7 +474,7 @@ class DifferenceReducer:
         return [(time, diff, None)]
 
 
-class MovingAverageReducer:
+class MovingAverageReducer(Reducer):
     __slots__ = ("size", "values", "pos", "total", "time", "is_int")
 
     def __init__(self, size: int, is_int: bool) -> None:
@@ -472,7 +505,7 @@ class MovingAverageReducer:
         return [(self.time, total / len(self.values), None)]
 
 
-class CumulativeSumReducer:
+class CumulativeSumReducer(Reducer):
     __slots__ = ("total", "time", "seen", "is_int")
 
     def __init__(self, is_int: bool) -> None:

@@ -19,6 +19,8 @@ from tickpy.runtime.aggregates import FUNCTIONS, GO_TYPE_NAMES, FunctionSpec, Re
 from tickpy.runtime.messages import BatchMessage, BatchPoint, PointMessage
 from tickpy.runtime.nodes.base import RuntimeNode, duration_ns, register
 
+_MISSING = object()
+
 
 class _Context:
     """Kapacitor's per-group reduce context: name, group, the context time and the reducer."""
@@ -171,12 +173,37 @@ class InfluxQLNode(RuntimeNode):
         context = self._context_for(msg)
         context.time = msg.tmax
         context.reducer = None
+        field = self.field
+        points = msg.points
+        all_values = [point.fields.get(field, _MISSING) for point in points]
+        kinds = set(map(type, all_values))
+        if len(kinds) == 1 and next(iter(kinds)) in self.function.factories:
+            self._realize_kind(context, kinds.pop())
+            # the common case: every point has the field, all of one type
+            context.reducer.add_all(all_values, points)
+            self._emit(context)
+            return
         size = 0
-        for point in msg.points:
-            if context.reducer is None and not self._realize(context, point.fields):
-                continue
-            self._aggregate(context, point.time, point.fields, point)
+        kind = None
+        values: list = []
+        sources: list = []
+        for point in points:
+            value = point.fields.get(field, _MISSING)
+            if kind is None:
+                if value is _MISSING:
+                    self.error(f"failed to realize reduce context from fields: field {field!r} missing from point")
+                    continue
+                if not self._realize_kind(context, type(value)):
+                    continue
+                kind = context.kind
             size += 1
+            if type(value) is kind:
+                values.append(value)
+                sources.append(point)
+            else:
+                self._aggregate(context, point.time, point.fields, point)  # reports why not
+        if values:
+            context.reducer.add_all(values, sources)
         if size == 0 and not self.function.empty_ok:
             return
         if context.reducer is None:
