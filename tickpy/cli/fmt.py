@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import difflib
 import pathlib
+import re
 import sys
 
 import click
 
 from tickpy.diagnostics import Diagnostic, TickpyError, render
+
+
+_UNDECODABLE = re.compile("[\udc80-\udcff]")
 
 
 def read_script(path: str) -> str:
@@ -35,8 +39,22 @@ def collect_paths(paths: tuple[str, ...]) -> list[str]:
 
 def report_error(path: str, source: str | None, error: TickpyError) -> None:
     color = sys.stderr.isatty()
+    if source is not None:
+        # Bytes that were not UTF-8 show as "?", one byte each, so the caret stays in place.
+        source = _UNDECODABLE.sub("?", source)
+    stream = sys.stderr.buffer if hasattr(sys.stderr, "buffer") else None
     for diagnostic in error.diagnostics:
-        click.echo(render(diagnostic, path, source, color=color), err=True)
+        text = render(diagnostic, path, source, color=color) + "\n"
+        if stream is None:
+            click.echo(text, err=True, nl=False)
+            continue
+        try:  # undecodable input bytes go back out as they came in
+            data = text.encode("utf-8", "surrogateescape")
+        except UnicodeEncodeError:
+            data = text.encode("utf-8", "replace")
+        stream.write(data)
+    if stream is not None:
+        stream.flush()
 
 
 @click.command("fmt")

@@ -81,14 +81,15 @@ def _previous_token(lexed: LexResult, offset: int) -> Tok | None:
     return previous
 
 
-def _unclosed_paren(lexed: LexResult, offset: int) -> Tok | None:
+def _unclosed(lexed: LexResult, offset: int) -> Tok | None:
+    """The innermost `(` or `[` still open at `offset`."""
     stack: list[Tok] = []
     for tok in lexed.tokens:
         if tok.start_pos >= offset:
             break
-        if tok.type == "LPAREN":
+        if tok.type in ("LPAREN", "LSBRACKET"):
             stack.append(tok)
-        elif tok.type == "RPAREN" and stack:
+        elif tok.type in ("RPAREN", "RSBRACKET") and stack:
             stack.pop()
     return stack[-1] if stack else None
 
@@ -129,8 +130,10 @@ def _hint(tok_type: str, value: str, offset: int, lexed: LexResult, kapacitor_ex
             if char == "'#'":
                 return "comments start with //"
         return None
-    if tok_type == "IDENT" and previous is not None and previous.type == "IDENT" and previous.value == "lambda":
+    if previous is not None and previous.type == "IDENT" and previous.value == "lambda":
         return "write `lambda:` (with the colon) before a lambda expression"
+    if tok_type == "ASGN":
+        return "`=` only assigns in `var x = ...`; to compare, write `==`"
     if tok_type == "IDENT" and value in _LOWER_KEYWORDS:
         return f"TICKscript's keywords are upper case: write {_LOWER_KEYWORDS[value]}, not {value}"
     if previous is not None and previous.type == "IDENT" and previous.value in ("and", "or"):
@@ -139,11 +142,11 @@ def _hint(tok_type: str, value: str, offset: int, lexed: LexResult, kapacitor_ex
         return 'a dbrp statement names the database and the retention policy: dbrp "telegraf"."autogen"'
     if kapacitor_expected == ["("] and previous is not None and previous.type == "IDENT":
         return f"`|{previous.value}` is a chaining method: call it with parentheses, `|{previous.value}()`; if `{previous.value}` is a property, write `.{previous.value}(...)`"
-    if tok_type == "$END" and kapacitor_expected == [")"]:
-        opener = _unclosed_paren(lexed, offset)
+    if tok_type == "$END":
+        opener = _unclosed(lexed, offset)
         if opener is not None:
             line, col = source_map.line_col(opener.start_pos)
-            return f"the '(' at line {line} column {col} is never closed"
+            return f"the '{opener.value}' at line {line} column {col} is never closed"
     if tok_type in ("PIPE", "DOT", "AT") and kapacitor_expected is _PRIMARY_EXPECTED:
         op = value
         if previous is None or previous.type not in ("RPAREN", "IDENT"):

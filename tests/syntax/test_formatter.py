@@ -1,0 +1,80 @@
+"""Kapacitor's canonical layout (tick/fmt.go behaviour)."""
+
+from tickpy.syntax import format_source, parse
+from tickpy.syntax.formatter import format_float
+
+
+def test_chains_indent_four_spaces_and_properties_eight():
+    source = "var x=stream()|window().period(10s).every(10s)"
+    assert format_source(source) == "var x = stream()\n    |window()\n        .period(10s)\n        .every(10s)\n"
+
+
+def test_literals_keep_kapacitor_spelling():
+    assert format_source("var x=01") == "var x = 01\n"
+    assert format_source("var x=1.0") == "var x = 1.0\n"
+    assert format_source("var x=5.") == "var x = 5.0\n"
+    assert format_source("var x=.25") == "var x = 0.25\n"
+    assert format_source('var x= /^\\/root\\//') == "var x = /^\\/root\\//\n"
+    assert format_source('var s = "it\'s"') == 'var s = "it\'s"\n'
+    assert format_source("var s = 'it\\'s'") == "var s = 'it\\'s'\n"
+    assert format_source("var b = TRUE") == "var b = TRUE\n"
+
+
+def test_floats_never_use_exponents():
+    assert format_float(1e22) == "10000000000000000000000.0"
+    assert format_float(1e-7) == "0.0000001"
+    assert format_float(0.1) == "0.1"
+
+
+def test_comments_are_normalised_and_reindented():
+    source = "var x = stream()\n//Window data  \n|window()\n// Period / Every 10s\n.period(10s).every(10s)"
+    expected = (
+        "var x = stream()\n"
+        "    // Window data\n"
+        "    |window()\n"
+        "        // Period / Every 10s\n"
+        "        .period(10s)\n"
+        "        .every(10s)\n"
+    )
+    assert format_source(source) == expected
+
+
+def test_statements_are_separated_by_blank_lines():
+    assert format_source("var a = 1 var b = 2\n\n\n\nvar c = 3") == "var a = 1\n\nvar b = 2\n\nvar c = 3\n"
+
+
+def test_multiline_arguments_stay_one_per_line():
+    source = "stream|eval(lambda: 1,\nlambda: 2)"
+    expected = "stream\n    |eval(\n        lambda: 1,\n        lambda: 2\n    )\n"
+    assert format_source(source) == expected
+
+
+def test_binary_operators_keep_line_breaks_and_parentheses():
+    source = 'stream|where(lambda: ("a" > 1) AND\n"b" < 2)'
+    # The continuation line takes the argument indent (chain indent + 4).
+    expected = 'stream\n    |where(lambda: ("a" > 1) AND\n        "b" < 2)\n'
+    assert format_source(source) == expected
+
+
+def test_dbrp_and_template_declarations():
+    assert format_source('dbrp "db" . "rp"\nvar crit lambda') == 'dbrp "db"."rp"\n\nvar crit lambda\n'
+
+
+def test_trailing_comment_and_empty_program():
+    # Kapacitor ends every top-level item, comments included, with a newline of its own.
+    assert format_source("stream // tail") == "stream\n\n// tail\n\n"
+    assert format_source("") == ""
+
+
+def test_formatting_is_idempotent_on_its_output():
+    source = "// a\nvar x = stream|from().measurement('m')|window().period(1m)\nx|alert().crit(lambda: \"v\" > 1.5)"
+    once = format_source(source)
+    assert format_source(once) == once
+    assert len(parse(once).statements) == 2
+
+
+def test_deep_nesting_formats_without_recursion_limits():
+    depth = 5000
+    source = "var x = " + "(1 + " * depth + "1" + ")" * depth
+    formatted = format_source(source)
+    assert formatted.count("(") == depth
