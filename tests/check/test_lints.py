@@ -75,3 +75,10 @@ def test_lints_never_change_the_verdict():
     pipeline, diagnostics = check_program(parse(BASE.format("'usage_idle' < 10")))
     assert pipeline is not None
     assert all(d.severity == "warning" for d in diagnostics)
+
+
+def test_lambda_that_cannot_compile_is_reported_before_the_task_starts():
+    found = warnings("stream\n    |from()\n    |where(lambda: 5m > 10)\n")
+    assert [d.code for d in found] == ["lambda-error"]
+    assert "duration > int" in found[0].message
+    assert (found[0].line, found[0].column) == (3, 12)

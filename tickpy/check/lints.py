@@ -48,10 +48,43 @@ def lint_program(program: ast.Program, pipeline: Pipeline | None, source: str | 
         elif t is ast.RegexLiteral:
             found.extend(_lint_regex(node))
     if pipeline is not None:
+        already = {(d.line, d.code) for d in found}
+        lambda_lines = {line for line, code in already if code in ("single-quoted-field", "int-float-arithmetic")}
         for node in pipeline.nodes:
             if node.type == "AlertNode":
                 found.extend(_lint_alert(node))
+            found.extend(_lint_lambda_compiles(node, lambda_lines))
     return found
+
+
+PREDICATE_CALLS = {"where", "crit", "warn", "info", "critReset", "warnReset", "infoReset"}
+PREDICATE_NODES = {"WhereNode", "StateDurationNode", "StateCountNode", "CombineNode"}
+
+
+def _lint_lambda_compiles(node: PipelineNode, skip_lines: set[int]) -> Iterator[Diagnostic]:
+    """Lambdas are compiled only when the task starts; compile them now to warn early."""
+    try:
+        from tickpy.lang import LambdaCompileError, compile_lambda
+    except ImportError:
+        return
+    calls = [("", node.type in PREDICATE_NODES, node.args)]
+    calls += [(c.name, c.name in PREDICATE_CALLS, c.args) for c in node.properties]
+    for _name, predicate, args in calls:
+        for arg in args:
+            if type(arg) is not ast.Lambda or arg.expression is None or arg.span.line in skip_lines:
+                continue
+            if node.extra.get("deadman"):
+                continue
+            try:
+                compile_lambda(arg, mode="predicate" if predicate else "eval")
+            except LambdaCompileError as err:
+                yield _warn(
+                    "lambda-error",
+                    f"this lambda will fail when the task starts: {err}",
+                    arg.span,
+                )
+            except Exception:  # the lambda compiler is another stage; never let it break validate
+                continue
 
 
 # ---------------------------------------------------------------------- lambdas
