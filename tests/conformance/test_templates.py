@@ -53,20 +53,16 @@ def render_case(case: dict) -> tuple[str, str]:
     try:
         if kind == "id":
             data = id_data(point["name"], case["task"], case["group"], tags, server)
-            return "output", template.execute(data)
+            return "output", template.render(data)
         info = message_data(
             point["name"], case["task"], case["group"], tags, case["alert_id"], fields, case["level"],
             _time_ns(point["time"]), case["duration_ns"], server,
         )
         if kind == "message":
-            return "output", template.execute(info)
-        return "output", template.execute(details_data(info, case["message"]))
-    except Exception as err:  # ExecError carries Go's text
-        from tickpy.lang.gotemplate_exec import ExecError
-
-        if isinstance(err, ExecError):
-            return "execute", str(err)
-        raise
+            return "output", template.render(info)
+        return "output", template.render(details_data(info, case["message"]))
+    except TemplateError as err:
+        return err.stage, err.go_message
 
 
 def test_templates_conformance():

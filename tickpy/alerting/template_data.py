@@ -216,35 +216,42 @@ class TemplateError(TickpyError):
 
 
 @dataclass
+class AlertTemplate:
+    """One compiled template; `render` raises TemplateError with Kapacitor's text."""
+
+    kind: str  # "id", "message" or "details"
+    template: TextTemplate
+
+    def render(self, data: GV) -> str:
+        try:
+            return self.template.execute(data)
+        except ExecError as err:
+            raise TemplateError(str(err), "execute", self.kind) from None
+
+
+@dataclass
 class AlertTemplates:
-    id_template: TextTemplate
-    message_template: TextTemplate
-    details_template: HTMLTemplate
+    id_template: AlertTemplate
+    message_template: AlertTemplate
+    details_template: AlertTemplate
 
     def render_id(self, data: GV) -> str:
-        return _render(self.id_template, data, "id")
+        return self.id_template.render(data)
 
     def render_message(self, data: GV) -> str:
-        return _render(self.message_template, data, "message")
+        return self.message_template.render(data)
 
     def render_details(self, data: GV) -> str:
-        return _render(self.details_template, data, "details")
+        return self.details_template.render(data)
 
 
-def _render(template, data: GV, kind: str) -> str:
-    try:
-        return template.execute(data)
-    except ExecError as err:
-        raise TemplateError(str(err), "execute", kind) from None
-
-
-def compile_template(kind: str, text: str):
+def compile_template(kind: str, text: str) -> AlertTemplate:
     """One template as Kapacitor builds it: text/template for id and message, html/template
     with `json`/`jsonCompact` for details. Raises TemplateError (stage "parse")."""
     try:
         if kind == "details":
-            return HTMLTemplate(kind, text, DETAILS_FUNCS)
-        return TextTemplate(kind, text)
+            return AlertTemplate(kind, HTMLTemplate(kind, text, DETAILS_FUNCS))
+        return AlertTemplate(kind, TextTemplate(kind, text))
     except TemplateParseError as err:
         raise TemplateError(str(err), "parse", kind) from None
 
@@ -261,6 +268,7 @@ def compile_alert_templates(
 
 
 __all__ = [
+    "AlertTemplate",
     "AlertTemplates",
     "ServerInfo",
     "TemplateError",

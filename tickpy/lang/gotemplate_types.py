@@ -250,6 +250,11 @@ def _float_div(ns: int, unit: int) -> float:
     return -value if ns < 0 else value
 
 
+def _trunc_div(value: int, unit: int) -> int:
+    """Go's integer division, which truncates toward zero."""
+    return -((-value) // unit) if value < 0 else value // unit
+
+
 def _m(name, params, results, impl, variadic=False):
     return Method(name, params, results, impl, variadic)
 
@@ -260,8 +265,8 @@ DURATION.methods.update(
         "Hours": _m("Hours", [], [FLOAT64], lambda d: GV(FLOAT64, _float_div(d.v, 3_600_000_000_000))),
         "Minutes": _m("Minutes", [], [FLOAT64], lambda d: GV(FLOAT64, _float_div(d.v, 60_000_000_000))),
         "Seconds": _m("Seconds", [], [FLOAT64], lambda d: GV(FLOAT64, _float_div(d.v, 1_000_000_000))),
-        "Milliseconds": _m("Milliseconds", [], [INT64], lambda d: GV(INT64, int(d.v / 1_000_000) if d.v < 0 else d.v // 1_000_000)),
-        "Microseconds": _m("Microseconds", [], [INT64], lambda d: GV(INT64, int(d.v / 1_000) if d.v < 0 else d.v // 1_000)),
+        "Milliseconds": _m("Milliseconds", [], [INT64], lambda d: GV(INT64, _trunc_div(d.v, 1_000_000))),
+        "Microseconds": _m("Microseconds", [], [INT64], lambda d: GV(INT64, _trunc_div(d.v, 1_000))),
         "Nanoseconds": _m("Nanoseconds", [], [INT64], lambda d: GV(INT64, d.v)),
         "Round": _m("Round", [DURATION], [DURATION], lambda d, m: go_duration(_duration_round(d.v, m.v))),
         "Truncate": _m("Truncate", [DURATION], [DURATION], lambda d, m: go_duration(_duration_truncate(d.v, m.v))),
@@ -436,6 +441,7 @@ TIME.methods.update(
                          lambda t, b: go_bytes(_bytes_of(b) + _bytes_of(_marshal_text(t)))),
     }
 )
+LOCATION_PTR.methods["String"] = _m("String", [], [STRING], lambda loc: go_string("UTC"))
 # In(*Location) needs a location value; templates cannot build one, but the method exists.
 TIME.methods["In"] = _m("In", [LOCATION_PTR], [TIME], lambda t, loc: t)
 
