@@ -792,16 +792,13 @@ def _read(source, multiplier: int, now: int | None, report, source_name: str,
     state = [False, False, 0, 0]
     lineno = 0
     for lines, dirty in _line_batches(source):
+        limit = -1 if dirty else _FAST_MAX_LENGTH  # lines holding stray bytes go the exact way
         for line in lines:
             lineno += 1
             if pending is None:
-                match = match_line(line) if len(line) <= _FAST_MAX_LENGTH and not dirty else None
+                match = match_line(line) if len(line) <= limit else None
                 if match is not None:
                     name, tag_text, fields, timestamp = match.groups()
-                    if timestamp is None:
-                        point_time = default_time
-                    else:
-                        point_time = int(timestamp) * multiplier
                     tags = tag_cache.get(tag_text)
                     if tags is None:
                         tags = _simple_tags(tag_text)
@@ -809,9 +806,14 @@ def _read(source, multiplier: int, now: int | None, report, source_name: str,
                             if len(tag_cache) > 100_000:
                                 tag_cache.clear()
                             tag_cache[tag_text] = tags
-                    if tags is not None and (point_time is None or point_time <= max_time):
-                        yield Point(name, tags, None, point_time, database, retention_policy, fields)
-                        continue
+                    if tags is not None:
+                        if timestamp is None:
+                            yield Point(name, tags, None, default_time, database, retention_policy, fields)
+                            continue
+                        point_time = int(timestamp) * multiplier
+                        if point_time <= max_time:
+                            yield Point(name, tags, None, point_time, database, retention_policy, fields)
+                            continue
                 if '"' in line or "\\" in line:
                     pending = []
                     pending_line = lineno
