@@ -22,6 +22,8 @@ from functools import reduce
 from operator import add as _plus
 from typing import Any, Callable
 
+from tickpy.runtime.gosort import sorted_by_value
+
 ZERO_TIME = None  # InfluxDB's query.ZeroTime: "no time of its own, use the context's"
 
 GO_TYPE_NAMES = {float: "float64", int: "int64", str: "string", bool: "bool"}
@@ -229,8 +231,12 @@ def _by_value(entry):
 
 
 def sort_by_value(points: list) -> list:
-    """Go's sort.Sort by value. Go sorts up to 12 elements with a stable insertion sort; a
-    stable sort matches it there (ties beyond that may order differently)."""
+    """The points ordered by value as Go's sort.Sort leaves them (ties included)."""
+    if len(points) > 12:
+        values = [entry[1] for entry in points]
+        if len(set(values)) != len(values) or any(value != value for value in values):
+            return sorted_by_value(points)  # ties: follow Go's algorithm
+    # Go insertion-sorts up to 12 elements (stable); without ties every sort agrees
     return sorted(points, key=_by_value)
 
 
@@ -238,7 +244,7 @@ def median_float(points: list) -> list:
     if len(points) == 1:
         time, value, _ = points[0]
         return [(time, value, None)]
-    ordered = sort_by_value(points)
+    ordered = sorted(points, key=_by_value)  # only values are used: any order of ties will do
     half = len(ordered) // 2
     if len(ordered) % 2 == 0:
         low, high = ordered[half - 1][1], ordered[half][1]
@@ -249,7 +255,7 @@ def median_float(points: list) -> list:
 def median_int(points: list) -> list:
     if len(points) == 1:
         return [(ZERO_TIME, float(points[0][1]), None)]
-    ordered = sort_by_value(points)
+    ordered = sorted(points, key=_by_value)
     half = len(ordered) // 2
     if len(ordered) % 2 == 0:
         low, high = ordered[half - 1][1], ordered[half][1]
