@@ -9,7 +9,8 @@ import time
 
 
 class TCPSink:
-    """Accepts connections and keeps the bytes of each one (one entry per connection)."""
+    """Accepts connections and keeps the bytes of each one (one entry per connection), one
+    connection at a time so that the order kept is the order of connecting."""
 
     def __init__(self):
         self.sock = socket.socket()
@@ -27,7 +28,7 @@ class TCPSink:
                 conn, _ = self.sock.accept()
             except OSError:
                 return
-            threading.Thread(target=self._read, args=(conn,), daemon=True).start()
+            self._read(conn)
 
     def _read(self, conn):
         chunks = []

@@ -151,3 +151,30 @@ def test_match_on_a_missing_tag_skips_the_event_and_says_why(tmp_path):
     service.close()
     assert not log_path.exists()
     assert any("no tag exists for dc" in line for line in service.reported)
+
+
+def test_capture_builds_the_service_request_as_kapacitor_would(tmp_path):
+    capture = tmp_path / "capture.jsonl"
+    config = tmp_path / "kapacitor.conf"
+    config.write_text('[slack]\nenabled = true\nurl = "https://hooks.slack.example/T0/B0/X"\nchannel = "#general"\n'
+                      '[victorops]\nenabled = true\napi-key = "KEY"\nrouting-key = "fallback"\n')
+    files = [write(tmp_path, "slack.yaml", "id: chat\ntopic: cpu\nkind: slack\noptions:\n  channel: '#ops'\n"),
+             write(tmp_path, "vo.yaml", "id: vo\ntopic: cpu\nkind: victorops\noptions:\n  routing-key: team-a\n"),
+             write(tmp_path, "email.yaml", "id: mail\ntopic: cpu\nkind: smtp\noptions:\n  to: [ops@example.com]\n")]
+    service = service_for(tmp_path, *files, capture=str(capture), config=str(config))
+    event = make_event(topic="cpu", level="CRITICAL", message="cpu is hot", time_s=100)
+    service.handle(event, [])
+    service.close()
+    records = {r["kind"]: r for r in map(json.loads, capture.read_text().splitlines())}
+    slack = records["slack"]["request"]
+    assert slack["url"] == "https://hooks.slack.example/T0/B0/X"
+    assert json.loads(slack["body"]) == {
+        "attachments": [{"color": "danger", "fallback": "cpu is hot", "mrkdwn_in": ["text"], "text": "cpu is hot"}],
+        "channel": "#ops", "icon_emoji": "", "text": "", "username": "kapacitor"}
+    assert slack["body"].endswith("}\n") and ", " not in slack["body"]  # Go's compact encoder output
+    victorops = records["victorops"]["request"]
+    assert victorops["url"].endswith("/alert/KEY/team-a")
+    body = json.loads(victorops["body"])
+    assert body["message_type"] == "CRITICAL" and body["entity_id"] == event.id and body["timestamp"] == 100
+    assert json.loads(body["data"]) == json.loads(event.wire)["data"]
+    assert "request" not in records["smtp"] and records["smtp"]["options"] == {"to": ["ops@example.com"]}

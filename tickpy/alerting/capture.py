@@ -19,8 +19,9 @@ NOTE = "captured by tickpy, NOT sent: tickpy does not contact external services"
 
 
 class CaptureSink:
-    def __init__(self, path: str | None = None, stream: TextIO | None = None):
+    def __init__(self, path: str | None = None, stream: TextIO | None = None, settings=None):
         self.path = path
+        self._settings = settings  # kind, workspace -> the service's --config section
         self._stream = stream
         self._lock = threading.Lock()
         self._file = open(path, "a", encoding="utf-8") if path else None
@@ -31,7 +32,8 @@ class CaptureSink:
             alert = json.loads(wire)
         except ValueError:
             alert = wire.decode("utf-8", "replace")
-        request = service_request(kind, options, event, alert)
+        settings = self._settings(kind, options.get("workspace", "")) if self._settings else {}
+        request = service_request(kind, options, event, alert, settings)
         with self._lock:
             self.count += 1
             if self._file is not None:

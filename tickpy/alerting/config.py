@@ -30,6 +30,16 @@ class HTTPPostEndpoint:
 class AlertConfig:
     httppost: dict[str, HTTPPostEndpoint] = field(default_factory=dict)
     path: str = ""
+    sections: dict[str, Any] = field(default_factory=dict)  # the raw TOML, for service settings
+
+    def service_settings(self, kind: str, workspace: str = "") -> dict:
+        """A service's section ([slack], [[slack]] by workspace, ...), or {}."""
+        section = self.sections.get(kind)
+        if isinstance(section, list):
+            chosen = [s for s in section if isinstance(s, dict) and s.get("workspace", "") == workspace]
+            chosen = chosen or [s for s in section if isinstance(s, dict) and s.get("default")]
+            section = chosen[0] if chosen else (section[0] if section else {})
+        return section if isinstance(section, dict) else {}
 
 
 def _line_of(text: str, needle: str, occurrence: int = 0) -> int:
@@ -60,7 +70,7 @@ def load_config(source: "str | os.PathLike | dict | AlertConfig | None") -> tupl
             line = getattr(err, "lineno", 0) or 0
             column = getattr(err, "colno", 0) or 0
             return AlertConfig(path=path), [_diag(path, f"invalid TOML: {err}", line, column)]
-    config = AlertConfig(path=path)
+    config = AlertConfig(path=path, sections=dict(data))
     problems: list[Diagnostic] = []
     entries = data.get("httppost", [])
     if isinstance(entries, dict):

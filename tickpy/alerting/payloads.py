@@ -1,17 +1,123 @@
 """What an external service's handler would send, for the capture sink.
 
-Only kinds whose request tickpy can build exactly are listed; for the others the capture
+For the kinds listed in `_BUILDERS` the request is built as Kapacitor's service builds it (URL,
+and the body byte for byte), with the service's settings from the `--config` section of the same
+name ([slack], [pagerduty], ...) or Kapacitor's defaults. For the other kinds the capture
 record carries the alert data and the handler's options, and no `request`.
 """
 
 from __future__ import annotations
 
+from tickpy.alerting import gojson
 from tickpy.alerting.event import AlertEvent
 
+KAPACITOR_URL = "http://localhost:9092"  # Kapacitor's own address in client_url fields (httpd default)
 
-def service_request(kind: str, options: dict, event: AlertEvent, alert) -> dict | None:
+
+def service_request(kind: str, options: dict, event: AlertEvent, alert, settings: dict | None = None) -> dict | None:
     builder = _BUILDERS.get(kind)
-    return builder(options, event, alert) if builder else None
+    if builder is None:
+        return None
+    settings = settings or {}
+    url, body = builder(options, event, settings)
+    if body is None:
+        return {"error": "AlertLevel 'info' is currently ignored by the PagerDuty service (nothing would be sent)"}
+    return {"method": "POST", "url": url, "content_type": "application/json", "body": body,
+            "settings": "from --config" if settings else "Kapacitor's defaults (no section in --config)"}
 
 
-_BUILDERS: dict = {}
+def _encode(value) -> str:
+    return gojson.encoder_encode(value)  # json.NewEncoder(...).Encode: compact JSON + newline
+
+
+def _slack(options, event, settings):
+    level = event.level
+    color = {"WARNING": "warning", "CRITICAL": "danger"}.get(level, "good")
+    attachment = gojson.Struct([("fallback", event.message), ("color", color), ("text", event.message),
+                                ("mrkdwn_in", ["text"])])
+    body = {"channel": options.get("channel") or settings.get("channel", ""), "text": "",
+            "attachments": [attachment],
+            "username": options.get("username") or settings.get("username") or "kapacitor",
+            "icon_emoji": options.get("icon-emoji") or settings.get("icon-emoji", "")}
+    return settings.get("url", ""), _encode(body)
+
+
+def _pagerduty(options, event, settings):
+    event_type = {"WARNING": "trigger", "CRITICAL": "trigger", "OK": "resolve"}.get(event.level)
+    if event_type is None:  # Kapacitor: "AlertLevel 'info' is currently ignored by the PagerDuty service"
+        return None, None
+    body = {"service_key": options.get("service-key") or settings.get("service-key", ""), "event_type": event_type,
+            "description": event.message, "incident_key": event.id, "client": "kapacitor",
+            "client_url": KAPACITOR_URL, "details": event.details}
+    return settings.get("url", "https://events.pagerduty.com/generic/2010-04-15/create_event.json"), _encode(body)
+
+
+def _pagerduty2(options, event, settings):
+    severity = {"WARNING": "warning", "CRITICAL": "critical", "INFO": "info"}.get(event.level, "info")
+    action = "resolve" if event.level == "OK" else "trigger"
+    seconds, nanos = divmod(event.time_ns, 1_000_000_000)
+    timestamp = gojson.format_time_rfc3339nano(seconds * 1_000_000_000)[:-1] + f".{nanos:09d}Z"
+    payload = gojson.Struct([
+        ("summary", event.message), ("source", event.tags.get("host", "unknown")), ("severity", severity),
+        ("timestamp", timestamp), ("class", event.task_name), ("component", ""), ("group", ""),
+        ("custom_details", {"result": gojson.RawJSON(gojson.dumps(_result(event)))}),
+    ])
+    links = [gojson.Struct([("href", link.get("href", "")), ("text", link.get("text") or link.get("href", ""))])
+             for link in options.get("links", [])]
+    body = gojson.Struct([
+        ("routing_key", options.get("routing-key") or settings.get("routing-key", "")), ("event_action", action),
+        ("dedup_key", event.id), ("payload", payload), ("images", None), ("links", links or None),
+        ("client", "kapacitor"), ("client_url", KAPACITOR_URL)])
+    return settings.get("url", "https://events.pagerduty.com/v2/enqueue"), _encode(body)
+
+
+def _victorops(options, event, settings):
+    message_type = "RECOVERY" if event.level == "OK" else event.level
+    result = gojson.RawJSON(gojson.dumps(_result(event)))
+    body = {"message_type": message_type, "entity_id": event.id, "state_message": event.message,
+            "timestamp": event.time_ns // 1_000_000_000, "monitoring_tool": "kapacitor",
+            "data": result if settings.get("json-data") else gojson.dumps(_result(event))}
+    base = settings.get("url", "https://alert.victorops.com/integrations/generic/20131114/alert").rstrip("/")
+    routing_key = options.get("routing-key") or settings.get("routing-key", "")
+    url = "/".join(part for part in (base, settings.get("api-key", ""), routing_key) if part)
+    return url, _encode(body)
+
+
+def _teams(options, event, settings):
+    title = f"{event.level}: [{event.id}]" if event.id else (f"{event.level}: [{event.topic}]" if event.topic else event.level)
+    summary = f"{title} - {event.message}" if event.id or event.topic else f"{title}: {event.message}"
+    summary_bytes = summary.encode()
+    summary = summary_bytes[:min(len(summary_bytes), 70)].decode("utf-8", "replace") + "..."  # byte cut, as Go slices
+    color = {"WARNING": "FFA533", "CRITICAL": "CC4A31"}.get(event.level, "34CC25")
+    card = gojson.Struct([("@type", "MessageCard"), ("@context", "http://schema.org/extensions"), ("title", title),
+                          ("text", event.message), ("summary", summary), ("themeColor", color)])
+    return options.get("channel-url") or settings.get("channel-url", ""), gojson.dumps(card)
+
+
+def _telegram(options, event, settings):
+    body = {"chat_id": options.get("chat-id") or settings.get("chat-id", ""), "text": event.message}
+    parse_mode = options.get("parse-mode") or settings.get("parse-mode", "")
+    if parse_mode:
+        body["parse_mode"] = parse_mode
+    if options.get("disable-web-page-preview") or settings.get("disable-web-page-preview"):
+        body["disable_web_page_preview"] = True
+    if options.get("disable-notification") or settings.get("disable-notification"):
+        body["disable_notification"] = True
+    url = settings.get("url", "https://api.telegram.org/bot") + settings.get("token", "") + "/sendMessage"
+    return url, _encode(body)
+
+
+def _result(event: AlertEvent):
+    from tickpy.alerting.wire import result_struct
+
+    return result_struct(event.result)
+
+
+_BUILDERS = {
+    "slack": _slack,
+    "pagerduty": _pagerduty,
+    "pagerduty2": _pagerduty2,
+    "victorops": _victorops,
+    "teams": _teams,
+    "telegram": _telegram,
+}

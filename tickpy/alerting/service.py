@@ -148,7 +148,8 @@ class AlertService:
         if self._dead_letters is None:
             self._dead_letters = DeadLetters(self.dead_letter_path)
         if self._capture is None:
-            self._capture = CaptureSink(self.capture_path, self._capture_stream)
+            self._capture = CaptureSink(self.capture_path, self._capture_stream,
+                                        settings=lambda kind, workspace: self.config.service_settings(kind, workspace))
         return self._dead_letters, self._capture
 
     def _topic(self, name: str) -> Topic:
