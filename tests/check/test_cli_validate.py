@@ -117,3 +117,18 @@ def test_graph_formats(tmp_path):
     broken.write_text(BAD)
     result = tickpy("graph", str(broken))
     assert result.returncode == 1 and ":3:10:" in result.stderr
+
+
+def test_dbrp_rule_is_applied_on_request(tmp_path):
+    without = tmp_path / "without.tick"
+    without.write_text(GOOD)
+    with_dbrp = tmp_path / "with.tick"
+    with_dbrp.write_text('dbrp "telegraf"."autogen"\n' + GOOD)
+    assert tickpy("validate", str(without), str(with_dbrp)).returncode == 0
+    required = tickpy("validate", "--format", "json", "--require-dbrp", str(without), str(with_dbrp))
+    assert [json.loads(line)["ok"] for line in required.stdout.splitlines()] == [False, True]
+    twice = tickpy("validate", "--format", "json", "--dbrp", "telegraf.autogen", str(without), str(with_dbrp))
+    records = [json.loads(line) for line in twice.stdout.splitlines()]
+    assert [r["ok"] for r in records] == [True, False]
+    assert records[1]["diagnostics"][0]["code"] == "dbrp-twice"
+    assert tickpy("validate", "--dbrp", "nodot", str(without)).returncode == 2

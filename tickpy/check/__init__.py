@@ -41,6 +41,7 @@ def build_pipeline(
     variables: dict[str, Any] | None = None,
     udfs: dict[str, UDFInfo] | None = None,
     template: bool | None = None,
+    dbrps: list[tuple[str, str]] | None = None,
 ) -> Pipeline:
     """Evaluate `program` into its Pipeline as `kapacitor define` would.
 
@@ -50,6 +51,8 @@ def build_pipeline(
     template: evaluate as `define-template` (vars without a value get zero values, and a task
     that does nothing is allowed). None: a template when the script declares typed vars and no
     variables are given.
+    dbrps: the `-dbrp` values given to define; None skips the server's dbrp rule (a dbrp
+    statement or -dbrp is required, not both).
     """
     if template is None:
         template = variables is None and has_template_vars(program)
@@ -101,7 +104,35 @@ def build_pipeline(
                 extra={"stage": "task"},
             )
         )
+    if dbrps is not None and not template:
+        _check_dbrps(evaluator.dbrps, dbrps, program)
     return to_pipeline(evaluator)
+
+
+def _check_dbrps(in_script: list, given: list, program: ast.Program) -> None:
+    if not in_script and not given:
+        raise TickpyError(
+            Diagnostic(
+                message="no database and retention policy: the task needs a dbrp statement or --dbrp",
+                code="missing-dbrp",
+                hint='add a line such as dbrp "telegraf"."autogen" at the top',
+                kapacitor_message="must specify dbrp",
+                extra={"stage": "dbrp"},
+            )
+        )
+    if in_script and given:
+        first = next(s for s in program.statements if type(s) is ast.DBRP)
+        raise TickpyError(
+            Diagnostic(
+                message="the dbrp is given twice: in the script and with --dbrp",
+                line=first.span.line,
+                column=first.span.column,
+                code="dbrp-twice",
+                hint="keep one of them",
+                kapacitor_message="cannot specify dbrp in both implicitly and explicitly",
+                extra={"stage": "dbrp"},
+            )
+        )
 
 
 def check_program(
@@ -112,6 +143,7 @@ def check_program(
     udfs: dict[str, UDFInfo] | None = None,
     template: bool | None = None,
     source: str | None = None,
+    dbrps: list[tuple[str, str]] | None = None,
 ) -> tuple[Pipeline | None, list[Diagnostic]]:
     """The Pipeline (None when Kapacitor would reject the script) and every diagnostic: the
     error, if any, and lint warnings."""
@@ -120,7 +152,9 @@ def check_program(
     diagnostics: list[Diagnostic] = []
     pipeline: Pipeline | None = None
     try:
-        pipeline = build_pipeline(program, task_type=task_type, variables=variables, udfs=udfs, template=template)
+        pipeline = build_pipeline(
+            program, task_type=task_type, variables=variables, udfs=udfs, template=template, dbrps=dbrps
+        )
     except TickpyError as err:
         diagnostics.extend(err.diagnostics)
     try:

@@ -394,15 +394,17 @@ class Evaluator:
                 return Duration(-value.nanoseconds)
             raise _error(
                 "bad-operand",
-                f"'-' cannot be applied to a {kind_of_value(value)}",
-                f"line {node.span.line} char {node.span.column}: invalid arugument to '-' {value!r}",
+                f"'-' cannot be applied to {_a(kind_of_value(value))}",
+                f"invalid arugument to '-' {_go_print(value)}",
+                at=ast.Function(span=node.span, kind="global", name="-"),
             )
         if type(value) is bool:
             return not value
         raise _error(
             "bad-operand",
-            f"'!' cannot be applied to a {kind_of_value(value)}",
-            f"line {node.span.line} char {node.span.column}: invalid arugument to '!' {value!r}",
+            f"'!' cannot be applied to {_a(kind_of_value(value))}",
+            f"invalid arugument to '!' {_go_print(value)}",
+            at=ast.Function(span=node.span, kind="global", name="!"),
         )
 
     def eval_binary(self, node: ast.Binary) -> Any:
@@ -796,20 +798,36 @@ class Evaluator:
         return node
 
     def read_field(self, chain: ast.Chain, receiver: Any, name_node: ast.Identifier) -> Any:
+        """`node.name` without parentheses reads a field's current value. Kapacitor reports
+        problems at the `.` operator."""
+        span = name_node.span
+        operator = ast.Span(span.line, max(span.column - 1, 1), span.line, span.column)
+        at = ast.Function(span=operator, kind="property", name=".")
+        name = name_node.name
+        if receiver is NIL:
+            raise _error("nothing-to-call-on", f"nothing to read .{name} from", "object is invalid <nil> of type <nil>", at=at)
+        if not is_pointer(receiver):
+            raise _error(
+                "not-a-node",
+                f".{name} cannot be read from {kind_of_value(receiver)}",
+                "cannot get properties of non pointer value",
+                at=at,
+            )
         entry = self._describe(receiver)
-        key = lookup_key(name_node.name)
+        key = lookup_key(name)
         prop = entry.props.get(key) if entry else None
         if prop is None or prop.kind != "field":
-            fake = ast.Function(span=name_node.span, kind="property", name=name_node.name)
+            hint = f"to set it, call it: .{name}(...)" if prop is not None else None
             raise _error(
                 "unknown-property",
-                f"{self._words(receiver)} has no field {name_node.name} to read",
-                f"object {go_type_of(receiver, self.cat)} has no property {name_node.name}",
-                at=fake,
+                f"{self._words(receiver)} has no field {name} to read",
+                f"object {go_type_of(receiver, self.cat)} has no property {name}",
+                at=at,
+                hint=hint,
             )
         holder = receiver if type(receiver) is PipelineNode else receiver.alert
         last = holder.last(key)
-        return last.args[0] if last and last.args else None
+        return last.args[0] if last and last.args else _zero_of_go(prop.params[0] if prop.params else "")
 
 
 # ---------------------------------------------------------------------- special node builders
@@ -907,6 +925,17 @@ def _edge_hint(key: str, edge: str) -> str | None:
     return None
 
 
+def _go_print(value: Any) -> str:
+    """Roughly how Go's %v prints a value (only used inside Kapacitor's own message text)."""
+    if type(value) is str:
+        return value
+    if type(value) is bool:
+        return "true" if value else "false"
+    if type(value) is Duration:
+        return go_duration_string(value.nanoseconds)
+    return str(value)
+
+
 def _a(word: str) -> str:
     return ("an " if word[:1] in "aeiou" else "a ") + word
 
@@ -952,6 +981,16 @@ def _zero_value(type_name: str) -> Any:
         "list": [],
         "star": STAR,
     }[type_name]
+
+
+def _zero_of_go(go: str) -> Any:
+    return {
+        "string": "",
+        "int64": 0,
+        "float64": 0.0,
+        "bool": False,
+        "time.Duration": Duration(0),
+    }.get(go, NIL)
 
 
 def _udf_type(value: Any) -> str:

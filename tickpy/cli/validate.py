@@ -68,6 +68,7 @@ def validate_source(
     variables=None,
     udfs=None,
     syntax_only: bool = False,
+    dbrps=None,
 ):
     """(ok, diagnostics, task_type) for one script."""
     from tickpy.syntax import parse
@@ -92,7 +93,7 @@ def validate_source(
     from tickpy.check import check_program, infer_task_type
 
     pipeline, diagnostics = check_program(
-        program, task_type=task_type, variables=variables, udfs=udfs, source=source
+        program, task_type=task_type, variables=variables, udfs=udfs, source=source, dbrps=dbrps
     )
     ok = pipeline is not None and not any(d.severity == ERROR for d in diagnostics)
     kind = pipeline.task_type if pipeline is not None else (task_type or infer_task_type(program))
@@ -105,9 +106,11 @@ def validate_source(
 @click.option("--type", "task_type", type=click.Choice(["stream", "batch"]), default=None, help="Task type; inferred from the script by default, as Kapacitor does.")
 @click.option("--vars", "vars_file", type=click.Path(dir_okay=False), default=None, help="Values for template vars: the JSON of `kapacitor define -vars`.")
 @click.option("--udfs", "udfs_file", type=click.Path(dir_okay=False), default=None, help="The UDFs your server has (JSON/YAML: name -> {wants, provides, options}).")
+@click.option("--dbrp", "dbrp_values", multiple=True, metavar="DB.RP", help="The -dbrp given to define (repeatable); enables the server's dbrp rule.")
+@click.option("--require-dbrp", is_flag=True, help="Apply the server's rule: a dbrp statement or --dbrp is required.")
 @click.option("--syntax-only", is_flag=True, help="Only check the syntax.")
 @click.option("--no-warnings", is_flag=True, help="Do not show lint warnings.")
-def command(paths, output_format, task_type, vars_file, udfs_file, syntax_only, no_warnings):
+def command(paths, output_format, task_type, vars_file, udfs_file, dbrp_values, require_dbrp, syntax_only, no_warnings):
     """Check TICKscripts as `kapacitor define` would: exit 0 when all are valid, 1 otherwise.
 
     PATHS are files, directories (every *.tick under them) or - for standard input.
@@ -119,6 +122,14 @@ def command(paths, output_format, task_type, vars_file, udfs_file, syntax_only, 
         udfs = load_udfs(udfs_file) if udfs_file else None
     except TickpyError as err:
         raise click.UsageError(err.diagnostics[0].message) from None
+    dbrps = None
+    if dbrp_values or require_dbrp:
+        dbrps = []
+        for value in dbrp_values:
+            database, dot, retention = value.partition(".")
+            if not dot or not database or not retention:
+                raise click.UsageError(f"--dbrp takes DATABASE.RETENTION_POLICY, got {value!r}")
+            dbrps.append((database, retention))
     files = _collect(paths)
     color = output_format == "text" and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
     invalid = 0
@@ -130,7 +141,7 @@ def command(paths, output_format, task_type, vars_file, udfs_file, syntax_only, 
             raise click.UsageError(f"cannot read {path}: {err}") from None
         shown = "<stdin>" if path == "-" else path
         ok, diagnostics, kind = validate_source(
-            source, shown, task_type=task_type, variables=variables, udfs=udfs, syntax_only=syntax_only
+            source, shown, task_type=task_type, variables=variables, udfs=udfs, syntax_only=syntax_only, dbrps=dbrps
         )
         if no_warnings:
             diagnostics = [d for d in diagnostics if d.severity == ERROR]
