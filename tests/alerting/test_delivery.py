@@ -268,3 +268,25 @@ def test_close_with_grace_dead_letters_what_is_left(tmp_path):
     records = [json.loads(line) for line in dead.read_text().splitlines()]
     assert summary.delivered + summary.failed == 5 and summary.failed == len(records) >= 3
     assert any("shutdown" in r["error"] for r in records)
+
+
+def test_direct_external_handlers_go_to_the_capture_sink(tmp_path):
+    capture = tmp_path / "capture.jsonl"
+    service = quiet_service(capture=str(capture))
+    specs = [HandlerSpec("slack", [], [prop("channel", "#ops"), prop("iconEmoji", ":fire:")]),
+             HandlerSpec("email", ["oncall@example.com", "lead@example.com"]),
+             HandlerSpec("pagerDuty2", [], [prop("routingKey", "rk"), prop("link", "http://runbook", "runbook")]),
+             HandlerSpec("opsGenie2", [], [prop("teams", "a", "b"), prop("details")])]
+    handlers = [service.direct_handler(spec, "task") for spec in specs]
+    event = make_event()
+    service.handle(event, handlers, node="alert2")
+    summary = service.close()
+    records = {r["kind"]: r for r in map(json.loads, capture.read_text().splitlines())}
+    assert records["slack"]["options"] == {"channel": "#ops", "icon-emoji": ":fire:"}
+    assert records["smtp"]["options"] == {"to": ["oncall@example.com", "lead@example.com"]}
+    assert records["pagerduty2"]["options"]["links"] == [{"href": "http://runbook", "text": "runbook"}]
+    assert records["opsgenie2"]["options"] == {"teams-list": ["a", "b"]}
+    body = json.loads(records["pagerduty2"]["request"]["body"])
+    assert body["routing_key"] == "rk" and body["dedup_key"] == event.id and body["event_action"] == "trigger"
+    assert all(r["sent"] is False for r in records.values())
+    assert summary.captured == 4 and summary.delivered == 0

@@ -197,6 +197,10 @@ class AlertService:
                                       hint=".post('http://host:port/path') or .post().endpoint('name') with a "
                                            "[[httppost]] endpoint in --config"))
         options, option_problems = decode_options(KINDS[kind], raw)
+        # The checker has validated the script's properties; a few (zenoss .uRL(), opsGenie2
+        # .details(), ...) exist on Kapacitor's pipeline node but not in its handler config,
+        # where Kapacitor ignores them. So only type problems count here.
+        option_problems = [p for p in option_problems if not p.message.startswith("unknown option")]
         if option_problems:
             raise TickpyError([problem(f".{spec.kind}(): {p.message}", hint=p.hint) for p in option_problems])
         if kind == "log" and not os.path.isabs(options.get("path", "")):
