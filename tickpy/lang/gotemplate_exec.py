@@ -215,13 +215,13 @@ def builtin_eq(arg1, *rest):
         else:
             if not (arg1 is None or arg is None or arg1.t.kind == arg.t.kind):
                 raise GoCallError(
-                    f"non-comparable types {sprint([arg1])}: {arg1.t.name}, {arg.t.name}: {sprint([arg])}"
+                    f"non-comparable types {sprintf('%s', [arg1])}: {arg1.t.name}, {arg.t.name}: {sprint([arg])}"
                 )
             if _is_nil(arg1) or _is_nil(arg):
                 result = _is_nil(arg) == _is_nil(arg1)
             else:
                 if not _comparable(arg):
-                    raise GoCallError(f"non-comparable type {sprint([arg])}: {arg.t.name}")
+                    raise GoCallError(f"non-comparable type {sprintf('%s', [arg])}: {arg.t.name}")
                 result = _go_equal(arg1, arg)
         if result:
             return GV(BOOL, True)
@@ -377,11 +377,6 @@ def builtin_len(item):
 
 def builtin_not(arg):
     return GV(BOOL, not truth(arg))
-
-
-def printable(value: GV | None):
-    """text/template's printableValue: what `{{ x }}` hands to fmt (None: `<no value>`)."""
-    return value
 
 
 def eval_args(args: list) -> str:
