@@ -142,7 +142,11 @@ def _clean(text: str) -> str:
     """`text` with each byte kept as a surrogate shown as U+FFFD."""
     if text.isascii() or not _SURROGATE(text):
         return text
-    return text.encode("utf-8", "surrogateescape").decode("utf-8", "tickpy-lp-replace")
+    try:
+        data = text.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:  # a surrogate that came in a str, not from a byte
+        data = text.encode("utf-8", "surrogatepass")
+    return data.decode("utf-8", "tickpy-lp-replace")
 
 
 def _byte_length(text: str) -> int:
