@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from lark.exceptions import UnexpectedToken
-
 from tickpy.diagnostics import Diagnostic
 from tickpy.syntax.lexer import KAPACITOR_NAMES, LexResult, Tok
 
@@ -159,22 +157,11 @@ def _hint(tok_type: str, value: str, offset: int, lexed: LexResult, kapacitor_ex
     return None
 
 
-def _acceptable(error: UnexpectedToken) -> set[str]:
-    """The terminals the parser could take where it stopped. Lark's own `expected` can hold
-    extra lookaheads that LALR merged in from other contexts; simulating each one is exact."""
-    interactive = getattr(error, "interactive_parser", None)
-    if interactive is not None:
-        try:
-            return set(interactive.accepts())
-        except Exception:  # the simulation is only a refinement
-            pass
-    return set(error.expected)
-
-
-def syntax_diagnostic(error: UnexpectedToken, lexed: LexResult, source: str, path: str, start: str) -> Diagnostic:
-    token = error.token
+def syntax_diagnostic(token, expected: set[str], lexed: LexResult, source: str, path: str, start: str) -> Diagnostic:
+    """`token` (None at the end of the input) is where the parser stopped; `expected` is
+    what it could have taken there."""
     lex_message = None
-    if token.type == "$END":
+    if token is None:
         offset = len(source)
         tok_type, value, token_name = "$END", "", "EOF"
     elif token.type == "ERROR":
@@ -183,9 +170,9 @@ def syntax_diagnostic(error: UnexpectedToken, lexed: LexResult, source: str, pat
         lex_message = lexed.error.message
     else:
         offset = token.start_pos
-        tok_type, value, token_name = token.type, str(token), KAPACITOR_NAMES.get(token.type, token.type)
+        tok_type, value, token_name = token.type, token.value, KAPACITOR_NAMES.get(token.type, token.type)
     line, column = lexed.source_map.line_col(offset)
-    expected_list = _kapacitor_expected(_acceptable(error))
+    expected_list = _kapacitor_expected(expected)
     source_bytes = _encode(source)
     byte_pos = lexed.source_map.byte_offset(offset)
     kapacitor_message = (

@@ -27,8 +27,6 @@ import bisect
 import re
 from dataclasses import dataclass
 
-from lark import Token
-
 from tickpy.syntax import ast
 
 # Kapacitor's token names, as its messages print them (TokenType.String()).
@@ -99,12 +97,27 @@ def is_go_digit(ch: str) -> bool:
     return ch.isdecimal()
 
 
-class Tok(Token):
-    """A lark Token with what the AST builder and the error reporter need besides."""
+class Tok:
+    """A token as the LALR driver and the AST builder use it.
 
-    __slots__ = ("comment", "offset_end", "literal")
+    `start_pos`/`offset_end` are character offsets, `line`/`column` Kapacitor's line and byte
+    column; `comment` is the comment written before the token; `literal` is the checked value
+    of a literal token, or a LiteralProblem."""
 
-    # `literal` holds the checked value of a literal token, or a LiteralProblem.
+    __slots__ = ("type", "value", "start_pos", "line", "column", "comment", "offset_end", "literal")
+
+    def __init__(self, type_: str, value: str, start_pos: int, line: int, column: int, offset_end: int):
+        self.type = type_
+        self.value = value
+        self.start_pos = start_pos
+        self.line = line
+        self.column = column
+        self.offset_end = offset_end
+        self.comment = None
+        self.literal = None
+
+    def __repr__(self) -> str:
+        return f"Tok({self.type}, {self.value!r}, {self.line}:{self.column})"
 
 
 @dataclass(slots=True)
@@ -193,13 +206,9 @@ class _Lexer:
 
     def emit(self, type_: str, start: int, end: int) -> Tok:
         line, col = self.map.line_col(start)
-        tok = Tok(type_, self.src[start:end], start, line, col)
-        tok.offset_end = end
-        tok.literal = None
+        tok = Tok(type_, self.src[start:end], start, line, col, end)
         if self.pending_comments:
             tok.comment = self.make_comment()
-        else:
-            tok.comment = None
         self.tokens.append(tok)
         return tok
 

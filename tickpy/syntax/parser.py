@@ -7,11 +7,11 @@ them (see `tickpy.syntax.lexer` for how they travel with tokens).
 
 from __future__ import annotations
 
-import re
+import threading
 from importlib import resources
 
-from lark import Lark, Token, Transformer
-from lark.exceptions import UnexpectedToken
+from lark import Lark, Transformer
+from lark.parsers.lalr_analysis import Shift as _SHIFT
 from lark.lexer import Lexer as _LarkLexer
 
 from tickpy.diagnostics import TickpyError
@@ -38,24 +38,14 @@ class LiteralError(Exception):
 
 
 class _TokenFeed(_LarkLexer):
-    """Hands our tokens to Lark. A literal's value problem is raised only once the parser has
-    taken the literal (it asks for the next token), which is when Kapacitor reports it."""
+    """Lark needs a lexer to build its tables; parsing goes through `_Driver`, which takes the
+    tokens of `tickpy.syntax.lexer` directly."""
 
     def __init__(self, lexer_conf):
         pass
 
-    def lex(self, lexed: LexResult):
-        for tok in lexed.tokens:
-            yield tok
-            if tok.literal.__class__ is LiteralProblem:
-                raise LiteralError(tok, tok.literal)
-        if lexed.error is not None:
-            line, col = lexed.source_map.line_col(lexed.error.offset)
-            error_tok = Tok("ERROR", "", lexed.error.offset, line, col)
-            error_tok.comment = None
-            error_tok.offset_end = lexed.error.offset
-            error_tok.literal = None
-            yield error_tok
+    def lex(self, tokens):
+        return iter(tokens)
 
 
 def _unescape(body: str, quote: str) -> str:
@@ -138,7 +128,7 @@ class _Builder(Transformer):
 
     def list_expr(self, children):
         open_tok, close_tok = children[0], children[-1]
-        elements = [c for c in children[1:-1] if not isinstance(c, Token)]
+        elements = [c for c in children[1:-1] if not isinstance(c, Tok)]
         return ast.ListLiteral(self.join(self.tok_span(open_tok), self.tok_span(close_tok)), elements, self.take_comment(open_tok))
 
     def _function(self, kind, name_tok, args, close_tok, comment):
@@ -177,7 +167,7 @@ class _Builder(Transformer):
         return self._function("global", name_tok, args, close_tok, None)
 
     def args(self, children):
-        return [c for c in children if not isinstance(c, Token)]
+        return [c for c in children if not isinstance(c, Tok)]
 
     largs = args
 
@@ -266,23 +256,155 @@ def _load_parser() -> Lark:
 _PARSER = _load_parser()
 
 
+class SyntaxStop(Exception):
+    """The parser cannot take `token` (None: the end of the input); `expected` is what it could take."""
+
+    def __init__(self, token: Tok | None, expected: set[str]):
+        super().__init__(token.type if token is not None else "$END")
+        self.token = token
+        self.expected = expected
+
+
+class _Driver:
+    """The LALR loop over Lark's parse table, with Lark's reduction callbacks.
+
+    Lark's own loop does the same work; this one skips the per-token overhead, passes unit
+    reductions (`?rule` with one child) through without a call, and on an error works out
+    exactly which tokens the parser could have taken there."""
+
+    def __init__(self, lark: Lark):
+        inner = lark.parser.parser.parser
+        table = inner.parse_table
+        # Per rule: (size, goto symbol, callback or None for a pass-through unit reduction).
+        reductions = {}
+        for rule, callback in inner.callbacks.items():
+            size = len(rule.expansion)
+            unit = rule.options.expand1 and not rule.alias and size == 1 and not rule.expansion[0].name.startswith("_")
+            reductions[rule] = (size, str(rule.origin.name), None if unit else callback)
+        # Actions as (True, next state) for a shift and (False, reduction) for a reduce, under
+        # plain-str keys: Lark's symbol names are Token objects whose Python-level __eq__
+        # would run on every lookup, and its Rule keys hash in Python too.
+        self.states = {
+            state: {
+                str(name): (True, arg) if kind is _SHIFT else (False, reductions[arg])
+                for name, (kind, arg) in actions.items()
+            }
+            for state, actions in table.states.items()
+        }
+        self.start_states = table.start_states
+        self.end_states = table.end_states
+        self.terminals = sorted({name for actions in self.states.values() for name in actions if name.isupper()})
+
+    def run(self, tokens: list[Tok], start: str):
+        states = self.states
+        state_stack = [self.start_states[start]]
+        value_stack: list = []
+        for tok in tokens:
+            tok_type = tok.type
+            while True:
+                action = states[state_stack[-1]].get(tok_type)
+                if action is None:
+                    raise SyntaxStop(tok, self.acceptable(state_stack, start))
+                shift, arg = action
+                if shift:
+                    state_stack.append(arg)
+                    value_stack.append(tok)
+                    break
+                size, origin, callback = arg
+                if callback is None:
+                    value = value_stack[-1]
+                    del state_stack[-1]
+                    value_stack[-1] = value
+                else:
+                    if size:
+                        children = value_stack[-size:]
+                        del state_stack[-size:]
+                        del value_stack[-size:]
+                    else:
+                        children = []
+                    value = callback(children)
+                    value_stack.append(value)
+                state_stack.append(states[state_stack[-1]][origin][1])
+            if tok.literal.__class__ is LiteralProblem:
+                # Kapacitor rejects the literal's value once its parser has taken the literal.
+                raise LiteralError(tok, tok.literal)
+        end_state = self.end_states[start]
+        while True:
+            action = states[state_stack[-1]].get("$END")
+            if action is None:
+                raise SyntaxStop(None, self.acceptable(state_stack, start))
+            size, origin, callback = action[1]
+            if callback is None:
+                value = value_stack[-1]
+                del state_stack[-1]
+                value_stack[-1] = value
+            else:
+                if size:
+                    children = value_stack[-size:]
+                    del state_stack[-size:]
+                    del value_stack[-size:]
+                else:
+                    children = []
+                value = callback(children)
+                value_stack.append(value)
+            state_stack.append(states[state_stack[-1]][origin][1])
+            if state_stack[-1] == end_state:
+                return value_stack[-1]
+
+    def acceptable(self, state_stack: list[int], start: str) -> set[str]:
+        """The terminals the parser could take with this stack (reductions simulated)."""
+        states = self.states
+        end_state = self.end_states[start]
+        accepted = set()
+        for terminal in self.terminals + ["$END"]:
+            stack = list(state_stack)
+            while True:
+                action = states[stack[-1]].get(terminal)
+                if action is None:
+                    break
+                shift, arg = action
+                if shift:
+                    accepted.add(terminal)
+                    break
+                size, origin, _ = arg
+                if size:
+                    del stack[-size:]
+                stack.append(states[stack[-1]][origin][1])
+                if stack[-1] == end_state:
+                    accepted.add(terminal)
+                    break
+        return accepted
+
+
+_DRIVER = _Driver(_PARSER)
+_LOCK = threading.Lock()
+
+
 def _run(source: str, start: str, path: str):
     from tickpy.syntax.errors import literal_diagnostic, syntax_diagnostic  # avoid an import cycle
 
     lexed = lex(source)
-    builder = _BUILDER
-    builder.map = lexed.source_map
-    builder.source = source
-    builder.ascii = lexed.source_map.ascii
-    builder.rparen_comment = {}
-    try:
-        result = _PARSER.parse(lexed, start=start)
-    except UnexpectedToken as error:
-        raise TickpyError(syntax_diagnostic(error, lexed, source, path, start)) from None
-    except LiteralError as error:
-        raise TickpyError(literal_diagnostic(error, lexed, source, path, start)) from None
-    finally:
+    tokens = lexed.tokens
+    if lexed.error is not None:
+        line, col = lexed.source_map.line_col(lexed.error.offset)
+        error_tok = Tok("ERROR", "", lexed.error.offset, line, col, lexed.error.offset)
+        tokens = tokens + [error_tok]
+    with _LOCK:
+        builder = _BUILDER
+        builder.map = lexed.source_map
+        builder.source = source
+        builder.ascii = lexed.source_map.ascii
         builder.rparen_comment = {}
+        try:
+            result = _DRIVER.run(tokens, start)
+        except SyntaxStop as stop:
+            raise TickpyError(syntax_diagnostic(stop.token, stop.expected, lexed, source, path, start)) from None
+        except LiteralError as error:
+            raise TickpyError(literal_diagnostic(error, lexed, source, path, start)) from None
+        finally:
+            builder.rparen_comment = {}
+            builder.map = None
+            builder.source = ""
     return result, lexed
 
 
