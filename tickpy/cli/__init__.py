@@ -22,6 +22,7 @@ COMMAND_MODULES: list[str] = [
     "graph",
     "fmt",
     "parse",
+    "eval",
 ]
 
 
