@@ -185,7 +185,10 @@ views,service=a value=300 30
     assert table(result) == [({"service": "a"}, {"time": "1970-01-01T00:00:30Z", "errors.value": 3, "views.value": 300})]
 
 
-def test_join_fill_emits_incomplete_sets_once_every_parent_moved_on():
+JOIN_COLLECTED = JOIN.replace("|httpOut('out')", "|window().period(100s).every(100s) |httpOut('out')")
+
+
+def test_join_fill_makes_an_outer_join_and_the_rest_is_joined_at_end_of_input():
     lines = """
 errors,service=a value=1 0
 errors,service=a value=2 1
@@ -194,16 +197,22 @@ views,service=a value=300 2
 errors,service=a value=3 3
 views,service=a value=400 4
 """
-    result = run(JOIN.format(extra=".fill(0.0)"), lines)
-    names = [s["name"] for s in series(result)]
-    assert names == ["error_view"]
-    null = run(JOIN.format(extra=".fill('null')"), lines)
-    inner = run(JOIN.format(extra=""), lines)
-    # t=2 has no errors point: filled with 0.0 / null once both parents passed 2s (the set
-    # at 3s waits for views); the inner join drops it and shows t=1
-    assert table(result)[-1][1] == {"time": "1970-01-01T00:00:02Z", "errors.value": 0.0, "views.value": 300}
-    assert table(null)[-1][1] == {"time": "1970-01-01T00:00:02Z", "errors.value": None, "views.value": 300}
-    assert table(inner)[-1][1] == {"time": "1970-01-01T00:00:01Z", "errors.value": 2, "views.value": 200}
+
+    def joined(extra):
+        # the window (flushed at the end) collects every joined point in order
+        rows = table(run(JOIN_COLLECTED.format(extra=extra), lines, flush=True))
+        return [(row["time"][17:19], row.get("errors.value"), row.get("views.value")) for _, row in rows]
+
+    # A set is emitted incomplete once both parents moved past its time (t=0 when views
+    # reaches 1, t=2 when views reaches 4); at end of input Kapacitor joins what is left.
+    assert joined(".fill(0.0)") == [
+        ("00", 1, 0.0), ("01", 2, 200), ("02", 0.0, 300), ("03", 3, 0.0), ("04", 0.0, 400)]
+    assert joined(".fill('null')") == [
+        ("00", 1, None), ("01", 2, 200), ("02", None, 300), ("03", 3, None), ("04", None, 400)]
+    assert joined("") == [("01", 2, 200)]
+    # without the window, httpOut shows the last joined point: the one joined at the end
+    last = table(run(JOIN.format(extra=".fill(0.0)"), lines))
+    assert last[-1][1] == {"time": "1970-01-01T00:00:04Z", "errors.value": 0.0, "views.value": 400}
 
 
 def test_join_on_matches_specific_points_with_less_specific_ones():
@@ -309,3 +318,19 @@ latency,dc=A,service=auth,host=h1 value=5 1
     assert table(result) == [
         ({"dc": "A"}, {"time": "1970-01-01T00:00:00Z", "auth_h1_value": 1, "log_h2_value": 2, "log_h2_n": 3}),
     ]
+
+
+def test_union_passes_on_what_it_buffered_at_end_of_input():
+    script = """
+var a = stream |from().measurement('a')
+var b = stream |from().measurement('b')
+a |union(b) |httpOut('out')
+"""
+    # b never sends past 1s, so a's later points wait for b until the input ends
+    lines = """
+a v=1 0
+b v=10 1
+a v=2 2
+a v=3 3
+"""
+    assert [row["v"] for _, row in table(run(script, lines))] == [3]

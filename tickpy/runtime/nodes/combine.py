@@ -367,9 +367,9 @@ class JoinNode(RuntimeNode):
         )
 
     def finish(self) -> None:
-        if self.ctx.flush_at_end:
-            for joined in list(self.groups.values()):
-                joined.emit_all()
+        # Kapacitor joins what is left when its input ends (JoinNode.Finish), flush or not.
+        for joined in list(self.groups.values()):
+            joined.emit_all()
 
 
 # --------------------------------------------------------------------------- union
@@ -445,8 +445,8 @@ class UnionNode(RuntimeNode):
             self.forward_point(msg)
 
     def finish(self) -> None:
-        if self.ctx.flush_at_end:
-            self._emit_ready(True)
+        # Kapacitor passes on everything buffered when its input ends (UnionNode.Finish).
+        self._emit_ready(True)
 
 
 # --------------------------------------------------------------------------- combine
