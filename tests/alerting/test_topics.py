@@ -6,7 +6,9 @@ import json
 
 from tests.alerting.events import SECOND, make_event
 from tests.alerting.servers import TCPSink
-from tickpy.alerting.service import AlertService
+import pytest
+
+from tickpy.alerting.service import AlertService, HandlerLoadError
 
 
 def write(tmp_path, name, text):
@@ -178,3 +180,22 @@ def test_capture_builds_the_service_request_as_kapacitor_would(tmp_path):
     assert body["message_type"] == "CRITICAL" and body["entity_id"] == event.id and body["timestamp"] == 100
     assert json.loads(body["data"]) == json.loads(event.wire)["data"]
     assert "request" not in records["smtp"] and records["smtp"]["options"] == {"to": ["ops@example.com"]}
+
+
+def test_aggregate_message_is_a_go_template_checked_before_the_run(tmp_path):
+    sink = TCPSink()
+    agg = write(tmp_path, "agg.yaml", "id: agg\ntopic: cpu\nkind: aggregate\noptions:\n  interval: 1m30s\n"
+                                      "  topic: out\n  message: '{{ .Count }} alerts / {{ .Interval.Minutes }} min"
+                                      "{{ if gt .Count 1 }} (several){{ end }}'\n")
+    out = write(tmp_path, "out.yaml", f"id: out\ntopic: out\nkind: tcp\noptions:\n  address: {sink.address}\n")
+    service = service_for(tmp_path, agg, out)
+    for i in range(2):
+        service.handle(make_event(topic="cpu", time_s=i), [])
+    service.close()
+    [payload] = sink.wait_for(1)
+    sink.close()
+    assert json.loads(payload)["message"] == "2 alerts / 1.5 min (several)"
+    bad = write(tmp_path, "bad.yaml", "id: bad\ntopic: cpu\nkind: aggregate\noptions:\n  interval: 1m\n"
+                                      "  topic: out\n  message: '{{ .Nope }}'\n")
+    with pytest.raises(HandlerLoadError, match="can't evaluate field Nope"):
+        service_for(tmp_path, bad)

@@ -355,6 +355,11 @@ def _kind_checks(path: str, kind: str, options: dict, option_positions: dict, fa
         if not options.get("topic"):
             add("topic", "options: aggregate needs 'topic', where it publishes the aggregated event",
                 "topic: aggregated")
+        from tickpy.alerting.handlers import check_aggregate_message
+
+        message_problem = check_aggregate_message(options.get("message", ""))
+        if message_problem:
+            add("message", f"options: message: {message_problem}", "the data are {{ .Count }} and {{ .Interval }}")
     return problems
 
 

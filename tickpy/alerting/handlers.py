@@ -11,14 +11,12 @@ state and `wire` (the alert-data JSON) to match.
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 from typing import Callable
 
 from tickpy.alerting.capture import CaptureSink
 from tickpy.alerting.delivery import Delivery, HandlerStats, Worker
 from tickpy.alerting.event import LEVEL_RANK, OK, AlertEvent
-from tickpy.alerting.kinds import format_go_duration
 from tickpy.alerting.wire import alert_data_json
 
 
@@ -85,20 +83,44 @@ class PublishHandler(Handler):
             self._collect(topic, event)
 
 
-_AGGREGATE_FIELD = re.compile(r"\{\{-?\s*\.(Count|Interval)\s*-?\}\}")
+class AggregateMessage:
+    """The aggregate handler's message template, a Go text/template over Kapacitor's
+    `aggregateMessageData{Count int; Interval time.Duration}`. Like Kapacitor, it is parsed and
+    executed once with zero data when the handler is built, so errors show before the run."""
 
+    def __init__(self, text: str):
+        from tickpy.lang.gotemplate_exec import ExecError, TextTemplate
+        from tickpy.lang.gotemplate_parse import TemplateParseError
+        from tickpy.lang.gotemplate_types import DURATION, INT, GoType, StructField
 
-def render_aggregate_message(template: str, count: int, interval_ns: int) -> str:
-    """Text of the aggregate message template, whose data are .Count and .Interval (a Go duration)."""
-    values = {"Count": str(count), "Interval": format_go_duration(interval_ns)}
-    return _AGGREGATE_FIELD.sub(lambda m: values[m.group(1)], template)
+        self._type = GoType("alert.aggregateMessageData", "struct",
+                            fields=[StructField("Count", INT), StructField("Interval", DURATION)])
+        try:
+            self._template = TextTemplate("message", text)
+            self._template.execute(self._data(0, 0))
+        except TemplateParseError as err:
+            raise ValueError(str(err)) from None
+        except ExecError as err:
+            raise ValueError(f"failed to evaluate message template with aggregate message data: {err}") from None
+
+    def _data(self, count: int, interval_ns: int):
+        from tickpy.lang.gotemplate_types import GV, go_duration, go_int
+
+        return GV(self._type, [go_int(count), go_duration(interval_ns)])
+
+    def render(self, count: int, interval_ns: int) -> str:
+        try:
+            return self._template.execute(self._data(count, interval_ns))
+        except Exception:  # Kapacitor ignores the error here: the template ran once already
+            return ""
 
 
 def check_aggregate_message(template: str) -> str | None:
-    """The problem with an aggregate message template, or None (only .Count and .Interval exist)."""
-    rest = _AGGREGATE_FIELD.sub("", template)
-    if "{{" in rest or "}}" in rest:
-        return "the aggregate message template may use only {{ .Count }} and {{ .Interval }}"
+    """The problem with an aggregate message template, or None."""
+    try:
+        AggregateMessage(template)
+    except ValueError as err:
+        return str(err)
     return None
 
 
@@ -116,7 +138,7 @@ class AggregateHandler(Handler):
         self.interval_ns = interval_ns
         self.topic = topic
         self.event_id = event_id
-        self.message = message
+        self.message = AggregateMessage(message)
         self._collect = collect
         self._events: list[AlertEvent] = []
         self._start: int | None = None
@@ -146,7 +168,7 @@ class AggregateHandler(Handler):
             duration_ns = max(duration_ns, e.duration_ns)
             series.extend((e.result or {}).get("series") or [])
         aggregated = AlertEvent(
-            id=self.event_id, message=render_aggregate_message(self.message, len(events), self.interval_ns),
+            id=self.event_id, message=self.message.render(len(events), self.interval_ns),
             details="\n".join(e.message for e in events), time_ns=time_ns, duration_ns=duration_ns, level=level,
             previous_level=OK, name="", task_name="", group="", tags={}, fields={}, recoverable=False,
             result={"series": series}, topic=self.topic, no_external=all(e.no_external for e in events))
