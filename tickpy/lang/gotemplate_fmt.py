@@ -308,7 +308,6 @@ class _Printer:
         self.zero = zero
 
     def fmt_unicode(self, value: int):
-        text = f"U+{value & 0xFFFFFFFFFFFFFFFF:04X}" if value >= 0 else f"U+{value & 0xFFFFFFFFFFFFFFFF:04X}"
         prec = 4
         if self.prec_present and self.prec > 4:
             prec = self.prec
@@ -455,13 +454,14 @@ class _Printer:
         out = []
         if self.wid_present and self.wid > width and not self.minus:
             out.append(" " * (self.wid - width))
+        prefix = "0x" if digits[10] == "a" else "0X"
         if self.sharp:
-            out.append("0" + digits[-6].replace("a", "x").replace("A", "X") if False else ("0x" if digits[10] == "a" else "0X"))
+            out.append(prefix)
         for i in range(length):
             if self.space and i > 0:
                 out.append(" ")
                 if self.sharp:
-                    out.append("0x" if digits[10] == "a" else "0X")
+                    out.append(prefix)
             b = data[i]
             out.append(digits[b >> 4] + digits[b & 0xF])
         if self.wid_present and self.wid > width and self.minus:
@@ -680,7 +680,7 @@ class _Printer:
 
 
 def _rune_count(text: str) -> int:
-    return len(text)
+    return len(text)  # a Python str holds runes (invalid bytes are single surrogates)
 
 
 def _rune_text(code: int) -> str:

@@ -1006,7 +1006,8 @@ HTML_NOSPACE_NORM_TABLE = {k: v for k, v in HTML_NOSPACE_TABLE.items() if k != "
 
 
 def _strip_tags(s: str) -> str:
-    return s  # only typed HTML content is stripped; Kapacitor's data never carries it
+    # Only values typed template.HTML have tags stripped; alert data never carries that type.
+    return s
 
 
 def html_escaper(*args):

@@ -469,7 +469,10 @@ def _next_std_chunk(layout: str, i: int):
     rest = layout[i:]
     if c == "J":
         if rest.startswith("Jan"):
-            return ("January", 7) if rest.startswith("January") else ("Jan", 3)
+            if rest.startswith("January"):
+                return ("January", 7)
+            if not _starts_lower(layout, i + 3):
+                return ("Jan", 3)
     elif c == "M":
         if rest.startswith("Mon"):
             if rest.startswith("Monday"):
@@ -535,7 +538,6 @@ def go_format_time(ns: int, layout: str) -> str:
     y, mo, d, h, mi, s, nanos = civil_from_ns(ns)
     out = []
     i = 0
-    _fix_underscore = False
     while i < len(layout):
         # "_2006" is "_" followed by the year
         if layout.startswith("_2006", i):
