@@ -16,7 +16,6 @@ from tickpy.lang.gotemplate_types import (
     COMPLEX_KINDS,
     FLOAT_KINDS,
     GV,
-    INT,
     INT_KINDS,
     UINT_KINDS,
     call_string_method,
@@ -49,7 +48,6 @@ def strconv_format_float(value: float, fmt: str, prec: int) -> str:
     if fmt in "xX":
         return sign + _hex_float(abs(value), prec, fmt == "X")
     if fmt == "b":
-        mantissa, exponent = math.frexp(abs(value))
         if value == 0:
             return sign + "0p-1074"
         bits = struct.unpack(">Q", struct.pack(">d", abs(value)))[0]
@@ -894,4 +892,4 @@ def sprintf(fmt: str, args: list) -> str:
     return "".join(p.buf)
 
 
-__all__ = ["sprint", "sprintf", "sprintln", "strconv_format_float", "sort_map_keys", "INT"]
+__all__ = ["sprint", "sprintf", "sprintln", "strconv_format_float", "sort_map_keys"]
