@@ -334,3 +334,27 @@ a v=2 2
 a v=3 3
 """
     assert [row["v"] for _, row in table(run(script, lines))] == [3]
+
+
+def test_join_of_windows_joins_batch_points_by_time():
+    script = """
+var a = stream |from().measurement('a') |window().period(10s).every(10s).align()
+var b = stream |from().measurement('b') |window().period(10s).every(10s).align()
+a |join(b).as('a', 'b'){fill} |httpOut('out')
+"""
+    lines = """
+a v=1 0
+b v=10 0
+a v=2 1
+a v=3 2
+b v=30 2
+a v=4 10
+b v=40 10
+"""
+    [inner] = series(run(script.format(fill=""), lines))
+    assert inner["name"] == "a"
+    assert [row[0][17:19] for row in inner["values"]] == ["00", "02"]
+    assert inner["values"][1][1:] == [3, 30]
+    [outer] = series(run(script.format(fill=".fill('null')"), lines))
+    assert [(row[0][17:19], row[1], row[2]) for row in outer["values"]] == [
+        ("00", 1, 10), ("01", 2, None), ("02", 3, 30)]
