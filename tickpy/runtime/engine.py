@@ -110,8 +110,13 @@ class CompiledTask:
 
 def unsupported_diagnostic(spec) -> Diagnostic:
     span = spec.span
+    if spec.type in ("BatchNode", "QueryNode", "QueryFluxNode"):
+        message = (f"batch tasks are not supported by tickpy run yet (node {spec.label}): "
+                   "it runs stream tasks over recorded points")
+    else:
+        message = f"node {spec.label} (|{spec.name}()) is not supported by tickpy run yet"
     return Diagnostic(
-        f"node {spec.label} (|{spec.name}()) is not supported by tickpy run yet",
+        message,
         line=span.line,
         column=span.column,
         end_line=span.end_line,
@@ -122,11 +127,11 @@ def unsupported_diagnostic(spec) -> Diagnostic:
 
 def compile_task(pipeline, ctx: RunContext) -> CompiledTask:
     """Build the runtime nodes of `pipeline` (all lambdas compiled, all nodes checked)."""
+    if pipeline.root.type != "StreamNode":
+        raise TickpyError(unsupported_diagnostic(pipeline.root))
     missing = [spec for spec in pipeline.nodes if lookup(spec.type, spec.name) is None]
     if missing:
         raise TickpyError([unsupported_diagnostic(spec) for spec in missing])
-    if pipeline.root.type != "StreamNode":
-        raise TickpyError(unsupported_diagnostic(pipeline.root))
     nodes: dict[int, RuntimeNode] = {}
     ordered: list[RuntimeNode] = []
     problems: list[Diagnostic] = []

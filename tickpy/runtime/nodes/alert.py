@@ -263,16 +263,19 @@ class AlertNode(RuntimeNode):
         state.idx = (state.idx + 1) % len(history)
         history[state.idx] = level
         if self.use_flapping:
-            change = state.percent_change()
-            if state.flapping and change < self.flap_low:
-                state.flapping = False
-            elif not state.flapping and change > self.flap_high:
-                state.flapping = True
+            self._update_flapping(state)
         state.expired = (
             not state.changed
             and self.state_changes_duration != 0
             and go_sub(time, state.last_triggered) >= self.state_changes_duration
         )
+
+    def _update_flapping(self, state: AlertState) -> None:
+        change = state.percent_change()
+        if state.flapping and change < self.flap_low:
+            state.flapping = False
+        elif not state.flapping and change > self.flap_high:
+            state.flapping = True
 
     # ------------------------------------------------------------------ stream
 
@@ -282,13 +285,28 @@ class AlertNode(RuntimeNode):
             state = self._state(msg.group, msg.tags)
         time = msg.time
         fields = msg.fields
-        level = self.determine_level(fields, msg.tags, time, state.history[state.idx])
-        self._add_event(state, time, level)
-        if (self.use_flapping and state.flapping) or (
-            self.state_changes_only and not state.changed and not state.expired
-        ):
-            return
-        if level == OK and not state.changed:
+        history = state.history
+        level = self.determine_level(fields, msg.tags, time, history[state.idx])
+        # _add_event, inlined for the hot path
+        changed = state.changed = history[state.idx] != level
+        idx = state.idx + 1
+        if idx == self.history:
+            idx = 0
+        state.idx = idx
+        history[idx] = level
+        if level == OK and not changed:
+            if self.use_flapping:
+                self._update_flapping(state)
+            state.expired = False
+            return  # nothing to send: no alert and no recovery
+        if self.use_flapping:
+            self._update_flapping(state)
+        state.expired = (
+            not changed
+            and self.state_changes_duration != 0
+            and go_sub(time, state.last_triggered) >= self.state_changes_duration
+        )
+        if (self.use_flapping and state.flapping) or (self.state_changes_only and not changed and not state.expired):
             return
         state.triggered(time)
         if self.no_recoveries and level == OK:
