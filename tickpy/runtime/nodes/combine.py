@@ -503,8 +503,12 @@ class CombineNode(RuntimeNode):
             lambdas = _flat_strings(self.property_args("lambdas"))
         self.compiled = [self.compile_lambda(lam) for lam in lambdas]
         self.names = _flat_strings(self.property_args("as"))
+        if not self.names:
+            raise self.script_error("a call to combine.as() is required to specify the output stream prefixes.")
         if len(self.names) != len(self.compiled):
-            raise self.script_error("must specify the same number of names as expressions")
+            raise self.script_error(
+                "number of prefixes specified by combine.as() must match the number of combine expressions"
+            )
         self.delimiter = self.property_value("delimiter", ".")
         self.tolerance = self.duration_property("tolerance", 0)
         self.max = int(self.property_value("max", 1_000_000))
