@@ -81,13 +81,15 @@ def build_pipeline(
         try:
             rule(node)
         except RuleError as err:
+            span = err.span or node.span
+            end_column = span.end_column if err.span else (span.column + len(node.name.encode()) if span.line else 0)
             raise TickpyError(
                 Diagnostic(
                     message=f"{err.message}",
-                    line=node.span.line,
-                    column=node.span.column,
-                    end_line=node.span.line,
-                    end_column=node.span.column + len(node.name.encode()) if node.span.line else 0,
+                    line=span.line,
+                    column=span.column,
+                    end_line=span.line,
+                    end_column=end_column,
                     code="invalid-node",
                     hint=err.hint,
                     kapacitor_message=err.kapacitor,

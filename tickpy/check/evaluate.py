@@ -962,7 +962,7 @@ def _value_type(value: Any) -> str:
         ast.Lambda: "lambda",
         list: "list",
         StarValue: "star",
-    }.get(t, "invalid")
+    }.get(t, "invalid type")
 
 
 def _kapacitor_type_word(type_name: str) -> str:

@@ -15,11 +15,27 @@ from tickpy.syntax import ast
 
 
 class RuleError(Exception):
-    def __init__(self, message: str, kapacitor: str, hint: str | None = None):
+    def __init__(self, message: str, kapacitor: str, hint: str | None = None, span: ast.Span | None = None):
         self.message = message
         self.kapacitor = kapacitor
         self.hint = hint
+        self.span = span  # the call at fault, when it is one call; else the node is shown
         super().__init__(message)
+
+
+def _at(span: ast.Span | None):
+    """Attach a call's position to a RuleError raised inside the block."""
+
+    class _Attach:
+        def __enter__(self):
+            return self
+
+        def __exit__(self, kind, err, tb):
+            if isinstance(err, RuleError) and err.span is None:
+                err.span = span
+            return False
+
+    return _Attach()
 
 
 def _last(node: PipelineNode, name: str, default: Any = None) -> Any:
@@ -39,17 +55,10 @@ def _ns(value: Any) -> int:
 
 
 def _go_type(value: Any) -> str:
-    return {
-        bool: "bool",
-        int: "int64",
-        float: "float64",
-        str: "string",
-        Duration: "time.Duration",
-        StarValue: "*ast.StarNode",
-        ast.Reference: "*ast.ReferenceNode",
-        ast.Lambda: "*ast.LambdaNode",
-        list: "[]interface {}",
-    }.get(type(value), "<unknown>")
+    from tickpy.check.catalogue import load
+    from tickpy.check.values import go_type_of
+
+    return go_type_of(value, load())
 
 
 def _words(value: Any) -> str:
@@ -61,7 +70,7 @@ def _words(value: Any) -> str:
         ast.Reference: 'a double-quoted reference ("...")',
         ast.Lambda: "a lambda",
         list: "a list",
-    }.get(type(value), "this value")
+    }.get(type(value), "a " + type(value).__name__)
 
 
 def _dimensions(dimensions: list, excluded: list) -> None:
@@ -85,7 +94,9 @@ def _dimensions(dimensions: list, excluded: list) -> None:
 
 
 def check_from(node: PipelineNode) -> None:
-    _dimensions(_last_args(node, "groupBy") or [], [])
+    call = node.last("groupBy")
+    with _at(call.span if call else None):
+        _dimensions(list(call.args) if call else [], [])
 
 
 def check_group_by(node: PipelineNode) -> None:
@@ -151,21 +162,39 @@ def _prefixes(node: PipelineNode, count: int, what: str, delimiter: str, combine
 
 
 def check_join(node: PipelineNode) -> None:
-    _prefixes(node, len(node.parents), "joined streams", _last(node, "delimiter", "."), combine=False)
+    call = node.last("as")
+    with _at(call.span if call else None):
+        _prefixes(node, len(node.parents), "joined streams", _last(node, "delimiter", "."), combine=False)
 
 
 def check_combine(node: PipelineNode) -> None:
-    _prefixes(node, len(node.args), "combinations", _last(node, "delimiter", "."), combine=True)
+    call = node.last("as")
+    with _at(call.span if call else None):
+        _prefixes(node, len(node.args), "combinations", _last(node, "delimiter", "."), combine=True)
 
 
 def check_eval(node: PipelineNode) -> None:
     names = _last_args(node, "as") or []
+    as_call = node.last("as")
+    if len(names) != len(node.args) and as_call is not None:
+        with _at(as_call.span):
+            _eval_counts(node, names)
+    _eval_counts(node, names)
+    tags_call = node.last("tags")
+    with _at(tags_call.span if tags_call else None):
+        _eval_tags(node, names)
+
+
+def _eval_counts(node: PipelineNode, names: list) -> None:
     if len(names) != len(node.args):
         raise RuleError(
             f"|eval() has {len(node.args)} expression(s) but .as() names {len(names)}",
             f"must specify same number of expressions and .as() names: got {len(names)} as names, and {len(node.args)} expressions.",
             hint="give each expression a name with .as('name', ...)",
         )
+
+
+def _eval_tags(node: PipelineNode, names: list) -> None:
     for tag in _last_args(node, "tags") or []:
         if tag not in names:
             raise RuleError(
@@ -180,6 +209,7 @@ def check_default(node: PipelineNode) -> None:
             raise RuleError(
                 f"the default for field {call.args[0]!r} must be a float, int, string or bool",
                 f'unsupported type {_go_type(call.args[1])} for field "{call.args[0]}", field default values must be float,int,string or bool',
+                span=call.span,
             )
 
 
