@@ -290,3 +290,23 @@ def test_direct_external_handlers_go_to_the_capture_sink(tmp_path):
     assert body["routing_key"] == "rk" and body["dedup_key"] == event.id and body["event_action"] == "trigger"
     assert all(r["sent"] is False for r in records.values())
     assert summary.captured == 4 and summary.delivered == 0
+
+
+def test_unwritable_dead_letter_file_is_an_error_before_the_run(tmp_path):
+    from tickpy.alerting.service import HandlerLoadError
+
+    service = quiet_service(dead_letter=str(tmp_path / "missing-folder" / "dead.jsonl"))
+    with pytest.raises(HandlerLoadError, match="--dead-letter"):
+        service.load()
+
+
+def test_no_dead_letter_file_when_nothing_failed(tmp_path):
+    sink = TCPSink()
+    dead = tmp_path / "dead.jsonl"
+    service = quiet_service(dead_letter=str(dead))
+    service.load()
+    handler = service.direct_handler(HandlerSpec("tcp", [sink.address]), "task")
+    service.handle(make_event(), [handler], node="alert2")
+    assert service.close().ok
+    sink.close()
+    assert not dead.exists()

@@ -114,15 +114,19 @@ class DeadLetters:
     def __init__(self, path: str | None):
         self.path = path
         self._lock = threading.Lock()
-        self._file = open(path, "a", encoding="utf-8") if path else None
+        self._file = None  # opened at the first failure: no file means nothing was lost
+        self.count = 0
 
     def write(self, record: dict) -> None:
-        if self._file is None:
+        if not self.path:
             return
         line = json.dumps(record, ensure_ascii=False) + "\n"
         with self._lock:
+            if self._file is None:
+                self._file = open(self.path, "a", encoding="utf-8")
             self._file.write(line)
             self._file.flush()
+            self.count += 1
 
     def close(self) -> None:
         if self._file is not None:

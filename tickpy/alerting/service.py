@@ -109,6 +109,9 @@ class AlertService:
             return self.warnings
         self.config, problems = load_config(self._config_source)
         self._config_loaded = True
+        problems.extend(_check_output_file(path, flag) for path, flag in
+                        ((self.dead_letter_path, "--dead-letter"), (self.capture_path, "--capture")) if path)
+        problems = [p for p in problems if p is not None]
         specs, file_problems = load_handler_files(self.handler_files) if self.handler_files else ([], [])
         problems.extend(file_problems)
         errors = [p for p in problems if p.severity == "error"]
@@ -366,6 +369,18 @@ class AlertService:
     def topic_states(self) -> dict[str, dict[str, str]]:
         """{topic: {event id: level}} for every named topic."""
         return {name: {s.id: s.level for s in topic.sorted_events()} for name, topic in self.topics.items()}
+
+
+def _check_output_file(path: str, flag: str) -> Diagnostic | None:
+    folder = os.path.dirname(os.path.abspath(path))
+    if os.path.isdir(path):
+        return Diagnostic(message=f"{flag} {path}: is a directory", code="output-file", extra={"path": path})
+    if not os.path.isdir(folder) or not os.access(folder, os.W_OK):
+        return Diagnostic(message=f"{flag} {path}: cannot write there (no such folder or no permission)",
+                          code="output-file", extra={"path": path})
+    if os.path.exists(path) and not os.access(path, os.W_OK):
+        return Diagnostic(message=f"{flag} {path}: file is not writable", code="output-file", extra={"path": path})
+    return None
 
 
 def _rewire(wire: bytes, event: AlertEvent, previous: str) -> bytes:
