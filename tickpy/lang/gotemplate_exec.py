@@ -781,7 +781,12 @@ class State:
             argv.append(self.validate_type(final, target))
 
         if is_builtin and name == "call":
-            callee_name = str(args[0]) if args else ""
+            if args:
+                callee_name = str(args[0])
+            elif final is not None and final.t.kind == "string":
+                callee_name = final.v  # reflect.Value.String of a string
+            else:
+                callee_name = f"<{final.t.name} Value>" if final is not None else "<invalid Value>"
             fn = indirect_interface(argv[0]) if argv else None
             self.at(node)
             if fn is None:
