@@ -226,6 +226,7 @@ class Lexer:
         delim, trim = self.at_right_delim()
         if not delim:
             return self.errorf("comment ends before closing delimiter")
+        self.line += self.text.count("\n", self.start, self.pos)
         self.emit(COMMENT)
         if trim:
             self.pos += 2
@@ -305,15 +306,10 @@ class Lexer:
             self.next()
             spaces += 1
         # A space followed by "-}}" is a trim marker; leave it for the right delimiter.
-        if self.text[self.pos - 1 : self.pos + 1].startswith(" ") or True:
-            if (
-                _is_space(self.text[self.pos - 1 : self.pos])
-                and self.text[self.pos : self.pos + 1] == "-"
-                and self.text.startswith("}}", self.pos + 1)
-            ):
-                self.backup()
-                if spaces == 1:
-                    return self.lex_right_delim
+        if self.text[self.pos : self.pos + 1] == "-" and self.text.startswith("}}", self.pos + 1):
+            self.backup()
+            if spaces == 1:
+                return self.lex_right_delim
         self.emit(SPACE)
         return self.lex_inside_action
 
@@ -361,7 +357,7 @@ class Lexer:
         ch = self.peek()
         if ch == "" or _is_space(ch):
             return True
-        return ch in ".,|:)(" or ch == "}"
+        return ch in ".,|:)(" or self.text.startswith("}}", self.pos)
 
     def lex_char(self):
         while True:
