@@ -74,3 +74,13 @@ def test_parse_reports_missing_file():
     result = tickpy("parse", "/nonexistent/task.tick")
     assert result.returncode == 2 and "cannot read" in result.stderr.decode()
     assert "Traceback" not in result.stderr.decode()
+
+
+def test_parse_json_handles_very_deep_trees(tmp_path):
+    depth = 3000  # deeper than Python's own json module can read back, so count instead
+    script = tmp_path / "deep.tick"
+    script.write_text("var x = " + "(1 + " * depth + "1" + ")" * depth)
+    result = tickpy("parse", "--json", str(script))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.count(b'"type": "Binary"') == depth
+    assert result.stdout.count(b"{") == result.stdout.count(b"}")

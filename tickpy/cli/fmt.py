@@ -37,6 +37,15 @@ def collect_paths(paths: tuple[str, ...]) -> list[str]:
     return files
 
 
+def internal_error(error: Exception) -> TickpyError:
+    return TickpyError(
+        Diagnostic(
+            f"internal error in tickpy ({type(error).__name__}: {error}); please report it with the script",
+            code="internal",
+        )
+    )
+
+
 def report_error(path: str, source: str | None, error: TickpyError) -> None:
     color = sys.stderr.isatty()
     if source is not None:
@@ -67,7 +76,7 @@ def command(check: bool, show_diff: bool, write: bool, paths: tuple[str, ...]) -
 
     PATHS are files, directories (their *.tick files) or - for standard input. By default the
     formatted scripts go to standard output. Exit status: 0 done, 1 a file is not formatted
-    (--check or --diff), 2 a script could not be read or parsed.
+    (--check or --diff), 2 a script could not be read or parsed, 3 an internal error.
     """
     from tickpy.syntax import format_source
 
@@ -86,6 +95,10 @@ def command(check: bool, show_diff: bool, write: bool, paths: tuple[str, ...]) -
         except TickpyError as error:
             report_error(shown, source, error)
             status = 2
+            continue
+        except Exception as error:  # a bug of ours: say so plainly, without a traceback
+            report_error(shown, source, internal_error(error))
+            status = 3
             continue
         changed = formatted != source
         if check:

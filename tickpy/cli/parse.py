@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
 import sys
 
 import click
 
-from tickpy.cli.fmt import collect_paths, read_script, report_error
+from tickpy.cli.fmt import collect_paths, internal_error, read_script, report_error
 from tickpy.diagnostics import Diagnostic, TickpyError
 
 
@@ -18,10 +17,11 @@ from tickpy.diagnostics import Diagnostic, TickpyError
 def command(as_json: bool, as_lambda: bool, paths: tuple[str, ...]) -> None:
     """Parse TICKscripts (files, directories, or - for standard input).
 
-    Exit status 0 when every script parses, 2 otherwise; errors go to standard error.
+    Exit status 0 when every script parses, 2 otherwise (3: an internal error); errors go to
+    standard error.
     """
     from tickpy.syntax import parse, parse_lambda_expression
-    from tickpy.syntax.serialize import node_to_dict
+    from tickpy.syntax.serialize import dumps, node_to_dict
 
     status = 0
     for path in collect_paths(paths):
@@ -36,14 +36,14 @@ def command(as_json: bool, as_lambda: bool, paths: tuple[str, ...]) -> None:
             tree = parse_lambda_expression(source, shown) if as_lambda else parse(source, shown)
             if as_json:
                 document = {"path": shown, "ast": node_to_dict(tree)}
-                text = json.dumps(document, ensure_ascii=False, indent=1)
+                text = dumps(document, indent=1)
         except TickpyError as error:
             report_error(shown, source, error)
             status = 2
             continue
-        except RecursionError:
-            report_error(shown, source, TickpyError(Diagnostic("the script is nested too deeply to print as JSON", code="too-deep")))
-            status = 2
+        except Exception as error:  # a bug of ours: say so plainly, without a traceback
+            report_error(shown, source, internal_error(error))
+            status = 3
             continue
         if as_json:
             sys.stdout.buffer.write(text.encode("utf-8", "surrogateescape") + b"\n")

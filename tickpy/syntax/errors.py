@@ -32,11 +32,36 @@ def _kapacitor_expected(expected: set[str]) -> list[str]:
     return sorted(KAPACITOR_NAMES.get(name, name) for name in expected)
 
 
-def _plain_expected(kapacitor_expected: list[str]) -> str:
-    if kapacitor_expected is _PRIMARY_EXPECTED:
-        return "a value: a number, string, duration, field reference, name, TRUE/FALSE, '(' , '-' or '!'"
-    words = {"identifier": "a name", "EOF": "the end of the expression", "reference": 'a double-quoted name like "db"'}
-    return " or ".join(words.get(item, f"'{item}'") for item in kapacitor_expected)
+_VALUE = "a value (number, string, duration, \"field\", name, TRUE/FALSE, '(', '-' or '!')"
+_OPERATOR_TOKENS = {"PLUS", "MINUS", "MULT", "DIV", "MOD", "AND", "OR", "EQ", "NE", "LT", "GT", "LE", "GE", "REQ", "RNE"}
+_SIMPLE_WORDS = {
+    "IDENT": "a name", "REFERENCE": 'a double-quoted name like "telegraf"', "DOT": "'.'", "LPAREN": "'('",
+    "RPAREN": "')'", "RSBRACKET": "']'", "COMMA": "','", "ASGN": "'='", "PIPE": "'|'", "AT": "'@'",
+}
+
+
+def _plain_expected(accepted: set[str]) -> str:
+    """What the parser could take, in words, from the exact set of acceptable tokens."""
+    operators = bool(accepted & _OPERATOR_TOKENS - {"MINUS"})  # a lone '-' may be a sign
+    if "NUMBER" in accepted:
+        if "VAR" in accepted:
+            return "a statement (var, dbrp, or an expression such as stream|from())"
+        if "RPAREN" in accepted and not operators:
+            return "an argument or ')'"
+        return _VALUE
+    if "STAR" in accepted and "STRING" in accepted:
+        return "a list item (a name, a 'string' or *)" + (" or ']'" if "RSBRACKET" in accepted else "")
+    words = []
+    if operators:
+        words.append("an operator")
+    for name in ("COMMA", "RPAREN", "RSBRACKET", "ASGN", "IDENT", "REFERENCE", "PIPE", "DOT", "AT", "LPAREN"):
+        if name in accepted:
+            words.append(_SIMPLE_WORDS[name])
+    if "$END" in accepted:
+        words.append("the end of the expression")
+    if not words:
+        return " or ".join(sorted(KAPACITOR_NAMES.get(name, name) for name in accepted)) or "nothing more"
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
 
 
 def _excerpt(source_bytes: bytes, pos: int) -> str:
@@ -182,7 +207,7 @@ def syntax_diagnostic(token, expected: set[str], lexed: LexResult, source: str, 
     if lex_message is not None:
         message = f"{_plain_lex_message(lex_message)}"
     else:
-        message = f"unexpected {_describe(tok_type, value)}: expected {_plain_expected(expected_list)}"
+        message = f"unexpected {_describe(tok_type, value)}: expected {_plain_expected(expected)}"
     end_line, end_column = line, column
     if tok_type not in ("$END", "ERROR"):
         end_line, end_column = lexed.source_map.line_col(token.offset_end)

@@ -304,7 +304,7 @@ class _Driver:
             while True:
                 action = states[state_stack[-1]].get(tok_type)
                 if action is None:
-                    raise SyntaxStop(tok, self.acceptable(state_stack, start))
+                    raise SyntaxStop(tok, self.acceptable(self.stack_before(tokens, tok, start), start))
                 shift, arg = action
                 if shift:
                     state_stack.append(arg)
@@ -332,7 +332,7 @@ class _Driver:
         while True:
             action = states[state_stack[-1]].get("$END")
             if action is None:
-                raise SyntaxStop(None, self.acceptable(state_stack, start))
+                raise SyntaxStop(None, self.acceptable(self.stack_before(tokens, None, start), start))
             size, origin, callback = action[1]
             if callback is None:
                 value = value_stack[-1]
@@ -350,6 +350,27 @@ class _Driver:
             state_stack.append(states[state_stack[-1]][origin][1])
             if state_stack[-1] == end_state:
                 return value_stack[-1]
+
+    def stack_before(self, tokens: list[Tok], stop: Tok | None, start: str) -> list[int]:
+        """The state stack as it was before the parser looked at `stop` (None: the end).
+
+        LALR may reduce on a token before finding that it cannot take it; what it could take
+        is only exact from the stack as it was before those reductions."""
+        states = self.states
+        stack = [self.start_states[start]]
+        for tok in tokens:
+            if tok is stop:
+                break
+            while True:
+                shift, arg = states[stack[-1]][tok.type]
+                if shift:
+                    stack.append(arg)
+                    break
+                size, origin, _ = arg
+                if size:
+                    del stack[-size:]
+                stack.append(states[stack[-1]][origin][1])
+        return stack
 
     def acceptable(self, state_stack: list[int], start: str) -> set[str]:
         """The terminals the parser could take with this stack (reductions simulated)."""

@@ -56,3 +56,51 @@ def _convert(value, stack):
                 out_list[index] = item
         return out_list
     return value
+
+
+def dumps(value, indent: int | None = None) -> str:
+    """JSON text of dicts/lists/scalars, written without recursion (for any depth of tree)."""
+    import json
+
+    encode_scalar = json.JSONEncoder(ensure_ascii=False).encode
+    out: list[str] = []
+    # Work items: ("value", v, depth) to write a value, or ("text", s) to write text.
+    stack: list[tuple] = [("value", value, 0)]
+    while stack:
+        item = stack.pop()
+        if item[0] == "text":
+            out.append(item[1])
+            continue
+        _, current, depth = item
+        if isinstance(current, dict):
+            entries = list(current.items())
+        elif isinstance(current, list):
+            entries = None
+        else:
+            out.append(encode_scalar(current))
+            continue
+        items = entries if entries is not None else current
+        opener, closer = ("{", "}") if entries is not None else ("[", "]")
+        if not items:
+            out.append(opener + closer)
+            continue
+        if indent is None:
+            separator, inner_pad, outer_pad = ",", "", ""
+        else:
+            inner_pad = "\n" + " " * (indent * (depth + 1))
+            outer_pad = "\n" + " " * (indent * depth)
+            separator = ","
+        out.append(opener)
+        pending: list[tuple] = []
+        for index, entry in enumerate(items):
+            prefix = (separator if index else "") + inner_pad
+            if entries is not None:
+                key, child = entry
+                pending.append(("text", prefix + encode_scalar(str(key)) + (": " if indent is not None else ":")))
+            else:
+                child = entry
+                pending.append(("text", prefix))
+            pending.append(("value", child, depth + 1))
+        pending.append(("text", outer_pad + closer))
+        stack.extend(reversed(pending))
+    return "".join(out)
