@@ -142,3 +142,12 @@ def test_handlers_check_cli(tmp_path):
     assert result.returncode == 1
     [record] = [json.loads(line) for line in result.stdout.splitlines()]
     assert record["ok"] is False and record["diagnostics"][0]["line"] == 4
+
+
+def test_match_errors_point_inside_the_expression():
+    _, errors, _ = errors_of("h.yaml", "id: a\ntopic: cpu\nkind: tcp\nmatch: level() >= Warning\n"
+                                       "options:\n  address: h:1\n")
+    assert (errors[0].line, errors[0].column) == (4, 19)
+    _, errors, _ = errors_of("h.yaml", "id: a\ntopic: cpu\nkind: tcp\nmatch: 'changed() == TRUE AND \"host\" = 1'\n"
+                                       "options:\n  address: h:1\n")
+    assert (errors[0].line, errors[0].column) == (4, 38) and "==" in errors[0].hint

@@ -140,6 +140,8 @@ def _load_yaml(path: str, text: str):
                                            hint=f"first given on line {seen[key].line}"))
             seen[key] = where
             value_where = Position(value_node.start_mark.line + 1, value_node.start_mark.column + 1)
+            if isinstance(value_node, yaml.ScalarNode):
+                value_where.plain_text = value_node.style or "plain"  # how the scalar was written
             entries.append((key, value, where, value_where, sub_positions))
         return entries, problems
     except yaml.YAMLError as err:
@@ -282,7 +284,8 @@ def parse_handler_text(path: str, text: str) -> tuple[TopicHandlerSpec | None, l
                 problems.append(diagnostic(path, warning, value_positions["match"], code="handler-match",
                                            severity=WARNING))
         except MatchError as err:
-            problems.append(diagnostic(path, f"invalid match expression: {err}", value_positions["match"],
+            problems.append(diagnostic(path, f"invalid match expression: {err}",
+                                       _inside_scalar(value_positions["match"], match, err.column),
                                        code="handler-match", hint=err.hint))
     if any(p.severity == "error" for p in problems):
         return None, problems
@@ -292,6 +295,20 @@ def parse_handler_text(path: str, text: str) -> tuple[TopicHandlerSpec | None, l
     spec = TopicHandlerSpec(id=handler_id, topic=topic, kind=kind_name, match=match or "", options=decoded,
                             raw_options=raw_options or {}, path=path, positions=all_positions)
     return spec, problems
+
+
+def _inside_scalar(where: Position, text: str, column: int) -> Position:
+    """The position of byte `column` of a one-line scalar's value in the file, when it can be
+    known (plain or single-quoted without escapes); else the scalar's start."""
+    if not column or "\n" in text:
+        return where
+    if where.plain_text == "plain":
+        return Position(where.line, where.column + column - 1)
+    if where.plain_text == "'" and "'" not in text:  # single quotes: only '' is an escape
+        return Position(where.line, where.column + column)
+    if where.plain_text == '"' and '"' not in text and "\\" not in text:
+        return Position(where.line, where.column + column)
+    return where
 
 
 def _option_diagnostic(path: str, problem: OptionProblem, where: Position) -> Diagnostic:

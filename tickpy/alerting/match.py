@@ -23,9 +23,10 @@ MATCH_FUNCTIONS = ("level", "changed", "name", "taskName", "alertDuration", "dur
 
 
 class MatchError(ValueError):
-    def __init__(self, message: str, hint: str | None = None):
+    def __init__(self, message: str, hint: str | None = None, column: int = 0):
         super().__init__(message)
         self.hint = hint
+        self.column = column  # 1-based byte column in the expression, 0 if unknown
 
 
 def _children(node):
@@ -54,7 +55,7 @@ def parse_match(text: str) -> ast.Node:
         return ast_expr(text)
     except TickpyError as err:
         d = err.diagnostics[0]
-        raise MatchError(f"{d.message} (at char {d.column})", hint=d.hint) from None
+        raise MatchError(d.message, hint=d.hint, column=d.column) from None
 
 
 def ast_expr(text: str):
@@ -77,7 +78,7 @@ def check_match(text: str) -> list[str]:
             else:
                 hint = f'a tag is a reference in double quotes: "{node.name}"'
             if node.name not in ("TRUE", "FALSE"):
-                raise MatchError(f"unknown identifier {node.name!r}", hint=hint)
+                raise MatchError(f"unknown identifier {node.name!r}", hint=hint, column=node.span.column)
         if isinstance(node, ast.Function) and node.name == "duration" and not node.args:
             warnings.append("Kapacitor calls this function alertDuration(); duration() works only in tickpy")
         if isinstance(node, ast.Function) and node.name in MATCH_FUNCTIONS and node.args:
