@@ -141,3 +141,18 @@ def test_messages_speak_tickscript_and_help():
     assert "|groupBy()" in written.message
     for diag in (wrong_root, alias, owner, no_lambda, lower_true, written):
         assert "pipeline." not in diag.message and "reflect" not in diag.message
+
+
+def test_hints_for_calls_on_the_root_and_misplaced_arguments():
+    from tickpy.syntax import parse
+
+    def first(script):
+        with pytest.raises(TickpyError) as info:
+            build_pipeline(parse(script))
+        return info.value.diagnostics[0]
+
+    assert first("stream|alert()\n").hint == "stream is only the source: write stream|from(...)|alert(...)"
+    assert first("batch|window()\n").hint is None  # a batch query cannot be windowed either
+    from_with_name = first("stream|from('cpu')\n")
+    assert from_with_name.kapacitor_message.endswith("reflect: Call with too many input arguments")
+    assert ".measurement(...)" in from_with_name.hint

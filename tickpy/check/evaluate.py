@@ -600,6 +600,8 @@ class Evaluator:
             )
             if 0 < len(owners) <= 4:
                 hint = f".{key}() belongs to " + ", ".join(owners)
+        if hint is None and type(receiver) is PipelineNode and receiver.type in ("StreamNode", "BatchNode"):
+            hint = self._root_hint(receiver, key, fn)
         if type(receiver) is PipelineNode and receiver.type in ("StreamNode", "BatchNode"):
             other = "batch" if receiver.type == "StreamNode" else "stream"
             other_entry = self.cat.types[self.cat.roots[other]]
@@ -683,6 +685,40 @@ class Evaluator:
         code = "bad-arguments" if "input arguments" in panic else "wrong-type"
         return _error(code, ours, kapacitor, at=fn, hint=hint)
 
+    def _argument_hint(self, method, args: list) -> str | None:
+        """When a node got an argument it does not take, name the properties that take it."""
+        if method.params or not args or method.returns not in self.cat.types:
+            return None
+        kind = kind_of_value(args[0])
+        created = self.cat.types[method.returns]
+        fitting = sorted(
+            name
+            for name, prop in created.props.items()
+            if len(prop.params) == 1 and self.cat.kind_of(prop.params[0]) in (kind, "any", "any...") and not prop.handler
+        )
+        if not fitting or len(fitting) > 5:
+            return None
+        return "settings are properties: " + ", ".join(f".{name}(...)" for name in fitting)
+
+    def _root_hint(self, receiver: PipelineNode, key: str, fn: ast.Function) -> str | None:
+        """`stream|alert()`: the name works on the node the root creates (from/query)."""
+        entry = self.cat.types.get(receiver.type)
+        if entry is None:
+            return None
+        for root_key, method_key in entry.chain.items():
+            method = self.cat.methods[method_key]
+            created = self.cat.types.get(method.returns or "")
+            if not method.creates_node or created is None or created.category != "node":
+                continue
+            if method.returns == "StatsNode" or root_key == "deadman":
+                continue
+            op = "|" if fn.kind == "chain" else "."
+            if fn.kind == "chain" and created.chain_errors.get(key, {}).get(created.provides or ""):
+                continue
+            if (fn.kind == "chain" and key in created.chain) or (fn.kind == "property" and key in created.props):
+                return f"{receiver.name} is only the source: write {receiver.name}|{root_key}(...){op}{key}(...)"
+        return None
+
     # -- chain methods
 
     def call_chain(self, fn: ast.Function, receiver: Any, entry: ObjectType, key: str, args: list) -> Any:
@@ -694,7 +730,7 @@ class Evaluator:
             raise self._call_panic(fn, receiver, call_error, f"|{fn.name}() cannot follow {self._words(receiver)}: the name is hidden by its .{fn.name}() property")
         problem = self._reflect_call_problem(method.params, method.variadic, args)
         if problem:
-            raise self._call_panic(fn, receiver, problem[0], f"|{fn.name}() {problem[1]}")
+            raise self._call_panic(fn, receiver, problem[0], f"|{fn.name}() {problem[1]}", hint=self._argument_hint(method, args))
         if call_error:
             raise self._call_panic(
                 fn, receiver, call_error, f"|{fn.name}() cannot follow {self._words(receiver)}, which sends {edge} data",

@@ -118,6 +118,10 @@ def kind_of_value(value: Any) -> str:
     }
     if value is ZERO_LAMBDA:
         return "lambda"
+    if t is GoValue:
+        return "the value returned by the previous call (not a node)"
+    if t is GlobalCall:
+        return f"the result of {value.function.name}()"
     return names.get(t, "value")
 
 
