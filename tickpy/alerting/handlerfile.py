@@ -262,15 +262,21 @@ def parse_handler_text(path: str, text: str) -> tuple[TopicHandlerSpec | None, l
     if kind_name:
         kind = KINDS.get(kind_name)
         if kind is None:
-            problems.append(diagnostic(path, f"unsupported action kind {kind_name!r}", value_positions["kind"],
-                                       code="handler-unknown-kind",
-                                       hint="kinds: " + ", ".join(sorted(KINDS))))
+            unsupported = diagnostic(path, f"unsupported action kind {kind_name!r}", value_positions["kind"],
+                                     code="handler-unknown-kind", hint="kinds: " + ", ".join(sorted(KINDS)))
+            problems.append(_with_kapacitor(f'unsupported action kind "{kind_name}"', unsupported))
         else:
             decoded, option_problems = decode_options(kind, raw_options)
             options_where = positions.get("options", Position(1, 1))
+            unknown = sorted(p.key for p in option_problems if p.message.startswith("unknown option"))
             for problem in option_problems:
                 where = option_positions.get(problem.key, options_where)
-                problems.append(_option_diagnostic(path, problem, where))
+                d = _option_diagnostic(path, problem, where)
+                if unknown and problem.key in unknown:
+                    # mapstructure's ErrorUnused report, as Kapacitor's API answers
+                    d.kapacitor_message = (f"failed to decode options into {go_config_type(kind_name)}: 1 error(s) "
+                                           f"decoding:\n\n* '' has invalid keys: {', '.join(unknown)}")
+                problems.append(d)
             bad_keys = {p.key.casefold() for p in option_problems}
             problems.extend(d for d in _kind_checks(path, kind_name, decoded, option_positions, options_where)
                             if d.extra.get("key", "").casefold() not in bad_keys)
@@ -309,6 +315,20 @@ def _inside_scalar(where: Position, text: str, column: int) -> Position:
     if where.plain_text == '"' and '"' not in text and "\\" not in text:
         return Position(where.line, where.column + column)
     return where
+
+
+def _with_kapacitor(kapacitor_message: str, d: Diagnostic) -> Diagnostic:
+    d.kapacitor_message = kapacitor_message
+    return d
+
+
+def go_config_type(kind: str) -> str:
+    """The Go type Kapacitor decodes a kind's options into (named in its error messages)."""
+    own = {"aggregate": "AggregateHandlerConfig", "publish": "PublishHandlerConfig", "tcp": "TCPHandlerConfig",
+           "log": "LogHandlerConfig", "exec": "ExecHandlerConfig"}
+    if kind in own:
+        return f"*alert.{own[kind]}"
+    return f"*{'httppost' if kind == 'post' else kind}.HandlerConfig"
 
 
 def _option_diagnostic(path: str, problem: OptionProblem, where: Position) -> Diagnostic:
