@@ -403,6 +403,6 @@ def options_from_tick(kind: str, args: list, properties: list) -> dict[str, Any]
                 options.setdefault(name, []).append(dict(zip(keys, call_args)))
         elif call_args:
             options[name] = call_args[0]
-    if kind == "mqtt" and "qos" in options and type(options["qos"]) is int:
-        pass  # int QoS is accepted by the decoder
+    if kind == "log" and options.get("mode") == 0:
+        del options["mode"]  # Kapacitor's alert node: .mode(0) means "not set", the default 0600
     return options
