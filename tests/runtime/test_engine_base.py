@@ -78,3 +78,25 @@ def test_error_reporting_counts_and_keeps_errors():
     assert [(e.node, e.message) for e in ctx.node_errors] == [("where3", "boom")]
     assert seen == ctx.node_errors
     assert "node=where3" in seen[0].log_line("t")
+
+
+def test_lazy_fields_read_one_field_without_decoding_the_others():
+    from tickpy.runtime.lineprotocol import parse_line
+    from tickpy.runtime.messages import LazyFields
+
+    point = parse_line("cpu,host=a idle=5.5,user=1i,ok=true 1")
+    fields = LazyFields(point)
+    assert fields.get("idle") == 5.5 and fields["user"] == 1 and "ok" in fields and "nope" not in fields
+    assert fields.get("nope", 7) == 7
+    assert not point.fields_decoded
+    try:
+        fields["nope"]
+    except KeyError:
+        pass
+    else:
+        raise AssertionError("a missing field must raise KeyError")
+    assert dict(fields) == {"idle": 5.5, "user": 1, "ok": True} == fields
+    assert sorted(fields) == ["idle", "ok", "user"] and len(fields) == 3 and fields.copy() == dict(fields)
+    assert dumps(PointMessage("cpu", {}, fields, 0).to_row()) == (
+        '{"name":"cpu","columns":["time","idle","ok","user"],"values":[["1970-01-01T00:00:00Z",5.5,true,1]]}'
+    )

@@ -31,12 +31,14 @@ mapping); treat it as `Mapping[str, float | int | str | bool]`.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from tickpy.alerting.gojson import Struct
 from tickpy.lang.values import Time
 
 NIL_GROUP = ""
+_ABSENT = object()
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,6 +234,70 @@ class BatchMessage:
         )
 
 
+class LazyFields:
+    """The fields of an input point as a read-only mapping that decodes a value only when it
+    is asked for: `get`, `[]` and `in` read one field (`Point.field`); iterating, `len`,
+    `keys`/`items`/`values`, `copy()` and `==` decode them all (once, cached by the point).
+
+    The `from` node hands these on, so that a task reading one field of a ten-field point
+    never converts the other nine. Use it like a dict that must not be changed; `dict(f)`
+    or `f.copy()` gives a real dict."""
+
+    __slots__ = ("point",)
+
+    def __init__(self, point):
+        self.point = point
+
+    def get(self, key, default=None):
+        return self.point.field(key, default)
+
+    def __getitem__(self, key):
+        value = self.point.field(key, _ABSENT)
+        if value is _ABSENT:
+            raise KeyError(key)
+        return value
+
+    def __contains__(self, key) -> bool:
+        return self.point.field(key, _ABSENT) is not _ABSENT
+
+    def __iter__(self):
+        return iter(self.point.fields)
+
+    def __len__(self) -> int:
+        return len(self.point.fields)
+
+    def __bool__(self) -> bool:
+        return bool(self.point.fields)
+
+    def keys(self):
+        return self.point.fields.keys()
+
+    def items(self):
+        return self.point.fields.items()
+
+    def values(self):
+        return self.point.fields.values()
+
+    def copy(self) -> dict:
+        return dict(self.point.fields)
+
+    def __eq__(self, other) -> bool:
+        if isinstance(other, LazyFields):
+            other = other.point.fields
+        return self.point.fields == other
+
+    __hash__ = None
+
+    def __or__(self, other):
+        return {**self.point.fields, **other}
+
+    def __repr__(self) -> str:
+        return repr(self.point.fields)
+
+
+Mapping.register(LazyFields)
+
+
 def point_row(name: str, tags: Mapping[str, str], fields: Mapping[str, Any], time: int) -> Struct:
     """A `models.Row` of one point, as Go's encoding/json would write it (empty parts omitted)."""
     row = Struct()
@@ -255,6 +321,7 @@ __all__ = [
     "Dimensions",
     "NIL_GROUP",
     "NO_DIMENSIONS",
+    "LazyFields",
     "PointMessage",
     "display_group",
     "empty_result",

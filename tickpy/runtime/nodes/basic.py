@@ -9,7 +9,8 @@ from typing import Any
 
 from tickpy.alerting.gojson import format_float_f, format_time_rfc3339nano
 from tickpy.lang.values import StarValue
-from tickpy.runtime.messages import BatchMessage, BatchPoint, Dimensions, PointMessage, group_id
+from tickpy.runtime.messages import BatchMessage, BatchPoint, Dimensions, LazyFields, PointMessage, group_id
+from tickpy.runtime.point import Point
 from tickpy.runtime.nodes.base import PerGroup, RuntimeNode, register
 
 # Go's zero time (0001-01-01) lies this many ns before the Unix epoch; Time.Truncate and
@@ -129,7 +130,7 @@ class FromNode(RuntimeNode):
                 return
             tags = point.tags
             msg = PointMessage(
-                name, tags, point.fields, point.time, dimensions,
+                name, tags, LazyFields(point) if point.__class__ is Point else point.fields, point.time, dimensions,
                 group_id(name, tags, dimensions) if grouped else "",
                 point.database or ctx.database, point.retention_policy or ctx.retention_policy,
             )
@@ -146,7 +147,7 @@ class FromNode(RuntimeNode):
         if self.filters_dbrp and not self._dbrp_matches(point):
             return
         tags = point.tags
-        fields = point.fields
+        fields = LazyFields(point) if point.__class__ is Point else point.fields
         time = point.time
         where = self.where
         if where is not None:
