@@ -746,20 +746,27 @@ def _int_from_arg(args: list, arg_num: int) -> tuple[int, bool, int]:
     return num, is_int, arg_num
 
 
+def _parse_arg_number(fmt: str) -> tuple[int, int, bool]:
+    """An explicit argument index "[n]" at the start of fmt: (index, width, ok)."""
+    if len(fmt) < 3:
+        return 0, 1, False
+    for i in range(1, len(fmt)):
+        if fmt[i] == "]":
+            width, ok, new_i = _parse_num(fmt, 1, i)
+            if not ok or new_i != i:
+                return 0, i + 1, False
+            return width - 1, i + 1, True
+    return 0, 1, False
+
+
 def _arg_number(arg_num: int, fmt: str, i: int, num_args: int):
-    """Parse an explicit [n] argument index: (new arg_num, new i, found, ok)."""
+    """fmt's argNumber: (new arg_num, new i, found, index_ok, saw_bracket)."""
     if len(fmt) <= i or fmt[i] != "[":
-        return arg_num, i, False, True
-    for j in range(i + 1, len(fmt)):
-        if fmt[j] == "]":
-            width, ok, new_i = _parse_num(fmt, i + 1, j)
-            if not ok or new_i != j:
-                return arg_num, j + 1, True, False
-            index = width - 1
-            if 0 <= index < num_args:
-                return index, j + 1, True, True
-            return arg_num, j + 1, True, False
-    return arg_num, i + 1, True, False
+        return arg_num, i, False, True, False
+    index, width, ok = _parse_arg_number(fmt[i:])
+    if ok and 0 <= index < num_args:
+        return index, i + width, True, True, True
+    return arg_num, i + width, ok, False, True
 
 
 def sprintf(fmt: str, args: list) -> str:
@@ -811,7 +818,8 @@ def sprintf(fmt: str, args: list) -> str:
         if simple_done:
             continue
         # argument index, width
-        arg_num, i, after_index, ok = _arg_number(arg_num, fmt, i, len(args))
+        arg_num, i, after_index, ok, bracket = _arg_number(arg_num, fmt, i, len(args))
+        reordered |= bracket
         if not ok:
             good_arg_num = False
         if i < end and fmt[i] == "*":
@@ -832,7 +840,8 @@ def sprintf(fmt: str, args: list) -> str:
             i += 1
             if after_index:
                 good_arg_num = False
-            arg_num, i, after_index, ok = _arg_number(arg_num, fmt, i, len(args))
+            arg_num, i, after_index, ok, bracket = _arg_number(arg_num, fmt, i, len(args))
+            reordered |= bracket
             if not ok:
                 good_arg_num = False
             if i < end and fmt[i] == "*":
@@ -850,7 +859,8 @@ def sprintf(fmt: str, args: list) -> str:
                     p.prec = 0
                     p.prec_present = True
         if not after_index:
-            arg_num, i, after_index, ok = _arg_number(arg_num, fmt, i, len(args))
+            arg_num, i, after_index, ok, bracket = _arg_number(arg_num, fmt, i, len(args))
+            reordered |= bracket
             if not ok:
                 good_arg_num = False
         if i >= end:
