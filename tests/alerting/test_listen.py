@@ -50,7 +50,7 @@ def test_listen_raw_writes_exact_bytes():
 
 def test_listen_json_prints_one_compact_line_per_alert():
     process, address = start_listener("--json", "--count", "2")
-    events = [make_event(time_s=1), make_event(time_s=2, level="OK")]
+    events = [make_event(time_s=1), make_event(time_s=2, level="OK", previous_level="CRITICAL")]
     send(address, events)
     out, _ = process.communicate(timeout=10)
     assert out.decode().splitlines() == [e.wire.decode() for e in events]
