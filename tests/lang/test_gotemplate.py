@@ -57,6 +57,8 @@ def render(kind: str, text: str, **kwargs) -> str:
         ("{{ continue }}", "template: message:1: {{continue}} outside {{range}}"),
         ("{{ .Name | 3 }}", "template: message:1: non executable command in pipeline stage 2"),
         ("{{ json . }}", 'template: message:1: function "json" not defined'),
+        ("{{/* a\nb */}}{{ end }}", "template: message:2: unexpected {{end}}"),
+        ("{{ .Name\n", "template: message:2: unclosed action started at message:1"),
     ],
 )
 def test_parse_errors_have_go_text(text, message):
@@ -159,6 +161,9 @@ def test_methods_of_time_and_duration():
         ("%v", [None], "<nil>"),
         ("%T", [go_time(0)], "time.Time"),
         ("%x", [GV(FLOAT64, 1.0)], "0x1p+00"),
+        ("%[2]d %[1]d", [GV(INT, 1), GV(INT, 2)], "2 1"),
+        ("%[3]d", [GV(INT, 1)], "%!d(BADINDEX)"),
+        ("%", [GV(INT, 1)], "%!(NOVERB)%!(EXTRA int=1)"),
     ],
 )
 def test_sprintf(fmt, args, text):
