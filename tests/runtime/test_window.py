@@ -32,7 +32,7 @@ class Collector:
         self.batches.append(msg)
 
 
-def build(node_type, name, args=(), props=(), provides="stream", wants="stream", flush=False):
+def build(node_type, name, args=(), props=(), provides="stream", wants="stream", flush=False, extra=None):
     """A runtime node for a pipeline node `name` with properties [(prop, *args)], and its collector."""
     spec = PipelineNode(
         1,
@@ -42,6 +42,7 @@ def build(node_type, name, args=(), props=(), provides="stream", wants="stream",
         properties=[PropertyCall(prop, list(values), Span.unknown()) for prop, *values in props],
         provides=provides,
         wants=wants,
+        extra=dict(extra or {}),
     )
     node_class = lookup(node_type, name)
     assert node_class is not None, f"{node_type} {name} is not registered"

@@ -653,3 +653,263 @@ def value_kind(value: Any) -> type | None:
     """The reducer kind of a field value (bool is its own kind, never an int)."""
     kind = type(value)
     return kind if kind in GO_TYPE_NAMES else None
+
+
+# ---------------------------------------------------------------------------------------------
+# holtWinters / holtWintersWithFit: InfluxDB's Holt-Winters forecast, fitted with its own
+# Nelder-Mead optimizer (every floating-point step kept in InfluxDB's order; Go's math.Pow)
+
+_HW_WEIGHT = 0.5
+_HW_EPSILON = 1.0e-4
+_HW_GUESSES = (0.3, 0.7)  # InfluxDB: from 0.3 while < 1.0, step 0.4
+
+
+def _go_pow(x: float, y: float) -> float:
+    from tickpy.lang.goalgorithms import pow as go_pow  # Go's math.Pow, bit for bit
+
+    return go_pow(x, y)
+
+
+def nelder_mead(objective: Callable[[list], float], start: list, epsilon: float, scale: float) -> tuple[float, list]:
+    """InfluxDB's Nelder-Mead minimiser (1000 iterations at most). The objective may change the
+    vertex it is given (Holt-Winters clamps its parameters in place), as in InfluxDB."""
+    n = len(start)
+    alpha, beta, gamma = 1.0, 0.5, 2.0
+    pn = scale * (math.sqrt(float(n + 1)) - 1 + float(n)) / (float(n) * math.sqrt(2))
+    qn = scale * (math.sqrt(float(n + 1)) - 1) / (float(n) * math.sqrt(2))
+    vertices = [list(start)]
+    for i in range(1, n + 1):
+        vertices.append([(pn if i - 1 == j else qn) + start[j] for j in range(n)])
+    values = [objective(vertex) for vertex in vertices]
+    reflected = [0.0] * n
+    expanded = [0.0] * n
+    contracted = [0.0] * n
+    centroid = [0.0] * n
+    for _ in range(1000):
+        worst = best = 0
+        for i in range(n + 1):
+            if values[i] > values[worst]:
+                worst = i
+            if values[i] < values[best]:
+                best = i
+        second = best
+        for i in range(n + 1):
+            if values[i] > values[second] and values[i] < values[worst]:
+                second = i
+        for i in range(n):
+            total = 0.0
+            for m in range(n + 1):
+                if m != worst:
+                    total += vertices[m][i]
+            centroid[i] = total / float(n)
+        for i in range(n):
+            reflected[i] = centroid[i] + alpha * (centroid[i] - vertices[worst][i])
+        f_reflected = objective(reflected)
+        if values[second] > f_reflected >= values[best]:
+            vertices[worst][:] = reflected
+            values[worst] = f_reflected
+        if f_reflected < values[best]:
+            for i in range(n):
+                expanded[i] = centroid[i] + gamma * (reflected[i] - centroid[i])
+            f_expanded = objective(expanded)
+            if f_expanded < f_reflected:
+                vertices[worst][:] = expanded
+                values[worst] = f_expanded
+            else:
+                vertices[worst][:] = reflected
+                values[worst] = f_reflected
+        if f_reflected >= values[second]:
+            if values[worst] > f_reflected >= values[second]:
+                for i in range(n):
+                    contracted[i] = centroid[i] + beta * (reflected[i] - centroid[i])
+            else:
+                for i in range(n):
+                    contracted[i] = centroid[i] - beta * (centroid[i] - vertices[worst][i])
+            f_contracted = objective(contracted)
+            if f_contracted < values[worst]:
+                vertices[worst][:] = contracted
+                values[worst] = f_contracted
+            else:
+                for row in range(n + 1):
+                    if row != best:
+                        base, vertex = vertices[best], vertices[row]
+                        for i in range(n):
+                            vertex[i] = base[i] + (vertex[i] - base[i]) / 2.0
+                values[worst] = objective(vertices[worst])
+                values[second] = objective(vertices[second])
+        total = 0.0
+        for value in values:
+            total += value
+        average = total / float(n + 1)
+        spread = 0.0
+        for value in values:
+            spread += _go_pow(value - average, 2.0) / float(n)
+        if math.sqrt(spread) < epsilon:
+            break
+    best = 0
+    for i in range(n + 1):
+        if values[i] < values[best]:
+            best = i
+    parameters = list(vertices[best])
+    return objective(vertices[best]), parameters
+
+
+class HoltWintersReducer(Reducer):
+    """Forecasts `h` values after the last point (with `include_fit`, also the fitted values
+    from the first point on) on a grid of `interval`; seasonal with period `m` when m >= 2."""
+
+    __slots__ = ("h", "m", "seasonal", "include_fit", "interval", "half", "points", "y")
+
+    def __init__(self, h: int, m: int, include_fit: bool, interval: int):
+        self.h = h
+        self.m = m
+        self.seasonal = m >= 2
+        self.include_fit = include_fit
+        self.interval = interval
+        self.half = go_int_div(interval, 2) if interval else 0
+        self.points: list = []
+        self.y: list = []
+
+    def add(self, time: int, value: Any, source: Any) -> None:
+        self.points.append((time, float(value)))
+
+    def _round(self, time: int) -> int:
+        interval = self.interval
+        quotient = go_int_div(time, interval)
+        remainder = time - quotient * interval  # Go's %: the sign of the dividend
+        if remainder > self.half:
+            return (quotient + 1) * interval
+        return quotient * interval
+
+    def emit(self) -> list:
+        points = self.points
+        count_points = len(points)
+        if count_points < 2 or (self.seasonal and count_points < self.m) or self.h <= 0 or self.interval <= 0:
+            return []
+        start, stop = self._round(points[0][0]), self._round(points[-1][0])
+        if go_int_div(stop - start, self.interval) <= 0:
+            return []
+        nan = math.nan
+        y = [points[0][1]]
+        t = start
+        for time, value in points[1:]:
+            rounded = self._round(time)
+            if rounded <= t:
+                continue
+            t += self.interval
+            while rounded != t:
+                y.append(nan)
+                t += self.interval
+            y.append(value)
+        self.y = y
+        m = self.m
+        level = 0.0
+        if self.seasonal:
+            for i in range(m):
+                if y[i] == y[i]:
+                    level += (1 / float(m)) * y[i]
+        else:
+            level += _HW_WEIGHT * y[0]
+        trend = 0.0
+        if self.seasonal:
+            i = 0
+            while i < m and m + i < len(y):
+                if y[i] == y[i] and y[m + i] == y[m + i]:
+                    trend += 1 / float(m * m) * (y[m + i] - y[i])
+                i += 1
+        elif y[1] == y[1]:
+            trend = _HW_WEIGHT * (y[1] - y[0])
+        seasonals = []
+        if self.seasonal:
+            seasonals = [(y[i] / level) if y[i] == y[i] else 0.0 for i in range(m)]
+        parameters = [0.0, 0.0, 0.0, 0.0, level, trend, *seasonals]
+        best_sse = math.inf
+        best_params = None
+        for alpha in _HW_GUESSES:
+            for beta in _HW_GUESSES:
+                for gamma in _HW_GUESSES:
+                    for phi in _HW_GUESSES:
+                        parameters[0], parameters[1], parameters[2], parameters[3] = alpha, beta, gamma, phi
+                        sse, found = nelder_mead(self._sse, parameters, _HW_EPSILON, 1.0)
+                        if sse < best_sse or best_params is None:
+                            best_sse = sse
+                            best_params = found
+        forecast = self._forecast(self.h, best_params)
+        interval = self.interval
+        results = []
+        if self.include_fit:
+            first = points[0][0]
+            for i, value in enumerate(forecast):
+                if value == value:
+                    results.append((first + interval * i, value, None))
+        else:
+            last = points[-1][0]
+            for i, value in enumerate(forecast[len(y):]):
+                if value == value:
+                    results.append((last + interval * (i + 1), value, None))
+        return results
+
+    def _forecast(self, h: int, params: list) -> list:
+        from tickpy.lang.goalgorithms import pow as go_pow  # Go's math.Pow, bit for bit
+
+        for i in range(4):  # constrain alpha, beta, gamma, phi to [0, 1], in place
+            if params[i] > 1:
+                params[i] = 1.0
+            if params[i] < 0:
+                params[i] = 0.0
+        y = self.y
+        y_t = y[0]
+        alpha, beta, gamma, phi = params[0], params[1], params[2], params[3]
+        phi_h = phi
+        level, trend = params[4], params[5]
+        seasonal = self.seasonal
+        m = so = 0
+        if seasonal:
+            m = len(params) - 6
+            if m == 1:
+                params[6] = 1.0
+            so = m - 1
+        length = len(y)
+        forecast = [0.0] * (length + h)
+        forecast[0] = y_t
+        s_tm = s_tmh = 1.0
+        for t in range(1, length + h):
+            if seasonal:
+                hm = t % m
+                s_tm = params[6 + (t - m + so) % m]
+                s_tmh = params[6 + (t - m + hm + so) % m]
+            previous_level, previous_trend = level, trend
+            level = alpha * (y_t / s_tm) + (1 - alpha) * (previous_level + phi * previous_trend)
+            trend = beta * (level - previous_level) + (1 - beta) * phi * previous_trend
+            s_t = gamma * (y_t / (previous_level + phi * previous_trend)) + (1 - gamma) * s_tm
+            y_t = (level + phi_h * trend) * s_tmh
+            phi_h += go_pow(phi, float(t))
+            if seasonal:
+                params[6 + (t + so) % m] = s_t
+                so += 1
+            forecast[t] = y_t
+        return forecast
+
+    def _sse(self, params: list) -> float:
+        total = 0.0
+        y = self.y
+        for i, value in enumerate(self._forecast(0, params)):
+            if y[i] == y[i]:
+                if value != value:
+                    return math.inf
+                diff = value - y[i]
+                total += diff * diff
+        return total
+
+
+def _holt_winters(include_fit: bool):
+    def factory(args):
+        h, m, interval = int(args[0]), int(args[1]), int(args[2])
+        return HoltWintersReducer(h, m, include_fit, interval)
+
+    return {float: factory, int: factory}
+
+
+# Kapacitor names both nodes "holtWinters"; the node picks the fit variant from the pipeline.
+FUNCTIONS["holtWinters"] = FunctionSpec("holtWinters", _holt_winters(False), provides_batch=True)
+HOLT_WINTERS_WITH_FIT = FunctionSpec("holtWinters", _holt_winters(True), provides_batch=True)

@@ -15,7 +15,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from tickpy.runtime.aggregates import FUNCTIONS, GO_TYPE_NAMES, FunctionSpec, ReducerTypeError
+from tickpy.runtime.aggregates import (
+    FUNCTIONS,
+    GO_TYPE_NAMES,
+    HOLT_WINTERS_WITH_FIT,
+    FunctionSpec,
+    ReducerTypeError,
+)
 from tickpy.runtime.messages import BatchMessage, BatchPoint, PointMessage
 from tickpy.runtime.nodes.base import RuntimeNode, duration_ns, register
 
@@ -57,9 +63,19 @@ class InfluxQLNode(RuntimeNode):
             self.extra_args = args[1:]
         if self.method == "elapsed":
             self.extra_args = [duration_ns(self.extra_args[0] if self.extra_args else None, 0)]
+        if self.method == "holtWinters":
+            # holtWinters(field, h, m, interval); holtWintersWithFit builds the same node
+            h, m, interval = (self.extra_args + [0, 0, None])[:3]
+            self.extra_args = [h, m, duration_ns(interval, 0)]
+            if spec.extra.get("includeFitData"):
+                self.function = HOLT_WINTERS_WITH_FIT
         self.field = self.property_value("field", self.field)
         self.as_name = self.property_value("as", self.method)
-        self.point_times = bool(self.property_value("usePointTimes", False)) or self.function.stream_transformation
+        self.point_times = (
+            bool(self.property_value("usePointTimes", False))
+            or self.function.stream_transformation
+            or self.method == "holtWinters"  # Kapacitor always uses the forecast's times
+        )
         self.emits_batches = spec.provides == "batch" or self.function.provides_batch
         self.contexts: dict[str, _Context] = {}
 
