@@ -132,3 +132,57 @@ def test_dbrp_rule_is_applied_on_request(tmp_path):
     assert [r["ok"] for r in records] == [True, False]
     assert records[1]["diagnostics"][0]["code"] == "dbrp-twice"
     assert tickpy("validate", "--dbrp", "nodot", str(without)).returncode == 2
+
+
+def test_colour_only_on_a_terminal_and_never_with_no_color(tmp_path):
+    import os
+    import pty
+
+    bad = tmp_path / "bad.tick"
+    bad.write_text(BAD)
+
+    def run_on_terminal(extra_env):
+        primary, secondary = pty.openpty()
+        env = {**os.environ, **extra_env}
+        env.pop("NO_COLOR", None) if "NO_COLOR" not in extra_env else None
+        process = subprocess.run([TICKPY, "validate", str(bad)], stdout=secondary, stderr=subprocess.DEVNULL, env=env)
+        os.close(secondary)
+        chunks = []
+        while True:
+            try:
+                chunk = os.read(primary, 4096)
+            except OSError:
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+        os.close(primary)
+        return process.returncode, b"".join(chunks).decode()
+
+    code, coloured = run_on_terminal({})
+    assert code == 1 and "\x1b[" in coloured
+    code, plain = run_on_terminal({"NO_COLOR": "1"})
+    assert code == 1 and "\x1b[" not in plain and ":3:10:" in plain
+
+
+def test_vars_file_types(tmp_path):
+    script = tmp_path / "t.tick"
+    script.write_text(
+        "var hosts list\nvar pattern regex\nvar dims star\nvar limit float\n"
+        "stream\n    |from()\n        .groupBy(dims)\n        .where(lambda: \"host\" =~ pattern)\n"
+        "    |alert()\n        .crit(lambda: \"v\" > limit)\n        .email(hosts)\n"
+    )
+    values = {
+        "hosts": {"type": "list", "value": [{"type": "string", "value": "a@b.c"}]},
+        "pattern": {"type": "regex", "value": "^web"},
+        "dims": {"type": "star"},
+        "limit": {"type": "float", "value": 2},
+    }
+    vars_file = tmp_path / "vars.json"
+    vars_file.write_text(json.dumps(values))
+    assert tickpy("validate", "--vars", str(vars_file), str(script)).returncode == 0
+    values["limit"] = {"type": "int", "value": 2}
+    vars_file.write_text(json.dumps(values))
+    result = tickpy("validate", "--format", "json", "--vars", str(vars_file), str(script))
+    diagnostic = json.loads(result.stdout)["diagnostics"][0]
+    assert diagnostic["kapacitor_message"] == "invalid type supplied for limit, got int exp float"
