@@ -72,3 +72,13 @@ def test_duration_literals_follow_influxql_rules():
     assert check_duration("1w") == 7 * 24 * 3600 * 10**9
     overflow = check_duration("15251w")  # wraps past int64 like Go does
     assert isinstance(overflow, LiteralProblem) and overflow.message.startswith("overflowed duration 15251w")
+
+
+def test_regexes_are_checked_like_go_regexp():
+    from tickpy.syntax.lexer import check_regex
+
+    assert check_regex("^cpu[0-9]+$") is None
+    assert check_regex("(a").message == "error parsing regexp: missing closing ): `(a`"
+    assert check_regex("a**").message == "error parsing regexp: invalid nested repetition operator: `**`"
+    assert check_regex("(?=a)").message == "error parsing regexp: invalid or unsupported Perl syntax: `(?=`"
+    assert check_regex("a\\Cb") is not None  # RE2 allows \C, Go does not

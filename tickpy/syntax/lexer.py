@@ -605,6 +605,12 @@ def check_regex(pattern: str):
     if _RE2_OPTIONS is None:
         _RE2_OPTIONS = re2.Options()
         _RE2_OPTIONS.log_errors = False
+    # RE2 takes `\C` (any byte); Go's regexp does not.
+    index = pattern.find("\\")
+    while index != -1 and index + 1 < len(pattern):
+        if pattern[index + 1] == "C":
+            return LiteralProblem("error parsing regexp: invalid escape sequence: `\\C`", "invalid regular expression: \\C is not supported")
+        index = pattern.find("\\", index + 2)
     try:
         re2.compile(pattern, options=_RE2_OPTIONS)
         return None

@@ -1,8 +1,9 @@
 """TICKscript source -> typed AST, with grammar/tickscript.lark (Lark LALR) fed by our lexer.
 
-The AST is built while parsing (Lark calls `_Builder` at each reduction), so arbitrarily
-deep input needs no recursion here. Comments are attached as Kapacitor's parser attaches
-them (see `tickpy.syntax.lexer` for how they travel with tokens).
+Lark builds the LALR table from the grammar; `_Driver` runs that table over the tokens of
+`tickpy.syntax.lexer` and calls `_Builder` (through Lark's callbacks) at each reduction, so the
+AST is built while parsing and arbitrarily deep input needs no recursion. Comments are
+attached as Kapacitor's parser attaches them (they travel on the token that follows them).
 """
 
 from __future__ import annotations
@@ -65,7 +66,6 @@ class _Builder(Transformer):
         # The closing `)` of a call or of parentheses, by node: Kapacitor's parser gives the
         # comment before that `)` to a unary operator applied to the node.
         self.rparen_comment: dict[int, Tok] = {}
-        self.last_token: Tok | None = None
 
     # --------------------------------------------------------------- helpers
 
