@@ -280,3 +280,65 @@ def test_demo_embeds_the_samples_unchanged():
 
     assert SAMPLE_SCRIPT == (SAMPLES / "tcp-cpu-alert.tick").read_text()
     assert SAMPLE_POINTS == (SAMPLES / "cpu.lp").read_text()
+
+
+def test_config_httppost_endpoint_with_headers(tmp_path):
+    import http.server
+
+    received = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            received.append((self.path, dict(self.headers.items()), body))
+            self.send_response(200)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
+    try:
+        config = tmp_path / "kapacitor.conf"
+        config.write_text(
+            "[[httppost]]\n  endpoint = \"ops\"\n"
+            f"  url = \"http://127.0.0.1:{server.server_address[1]}/alerts\"\n"
+            "  headers = { Authorization = \"Bearer t0k3n\" }\n"
+        )
+        script = tmp_path / "post.tick"
+        script.write_text("stream\n  |from()\n  |alert()\n    .crit(lambda: \"v\" > 1)\n    .post()\n      .endpoint('ops')\n")
+        done = tickpy("run", script, "--config", config, stdin=b"m v=2 1\n")
+        assert done.returncode == 0, done.stderr.decode()
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert len(received) == 1
+    path, headers, body = received[0]
+    assert path == "/alerts" and headers["Authorization"] == "Bearer t0k3n"
+    assert headers["Content-Type"] == "application/json"
+    assert body.endswith(b"}\n") and json.loads(body)["level"] == "CRITICAL"
+
+
+def test_srpl_input_keeps_only_the_tasks_dbrp(sink, tmp_path):
+    script = tmp_path / "s.tick"
+    script.write_text("dbrp \"db\".\"rp\"\nstream\n  |from()\n  |alert()\n    .crit(lambda: \"v\" > 1)\n"
+                      f"    .tcp('{sink.address}')\n")
+    recording = tmp_path / "in.srpl"
+    recording.write_text("db\nrp\nm v=2 1\nother\nrp\nm v=3 2\ndb\nrp\nm v=4 3\n")
+    done = tickpy("run", script, recording, "--input-format", "srpl")
+    assert done.returncode == 0, done.stderr.decode()
+    assert [json.loads(r)["data"]["series"][0]["values"][0][1] for r in sink.wait_for(2)] == [2, 4]
+
+
+def test_flush_closes_the_open_window_at_the_end(tmp_path):
+    script = tmp_path / "w.tick"
+    script.write_text("stream\n  |from()\n  |window()\n    .period(10s)\n    .every(10s)\n  |count('v')\n"
+                      "  |httpOut('n')\n")
+    points = b"m v=1 0\nm v=1 1000000000\nm v=1 2000000000\n"
+    kapacitor_like = tickpy("run", script, "--httpout-dir", tmp_path / "a", stdin=points)
+    flushed = tickpy("run", script, "--flush", "--httpout-dir", tmp_path / "b", stdin=points)
+    assert kapacitor_like.returncode == flushed.returncode == 0
+    assert json.loads((tmp_path / "a" / "n.json").read_text()) == {"series": None}
+    assert json.loads((tmp_path / "b" / "n.json").read_text())["series"][0]["values"][0][1] == 3
