@@ -18,6 +18,7 @@ from tickpy.check.catalogue import Catalogue, ObjectType, lookup_key
 from tickpy.check.pipeline import HandlerSpec, Pipeline, PipelineNode, PropertyCall, TimeDimension
 from tickpy.check.values import (
     NIL,
+    TIME_FUNCTION,
     ZERO_LAMBDA,
     AlertData,
     GlobalCall,
@@ -160,7 +161,7 @@ class Evaluator:
         root_entry = self.cat.types[root_type]
         root = self._new_node(root_type, root_entry.desc or task_type, root_entry.wants, root_entry.provides)
         self.sources.append(root)
-        self.scope: dict[str, Any] = {"time": "<time>", task_type: root}
+        self.scope: dict[str, Any] = {"time": TIME_FUNCTION, task_type: root}
 
     # ------------------------------------------------------------------ graph helpers
 
@@ -433,7 +434,7 @@ class Evaluator:
                 hint=hint,
             )
         target = self.scope[fn.name]
-        if fn.name != "time" or target != "<time>":
+        if target is not TIME_FUNCTION:
             kind = _go_kind(target, self.cat)
             raise self._call_panic(
                 fn,
@@ -975,6 +976,8 @@ def _go_print(value: Any) -> str:
 
 
 def _a(word: str) -> str:
+    if word.startswith(("the ", "a ", "an ")):
+        return word
     return ("an " if word[:1] in "aeiou" else "a ") + word
 
 
@@ -1073,7 +1076,7 @@ def _literal_node(at: ast.Identifier, value: Any, cat) -> ast.Node:
         return ast.ListLiteral(span=span, elements=[_literal_node(at, v, cat) for v in value])
     raise _error(
         "bad-variable",
-        f'variable "{at.name}" holds a {kind_of_value(value)}, which cannot be used inside a lambda',
+        f'variable "{at.name}" holds {_a(kind_of_value(value))}, which cannot be used inside a lambda',
         f"unsupported literal type {go_type_of(value, cat)}",
     )
 

@@ -70,7 +70,14 @@ def _words(value: Any) -> str:
         ast.Reference: 'a double-quoted reference ("...")',
         ast.Lambda: "a lambda",
         list: "a list",
-    }.get(type(value), "a " + type(value).__name__)
+    }.get(type(value)) or _any_words(value)
+
+
+def _any_words(value: Any) -> str:
+    from tickpy.check.evaluate import _a
+    from tickpy.check.values import kind_of_value
+
+    return _a(kind_of_value(value))
 
 
 def _dimensions(dimensions: list, excluded: list) -> None:

@@ -57,6 +57,17 @@ class _Nil:
 NIL = _Nil()  # what a chain method with no result (e.g. |setName()) evaluates to
 
 
+class _TimeFunction:
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "time"
+
+
+TIME_FUNCTION = _TimeFunction()  # the global `time()` as a value in the scope
+TIME_FUNCTION_GO = "func(time.Duration, ...time.Duration) (kapacitor.TimeDimension, error)"
+
+
 def go_type_of(value: Any, catalogue) -> str:
     t = type(value)
     if t is bool:
@@ -92,6 +103,8 @@ def go_type_of(value: Any, catalogue) -> str:
         return value.go_type
     if t is GlobalCall:
         return "tick.unboundFunc"
+    if value is TIME_FUNCTION:
+        return TIME_FUNCTION_GO
     if value is NIL:
         return "<nil>"
     return type(value).__name__
@@ -122,6 +135,8 @@ def kind_of_value(value: Any) -> str:
         return "the value returned by the previous call (not a node)"
     if t is GlobalCall:
         return f"the result of {value.function.name}()"
+    if value is TIME_FUNCTION:
+        return "the time function"
     return names.get(t, "value")
 
 
