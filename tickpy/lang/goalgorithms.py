@@ -807,6 +807,8 @@ def _is_odd_int(x: float) -> bool:
 def pow(x: float, y: float) -> float:
     if y == 0 or x == 1:
         return 1.0
+    if y == 1:
+        return x
     if x != x or y != y:
         return NAN
     if x == 0:
