@@ -310,3 +310,40 @@ def test_no_dead_letter_file_when_nothing_failed(tmp_path):
     assert service.close().ok
     sink.close()
     assert not dead.exists()
+
+
+def test_post_endpoint_alert_template_and_url_template(tmp_path):
+    server = HTTPSink()
+    config = tmp_path / "kapacitor.conf"
+    config.write_text(
+        "[[httppost]]\n"
+        'endpoint = "chat"\n'
+        f'url = "{server.url}/hooks/{{{{ .ID }}}}"\n'
+        "alert-template = '{\"text\": \"{{ .Level }}: {{ .Message }}\", \"was\": \"{{ .PreviousLevel }}\", "
+        "\"rows\": {{ len .Data.Series }}, \"first\": {{ jsonCompact (index .Data.Series 0) }}}'\n")
+    service = quiet_service(config=str(config))
+    service.load()
+    handler = service.direct_handler(HandlerSpec("post", [], [prop("endpoint", "chat")]), "task")
+    event = make_event(event_id="cpu-a", level="WARNING", message="cpu high")
+    service.handle(event, [handler], node="alert2")
+    summary = service.close()
+    [(path, headers, body)] = server.wait_for(1)
+    server.close()
+    assert summary.delivered == 1
+    assert path == "/hooks/cpu-a"
+    assert "Content-Type" not in headers  # Kapacitor sets none for a templated body
+    sent = json.loads(body)
+    assert sent["text"] == "WARNING: cpu high" and sent["was"] == "OK" and sent["rows"] == 1
+    assert sent["first"] == json.loads(event.wire)["data"]["series"][0]
+
+
+def test_alert_template_that_fails_is_dead_lettered(tmp_path):
+    dead = tmp_path / "dead.jsonl"
+    config = {"httppost": [{"endpoint": "e", "url": "http://127.0.0.1:9/", "alert-template": "{{ index .Data.Series 5 }}"}]}
+    service = quiet_service(config=config, dead_letter=str(dead))
+    service.load()
+    handler = service.direct_handler(HandlerSpec("post", [], [prop("endpoint", "e")]), "task")
+    service.handle(make_event(), [handler], node="alert2")
+    summary = service.close()
+    record = json.loads(dead.read_text())
+    assert summary.failed == 1 and "index out of range" in record["error"]

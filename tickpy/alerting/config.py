@@ -24,6 +24,7 @@ class HTTPPostEndpoint:
     headers: dict[str, str] = field(default_factory=dict)
     basic_auth: tuple[str, str] | None = None
     alert_template: str = ""
+    alert_template_funcs: bool = True  # Kapacitor gives json/jsonCompact to inline templates only
 
 
 @dataclass(slots=True)
@@ -116,7 +117,17 @@ def load_config(source: "str | os.PathLike | dict | AlertConfig | None") -> tupl
                     problems.append(_diag(path, f"failed to read template file {template_file!r}: {err.strerror}", line))
         if name in config.httppost:
             problems.append(_diag(path, f"endpoint {name!r} is defined twice", line))
-        config.httppost[name] = HTTPPostEndpoint(name, url, dict(headers), basic_auth, template)
+        if template or "{{" in url:
+            from tickpy.alerting.alert_template import AlertDataTemplate
+
+            for text, what, funcs in ((template, "alert-template", not template_file), (url, "url", True)):
+                if text and (what == "alert-template" or "{{" in text):
+                    try:
+                        AlertDataTemplate(text, with_funcs=funcs)
+                    except ValueError as err:
+                        problems.append(_diag(path, f"endpoint {name!r}: invalid {what}: {err}", line))
+        config.httppost[name] = HTTPPostEndpoint(name, url, dict(headers), basic_auth, template,
+                                                 alert_template_funcs=not template_file)
     return config, problems
 
 

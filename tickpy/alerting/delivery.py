@@ -44,6 +44,7 @@ class Delivery:
     time_ns: int
     topic: str
     payload: bytes
+    url: str | None = None  # post: the URL rendered from a URL template, when there is one
 
 
 @dataclass(slots=True)
@@ -180,6 +181,10 @@ class Worker:
                 self._cond.notify()
                 return
         self._fail(delivery, full, attempts=0)
+
+    def reject(self, delivery: Delivery, error: str) -> None:
+        """Count and dead-letter an event that could not even be prepared (a template failed)."""
+        self._fail(delivery, error, attempts=0)
 
     def close(self) -> None:
         with self._cond:

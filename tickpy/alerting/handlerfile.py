@@ -377,6 +377,13 @@ def _kind_checks(path: str, kind: str, options: dict, option_positions: dict, fa
     elif kind == "post":
         if not options.get("url") and not options.get("endpoint"):
             add("url", "options: An appropriately formatted url must be specified if an endpoint is not specified")
+        elif options.get("url") and "{{" in options["url"]:
+            from tickpy.alerting.alert_template import AlertDataTemplate
+
+            try:
+                AlertDataTemplate(options["url"])
+            except ValueError as err:
+                add("url", f"options: url: {err}")
         elif options.get("url"):
             from urllib.parse import urlsplit
 

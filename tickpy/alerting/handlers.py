@@ -37,17 +37,31 @@ class Handler:
 
 
 class DeliveringHandler(Handler):
-    def __init__(self, kind: str, handler_id: str, worker: Worker, framing: Callable[[bytes], bytes]):
+    """`framing` turns the wire JSON into the payload; `prepare`, when given, builds the payload
+    (and URL) from the event instead, raising ValueError when it cannot (a template failed)."""
+
+    def __init__(self, kind: str, handler_id: str, worker: Worker, framing: Callable[[bytes], bytes],
+                 prepare: Callable[[AlertEvent], tuple[bytes, str | None]] | None = None):
         self.kind = kind
         self.handler_id = handler_id
         self.worker = worker
         self.stats = worker.stats
         self._framing = framing
+        self._prepare = prepare
 
     def handle(self, event: AlertEvent) -> None:
         if event.no_external:  # Kapacitor wraps tcp/log/exec/post in its external-handler filter
             return
-        self.worker.submit(Delivery(event.id, event.level, event.time_ns, event.topic, self._framing(event.wire)))
+        if self._prepare is None:
+            self.worker.submit(Delivery(event.id, event.level, event.time_ns, event.topic, self._framing(event.wire)))
+            return
+        try:
+            payload, url = self._prepare(event)
+        except ValueError as err:
+            self.worker.reject(Delivery(event.id, event.level, event.time_ns, event.topic,
+                                        self._framing(event.wire)), str(err))
+            return
+        self.worker.submit(Delivery(event.id, event.level, event.time_ns, event.topic, payload, url))
 
     @property
     def workers(self) -> list[Worker]:

@@ -88,29 +88,35 @@ def canonical_header_key(key: str) -> str:
 
 def post_sender(url: str, headers: dict[str, str], timeout_s: float | None = None, capture_response: bool = False,
                 skip_ssl_verification: bool = False, basic_auth: tuple[str, str] | None = None,
-                content_type: str = "application/json") -> Callable[[Delivery], None]:
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValueError(f"url {url!r} is not an http(s) URL")
-    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-    port = parts.port or (443 if parts.scheme == "https" else 80)
-    context = None
-    if parts.scheme == "https":
-        context = ssl.create_default_context()
-        if skip_ssl_verification:
-            context.check_hostname = False
-            context.verify_mode = ssl.CERT_NONE
+                content_type: str | None = "application/json") -> Callable[[Delivery], None]:
+    """`url` is the fixed URL; a delivery may carry its own (rendered from a URL template)."""
+    check_http_url(url)
     send_headers: dict[str, str] = {}
     if basic_auth:
         token = base64.b64encode(f"{basic_auth[0]}:{basic_auth[1]}".encode()).decode()
         send_headers["Authorization"] = f"Basic {token}"
     for key, value in headers.items():
         send_headers[canonical_header_key(key)] = value
-    send_headers["Content-Type"] = content_type
+    if content_type:  # Kapacitor sets none for a body from an alert template
+        send_headers["Content-Type"] = content_type
     timeout = timeout_s if timeout_s else DEFAULT_HTTP_TIMEOUT_S
+    contexts: dict[bool, ssl.SSLContext] = {}
 
     def send(delivery: Delivery) -> None:
-        if context is not None:
+        target = delivery.url or url
+        try:
+            parts = check_http_url(target)
+        except ValueError as err:
+            raise DeliveryError(f"failed to create POST request: {err}", retryable=False) from None
+        path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        if parts.scheme == "https":
+            context = contexts.get(skip_ssl_verification)
+            if context is None:
+                context = contexts[skip_ssl_verification] = ssl.create_default_context()
+                if skip_ssl_verification:
+                    context.check_hostname = False
+                    context.verify_mode = ssl.CERT_NONE
             conn = http.client.HTTPSConnection(parts.hostname, port, timeout=timeout, context=context)
         else:
             conn = http.client.HTTPConnection(parts.hostname, port, timeout=timeout)
@@ -120,7 +126,7 @@ def post_sender(url: str, headers: dict[str, str], timeout_s: float | None = Non
             body = response.read()
         except (OSError, http.client.HTTPException) as err:
             reason = "timeout" if isinstance(err, socket.timeout) else (getattr(err, "strerror", None) or str(err) or type(err).__name__)
-            raise DeliveryError(f"failed to POST alert data: Post {url!r}: {reason}") from None
+            raise DeliveryError(f"failed to POST alert data: Post {target!r}: {reason}") from None
         finally:
             conn.close()
         if response.status // 100 != 2:
@@ -130,3 +136,11 @@ def post_sender(url: str, headers: dict[str, str], timeout_s: float | None = Non
                                 retryable=response.status >= 500 or response.status == 429)
 
     return send
+
+
+def check_http_url(url: str):
+    """The URL's parts; ValueError unless it is an http(s) URL with a host."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"url {url!r} is not an http(s) URL")
+    return parts

@@ -266,16 +266,22 @@ class AlertService:
         return handler
 
     def _post_handler(self, handler_id, options, worker, problem) -> Handler:
+        from tickpy.alerting.alert_template import AlertDataTemplate
+
         endpoint = self.config.httppost.get(options.get("endpoint", "")) if options.get("endpoint") else None
         headers: dict[str, str] = {}
         basic_auth = None
+        body_template = None
         if endpoint is not None:
             url = endpoint.url
             headers.update(endpoint.headers)
             basic_auth = endpoint.basic_auth
             if endpoint.alert_template:
-                raise _SetupProblem(problem(f"endpoint {endpoint.name!r}: alert-template is not supported by tickpy "
-                                            "yet", "options.endpoint"))
+                try:
+                    body_template = AlertDataTemplate(endpoint.alert_template, endpoint.alert_template_funcs)
+                except ValueError as err:
+                    raise _SetupProblem(problem(f"endpoint {endpoint.name!r}: alert-template: {err}",
+                                                "options.endpoint")) from None
         else:
             url = options.get("url", "")
             if not url:
@@ -283,16 +289,28 @@ class AlertService:
                 raise _SetupProblem(problem(
                     "An appropriately formatted url must be specified if an endpoint is not specified",
                     "options.endpoint", f"endpoint {options.get('endpoint')!r} is not configured; endpoints: {known}"))
+        url_template = None
         if "{{" in url:
-            raise _SetupProblem(problem(f"url {url!r}: URL templates are not supported by tickpy yet", "options.url"))
+            try:
+                url_template = AlertDataTemplate(url)
+            except ValueError as err:
+                raise _SetupProblem(problem(f"post: url: {err}", "options.url")) from None
         headers.update(options.get("headers", {}))
         try:
-            send = post_sender(url, headers, options.get("timeout", 0) / 1e9 or None,
-                               options.get("capture-response", False), options.get("skip-ssl-verification", False),
-                               basic_auth)
+            send = post_sender(url if url_template is None else "http://url-template.invalid/", headers,
+                               options.get("timeout", 0) / 1e9 or None, options.get("capture-response", False),
+                               options.get("skip-ssl-verification", False), basic_auth,
+                               content_type=None if body_template else "application/json")
         except ValueError as err:
             raise _SetupProblem(problem(f"post: {err}", "options.url")) from None
-        return DeliveringHandler("post", handler_id, worker(url, send, self.retries), line_payload)
+        prepare = None
+        if body_template is not None or url_template is not None:
+            def prepare(event: AlertEvent) -> tuple[bytes, str | None]:
+                body = (body_template.render(event, event.wire).encode() if body_template is not None
+                        else line_payload(event.wire))
+                target = url_template.render(event, event.wire) if url_template is not None else None
+                return body, target
+        return DeliveringHandler("post", handler_id, worker(url, send, self.retries), line_payload, prepare)
 
     # --- events ----------------------------------------------------------------------------
 
