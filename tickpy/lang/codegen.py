@@ -43,7 +43,7 @@ from tickpy.lang.values import (
 )
 from tickpy.syntax import ast
 
-_PY_TYPE_NAMES = {float: FLOAT, int: INT, str: STRING, bool: BOOL, MissingValue: MISSING_TYPE}
+_PY_TYPE_NAMES = {float: FLOAT, int: INT, str: STRING, bool: BOOL, MissingValue: MISSING_TYPE, Duration: DURATION}
 _EVAL_RESULT_TYPES = (INT, FLOAT, STRING, BOOL, DURATION)
 _MAX_SPECIALISATIONS = 32
 
