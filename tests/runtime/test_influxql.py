@@ -275,3 +275,17 @@ def test_stream_transformation_on_batches_restarts_per_batch():
     assert [(p.time, p.fields) for p in first.points] == [(T0 + S, {"difference": 2}), (T0 + 2 * S, {"difference": 3})]
     assert first.tmax == T0 + 10 * S and first.tags == {"host": "serverA"}
     assert [p.fields["difference"] for p in second.points] == [1]
+
+
+def test_stream_points_of_the_last_time_are_emitted_only_with_flush():
+    for flush, expected in ((False, []), (True, [{"sum": 3.0}])):
+        node, out = build("InfluxQLNode", "sum", args=("value",), wants="stream", flush=flush)
+        node.point(cpu(1, value=1.0))
+        node.point(cpu(1, value=2.0))
+        node.finish()
+        assert [p.fields for p in out.points] == expected
+    # a batch is never emitted twice
+    node, out = build("InfluxQLNode", "sum", args=("value",), wants="batch", flush=True)
+    node.batch(batch_of([1, 2]))
+    node.finish()
+    assert len(out.points) == 1

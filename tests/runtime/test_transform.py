@@ -358,3 +358,23 @@ b v=40 10
     [outer] = series(run(script.format(fill=".fill('null')"), lines))
     assert [(row[0][17:19], row[1], row[2]) for row in outer["values"]] == [
         ("00", 1, 10), ("01", 2, None), ("02", 3, 30)]
+
+
+def test_flatten_and_combine_hold_the_last_time_unless_flushed():
+    flatten = """
+stream |from().measurement('m').groupBy('dc') |flatten().on('host') |httpOut('out')
+"""
+    combine = """
+stream |from().measurement('m').groupBy('dc') |combine(lambda: "host" == 'a', lambda: "host" == 'b').as('x', 'y') |httpOut('out')
+"""
+    lines = """
+m,dc=A,host=a value=1 0
+m,dc=A,host=b value=2 0
+"""
+    assert table(run(flatten, lines)) == []
+    assert table(run(flatten, lines, flush=True)) == [
+        ({"dc": "A"}, {"time": "1970-01-01T00:00:00Z", "a.value": 1, "b.value": 2})]
+    assert table(run(combine, lines)) == []
+    [(tags, row)] = table(run(combine, lines, flush=True))
+    assert row == {"time": "1970-01-01T00:00:00Z", "x.value": 1, "y.value": 2}
+    assert tags == {"dc": "A", "x.host": "a", "y.host": "b"}

@@ -543,6 +543,13 @@ class CombineNode(RuntimeNode):
         self._combine(buffer)
         buffer.points = []
 
+    def finish(self) -> None:
+        # Kapacitor never combines the points of the last time; `--flush` does.
+        if self.ctx.flush_at_end:
+            for buffer in self.buffers.values():
+                self._combine(buffer)
+                buffer.points = []
+
     def _combine(self, buffer: _CombineBuffer) -> None:
         points = buffer.points
         if not points:
@@ -666,6 +673,19 @@ class FlattenNode(RuntimeNode):
         out = msg.copy()
         out.points = out_points
         self.forward_batch(out)
+
+    def finish(self) -> None:
+        # Kapacitor never flattens the points of the last time; `--flush` does.
+        if not self.ctx.flush_at_end:
+            return
+        for buffer in self.buffers.values():
+            if buffer.points:
+                fields = self._flatten(buffer.points)
+                buffer.points = []
+                if fields:
+                    self.forward_point(
+                        PointMessage(buffer.name, buffer.tags, fields, buffer.time, buffer.dimensions, buffer.group)
+                    )
 
     def _flatten(self, points: list) -> dict:
         fields: dict[str, Any] = {}

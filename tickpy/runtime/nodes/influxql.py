@@ -31,7 +31,7 @@ _MISSING = object()
 class _Context:
     """Kapacitor's per-group reduce context: name, group, the context time and the reducer."""
 
-    __slots__ = ("name", "tags", "dimensions", "group", "time", "reducer", "kind", "size")
+    __slots__ = ("name", "tags", "dimensions", "group", "time", "reducer", "kind", "pending")
 
     def __init__(self, name: str, tags: dict, dimensions, group: str, time: int):
         self.name = name
@@ -41,7 +41,7 @@ class _Context:
         self.time = time
         self.reducer = None
         self.kind = None
-        self.size = 0
+        self.pending = False  # stream points reduced but not emitted yet
 
 
 def _go_type(value: Any) -> str:
@@ -178,12 +178,23 @@ class InfluxQLNode(RuntimeNode):
             # time moved on: the points of the previous time are complete
             if context.reducer is not None:
                 self._emit(context)
+            context.pending = False
             context.name = msg.name
             context.time = msg.time
             context.reducer = None
         if context.reducer is None and not self._realize(context, msg.fields):
             return
         self._aggregate(context, msg.time, msg.fields, msg)
+        context.pending = True
+
+    def finish(self) -> None:
+        # Kapacitor never emits the points of the last time; `--flush` does.
+        if not self.ctx.flush_at_end:
+            return
+        for context in self.contexts.values():
+            if context.pending and context.reducer is not None:
+                context.pending = False
+                self._emit(context)
 
     def batch(self, msg: BatchMessage) -> None:
         context = self._context_for(msg)
@@ -229,6 +240,9 @@ class InfluxQLNode(RuntimeNode):
 
 class StreamTransformationNode(InfluxQLNode):
     """elapsed, difference, movingAverage, cumulativeSum: a result after every point."""
+
+    def finish(self) -> None:
+        pass  # nothing is ever held back
 
     def _emit_one(self, context: _Context):
         results = context.reducer.emit()
