@@ -78,3 +78,39 @@ def test_fmt_byte_identical_and_idempotent():
     assert total > 0
     assert passed == total
     assert idempotent == idempotent_total
+
+
+def test_define_mutants_fail_in_the_parser_exactly_when_kapacitor_says_so():
+    """../define holds realistic mistakes; those Kapacitor rejects at the `parse` stage must fail
+    our parser at the same place with the same text, and every other one must parse."""
+    folder = require_set("define")
+    passed = total = hinted = parse_errors = 0
+    failures: list[str] = []
+    for case_dir in sorted(p for p in folder.iterdir() if p.is_dir()):
+        want = json.loads((case_dir / "expected.json").read_text(encoding="utf-8"))["define"]
+        source = (case_dir / "script.tick").read_bytes().decode("utf-8", "surrogateescape")
+        total += 1
+        try:
+            parse(source, case_dir.name)
+            diagnostic = None
+        except TickpyError as error:
+            diagnostic = error.diagnostics[0]
+        if (want["stage"] == "parse") != (diagnostic is not None):
+            failures.append(f"{case_dir.name}: Kapacitor stage {want['stage']}, ours {'parse error' if diagnostic else 'parsed'}")
+            continue
+        if diagnostic is not None:
+            parse_errors += 1
+            hinted += bool(diagnostic.hint)
+            position = want["error_pos"]
+            if position and (diagnostic.line, diagnostic.column) != (position["line"], position["char"]):
+                failures.append(f"{case_dir.name}: at {diagnostic.line}:{diagnostic.column}, Kapacitor {want['error']}")
+                continue
+            if diagnostic.kapacitor_message != want["error"]:
+                failures.append(f"{case_dir.name}: text {diagnostic.kapacitor_message!r} != {want['error']!r}")
+                continue
+        passed += 1
+    report("define/parse-stage", passed, total, failures)
+    report("define/parse-errors-with-a-hint", hinted, parse_errors, [])
+    assert total > 0
+    assert passed == total
+    assert hinted == parse_errors

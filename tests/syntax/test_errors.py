@@ -77,6 +77,10 @@ def test_literal_error_comes_after_an_earlier_syntax_error_only():
         ("stream|where(lambda: (\"a\" > 1)\n", "never closed"),
         ("|alert()", "chain must start"),
         ('var x = "a" = 1', "=="),
+        ('stream|where(lambda: "a" > 1 || "b" < 2)', "AND and OR"),
+        ("stream|from().measurement('cpu)\n    |where(lambda: \"host\" == 'a')", "closing quote missing"),
+        ("stream|from().measurement('cpu'\n    |window()", "is a ')' missing before this '|'"),
+        ("stream|from().measurement('cpu'))\n", "closes nothing"),
     ],
 )
 def test_hints_for_common_mistakes(source, words):

@@ -120,43 +120,27 @@ def _unclosed(lexed: LexResult, offset: int) -> Tok | None:
 _LOWER_KEYWORDS = {"and": "AND", "or": "OR", "true": "TRUE", "false": "FALSE", "not": "!"}
 
 
-def _hint(tok_type: str, value: str, offset: int, lexed: LexResult, kapacitor_expected: list[str], lex_message: str | None) -> str | None:
+def _hint(
+    tok_type: str,
+    value: str,
+    offset: int,
+    lexed: LexResult,
+    kapacitor_expected: list[str],
+    lex_message: str | None,
+    accepted: set[str] = frozenset(),
+) -> str | None:
+    """A specific hint for the common mistakes, or None."""
     previous = _previous_token(lexed, offset)
     source_map = lexed.source_map
+    source = source_map.source
     if lex_message is not None:
-        if lex_message == "unterminated string":
-            return "this string is never closed: end it with ' (or ''' for a triple-quoted string)"
-        if lex_message == "unterminated field reference":
-            return 'this field reference is never closed: end it with "'
-        if lex_message == "unterminated regex":
-            return "a `/` where a value starts begins a regex, which is never closed here; to divide, write the `/` right after a value"
-        if lex_message == "multiple decimals in number":
-            return "a number has at most one decimal point"
-        if lex_message.startswith("unknown state, last char: "):
-            char = lex_message[len("unknown state, last char: ") :]
-            if char == "':'" and previous is not None and previous.type == "IDENT" and previous.value == "lambda":
-                return "write `lambda:` with no space before the colon"
-            if char == "'='":
-                return "`=` only assigns in `var x = ...`; to compare, write `==`"
-            if char in ("'{'", "'}'"):
-                return "TICKscript has no braces: is this an unfilled template placeholder like {{ .Name }}?"
-            if char == "'`'":
-                return 'quote field and tag names with double quotes ("usage_idle") and strings with single quotes'
-            if char == "'&'":
-                return "the logical operators are AND and OR"
-            if char == "'_'":
-                return "a name must start with a letter"
-            if char in ("'+'", "'<'", "'>'", "'%'"):
-                return "an operator must come right after a value (a comment line between the value and the operator ends the expression)"
-            if char == "';'":
-                return "TICKscript statements need no `;`"
-            if char == "'#'":
-                return "comments start with //"
-        return None
+        return _lexer_hint(lex_message, previous)
     if previous is not None and previous.type == "IDENT" and previous.value == "lambda":
         return "write `lambda:` (with the colon) before a lambda expression"
     if tok_type == "ASGN":
         return "`=` only assigns in `var x = ...`; to compare, write `==`"
+    if tok_type == "PIPE" and source.startswith("||", offset):
+        return "the logical operators are AND and OR (`|` chains nodes)"
     if tok_type == "IDENT" and value in _LOWER_KEYWORDS:
         return f"TICKscript's keywords are upper case: write {_LOWER_KEYWORDS[value]}, not {value}"
     if previous is not None and previous.type == "IDENT" and previous.value in ("and", "or"):
@@ -164,22 +148,68 @@ def _hint(tok_type: str, value: str, offset: int, lexed: LexResult, kapacitor_ex
     if kapacitor_expected == ["."] and previous is not None and previous.type == "REFERENCE":
         return 'a dbrp statement names the database and the retention policy: dbrp "telegraf"."autogen"'
     if kapacitor_expected == ["("] and previous is not None and previous.type == "IDENT":
-        return f"`|{previous.value}` is a chaining method: call it with parentheses, `|{previous.value}()`; if `{previous.value}` is a property, write `.{previous.value}(...)`"
-    if tok_type == "$END":
-        opener = _unclosed(lexed, offset)
-        if opener is not None:
-            line, col = source_map.line_col(opener.start_pos)
-            return f"the '{opener.value}' at line {line} column {col} is never closed"
-    if tok_type in ("PIPE", "DOT", "AT") and kapacitor_expected is _PRIMARY_EXPECTED:
-        op = value
+        name = previous.value
+        return f"`|{name}` is a chaining method: call it with parentheses, `|{name}()`; if `{name}` is a property, write `.{name}(...)`"
+    if previous is not None and previous.type == "STRING" and tok_type not in ("$END", "COMMA", "RPAREN"):
+        if "\n" in previous.value or offset == previous.offset_end:
+            line, col = source_map.line_col(previous.start_pos)
+            return (
+                f"the string that starts at line {line} column {col} ends just before this; "
+                "is its closing quote missing, or a quote inside it not escaped as \\'?"
+            )
+    opener = _unclosed(lexed, offset)
+    if tok_type == "$END" and opener is not None:
+        line, col = source_map.line_col(opener.start_pos)
+        return f"the '{opener.value}' at line {line} column {col} is never closed"
+    if tok_type in ("PIPE", "DOT", "AT") and opener is not None and opener.type == "LPAREN":
+        line, col = source_map.line_col(opener.start_pos)
+        return f"the '(' at line {line} column {col} is still open here: is a ')' missing before this '{value}'?"
+    if tok_type == "RPAREN" and opener is None:
+        return "this ')' closes nothing: is there one ')' too many?"
+    if tok_type in ("PIPE", "DOT", "AT") and "VAR" in accepted:
         if previous is None or previous.type not in ("RPAREN", "IDENT"):
-            return f"a chain must start from a node or a variable, e.g. stream{op}... or batch{op}...; '{op}' cannot start a statement"
-        return f"'{op}' cannot follow what comes before it; a chain continues from a node, a variable or a call"
+            return f"a chain must start from a node or a variable, e.g. stream{value}... or batch{value}...; '{value}' cannot start a statement"
+        return f"'{value}' cannot follow what comes before it; a chain continues from a node, a variable or a call"
     if tok_type == "DOT" and previous is not None and previous.type == "DOT":
         return "there is one '.' too many here"
     if kapacitor_expected == [")"] and tok_type in ("IDENT", "STRING", "NUMBER", "REFERENCE", "DURATION", "LAMBDA"):
         return "is a ',' missing between two arguments?"
     return None
+
+
+_LEXER_HINTS = {
+    "unterminated string": "this string is never closed: end it with a quote (''' for a triple-quoted string)",
+    "unterminated field reference": 'this field reference is never closed: end it with "',
+    "unterminated regex": "a `/` where a value starts begins a regex, which is never closed here; to divide, write the `/` right after a value",
+    "multiple decimals in number": "a number has at most one decimal point",
+}
+
+_CHARACTER_HINTS = {
+    "'='": "`=` only assigns in `var x = ...`; to compare, write `==`",
+    "'{'": "TICKscript has no braces: is this an unfilled template placeholder like {{ .Name }}?",
+    "'}'": "TICKscript has no braces: is this an unfilled template placeholder like {{ .Name }}?",
+    "'`'": 'quote field and tag names with double quotes ("usage_idle") and strings with single quotes',
+    "'&'": "the logical operators are AND and OR",
+    "'_'": "a name must start with a letter",
+    "';'": "TICKscript statements need no `;`",
+    "'#'": "comments start with //",
+    "'+'": "an operator must come right after a value (a regex or a comment line before it ends the expression)",
+    "'<'": "an operator must come right after a value (a regex or a comment line before it ends the expression)",
+    "'>'": "an operator must come right after a value (a regex or a comment line before it ends the expression)",
+    "'%'": "an operator must come right after a value (a regex or a comment line before it ends the expression)",
+}
+
+
+def _lexer_hint(lex_message: str, previous: Tok | None) -> str | None:
+    if lex_message in _LEXER_HINTS:
+        return _LEXER_HINTS[lex_message]
+    prefix = "unknown state, last char: "
+    if not lex_message.startswith(prefix):
+        return None
+    char = lex_message[len(prefix) :]
+    if char == "':'" and previous is not None and previous.type == "IDENT" and previous.value == "lambda":
+        return "write `lambda:` with no space before the colon"
+    return _CHARACTER_HINTS.get(char)
 
 
 def syntax_diagnostic(token, expected: set[str], lexed: LexResult, source: str, path: str, start: str) -> Diagnostic:
@@ -218,7 +248,7 @@ def syntax_diagnostic(token, expected: set[str], lexed: LexResult, source: str, 
         end_line=end_line,
         end_column=end_column,
         code="syntax",
-        hint=_hint(tok_type, value, offset, lexed, expected_list, lex_message),
+        hint=_hint(tok_type, value, offset, lexed, expected_list, lex_message, expected),
         kapacitor_message=kapacitor_message,
     )
 
