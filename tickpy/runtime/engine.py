@@ -115,8 +115,13 @@ def unsupported_diagnostic(spec) -> Diagnostic:
                    "it runs stream tasks over recorded points")
     else:
         message = f"node {spec.label} (|{spec.name}()) is not supported by tickpy run yet"
+    hint = None
+    if spec.type == "StatsNode":
+        hint = ("stats() and deadman() count points per wall-clock interval in Kapacitor; a replay of "
+                "recorded points has no wall clock to tick")
     return Diagnostic(
         message,
+        hint=hint,
         line=span.line,
         column=span.column,
         end_line=span.end_line,

@@ -85,6 +85,98 @@ class InfluxDBOutNode(RuntimeNode):
         return {"points_written": self.lines_written}
 
 
+@register("HTTPPostNode")
+class HTTPPostNode(RuntimeNode):
+    """Kapacitor's httpPost: POSTs each point or batch as a result JSON (`{"series":[row]}` and
+    a newline, Content-Type application/json) to its URL or `[[httppost]]` endpoint, waits for
+    the answer, and passes the data on (with the status code in `.codeField()`, 0 when the
+    request failed). Failures are node errors; the task goes on."""
+
+    def __init__(self, spec, ctx):
+        super().__init__(spec, ctx)
+        from tickpy.alerting.senders import canonical_header_key
+
+        headers: dict[str, str] = {}
+        endpoint_name = self.property_value("endpoint")
+        if spec.args:
+            self.url = str(spec.args[0])
+        elif endpoint_name is not None:
+            config = getattr(ctx.alert_service, "config", None)
+            endpoint = (getattr(config, "httppost", None) or {}).get(str(endpoint_name))
+            if endpoint is None:
+                raise self.script_error(f"endpoint '{endpoint_name}' does not exist",
+                                        hint="define it in a [[httppost]] section of --config")
+            if getattr(endpoint, "row_template", ""):
+                raise self.unsupported(f"endpoint '{endpoint_name}': row-template")
+            self.url = endpoint.url
+            if endpoint.basic_auth:
+                import base64
+
+                user, password = endpoint.basic_auth
+                headers["Authorization"] = "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
+            headers.update({canonical_header_key(k): v for k, v in endpoint.headers.items()})
+        else:
+            raise self.script_error("httpPost needs a URL or an .endpoint()")
+        if "{{" in self.url:
+            raise self.unsupported("a URL template in httpPost")
+        headers["Content-Type"] = "application/json"
+        for call in spec.properties:
+            if call.name == "header" and len(call.args) == 2:
+                headers[canonical_header_key(str(call.args[0]))] = str(call.args[1])
+        self.headers = headers
+        self.capture_response = self.has("captureResponse")
+        self.timeout_s = self.duration_property("timeout", 0) / 1e9 or None
+        self.code_field = str(self.property_value("codeField", "") or "")
+        self.posts = 0
+
+    def _post(self, row) -> int:
+        import http.client
+        import urllib.parse
+
+        from tickpy.alerting.gojson import encoder_encode
+
+        body = encoder_encode(Struct(series=[row])).encode("utf-8", errors="surrogateescape")
+        parts = urllib.parse.urlsplit(self.url)
+        path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        connection_class = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
+        self.posts += 1
+        try:
+            connection = connection_class(parts.hostname, parts.port, timeout=self.timeout_s or 30)
+            try:
+                connection.request("POST", path, body=body, headers=self.headers)
+                response = connection.getresponse()
+                answer = response.read()
+            finally:
+                connection.close()
+        except (OSError, http.client.HTTPException) as error:
+            self.error(f"failed to POST data: Post {self.url!r}: {getattr(error, 'strerror', None) or error}")
+            return 0
+        if response.status // 100 != 2:
+            reason = (answer.decode("utf-8", errors="replace") if self.capture_response
+                      else "unknown error, use .captureResponse() to capture the HTTP response")
+            self.error(f"POST returned non 2xx status code {response.status}: {reason}")
+        return response.status
+
+    def point(self, msg: PointMessage) -> None:
+        code = self._post(msg.to_row())
+        if self.code_field:
+            msg = msg.copy()
+            msg.fields = {**msg.fields, self.code_field: code}
+        self.forward_point(msg)
+
+    def batch(self, msg: BatchMessage) -> None:
+        code = self._post(msg.to_row())
+        if self.code_field:
+            from tickpy.runtime.messages import BatchPoint
+
+            msg = msg.copy()
+            msg.points = [BatchPoint(p.time, {**p.fields, self.code_field: code}, p.tags) for p in msg.points]
+        self.forward_batch(msg)
+
+    def extra_stats(self) -> dict[str, Any]:
+        return {"posts": self.posts}
+
+
 def _escape(text: str, specials: str) -> str:
     for char in specials:
         if char in text:
@@ -125,4 +217,4 @@ def encode_line(name: str, tags, fields, time: int) -> str | None:
     return "".join(parts)
 
 
-__all__ = ["HTTPOutNode", "InfluxDBOutNode", "encode_field_value", "encode_line"]
+__all__ = ["HTTPOutNode", "HTTPPostNode", "InfluxDBOutNode", "encode_field_value", "encode_line"]
