@@ -69,7 +69,16 @@ def evaluate_constant(node: ast.Node) -> Any:
     if t is ast.Lambda:
         return node
     if t is ast.Function and node.kind == "global":
-        return _call(node.name, [evaluate_constant(a) for a in node.args])
+        args = []
+        for index, arg in enumerate(node.args):
+            try:
+                args.append(evaluate_constant(arg))
+            except Exception as err:
+                diagnostic = getattr(err, "diagnostic", None)
+                if diagnostic is not None and diagnostic.kapacitor_message:
+                    diagnostic.kapacitor_message = f"Failed to handle {index + 1} argument: {diagnostic.kapacitor_message}"
+                raise
+        return _call(node.name, args, node)
     raise _fail("this expression cannot be evaluated outside a lambda", "unsupported expression")
 
 
@@ -142,7 +151,7 @@ def _binary(op: str, left: Any, right: Any) -> Any:
     )
 
 
-def _call(name: str, args: list) -> Any:
+def _call(name: str, args: list, node: ast.Function | None = None) -> Any:
     """The conversion functions, the ones scripts use outside lambdas to build strings."""
     if len(args) == 1:
         value = args[0]
@@ -175,4 +184,22 @@ def _call(name: str, args: list) -> Any:
             f"{name}() cannot convert these arguments",
             f"cannot convert {', '.join(_type(a) for a in args)} with {name}()",
         )
+    if node is not None:
+        return _via_lambda_engine(node)
     raise _fail(f"{name}() cannot be evaluated outside a lambda", f"undefined function {name}")
+
+
+def _via_lambda_engine(node: ast.Function) -> Any:
+    """Other functions (abs(), strLength(), ...): Kapacitor evaluates them with its expression
+    engine and an empty scope, which is what the lambda compiler implements."""
+    try:
+        from tickpy.lang import compile_lambda
+
+        value = compile_lambda(node, mode="eval").new_evaluator()({}, {}, 0)
+    except ImportError:
+        raise _fail(f"{node.name}() cannot be evaluated outside a lambda", f"undefined function {node.name}") from None
+    except Exception as err:
+        raise _fail(f"{node.name}() fails: {err}", str(err)) from None
+    if type(value) in (bool, int, float, str, Duration, Regex):
+        return value
+    raise _fail(f"{node.name}() does not give a value usable outside a lambda", f"unsupported value {value!r}")
