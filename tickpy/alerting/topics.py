@@ -56,22 +56,27 @@ class Topic:
         return sorted(self.events.values(), key=lambda s: (-LEVEL_RANK[s.level], s.id))
 
 
+def _table(header: tuple, rows: list[tuple]) -> list[str]:
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
+    return ["  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip() for row in [header, *rows]]
+
+
 def render_topics(topics: list[Topic]) -> str:
-    """The `tickpy run --topics` table: one row per event id of each topic."""
+    """The `tickpy run --topics` summary: each topic (like `kapacitor list topics`, with its
+    handlers), then each topic's events (like `kapacitor show-topic`), most severe first."""
     if not topics:
         return "topics: none (no event was published to a topic)"
-    header = ("TOPIC", "LEVEL", "EVENT", "EVENT LEVEL", "COUNT", "LAST TIME", "MESSAGE")
+    ordered = sorted(topics, key=lambda t: t.id)
+    lines = _table(("TOPIC", "LEVEL", "COLLECTED", "HANDLERS"),
+                   [(t.id, t.max_level, str(t.collected), ", ".join(h.handler_id for h in t.handlers) or "-")
+                    for t in ordered])
     rows = []
-    for topic in sorted(topics, key=lambda t: t.id):
-        events = topic.sorted_events()
-        if not events:
-            rows.append((topic.id, topic.max_level, "-", "-", "0", "-", ""))
-        for index, state in enumerate(events):
-            rows.append((topic.id if index == 0 else "", topic.max_level if index == 0 else "", state.id,
-                         state.level, str(state.count), format_time_rfc3339nano(state.time_ns),
-                         state.message if len(state.message) <= 60 else state.message[:57] + "..."))
-    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
-    lines = ["  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip() for row in [header, *rows]]
-    total = sum(t.collected for t in topics)
-    lines.append(f"{len(topics)} topic(s), {total} event(s) collected")
+    for topic in ordered:
+        for state in topic.sorted_events():
+            message = state.message if len(state.message) <= 60 else state.message[:57] + "..."
+            rows.append((topic.id, state.id, state.level, str(state.count),
+                         format_time_rfc3339nano(state.time_ns), message))
+    if rows:
+        lines.append("")
+        lines.extend(_table(("TOPIC", "EVENT", "LEVEL", "COUNT", "LAST TIME", "MESSAGE"), rows))
     return "\n".join(lines)
