@@ -125,3 +125,18 @@ def test_log_node_writes_kapacitor_logfmt():
         'prefix="P X" name=cpu db=db rp=rp group=host=a dimension_0=host tag_host=a field_s="a b" field_v=1.5 '
         'time=1970-01-01T00:00:00Z'
     ]
+
+
+def test_trickle_turns_window_batches_back_into_points():
+    from tickpy.runtime.engine import run_task
+    from tickpy.runtime.lineprotocol import read_points
+
+    script = ("stream|from().groupBy('h')|window().period(2s).every(2s)|trickle()"
+              "|eval(lambda: \"v\" * 10.0).as('v10')|httpOut('out')\n")
+    result = run_task(script, read_points("m,h=a v=1 0\nm,h=a v=2 1000000000\nm,h=a v=3 2000000000\n"),
+                      path="t.tick")
+    assert dumps(result.httpout["out"]) == (
+        '{"series":[{"name":"m","tags":{"h":"a"},"columns":["time","v10"],'
+        '"values":[["1970-01-01T00:00:01Z",20]]}]}'
+    )
+    assert result.stats["trickle3"]["batches_in"] == 1 and result.stats["trickle3"]["points_out"] == 2

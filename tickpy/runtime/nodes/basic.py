@@ -519,6 +519,28 @@ class GroupByNode(RuntimeNode):
             self._emit_all()
 
 
+# --------------------------------------------------------------------------- trickle
+
+
+@register("TrickleNode")
+class TrickleNode(RuntimeNode):
+    """Turns each batch into its points, one stream point each (with the batch's name and
+    dimensions, the batch point's tags). Like Kapacitor, only the first child is fed."""
+
+    def batch(self, msg: BatchMessage) -> None:
+        children = self.children[:1]
+        for point in msg.points:
+            out = PointMessage(msg.name, point.tags, point.fields, point.time, msg.dimensions)
+            self.points_out += 1
+            for child in children:
+                child.point(out)
+
+    def point(self, msg: PointMessage) -> None:
+        self.points_out += 1
+        for child in self.children[:1]:
+            child.point(msg)
+
+
 # --------------------------------------------------------------------------- noOp, log
 
 
@@ -639,6 +661,7 @@ __all__ = [
     "LogNode",
     "NoOpNode",
     "StreamNode",
+    "TrickleNode",
     "WhereNode",
     "go_round",
     "go_truncate",
