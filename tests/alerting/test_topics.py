@@ -199,3 +199,16 @@ def test_aggregate_message_is_a_go_template_checked_before_the_run(tmp_path):
                                       "  topic: out\n  message: '{{ .Nope }}'\n")
     with pytest.raises(HandlerLoadError, match="can't evaluate field Nope"):
         service_for(tmp_path, bad)
+
+
+def test_capture_kafka_message_is_the_alert_json_keyed_by_event_id(tmp_path):
+    capture = tmp_path / "capture.jsonl"
+    kafka = write(tmp_path, "kafka.yaml", "id: k\ntopic: cpu\nkind: kafka\noptions:\n  cluster: main\n"
+                                          "  topic: alerts\n")
+    service = service_for(tmp_path, kafka, capture=str(capture))
+    event = make_event(topic="cpu")
+    service.handle(event, [])
+    service.close()
+    [record] = [json.loads(line) for line in capture.read_text().splitlines()]
+    assert record["request"] == {"cluster": "main", "topic": "alerts", "key": event.id,
+                                 "value": event.wire.decode() + "\n"}

@@ -19,7 +19,10 @@ def service_request(kind: str, options: dict, event: AlertEvent, alert, settings
     if builder is None:
         return None
     settings = settings or {}
-    url, body = builder(options, event, settings)
+    built = builder(options, event, settings)
+    if isinstance(built, dict):  # not an HTTP request (kafka, mqtt)
+        return built
+    url, body = built
     if body is None:
         return {"error": "AlertLevel 'info' is currently ignored by the PagerDuty service (nothing would be sent)"}
     return {"method": "POST", "url": url, "content_type": "application/json", "body": body,
@@ -107,6 +110,30 @@ def _telegram(options, event, settings):
     return url, _encode(body)
 
 
+def _kafka(options, event, settings):
+    template = options.get("template", "")
+    if template:
+        from tickpy.alerting.alert_template import AlertDataTemplate
+
+        try:
+            value = AlertDataTemplate(template).render(event, event.wire)
+        except ValueError as err:
+            return {"error": f"failed to execute alert template: {err} (nothing would be sent)"}
+    else:
+        value = event.wire.decode("utf-8", "replace") + "\n"
+    return {"cluster": options.get("cluster", ""), "topic": options.get("topic", ""), "key": event.id,
+            "value": value}
+
+
+def _mqtt(options, event, settings):
+    topic = options.get("topic", "")
+    if "{{" in topic:
+        return {"error": "MQTT topic templates are not rendered by tickpy", "topic_template": topic,
+                "message": event.message}
+    return {"broker": options.get("broker-name", "") or settings.get("name", ""), "topic": topic,
+            "qos": options.get("qos", 0), "retained": options.get("retained", False), "message": event.message}
+
+
 def _result(event: AlertEvent):
     from tickpy.alerting.wire import result_struct
 
@@ -120,4 +147,6 @@ _BUILDERS = {
     "victorops": _victorops,
     "teams": _teams,
     "telegram": _telegram,
+    "kafka": _kafka,
+    "mqtt": _mqtt,
 }
