@@ -28,6 +28,39 @@ def _fail(message: str, kapacitor: str, hint: str | None = None):
     )
 
 
+def evaluate_binary(node: ast.Binary) -> Any:
+    """An operator expression outside a lambda. Field references are reported as Kapacitor does
+    (undefined names, with our position); the value itself comes from the lambda engine, which
+    implements Kapacitor's expression semantics exactly, with this module as the fallback."""
+    try:
+        mine = evaluate_constant(node)
+        mine_error = None
+    except Exception as err:
+        diagnostic = getattr(err, "diagnostic", None)
+        if diagnostic is not None and "is undefined" in (diagnostic.kapacitor_message or ""):
+            raise
+        mine, mine_error = None, err
+    try:
+        from tickpy.lang import compile_lambda
+    except ImportError:
+        if mine_error is not None:
+            raise mine_error
+        return mine
+    try:
+        value = compile_lambda(node, mode="eval").new_evaluator()({}, {}, 0)
+    except Exception as err:
+        text = str(err)
+        if mine_error is not None and getattr(mine_error, "diagnostic", None) is not None:
+            mine_error.diagnostic.kapacitor_message = text
+            raise mine_error from None
+        raise _fail(f"this expression fails: {text}", text) from None
+    if type(value) in (bool, int, float, str, Duration, Regex):
+        return value
+    if mine_error is not None:
+        raise mine_error
+    return mine
+
+
 def evaluate_constant(node: ast.Node) -> Any:
     t = type(node)
     if t is ast.NumberLiteral:

@@ -409,10 +409,13 @@ class Evaluator:
         )
 
     def eval_binary(self, node: ast.Binary) -> Any:
-        from tickpy.check.constexpr import evaluate_constant
+        from tickpy.check.constexpr import evaluate_binary
 
         expression = self._substitute(node)
-        return evaluate_constant(expression)
+        try:
+            return evaluate_binary(expression)
+        except EvalError as err:
+            raise _located(err, getattr(node, "operator_span", None) or node.span) from None
 
     # ------------------------------------------------------------------ calls
 
