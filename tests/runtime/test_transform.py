@@ -378,3 +378,12 @@ m,dc=A,host=b value=2 0
     [(tags, row)] = table(run(combine, lines, flush=True))
     assert row == {"time": "1970-01-01T00:00:00Z", "x.value": 1, "y.value": 2}
     assert tags == {"dc": "A", "x.host": "a", "y.host": "b"}
+
+
+def test_repeated_from_where_calls_are_anded():
+    # Kapacitor's TestStream_SimpleWhere: FromNode.Where ANDs a second call with the first
+    script = """
+stream |from().measurement('m').where(lambda: "v" > 1).where(lambda: "v" < 4) |window().period(10s).every(10s) |count('v') |httpOut('out')
+"""
+    lines = "\n".join(f"m v={v} {v}" for v in range(11))
+    assert [row["count"] for _, row in table(run(script, lines))] == [2]

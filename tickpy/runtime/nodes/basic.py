@@ -34,6 +34,14 @@ def go_round(time_ns: int, step_ns: int) -> int:
     return time_ns + (step_ns - remainder)
 
 
+def _and_lambdas(first, second):
+    """`first AND second`, as FromNode.Where combines a second call."""
+    from tickpy.syntax import ast
+
+    expression = ast.Binary(span=second.span, operator="AND", left=first.expression, right=second.expression)
+    return ast.Lambda(span=first.span, expression=expression)
+
+
 def lambda_error_text(error: Exception) -> str:
     return str(error) or type(error).__name__
 
@@ -107,7 +115,10 @@ class FromNode(RuntimeNode):
         self.all_dimensions, self.tag_names = split_dimensions(group_args)
         self.by_name = bool(self.property_value("groupByMeasurement", False))
         self.dimensions = Dimensions(self.by_name, self.tag_names)
-        where = self.property_value("where")
+        wheres = [call.args[0] for call in self.spec.all("where") if call.args]
+        where = wheres[0] if wheres else None
+        for extra in wheres[1:]:  # Kapacitor ANDs repeated .where() calls
+            where = _and_lambdas(where, extra)
         # Kapacitor evaluates from's where with one expression state for all groups.
         self.where = self.compile_lambda(where).new_evaluator().evaluate if where is not None else None
         self.filters_dbrp = bool(self.database or self.retention_policy)
