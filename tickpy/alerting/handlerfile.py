@@ -278,8 +278,9 @@ def parse_handler_text(path: str, text: str) -> tuple[TopicHandlerSpec | None, l
                                            f"decoding:\n\n* '' has invalid keys: {', '.join(unknown)}")
                 problems.append(d)
             bad_keys = {p.key.casefold() for p in option_problems}
-            problems.extend(d for d in _kind_checks(path, kind_name, decoded, option_positions, options_where)
-                            if d.extra.get("key", "").casefold() not in bad_keys)
+            if not unknown:  # with a misspelt option, "missing option" reports would only repeat it
+                problems.extend(d for d in _kind_checks(path, kind_name, decoded, option_positions, options_where)
+                                if d.extra.get("key", "").casefold() not in bad_keys)
 
     match = values.get("match") if type(values.get("match")) is str else ""
     if match:

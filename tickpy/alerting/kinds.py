@@ -301,9 +301,12 @@ def decode_options(kind: Kind, options) -> tuple[dict[str, Any], list[OptionProb
         if decoded is not None:
             values[name] = decoded
     for key in unused:
+        import difflib
+
         known = ", ".join(sorted(kind.options)) or "none"
-        problems.append(OptionProblem(key, f"unknown option {key!r} for kind {kind.name!r}",
-                                      f"{kind.name} takes: {known}"))
+        close = difflib.get_close_matches(key.casefold(), list(kind.options), n=1, cutoff=0.6)
+        hint = f"did you mean {close[0]!r}? {kind.name} takes: {known}" if close else f"{kind.name} takes: {known}"
+        problems.append(OptionProblem(key, f"unknown option {key!r} for kind {kind.name!r}", hint))
     return values, problems
 
 
