@@ -385,5 +385,6 @@ def test_repeated_from_where_calls_are_anded():
     script = """
 stream |from().measurement('m').where(lambda: "v" > 1).where(lambda: "v" < 4) |window().period(10s).every(10s) |count('v') |httpOut('out')
 """
-    lines = "\n".join(f"m v={v} {v}" for v in range(11))
-    assert [row["count"] for _, row in table(run(script, lines))] == [2]
+    lines = "\n".join(f"m v={t % 5} {t}" for t in range(15))
+    # passing: v=2,3 at 2s, 3s, 7s, 8s, 12s...; the window from 2s emits [2s, 12s) at 12s
+    assert [row["count"] for _, row in table(run(script, lines))] == [4]
