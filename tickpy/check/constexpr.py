@@ -14,6 +14,10 @@ COMPARISONS = {"==", "!=", "<", "<=", ">", ">="}
 ARITHMETIC = {"+", "-", "*", "/", "%"}
 
 
+def _a(word: str) -> str:
+    return ("an " if word[:1] in "aeiou" else "a ") + word
+
+
 def _type(value: Any) -> str:
     return {bool: "boolean", int: "int", float: "float", str: "string", Duration: "duration", Regex: "regex"}.get(
         type(value), "invalid type"
@@ -84,7 +88,7 @@ def evaluate_constant(node: ast.Node) -> Any:
         if node.operator == "!" and type(value) is bool:
             return not value
         raise _fail(
-            f"'{node.operator}' cannot be applied to a {_type(value)}",
+            f"'{node.operator}' cannot be applied to {_a(_type(value))}",
             f"invalid unary operator {node.operator} for type {_type(value)}",
         )
     if t is ast.Reference:
@@ -175,7 +179,7 @@ def _binary(op: str, left: Any, right: Any) -> Any:
             return Duration(int(left.nanoseconds / right))
     if lname != rname:
         raise _fail(
-            f"'{op}' cannot combine a {lname} and a {rname}; convert one side with int(), float(), string() or duration()",
+            f"'{op}' cannot combine {_a(lname)} and {_a(rname)}; convert one side with int(), float(), string() or duration()",
             f"mismatched type to binary operator. got {lname} {op} {rname}. see bool(), int(), float(), string(), duration()",
         )
     raise _fail(
