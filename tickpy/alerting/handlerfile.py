@@ -221,7 +221,8 @@ def parse_handler_text(path: str, text: str) -> tuple[TopicHandlerSpec | None, l
         canonical = next((k for k in TOP_LEVEL_KEYS if isinstance(key, str) and k == key.casefold()), None)
         if canonical is None:
             problems.append(diagnostic(path, f"unknown key {key!r}", where, code="handler-unknown-key",
-                                       hint="a handler file has: " + ", ".join(TOP_LEVEL_KEYS)))
+                                       hint=_did_you_mean(str(key), TOP_LEVEL_KEYS)
+                                       + "a handler file has: " + ", ".join(TOP_LEVEL_KEYS)))
             continue
         values[canonical] = value
         positions[canonical] = where
@@ -263,7 +264,8 @@ def parse_handler_text(path: str, text: str) -> tuple[TopicHandlerSpec | None, l
         kind = KINDS.get(kind_name)
         if kind is None:
             unsupported = diagnostic(path, f"unsupported action kind {kind_name!r}", value_positions["kind"],
-                                     code="handler-unknown-kind", hint="kinds: " + ", ".join(sorted(KINDS)))
+                                     code="handler-unknown-kind",
+                                     hint=_did_you_mean(kind_name, list(KINDS)) + "kinds: " + ", ".join(sorted(KINDS)))
             problems.append(_with_kapacitor(f'unsupported action kind "{kind_name}"', unsupported))
         else:
             decoded, option_problems = decode_options(kind, raw_options)
@@ -316,6 +318,13 @@ def _inside_scalar(where: Position, text: str, column: int) -> Position:
     if where.plain_text == '"' and '"' not in text and "\\" not in text:
         return Position(where.line, where.column + column)
     return where
+
+
+def _did_you_mean(word: str, choices) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(word.casefold(), list(choices), n=1, cutoff=0.6)
+    return f"did you mean {close[0]!r}? " if close else ""
 
 
 def _with_kapacitor(kapacitor_message: str, d: Diagnostic) -> Diagnostic:
