@@ -32,6 +32,8 @@ def test_valid_and_invalid_files_exit_codes_and_text(tmp_path):
     assert "\x1b[" not in result.stdout  # not a terminal: no colour
     caret_line = result.stdout.splitlines()[2]
     assert caret_line.strip().startswith("^")
+    with_kapacitor = tickpy("validate", "--kapacitor-text", str(bad)).stdout
+    assert 'kapacitor: line 3 char 10: no method or property "measurment" on *pipeline.FromNode' in with_kapacitor
 
 
 def test_json_format_one_object_per_file(tmp_path):

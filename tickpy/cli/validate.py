@@ -110,7 +110,10 @@ def validate_source(
 @click.option("--require-dbrp", is_flag=True, help="Apply the server's rule: a dbrp statement or --dbrp is required.")
 @click.option("--syntax-only", is_flag=True, help="Only check the syntax.")
 @click.option("--no-warnings", is_flag=True, help="Do not show lint warnings.")
-def command(paths, output_format, task_type, vars_file, udfs_file, dbrp_values, require_dbrp, syntax_only, no_warnings):
+@click.option("--kapacitor-text", is_flag=True, help="Also show each error as Kapacitor words it.")
+def command(
+    paths, output_format, task_type, vars_file, udfs_file, dbrp_values, require_dbrp, syntax_only, no_warnings, kapacitor_text
+):
     """Check TICKscripts as `kapacitor define` would: exit 0 when all are valid, 1 otherwise.
 
     PATHS are files, directories (every *.tick under them) or - for standard input.
@@ -155,6 +158,8 @@ def command(paths, output_format, task_type, vars_file, udfs_file, dbrp_values, 
         else:
             for diagnostic in diagnostics:
                 out.write(render(diagnostic, shown, source, color=color) + "\n")
+                if kapacitor_text and diagnostic.kapacitor_message and diagnostic.severity == ERROR:
+                    out.write(f"  kapacitor: {diagnostic.kapacitor_message}\n")
     if output_format == "text":
         total = len(files)
         if invalid:
