@@ -18,9 +18,17 @@ handler files then run. Each topic keeps the state of every event id: the level 
 is the `previousLevel` its handlers see (rewritten in `wire` when it differs) and what
 `changed()` compares to.
 
-Delivery runs on one worker thread per tcp/log/exec/post handler (bounded queue, retries for
-tcp and post, dead-letter file for what fails); publish, aggregate and match run in the
-caller's thread, in order. External services (slack, ...) go to the capture sink.
+Delivery runs on one worker thread per tcp/log/exec/post handler (bounded queue of
+`queue_size`, `retries` with exponential backoff from `backoff_s` for tcp and post, dead-letter
+file for what fails); publish, aggregate and match run in the caller's thread, in order.
+External services (slack, ...) go to the capture sink (`capture` file, else stderr lines).
+Failures are reported through `report` (default: stderr), at most five per handler.
+
+For SIGINT/SIGTERM see `ShutdownSignals`: stop reading, then `close(grace_s=..., interrupted=True)`
+delivers what it can in `grace_s` seconds and dead-letters the rest.
+
+Other reads: `topic_states()` ({topic: {event id: level}}), `specs` (the loaded handler files),
+`warnings` (non-fatal diagnostics from `load()`).
 """
 
 from __future__ import annotations
