@@ -69,7 +69,7 @@ class CompiledTask:
             for count, point in enumerate(points, 1):
                 ingest(point)
         finally:
-            if ingest is not root.ingest:
+            if getattr(ingest, "__self__", None) is not root:
                 root.points_out += count  # the stream node was skipped: it forwards everything
             self.points_read += count
         return count
@@ -115,13 +115,8 @@ def unsupported_diagnostic(spec) -> Diagnostic:
                    "it runs stream tasks over recorded points")
     else:
         message = f"node {spec.label} (|{spec.name}()) is not supported by tickpy run yet"
-    hint = None
-    if spec.type == "StatsNode":
-        hint = ("stats() and deadman() count points per wall-clock interval in Kapacitor; a replay of "
-                "recorded points has no wall clock to tick")
     return Diagnostic(
         message,
-        hint=hint,
         line=span.line,
         column=span.column,
         end_line=span.end_line,
@@ -138,6 +133,7 @@ def compile_task(pipeline, ctx: RunContext) -> CompiledTask:
     if missing:
         raise TickpyError([unsupported_diagnostic(spec) for spec in missing])
     nodes: dict[int, RuntimeNode] = {}
+    ctx.shared["nodes_by_id"] = nodes  # nodes built so far, for nodes that watch another (stats)
     ordered: list[RuntimeNode] = []
     problems: list[Diagnostic] = []
     for spec in pipeline.nodes:

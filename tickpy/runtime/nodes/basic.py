@@ -91,9 +91,20 @@ class StreamNode(RuntimeNode):
     def fast_ingest(self):
         """The function the engine calls per point: with a single `from`, that from's own
         ingest when no dbrp check can reject anything (points_out is then set at the end)."""
+        if self.ctx.shared.get("time_listeners"):
+            return self.ingest_with_clock
         if len(self.children) == 1 and not self.dbrps:
             return self.children[0].ingest
         return self.ingest
+
+    def ingest_with_clock(self, point) -> None:
+        """`ingest`, telling the nodes that run on event time (stats) how far it got first."""
+        if point.database and self.dbrps and (point.database, point.retention_policy) not in self.dbrps:
+            return
+        time = point.time
+        for listener in self.ctx.shared["time_listeners"]:
+            listener.advance(time)
+        self.ingest(point)
 
     def point(self, msg: PointMessage) -> None:
         self.ingest(msg)
