@@ -40,8 +40,9 @@ def run_case(folder: pathlib.Path) -> tuple[dict, Outcome]:
 
 
 def score_define(set_folder: pathlib.Path):
-    """(verdicts passed, positions passed, positions total, cases, failures)."""
-    verdicts = positions = positions_total = 0
+    """(verdicts passed, positions passed, positions total, cases, failures, stages passed,
+    stages total)."""
+    verdicts = positions = positions_total = stages = stages_total = 0
     failures: list[str] = []
     cases = sorted(p for p in set_folder.iterdir() if (p / "expected.json").exists())
     for folder in cases:
@@ -50,6 +51,12 @@ def score_define(set_folder: pathlib.Path):
             failures.append(f"{folder.name}: verdict {got.ok}, Kapacitor {expected['ok']}: {expected.get('error') or got.message}")
             continue
         verdicts += 1
+        if not got.ok:
+            stages_total += 1
+            if got.stage == expected.get("stage"):
+                stages += 1
+            else:
+                failures.append(f"{folder.name}: stage {got.stage}, Kapacitor {expected.get('stage')}: {expected['error']}")
         if not got.ok and expected.get("error_pos"):
             positions_total += 1
             want = (expected["error_pos"]["line"], expected["error_pos"]["char"])
@@ -57,4 +64,4 @@ def score_define(set_folder: pathlib.Path):
                 positions += 1
             else:
                 failures.append(f"{folder.name}: position {got.position}, Kapacitor {want}: {expected['error']}")
-    return verdicts, positions, positions_total, len(cases), failures
+    return verdicts, positions, positions_total, len(cases), failures, stages, stages_total
