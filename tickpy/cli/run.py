@@ -21,7 +21,8 @@ INPUT reads stdin), as Kapacitor would run it, and deliver its alerts to their r
 \b
 Event time comes from the points. As in Kapacitor, nothing is flushed at end of input: a
 window emits only when a point at or past its boundary arrives (--flush closes open windows
-at the end instead; this differs from Kapacitor).
+at the end instead; this differs from Kapacitor). stats() and deadman() tick on the points'
+time too (Kapacitor uses the wall clock): a tick is due when a point's time reaches it.
 
 \b
 Outputs:
