@@ -212,3 +212,20 @@ def test_capture_kafka_message_is_the_alert_json_keyed_by_event_id(tmp_path):
     [record] = [json.loads(line) for line in capture.read_text().splitlines()]
     assert record["request"] == {"cluster": "main", "topic": "alerts", "key": event.id,
                                  "value": event.wire.decode() + "\n"}
+
+
+def test_republished_event_keeps_the_source_topics_previous_level_for_a_new_id(tmp_path):
+    # Kapacitor sets previousState only when the target topic has seen the id before.
+    sink = TCPSink()
+    service = service_for(
+        tmp_path,
+        write(tmp_path, "later.yaml", "id: later\ntopic: cpu\nkind: publish\nmatch: level() == OK\n"
+                                      "options:\n  topics: [recoveries]\n"),
+        write(tmp_path, "out.yaml", f"id: out\ntopic: recoveries\nkind: tcp\noptions:\n  address: {sink.address}\n"))
+    service.handle(make_event(topic="cpu", level="CRITICAL", time_s=1), [])
+    service.handle(make_event(topic="cpu", level="OK", time_s=2, previous_level="CRITICAL"), [])
+    service.handle(make_event(topic="cpu", level="OK", time_s=3, previous_level="OK"), [])
+    service.close()
+    got = [json.loads(p)["previousLevel"] for p in sink.wait_for(2)]
+    sink.close()
+    assert got == ["CRITICAL", "OK"]  # first: from topic cpu (new in recoveries); then recoveries' own state

@@ -257,7 +257,8 @@ class AlertService:
         elif kind == "post":
             handler = self._post_handler(handler_id, options, worker, problem)
         elif kind == "publish":
-            handler = PublishHandler(handler_id, options.get("topics", []), self.collect)
+            handler = PublishHandler(handler_id, options.get("topics", []),
+                                     lambda topic, event: self.collect(topic, event, event.previous_level))
         elif kind == "aggregate":
             message = options.get("message", "")
             error = check_aggregate_message(message)
@@ -337,8 +338,10 @@ class AlertService:
         if event.topic:
             self.collect(event.topic, event)
 
-    def collect(self, topic_name: str, event: AlertEvent) -> None:
-        """Collect `event` into a topic: update its state and run the topic's handlers."""
+    def collect(self, topic_name: str, event: AlertEvent, previous_if_new: str = "OK") -> None:
+        """Collect `event` into a topic: update its state and run the topic's handlers.
+        `previous_if_new` is the previous level handlers see when the topic has not seen the
+        event id yet: OK for an alert node's event, the source topic's for a re-published one."""
         if topic_name in self._collecting:
             if topic_name not in self._loop_warned:
                 self._loop_warned.add(topic_name)
@@ -346,7 +349,7 @@ class AlertService:
                             f"({' -> '.join(self._collecting + [topic_name])}); the loop is cut")
             return
         topic = self._topic(topic_name)
-        previous = topic.update(event)
+        previous = topic.update(event, previous_if_new)
         seen = event_for_topic(event, topic_name, previous, _rewire(event_wire(event), event, previous))
         self._collecting.append(topic_name)
         try:

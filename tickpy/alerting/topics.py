@@ -27,14 +27,15 @@ class Topic:
     collected: int = 0
     handlers: list = field(default_factory=list)  # the topic's handlers, in load order
 
-    def update(self, event) -> str:
-        """Store the event's state; return the level it had before (OK for a new id)."""
+    def update(self, event, previous_if_new: str = OK) -> str:
+        """Store the event's state; return the level it had before (`previous_if_new` for a new
+        id: Kapacitor then leaves the event's previous state as it came)."""
         self.collected += 1
         current = self.events.get(event.id)
         if current is None:
             self.events[event.id] = EventState(event.id, event.level, event.message, event.time_ns,
                                                event.duration_ns, 1)
-            return OK
+            return previous_if_new
         previous = current.level
         current.level = event.level
         current.message = event.message
