@@ -23,6 +23,8 @@ Stable Python API (used by `tickpy run` and `tickpy test`):
         `report`: where the alert service reports delivery problems (default: stderr).
         `interruptible`: SIGINT/SIGTERM stop reading; queued alerts get 5 s to be delivered
             (else dead-lettered); `RunResult.interrupted_by` is the signal. Main thread only.
+        `on_compiled`: called with the `CompiledTask` before any point is read (tickpy.observe
+            wraps edges there for --trace/--stats; nothing is wrapped when it is None).
 
         Raises `TickpyError` (with diagnostics) for script errors, unsupported nodes and bad
         handler files, before any point is read.
@@ -245,6 +247,7 @@ def run_task(
     clock: Callable[[], int] | None = None,
     report: Callable[[str], None] | None = None,
     interruptible: bool = False,
+    on_compiled: Callable[["CompiledTask"], None] | None = None,
 ) -> RunResult:
     """Run a script over points. See the module docstring."""
     pipeline = load_pipeline(source, path, task_type=task_type, variables=variables)
@@ -271,6 +274,8 @@ def run_task(
         ctx.clock = clock
     try:
         task = compile_task(pipeline, ctx)
+        if on_compiled is not None:
+            on_compiled(task)
     except BaseException:
         if own_service:
             close_alert_service(alert_service)
