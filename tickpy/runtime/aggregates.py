@@ -22,7 +22,7 @@ from functools import reduce
 from operator import add as _plus
 from typing import Any, Callable
 
-from tickpy.runtime.gosort import sorted_by_value
+from tickpy.runtime.gosort import go_sort, sorted_by_value
 
 ZERO_TIME = None  # InfluxDB's query.ZeroTime: "no time of its own, use the context's"
 
@@ -415,17 +415,9 @@ class TopBottomReducer(Reducer):
     def emit(self) -> list:
         less = self.less
         ordered = list(self.heap)
-        # Insertion order of Go's sort.Reverse over `less`: best first; stable on full ties.
-        _insertion_sort(ordered, lambda a, b: less(b, a))
+        # Go's sort.Sort(sort.Reverse(...)) over the heap array: best first, full ties as Go leaves them
+        go_sort(ordered, lambda a, b: less(b, a))
         return ordered
-
-
-def _insertion_sort(items: list, less: Callable[[Any, Any], bool]) -> None:
-    for i in range(1, len(items)):
-        j = i
-        while j > 0 and less(items[j], items[j - 1]):
-            items[j], items[j - 1] = items[j - 1], items[j]
-            j -= 1
 
 
 # ---------------------------------------------------------------------------------------------
