@@ -20,6 +20,7 @@ path for those types.
 
 from __future__ import annotations
 
+import itertools
 from typing import Callable
 
 from tickpy.lang.errors import GoError, GoPanic
@@ -79,7 +80,8 @@ _FAILURES = (_Fail, GoError, GoPanic)
 class _Generator:
     """Generates one specialisation: Python source for the expression under given types."""
 
-    def __init__(self, catalogue: dict[str, LambdaFunction], references: tuple[str, ...], types: dict[str, str]):
+    def __init__(self, catalogue: dict[str, LambdaFunction], references: tuple[str, ...], types: dict[str, str], prefix: str = ""):
+        self.prefix = prefix  # keeps names of several specialisations in one namespace apart
         self.catalogue = catalogue
         self.references = references
         self.types = types
@@ -89,13 +91,13 @@ class _Generator:
         self.stateful = False
 
     def constant(self, value: object) -> str:
-        name = f"_k{len(self.constants)}"
+        name = f"_k{self.prefix}{len(self.constants)}"
         self.constants[name] = value
         return name
 
     def function(self, name: str) -> str:
         if name not in self.functions:
-            self.functions[name] = f"_f{len(self.functions)}"
+            self.functions[name] = f"_f{self.prefix}{len(self.functions)}"
         return self.functions[name]
 
     def expression(self, node: ast.Node) -> tuple[str, str]:
@@ -274,16 +276,28 @@ class FastPath:
         self.static_binaries = [node for node in _walk_nodes(compiled.root) if isinstance(node, BinaryNode) and node.operation is not None and not (node.left.is_dynamic() or node.right.is_dynamic())]
         self.switch = {"off": False}
         predicted = _predict(compiled.expression, self.references, compiled.catalogue)
-        self.primary_types = tuple(predicted[name] for name in self.references)
-        self.primary = self._generate(self.primary_types)
+        primary_types = tuple(predicted[name] for name in self.references)
+        # Inline variants: the predicted types, and the same with ints for the numbers
+        # (line protocol writes `5` as a float and `5i` as an int).
+        self.inline: list[tuple[tuple[str, ...], tuple]] = []
+        numeric = [index for index, kind in enumerate(primary_types) if kind == FLOAT]
+        if len(numeric) <= 2:
+            choices = [dict(zip(numeric, combo)) for combo in itertools.product((FLOAT, INT), repeat=len(numeric))]
+        else:
+            choices = [{}, {index: INT for index in numeric}]
+        variants = [tuple(choice.get(index, kind) for index, kind in enumerate(primary_types)) for choice in choices]
+        for index, kinds in enumerate(dict.fromkeys(variants)):
+            generated = self._generate(kinds, prefix=f"p{index}_")
+            if generated is not None:
+                self.inline.append((kinds, generated))
         self.evaluate_factory = self._generate_entry()
 
     # -- generation
 
-    def _generate(self, kinds: tuple[str, ...]):
-        """A factory `make(state) -> spec(v0, v1, ..., time_ns)`, or None."""
+    def _generate(self, kinds: tuple[str, ...], prefix: str = ""):
+        """(generator, Python expression) for these operand types, or None."""
         types = dict(zip(self.references, kinds))
-        generator = _Generator(self.compiled.catalogue, self.references, types)
+        generator = _Generator(self.compiled.catalogue, self.references, types, prefix)
         try:
             code, kind = generator.expression(self.compiled.expression)
         except _NoFastPath:
@@ -333,14 +347,11 @@ class FastPath:
             body.append("        if _switch['off']:\n            return slow(fields, tags, time_ns)")
         body += self._load_lines()
         namespace: dict = {"_M": _ABSENT, "_MISSING": MISSING, "_switch": self.switch}
-        if self.primary is not None:
-            generator, code = self.primary
+        for kinds, (generator, code) in self.inline:
             namespace.update(self._namespace(generator))
             for name, local in generator.functions.items():
                 lines.append(f"    {local} = state.function({name!r})")
-            guard = " and ".join(
-                f"v{index}.__class__ is {_PY_CLASS[kind]}" for index, kind in enumerate(self.primary_types)
-            )
+            guard = " and ".join(f"v{index}.__class__ is {_PY_CLASS[kind]}" for index, kind in enumerate(kinds))
             indent = "        "
             if guard:
                 body.append(f"        if {guard}:")
@@ -349,6 +360,8 @@ class FastPath:
                 body += [f"{indent}try:", f"{indent}    return {code}", f"{indent}except _FAILURES:", f"{indent}    return slow(fields, tags, time_ns)"]
             else:
                 body.append(f"{indent}return {code}")
+            if not guard:
+                break
         body.append(f"        return dispatch(fields, tags, time_ns, ({values}{',' if len(self.references) == 1 else ''}))")
         lines += body
         lines.append("    return evaluate")
