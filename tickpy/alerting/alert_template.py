@@ -130,3 +130,31 @@ class AlertDataTemplate:
             return self._template.execute(alert_data_value(event, wire))
         except ExecError as err:
             raise ValueError(str(err)) from None
+
+
+TEMPLATE_DATA = GoType("alert.TemplateData", "struct", fields=[
+    StructField("ID", STRING), StructField("Message", STRING), StructField("Level", STRING),
+    StructField("Time", TIME), StructField("Duration", DURATION), StructField("Details", STRING),
+    StructField("Name", STRING), StructField("TaskName", STRING), StructField("Group", STRING),
+    StructField("Tags", MAP_STRING_STRING), StructField("Fields", GoType("map[string]interface {}", "map",
+                                                                        elem=EMPTY_INTERFACE, key=STRING))])
+
+
+def template_data_value(event: AlertEvent) -> GV:
+    """`event.TemplateData()`: what pagerduty2 links and MQTT topic templates see."""
+    return GV(TEMPLATE_DATA, [
+        GV(STRING, event.id), GV(STRING, event.message), GV(STRING, event.level), go_time(event.time_ns),
+        go_duration(event.duration_ns), GV(STRING, event.details), GV(STRING, event.name),
+        GV(STRING, event.task_name), GV(STRING, event.group),
+        GV(MAP_STRING_STRING, {k: GV(STRING, v) for k, v in event.tags.items()}),
+        GV(TEMPLATE_DATA.fields[10].type, {k: _cell(v) for k, v in event.fields.items()}),
+    ])
+
+
+def render_event_template(name: str, text: str, event: AlertEvent) -> str:
+    """A handler option template (no extra functions) over the event's TemplateData; ValueError
+    with Go's message when it fails."""
+    try:
+        return TextTemplate(name, text).execute(template_data_value(event))
+    except (TemplateParseError, ExecError) as err:
+        raise ValueError(str(err)) from None

@@ -19,7 +19,10 @@ def service_request(kind: str, options: dict, event: AlertEvent, alert, settings
     if builder is None:
         return None
     settings = settings or {}
-    built = builder(options, event, settings)
+    try:
+        built = builder(options, event, settings)
+    except ValueError as err:  # a template in the options failed: Kapacitor logs it and sends nothing
+        return {"error": f"{err} (nothing would be sent)"}
     if isinstance(built, dict):  # not an HTTP request (kafka, mqtt)
         return built
     url, body = built
@@ -65,8 +68,13 @@ def _pagerduty2(options, event, settings):
         ("timestamp", timestamp), ("class", event.task_name), ("component", ""), ("group", ""),
         ("custom_details", {"result": gojson.RawJSON(gojson.dumps(_result(event)))}),
     ])
-    links = [gojson.Struct([("href", link.get("href", "")), ("text", link.get("text") or link.get("href", ""))])
-             for link in options.get("links", [])]
+    from tickpy.alerting.alert_template import render_event_template
+
+    links = []
+    for link in options.get("links", []):  # href and text are Go templates over the event's TemplateData
+        href = render_event_template("href", link.get("href", ""), event)
+        text = render_event_template("text", link["text"], event) if link.get("text") else href
+        links.append(gojson.Struct([("href", href), ("text", text)]))
     body = gojson.Struct([
         ("routing_key", options.get("routing-key") or settings.get("routing-key", "")), ("event_action", action),
         ("dedup_key", event.id), ("payload", payload), ("images", None), ("links", links or None),
@@ -128,10 +136,23 @@ def _kafka(options, event, settings):
 def _mqtt(options, event, settings):
     topic = options.get("topic", "")
     if "{{" in topic:
-        return {"error": "MQTT topic templates are not rendered by tickpy", "topic_template": topic,
-                "message": event.message}
+        from tickpy.alerting.alert_template import render_event_template
+
+        topic = render_event_template("topic", topic, event)
     return {"broker": options.get("broker-name", "") or settings.get("name", ""), "topic": topic,
             "qos": options.get("qos", 0), "retained": options.get("retained", False), "message": event.message}
+
+
+def _smtp(options, event, settings):
+    to = list(options.get("to", []))
+    if options.get("to-field"):
+        return {"error": "to-field templates (over alert.EventData) are not rendered by tickpy",
+                "to": to, "subject": event.message, "body": event.details}
+    to = to or list(settings.get("to", []) or [])
+    if not to:
+        return {"error": "no recipients specified (nothing would be sent)"}
+    return {"from": settings.get("from", ""), "to": to, "subject": event.message,
+            "content_type": "text/html", "body": event.details}
 
 
 def _result(event: AlertEvent):
@@ -148,5 +169,6 @@ _BUILDERS = {
     "teams": _teams,
     "telegram": _telegram,
     "kafka": _kafka,
+    "smtp": _smtp,
     "mqtt": _mqtt,
 }
