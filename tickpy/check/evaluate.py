@@ -925,7 +925,8 @@ def _build_deadman(ev: Evaluator, fn, parent, method, args, receiver):
         if isinstance(extra, ast.Lambda) and extra.expression is not None:
             condition = ast.Binary(span=span, operator="AND", left=condition, right=extra.expression)
     alert.properties.append(PropertyCall("crit", [ast.Lambda(span=span, expression=condition)], span))
-    alert.properties.append(PropertyCall("id", [DEADMAN_ID.replace("NODE_NAME", parent.label, 1)], span))
+    node_name = parent.extra.get("name") or parent.label
+    alert.properties.append(PropertyCall("id", [DEADMAN_ID.replace("NODE_NAME", node_name, 1)], span))
     alert.properties.append(
         PropertyCall("message", [DEADMAN_MESSAGE.replace("INTERVAL", go_duration_string(interval.nanoseconds), 1)], span)
     )
