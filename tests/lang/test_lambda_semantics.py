@@ -173,3 +173,9 @@ def test_functions_can_be_added_by_the_caller():
     with pytest.raises(LambdaRuntimeError) as caught:
         unknown.new_evaluator().evaluate({}, {}, 0)
     assert caught.value.message == 'undefined function: "level"'
+
+
+def test_endless_type_guard_retry_is_reported_not_raised():
+    # Kapacitor retries this type-guard failure until Go's stack overflows (a fatal error).
+    stage, message = error_of("-'a' + 'b'")
+    assert stage == "panic" and message.endswith("fatal error: stack overflow")

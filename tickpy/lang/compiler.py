@@ -58,6 +58,7 @@ from tickpy.lang.values import (
 from tickpy.syntax import ast
 
 MODES = ("eval", "predicate")
+STACK_OVERFLOW = "runtime: goroutine stack exceeds 1000000000-byte limit\nfatal error: stack overflow"
 
 # Kapacitor's `%T` names of AST nodes that cannot be evaluated.
 _AST_GO_TYPES = {
@@ -228,9 +229,14 @@ class CompiledLambda:
 
     def evaluate_exact(self, state: ExecutionState, fields: dict, tags: dict, time_ns: int):
         scope = self.fill_scope(fields, tags, time_ns)
-        if self.mode == "predicate":
-            return self._predicate(scope, state)
-        return self._eval(scope, state)
+        try:
+            if self.mode == "predicate":
+                return self._predicate(scope, state)
+            return self._eval(scope, state)
+        except RecursionError:
+            # Kapacitor retries a type-guard failure forever in a few cases (e.g. `-'a' + 'b'`):
+            # Go's stack overflow is fatal, recover() cannot catch it, the process dies.
+            raise self._error(STACK_OVERFLOW, "panic") from None
 
     def _error(self, message: str, stage: str) -> LambdaRuntimeError:
         return LambdaRuntimeError(message, stage, self.span.line, self.span.column)
