@@ -97,3 +97,51 @@ def test_common_types_take_the_generated_path():
     evaluate = compiled.new_evaluator().evaluate
     assert evaluate({"usage_idle": 5.0}, {"host": "a"}, 0) is True
     assert evaluate({"usage_idle": 50}, {}, 0) is False  # an int field: another specialisation
+
+
+_REFS = ['"a"', '"b"', '"c"', '"time"']
+_LITERALS = ["1", "0", "2.5", "0.0", "'x'", "''", "TRUE", "FALSE", "5m", "7", "-3"]
+_OPERATORS = ["+", "-", "*", "/", "%", "==", "!=", "<", "<=", ">", ">=", "AND", "OR", "=~", "!~"]
+_FUNCTIONS = [("abs", 1), ("strLength", 1), ("string", 1), ("int", 1), ("if", 3), ("isPresent", 1), ("pow", 2), ("hour", 1), ("count", 0), ("sigma", 1), ("strSubstring", 3), ("duration", 2)]
+
+
+def _random_expression(rng, depth: int = 0) -> str:
+    roll = rng.random()
+    if depth > 3 or roll < 0.3:
+        return rng.choice(_REFS + _LITERALS)
+    if roll < 0.45:
+        return rng.choice(["-", "!"]) + "(" + _random_expression(rng, depth + 1) + ")"
+    if roll < 0.8:
+        operator = rng.choice(_OPERATORS)
+        right = "/^x/" if operator in ("=~", "!~") else _random_expression(rng, depth + 1)
+        return f"({_random_expression(rng, depth + 1)} {operator} {right})"
+    name, arity = rng.choice(_FUNCTIONS)
+    return name + "(" + ", ".join(_random_expression(rng, depth + 1) for _ in range(arity)) + ")"
+
+
+def test_random_expressions_agree_with_exact_evaluator():
+    import random
+
+    from tickpy.diagnostics import TickpyError
+
+    rng = random.Random(20240601)
+    values = [1.5, -0.0, 3, -7, 0, math.inf, math.nan, "x1", "", True, False, None, 2.0]
+    checked = 0
+    for _ in range(150):
+        expression = _random_expression(rng)
+        mode = rng.choice(["eval", "predicate"])
+        try:
+            fast = compile_lambda(parse_lambda_expression(expression), mode=mode)
+            exact = compile_lambda(parse_lambda_expression(expression), mode=mode)
+        except TickpyError:
+            continue  # rejected when the task starts: nothing to evaluate
+        evaluate = fast.new_evaluator().evaluate
+        state = ExecutionState(exact.catalogue)
+        for step in range(8):
+            fields = {name: value for name in "abc" if (value := rng.choice(values)) is not None}
+            time_ns = rng.randrange(0, 2 * 10**18)
+            got = outcome(lambda: evaluate(fields, {}, time_ns))
+            expected = outcome(lambda: exact.evaluate_exact(state, fields, {}, time_ns))
+            assert got == expected, f"{expression} [{mode}] step {step} fields {fields}"
+            checked += 1
+    assert checked > 500
