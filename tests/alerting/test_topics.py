@@ -179,7 +179,9 @@ def test_capture_builds_the_service_request_as_kapacitor_would(tmp_path):
     body = json.loads(victorops["body"])
     assert body["message_type"] == "CRITICAL" and body["entity_id"] == event.id and body["timestamp"] == 100
     assert json.loads(body["data"]) == json.loads(event.wire)["data"]
-    assert "request" not in records["smtp"] and records["smtp"]["options"] == {"to": ["ops@example.com"]}
+    assert records["smtp"]["options"] == {"to": ["ops@example.com"]}
+    assert records["smtp"]["request"] == {"from": "", "to": ["ops@example.com"], "subject": "cpu is hot",
+                                          "content_type": "text/html", "body": event.details}
 
 
 def test_aggregate_message_is_a_go_template_checked_before_the_run(tmp_path):
