@@ -57,7 +57,7 @@ class TCPSink:
 class HTTPSink:
     """Records every POST: (path, headers, body). `delay_s` makes it slow, `status` sets the answer."""
 
-    def __init__(self, delay_s: float = 0.0, status: int = 200, reply: bytes = b""):
+    def __init__(self, delay_s: float = 0.0, status: int = 200, reply: bytes = b"", hold: threading.Event | None = None):
         self.requests: list[tuple[str, dict, bytes]] = []
         self.arrival_times: list[float] = []
         sink = self
@@ -66,6 +66,8 @@ class HTTPSink:
             def do_POST(self):
                 length = int(self.headers.get("Content-Length", "0"))
                 body = self.rfile.read(length)
+                if sink.hold is not None:
+                    sink.hold.wait(10)
                 if sink.delay_s:
                     time.sleep(sink.delay_s)
                 sink.requests.append((self.path, dict(self.headers.items()), body))
@@ -79,6 +81,7 @@ class HTTPSink:
                 pass
 
         self.delay_s = delay_s
+        self.hold = hold  # when given, each request waits until it is set
         self.status = status
         self.reply = reply
         self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
