@@ -196,12 +196,12 @@ def test_script_error_is_a_rendered_diagnostic_with_exit_2(tmp_path):
 
 
 def test_unsupported_node_is_named_before_any_point_is_read(tmp_path):
-    script = tmp_path / "sideload.tick"
-    script.write_text("stream\n  |from()\n  |sideload()\n    .source('file:///tmp')\n    .order('a.yml')\n")
+    script = tmp_path / "barrier.tick"
+    script.write_text("stream\n  |from()\n  |barrier()\n    .idle(5s)\n")
     done = tickpy("run", script, stdin=b"this line would be malformed\n")
     assert done.returncode == 2
     stderr = done.stderr.decode()
-    assert "node sideload2 (|sideload()) is not supported by tickpy run yet" in stderr
+    assert "node barrier2 (|barrier()) is not supported by tickpy run yet" in stderr
     assert "malformed" not in stderr and "unable to parse" not in stderr
 
 

@@ -104,11 +104,11 @@ def test_unsupported_node_is_reported_before_any_point():
     pipeline = chain(
         ("StreamNode", "stream", [], []),
         ("FromNode", "from", [], []),
-        ("SideloadNode", "sideload", [], []),
+        ("BarrierNode", "barrier", [], []),
     )
     with pytest.raises(TickpyError) as caught:
         compile_task(pipeline, RunContext())
-    assert "node sideload2 (|sideload()) is not supported by tickpy run yet" in str(caught.value)
+    assert "node barrier2 (|barrier()) is not supported by tickpy run yet" in str(caught.value)
 
 
 def test_log_node_writes_kapacitor_logfmt():
