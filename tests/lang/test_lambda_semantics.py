@@ -179,3 +179,14 @@ def test_endless_type_guard_retry_is_reported_not_raised():
     # Kapacitor retries this type-guard failure until Go's stack overflows (a fatal error).
     stage, message = error_of("-'a' + 'b'")
     assert stage == "panic" and message.endswith("fatal error: stack overflow")
+
+
+def test_strings_cut_inside_a_utf8_sequence_keep_their_bytes():
+    # Go slices bytes: the pieces join back into the original text, and each stray byte
+    # prints as U+FFFD.
+    assert evaluate("strLength(strSubstring('héllo', 1, 2))") == 1
+    assert evaluate("strSubstring('héllo', 0, 2) + strSubstring('héllo', 2, 4)") == "hél"
+    from tickpy.lang.cases import encode_value
+
+    assert encode_value(evaluate("strSubstring('✓✓', 0, 2) + 'x'"))["value"] == "\ufffd\ufffdx"
+    assert evaluate("strSubstring('héllo', 1, 2) =~ /^.$/") is True

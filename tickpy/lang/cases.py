@@ -16,7 +16,7 @@ from typing import Iterable, Iterator
 from tickpy.diagnostics import TickpyError
 from tickpy.lang.compiler import CompiledLambda, Evaluator, compile_lambda
 from tickpy.lang.errors import LambdaCompileError, LambdaRuntimeError
-from tickpy.lang.functions import civil_from_days
+from tickpy.lang.functions import civil_from_days, go_text
 from tickpy.lang.goformat import format_influx_duration
 from tickpy.lang.values import Duration, type_of
 
@@ -91,6 +91,8 @@ def encode_value(value: object) -> dict:
         return {"value": encode_float(value), "type": kind}
     if type(value) is Duration:
         return {"value": value.nanoseconds, "type": kind, "text": format_influx_duration(value.nanoseconds)}
+    if type(value) is str:
+        return {"value": go_text(value), "type": kind}
     return {"value": value, "type": kind}
 
 

@@ -74,7 +74,7 @@ def _int_remainder(left: int, right: int) -> int:
 
 
 _WRAP = "((({}) + 9223372036854775808) & 18446744073709551615) - 9223372036854775808"
-_FAILURES = (_Fail, GoError, GoPanic)
+_FAILURES = (_Fail, GoError, GoPanic, UnicodeEncodeError)
 
 
 class _Generator:
@@ -153,6 +153,7 @@ class _Generator:
             from tickpy.lang.compiler import compile_regex
 
             search = self.constant(compile_regex(right.pattern).search)
+            self.partial = True  # RE2 refuses the raw bytes of a cut UTF-8 sequence: exact path
             test = "is None" if operator == "!~" else "is not None"
             return f"({search}({left_code}) {test})", BOOL
         left_code, left_kind = self.expression(left)

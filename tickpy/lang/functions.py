@@ -15,6 +15,7 @@ Extension: `compile_lambda(..., functions={...})` adds or replaces entries with
 
 from __future__ import annotations
 
+import codecs
 import math
 import random
 import time as _time
@@ -166,11 +167,28 @@ def _string1(name: str, function: Callable[[str], str]) -> LambdaFunction:
 
 
 def _utf8(text: str) -> bytes:
-    return text.encode("utf-8", "surrogatepass")
+    """The bytes of a string as Go holds them. Strings cut inside a UTF-8 sequence (by
+    `strSubstring`) keep their raw bytes as lone surrogates (Python's surrogateescape)."""
+    return text.encode("utf-8", "surrogateescape")
 
 
 def _from_utf8(data: bytes) -> str:
-    return data.decode("utf-8", "replace")
+    return data.decode("utf-8", "surrogateescape")
+
+
+def _byte_by_byte(error: UnicodeDecodeError) -> tuple[str, int]:
+    return "\ufffd", error.start + 1
+
+
+codecs.register_error("tickpy-go-replace", _byte_by_byte)
+
+
+def go_text(text: str) -> str:
+    """A string as Go prints or JSON-encodes it: each byte of an invalid UTF-8 sequence
+    becomes U+FFFD."""
+    if text.isascii() or not any("\udc80" <= char <= "\udcff" for char in text):
+        return text
+    return _utf8(text).decode("utf-8", "tickpy-go-replace")
 
 
 def _index_any(text: str, chars: str) -> int:
@@ -211,9 +229,14 @@ def _to_upper(text: str) -> str:
     if text.isascii():
         return text.upper()
     out = []
-    for char in text:
+    for char in go_text(text):
         upper = char.upper()
-        out.append(upper if len(upper) == 1 else char)
+        if len(upper) != 1:
+            # Go maps one rune to one rune (simple case mapping): where Python's full
+            # mapping expands, the titlecase form is the simple uppercase when it is one rune.
+            title = char.title()
+            upper = title if len(title) == 1 else char
+        out.append(upper)
     return "".join(out)
 
 
@@ -221,7 +244,7 @@ def _to_lower(text: str) -> str:
     if text.isascii():
         return text.lower()
     out = []
-    for char in text:
+    for char in go_text(text):
         if char in _SIMPLE_LOWER_OVERRIDES:
             out.append(_SIMPLE_LOWER_OVERRIDES[char])
             continue
@@ -356,7 +379,7 @@ def _regex_replace(args: list) -> object:
         raise GoError(f"cannot pass {_go_name(args[1])} as second arg to regexReplace, must be string")
     if type(args[2]) is not str:
         raise GoError(f"cannot pass {_go_name(args[2])} as third arg to regexReplace, must be string")
-    return regex_replace_all(args[0], args[1], args[2])
+    return regex_replace_all(args[0], go_text(args[1]), go_text(args[2]))
 
 
 def regex_replace_all(regex: Regex, source: str, replacement: str) -> str:

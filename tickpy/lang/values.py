@@ -60,7 +60,13 @@ class Regex:
     compiled: object  # re2 pattern
 
     def matches(self, text: str) -> bool:
-        return self.compiled.search(text) is not None
+        try:
+            return self.compiled.search(text) is not None
+        except UnicodeEncodeError:
+            # Raw bytes of a cut UTF-8 sequence: Go's regexp reads each as U+FFFD.
+            from tickpy.lang.functions import go_text
+
+            return self.compiled.search(go_text(text)) is not None
 
 
 @dataclass(frozen=True, slots=True)
