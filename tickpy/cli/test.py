@@ -1,0 +1,116 @@
+"""`tickpy test PATH ...`: run TICKscript unit tests (tickpy and kapacitor-unit test files)."""
+
+from __future__ import annotations
+
+import sys
+import time
+
+import click
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+
+HELP = """Run the test files in PATH (folders are searched for *.tickpy.yaml and *.tickpy.yml;
+files named here are run whatever their name, kapacitor-unit files included) and compare every
+alert, handler delivery, httpOut result and influxDBOut line with the expectations. No Kapacitor,
+no InfluxDB: handlers deliver to private listeners on 127.0.0.1. See docs/testing.md.
+
+\b
+Exit status:
+  0  every case passed
+  1  some case failed, or could not run (script error, bad input points)
+  2  usage error: bad option, no such path, no test file found, a test file that is not
+     valid (YAML, unknown keys)
+"""
+
+
+@click.command("test", help=HELP)
+@click.argument("paths", nargs=-1, metavar="PATH...")
+@click.option("--format", "output_format", type=click.Choice(["text", "json", "junit"]), default="text",
+              show_default=True, help="How to report the results (on stdout).")
+@click.option("--update", is_flag=True, help="Write what each run produced into its test file as the new "
+              "expectations (golden tests); only the expect: blocks change.")
+@click.option("-k", "keyword", metavar="TEXT", help="Run only the cases whose name contains TEXT.")
+@click.option("--dir", "scripts_dir", type=click.Path(file_okay=False), metavar="DIR",
+              help="Where kapacitor-unit files' task_name scripts are (default: next to the test file).")
+@click.option("--tests", "extra_paths", multiple=True, metavar="FILE",
+              help="A test file (kapacitor-unit's flag; the same as giving it as PATH).")
+@click.option("-q", "--quiet", is_flag=True, help="text format: show only failures and the summary.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), metavar="FILE",
+              help="Write the report to FILE instead of stdout.")
+def command(paths, output_format, update, keyword, scripts_dir, extra_paths, quiet, output):
+    sys.exit(test_command(tuple(paths) + tuple(extra_paths), output_format=output_format, update=update,
+                          keyword=keyword, scripts_dir=scripts_dir, quiet=quiet, output=output))
+
+
+def test_command(paths, *, output_format="text", update=False, keyword=None, scripts_dir=None, quiet=False,
+                 output=None) -> int:
+    from tickpy.testing import report
+    from tickpy.testing.runner import PASSED, find_test_files, observed_expectations, run_case
+    from tickpy.testing.spec import TestFileError, load_test_file
+    from tickpy.testing.update import update_file
+
+    if not paths:
+        click.echo("tickpy test: give at least one PATH (a test file or a folder of *.tickpy.yaml files)", err=True)
+        return EXIT_USAGE
+    try:
+        files = find_test_files(paths)
+    except FileNotFoundError as error:
+        click.echo(f"tickpy test: no such file or directory: {error}", err=True)
+        return EXIT_USAGE
+    if not files:
+        click.echo(f"tickpy test: no test files (*.tickpy.yaml) under {', '.join(paths)}", err=True)
+        return EXIT_USAGE
+    started = time.perf_counter()
+    results = []
+    file_errors: list[str] = []
+    updated: list[str] = []
+    for path in files:
+        try:
+            cases = load_test_file(path, scripts_dir)
+        except TestFileError as error:
+            file_errors.append(str(error))
+            continue
+        if keyword:
+            cases = [case for case in cases if keyword in case.name]
+        file_results = [run_case(case) for case in cases]
+        results.extend(file_results)
+        if update:
+            new = {r.case.index: observed_expectations(r.case, r.run) for r in file_results
+                   if r.run is not None and r.case.format == "tickpy" and r.status != PASSED}
+            if new:
+                try:
+                    if update_file(path, new):
+                        updated.append(f"{path} ({len(new)} case{'s' if len(new) != 1 else ''})")
+                except TestFileError as error:
+                    file_errors.append(str(error))
+            if any(r.case.format != "tickpy" and r.status != PASSED for r in file_results):
+                click.echo(f"tickpy test: {path}: kapacitor-unit files are not updated", err=True)
+    seconds = time.perf_counter() - started
+    if output_format == "json":
+        text = report.render_json(results, file_errors, seconds)
+    elif output_format == "junit":
+        text = report.render_junit(results, file_errors, seconds)
+    else:
+        text = report.render_text(results, file_errors, seconds, quiet=quiet)
+    if output:
+        try:
+            with open(output, "w", encoding="utf-8") as handle:
+                handle.write(text)
+        except OSError as error:
+            click.echo(f"tickpy test: cannot write {output}: {error.strerror or error}", err=True)
+            return EXIT_USAGE
+    else:
+        click.echo(text, nl=False)
+    for line in updated:
+        click.echo(f"tickpy test: updated {line}; run again to check", err=True)
+    if file_errors:
+        return EXIT_USAGE
+    if update and updated:
+        rewritten = all(r.status == PASSED or (r.run is not None and r.case.format == "tickpy") for r in results)
+        return EXIT_OK if rewritten else EXIT_FAILED
+    return EXIT_OK if all(r.status == PASSED for r in results) else EXIT_FAILED
+
+
+__all__ = ["command", "test_command", "EXIT_OK", "EXIT_FAILED", "EXIT_USAGE"]

@@ -1,0 +1,354 @@
+"""Expectations of a test case against what the run produced, as a list of Mismatches.
+
+`expect:` keys (each optional; a case checks only what it names):
+
+    alerts:       the complete, ordered list of alert events; each item names any subset of
+                  level, id, message, details, time, duration, previousLevel, tags, fields,
+                  name, task, group, topic, category, recoverable. `[]`: no alerts.
+                  time: RFC3339, Unix ns, or a duration from `start` (`20s`); duration: `10s` or ns.
+                  tags/fields: only the keys named are checked.
+    no_alerts:    true: the same as `alerts: []`.
+    counts:       events per level {CRITICAL: 2, OK: 1} (also crit/warn/info/ok); levels not
+                  named must have none.
+    handlers:     target key -> the complete list of alerts it received (see recorders), each a
+                  subset of the alert JSON (id, message, details, time, duration, level,
+                  previousLevel, recoverable, data) plus tags/fields of its first row, and
+                  `headers` (post) or `request` (captured services). Targets not named must
+                  have received nothing.
+    httpOut:      endpoint name -> its result ({series: [...]}); mappings compare by the keys
+                  given, lists element by element.
+    influxDBOut:  the lines influxDBOut wrote, in order (a list or a block of text).
+
+Numbers compare by value (5 equals 5.0); booleans are not numbers.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from tickpy.alerting.event import LEVELS
+from tickpy.testing.times import (TimeFormatError, format_duration, format_offset, format_time, parse_duration_ns,
+                                  parse_time_ns)
+
+__all__ = ["Mismatch", "check_expectations", "event_fields", "delivery_fields", "EVENT_KEYS", "LEVEL_ALIASES"]
+
+EVENT_KEYS = ("level", "id", "message", "details", "time", "duration", "previousLevel", "tags", "fields", "name",
+              "task", "group", "topic", "category", "recoverable")
+LEVEL_ALIASES = {"ok": "OK", "info": "INFO", "warn": "WARNING", "warning": "WARNING", "crit": "CRITICAL",
+                 "critical": "CRITICAL"}
+_KU_COUNTERS = {"ok": "oks_triggered", "warn": "warns_triggered", "crit": "crits_triggered"}
+
+
+@dataclass(slots=True)
+class Mismatch:
+    where: str  # alerts[2], counts, handlers["tcp 127.0.0.1:7777"][0], httpOut.cpu, influxDBOut[3]
+    field: str  # level, fields.usage_idle, series[0].values[1][2]; "" for the whole item
+    expected: Any = None
+    got: Any = None
+    label: str = ""  # what the item is: "CRITICAL cpu:nil at 20s (host=server02)"
+    note: str = ""  # free text instead of expected/got
+
+    def render(self) -> str:
+        head = self.where + (f" ({self.label})" if self.label else "")
+        if self.field:
+            head += f": {self.field}"
+        if self.note:
+            return f"{head}: {self.note}"
+        return f"{head}: expected {show(self.expected)}, got {show(self.got)}"
+
+    def as_dict(self) -> dict:
+        data = {"where": self.where, "field": self.field, "label": self.label}
+        if self.note:
+            data["note"] = self.note
+        else:
+            data["expected"] = self.expected
+            data["got"] = self.got
+        return data
+
+
+def show(value: Any) -> str:
+    if value is _MISSING:
+        return "nothing"
+    try:
+        return json.dumps(value, ensure_ascii=False, default=str)
+    except (TypeError, ValueError):
+        return repr(value)
+
+
+_MISSING = object()
+
+
+# --------------------------------------------------------------------------- observed data
+
+
+def _time_text(ns: int, start_ns: int, relative: bool) -> str:
+    return format_offset(ns, start_ns) if relative else format_time(ns)
+
+
+def event_fields(event, start_ns: int = 0, relative: bool = False) -> dict:
+    """An AlertEvent as the keys an expectation names (times formatted for the file)."""
+    return {
+        "level": event.level, "id": event.id, "message": event.message, "details": event.details,
+        "time": _time_text(event.time_ns, start_ns, relative), "duration": format_duration(event.duration_ns),
+        "previousLevel": event.previous_level, "tags": dict(event.tags), "fields": dict(event.fields),
+        "name": event.name, "task": event.task_name, "group": event.group, "topic": event.topic,
+        "category": event.category, "recoverable": event.recoverable,
+    }
+
+
+def delivery_fields(delivery) -> dict:
+    """A delivery's alert JSON plus tags/fields of its first row, headers/request when any."""
+    data = delivery.as_dict()
+    try:
+        series = data["data"]["series"][0]
+        row = series.get("values", [[]])[0]
+        columns = series.get("columns", [])
+        data.setdefault("tags", dict(series.get("tags") or {}))
+        data.setdefault("fields", {c: v for c, v in zip(columns, row) if c != "time"})
+    except (KeyError, IndexError, TypeError, AttributeError):
+        pass
+    return data
+
+
+def _event_label(event, start_ns: int, relative: bool) -> str:
+    tags = ",".join(f"{k}={v}" for k, v in sorted(event.tags.items()))
+    return f"{event.level} {event.id} at {_time_text(event.time_ns, start_ns, relative)}" + (f", {tags}" if tags else "")
+
+
+def _delivery_label(data: dict, start_ns: int, relative: bool) -> str:
+    if not isinstance(data, dict) or "level" not in data:
+        return ""
+    when = data.get("time", "")
+    try:
+        when = _time_text(parse_time_ns(when), start_ns, relative)
+    except TimeFormatError:
+        pass
+    return f"{data.get('level')} {data.get('id', '')} at {when}"
+
+
+# --------------------------------------------------------------------------- matching
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def match_value(expected, got, where: str, path: str, label: str = "") -> list[Mismatch]:
+    """Mappings by the keys expected names, lists element by element, numbers by value."""
+    if isinstance(expected, dict):
+        if not isinstance(got, dict):
+            return [Mismatch(where, path, expected, got, label)]
+        out = []
+        for key, value in expected.items():
+            sub = f"{path}.{key}" if path else str(key)
+            if key not in got:
+                out.append(Mismatch(where, sub, value, _MISSING, label))
+            else:
+                out.extend(match_value(value, got[key], where, sub, label))
+        return out
+    if isinstance(expected, list):
+        if not isinstance(got, list):
+            return [Mismatch(where, path, expected, got, label)]
+        out = []
+        if len(expected) != len(got):
+            out.append(Mismatch(where, path, label=label,
+                                note=f"expected {len(expected)} items, got {len(got)}: {show(got)}"))
+            return out
+        for index, (item, actual) in enumerate(zip(expected, got)):
+            out.extend(match_value(item, actual, where, f"{path}[{index}]", label))
+        return out
+    if _is_number(expected) and _is_number(got):
+        return [] if expected == got else [Mismatch(where, path, expected, got, label)]
+    if expected == got and type(expected) is type(got):
+        return []
+    return [Mismatch(where, path, expected, got, label)]
+
+
+def _match_time_like(key: str, expected, got_ns: int, where: str, label: str, start_ns: int,
+                     relative: bool) -> list[Mismatch]:
+    try:
+        wanted = parse_time_ns(expected, start_ns) if key == "time" else parse_duration_ns(expected)
+    except TimeFormatError as error:
+        return [Mismatch(where, key, label=label, note=f"cannot read the expected value: {error}")]
+    if wanted == got_ns:
+        return []
+    got = _time_text(got_ns, start_ns, relative) if key == "time" else format_duration(got_ns)
+    return [Mismatch(where, key, expected, got, label)]
+
+
+def _match_event(expected: dict, event, where: str, start_ns: int, relative: bool) -> list[Mismatch]:
+    label = _event_label(event, start_ns, relative)
+    if not isinstance(expected, dict):
+        return [Mismatch(where, "", label=label, note="an expected event is a mapping of fields (level: ..., id: ...)")]
+    observed = event_fields(event, start_ns, relative)
+    out: list[Mismatch] = []
+    for key, value in expected.items():
+        if key not in EVENT_KEYS:
+            out.append(Mismatch(where, str(key), label=label, note=f"unknown event field (known: {', '.join(EVENT_KEYS)})"))
+        elif key == "time":
+            out.extend(_match_time_like(key, value, event.time_ns, where, label, start_ns, relative))
+        elif key == "duration":
+            out.extend(_match_time_like(key, value, event.duration_ns, where, label, start_ns, relative))
+        elif key == "level" or key == "previousLevel":
+            wanted = LEVEL_ALIASES.get(str(value).lower(), value)
+            if wanted != observed[key]:
+                out.append(Mismatch(where, key, value, observed[key], label))
+        else:
+            out.extend(match_value(value, observed[key], where, key, label))
+    return out
+
+
+def _match_delivery(expected, data, where: str, start_ns: int, relative: bool) -> list[Mismatch]:
+    label = _delivery_label(data, start_ns, relative)
+    if not isinstance(expected, dict) or not isinstance(data, dict):
+        return match_value(expected, data, where, "", label)
+    out: list[Mismatch] = []
+    for key, value in expected.items():
+        if key in ("time", "duration") and key in data:
+            try:
+                got_ns = parse_time_ns(data[key]) if key == "time" else int(data[key])
+            except (TimeFormatError, TypeError, ValueError):
+                out.extend(match_value(value, data[key], where, key, label))
+                continue
+            out.extend(_match_time_like(key, value, got_ns, where, label, start_ns, relative))
+        elif key in ("level", "previousLevel"):
+            wanted = LEVEL_ALIASES.get(str(value).lower(), value)
+            if wanted != data.get(key):
+                out.append(Mismatch(where, key, value, data.get(key, _MISSING), label))
+        elif key not in data:
+            out.append(Mismatch(where, key, value, _MISSING, label))
+        else:
+            out.extend(match_value(value, data[key], where, key, label))
+    return out
+
+
+def _check_alerts(expected, run, start_ns: int, relative: bool) -> list[Mismatch]:
+    if not isinstance(expected, list):
+        return [Mismatch("alerts", "", note="expect.alerts must be a list of events ([] for none)")]
+    events = run.alerts
+    out: list[Mismatch] = []
+    for index, (wanted, event) in enumerate(zip(expected, events)):
+        out.extend(_match_event(wanted, event, f"alerts[{index}]", start_ns, relative))
+    if len(events) > len(expected):
+        for index in range(len(expected), len(events)):
+            out.append(Mismatch(f"alerts[{index}]", "", label=_event_label(events[index], start_ns, relative),
+                                note="unexpected event (not in the expected list)"))
+    elif len(expected) > len(events):
+        for index in range(len(events), len(expected)):
+            out.append(Mismatch(f"alerts[{index}]", "", note=f"expected event {show(expected[index])}, got no event"))
+    if len(events) != len(expected):
+        out.insert(0, Mismatch("alerts", "", note=f"expected {len(expected)} events, got {len(events)}"))
+    return out
+
+
+def _check_counts(expected, run) -> list[Mismatch]:
+    if not isinstance(expected, dict):
+        return [Mismatch("counts", "", note="expect.counts maps levels to numbers: {CRITICAL: 2, OK: 1}")]
+    wanted: dict[str, int] = {}
+    out: list[Mismatch] = []
+    for key, value in expected.items():
+        level = LEVEL_ALIASES.get(str(key).lower(), str(key).upper())
+        if level not in LEVELS:
+            out.append(Mismatch("counts", str(key), note="unknown level (OK, INFO, WARNING, CRITICAL)"))
+            continue
+        wanted[level] = wanted.get(level, 0) + int(value or 0)
+    got = run.counts()
+    for level in LEVELS:
+        if wanted.get(level, 0) != got.get(level, 0):
+            out.append(Mismatch("counts", level, wanted.get(level, 0), got.get(level, 0)))
+    return out
+
+
+def _check_triggered(expected: dict, run) -> list[Mismatch]:
+    """kapacitor-unit's check: the alert nodes' ok/warn/crit counters."""
+    got = run.triggered()
+    out = []
+    for key, counter in _KU_COUNTERS.items():
+        if int(expected.get(key, 0)) != got.get(counter, 0):
+            out.append(Mismatch("expects", key, int(expected.get(key, 0)), got.get(counter, 0)))
+    if out:
+        summary = ", ".join(f"{k}: {got.get(c, 0)}" for k, c in _KU_COUNTERS.items())
+        out.append(Mismatch("expects", "", note=f"alerts triggered ({summary})"))
+    return out
+
+
+def _check_handlers(expected, run, start_ns: int, relative: bool) -> list[Mismatch]:
+    if not isinstance(expected, dict):
+        return [Mismatch("handlers", "", note="expect.handlers maps a target (e.g. 'tcp 127.0.0.1:7777') to a list")]
+    out: list[Mismatch] = []
+    received = run.deliveries
+    for key, wanted in expected.items():
+        got = [delivery_fields(d) for d in received.get(key, [])]
+        where = f"handlers[{key!r}]"
+        if wanted is None:
+            wanted = []
+        if not isinstance(wanted, list):
+            out.append(Mismatch(where, "", note="a list of the alerts the target received"))
+            continue
+        if len(wanted) != len(got):
+            out.append(Mismatch(where, "", note=f"expected {len(wanted)} deliveries, got {len(got)}"))
+        for index, (item, data) in enumerate(zip(wanted, got)):
+            out.extend(_match_delivery(item, data, f"{where}[{index}]", start_ns, relative))
+        for index in range(len(wanted), len(got)):
+            out.append(Mismatch(f"{where}[{index}]", "", label=_delivery_label(got[index], start_ns, relative),
+                                note="unexpected delivery"))
+    for key, deliveries in received.items():
+        if key not in expected:
+            known = ", ".join(repr(k) for k in received)
+            out.append(Mismatch(f"handlers[{key!r}]", "", note=f"received {len(deliveries)} alerts but the test does "
+                                                               f"not name this target (targets: {known})"))
+    return out
+
+
+def _check_httpout(expected, run) -> list[Mismatch]:
+    if not isinstance(expected, dict):
+        return [Mismatch("httpOut", "", note="expect.httpOut maps an endpoint name to its result")]
+    out: list[Mismatch] = []
+    for name, wanted in expected.items():
+        if name not in run.httpout:
+            known = ", ".join(sorted(run.httpout)) or "none"
+            out.append(Mismatch(f"httpOut.{name}", "", note=f"no httpOut node named {name!r} (endpoints: {known})"))
+            continue
+        out.extend(match_value(wanted, run.httpout[name], f"httpOut.{name}", ""))
+    return out
+
+
+def _check_influxdb(expected, run) -> list[Mismatch]:
+    if isinstance(expected, str):
+        expected = [line for line in expected.splitlines() if line.strip()]
+    if not isinstance(expected, list):
+        return [Mismatch("influxDBOut", "", note="expect.influxDBOut is a list of lines or a block of text")]
+    got = run.influxdb_lines
+    out = []
+    for index, (wanted, line) in enumerate(zip(expected, got)):
+        if str(wanted) != line:
+            out.append(Mismatch(f"influxDBOut[{index}]", "", str(wanted), line))
+    if len(expected) != len(got):
+        out.insert(0, Mismatch("influxDBOut", "", note=f"expected {len(expected)} lines, got {len(got)}"))
+        for index in range(len(expected), len(got)):
+            out.append(Mismatch(f"influxDBOut[{index}]", "", note=f"unexpected line {show(got[index])}"))
+        for index in range(len(got), len(expected)):
+            out.append(Mismatch(f"influxDBOut[{index}]", "", note=f"expected line {show(expected[index])}, got none"))
+    return out
+
+
+def check_expectations(expect: dict, run, start_ns: int = 0, relative: bool = False) -> list[Mismatch]:
+    """Every difference between `expect` and the run (empty: the case passes)."""
+    out: list[Mismatch] = []
+    if "alerts" in expect:
+        out.extend(_check_alerts(expect["alerts"] if expect["alerts"] is not None else [], run, start_ns, relative))
+    if expect.get("no_alerts"):
+        out.extend(_check_alerts([], run, start_ns, relative))
+    if "counts" in expect:
+        out.extend(_check_counts(expect["counts"] or {}, run))
+    if "triggered" in expect:
+        out.extend(_check_triggered(expect["triggered"], run))
+    if "handlers" in expect:
+        out.extend(_check_handlers(expect["handlers"] or {}, run, start_ns, relative))
+    if "httpOut" in expect:
+        out.extend(_check_httpout(expect["httpOut"] or {}, run))
+    if "influxDBOut" in expect:
+        out.extend(_check_influxdb(expect["influxDBOut"] or [], run))
+    return out

@@ -1,0 +1,112 @@
+"""Input points for tests: line protocol with relative timestamps, and generated series.
+
+    points(text, start=..., precision="ns") -> list[Point]
+        Line protocol where the timestamp may also be a duration from `start` (`0s`, `+10s`,
+        `1m30s`). A line without a timestamp gets the time a writer sending the lines one after
+        another would give it: the write clock starts at `start` (or `write_start`) and moves
+        on by `write_step_ns` (1 ms) per such line. Raises InputError for malformed lines.
+
+    series(measurement, value, start=, stop=, every=, tags=None, field="value") -> list[Point]
+        One point per `every` in [start, stop): `value(t)` gives the field value (or a dict of
+        fields) at `t`, the offset from `start` in seconds (a float). Times are absolute
+        (RFC3339/ns) or relative to `origin` (default: the epoch).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Iterable
+
+from tickpy.runtime.lineprotocol import LineProtocolError, iter_blocks, parse_points, precision_multiplier
+from tickpy.runtime.point import Point
+from tickpy.testing.times import DEFAULT_START_NS, is_relative, parse_duration_ns, parse_time_ns
+
+__all__ = ["InputError", "points", "series", "WRITE_STEP_NS"]
+
+# Spacing of lines written without a timestamp: back-to-back HTTP writes, about 1 ms apart.
+WRITE_STEP_NS = 1_000_000
+
+
+class InputError(ValueError):
+    """Malformed input lines: `errors` holds (line number, reason)."""
+
+    def __init__(self, source: str, errors: list[tuple[int, str]]):
+        self.source = source
+        self.errors = errors
+        shown = "; ".join(f"{source}:{line}: {reason}" for line, reason in errors[:5])
+        more = f" (and {len(errors) - 5} more)" if len(errors) > 5 else ""
+        super().__init__(shown + more)
+
+
+def _resolve_relative(block: str, start_ns: int, multiplier: int) -> tuple[str, bool]:
+    """The entry with a relative timestamp replaced by the absolute one (in precision units)."""
+    stripped = block.rstrip()
+    cut = max(stripped.rfind(" "), stripped.rfind("\t"))
+    if cut < 0:
+        return block, False
+    token = stripped[cut + 1:]
+    if not is_relative(token):
+        return block, False
+    absolute = start_ns + parse_duration_ns(token)
+    if absolute % multiplier:
+        raise ValueError(f"relative time {token} is not a whole number of the precision's units")
+    return stripped[:cut + 1] + str(absolute // multiplier), True
+
+
+def points(text: str | bytes | Iterable[str], *, start=DEFAULT_START_NS, precision: str = "ns",
+           write_start=None, write_step_ns: int = WRITE_STEP_NS, source: str = "<points>") -> list[Point]:
+    """Points of line-protocol text (see the module docstring)."""
+    if isinstance(text, bytes):
+        text = text.decode("utf-8", "surrogateescape")
+    lines = text.splitlines() if isinstance(text, str) else [str(line) for line in text]
+    start_ns = parse_time_ns(start)
+    multiplier = precision_multiplier(precision)
+    errors: list[tuple[int, str]] = []
+    entries: list[tuple[int, str]] = []
+    for line_number, block in iter_blocks(lines):
+        if not block.strip() or block.lstrip().startswith("#"):
+            continue
+        try:
+            block, _ = _resolve_relative(block, start_ns, multiplier)
+        except ValueError as error:
+            errors.append((line_number, str(error)))
+            continue
+        entries.append((line_number, block))
+    parsed: list[Point] = []
+    try:
+        parsed = parse_points("\n".join(block for _, block in entries), precision=precision, now=None)
+    except LineProtocolError:
+        parsed = []  # find the culprits entry by entry, with their own line numbers
+        for line_number, block in entries:
+            try:
+                parsed.extend(parse_points(block, precision=precision, now=None))
+            except LineProtocolError as error:
+                errors.extend((line_number, e.reason) for e in error.errors)
+    if errors:
+        raise InputError(source, errors)
+    clock = parse_time_ns(write_start) if write_start is not None else start_ns
+    for point in parsed:
+        if point.time is None:
+            point.time = clock
+            clock += write_step_ns
+    return parsed
+
+
+def series(measurement: str, value: Callable[[float], Any], *, start=DEFAULT_START_NS, stop, every,
+           tags: dict[str, str] | None = None, field: str = "value", origin=DEFAULT_START_NS) -> list[Point]:
+    """Points of `value(t)` over [start, stop) every `every` (see the module docstring)."""
+    origin_ns = parse_time_ns(origin)
+    start_ns = parse_time_ns(start, origin_ns)
+    stop_ns = parse_time_ns(stop, origin_ns)
+    step = parse_duration_ns(every)
+    if step <= 0:
+        raise ValueError("every must be a positive duration")
+    shared_tags = dict(tags or {})
+    out: list[Point] = []
+    at = start_ns
+    while at < stop_ns:
+        result = value((at - start_ns) / 1e9)
+        if result is not None:
+            fields = dict(result) if isinstance(result, dict) else {field: result}
+            out.append(Point(measurement, dict(shared_tags), fields, at))
+        at += step
+    return out

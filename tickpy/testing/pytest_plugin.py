@@ -1,0 +1,71 @@
+"""pytest plugin (entry point `pytest11: tickpy`): tickpy test files become pytest tests.
+
+pytest collects every file named `*.tickpy.yaml` or `*.tickpy.yml` that it visits (the paths
+given to pytest, or its `testpaths`); each case in the file is one test item, named after the
+case. Nothing else is collected, so the plugin never touches other suites. A failing case shows
+the same per-event, per-field diff as `tickpy test`.
+
+Options: `--tickpy-dir DIR` (where kapacitor-unit files' task_name scripts are), and
+`-p no:tickpy` turns the plugin off.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+# Kept here (not imported from tickpy.testing.spec) so that loading the plugin costs nothing.
+TEST_FILE_SUFFIXES = (".tickpy.yaml", ".tickpy.yml")
+
+
+def pytest_addoption(parser) -> None:
+    group = parser.getgroup("tickpy", "tickpy TICKscript tests (*.tickpy.yaml)")
+    group.addoption("--tickpy-dir", dest="tickpy_dir", metavar="DIR", default=None,
+                    help="where kapacitor-unit test files' task_name scripts are (default: next to the file)")
+
+
+def pytest_collect_file(file_path, parent):
+    if file_path.name.endswith(TEST_FILE_SUFFIXES):
+        return TickpyTestFile.from_parent(parent, path=file_path)
+    return None
+
+
+class TickpyTestFile(pytest.File):
+    def collect(self):
+        from tickpy.testing.spec import TestFileError, load_test_file
+
+        try:
+            cases = load_test_file(str(self.path), self.config.getoption("tickpy_dir", None))
+        except TestFileError as error:
+            raise self.CollectError(str(error)) from None
+        for case in cases:
+            yield TickpyTestItem.from_parent(self, name=case.name, case=case)
+
+
+class TickpyCaseFailure(Exception):
+    def __init__(self, result):
+        super().__init__(result.case.id)
+        self.result = result
+
+
+class TickpyTestItem(pytest.Item):
+    def __init__(self, *, case, **kwargs):
+        super().__init__(**kwargs)
+        self.case = case
+
+    def runtest(self) -> None:
+        from tickpy.testing.runner import run_case
+
+        result = run_case(self.case)
+        if not result.ok:
+            raise TickpyCaseFailure(result)
+
+    def repr_failure(self, excinfo, style=None):
+        if isinstance(excinfo.value, TickpyCaseFailure):
+            from tickpy.testing.report import failure_text
+
+            result = excinfo.value.result
+            return f"{result.status}: {self.case.id}\n" + failure_text(result)
+        return super().repr_failure(excinfo, style)
+
+    def reportinfo(self):
+        return self.path, self.case.line - 1 if self.case.line else None, f"tickpy: {self.case.name}"

@@ -1,0 +1,200 @@
+"""Running test cases: find test files, run each case, compare, and (for --update) build the
+expectations a run would satisfy."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from tickpy.diagnostics import TickpyError, render
+from tickpy.testing.compare import EVENT_KEYS, Mismatch, check_expectations, delivery_fields, event_fields
+from tickpy.testing.harness import ScriptRun, run_script
+from tickpy.testing.inputs import InputError, points
+from tickpy.testing.spec import TestCase, is_test_file
+from tickpy.testing.times import TimeFormatError, format_offset, parse_time_ns
+
+__all__ = ["CaseResult", "find_test_files", "run_case", "observed_expectations", "PASSED", "FAILED", "ERROR"]
+
+PASSED, FAILED, ERROR = "passed", "failed", "error"
+
+DEFAULT_EVENT_KEYS = ("level", "id", "message", "time", "duration", "previousLevel", "tags", "fields")
+DEFAULT_DELIVERY_KEYS = ("level", "id", "message", "time", "previousLevel")
+
+
+@dataclass(slots=True, eq=False)
+class CaseResult:
+    case: TestCase
+    status: str
+    mismatches: list[Mismatch] = field(default_factory=list)
+    error: str = ""  # why the case could not run
+    notes: list[str] = field(default_factory=list)  # node errors, delivery problems: context for failures
+    seconds: float = 0.0
+    run: ScriptRun | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.status == PASSED
+
+
+def find_test_files(paths) -> list[str]:
+    """Test files under `paths`: folders are searched for *.tickpy.yaml / *.tickpy.yml; files
+    named explicitly are taken whatever their name. FileNotFoundError for a missing path."""
+    found: list[str] = []
+    for path in paths:
+        p = Path(path)
+        if p.is_dir():
+            found.extend(str(f) for f in sorted(p.rglob("*")) if f.is_file() and is_test_file(f.name))
+        elif p.is_file():
+            found.append(str(path))
+        else:
+            raise FileNotFoundError(str(path))
+    seen: set[str] = set()
+    return [f for f in found if not (os.path.abspath(f) in seen or seen.add(os.path.abspath(f)))]
+
+
+def _render_error(error: TickpyError, case: TestCase) -> str:
+    own_render = getattr(error, "render", None)
+    if callable(own_render):
+        return own_render()
+    lines = []
+    for diagnostic in error.diagnostics:
+        where = diagnostic.extra.get("path", case.script_path)
+        lines.append(render(diagnostic, where, case.source if where == case.script_path else None))
+    return "\n".join(lines)
+
+
+def _handler_paths(case: TestCase, folder: str) -> list[str]:
+    paths = []
+    for index, handler in enumerate(case.handlers):
+        if isinstance(handler, dict):
+            spec_path = os.path.join(folder, f"handler{index}.yaml")
+            with open(spec_path, "w", encoding="utf-8") as handle:
+                yaml.safe_dump(dict(handler), handle, sort_keys=False)
+            paths.append(spec_path)
+        else:
+            paths.append(handler)
+    return paths
+
+
+def _input_points(case: TestCase) -> list:
+    write_start = case.write_start_ns
+    if case.format == "kapacitor-unit":
+        now = time.time_ns()
+        write_start = now - now % 1_000_000
+    loaded = points(case.points_text, start=case.start_ns, precision=case.precision, write_start=write_start,
+                    source=case.points_source)
+    if case.points_database:
+        for point in loaded:
+            point.database, point.retention_policy = case.points_database
+    return loaded
+
+
+def run_case(case: TestCase) -> CaseResult:
+    """Run one case and compare what it produced with its expectations."""
+    started = time.perf_counter()
+    result = _run_case(case)
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _run_case(case: TestCase) -> CaseResult:
+    if case.problem:
+        return CaseResult(case, ERROR, error=case.problem)
+    try:
+        loaded = _input_points(case)
+    except (InputError, TimeFormatError, ValueError) as error:
+        return CaseResult(case, ERROR, error=f"bad input points: {error}")
+    with tempfile.TemporaryDirectory(prefix="tickpy-test-handlers-") as folder:
+        try:
+            run = run_script(case.source or "", loaded, path=case.script_path, task_name=case.task_name,
+                             dbrp=case.dbrp, handlers=_handler_paths(case, folder), config=case.config,
+                             variables=case.variables, flush=case.flush, task_type=case.task_type)
+        except TickpyError as error:
+            return CaseResult(case, ERROR, error=_render_error(error, case))
+        except (ValueError, OSError) as error:
+            return CaseResult(case, ERROR, error=str(error))
+    notes = [error.log_line(run.task_name) if hasattr(error, "log_line") else str(error) for error in run.node_errors]
+    notes.extend(run.problems)
+    if not case.expect:
+        mismatch = Mismatch("expect", "", note="the case checks nothing: add `expect:` or run with --update")
+        return CaseResult(case, FAILED, [mismatch], notes=notes, run=run)
+    mismatches = check_expectations(case.expect, run, case.start_ns, case.relative_times)
+    return CaseResult(case, FAILED if mismatches else PASSED, mismatches, notes=notes, run=run)
+
+
+# --------------------------------------------------------------------------- --update
+
+
+def _keys_used(items, default: tuple[str, ...]) -> list[str]:
+    used: list[str] = []
+    for item in items or []:
+        if isinstance(item, dict):
+            used.extend(key for key in item if key not in used)
+    return used or list(default)
+
+
+def _delivery_time(value, case: TestCase):
+    if not case.relative_times:
+        return value
+    try:
+        return format_offset(parse_time_ns(value), case.start_ns)
+    except TimeFormatError:
+        return value
+
+
+def observed_expectations(case: TestCase, run: ScriptRun) -> dict:
+    """The `expect:` mapping this run satisfies, with the sections (and event fields) the case
+    already checks; a case that checks nothing gets alerts plus whatever else the run produced."""
+    old = case.expect or {}
+    sections = [key for key in ("alerts", "counts", "handlers", "httpOut", "influxDBOut") if key in old]
+    if old.get("no_alerts") and "alerts" not in sections:
+        sections.insert(0, "alerts")
+    if not sections:
+        sections = ["alerts"] + [key for key, present in (("handlers", run.deliveries), ("httpOut", run.httpout),
+                                                          ("influxDBOut", run.influxdb_lines)) if present]
+    new: dict = {}
+    for section in sections:
+        if section == "alerts":
+            keys = [k for k in _keys_used(old.get("alerts"), DEFAULT_EVENT_KEYS) if k in EVENT_KEYS]
+            new["alerts"] = []
+            for event in run.alerts:
+                observed = event_fields(event, case.start_ns, case.relative_times)
+                new["alerts"].append({key: _flow(observed[key]) for key in keys})
+        elif section == "counts":
+            new["counts"] = {level: count for level, count in run.counts().items() if count}
+        elif section == "handlers":
+            previous = old.get("handlers") if isinstance(old.get("handlers"), dict) else {}
+            new["handlers"] = {}
+            for key, deliveries in run.deliveries.items():
+                keys = _keys_used(previous.get(key), DEFAULT_DELIVERY_KEYS)
+                items = []
+                for delivery in deliveries:
+                    data = delivery_fields(delivery)
+                    item = {k: _flow(data[k]) for k in keys if k in data}
+                    if "time" in item:
+                        item["time"] = _delivery_time(item["time"], case)
+                    items.append(item)
+                new["handlers"][key] = items
+        elif section == "httpOut":
+            new["httpOut"] = dict(run.httpout)
+        elif section == "influxDBOut":
+            new["influxDBOut"] = list(run.influxdb_lines)
+    return new
+
+
+class FlowMapping(dict):
+    """A small mapping written on one line: `tags: {host: server02}`."""
+
+
+def _flow(value):
+    if isinstance(value, dict) and all(not isinstance(v, (dict, list)) for v in value.values()):
+        return FlowMapping(value)
+    return value
+
+
+__all__ += ["FlowMapping"]

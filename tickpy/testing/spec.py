@@ -1,0 +1,312 @@
+"""Test files: tickpy's format (see docs/testing.md) and kapacitor-unit's, read into TestCases.
+
+A tickpy test file is a YAML mapping. Settings at the top apply to every case, and a case may
+override any of them:
+
+    script: cpu_alert.tick          # path, relative to the test file  (or `tickscript: |` inline)
+    vars: {crit: {type: float, value: 10}}   # template vars, `define -vars` shape (or a JSON path)
+    dbrp: telegraf.autogen          # the task's dbrp (default: the script's dbrp statement)
+    task: cpu_alert                 # task name (default: the script file's stem)
+    handlers: [handlers/]           # topic handler files/folders, or inline handler specs
+    config: kapacitor.conf          # Kapacitor configuration ([[httppost]] endpoints, ...)
+    start: 2024-01-01T00:00:00Z     # what relative timestamps count from (default: the epoch)
+    precision: ns                   # precision of absolute timestamps
+    flush: false                    # close open windows at the end (not Kapacitor's behaviour)
+    tests:
+      - name: server02 goes critical
+        points: |                   # line protocol; or `points_file: cpu.lp`
+          cpu,host=server02 usage_idle=50 0s
+          cpu,host=server02 usage_idle=5 +10s
+        expect: {...}               # see tickpy.testing.compare
+
+Without `tests:` the file is one case (`points`/`expect` at the top). With `tests:`, top-level
+`points`/`points_file` are the input of every case that gives none.
+
+kapacitor-unit files (`tests:` items with `task_name`, `db`, `rp`, `type`, `data`, `expects`
+with ok/warn/crit counts) are recognised and run the same way.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from tickpy.testing.times import DEFAULT_START_NS, TimeFormatError, parse_time_ns
+
+__all__ = ["TestCase", "TestFileError", "load_test_file", "TEST_FILE_SUFFIXES", "is_test_file"]
+
+TEST_FILE_SUFFIXES = (".tickpy.yaml", ".tickpy.yml")
+
+SETTINGS = ("script", "tickscript", "vars", "dbrp", "task", "handlers", "config", "start", "precision", "flush",
+            "type")
+CASE_KEYS = SETTINGS + ("name", "description", "points", "points_file", "expect")
+EXPECT_KEYS = ("alerts", "counts", "no_alerts", "handlers", "httpOut", "influxDBOut")
+
+
+class TestFileError(Exception):
+    """A test file that cannot be understood (bad YAML, unknown key, missing script...)."""
+
+    def __init__(self, path: str, message: str, line: int = 0):
+        self.path = path
+        self.line = line
+        super().__init__(f"{path}:{line}: {message}" if line else f"{path}: {message}")
+
+
+@dataclass(slots=True, eq=False)
+class TestCase:
+    name: str
+    file: str
+    index: int  # position in the file's `tests` list (-1: the file is the case)
+    line: int = 0
+    format: str = "tickpy"  # or "kapacitor-unit"
+    source: str | None = None  # the script text
+    script_path: str = "<script>"  # for diagnostics and the default task name
+    variables: Any = None
+    dbrp: Any = None
+    task_name: str | None = None
+    task_type: str | None = None
+    handlers: list = field(default_factory=list)  # paths or inline spec mappings
+    config: Any = None
+    start_ns: int = DEFAULT_START_NS
+    precision: str = "ns"
+    flush: bool = False
+    points_text: str = ""
+    points_source: str = "<points>"
+    points_database: tuple[str, str] | None = None  # kapacitor-unit: the db/rp points are written to
+    write_start_ns: int | None = None
+    relative_times: bool = False  # write expectations as offsets from `start`
+    expect: dict = field(default_factory=dict)
+    problem: str = ""  # set when the case cannot run (reported as an error)
+
+    @property
+    def id(self) -> str:
+        return f"{self.file}::{self.name}"
+
+
+def is_test_file(path: str | os.PathLike) -> bool:
+    return str(path).endswith(TEST_FILE_SUFFIXES)
+
+
+class _Loader(yaml.SafeLoader):
+    """Safe YAML that remembers where each mapping starts (for error lines and --update)."""
+
+
+def _construct_mapping(loader, node):
+    mapping = loader.construct_mapping(node, deep=True)
+    return _LineDict(mapping, node.start_mark.line + 1)
+
+
+class _LineDict(dict):
+    __slots__ = ("line",)
+
+    def __init__(self, data, line: int):
+        super().__init__(data)
+        self.line = line
+
+
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def _line(value) -> int:
+    return getattr(value, "line", 0)
+
+
+def read_yaml(path: str) -> Any:
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise TestFileError(path, f"cannot read: {getattr(error, 'strerror', None) or error}") from None
+    try:
+        return yaml.load(text, Loader=_Loader)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        reason = getattr(error, "problem", None) or str(error)
+        raise TestFileError(path, f"invalid YAML: {reason}", mark.line + 1 if mark else 0) from None
+
+
+def load_test_file(path: str, scripts_dir: str | None = None) -> list[TestCase]:
+    """The cases of one test file. Raises TestFileError when the file is malformed; a case
+    that cannot run (its script is missing, ...) carries `problem` instead."""
+    data = read_yaml(path)
+    if not isinstance(data, dict):
+        raise TestFileError(path, "a test file is a YAML mapping (script:, tests:, ...)")
+    if _is_kapacitor_unit(data):
+        return _kapacitor_unit_cases(path, data, scripts_dir)
+    unknown = [key for key in data if key not in CASE_KEYS + ("tests",)]
+    if unknown:
+        raise TestFileError(path, f"unknown key {unknown[0]!r} (known: {', '.join(CASE_KEYS + ('tests',))})",
+                            _line(data))
+    defaults = {key: data[key] for key in SETTINGS if key in data}
+    if "tests" not in data:
+        return [_case(path, data, defaults, -1, Path(path).name.split(".")[0])]
+    tests = data["tests"]
+    if not isinstance(tests, list) or not tests:
+        raise TestFileError(path, "`tests` must be a non-empty list of cases", _line(data))
+    if "expect" in data:
+        raise TestFileError(path, "`expect` belongs to a case under `tests`, not at the top", _line(data))
+    if "points" in data and "points_file" in data:
+        raise TestFileError(path, "give `points` or `points_file`, not both", _line(data))
+    cases = []
+    for index, raw in enumerate(tests):
+        if not isinstance(raw, dict):
+            raise TestFileError(path, f"tests[{index}] must be a mapping", _line(tests))
+        unknown = [key for key in raw if key not in CASE_KEYS]
+        if unknown:
+            raise TestFileError(path, f"tests[{index}]: unknown key {unknown[0]!r} (known: {', '.join(CASE_KEYS)})",
+                                _line(raw))
+        if "points" not in raw and "points_file" not in raw:
+            # the file's points are the input of every case that names none
+            raw = _LineDict({**{k: data[k] for k in ("points", "points_file") if k in data}, **raw}, _line(raw))
+        cases.append(_case(path, raw, defaults, index, f"case {index + 1}"))
+    names = [case.name for case in cases]
+    for name in names:
+        if names.count(name) > 1:
+            raise TestFileError(path, f"two cases are named {name!r}: names must be unique in a file")
+    return cases
+
+
+def _resolve(path: str, relative: str) -> str:
+    relative = os.path.expanduser(str(relative))
+    return relative if os.path.isabs(relative) else os.path.join(os.path.dirname(path) or ".", relative)
+
+
+_RELATIVE_TOKEN = re.compile(r"\s[+-]?(?:(?:\d+(?:\.\d*)?|\.\d+)(?:ns|us|µs|ms|s|m|h))+\s*$", re.M)
+
+
+def _case(path: str, raw: dict, defaults: dict, index: int, default_name: str) -> TestCase:
+    settings = {**defaults, **{k: v for k, v in raw.items() if k in SETTINGS}}
+    case = TestCase(name=str(raw.get("name") or default_name), file=path, index=index, line=_line(raw))
+
+    def bad(message: str) -> TestFileError:
+        where = f"tests[{index}] ({case.name}): " if index >= 0 else ""
+        return TestFileError(path, where + message, case.line)
+
+    if "script" in raw and "tickscript" in raw or ("script" in defaults and "tickscript" in defaults):
+        raise bad("give `script` (a path) or `tickscript` (inline), not both")
+    chosen = raw if ("script" in raw or "tickscript" in raw) else defaults
+    if "tickscript" in chosen:
+        case.source = str(chosen["tickscript"])
+        case.script_path = f"{path}:tickscript"
+    elif "script" in chosen:
+        script = _resolve(path, chosen["script"])
+        case.script_path = script
+        try:
+            case.source = Path(script).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            case.problem = f"cannot read script {script}: {getattr(error, 'strerror', None) or error}"
+    else:
+        raise bad("no script: give `script: FILE.tick` or `tickscript: |` with the script")
+    variables = settings.get("vars")
+    case.variables = _resolve(path, variables) if isinstance(variables, str) else variables
+    if variables is not None and not isinstance(variables, (str, dict)):
+        raise bad("`vars` is a mapping of name -> {type, value}, or the path of a -vars JSON file")
+    case.dbrp = settings.get("dbrp")
+    case.task_name = str(settings["task"]) if settings.get("task") else None
+    if case.task_name is None and "tickscript" in chosen:
+        case.task_name = Path(path).name.split(".")[0] or "task"
+    case.task_type = settings.get("type")
+    handlers = settings.get("handlers") or []
+    if isinstance(handlers, (str, dict)):
+        handlers = [handlers]
+    case.handlers = [h if isinstance(h, dict) else _resolve(path, h) for h in handlers]
+    config = settings.get("config")
+    case.config = _resolve(path, config) if isinstance(config, str) else config
+    try:
+        case.start_ns = parse_time_ns(settings.get("start", DEFAULT_START_NS))
+    except TimeFormatError as error:
+        raise bad(f"start: {error}") from None
+    case.precision = str(settings.get("precision", "ns"))
+    case.flush = bool(settings.get("flush", False))
+    if "points" in raw and "points_file" in raw:
+        raise bad("give `points` or `points_file`, not both")
+    points = raw.get("points")
+    if isinstance(points, list):
+        points = "\n".join(str(line) for line in points)
+    if points is not None:
+        case.points_text = str(points)
+        case.points_source = f"{path}:points"
+    elif raw.get("points_file"):
+        points_path = _resolve(path, raw["points_file"])
+        case.points_source = points_path
+        try:
+            case.points_text = Path(points_path).read_text(encoding="utf-8", errors="surrogateescape")
+        except OSError as error:
+            case.problem = case.problem or f"cannot read points {points_path}: {error.strerror or error}"
+    case.relative_times = "start" in settings or bool(_RELATIVE_TOKEN.search(case.points_text))
+    expect = raw.get("expect")
+    if expect is None:
+        expect = {}
+    if not isinstance(expect, dict):
+        raise bad("`expect` must be a mapping (alerts:, counts:, handlers:, httpOut:, influxDBOut:)")
+    unknown = [key for key in expect if key not in EXPECT_KEYS]
+    if unknown:
+        raise bad(f"expect: unknown key {unknown[0]!r} (known: {', '.join(EXPECT_KEYS)})")
+    case.expect = dict(expect)
+    return case
+
+
+# --------------------------------------------------------------------------- kapacitor-unit
+
+
+def _is_kapacitor_unit(data: dict) -> bool:
+    tests = data.get("tests")
+    if "script" in data or "tickscript" in data or not isinstance(tests, list) or not tests:
+        return False
+    return all(isinstance(t, dict) and ("task_name" in t or "task_id" in t or "expects" in t) for t in tests)
+
+
+_KU_KEYS = ("name", "description", "task_name", "task_id", "db", "rp", "type", "data", "recording_id",
+            "recordind_id", "expects", "clock")
+_KU_COUNTS = ("ok", "warn", "crit")
+# kapacitor-unit only sets a task's dbrp when its script has no dbrp statement of this shape.
+_KU_DBRP = re.compile(r'(?m:^dbrp "\w+"\."\w+"$)')
+
+
+def _kapacitor_unit_cases(path: str, data: dict, scripts_dir: str | None) -> list[TestCase]:
+    cases = []
+    for index, raw in enumerate(data["tests"]):
+        name = str(raw.get("name") or f"test {index + 1}")
+        case = TestCase(name=name, file=path, index=index, line=_line(raw), format="kapacitor-unit")
+        unknown = [key for key in raw if key not in _KU_KEYS]
+        if unknown:
+            raise TestFileError(path, f"tests[{index}] ({name}): unknown kapacitor-unit key {unknown[0]!r}", case.line)
+        task_file = str(raw.get("task_name") or raw.get("task_id") or "")
+        if not task_file:
+            raise TestFileError(path, f"tests[{index}] ({name}): task_name is missing", case.line)
+        folder = scripts_dir if scripts_dir else (os.path.dirname(path) or ".")
+        script = os.path.join(folder, task_file)
+        if not os.path.exists(script) and not task_file.endswith(".tick") and os.path.exists(script + ".tick"):
+            script += ".tick"
+        case.script_path = script
+        case.task_name = Path(task_file).stem if task_file.endswith(".tick") else task_file
+        try:
+            case.source = Path(script).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            where = "--dir" if scripts_dir else "the test file's folder"
+            case.problem = (f"cannot read task {task_file!r} as {script} (looked in {where}): "
+                            f"{getattr(error, 'strerror', None) or error}")
+        case.task_type = raw.get("type") or "stream"
+        if raw.get("recording_id") or raw.get("recordind_id"):
+            case.problem = case.problem or "recording_id: replaying Kapacitor recordings is not supported; use data"
+        db, rp = str(raw.get("db") or ""), str(raw.get("rp") or "")
+        if db and rp:
+            case.points_database = (db, rp)
+            if case.source is not None and not _KU_DBRP.search(case.source):
+                case.dbrp = (db, rp)
+        data_lines = raw.get("data") or []
+        if not isinstance(data_lines, list):
+            raise TestFileError(path, f"tests[{index}] ({name}): data must be a list of line-protocol lines", case.line)
+        case.points_text = "\n".join(str(line) for line in data_lines)
+        case.points_source = f"{path}:tests[{index}].data"
+        case.write_start_ns = None  # the wall clock when the case runs, as the writes would get
+        expects = raw.get("expects") or {}
+        if not isinstance(expects, dict):
+            raise TestFileError(path, f"tests[{index}] ({name}): expects must map ok/warn/crit to counts", case.line)
+        case.expect = {"triggered": {key: int(expects.get(key) or 0) for key in _KU_COUNTS}}
+        cases.append(case)
+    return cases
