@@ -23,6 +23,7 @@ COMMAND_MODULES: list[str] = [
     "fmt",
     "parse",
     "eval",
+    "test",
 ]
 
 
