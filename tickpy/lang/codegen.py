@@ -24,7 +24,7 @@ import itertools
 from typing import Callable
 
 from tickpy.lang.errors import GoError, GoPanic
-from tickpy.lang.functions import LambdaFunction, go_divide
+from tickpy.lang.functions import LambdaFunction, go_divide, join_text
 from tickpy.lang.nodes import BinaryNode, EvalNode, UnaryNode
 from tickpy.lang.operators import BINARY_OPERATIONS, COMPARISON_OPERATORS, LOGICAL_OPERATORS
 from tickpy.lang.values import (
@@ -191,7 +191,7 @@ class _Generator:
                 return f"_irem({left_code}, {right_code})", INT
             return "(" + _WRAP.format(f"{left_code} {operator} {right_code}") + ")", INT
         if left_kind == right_kind == STRING:
-            return f"({left_code} + {right_code})", STRING
+            return f"_join({left_code}, {right_code})", STRING
         if operator == "/" and right_kind in (INT, DURATION):
             self.partial = True
         return f"{self.constant(operation)}({left_code}, {right_code})", result
@@ -319,6 +319,7 @@ class FastPath:
             _MISSING=MISSING,
             _MissingValue=MissingValue,
             _fdiv=go_divide,
+            _join=join_text,
             _idiv=_int_divide,
             _irem=_int_remainder,
             _FAILURES=_FAILURES,

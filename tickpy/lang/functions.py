@@ -18,6 +18,7 @@ from __future__ import annotations
 import codecs
 import math
 import random
+import re
 import time as _time
 from dataclasses import dataclass, field
 from typing import Callable
@@ -183,6 +184,17 @@ def _byte_by_byte(error: UnicodeDecodeError) -> tuple[str, int]:
 codecs.register_error("tickpy-go-replace", _byte_by_byte)
 
 
+_RAW_BYTE = re.compile("[\udc80-\udcff]")
+
+
+def join_text(left: str, right: str) -> str:
+    """Go's string concatenation: raw bytes on both sides may complete a UTF-8 sequence."""
+    joined = left + right
+    if joined.isascii() or _RAW_BYTE.search(joined) is None:
+        return joined
+    return _from_utf8(_utf8(joined))
+
+
 def go_text(text: str) -> str:
     """A string as Go prints or JSON-encodes it: each byte of an invalid UTF-8 sequence
     becomes U+FFFD."""
@@ -285,8 +297,8 @@ def _str_replace(args: list) -> object:
     if old == new or count == 0:
         return text
     if count < 0:
-        return text.replace(old, new)
-    return text.replace(old, new, min(count, 1 << 62))
+        return _from_utf8(_utf8(text.replace(old, new)))
+    return _from_utf8(_utf8(text.replace(old, new, min(count, 1 << 62))))
 
 
 def _str_substring(args: list) -> object:

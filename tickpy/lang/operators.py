@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Callable
 
 from tickpy.lang.errors import GoPanic
-from tickpy.lang.functions import go_divide
+from tickpy.lang.functions import go_divide, join_text
 from tickpy.lang.values import BOOL, DURATION, FLOAT, INT, REGEX, STRING, Duration, float_to_int64, wrap_int64
 
 MATH_OPERATORS = ("+", "-", "*", "/", "%")
@@ -84,7 +84,7 @@ def _table() -> dict[tuple[str, str, str], tuple[str, Operation]]:
     table[("*", INT, INT)] = (INT, lambda a, b: wrap_int64(a * b))
     table[("/", INT, INT)] = (INT, int_divide)
     table[("%", INT, INT)] = (INT, int_remainder)
-    table[("+", STRING, STRING)] = (STRING, lambda a, b: a + b)
+    table[("+", STRING, STRING)] = (STRING, join_text)
 
     table[("+", DURATION, DURATION)] = (DURATION, lambda a, b: Duration(wrap_int64(a.nanoseconds + b.nanoseconds)))
     table[("-", DURATION, DURATION)] = (DURATION, lambda a, b: Duration(wrap_int64(a.nanoseconds - b.nanoseconds)))
