@@ -13,6 +13,7 @@ from tickpy.diagnostics import TickpyError, render
 EXIT_OK = 0
 EXIT_INCOMPLETE = 1
 EXIT_USAGE = 2
+EXIT_INTERNAL = 70  # EX_SOFTWARE: a bug in tickpy
 
 HELP = """Run the stream task SCRIPT over the points in INPUT files (line protocol; `-` or no
 INPUT reads stdin), as Kapacitor would run it, and deliver its alerts to their real handlers
@@ -36,6 +37,7 @@ Exit status:
   1  the run completed, but some alert could not be delivered or some input line was
      rejected (each is reported on stderr: `<input>:<line>: <reason>`, skipped, counted)
   2  usage error, script error, bad handler file or configuration, unsupported node
+  70  internal error (a bug in tickpy; TICKPY_DEBUG=1 shows the traceback)
   130/143  stopped by SIGINT/SIGTERM: reading stops, queued alerts get 5 s to be delivered
 """
 
@@ -189,6 +191,12 @@ def run_command(script, inputs, *, handler_paths=(), dbrp=None, task_name=None, 
     except RunProblem as error:
         click.echo(f"tickpy run: {error}", err=True)
         return EXIT_USAGE
+    except Exception as error:  # a bug in tickpy: say so briefly (TICKPY_DEBUG=1 shows the traceback)
+        if os.environ.get("TICKPY_DEBUG"):
+            raise
+        click.echo(f"tickpy run: internal error: {type(error).__name__}: {error} "
+                   "(set TICKPY_DEBUG=1 for the traceback, and please report it)", err=True)
+        return EXIT_INTERNAL
     finally:
         if out_file is not None:
             out_file.close()
@@ -212,6 +220,6 @@ def run_command(script, inputs, *, handler_paths=(), dbrp=None, task_name=None, 
     return EXIT_OK
 
 
-__all__ = ["command", "run_command", "EXIT_OK", "EXIT_INCOMPLETE", "EXIT_USAGE"]
+__all__ = ["command", "run_command", "EXIT_OK", "EXIT_INCOMPLETE", "EXIT_USAGE", "EXIT_INTERNAL"]
 
 
