@@ -201,12 +201,27 @@ class _Lexer:
         self.tokens: list[Tok] = []
         self.pending_comments: list[tuple[int, str]] = []
         self.error: LexError | None = None
+        # Tokens come in source order, so the line is tracked by walking the newline list.
+        self.newlines = self.map.newlines
+        self.newline_count = len(self.newlines)
+        self.line_index = 0  # newlines before the current token
+        self.line_start = 0
 
     # ---------------------------------------------------------------- emitting
 
     def emit(self, type_: str, start: int, end: int) -> Tok:
-        line, col = self.map.line_col(start)
-        tok = Tok(type_, self.src[start:end], start, line, col, end)
+        index = self.line_index
+        if index < self.newline_count and self.newlines[index] < start:
+            newlines = self.newlines
+            while index < self.newline_count and newlines[index] < start:
+                index += 1
+            self.line_index = index
+            self.line_start = newlines[index - 1] + 1
+        if self.map.ascii:
+            col = start - self.line_start + 1
+        else:
+            col = utf8_len(self.src[self.line_start : start]) + 1
+        tok = Tok(type_, self.src[start:end], start, index + 1, col, end)
         if self.pending_comments:
             tok.comment = self.make_comment()
         self.tokens.append(tok)

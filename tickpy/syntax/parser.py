@@ -8,6 +8,7 @@ attached as Kapacitor's parser attaches them (they travel on the token that foll
 
 from __future__ import annotations
 
+import gc
 import threading
 from importlib import resources
 
@@ -98,7 +99,15 @@ class _Builder(Transformer):
     # --------------------------------------------------------------- statements
 
     def program(self, children):
-        return children
+        return children[0] if children else []
+
+    def first_statement(self, children):
+        return [children[0]]
+
+    def next_statement(self, children):
+        statements, statement = children
+        statements.append(statement)
+        return statements
 
     def lambda_start(self, children):
         return children[0]
@@ -402,6 +411,20 @@ _LOCK = threading.Lock()
 
 
 def _run(source: str, start: str, path: str):
+    from tickpy.syntax.errors import literal_diagnostic, syntax_diagnostic  # avoid an import cycle
+
+    # The parse makes no reference cycles; the cyclic collector would only rescan the growing
+    # tree again and again on big inputs.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _run_without_gc(source, start, path)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _run_without_gc(source: str, start: str, path: str):
     from tickpy.syntax.errors import literal_diagnostic, syntax_diagnostic  # avoid an import cycle
 
     lexed = lex(source)
