@@ -2,6 +2,7 @@
 
     tickpy eval '"usage_idle" < 10' --field usage_idle=5.5
     tickpy eval 'strLength("host") + "n"' --tag host=srv1 --field n=2i
+    tickpy eval -- "-'a' + 'b'"              # `--` before an expression starting with '-'
     tickpy eval --jsonl < cases.jsonl      # conformance-case lines in, answers out
 """
 
@@ -98,7 +99,7 @@ def _run_jsonl() -> int:
 @click.option("--jsonl", is_flag=True, help="Read conformance-case JSON lines on stdin; write one answer per line.")
 def command(expression, fields, tags, time_text, mode, jsonl) -> None:
     """Evaluate a lambda EXPRESSION (what follows `lambda:`) and print its value and type,
-    or Kapacitor's error."""
+    or Kapacitor's error. Put `--` before an EXPRESSION that starts with `-`."""
     if jsonl:
         if expression:
             raise click.UsageError("--jsonl reads the cases from stdin: give no EXPRESSION")
