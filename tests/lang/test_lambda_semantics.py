@@ -190,3 +190,9 @@ def test_strings_cut_inside_a_utf8_sequence_keep_their_bytes():
 
     assert encode_value(evaluate("strSubstring('✓✓', 0, 2) + 'x'"))["value"] == "\ufffd\ufffdx"
     assert evaluate("strSubstring('héllo', 1, 2) =~ /^.$/") is True
+
+
+def test_human_bytes_follows_go_humanize():
+    assert evaluate("humanBytes(82854982)") == "83 MB"  # go-humanize's documented example
+    assert evaluate("humanBytes(1536.5)") == "1.5 kB"
+    assert evaluate("humanBytes(9)") == "9 B"
