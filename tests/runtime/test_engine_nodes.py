@@ -140,3 +140,19 @@ def test_trickle_turns_window_batches_back_into_points():
         '"values":[["1970-01-01T00:00:01Z",20]]}]}'
     )
     assert result.stats["trickle3"]["batches_in"] == 1 and result.stats["trickle3"]["points_out"] == 2
+
+
+def test_kapacitor_loopback_writes_lines_and_refuses_a_loop():
+    import pytest
+
+    from tickpy.diagnostics import TickpyError
+    from tickpy.runtime.engine import run_task
+    from tickpy.runtime.lineprotocol import read_points
+
+    script = ("dbrp \"db\".\"rp\"\nstream|from()|eval(lambda: \"v\" * 2.0).as('v2')"
+              "|kapacitorLoopback().database('{}').retentionPolicy('rp').measurement('out').tag('via', 'loop')\n")
+    result = run_task(script.format("other"), read_points("m,h=a v=1.5 7\n"), path="l.tick")
+    assert result.influxdb_lines == ["out,h=a,via=loop v2=3 7"]
+    with pytest.raises(TickpyError) as caught:
+        run_task(script.format("db"), [], path="l.tick")
+    assert "loop detected on dbrp: db.rp" in caught.value.diagnostics[0].message

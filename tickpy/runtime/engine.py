@@ -116,7 +116,9 @@ def unsupported_diagnostic(spec) -> Diagnostic:
         message = (f"batch tasks are not supported by tickpy run yet (node {spec.label}): "
                    "it runs stream tasks over recorded points")
     else:
-        message = f"node {spec.label} (|{spec.name}()) is not supported by tickpy run yet"
+        first, *rest = spec.name.split("_")
+        method = first + "".join(part[:1].upper() + part[1:] for part in rest)  # k8s_autoscale -> k8sAutoscale
+        message = f"node {spec.label} (|{method}()) is not supported by tickpy run yet"
     return Diagnostic(
         message,
         line=span.line,

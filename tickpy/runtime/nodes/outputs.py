@@ -85,6 +85,47 @@ class InfluxDBOutNode(RuntimeNode):
         return {"points_written": self.lines_written}
 
 
+@register("KapacitorLoopbackNode")
+class KapacitorLoopbackNode(RuntimeNode):
+    """Kapacitor writes these points back into its own stream, for other tasks. Offline they are
+    written as line protocol (nanoseconds) to the same output as influxDBOut's, so that another
+    `tickpy run` can read them. Writing to one of the task's own dbrps is a loop, refused as
+    Kapacitor refuses it."""
+
+    def __init__(self, spec, ctx):
+        super().__init__(spec, ctx)
+        self.database = str(self.property_value("database", "") or "")
+        self.retention_policy = str(self.property_value("retentionPolicy", "") or "")
+        self.measurement = str(self.property_value("measurement", "") or "")
+        self.extra_tags = {str(c.args[0]): str(c.args[1]) for c in spec.properties
+                           if c.name == "tag" and len(c.args) == 2}
+        for database, retention_policy in ctx.dbrps:
+            if database == self.database and retention_policy == self.retention_policy:
+                raise self.script_error(f"loop detected on dbrp: {database}.{retention_policy}")
+        self.points_written = 0
+
+    def _write(self, name, tags, fields, time) -> None:
+        if self.extra_tags:
+            tags = {**tags, **self.extra_tags}
+        line = encode_line(self.measurement or name, tags, fields, time)
+        if line is None:
+            return
+        self.points_written += 1
+        self.ctx.influxdb_lines.append(line)
+        if self.ctx.line_sink is not None:
+            self.ctx.line_sink(line)
+
+    def point(self, msg: PointMessage) -> None:
+        self._write(msg.name, msg.tags, msg.fields, msg.time)
+
+    def batch(self, msg: BatchMessage) -> None:
+        for point in msg.points:
+            self._write(msg.name, point.tags, point.fields, point.time)
+
+    def extra_stats(self) -> dict[str, Any]:
+        return {"points_written": self.points_written}
+
+
 @register("HTTPPostNode")
 class HTTPPostNode(RuntimeNode):
     """Kapacitor's httpPost: POSTs each point or batch as a result JSON (`{"series":[row]}` and
@@ -217,4 +258,4 @@ def encode_line(name: str, tags, fields, time: int) -> str | None:
     return "".join(parts)
 
 
-__all__ = ["HTTPOutNode", "HTTPPostNode", "InfluxDBOutNode", "encode_field_value", "encode_line"]
+__all__ = ["HTTPOutNode", "HTTPPostNode", "KapacitorLoopbackNode", "InfluxDBOutNode", "encode_field_value", "encode_line"]
