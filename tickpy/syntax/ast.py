@@ -265,7 +265,12 @@ def children(node: Node) -> Iterator[Node]:
 
 
 def walk(node: Node) -> Iterator[Node]:
-    """`node` and all its descendants, depth first, in source order."""
-    yield node
-    for child in children(node):
-        yield from walk(child)
+    """`node` and all its descendants, depth first, in source order (without recursion, so
+    that deeply nested scripts walk too)."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        kids = list(children(current))
+        kids.reverse()
+        stack.extend(kids)
