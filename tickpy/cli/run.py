@@ -27,7 +27,7 @@ time too (Kapacitor uses the wall clock): a tick is due when a point's time reac
 
 \b
 Outputs:
-  influxDBOut lines   stdout, or the file given with --influxdb-out
+  influxDBOut and kapacitorLoopback lines   stdout, or the file given with --influxdb-out
   httpOut results     DIR/<name>.json with --httpout-dir (Kapacitor's result JSON)
   log nodes, errors   stderr, with a summary at the end
 
@@ -121,15 +121,26 @@ def _summary(result, rejected: int) -> str:
 @click.option("--influxdb-out", "influxdb_out", type=click.Path(dir_okay=False), metavar="FILE",
               help="Write influxDBOut lines to FILE instead of stdout.")
 @click.option("--flush", is_flag=True, help="Close open windows at the end of input (not Kapacitor's behaviour).")
+@click.option("--stats", is_flag=True, help="Print each node's counters at the end (stderr), named as `kapacitor show` names them.")
+@click.option("--graph-out", type=click.Path(dir_okay=False), metavar="FILE",
+              help="Write the DOT graph annotated with each node's counters and edge counts, as `kapacitor show` draws it.")
+@click.option("--graph-view", type=click.Choice(["attributes", "labels"]), default="attributes", show_default=True,
+              help="labels: the counters drawn as labels when rendered (Kapacitor's dot-view=labels).")
+@click.option("--trace", is_flag=True, help="Show, on stderr, what each node did with each point (see --trace-filter).")
+@click.option("--trace-filter", metavar="EXPR",
+              help="Trace only the input points for which this lambda expression is true, e.g. '\"host\" == \'srv1\''.")
 def command(script, inputs, handler_paths, dbrp, task_name, precision, httpout_dir, config_path,
-            input_format, influxdb_out, flush):
+            input_format, influxdb_out, flush, stats, graph_out, graph_view, trace, trace_filter):
     sys.exit(run_command(script, inputs, handler_paths=handler_paths, dbrp=dbrp, task_name=task_name,
                          precision=precision, httpout_dir=httpout_dir, config_path=config_path,
-                         input_format=input_format, influxdb_out=influxdb_out, flush=flush))
+                         input_format=input_format, influxdb_out=influxdb_out, flush=flush,
+                         stats=stats, graph_out=graph_out, graph_view=graph_view, trace=trace,
+                         trace_filter=trace_filter))
 
 
 def run_command(script, inputs, *, handler_paths=(), dbrp=None, task_name=None, precision="ns",
-                httpout_dir=None, config_path=None, input_format="lp", influxdb_out=None, flush=False) -> int:
+                httpout_dir=None, config_path=None, input_format="lp", influxdb_out=None, flush=False,
+                stats=False, graph_out=None, graph_view="attributes", trace=False, trace_filter=None) -> int:
     from tickpy.alerting import gojson
     from tickpy.runtime.engine import default_task_name, parse_dbrp, run_task
 
@@ -145,12 +156,17 @@ def run_command(script, inputs, *, handler_paths=(), dbrp=None, task_name=None, 
         return EXIT_USAGE
 
     rejected: list = []
+    observer = None  # tickpy.observe: stats, graph, trace, progress line
 
     def on_input_error(error) -> None:
         rejected.append(error)
+        if observer is not None:
+            observer.clear_progress()
         click.echo(str(error), err=True)
 
     def on_node_error(error) -> None:
+        if observer is not None:
+            observer.clear_progress()
         click.echo(error.log_line(task_name or default_task_name(script)), err=True)
 
     out_file = None
@@ -170,6 +186,19 @@ def run_command(script, inputs, *, handler_paths=(), dbrp=None, task_name=None, 
             return EXIT_USAGE
     # Line-protocol points carry no database: they belong to the task's dbrp.
     points = _iter_inputs(tuple(inputs), input_format, precision, on_input_error)
+    from tickpy.observe.observer import make_observer
+
+    try:
+        observer = make_observer(stats=stats, graph_out=graph_out, graph_labels=graph_view == "labels",
+                                 trace=trace, trace_filter=trace_filter)
+    except TickpyError as error:
+        _print_diagnostics(error, "--trace-filter", trace_filter)
+        return EXIT_USAGE
+    except OSError as error:
+        click.echo(f"tickpy run: cannot write {graph_out}: {error.strerror or error}", err=True)
+        return EXIT_USAGE
+    if observer is not None:
+        points = observer.wrap_points(points)
     try:
         result = run_task(
             source,
@@ -184,6 +213,7 @@ def run_command(script, inputs, *, handler_paths=(), dbrp=None, task_name=None, 
             on_node_error=on_node_error,
             line_sink=line_sink,
             interruptible=True,
+            on_compiled=observer.attach if observer is not None else None,
         )
     except TickpyError as error:
         _print_diagnostics(error, script, source)
@@ -202,6 +232,7 @@ def run_command(script, inputs, *, handler_paths=(), dbrp=None, task_name=None, 
             out_file.close()
         sys.stdout.flush()
 
+    stats_text = observer.finish(result.task_name) if observer is not None else None
     if httpout_dir:
         directory = Path(httpout_dir)
         directory.mkdir(parents=True, exist_ok=True)
@@ -213,6 +244,8 @@ def run_command(script, inputs, *, handler_paths=(), dbrp=None, task_name=None, 
         if text:
             click.echo(text, err=True)
     click.echo(_summary(result, len(rejected)), err=True)
+    if stats_text:
+        click.echo(stats_text, err=True)
     if result.interrupted_by:
         return 128 + result.interrupted_by
     if result.delivery_failures or rejected:
