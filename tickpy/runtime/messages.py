@@ -24,8 +24,9 @@ something, build a new message (`PointMessage.copy()`, then assign new dicts), e
     out = msg.copy()
     out.fields = {**msg.fields, "x": 1.0}
 
-`fields` may be any read-only mapping (the line-protocol reader may hand a lazily decoded
-mapping); treat it as `Mapping[str, float | int | str | bool]`.
+`fields` may be any read-only mapping: points straight from the input carry a `LazyFields`
+(values decoded one at a time); treat it as `Mapping[str, float | int | str | bool]` and use
+`dict(fields)` (or `{**fields, ...}`) to get a dict to change or keep.
 """
 
 from __future__ import annotations

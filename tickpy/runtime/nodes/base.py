@@ -119,7 +119,9 @@ class RunContext:
         line_sink: called with each line-protocol line influxDBOut writes (None: only kept).
         log_sink: where log nodes write their lines (None: stderr).
         alerts: every alert event the alert nodes produced, in order.
-        shared: state shared by nodes of the run, by key (e.g. the alert inhibitors).
+        shared: state shared by nodes of the run, by key: "inhibitors" (alert nodes),
+            "nodes_by_id" (the runtime nodes built so far, by pipeline id), "time_listeners"
+            (nodes with `advance(time_ns)`, called before each input point: event-time ticks).
     """
 
     task_name: str = "task"
