@@ -78,9 +78,9 @@ def render(diagnostic: Diagnostic, path: str, source: str | None, color: bool = 
         where += f":{diagnostic.line}:{diagnostic.column}"
     out = [f"{bold}{where}:{reset} {severity_color}{diagnostic.severity}:{reset} {diagnostic.message}"]
     if source is not None and diagnostic.line:
-        lines = source.splitlines()
+        lines = source.split("\n")  # Kapacitor counts lines by "\n" only; an error at the end of a final newline is on the empty last line
         if 0 < diagnostic.line <= len(lines):
-            text = lines[diagnostic.line - 1].replace("\t", " ")
+            text = lines[diagnostic.line - 1].rstrip("\r").replace("\t", " ")
             # Very long lines (minified input) are cut around the caret.
             start_char = byte_column_to_char_index(text, diagnostic.column)
             window_start = max(0, start_char - 60)

@@ -110,3 +110,11 @@ def test_lambda_errors_match_parse_lambda():
     assert caught.value.diagnostics[0].kapacitor_message == (
         'parser: unexpected unknown state, last char: \'&\' line 1 char 9 in "\\"a\\" > 1 && \\"b\\" < 2". expected: "EOF"'
     ).replace('\\"', '"')
+
+
+def test_rendering_an_error_at_the_very_end_shows_the_empty_last_line():
+    source = "stream\n    |from(\n"
+    diagnostic = error_of(source)
+    assert (diagnostic.line, diagnostic.column) == (3, 1)  # Kapacitor's position of EOF
+    lines = render(diagnostic, "task.tick", source).splitlines()
+    assert lines[1].strip() == "" and lines[2].strip() == "^"
