@@ -15,6 +15,7 @@ recorders (see `tickpy.testing.recorders`), and returns a `ScriptRun`.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
@@ -94,7 +95,8 @@ def run_script(source: str, points: Iterable[Any], *, path: str = "<script>", ta
         service.close()
         service.cleanup()
     outcome.alerts = result.alerts
-    outcome.httpout = result.httpout
+    # As a client of the endpoint would read it: plain JSON data (times as RFC3339 text).
+    outcome.httpout = {name: json.loads(result.httpout_json(name)) for name in result.httpout}
     outcome.influxdb_lines = result.influxdb_lines
     outcome.stats = result.stats
     outcome.node_errors = result.node_errors

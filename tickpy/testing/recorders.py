@@ -213,7 +213,7 @@ class RecordingAlertService(AlertService):
     def _redirect_post(self, options: dict) -> None:
         endpoint = self.config.httppost.get(options.get("endpoint", "")) if options.get("endpoint") else None
         url = endpoint.url if endpoint is not None else options.get("url", "")
-        if not url or "{{" in url:
+        if not url or "{{" in urlsplit(url).netloc:
             return  # the service reports what is wrong with it
         recorder = self._recorder(f"post {url}", _HTTPRecorder)
         if endpoint is not None:

@@ -15,7 +15,7 @@ from tickpy.diagnostics import TickpyError, render
 from tickpy.testing.compare import EVENT_KEYS, Mismatch, check_expectations, delivery_fields, event_fields
 from tickpy.testing.harness import ScriptRun, run_script
 from tickpy.testing.inputs import InputError, points
-from tickpy.testing.spec import TestCase, is_test_file
+from tickpy.testing.spec import TestCase, is_test_file, plain
 from tickpy.testing.times import TimeFormatError, format_offset, parse_time_ns
 
 __all__ = ["CaseResult", "find_test_files", "run_case", "observed_expectations", "PASSED", "FAILED", "ERROR"]
@@ -74,7 +74,7 @@ def _handler_paths(case: TestCase, folder: str) -> list[str]:
         if isinstance(handler, dict):
             spec_path = os.path.join(folder, f"handler{index}.yaml")
             with open(spec_path, "w", encoding="utf-8") as handle:
-                yaml.safe_dump(dict(handler), handle, sort_keys=False)
+                yaml.safe_dump(plain(handler), handle, sort_keys=False)
             paths.append(spec_path)
         else:
             paths.append(handler)

@@ -51,6 +51,8 @@ EXPECT_KEYS = ("alerts", "counts", "no_alerts", "handlers", "httpOut", "influxDB
 class TestFileError(Exception):
     """A test file that cannot be understood (bad YAML, unknown key, missing script...)."""
 
+    __test__ = False  # not a pytest test class
+
     def __init__(self, path: str, message: str, line: int = 0):
         self.path = path
         self.line = line
@@ -59,6 +61,8 @@ class TestFileError(Exception):
 
 @dataclass(slots=True, eq=False)
 class TestCase:
+    __test__ = False  # not a pytest test class
+
     name: str
     file: str
     index: int  # position in the file's `tests` list (-1: the file is the case)
@@ -110,6 +114,15 @@ class _LineDict(dict):
 
 
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def plain(value):
+    """The same data with plain dicts (for writing it out again)."""
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [plain(v) for v in value]
+    return value
 
 
 def _line(value) -> int:

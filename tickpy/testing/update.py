@@ -19,11 +19,24 @@ class _Dumper(yaml.SafeDumper):
     pass
 
 
-def _represent_flow(dumper, data):
-    return dumper.represent_mapping("tag:yaml.org,2002:map", data.items(), flow_style=True)
+def _scalar(value) -> bool:
+    return not isinstance(value, (dict, list))
 
 
-_Dumper.add_representer(FlowMapping, _represent_flow)
+def _represent_dict(dumper, data):
+    # Small mappings of plain values (tags, fields, one delivery) fit on one line.
+    flow = isinstance(data, FlowMapping) or (len(data) <= 8 and all(_scalar(v) for v in data.values()))
+    return dumper.represent_mapping("tag:yaml.org,2002:map", data.items(), flow_style=flow)
+
+
+def _represent_list(dumper, data):
+    flow = bool(data) and all(_scalar(v) for v in data) and sum(len(str(v)) + 2 for v in data) <= 60
+    return dumper.represent_sequence("tag:yaml.org,2002:seq", data, flow_style=flow)
+
+
+_Dumper.add_representer(FlowMapping, _represent_dict)
+_Dumper.add_representer(dict, _represent_dict)
+_Dumper.add_representer(list, _represent_list)
 
 
 def dump_expect(expect: dict, indent: int) -> str:

@@ -1,0 +1,107 @@
+"""The Python API: run a script on points, get alerts, deliveries and outputs back as objects.
+Handlers deliver for real (TCP, HTTP, files, a subprocess) to recorders on this machine."""
+
+from __future__ import annotations
+
+import pytest
+
+from tickpy.diagnostics import TickpyError
+from tickpy.testing import points, run_script, series
+
+S = 1_000_000_000
+
+DIP = """
+cpu,host=a usage_idle=50 0s
+cpu,host=a usage_idle=5 10s
+cpu,host=a usage_idle=60 20s
+"""
+
+
+def _alert(handlers: str) -> str:
+    return ("stream\n  |from()\n    .measurement('cpu')\n  |alert()\n    .crit(lambda: \"usage_idle\" < 10)\n"
+            "    .message('{{ .Level }} on {{ index .Tags \"host\" }}')\n" + handlers)
+
+
+def test_alerts_come_back_as_events():
+    run = run_script(_alert(""), points(DIP))
+    assert [(a.level, a.previous_level, a.time_ns, a.duration_ns) for a in run.alerts] == [
+        ("CRITICAL", "OK", 10 * S, 0), ("OK", "CRITICAL", 20 * S, 10 * S)]
+    assert run.alerts[0].message == "CRITICAL on a"
+    assert run.alerts[0].fields == {"usage_idle": 5.0} and run.alerts[0].tags == {"host": "a"}
+    assert run.counts() == {"CRITICAL": 1, "OK": 1}
+    assert run.triggered()["crits_triggered"] == 1 and run.triggered()["oks_triggered"] == 1
+
+
+def test_tcp_target_receives_each_alert_over_a_real_connection():
+    run = run_script(_alert("    .tcp('10.255.0.1:9100')\n"), points(DIP))
+    received = run.deliveries["tcp 10.255.0.1:9100"]
+    assert [d.alert["level"] for d in received] == ["CRITICAL", "OK"]
+    assert received[0].alert["message"] == "CRITICAL on a"
+    assert received[1].alert["previousLevel"] == "CRITICAL"
+    assert received[0].alert["data"]["series"][0]["tags"] == {"host": "a"}
+    assert run.delivery_failures == []
+
+
+def test_post_log_exec_and_captured_services():
+    handlers = ("    .post('https://hooks.example.com/alerts?team=ops')\n"
+                "    .log('/var/log/never-written.log')\n"
+                "    .exec('/usr/local/bin/page', '--now')\n"
+                "    .slack()\n        .channel('#ops')\n")
+    run = run_script(_alert(handlers), points(DIP), task_name="cpu")
+    assert set(run.deliveries) == {"post https://hooks.example.com/alerts?team=ops", "log /var/log/never-written.log",
+                                   "exec /usr/local/bin/page --now", "slack cpu.slack"}
+    posted = run.deliveries["post https://hooks.example.com/alerts?team=ops"]
+    assert [d.alert["level"] for d in posted] == ["CRITICAL", "OK"]
+    assert posted[0].path == "/alerts?team=ops"
+    assert posted[0].headers["Content-Type"] == "application/json"
+    for key in ("log /var/log/never-written.log", "exec /usr/local/bin/page --now"):
+        assert [d.alert["id"] for d in run.deliveries[key]] == ["cpu:nil", "cpu:nil"]
+    slack = run.deliveries["slack cpu.slack"]
+    assert [d.alert["level"] for d in slack] == ["CRITICAL", "OK"]
+    assert "#ops" in slack[0].request["body"]
+
+
+def test_post_endpoint_from_the_config_keeps_its_headers():
+    config = {"httppost": [{"endpoint": "hook", "url": "http://alerts.example.com/in", "headers": {"X-Token": "t0k"}}]}
+    run = run_script(_alert("    .post()\n        .endpoint('hook')\n"), points(DIP), config=config)
+    (key,) = run.deliveries
+    assert key == "post http://alerts.example.com/in"
+    assert run.deliveries[key][0].headers["X-Token"] == "t0k"
+    assert run.deliveries[key][0].path == "/in"
+
+
+def test_topic_handler_files(tmp_path):
+    handler = tmp_path / "ops.yaml"
+    handler.write_text("id: to-ops\ntopic: cpu\nkind: tcp\noptions:\n  address: 192.0.2.7:7000\n")
+    run = run_script(_alert("    .topic('cpu')\n"), points(DIP), handlers=[str(handler)])
+    assert [d.alert["level"] for d in run.deliveries["tcp 192.0.2.7:7000"]] == ["CRITICAL", "OK"]
+
+
+def test_template_vars_httpout_and_influxdbout():
+    script = """
+var threshold float
+stream
+  |from()
+    .measurement('cpu')
+  |window()
+    .period(10s)
+    .every(10s)
+  |max('usage_idle')
+    .as('peak')
+  |httpOut('peaks')
+  |where(lambda: "peak" > threshold)
+  |influxDBOut()
+    .database('out')
+    .measurement('peaks')
+"""
+    generated = series("cpu", lambda t: t, stop="25s", every="5s", field="usage_idle")
+    run = run_script(script, generated, variables={"threshold": {"type": "float", "value": 6}}, dbrp="db.rp")
+    # windows [0s,10s) and [10s,20s) close, with peaks 5 and 15; only 15 passes the threshold
+    assert run.influxdb_lines == ["peaks peak=15 20000000000"]
+    assert run.httpout["peaks"]["series"][0]["values"] == [["1970-01-01T00:00:20Z", 15]]
+
+
+def test_script_errors_raise_with_diagnostics():
+    with pytest.raises(TickpyError) as caught:
+        run_script("stream\n  |from()\n  |nosuchnode()\n", [])
+    assert caught.value.diagnostics[0].line == 3
