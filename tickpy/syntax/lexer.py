@@ -12,9 +12,9 @@ Comments (`//` to the end of the line, consecutive comment lines form one token,
 line starts a new one) do not reach the parser: they are attached to the next token, which
 is where Kapacitor's parser picks them up.
 
-A lexing failure ends the token list with an `ERROR` token placed where Kapacitor places it
-(the start of the token being read); the parser reports it when it gets there, like
-Kapacitor's parser does.
+A lexing failure stops the lexer; `LexResult.error` says what and where (the start of the token
+being read, as Kapacitor says). The parser sees it as an `ERROR` token after the last good
+token and reports it only if it gets that far, like Kapacitor's parser.
 
 Literal values are checked here too (octal `08`, int64 overflow, duration overflow, bad
 regex) but such an error is only raised once the parser has accepted the literal: see
@@ -83,10 +83,6 @@ _SINGLE_STRING_BODY = re.compile(r"(?:\\'|[^'])*+'")
 _REGEX_BODY = re.compile(r"(?:\\/|[^/])*+/")
 
 _DURATION_UNITS = "uµsmhdw"
-
-
-def is_go_space(ch: str) -> bool:
-    return ch in _SPACE_CHARS
 
 
 def is_go_letter(ch: str) -> bool:

@@ -18,7 +18,7 @@ from lark.lexer import Lexer as _LarkLexer
 
 from tickpy.diagnostics import TickpyError
 from tickpy.syntax import ast
-from tickpy.syntax.lexer import LexResult, LiteralProblem, SourceMap, Tok, lex
+from tickpy.syntax.lexer import LiteralProblem, SourceMap, Tok, lex
 
 _OPERATORS = {
     "PLUS": "+", "MINUS": "-", "MULT": "*", "DIV": "/", "MOD": "%",
