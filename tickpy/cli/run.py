@@ -184,6 +184,8 @@ def run_command(script, inputs, *, handler_paths=(), dbrp=None, task_name=None, 
         if name != "-" and not os.access(name, os.R_OK):
             click.echo(f"tickpy run: cannot read input {name}", err=True)
             return EXIT_USAGE
+    if (not inputs or "-" in inputs) and sys.stdin.isatty():
+        click.echo("tickpy run: reading points from the terminal (end with Ctrl-D)", err=True)
     # Line-protocol points carry no database: they belong to the task's dbrp.
     points = _iter_inputs(tuple(inputs), input_format, precision, on_input_error)
     from tickpy.observe.observer import make_observer
