@@ -78,3 +78,31 @@ def test_deep_nesting_formats_without_recursion_limits():
     source = "var x = " + "(1 + " * depth + "1" + ")" * depth
     formatted = format_source(source)
     assert formatted.count("(") == depth
+
+
+# Where Kapacitor's parser leaves comments (worked out from tick/ast/parser.go's two-token
+# lookahead: a comment belongs to the token after it, and only some tokens hand it on).
+
+
+def test_comment_before_a_final_parenthesis_goes_to_the_end():
+    assert format_source("f(1\n// c\n)") == "f(1)\n\n// c\n\n"
+
+
+def test_unary_operator_takes_the_comment_before_its_operands_closing_parenthesis():
+    assert format_source("var x = -f(1 // c\n)") == "var x = \n// c\n-f(1)\n"
+
+
+def test_parenthesised_expression_takes_the_comment_before_its_opening_parenthesis():
+    assert format_source("f(// c\n(1 + 2))") == "f(\n    // c\n    (1 + 2)\n)\n"
+    assert format_source("var x = (// c\n1 + 2)") == "var x = (\n    // c\n    1 + 2)\n"
+
+
+def test_slashes_after_an_assignment_are_a_regex_not_a_comment():
+    # `= //` starts an (empty) regex in Kapacitor's lexer; the rest of the line is more code.
+    program = parse("var x = // c\n(1 + 2)")
+    assert program.statements[0].value.pattern == ""
+    assert program.statements[1].name == "c"
+
+
+def test_a_comment_only_script_keeps_its_comment():
+    assert format_source("// only\n") == "// only\n\n"
