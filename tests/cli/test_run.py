@@ -330,6 +330,7 @@ def test_srpl_input_keeps_only_the_tasks_dbrp(sink, tmp_path):
     done = tickpy("run", script, recording, "--input-format", "srpl")
     assert done.returncode == 0, done.stderr.decode()
     assert [json.loads(r)["data"]["series"][0]["values"][0][1] for r in sink.wait_for(2)] == [2, 4]
+    assert "3 points read (1 for other dbrps, ignored)" in done.stderr.decode()
 
 
 def test_flush_closes_the_open_window_at_the_end(tmp_path):

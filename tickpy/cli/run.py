@@ -86,6 +86,9 @@ def _summary(result, rejected: int) -> str:
         levels[event.level] = levels.get(event.level, 0) + 1
     by_level = ", ".join(f"{count} {level}" for level, count in sorted(levels.items()))
     parts = [f"{result.points_read} points read"]
+    root = next(iter(result.stats.values()), None)
+    if root is not None and root.get("type") == "StreamNode" and root["points_out"] < result.points_read:
+        parts[0] += f" ({result.points_read - root['points_out']} for other dbrps, ignored)"
     if rejected:
         parts.append(f"{rejected} input line{'s' if rejected != 1 else ''} rejected")
     alerts = f"{len(result.alerts)} alert{'s' if len(result.alerts) != 1 else ''}"
