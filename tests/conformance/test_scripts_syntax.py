@@ -114,3 +114,38 @@ def test_define_mutants_fail_in_the_parser_exactly_when_kapacitor_says_so():
     assert total > 0
     assert passed == total
     assert hinted == parse_errors
+
+
+def test_lambda_expressions_parse_exactly_when_kapacitor_parses_them():
+    """../lambda: every expression Kapacitor's ast.ParseLambda rejects (stage `parse`) must be
+    rejected with Kapacitor's text; every other one must parse."""
+    from tickpy.syntax import parse_lambda_expression
+
+    folder = require_set("lambda")
+    passed = total = 0
+    failures: list[str] = []
+    seen: set[str] = set()
+    with (folder / "cases.jsonl").open(encoding="utf-8") as cases:
+        for line in cases:
+            case = json.loads(line)
+            expr = case["expr"]
+            if expr in seen:
+                continue
+            seen.add(expr)
+            total += 1
+            expect = case["expect"]
+            want_error = expect.get("stage") == "parse"
+            try:
+                parse_lambda_expression(expr)
+                got = None
+            except TickpyError as error:
+                got = error.diagnostics[0].kapacitor_message
+            if want_error != (got is not None):
+                failures.append(f"{case['id']}: {expr!r}: Kapacitor {expect}, ours {got}")
+            elif want_error and got != expect["error"]:
+                failures.append(f"{case['id']}: {expr!r}: text {got!r} != {expect['error']!r}")
+            else:
+                passed += 1
+    report("lambda/parse-stage", passed, total, failures)
+    assert total > 0
+    assert passed == total
