@@ -81,9 +81,8 @@ def _iter_inputs(inputs: tuple[str, ...], input_format: str, precision: str, on_
 
 
 def _summary(result, rejected: int) -> str:
-    levels: dict[str, int] = {}
-    for event in result.alerts:
-        levels[event.level] = levels.get(event.level, 0) + 1
+    levels = result.alert_counts
+    total = sum(levels.values())
     by_level = ", ".join(f"{count} {level}" for level, count in sorted(levels.items()))
     parts = [f"{result.points_read} points read"]
     root = next(iter(result.stats.values()), None)
@@ -91,7 +90,7 @@ def _summary(result, rejected: int) -> str:
         parts[0] += f" ({result.points_read - root['points_out']} for other dbrps, ignored)"
     if rejected:
         parts.append(f"{rejected} input line{'s' if rejected != 1 else ''} rejected")
-    alerts = f"{len(result.alerts)} alert{'s' if len(result.alerts) != 1 else ''}"
+    alerts = f"{total} alert{'s' if total != 1 else ''}"
     parts.append(alerts + (f" ({by_level})" if by_level else ""))
     if result.node_errors:
         parts.append(f"{len(result.node_errors)} node error{'s' if len(result.node_errors) != 1 else ''}")

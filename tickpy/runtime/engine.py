@@ -21,6 +21,7 @@ Stable Python API (used by `tickpy run` and `tickpy test`):
         `on_node_error`: called with every `NodeError` as it happens (the CLI prints them).
         `line_sink`: called with each line influxDBOut writes; `log_sink`: each log-node line.
         `report`: where the alert service reports delivery problems (default: stderr).
+        `keep_alerts`: False keeps only `alert_counts` (long runs: events are not held in memory).
         `interruptible`: SIGINT/SIGTERM stop reading; queued alerts get 5 s to be delivered
             (else dead-lettered); `RunResult.interrupted_by` is the signal. Main thread only.
         `on_compiled`: called with the `CompiledTask` before any point is read (tickpy.observe
@@ -32,6 +33,7 @@ Stable Python API (used by `tickpy run` and `tickpy test`):
     compile_task(pipeline, ctx) -> CompiledTask        (lower level: one Pipeline, one context)
 
 `RunResult` fields: alerts (list[AlertEvent] in the order the alert nodes produced them),
+alert_counts (level -> number of events),
 httpout (endpoint name -> result dict, Kapacitor's result JSON as data; `httpout_json(name)`
 gives the exact JSON text), influxdb_lines, stats (node label -> counters), input_errors,
 node_errors, delivery_failures, points_read, delivery_summary, interrupted_by.
@@ -169,6 +171,7 @@ def compile_task(pipeline, ctx: RunContext) -> CompiledTask:
 @dataclass(slots=True, eq=False)
 class RunResult:
     alerts: list = field(default_factory=list)
+    alert_counts: dict[str, int] = field(default_factory=dict)  # level -> events
     httpout: dict[str, Any] = field(default_factory=dict)
     influxdb_lines: list[str] = field(default_factory=list)
     stats: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -250,6 +253,7 @@ def run_task(
     report: Callable[[str], None] | None = None,
     interruptible: bool = False,
     on_compiled: Callable[["CompiledTask"], None] | None = None,
+    keep_alerts: bool = True,
 ) -> RunResult:
     """Run a script over points. See the module docstring."""
     pipeline = load_pipeline(source, path, task_type=task_type, variables=variables)
@@ -271,6 +275,7 @@ def run_task(
         on_error=on_node_error,
         line_sink=line_sink,
         log_sink=log_sink,
+        keep_alerts=keep_alerts,
     )
     if clock is not None:
         ctx.clock = clock
@@ -299,6 +304,7 @@ def run_task(
             result.delivery_summary = summary
             result.delivery_failures = list(getattr(summary, "failures", []) or [])
     result.alerts = list(ctx.alerts)
+    result.alert_counts = dict(ctx.alert_counts)
     result.httpout = task.httpout()
     result.influxdb_lines = list(ctx.influxdb_lines)
     result.stats = task.stats()

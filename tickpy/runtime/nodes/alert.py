@@ -446,7 +446,10 @@ class AlertNode(RuntimeNode):
         event.previous_level = self.previous_levels.get(event.id, "OK")
         self.previous_levels[event.id] = event.level
         event.wire = alert_wire(event)
-        self.ctx.alerts.append(event)
+        ctx = self.ctx
+        ctx.alert_counts[event.level] = ctx.alert_counts.get(event.level, 0) + 1
+        if ctx.keep_alerts:
+            ctx.alerts.append(event)
         service = self.ctx.alert_service
         if service is None or not (self.handlers or event.topic):
             return

@@ -118,7 +118,8 @@ class RunContext:
         influxdb_lines: lines written by influxDBOut nodes (the engine decides where they go).
         line_sink: called with each line-protocol line influxDBOut writes (None: only kept).
         log_sink: where log nodes write their lines (None: stderr).
-        alerts: every alert event the alert nodes produced, in order.
+        alerts: every alert event the alert nodes produced, in order (kept only when
+            `keep_alerts`; `alert_counts` counts them by level either way).
         shared: state shared by nodes of the run, by key: "inhibitors" (alert nodes),
             "nodes_by_id" (the runtime nodes built so far, by pipeline id), "time_listeners"
             (nodes with `advance(time_ns)`, called before each input point: event-time ticks).
@@ -138,6 +139,8 @@ class RunContext:
     line_sink: Callable[[str], None] | None = None
     log_sink: Callable[[str], None] | None = None
     alerts: list = field(default_factory=list)
+    keep_alerts: bool = True
+    alert_counts: dict = field(default_factory=dict)
     shared: dict = field(default_factory=dict)
     _lambda_cache: dict = field(default_factory=dict)
 
