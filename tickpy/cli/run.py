@@ -190,11 +190,16 @@ def run_command(script, inputs, *, handler_paths=(), dbrp=None, task_name=None, 
         click.echo("tickpy run: reading points from the terminal (end with Ctrl-D)", err=True)
     # Line-protocol points carry no database: they belong to the task's dbrp.
     points = _iter_inputs(tuple(inputs), input_format, precision, on_input_error)
-    from tickpy.observe.observer import make_observer
-
+    try:
+        from tickpy.observe.observer import make_observer
+    except ImportError:  # tickpy.observe (stats, graph, trace) may not be installed yet
+        make_observer = None
+        if stats or graph_out or trace:
+            click.echo("tickpy run: --stats, --graph-out and --trace need tickpy.observe", err=True)
+            return EXIT_USAGE
     try:
         observer = make_observer(stats=stats, graph_out=graph_out, graph_labels=graph_view == "labels",
-                                 trace=trace, trace_filter=trace_filter)
+                                 trace=trace, trace_filter=trace_filter) if make_observer else None
     except TickpyError as error:
         _print_diagnostics(error, "--trace-filter", trace_filter)
         return EXIT_USAGE
