@@ -1,0 +1,62 @@
+"""Shared by the observe tests: the CLI as a subprocess, the sample data read independently."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLES = ROOT / "samples"
+TICKPY = [str(Path(sys.executable).parent / "tickpy")]  # the installed console script
+
+
+def tickpy(*args, stdin: bytes | None = None, timeout=60) -> subprocess.CompletedProcess:
+    return subprocess.run([*TICKPY, *map(str, args)], input=stdin, capture_output=True, timeout=timeout)
+
+
+def sample_points(path: Path = SAMPLES / "cpu.lp") -> list[tuple[str, dict, dict, int]]:
+    """(measurement, tags, float fields, time) of each line of a simple line-protocol file,
+    read here without tickpy so that expectations do not come from the code under test."""
+    points = []
+    for line in path.read_text().splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        head, field_text, time_text = line.split(" ")
+        name, *tag_items = head.split(",")
+        tags = dict(item.split("=", 1) for item in tag_items)
+        fields = {}
+        for item in field_text.split(","):
+            key, value = item.split("=", 1)
+            fields[key] = int(value[:-1]) if value.endswith("i") else float(value)
+        points.append((name, tags, fields, int(time_text)))
+    return points
+
+
+class TCPSink:
+    """A real listener for a script's .tcp() handler: counts the connections it accepts."""
+
+    def __init__(self):
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(64)
+        self.address = f"127.0.0.1:{self.sock.getsockname()[1]}"
+        self.received: list[bytes] = []
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self):
+        while True:
+            try:
+                connection, _ = self.sock.accept()
+            except OSError:
+                return
+            chunks = []
+            with connection:
+                while data := connection.recv(65536):
+                    chunks.append(data)
+            self.received.append(b"".join(chunks))
+
+    def close(self):
+        self.sock.close()

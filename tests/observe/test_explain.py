@@ -1,0 +1,96 @@
+"""`tickpy explain`: the pipeline in plain sentences, on the samples and the script corpus."""
+
+from __future__ import annotations
+
+import json
+
+from tests.conformance.conftest import report, require_set
+from tests.observe.helpers import SAMPLES, tickpy
+
+
+def test_explain_samples():
+    for name in ("cpu_alert.tick", "tcp-cpu-alert.tick"):
+        result = tickpy("explain", SAMPLES / name)
+        assert result.returncode == 0, result.stderr
+        lines = result.stdout.decode().splitlines()
+        assert [line.split(":")[0] for line in lines] == ["1. stream0", "2. from1", "3. alert2"]
+        assert "Stream task" in lines[0]
+        assert "measurement 'cpu'" in lines[1] and "one group" in lines[1]
+        assert 'CRITICAL when "usage_idle" < 10; otherwise OK' in lines[2]
+        assert "'Hey, check your CPU'" in lines[2]
+    topic = tickpy("explain", SAMPLES / "cpu_alert.tick").stdout.decode()
+    assert "Events go to topic 'cpu'" in topic
+    tcp = tickpy("explain", SAMPLES / "tcp-cpu-alert.tick").stdout.decode()
+    assert "Events go to .tcp('127.0.0.1:7777')" in tcp
+
+
+def test_explain_window_aggregate_alert(tmp_path):
+    tick = tmp_path / "w.tick"
+    tick.write_text("""stream
+  |from()
+    .measurement('cpu')
+    .where(lambda: "cpu" == 'cpu-total')
+    .groupBy('host')
+  |window()
+    .period(5m)
+    .every(1m)
+    .align()
+  |mean('usage_idle')
+    .as('idle')
+  |alert()
+    .warn(lambda: "idle" < 30)
+    .crit(lambda: "idle" < 10)
+    .critReset(lambda: "idle" > 20)
+    .stateChangesOnly(10m)
+    .noRecoveries()
+    .log('/tmp/alerts.log')
+""")
+    result = tickpy("explain", tick)
+    assert result.returncode == 0, result.stderr
+    text = result.stdout.decode()
+    assert "for which \"cpu\" == 'cpu-total' is true" in text
+    assert "Groups them by 'host'" in text
+    assert "windows of 5m0s, one emitted every 1m0s, aligned" in text
+    assert "the mean of 'usage_idle'" in text and "as the field 'idle'" in text
+    assert 'CRITICAL when "idle" < 10 (and it stays CRITICAL until "idle" > 20); WARNING when "idle" < 30' in text
+    assert "only when a group's level changes (or again after 10m0s" in text
+    assert "recoveries (OK) are not sent" in text
+    assert "Events go to .log('/tmp/alerts.log')" in text
+
+
+def test_explain_script_error_is_reported():
+    result = tickpy("explain", "-", stdin=b"stream\n  |from()\n  |alert()\n    .crit(lambda: \"x\" >)\n")
+    assert result.returncode == 1
+    assert b"Traceback" not in result.stderr and result.stderr
+
+
+def test_explain_every_valid_corpus_script():
+    """Every script Kapacitor defines is explained, one numbered paragraph per node."""
+    from tickpy.check import build_pipeline
+    from tickpy.observe.explain import explain
+    from tickpy.syntax import parse
+
+    folder = require_set("scripts")
+    passed = total = 0
+    failures = []
+    for case in sorted(p for p in folder.iterdir() if p.is_dir()):
+        expected = json.loads((case / "expected.json").read_text())
+        define = expected["define"]
+        if not define["ok"]:
+            continue
+        total += 1
+        source = (case / "script.tick").read_text(encoding="utf-8", errors="replace")
+        try:
+            pipeline = build_pipeline(parse(source, case.name), task_type=define["type"],
+                                      template=define["command"] == "define-template")
+            paragraphs = explain(pipeline)
+        except Exception as error:  # reported below with the case
+            failures.append(f"{case.name}: {type(error).__name__}: {error}")
+            continue
+        labels = [paragraph.split(": ", 1)[0] for paragraph in paragraphs]
+        if labels == [f"{i}. {n.extra.get('name') or n.label}" for i, n in enumerate(pipeline.nodes, 1)]:
+            passed += 1
+        else:
+            failures.append(f"{case.name}: paragraphs {labels}")
+    report("explain scripts", passed, total, failures)
+    assert total > 300 and passed == total

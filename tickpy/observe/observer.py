@@ -1,0 +1,113 @@
+"""What `tickpy run` wires in when a run is observed: probes, tracer, progress line, and the
+stats and DOT written at the end. Nothing here runs for a plain run (`make_observer` gives None)."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any, Callable, Iterable, Iterator
+
+from tickpy.observe.probes import install_probes
+from tickpy.observe.progress import Progress, progress_wanted
+from tickpy.observe.stats import TaskStats, collect_stats, to_dot, to_text
+from tickpy.observe.trace import Tracer, compile_filter
+
+
+class RunObserver:
+    """Used in this order: `wrap_points(points)`, `attach` (run_task's `on_compiled`), the run,
+    then `finish(task_name)`."""
+
+    def __init__(self, *, stats: bool = False, graph_out: str | None = None, graph_labels: bool = False,
+                 trace: bool = False, trace_filter: str | None = None,
+                 trace_write: Callable[[str], None] | None = None, progress_stream=None):
+        self.want_stats = stats
+        self.graph_out = graph_out
+        if graph_out is not None:
+            open(graph_out, "w").close()  # an unwritable path is a usage error before the run
+        self.graph_labels = graph_labels
+        self.trace = trace or trace_filter is not None
+        # Compiled now so that a bad filter is a usage error before anything runs.
+        self.point_filter = compile_filter(trace_filter) if trace_filter is not None else None
+        self.trace_write = trace_write
+        self.tracer: Tracer | None = None
+        self.progress = Progress(progress_stream) if progress_stream is not None else None
+        self.task = None
+        self.watches: dict[int, Any] = {}
+        self.started = time.perf_counter()
+        self.stats: TaskStats | None = None
+
+    @property
+    def probing(self) -> bool:
+        return self.want_stats or self.graph_out is not None or self.trace
+
+    def wrap_points(self, points: Iterable[Any]) -> Iterable[Any]:
+        if self.trace:
+            points = self._traced(points)
+        if self.progress is not None:
+            points = self.progress.wrap(points)
+        return points
+
+    def _traced(self, points: Iterable[Any]) -> Iterator[Any]:
+        for number, point in enumerate(points, 1):
+            if self.tracer is not None:
+                self.tracer.begin_point(number, point)
+            yield point
+        if self.tracer is not None:
+            self.tracer.begin_finish()
+
+    def attach(self, task) -> None:
+        self.task = task
+        if self.probing:
+            self.watches = install_probes(task, self)
+        if self.trace:
+            self.tracer = Tracer(task, self.watches, self.trace_write or _stderr_line, self.point_filter)
+        if self.progress is not None:
+            self.progress.alerts = lambda: _alerts_so_far(task.ctx)
+        self.started = time.perf_counter()
+
+    def clear_progress(self) -> None:
+        if self.progress is not None:
+            self.progress.clear()
+
+    def finish(self, task_name: str) -> str | None:
+        """After the run: flush the trace, write the DOT file; the stats text if asked for."""
+        elapsed = time.perf_counter() - self.started
+        self.clear_progress()
+        if self.tracer is not None:
+            self.tracer.flush()
+        if self.task is None or not (self.want_stats or self.graph_out):
+            return None
+        self.stats = collect_stats(self.task, self.watches, elapsed, task_name)
+        if self.graph_out is not None:
+            Path(self.graph_out).write_text(to_dot(self.stats, labels=self.graph_labels) + "\n", encoding="utf-8")
+        return to_text(self.stats) if self.want_stats else None
+
+
+def make_observer(*, stats: bool = False, graph_out: str | None = None, graph_labels: bool = False,
+                  trace: bool = False, trace_filter: str | None = None,
+                  trace_write: Callable[[str], None] | None = None, stderr=None) -> RunObserver | None:
+    """The observer for these options, or None when nothing is observed (a plain run).
+    The progress line is added when `stderr` is a terminal and the trace does not write there."""
+    import sys
+
+    stderr = stderr if stderr is not None else sys.stderr
+    tracing = trace or trace_filter is not None
+    progress_stream = stderr if progress_wanted(stderr) and not (tracing and trace_write is None) else None
+    if not (stats or graph_out or tracing or progress_stream is not None):
+        return None
+    return RunObserver(stats=stats, graph_out=graph_out, graph_labels=graph_labels, trace=trace,
+                       trace_filter=trace_filter, trace_write=trace_write, progress_stream=progress_stream)
+
+
+def _alerts_so_far(ctx) -> int:
+    counts = getattr(ctx, "alert_counts", None)
+    return sum(counts.values()) if counts is not None else len(ctx.alerts)
+
+
+def _stderr_line(text: str) -> None:
+    import sys
+
+    sys.stderr.write(text + "\n")
+
+
+__all__ = ["RunObserver", "make_observer"]

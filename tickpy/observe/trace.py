@@ -1,0 +1,541 @@
+"""`tickpy run --trace`: what happened to each input point, one compact line per node it reached.
+
+    point 4: cpu,cpu=cpu-total,host=server02 usage_idle=8.1 1700000020000000000 (2023-11-14T22:13:40Z)
+      from1: selected (measurement 'cpu')
+        alert2: CRITICAL "usage_idle" < 10 -> true (usage_idle=8.1); level CRITICAL (was OK); event sent ...
+
+The tracer works through the edge probes (tickpy.observe.probes): a probe hands each message
+to the tracer while the current input point is traced, and the node's explainer compares the
+node before and after (its counters, errors, alert state) to say what it did. Alert level
+expressions are wrapped, in the traced run only, to record each result. A point is traced when
+it matches the `--trace-filter` lambda (all points without one); what a traced point causes
+downstream (a window's batch, an aggregate) is shown under it.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from tickpy.observe import probes
+
+LEVEL_NAMES = ("OK", "INFO", "WARNING", "CRITICAL")
+LEVEL_PROPERTIES = {1: "info", 2: "warn", 3: "crit"}
+INDENT = "  "
+
+
+# --------------------------------------------------------------------------- text helpers
+
+
+def show_value(value: Any) -> str:
+    """A value as a TICKscript literal would show it."""
+    if value is None:
+        return "<missing>"
+    kind = type(value)
+    if kind is bool:
+        return "true" if value else "false"
+    if kind is float:
+        from tickpy.lang.goformat import format_float_v
+
+        return format_float_v(value)
+    if kind is int:
+        return str(value)
+    if kind is str:
+        return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
+    return str(value)
+
+
+def show_time(time_ns: int | None) -> str:
+    if time_ns is None:
+        return "?"
+    from tickpy.alerting.gojson import format_time_rfc3339nano
+
+    try:
+        return format_time_rfc3339nano(time_ns)
+    except (ValueError, OverflowError):
+        return str(time_ns)
+
+
+def point_text(name: str, tags, fields, time_ns: int) -> str:
+    """Line protocol, for showing a point (fields of any kind, even none)."""
+    from tickpy.runtime.nodes.outputs import encode_line
+
+    line = encode_line(name, tags, fields, time_ns)
+    if line is None:
+        line = encode_line(name, tags, {"<no fields>": True}, time_ns).replace("<no fields>=true", "<no fields>")
+    return line
+
+
+def lambda_text(lambda_node) -> str:
+    from tickpy.syntax import format_expression
+
+    expression = getattr(lambda_node, "expression", lambda_node)
+    return format_expression(expression) if expression is not None else "<no expression>"
+
+
+def references(lambda_node) -> list[str]:
+    from tickpy.lang.compiler import find_references
+
+    return find_references(getattr(lambda_node, "expression", lambda_node))
+
+
+def referenced_values(lambda_node, fields, tags) -> str:
+    """`name=value` for each field or tag the lambda reads, `<missing>` when the point has
+    neither (a missing field is the usual reason for a lambda error)."""
+    shown = []
+    for name in references(lambda_node):
+        if name == "time":
+            continue
+        if name in fields:
+            value = fields[name]
+        elif name in tags:
+            value = tags[name]
+        else:
+            value = None
+        shown.append(f"{name}={show_value(value)}")
+    return ", ".join(shown)
+
+
+def missing_names(lambda_node, fields, tags) -> list[str]:
+    return [name for name in references(lambda_node) if name != "time" and name not in fields and name not in tags]
+
+
+def group_text(msg) -> str:
+    names = getattr(getattr(msg, "dimensions", None), "tag_names", ()) or ()
+    if not names:
+        return "all points"
+    return ",".join(f"{name}={msg.tags.get(name, '')}" for name in names)
+
+
+def node_lambdas(spec) -> list:
+    """The lambdas a node was given, as (where, ast.Lambda): "arg" or the property name."""
+    from tickpy.syntax import ast
+
+    found = [("arg", a) for a in spec.args if isinstance(a, ast.Lambda)]
+    for call in spec.properties:
+        found.extend((call.name, a) for a in call.args if isinstance(a, ast.Lambda))
+    return found
+
+
+# --------------------------------------------------------------------------- tracer
+
+
+class Tracer:
+    """Collects the lines of the current input point and writes them when it is done."""
+
+    def __init__(self, task, watches: dict[int, probes.NodeWatch], write: Callable[[str], None],
+                 point_filter: Callable[[Any], bool] | None = None):
+        self.task = task
+        self.write = write
+        self.point_filter = point_filter
+        self.active = False
+        self.depth = 0
+        self.lines: list[list] = []  # [depth, text] in the order nodes were reached
+        self.header_written = False
+        self.points_traced = 0
+        for watch in watches.values():
+            watch.explainer = explainer_for(watch)
+
+    # ---- per input point
+
+    def begin_point(self, number: int, point) -> None:
+        self.flush()
+        self.active = self.point_filter is None or self.point_filter(point)
+        if not self.active:
+            return
+        self.points_traced += 1
+        fields = point.fields
+        header = f"point {number}: {point_text(point.name, point.tags, fields, point.time)} ({show_time(point.time)})"
+        self.lines.append([0, header])
+
+    def begin_finish(self) -> None:
+        """End of input: what nodes emit when they finish (--flush) is traced under its own heading."""
+        self.flush()
+        self.active = True
+        self.lines.append([0, "end of input:"])
+
+    def flush(self) -> None:
+        lines, self.lines = self.lines, []
+        self.active = False
+        if not lines:
+            return
+        if len(lines) == 1 and lines[0][1] != "end of input:":
+            lines.append([1, "reached no node: the point is not written to the task's database and retention policy"])
+        elif len(lines) == 1:
+            return
+        self.write("\n".join(INDENT * depth + text for depth, text in lines))
+
+    # ---- per node
+
+    def traced_call(self, watch: probes.NodeWatch, call, msg, kind: str) -> None:
+        self.depth += 1
+        slot = [self.depth, watch.label + ":"]
+        self.lines.append(slot)
+        explainer = watch.explainer
+        before = explainer.before(watch, msg, kind)
+        try:
+            call(msg)
+        finally:
+            self.depth -= 1
+            try:
+                slot[1] = f"{watch.label}: {explainer.after(watch, msg, kind, before)}"
+            except Exception as error:  # never let an explanation break the run
+                slot[1] = f"{watch.label}: (cannot explain: {type(error).__name__}: {error})"
+
+
+# --------------------------------------------------------------------------- explainers
+
+
+class NodeExplainer:
+    """Any node: what came in, what went out, errors with the point and the expression."""
+
+    def __init__(self, watch: probes.NodeWatch):
+        self.spec = watch.spec
+        self.lambdas = node_lambdas(watch.spec)
+
+    def before(self, watch, msg, kind):
+        node = watch.node
+        return node.points_out, node.batches_out, node.errors, len(node.ctx.node_errors)
+
+    def after(self, watch, msg, kind, before) -> str:
+        node = watch.node
+        parts = []
+        if kind == "batch":
+            parts.append(f"batch of {len(msg.points)} points at {show_time(msg.tmax)} ({group_text(msg)})")
+        errors = self.error_texts(watch, msg, kind, before[3])
+        parts.extend(errors)
+        out = self.output_text(node.points_out - before[0], node.batches_out - before[1], kind, errors)
+        if out:
+            parts.append(out)
+        return "; ".join(parts)
+
+    def output_text(self, points: int, batches: int, kind: str, errors: list[str]) -> str:
+        if points and kind == "point" and points == 1:
+            return "passed on"
+        out = []
+        if points:
+            out.append(f"{points} point{'s' if points != 1 else ''}")
+        if batches:
+            out.append(f"{batches} batch{'es' if batches != 1 else ''}")
+        if out:
+            return "-> " + " and ".join(out)
+        if errors and kind != "batch":
+            return "dropped"
+        return "nothing passed on" if not errors else ""
+
+    def error_texts(self, watch, msg, kind, errors_before: int) -> list[str]:
+        node_errors = watch.node.ctx.node_errors[errors_before:]
+        texts = []
+        for error in node_errors:
+            if error.node != watch.label:
+                continue
+            fields, tags, time_ns, name = _error_point(msg, kind, error.time_ns)
+            text = f"error: {error.message}"
+            culprits = [(where, lam) for where, lam in self.lambdas if missing_names(lam, fields, tags)]
+            shown = culprits or self.lambdas[:3]
+            for _, lam in shown:
+                missing = missing_names(lam, fields, tags)
+                text += f"; expression: {lambda_text(lam)}"
+                if missing:
+                    text += f" (missing: {', '.join(missing)})"
+            text += f"; point: {point_text(name, tags, fields, time_ns)}"
+            texts.append(text)
+        return texts
+
+
+def _error_point(msg, kind: str, time_ns: int | None):
+    """(fields, tags, time, name) of the point an error was reported for."""
+    if kind == "batch":
+        for point in msg.points:
+            if point.time == time_ns:
+                return point.fields, point.tags, point.time, msg.name
+        if msg.points:
+            point = msg.points[0]
+            return point.fields, point.tags, point.time, msg.name
+        return {}, msg.tags, msg.tmax, msg.name
+    return msg.fields, msg.tags, msg.time, msg.name
+
+
+class FromExplainer(NodeExplainer):
+    def __init__(self, watch):
+        super().__init__(watch)
+        spec = watch.spec
+        self.measurement = _property(spec, "measurement", "")
+        self.database = _property(spec, "database", "")
+        self.retention_policy = _property(spec, "retentionPolicy", "")
+        self.where = _property(spec, "where", None)
+
+    def after(self, watch, msg, kind, before) -> str:
+        node = watch.node
+        selected = node.points_out > before[0]
+        errors = self.error_texts(watch, msg, kind, before[3])
+        if errors:
+            return "; ".join(errors) + "; dropped"
+        if selected:
+            text = "selected"
+            reasons = []
+            if self.measurement:
+                reasons.append(f"measurement {show_value(self.measurement)}")
+            if self.where is not None:
+                reasons.append(f"where {lambda_text(self.where)} is true ({referenced_values(self.where, msg.fields, msg.tags)})")
+            return text + (f" ({'; '.join(reasons)})" if reasons else "")
+        if self.measurement and msg.name != self.measurement:
+            return f"dropped: measurement {show_value(msg.name)} is not {show_value(self.measurement)}"
+        database = msg.database or node.ctx.database
+        retention_policy = msg.retention_policy or node.ctx.retention_policy
+        if (self.database and database != self.database) or (
+            self.retention_policy and retention_policy != self.retention_policy
+        ):
+            return (f"dropped: written to {database}.{retention_policy}, not "
+                    f"{self.database or '*'}.{self.retention_policy or '*'}")
+        if self.where is not None:
+            return (f"dropped by where: {lambda_text(self.where)} is false "
+                    f"({referenced_values(self.where, msg.fields, msg.tags)})")
+        return "dropped"
+
+
+class WhereExplainer(NodeExplainer):
+    def after(self, watch, msg, kind, before) -> str:
+        if kind == "batch":
+            return super().after(watch, msg, kind, before)
+        node = watch.node
+        errors = self.error_texts(watch, msg, kind, before[3])
+        if errors:
+            return "; ".join(errors) + "; dropped"
+        expression = self.spec.args[0]
+        values = referenced_values(expression, msg.fields, msg.tags)
+        if node.points_out > before[0]:
+            return f"passed: {lambda_text(expression)} is true ({values})"
+        return f"dropped: {lambda_text(expression)} is false ({values})"
+
+
+class WindowExplainer(NodeExplainer):
+    def after(self, watch, msg, kind, before) -> str:
+        if kind != "point":
+            return super().after(watch, msg, kind, before)
+        node = watch.node
+        emitted = node.batches_out - before[1]
+        state = getattr(node, "groups", {}).get(msg.group)
+        window = getattr(state, "window", None)
+        buffer = getattr(window, "buffer", ())
+        next_emit = getattr(window, "next_emit", None)
+        period = getattr(node, "period", 0)
+        if period and next_emit is not None and getattr(window, "every", 0):
+            # The buffer still holds points of the window just emitted: count the next one's.
+            buffer = [p for p in buffer if p.time >= next_emit - period]
+        buffered = len(buffer)
+        text = ""
+        if emitted:
+            text = f"window closed: emitted {emitted} batch{'es' if emitted != 1 else ''}; "
+        text += f"buffered ({buffered} point{'s' if buffered != 1 else ''} in the window of {group_text(msg)}"
+        if next_emit is not None and period:
+            text += f", next emit at {show_time(next_emit)}"
+        return text + ")"
+
+
+class AlertExplainer(NodeExplainer):
+    """Each level expression's result, the resulting level, and whether an event was sent
+    or why not. Level expressions are wrapped to record what they return."""
+
+    def __init__(self, watch):
+        super().__init__(watch)
+        self.results: list[tuple[int, bool, Any]] = []
+        self.recording = False
+        self.expressions: dict[tuple[int, bool], Any] = {}
+        node = watch.node
+        spec = watch.spec
+        for level, name in LEVEL_PROPERTIES.items():
+            call = spec.last(name)
+            if call is not None and call.args:
+                self.expressions[(level, False)] = call.args[0]
+            reset = spec.last(name + "Reset")
+            if reset is not None and reset.args:
+                self.expressions[(level, True)] = reset.args[0]
+        self._wrap_levels(node)
+
+    def _wrap_levels(self, node) -> None:
+        wrapped: dict[int, Callable] = {}
+
+        def wrap(level: int, reset: bool, evaluate):
+            if evaluate is None:
+                return None
+            key = id(evaluate)
+            if key not in wrapped:
+                wrapped[key] = self._recorder(level, reset, evaluate)
+            return wrapped[key]
+
+        node.levels_from_current = [[(lvl, wrap(lvl, False, f)) for lvl, f in row] for row in node.levels_from_current]
+        node.levels_at_or_below = [[(lvl, wrap(lvl, False, f)) for lvl, f in row] for row in node.levels_at_or_below]
+        node.resets = [wrap(lvl, True, f) for lvl, f in enumerate(node.resets)]
+
+    def _recorder(self, level: int, reset: bool, evaluate):
+        results = self.results
+
+        def recorded(fields, tags, time):
+            try:
+                value = evaluate(fields, tags, time)
+            except Exception as error:
+                if self.recording:
+                    results.append((level, reset, error, fields, tags, time))
+                raise
+            if self.recording:
+                results.append((level, reset, value, fields, tags, time))
+            return value
+
+        return recorded
+
+    def before(self, watch, msg, kind):
+        self.results.clear()
+        self.recording = True
+        return super().before(watch, msg, kind), probes.alert_snapshot(watch.node, msg)
+
+    def after(self, watch, msg, kind, before) -> str:
+        self.recording = False
+        counters, snapshot = before
+        node = watch.node
+        reason, detail = probes.alert_outcome(node, msg, snapshot)
+        watch.count_outcome(reason)
+        parts = []
+        if kind == "batch":
+            parts.append(f"batch of {len(msg.points)} points at {show_time(msg.tmax)} ({group_text(msg)})")
+        parts.extend(self._level_texts(kind, msg))
+        state = node.states.get(msg.group)
+        if state is not None:
+            level = state.history[state.idx]
+            was = LEVEL_NAMES[snapshot.level]
+            parts.append(f"level {LEVEL_NAMES[level]} (was {was})" if level != snapshot.level
+                         else f"level {LEVEL_NAMES[level]} (unchanged)")
+        other_errors = [e for e in node.ctx.node_errors[counters[3]:]
+                        if e.node == watch.label and not e.message.startswith(probes.LEVEL_ERROR_PREFIXES)]
+        parts.append(self._outcome_text(node, reason, detail, other_errors))
+        return "; ".join(parts)
+
+    def _level_texts(self, kind: str, msg) -> list[str]:
+        if kind == "batch":
+            return self._batch_level_texts()
+        texts = []
+        previous = None
+        for level, reset, value, fields, tags, time in self.results:
+            # The current level's expression is evaluated twice when it no longer holds
+            # (Kapacitor's order): show it once.
+            key = (level, reset, repr(value))
+            if key == previous:
+                continue
+            previous = key
+            expression = self.expressions.get((level, reset))
+            name = LEVEL_NAMES[level] + (" reset" if reset else "")
+            shown = lambda_text(expression) if expression is not None else "?"
+            values = referenced_values(expression, fields, tags) if expression is not None else ""
+            if isinstance(value, Exception):
+                missing = missing_names(expression, fields, tags) if expression is not None else []
+                text = f"{name} {shown} -> error: {value}"
+                if missing:
+                    text += f" (missing: {', '.join(missing)})"
+                text += f"; point: {point_text(msg.name, tags, fields, time)}"
+            else:
+                text = f"{name} {shown} -> {show_value(value)}" + (f" ({values})" if values else "")
+            texts.append(text)
+        return texts
+
+    def _batch_level_texts(self) -> list[str]:
+        tally: dict[tuple[int, bool], list[int]] = {}
+        first_error: dict[tuple[int, bool], Exception] = {}
+        for level, reset, value, *_point in self.results:
+            counts = tally.setdefault((level, reset), [0, 0, 0])
+            if isinstance(value, Exception):
+                counts[2] += 1
+                first_error.setdefault((level, reset), value)
+            elif value:
+                counts[0] += 1
+            else:
+                counts[1] += 1
+        texts = []
+        for (level, reset), (true, false, errors) in tally.items():
+            expression = self.expressions.get((level, reset))
+            shown = lambda_text(expression) if expression is not None else "?"
+            total = true + false + errors
+            text = f"{LEVEL_NAMES[level]}{' reset' if reset else ''} {shown} -> true for {true} of {total} points"
+            if errors:
+                text += f", error for {errors} (first: {first_error[(level, reset)]})"
+            texts.append(text)
+        return texts
+
+    def _outcome_text(self, node, reason: str, detail, other_errors) -> str:
+        if reason == probes.SENT:
+            event = detail
+            where = [f".{h.kind}()" for h in self.spec.handlers]
+            if node.topic:
+                where.append(f"topic {show_value(node.topic)}")
+            target = f" to {', '.join(where)}" if where else " (no handler)"
+            if event is None:
+                return f"event sent{target}"
+            return f"event sent: {event.level} (previous {event.previous_level}), id {show_value(event.id)}{target}"
+        if reason == probes.QUIET_OK:
+            return "no event: OK without a previous problem"
+        if reason == probes.SUPPRESSED_FLAPPING:
+            return (f"no event: flapping (state changes weigh {detail:.0%} of the last {node.history} levels, "
+                    f"over the .flapping() high threshold {node.flap_high:.0%}, not yet under low {node.flap_low:.0%})")
+        if reason == probes.SUPPRESSED_STATE_CHANGES_ONLY:
+            text = f"no event: no state change under stateChangesOnly (still {LEVEL_NAMES[detail]})"
+            if node.state_changes_duration:
+                text += f"; it is sent again {show_duration(node.state_changes_duration)} after the last event"
+            return text
+        if reason == probes.SUPPRESSED_NO_RECOVERIES:
+            return "no event: recovery not sent (noRecoveries)"
+        if reason == probes.INHIBITED:
+            return f"no event: inhibited (category {show_value(detail)} is inhibited by another alert)"
+        if reason == probes.FAILED:
+            messages = "; ".join(e.message for e in other_errors) or "see the node errors"
+            return f"no event: {messages}"
+        if reason == probes.EMPTY:
+            return "no event: empty batch"
+        return "no event"
+
+
+def show_duration(nanoseconds: int) -> str:
+    from tickpy.lang.goformat import format_go_duration
+
+    return format_go_duration(nanoseconds)
+
+
+def _property(spec, name: str, default):
+    call = spec.last(name)
+    if call is None:
+        return default
+    return call.args[0] if call.args else True
+
+
+EXPLAINERS = {
+    "FromNode": FromExplainer,
+    "WhereNode": WhereExplainer,
+    "WindowNode": WindowExplainer,
+    "AlertNode": AlertExplainer,
+}
+
+
+def explainer_for(watch: probes.NodeWatch) -> NodeExplainer:
+    return EXPLAINERS.get(watch.spec.type, NodeExplainer)(watch)
+
+
+def compile_filter(text: str) -> Callable[[Any], bool]:
+    """The --trace-filter lambda (what follows `lambda:`) as a test on input points: true
+    when it evaluates to true; a point it cannot be evaluated on (a missing field) is not traced.
+    Raises TickpyError for an expression that does not parse or compile."""
+    from tickpy.lang import compile_lambda
+    from tickpy.syntax.parser import parse_lambda_expression
+
+    source = text.strip()
+    if source.startswith("lambda:"):
+        source = source[len("lambda:"):]
+    compiled = compile_lambda(parse_lambda_expression(source), mode="predicate")
+    evaluate = compiled.new_evaluator().evaluate
+
+    def matches(point) -> bool:
+        try:
+            return bool(evaluate(point.fields, point.tags, point.time))
+        except Exception:
+            return False
+
+    return matches
+
+
+__all__ = ["Tracer", "compile_filter", "explainer_for", "point_text", "show_value"]
