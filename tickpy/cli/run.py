@@ -14,6 +14,7 @@ EXIT_OK = 0
 EXIT_INCOMPLETE = 1
 EXIT_USAGE = 2
 EXIT_INTERNAL = 70  # EX_SOFTWARE: a bug in tickpy
+NODE_ERRORS_SHOWN = 10  # per node; the rest are counted
 
 HELP = """Run the stream task SCRIPT over the points in INPUT files (line protocol; `-` or no
 INPUT reads stdin), as Kapacitor would run it, and deliver its alerts to their real handlers
@@ -92,8 +93,9 @@ def _summary(result, rejected: int) -> str:
         parts.append(f"{rejected} input line{'s' if rejected != 1 else ''} rejected")
     alerts = f"{total} alert{'s' if total != 1 else ''}"
     parts.append(alerts + (f" ({by_level})" if by_level else ""))
-    if result.node_errors:
-        parts.append(f"{len(result.node_errors)} node error{'s' if len(result.node_errors) != 1 else ''}")
+    node_errors = sum(entry.get("errors", 0) for entry in result.stats.values())
+    if node_errors:
+        parts.append(f"{node_errors} node error{'s' if node_errors != 1 else ''}")
     if result.delivery_failures:
         count = len(result.delivery_failures)
         parts.append(f"{count} alert deliver{'ies' if count != 1 else 'y'} failed")
@@ -166,10 +168,17 @@ def run_command(script, inputs, *, handler_paths=(), dbrp=None, task_name=None, 
             observer.clear_progress()
         click.echo(str(error), err=True)
 
+    errors_shown: dict[str, int] = {}
+
     def on_node_error(error) -> None:
+        shown = errors_shown[error.node] = errors_shown.get(error.node, 0) + 1
+        if shown > NODE_ERRORS_SHOWN:
+            return
         if observer is not None:
             observer.clear_progress()
         click.echo(error.log_line(task_name or default_task_name(script)), err=True)
+        if shown == NODE_ERRORS_SHOWN:
+            click.echo(f"tickpy run: further errors of node {error.node} are counted in the summary", err=True)
 
     out_file = None
     if influxdb_out:

@@ -95,6 +95,9 @@ def _logfmt_quote(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
 
 
+MAX_KEPT_NODE_ERRORS = 10_000
+
+
 def wall_clock_ns() -> int:
     import time
 
@@ -113,7 +116,7 @@ class RunContext:
         alert_service: the alert service (topics, handlers); None when there is none.
         flush_at_end: `--flush`: close open windows at end of input (not Kapacitor's behaviour).
         clock: wall-clock nanoseconds (e.g. for `now()` where Kapacitor uses real time).
-        node_errors: every `NodeError` reported, in order.
+        node_errors: the `NodeError`s reported, in order (the first MAX_KEPT_NODE_ERRORS).
         on_error: called with each `NodeError` as it is reported (the CLI prints it).
         influxdb_lines: lines written by influxDBOut nodes (the engine decides where they go).
         line_sink: called with each line-protocol line influxDBOut writes (None: only kept).
@@ -147,7 +150,8 @@ class RunContext:
     def report_error(self, node: "RuntimeNode | str", message: str, time_ns: int | None = None) -> None:
         label = node if isinstance(node, str) else node.label
         error = NodeError(label, message, time_ns)
-        self.node_errors.append(error)
+        if len(self.node_errors) < MAX_KEPT_NODE_ERRORS:  # the nodes' `errors` counters count them all
+            self.node_errors.append(error)
         if self.on_error is not None:
             self.on_error(error)
 
