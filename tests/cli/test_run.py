@@ -343,3 +343,14 @@ def test_flush_closes_the_open_window_at_the_end(tmp_path):
     assert kapacitor_like.returncode == flushed.returncode == 0
     assert json.loads((tmp_path / "a" / "n.json").read_text()) == {"series": None}
     assert json.loads((tmp_path / "b" / "n.json").read_text())["series"][0]["values"][0][1] == 3
+
+
+def test_node_errors_are_logged_like_kapacitor_at_most_ten_per_node(tmp_path):
+    script = tmp_path / "err.tick"
+    script.write_text("stream\n  |from()\n  |where(lambda: \"nope\" > 1)\n")
+    done = tickpy("run", script, stdin="".join(f"m v={i} {i}\n" for i in range(30)).encode())
+    lines = done.stderr.decode().splitlines()
+    logged = [line for line in lines if line.startswith("lvl=error task=err node=where2 err=")]
+    assert len(logged) == 10 and "missing value" in logged[0]
+    assert "30 node errors" in lines[-1]
+    assert done.returncode == 0  # the task ran; dropping points on errors is what Kapacitor does
