@@ -34,7 +34,8 @@ Outputs:
 
 \b
 Exit status:
-  0  every point was read and every alert delivered
+  0  every point was read and every alert delivered (node errors, e.g. a lambda failing on
+     a point, are logged and the point dropped, as Kapacitor does: they do not count here)
   1  the run completed, but some alert could not be delivered or some input line was
      rejected (each is reported on stderr: `<input>:<line>: <reason>`, skipped, counted)
   2  usage error, script error, bad handler file or configuration, unsupported node
