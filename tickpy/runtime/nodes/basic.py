@@ -418,8 +418,10 @@ class DefaultNode(RuntimeNode):
         for point in msg.points:
             fields, tags = self._defaults(point.fields, point.tags)
             points.append(BatchPoint(point.time, fields, tags))
-        out = BatchMessage(msg.name, batch_tags, msg.dimensions, msg.tmax, points)
-        self.forward_batch(out)
+        dimensions = msg.dimensions
+        if batch_tags is not msg.tags:  # a begin-batch's SetTags makes every tag a dimension
+            dimensions = Dimensions(dimensions.by_name, tuple(sorted(batch_tags)))
+        self.forward_batch(BatchMessage(msg.name, batch_tags, dimensions, msg.tmax, points))
 
     def extra_stats(self) -> dict[str, Any]:
         return {"fields_defaulted": self.fields_defaulted, "tags_defaulted": self.tags_defaulted}
