@@ -5,7 +5,8 @@ Stable Python API (used by `tickpy run` and `tickpy test`):
     run_task(source, points, *, path="<script>", task_name=None, dbrp=None, handlers=(),
              config=None, alert_service=None, flush=False, task_type=None, variables=None,
              input_errors=None, on_node_error=None, line_sink=None, log_sink=None,
-             clock=None) -> RunResult
+             clock=None, report=None, interruptible=False, on_compiled=None,
+             keep_alerts=True) -> RunResult
 
         `source`: the TICKscript text; `path`: its name in diagnostics.
         `points`: an iterable of `tickpy.runtime.point.Point` (or anything with `name`, `tags`,
