@@ -282,7 +282,7 @@ class AlertNode(RuntimeNode):
     def point(self, msg: PointMessage) -> None:
         state = self.states.get(msg.group)
         if state is None:
-            state = self._state(msg.group, msg.tags)
+            state = self._state(msg.group, msg.group_tags())  # the group's tags, as Kapacitor's GroupInfo
         time = msg.time
         fields = msg.fields
         history = state.history
