@@ -24,6 +24,7 @@ Numbers compare by value (5 equals 5.0); booleans are not numbers.
 
 from __future__ import annotations
 
+import datetime as _dt
 import json
 from dataclasses import dataclass
 from typing import Any
@@ -161,6 +162,14 @@ def match_value(expected, got, where: str, path: str, label: str = "") -> list[M
         return out
     if _is_number(expected) and _is_number(got):
         return [] if expected == got else [Mismatch(where, path, expected, got, label)]
+    if isinstance(expected, _dt.date) and isinstance(got, str):
+        # an unquoted RFC3339 time in YAML is a timestamp: compare it as a time
+        try:
+            if parse_time_ns(expected) == parse_time_ns(got):
+                return []
+        except TimeFormatError:
+            pass
+        return [Mismatch(where, path, format_time(parse_time_ns(expected)), got, label)]
     if expected == got and type(expected) is type(got):
         return []
     return [Mismatch(where, path, expected, got, label)]
