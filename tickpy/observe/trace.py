@@ -202,6 +202,8 @@ class NodeExplainer:
         if kind == "batch":
             parts.append(f"batch of {len(msg.points)} points at {show_time(msg.tmax)} ({group_text(msg)})")
         errors = self.error_texts(watch, msg, kind, before[3])
+        if not errors and node.errors > before[2]:
+            errors = ["error (not logged: .quiet())"]
         parts.extend(errors)
         out = self.output_text(node.points_out - before[0], node.batches_out - before[1], kind, errors)
         if out:
@@ -263,6 +265,9 @@ class FromExplainer(NodeExplainer):
         self.database = _property(spec, "database", "")
         self.retention_policy = _property(spec, "retentionPolicy", "")
         self.where = _property(spec, "where", None)
+        group_by = spec.last("groupBy")
+        self.group_by = [a for a in (group_by.args if group_by is not None else []) if isinstance(a, str)]
+        self.group_all = group_by is not None and any(not isinstance(a, str) for a in group_by.args)
 
     def after(self, watch, msg, kind, before) -> str:
         node = watch.node
@@ -277,7 +282,12 @@ class FromExplainer(NodeExplainer):
                 reasons.append(f"measurement {show_value(self.measurement)}")
             if self.where is not None:
                 reasons.append(f"where {lambda_text(self.where)} is true ({referenced_values(self.where, msg.fields, msg.tags)})")
-            return text + (f" ({'; '.join(reasons)})" if reasons else "")
+            text += f" ({'; '.join(reasons)})" if reasons else ""
+            if self.group_all:
+                text += "; group: every tag"
+            elif self.group_by:
+                text += "; group " + ",".join(f"{name}={msg.tags.get(name, '')}" for name in sorted(self.group_by))
+            return text
         if self.measurement and msg.name != self.measurement:
             return f"dropped: measurement {show_value(msg.name)} is not {show_value(self.measurement)}"
         database = msg.database or node.ctx.database
