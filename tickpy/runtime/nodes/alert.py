@@ -203,7 +203,6 @@ class AlertNode(RuntimeNode):
         ]
         self.inhibitors = inhibitor_lookup(ctx)
         self.handlers = _build_handlers(self)
-        self.anon_topic = f"main:{ctx.task_name}:{self.label}"
         self.states: dict[str, AlertState] = {}
         # The anonymous topic's last level per event id (Kapacitor's previousLevel).
         self.previous_levels: dict[str, str] = {}
