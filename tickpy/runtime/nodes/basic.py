@@ -143,7 +143,7 @@ class FromNode(RuntimeNode):
         dimensions = self.dimensions
         grouped = bool(dimensions.tag_names)
         children = self.children  # filled in by the engine after construction
-        ctx = self.ctx
+        task_database, task_retention_policy = self.ctx.database, self.ctx.retention_policy
         node = self
 
         def ingest(point) -> None:
@@ -154,7 +154,7 @@ class FromNode(RuntimeNode):
             msg = PointMessage(
                 name, tags, LazyFields(point) if point.__class__ is Point else point.fields, point.time, dimensions,
                 group_id(name, tags, dimensions) if grouped else "",
-                point.database or ctx.database, point.retention_policy or ctx.retention_policy,
+                point.database or task_database, point.retention_policy or task_retention_policy,
             )
             node.points_out += 1
             for child in children:
