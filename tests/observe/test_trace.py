@@ -139,6 +139,10 @@ def test_lambda_error_on_missing_field_shows_point_and_expression(tmp_path):
         assert point.startswith(f"cpu,cpu={tags['cpu']},host={tags['host']} ")
         assert f"usage_idle={fields['usage_idle']:g}" in point and point.endswith(f" {time_ns}")
         assert line.endswith("; dropped")
+    # Each error is in its point's trace, not repeated as a log line; the summary counts them.
+    cpu_points = sum(1 for name, *_ in points if name == "cpu")
+    assert b"lvl=error" not in result.stderr
+    assert f"{cpu_points} node errors".encode() in result.stderr
 
 
 def test_alert_level_error_shows_missing_field_and_goes_on_to_next_level(tmp_path):

@@ -172,6 +172,8 @@ def run_command(script, inputs, *, handler_paths=(), dbrp=None, task_name=None, 
     errors_shown: dict[str, int] = {}
 
     def on_node_error(error) -> None:
+        if observer is not None and observer.traces_errors_now():  # shown in the point's trace
+            return
         shown = errors_shown[error.node] = errors_shown.get(error.node, 0) + 1
         if shown > NODE_ERRORS_SHOWN:
             return

@@ -65,6 +65,10 @@ class RunObserver:
             self.progress.alerts = lambda: _alerts_so_far(task.ctx)
         self.started = time.perf_counter()
 
+    def traces_errors_now(self) -> bool:
+        """Whether a node error now belongs to a traced point (its trace shows it)."""
+        return self.tracer is not None and self.tracer.active
+
     def clear_progress(self) -> None:
         if self.progress is not None:
             self.progress.clear()
