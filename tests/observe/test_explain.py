@@ -16,7 +16,7 @@ def test_explain_samples():
         assert [line.split(":")[0] for line in lines] == ["1. stream0", "2. from1", "3. alert2"]
         assert "Stream task" in lines[0]
         assert "measurement 'cpu'" in lines[1] and "one group" in lines[1]
-        assert 'CRITICAL when "usage_idle" < 10; otherwise OK' in lines[2]
+        assert 'Checks each point, from the highest level down: CRITICAL when "usage_idle" < 10; otherwise OK' in lines[2]
         assert "'Hey, check your CPU'" in lines[2]
     topic = tickpy("explain", SAMPLES / "cpu_alert.tick").stdout.decode()
     assert "Events go to topic 'cpu'" in topic
@@ -50,10 +50,11 @@ def test_explain_window_aggregate_alert(tmp_path):
     text = result.stdout.decode()
     assert "for which \"cpu\" == 'cpu-total' is true" in text
     assert "Groups them by 'host'" in text
-    assert "windows of 5m0s, one emitted every 1m0s, aligned" in text
-    assert "the mean of 'usage_idle'" in text and "as the field 'idle'" in text
+    assert "windows of 5m0s, per 'host', one emitted every 1m0s, aligned" in text
+    assert "the mean of 'usage_idle' over each window (batch), per 'host'" in text and "as the field 'idle'" in text
+    assert "Checks each point, per 'host', from the highest level down: " in text
     assert 'CRITICAL when "idle" < 10 (and it stays CRITICAL until "idle" > 20); WARNING when "idle" < 30' in text
-    assert "only when a group's level changes (or again after 10m0s" in text
+    assert "only when the level changes (or again after 10m0s" in text
     assert "recoveries (OK) are not sent" in text
     assert "Events go to .log('/tmp/alerts.log')" in text
 

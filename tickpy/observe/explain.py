@@ -94,6 +94,30 @@ def group_words(args: list) -> str:
     return ", ".join(name if name.startswith("time(") else f"'{name}'" for name in names)
 
 
+def grouping(node: PipelineNode) -> str:
+    """How the data reaching `node` is grouped: "" (one group) or words such as "'host'"."""
+    seen = set()
+    current = node.parents[0] if node.parents else None
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if current.type in ("FromNode", "QueryNode"):
+            call = current.last("groupBy")
+            args = [a for a in (call.args if call is not None else []) if type(a).__name__ != "TimeDimension"]
+            return group_words(args)
+        if current.type == "GroupByNode":
+            return group_words(current.args)
+        current = current.parents[0] if current.parents else None
+    return ""
+
+
+def per_group(node: PipelineNode) -> str:
+    """", per host" / ", per group of every tag" / "" (everything is one group)."""
+    words = grouping(node)
+    if not words:
+        return ""
+    return ", per group of every tag" if words == "every tag" else f", per {words}"
+
+
 def unit(node: PipelineNode) -> str:
     return "batch" if node.wants == "batch" else "point"
 
@@ -189,10 +213,10 @@ def _window(node: PipelineNode, pipeline: Pipeline) -> str:
     period, every = prop(node, "period"), prop(node, "every")
     period_count, every_count = prop(node, "periodCount"), prop(node, "everyCount")
     if period_count is not None:
-        text = (f"Collects each group's points into windows of the last {plural(int(period_count), 'point')}, "
+        text = (f"Collects the points into windows of the last {plural(int(period_count), 'point')}{per_group(node)}, "
                 f"emitted every {plural(int(every_count or 1), 'point')}")
     else:
-        text = f"Collects each group's points into windows of {duration(period)}"
+        text = f"Collects the points into windows of {duration(period)}{per_group(node)}"
         if every is not None:
             text += f", one emitted every {duration(every)}"
         else:
@@ -215,7 +239,7 @@ def _influxql(node: PipelineNode, pipeline: Pipeline) -> str:
         what = f"the {literal(node.args[1])}th percentile"
     per = "each window (batch)" if node.wants == "batch" else "each point as it arrives"
     alias = prop(node, "as", name)
-    text = f"Computes {what} of {field} over {per}, per group, as the field {literal(alias)}"
+    text = f"Computes {what} of {field} over {per}{per_group(node)}, as the field {literal(alias)}"
     if name in SELECTORS:
         text += " (a selector: the result keeps the chosen point's time)"
     return text + "."
@@ -237,13 +261,13 @@ def _alert(node: PipelineNode, pipeline: Pipeline) -> str:
         levels.append(text)
     sentences = []
     if levels:
-        sentences.append(f"Checks {per}, per group, from the highest level down: " + "; ".join(levels) + "; otherwise OK")
+        sentences.append(f"Checks {per}{per_group(node)}, from the highest level down: " + "; ".join(levels) + "; otherwise OK")
     else:
         sentences.append(f"Has no level expression: every {unit(node)} is OK, so it never sends an event")
-    events = "Sends an event for each non-OK result and when a group recovers to OK"
+    events = "Sends an event for each non-OK result and on recovery (back to OK)"
     scope = prop(node, "stateChangesOnly")
     if scope is not None:
-        events = "Sends an event only when a group's level changes"
+        events = "Sends an event only when the level changes"
         if scope is not True:
             events += f" (or again after {duration(scope)} at the same level)"
     if prop(node, "noRecoveries") is not None:
@@ -251,8 +275,8 @@ def _alert(node: PipelineNode, pipeline: Pipeline) -> str:
     flapping = node.last("flapping")
     if flapping is not None and len(flapping.args) == 2:
         low, high = flapping.args
-        events += (f"; a group whose level changes too often (over {float(high):.0%} of its last "
-                   f"{prop(node, 'history', 21)} levels) is flapping and sends nothing until it calms below {float(low):.0%}")
+        events += (f"; when the level changes too often (over {float(high):.0%} of its last "
+                   f"{prop(node, 'history', 21)} levels) it is flapping and nothing is sent until that falls below {float(low):.0%}")
     sentences.append(events)
     message = prop(node, "message")
     sentences.append(f"The message is {literal(message)}" if message is not None
@@ -350,7 +374,7 @@ def _sample(node: PipelineNode, pipeline: Pipeline) -> str:
 def _state(node: PipelineNode, pipeline: Pipeline) -> str:
     test = expression(node.args[0]) if node.args else "?"
     what = "for how long" if node.type == "StateDurationNode" else "for how many points in a row"
-    return f"Counts {what} {test} has been true, per group, as the field {literal(prop(node, 'as', 'state_duration' if node.type == 'StateDurationNode' else 'state_count'))}."
+    return f"Counts {what} {test} has been true{per_group(node)}, as the field {literal(prop(node, 'as', 'state_duration' if node.type == 'StateDurationNode' else 'state_count'))}."
 
 
 def _stats(node: PipelineNode, pipeline: Pipeline) -> str:
