@@ -105,3 +105,15 @@ def test_script_errors_raise_with_diagnostics():
     with pytest.raises(TickpyError) as caught:
         run_script("stream\n  |from()\n  |nosuchnode()\n", [])
     assert caught.value.diagnostics[0].line == 3
+
+
+def test_two_handlers_sharing_a_target_deliver_in_the_order_alerts_were_handed_over(tmp_path):
+    # The alert node hands each event to its own .tcp() first, then to topic cpu's handler;
+    # both target one address, each with its own worker thread.
+    handler = tmp_path / "same.yaml"
+    handler.write_text("id: same-place\ntopic: cpu\nkind: tcp\noptions:\n  address: 127.0.0.1:7777\n")
+    script = _alert("    .tcp('127.0.0.1:7777')\n    .topic('cpu')\n")
+    for _ in range(5):
+        run = run_script(script, points(DIP), handlers=[str(handler)])
+        received = run.deliveries["tcp 127.0.0.1:7777"]
+        assert [d.alert["level"] for d in received] == ["CRITICAL", "CRITICAL", "OK", "OK"]

@@ -179,6 +179,8 @@ class RecordingAlertService(AlertService):
         self._folder = tempfile.TemporaryDirectory(prefix="tickpy-test-")
         self._recorders: dict[str, Any] = {}
         self._order: list[str] = []  # keys in the order their handlers were built
+        self._built_for: dict[str, list] = {}  # key -> the handlers delivering there
+        self._handed: dict[str, list[bytes]] = {}  # key -> alert JSON handed to its handlers, in order
         super().__init__(handler_files=handler_files, config=config, report=report,
                          capture=os.path.join(self._folder.name, "captured.jsonl"),
                          retries=1, backoff_s=0.01, connect_timeout_s=2.0)
@@ -207,21 +209,29 @@ class RecordingAlertService(AlertService):
             options["prog"] = "/bin/sh"
             options["args"] = ["-c", 'cat >> "$0"', target]
         elif kind == "post":
-            self._redirect_post(options)
-        return super()._build(kind, handler_id, options, label, problem, default_position)
+            key = self._redirect_post(options)
+        else:
+            key = None
+        handler = super()._build(kind, handler_id, options, label, problem, default_position)
+        if key is not None:
+            self._built_for.setdefault(key, []).append(handler)
+            return _Sequenced(handler, self._handed.setdefault(key, []))
+        return handler
 
-    def _redirect_post(self, options: dict) -> None:
+    def _redirect_post(self, options: dict) -> str | None:
         endpoint = self.config.httppost.get(options.get("endpoint", "")) if options.get("endpoint") else None
         url = endpoint.url if endpoint is not None else options.get("url", "")
         if not url or "{{" in urlsplit(url).netloc:
-            return  # the service reports what is wrong with it
-        recorder = self._recorder(f"post {url}", _HTTPRecorder)
+            return None  # the service reports what is wrong with it
+        key = f"post {url}"
+        recorder = self._recorder(key, _HTTPRecorder)
         if endpoint is not None:
             # A private copy of the config's endpoint: its headers and auth still apply.
             self.config.httppost = dict(self.config.httppost)
             self.config.httppost[endpoint.name] = replace(endpoint, url=recorder.url_for(url))
         else:
             options["url"] = recorder.url_for(url)
+        return key
 
     def deliveries(self, expected: dict[str, int] | None = None, timeout_s: float = 2.0) -> dict[str, list[Delivery]]:
         """What each target received, after `close()`. Waits (briefly) for the listeners to
@@ -236,6 +246,8 @@ class RecordingAlertService(AlertService):
         out: dict[str, list[Delivery]] = {}
         for key in self._order:
             records = self._recorders[key].records()
+            if len(self._built_for.get(key, ())) > 1:
+                records = _in_handed_order(records, self._handed.get(key, []))
             if records:
                 out[key] = [Delivery(key, alert, path, headers) for alert, path, headers in records]
         for key, delivery in self._captured():
@@ -269,6 +281,52 @@ class RecordingAlertService(AlertService):
         for recorder in self._recorders.values():
             recorder.close()
         self._folder.cleanup()
+
+
+class _Sequenced:
+    """A handler that notes, in the alert node's thread, each alert it is handed: when several
+    handlers deliver to one target, their worker threads may arrive in any order; the test
+    shows the deliveries in the order the alerts were handed over, so it is deterministic."""
+
+    def __init__(self, inner, handed: list[bytes]):
+        self._inner = inner
+        self._handed = handed
+        self.kind = inner.kind
+        self.handler_id = inner.handler_id
+        self.stats = inner.stats
+
+    def handle(self, event) -> None:
+        if not event.no_external:
+            self._handed.append(event.wire)
+        self._inner.handle(event)
+
+    def flush(self) -> None:
+        self._inner.flush()
+
+    @property
+    def workers(self):
+        return self._inner.workers
+
+
+def _in_handed_order(records: list, handed: list[bytes]) -> list:
+    """Arrivals reordered to follow `handed` (matched by their JSON); the rest keep arrival order."""
+    pending: dict[str, list[int]] = {}
+    for index, (alert, _path, _headers) in enumerate(records):
+        pending.setdefault(json.dumps(alert, sort_keys=True), []).append(index)
+    ordered: list = []
+    used: set[int] = set()
+    for wire in handed:
+        try:
+            text = json.dumps(json.loads(wire), sort_keys=True)
+        except ValueError:
+            continue
+        indexes = pending.get(text)
+        if indexes:
+            index = indexes.pop(0)
+            used.add(index)
+            ordered.append(records[index])
+    ordered.extend(record for index, record in enumerate(records) if index not in used)
+    return ordered
 
 
 def _targets(recorder, target: str) -> bool:
