@@ -215,3 +215,28 @@ def test_observing_does_not_change_the_run(tmp_path):
     assert summary and summary[0] in observed.stderr.decode()
     assert plain.returncode == observed.returncode == 0
     assert plain.stdout == observed.stdout
+
+
+def test_flapping_suppression_is_explained_and_counted(tmp_path):
+    tick = script(tmp_path, """stream
+  |from()
+    .measurement('m')
+  |alert()
+    .crit(lambda: "v" > 5)
+    .flapping(0.2, 0.4)
+    .history(6)
+""")
+    # The level alternates CRITICAL/OK with every point: it soon counts as flapping.
+    lines = [f"m v={10 if i % 2 == 0 else 0} {1_700_000_000_000_000_000 + i * 1_000_000_000}" for i in range(20)]
+    data = tmp_path / "flap.lp"
+    data.write_text("\n".join(lines) + "\n")
+    result = tickpy("run", tick, data, "--trace", "--stats")
+    assert result.returncode == 0, result.stderr
+    blocks = trace_blocks(result.stderr)
+    flapping = [n for n, block in blocks.items() if "no event: flapping" in block]
+    sent = [n for n, block in blocks.items() if "event sent" in block]
+    assert flapping and sent and min(sent) < min(flapping)  # events first, then suppressed
+    assert all("over the .flapping() high threshold 40%" in blocks[n] for n in flapping)
+    stats = result.stderr.decode()
+    assert re.search(rf"alert2 .*alerts_triggered={len(sent)}\b", stats)
+    assert re.search(rf"alert2 .*events_suppressed={len(flapping)}\b", stats)
