@@ -94,9 +94,16 @@ def update_file(path: str, new_expects: dict[int, dict]) -> bool:
             key, value = entry
             start = key.end_mark.index
             end = max(_trim(text, _last_end(value)), start)
-            # A comment on the `expect:` line stays.
-            comment = re.match(r"[ \t]*:[ \t]*(#[^\n]*)?", text[start:])
-            edits.append((start, end, _with_comment(comment.group(1) if comment else None, expect, column)))
+            # Comments on the `expect:` line and after the old value stay, on the `expect:` line.
+            comments = []
+            head = re.match(r"[ \t]*:[ \t]*(#[^\n]*)?", text[start:])
+            if head and head.group(1):
+                comments.append(head.group(1))
+            tail = re.match(r"[ \t]*(#[^\n]*)", text[end:])
+            if tail and end > value.start_mark.index:
+                comments.append(tail.group(1))
+                end += tail.end()
+            edits.append((start, end, _with_comment("  ".join(comments) or None, expect, column)))
         else:
             end = _trim(text, _last_end(node))
             block = "\n" + " " * column + "expect:" + ("\n" + dump_expect(expect, column + 2) if expect else " {}")
