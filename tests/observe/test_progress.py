@@ -82,3 +82,28 @@ def test_run_with_stderr_on_a_terminal_keeps_stdout_clean(tmp_path):
     assert result.returncode == 0
     lines = result.stdout.decode().splitlines()
     assert lines and all(line.startswith("cpu,") for line in lines)
+
+
+def test_progress_line_is_erased_before_output_lines(tmp_path):
+    """influxDBOut lines (stdout, maybe the same terminal) never land after a drawn progress line."""
+    from tickpy.observe.observer import RunObserver
+    from tickpy.runtime.engine import run_task
+    from tickpy.runtime.point import Point
+
+    terminal, clock = Terminal(), Clock()
+    observer = RunObserver(progress_stream=terminal)
+    observer.progress.clock = clock
+    observer.progress.started = clock.now
+    observer.progress.next_draw = clock.now  # draw at the first look at the clock
+    written: list[tuple[str, str]] = []
+
+    def line_sink(line: str) -> None:
+        written.append((terminal.getvalue(), line))
+
+    points = [Point("m", {}, {"v": float(i)}, i) for i in range(2 * CHECK_EVERY)]
+    script = "stream\n  |from()\n    .measurement('m')\n  |influxDBOut()\n    .database('db')\n"
+    run_task(script, observer.wrap_points(points), line_sink=line_sink, on_compiled=observer.attach)
+    assert len(written) == 2 * CHECK_EVERY
+    drawn = [before for before, _ in written if "points read" in before]
+    assert drawn  # the line was drawn during the run...
+    assert all(before.endswith("\r\x1b[K") for before in drawn)  # ...and erased before each line

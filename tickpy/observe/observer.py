@@ -63,7 +63,27 @@ class RunObserver:
             self.tracer = Tracer(task, self.watches, self.trace_write or _stderr_line, self.point_filter)
         if self.progress is not None:
             self.progress.alerts = lambda: _alerts_so_far(task.ctx)
+            self._clear_before_output(task)
         self.started = time.perf_counter()
+
+    def _clear_before_output(self, task) -> None:
+        """Erase the progress line before influxDBOut lines (stdout may be the same terminal)
+        and log-node lines are written."""
+        progress = self.progress
+
+        def clearing(write):
+            def write_line(line: str) -> None:
+                progress.clear()
+                write(line)
+
+            return write_line
+
+        ctx = task.ctx
+        if ctx.line_sink is not None:
+            ctx.line_sink = clearing(ctx.line_sink)
+        for node in task.nodes:
+            if node.spec.type == "LogNode" and callable(getattr(node, "write", None)):
+                node.write = clearing(node.write)
 
     def traces_errors_now(self) -> bool:
         """Whether a node error now belongs to a traced point (its trace shows it)."""
