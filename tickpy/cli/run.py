@@ -133,7 +133,8 @@ def _summary(result, rejected: int) -> str:
               help="labels: the counters drawn as labels when rendered (Kapacitor's dot-view=labels).")
 @click.option("--trace", is_flag=True, help="Show, on stderr, what each node did with each point (see --trace-filter).")
 @click.option("--trace-filter", metavar="EXPR",
-              help="Trace only the input points for which this lambda expression is true, e.g. '\"host\" == \'srv1\''.")
+              help="Trace only the input points for which this lambda expression is true, e.g. "
+                   "\"host\" == 'srv1' (quoted for the shell: --trace-filter \"\\\"host\\\" == 'srv1'\").")
 def command(script, inputs, handler_paths, dbrp, task_name, precision, httpout_dir, config_path,
             input_format, influxdb_out, flush, stats, graph_out, graph_view, trace, trace_filter):
     sys.exit(run_command(script, inputs, handler_paths=handler_paths, dbrp=dbrp, task_name=task_name,
