@@ -73,7 +73,8 @@ class _TCPRecorder:
         self.address = f"127.0.0.1:{self.sock.getsockname()[1]}"
         self.payloads: list[bytes] = []
         self._lock = threading.Lock()
-        threading.Thread(target=self._serve, daemon=True, name="tickpy-test-tcp").start()
+        self._thread = threading.Thread(target=self._serve, daemon=True, name="tickpy-test-tcp")
+        self._thread.start()
 
     def _serve(self) -> None:
         while True:
@@ -101,6 +102,12 @@ class _TCPRecorder:
             return [(_decode(p.strip()), "", {}) for p in self.payloads]
 
     def close(self) -> None:
+        # shutdown() wakes the blocked accept(); only then may the descriptor be reused.
+        try:
+            self.sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+        self._thread.join(timeout=2.0)
         self.sock.close()
 
 
