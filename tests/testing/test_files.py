@@ -104,10 +104,54 @@ def test_missing_and_unexpected_events_and_deliveries(tmp_path):
     (result,) = run_test_file(path)
     rendered = "\n".join(m.render() for m in result.mismatches)
     assert "alerts: expected 1 events, got 3" in rendered
-    assert "alerts[1] (CRITICAL cpu-a at 10s, host=a): unexpected event" in rendered
+    assert "alerts (event #1 of the run: CRITICAL cpu-a at 10s, host=a): unexpected event" in rendered
     assert "counts: WARNING: expected 2, got 1" in rendered
     assert "counts: CRITICAL: expected 0, got 1" in rendered
     assert "handlers['tcp 127.0.0.1:9999']: received 3 alerts but the test does not name this target" in rendered
+
+
+def test_an_extra_event_is_reported_alone_not_as_a_shifted_cascade(tmp_path):
+    path = write(tmp_path, """\
+        script: cpu.tick
+        tests:
+          - name: one event forgotten
+""" + POINTS + """\
+            expect:
+              alerts:
+                - {level: WARNING, id: cpu-b, time: 0s}
+                - {level: OK, id: cpu-b, time: 10s}
+              handlers:
+                tcp 127.0.0.1:9999:
+                  - {level: WARNING, id: cpu-b}
+                  - {level: OK, id: cpu-b}
+        """)
+    (result,) = run_test_file(path)
+    assert [m.render() for m in result.mismatches] == [
+        "alerts: expected 2 events, got 3",
+        "alerts (event #1 of the run: CRITICAL cpu-a at 10s, host=a): unexpected event (not in the expected list)",
+        "handlers['tcp 127.0.0.1:9999']: expected 2 deliveries, got 3",
+        "handlers['tcp 127.0.0.1:9999'] (delivery #1: CRITICAL cpu-a at 10s): unexpected delivery",
+    ]
+
+
+def test_a_missing_event_is_named_with_what_was_expected(tmp_path):
+    path = write(tmp_path, """\
+        script: cpu.tick
+        tests:
+          - name: one event too many
+""" + POINTS + """\
+            expect:
+              alerts:
+                - {level: WARNING, id: cpu-b}
+                - {level: CRITICAL, id: cpu-a}
+                - {level: CRITICAL, id: cpu-c}
+                - {level: OK, id: cpu-b}
+        """)
+    (result,) = run_test_file(path)
+    assert [m.render() for m in result.mismatches] == [
+        "alerts: expected 4 events, got 3",
+        'alerts[2]: expected event {"level": "CRITICAL", "id": "cpu-c"}, got no such event',
+    ]
 
 
 def test_no_alerts(tmp_path):

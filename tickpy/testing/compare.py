@@ -233,22 +233,68 @@ def _match_delivery(expected, data, where: str, start_ns: int, relative: bool) -
     return out
 
 
+_ALIGN_LIMIT = 250_000  # expected x observed comparisons; beyond it, compare position by position
+
+
+def align(expected: list, observed: list, mismatches) -> list[tuple[int | None, int | None, list]]:
+    """Pairs (expected index, observed index, mismatches) that line the two lists up: items that
+    match fully anchor the alignment (longest common subsequence), the rest are paired in order
+    between anchors, and what is left over is missing (observed None) or extra (expected None).
+    So one missing or extra event is reported as such, not as a shifted cascade."""
+    n, m = len(expected), len(observed)
+    if n * m > _ALIGN_LIMIT:
+        pairs = [(i, i, mismatches(i, i)) for i in range(min(n, m))]
+        return pairs + [(i, None, []) for i in range(m, n)] + [(None, j, []) for j in range(n, m)]
+    diffs = [[mismatches(i, j) for j in range(m)] for i in range(n)]
+    # lengths[i][j]: longest chain of full matches in expected[i:], observed[j:]
+    lengths = [[0] * (m + 1) for _ in range(n + 1)]
+    for i in range(n - 1, -1, -1):
+        for j in range(m - 1, -1, -1):
+            lengths[i][j] = (lengths[i + 1][j + 1] + 1 if not diffs[i][j]
+                             else max(lengths[i + 1][j], lengths[i][j + 1]))
+    anchors, i, j = [], 0, 0
+    while i < n and j < m:
+        if not diffs[i][j] and lengths[i][j] == lengths[i + 1][j + 1] + 1:
+            anchors.append((i, j))
+            i, j = i + 1, j + 1
+        elif lengths[i + 1][j] >= lengths[i][j + 1]:
+            i += 1
+        else:
+            j += 1
+    out: list[tuple[int | None, int | None, list]] = []
+    previous_i, previous_j = 0, 0
+    for anchor_i, anchor_j in anchors + [(n, m)]:
+        gap_expected = list(range(previous_i, anchor_i))
+        gap_observed = list(range(previous_j, anchor_j))
+        for gi, gj in zip(gap_expected, gap_observed):
+            out.append((gi, gj, diffs[gi][gj]))
+        out.extend((gi, None, []) for gi in gap_expected[len(gap_observed):])
+        out.extend((None, gj, []) for gj in gap_observed[len(gap_expected):])
+        if anchor_i < n:
+            out.append((anchor_i, anchor_j, []))
+        previous_i, previous_j = anchor_i + 1, anchor_j + 1
+    return out
+
+
 def _check_alerts(expected, run, start_ns: int, relative: bool) -> list[Mismatch]:
     if not isinstance(expected, list):
         return [Mismatch("alerts", "", note="expect.alerts must be a list of events ([] for none)")]
     events = run.alerts
     out: list[Mismatch] = []
-    for index, (wanted, event) in enumerate(zip(expected, events)):
-        out.extend(_match_event(wanted, event, f"alerts[{index}]", start_ns, relative))
-    if len(events) > len(expected):
-        for index in range(len(expected), len(events)):
-            out.append(Mismatch(f"alerts[{index}]", "", label=_event_label(events[index], start_ns, relative),
-                                note="unexpected event (not in the expected list)"))
-    elif len(expected) > len(events):
-        for index in range(len(events), len(expected)):
-            out.append(Mismatch(f"alerts[{index}]", "", note=f"expected event {show(expected[index])}, got no event"))
     if len(events) != len(expected):
-        out.insert(0, Mismatch("alerts", "", note=f"expected {len(expected)} events, got {len(events)}"))
+        out.append(Mismatch("alerts", "", note=f"expected {len(expected)} events, got {len(events)}"))
+
+    def compare(i: int, j: int) -> list[Mismatch]:
+        return _match_event(expected[i], events[j], f"alerts[{i}]", start_ns, relative)
+
+    for i, j, found in align(expected, events, compare):
+        if i is None:
+            label = f"event #{j} of the run: {_event_label(events[j], start_ns, relative)}"
+            out.append(Mismatch("alerts", "", label=label, note="unexpected event (not in the expected list)"))
+        elif j is None:
+            out.append(Mismatch(f"alerts[{i}]", "", note=f"expected event {show(expected[i])}, got no such event"))
+        else:
+            out.extend(found)
     return out
 
 
@@ -298,11 +344,18 @@ def _check_handlers(expected, run, start_ns: int, relative: bool) -> list[Mismat
             continue
         if len(wanted) != len(got):
             out.append(Mismatch(where, "", note=f"expected {len(wanted)} deliveries, got {len(got)}"))
-        for index, (item, data) in enumerate(zip(wanted, got)):
-            out.extend(_match_delivery(item, data, f"{where}[{index}]", start_ns, relative))
-        for index in range(len(wanted), len(got)):
-            out.append(Mismatch(f"{where}[{index}]", "", label=_delivery_label(got[index], start_ns, relative),
-                                note="unexpected delivery"))
+
+        def compare(i: int, j: int, wanted=wanted, got=got, where=where) -> list[Mismatch]:
+            return _match_delivery(wanted[i], got[j], f"{where}[{i}]", start_ns, relative)
+
+        for i, j, found in align(wanted, got, compare):
+            if i is None:
+                label = f"delivery #{j}: {_delivery_label(got[j], start_ns, relative)}"
+                out.append(Mismatch(where, "", label=label, note="unexpected delivery"))
+            elif j is None:
+                out.append(Mismatch(f"{where}[{i}]", "", note=f"expected {show(wanted[i])}, got no such delivery"))
+            else:
+                out.extend(found)
     for key, deliveries in received.items():
         if key not in expected:
             known = ", ".join(repr(k) for k in received)
