@@ -65,7 +65,9 @@ class Mismatch:
             data["note"] = self.note
         else:
             data["expected"] = self.expected
-            data["got"] = self.got
+            data["got"] = None if self.got is _MISSING else self.got
+            if self.got is _MISSING:
+                data["note"] = "missing"
         return data
 
 
