@@ -117,3 +117,21 @@ def test_two_handlers_sharing_a_target_deliver_in_the_order_alerts_were_handed_o
         run = run_script(script, points(DIP), handlers=[str(handler)])
         received = run.deliveries["tcp 127.0.0.1:7777"]
         assert [d.alert["level"] for d in received] == ["CRITICAL", "CRITICAL", "OK", "OK"]
+
+
+def test_a_bad_target_is_reported_not_hidden_by_the_recorder():
+    with pytest.raises(TickpyError) as caught:
+        run_script(_alert("    .tcp('no-port-here')\n"), points(DIP))
+    assert "missing port" in caught.value.diagnostics[0].message
+
+
+def test_a_templated_post_host_is_refused_rather_than_contacted():
+    with pytest.raises(TickpyError) as caught:
+        run_script(_alert("    .post('http://{{ .ID }}.example.com/x')\n"), points(DIP))
+    assert "the host is a template" in caught.value.diagnostics[0].message
+
+
+def test_a_templated_post_path_goes_to_the_recorder():
+    run = run_script(_alert("    .post('http://hooks.example.com/{{ .Level }}')\n"), points(DIP))
+    received = run.deliveries["post http://hooks.example.com/{{ .Level }}"]
+    assert [(d.path, d.alert["level"]) for d in received] == [("/CRITICAL", "CRITICAL"), ("/OK", "OK")]

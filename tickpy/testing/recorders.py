@@ -33,7 +33,10 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+from tickpy.alerting.addresses import check_tcp_address
+from tickpy.alerting.senders import check_http_url
 from tickpy.alerting.service import AlertService
+from tickpy.diagnostics import TickpyError
 
 __all__ = ["Delivery", "RecordingAlertService"]
 
@@ -204,7 +207,7 @@ class RecordingAlertService(AlertService):
 
     def _build(self, kind, handler_id, options, label, problem, default_position=None):
         options = dict(options)
-        if kind == "tcp" and options.get("address"):
+        if kind == "tcp" and not check_tcp_address(options.get("address", "")):
             key = f"tcp {options['address']}"
             options["address"] = self._recorder(key, _TCPRecorder).address
         elif kind == "log" and options.get("path"):
@@ -216,7 +219,7 @@ class RecordingAlertService(AlertService):
             options["prog"] = "/bin/sh"
             options["args"] = ["-c", 'cat >> "$0"', target]
         elif kind == "post":
-            key = self._redirect_post(options)
+            key = self._redirect_post(options, problem)
         else:
             key = None
         handler = super()._build(kind, handler_id, options, label, problem, default_position)
@@ -225,11 +228,17 @@ class RecordingAlertService(AlertService):
             return _Sequenced(handler, self._handed.setdefault(key, []))
         return handler
 
-    def _redirect_post(self, options: dict) -> str | None:
+    def _redirect_post(self, options: dict, problem) -> str | None:
         endpoint = self.config.httppost.get(options.get("endpoint", "")) if options.get("endpoint") else None
         url = endpoint.url if endpoint is not None else options.get("url", "")
-        if not url or "{{" in urlsplit(url).netloc:
-            return None  # the service reports what is wrong with it
+        if "{{" in urlsplit(url).netloc:
+            # Rendered per alert, the host could not be redirected: refuse rather than send.
+            raise TickpyError(problem(f"post: tickpy test cannot redirect {url!r} to its recorder: "
+                                      "the host is a template", "options.url"))
+        try:
+            check_http_url(url)
+        except ValueError:
+            return None  # not redirected: the service reports what is wrong with it
         key = f"post {url}"
         recorder = self._recorder(key, _HTTPRecorder)
         if endpoint is not None:
