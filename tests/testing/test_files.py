@@ -322,3 +322,29 @@ def test_kapacitor_unit_missing_task_is_an_error(tmp_path):
     results = run_test_file(str(tmp_path / "weather_test.yaml"))
     assert [r.status for r in results] == ["error", "error"]
     assert "alert_weather.tick" in results[0].error
+
+
+def test_http_post_expectations(tmp_path):
+    path = write(tmp_path, """\
+        tickscript: |
+          stream
+            |from()
+              .measurement('cpu')
+            |httpPost('http://collector.example.com/in')
+        points: cpu,host=a usage_idle=50 0s
+        tests:
+          - name: right
+            expect:
+              httpPost:
+                http://collector.example.com/in:
+                  - series: [{name: cpu, values: [[1970-01-01T00:00:00Z, 50]]}]
+          - name: wrong
+            expect:
+              httpPost:
+                http://collector.example.com/in:
+                  - series: [{name: mem}]
+        """)
+    right, wrong = run_test_file(path)
+    assert right.ok, [m.render() for m in right.mismatches]
+    assert [m.render() for m in wrong.mismatches] == [
+        "httpPost['http://collector.example.com/in']: [0].series[0].name: expected \"mem\", got \"cpu\""]

@@ -135,3 +135,13 @@ def test_a_templated_post_path_goes_to_the_recorder():
     run = run_script(_alert("    .post('http://hooks.example.com/{{ .Level }}')\n"), points(DIP))
     received = run.deliveries["post http://hooks.example.com/{{ .Level }}"]
     assert [(d.path, d.alert["level"]) for d in received] == [("/CRITICAL", "CRITICAL"), ("/OK", "OK")]
+
+
+def test_http_post_nodes_post_to_a_recorder():
+    script = "stream\n  |from()\n    .measurement('cpu')\n  |httpPost('http://collector.example.com/in')\n"
+    run = run_script(script, points("cpu,host=a usage_idle=50 0s\ncpu,host=a usage_idle=5 10s"))
+    posted = run.http_posts["http://collector.example.com/in"]
+    assert [d.path for d in posted] == ["/in", "/in"]
+    assert posted[1].alert == {"series": [{"name": "cpu", "tags": {"host": "a"}, "columns": ["time", "usage_idle"],
+                                           "values": [["1970-01-01T00:00:10Z", 5]]}]}
+    assert run.node_errors == [] and run.deliveries == {}

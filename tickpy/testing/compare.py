@@ -17,6 +17,8 @@
                   have received nothing.
     httpOut:      endpoint name -> its result ({series: [...]}); mappings compare by the keys
                   given, lists element by element.
+    httpPost:     URL -> the complete list of results httpPost nodes posted there
+                  ({series: [...]} each; recorded, the URL is never contacted).
     influxDBOut:  the lines influxDBOut wrote, in order (a list or a block of text).
 
 Numbers compare by value (5 equals 5.0); booleans are not numbers.
@@ -379,6 +381,20 @@ def _check_httpout(expected, run) -> list[Mismatch]:
     return out
 
 
+def _check_http_posts(expected, run) -> list[Mismatch]:
+    if not isinstance(expected, dict):
+        return [Mismatch("httpPost", "", note="expect.httpPost maps a URL to the list of results posted there")]
+    out: list[Mismatch] = []
+    for url, wanted in expected.items():
+        got = [d.alert for d in run.http_posts.get(url, [])]
+        out.extend(match_value(wanted if wanted is not None else [], got, f"httpPost[{url!r}]", ""))
+    for url, posted in run.http_posts.items():
+        if url not in expected:
+            out.append(Mismatch(f"httpPost[{url!r}]", "", note=f"received {len(posted)} posts but the test does not "
+                                                                "name this URL"))
+    return out
+
+
 def _check_influxdb(expected, run) -> list[Mismatch]:
     if isinstance(expected, str):
         expected = [line for line in expected.splitlines() if line.strip()]
@@ -413,6 +429,8 @@ def check_expectations(expect: dict, run, start_ns: int = 0, relative: bool = Fa
         out.extend(_check_handlers(expect["handlers"] or {}, run, start_ns, relative))
     if "httpOut" in expect:
         out.extend(_check_httpout(expect["httpOut"] or {}, run))
+    if "httpPost" in expect:
+        out.extend(_check_http_posts(expect["httpPost"] or {}, run))
     if "influxDBOut" in expect:
         out.extend(_check_influxdb(expect["influxDBOut"] or [], run))
     return out

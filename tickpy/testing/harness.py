@@ -31,10 +31,12 @@ __all__ = ["ScriptRun", "run_script", "load_variables"]
 class ScriptRun:
     """What one run produced: `alerts` (AlertEvent, in order), `deliveries` (target key ->
     list of Delivery), `httpout` (endpoint -> result data), `influxdb_lines`, `stats` (node
-    label -> counters), `node_errors`, `delivery_failures`, `problems` (delivery reports)."""
+    label -> counters), `node_errors`, `delivery_failures`, `problems` (delivery reports),
+    `http_posts` (httpPost node URL -> list of Delivery, `.alert` holding the posted result)."""
 
     alerts: list[AlertEvent] = field(default_factory=list)
     deliveries: dict[str, list[Delivery]] = field(default_factory=dict)
+    http_posts: dict[str, list[Delivery]] = field(default_factory=dict)  # httpPost node URL -> bodies
     httpout: dict[str, Any] = field(default_factory=dict)
     influxdb_lines: list[str] = field(default_factory=list)
     stats: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -76,6 +78,15 @@ def load_variables(variables) -> dict | None:
             for name, raw in variables.items()}
 
 
+def _redirect_http_post_nodes(task, service: RecordingAlertService) -> None:
+    """httpPost nodes post to recorders too: a test never contacts the URL a script names."""
+    from tickpy.runtime.nodes.outputs import HTTPPostNode
+
+    for node in task.nodes:
+        if isinstance(node, HTTPPostNode):
+            node.url = service.redirect_http_post(node.url)
+
+
 def run_script(source: str, points: Iterable[Any], *, path: str = "<script>", task_name: str | None = None,
                dbrp=None, handlers: Iterable[str] = (), config=None, variables=None, flush: bool = False,
                task_type: str | None = None) -> ScriptRun:
@@ -88,9 +99,11 @@ def run_script(source: str, points: Iterable[Any], *, path: str = "<script>", ta
         service.load()
         result = run_task(source, points, path=path, task_name=task_name, dbrp=dbrp, alert_service=service,
                           config=config, flush=flush, task_type=task_type,
-                          variables=load_variables(variables), log_sink=outcome.log_lines.append, report=problems.append)
+                          variables=load_variables(variables), log_sink=outcome.log_lines.append, report=problems.append,
+                          on_compiled=lambda task: _redirect_http_post_nodes(task, service))
         summary = service.close()
         outcome.deliveries = service.deliveries()
+        outcome.http_posts = service.http_posts()
     finally:
         service.close()
         service.cleanup()

@@ -18,6 +18,9 @@ the target would have received:
 Deliveries are keyed `"<kind> <target as written>"`: `tcp 127.0.0.1:7777`,
 `post http://hooks.example/x`, `log /var/log/alerts.log`, `exec /bin/page --now`; captured kinds
 are keyed by kind and handler id: `slack cpu_alert.slack`, `slack my-handler-id`.
+
+`|httpPost()` nodes are redirected the same way (the harness asks `redirect_http_post` before
+the first point); what they sent is kept apart, by URL, in `http_posts()`.
 """
 
 from __future__ import annotations
@@ -39,6 +42,8 @@ from tickpy.alerting.service import AlertService
 from tickpy.diagnostics import TickpyError
 
 __all__ = ["Delivery", "RecordingAlertService"]
+
+_HTTP_POST = "httpPost"  # recorder keys of httpPost nodes (not handlers)
 
 
 @dataclass(slots=True)
@@ -249,6 +254,22 @@ class RecordingAlertService(AlertService):
             options["url"] = recorder.url_for(url)
         return key
 
+    def redirect_http_post(self, url: str) -> str:
+        """The recorder URL for an httpPost node's `url` (its requests are kept apart from the
+        handlers' deliveries: see `http_posts`)."""
+        return self._recorder(f"{_HTTP_POST} {url}", _HTTPRecorder).url_for(url)
+
+    def http_posts(self) -> dict[str, list[Delivery]]:
+        """What each httpPost node's URL received: url -> the request bodies (result JSON)."""
+        out = {}
+        for key in self._order:
+            kind, _, url = key.partition(" ")
+            if kind == _HTTP_POST:
+                records = self._recorders[key].records()
+                if records:
+                    out[url] = [Delivery(key, body, path, headers) for body, path, headers in records]
+        return out
+
     def deliveries(self, expected: dict[str, int] | None = None, timeout_s: float = 2.0) -> dict[str, list[Delivery]]:
         """What each target received, after `close()`. Waits (briefly) for the listeners to
         finish reading what the workers have sent."""
@@ -261,6 +282,8 @@ class RecordingAlertService(AlertService):
                 time.sleep(0.002)
         out: dict[str, list[Delivery]] = {}
         for key in self._order:
+            if key.startswith(_HTTP_POST + " "):
+                continue
             records = self._recorders[key].records()
             if len(self._built_for.get(key, ())) > 1:
                 records = _in_handed_order(records, self._handed.get(key, []))

@@ -151,11 +151,12 @@ def observed_expectations(case: TestCase, run: ScriptRun) -> dict:
     """The `expect:` mapping this run satisfies, with the sections (and event fields) the case
     already checks; a case that checks nothing gets alerts plus whatever else the run produced."""
     old = case.expect or {}
-    sections = [key for key in ("alerts", "counts", "handlers", "httpOut", "influxDBOut") if key in old]
+    sections = [key for key in ("alerts", "counts", "handlers", "httpOut", "httpPost", "influxDBOut") if key in old]
     if old.get("no_alerts") and "alerts" not in sections:
         sections.insert(0, "alerts")
     if not sections:
         sections = ["alerts"] + [key for key, present in (("handlers", run.deliveries), ("httpOut", run.httpout),
+                                                          ("httpPost", run.http_posts),
                                                           ("influxDBOut", run.influxdb_lines)) if present]
     new: dict = {}
     for section in sections:
@@ -182,6 +183,8 @@ def observed_expectations(case: TestCase, run: ScriptRun) -> dict:
                 new["handlers"][key] = items
         elif section == "httpOut":
             new["httpOut"] = dict(run.httpout)
+        elif section == "httpPost":
+            new["httpPost"] = {url: [d.alert for d in posted] for url, posted in run.http_posts.items()}
         elif section == "influxDBOut":
             new["influxDBOut"] = list(run.influxdb_lines)
     return new

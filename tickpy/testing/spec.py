@@ -45,7 +45,7 @@ TEST_FILE_SUFFIXES = (".tickpy.yaml", ".tickpy.yml")
 SETTINGS = ("script", "tickscript", "vars", "dbrp", "task", "handlers", "config", "start", "precision", "flush",
             "type")
 CASE_KEYS = SETTINGS + ("name", "description", "points", "points_file", "expect")
-EXPECT_KEYS = ("alerts", "counts", "no_alerts", "handlers", "httpOut", "influxDBOut")
+EXPECT_KEYS = ("alerts", "counts", "no_alerts", "handlers", "httpOut", "httpPost", "influxDBOut")
 
 
 class TestFileError(Exception):
@@ -255,7 +255,7 @@ def _case(path: str, raw: dict, defaults: dict, index: int, default_name: str) -
     if expect is None:
         expect = {}
     if not isinstance(expect, dict):
-        raise bad("`expect` must be a mapping (alerts:, counts:, handlers:, httpOut:, influxDBOut:)")
+        raise bad("`expect` must be a mapping (" + ", ".join(k + ":" for k in EXPECT_KEYS) + ")")
     unknown = [key for key in expect if key not in EXPECT_KEYS]
     if unknown:
         raise bad(f"expect: unknown key {unknown[0]!r} (known: {', '.join(EXPECT_KEYS)})")
