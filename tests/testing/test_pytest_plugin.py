@@ -87,3 +87,17 @@ def test_a_malformed_test_file_is_a_collection_error(tmp_path):
 def test_the_plugin_is_declared_as_a_pytest11_entry_point():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())
     assert project["project"]["entry-points"]["pytest11"] == {"tickpy": "tickpy.testing.pytest_plugin"}
+
+
+def test_kapacitor_unit_file_with_tickpy_dir(tmp_path):
+    (tmp_path / "pytest.ini").write_text("[pytest]\n")
+    (tmp_path / "ticks").mkdir()
+    (tmp_path / "ticks" / "weather.tick").write_text(
+        "stream\n  |from()\n    .measurement('weather')\n  |alert()\n    .crit(lambda: \"temperature\" > 90)\n")
+    (tmp_path / "weather.tickpy.yaml").write_text(
+        "tests:\n  - name: hot\n    task_name: weather.tick\n    db: w\n    rp: r\n    type: stream\n"
+        "    data: [\"weather temperature=95\", \"weather temperature=20\"]\n"
+        "    expects: {ok: 1, warn: 0, crit: 1}\n")
+    done = _pytest(tmp_path, "-q", "--tickpy-dir", "ticks")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "1 passed" in done.stdout
