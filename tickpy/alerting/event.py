@@ -29,7 +29,10 @@ class AlertEvent:
     # data
     name: str  # measurement
     task_name: str
-    group: str  # "host=a,cpu=x" or "nil" without groupBy
+    # Kapacitor's raw group id: "" without groupBy (the nil group), "host=a,cpu=x" by tags,
+    # "cpu\nhost=a" with byMeasurement. Only the alert node's id/message/details templates
+    # print "" as "nil"; handler templates ({{ .Group }} in TemplateData) see it raw.
+    group: str
     tags: dict[str, str]
     fields: dict[str, Any]
     recoverable: bool
