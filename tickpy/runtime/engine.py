@@ -6,7 +6,7 @@ Stable Python API (used by `tickpy run` and `tickpy test`):
              config=None, alert_service=None, flush=False, task_type=None, variables=None,
              input_errors=None, on_node_error=None, line_sink=None, log_sink=None,
              clock=None, report=None, interruptible=False, on_compiled=None,
-             keep_alerts=True) -> RunResult
+             keep_alerts=True, dead_letter=None, capture=None) -> RunResult
 
         `source`: the TICKscript text; `path`: its name in diagnostics.
         `points`: an iterable of `tickpy.runtime.point.Point` (or anything with `name`, `tags`,
@@ -16,7 +16,8 @@ Stable Python API (used by `tickpy run` and `tickpy test`):
         `handlers`: topic handler files/directories (paths) given to the alert service.
         `config`: the Kapacitor configuration: a TOML file path or a parsed dict
             (`httppost` endpoints with headers, ...).
-        `alert_service`: an already built alert service (then `handlers`/`config` are its own).
+        `alert_service`: an already built alert service (then `handlers`, `config`,
+            `dead_letter` and `capture` are its own, and the caller closes it).
         `flush`: close open windows at the end of input (Kapacitor never does).
         `input_errors`: the caller's list of input `LineError`s, copied into the result.
         `on_node_error`: called with every `NodeError` as it happens (the CLI prints them).
@@ -27,6 +28,16 @@ Stable Python API (used by `tickpy run` and `tickpy test`):
             (else dead-lettered); `RunResult.interrupted_by` is the signal. Main thread only.
         `on_compiled`: called with the `CompiledTask` before any point is read (tickpy.observe
             wraps edges there for --trace/--stats; nothing is wrapped when it is None).
+        `dead_letter`: a file path; each event a tcp/post/exec/log handler could not deliver
+            (after retries) is appended there as one JSON line (handler, kind, target, topic,
+            event_id, level, error, attempts, and `payload`: the exact bytes it would have sent,
+            as text, or `payload_base64`). Counted in `delivery_summary.failed` either way;
+            without a file they are only counted and reported. The file is created only when
+            something fails.
+        `capture`: a file path; what handlers for external services (slack, pagerduty, smtp,
+            ...) would send is appended there as JSON lines marked `"sent": false`, instead of
+            one "captured (not sent)" line per event on stderr. tickpy never contacts them.
+        An unwritable `dead_letter` or `capture` path is a TickpyError before any point is read.
 
         Raises `TickpyError` (with diagnostics) for script errors, unsupported nodes and bad
         handler files, before any point is read.
@@ -37,7 +48,9 @@ Stable Python API (used by `tickpy run` and `tickpy test`):
 alert_counts (level -> number of events),
 httpout (endpoint name -> result dict, Kapacitor's result JSON as data; `httpout_json(name)`
 gives the exact JSON text), influxdb_lines, stats (node label -> counters), input_errors,
-node_errors, delivery_failures, points_read, delivery_summary, interrupted_by.
+node_errors, delivery_failures, points_read, delivery_summary, interrupted_by, alert_service
+(the service used, closed when run_task built it: `topics_summary()` is the `--topics` table,
+`topic_states()` each topic's event levels).
 """
 
 from __future__ import annotations
@@ -185,6 +198,8 @@ class RunResult:
     delivery_summary: Any = None
     # The signal (SIGINT 2, SIGTERM 15) that stopped reading, 0 if none.
     interrupted_by: int = 0
+    # The alert service the task delivered through (its topics outlive the run).
+    alert_service: Any = None
 
     def httpout_json(self, name: str) -> str:
         """The exact JSON `GET .../tasks/<task>/<name>` would answer with."""
@@ -255,6 +270,8 @@ def run_task(
     interruptible: bool = False,
     on_compiled: Callable[["CompiledTask"], None] | None = None,
     keep_alerts: bool = True,
+    dead_letter: str | None = None,
+    capture: str | None = None,
 ) -> RunResult:
     """Run a script over points. See the module docstring."""
     pipeline = load_pipeline(source, path, task_type=task_type, variables=variables)
@@ -264,7 +281,8 @@ def run_task(
     dbrps = [given] if given else [tuple(pair) for pair in pipeline.dbrps]
     own_service = alert_service is None
     if own_service:
-        alert_service = make_alert_service(config, list(handlers), report)
+        alert_service = make_alert_service(config, list(handlers), report, dead_letter=dead_letter,
+                                           capture=capture)
     ctx = RunContext(
         task_name=task_name,
         database=chosen[0],
@@ -288,7 +306,7 @@ def run_task(
         if own_service:
             close_alert_service(alert_service)
         raise
-    result = RunResult(task_name=task_name)
+    result = RunResult(task_name=task_name, alert_service=alert_service)
     try:
         if interruptible:
             result.interrupted_by = _run_interruptible(task, points)
@@ -332,13 +350,19 @@ def _run_interruptible(task: CompiledTask, points) -> int:
     return stop.signal_number if stop.requested else 0
 
 
-def make_alert_service(config, handler_paths: list, report: Callable[[str], None] | None = None):
+def make_alert_service(config, handler_paths: list, report: Callable[[str], None] | None = None, *,
+                       dead_letter: str | None = None, capture: str | None = None):
     """The alert service (topics, handler files, delivery) for one run, loaded: raises
-    TickpyError for bad handler files or configuration before any point is read."""
-    from tickpy.alerting.service import AlertService
+    TickpyError for bad handler files, configuration or unwritable dead-letter/capture files
+    before any point is read. Warnings (e.g. a handler directory without handler files) go
+    to `report`."""
+    from tickpy.alerting.service import AlertService, HandlerLoadError
 
-    service = AlertService(handler_files=handler_paths, config=config or None, report=report)
-    service.load()
+    service = AlertService(handler_files=handler_paths, config=config or None, dead_letter=dead_letter,
+                           capture=capture, report=report)
+    warnings = service.load()
+    if warnings:
+        service.report(HandlerLoadError(warnings).render())
     return service
 
 
