@@ -18,7 +18,8 @@ NODE_ERRORS_SHOWN = 10  # per node; the rest are counted
 
 HELP = """Run the stream task SCRIPT over the points in INPUT files (line protocol; `-` or no
 INPUT reads stdin), as Kapacitor would run it, and deliver its alerts to their real handlers
-(tcp, log, post, exec) and to the topic handlers given with --handlers.
+(tcp, post, log, exec) and to the topic handlers given with --handlers. Handlers for external
+services (slack, pagerduty, smtp, ...) are never contacted: what they would send is captured.
 
 \b
 Event time comes from the points. As in Kapacitor, nothing is flushed at end of input: a
@@ -28,19 +29,25 @@ time too (Kapacitor uses the wall clock): a tick is due when a point's time reac
 
 \b
 Outputs:
-  influxDBOut and kapacitorLoopback lines   stdout, or the file given with --influxdb-out
-  httpOut results     DIR/<name>.json with --httpout-dir (Kapacitor's result JSON)
-  log nodes, errors   stderr, with a summary at the end
+  influxDBOut, kapacitorLoopback lines   stdout, or the file given with --influxdb-out
+  httpOut results         DIR/<name>.json with --httpout-dir (Kapacitor's result JSON)
+  undelivered alerts      reported on stderr and counted; with --dead-letter, kept in FILE
+  external-service alerts one "captured (not sent)" line each on stderr, or --capture FILE
+  log nodes, errors       stderr, then a summary (--topics and --stats add tables to it)
 
 \b
 Exit status:
-  0  every point was read and every alert delivered (node errors, e.g. a lambda failing on
-     a point, are logged and the point dropped, as Kapacitor does: they do not count here)
-  1  the run completed, but some alert could not be delivered or some input line was
-     rejected (each is reported on stderr: `<input>:<line>: <reason>`, skipped, counted)
-  2  usage error, script error, bad handler file or configuration, unsupported node
+  0  every input line was read and every alert delivered or captured (node errors, e.g. a
+     lambda failing on a point, are logged and the point dropped, as Kapacitor does: they
+     do not count here)
+  1  the run completed, but some alert could not be delivered after retries (reported,
+     counted in the summary, written to the --dead-letter file if given) or some input
+     line was rejected (reported as `<input>:<line>: <reason>`, skipped, counted)
+  2  usage error, script error, unsupported node, bad handler file or configuration,
+     unreadable input or unwritable output file: found before any point is read
   70  internal error (a bug in tickpy; TICKPY_DEBUG=1 shows the traceback)
   130/143  stopped by SIGINT/SIGTERM: reading stops, queued alerts get 5 s to be delivered
+     (the rest is dead-lettered), the summary is printed
 """
 
 
@@ -111,20 +118,35 @@ def _summary(result, rejected: int) -> str:
 @click.argument("script", type=click.Path(dir_okay=False))
 @click.argument("inputs", nargs=-1, metavar="[INPUT]...")
 @click.option("--handlers", "handler_paths", multiple=True, metavar="PATH",
-              help="Topic handler file or directory of them (repeatable).")
+              help="Topic handler file (YAML or JSON, as `kapacitor define-topic-handler` reads it) "
+                   "or a directory of them (repeatable).")
 @click.option("--dbrp", metavar="DB.RP", help="The task's database and retention policy "
               "(default: the script's dbrp statement).")
 @click.option("--task", "task_name", metavar="NAME", help="Task name (default: the script file's stem).")
 @click.option("--precision", type=click.Choice(["ns", "us", "ms", "s"]), default="ns", show_default=True,
-              help="Precision of the input timestamps.")
+              help="Precision of the input timestamps (lp and srpl).")
 @click.option("--httpout-dir", type=click.Path(file_okay=False), metavar="DIR",
               help="Write each httpOut node's final result as DIR/<name>.json.")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), metavar="FILE",
-              help="Kapacitor TOML configuration ([[httppost]] endpoints, ...).")
+              help="Kapacitor TOML configuration: [[httppost]] endpoints for .post().endpoint() "
+                   "and handler files; service sections ([slack], ...) shape what is captured.")
 @click.option("--input-format", type=click.Choice(["lp", "srpl"]), default="lp", show_default=True,
               help="lp: line protocol; srpl: Kapacitor's recording format (db, rp, line).")
 @click.option("--influxdb-out", "influxdb_out", type=click.Path(dir_okay=False), metavar="FILE",
-              help="Write influxDBOut lines to FILE instead of stdout.")
+              help="Write influxDBOut and kapacitorLoopback lines to FILE (replaced) instead of stdout.")
+@click.option("--dead-letter", "dead_letter", type=click.Path(dir_okay=False), metavar="FILE",
+              help="Append each alert a tcp, post, log or exec handler could not deliver (tcp and post: "
+                   "after up to 3 retries with backoff) to FILE, one JSON line each: handler, kind, target, "
+                   "topic, event_id, level, error, attempts and the exact payload. Created only when "
+                   "something fails; such alerts make the exit status 1 with or without it.")
+@click.option("--capture", "capture", type=click.Path(dir_okay=False), metavar="FILE",
+              help="Append what handlers for external services (slack, pagerduty, smtp, ...) would send "
+                   "to FILE, one JSON line per alert marked \"sent\": false, instead of a \"captured "
+                   "(not sent)\" line on stderr. tickpy never contacts these services.")
+@click.option("--topics", is_flag=True,
+              help="Print each topic at the end (stderr): its level, events collected and handlers, then "
+                   "its events (level, count, last time, message), like `kapacitor list topics` and "
+                   "`kapacitor show-topic`.")
 @click.option("--flush", is_flag=True, help="Close open windows at the end of input (not Kapacitor's behaviour).")
 @click.option("--stats", is_flag=True, help="Print each node's counters at the end (stderr), named as `kapacitor show` names them.")
 @click.option("--graph-out", type=click.Path(dir_okay=False), metavar="FILE",
@@ -136,17 +158,34 @@ def _summary(result, rejected: int) -> str:
               help="Trace only the input points for which this lambda expression is true, e.g. "
                    "\"host\" == 'srv1' (quoted for the shell: --trace-filter \"\\\"host\\\" == 'srv1'\").")
 def command(script, inputs, handler_paths, dbrp, task_name, precision, httpout_dir, config_path,
-            input_format, influxdb_out, flush, stats, graph_out, graph_view, trace, trace_filter):
+            input_format, influxdb_out, dead_letter, capture, topics, flush, stats, graph_out, graph_view,
+            trace, trace_filter):
     sys.exit(run_command(script, inputs, handler_paths=handler_paths, dbrp=dbrp, task_name=task_name,
                          precision=precision, httpout_dir=httpout_dir, config_path=config_path,
                          input_format=input_format, influxdb_out=influxdb_out, flush=flush,
                          stats=stats, graph_out=graph_out, graph_view=graph_view, trace=trace,
-                         trace_filter=trace_filter))
+                         trace_filter=trace_filter, dead_letter=dead_letter, capture=capture,
+                         topics=topics))
+
+
+def _same_file_problem(**files: str | None) -> str | None:
+    """Two output options naming one file would interleave (or truncate) each other's lines."""
+    seen: dict[str, str] = {}
+    for option, name in files.items():
+        if not name:
+            continue
+        flag = "--" + option.replace("_", "-")
+        key = os.path.realpath(name)
+        if key in seen:
+            return f"{seen[key]} and {flag} name the same file {name}"
+        seen[key] = flag
+    return None
 
 
 def run_command(script, inputs, *, handler_paths=(), dbrp=None, task_name=None, precision="ns",
                 httpout_dir=None, config_path=None, input_format="lp", influxdb_out=None, flush=False,
-                stats=False, graph_out=None, graph_view="attributes", trace=False, trace_filter=None) -> int:
+                stats=False, graph_out=None, graph_view="attributes", trace=False, trace_filter=None,
+                dead_letter=None, capture=None, topics=False) -> int:
     from tickpy.alerting import gojson
     from tickpy.runtime.engine import default_task_name, parse_dbrp, run_task
 
@@ -160,6 +199,18 @@ def run_command(script, inputs, *, handler_paths=(), dbrp=None, task_name=None, 
     except ValueError as error:
         click.echo(f"tickpy run: {error}", err=True)
         return EXIT_USAGE
+
+    same = _same_file_problem(influxdb_out=influxdb_out, dead_letter=dead_letter, capture=capture,
+                              graph_out=graph_out)
+    if same:
+        click.echo(f"tickpy run: {same}", err=True)
+        return EXIT_USAGE
+    if httpout_dir:
+        try:
+            Path(httpout_dir).mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            click.echo(f"tickpy run: cannot write {httpout_dir}: {error.strerror or error}", err=True)
+            return EXIT_USAGE
 
     rejected: list = []
     observer = None  # tickpy.observe: stats, graph, trace, progress line
@@ -236,6 +287,8 @@ def run_command(script, inputs, *, handler_paths=(), dbrp=None, task_name=None, 
             line_sink=line_sink,
             interruptible=True,
             on_compiled=observer.attach if observer is not None else None,
+            dead_letter=dead_letter,
+            capture=capture,
         )
     except TickpyError as error:
         _print_diagnostics(error, script, source)
@@ -257,15 +310,21 @@ def run_command(script, inputs, *, handler_paths=(), dbrp=None, task_name=None, 
     stats_text = observer.finish(result.task_name) if observer is not None else None
     if httpout_dir:
         directory = Path(httpout_dir)
-        directory.mkdir(parents=True, exist_ok=True)
         for name, data in result.httpout.items():
-            (directory / f"{name}.json").write_text(gojson.dumps(data), encoding="utf-8")
+            try:
+                (directory / f"{name}.json").write_text(gojson.dumps(data), encoding="utf-8")
+            except OSError as error:
+                click.echo(f"tickpy run: cannot write {directory / f'{name}.json'}: {error.strerror or error}",
+                           err=True)
+                return EXIT_USAGE
     summary = result.delivery_summary
     if summary is not None and (summary.handlers or summary.failures):
         text = summary.render()
         if text:
             click.echo(text, err=True)
     click.echo(_summary(result, len(rejected)), err=True)
+    if topics and result.alert_service is not None:
+        click.echo(result.alert_service.topics_summary(), err=True)
     if stats_text:
         click.echo(stats_text, err=True)
     if result.interrupted_by:
