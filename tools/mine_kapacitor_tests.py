@@ -1,0 +1,423 @@
+"""Lift checks with known answers out of Kapacitor's own Go test suites into a JSON dataset.
+
+    .venv/bin/python tools/mine_kapacitor_tests.py [--src REPO_GIT_DIR] [--out /tmp/kapacitor_suites.json]
+
+REPO_GIT_DIR is a clone (or bare mirror) of influxdata/kapacitor; files are read with
+`git show HEAD:<path>`. The dataset is Kapacitor's test data: write it outside the repository.
+
+Sections of the dataset (each a list of cases with "id" = "<go file>:<line>"):
+- fmt:        tick/fmt_test.go             script -> exact tickfmt output
+- parse:      tick/ast/parser_test.go      script -> parses, or Kapacitor's error text
+- strings:    tick/ast/parser_test.go      string literal script -> its value
+- scripts:    integrations/*_test.go, pipeline/*_test.go
+              scripts Kapacitor accepts (task_type stream/batch, or null to infer)
+- canonical:  pipeline/tick/*_test.go      scripts that are Kapacitor's canonical format of a pipeline
+- functions:  tick/stateful/functions_test.go   function name, Go args -> value or error text
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import pathlib
+import re
+import subprocess
+import sys
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+
+from golit import Call, Composite, Unknown, assignments, evaluate, functions, split_top, tokenize  # noqa: E402
+
+DEFAULT_SRC = "/work/.mirror/influxdata+kapacitor/repo"
+
+_SCRIPT_START = re.compile(r"\A\s*(?://[^\n]*\n\s*)*(?:var\s|dbrp\s|stream\b|batch\b)")
+
+
+def looks_like_script(text: object) -> bool:
+    return isinstance(text, str) and bool(_SCRIPT_START.match(text)) and ("|" in text or "stream" in text)
+
+
+class Source:
+    def __init__(self, src: str):
+        self.src = src
+
+    def read(self, path: str) -> str:
+        return subprocess.run(
+            ["git", "show", f"HEAD:{path}"], cwd=self.src, check=True, capture_output=True
+        ).stdout.decode("utf-8", "surrogateescape")
+
+    def list(self, pattern: str) -> list[str]:
+        names = subprocess.run(
+            ["git", "ls-tree", "-r", "HEAD", "--name-only"], cwd=self.src, check=True, capture_output=True, text=True
+        ).stdout.split()
+        return [n for n in names if re.fullmatch(pattern, n)]
+
+    def commit(self) -> str:
+        return subprocess.run(["git", "rev-parse", "HEAD"], cwd=self.src, capture_output=True, text=True).stdout.strip()
+
+
+def composites(tokens, keys: set[str]):
+    """Every brace-delimited composite literal in `tokens` holding all of `keys`, with its line."""
+    for i, tok in enumerate(tokens):
+        if tok.kind != "op" or tok.text != "{":
+            continue
+        depth = 0
+        for j in range(i, len(tokens)):
+            if tokens[j].kind == "op" and tokens[j].text in "([{":
+                depth += 1
+            elif tokens[j].kind == "op" and tokens[j].text in ")]}":
+                depth -= 1
+                if depth == 0:
+                    break
+        value = evaluate(tokens[i : j + 1])
+        if isinstance(value, Composite) and keys <= set(value.keyed):
+            yield tok.line, value
+
+
+# ---------------------------------------------------------------- tick/fmt_test.go, parser_test.go
+
+
+def mine_fmt(source: Source) -> list[dict]:
+    path = "tick/fmt_test.go"
+    cases = []
+    for line, lit in composites(tokenize(source.read(path)), {"script", "exp"}):
+        script, exp = lit.keyed["script"], lit.keyed["exp"]
+        if isinstance(script, str) and isinstance(exp, str):
+            cases.append({"id": f"{path}:{line}", "script": script, "expected": exp})
+    return cases
+
+
+def mine_parse(source: Source) -> tuple[list[dict], list[dict]]:
+    path = "tick/ast/parser_test.go"
+    tokens = tokenize(source.read(path))
+    parse_cases, string_cases = [], []
+    for line, lit in composites(tokens, {"Text", "Error"}):
+        if isinstance(lit.keyed["Text"], str) and isinstance(lit.keyed["Error"], str):
+            parse_cases.append({"id": f"{path}:{line}", "script": lit.keyed["Text"], "error": lit.keyed["Error"]})
+    for line, lit in composites(tokens, {"script"}):
+        script = lit.keyed["script"]
+        if not isinstance(script, str):
+            continue
+        if "literal" in lit.keyed:
+            string_cases.append({"id": f"{path}:{line}", "script": script, "literal": lit.keyed["literal"]})
+            continue
+        err = lit.keyed.get("err")
+        error_text = None
+        if isinstance(err, Call) and err.func in ("errors.New", "fmt.Errorf") and err.args and isinstance(err.args[0], str):
+            error_text = err.args[0]
+        elif err is not None:
+            continue  # an error we cannot read: leave the case out
+        parse_cases.append({"id": f"{path}:{line}", "script": script, "error": error_text})
+    return parse_cases, string_cases
+
+
+# ---------------------------------------------------------------- scripts Kapacitor accepts
+
+_PLACEHOLDER = re.compile(r"%(?:\[(\d+)\])?([-+# 0]*\d*(?:\.\d+)?)([sdvqftx%])")
+
+
+def _sprintf(template: str, args: list) -> str | None:
+    """fmt.Sprintf with the arguments this reader could evaluate; None when an argument is
+    unknown and no sensible stand-in exists."""
+    position = 0
+    out = []
+    last = 0
+    for m in _PLACEHOLDER.finditer(template):
+        out.append(template[last : m.start()])
+        last = m.end()
+        if m.group(3) == "%":
+            out.append("%")
+            continue
+        if m.group(1):
+            index = int(m.group(1)) - 1
+        else:
+            index = position
+            position += 1
+        if index >= len(args):
+            return None
+        arg = args[index]
+        if isinstance(arg, Unknown) or isinstance(arg, Call):
+            arg = _stand_in(arg, m.group(3))
+            if arg is None:
+                return None
+        if m.group(3) == "q":
+            out.append(json.dumps(arg))
+        else:
+            out.append(str(arg).lower() if isinstance(arg, bool) else str(arg))
+    out.append(template[last:])
+    return "".join(out)
+
+
+def _stand_in(arg, verb: str):
+    """A plausible value for a runtime-only Sprintf argument (server URLs, temp paths)."""
+    text = arg.text if isinstance(arg, Unknown) else arg.func
+    lowered = text.lower()
+    if "url" in lowered or "addr" in lowered:
+        return "http://127.0.0.1:9092"
+    if "dir" in lowered or "path" in lowered or "wd" in lowered or "cwd" in lowered:
+        return "/tmp/kapacitor-test"
+    if verb == "d":
+        return 1
+    return None
+
+
+def _render_go_template(template: str, case: dict) -> str:
+    """Enough of text/template for the scripts built with it: {{ .Field }}, {{ if .F }}..{{ end }}."""
+    def cond(m: re.Match) -> str:
+        return m.group(2) if case.get(m.group(1)) else ""
+
+    text = re.sub(r"\{\{-?\s*if\s+\.(\w+)\s*-?\}\}(.*?)\{\{-?\s*end\s*-?\}\}", cond, template, flags=re.S)
+    return re.sub(r"\{\{-?\s*\.(\w+)\s*-?\}\}", lambda m: str(case.get(m.group(1), "")), text)
+
+
+def _function_scripts(fn) -> list[tuple[int, str]]:
+    """The TICKscripts a test function runs: string values assigned or passed in it, after
+    Sprintf and text/template expansion."""
+    tokens = fn.tokens
+    found: list[tuple[int, str]] = []
+    string_vars: dict[str, str] = {}
+    script_fields: list[str] = []
+    def resolve(unknown: Unknown):
+        if unknown.text in string_vars:
+            return string_vars[unknown.text]
+        stand_in = _stand_in(unknown, "s")
+        return unknown if stand_in is None else str(stand_in)
+
+    for a in assignments(tokens):
+        value = evaluate(a.value_tokens, resolve)
+        if isinstance(value, str):
+            string_vars.setdefault(a.name, value)
+            if a.name.lower().endswith("script"):
+                script_fields.append(value)
+    templated = set(re.findall(r"template\s*\.\s*New\s*\([^)]*\)\s*\.\s*Parse\s*\(\s*(\w+)", " ".join(t.text for t in tokens)))
+    # defaults the test fills in for empty fields: `tc.Field = "value"`
+    defaults = {}
+    for i in range(len(tokens) - 4):
+        if tokens[i].text == "tc" and tokens[i + 1].text == "." and tokens[i + 3].text == "=" and tokens[i + 4].kind == "str":
+            defaults[tokens[i + 2].text] = tokens[i + 4].value
+    rows = [lit.keyed for _, lit in composites(tokens, set()) if lit.keyed]
+    for a in assignments(tokens):
+        value = evaluate(a.value_tokens, resolve)
+        if isinstance(value, Call) and value.func == "fmt.Sprintf" and value.args:
+            template = value.args[0]
+            if isinstance(template, Unknown) and template.text in string_vars:
+                template = string_vars[template.text]
+            if not isinstance(template, str):
+                continue
+            value.args[0] = template
+            args = list(value.args[1:])
+            unknown_scripts = [k for k, v in enumerate(args) if isinstance(v, Unknown) and v.text.endswith("script")]
+            if unknown_scripts:
+                for field_value in script_fields:
+                    filled = list(args)
+                    for k in unknown_scripts:
+                        filled[k] = field_value
+                    text = _sprintf(value.args[0], filled)
+                    if looks_like_script(text):
+                        found.append((a.line, text))
+                continue
+            text = _sprintf(value.args[0], args)
+            if looks_like_script(text):
+                found.append((a.line, text))
+        elif isinstance(value, str) and looks_like_script(value):
+            if a.name in templated:
+                required = set(re.findall(r"\{\{-?\s*\.(\w+)\s*-?\}\}", value))
+                for row in rows:
+                    case = {**defaults, **{k: v for k, v in row.items() if v not in ("", None)}}
+                    if not required <= set(case):
+                        continue
+                    found.append((a.line, _render_go_template(value, case)))
+            elif "%s" in value or "%[1]s" in value or "%v" in value:
+                # a Sprintf template filled later with the scripts of the test table
+                for field_value in script_fields:
+                    if field_value is value:
+                        continue
+                    text = _sprintf(value, [field_value] * value.count("%"))
+                    if text is not None and looks_like_script(text):
+                        found.append((a.line, text))
+            else:
+                found.append((a.line, value))
+    # scripts passed directly as call arguments
+    for call_index, tok in enumerate(tokens):
+        if tok.kind == "str" and looks_like_script(tok.value) and call_index > 0 and tokens[call_index - 1].text in ("(", ","):
+            if not (call_index > 2 and tokens[call_index - 2].text == "Sprintf"):
+                found.append((tok.line, tok.value))
+    unique: dict[str, int] = {}
+    for line, text in found:
+        unique.setdefault(text, line)
+    return [(line, text) for text, line in unique.items()]
+
+
+_VALUE_TYPES = {"BOOL": "bool", "INT": "int", "DOUBLE": "double", "STRING": "string", "DURATION": "duration"}
+
+
+def _function_udfs(fn) -> dict:
+    """The UDFs a test's fake UDF service describes (`InfoFunc`): name -> {wants, provides,
+    options} in tickpy's --udfs form."""
+    tokens = fn.tokens
+    text = " ".join(t.text for t in tokens)
+    if "InfoFunc" not in text:
+        return {}
+    names = [tokens[i + 2].value for i in range(len(tokens) - 2) if tokens[i].text == "name" and tokens[i + 1].text == "!=" and tokens[i + 2].kind == "str"]
+    if not names:
+        return {}
+    edges = re.findall(r"info \. (Wants|Provides) = agent \. EdgeType_(STREAM|BATCH)", text)
+    info = {"wants": "stream", "provides": "stream", "options": {}}
+    for which, edge in edges:
+        info[which.lower()] = edge.lower()
+    for a in assignments(tokens):
+        if a.name == "Options":
+            options = evaluate(a.value_tokens)
+            if isinstance(options, Composite):
+                for key, option in options.items:
+                    if isinstance(key, str) and isinstance(option, Composite):
+                        kinds = option.keyed.get("ValueTypes")
+                        items = kinds.items if isinstance(kinds, Composite) else []
+                        info["options"][key] = [
+                            _VALUE_TYPES.get(item.text.rsplit("_", 1)[-1], "string") for item in items if isinstance(item, Unknown)
+                        ]
+    return {names[0]: info}
+
+
+def mine_integration_scripts(source: Source) -> list[dict]:
+    cases = []
+    for path, task_type in (("integrations/streamer_test.go", "stream"), ("integrations/batcher_test.go", "batch")):
+        for fn in functions(tokenize(source.read(path))):
+            if not fn.name.startswith("Test"):
+                continue
+            udfs = _function_udfs(fn)
+            for line, text in _function_scripts(fn):
+                case = {"id": f"{path}:{line}", "test": fn.name, "script": text, "task_type": task_type}
+                if udfs:
+                    case["udfs"] = udfs
+                cases.append(case)
+    for path in source.list(r"pipeline/[a-z_]+_test\.go"):
+        for line, lit in composites(tokenize(source.read(path)), {"script"}):
+            script = lit.keyed["script"]
+            if isinstance(script, str) and not lit.keyed.get("wantErr"):
+                cases.append({"id": f"{path}:{line}", "test": "", "script": script, "task_type": "stream"})
+        for fn in functions(tokenize(source.read(path))):
+            for a in assignments(fn.tokens):
+                value = evaluate(a.value_tokens)
+                if a.name.lower().endswith("script") and looks_like_script(value):
+                    cases.append({"id": f"{path}:{a.line}", "test": fn.name, "script": value, "task_type": "stream"})
+    seen = set()
+    unique = []
+    for case in cases:
+        key = (case["script"], case["task_type"])
+        if key not in seen:
+            seen.add(key)
+            unique.append(case)
+    return unique
+
+
+def mine_canonical(source: Source) -> list[dict]:
+    cases = []
+    for path in source.list(r"pipeline/tick/[a-z_0-9]+_test\.go"):
+        tokens = tokenize(source.read(path))
+        for a in assignments(tokens):
+            if a.name not in ("want", "exp", "expected"):
+                continue
+            value = evaluate(a.value_tokens)
+            if looks_like_script(value):
+                cases.append({"id": f"{path}:{a.line}", "script": value})
+    return cases
+
+
+# ---------------------------------------------------------------- tick/stateful/functions_test.go
+
+_GO_CONVERSIONS = {"int64": "int", "float64": "float", "int": "int"}
+
+
+def _typed(value):
+    """A Go argument as the lambda cases' typed encoding, or Unknown when it has no point form."""
+    if isinstance(value, bool) or isinstance(value, str):
+        return value
+    if isinstance(value, Call) and value.func in _GO_CONVERSIONS and len(value.args) == 1:
+        inner = value.args[0]
+        if isinstance(inner, (int, float)) and not isinstance(inner, bool):
+            kind = _GO_CONVERSIONS[value.func]
+            return {kind: int(inner) if kind == "int" else float(inner)}
+    if isinstance(value, Call) and value.func == "math.NaN":
+        return {"float": "NaN"}
+    if isinstance(value, Call) and value.func == "math.Inf" and value.args in ([1], [-1]):
+        return {"float": "+Inf" if value.args[0] == 1 else "-Inf"}
+    if isinstance(value, float):
+        return {"float": value}
+    if isinstance(value, int):
+        return {"int": value}
+    return Unknown(repr(value))
+
+
+_EXPECT_TYPES = {"int": "int", "float": "float", "bool": "boolean", "str": "string"}
+
+
+def mine_functions(source: Source) -> list[dict]:
+    path = "tick/stateful/functions_test.go"
+    cases = []
+    for fn in functions(tokenize(source.read(path))):
+        if not fn.name.startswith("Test_"):
+            continue
+        # single-argument conversion tests use the function named in the test
+        single_name = {"Test_Bool": "bool", "Test_Int": "int", "Test_Float": "float", "Test_String": "string", "Test_Duration": "duration"}.get(fn.name)
+        for line, lit in composites(fn.tokens, set()):
+            keyed = lit.keyed
+            if "exp" not in keyed and "err" not in keyed:
+                continue
+            if "name" in keyed and "args" in keyed and isinstance(keyed["args"], Composite):
+                name, raw_args = keyed["name"], keyed["args"].items
+            elif single_name and "arg" in keyed:
+                name, raw_args = single_name, [keyed["arg"]]
+            else:
+                continue
+            if not isinstance(name, str):
+                continue
+            args = [_typed(a) for a in raw_args]
+            if any(isinstance(a, Unknown) for a in args):
+                continue
+            err = keyed.get("err")
+            case = {"id": f"{path}:{line}", "function": name, "args": args}
+            if isinstance(err, Call) and err.args and isinstance(err.args[0], str):
+                case["error"] = err.args[0]
+            elif err is not None:
+                continue
+            else:
+                expected = _typed(keyed.get("exp"))
+                if single_name in ("float", "int") and isinstance(expected, dict):
+                    # untyped Go constants take the declared type of the `exp` field
+                    (number,) = expected.values()
+                    expected = {single_name: float(number) if single_name == "float" else int(number)}
+                if isinstance(expected, Unknown):
+                    continue
+                case["expect"] = expected
+            cases.append(case)
+    return cases
+
+
+def mine(src: str) -> dict:
+    source = Source(src)
+    parse_cases, string_cases = mine_parse(source)
+    return {
+        "kapacitor_commit": source.commit(),
+        "fmt": mine_fmt(source),
+        "parse": parse_cases,
+        "strings": string_cases,
+        "scripts": mine_integration_scripts(source),
+        "canonical": mine_canonical(source),
+        "functions": mine_functions(source),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--src", default=DEFAULT_SRC, help="Kapacitor git directory")
+    parser.add_argument("--out", default="/tmp/kapacitor_suites.json")
+    options = parser.parse_args()
+    data = mine(options.src)
+    pathlib.Path(options.out).write_text(json.dumps(data, indent=1, ensure_ascii=False), encoding="utf-8")
+    counts = ", ".join(f"{key} {len(value)}" for key, value in data.items() if isinstance(value, list))
+    print(f"wrote {options.out}: {counts}")
+
+
+if __name__ == "__main__":
+    main()
