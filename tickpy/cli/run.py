@@ -29,11 +29,11 @@ time too (Kapacitor uses the wall clock): a tick is due when a point's time reac
 
 \b
 Outputs:
-  influxDBOut, kapacitorLoopback lines   stdout, or the file given with --influxdb-out
-  httpOut results         DIR/<name>.json with --httpout-dir (Kapacitor's result JSON)
-  undelivered alerts      reported on stderr and counted; with --dead-letter, kept in FILE
-  external-service alerts one "captured (not sent)" line each on stderr, or --capture FILE
-  log nodes, errors       stderr, then a summary (--topics and --stats add tables to it)
+  influxDBOut lines            stdout, or the --influxdb-out FILE (kapacitorLoopback's too)
+  httpOut results              DIR/<name>.json with --httpout-dir (Kapacitor's result JSON)
+  undelivered alerts           reported on stderr and counted; kept in the --dead-letter FILE
+  external-service alerts      "captured (not sent)" lines on stderr, or the --capture FILE
+  log nodes, errors            stderr, then a summary (--topics and --stats add tables to it)
 
 \b
 Exit status:
