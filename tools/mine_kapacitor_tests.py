@@ -111,6 +111,81 @@ def mine_parse(source: Source) -> tuple[list[dict], list[dict]]:
     return parse_cases, string_cases
 
 
+_OPERATORS = {
+    "TokenNot": "!", "TokenMinus": "-", "TokenPlus": "+", "TokenMult": "*", "TokenDiv": "/", "TokenMod": "%",
+    "TokenAnd": "AND", "TokenOr": "OR", "TokenEqual": "==", "TokenNotEqual": "!=", "TokenLess": "<",
+    "TokenLessEqual": "<=", "TokenGreater": ">", "TokenGreaterEqual": ">=", "TokenRegexEqual": "=~",
+    "TokenRegexNotEqual": "!~", "TokenDot": ".", "TokenPipe": "|", "TokenAt": "@",
+}
+_FUNC_TYPES = {"GlobalFunc": "global", "ChainFunc": "chain", "PropertyFunc": "property", "DynamicFunc": "dynamic"}
+_GO_DURATIONS = {"Nanosecond": 1, "Microsecond": 10**3, "Millisecond": 10**6, "Second": 10**9, "Minute": 60 * 10**9, "Hour": 3600 * 10**9}
+
+
+def _go_duration(text: str) -> int | None:
+    expr = re.sub(r"time \. (\w+)", lambda m: str(_GO_DURATIONS.get(m.group(1), "x")), text)
+    expr = re.sub(r"time \. Duration \( (\d+) \)", r"\1", expr)
+    if not re.fullmatch(r"[\d\s*+()-]+", expr):
+        return None
+    return int(eval(expr))  # digits and arithmetic only (checked above)
+
+
+def go_ast(value):
+    """Kapacitor's tick/ast node literal as plain data: {"node": "BinaryNode", "pos", "line",
+    "char", fields...}, operators as their text and function types as tickpy's kinds; fields the
+    literal leaves out are Go zero values and are left out here too."""
+    if isinstance(value, Composite):
+        name = value.type.rsplit(".", 1)[-1].lstrip("&")
+        if name.endswith("Node") and not name.startswith("[]"):
+            out = {"node": name}
+            for key, item in value.items:
+                if key == "position" and isinstance(item, Composite):
+                    out.update({k: v for k, v in item.keyed.items() if k in ("pos", "line", "char")})
+                elif key == "Dur" and isinstance(item, Unknown):
+                    out["Dur"] = _go_duration(item.text)
+                else:
+                    out[key] = go_ast(item)
+            return out
+        return [go_ast(item) for item in value.items]
+    if isinstance(value, Unknown):
+        text = value.text
+        return _OPERATORS.get(text, _FUNC_TYPES.get(text, _go_duration(text) if "time" in text else text))
+    if isinstance(value, Call):
+        if value.func == "regexp.MustCompile" and value.args:
+            return value.args[0]
+        if value.func in ("int64", "float64") and value.args:
+            return value.args[0]
+        return {"call": value.func, "args": [go_ast(a) for a in value.args]}
+    return value
+
+
+def mine_ast(source: Source) -> list[dict]:
+    path = "tick/ast/parser_test.go"
+    cases = []
+    for line, lit in composites(tokenize(source.read(path)), {"script", "Root"}):
+        if isinstance(lit.keyed["script"], str) and "err" not in lit.keyed:
+            cases.append({"id": f"{path}:{line}", "script": lit.keyed["script"], "root": go_ast(lit.keyed["Root"])})
+    return cases
+
+
+def mine_lexer(source: Source) -> list[dict]:
+    path = "tick/ast/lex_test.go"
+    cases = []
+    for line, lit in composites(tokenize(source.read(path)), {"in", "tokens"}):
+        if not isinstance(lit.keyed["in"], str) or not isinstance(lit.keyed["tokens"], Composite):
+            continue
+        tokens = []
+        for item in lit.keyed["tokens"].items:
+            if not isinstance(item, Composite) or len(item.items) != 3:
+                break
+            kind, pos, text = item.items
+            if not (isinstance(kind, Unknown) and isinstance(pos, int) and isinstance(text, str)):
+                break
+            tokens.append([kind.text, pos, text])
+        else:
+            cases.append({"id": f"{path}:{line}", "input": lit.keyed["in"], "tokens": tokens})
+    return cases
+
+
 # ---------------------------------------------------------------- scripts Kapacitor accepts
 
 _PLACEHOLDER = re.compile(r"%(?:\[(\d+)\])?([-+# 0]*\d*(?:\.\d+)?)([sdvqftx%])")
@@ -401,6 +476,8 @@ def mine(src: str) -> dict:
         "kapacitor_commit": source.commit(),
         "fmt": mine_fmt(source),
         "parse": parse_cases,
+        "lexer": mine_lexer(source),
+        "ast": mine_ast(source),
         "strings": string_cases,
         "scripts": mine_integration_scripts(source),
         "canonical": mine_canonical(source),

@@ -29,6 +29,8 @@ DEFAULT_SRC = "/work/.mirror/influxdata+kapacitor/repo"
 FLOORS = {
     "fmt": 19,
     "parse": 35,
+    "lexer": 60,
+    "ast": 32,
     "strings": 4,
     "scripts/validate": 284,
     "scripts/fmt-idempotent": 284,
@@ -196,3 +198,127 @@ def test_function_calls():
             why = f"{expr} with {case['args']}: got {got}, Kapacitor {case['expect']!r}"
         results.append((case["id"], ok, why))
     _check("functions", results)
+
+
+# ------------------------------------------------------------------ lexer and AST shapes
+
+_TOKEN_NAMES = {
+    "TokenVar": "VAR", "TokenDBRP": "DBRP", "TokenAsgn": "ASGN", "TokenDot": "DOT", "TokenPipe": "PIPE",
+    "TokenAt": "AT", "TokenIdent": "IDENT", "TokenReference": "REFERENCE", "TokenLambda": "LAMBDA",
+    "TokenNumber": "NUMBER", "TokenString": "STRING", "TokenDuration": "DURATION", "TokenLParen": "LPAREN",
+    "TokenRParen": "RPAREN", "TokenLSBracket": "LSBRACKET", "TokenRSBracket": "RSBRACKET", "TokenComma": "COMMA",
+    "TokenNot": "NOT", "TokenTrue": "TRUE", "TokenFalse": "FALSE", "TokenRegex": "REGEX", "TokenStar": "STAR",
+    "TokenPlus": "PLUS", "TokenMinus": "MINUS", "TokenMult": "MULT", "TokenDiv": "DIV", "TokenMod": "MOD",
+    "TokenAnd": "AND", "TokenOr": "OR", "TokenEqual": "EQ", "TokenNotEqual": "NE", "TokenLess": "LT",
+    "TokenGreater": "GT", "TokenLessEqual": "LE", "TokenGreaterEqual": "GE", "TokenRegexEqual": "REQ",
+    "TokenRegexNotEqual": "RNE",
+}
+
+
+def test_lexer_tokens():
+    """Kapacitor's token stream (type, byte offset, text); comments and EOF are not tokens in
+    tickpy (comments are attached to the next token), so they are left out of the comparison."""
+    from tickpy.syntax.lexer import lex
+
+    results = []
+    for case in _dataset()["lexer"]:
+        text = case["input"]
+        expected = [
+            (_TOKEN_NAMES.get(kind, kind), pos, value)
+            for kind, pos, value in case["tokens"]
+            if kind not in ("TokenEOF", "TokenComment")
+        ]
+        lexed = lex(text)
+        got = [(t.type, len(text[: t.start_pos].encode()), t.value) for t in lexed.tokens]
+        if lexed.error is not None:
+            got.append(("TokenError", len(text[: lexed.error.offset].encode()), lexed.error.message))
+        results.append((case["id"], got == expected, f"{text!r}: got {got}, Kapacitor {expected}"))
+    _check("lexer", results)
+
+
+def _byte_pos(source: str, span: ast.Span) -> int:
+    return len(source[: span.offset].encode())
+
+
+def _comment_shape(comment, source):
+    if comment is None:
+        return None
+    return {"node": "CommentNode", "pos": _byte_pos(source, comment.span), "line": comment.span.line,
+            "char": comment.span.column, "Comments": list(comment.kapacitor_lines)}
+
+
+def kapacitor_shape(node, source: str):
+    """A tickpy AST node in the shape of Kapacitor's tick/ast node literals (see go_ast in
+    tools/mine_kapacitor_tests.py): Kapacitor's node and field names, its positions (binary and
+    chain nodes sit at their operator)."""
+    if node is None:
+        return None
+    span = node.span
+    if isinstance(node, (ast.Binary, ast.Chain)) and node.operator_span is not None:
+        span = node.operator_span
+    out = {"pos": _byte_pos(source, span), "line": span.line, "char": span.column}
+    shape = kapacitor_shape
+    match node:
+        case ast.Program():
+            out.update(node="ProgramNode", Nodes=[shape(n, source) for n in node.statements])
+        case ast.Declaration():
+            out.update(node="DeclarationNode", Left=shape(node.name, source), Right=shape(node.value, source))
+        case ast.TypeDeclaration():
+            out.update(node="TypeDeclarationNode", Node=shape(node.name, source), Type=shape(node.type_name, source))
+        case ast.DBRP():
+            out.update(node="DBRPNode", DB=shape(node.database, source), RP=shape(node.retention_policy, source))
+        case ast.Identifier():
+            out.update(node="IdentifierNode", Ident=node.name)
+        case ast.Reference():
+            out.update(node="ReferenceNode", Reference=node.name)
+        case ast.StringLiteral():
+            out.update(node="StringNode", Literal=node.value, TripleQuotes=node.triple_quoted)
+        case ast.NumberLiteral():
+            # Kapacitor records a base for integers only
+            out.update(node="NumberNode", IsInt=node.is_int, IsFloat=not node.is_int, Base=node.base if node.is_int else 0,
+                       Int64=node.int_value if node.is_int else 0, Float64=0 if node.is_int else node.float_value)
+        case ast.DurationLiteral():
+            out.update(node="DurationNode", Dur=node.nanoseconds, Literal=node.literal)
+        case ast.BoolLiteral():
+            out.update(node="BoolNode", Bool=node.value)
+        case ast.RegexLiteral():
+            out.update(node="RegexNode", Regex=node.pattern, Literal=node.literal[1:-1])  # Kapacitor's: between the slashes
+        case ast.Star():
+            out.update(node="StarNode")
+        case ast.ListLiteral():
+            out.update(node="ListNode", Nodes=[shape(n, source) for n in node.elements])
+        case ast.Unary():
+            out.update(node="UnaryNode", Operator=node.operator, Node=shape(node.operand, source))
+        case ast.Binary():
+            out.update(node="BinaryNode", Operator=node.operator, Left=shape(node.left, source),
+                       Right=shape(node.right, source), Parens=node.parens, MultiLine=node.multiline)
+        case ast.Lambda():
+            out.update(node="LambdaNode", Expression=shape(node.expression, source))
+        case ast.Function():
+            out.update(node="FunctionNode", Type=node.kind, Func=node.name, Args=[shape(n, source) for n in node.args],
+                       MultiLine=node.multiline)
+        case ast.Chain():
+            out.update(node="ChainNode", Operator=node.operator, Left=shape(node.left, source), Right=shape(node.right, source))
+    comment = getattr(node, "comment", None)
+    if comment is not None:
+        out["Comment"] = _comment_shape(comment, source)
+    return out
+
+
+def _without_zero_values(value):
+    """Go's zero values are what a node literal leaves out: drop them on both sides."""
+    if isinstance(value, dict):
+        return {k: _without_zero_values(v) for k, v in value.items() if v not in (None, False, 0, "", [], {}) or k == "pos"}
+    if isinstance(value, list):
+        return [_without_zero_values(v) for v in value]
+    return value
+
+
+def test_ast_shapes():
+    results = []
+    for case in _dataset()["ast"]:
+        script = case["script"]
+        got = _without_zero_values(kapacitor_shape(parse(script, case["id"]), script))
+        expected = _without_zero_values(case["root"])
+        results.append((case["id"], got == expected, f"{script!r}:\n got {got}\n exp {expected}"))
+    _check("ast", results)
