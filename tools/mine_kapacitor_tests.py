@@ -26,7 +26,7 @@ import sys
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 
-from golit import Call, Composite, Unknown, assignments, evaluate, functions, split_top, tokenize  # noqa: E402
+from golit import Call, Composite, Unknown, assignments, evaluate, functions, skip_group, split_top, tokenize  # noqa: E402
 
 DEFAULT_SRC = "/work/.mirror/influxdata+kapacitor/repo"
 
@@ -148,7 +148,8 @@ def go_ast(value):
         return [go_ast(item) for item in value.items]
     if isinstance(value, Unknown):
         text = value.text
-        return _OPERATORS.get(text, _FUNC_TYPES.get(text, _go_duration(text) if "time" in text else text))
+        name = text.split(" . ")[-1]
+        return _OPERATORS.get(name, _FUNC_TYPES.get(name, _go_duration(text) if "time" in text else text))
     if isinstance(value, Call):
         if value.func == "regexp.MustCompile" and value.args:
             return value.args[0]
@@ -469,6 +470,215 @@ def mine_functions(source: Source) -> list[dict]:
     return cases
 
 
+# ---------------------------------------------------------------- tick/stateful expression tests
+
+
+def _go_value(value, variables: dict):
+    """A Go operand as ("int"|"float"|"string"|"boolean"|"duration"|"regex", value), or None."""
+    if isinstance(value, Unknown) and value.text in variables:
+        return variables[value.text]
+    if isinstance(value, bool):
+        return ("boolean", value)
+    if isinstance(value, str):
+        return ("string", value)
+    if isinstance(value, Call) and len(value.args) == 1:
+        arg = value.args[0]
+        if value.func == "int64" and isinstance(arg, int):
+            return ("int", arg)
+        if value.func == "float64" and isinstance(arg, (int, float)):
+            return ("float", float(arg))
+        if value.func == "time.Duration" and isinstance(arg, int):
+            return ("duration", arg)
+        if value.func == "regexp.MustCompile" and isinstance(arg, str):
+            return ("regex", arg)
+    if isinstance(value, Unknown) and "time" in value.text:
+        ns = _go_duration(value.text)
+        if ns is not None:
+            return ("duration", ns)
+    return None
+
+
+_DURATION_UNITS = [("w", 7 * 86400 * 10**9), ("d", 86400 * 10**9), ("h", 3600 * 10**9), ("m", 60 * 10**9), ("s", 10**9), ("ms", 10**6), ("u", 10**3)]
+
+
+def literal_text(kind: str, value) -> str | None:
+    """TICKscript literal for a typed value, or None when the language cannot write it."""
+    if kind == "int":
+        return str(value) if value >= 0 else None
+    if kind == "float":
+        if value < 0 or value != value or value in (float("inf"),):
+            return None
+        text = repr(float(value))
+        return text if "e" not in text else None
+    if kind == "string":
+        return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
+    if kind == "boolean":
+        return "TRUE" if value else "FALSE"
+    if kind == "regex":
+        return "/" + value.replace("/", "\\/") + "/"
+    if kind == "duration":
+        for unit, size in _DURATION_UNITS:
+            if value > 0 and value % size == 0:
+                return f"{value // size}{unit}"
+        return None
+    return None
+
+
+def field_encoding(kind: str, value):
+    """A typed value as a point field in the lambda cases' encoding, or None (points carry no
+    durations or regexes)."""
+    if kind == "int":
+        return {"int": value}
+    if kind == "float":
+        return {"float": value}
+    if kind in ("string", "boolean"):
+        return value
+    return None
+
+
+def expression_text(node) -> str | None:
+    """TICKscript text of a go_ast() expression node (binaries parenthesised), or None."""
+    kind = node.get("node") if isinstance(node, dict) else None
+    if kind == "BinaryNode":
+        left, right = expression_text(node.get("Left")), expression_text(node.get("Right"))
+        return None if left is None or right is None else f"({left} {node.get('Operator')} {right})"
+    if kind == "UnaryNode":
+        inner = expression_text(node.get("Node"))
+        return None if inner is None else f"{node.get('Operator')}{inner}"
+    if kind == "ReferenceNode":
+        return '"' + node.get("Reference", "").replace('"', '\\"') + '"'
+    if kind == "NumberNode":
+        return literal_text("float", node.get("Float64", 0.0)) if node.get("IsFloat") else literal_text("int", node.get("Int64", 0))
+    if kind == "StringNode":
+        return literal_text("string", node.get("Literal", ""))
+    if kind == "BoolNode":
+        return literal_text("boolean", node.get("Bool", False))
+    if kind == "DurationNode":
+        return literal_text("duration", node.get("Dur") or 0)
+    if kind == "RegexNode":
+        return literal_text("regex", node.get("Regex", ""))
+    if kind == "FunctionNode":
+        args = [expression_text(a) for a in node.get("Args") or []]
+        return None if any(a is None for a in args) else f"{node.get('Func')}({', '.join(args)})"
+    if kind == "LambdaNode":
+        return expression_text(node.get("Expression"))
+    return None
+
+
+def _expect(value, variables) -> dict | None:
+    typed = _go_value(value, variables)
+    if typed is None:
+        return None
+    kind, raw = typed
+    if kind == "regex":
+        return None
+    return {"type": kind, "value": raw}
+
+
+def mine_expressions(source: Source) -> list[dict]:
+    """The operator tables of expr_test.go (every (left, right, operator) the test runs, as a
+    literal-literal and as a field-literal expression) and the sequences of expr_dynamic_test.go."""
+    cases: list[dict] = []
+    path = "tick/stateful/expr_test.go"
+    for fn in functions(tokenize(source.read(path))):
+        text = " ".join(t.text for t in fn.tokens)
+        if "runCompiledEvalBoolTests" in text:
+            mode = "predicate"
+        elif "runCompiledNumericTests" in text:
+            mode = "eval"
+        else:
+            continue
+        variables = {}
+        lists = {}
+        for a in assignments(fn.tokens):
+            value = evaluate(a.value_tokens)
+            if isinstance(value, Call) and value.func == "regexp.MustCompile" and value.args and isinstance(value.args[0], str):
+                variables[a.name] = ("regex", value.args[0])
+            elif a.name in ("leftValues", "rightValues", "operators") and isinstance(value, Composite):
+                lists[a.name] = value.items
+        lefts = [_go_value(v, variables) for v in lists.get("leftValues", [])]
+        rights = [_go_value(v, variables) for v in lists.get("rightValues", [])]
+        operators = [_OPERATORS.get(v.text.split(" . ")[-1]) for v in lists.get("operators", []) if isinstance(v, Unknown)]
+        tables = []
+        toks = fn.tokens
+        for i in range(len(toks) - 4):
+            if toks[i].text == "map" and toks[i + 2].text == "keyStruct":
+                body = i + 5 if toks[i + 4].text == "error" else i + 7  # the `{` after `error` or `interface{}`
+                lit = evaluate(toks[i : skip_group(toks, body)])
+                if isinstance(lit, Composite):
+                    tables.append(lit)
+        outcomes: dict = {}
+        for table in tables:
+            for item in table.items:
+                if not isinstance(item, tuple):
+                    continue
+                key, value = item
+                if not isinstance(key, Composite) or len(key.items) != 3:
+                    continue
+                left, right = _go_value(key.items[0], variables), _go_value(key.items[1], variables)
+                op = _OPERATORS.get(key.items[2].text.split(" . ")[-1]) if isinstance(key.items[2], Unknown) else None
+                if left is None or right is None or op is None:
+                    continue
+                if table.type.endswith("error"):
+                    if not (isinstance(value, Call) and value.args and isinstance(value.args[0], str)):
+                        continue
+                    outcome = {"error": value.args[0]}
+                else:
+                    outcome = _expect(value, variables)
+                    if outcome is None:
+                        continue
+                outcomes[(left, right, op)] = outcome
+        line = fn.line
+        for (left, right, op), outcome in outcomes.items():
+            if lefts and (left not in lefts or right not in rights or op not in operators):
+                continue  # a table entry the test never runs
+            right_text = literal_text(*right)
+            if right_text is None:
+                continue
+            left_text = literal_text(*left)
+            if left_text is not None and left[0] == "regex":
+                left_text = f"({left_text})"  # after a regex the lexer reads no operator: only `)` ends it
+            base = {"function": fn.name, "mode": mode, "tags": {}, "expect": outcome}
+            if left_text is not None:
+                cases.append({**base, "id": f"{path}:{line}:{len(cases)}", "expr": f"{left_text} {op} {right_text}", "fields": {}})
+            field = field_encoding(*left)
+            if field is not None:
+                cases.append({**base, "id": f"{path}:{line}:{len(cases)}", "expr": f'"value" {op} {right_text}', "fields": {"value": field}})
+    path = "tick/stateful/expr_dynamic_test.go"
+    for line, lit in composites(tokenize(source.read(path)), {"Node", "Expectations"}):
+        expr = expression_text(go_ast(lit.keyed["Node"]))
+        steps = lit.keyed["Expectations"]
+        if expr is None or not isinstance(steps, Composite):
+            continue
+        sequence = []
+        for step in steps.items:
+            if not isinstance(step, Composite):
+                break
+            keyed = step.keyed
+            mode = "predicate" if keyed.get("IsEvalBool") else "eval"
+            fields = {}
+            if "Value" in keyed:
+                typed = _go_value(keyed["Value"], {})
+                encoded = field_encoding(*typed) if typed else None
+                if encoded is None:
+                    break
+                fields["value"] = encoded
+            error = keyed.get("ExpectedError")
+            if isinstance(error, Call) and error.args and isinstance(error.args[0], str):
+                outcome = {"error": error.args[0]}
+            else:
+                outcome = _expect(keyed.get("ExpectedResult"), {})
+                if outcome is None:
+                    break
+            sequence.append({"mode": mode, "fields": fields, "expect": outcome})
+        else:
+            state = f"{path}:{line}"
+            for index, step in enumerate(sequence):
+                # one compiled expression per sequence, as the Go test compiles it once
+                cases.append({"id": f"{state}#{index}", "function": "", "expr": expr, "tags": {}, "state_id": state, **step})
+    return cases
+
+
 def mine(src: str) -> dict:
     source = Source(src)
     parse_cases, string_cases = mine_parse(source)
@@ -482,6 +692,7 @@ def mine(src: str) -> dict:
         "scripts": mine_integration_scripts(source),
         "canonical": mine_canonical(source),
         "functions": mine_functions(source),
+        "expressions": mine_expressions(source),
     }
 
 

@@ -38,6 +38,7 @@ FLOORS = {
     "canonical/fmt-fixed-point": 81,  # where_test.go: Kapacitor's expected text nests lambda: in a lambda, which its parser rejects
     "canonical/validate": 75,  # 7 are Go-built pipelines Kapacitor's define rejects too (see the report)
     "functions": 105,
+    "expressions": 499,
 }
 
 
@@ -322,3 +323,22 @@ def test_ast_shapes():
         expected = _without_zero_values(case["root"])
         results.append((case["id"], got == expected, f"{script!r}:\n got {got}\n exp {expected}"))
     _check("ast", results)
+
+
+def test_expression_tables_and_sequences():
+    """expr_test.go's operator tables (each run literal-literal and field-literal, as the Go
+    test runs them) and expr_dynamic_test.go's sequences (one compiled expression per
+    sequence). Go's tests do not say at which stage an error comes, so only its text counts."""
+    from tickpy.lang.cases import CaseRunner
+
+    runner = CaseRunner()
+    results = []
+    for case in _dataset()["expressions"]:
+        got = runner.run(case)
+        expect = case["expect"]
+        if "error" in expect:
+            ok = got.get("error") == expect["error"]
+        else:
+            ok = "error" not in got and got.get("type") == expect["type"] and got.get("value") == expect["value"]
+        results.append((case["id"], ok, f"[{case['mode']}] {case['expr']} with {case['fields']}: got {got}, Kapacitor {expect}"))
+    _check("expressions", results)
