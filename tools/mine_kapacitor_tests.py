@@ -9,10 +9,13 @@ Sections of the dataset (each a list of cases with "id" = "<go file>:<line>"):
 - fmt:        tick/fmt_test.go             script -> exact tickfmt output
 - parse:      tick/ast/parser_test.go      script -> parses, or Kapacitor's error text
 - strings:    tick/ast/parser_test.go      string literal script -> its value
-- scripts:    integrations/*_test.go, pipeline/*_test.go
+- scripts:    integrations/*_test.go, server/server_test.go, pipeline/*_test.go
               scripts Kapacitor accepts (task_type stream/batch, or null to infer)
 - canonical:  pipeline/tick/*_test.go      scripts that are Kapacitor's canonical format of a pipeline
+- task_types: services/task_store/util_test.go  script -> the task type Kapacitor infers
 - functions:  tick/stateful/functions_test.go   function name, Go args -> value or error text
+- expressions: tick/stateful/expr_test.go, expr_dynamic_test.go  lambda cases (lambda conformance format)
+- lexer, ast: tick/ast/lex_test.go, parser_test.go  token streams; parse trees with positions
 """
 
 from __future__ import annotations
@@ -34,7 +37,7 @@ _SCRIPT_START = re.compile(r"\A\s*(?://[^\n]*\n\s*)*(?:var\s|dbrp\s|stream\b|bat
 
 
 def looks_like_script(text: object) -> bool:
-    return isinstance(text, str) and bool(_SCRIPT_START.match(text)) and ("|" in text or "stream" in text)
+    return isinstance(text, str) and bool(_SCRIPT_START.match(text)) and ("|" in text or "@" in text)
 
 
 class Source:
@@ -357,7 +360,11 @@ def _function_udfs(fn) -> dict:
 
 def mine_integration_scripts(source: Source) -> list[dict]:
     cases = []
-    for path, task_type in (("integrations/streamer_test.go", "stream"), ("integrations/batcher_test.go", "batch")):
+    for path, task_type in (
+        ("integrations/streamer_test.go", "stream"),
+        ("integrations/batcher_test.go", "batch"),
+        ("server/server_test.go", None),
+    ):
         for fn in functions(tokenize(source.read(path))):
             if not fn.name.startswith("Test"):
                 continue
@@ -679,6 +686,18 @@ def mine_expressions(source: Source) -> list[dict]:
     return cases
 
 
+def mine_task_types(source: Source) -> list[dict]:
+    """services/task_store: the task type the server reads from a script's roots."""
+    path = "services/task_store/util_test.go"
+    names = {"client.StreamTask": "stream", "client.BatchTask": "batch", "client.InvalidTask": None}
+    cases = []
+    for line, lit in composites(tokenize(source.read(path)), {"tickscript", "taskType"}):
+        kind = lit.keyed["taskType"]
+        if isinstance(lit.keyed["tickscript"], str) and isinstance(kind, Unknown) and kind.text.replace(" ", "") in names:
+            cases.append({"id": f"{path}:{line}", "script": lit.keyed["tickscript"], "task_type": names[kind.text.replace(" ", "")]})
+    return cases
+
+
 def mine(src: str) -> dict:
     source = Source(src)
     parse_cases, string_cases = mine_parse(source)
@@ -691,6 +710,7 @@ def mine(src: str) -> dict:
         "strings": string_cases,
         "scripts": mine_integration_scripts(source),
         "canonical": mine_canonical(source),
+        "task_types": mine_task_types(source),
         "functions": mine_functions(source),
         "expressions": mine_expressions(source),
     }
