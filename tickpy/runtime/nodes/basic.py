@@ -145,16 +145,30 @@ class FromNode(RuntimeNode):
         children = self.children  # filled in by the engine after construction
         task_database, task_retention_policy = self.ctx.database, self.ctx.retention_policy
         node = self
+        # The line-protocol reader gives the points of one series the same tags dict: the
+        # group id is computed once per dict (kept with it, so its id cannot be reused).
+        # (Not grouped by measurement here, so the name plays no part.)
+        groups_by_tags: dict[int, tuple[dict, str]] = {}
 
         def ingest(point) -> None:
             name = point.name
             if measurement and name != measurement:
                 return
             tags = point.tags
+            if grouped:
+                known = groups_by_tags.get(id(tags))
+                if known is not None and known[0] is tags:
+                    group = known[1]
+                else:
+                    group = group_id(name, tags, dimensions)
+                    if len(groups_by_tags) >= 100_000:
+                        groups_by_tags.clear()
+                    groups_by_tags[id(tags)] = (tags, group)
+            else:
+                group = ""
             msg = PointMessage(
                 name, tags, LazyFields(point) if point.__class__ is Point else point.fields, point.time, dimensions,
-                group_id(name, tags, dimensions) if grouped else "",
-                point.database or task_database, point.retention_policy or task_retention_policy,
+                group, point.database or task_database, point.retention_policy or task_retention_policy,
             )
             node.points_out += 1
             for child in children:
