@@ -39,6 +39,7 @@ FLOORS = {
     "canonical/validate": 75,  # 7 are Go-built pipelines Kapacitor's define rejects too (see the report)
     "functions": 105,
     "task_types": 7,
+    "fmt-keeps-pipeline": 405,
     "expressions": 499,
 }
 
@@ -353,3 +354,56 @@ def test_task_type_inference():
         got = infer_task_type(parse(case["script"], case["id"]))
         results.append((case["id"], got == case["task_type"], f"got {got}, Kapacitor {case['task_type']}"))
     _check("task_types", results)
+
+
+def _pipeline_summary(pipeline) -> list:
+    """What a pipeline means, without source positions: its DOT graph and, per node, its
+    arguments, properties and handlers (lambdas as formatted text, nodes by label)."""
+    from tickpy.check.dot import to_dot
+    from tickpy.check.pipeline import PipelineNode
+    from tickpy.syntax import format_expression
+
+    def value(v):
+        if isinstance(v, ast.Lambda):  # a template's unset lambda var has no expression
+            return "lambda: " + (format_expression(v.expression) if v.expression is not None else "<nil>")
+        if isinstance(v, PipelineNode):
+            return v.label
+        if isinstance(v, list):
+            return [value(x) for x in v]
+        return repr(v)
+
+    summary: list = [to_dot(pipeline, "t")]
+    for node in pipeline.nodes:
+        summary.append((
+            node.type,
+            value(node.args),
+            [(p.name, value(p.args)) for p in node.properties],
+            [(h.kind, value(h.args), [(p.name, value(p.args)) for p in h.properties]) for h in node.handlers],
+        ))
+    return summary
+
+
+def test_fmt_keeps_the_pipeline():
+    """Every script Kapacitor accepts builds the same pipeline after `tickpy fmt` (Kapacitor's
+    formatter only moves whitespace, comments and redundant parentheses)."""
+    from tickpy.check import UDFInfo, build_pipeline
+
+    data = _dataset()
+    items = [(c["id"], c["script"], c["task_type"], c.get("udfs")) for c in data["scripts"]]
+    items += [(c["id"], c["script"], None, None) for c in data["canonical"]]
+    results = []
+    for case_id, script, task_type, udfs in items:
+        servers_udfs = {name: UDFInfo(name, **info) for name, info in (udfs or {}).items()} or None
+        try:
+            before = _pipeline_summary(build_pipeline(parse(script, case_id), task_type=task_type, udfs=servers_udfs))
+        except TickpyError:
+            continue  # not a script tickpy builds: counted by the tests above
+        try:
+            formatted = format_source(script, case_id)
+            after = _pipeline_summary(build_pipeline(parse(formatted, case_id), task_type=task_type, udfs=servers_udfs))
+        except TickpyError as error:
+            results.append((case_id, False, f"the formatted script fails: {_describe(error.diagnostics)}"))
+            continue
+        changed = next((f"{a} became {b}" for a, b in zip(before, after) if a != b), "")
+        results.append((case_id, before == after, changed[:400]))
+    _check("fmt-keeps-pipeline", results)
