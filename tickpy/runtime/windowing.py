@@ -38,6 +38,9 @@ class TimeWindow:
     arrives, the points in [emit - period, emit) are emitted (batch time = emit) before the point
     is buffered; the next emit time is then that point's time + every (truncated to every with
     align). With `every` == 0 every point emits the points in (time - period, time].
+
+    With `every` > 0, adding a point earlier than `next_emit` only appends it to `buffer` (the
+    window node does that itself on its hot path).
     """
 
     __slots__ = ("period", "every", "align", "next_emit", "buffer")

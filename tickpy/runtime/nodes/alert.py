@@ -285,7 +285,19 @@ class AlertNode(RuntimeNode):
         time = msg.time
         fields = msg.fields
         history = state.history
-        level = self.determine_level(fields, msg.tags, time, history[state.idx])
+        current = history[state.idx]
+        if current == OK:  # determine_level from OK, inlined for the hot path
+            level = OK
+            tags = msg.tags
+            for candidate, evaluate in self.levels_from_current[OK]:
+                try:
+                    if evaluate(fields, tags, time):
+                        level = candidate
+                        break
+                except Exception as error:
+                    self._level_error(candidate, error, time)
+        else:
+            level = self.determine_level(fields, msg.tags, time, current)
         # _add_event, inlined for the hot path
         changed = state.changed = history[state.idx] != level
         idx = state.idx + 1
@@ -444,7 +456,10 @@ class AlertNode(RuntimeNode):
         # shared with other tasks is the alert service's business: it may rewrite the wire.)
         event.previous_level = self.previous_levels.get(event.id, "OK")
         self.previous_levels[event.id] = event.level
-        event.wire = alert_wire(event)
+        try:
+            event.wire = alert_wire(event)
+        except gojson.GoJSONError as error:  # a NaN or infinite field: handlers report it
+            event.wire_error = f"failed to marshal alert data json: {error}"
         ctx = self.ctx
         ctx.alert_counts[event.level] = ctx.alert_counts.get(event.level, 0) + 1
         if ctx.keep_alerts:

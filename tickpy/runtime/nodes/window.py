@@ -10,10 +10,12 @@ from tickpy.runtime.windowing import CountWindow, TimeWindow
 
 
 class _GroupWindow:
-    __slots__ = ("window", "name", "tags", "dimensions", "group")
+    __slots__ = ("window", "name", "tags", "dimensions", "group", "just_buffers_before_next_emit")
 
     def __init__(self, window, msg: PointMessage):
         self.window = window
+        # A time window with `every` only buffers a point earlier than its next emit time.
+        self.just_buffers_before_next_emit = isinstance(window, TimeWindow) and window.every > 0
         self.name = msg.name
         self.tags = msg.group_tags()
         self.dimensions = msg.dimensions
@@ -49,7 +51,12 @@ class WindowNode(RuntimeNode):
         state = self.groups.get(msg.group)
         if state is None:
             state = self.groups[msg.group] = _GroupWindow(self._new_window(msg.time), msg)
-        due = state.window.add(BatchPoint(msg.time, msg.fields, msg.tags))
+        time = msg.time
+        window = state.window
+        if state.just_buffers_before_next_emit and time < window.next_emit:
+            window.buffer.append(BatchPoint(time, msg.fields, msg.tags))  # TimeWindow.add's common case
+            return
+        due = window.add(BatchPoint(time, msg.fields, msg.tags))
         if due is not None:
             self._emit(state, due)
 
