@@ -24,21 +24,28 @@ class CaptureSink:
         self._settings = settings  # kind, workspace -> the service's --config section
         self._stream = stream
         self._lock = threading.Lock()
-        self._file = open(path, "a", encoding="utf-8") if path else None
+        self._file = None  # opened at the first capture: no file when nothing was captured
         self.count = 0
 
     def capture(self, *, kind: str, handler_id: str, topic: str, options: dict, event: AlertEvent, wire: bytes) -> None:
-        try:
-            alert = json.loads(wire)
-        except ValueError:
-            alert = wire.decode("utf-8", "replace")
+        if event.wire_error:
+            alert = None
+        else:
+            try:
+                alert = json.loads(wire)
+            except ValueError:
+                alert = wire.decode("utf-8", "replace")
         settings = self._settings(kind, options.get("workspace", "")) if self._settings else {}
-        request = service_request(kind, options, event, alert, settings)
+        request = service_request(kind, options, event, alert, settings)  # a marshal error becomes its "error"
         with self._lock:
             self.count += 1
+            if self.path and self._file is None:
+                self._file = open(self.path, "a", encoding="utf-8")
             if self._file is not None:
                 record = {"sent": False, "note": NOTE, "kind": kind, "handler": handler_id, "topic": topic,
                           "options": options, "event_id": event.id, "level": event.level, "alert": alert}
+                if event.wire_error:
+                    record["alert_error"] = event.wire_error
                 if request is not None:
                     record["request"] = request
                 self._file.write(json.dumps(record, ensure_ascii=False, default=str) + "\n")

@@ -43,3 +43,7 @@ class AlertEvent:
     # The exact JSON bytes Kapacitor writes for this event (without trailing newline); filled
     # by the alert node once, shared by every handler.
     wire: bytes = field(default=b"", repr=False)
+    # Why `wire` is empty when json.Marshal refuses the data (a NaN or infinite field value):
+    # Kapacitor's tcp, log, exec and post handlers then log "failed to marshal alert data
+    # json" and send nothing.
+    wire_error: str = ""

@@ -117,8 +117,20 @@ def shortest_digits(value: float) -> tuple[str, int]:
     return significant.rstrip("0"), point
 
 
+def _not_finite(value: float) -> str | None:
+    """strconv's spelling of NaN and the infinities (every format writes them this way)."""
+    if value != value:
+        return "NaN"
+    if value in (math.inf, -math.inf):
+        return "+Inf" if value > 0 else "-Inf"
+    return None
+
+
 def format_float_f(value: float) -> str:
     """strconv.FormatFloat(value, 'f', -1, 64)."""
+    special = _not_finite(value)
+    if special is not None:
+        return special
     digits, point = shortest_digits(value)
     sign = "-" if math.copysign(1.0, value) < 0 else ""
     if value == 0:
@@ -132,6 +144,9 @@ def format_float_f(value: float) -> str:
 
 def format_float_e(value: float, min_exp_digits: int = 2) -> str:
     """strconv.FormatFloat(value, 'e', -1, 64): d.ddde±XX with at least two exponent digits."""
+    special = _not_finite(value)
+    if special is not None:
+        return special
     digits, point = shortest_digits(value)
     sign = "-" if math.copysign(1.0, value) < 0 else ""
     exponent = point - 1 if value != 0 else 0
@@ -299,6 +314,13 @@ def dumps_bytes(value) -> bytes:
     return dumps(value).encode("utf-8", errors="surrogateescape")
 
 
+def http_error_body(message: str) -> str:
+    """The body Kapacitor's HTTP API answers an error with (httpd.HttpError, pretty): the
+    message under both "error" (Kapacitor 1.5) and "message" (1.6, as InfluxDB 2)."""
+    quoted = dumps(message)
+    return "{\n    \"error\": " + quoted + ",\n    \"message\": " + quoted + "\n}"
+
+
 def encoder_encode(value) -> str:
     """`json.NewEncoder(w).Encode(value)`: Marshal plus a newline."""
     return dumps(value) + "\n"
@@ -306,6 +328,7 @@ def encoder_encode(value) -> str:
 
 __all__ = [
     "GoJSONError",
+    "http_error_body",
     "RawJSON",
     "Struct",
     "decode_go_bytes",

@@ -17,7 +17,7 @@ from typing import Callable
 from tickpy.alerting.capture import CaptureSink
 from tickpy.alerting.delivery import Delivery, HandlerStats, Worker
 from tickpy.alerting.event import LEVEL_RANK, OK, AlertEvent
-from tickpy.alerting.wire import alert_data_json
+from tickpy.alerting.wire import encode_wire
 
 
 class Handler:
@@ -51,6 +51,9 @@ class DeliveringHandler(Handler):
 
     def handle(self, event: AlertEvent) -> None:
         if event.no_external:  # Kapacitor wraps tcp/log/exec/post in its external-handler filter
+            return
+        if event.wire_error:  # Kapacitor logs the marshal error and sends nothing; we count it
+            self.worker.reject(Delivery(event.id, event.level, event.time_ns, event.topic, b""), event.wire_error)
             return
         if self._prepare is None:
             self.worker.submit(Delivery(event.id, event.level, event.time_ns, event.topic, self._framing(event.wire)))
@@ -186,7 +189,7 @@ class AggregateHandler(Handler):
             details="\n".join(e.message for e in events), time_ns=time_ns, duration_ns=duration_ns, level=level,
             previous_level=OK, name="", task_name="", group="", tags={}, fields={}, recoverable=False,
             result={"series": series}, topic=self.topic, no_external=all(e.no_external for e in events))
-        aggregated.wire = alert_data_json(aggregated)
+        encode_wire(aggregated)
         self._collect(self.topic, aggregated)
 
 

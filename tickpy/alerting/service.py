@@ -229,7 +229,7 @@ class AlertService:
         dead_letters, capture = self._sinks()
 
         def worker(target: str, send, retries: int) -> Worker:
-            stats = HandlerStats(label.format(target=target), kind, target)
+            stats = HandlerStats(label.replace("{target}", target), kind, target)
             return Worker(stats, send, dead_letters, self.report, handler_id=handler_id, retries=retries,
                           backoff_s=self.backoff_s, queue_size=self.queue_size)
 
@@ -269,7 +269,8 @@ class AlertService:
             handler = AggregateHandler(handler_id, options["interval"], options["topic"], options.get("id", ""),
                                        message, self.collect)
         else:
-            stats = HandlerStats(label.format(target=kind), kind, kind)
+            # An external service has no target of its own: the label names the kind once.
+            stats = HandlerStats(label.replace(" {target}", ""), kind, kind)
             handler = CaptureHandler(kind, handler_id, options, capture, stats)
         self._handlers.append(handler)
         return handler
@@ -413,7 +414,7 @@ def _check_output_file(path: str, flag: str) -> Diagnostic | None:
 
 
 def _rewire(wire: bytes, event: AlertEvent, previous: str) -> bytes:
-    if previous == event.previous_level:
+    if previous == event.previous_level or event.wire_error:
         return wire
     try:
         return with_previous_level(wire, previous, event.recoverable)

@@ -53,10 +53,21 @@ def alert_data_json(event: AlertEvent, previous_level: str | None = None) -> byt
     return gojson.dumps_bytes(data)
 
 
-def event_wire(event: AlertEvent) -> bytes:
-    """The event's wire bytes, encoding them once if the producer left them empty."""
-    if not event.wire:
+def encode_wire(event: AlertEvent) -> bytes:
+    """Fill `event.wire` (or, when json.Marshal would refuse the data, `event.wire_error`)."""
+    try:
         event.wire = alert_data_json(event)
+    except gojson.GoJSONError as error:
+        event.wire = b""
+        event.wire_error = f"failed to marshal alert data json: {error}"
+    return event.wire
+
+
+def event_wire(event: AlertEvent) -> bytes:
+    """The event's wire bytes, encoding them once if the producer left them empty
+    (b"" when they cannot be encoded: see `event.wire_error`)."""
+    if not event.wire and not event.wire_error:
+        encode_wire(event)
     return event.wire
 
 

@@ -308,11 +308,21 @@ def run_command(script, inputs, *, handler_paths=(), dbrp=None, task_name=None, 
         sys.stdout.flush()
 
     stats_text = observer.finish(result.task_name) if observer is not None else None
+    unencodable = 0
     if httpout_dir:
         directory = Path(httpout_dir)
         for name, data in result.httpout.items():
             try:
-                (directory / f"{name}.json").write_text(gojson.dumps(data), encoding="utf-8")
+                text = gojson.dumps(data)
+            except gojson.GoJSONError as error:
+                # Kapacitor's json.Marshal fails too: GET answers HTTP 500 with this body.
+                unencodable += 1
+                text = gojson.http_error_body(str(error))
+                click.echo(f"tickpy run: httpOut('{name}'): cannot encode the result: {error} (Kapacitor answers "
+                           f"GET .../{name} with HTTP 500 and this error; {directory / f'{name}.json'} holds "
+                           "that error body)", err=True)
+            try:
+                (directory / f"{name}.json").write_text(text, encoding="utf-8")
             except OSError as error:
                 click.echo(f"tickpy run: cannot write {directory / f'{name}.json'}: {error.strerror or error}",
                            err=True)
@@ -329,7 +339,7 @@ def run_command(script, inputs, *, handler_paths=(), dbrp=None, task_name=None, 
         click.echo(stats_text, err=True)
     if result.interrupted_by:
         return 128 + result.interrupted_by
-    if result.delivery_failures or rejected:
+    if result.delivery_failures or rejected or unencodable:
         return EXIT_INCOMPLETE
     return EXIT_OK
 

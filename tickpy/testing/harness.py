@@ -109,7 +109,7 @@ def run_script(source: str, points: Iterable[Any], *, path: str = "<script>", ta
         service.cleanup()
     outcome.alerts = result.alerts
     # As a client of the endpoint would read it: plain JSON data (times as RFC3339 text).
-    outcome.httpout = {name: json.loads(result.httpout_json(name)) for name in result.httpout}
+    outcome.httpout = {name: _httpout_answer(result, name, problems) for name in result.httpout}
     outcome.influxdb_lines = result.influxdb_lines
     outcome.stats = result.stats
     outcome.node_errors = result.node_errors
@@ -118,3 +118,15 @@ def run_script(source: str, points: Iterable[Any], *, path: str = "<script>", ta
     outcome.points_read = result.points_read
     outcome.task_name = result.task_name
     return outcome
+
+
+def _httpout_answer(result, name: str, problems: list[str]):
+    """What a GET of the endpoint answers: the result, or (when it holds NaN or an infinity,
+    which json.Marshal refuses) Kapacitor's HTTP 500 error body."""
+    from tickpy.alerting.gojson import GoJSONError, http_error_body
+
+    try:
+        return json.loads(result.httpout_json(name))
+    except GoJSONError as error:
+        problems.append(f"httpOut('{name}'): cannot encode the result: {error} (Kapacitor answers HTTP 500)")
+        return json.loads(http_error_body(str(error)))
