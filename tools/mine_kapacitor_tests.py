@@ -394,6 +394,123 @@ def mine_integration_scripts(source: Source) -> list[dict]:
     return unique
 
 
+def _go_time(value, variables: dict):
+    """RFC 3339 text of mustParseTime("...") / time.Date(y, m, d, h, mi, s, ns, time.UTC), or None."""
+    if isinstance(value, Unknown) and value.text in variables:
+        return variables[value.text]
+    if isinstance(value, Call) and value.func == "mustParseTime" and value.args and isinstance(value.args[0], str):
+        return value.args[0]
+    if isinstance(value, Call) and value.func == "time.Date" and len(value.args) >= 7 and all(isinstance(a, int) for a in value.args[:7]):
+        y, mo, d, h, mi, sec, ns = value.args[:7]
+        fraction = f".{ns:09d}".rstrip("0") if ns else ""
+        return f"{y:04d}-{mo:02d}-{d:02d}T{h:02d}:{mi:02d}:{sec:02d}{fraction}Z"
+    return None
+
+
+class _NotData(Exception):
+    pass
+
+
+def go_result(value, variables: dict) -> dict:
+    """A models.Result literal as Kapacitor's result JSON ({"series": [{name, tags, columns,
+    values}]}); raises _NotData for parts this reader cannot evaluate."""
+    if not isinstance(value, Composite):
+        raise _NotData(repr(value))
+    series = []
+    rows = value.keyed.get("Series")
+    for row in (rows.items if isinstance(rows, Composite) else []):
+        if not isinstance(row, Composite):
+            raise _NotData(repr(row))
+        out = {"name": row.keyed.get("Name", "")}
+        tags = row.keyed.get("Tags")
+        if isinstance(tags, Composite):
+            out["tags"] = {k: v for k, v in tags.items}
+        columns = row.keyed.get("Columns")
+        out["columns"] = list(columns.items) if isinstance(columns, Composite) else []
+        values = []
+        if "Values" in row.keyed and not isinstance(row.keyed["Values"], Composite):
+            raise _NotData("values computed by the test")
+        for item in (row.keyed["Values"].items if "Values" in row.keyed else []):
+            if not isinstance(item, Composite):
+                raise _NotData(repr(item))
+            cells = []
+            for cell in item.items:
+                when = _go_time(cell, variables)
+                if when is not None:
+                    cells.append(when)
+                elif cell is None or isinstance(cell, (bool, int, float, str)):
+                    cells.append(cell)
+                elif isinstance(cell, Call) and cell.func in ("int64", "float64") and len(cell.args) == 1 and isinstance(cell.args[0], (int, float)):
+                    cells.append(float(cell.args[0]) if cell.func == "float64" else cell.args[0])
+                else:
+                    raise _NotData(repr(cell))
+            values.append(cells)
+        out["values"] = values
+        series.append(out)
+    return {"series": series}
+
+
+def mine_replays(source: Source) -> list[dict]:
+    """integrations/streamer_test.go tests that replay integrations/testdata/<name>.srpl through
+    a script and compare its httpOut result: (script, data, expected result)."""
+    path = "integrations/streamer_test.go"
+    cases = []
+    for fn in functions(tokenize(source.read(path))):
+        if not fn.name.startswith("Test"):
+            continue
+        toks = fn.tokens
+        if any(
+            toks[i].kind == "ident" and toks[i].text[0].islower() and toks[i + 1].text == "." and toks[i + 2].text[:1].isupper() and toks[i + 3].text == "="
+            for i in range(len(toks) - 3)
+        ):
+            continue  # the test replaces a package-level hook (e.g. a seeded random source)
+        scripts = dict((name, text) for name, text in _named_strings(fn))
+        variables = {}
+        results = {}
+        for a in assignments(fn.tokens):
+            value = evaluate(a.value_tokens)
+            when = _go_time(value, {})
+            if when is not None:
+                variables[a.name] = when
+            elif isinstance(value, Composite) and value.type.endswith("models.Result"):
+                results[a.name] = value
+        toks = fn.tokens
+        for i, tok in enumerate(toks):
+            if tok.text != "testStreamerWithOutput" or toks[i + 1].text != "(":
+                continue
+            args = split_top(toks[i + 2 : skip_group(toks, i + 1) - 1])
+            if len(args) != 7:
+                continue
+            name = evaluate(args[1])
+            script_ref = " ".join(t.text for t in args[2])
+            expected_ref = " ".join(t.text for t in args[4])
+            if not isinstance(name, str) or script_ref not in scripts or expected_ref not in results:
+                continue
+            if " ".join(t.text for t in args[6]) != "nil":
+                continue  # the test wires services in: not a plain replay
+            try:
+                expected = go_result(results[expected_ref], variables)
+            except _NotData:
+                continue
+            data_path = f"integrations/testdata/{name}.srpl"
+            try:
+                data = source.read(data_path)
+            except subprocess.CalledProcessError:
+                continue
+            cases.append({
+                "id": f"{path}:{tok.line}", "test": fn.name, "name": name, "script": scripts[script_ref],
+                "data": data, "expected": expected, "ignore_order": evaluate(args[5]) is True,
+            })
+    return cases
+
+
+def _named_strings(fn):
+    for a in assignments(fn.tokens):
+        value = evaluate(a.value_tokens)
+        if isinstance(value, str):
+            yield a.name, value
+
+
 def mine_canonical(source: Source) -> list[dict]:
     cases = []
     for path in source.list(r"pipeline/tick/[a-z_0-9]+_test\.go"):
@@ -711,6 +828,7 @@ def mine(src: str) -> dict:
         "scripts": mine_integration_scripts(source),
         "canonical": mine_canonical(source),
         "task_types": mine_task_types(source),
+        "replays": mine_replays(source),
         "functions": mine_functions(source),
         "expressions": mine_expressions(source),
     }
