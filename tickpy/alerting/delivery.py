@@ -79,6 +79,8 @@ class DeliverySummary:
     capture_path: str | None = None
     interrupted: bool = False
     warnings: list[str] = field(default_factory=list)
+    dead_letter_errors: int = 0  # records the dead-letter file could not take (disk full, ...)
+    dead_letter_error: str = ""
 
     @property
     def ok(self) -> bool:
@@ -92,6 +94,9 @@ class DeliverySummary:
             where = f" to {self.dead_letter_path}" if self.dead_letter_path else " (no --dead-letter file: lost)"
             parts.append(f"{self.failed} NOT delivered, dead-lettered{where}" if self.dead_letter_path
                          else f"{self.failed} NOT delivered{where}")
+        if self.dead_letter_errors:
+            parts.append(f"{self.dead_letter_errors} of them NOT written to the dead-letter file, lost "
+                         f"({self.dead_letter_error})")
         if self.captured:
             where = f" in {self.capture_path}" if self.capture_path else ""
             parts.append(f"{self.captured} captured, not sent{where}")
@@ -112,26 +117,49 @@ class DeliverySummary:
 class DeadLetters:
     """The dead-letter file: one JSON line per undelivered event. Thread-safe."""
 
-    def __init__(self, path: str | None):
+    def __init__(self, path: str | None, report: Callable[[str], None] | None = None):
         self.path = path
+        self._report = report or stderr_reporter()
         self._lock = threading.Lock()
         self._file = None  # opened at the first failure: no file means nothing was lost
         self.count = 0
+        self.errors = 0  # records that could not be written (disk full, folder deleted, ...)
+        self.last_error = ""
 
     def write(self, record: dict) -> None:
         if not self.path:
             return
         line = json.dumps(record, ensure_ascii=False) + "\n"
         with self._lock:
-            if self._file is None:
-                self._file = open(self.path, "a", encoding="utf-8")
-            self._file.write(line)
-            self._file.flush()
+            try:
+                if self._file is None:
+                    self._file = open(self.path, "a", encoding="utf-8")
+                self._file.write(line)
+                self._file.flush()
+            except OSError as error:  # reported and counted: the handler's worker keeps going
+                self._lost(error)
+                return
             self.count += 1
+
+    def _lost(self, error: OSError) -> None:
+        self.errors += 1
+        self.last_error = f"{self.path}: {error.strerror or error}"
+        if self._file is not None:
+            try:
+                self._file.close()
+            except OSError:
+                pass
+            self._file = None  # reopened for the next record: the folder may be back
+        if self.errors == 1:
+            self._report(f"tickpy: cannot write the dead-letter file {self.last_error}; undelivered alerts "
+                         "are lost (counted in the summary)")
 
     def close(self) -> None:
         if self._file is not None:
-            self._file.close()
+            try:
+                self._file.close()
+            except OSError as error:
+                self._lost(error)
             self._file = None
 
 

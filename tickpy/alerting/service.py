@@ -157,7 +157,7 @@ class AlertService:
 
     def _sinks(self) -> tuple[DeadLetters, CaptureSink]:
         if self._dead_letters is None:
-            self._dead_letters = DeadLetters(self.dead_letter_path)
+            self._dead_letters = DeadLetters(self.dead_letter_path, self.report)
         if self._capture is None:
             self._capture = CaptureSink(self.capture_path, self._capture_stream,
                                         settings=lambda kind, workspace: self.config.service_settings(kind, workspace))
@@ -387,6 +387,8 @@ class AlertService:
         summary.warnings = [f"publish loop cut at topic {t!r}" for t in sorted(self._loop_warned)]
         if self._dead_letters is not None:
             self._dead_letters.close()
+            summary.dead_letter_errors = self._dead_letters.errors
+            summary.dead_letter_error = self._dead_letters.last_error
         if self._capture is not None:
             self._capture.close()
         self._closed = summary
