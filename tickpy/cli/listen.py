@@ -41,19 +41,24 @@ def readable(document: bytes, color: bool = False) -> str:
 
 
 def _parse_address(address: str) -> tuple[str, int]:
-    if address.isdigit():
-        return "127.0.0.1", int(address)
-    if address.startswith(":"):
-        return "127.0.0.1", int(address[1:])
-    host, port = split_host_port(address) if not address.endswith(":0") else (address[:-2], 0)
-    return host, port
+    """(host, port) of host:port, :port or a bare port; ValueError naming the problem."""
+    if address.isdigit() or address.startswith(":"):
+        host, port_text = "127.0.0.1", address.removeprefix(":")
+    elif address.endswith(":0"):  # any free port (split_host_port refuses port 0 for targets)
+        host, port_text = address[:-2], "0"
+    else:
+        return split_host_port(address)
+    if not (port_text.isascii() and port_text.isdigit()) or int(port_text) > 65535:
+        raise ValueError(f"address {address}: invalid port {port_text!r} (0 to 65535; 0 picks a free one)")
+    return host, int(port_text)
 
 
 @click.command("listen")
 @click.argument("address", default="127.0.0.1:9100")
 @click.option("--raw", is_flag=True, help="Write the exact bytes received, nothing else.")
 @click.option("--json", "as_json", is_flag=True, help="One compact JSON line per alert.")
-@click.option("--count", type=int, default=0, help="Exit after this many alerts (0: run until Ctrl-C).")
+@click.option("--count", type=click.IntRange(min=0), default=0, metavar="N",
+              help="Exit after N alerts (default 0: run until Ctrl-C or SIGTERM).")
 def command(address: str, raw: bool, as_json: bool, count: int) -> None:
     """Listen on ADDRESS (host:port, :port or a port; port 0 picks a free one) for alerts from
     tcp handlers and print them."""
@@ -63,8 +68,9 @@ def command(address: str, raw: bool, as_json: bool, count: int) -> None:
         raise click.BadParameter(str(err), param_hint="ADDRESS") from None
     try:
         server = socket.create_server((host, port), reuse_port=False)
-    except OSError as err:
-        click.echo(f"tickpy listen: cannot listen on {host}:{port}: {err.strerror}", err=True)
+    except (OSError, OverflowError) as err:
+        click.echo(f"tickpy listen: cannot listen on {host}:{port}: {getattr(err, 'strerror', None) or err}",
+                   err=True)
         sys.exit(1)
     bound_host, bound_port = server.getsockname()[:2]
     click.echo(f"tickpy listen: listening on {bound_host}:{bound_port} (Ctrl-C to stop)", err=True)
