@@ -504,6 +504,99 @@ def mine_replays(source: Source) -> list[dict]:
     return cases
 
 
+_LEVELS = {"alert.OK": "OK", "alert.Info": "INFO", "alert.Warning": "WARNING", "alert.Critical": "CRITICAL"}
+
+
+def go_alert_data(value, variables: dict) -> dict:
+    """An alert.Data literal as the JSON Kapacitor posts (zero values filled in as Go has them)."""
+    keyed = value.keyed
+    level = keyed.get("Level")
+    previous = keyed.get("PreviousLevel")
+    duration = keyed.get("Duration", 0)
+    if isinstance(duration, Unknown):
+        duration = _go_duration(duration.text)
+    elif isinstance(duration, Call) and duration.func == "time.Duration" and duration.args:
+        duration = duration.args[0]
+    when = _go_time(keyed.get("Time"), variables) if "Time" in keyed else "0001-01-01T00:00:00Z"
+    if when is None or not isinstance(duration, int):
+        raise _NotData("time or duration")
+    texts = [keyed.get(k, "") for k in ("ID", "Message", "Details")]
+    if not all(isinstance(t, str) for t in texts) or not isinstance(keyed.get("Recoverable", False), bool):
+        raise _NotData("texts")
+    return {
+        "id": texts[0], "message": texts[1], "details": texts[2], "time": when, "duration": duration,
+        "level": _LEVELS.get(level.text.replace(" ", "") if isinstance(level, Unknown) else "", "OK"),
+        "previousLevel": _LEVELS.get(previous.text.replace(" ", "") if isinstance(previous, Unknown) else "", "OK"),
+        "recoverable": keyed.get("Recoverable", False),
+        "data": go_result(keyed["Data"], variables) if "Data" in keyed else {"series": []},
+    }
+
+
+def mine_alert_posts(source: Source) -> list[dict]:
+    """integrations/streamer_test.go tests whose script posts alerts to a test server: how many
+    requests arrive and, where the test says, the alert data of each in order."""
+    path = "integrations/streamer_test.go"
+    cases = []
+    for fn in functions(tokenize(source.read(path))):
+        toks = fn.tokens
+        text = " ".join(t.text for t in toks)
+        if not fn.name.startswith("Test") or "httptest . NewServer" not in text or "requestCount" not in text:
+            continue
+        count = re.search(r"rc := atomic \. LoadInt32 \( & requestCount \) ; rc != (\d+)", text)
+        if not count:
+            continue
+        scripts = dict(_named_strings_resolved(fn))
+        call = None
+        for i, tok in enumerate(toks):
+            if tok.text in ("testStreamerWithOutput", "testStreamerNoOutput") and toks[i + 1].text == "(":
+                args = split_top(toks[i + 2 : skip_group(toks, i + 1) - 1])
+                call = (tok.line, args)
+                break
+        if call is None:
+            continue
+        line, args = call
+        name = evaluate(args[1])
+        script_ref = " ".join(t.text for t in args[2])
+        if not isinstance(name, str) or script_ref not in scripts or " ".join(t.text for t in args[-1]) != "nil":
+            continue
+        variables = {}
+        posted = []
+        try:
+            for _, lit in composites(toks, {"ID"}):
+                if "Level" in lit.keyed:
+                    posted.append(go_alert_data(lit, variables))
+        except _NotData:
+            posted = None
+        expected_count = int(count.group(1))
+        if posted and len(posted) == 1:
+            posted = posted * expected_count
+        if posted is not None and len(posted) != expected_count:
+            posted = None  # the test's own bookkeeping is not a plain sequence
+        try:
+            data = source.read(f"integrations/testdata/{name}.srpl")
+        except subprocess.CalledProcessError:
+            continue
+        cases.append({"id": f"{path}:{line}", "test": fn.name, "name": name, "script": scripts[script_ref],
+                      "data": data, "count": expected_count, "posted": posted or None})
+    return cases
+
+
+def _named_strings_resolved(fn):
+    known: dict[str, str] = {}
+
+    def resolve(unknown: Unknown):
+        if unknown.text in known:
+            return known[unknown.text]
+        stand_in = _stand_in(unknown, "s")
+        return unknown if stand_in is None else str(stand_in)
+
+    for a in assignments(fn.tokens):
+        value = evaluate(a.value_tokens, resolve)
+        if isinstance(value, str):
+            known.setdefault(a.name, value)
+            yield a.name, value
+
+
 def _named_strings(fn):
     for a in assignments(fn.tokens):
         value = evaluate(a.value_tokens)
@@ -829,6 +922,7 @@ def mine(src: str) -> dict:
         "canonical": mine_canonical(source),
         "task_types": mine_task_types(source),
         "replays": mine_replays(source),
+        "alert_posts": mine_alert_posts(source),
         "functions": mine_functions(source),
         "expressions": mine_expressions(source),
     }
