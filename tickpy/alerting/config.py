@@ -67,6 +67,9 @@ def load_config(source: "str | os.PathLike | dict | AlertConfig | None") -> tupl
             data = tomllib.loads(text)
         except OSError as err:
             return AlertConfig(path=path), [_diag(path, f"cannot read config file: {err.strerror}")]
+        except UnicodeDecodeError as err:
+            return AlertConfig(path=path), [_diag(path, f"not a TOML configuration: byte 0x{err.object[err.start]:02x} "
+                                                        f"at offset {err.start} is not UTF-8 text")]
         except tomllib.TOMLDecodeError as err:
             line = getattr(err, "lineno", 0) or 0
             column = getattr(err, "colno", 0) or 0

@@ -14,12 +14,14 @@ EXIT_OK = 0
 EXIT_INCOMPLETE = 1
 EXIT_USAGE = 2
 EXIT_INTERNAL = 70  # EX_SOFTWARE: a bug in tickpy
+EXIT_STDOUT_CLOSED = 141  # 128 + SIGPIPE: what the shell reports for a writer whose reader left
 NODE_ERRORS_SHOWN = 10  # per node; the rest are counted
 
 HELP = """Run the stream task SCRIPT over the points in INPUT files (line protocol; `-` or no
 INPUT reads stdin), as Kapacitor would run it, and deliver its alerts to their real handlers
 (tcp, post, log, exec) and to the topic handlers given with --handlers. Handlers for external
 services (slack, pagerduty, smtp, ...) are never contacted: what they would send is captured.
+SCRIPT may be - for standard input when the points come from INPUT files.
 
 \b
 Event time comes from the points. As in Kapacitor, nothing is flushed at end of input: a
@@ -41,11 +43,15 @@ Exit status:
      lambda failing on a point, are logged and the point dropped, as Kapacitor does: they
      do not count here)
   1  the run completed, but some alert could not be delivered after retries (reported,
-     counted in the summary, written to the --dead-letter file if given) or some input
-     line was rejected (reported as `<input>:<line>: <reason>`, skipped, counted)
+     counted in the summary, written to the --dead-letter file if given), some input
+     line was rejected (reported as `<input>:<line>: <reason>`, skipped, counted), or an
+     httpOut result holds NaN or an infinity, which JSON cannot carry (its file then holds
+     the error body Kapacitor answers with, HTTP 500)
   2  usage error, script error, unsupported node, bad handler file or configuration,
      unreadable input or unwritable output file: found before any point is read
   70  internal error (a bug in tickpy; TICKPY_DEBUG=1 shows the traceback)
+  141  standard output was closed by its reader (`tickpy run ... | head -1`): reading stops,
+     queued alerts are still delivered, nothing more is printed
   130/143  stopped by SIGINT/SIGTERM: reading stops, queued alerts get 5 s to be delivered
      (the rest is dead-lettered), the summary is printed
 """
@@ -168,6 +174,30 @@ def command(script, inputs, handler_paths, dbrp, task_name, precision, httpout_d
                          topics=topics))
 
 
+def _stdout_closed() -> int:
+    """The reader of stdout went away (`tickpy run ... | head -1`): stop reading and exit
+    quietly with the status of a process killed by SIGPIPE, as `yes | head -1` does. Queued
+    alerts were still delivered (the alert service closes on the way out)."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # so the interpreter's final flush cannot fail
+    except (OSError, ValueError):
+        pass
+    return EXIT_STDOUT_CLOSED
+
+
+def _unwritable_reason(path: str, error: OSError) -> str:
+    """Why a file cannot be created, in the user's terms (which part of the path is wrong)."""
+    folder = os.path.dirname(os.path.abspath(path))
+    if os.path.isdir(path):
+        return "is a directory"
+    if not os.path.exists(folder):
+        return f"cannot create it: the folder {folder} does not exist"
+    if not os.path.isdir(folder):
+        return f"cannot create it: {folder} is a file, not a folder"
+    return f"cannot write it: {error.strerror or error}"
+
+
 def _same_file_problem(**files: str | None) -> str | None:
     """Two output options naming one file would interleave (or truncate) each other's lines."""
     seen: dict[str, str] = {}
@@ -189,11 +219,18 @@ def run_command(script, inputs, *, handler_paths=(), dbrp=None, task_name=None, 
     from tickpy.alerting import gojson
     from tickpy.runtime.engine import default_task_name, parse_dbrp, run_task
 
+    if script == "-" and (not inputs or "-" in inputs):
+        click.echo("tickpy run: the script cannot be read from standard input when the points are: "
+                   "give the points as INPUT files, or the script as a file", err=True)
+        return EXIT_USAGE
     try:
-        source = Path(script).read_text(encoding="utf-8")
+        source = (sys.stdin.buffer.read().decode("utf-8") if script == "-"
+                  else Path(script).read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as error:
         click.echo(f"tickpy run: cannot read {script}: {getattr(error, 'strerror', None) or error}", err=True)
         return EXIT_USAGE
+    if script == "-":
+        script = "<stdin>"  # diagnostics name it so; the task is called "task" unless --task says
     try:
         chosen_dbrp = parse_dbrp(dbrp)
     except ValueError as error:
@@ -240,7 +277,8 @@ def run_command(script, inputs, *, handler_paths=(), dbrp=None, task_name=None, 
         try:
             out_file = open(influxdb_out, "w", encoding="utf-8")
         except OSError as error:
-            click.echo(f"tickpy run: cannot write {influxdb_out}: {error.strerror or error}", err=True)
+            click.echo(f"tickpy run: --influxdb-out {influxdb_out}: {_unwritable_reason(influxdb_out, error)}",
+                       err=True)
             return EXIT_USAGE
         line_sink = lambda line: out_file.write(line + "\n")  # noqa: E731
     else:
@@ -290,6 +328,9 @@ def run_command(script, inputs, *, handler_paths=(), dbrp=None, task_name=None, 
             dead_letter=dead_letter,
             capture=capture,
         )
+        sys.stdout.flush()
+    except BrokenPipeError:
+        return _stdout_closed()
     except TickpyError as error:
         _print_diagnostics(error, script, source)
         return EXIT_USAGE
@@ -305,7 +346,6 @@ def run_command(script, inputs, *, handler_paths=(), dbrp=None, task_name=None, 
     finally:
         if out_file is not None:
             out_file.close()
-        sys.stdout.flush()
 
     stats_text = observer.finish(result.task_name) if observer is not None else None
     unencodable = 0

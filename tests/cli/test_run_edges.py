@@ -1,0 +1,83 @@
+"""`tickpy run` at its edges (QA #4, #17, #25): a closed stdout, the script on stdin, a
+configuration file that is not text. Real subprocesses, real pipes."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+TICKPY = str(Path(sys.executable).parent / "tickpy")
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLES = ROOT / "samples"
+
+
+def clean(stderr: str) -> None:
+    assert "Traceback" not in stderr and "internal error" not in stderr
+
+
+def test_closed_stdout_exits_quietly_with_the_sigpipe_status(tmp_path):
+    (tmp_path / "out.tick").write_text("stream|from().measurement('cpu')|influxDBOut().database('x')\n")
+    # far more than a pipe buffer holds, so the writer meets the closed pipe
+    (tmp_path / "big.lp").write_text("".join(f"cpu v={i} {i}\n" for i in range(50_000)))
+    process = subprocess.Popen([TICKPY, "run", "out.tick", "big.lp"], cwd=tmp_path, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)
+    first = process.stdout.readline()
+    process.stdout.close()  # what `| head -1` does after its line
+    stderr = process.stderr.read()
+    process.wait(timeout=60)
+    assert first == "cpu v=0 0\n"
+    clean(stderr)
+    assert stderr == ""
+    assert process.returncode == 141  # 128 + SIGPIPE, as the shell reports `yes | head -1`
+
+
+def test_script_from_stdin_with_points_from_a_file():
+    script = (SAMPLES / "cpu_alert.tick").read_text()
+    from_stdin = subprocess.run([TICKPY, "run", "-", str(SAMPLES / "cpu.lp")], input=script,
+                                capture_output=True, text=True, timeout=60)
+    from_file = subprocess.run([TICKPY, "run", str(SAMPLES / "cpu_alert.tick"), str(SAMPLES / "cpu.lp")],
+                               capture_output=True, text=True, timeout=60)
+    clean(from_stdin.stderr)
+    assert from_stdin.returncode == from_file.returncode == 0
+    summary = from_file.stderr.strip().splitlines()[-1].replace("task cpu_alert:", "task task:")
+    assert from_stdin.stderr.strip().splitlines()[-1] == summary
+
+
+def test_script_errors_from_stdin_are_named_stdin():
+    result = subprocess.run([TICKPY, "run", "-", str(SAMPLES / "cpu.lp")], input="stream|from(\n",
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert result.stderr.startswith("<stdin>:")
+
+
+def test_script_and_points_both_from_stdin_is_refused():
+    for args in (["-"], ["-", "-"]):
+        result = subprocess.run([TICKPY, "run", *args], input="x", capture_output=True, text=True, timeout=60)
+        assert result.returncode == 2
+        assert "the script cannot be read from standard input when the points are" in result.stderr
+
+
+def test_run_help_says_whether_stdin_works_for_the_script():
+    result = subprocess.run([TICKPY, "run", "--help"], capture_output=True, text=True, timeout=60)
+    assert "SCRIPT" in result.stdout and "- for standard input" in result.stdout
+
+
+def test_config_that_is_not_text_is_a_file_error(tmp_path):
+    (tmp_path / "rb.toml").write_bytes(bytes(range(0xe7, 0x100)) + b"\x00\x01[x]")
+    result = subprocess.run([TICKPY, "run", str(SAMPLES / "cpu_alert.tick"), str(SAMPLES / "cpu.lp"),
+                             "--config", "rb.toml"], cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    clean(result.stderr)
+    assert result.returncode == 2
+    assert result.stderr.startswith("rb.toml: error: ")
+    assert "not UTF-8 text" in result.stderr
+
+
+def test_influxdb_out_in_a_missing_folder_says_so(tmp_path):
+    target = tmp_path / "no-such-folder" / "out.lp"
+    result = subprocess.run([TICKPY, "run", str(SAMPLES / "cpu_alert.tick"), str(SAMPLES / "cpu.lp"),
+                             "--influxdb-out", str(target)], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert "is a directory" not in result.stderr
+    assert f"--influxdb-out {target}: cannot create it: the folder {target.parent} does not exist" in result.stderr
+    assert not target.parent.exists()
