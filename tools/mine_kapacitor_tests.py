@@ -358,14 +358,36 @@ def _function_udfs(fn) -> dict:
     return {names[0]: info}
 
 
+def _top_level_lines(tokens) -> set[int]:
+    """Lines of tokens outside every function body (brace depth 0)."""
+    lines, depth = set(), 0
+    for tok in tokens:
+        if tok.kind == "op" and tok.text == "{":
+            depth += 1
+        elif tok.kind == "op" and tok.text == "}":
+            depth -= 1
+        elif depth == 0:
+            lines.add(tok.line)
+    return lines
+
+
 def mine_integration_scripts(source: Source) -> list[dict]:
     cases = []
     for path, task_type in (
         ("integrations/streamer_test.go", "stream"),
         ("integrations/batcher_test.go", "batch"),
         ("server/server_test.go", None),
+        ("integrations/benchmark_test.go", "stream"),
     ):
-        for fn in functions(tokenize(source.read(path))):
+        tokens = tokenize(source.read(path))
+        top_level_lines = _top_level_lines(tokens)
+        for a in assignments(tokens):  # package-level constants too (the benchmarks keep theirs there)
+            if a.line not in top_level_lines:
+                continue
+            value = evaluate(a.value_tokens)
+            if looks_like_script(value):
+                cases.append({"id": f"{path}:{a.line}", "test": a.name, "script": value, "task_type": task_type})
+        for fn in functions(tokens):
             if not fn.name.startswith("Test"):
                 continue
             udfs = _function_udfs(fn)
