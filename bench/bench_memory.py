@@ -28,10 +28,9 @@ import time
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.bench_run import _Sink, scenario_scripts  # noqa: E402
+from bench.bench_run import CLI, _Sink, child_env, scenario_scripts, warm_up  # noqa: E402
 from bench.generate import generate  # noqa: E402
 
-RUN = "import sys; from tickpy.cli import main; sys.exit(main())"
 WRITE_EVERY = 5_000  # lines joined per write into the pipe
 
 
@@ -51,7 +50,8 @@ def _mib(kib: int) -> str:
 
 
 def measure(name: str, script: pathlib.Path, points: int, checkpoints: list[int]) -> None:
-    child = subprocess.Popen([sys.executable, "-c", RUN, "run", str(script), "-"],
+    warm_up(script)
+    child = subprocess.Popen([*CLI, "run", str(script), "-"], env=child_env(),
                              stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     started = time.perf_counter()
     pending: list[str] = []
