@@ -395,11 +395,12 @@ def _kind_checks(path: str, kind: str, options: dict, option_positions: dict, fa
             except ValueError as err:
                 add("url", f"options: url: {err}")
         elif options.get("url"):
-            from urllib.parse import urlsplit
+            from tickpy.alerting.senders import check_http_url
 
-            parts = urlsplit(options["url"])
-            if parts.scheme not in ("http", "https") or not parts.netloc:
-                add("url", f"options: url {options['url']!r} is not an http(s) URL", "url: http://127.0.0.1:8080/alerts")
+            try:
+                check_http_url(options["url"])
+            except ValueError as err:
+                add("url", f"options: {err}", "url: http://127.0.0.1:8080/alerts")
     elif kind == "publish":
         if not options.get("topics"):
             add("topics", "options: publish needs 'topics', a list of topics", "topics: [other-topic]")

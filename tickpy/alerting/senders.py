@@ -143,4 +143,16 @@ def check_http_url(url: str):
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ValueError(f"url {url!r} is not an http(s) URL")
+    problem = url_port_problem(url)
+    if problem:
+        raise ValueError(problem)
     return parts
+
+
+def url_port_problem(url: str) -> str | None:
+    """What is wrong with the URL's port, or None. Go's url.Parse takes any digits; its dialer
+    then fails every request with "invalid port", so tickpy says it before the run."""
+    port_text = urlsplit(url).netloc.rpartition("@")[2].rpartition("]")[2].partition(":")[2]
+    if port_text and not (port_text.isascii() and port_text.isdigit() and 0 < int(port_text) < 65536):
+        return f"url {url!r}: invalid port {port_text!r} (1 to 65535)"
+    return None

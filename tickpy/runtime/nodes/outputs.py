@@ -160,6 +160,11 @@ class HTTPPostNode(RuntimeNode):
             raise self.script_error("httpPost needs a URL or an .endpoint()")
         if "{{" in self.url:
             raise self.unsupported("a URL template in httpPost")
+        from tickpy.alerting.senders import url_port_problem
+
+        port_problem = url_port_problem(self.url)
+        if port_problem:  # every POST would fail: say it before the run
+            raise self.script_error(f"httpPost: {port_problem}")
         headers["Content-Type"] = "application/json"
         for call in spec.properties:
             if call.name == "header" and len(call.args) == 2:
@@ -189,7 +194,7 @@ class HTTPPostNode(RuntimeNode):
                 answer = response.read()
             finally:
                 connection.close()
-        except (OSError, http.client.HTTPException) as error:
+        except (OSError, ValueError, http.client.HTTPException) as error:
             self.error(f"failed to POST data: Post {self.url!r}: {getattr(error, 'strerror', None) or error}")
             return 0
         if response.status // 100 != 2:
