@@ -192,6 +192,11 @@ def mine_lexer(source: Source) -> list[dict]:
 
 # ---------------------------------------------------------------- scripts Kapacitor accepts
 
+# What runtime-only Sprintf arguments and concatenated values become (a test server's URL, a
+# temporary directory); the checks put their own server or folder in their place.
+STAND_IN_URL = "http://127.0.0.1:9092"
+STAND_IN_DIR = "/tmp/kapacitor-test"
+
 _PLACEHOLDER = re.compile(r"%(?:\[(\d+)\])?([-+# 0]*\d*(?:\.\d+)?)([sdvqftx%])")
 
 
@@ -232,9 +237,9 @@ def _stand_in(arg, verb: str):
     text = arg.text if isinstance(arg, Unknown) else arg.func
     lowered = text.lower()
     if "url" in lowered or "addr" in lowered:
-        return "http://127.0.0.1:9092"
+        return STAND_IN_URL
     if "dir" in lowered or "path" in lowered or "wd" in lowered or "cwd" in lowered:
-        return "/tmp/kapacitor-test"
+        return STAND_IN_DIR
     if verb == "d":
         return 1
     return None
@@ -486,7 +491,7 @@ def mine_replays(source: Source) -> list[dict]:
             for i in range(len(toks) - 3)
         ):
             continue  # the test replaces a package-level hook (e.g. a seeded random source)
-        scripts = dict((name, text) for name, text in _named_strings(fn))
+        scripts = dict(_named_strings_resolved(fn))
         variables = {}
         results = {}
         for a in assignments(fn.tokens):
@@ -935,6 +940,8 @@ def mine(src: str) -> dict:
     parse_cases, string_cases = mine_parse(source)
     return {
         "kapacitor_commit": source.commit(),
+        "stand_in_url": STAND_IN_URL,
+        "stand_in_dir": STAND_IN_DIR,
         "fmt": mine_fmt(source),
         "parse": parse_cases,
         "lexer": mine_lexer(source),
