@@ -45,7 +45,7 @@ def test_valid_yaml_and_json_decode_the_same():
     ("id: a\ntopic: cpu\nkind: log\noptions:\n  path: /tmp/x\n  mode: 0444\n", "mode", 6, "must be user writable"),
     ("id: a\ntopic: cpu\nkind: aggregate\noptions:\n  interval: 10 seconds\n  topic: t\n", "interval", 5,
      "invalid duration"),
-    ("id: a\ntopic: cpu\nkind: exec\noptions:\n  prog: /bin/true\n  args: --x\n", "args", 6, "[]string"),
+    ("id: a\ntopic: cpu\nkind: exec\noptions:\n  prog: /bin/true\n  args: --x\n", "args", 6, "a list of strings"),
     ("id: a\ntopic: cpu\nkind: slack\noptions:\n  channel: '#x'\n  colour: red\n", "colour", 6,
      "unknown option 'colour' for kind 'slack'"),
     ("id: a\ntopic: cpu\nkind: tcp\nmatch: level() == critical\noptions:\n  address: h:1\n", "match", 4,
@@ -71,7 +71,9 @@ def test_unquoted_match_starting_with_double_quote_is_explained():
 def test_numbers_where_strings_belong_say_quote_it():
     # YAML 1.1 reads 10:20 as the sexagesimal number 620
     spec, errors, _ = errors_of("h.yaml", "id: a\ntopic: cpu\nkind: tcp\noptions:\n  address: 10:20\n")
-    assert spec is None and "expected type 'string'" in errors[0].message and "quotes" in errors[0].hint
+    assert spec is None and "quotes" in errors[0].hint
+    assert "'address' must be a string, got a whole number" in errors[0].message
+    assert "expected type 'string', got unconvertible type 'int'" in errors[0].kapacitor_message
 
 
 def test_decimal_mode_warns():

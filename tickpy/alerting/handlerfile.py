@@ -278,6 +278,9 @@ def parse_handler_text(path: str, text: str) -> tuple[TopicHandlerSpec | None, l
                     # mapstructure's ErrorUnused report, as Kapacitor's API answers
                     d.kapacitor_message = (f"failed to decode options into {go_config_type(kind_name)}: 1 error(s) "
                                            f"decoding:\n\n* '' has invalid keys: {', '.join(unknown)}")
+                elif problem.kapacitor_message:  # mapstructure names Go types; the message says it in YAML
+                    d.kapacitor_message = (f"failed to decode options into {go_config_type(kind_name)}: 1 error(s) "
+                                           f"decoding:\n\n* {problem.kapacitor_message}")
                 problems.append(d)
             bad_keys = {p.key.casefold() for p in option_problems}
             if not unknown:  # with a misspelt option, "missing option" reports would only repeat it

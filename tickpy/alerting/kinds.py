@@ -101,6 +101,7 @@ class OptionProblem:
     key: str  # the option's key as written ("" for the whole map)
     message: str
     hint: str | None = None
+    kapacitor_message: str | None = None  # Kapacitor's own words (Go type names), when they differ
 
 
 # --- durations ---------------------------------------------------------------------------------
@@ -179,6 +180,29 @@ def _go_type(value) -> str:
     return _GO_TYPE_OF.get(type(value), type(value).__name__)
 
 
+# What a value is, and what an option wants, in the words of the YAML/JSON the user wrote.
+_WORDS_OF = {str: "a string", bool: "true/false", int: "a whole number", float: "a number", list: "a list",
+             dict: "a mapping", type(None): "nothing (null)"}
+_EXPECTED_WORDS = {
+    "string": "a string", "bool": "true or false", "int64": "a whole number",
+    "time.Duration": "a duration (10s, 1m30s, 500ms)", "os.FileMode": "a file mode (an octal number: 0644)",
+    STRINGS: "a list of strings", STRING_MAP: "a mapping of strings (key: text)", ANY_MAP: "a mapping",
+    LINKS: "a list of mappings with href and text", SNMP_DATA: "a list of mappings with oid, type and value",
+}
+
+
+def _words(value) -> str:
+    return _WORDS_OF.get(type(value), type(value).__name__)
+
+
+def _type_problem(key: str, expected: str, value, hint: str | None = None, shown: str = "") -> OptionProblem:
+    """'key' must be <YAML words>, got <YAML words>; Kapacitor's mapstructure text kept aside.
+    `shown` names an item inside the option (headers[X-A]) where the key alone would not do."""
+    shown = shown or key
+    return OptionProblem(key, f"'{shown}' must be {_EXPECTED_WORDS.get(expected, expected)}, got {_words(value)}",
+                         hint, f"'{shown}' expected type '{expected}', got unconvertible type '{_go_type(value)}'")
+
+
 def _quote_hint(value) -> str | None:
     if isinstance(value, (bool, int, float)) or value is None:
         return "YAML read this as a non-string value; put it in quotes"
@@ -187,8 +211,7 @@ def _quote_hint(value) -> str | None:
 
 def _decode_value(key: str, kind: str, value, problems: list[OptionProblem]):
     def bad(expected: str, hint: str | None = None):
-        problems.append(OptionProblem(key, f"'{key}' expected type '{expected}', got unconvertible type "
-                                           f"'{_go_type(value)}'", hint))
+        problems.append(_type_problem(key, expected, value, hint))
         return None
 
     if kind == STRING:
@@ -235,8 +258,7 @@ def _decode_value(key: str, kind: str, value, problems: list[OptionProblem]):
         if kind == STRING_MAP:
             for item_key, item in value.items():
                 if type(item) is not str:
-                    problems.append(OptionProblem(key, f"'{key}[{item_key}]' expected type 'string', got "
-                                                       f"unconvertible type '{_go_type(item)}'", _quote_hint(item)))
+                    problems.append(_type_problem(key, "string", item, _quote_hint(item), f"{key}[{item_key}]"))
         return {str(k): v for k, v in value.items()}
     if kind == QOS:
         levels = {"at-most-once": 0, "at-least-once": 1, "exactly-one": 2}
@@ -262,8 +284,7 @@ def _decode_value(key: str, kind: str, value, problems: list[OptionProblem]):
                 if name is None:
                     problems.append(OptionProblem(key, f"'{key}[{index}]' has invalid keys: {item_key}"))
                 elif type(item_value) is not str:
-                    problems.append(OptionProblem(key, f"'{key}[{index}].{name}' expected type 'string', got "
-                                                       f"unconvertible type '{_go_type(item_value)}'"))
+                    problems.append(_type_problem(key, "string", item_value, shown=f"{key}[{index}].{name}"))
                 else:
                     out[name] = item_value
             items.append(out)

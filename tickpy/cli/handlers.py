@@ -91,7 +91,8 @@ def command() -> None:
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option("--config", "config_path", type=click.Path(), help="Kapacitor config (TOML) with [[httppost]] endpoints.")
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def check(paths: tuple[str, ...], config_path: str | None, output_format: str) -> None:
+@click.option("--kapacitor-text", is_flag=True, help="Also show each error as Kapacitor words it (with Go type names).")
+def check(paths: tuple[str, ...], config_path: str | None, output_format: str, kapacitor_text: bool) -> None:
     """Validate handler files and directories of them. Exit 1 if any has an error."""
     results = check_paths(list(paths), config_path)
     failed = False
@@ -109,6 +110,9 @@ def check(paths: tuple[str, ...], config_path: str | None, output_format: str) -
         source = _read(path)
         for d in diagnostics:
             click.echo(render(d, path, source, color=color))
+            if kapacitor_text and d.kapacitor_message and d.severity == ERROR:
+                lines = ("kapacitor: " + d.kapacitor_message).splitlines()
+                click.echo("\n".join("  " + line if line else "" for line in lines))
         if spec is not None and not errors:
             match = f", match {spec.match!r}" if spec.match else ""
             click.echo(f"{path}: ok: handler {spec.id!r} on topic {spec.topic!r}, kind {spec.kind}{match}")
