@@ -1,8 +1,15 @@
 """Checks lifted from Kapacitor's own Go test suites (tools/mine_kapacitor_tests.py), run against
-tickpy: tickfmt outputs (tick/fmt_test.go), parser verdicts and error texts
-(tick/ast/parser_test.go), the scripts its integration tests define (every one must validate,
-format idempotently and graph), the canonical scripts of its pipeline -> TICKscript tests
-(pipeline/tick: fixed points of fmt, and valid), and its function tests (tick/stateful).
+tickpy:
+- syntax: tickfmt outputs (tick/fmt_test.go), parser verdicts and error texts, parse trees with
+  positions and string values (tick/ast/parser_test.go), token streams (tick/ast/lex_test.go);
+- define: every script Kapacitor's integration, server and pipeline tests define must validate,
+  format idempotently, graph, and build the same pipeline after fmt; pipeline/tick's canonical
+  scripts must be fixed points of fmt (and valid where Kapacitor's define would accept them);
+  the task type the server infers (services/task_store);
+- lambdas: function calls (tick/stateful/functions_test.go), operator tables and type-changing
+  sequences (expr_test.go, expr_dynamic_test.go);
+- runtime (reported for the runtime and alerting owners): integration recordings replayed
+  through `tickpy run`, compared with Kapacitor's httpOut results, posted alerts and requests.
 
 Needs a Kapacitor clone: /work/.mirror/influxdata+kapacitor/repo or the git directory named by
 TICKPY_KAPACITOR_SRC; skipped with the reason otherwise. The data stays in Kapacitor's tree.
