@@ -324,6 +324,7 @@ def run_command(script, inputs, *, handler_paths=(), dbrp=None, task_name=None, 
             on_node_error=on_node_error,
             line_sink=line_sink,
             interruptible=True,
+            keep_alerts=trace or trace_filter is not None,  # only a trace shows events: memory stays flat
             on_compiled=observer.attach if observer is not None else None,
             dead_letter=dead_letter,
             capture=capture,
