@@ -935,6 +935,30 @@ def mine_task_types(source: Source) -> list[dict]:
     return cases
 
 
+def mine_handler_matches(source: Source) -> list[dict]:
+    """services/alert/handlers_test.go: a topic handler's `match` expression over an event."""
+    path = "services/alert/handlers_test.go"
+    cases = []
+    for line, lit in composites(tokenize(source.read(path)), {"event", "shouldMatch", "match"}):
+        event, state = lit.keyed["event"], None
+        if isinstance(event, Composite) and isinstance(event.keyed.get("State"), Composite):
+            state = event.keyed["State"].keyed
+        if state is None or not isinstance(lit.keyed["match"], str):
+            continue
+        duration = state.get("Duration", 0)
+        duration = _go_duration(duration.text) if isinstance(duration, Unknown) else duration
+        level = state.get("Level")
+        cases.append({
+            "id": f"{path}:{line}", "match": lit.keyed["match"], "should_match": lit.keyed["shouldMatch"] is True,
+            "event": {
+                "id": state.get("ID", ""), "message": state.get("Message", ""), "details": state.get("Details", ""),
+                "duration_ns": duration, "topic": event.keyed.get("Topic", ""),
+                "level": _LEVELS.get(level.text.replace(" ", "") if isinstance(level, Unknown) else "", "OK"),
+            },
+        })
+    return cases
+
+
 def mine(src: str) -> dict:
     source = Source(src)
     parse_cases, string_cases = mine_parse(source)
@@ -952,6 +976,7 @@ def mine(src: str) -> dict:
         "task_types": mine_task_types(source),
         "replays": mine_replays(source),
         "alert_posts": mine_alert_posts(source),
+        "handler_matches": mine_handler_matches(source),
         "functions": mine_functions(source),
         "expressions": mine_expressions(source),
     }

@@ -47,6 +47,7 @@ FLOORS = {
     "functions": 105,
     "task_types": 7,
     "fmt-keeps-pipeline": 409,
+    "handler-matches": 2,
     "alert-posts": 8,  # httpPost URL templates: not in tickpy run yet
     "replays": 80,  # TestStream_Delete_Join: tickpy run has no barrier() yet
     "expressions": 499,
@@ -573,3 +574,21 @@ def test_integration_alert_posts(tmp_path):
         else:
             results.append((case_id, True, ""))
     _check("alert-posts", results)
+
+
+def test_handler_match_expressions():
+    """services/alert: a topic handler's `match` over an event (alerting: reported)."""
+    from tickpy.alerting.event import AlertEvent
+    from tickpy.alerting.match import compile_match
+
+    results = []
+    for case in _dataset()["handler_matches"]:
+        e = case["event"]
+        event = AlertEvent(
+            id=e["id"], message=e["message"], details=e["details"], time_ns=0, duration_ns=e["duration_ns"],
+            level=e["level"], previous_level="OK", name="", task_name="", group="", tags={}, fields={},
+            recoverable=True, result={"series": []}, topic=e["topic"],
+        )
+        got = compile_match(case["match"])(event)
+        results.append((case["id"], got == case["should_match"], f"{case['match']!r} gave {got}"))
+    _check("handler-matches", results)
