@@ -3,7 +3,8 @@
 Usage:  python bench/bench_memory.py [--points 10000000] [--checkpoints 1000000,5000000]
                                      [--scenario seed|window|all]
 
-For each scenario (the seed script and the window script of bench/bench_run.py) one
+For each scenario (the seed and window scripts of bench/bench_run.py; alerting, where events
+fire, on request) one
 `tickpy run SCRIPT -` child process reads generated points (bench/generate.py, seeded) from
 its stdin through a pipe: the points are generated on the fly by this process, so no file of
 2 GB is written. At each checkpoint (and at the end) the child's peak resident set size
@@ -28,7 +29,7 @@ import time
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.bench_run import CLI, _Sink, child_env, scenario_scripts, warm_up  # noqa: E402
+from bench.bench_run import CLI, _Sink, child_env, chosen_scenarios, scenario_scripts, warm_up  # noqa: E402
 from bench.generate import generate  # noqa: E402
 
 WRITE_EVERY = 5_000  # lines joined per write into the pipe
@@ -90,7 +91,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--points", type=int, default=10_000_000)
     parser.add_argument("--checkpoints", default="1000000,5000000",
                         help="comma-separated point counts at which memory is read")
-    parser.add_argument("--scenario", choices=("seed", "window", "all"), default="all")
+    parser.add_argument("--scenario", choices=("seed", "window", "alerting", "all"), default="all",
+                        help="all: seed and window (alerting is slow: use fewer points)")
     args = parser.parse_args(argv)
     checkpoints = [int(text) for text in args.checkpoints.split(",") if text.strip()]
     sink = _Sink()
@@ -98,7 +100,7 @@ def main(argv: list[str] | None = None) -> int:
         with tempfile.TemporaryDirectory(prefix="tickpy-bench-memory-") as temp:
             folder = pathlib.Path(temp)
             scripts = scenario_scripts(sink.address, folder, ROOT / "samples" / "tcp-cpu-alert.tick")
-            chosen = list(scripts) if args.scenario == "all" else [args.scenario]
+            chosen = chosen_scenarios(args.scenario)
             for name in chosen:
                 path = folder / f"{name}.tick"
                 path.write_text(scripts[name], encoding="utf-8")
