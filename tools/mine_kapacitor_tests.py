@@ -12,6 +12,7 @@ Sections of the dataset (each a list of cases with "id" = "<go file>:<line>"):
 - scripts:    integrations/*_test.go, server/server_test.go, pipeline/*_test.go
               scripts Kapacitor accepts (task_type stream/batch, or null to infer)
 - canonical:  pipeline/tick/*_test.go      scripts that are Kapacitor's canonical format of a pipeline
+- examples:   every .tick file in the repository (no verdict known: fmt properties only)
 - task_types: services/task_store/util_test.go  script -> the task type Kapacitor infers
 - functions:  tick/stateful/functions_test.go   function name, Go args -> value or error text
 - expressions: tick/stateful/expr_test.go, expr_dynamic_test.go  lambda cases (lambda conformance format)
@@ -959,6 +960,11 @@ def mine_handler_matches(source: Source) -> list[dict]:
     return cases
 
 
+def mine_examples(source: Source) -> list[dict]:
+    """Kapacitor's example .tick files (some use old syntax or placeholders: no verdict is known)."""
+    return [{"id": path, "script": source.read(path)} for path in source.list(r".*\.tick")]
+
+
 def mine(src: str) -> dict:
     source = Source(src)
     parse_cases, string_cases = mine_parse(source)
@@ -977,6 +983,7 @@ def mine(src: str) -> dict:
         "replays": mine_replays(source),
         "alert_posts": mine_alert_posts(source),
         "handler_matches": mine_handler_matches(source),
+        "examples": mine_examples(source),
         "functions": mine_functions(source),
         "expressions": mine_expressions(source),
     }
