@@ -14,19 +14,43 @@ EXIT_USAGE = 2
 HELP = """Run the test files in PATH (folders are searched for *.tickpy.yaml and *.tickpy.yml;
 files named here are run whatever their name, kapacitor-unit files included) and compare every
 alert, handler delivery, httpOut result and influxDBOut line with the expectations. No Kapacitor,
-no InfluxDB: handlers deliver to private listeners on 127.0.0.1. See docs/testing.md.
+no InfluxDB: handlers deliver to private listeners on 127.0.0.1. `tickpy test --help-format`
+prints the test file format (docs/testing.md in tickpy's source tree has a longer guide).
 
 \b
 Exit status:
   0  every case passed
   1  some case failed, or could not run (script error, bad input points)
   2  usage error: bad option, no such path, no test file found, a test file that is not
-     valid (YAML, unknown keys)
+     valid (YAML, unknown keys, malformed expectations such as `counts: {CRITICAL: x}`),
+     reported as FILE:LINE: problem
 """
+
+POINTS_HELP = """Input points (`points:` text or list of lines, or `points_file:`):
+
+    Line protocol. The timestamp may be Unix time in `precision` units, an RFC 3339 time
+    (2024-01-01T00:00:30Z) or a duration from `start` (0s, 10s, +10s, 1m30s, -5s). A line
+    without a timestamp gets `start`, the next such line 1 ms more, and so on. Comments (#)
+    and blank lines are skipped; a malformed line makes the case an error naming the line.
+"""
+
+
+def _print_format(ctx, _param, value) -> None:
+    """--help-format: the test file format, from the modules that read and check it (so it is
+    there in an installed tickpy, and cannot drift from the code)."""
+    if not value or ctx.resilient_parsing:
+        return
+    from tickpy.testing import compare, spec
+
+    click.echo(spec.__doc__.strip() + "\n\n" + POINTS_HELP + "\nExpectations (`expect:`):\n\n"
+               + compare.__doc__.strip() + "\n")
+    ctx.exit(0)
 
 
 @click.command("test", help=HELP)
 @click.argument("paths", nargs=-1, metavar="PATH...")
+@click.option("--help-format", is_flag=True, expose_value=False, is_eager=True, callback=_print_format,
+              help="Show the test file format (settings, cases, points, expectations) and exit.")
 @click.option("--format", "output_format", type=click.Choice(["text", "json", "junit"]), default="text",
               show_default=True, help="How to report the results (on stdout).")
 @click.option("--update", is_flag=True, help="Write what each run produced into its test file as the new "

@@ -10,11 +10,14 @@
     no_alerts:    true: the same as `alerts: []`.
     counts:       events per level {CRITICAL: 2, OK: 1} (also crit/warn/info/ok); levels not
                   named must have none.
-    handlers:     target key -> the complete list of alerts it received (see recorders), each a
+    handlers:     target key -> the complete list of alerts it received, each a
                   subset of the alert JSON (id, message, details, time, duration, level,
                   previousLevel, recoverable, data) plus tags/fields of its first row, and
                   `headers` (post) or `request` (captured services). Targets not named must
-                  have received nothing.
+                  have received nothing. Target keys are "<kind> <target as written>":
+                  `tcp 127.0.0.1:7777`, `post http://hooks.example/x`, `log /var/log/a.log`,
+                  `exec /bin/page --now`; external services by kind and handler id:
+                  `slack cpu_alert.slack`. Every target is a private recorder on 127.0.0.1.
     httpOut:      endpoint name -> its result ({series: [...]}); mappings compare by the keys
                   given, lists element by element.
     httpPost:     URL -> the complete list of results httpPost nodes posted there

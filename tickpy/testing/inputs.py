@@ -2,7 +2,7 @@
 
     points(text, start=..., precision="ns") -> list[Point]
         Line protocol where the timestamp may also be a duration from `start` (`0s`, `+10s`,
-        `1m30s`). A line without a timestamp gets the time a writer sending the lines one after
+        `1m30s`) or an RFC 3339 time (`2024-01-01T00:00:30Z`). A line without a timestamp gets the time a writer sending the lines one after
         another would give it: the write clock starts at `start` (or `write_start`) and moves
         on by `write_step_ns` (1 ms) per such line. Raises InputError for malformed lines.
 
@@ -18,12 +18,14 @@ from typing import Any, Callable, Iterable
 
 from tickpy.runtime.lineprotocol import LineProtocolError, iter_blocks, parse_points, precision_multiplier
 from tickpy.runtime.point import Point
-from tickpy.testing.times import DEFAULT_START_NS, is_relative, parse_duration_ns, parse_time_ns
+from tickpy.testing.times import DEFAULT_START_NS, is_relative, is_rfc3339, parse_duration_ns, parse_time_ns
 
 __all__ = ["InputError", "points", "series", "WRITE_STEP_NS"]
 
 # Spacing of lines written without a timestamp: back-to-back HTTP writes, about 1 ms apart.
 WRITE_STEP_NS = 1_000_000
+TIME_FORMS = ("timestamps in test points are Unix time in the precision's units, RFC 3339 "
+              "(2024-01-01T00:00:30Z) or a duration from the start (10s, +1m)")
 
 
 class InputError(ValueError):
@@ -38,17 +40,23 @@ class InputError(ValueError):
 
 
 def _resolve_relative(block: str, start_ns: int, multiplier: int) -> tuple[str, bool]:
-    """The entry with a relative timestamp replaced by the absolute one (in precision units)."""
+    """The entry with a relative (or RFC 3339) timestamp replaced by the absolute one (in
+    precision units)."""
     stripped = block.rstrip()
     cut = max(stripped.rfind(" "), stripped.rfind("\t"))
     if cut < 0:
         return block, False
     token = stripped[cut + 1:]
-    if not is_relative(token):
+    if is_relative(token):
+        absolute = start_ns + parse_duration_ns(token)
+        kind = "relative time"
+    elif is_rfc3339(token):
+        absolute = parse_time_ns(token)
+        kind = "time"
+    else:
         return block, False
-    absolute = start_ns + parse_duration_ns(token)
     if absolute % multiplier:
-        raise ValueError(f"relative time {token} is not a whole number of the precision's units")
+        raise ValueError(f"{kind} {token} is not a whole number of the precision's units")
     return stripped[:cut + 1] + str(absolute // multiplier), True
 
 
@@ -80,7 +88,8 @@ def points(text: str | bytes | Iterable[str], *, start=DEFAULT_START_NS, precisi
             try:
                 parsed.extend(parse_points(block, precision=precision, now=None))
             except LineProtocolError as error:
-                errors.extend((line_number, e.reason) for e in error.errors)
+                errors.extend((line_number, e.reason + (f" ({TIME_FORMS})" if "timestamp" in e.reason else ""))
+                              for e in error.errors)
     if errors:
         raise InputError(source, errors)
     clock = parse_time_ns(write_start) if write_start is not None else start_ns

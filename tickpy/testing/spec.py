@@ -1,4 +1,4 @@
-"""Test files: tickpy's format (see docs/testing.md) and kapacitor-unit's, read into TestCases.
+"""Test files: tickpy's format and kapacitor-unit's, read into TestCases.
 
 A tickpy test file is a YAML mapping. Settings at the top apply to every case, and a case may
 override any of them:
@@ -17,7 +17,7 @@ override any of them:
         points: |                   # line protocol; or `points_file: cpu.lp`
           cpu,host=server02 usage_idle=50 0s
           cpu,host=server02 usage_idle=5 +10s
-        expect: {...}               # see tickpy.testing.compare
+        expect: {...}               # see the expectations (tickpy.testing.compare)
 
 Without `tests:` the file is one case (`points`/`expect` at the top). With `tests:`, top-level
 `points`/`points_file` are the input of every case that gives none.
@@ -259,8 +259,85 @@ def _case(path: str, raw: dict, defaults: dict, index: int, default_name: str) -
     unknown = [key for key in expect if key not in EXPECT_KEYS]
     if unknown:
         raise bad(f"expect: unknown key {unknown[0]!r} (known: {', '.join(EXPECT_KEYS)})")
+    problem = expectation_problem(expect)
+    if problem:
+        message, value = problem
+        where = f"tests[{index}] ({case.name}): " if index >= 0 else ""
+        raise TestFileError(path, where + message, _line(value) or _line(expect) or case.line)
     case.expect = dict(expect)
     return case
+
+
+_LEVEL_NAMES = {"ok", "info", "warn", "warning", "crit", "critical"}
+
+
+def _whole_number(value) -> bool:
+    return type(value) is int and value >= 0
+
+
+def expectation_problem(expect: dict) -> tuple[str, Any] | None:
+    """What is malformed in an `expect:` mapping, and the value it is in (for its line), or None.
+    Shapes only: whether the run matches is the comparison's business."""
+    def mapping_of_lists(key: str, what: str):
+        value = expect[key]
+        if value is None:
+            return None
+        if not isinstance(value, dict):
+            return f"expect.{key} must be a mapping of {what} to lists, got {_yaml_words(value)}", value
+        for name, items in value.items():
+            if items is not None and not isinstance(items, list):
+                return f"expect.{key}[{name!r}] must be a list, got {_yaml_words(items)}", value
+            for item in items or []:
+                if not isinstance(item, dict):
+                    return f"expect.{key}[{name!r}]: each item must be a mapping, got {_yaml_words(item)}", value
+        return None
+
+    if "alerts" in expect and expect["alerts"] is not None:
+        alerts = expect["alerts"]
+        if not isinstance(alerts, list):
+            return f"expect.alerts must be a list of events ([] for none), got {_yaml_words(alerts)}", alerts
+        for number, item in enumerate(alerts):
+            if not isinstance(item, dict):
+                return f"expect.alerts[{number}] must be a mapping (level:, time:, ...), got {_yaml_words(item)}", alerts
+    if "no_alerts" in expect and type(expect["no_alerts"]) is not bool:
+        return f"expect.no_alerts must be true or false, got {_yaml_words(expect['no_alerts'])}", None
+    if "counts" in expect and expect["counts"] is not None:
+        counts = expect["counts"]
+        if not isinstance(counts, dict):
+            return f"expect.counts maps levels to numbers ({{CRITICAL: 2, OK: 1}}), got {_yaml_words(counts)}", counts
+        for level, number in counts.items():
+            if str(level).lower() not in _LEVEL_NAMES:
+                return f"expect.counts: unknown level {level!r} (OK, INFO, WARNING, CRITICAL)", counts
+            if number is not None and not _whole_number(number):
+                return f"expect.counts.{level} must be a whole number, got {number!r}", counts
+    if "handlers" in expect:
+        problem = mapping_of_lists("handlers", "targets ('tcp 127.0.0.1:7777')")
+        if problem:
+            return problem
+    if "httpOut" in expect and expect["httpOut"] is not None and not isinstance(expect["httpOut"], dict):
+        return f"expect.httpOut maps endpoint names to results, got {_yaml_words(expect['httpOut'])}", None
+    if "httpPost" in expect:
+        problem = mapping_of_lists("httpPost", "URLs")
+        if problem:
+            return problem
+    lines = expect.get("influxDBOut")
+    if lines is not None and not isinstance(lines, (list, str)):
+        return f"expect.influxDBOut is a list of lines or a block of text, got {_yaml_words(lines)}", None
+    return None
+
+
+def _yaml_words(value) -> str:
+    if isinstance(value, bool):
+        return f"{str(value).lower()} (a boolean)"
+    if isinstance(value, (int, float)):
+        return f"{value} (a number)"
+    if isinstance(value, str):
+        return f"{value!r} (a string)"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return "nothing (null)" if value is None else type(value).__name__
 
 
 # --------------------------------------------------------------------------- kapacitor-unit
@@ -320,6 +397,10 @@ def _kapacitor_unit_cases(path: str, data: dict, scripts_dir: str | None) -> lis
         expects = raw.get("expects") or {}
         if not isinstance(expects, dict):
             raise TestFileError(path, f"tests[{index}] ({name}): expects must map ok/warn/crit to counts", case.line)
+        for key in _KU_COUNTS:
+            if expects.get(key) is not None and not _whole_number(expects[key]):
+                raise TestFileError(path, f"tests[{index}] ({name}): expects.{key} must be a whole number, "
+                                          f"got {expects[key]!r}", _line(expects) or case.line)
         case.expect = {"triggered": {key: int(expects.get(key) or 0) for key in _KU_COUNTS}}
         cases.append(case)
     return cases

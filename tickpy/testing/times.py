@@ -11,7 +11,7 @@ from fractions import Fraction
 from tickpy.alerting.gojson import format_time_rfc3339nano
 from tickpy.check.values import go_duration_string
 
-__all__ = ["DEFAULT_START_NS", "TimeFormatError", "parse_duration_ns", "parse_time_ns", "is_relative",
+__all__ = ["DEFAULT_START_NS", "TimeFormatError", "parse_duration_ns", "parse_time_ns", "is_relative", "is_rfc3339",
            "format_time", "format_duration", "format_offset"]
 
 # Where relative times count from when a test file names no `start`: the Unix epoch.
@@ -26,6 +26,11 @@ _RFC3339 = re.compile(r"(\d{4})-(\d\d)-(\d\d)[Tt ](\d\d):(\d\d):(\d\d)(\.\d+)?([
 
 class TimeFormatError(ValueError):
     pass
+
+
+def is_rfc3339(text: str) -> bool:
+    """True for an RFC 3339 time written as one token: 2024-01-01T00:00:30Z, ...T00:00:30.5+02:00."""
+    return bool(_RFC3339.fullmatch(text)) and " " not in text
 
 
 def is_relative(text: str) -> bool:
