@@ -301,8 +301,9 @@ def stderr_reporter(stream: TextIO | None = None) -> Callable[[str], None]:
     return report
 
 
-def wait_all(workers: list[Worker], grace_s: float | None) -> bool:
-    """Close every worker and wait; after `grace_s` seconds the rest is dead-lettered. True if none aborted."""
+def wait_all(workers: list[Worker], grace_s: float | None, on_abort: Callable[[], None] | None = None) -> bool:
+    """Close every worker and wait; after `grace_s` seconds the rest is dead-lettered (and
+    `on_abort` is called once, e.g. to kill exec programs still running). True if none aborted."""
     for worker in workers:
         worker.close()
     deadline = None if grace_s is None else time.monotonic() + grace_s
@@ -310,6 +311,8 @@ def wait_all(workers: list[Worker], grace_s: float | None) -> bool:
     for worker in workers:
         remaining = None if deadline is None else max(0.0, deadline - time.monotonic())
         if not worker.join(remaining):
+            if clean and on_abort is not None:
+                on_abort()
             clean = False
             worker.abort()
     for worker in workers:

@@ -14,6 +14,8 @@ import os
 import socket
 import ssl
 import subprocess
+import threading
+import time
 from typing import Callable
 from urllib.parse import urlsplit
 
@@ -22,7 +24,9 @@ from tickpy.alerting.delivery import Delivery, DeliveryError
 
 DEFAULT_CONNECT_TIMEOUT_S = 5.0
 DEFAULT_HTTP_TIMEOUT_S = 10.0  # Kapacitor has none unless .timeout() is set; tickpy never hangs
-DEFAULT_EXEC_TIMEOUT_S = 30.0
+# Kapacitor waits for an exec program however long it runs (one at a time per handler); so does
+# tickpy, except that a shutdown (SIGINT/SIGTERM past the grace period) kills it.
+EXEC_POLL_S = 0.2
 
 
 def tcp_sender(address: str, timeout_s: float = DEFAULT_CONNECT_TIMEOUT_S) -> Callable[[Delivery], None]:
@@ -58,25 +62,49 @@ def log_sender(path: str, mode: int) -> Callable[[Delivery], None]:
     return send
 
 
-def exec_sender(prog: str, args: list[str], timeout_s: float = DEFAULT_EXEC_TIMEOUT_S) -> Callable[[Delivery], None]:
+def exec_sender(prog: str, args: list[str], timeout_s: float | None = None,
+                stop: threading.Event | None = None) -> Callable[[Delivery], None]:
+    """Run the program with the payload on stdin and wait for it: without a limit by default
+    (as Kapacitor), at most `timeout_s` when given; killed at once when `stop` is set."""
     def send(delivery: Delivery) -> None:
         try:
-            done = subprocess.run([prog, *args], input=delivery.payload, stdout=subprocess.PIPE,
-                                  stderr=subprocess.STDOUT, timeout=timeout_s, check=False)
+            process = subprocess.Popen([prog, *args], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                       stderr=subprocess.STDOUT)
         except FileNotFoundError:
             raise DeliveryError(f"exec command failed: exec: {prog!r}: executable file not found",
                                 retryable=False) from None
         except PermissionError:
             raise DeliveryError(f"exec command failed: {prog}: permission denied", retryable=False) from None
-        except subprocess.TimeoutExpired:
-            raise DeliveryError(f"exec command failed: {prog} still running after {timeout_s:g}s, killed",
-                                retryable=False) from None
-        if done.returncode != 0:
-            output = done.stdout.decode("utf-8", "replace").strip()
-            raise DeliveryError(f"exec command failed: exit status {done.returncode}"
-                                + (f": {output[:200]}" if output else ""), retryable=False)
+        deadline = None if timeout_s is None else time.monotonic() + timeout_s
+        payload: bytes | None = delivery.payload
+        while True:
+            try:
+                output, _ = process.communicate(payload, timeout=EXEC_POLL_S)
+                break
+            except subprocess.TimeoutExpired:
+                payload = None  # sent already: communicate() goes on where it was
+            if stop is not None and stop.is_set():
+                _kill(process)
+                raise DeliveryError(f"exec command failed: {prog} still running at shutdown, killed",
+                                    retryable=False)
+            if deadline is not None and time.monotonic() >= deadline:
+                _kill(process)
+                raise DeliveryError(f"exec command failed: {prog} still running after {timeout_s:g}s, killed",
+                                    retryable=False)
+        if process.returncode != 0:
+            output_text = output.decode("utf-8", "replace").strip()
+            raise DeliveryError(f"exec command failed: exit status {process.returncode}"
+                                + (f": {output_text[:200]}" if output_text else ""), retryable=False)
 
     return send
+
+
+def _kill(process: subprocess.Popen) -> None:
+    process.kill()
+    try:
+        process.communicate(timeout=5)
+    except (subprocess.TimeoutExpired, ValueError, OSError):
+        pass
 
 
 def canonical_header_key(key: str) -> str:

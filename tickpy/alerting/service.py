@@ -107,6 +107,7 @@ class AlertService:
         self._loaded = False
         self._config_loaded = False
         self._closed: DeliverySummary | None = None
+        self._shutting_down = threading.Event()  # set when the grace period is over: kills exec programs
 
     # --- set-up ----------------------------------------------------------------------------
 
@@ -252,8 +253,8 @@ class AlertService:
             if not prog:
                 raise _SetupProblem(problem("exec: missing the program to run", "options.prog"))
             target = " ".join([prog, *options.get("args", [])])
-            handler = DeliveringHandler(kind, handler_id, worker(target, exec_sender(prog, options.get("args", [])), 0),
-                                        line_payload)
+            send = exec_sender(prog, options.get("args", []), stop=self._shutting_down)
+            handler = DeliveringHandler(kind, handler_id, worker(target, send, 0), line_payload)
         elif kind == "post":
             handler = self._post_handler(handler_id, options, worker, problem)
         elif kind == "publish":
@@ -369,7 +370,7 @@ class AlertService:
         for handler in list(self._handlers):
             handler.flush()
         workers = [w for h in self._handlers for w in h.workers]
-        wait_all(workers, grace_s)
+        wait_all(workers, grace_s, on_abort=self._shutting_down.set)
         summary = DeliverySummary(dead_letter_path=self.dead_letter_path, capture_path=self.capture_path,
                                   interrupted=interrupted)
         seen_stats = set()

@@ -53,7 +53,13 @@ Exit status:
   141  standard output was closed by its reader (`tickpy run ... | head -1`): reading stops,
      queued alerts are still delivered, nothing more is printed
   130/143  stopped by SIGINT/SIGTERM: reading stops, queued alerts get 5 s to be delivered
-     (the rest is dead-lettered), the summary is printed
+     (the rest is dead-lettered, and an .exec() program still running is killed), the
+     summary is printed
+
+\b
+Delivery: each handler delivers its alerts in order, one at a time, on its own thread. As in
+Kapacitor, an .exec() program is waited for however long it runs (no time limit), so a slow
+program holds up only its own handler's later alerts; the run ends when it has finished.
 """
 
 
