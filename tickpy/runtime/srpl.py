@@ -14,7 +14,9 @@ line scanner does.
 
 Kapacitor stops a replay at the first bad entry; tickpy reports it through `on_error` (a
 `LineError` with the line number of the point line) and goes on with the next entry.  A file
-that ends in the middle of an entry is reported the same way.
+that ends in the middle of an entry is reported the same way, and so is an entry whose database
+or retention policy line is a comment or a line-protocol point (a line-protocol file read as
+srpl would otherwise feed points to a dbrp no task reads, silently).
 """
 
 from __future__ import annotations
@@ -60,6 +62,11 @@ def read_srpl(
             report(LineError(source_name, lineno, "invalid replay file format, expected another line"))
             return
         lineno += 2
+        misplaced = _misplaced_name(database, retention_policy, precision, now)
+        if misplaced:
+            offset, reason = misplaced
+            report(LineError(source_name, lineno - 2 + offset, reason, _clean((database, retention_policy)[offset])))
+            continue
         try:
             point = parse_line(_chomp(point_line), precision, now)
         except LineProtocolError as err:
@@ -68,6 +75,22 @@ def read_srpl(
         point.database = _clean(_chomp(database))
         point.retention_policy = _clean(_chomp(retention_policy))
         yield point
+
+
+def _misplaced_name(database: str, retention_policy: str, precision: str, now: int) -> tuple[int, str] | None:
+    """(0 database / 1 retention policy, why) when a name line cannot be one; else None."""
+    for offset, (what, line) in enumerate((("database", database), ("retention policy", retention_policy))):
+        text = _chomp(line)
+        if text.startswith("#"):
+            return offset, f"a comment where the entry's {what} should be: is this line protocol? (--input-format lp)"
+        if " " in text and "=" in text:
+            try:
+                parse_line(text, precision, now)
+            except LineProtocolError:
+                continue
+            return offset, (f"a line-protocol point where the entry's {what} should be: is this line protocol? "
+                            "(--input-format lp)")
+    return None
 
 
 def _chomp(line: str) -> str:
