@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import socket
+import sys
 import threading
 import time
 
@@ -150,7 +151,10 @@ def run_demo(echo=click.echo) -> int:
 
     def on_alert(raw: bytes) -> None:
         arrived.append(raw)
-        echo(explain(raw))
+        try:
+            echo(explain(raw))
+        except BrokenPipeError:  # the reader left (`tickpy demo | head`); the main thread ends quietly
+            pass
 
     listener = AlertListener(on_alert)
     try:
@@ -184,7 +188,14 @@ def run_demo(echo=click.echo) -> int:
 def command():
     """Run the seed sample (tcp-cpu-alert.tick on cpu.lp) against an in-process TCP listener
     and show each alert as it arrives."""
-    raise SystemExit(run_demo())
+    from tickpy.cli.run import stdout_closed
+
+    try:
+        status = run_demo()
+        sys.stdout.flush()
+    except BrokenPipeError:
+        status = stdout_closed()
+    raise SystemExit(status)
 
 
 __all__ = ["AlertListener", "SAMPLE_POINTS", "SAMPLE_SCRIPT", "command", "explain", "run_demo"]

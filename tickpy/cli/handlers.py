@@ -93,7 +93,19 @@ def command() -> None:
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--kapacitor-text", is_flag=True, help="Also show each error as Kapacitor words it (with Go type names).")
 def check(paths: tuple[str, ...], config_path: str | None, output_format: str, kapacitor_text: bool) -> None:
-    """Validate handler files and directories of them. Exit 1 if any has an error."""
+    """Validate handler files and directories of them. Exit 1 if any has an error (141 when
+    standard output is closed by its reader, as for `... | head -1`)."""
+    from tickpy.cli.run import stdout_closed
+
+    try:
+        status = _check(paths, config_path, output_format, kapacitor_text)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        status = stdout_closed()
+    sys.exit(status)
+
+
+def _check(paths: tuple[str, ...], config_path: str | None, output_format: str, kapacitor_text: bool) -> int:
     results = check_paths(list(paths), config_path)
     failed = False
     color = output_format == "text" and sys.stdout.isatty()
@@ -119,4 +131,4 @@ def check(paths: tuple[str, ...], config_path: str | None, output_format: str, k
     if output_format == "text":
         bad = sum(1 for _, _, ds in results if any(d.severity == ERROR for d in ds))
         click.echo(f"{len(results)} file(s) checked, {bad} with errors", err=True)
-    sys.exit(1 if failed else 0)
+    return 1 if failed else 0

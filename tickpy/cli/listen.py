@@ -79,6 +79,7 @@ def command(address: str, raw: bool, as_json: bool, count: int) -> None:
     lock = threading.Lock()
     received = [0]
     done = threading.Event()
+    stdout_gone = threading.Event()
 
     def serve(conn: socket.socket) -> None:
         chunks = []
@@ -95,18 +96,23 @@ def command(address: str, raw: bool, as_json: bool, count: int) -> None:
         data = b"".join(chunks)
         documents = split_alerts(data)
         with lock:
-            if raw:
-                out.write(data)
-            for document in documents:
-                if as_json:
-                    try:
-                        line = json.dumps(json.loads(document), separators=(",", ":"), ensure_ascii=False)
-                    except ValueError:
-                        line = document.decode("utf-8", "replace")
-                    out.write(line.encode() + b"\n")
-                elif not raw:
-                    out.write(readable(document, color).encode() + b"\n")
-            out.flush()
+            try:
+                if raw:
+                    out.write(data)
+                for document in documents:
+                    if as_json:
+                        try:
+                            line = json.dumps(json.loads(document), separators=(",", ":"), ensure_ascii=False)
+                        except ValueError:
+                            line = document.decode("utf-8", "replace")
+                        out.write(line.encode() + b"\n")
+                    elif not raw:
+                        out.write(readable(document, color).encode() + b"\n")
+                out.flush()
+            except BrokenPipeError:  # the reader left (`tickpy listen | head -1`): stop quietly
+                stdout_gone.set()
+                done.set()
+                return
             received[0] += len(documents)
             if count and received[0] >= count:
                 done.set()
@@ -129,4 +135,8 @@ def command(address: str, raw: bool, as_json: bool, count: int) -> None:
         server.close()
         sys.exit(130)
     server.close()
+    if stdout_gone.is_set():
+        from tickpy.cli.run import stdout_closed
+
+        sys.exit(stdout_closed())
     click.echo(f"tickpy listen: {received[0]} alert(s) received", err=True)

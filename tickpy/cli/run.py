@@ -180,10 +180,10 @@ def command(script, inputs, handler_paths, dbrp, task_name, precision, httpout_d
                          topics=topics))
 
 
-def _stdout_closed() -> int:
-    """The reader of stdout went away (`tickpy run ... | head -1`): stop reading and exit
-    quietly with the status of a process killed by SIGPIPE, as `yes | head -1` does. Queued
-    alerts were still delivered (the alert service closes on the way out)."""
+def stdout_closed() -> int:
+    """The reader of stdout went away (`tickpy run ... | head -1`): the status to exit with
+    quietly, that of a process killed by SIGPIPE, as `yes | head -1` does. (For run, queued
+    alerts were still delivered: the alert service closes on the way out.)"""
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())  # so the interpreter's final flush cannot fail
@@ -337,7 +337,7 @@ def run_command(script, inputs, *, handler_paths=(), dbrp=None, task_name=None, 
         )
         sys.stdout.flush()
     except BrokenPipeError:
-        return _stdout_closed()
+        return stdout_closed()
     except TickpyError as error:
         _print_diagnostics(error, script, source)
         return EXIT_USAGE
@@ -391,6 +391,6 @@ def run_command(script, inputs, *, handler_paths=(), dbrp=None, task_name=None, 
     return EXIT_OK
 
 
-__all__ = ["command", "run_command", "EXIT_OK", "EXIT_INCOMPLETE", "EXIT_USAGE", "EXIT_INTERNAL"]
+__all__ = ["command", "run_command", "stdout_closed", "EXIT_OK", "EXIT_INCOMPLETE", "EXIT_USAGE", "EXIT_INTERNAL"]
 
 

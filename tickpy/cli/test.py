@@ -24,6 +24,7 @@ Exit status:
   2  usage error: bad option, no such path, no test file found, a test file that is not
      valid (YAML, unknown keys, malformed expectations such as `counts: {CRITICAL: x}`),
      reported as FILE:LINE: problem
+  141  standard output was closed by its reader (`tickpy test ... | head -1`)
 """
 
 POINTS_HELP = """Input points (`points:` text or list of lines, or `points_file:`):
@@ -64,8 +65,15 @@ def _print_format(ctx, _param, value) -> None:
 @click.option("-o", "--output", type=click.Path(dir_okay=False), metavar="FILE",
               help="Write the report to FILE instead of stdout.")
 def command(paths, output_format, update, keyword, scripts_dir, extra_paths, quiet, output):
-    sys.exit(test_command(tuple(paths) + tuple(extra_paths), output_format=output_format, update=update,
-                          keyword=keyword, scripts_dir=scripts_dir, quiet=quiet, output=output))
+    from tickpy.cli.run import stdout_closed
+
+    try:
+        status = test_command(tuple(paths) + tuple(extra_paths), output_format=output_format, update=update,
+                              keyword=keyword, scripts_dir=scripts_dir, quiet=quiet, output=output)
+        sys.stdout.flush()
+    except BrokenPipeError:  # `tickpy test ... | head`: not a failed case
+        status = stdout_closed()
+    sys.exit(status)
 
 
 def test_command(paths, *, output_format="text", update=False, keyword=None, scripts_dir=None, quiet=False,
