@@ -88,3 +88,41 @@ def test_tickpy_test_reports_the_httpout_error_body(tmp_path):
     assert "Traceback" not in output and "internal error" not in output
     assert result.returncode == 1  # the case fails: the answer is the error, not series
     assert "unsupported value: NaN" in output
+
+
+def _alert_case(tmp_path: Path, expect: str) -> Path:
+    (tmp_path / "t.tick").write_text(STDDEV + "|alert().crit(lambda: TRUE)\n")
+    path = tmp_path / "t.tickpy.yaml"
+    path.write_text("script: t.tick\ntests:\n  - name: nan\n    points: |\n"
+                    + "".join(f"      {line}\n" for line in POINTS.splitlines()) + "    expect:\n" + expect)
+    return path
+
+
+def _tickpy_test(tmp_path: Path, *args) -> subprocess.CompletedProcess:
+    return subprocess.run([TICKPY, "test", "t.tickpy.yaml", *args], cwd=tmp_path, capture_output=True, text=True,
+                          timeout=60)
+
+
+def test_tickpy_test_golden_nan_fields_pass_after_update(tmp_path):
+    path = _alert_case(tmp_path, "      alerts: [{level: CRITICAL, fields: {stddev: 1}}, {level: CRITICAL}]\n")
+    assert _tickpy_test(tmp_path).returncode == 1
+    assert _tickpy_test(tmp_path, "--update").returncode == 0
+    assert ".nan" in path.read_text()  # YAML's NaN
+    assert _tickpy_test(tmp_path).returncode == 0  # NaN matches NaN
+
+
+def test_tickpy_test_takes_go_spelling_of_nan(tmp_path):
+    _alert_case(tmp_path, "      alerts: [{fields: {stddev: NaN}}, {fields: {stddev: NaN}}]\n")
+    assert _tickpy_test(tmp_path).returncode == 0
+
+
+def test_tickpy_test_json_report_stays_json_with_nan(tmp_path):
+    _alert_case(tmp_path, "      alerts: [{fields: {stddev: 1}}, {fields: {stddev: 1}}]\n")
+    result = _tickpy_test(tmp_path, "--format", "json")
+    assert result.returncode == 1
+
+    def refuse(constant):
+        raise ValueError(f"not JSON: {constant}")
+
+    report = json.loads(result.stdout, parse_constant=refuse)
+    assert [m["got"] for m in report["cases"][0]["mismatches"]] == ["NaN", "NaN"]

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -139,6 +140,10 @@ def _delivery_label(data: dict, start_ns: int, relative: bool) -> str:
 # --------------------------------------------------------------------------- matching
 
 
+_NOT_FINITE = {"NaN": lambda value: value != value, "+Inf": lambda value: value == math.inf,
+               "-Inf": lambda value: value == -math.inf}
+
+
 def _is_number(value) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
@@ -168,7 +173,12 @@ def match_value(expected, got, where: str, path: str, label: str = "") -> list[M
             out.extend(match_value(item, actual, where, f"{path}[{index}]", label))
         return out
     if _is_number(expected) and _is_number(got):
-        return [] if expected == got else [Mismatch(where, path, expected, got, label)]
+        if expected == got or (expected != expected and got != got):  # NaN (stddev of one value) matches NaN
+            return []
+        return [Mismatch(where, path, expected, got, label)]
+    if isinstance(expected, str) and expected in _NOT_FINITE and isinstance(got, float):
+        # Go's spelling, as log lines and reports write these values
+        return [] if _NOT_FINITE[expected](got) else [Mismatch(where, path, expected, got, label)]
     if isinstance(expected, _dt.date) and isinstance(got, str):
         # an unquoted RFC3339 time in YAML is a timestamp: compare it as a time
         try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import xml.etree.ElementTree as ET
 
 from tickpy.testing.runner import ERROR, FAILED, PASSED, CaseResult
@@ -66,8 +67,20 @@ def render_json(results: list[CaseResult], file_errors: list[str], seconds: floa
     summary = {status: sum(1 for r in results if r.status == status) for status in (PASSED, FAILED, ERROR)}
     summary["file_errors"] = len(file_errors)
     summary["seconds"] = round(seconds, 6)
-    return json.dumps({"summary": summary, "cases": cases, "file_errors": file_errors}, ensure_ascii=False,
-                      default=str, indent=2) + "\n"
+    report = {"summary": summary, "cases": _finite(cases), "file_errors": file_errors}
+    return json.dumps(report, ensure_ascii=False, default=str, indent=2) + "\n"
+
+
+def _finite(value):
+    """The data with NaN and infinities as Go writes them ("NaN", "+Inf", "-Inf"): JSON has no
+    such numbers (json.dumps would write the invalid NaN literal)."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return "NaN" if value != value else ("+Inf" if value > 0 else "-Inf")
+    if isinstance(value, dict):
+        return {key: _finite(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite(item) for item in value]
+    return value
 
 
 def render_junit(results: list[CaseResult], file_errors: list[str], seconds: float) -> str:
