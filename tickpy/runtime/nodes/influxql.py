@@ -106,15 +106,15 @@ class InfluxQLNode(RuntimeNode):
         context.kind = kind
         return True
 
-    def _aggregate(self, context: _Context, time: int, fields, source) -> None:
+    def _aggregate(self, context: _Context, time: int, fields, source, failed: str = "failed to aggregate point") -> None:
         field = self.field
         value = fields.get(field)
         if value is None and field not in fields:
-            self.error(f"failed to aggregate point: field {field} missing from point cannot aggregate", time)
+            self.error(f"{failed}: field {field} missing from point cannot aggregate", time)
             return
         if type(value) is not context.kind:
             self.error(
-                f"failed to aggregate point: field {field} has wrong type: got {_go_type(value)} "
+                f"{failed}: field {field} has wrong type: got {_go_type(value)} "
                 f"exp {GO_TYPE_NAMES.get(context.kind, '?')}",
                 time,
             )
@@ -234,7 +234,8 @@ class InfluxQLNode(RuntimeNode):
                 values.append(value)
                 sources.append(point)
             else:
-                self._aggregate(context, point.time, point.fields, point)  # reports why not
+                # reports why not, in Kapacitor's words for a batch
+                self._aggregate(context, point.time, point.fields, point, "failed to aggregate point in batch")
         if values:
             context.reducer.add_all(values, sources)
         if size == 0 and not self.function.empty_ok:
