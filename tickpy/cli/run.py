@@ -50,11 +50,11 @@ Exit status:
   2  usage error, script error, unsupported node, bad handler file or configuration,
      unreadable input or unwritable output file: found before any point is read
   70  internal error (a bug in tickpy; TICKPY_DEBUG=1 shows the traceback)
-  141  standard output was closed by its reader (`tickpy run ... | head -1`): reading stops,
-     queued alerts are still delivered, nothing more is printed
   130/143  stopped by SIGINT/SIGTERM: reading stops, queued alerts get 5 s to be delivered
      (the rest is dead-lettered, and an .exec() program still running is killed), the
      summary is printed
+  141  standard output was closed by its reader (`tickpy run ... | head -1`): reading stops,
+     queued alerts are still delivered, nothing more is printed
 
 \b
 Delivery: each handler delivers its alerts in order, one at a time, on its own thread. As in
