@@ -83,3 +83,22 @@ def test_help_points_to_a_format_the_user_has():
     for section in ("script:", "tests:", "Input points", "RFC 3339", "counts:", "handlers:", "httpOut:",
                     "influxDBOut:"):
         assert section in result.stdout
+
+
+@pytest.mark.parametrize("setting, fragment", [
+    ("handlers: 5", "`handlers` is a list of handler files or folders"),
+    ("handlers: [5]", "`handlers`: each item is a file, a folder or an inline handler spec"),
+    ("precision: 5", "`precision` is one of ns, us, ms, s, m, h"),
+    ("flush: maybe", "`flush` must be true or false"),
+    ("task: [a]", "`task` is a task name"),
+    ("type: batchy", "`type` is stream or batch"),
+    ("points_file: [a]", "`points_file` must be text"),
+])
+def test_malformed_settings_are_file_errors_with_a_line(tmp_path, setting, fragment):
+    body = case("counts: {CRITICAL: 1}").replace("    points:", f"    {setting}\n    points:", 1)
+    if setting.startswith("points_file"):
+        body = body.replace('    points: "cpu v=5 0s"\n', "")
+    result = run_test(tmp_path, body)
+    assert "Traceback" not in result.stdout + result.stderr
+    assert result.returncode == 2, result.stdout
+    assert "t.tickpy.yaml:3: tests[0] (a): " + fragment in result.stdout

@@ -201,6 +201,9 @@ def _case(path: str, raw: dict, defaults: dict, index: int, default_name: str) -
 
     if "script" in raw and "tickscript" in raw or ("script" in defaults and "tickscript" in defaults):
         raise bad("give `script` (a path) or `tickscript` (inline), not both")
+    problem = _setting_problem({**settings, **{k: raw[k] for k in ("points", "points_file") if k in raw}})
+    if problem:
+        raise bad(problem)
     chosen = raw if ("script" in raw or "tickscript" in raw) else defaults
     if "tickscript" in chosen:
         case.source = str(chosen["tickscript"])
@@ -269,6 +272,41 @@ def _case(path: str, raw: dict, defaults: dict, index: int, default_name: str) -
 
 
 _LEVEL_NAMES = {"ok", "info", "warn", "warning", "crit", "critical"}
+_PRECISIONS = ("ns", "us", "ms", "s", "m", "h")
+
+
+def _setting_problem(settings: dict) -> str | None:
+    """What is malformed in a case's settings (types only; files are read later), or None."""
+    def is_text(value) -> bool:
+        return isinstance(value, str)
+
+    for key in ("script", "tickscript", "points_file"):
+        if key in settings and not is_text(settings[key]):
+            return f"`{key}` must be text, got {_yaml_words(settings[key])}"
+    points = settings.get("points")
+    if points is not None and not (is_text(points) or isinstance(points, list)):
+        return f"`points` is line protocol, a block of text or a list of lines, got {_yaml_words(points)}"
+    handlers = settings.get("handlers")
+    if handlers is not None and not isinstance(handlers, (str, dict, list)):
+        return f"`handlers` is a list of handler files or folders (or inline handler specs), got {_yaml_words(handlers)}"
+    for item in handlers if isinstance(handlers, list) else []:
+        if not isinstance(item, (str, dict)):
+            return f"`handlers`: each item is a file, a folder or an inline handler spec, got {_yaml_words(item)}"
+    if "precision" in settings and settings["precision"] not in _PRECISIONS:
+        return f"`precision` is one of {', '.join(_PRECISIONS)}, got {_yaml_words(settings['precision'])}"
+    if "flush" in settings and type(settings["flush"]) is not bool:
+        return f"`flush` must be true or false, got {_yaml_words(settings['flush'])}"
+    if "type" in settings and settings["type"] not in ("stream", "batch"):
+        return f"`type` is stream or batch, got {_yaml_words(settings['type'])}"
+    if "task" in settings and not isinstance(settings["task"], (str, int)):
+        return f"`task` is a task name, got {_yaml_words(settings['task'])}"
+    dbrp = settings.get("dbrp")
+    if dbrp is not None and not is_text(dbrp) and not (isinstance(dbrp, list) and len(dbrp) == 2):
+        return f"`dbrp` is DB.RP (or [DB, RP]), got {_yaml_words(dbrp)}"
+    config = settings.get("config")
+    if config is not None and not isinstance(config, (str, dict)):
+        return f"`config` is the path of a Kapacitor configuration (or a mapping), got {_yaml_words(config)}"
+    return None
 
 
 def _whole_number(value) -> bool:
