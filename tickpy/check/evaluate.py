@@ -30,6 +30,7 @@ from tickpy.check.values import (
     kind_of_value,
 )
 from tickpy.diagnostics import Diagnostic, TickpyError
+from tickpy.lang.depth import expression_depth, recursion_room
 from tickpy.lang.values import STAR, Duration, Regex, StarValue
 from tickpy.syntax import ast
 
@@ -231,14 +232,7 @@ class Evaluator:
     def eval(self, node: ast.Node) -> Any:
         t = type(node)
         if t is ast.Chain:
-            left = self.eval(node.left)
-            right = node.right
-            if type(right) is ast.Function:
-                args = self.eval_args(right)
-                receiver = self.resolve(left)
-                return self.call(right, receiver, args)
-            receiver = self.resolve(left)
-            return self.read_field(node, receiver, right)
+            return self.eval_chain(node)
         if t is ast.Function:
             args = self.eval_args(node)
             return GlobalCall(node, args)
@@ -279,6 +273,25 @@ class Evaluator:
             self.dbrps.append((node.database.name, node.retention_policy.name))
             return None
         return None
+
+    def eval_chain(self, node: ast.Chain) -> Any:
+        """A chain link by link from its root, in a loop: chains thousands of links long
+        would otherwise exhaust Python's recursion limit."""
+        links = []
+        while type(node) is ast.Chain:
+            links.append(node)
+            node = node.left
+        value = self.eval(node)
+        for link in reversed(links):
+            right = link.right
+            if type(right) is ast.Function:
+                args = self.eval_args(right)
+                receiver = self.resolve(value)
+                value = self.call(right, receiver, args)
+            else:
+                receiver = self.resolve(value)
+                value = self.read_field(link, receiver, right)
+        return value
 
     def eval_args(self, fn: ast.Function) -> list:
         args = []
@@ -359,7 +372,8 @@ class Evaluator:
     # ------------------------------------------------------------------ expressions
 
     def eval_lambda(self, node: ast.Lambda) -> ast.Lambda:
-        expression = self._substitute(node.expression)
+        with recursion_room(expression_depth(node.expression)):
+            expression = self._substitute(node.expression)
         if expression is node.expression:
             return node
         return dataclasses.replace(node, expression=expression)

@@ -1,0 +1,50 @@
+"""Chains of tens of thousands of links check like short ones (QA #3: validate and graph
+failed with RecursionError somewhere between 800 and 1000 links)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from tickpy.check import build_pipeline
+from tickpy.syntax.parser import parse
+
+TICKPY = str(Path(sys.executable).parent / "tickpy")
+LINKS = 20_000
+
+
+def test_twenty_thousand_chained_nodes_build_a_pipeline_in_order():
+    pipeline = build_pipeline(parse("stream" + "|from()" * LINKS))
+    assert len(pipeline.nodes) == LINKS + 1
+    assert [node.label for node in pipeline.nodes[:3]] == ["stream0", "from1", "from2"]
+    assert pipeline.nodes[-1].label == f"from{LINKS}"
+    for parent, child in zip(pipeline.nodes, pipeline.nodes[1:]):
+        assert [node.id for node in parent.children] == [child.id]
+
+
+def test_twenty_thousand_chained_properties_keep_their_order():
+    script = "stream|from().measurement('cpu')|alert()" + "".join(f'.crit(lambda: "x" > {index})' for index in range(LINKS))
+    alert = build_pipeline(parse(script)).nodes[-1]
+    crits = [call for call in alert.properties if call.name == "crit"]
+    assert len(crits) == LINKS
+    assert crits[-1].args[0].expression.right.int_value == LINKS - 1
+
+
+def test_an_error_deep_in_a_long_chain_points_at_its_line(tmp_path):
+    script = tmp_path / "long.tick"
+    script.write_text("stream\n" + "|from()\n" * LINKS + "|nosuchnode()\n")
+    result = subprocess.run([TICKPY, "validate", str(script)], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert f":{LINKS + 2}:" in result.stdout + result.stderr
+
+
+def test_validate_and_graph_commands_on_a_long_chain(tmp_path):
+    script = tmp_path / "long.tick"
+    script.write_text("stream" + "|from()" * LINKS + "\n")
+    validated = subprocess.run([TICKPY, "validate", str(script)], capture_output=True, text=True, timeout=120)
+    assert validated.returncode == 0, validated.stderr[-2000:]
+    graphed = subprocess.run([TICKPY, "graph", str(script)], capture_output=True, text=True, timeout=120)
+    assert graphed.returncode == 0, graphed.stderr[-2000:]
+    assert f"from{LINKS - 1} -> from{LINKS};" in graphed.stdout
