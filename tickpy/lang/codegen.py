@@ -47,6 +47,7 @@ from tickpy.syntax import ast
 _PY_TYPE_NAMES = {float: FLOAT, int: INT, str: STRING, bool: BOOL, MissingValue: MISSING_TYPE, Duration: DURATION}
 _EVAL_RESULT_TYPES = (INT, FLOAT, STRING, BOOL, DURATION)
 _MAX_SPECIALISATIONS = 32
+_MAX_GENERATED_DEPTH = 40  # levels; a level opens at most four parentheses
 
 
 class _NoFastPath(Exception):
@@ -156,14 +157,14 @@ class _Generator:
             self.partial = True  # RE2 refuses the raw bytes of a cut UTF-8 sequence: exact path
             test = "is None" if operator == "!~" else "is not None"
             return f"({search}({left_code}) {test})", BOOL
+        if operator in LOGICAL_OPERATORS:
+            return self.logical_chain(operator, left, right)
         left_code, left_kind = self.expression(left)
         right_code, right_kind = self.expression(right)
         entry = BINARY_OPERATIONS.get((operator, left_kind, right_kind))
         if entry is None:
             raise _NoFastPath
         result, operation = entry
-        if operator in LOGICAL_OPERATORS:
-            return f"({left_code} {operator.lower()} {right_code})", BOOL
         if operator in ("=~", "!~"):
             return f"{self.constant(operation)}({left_code}, {right_code})", BOOL
         if operator in COMPARISON_OPERATORS:
@@ -196,6 +197,18 @@ class _Generator:
             self.partial = True
         return f"{self.constant(operation)}({left_code}, {right_code})", result
 
+    def logical_chain(self, operator: str, left: ast.Node, right: ast.Node) -> tuple[str, str]:
+        """`a OR b OR c ...` as one flat Python `or` (nested, each operator would open a
+        parenthesis, and CPython refuses more than 200 nested ones)."""
+        operands = _logical_operands(operator, left, right)
+        codes = []
+        for operand in operands:
+            code, kind = self.expression(operand)
+            if kind != BOOL:
+                raise _NoFastPath
+            codes.append(code)
+        return "(" + f" {operator.lower()} ".join(codes) + ")", BOOL
+
     def as_float(self, node: ast.Node, code: str) -> str:
         if isinstance(node, ast.NumberLiteral) and node.is_int:
             return repr(float(node.int_value))
@@ -223,6 +236,35 @@ class _Generator:
             # The argument types are known to match: call the plain operation directly.
             return f"{self.constant(direct)}({', '.join(codes)})", result
         return f"{self.function(name)}([{', '.join(codes)}])", result
+
+
+def _logical_operands(operator: str, left: ast.Node, right: ast.Node) -> list[ast.Node]:
+    """The operands of a run of the same logical operator, in source order, without recursion."""
+    operands = []
+    stack = [right, left]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.Binary) and node.operator == operator:
+            stack.append(node.right)
+            stack.append(node.left)
+        else:
+            operands.append(node)
+    return operands
+
+
+def _generated_depth(expression: ast.Node) -> int:
+    """Nesting of the code generated for `expression`: a run of one logical operator is flat."""
+    deepest = 0
+    stack = [(expression, 1, None)]
+    while stack:
+        node, level, parent_operator = stack.pop()
+        if isinstance(node, ast.Binary) and node.operator in LOGICAL_OPERATORS and node.operator == parent_operator:
+            level -= 1  # continues the parent's flat run
+        deepest = max(deepest, level)
+        operator = node.operator if isinstance(node, ast.Binary) else None
+        for child in ast.children(node):
+            stack.append((child, level + 1, operator))
+    return deepest
 
 
 def _predict(expression: ast.Node, references: tuple[str, ...], catalogue: dict[str, LambdaFunction]) -> dict[str, str]:
@@ -274,8 +316,11 @@ class FastPath:
         self.specialisations: dict[tuple, Callable | None] = {}
         # Binary nodes whose operation Kapacitor fixes at compile time: if one ever loses
         # it (Kapacitor's sticky failure after a type-guard error), stop using the fast path.
-        self.static_binaries = [node for node in _walk_nodes(compiled.root) if isinstance(node, BinaryNode) and node.operation is not None and not (node.left.is_dynamic() or node.right.is_dynamic())]
+        self.static_binaries = [node for node in _walk_nodes(compiled.root) if isinstance(node, BinaryNode) and node.operation is not None and not node.operands_dynamic]
         self.switch = {"off": False}
+        # Deeper expressions are left to the exact evaluator: the generated Python would
+        # exceed what CPython's parser and compiler nest (200 parentheses).
+        self.too_deep = _generated_depth(compiled.expression) > _MAX_GENERATED_DEPTH
         predicted = _predict(compiled.expression, self.references, compiled.catalogue)
         primary_types = tuple(predicted[name] for name in self.references)
         # Inline variants: the predicted types, and the same with ints for the numbers
@@ -297,6 +342,8 @@ class FastPath:
 
     def _generate(self, kinds: tuple[str, ...], prefix: str = ""):
         """(generator, Python expression) for these operand types, or None."""
+        if self.too_deep:
+            return None
         types = dict(zip(self.references, kinds))
         generator = _Generator(self.compiled.catalogue, self.references, types, prefix)
         try:
@@ -437,17 +484,31 @@ _ABSENT = _Absent()
 
 
 def _walk_nodes(node: EvalNode):
-    yield node
-    for attribute in ("left", "right", "child"):
-        child = getattr(node, attribute, None)
-        if isinstance(child, EvalNode):
-            yield from _walk_nodes(child)
-    for arg in getattr(node, "args", ()) or ():
-        yield from _walk_nodes(arg)
+    stack = [node]
+    while stack:
+        node = stack.pop()
+        yield node
+        for attribute in ("left", "right", "child"):
+            child = getattr(node, attribute, None)
+            if isinstance(child, EvalNode):
+                stack.append(child)
+        stack.extend(getattr(node, "args", ()) or ())
 
 
-def static_result_type(expression: ast.Node, catalogue: dict[str, LambdaFunction]) -> str | None:
-    """The lambda's result type when it is the same for every point, else None."""
+def static_result_type(expression: ast.Node, catalogue: dict[str, LambdaFunction], memo: dict | None = None) -> str | None:
+    """The lambda's result type when it is the same for every point, else None.
+
+    `memo` (id of node -> result) keeps callers that ask for every node of a long chain linear."""
+    if memo is None:
+        memo = {}
+    key = id(expression)
+    if key in memo:
+        return memo[key]
+    result = memo[key] = _static_result_type(expression, catalogue, memo)
+    return result
+
+
+def _static_result_type(expression: ast.Node, catalogue: dict[str, LambdaFunction], memo: dict) -> str | None:
     match expression:
         case ast.NumberLiteral(is_int=is_int):
             return INT if is_int else FLOAT
@@ -464,12 +525,12 @@ def static_result_type(expression: ast.Node, catalogue: dict[str, LambdaFunction
         case ast.Unary(operator="!"):
             return BOOL
         case ast.Unary(operand=operand):
-            return static_result_type(operand, catalogue)
+            return static_result_type(operand, catalogue, memo)
         case ast.Binary(operator=operator, left=left, right=right):
             if operator in COMPARISON_OPERATORS or operator in LOGICAL_OPERATORS:
                 return BOOL
-            left_type = static_result_type(left, catalogue)
-            right_type = static_result_type(right, catalogue)
+            left_type = static_result_type(left, catalogue, memo)
+            right_type = static_result_type(right, catalogue, memo)
             if left_type is None or right_type is None:
                 results = {
                     result
@@ -486,11 +547,11 @@ def static_result_type(expression: ast.Node, catalogue: dict[str, LambdaFunction
             results = set(spec.signatures.values())
             if len(results) == 1:
                 return results.pop()
-            arg_types = tuple(static_result_type(arg, catalogue) for arg in args)
+            arg_types = tuple([static_result_type(arg, catalogue, memo) for arg in args])
             if None not in arg_types:
                 return spec.signatures.get(arg_types)
             return None
         case ast.Lambda(expression=inner):
-            return static_result_type(inner, catalogue)
+            return static_result_type(inner, catalogue, memo)
     return None
 

@@ -24,6 +24,7 @@ from typing import Callable
 import re2
 
 from tickpy.lang import codegen
+from tickpy.lang.depth import SHALLOW, expression_depth, recursion_room
 from tickpy.lang.errors import GoError, GoPanic, LambdaCompileError, LambdaRuntimeError
 from tickpy.lang.functions import BUILTIN_FUNCTIONS, LambdaFunction
 from tickpy.lang.nodes import (
@@ -73,8 +74,20 @@ _AST_GO_TYPES = {
 }
 
 
-def constant_type(node: ast.Node) -> str:
-    """Kapacitor's getConstantNodeType: the type knowable without a point."""
+def constant_type(node: ast.Node, memo: dict[int, str] | None = None) -> str:
+    """Kapacitor's getConstantNodeType: the type knowable without a point.
+
+    `memo` (id of node -> type) keeps a long operator chain linear: each level asks again
+    for the type of the subtree below it."""
+    if memo is not None:
+        known = memo.get(id(node))
+        if known is None:
+            known = memo[id(node)] = _constant_type(node, memo)
+        return known
+    return _constant_type(node, None)
+
+
+def _constant_type(node: ast.Node, memo: dict[int, str] | None) -> str:
     match node:
         case ast.NumberLiteral(is_int=is_int):
             return INT if is_int else FLOAT
@@ -89,13 +102,13 @@ def constant_type(node: ast.Node) -> str:
         case ast.Unary(operator="!"):
             return BOOL
         case ast.Unary(operator="-", operand=operand):
-            return constant_type(operand)
+            return constant_type(operand, memo)
         case ast.Binary(operator=operator, left=left, right=right):
             if operator in COMPARISON_OPERATORS or operator in LOGICAL_OPERATORS:
                 return BOOL
-            return binary_result_type(operator, constant_type(left), constant_type(right)) or INVALID
+            return binary_result_type(operator, constant_type(left, memo), constant_type(right, memo)) or INVALID
         case ast.Lambda(expression=expression):
-            return constant_type(expression)
+            return constant_type(expression, memo)
     return INVALID
 
 
@@ -105,8 +118,10 @@ def compile_regex(pattern: str):
     return re2.compile(pattern, options)
 
 
-def _build(node: ast.Node, catalogue: dict[str, LambdaFunction]) -> EvalNode:
+def _build(node: ast.Node, catalogue: dict[str, LambdaFunction], memo: dict[int, str] | None = None) -> EvalNode:
     """Kapacitor's createNodeEvaluator; raises GoError with its message."""
+    if memo is None:
+        memo = {}
     match node:
         case ast.NumberLiteral(is_int=True, int_value=value):
             return IntNode(value)
@@ -128,30 +143,32 @@ def _build(node: ast.Node, catalogue: dict[str, LambdaFunction]) -> EvalNode:
             return ReferenceNode(name)
         case ast.Binary(operator=operator, left=left, right=right):
             try:
-                left_node = _build(left, catalogue)
+                left_node = _build(left, catalogue, memo)
             except GoError as error:
                 raise GoError(f"Failed to handle left node: {error}") from None
             try:
-                right_node = _build(right, catalogue)
+                right_node = _build(right, catalogue, memo)
             except GoError as error:
                 raise GoError(f"Failed to handle right node: {error}") from None
-            return BinaryNode(operator, left_node, right_node, constant_type(node), constant_type(left), constant_type(right))
+            return BinaryNode(
+                operator, left_node, right_node, constant_type(node, memo), constant_type(left, memo), constant_type(right, memo)
+            )
         case ast.Unary(operator=operator, operand=operand):
             try:
-                child = _build(operand, catalogue)
+                child = _build(operand, catalogue, memo)
             except GoError as error:
                 raise GoError(f"Failed to handle node: {error}") from None
-            return UnaryNode(operator, child, constant_type(node))
+            return UnaryNode(operator, child, constant_type(node, memo))
         case ast.Function(name=name, args=args):
             built = []
             for index, arg in enumerate(args):
                 try:
-                    built.append(_build(arg, catalogue))
+                    built.append(_build(arg, catalogue, memo))
                 except GoError as error:
                     raise GoError(f"Failed to handle {index + 1} argument: {error}") from None
             return FunctionNode(name, built, catalogue)
         case ast.Lambda(expression=expression):
-            return _build(expression, catalogue)
+            return _build(expression, catalogue, memo)
     go_type = _AST_GO_TYPES.get(type(node), f"*ast.{type(node).__name__}Node")
     raise GoError(f"Given node type is not valid evaluation node: {go_type}")
 
@@ -189,17 +206,19 @@ class CompiledLambda:
         self.catalogue = catalogue
         self.span = span
         self.references: tuple[str, ...] = tuple(find_references(expression))
-        try:
-            self.root = _build(expression, catalogue)
-        except GoError as error:
-            raise LambdaCompileError(error.message, span.line, span.column, span.end_line, span.end_column) from None
-        except GoPanic as panic:
-            raise LambdaCompileError(panic.message, span.line, span.column, span.end_line, span.end_column) from None
+        self.depth = expression_depth(expression)
+        with recursion_room(self.depth):
+            try:
+                self.root = _build(expression, catalogue)
+            except GoError as error:
+                raise LambdaCompileError(error.message, span.line, span.column, span.end_line, span.end_column) from None
+            except GoPanic as panic:
+                raise LambdaCompileError(panic.message, span.line, span.column, span.end_line, span.end_column) from None
+            self.result_type = codegen.static_result_type(expression, catalogue)
         self.stateful = any(
             isinstance(node, ast.Function) and catalogue.get(node.name) is not None and catalogue[node.name].stateful
             for node in ast.walk(expression)
         )
-        self.result_type = codegen.static_result_type(expression, catalogue)
         self._fast = codegen.FastPath(self)
 
     def new_evaluator(self) -> Evaluator:
@@ -230,6 +249,11 @@ class CompiledLambda:
     def evaluate_exact(self, state: ExecutionState, fields: dict, tags: dict, time_ns: int):
         scope = self.fill_scope(fields, tags, time_ns)
         try:
+            if self.depth > SHALLOW:
+                with recursion_room(self.depth):
+                    if self.mode == "predicate":
+                        return self._predicate(scope, state)
+                    return self._eval(scope, state)
             if self.mode == "predicate":
                 return self._predicate(scope, state)
             return self._eval(scope, state)

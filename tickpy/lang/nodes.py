@@ -300,14 +300,14 @@ class UnaryNode(EvalNode):
         self.operator = operator
         self.child = child
         self.const_type = const_type
+        # Fixed once built; cached so that a long chain does not ask its whole subtree each time.
+        self.dynamic = const_type == INVALID and child.is_dynamic()
 
     def __str__(self) -> str:
-        return f"{self.operator}{self.child}"
+        return render(self)
 
     def is_dynamic(self) -> bool:
-        if self.const_type != INVALID:
-            return False
-        return self.child.is_dynamic()
+        return self.dynamic
 
     def type(self, scope):
         if self.const_type == INVALID:
@@ -360,7 +360,9 @@ class BinaryNode(EvalNode):
         self.const_type = const_type
         self.left_type = INVALID
         self.right_type = INVALID
-        if left.is_dynamic() or right.is_dynamic():
+        self.operands_dynamic = left.is_dynamic() or right.is_dynamic()
+        self.dynamic = const_type == INVALID and self.operands_dynamic
+        if self.operands_dynamic:
             self.operation = self._evaluate_dynamic
         else:
             self.left_type = left_const
@@ -370,12 +372,10 @@ class BinaryNode(EvalNode):
                 raise self.determine_error(None, None)
 
     def __str__(self) -> str:
-        return f"{self.left} {self.operator} {self.right}"
+        return render(self)
 
     def is_dynamic(self) -> bool:
-        if self.const_type != INVALID:
-            return False
-        return self.left.is_dynamic() or self.right.is_dynamic()
+        return self.dynamic
 
     def type(self, scope):
         if self.const_type == INVALID:
@@ -494,7 +494,7 @@ class BinaryNode(EvalNode):
 
     def eval_bool(self, scope, state):
         try:
-            if self.left.is_dynamic() or self.right.is_dynamic():
+            if self.operands_dynamic:
                 result = self._evaluate_dynamic(scope, state)
             else:
                 result = self._eval(scope, state)
@@ -542,7 +542,7 @@ class FunctionNode(EvalNode):
         self.catalogue = catalogue
 
     def __str__(self) -> str:
-        return self.name + "(" + ", ".join(str(arg) for arg in self.args) + ")"
+        return render(self)
 
     def is_dynamic(self) -> bool:
         return True
@@ -614,6 +614,31 @@ class FunctionNode(EvalNode):
 
     def eval_missing(self, scope, state):
         return self._typed(scope, state, MISSING_TYPE)
+
+
+def render(node: EvalNode) -> str:
+    """Kapacitor's String() of a node (`"x" > 5`, `-"y"`, `abs("z")`), written with a work
+    stack: a nested `str()` would recurse through C once per level of a deep expression."""
+    parts: list[str] = []
+    stack: list = [node]
+    while stack:
+        item = stack.pop()
+        if type(item) is str:
+            parts.append(item)
+        elif isinstance(item, BinaryNode):
+            stack += [item.right, f" {item.operator} ", item.left]
+        elif isinstance(item, UnaryNode):
+            stack += [item.child, item.operator]
+        elif isinstance(item, FunctionNode):
+            stack.append(")")
+            for index in range(len(item.args) - 1, -1, -1):
+                stack.append(item.args[index])
+                if index:
+                    stack.append(", ")
+            stack.append(item.name + "(")
+        else:
+            parts.append(str(item))
+    return "".join(parts)
 
 
 def missing_arguments_message(name: str, missing: list[str], scope_names: list[str]) -> str:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from tickpy.diagnostics import ERROR, WARNING, Diagnostic
 from tickpy.lang.codegen import static_result_type
+from tickpy.lang.depth import expression_depth, recursion_room
 from tickpy.lang.errors import GoError, LambdaCompileError
 from tickpy.lang.functions import BUILTIN_FUNCTIONS, LambdaFunction
 from tickpy.lang.nodes import MAX_ARGS, wrong_signature_message
@@ -61,6 +62,7 @@ def check_lambda(
     catalogue = BUILTIN_FUNCTIONS if not functions else {**BUILTIN_FUNCTIONS, **functions}
     problems: list[Diagnostic] = []
     failing: set[int] = set()
+    types: dict = {}  # static_result_type's memo, shared by all the nodes
 
     def visit(node: ast.Node) -> bool:
         """Checks the children first; True when this node certainly fails."""
@@ -77,13 +79,13 @@ def check_lambda(
                 elif len(args) > MAX_ARGS:
                     message = f"runtime error: index out of range [{MAX_ARGS}] with length {MAX_ARGS}"
                 else:
-                    types = [static_result_type(arg, catalogue) for arg in args]
-                    if None not in types and tuple(types) not in spec.signatures:
+                    arg_types = [static_result_type(arg, catalogue, types) for arg in args]
+                    if None not in arg_types and tuple(arg_types) not in spec.signatures:
                         literals = [_literal_text(arg, catalogue) for arg in args]
-                        message = wrong_signature_message(name, literals, types, spec)
+                        message = wrong_signature_message(name, literals, arg_types, spec)
             case ast.Binary(operator=operator, left=left, right=right):
-                left_type = static_result_type(left, catalogue)
-                right_type = static_result_type(right, catalogue)
+                left_type = static_result_type(left, catalogue, types)
+                right_type = static_result_type(right, catalogue, types)
                 if left_type is not None and right_type is not None and (operator, left_type, right_type) not in BINARY_OPERATIONS:
                     if operator not in OPERATORS_BY_TYPE.get(left_type, ()):
                         message = f"invalid {operator_kind(operator)} operator {operator} for type {left_type}"
@@ -98,9 +100,10 @@ def check_lambda(
             return True
         return False
 
-    visit(expression)
+    with recursion_room(expression_depth(expression)):
+        visit(expression)
     if mode == "predicate" and id(expression) not in failing:
-        result = static_result_type(expression, catalogue)
+        result = static_result_type(expression, catalogue, types)
         is_comparison = isinstance(expression, ast.Binary) and (
             expression.operator in COMPARISON_OPERATORS or expression.operator in LOGICAL_OPERATORS
         )
