@@ -102,3 +102,13 @@ def test_malformed_settings_are_file_errors_with_a_line(tmp_path, setting, fragm
     assert "Traceback" not in result.stdout + result.stderr
     assert result.returncode == 2, result.stdout
     assert "t.tickpy.yaml:3: tests[0] (a): " + fragment in result.stdout
+
+
+def test_malformed_inline_handler_is_a_file_error_at_its_line(tmp_path):
+    body = case("counts: {CRITICAL: 1}").replace(
+        "    points:", "    handlers:\n      - {id: h, topic: t, kind: tcp, options: {address: 5}}\n    points:", 1)
+    result = run_test(tmp_path, body)
+    assert result.returncode == 2, result.stdout
+    assert ("t.tickpy.yaml:5: tests[0] (a): inline handler 1: options: 'address' must be a string, "
+            "got a whole number") in result.stdout
+    assert "tickpy-test-handlers-" not in result.stdout  # not a temporary file's name

@@ -230,6 +230,11 @@ def _case(path: str, raw: dict, defaults: dict, index: int, default_name: str) -
     if isinstance(handlers, (str, dict)):
         handlers = [handlers]
     case.handlers = [h if isinstance(h, dict) else _resolve(path, h) for h in handlers]
+    for number, handler in enumerate(h for h in handlers if isinstance(h, dict)):
+        problem = _inline_handler_problem(handler)
+        if problem:
+            where = f"tests[{index}] ({case.name}): " if index >= 0 else ""
+            raise TestFileError(path, f"{where}inline handler {number + 1}: {problem}", _line(handler) or case.line)
     config = settings.get("config")
     case.config = _resolve(path, config) if isinstance(config, str) else config
     try:
@@ -273,6 +278,17 @@ def _case(path: str, raw: dict, defaults: dict, index: int, default_name: str) -
 
 _LEVEL_NAMES = {"ok", "info", "warn", "warning", "crit", "critical"}
 _PRECISIONS = ("ns", "us", "ms", "s", "m", "h")
+
+
+def _inline_handler_problem(handler: dict) -> str | None:
+    """The first error Kapacitor's define-topic-handler would report for an inline spec, or None."""
+    from tickpy.alerting.handlerfile import parse_handler_text
+
+    _spec, diagnostics = parse_handler_text("inline.yaml", yaml.safe_dump(plain(handler), sort_keys=False))
+    errors = [d for d in diagnostics if d.severity == "error"]
+    if not errors:
+        return None
+    return errors[0].message + (f" ({errors[0].hint})" if errors[0].hint else "")
 
 
 def _setting_problem(settings: dict) -> str | None:
