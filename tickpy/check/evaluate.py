@@ -487,6 +487,8 @@ class Evaluator:
         if t is PipelineNode:
             if receiver.type in ("StreamNode", "BatchNode"):
                 return receiver.name
+            if receiver.type == "UDFNode":
+                return f"@{receiver.name}()"
             return f"|{self.written.get(id(receiver), receiver.name)}()"
         if t is AlertData:
             return "the alert"

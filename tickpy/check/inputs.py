@@ -100,20 +100,69 @@ def load_udfs(path: str) -> dict[str, UDFInfo]:
     if isinstance(data, dict) and "udfs" in data:
         data = data["udfs"]
     if isinstance(data, list):
+        for item in data:
+            if not isinstance(item, str):
+                raise _problem(f"a list of UDFs must hold their names (strings), got {_json_kind(item)} {json.dumps(item)}", path)
         data = {name: {} for name in data}
     if not isinstance(data, dict):
         raise _problem("UDFs must be an object of name -> {wants, provides, options}", path)
     udfs = {}
     for name, info in data.items():
-        info = info or {}
+        if info is None:
+            info = {}
+        if not isinstance(info, dict):
+            raise _problem(f"UDF {name} must be an object with wants, provides, options, got {_json_kind(info)}", path)
         wants = info.get("wants", "stream")
         provides = info.get("provides", "stream")
         if wants not in ("stream", "batch") or provides not in ("stream", "batch"):
             raise _problem(f'UDF "{name}": wants/provides must be "stream" or "batch"', path)
+        declared = info.get("options")
+        if declared is None:
+            declared = {}
+        if not isinstance(declared, dict):
+            raise _problem(f"UDF {name}: options must be an object of option name -> types, got {_json_kind(declared)}", path)
         options = {}
-        for option, types in (info.get("options") or {}).items():
-            if isinstance(types, str):
-                types = [types]
-            options[option] = [("double" if t == "float" else t) for t in types]
+        for option, types in declared.items():
+            options[option] = _option_types(name, option, types, path)
         udfs[name] = UDFInfo(name, wants, provides, options)
     return udfs
+
+
+# The value types of UDF options (Kapacitor's udf.ValueType), and the spellings accepted.
+_UDF_TYPES = {"bool": "bool", "int": "int", "double": "double", "float": "double", "string": "string", "duration": "duration"}
+
+
+def _json_kind(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "a list"
+    return "an object"
+
+
+def _option_types(udf: str, option: str, types: Any, path: str) -> list[str]:
+    """An option's argument types: "int", ["string", "double"] or {"types": ...}."""
+    if isinstance(types, dict) and set(types) == {"types"}:
+        types = types["types"]
+    if isinstance(types, str):
+        types = [types]
+    if not isinstance(types, list):
+        raise _problem(
+            f"UDF {udf} option {option}: give its argument types as a string or a list of strings, got {_json_kind(types)}",
+            path,
+        )
+    result = []
+    for kind in types:
+        if not isinstance(kind, str):
+            raise _problem(f"UDF {udf} option {option}: a type must be a string, got {_json_kind(kind)} {json.dumps(kind)}", path)
+        if kind.lower() not in _UDF_TYPES:
+            known = ", ".join(name for name in _UDF_TYPES if name != "float")
+            raise _problem(f'UDF {udf} option {option}: unknown type "{kind}" (one of {known})', path)
+        result.append(_UDF_TYPES[kind.lower()])
+    return result
