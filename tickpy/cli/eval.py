@@ -13,6 +13,7 @@ import sys
 
 import click
 
+from tickpy.cli.closed_stdout import quiet_when_stdout_closed
 from tickpy.diagnostics import TickpyError, render
 
 _TRUE = {"t", "T", "true", "True", "TRUE"}
@@ -97,6 +98,7 @@ def _run_jsonl() -> int:
     help="eval: as EvalNode (any value); predicate: as where/alert (boolean only).",
 )
 @click.option("--jsonl", is_flag=True, help="Read conformance-case JSON lines on stdin; write one answer per line.")
+@quiet_when_stdout_closed
 def command(expression, fields, tags, time_text, mode, jsonl) -> None:
     """Evaluate a lambda EXPRESSION (what follows `lambda:`) and print its value and type,
     or Kapacitor's error. Put `--` before an EXPRESSION that starts with `-`."""

@@ -6,6 +6,7 @@ import sys
 
 import click
 
+from tickpy.cli.closed_stdout import quiet_when_stdout_closed
 from tickpy.diagnostics import TickpyError, render
 
 
@@ -14,6 +15,7 @@ from tickpy.diagnostics import TickpyError, render
 @click.option("--type", "task_type", type=click.Choice(["stream", "batch"]), default=None, help="Task type; inferred by default.")
 @click.option("--vars", "vars_file", type=click.Path(dir_okay=False), default=None, help="Template var values (define -vars JSON).")
 @click.option("--udfs", "udfs_file", type=click.Path(dir_okay=False), default=None, help="The UDFs your server has.")
+@quiet_when_stdout_closed
 def command(script, task_type, vars_file, udfs_file):
     """Explain, step by step, what the pipeline of SCRIPT does (- for standard input): what it
     selects, how it groups, windows and aggregates, when each alert level fires and where

@@ -9,6 +9,7 @@ import sys
 
 import click
 
+from tickpy.cli.closed_stdout import quiet_when_stdout_closed
 from tickpy.diagnostics import Diagnostic, TickpyError, render
 
 
@@ -31,7 +32,10 @@ def collect_paths(paths: tuple[str, ...]) -> list[str]:
     for path in paths:
         candidate = pathlib.Path(path)
         if path != "-" and candidate.is_dir():
-            files.extend(str(p) for p in sorted(candidate.rglob("*.tick")) if p.is_file())
+            found = [str(p) for p in sorted(candidate.rglob("*.tick")) if p.is_file()]
+            if not found:  # a mistyped folder in CI must not pass as "nothing to do"
+                raise click.UsageError(f"no .tick files found under {path}")
+            files.extend(found)
         else:
             files.append(path)
     return files
@@ -71,12 +75,14 @@ def report_error(path: str, source: str | None, error: TickpyError) -> None:
 @click.option("--diff", "show_diff", is_flag=True, help="Print a unified diff instead of the formatted script.")
 @click.option("-w", "--write", is_flag=True, help="Rewrite the files in place.")
 @click.argument("paths", nargs=-1, required=True)
+@quiet_when_stdout_closed
 def command(check: bool, show_diff: bool, write: bool, paths: tuple[str, ...]) -> None:
     """Format TICKscripts exactly as Kapacitor's tickfmt does.
 
     PATHS are files, directories (their *.tick files) or - for standard input. By default the
     formatted scripts go to standard output. Exit status: 0 done, 1 a file is not formatted
-    (--check or --diff), 2 a script could not be read or parsed, 3 an internal error.
+    (--check or --diff), 2 a script could not be read or parsed (or a folder has no *.tick
+    files), 3 an internal error, 141 standard output closed by its reader.
     """
     from tickpy.syntax import format_source
 

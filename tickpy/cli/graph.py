@@ -7,6 +7,7 @@ import sys
 
 import click
 
+from tickpy.cli.closed_stdout import quiet_when_stdout_closed
 from tickpy.diagnostics import TickpyError, render
 
 
@@ -17,6 +18,7 @@ from tickpy.diagnostics import TickpyError, render
 @click.option("--vars", "vars_file", type=click.Path(dir_okay=False), default=None, help="Template var values (define -vars JSON).")
 @click.option("--udfs", "udfs_file", type=click.Path(dir_okay=False), default=None, help="The UDFs your server has.")
 @click.option("--name", "graph_name", default="task", show_default=True, help="The task id used in the DOT header.")
+@quiet_when_stdout_closed
 def command(script, output_format, task_type, vars_file, udfs_file, graph_name):
     """Print the pipeline graph of SCRIPT (- for standard input)."""
     from tickpy.check import build_pipeline

@@ -6,6 +6,7 @@ import sys
 
 import click
 
+from tickpy.cli.closed_stdout import quiet_when_stdout_closed
 from tickpy.cli.fmt import collect_paths, internal_error, read_script, report_error
 from tickpy.diagnostics import Diagnostic, TickpyError
 
@@ -14,11 +15,13 @@ from tickpy.diagnostics import Diagnostic, TickpyError
 @click.option("--json", "as_json", is_flag=True, help="Print the syntax tree as JSON (one document per file).")
 @click.option("--lambda", "as_lambda", is_flag=True, help="The input is a lambda expression (what follows `lambda:`).")
 @click.argument("paths", nargs=-1, required=True)
+@quiet_when_stdout_closed
 def command(as_json: bool, as_lambda: bool, paths: tuple[str, ...]) -> None:
     """Parse TICKscripts (files, directories, or - for standard input).
 
-    Exit status 0 when every script parses, 2 otherwise (3: an internal error); errors go to
-    standard error.
+    Exit status 0 when every script parses, 2 otherwise or when a folder has no *.tick files
+    (3: an internal error, 141: standard output closed by its reader); errors go to standard
+    error.
     """
     from tickpy.syntax import parse, parse_lambda_expression
     from tickpy.syntax.serialize import dumps, node_to_dict

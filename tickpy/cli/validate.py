@@ -8,6 +8,7 @@ import sys
 
 import click
 
+from tickpy.cli.closed_stdout import quiet_when_stdout_closed
 from tickpy.diagnostics import ERROR, Diagnostic, TickpyError, render, to_json_line
 
 
@@ -19,7 +20,10 @@ def _collect(paths: tuple[str, ...]) -> list[str]:
             continue
         p = pathlib.Path(path)
         if p.is_dir():
-            files.extend(str(f) for f in sorted(p.rglob("*.tick")) if f.is_file())
+            found = [str(f) for f in sorted(p.rglob("*.tick")) if f.is_file()]
+            if not found:  # a mistyped folder in CI must not pass as "0 files valid"
+                raise click.UsageError(f"no .tick files found under {path}")
+            files.extend(found)
         elif p.exists():
             files.append(path)
         else:
@@ -111,10 +115,13 @@ def validate_source(
 @click.option("--syntax-only", is_flag=True, help="Only check the syntax.")
 @click.option("--no-warnings", is_flag=True, help="Do not show lint warnings.")
 @click.option("--kapacitor-text", is_flag=True, help="Also show each error as Kapacitor words it.")
+@quiet_when_stdout_closed
 def command(
     paths, output_format, task_type, vars_file, udfs_file, dbrp_values, require_dbrp, syntax_only, no_warnings, kapacitor_text
 ):
-    """Check TICKscripts as `kapacitor define` would: exit 0 when all are valid, 1 otherwise.
+    """Check TICKscripts as `kapacitor define` would: exit 0 when all are valid, 1 otherwise,
+    2 for a usage error (a file that cannot be read, a folder without *.tick files, a bad
+    --vars/--udfs file), 141 when standard output is closed by its reader.
 
     PATHS are files, directories (every *.tick under them) or - for standard input.
     """

@@ -1,0 +1,86 @@
+"""Command-line edge cases shared by validate, fmt, parse, graph, eval and explain:
+a folder without scripts is a usage error (QA #8) and a closed standard output ends the
+command quietly with status 141, never with a status that means "not formatted" or
+"invalid" (QA #16)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+TICKPY = str(Path(sys.executable).parent / "tickpy")
+SCRIPT = "stream\n    |from()\n        .measurement('cpu')\n    |alert()\n        .crit(lambda: \"usage\" > 90)\n"
+
+
+def run(*args: str, **kwargs) -> subprocess.CompletedProcess:
+    return subprocess.run([TICKPY, *args], capture_output=True, text=True, timeout=120, **kwargs)
+
+
+@pytest.mark.parametrize("command", ["validate", "fmt", "parse"])
+def test_a_folder_without_scripts_is_a_usage_error(tmp_path, command):
+    empty = tmp_path / "empty"
+    (empty / "sub").mkdir(parents=True)
+    (empty / "notes.txt").write_text("not a script")
+    result = run(command, str(empty))
+    assert result.returncode == 2
+    assert f"no .tick files found under {empty}" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("command", ["validate", "fmt", "parse"])
+def test_a_symlink_loop_is_a_folder_without_scripts(tmp_path, command):
+    loop = tmp_path / "loop"
+    loop.mkdir()
+    (loop / "self").symlink_to(loop)
+    result = run(command, str(loop))
+    assert result.returncode == 2
+    assert "no .tick files found under" in result.stderr
+
+
+def test_folders_with_scripts_still_work(tmp_path):
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "x.tick").write_text(SCRIPT)
+    assert run("validate", str(tmp_path)).returncode == 0
+    assert run("parse", str(tmp_path)).returncode == 0
+
+
+def run_with_closed_stdout(args: list[str], stdin: str | None = None) -> subprocess.CompletedProcess:
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader is gone before the first write
+    try:
+        return subprocess.run([TICKPY, *args], stdout=write_end, stderr=subprocess.PIPE, input=stdin, text=True, timeout=120)
+    finally:
+        os.close(write_end)
+
+
+@pytest.fixture
+def scripts(tmp_path):
+    folder = tmp_path / "scripts"
+    folder.mkdir()
+    for index in range(3):
+        (folder / f"s{index}.tick").write_text(SCRIPT.replace("    ", "  "))  # not formatted
+    return folder
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["fmt", "{folder}"],
+        ["fmt", "--check", "{folder}"],
+        ["parse", "--json", "{folder}"],
+        ["parse", "{folder}"],
+        ["validate", "--format", "json", "{folder}"],
+        ["graph", "{script}"],
+        ["explain", "{script}"],
+        ["eval", "1 + 1"],
+    ],
+)
+def test_closed_stdout_exits_quietly_with_141(scripts, args):
+    script = str(scripts / "s0.tick")
+    result = run_with_closed_stdout([arg.format(folder=scripts, script=script) for arg in args])
+    assert result.returncode == 141, result.stderr
+    assert result.stderr == ""
