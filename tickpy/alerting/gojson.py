@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import base64
 import math
+import re
 from decimal import Decimal
 
 from tickpy.lang.values import Duration, Time
@@ -87,13 +88,26 @@ for _code in range(0xD800, 0xE000):
     _ESCAPES[_code] = "\\ufffd" if 0xDC80 <= _code <= 0xDCFF else "\\ufffd" * 3
 _TRANSLATION = str.maketrans(_ESCAPES)
 _NEEDS_ESCAPE = frozenset(chr(c) for c in _ESCAPES)
+# The characters common in alert text are replaced by chained str.replace (C speed; a
+# translate with a dict raises and catches a KeyError per unmapped character). The backslash
+# goes first: the other replacements bring backslashes in. Text with any of the rare others
+# (control characters, U+2028/9, surrogates) goes through translate.
+_COMMON_ESCAPES = tuple((ch, _ESCAPES[ord(ch)]) for ch in '\\"<>&\n\t\r')
+_RARE_ESCAPE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\u2028\u2029\ud800-\udfff]").search
 
 
 def quote_string(text: str) -> str:
     """A Go JSON string literal (with HTML escaping, as json.Marshal and Encoder default to)."""
     if _NEEDS_ESCAPE.isdisjoint(text):
         return '"' + text + '"'
-    return '"' + text.translate(_TRANSLATION) + '"'
+    escaped = text
+    for ch, replacement in _COMMON_ESCAPES:
+        if ch in escaped:
+            escaped = escaped.replace(ch, replacement)
+    # Every rare character is unprintable (isprintable is cheaper than the search).
+    if not escaped.isprintable() and _RARE_ESCAPE(text) is not None:
+        return '"' + text.translate(_TRANSLATION) + '"'
+    return '"' + escaped + '"'
 
 
 def decode_go_bytes(data: bytes) -> str:
@@ -156,7 +170,34 @@ def format_float_e(value: float, min_exp_digits: int = 2) -> str:
 
 
 def format_json_float(value: float) -> str:
-    """A float64 as encoding/json writes it (ES6 number formatting)."""
+    """A float64 as encoding/json writes it (ES6 number formatting): strconv's 'f' format with
+    the shortest digits for 1e-6 <= |x| < 1e21 (and zero), 'e' otherwise with e-07 written
+    e-7. Python's repr has the same shortest digits; only its layout is rearranged here."""
+    text = repr(value)
+    if "e" not in text:  # repr is positional for 1e-4 <= |x| < 1e16 and zero
+        if text[-2:] == ".0":
+            return text[:-2]
+        if value != value or value in (math.inf, -math.inf):
+            return _slow_json_float(value)  # raises Go's error
+        return text
+    mantissa, _, exponent_text = text.partition("e")
+    magnitude = abs(value)
+    if magnitude < 1e-6 or magnitude >= 1e21:
+        return text.replace("e-0", "e-")  # repr writes at least two exponent digits, as Go
+    sign = ""
+    if mantissa[0] == "-":
+        sign, mantissa = "-", mantissa[1:]
+    digits = mantissa.replace(".", "")  # d.ddd: the value is 0.dddd * 10**point
+    point = int(exponent_text) + 1
+    if point <= 0:
+        return sign + "0." + "0" * (-point) + digits
+    if point >= len(digits):
+        return sign + digits + "0" * (point - len(digits))
+    return sign + digits[:point] + "." + digits[point:]
+
+
+def _slow_json_float(value: float) -> str:
+    """The reference for `format_json_float` (kept for tests): through shortest_digits."""
     if value != value:
         raise GoJSONError("json: unsupported value: NaN")
     if value in (float("inf"), float("-inf")):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import html as html_lib
+import re
 from dataclasses import dataclass, replace
 
 from tickpy.alerting.gojson import GoJSONError, dumps
@@ -983,6 +984,42 @@ def stringify(args: list) -> tuple[str, int]:
 
 
 def _table_replace(s: str, table: dict, bad_runes: bool) -> str:
+    """Go's htmlReplacer: each character in `table` replaced; without `bad_runes`, the
+    noncharacters U+FDD0-U+FDEF and U+FFF0-U+FFFF written as hex references."""
+    plan = _REPLACEMENT_PLANS.get(id(table))
+    if plan is None or plan[0] is not table:
+        plan = _REPLACEMENT_PLANS[id(table)] = (table, _replacement_order(table))
+    order = plan[1]
+    if order is None or (not bad_runes and not s.isascii() and _NONCHARACTER(s) is not None):
+        return _table_replace_by_character(s, table, bad_runes)
+    for ch, replacement in order:
+        if ch in s:
+            s = s.replace(ch, replacement)
+    return s
+
+
+_REPLACEMENT_PLANS: dict[int, tuple[dict, list | None]] = {}
+_NONCHARACTER = re.compile("[\ufdd0-\ufdef\ufff0-\uffff]").search
+
+
+def _replacement_order(table: dict) -> list | None:
+    """The table's (character, replacement) pairs in an order where chained str.replace
+    equals one pass: a character that occurs in another's replacement is replaced before it
+    (None if no such order exists)."""
+    remaining = dict(table)
+    order = []
+    while remaining:
+        ready = [ch for ch, repl in remaining.items()
+                 if not any(other != ch and other in repl for other in remaining)]
+        if not ready:
+            return None
+        for ch in ready:
+            order.append((ch, remaining.pop(ch)))
+    return order
+
+
+def _table_replace_by_character(s: str, table: dict, bad_runes: bool) -> str:
+    """The reference `_table_replace` (one character at a time)."""
     out = []
     for ch in s:
         if ch in table:
