@@ -81,3 +81,19 @@ def test_influxdb_out_in_a_missing_folder_says_so(tmp_path):
     assert "is a directory" not in result.stderr
     assert f"--influxdb-out {target}: cannot create it: the folder {target.parent} does not exist" in result.stderr
     assert not target.parent.exists()
+
+
+def test_points_without_timestamps_are_pointed_out_once(tmp_path):
+    (tmp_path / "out.tick").write_text("stream|from().measurement('cpu')|influxDBOut().database('x')\n")
+    (tmp_path / "p.lp").write_text("cpu v=1 0\ncpu v=2\ncpu v=3\n")
+    result = subprocess.run([TICKPY, "run", "out.tick", "p.lp"], cwd=tmp_path, capture_output=True, text=True,
+                            timeout=60)
+    assert result.returncode == 0
+    notes = [line for line in result.stderr.splitlines() if "without a timestamp" in line]
+    assert len(notes) == 1 and notes[0].startswith("tickpy run: p.lp: ")
+    stamped = [int(line.rsplit(" ", 1)[1]) for line in result.stdout.splitlines()]
+    assert stamped[0] == 0 and stamped[1] == stamped[2] > 0  # the wall clock, as Kapacitor gives it
+    (tmp_path / "timed.lp").write_text("cpu v=1 0\ncpu v=2 1\n")
+    timed = subprocess.run([TICKPY, "run", "out.tick", "timed.lp"], cwd=tmp_path, capture_output=True, text=True,
+                           timeout=60)
+    assert timed.returncode == 0 and "without a timestamp" not in timed.stderr

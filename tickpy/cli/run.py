@@ -78,14 +78,35 @@ def _print_diagnostics(error: TickpyError, path: str, source: str | None) -> Non
 
 
 def _read(handle, name: str, input_format: str, precision: str, on_error):
+    import time
+
+    now = time.time_ns()  # what a point without a timestamp gets, as in Kapacitor
     if input_format == "srpl":
         from tickpy.runtime.srpl import read_srpl
 
         # Each entry names its own database and retention policy.
-        return read_srpl(handle, precision=precision, source_name=name, on_error=on_error)
-    from tickpy.runtime.lineprotocol import read_points
+        points = read_srpl(handle, precision=precision, source_name=name, now=now, on_error=on_error)
+    else:
+        from tickpy.runtime.lineprotocol import read_points
 
-    return read_points(handle, precision=precision, source_name=name, on_error=on_error)
+        points = read_points(handle, precision=precision, source_name=name, now=now, on_error=on_error)
+    return _noting_untimed(points, name, now)
+
+
+def _noting_untimed(points, name: str, now: int):
+    """The points, saying once per input when one had no timestamp: it got the wall clock,
+    which in an offline run over recorded data puts it far from its neighbours."""
+    for point in points:
+        if point.time == now:
+            from tickpy.alerting.gojson import format_time_rfc3339nano
+
+            click.echo(f"tickpy run: {name}: a point without a timestamp got the current time, "
+                       f"{format_time_rfc3339nano(now)}, as Kapacitor gives it (and so do any further ones); "
+                       "give every point a timestamp for a reproducible run", err=True)
+            yield point
+            yield from points
+            return
+        yield point
 
 
 def _iter_inputs(inputs: tuple[str, ...], input_format: str, precision: str, on_error):
