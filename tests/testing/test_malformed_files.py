@@ -112,3 +112,11 @@ def test_malformed_inline_handler_is_a_file_error_at_its_line(tmp_path):
     assert ("t.tickpy.yaml:5: tests[0] (a): inline handler 1: options: 'address' must be a string, "
             "got a whole number") in result.stdout
     assert "tickpy-test-handlers-" not in result.stdout  # not a temporary file's name
+
+
+def test_paths_that_are_not_test_files_say_why():
+    missing = subprocess.run([TICKPY, "test", "/no/such/place"], capture_output=True, text=True, timeout=60)
+    device = subprocess.run([TICKPY, "test", "/dev/null"], capture_output=True, text=True, timeout=60)
+    assert missing.returncode == device.returncode == 2
+    assert "no such file or directory: /no/such/place" in missing.stderr
+    assert "not a test file or a folder: /dev/null" in device.stderr

@@ -89,7 +89,10 @@ def test_command(paths, *, output_format="text", update=False, keyword=None, scr
     try:
         files = find_test_files(paths)
     except FileNotFoundError as error:
-        click.echo(f"tickpy test: no such file or directory: {error}", err=True)
+        import os
+
+        reason = "not a test file or a folder" if os.path.exists(str(error)) else "no such file or directory"
+        click.echo(f"tickpy test: {reason}: {error}", err=True)
         return EXIT_USAGE
     if not files:
         click.echo(f"tickpy test: no test files (*.tickpy.yaml) under {', '.join(paths)}", err=True)
