@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from tickpy.diagnostics import Diagnostic
 from tickpy.syntax.lexer import KAPACITOR_NAMES, LexResult, Tok
 
@@ -141,6 +143,10 @@ def _hint(
         return "`=` only assigns in `var x = ...`; to compare, write `==`"
     if tok_type == "PIPE" and source.startswith("||", offset):
         return "the logical operators are AND and OR (`|` chains nodes)"
+    if tok_type == "IDENT" and previous is not None and previous.type in ("NUMBER", "DURATION") and previous.offset_end == offset:
+        suffix_hint = _number_suffix_hint(previous, value, source[offset:])
+        if suffix_hint is not None:
+            return suffix_hint
     if tok_type == "IDENT" and value in _LOWER_KEYWORDS:
         return f"TICKscript's keywords are upper case: write {_LOWER_KEYWORDS[value]}, not {value}"
     if previous is not None and previous.type == "IDENT" and previous.value in ("and", "or"):
@@ -175,6 +181,33 @@ def _hint(
     if kapacitor_expected == [")"] and tok_type in ("IDENT", "STRING", "NUMBER", "REFERENCE", "DURATION", "LAMBDA"):
         return "is a ',' missing between two arguments?"
     return None
+
+
+_DURATION_UNITS = "u (or µ), ms, s, m, h, d, w"
+_EXPONENT = re.compile(r"[eE][+-]?[0-9]+")
+_UNIT_LIKE = re.compile(r"[A-Za-zµ]{1,7}")
+
+
+def _number_suffix_hint(number: Tok, name: str, rest: str) -> str | None:
+    """A name glued to a number: an exponent (`1e5`) or a duration unit TICKscript lacks (`1ns`)."""
+    exponent = _EXPONENT.match(rest)
+    if number.type == "NUMBER" and exponent is not None:
+        literal = number.value + exponent.group()
+        digits = ""
+        power = int(exponent.group()[1:])
+        if abs(power) <= 20:
+            from decimal import Decimal
+
+            value = Decimal(literal)
+            digits = f" ({value:f})" if power < 0 or "." in number.value and value != value.to_integral() else f" ({int(value)})"
+        return f"TICKscript numbers have no exponent notation: write {literal} out in digits{digits}"
+    if _UNIT_LIKE.fullmatch(name) is None:
+        return None
+    if number.type == "DURATION":  # `5min` lexes as the duration 5m, then the name `in`
+        name = number.value.lstrip("0123456789.") + name
+    if name == "ns":
+        return f"TICKscript durations have no ns unit (the smallest is u, a microsecond); the units are {_DURATION_UNITS}"
+    return f"`{name}` is not a duration unit: TICKscript's units are {_DURATION_UNITS}"
 
 
 _LEXER_HINTS = {
