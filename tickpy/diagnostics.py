@@ -15,6 +15,7 @@ converting it back to characters of the line.
 from __future__ import annotations
 
 import json
+import unicodedata
 from dataclasses import asdict, dataclass, field
 
 ERROR = "error"
@@ -64,9 +65,38 @@ class TickpyError(Exception):
 
 def byte_column_to_char_index(line_text: str, byte_column: int) -> int:
     """0-based character index in `line_text` of the 1-based byte column."""
-    encoded = line_text.encode("utf-8")
+    try:
+        encoded = line_text.encode("utf-8")
+    except UnicodeEncodeError:  # bytes that were not UTF-8, kept as surrogate escapes: one byte each
+        remaining = byte_column - 1
+        for index, char in enumerate(line_text):
+            size = 1 if "\udc80" <= char <= "\udcff" else len(char.encode("utf-8", "replace"))
+            if size > remaining:
+                return index
+            remaining -= size
+        return len(line_text)
     prefix = encoded[: max(byte_column - 1, 0)]
     return len(prefix.decode("utf-8", errors="ignore"))
+
+
+_UNPRINTABLE_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
+
+
+def printable(char: str) -> str:
+    """`char` itself, or an escape (`\\x1b`, `\\u202e`) for a control, format (bidi) or
+    unassigned character; a byte that was not UTF-8 (a surrogate escape) shows as `\\xNN`."""
+    if " " <= char <= "~":
+        return char
+    code = ord(char)
+    if 0xDC80 <= code <= 0xDCFF:
+        return f"\\x{code - 0xDC00:02x}"
+    if unicodedata.category(char) not in _UNPRINTABLE_CATEGORIES:
+        return char
+    if code < 0x100:
+        return f"\\x{code:02x}"
+    if code < 0x10000:
+        return f"\\u{code:04x}"
+    return f"\\U{code:08x}"
 
 
 def render(diagnostic: Diagnostic, path: str, source: str | None, color: bool = False) -> str:
@@ -90,6 +120,12 @@ def render(diagnostic: Diagnostic, path: str, source: str | None, color: bool = 
             if diagnostic.end_line == diagnostic.line and diagnostic.end_column > diagnostic.column:
                 end_char = byte_column_to_char_index(text, diagnostic.end_column)
                 width = max(1, min(end_char - start_char, len(shown) - caret_at))
+            # Control and escape characters are shown escaped, so that a file cannot drive
+            # the terminal; the caret moves with the text it points at.
+            escaped = [printable(char) for char in shown]
+            width = max(1, sum(len(piece) for piece in escaped[caret_at : caret_at + width]))
+            caret_at = sum(len(piece) for piece in escaped[:caret_at])
+            shown = "".join(escaped)
             out.append(f"  {shown}")
             out.append(f"  {' ' * caret_at}{severity_color}{'^' * width}{reset}")
     if diagnostic.hint:
