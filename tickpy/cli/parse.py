@@ -12,11 +12,18 @@ from tickpy.diagnostics import Diagnostic, TickpyError
 
 
 @click.command("parse")
-@click.option("--json", "as_json", is_flag=True, help="Print the syntax tree as JSON (one document per file).")
+@click.option("--json", "as_json", is_flag=True, help="Print the syntax tree as JSON (one document per file, one line each).")
+@click.option(
+    "--indent",
+    type=click.IntRange(0, 16),
+    default=None,
+    metavar="N",
+    help="With --json: indent nested levels by N spaces (readable for small scripts; the size grows with the square of a chain's length).",
+)
 @click.option("--lambda", "as_lambda", is_flag=True, help="The input is a lambda expression (what follows `lambda:`).")
 @click.argument("paths", nargs=-1, required=True)
 @quiet_when_stdout_closed
-def command(as_json: bool, as_lambda: bool, paths: tuple[str, ...]) -> None:
+def command(as_json: bool, indent: int | None, as_lambda: bool, paths: tuple[str, ...]) -> None:
     """Parse TICKscripts (files, directories, or - for standard input).
 
     Exit status 0 when every script parses, 2 otherwise or when a folder has no *.tick files
@@ -39,7 +46,7 @@ def command(as_json: bool, as_lambda: bool, paths: tuple[str, ...]) -> None:
             tree = parse_lambda_expression(source, shown) if as_lambda else parse(source, shown)
             if as_json:
                 document = {"path": shown, "ast": node_to_dict(tree)}
-                text = dumps(document, indent=1)
+                text = dumps(document, indent=indent)
         except TickpyError as error:
             report_error(shown, source, error)
             status = 2

@@ -59,7 +59,11 @@ def _convert(value, stack):
 
 
 def dumps(value, indent: int | None = None) -> str:
-    """JSON text of dicts/lists/scalars, written without recursion (for any depth of tree)."""
+    """JSON text of dicts/lists/scalars, written without recursion (for any depth of tree).
+
+    Without `indent` the text is one line, its size linear in the tree's; with it, each
+    level is indented, which for a long chain (nested one level per link) grows with the
+    square of its length."""
     import json
 
     encode_scalar = json.JSONEncoder(ensure_ascii=False).encode
@@ -85,7 +89,7 @@ def dumps(value, indent: int | None = None) -> str:
             out.append(opener + closer)
             continue
         if indent is None:
-            separator, inner_pad, outer_pad = ",", "", ""
+            separator, inner_pad, outer_pad = ", ", "", ""
         else:
             inner_pad = "\n" + " " * (indent * (depth + 1))
             outer_pad = "\n" + " " * (indent * depth)
@@ -96,7 +100,7 @@ def dumps(value, indent: int | None = None) -> str:
             prefix = (separator if index else "") + inner_pad
             if entries is not None:
                 key, child = entry
-                pending.append(("text", prefix + encode_scalar(str(key)) + (": " if indent is not None else ":")))
+                pending.append(("text", prefix + encode_scalar(str(key)) + ": "))
             else:
                 child = entry
                 pending.append(("text", prefix))
