@@ -181,6 +181,9 @@ def _summary(result, rejected: int) -> str:
                    "its events (level, count, last time, message), like `kapacitor list topics` and "
                    "`kapacitor show-topic`.")
 @click.option("--flush", is_flag=True, help="Close open windows at the end of input (not Kapacitor's behaviour).")
+@click.option("--vars", "vars_path", type=click.Path(dir_okay=False), metavar="FILE",
+              help="Values for the script's template vars (`var x type`): the JSON of `kapacitor define -vars`, "
+                   "e.g. {\"crit\": {\"type\": \"lambda\", \"value\": \"\\\"usage\\\" > 90\"}}.")
 @click.option("--stats", is_flag=True, help="Print each node's counters at the end (stderr), named as `kapacitor show` names them.")
 @click.option("--graph-out", type=click.Path(dir_okay=False), metavar="FILE",
               help="Write the DOT graph annotated with each node's counters and edge counts, as `kapacitor show` draws it.")
@@ -192,13 +195,13 @@ def _summary(result, rejected: int) -> str:
                    "\"host\" == 'srv1' (quoted for the shell: --trace-filter \"\\\"host\\\" == 'srv1'\").")
 def command(script, inputs, handler_paths, dbrp, task_name, precision, httpout_dir, config_path,
             input_format, influxdb_out, dead_letter, capture, topics, flush, stats, graph_out, graph_view,
-            trace, trace_filter):
+            trace, trace_filter, vars_path=None):
     sys.exit(run_command(script, inputs, handler_paths=handler_paths, dbrp=dbrp, task_name=task_name,
                          precision=precision, httpout_dir=httpout_dir, config_path=config_path,
                          input_format=input_format, influxdb_out=influxdb_out, flush=flush,
                          stats=stats, graph_out=graph_out, graph_view=graph_view, trace=trace,
                          trace_filter=trace_filter, dead_letter=dead_letter, capture=capture,
-                         topics=topics))
+                         topics=topics, vars_path=vars_path))
 
 
 def stdout_closed() -> int:
@@ -242,7 +245,7 @@ def _same_file_problem(**files: str | None) -> str | None:
 def run_command(script, inputs, *, handler_paths=(), dbrp=None, task_name=None, precision="ns",
                 httpout_dir=None, config_path=None, input_format="lp", influxdb_out=None, flush=False,
                 stats=False, graph_out=None, graph_view="attributes", trace=False, trace_filter=None,
-                dead_letter=None, capture=None, topics=False) -> int:
+                dead_letter=None, capture=None, topics=False, vars_path=None) -> int:
     from tickpy.alerting import gojson
     from tickpy.runtime.engine import default_task_name, parse_dbrp, run_task
 
@@ -250,6 +253,8 @@ def run_command(script, inputs, *, handler_paths=(), dbrp=None, task_name=None, 
         click.echo("tickpy run: the script cannot be read from standard input when the points are: "
                    "give the points as INPUT files, or the script as a file", err=True)
         return EXIT_USAGE
+    if script == "-" and sys.stdin.isatty():
+        click.echo("tickpy run: reading the script from the terminal (end with Ctrl-D)", err=True)
     try:
         source = (sys.stdin.buffer.read().decode("utf-8") if script == "-"
                   else Path(script).read_text(encoding="utf-8"))
@@ -258,6 +263,15 @@ def run_command(script, inputs, *, handler_paths=(), dbrp=None, task_name=None, 
         return EXIT_USAGE
     if script == "-":
         script = "<stdin>"  # diagnostics name it so; the task is called "task" unless --task says
+    variables = None
+    if vars_path:
+        from tickpy.check.inputs import load_vars
+
+        try:
+            variables = load_vars(vars_path)
+        except TickpyError as error:
+            click.echo(f"tickpy run: --vars {error.diagnostics[0].message}", err=True)
+            return EXIT_USAGE
     try:
         chosen_dbrp = parse_dbrp(dbrp)
     except ValueError as error:
@@ -347,6 +361,7 @@ def run_command(script, inputs, *, handler_paths=(), dbrp=None, task_name=None, 
             handlers=list(handler_paths),
             config=config_path,
             flush=flush,
+            variables=variables,
             input_errors=rejected,
             on_node_error=on_node_error,
             line_sink=line_sink,
