@@ -219,7 +219,8 @@ def load_pipeline(source: str, path: str = "<script>", task_type: str | None = N
     from tickpy.syntax import parse
 
     program = parse(source, path)
-    return build_pipeline(program, task_type=task_type, variables=variables)
+    # A run needs a task, never a template: a var declared without a value is an error here.
+    return build_pipeline(program, task_type=task_type, variables=variables, template=False)
 
 
 def parse_dbrp(dbrp) -> tuple[str, str] | None:
