@@ -258,80 +258,128 @@ def format_time_go_string(ns: int) -> str:
     return f"{_year(y)}-{mo:02d}-{d:02d} {h:02d}:{mi:02d}:{s:02d}{_fraction(nanos)} +0000 UTC"
 
 
-def _marshal_time(ns: int) -> str:
-    year = civil_from_ns(ns)[0]
-    if not 0 <= year <= 9999:
+def marshal_time(ns: int) -> str:
+    """A time.Time's JSON: its RFC 3339 text in quotes (GoJSONError outside years 0-9999)."""
+    y, mo, d, h, mi, s, nanos = civil_from_ns(ns)
+    if not 0 <= y <= 9999:
         raise GoJSONError(
             "json: error calling MarshalJSON for type time.Time: "
             "Time.MarshalJSON: year outside of range [0,9999]"
         )
-    return '"' + format_time_rfc3339nano(ns) + '"'
+    return f'"{y:04d}-{mo:02d}-{d:02d}T{h:02d}:{mi:02d}:{s:02d}{_fraction(nanos)}Z"'
 
 
 # --- encoder ---------------------------------------------------------------------------------
 
 
+_QUOTED_KEYS: dict[str, str] = {}  # object keys recur (struct fields, tags, columns): quoted once
+
+
+def _quoted_key(key: str) -> str:
+    quoted = _QUOTED_KEYS.get(key)
+    if quoted is None:
+        quoted = quote_string(key)
+        if len(_QUOTED_KEYS) >= 4096:
+            _QUOTED_KEYS.clear()
+        _QUOTED_KEYS[key] = quoted
+    return quoted
+
+
 def _encode(value, out: list) -> None:
+    # Members that are exactly str, float or int are written inline (the common case in alert
+    # data), everything else through the full dispatch below; the bytes are the same.
     kind = type(value)
+    append = out.append
     if kind is str:
-        out.append(quote_string(value))
+        append(quote_string(value))
     elif kind is bool:
-        out.append("true" if value else "false")
+        append("true" if value else "false")
     elif kind is int:
-        out.append(str(value))
+        append(str(value))
     elif kind is float:
-        out.append(format_json_float(value))
+        append(format_json_float(value))
     elif value is None:
-        out.append("null")
+        append("null")
     elif kind is Struct:
-        out.append("{")
-        first = True
+        separator = "{"
         for key, item in value.items():
-            if not first:
-                out.append(",")
-            first = False
-            out.append(quote_string(key))
-            out.append(":")
-            _encode(item, out)
-        out.append("}")
+            append(separator + (_quoted_key(key) if type(key) is str else quote_string(key)) + ":")
+            separator = ","
+            item_kind = type(item)
+            if item_kind is str:
+                append(quote_string(item))
+            elif item_kind is float:
+                append(format_json_float(item))
+            elif item_kind is int:
+                append(str(item))
+            else:
+                _encode(item, out)
+        append("}" if separator == "," else "{}")
     elif isinstance(value, dict):
-        out.append("{")
-        first = True
-        for key in sorted(value, key=_map_key):
-            if not first:
-                out.append(",")
-            first = False
-            out.append(quote_string(_map_key(key)))
-            out.append(":")
-            _encode(value[key], out)
-        out.append("}")
+        separator = "{"
+        for key in _sorted_map_keys(value):
+            append(separator + (_quoted_key(key) if type(key) is str else quote_string(_map_key(key))) + ":")
+            separator = ","
+            item = value[key]
+            item_kind = type(item)
+            if item_kind is str:
+                append(quote_string(item))
+            elif item_kind is float:
+                append(format_json_float(item))
+            elif item_kind is int:
+                append(str(item))
+            else:
+                _encode(item, out)
+        append("}" if separator == "," else "{}")
     elif isinstance(value, (list, tuple)):
-        out.append("[")
-        for index, item in enumerate(value):
-            if index:
-                out.append(",")
-            _encode(item, out)
-        out.append("]")
+        separator = "["
+        for item in value:
+            append(separator)
+            separator = ","
+            item_kind = type(item)
+            if item_kind is str:
+                append(quote_string(item))
+            elif item_kind is float:
+                append(format_json_float(item))
+            elif item_kind is int:
+                append(str(item))
+            elif item_kind is Time:
+                append(marshal_time(item.nanoseconds))
+            else:
+                _encode(item, out)
+        append("]" if separator == "," else "[]")
     elif kind is Time:
-        out.append(_marshal_time(value.nanoseconds))
+        append(marshal_time(value.nanoseconds))
     elif kind is Duration:
-        out.append(str(value.nanoseconds))
+        append(str(value.nanoseconds))
     elif kind is RawJSON:
-        out.append(str(value))
+        append(str(value))
     elif isinstance(value, str):
-        out.append(quote_string(str(value)))
+        append(quote_string(str(value)))
     elif isinstance(value, (bytes, bytearray)):
-        out.append('"' + base64.b64encode(bytes(value)).decode("ascii") + '"')
+        append('"' + base64.b64encode(bytes(value)).decode("ascii") + '"')
     elif isinstance(value, bool):
-        out.append("true" if value else "false")
+        append("true" if value else "false")
     elif isinstance(value, int):
-        out.append(str(int(value)))
+        append(str(int(value)))
     elif isinstance(value, float):
-        out.append(format_json_float(float(value)))
+        append(format_json_float(float(value)))
     elif hasattr(value, "__go_json__"):
         _encode(value.__go_json__(), out)
     else:
         raise GoJSONError(f"json: unsupported type: {type(value).__name__}")
+
+
+def _sorted_map_keys(value: dict) -> list:
+    """A map's keys in Go's order (by their text); plain sorting when they are all strings."""
+    try:
+        keys = sorted(value)
+    except TypeError:
+        return sorted(value, key=_map_key)
+    for key in keys:
+        if not isinstance(key, str):
+            return sorted(value, key=_map_key)
+    return keys
 
 
 def _map_key(key) -> str:
@@ -382,6 +430,7 @@ __all__ = [
     "format_time_go_string",
     "format_time_rfc3339nano",
     "is_empty",
+    "marshal_time",
     "quote_string",
     "shortest_digits",
 ]

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from tickpy.alerting import gojson
 from tickpy.alerting.gojson import GoJSONError, Struct, dumps
 from tickpy.diagnostics import Diagnostic, TickpyError
 from tickpy.lang.gotemplate_exec import ExecError, Func, TextTemplate
-from tickpy.lang.gotemplate_html import HTMLTemplate
+from tickpy.lang import gotemplate_parse as P
+from tickpy.lang.gotemplate_html import HTMLTemplate, escape_html_text
 from tickpy.lang.gotemplate_parse import TemplateParseError
 from tickpy.lang.gotemplate_types import (
     BOOL,
@@ -235,6 +237,14 @@ class AlertTemplates:
     message_template: AlertTemplate
     details_template: AlertTemplate
 
+    def __post_init__(self):
+        # Templates made only of text, string fields and `json .` render through closures
+        # compiled once (`fast_renderer`); the others walk their tree over typed Go values.
+        self.fast_id = fast_renderer(self.id_template)
+        self.fast_message = fast_renderer(self.message_template)
+        self.fast_details = fast_renderer(self.details_template)
+        self.details_json = DetailsJSON()
+
     def render_id(self, data: GV) -> str:
         return self.id_template.render(data)
 
@@ -243,6 +253,168 @@ class AlertTemplates:
 
     def render_details(self, data: GV) -> str:
         return self.details_template.render(data)
+
+    def event_id(self, name: str, task_name: str, group: str, tags: dict[str, str]) -> str:
+        """The `.id()` text of an event (`group` as the templates show it: "nil" for none)."""
+        if self.fast_id is not None:
+            return self.fast_id(name, task_name, group, "", "", "", None)
+        return self.render_id(id_data(name, task_name, group, tags))
+
+    def message_and_details(self, event_id: str, name: str, task_name: str, group: str, tags: dict[str, str],
+                            fields, level: str, time_ns: int, duration_ns: int) -> tuple[str, str]:
+        """The `.message()` and `.details()` texts of an event."""
+        info = None
+        if self.fast_message is not None:
+            message = self.fast_message(name, task_name, group, event_id, level, "", None)
+        else:
+            info = message_data(name, task_name, group, tags, event_id, fields, level, time_ns, duration_ns)
+            message = self.render_message(info)
+        fast_details = self.fast_details
+        if fast_details is not None:
+            try:
+                json_text = self.details_json.escaped(
+                    name, task_name, group, tags, event_id, fields, level, time_ns, duration_ns, message)
+            except _NotPlainField:
+                pass  # a field value the typed path must judge: render through it
+            else:
+                return message, fast_details(name, task_name, group, event_id, level, message, json_text)
+        if info is None:
+            info = message_data(name, task_name, group, tags, event_id, fields, level, time_ns, duration_ns)
+        return message, self.render_details(details_data(info, message))
+
+
+# --- fast rendering ----------------------------------------------------------------------------
+
+# The string fields each template's data has (idInfo; messageInfo adds ID and Level;
+# detailsInfo adds Message), in the order of the compiled renderers' parameters.
+_RENDER_PARAMETERS = ("Name", "TaskName", "Group", "ID", "Level", "Message")
+_STRING_FIELDS = {
+    "id": {"Name", "TaskName", "Group"},
+    "message": {"Name", "TaskName", "Group", "ID", "Level"},
+    "details": {"Name", "TaskName", "Group", "ID", "Level", "Message"},
+}
+
+
+def fast_renderer(compiled: AlertTemplate):
+    """A function `(Name, TaskName, Group, ID, Level, Message, json_text) -> str` giving what
+    the template renders, or None when the template is not one it can compile: only literal
+    text, `{{ .Field }}` of a string field of the template's data and, in details, `{{ json . }}`
+    and `{{ jsonCompact . }}` (`json_text` is then the html-escaped `json .` text). Details are
+    html/template: without a `<` in its text every action is in the HTML text context, where
+    html/template escapes it with the HTML table; with one, contexts matter, so the template
+    walks its tree."""
+    template = compiled.template
+    is_html = isinstance(template, HTMLTemplate)
+    tree = template.trees.get(template.name)
+    if tree is None or tree.root is None or not tree.root.nodes or len(template.trees) != 1:
+        return None
+    if is_html and template.escaped:
+        return None
+    fields = _STRING_FIELDS[compiled.kind]
+    parts = []
+    for node in tree.root.nodes:
+        if type(node) is P.TextNode:
+            if is_html and "<" in node.text:
+                return None
+            parts.append(repr(node.text))
+            continue
+        if type(node) is P.CommentNode:
+            continue
+        if type(node) is not P.ActionNode or node.pipe.decl or len(node.pipe.cmds) != 1:
+            return None
+        args = node.pipe.cmds[0].args
+        if len(args) == 1 and type(args[0]) is P.FieldNode and len(args[0].ident) == 1 and args[0].ident[0] in fields:
+            name = args[0].ident[0]
+            parts.append(f"escape({name})" if is_html else name)
+        elif (compiled.kind == "details" and len(args) == 2 and type(args[0]) is P.IdentifierNode
+              and args[0].ident in ("json", "jsonCompact") and type(args[1]) is P.DotNode):
+            parts.append("json_text" if args[0].ident == "json" else 'json_text.rstrip("\\n")')
+        else:
+            return None
+    source = f"def render({', '.join(_RENDER_PARAMETERS)}, json_text):\n    return {' + '.join(parts) or repr('')}\n"
+    namespace = {"escape": escape_html_text}
+    exec(compile(source, f"<{compiled.kind} template>", "exec"), namespace)
+    return namespace["render"]
+
+
+class _NotPlainField(Exception):
+    """A field value that is not a bool, int, float, string or nil."""
+
+
+_SERVER_INFO_JSON = dumps(Struct([("Hostname", ServerInfo().hostname), ("ClusterID", ServerInfo().cluster_id),
+                                  ("ServerID", ServerInfo().server_id)]))
+
+
+class DetailsJSON:
+    """`{{ json . }}` of detailsInfo, html-escaped (what the default details show), written
+    directly: the same bytes as encoding the typed data, the part that is constant per
+    measurement, group and tags (up to `"ID":`) kept from event to event."""
+
+    MAX_CACHED = 4096
+
+    def __init__(self):
+        self.prefixes: dict[tuple, str] = {}
+
+    def escaped(self, name, task_name, group, tags, event_id, fields, level, time_ns, duration_ns, message) -> str:
+        """The html-escaped JSON text plus newline, or "" when encoding/json refuses it."""
+        fields_text = _fields_json(fields)  # first: a field of another type goes the typed way
+        quote = gojson.quote_string
+        try:
+            key = (name, task_name, group, tuple(tags.items()))
+            prefix = self.prefixes.get(key)
+            if prefix is None:
+                prefix = escape_html_text(
+                    '{"Name":' + quote(name) + ',"TaskName":' + quote(task_name) + ',"Group":' + quote(group)
+                    + ',"Tags":' + dumps(dict(tags)) + ',"ServerInfo":' + _SERVER_INFO_JSON + ',"ID":')
+                if len(self.prefixes) >= self.MAX_CACHED:
+                    self.prefixes.clear()
+                self.prefixes[key] = prefix
+            if fields_text is None:
+                return ""
+            rest = (quote(event_id) + ',"Fields":' + fields_text + ',"Level":' + quote(level) + ',"Time":'
+                    + gojson.marshal_time(time_ns) + ',"Duration":' + str(duration_ns) + ',"Message":'
+                    + quote(message) + "}\n")
+        except GoJSONError:
+            return ""  # Kapacitor ignores the encoder's error and keeps the empty buffer
+        return prefix + escape_html_text(rest)
+
+
+_QUOTED_KEYS: dict[str, str] = {}
+_INFINITIES = (float("inf"), float("-inf"))
+
+
+def _fields_json(fields) -> str | None:
+    """The JSON of `.Fields` (a map[string]interface {}); None when a value is NaN or infinite
+    (encoding/json refuses those); _NotPlainField for a value not bool, int, float, str or nil."""
+    parts = []
+    finite = True
+    format_float = gojson.format_json_float
+    quote = gojson.quote_string
+    for key in sorted(fields):
+        value = fields[key]
+        kind = type(value)
+        if kind is float:
+            if value != value or value in _INFINITIES:
+                finite = False
+                continue
+            text = format_float(value)
+        elif kind is str:
+            text = quote(value)
+        elif kind is bool:
+            text = "true" if value else "false"
+        elif kind is int:
+            text = str(value)
+        elif value is None:
+            text = "null"
+        else:
+            raise _NotPlainField
+        quoted_key = _QUOTED_KEYS.get(key)
+        if quoted_key is None:
+            if len(_QUOTED_KEYS) >= 4096:
+                _QUOTED_KEYS.clear()
+            quoted_key = _QUOTED_KEYS[key] = quote(key) + ":"
+        parts.append(quoted_key + text)
+    return "{" + ",".join(parts) + "}" if finite else None
 
 
 def compile_template(kind: str, text: str) -> AlertTemplate:

@@ -1035,6 +1035,12 @@ def _table_replace_by_character(s: str, table: dict, bad_runes: bool) -> str:
 
 HTML_TABLE = {"\0": "\ufffd", '"': "&#34;", "&": "&amp;", "'": "&#39;", "+": "&#43;", "<": "&lt;", ">": "&gt;"}
 HTML_NORM_TABLE = {k: v for k, v in HTML_TABLE.items() if k != "&"}
+
+
+def escape_html_text(s: str) -> str:
+    """What html/template's HTML-text escaper writes for a plain (not template.HTML) string;
+    character by character, so the escape of a concatenation is the concatenation of escapes."""
+    return _table_replace(s, HTML_TABLE, True)
 HTML_NOSPACE_TABLE = {
     "\0": "&#xfffd;", "\t": "&#9;", "\n": "&#10;", "\v": "&#11;", "\f": "&#12;", "\r": "&#13;", " ": "&#32;",
     '"': "&#34;", "&": "&amp;", "'": "&#39;", "+": "&#43;", "<": "&lt;", "=": "&#61;", ">": "&gt;", "`": "&#96;",

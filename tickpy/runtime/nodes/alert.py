@@ -20,7 +20,6 @@ from typing import Any
 from tickpy.alerting import gojson
 from tickpy.alerting.event import AlertEvent
 from tickpy.diagnostics import TickpyError
-from tickpy.lang.values import Time
 from tickpy.runtime.messages import (
     BatchMessage,
     BatchPoint,
@@ -418,8 +417,8 @@ class AlertNode(RuntimeNode):
         shown_group = display_group(group)
         level_name = LEVEL_NAMES[level]
         try:
-            event_id = self.templates.render_id(name, self.ctx.task_name, shown_group, tags)
-            message, details = self.templates.render_message_and_details(
+            event_id = self.templates.event_id(name, self.ctx.task_name, shown_group, tags)
+            message, details = self.templates.message_and_details(
                 event_id, name, self.ctx.task_name, shown_group, tags, fields, level_name, time, duration
             )
         except TickpyError as error:  # a template that fails at execution: Kapacitor logs and drops
@@ -480,41 +479,18 @@ class AlertNode(RuntimeNode):
 
 
 def alert_wire(event: AlertEvent) -> bytes:
-    """`json.Marshal(alert.Data)`: the bytes every handler sends (without framing)."""
-    data = gojson.Struct()
-    data["id"] = event.id
-    data["message"] = event.message
-    data["details"] = event.details
-    data["time"] = Time(event.time_ns)
-    data["duration"] = event.duration_ns
-    data["level"] = event.level
-    data["data"] = event.result
-    data["previousLevel"] = event.previous_level
-    data["recoverable"] = event.recoverable
-    return gojson.dumps_bytes(data)
+    """`json.Marshal(alert.Data)`: the bytes every handler sends (without framing). Written
+    member by member in alert.Data's order (a failing member fails first, as in Go)."""
+    quote = gojson.quote_string
+    text = ('{"id":' + quote(event.id) + ',"message":' + quote(event.message) + ',"details":'
+            + quote(event.details) + ',"time":' + gojson.marshal_time(event.time_ns) + ',"duration":'
+            + gojson.dumps(event.duration_ns) + ',"level":' + quote(event.level) + ',"data":'
+            + gojson.dumps(event.result) + ',"previousLevel":' + quote(event.previous_level)
+            + ',"recoverable":' + ("true" if event.recoverable else "false") + "}")
+    return text.encode("utf-8", errors="surrogateescape")
 
 
 # ---------------------------------------------------------------------- collaborators
-
-
-class _Templates:
-    """The node's id/message/details templates (tickpy.alerting.template_data), rendered over
-    the data Kapacitor gives them (idInfo, messageInfo, detailsInfo)."""
-
-    def __init__(self, compiled):
-        from tickpy.alerting import template_data
-
-        self.compiled = compiled
-        self.data = template_data
-
-    def render_id(self, name, task_name, group, tags) -> str:
-        return self.compiled.render_id(self.data.id_data(name, task_name, group, tags))
-
-    def render_message_and_details(self, event_id, name, task_name, group, tags, fields, level, time, duration):
-        info = self.data.message_data(name, task_name, group, tags, event_id, fields, level, time, duration)
-        message = self.compiled.render_message(info)
-        details = self.compiled.render_details(self.data.details_data(info, message))
-        return message, details
 
 
 def _compile_templates(node: AlertNode, id_text: str, message_text: str, details_text: str):
@@ -527,7 +503,7 @@ def _compile_templates(node: AlertNode, id_text: str, message_text: str, details
         call = node.spec.last({"id": "id", "message": "message", "details": "details"}.get(kind, ""))
         span = call.span if call is not None else node.spec.span
         raise node.script_error(str(error), span=span, code="alert-template") from None
-    return _Templates(compiled)
+    return compiled
 
 
 def _build_handlers(node: AlertNode) -> list:
