@@ -216,18 +216,20 @@ def test_slow_endpoint_does_not_stall_other_handlers():
     assert summary.delivered == 6 and len(slow.requests) == 3
 
 
-def test_full_queue_dead_letters_instead_of_blocking(tmp_path):
+def test_full_queue_of_a_stuck_endpoint_dead_letters_after_the_patience(tmp_path):
     import threading
 
     dead = tmp_path / "dead.jsonl"
     release = threading.Event()
-    slow = HTTPSink(hold=release)
-    service = quiet_service(dead_letter=str(dead), queue_size=1)
+    slow = HTTPSink(hold=release)  # takes the first request and answers nothing
+    service = quiet_service(dead_letter=str(dead), queue_size=1, full_queue_patience_s=0.5)
     handler = service.direct_handler(HandlerSpec("post", [slow.url]), "task")
     started = time.monotonic()
     for i in range(5):
         service.handle(make_event(time_s=i, event_id=f"e{i}"), [handler], node="alert2")
-    assert time.monotonic() - started < 2.0  # blocking would have taken the 10 s the server holds
+    handed_over = time.monotonic() - started
+    # One wait of the patience, then no more: blocking would have taken the 10 s the server holds.
+    assert 0.4 < handed_over < 2.0
     release.set()
     summary = service.close()
     slow.close()
@@ -235,6 +237,42 @@ def test_full_queue_dead_letters_instead_of_blocking(tmp_path):
     assert summary.delivered + summary.failed == 5
     assert summary.failed == len(records) >= 3
     assert all("queue full" in r["error"] for r in records)
+
+
+def test_full_queue_of_a_slow_but_working_endpoint_waits_and_loses_nothing(tmp_path):
+    import socket
+    import threading
+
+    # A listener that takes one connection every 20 ms: slower than the producer, never stuck.
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(64)
+    received: list[bytes] = []
+
+    def serve():
+        for _ in range(30):
+            conn, _ = server.accept()
+            with conn:
+                chunks = []
+                while data := conn.recv(65536):
+                    chunks.append(data)
+            received.append(b"".join(chunks))
+            time.sleep(0.02)
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    dead = tmp_path / "dead.jsonl"
+    service = quiet_service(dead_letter=str(dead), queue_size=2, full_queue_patience_s=2.0)
+    handler = service.direct_handler(HandlerSpec("tcp", [f"127.0.0.1:{server.getsockname()[1]}"]), "task")
+    events = [make_event(time_s=i, event_id=f"e{i}") for i in range(30)]
+    for event in events:
+        service.handle(event, [handler], node="alert2")
+    summary = service.close()
+    thread.join(10)
+    server.close()
+    assert summary.failed == 0 and summary.delivered == 30
+    assert not dead.exists() or dead.read_text() == ""
+    assert received == [event.wire + b"\n\n" for event in events]
 
 
 def test_previous_level_comes_from_the_topic_state():

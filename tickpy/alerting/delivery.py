@@ -23,6 +23,10 @@ from typing import Callable, TextIO
 DEFAULT_QUEUE_SIZE = 5000  # Kapacitor's alert.DefaultEventBufferSize
 DEFAULT_RETRIES = 3
 DEFAULT_BACKOFF_S = 0.1
+# A full queue makes the engine wait, as Kapacitor's buffered handler channel blocks its sender,
+# but only while the endpoint keeps taking events: after this long without one delivery finishing,
+# the event is dead-lettered so that a stuck endpoint cannot stall the pipeline forever.
+FULL_QUEUE_PATIENCE_S = 5.0
 MAX_BACKOFF_S = 2.0
 REPORTED_FAILURES_PER_HANDLER = 5
 
@@ -178,7 +182,8 @@ class Worker:
 
     def __init__(self, stats: HandlerStats, send: Callable[[Delivery], None], dead_letters: DeadLetters,
                  report: Callable[[str], None], *, handler_id: str, retries: int = 0,
-                 backoff_s: float = DEFAULT_BACKOFF_S, queue_size: int = DEFAULT_QUEUE_SIZE):
+                 backoff_s: float = DEFAULT_BACKOFF_S, queue_size: int = DEFAULT_QUEUE_SIZE,
+                 full_queue_patience_s: float = FULL_QUEUE_PATIENCE_S):
         self.stats = stats
         self.handler_id = handler_id
         self._send = send
@@ -188,11 +193,13 @@ class Worker:
         self._backoff_s = backoff_s
         self._queue: deque[Delivery] = deque()
         self._queue_size = queue_size
+        self._patience_s = full_queue_patience_s
         self._cond = threading.Condition()
         self._closing = False
         self._abort = threading.Event()  # set when the shutdown grace period is over
         self._degraded = False  # the endpoint failed its last event: no retries until it answers
         self._reported = 0
+        self._last_progress = time.monotonic()  # when a delivery last started or finished
         self.failures: list[DeliveryFailure] = []
         self._thread = threading.Thread(target=self._run, name=f"tickpy-{stats.kind}", daemon=True)
         self._thread.start()
@@ -200,15 +207,26 @@ class Worker:
     # producer side (the engine's thread)
     def submit(self, delivery: Delivery) -> None:
         with self._cond:
+            if len(self._queue) >= self._queue_size and not self._closing and not self._degraded:
+                self._wait_for_room()
             if self._closing:
                 full = "handler is shutting down"
             elif len(self._queue) >= self._queue_size:
                 full = f"queue full ({self._queue_size} events waiting): the endpoint is too slow"
             else:
                 self._queue.append(delivery)
-                self._cond.notify()
+                self._cond.notify_all()
                 return
         self._fail(delivery, full, attempts=0)
+
+    def _wait_for_room(self) -> None:
+        """Block (holding the condition) while the queue is full and the endpoint makes progress:
+        once one delivery has taken longer than the patience, full means dead-letter at once."""
+        while len(self._queue) >= self._queue_size and not self._closing and not self._degraded:
+            idle = time.monotonic() - self._last_progress
+            if idle >= self._patience_s:
+                return
+            self._cond.wait(self._patience_s - idle)
 
     def reject(self, delivery: Delivery, error: str) -> None:
         """Count and dead-letter an event that could not even be prepared (a template failed)."""
@@ -217,7 +235,7 @@ class Worker:
     def close(self) -> None:
         with self._cond:
             self._closing = True
-            self._cond.notify()
+            self._cond.notify_all()
 
     def abort(self) -> None:
         """Stop trying: what is still queued is dead-lettered."""
@@ -237,10 +255,13 @@ class Worker:
                 if not self._queue:
                     return
                 delivery = self._queue.popleft()
+                self._last_progress = time.monotonic()
+                self._cond.notify_all()  # a producer may be waiting for room
             if self._abort.is_set():
                 self._fail(delivery, "not delivered before shutdown", attempts=0)
                 continue
             self._deliver(delivery)
+            self._last_progress = time.monotonic()
 
     def _deliver(self, delivery: Delivery) -> None:
         allowed = 1 if self._degraded else 1 + self._retries

@@ -19,7 +19,8 @@ is the `previousLevel` its handlers see (rewritten in `wire` when it differs) an
 `changed()` compares to.
 
 Delivery runs on one worker thread per tcp/log/exec/post handler (bounded queue of
-`queue_size`, `retries` with exponential backoff from `backoff_s` for tcp and post, dead-letter
+`queue_size`; when it is full the engine waits, as Kapacitor's handler buffer blocks, but only
+while deliveries keep finishing within `full_queue_patience_s`; `retries` with exponential backoff from `backoff_s` for tcp and post, dead-letter
 file for what fails); publish, aggregate and match run in the caller's thread, in order.
 External services (slack, ...) go to the capture sink (`capture` file, else stderr lines).
 Failures are reported through `report` (default: stderr), at most five per handler.
@@ -41,7 +42,7 @@ from typing import Callable, Sequence
 
 from tickpy.alerting.capture import CaptureSink
 from tickpy.alerting.config import AlertConfig, load_config
-from tickpy.alerting.delivery import (DEFAULT_BACKOFF_S, DEFAULT_QUEUE_SIZE, DEFAULT_RETRIES, DeadLetters,
+from tickpy.alerting.delivery import (DEFAULT_BACKOFF_S, DEFAULT_QUEUE_SIZE, DEFAULT_RETRIES, FULL_QUEUE_PATIENCE_S, DeadLetters,
                                       DeliverySummary, HandlerStats, Worker, stderr_reporter, wait_all)
 from tickpy.alerting.event import AlertEvent
 from tickpy.alerting.handlerfile import TopicHandlerSpec, load_handler_files
@@ -83,7 +84,8 @@ class AlertService:
     def __init__(self, handler_files: Sequence[str | os.PathLike] = (), config=None, dead_letter: str | None = None,
                  capture: str | None = None, *, retries: int = DEFAULT_RETRIES, backoff_s: float = DEFAULT_BACKOFF_S,
                  queue_size: int = DEFAULT_QUEUE_SIZE, connect_timeout_s: float = DEFAULT_CONNECT_TIMEOUT_S,
-                 report: Callable[[str], None] | None = None, capture_stream=None):
+                 report: Callable[[str], None] | None = None, capture_stream=None,
+                 full_queue_patience_s: float = FULL_QUEUE_PATIENCE_S):
         self.handler_files = list(handler_files or [])
         self._config_source = config
         self.config = AlertConfig()
@@ -92,6 +94,7 @@ class AlertService:
         self.retries = retries
         self.backoff_s = backoff_s
         self.queue_size = queue_size
+        self.full_queue_patience_s = full_queue_patience_s
         self.connect_timeout_s = connect_timeout_s
         self.report = report or stderr_reporter()
         self._capture_stream = capture_stream
@@ -232,7 +235,8 @@ class AlertService:
         def worker(target: str, send, retries: int) -> Worker:
             stats = HandlerStats(label.replace("{target}", target), kind, target)
             return Worker(stats, send, dead_letters, self.report, handler_id=handler_id, retries=retries,
-                          backoff_s=self.backoff_s, queue_size=self.queue_size)
+                          backoff_s=self.backoff_s, queue_size=self.queue_size,
+                          full_queue_patience_s=self.full_queue_patience_s)
 
         handler: Handler
         if kind == "tcp":
