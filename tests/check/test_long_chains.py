@@ -48,3 +48,17 @@ def test_validate_and_graph_commands_on_a_long_chain(tmp_path):
     graphed = subprocess.run([TICKPY, "graph", str(script)], capture_output=True, text=True, timeout=120)
     assert graphed.returncode == 0, graphed.stderr[-2000:]
     assert f"from{LINKS - 1} -> from{LINKS};" in graphed.stdout
+
+
+def test_run_sends_points_down_a_long_chain(tmp_path):
+    links = 5_000
+    script = tmp_path / "evals.tick"
+    script.write_text("stream|from().measurement('cpu')" + "|eval(lambda: \"x\" + 1.0).as('x')" * links + "|log()\n")
+    result = subprocess.run([TICKPY, "run", str(script), "-"], input="cpu x=1 0\n", capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]
+    logged = [line for line in result.stderr.splitlines() + result.stdout.splitlines() if "msg=point" in line]
+    assert len(logged) == 1 and f" field_x={1 + links} " in logged[0]
+    script.write_text("stream" + "|from()" * LINKS + "\n")
+    result = subprocess.run([TICKPY, "run", str(script), "-"], input="cpu x=1 0\n", capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "internal error" not in result.stderr

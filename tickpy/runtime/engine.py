@@ -61,6 +61,7 @@ from typing import Any, Callable, Iterable
 
 from tickpy.alerting import gojson
 from tickpy.diagnostics import Diagnostic, TickpyError
+from tickpy.lang.depth import recursion_room
 from tickpy.runtime.nodes.base import NodeError, ParentPort, RunContext, RuntimeNode, lookup
 
 
@@ -309,12 +310,15 @@ def run_task(
         raise
     result = RunResult(task_name=task_name, alert_service=alert_service)
     try:
-        if interruptible:
-            result.interrupted_by = _run_interruptible(task, points)
-        else:
-            task.run(points)
-        if not result.interrupted_by:
-            task.finish()
+        # A point goes down the pipeline by calls, one level per node: a chain of thousands
+        # of nodes needs more of Python's recursion limit than the default.
+        with recursion_room(len(pipeline.nodes)):
+            if interruptible:
+                result.interrupted_by = _run_interruptible(task, points)
+            else:
+                task.run(points)
+            if not result.interrupted_by:
+                task.finish()
     finally:
         result.points_read = task.points_read
         if own_service:
