@@ -367,6 +367,30 @@ def _wire_or_error(function, event):
         return f"error: {error}"
 
 
+def random_result(rnd: random.Random, data: dict):
+    """models.Result shapes the alert node hands on: a point's row, a batch's row (several
+    values, tags or not, no name), none; and some it does not."""
+    row = point_row(data["name"], data["tags"], data["fields"], data["time_ns"])
+    choice = rnd.randrange(6)
+    if choice == 0:
+        return gojson.Struct(series=[row])
+    if choice == 1:
+        del row["columns"][1:]
+        row["values"] = [[Time(rnd.randint(0, 1 << 62)), *[f"v{i}" for i in range(len(row["columns"]) - 1)]]
+                         for _ in range(rnd.randint(0, 3))]
+        row.pop("name", None)
+        if rnd.random() < 0.5:
+            row.pop("tags", None)
+        return gojson.Struct(series=[row])
+    if choice == 2:
+        return gojson.Struct(series=None)
+    if choice == 3:
+        return gojson.Struct(series=[row, row])
+    if choice == 4:
+        return {"series": [row]}
+    return gojson.Struct(series=[gojson.Struct(reversed(list(row.items())))])
+
+
 def test_alert_wire_matches_reference():
     rnd = random.Random(31)
     templates = template_data.compile_alert_templates()
@@ -381,6 +405,6 @@ def test_alert_wire_matches_reference():
             level=data["level"], previous_level=rnd.choice(["OK", "CRITICAL"]), name=data["name"],
             task_name=data["task_name"], group=data["group"], tags=data["tags"], fields=data["fields"],
             recoverable=rnd.choice([True, False]),
-            result=gojson.Struct(series=[point_row(data["name"], data["tags"], data["fields"], data["time_ns"])]),
+            result=random_result(rnd, data),
         )
         assert _wire_or_error(alert_wire, event) == _wire_or_error(reference_alert_wire, event), data

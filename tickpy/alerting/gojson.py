@@ -172,7 +172,23 @@ def format_float_e(value: float, min_exp_digits: int = 2) -> str:
 def format_json_float(value: float) -> str:
     """A float64 as encoding/json writes it (ES6 number formatting): strconv's 'f' format with
     the shortest digits for 1e-6 <= |x| < 1e21 (and zero), 'e' otherwise with e-07 written
-    e-7. Python's repr has the same shortest digits; only its layout is rearranged here."""
+    e-7. Python's repr has the same shortest digits; only its layout is rearranged here.
+    (An alert writes each field twice, in its details and its data: recent texts are kept.)"""
+    text = _RECENT_FLOAT_TEXTS.get(value)
+    if text is not None:
+        return text
+    text = _json_float_text(value)
+    if value:  # not zero, whose key would also match -0.0; NaN raised already
+        if len(_RECENT_FLOAT_TEXTS) >= 2048:
+            _RECENT_FLOAT_TEXTS.clear()
+        _RECENT_FLOAT_TEXTS[value] = text
+    return text
+
+
+_RECENT_FLOAT_TEXTS: dict[float, str] = {}
+
+
+def _json_float_text(value: float) -> str:
     text = repr(value)
     if "e" not in text:  # repr is positional for 1e-4 <= |x| < 1e16 and zero
         if text[-2:] == ".0":

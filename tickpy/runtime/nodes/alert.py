@@ -485,9 +485,40 @@ def alert_wire(event: AlertEvent) -> bytes:
     text = ('{"id":' + quote(event.id) + ',"message":' + quote(event.message) + ',"details":'
             + quote(event.details) + ',"time":' + gojson.marshal_time(event.time_ns) + ',"duration":'
             + gojson.dumps(event.duration_ns) + ',"level":' + quote(event.level) + ',"data":'
-            + gojson.dumps(event.result) + ',"previousLevel":' + quote(event.previous_level)
+            + _result_json(event.result) + ',"previousLevel":' + quote(event.previous_level)
             + ',"recoverable":' + ("true" if event.recoverable else "false") + "}")
     return text.encode("utf-8", errors="surrogateescape")
+
+
+# The JSON of a one-row result up to its values, per (name, tags, columns): a series' events
+# share it. Only rows shaped as point_row and BatchMessage.to_row make them.
+_ROW_HEADS: dict[tuple, str] = {}
+_ROW_SHAPES = {("name", "tags", "columns", "values"), ("name", "columns", "values"),
+               ("tags", "columns", "values"), ("columns", "values")}
+
+
+def _result_json(result) -> str:
+    """gojson.dumps(result), with the constant part of a one-row result kept."""
+    if type(result) is gojson.Struct and len(result) == 1:
+        series = result.get("series")
+        if type(series) is list and len(series) == 1:
+            row = series[0]
+            if type(row) is gojson.Struct and tuple(row) in _ROW_SHAPES:
+                tags = row.get("tags")
+                columns = row["columns"]
+                if (tags is None or type(tags) is dict) and type(columns) is list:
+                    key = (row.get("name"), tuple(tags.items()) if tags is not None else None, tuple(columns))
+                    head = _ROW_HEADS.get(key)
+                    if head is None:
+                        head_row = gojson.Struct(row)
+                        del head_row["values"]
+                        # '{"series":[{...,"columns":[...]}]}' -> '{"series":[{...,"columns":[...],"values":'
+                        head = gojson.dumps(gojson.Struct(series=[head_row]))[:-3] + ',"values":'
+                        if len(_ROW_HEADS) >= 4096:
+                            _ROW_HEADS.clear()
+                        _ROW_HEADS[key] = head
+                    return head + gojson.dumps(row["values"]) + "}]}"
+    return gojson.dumps(result)
 
 
 # ---------------------------------------------------------------------- collaborators
