@@ -390,8 +390,7 @@ def _fields_json(fields) -> str | None:
     finite = True
     format_float = gojson.format_json_float
     quote = gojson.quote_string
-    for key in sorted(fields):
-        value = fields[key]
+    for key, value in sorted(fields.items()):  # keys are unique: values are never compared
         kind = type(value)
         if kind is float:
             if value != value or value in _INFINITIES:

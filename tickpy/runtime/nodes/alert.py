@@ -436,7 +436,7 @@ class AlertNode(RuntimeNode):
             task_name=self.ctx.task_name,
             group=group,
             tags=tags,
-            fields=dict(fields),
+            fields=dict(fields.items()),  # (LazyFields: one copy of the decoded dict)
             recoverable=not self.no_recoveries,
             result=result,
             category=self.category,
