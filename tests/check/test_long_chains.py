@@ -62,3 +62,17 @@ def test_run_sends_points_down_a_long_chain(tmp_path):
     result = subprocess.run([TICKPY, "run", str(script), "-"], input="cpu x=1 0\n", capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr[-2000:]
     assert "internal error" not in result.stderr
+
+
+def test_deep_constant_expressions_in_vars():
+    terms, parentheses, negations = 10_000, 5_000, 3_001
+    script = (
+        f"var x = {' + '.join(['2'] * terms)}\n"
+        f"var y = {'(' * parentheses}7{')' * parentheses}\n"
+        f"var z = {'-' * negations}1\n"
+        "stream|from()|eval(lambda: x + y + z).as('v')|log()\n"
+    )
+    variables = build_pipeline(parse(script)).variables
+    assert variables["x"] == 2 * terms
+    assert variables["y"] == 7
+    assert variables["z"] == (-1) ** negations

@@ -225,9 +225,12 @@ class Evaluator:
 
     def run(self, program: ast.Program) -> None:
         for statement in program.statements:
-            result = self.eval(statement)
-            if type(result) is GlobalCall:
-                self.call_global(result)
+            # Chains are walked in a loop, but operators (`var x = 1 + 1 + ...`, lambdas)
+            # recurse once per level: give deep statements the room they need.
+            with recursion_room(expression_depth(statement)):
+                result = self.eval(statement)
+                if type(result) is GlobalCall:
+                    self.call_global(result)
 
     def eval(self, node: ast.Node) -> Any:
         t = type(node)
