@@ -275,7 +275,21 @@ def format_time_go_string(ns: int) -> str:
 
 
 def marshal_time(ns: int) -> str:
-    """A time.Time's JSON: its RFC 3339 text in quotes (GoJSONError outside years 0-9999)."""
+    """A time.Time's JSON: its RFC 3339 text in quotes (GoJSONError outside years 0-9999).
+    (An alert writes its time three times: recent texts are kept.)"""
+    text = _RECENT_TIME_TEXTS.get(ns)
+    if text is None:
+        text = _marshal_time_text(ns)
+        if len(_RECENT_TIME_TEXTS) >= 256:
+            _RECENT_TIME_TEXTS.clear()
+        _RECENT_TIME_TEXTS[ns] = text
+    return text
+
+
+_RECENT_TIME_TEXTS: dict[int, str] = {}
+
+
+def _marshal_time_text(ns: int) -> str:
     y, mo, d, h, mi, s, nanos = civil_from_ns(ns)
     if not 0 <= y <= 9999:
         raise GoJSONError(
