@@ -408,3 +408,14 @@ def test_alert_wire_matches_reference():
             result=random_result(rnd, data),
         )
         assert _wire_or_error(alert_wire, event) == _wire_or_error(reference_alert_wire, event), data
+
+
+@pytest.mark.parametrize("details", [None, "{{ .Name }}", "{{ json . }}"])
+def test_field_of_another_type_takes_the_typed_path(details):
+    # The typed data refuses a field value that is not bool, int, float, string or nil; the
+    # fast paths hand such an event to it rather than render something else.
+    templates = template_data.compile_alert_templates(None, None, details)
+    with pytest.raises(TypeError, match="unsupported field value"):
+        templates.message_and_details("cpu:nil", "cpu", "task", "nil", {}, {"d": Duration(5)}, "OK", 0, 0)
+    with pytest.raises(TypeError, match="unsupported field value"):
+        template_data.message_data("cpu", "task", "nil", {}, "cpu:nil", {"d": Duration(5)}, "OK", 0, 0)

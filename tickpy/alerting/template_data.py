@@ -272,8 +272,12 @@ class AlertTemplates:
         fast_details = self.fast_details
         if fast_details is not None:
             try:
-                json_text = self.details_json.escaped(
-                    name, task_name, group, tags, event_id, fields, level, time_ns, duration_ns, message)
+                if fast_details.uses_json:
+                    json_text = self.details_json.escaped(
+                        name, task_name, group, tags, event_id, fields, level, time_ns, duration_ns, message)
+                else:
+                    json_text = None
+                    _check_plain_fields(fields)
             except _NotPlainField:
                 pass  # a field value the typed path must judge: render through it
             else:
@@ -334,7 +338,9 @@ def fast_renderer(compiled: AlertTemplate):
     source = f"def render({', '.join(_RENDER_PARAMETERS)}, json_text):\n    return {' + '.join(parts) or repr('')}\n"
     namespace = {"escape": escape_html_text}
     exec(compile(source, f"<{compiled.kind} template>", "exec"), namespace)
-    return namespace["render"]
+    render = namespace["render"]
+    render.uses_json = any(part.startswith("json_text") for part in parts)
+    return render
 
 
 class _NotPlainField(Exception):
@@ -379,6 +385,15 @@ class DetailsJSON:
         return prefix + escape_html_text(rest)
 
 
+def _check_plain_fields(fields) -> None:
+    """_NotPlainField unless every field value is a bool, int, float, str or nil (the typed
+    data refuses the others)."""
+    for value in fields.values():
+        if type(value) not in _PLAIN_FIELD_TYPES:
+            raise _NotPlainField
+
+
+_PLAIN_FIELD_TYPES = frozenset((bool, int, float, str, type(None)))
 _QUOTED_KEYS: dict[str, str] = {}
 _INFINITIES = (float("inf"), float("-inf"))
 
