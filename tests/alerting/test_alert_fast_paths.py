@@ -203,7 +203,8 @@ def random_value(rnd: random.Random, depth: int = 0):
     if choice == 8:
         return texts[0] + "\u2028&<>"
     if choice in (9, 10):
-        return gojson.Struct((text, random_value(rnd, depth + 1)) for text in random_texts(rnd.randrange(1 << 30), rnd.randint(0, 5), 6))
+        names = random_texts(rnd.randrange(1 << 30), rnd.randint(0, 5), 6)
+        return gojson.Struct((name, random_value(rnd, depth + 1)) for name in names)
     if choice in (11, 12):
         keys = list(random_texts(rnd.randrange(1 << 30), rnd.randint(0, 5), 6))
         if rnd.random() < 0.2:  # integer keys sort by their text, mixed keys too
@@ -294,7 +295,8 @@ def typed_render(templates, data) -> tuple:
 
 
 def fast_render(templates, data) -> tuple:
-    event_id = _render_or_error(lambda: templates.event_id(data["name"], data["task_name"], data["group"], data["tags"]))
+    event_id = _render_or_error(
+        lambda: templates.event_id(data["name"], data["task_name"], data["group"], data["tags"]))
     message_and_details = _render_or_error(lambda: templates.message_and_details(
         event_id, data["name"], data["task_name"], data["group"], data["tags"], data["fields"], data["level"],
         data["time_ns"], data["duration_ns"]))
