@@ -414,10 +414,20 @@ def test_alert_wire_matches_reference():
 
 @pytest.mark.parametrize("details", [None, "{{ .Name }}", "{{ json . }}"])
 def test_field_of_another_type_takes_the_typed_path(details):
-    # The typed data refuses a field value that is not bool, int, float, string or nil; the
-    # fast paths hand such an event to it rather than render something else.
+    # The typed data refuses a field value that no point can carry; the fast paths hand such an
+    # event to it rather than render something else.
+    odd = {"d": object()}
     templates = template_data.compile_alert_templates(None, None, details)
     with pytest.raises(TypeError, match="unsupported field value"):
-        templates.message_and_details("cpu:nil", "cpu", "task", "nil", {}, {"d": Duration(5)}, "OK", 0, 0)
+        templates.message_and_details("cpu:nil", "cpu", "task", "nil", {}, odd, "OK", 0, 0)
     with pytest.raises(TypeError, match="unsupported field value"):
-        template_data.message_data("cpu", "task", "nil", {}, "cpu:nil", {"d": Duration(5)}, "OK", 0, 0)
+        template_data.message_data("cpu", "task", "nil", {}, "cpu:nil", odd, "OK", 0, 0)
+
+
+def test_duration_field_is_a_go_duration_in_templates_and_nanoseconds_in_json():
+    # eval(lambda: 5s) stores a time.Duration field: "%v" prints 5s, encoding/json an int64.
+    templates = template_data.compile_alert_templates(None, '{{ index .Fields "d" }}', None)
+    message, details = templates.message_and_details("cpu:nil", "cpu", "task", "nil", {},
+                                                     {"d": Duration(5_000_000_000)}, "OK", 0, 0)
+    assert message == "5s"
+    assert "&#34;Fields&#34;:{&#34;d&#34;:5000000000}" in details

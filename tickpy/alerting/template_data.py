@@ -18,6 +18,7 @@ from tickpy.lang.gotemplate_exec import ExecError, Func, TextTemplate
 from tickpy.lang import gotemplate_parse as P
 from tickpy.lang.gotemplate_html import HTMLTemplate, escape_html_text
 from tickpy.lang.gotemplate_parse import TemplateParseError
+from tickpy.lang.values import Duration, Time
 from tickpy.lang.gotemplate_types import (
     BOOL,
     DURATION,
@@ -100,6 +101,10 @@ def go_field_value(value) -> GV:
         return iface(GV(STRING, value))
     if value is None:
         return iface(None)
+    if kind is Duration:  # an eval() of a duration lambda stores a time.Duration
+        return iface(go_duration(value.nanoseconds))
+    if kind is Time:
+        return iface(go_time(value.nanoseconds))
     raise TypeError(f"unsupported field value {value!r}")
 
 
