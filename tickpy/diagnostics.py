@@ -99,6 +99,12 @@ def printable(char: str) -> str:
     return f"\\U{code:08x}"
 
 
+def display_path(path: str) -> str:
+    """A file name as text: bytes of it that are not UTF-8 (surrogate escapes from the file
+    system) show as U+FFFD, since they cannot be written into JSON or UTF-8 output as they are."""
+    return path.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
 def render(diagnostic: Diagnostic, path: str, source: str | None, color: bool = False) -> str:
     """The human form of a diagnostic: location, message, source line, caret, hint."""
     red, yellow, bold, reset = ("\x1b[31m", "\x1b[33m", "\x1b[1m", "\x1b[0m") if color else ("",) * 4
@@ -140,4 +146,4 @@ def to_json_line(path: str, ok: bool, diagnostics: list[Diagnostic], **extra) ->
     return json.dumps(record, ensure_ascii=False)
 
 
-__all__ = ["Diagnostic", "TickpyError", "render", "to_json_line", "ERROR", "WARNING", "asdict"]
+__all__ = ["Diagnostic", "TickpyError", "display_path", "render", "to_json_line", "ERROR", "WARNING", "asdict"]

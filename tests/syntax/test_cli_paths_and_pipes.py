@@ -5,6 +5,7 @@ command quietly with status 141, never with a status that means "not formatted" 
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -84,3 +85,26 @@ def test_closed_stdout_exits_quietly_with_141(scripts, args):
     result = run_with_closed_stdout([arg.format(folder=scripts, script=script) for arg in args])
     assert result.returncode == 141, result.stderr
     assert result.stderr == ""
+
+
+def test_file_names_that_are_not_utf8(tmp_path):
+    """validate --format json/text/github, graph and explain name such a file with U+FFFD
+    for the bytes that are not UTF-8 (validate --format json ended in an encoding error)."""
+    folder = tmp_path / "scripts"
+    folder.mkdir()
+    good = os.path.join(os.fsencode(folder), b"good\xff.tick")
+    bad = os.path.join(os.fsencode(folder), b"bad\xfe.tick")
+    with open(good, "wb") as handle:
+        handle.write(SCRIPT.encode())
+    with open(bad, "wb") as handle:
+        handle.write(b"stream|from().foo()\n")
+    result = subprocess.run([TICKPY, "validate", "--format", "json", str(folder)], capture_output=True, timeout=60)
+    assert result.returncode == 1, result.stderr
+    records = [json.loads(line) for line in result.stdout.decode("utf-8").splitlines()]
+    assert sorted(record["path"] for record in records) == sorted([f"{folder}/bad\ufffd.tick", f"{folder}/good\ufffd.tick"])
+    for output_format in ("text", "github"):
+        result = subprocess.run([TICKPY, "validate", "--format", output_format, str(folder)], capture_output=True, timeout=60)
+        assert result.returncode == 1 and f"{folder}/bad\ufffd.tick".encode() in result.stdout
+    for command in ("graph", "explain"):
+        result = subprocess.run([TICKPY, command, bad], capture_output=True, timeout=60)
+        assert result.returncode == 1 and f"{folder}/bad\ufffd.tick:1:15: error:".encode() in result.stderr

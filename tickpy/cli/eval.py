@@ -13,7 +13,7 @@ import sys
 
 import click
 
-from tickpy.cli.closed_stdout import quiet_when_stdout_closed
+from tickpy.cli.guard import guarded_command
 from tickpy.diagnostics import TickpyError, render
 
 _TRUE = {"t", "T", "true", "True", "TRUE"}
@@ -98,10 +98,13 @@ def _run_jsonl() -> int:
     help="eval: as EvalNode (any value); predicate: as where/alert (boolean only).",
 )
 @click.option("--jsonl", is_flag=True, help="Read conformance-case JSON lines on stdin; write one answer per line.")
-@quiet_when_stdout_closed
+@guarded_command
 def command(expression, fields, tags, time_text, mode, jsonl) -> None:
     """Evaluate a lambda EXPRESSION (what follows `lambda:`) and print its value and type,
-    or Kapacitor's error. Put `--` before an EXPRESSION that starts with `-`."""
+    or Kapacitor's error. Put `--` before an EXPRESSION that starts with `-`.
+
+    Exit status: 0 a value, 1 an error of the expression, 2 a usage error, 3 an internal
+    error, 141 standard output closed by its reader."""
     if jsonl:
         if expression:
             raise click.UsageError("--jsonl reads the cases from stdin: give no EXPRESSION")

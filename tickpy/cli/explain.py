@@ -6,8 +6,8 @@ import sys
 
 import click
 
-from tickpy.cli.closed_stdout import quiet_when_stdout_closed
-from tickpy.diagnostics import TickpyError, render
+from tickpy.cli.guard import guarded_command
+from tickpy.diagnostics import TickpyError, display_path, render
 
 
 @click.command("explain")
@@ -15,11 +15,14 @@ from tickpy.diagnostics import TickpyError, render
 @click.option("--type", "task_type", type=click.Choice(["stream", "batch"]), default=None, help="Task type; inferred by default.")
 @click.option("--vars", "vars_file", type=click.Path(dir_okay=False), default=None, help="Template var values (define -vars JSON).")
 @click.option("--udfs", "udfs_file", type=click.Path(dir_okay=False), default=None, help="The UDFs your server has.")
-@quiet_when_stdout_closed
+@guarded_command
 def command(script, task_type, vars_file, udfs_file):
     """Explain, step by step, what the pipeline of SCRIPT does (- for standard input): what it
     selects, how it groups, windows and aggregates, when each alert level fires and where
-    events go."""
+    events go.
+
+    Exit status: 0 explained, 1 the script is invalid, 2 a usage error, 3 an internal error,
+    141 standard output closed by its reader."""
     from tickpy.check import build_pipeline
     from tickpy.check.inputs import load_udfs, load_vars
     from tickpy.observe.explain import explain_text
@@ -39,7 +42,7 @@ def command(script, task_type, vars_file, udfs_file):
                 source = handle.read().decode("utf-8", errors="replace")
         except OSError as err:
             raise click.UsageError(f"cannot read {script}: {err.strerror or err}") from None
-        shown = script
+        shown = display_path(script)
     try:
         pipeline = build_pipeline(parse(source, shown), task_type=task_type, variables=variables, udfs=udfs)
     except TickpyError as err:

@@ -9,7 +9,7 @@ import sys
 
 import click
 
-from tickpy.cli.closed_stdout import quiet_when_stdout_closed
+from tickpy.cli.guard import guarded_command
 from tickpy.diagnostics import Diagnostic, TickpyError, render
 
 
@@ -75,7 +75,7 @@ def report_error(path: str, source: str | None, error: TickpyError) -> None:
 @click.option("--diff", "show_diff", is_flag=True, help="Print a unified diff instead of the formatted script.")
 @click.option("-w", "--write", is_flag=True, help="Rewrite the files in place.")
 @click.argument("paths", nargs=-1, required=True)
-@quiet_when_stdout_closed
+@guarded_command
 def command(check: bool, show_diff: bool, write: bool, paths: tuple[str, ...]) -> None:
     """Format TICKscripts exactly as Kapacitor's tickfmt does.
 

@@ -7,8 +7,8 @@ import sys
 
 import click
 
-from tickpy.cli.closed_stdout import quiet_when_stdout_closed
-from tickpy.diagnostics import TickpyError, render
+from tickpy.cli.guard import guarded_command
+from tickpy.diagnostics import TickpyError, display_path, render
 
 
 @click.command("graph")
@@ -18,9 +18,12 @@ from tickpy.diagnostics import TickpyError, render
 @click.option("--vars", "vars_file", type=click.Path(dir_okay=False), default=None, help="Template var values (define -vars JSON).")
 @click.option("--udfs", "udfs_file", type=click.Path(dir_okay=False), default=None, help="The UDFs your server has.")
 @click.option("--name", "graph_name", default="task", show_default=True, help="The task id used in the DOT header.")
-@quiet_when_stdout_closed
+@guarded_command
 def command(script, output_format, task_type, vars_file, udfs_file, graph_name):
-    """Print the pipeline graph of SCRIPT (- for standard input)."""
+    """Print the pipeline graph of SCRIPT (- for standard input).
+
+    Exit status: 0 drawn, 1 the script is invalid, 2 a usage error, 3 an internal error,
+    141 standard output closed by its reader."""
     from tickpy.check import build_pipeline
     from tickpy.check.dot import to_dot, to_mermaid, to_text
     from tickpy.check.inputs import load_udfs, load_vars
@@ -40,7 +43,7 @@ def command(script, output_format, task_type, vars_file, udfs_file, graph_name):
                 source = handle.read().decode("utf-8", errors="replace")
         except OSError as err:
             raise click.UsageError(f"cannot read {script}: {err}") from None
-        shown = script
+        shown = display_path(script)
     try:
         pipeline = build_pipeline(parse(source, shown), task_type=task_type, variables=variables, udfs=udfs)
     except TickpyError as err:

@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from tickpy.cli.closed_stdout import quiet_when_stdout_closed
+from tickpy.cli.guard import guarded_command
 from tickpy.cli.fmt import collect_paths, internal_error, read_script, report_error
 from tickpy.diagnostics import Diagnostic, TickpyError
 
@@ -22,7 +22,7 @@ from tickpy.diagnostics import Diagnostic, TickpyError
 )
 @click.option("--lambda", "as_lambda", is_flag=True, help="The input is a lambda expression (what follows `lambda:`).")
 @click.argument("paths", nargs=-1, required=True)
-@quiet_when_stdout_closed
+@guarded_command
 def command(as_json: bool, indent: int | None, as_lambda: bool, paths: tuple[str, ...]) -> None:
     """Parse TICKscripts (files, directories, or - for standard input).
 

@@ -8,8 +8,8 @@ import sys
 
 import click
 
-from tickpy.cli.closed_stdout import quiet_when_stdout_closed
-from tickpy.diagnostics import ERROR, Diagnostic, TickpyError, render, to_json_line
+from tickpy.cli.guard import guarded_command
+from tickpy.diagnostics import ERROR, Diagnostic, TickpyError, display_path, render, to_json_line
 
 
 def _collect(paths: tuple[str, ...]) -> list[str]:
@@ -115,13 +115,14 @@ def validate_source(
 @click.option("--syntax-only", is_flag=True, help="Only check the syntax.")
 @click.option("--no-warnings", is_flag=True, help="Do not show lint warnings.")
 @click.option("--kapacitor-text", is_flag=True, help="Also show each error as Kapacitor words it.")
-@quiet_when_stdout_closed
+@guarded_command
 def command(
     paths, output_format, task_type, vars_file, udfs_file, dbrp_values, require_dbrp, syntax_only, no_warnings, kapacitor_text
 ):
     """Check TICKscripts as `kapacitor define` would: exit 0 when all are valid, 1 otherwise,
     2 for a usage error (a file that cannot be read, a folder without *.tick files, a bad
-    --vars/--udfs file), 141 when standard output is closed by its reader.
+    --vars/--udfs file), 3 for an internal error, 141 when standard output is closed by its
+    reader.
 
     PATHS are files, directories (every *.tick under them) or - for standard input.
     """
@@ -149,7 +150,7 @@ def command(
             source = _read(path)
         except OSError as err:
             raise click.UsageError(f"cannot read {path}: {err}") from None
-        shown = "<stdin>" if path == "-" else path
+        shown = "<stdin>" if path == "-" else display_path(path)
         ok, diagnostics, kind = validate_source(
             source, shown, task_type=task_type, variables=variables, udfs=udfs, syntax_only=syntax_only, dbrps=dbrps
         )
