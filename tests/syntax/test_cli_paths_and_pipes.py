@@ -108,3 +108,24 @@ def test_file_names_that_are_not_utf8(tmp_path):
     for command in ("graph", "explain"):
         result = subprocess.run([TICKPY, command, bad], capture_output=True, timeout=60)
         assert result.returncode == 1 and f"{folder}/bad\ufffd.tick:1:15: error:".encode() in result.stderr
+
+
+def test_fmt_write_to_an_unwritable_file_is_reported(tmp_path):
+    script = tmp_path / "a.tick"
+    script.write_text("stream|from()\n")  # not formatted: -w rewrites it
+    script.chmod(0o444)
+    immutable = False
+    if os.access(script, os.W_OK):  # root ignores modes; an immutable file refuses even root
+        immutable = subprocess.run(["chattr", "+i", str(script)], capture_output=True).returncode == 0
+        if not immutable:
+            pytest.skip("cannot make a file unwritable here")
+    try:
+        result = run("fmt", "-w", str(script))
+    finally:
+        if immutable:
+            subprocess.run(["chattr", "-i", str(script)], capture_output=True)
+        script.chmod(0o644)
+    assert result.returncode == 2
+    assert f"{script}: error: cannot write {script}:" in result.stderr
+    assert "Traceback" not in result.stderr and "internal error" not in result.stderr
+    assert script.read_text() == "stream|from()\n"

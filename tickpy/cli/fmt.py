@@ -129,7 +129,11 @@ def command(check: bool, show_diff: bool, write: bool, paths: tuple[str, ...]) -
                 continue
         if write and path != "-":
             if changed:
-                pathlib.Path(path).write_bytes(encode_script(formatted))
+                try:
+                    pathlib.Path(path).write_bytes(encode_script(formatted))
+                except OSError as error:
+                    report_error(shown, None, TickpyError(Diagnostic(f"cannot write {shown}: {error.strerror or error}", code="io")))
+                    status = 2
             continue
         out.write(encode_script(formatted))
     out.flush()
