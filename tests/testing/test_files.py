@@ -103,7 +103,7 @@ def test_missing_and_unexpected_events_and_deliveries(tmp_path):
         """)
     (result,) = run_test_file(path)
     rendered = "\n".join(m.render() for m in result.mismatches)
-    assert "alerts: expected 1 events, got 3" in rendered
+    assert "alerts: expected 1 event, got 3" in rendered
     assert "alerts (event #1 of the run: CRITICAL cpu-a at 10s, host=a): unexpected event" in rendered
     assert "counts: WARNING: expected 2, got 1" in rendered
     assert "counts: CRITICAL: expected 0, got 1" in rendered

@@ -121,7 +121,7 @@ def test_command(paths, *, output_format="text", update=False, keyword=None, scr
                 except TestFileError as error:
                     file_errors.append(str(error))
             if any(r.case.format != "tickpy" and r.status != PASSED for r in file_results):
-                click.echo(f"tickpy test: {path}: kapacitor-unit files are not updated", err=True)
+                click.echo(f"tickpy test: {report.visible(path)}: kapacitor-unit files are not updated", err=True)
     seconds = time.perf_counter() - started
     if output_format == "json":
         text = report.render_json(results, file_errors, seconds)
@@ -139,7 +139,7 @@ def test_command(paths, *, output_format="text", update=False, keyword=None, scr
     else:
         click.echo(text, nl=False)
     for line in updated:
-        click.echo(f"tickpy test: updated {line}; run again to check", err=True)
+        click.echo(f"tickpy test: updated {report.visible(line)}; run again to check", err=True)
     if file_errors:
         return EXIT_USAGE
     if update and updated:

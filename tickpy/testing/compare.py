@@ -63,7 +63,10 @@ class Mismatch:
             head += f": {self.field}"
         if self.note:
             return f"{head}: {self.note}"
-        return f"{head}: expected {show(self.expected)}, got {show(self.got)}"
+        got = show(self.got)
+        if self.got is _MISSING and self.field.startswith(("tags.", "fields.")):
+            got = "no such tag" if self.field.startswith("tags.") else "no such field"
+        return f"{head}: expected {show(self.expected)}, got {got}"
 
     def as_dict(self) -> dict:
         data = {"where": self.where, "field": self.field, "label": self.label}
@@ -87,6 +90,11 @@ def show(value: Any) -> str:
 
 
 _MISSING = object()
+
+
+def counted(number: int, singular: str, plural: str = "") -> str:
+    """`1 event`, `2 events`."""
+    return f"{number} {singular if number == 1 else (plural or singular + 's')}"
 
 
 # --------------------------------------------------------------------------- observed data
@@ -167,7 +175,7 @@ def match_value(expected, got, where: str, path: str, label: str = "") -> list[M
         out = []
         if len(expected) != len(got):
             out.append(Mismatch(where, path, label=label,
-                                note=f"expected {len(expected)} items, got {len(got)}: {show(got)}"))
+                                note=f"expected {counted(len(expected), 'item')}, got {len(got)}: {show(got)}"))
             return out
         for index, (item, actual) in enumerate(zip(expected, got)):
             out.extend(match_value(item, actual, where, f"{path}[{index}]", label))
@@ -253,43 +261,59 @@ def _match_delivery(expected, data, where: str, start_ns: int, relative: bool) -
 _ALIGN_LIMIT = 250_000  # expected x observed comparisons; beyond it, compare position by position
 
 
+def _named_leaves(value) -> int:
+    """How many values an expectation names (`{level: OK, tags: {host: a, dc: x}}`: 3)."""
+    if isinstance(value, dict) and value:
+        return sum(_named_leaves(item) for item in value.values())
+    return 1
+
+
 def align(expected: list, observed: list, mismatches) -> list[tuple[int | None, int | None, list]]:
-    """Pairs (expected index, observed index, mismatches) that line the two lists up: items that
-    match fully anchor the alignment (longest common subsequence), the rest are paired in order
-    between anchors, and what is left over is missing (observed None) or extra (expected None).
-    So one missing or extra event is reported as such, not as a shifted cascade."""
+    """Pairs (expected index, observed index, mismatches) that line the two lists up, in order.
+    The alignment with the most full matches wins; among those, the one that pairs the most
+    items, and then the one whose pairs agree on the most named values (a partial pair is
+    reported field by field, which says more than "missing" plus "unexpected"). Ties go to the
+    earliest pairing, so equal-length lists with equally good candidates pair by position.
+    What is left over is missing (observed None) or extra (expected None)."""
     n, m = len(expected), len(observed)
     if n * m > _ALIGN_LIMIT:
         pairs = [(i, i, mismatches(i, i)) for i in range(min(n, m))]
         return pairs + [(i, None, []) for i in range(m, n)] + [(None, j, []) for j in range(n, m)]
     diffs = [[mismatches(i, j) for j in range(m)] for i in range(n)]
-    # lengths[i][j]: longest chain of full matches in expected[i:], observed[j:]
-    lengths = [[0] * (m + 1) for _ in range(n + 1)]
+    # Integer weights keep ties exact: a full match outweighs any number of partial pairs, a
+    # partial pair outweighs any two partial pairs' difference in agreement (101..200 each).
+    full_weight = 201 * (min(n, m) + 1)
+    weights = []
+    for i in range(n):
+        leaves = _named_leaves(expected[i])
+        row = []
+        for j in range(m):
+            if not diffs[i][j]:
+                row.append(full_weight)
+            else:
+                agreement = max(0.0, 1.0 - len(diffs[i][j]) / leaves)
+                row.append(101 + min(99, int(agreement * 100)))
+        weights.append(row)
+    # best[i][j]: the best total weight aligning expected[i:] with observed[j:]
+    best = [[0] * (m + 1) for _ in range(n + 1)]
     for i in range(n - 1, -1, -1):
+        below, here, row = best[i + 1], best[i], weights[i]
         for j in range(m - 1, -1, -1):
-            lengths[i][j] = (lengths[i + 1][j + 1] + 1 if not diffs[i][j]
-                             else max(lengths[i + 1][j], lengths[i][j + 1]))
-    anchors, i, j = [], 0, 0
+            here[j] = max(below[j + 1] + row[j], below[j], here[j + 1])
+    out: list[tuple[int | None, int | None, list]] = []
+    i = j = 0
     while i < n and j < m:
-        if not diffs[i][j] and lengths[i][j] == lengths[i + 1][j + 1] + 1:
-            anchors.append((i, j))
+        if best[i][j] == best[i + 1][j + 1] + weights[i][j]:
+            out.append((i, j, diffs[i][j]))
             i, j = i + 1, j + 1
-        elif lengths[i + 1][j] >= lengths[i][j + 1]:
+        elif best[i][j] == best[i + 1][j]:
+            out.append((i, None, []))
             i += 1
         else:
+            out.append((None, j, []))
             j += 1
-    out: list[tuple[int | None, int | None, list]] = []
-    previous_i, previous_j = 0, 0
-    for anchor_i, anchor_j in anchors + [(n, m)]:
-        gap_expected = list(range(previous_i, anchor_i))
-        gap_observed = list(range(previous_j, anchor_j))
-        for gi, gj in zip(gap_expected, gap_observed):
-            out.append((gi, gj, diffs[gi][gj]))
-        out.extend((gi, None, []) for gi in gap_expected[len(gap_observed):])
-        out.extend((None, gj, []) for gj in gap_observed[len(gap_expected):])
-        if anchor_i < n:
-            out.append((anchor_i, anchor_j, []))
-        previous_i, previous_j = anchor_i + 1, anchor_j + 1
+    out.extend((gi, None, []) for gi in range(i, n))
+    out.extend((None, gj, []) for gj in range(j, m))
     return out
 
 
@@ -299,7 +323,7 @@ def _check_alerts(expected, run, start_ns: int, relative: bool) -> list[Mismatch
     events = run.alerts
     out: list[Mismatch] = []
     if len(events) != len(expected):
-        out.append(Mismatch("alerts", "", note=f"expected {len(expected)} events, got {len(events)}"))
+        out.append(Mismatch("alerts", "", note=f"expected {counted(len(expected), 'event')}, got {len(events)}"))
 
     def compare(i: int, j: int) -> list[Mismatch]:
         return _match_event(expected[i], events[j], f"alerts[{i}]", start_ns, relative)
@@ -360,7 +384,8 @@ def _check_handlers(expected, run, start_ns: int, relative: bool) -> list[Mismat
             out.append(Mismatch(where, "", note="a list of the alerts the target received"))
             continue
         if len(wanted) != len(got):
-            out.append(Mismatch(where, "", note=f"expected {len(wanted)} deliveries, got {len(got)}"))
+            expected_count = counted(len(wanted), "delivery", "deliveries")
+            out.append(Mismatch(where, "", note=f"expected {expected_count}, got {len(got)}"))
 
         def compare(i: int, j: int, wanted=wanted, got=got, where=where) -> list[Mismatch]:
             return _match_delivery(wanted[i], got[j], f"{where}[{i}]", start_ns, relative)
@@ -376,8 +401,8 @@ def _check_handlers(expected, run, start_ns: int, relative: bool) -> list[Mismat
     for key, deliveries in received.items():
         if key not in expected:
             known = ", ".join(repr(k) for k in received)
-            out.append(Mismatch(f"handlers[{key!r}]", "", note=f"received {len(deliveries)} alerts but the test does "
-                                                               f"not name this target (targets: {known})"))
+            out.append(Mismatch(f"handlers[{key!r}]", "", note=f"received {counted(len(deliveries), 'alert')} but the "
+                                                               f"test does not name this target (targets: {known})"))
     return out
 
 
@@ -403,8 +428,8 @@ def _check_http_posts(expected, run) -> list[Mismatch]:
         out.extend(match_value(wanted if wanted is not None else [], got, f"httpPost[{url!r}]", ""))
     for url, posted in run.http_posts.items():
         if url not in expected:
-            out.append(Mismatch(f"httpPost[{url!r}]", "", note=f"received {len(posted)} posts but the test does not "
-                                                                "name this URL"))
+            out.append(Mismatch(f"httpPost[{url!r}]", "", note=f"received {counted(len(posted), 'post')} but the test "
+                                                                "does not name this URL"))
     return out
 
 
@@ -419,7 +444,7 @@ def _check_influxdb(expected, run) -> list[Mismatch]:
         if str(wanted) != line:
             out.append(Mismatch(f"influxDBOut[{index}]", "", str(wanted), line))
     if len(expected) != len(got):
-        out.insert(0, Mismatch("influxDBOut", "", note=f"expected {len(expected)} lines, got {len(got)}"))
+        out.insert(0, Mismatch("influxDBOut", "", note=f"expected {counted(len(expected), 'line')}, got {len(got)}"))
         for index in range(len(expected), len(got)):
             out.append(Mismatch(f"influxDBOut[{index}]", "", note=f"unexpected line {show(got[index])}"))
         for index in range(len(got), len(expected)):

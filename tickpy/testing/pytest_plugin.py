@@ -31,14 +31,16 @@ def pytest_collect_file(file_path, parent):
 
 class TickpyTestFile(pytest.File):
     def collect(self):
+        from tickpy.testing.report import visible
         from tickpy.testing.spec import TestFileError, load_test_file
 
         try:
             cases = load_test_file(str(self.path), self.config.getoption("tickpy_dir", None))
         except TestFileError as error:
-            raise self.CollectError(str(error)) from None
+            raise self.CollectError(visible(str(error), multiline=True)) from None
         for case in cases:
-            yield TickpyTestItem.from_parent(self, name=case.name, case=case)
+            # escaped: pytest prints the name to the terminal and into --junitxml reports
+            yield TickpyTestItem.from_parent(self, name=visible(case.name), case=case)
 
 
 class TickpyCaseFailure(Exception):

@@ -6,21 +6,34 @@ import json
 import math
 import xml.etree.ElementTree as ET
 
+from tickpy.diagnostics import printable
 from tickpy.testing.runner import ERROR, FAILED, PASSED, CaseResult
 
-__all__ = ["failure_text", "render_text", "render_json", "render_junit", "summary_line"]
+__all__ = ["failure_text", "junit_classname", "render_text", "render_json", "render_junit", "summary_line", "visible"]
+
+
+def visible(text: str, multiline: bool = False) -> str:
+    """`text` with control, format (bidi) and unassigned characters written as escapes (`\\x1b`,
+    `\\u202e`): a case name or a tag value must not drive the terminal, and XML 1.0 forbids
+    most control characters even as character references, so one would make a CI server
+    reject the whole JUnit report. Line breaks stay in `multiline` text; tabs always stay."""
+    if text.isprintable():
+        return text
+    keep = "\t\n" if multiline else "\t"
+    return "".join(char if char in keep else printable(char) for char in text)
 
 
 def failure_text(result: CaseResult) -> str:
     """What went wrong in one case: one line per mismatch, then the run's notes."""
     lines: list[str] = []
     if result.status == ERROR:
-        lines.extend(result.error.splitlines() or ["error"])
+        lines.extend(visible(line.rstrip("\r")) for line in result.error.rstrip("\n").split("\n") if result.error)
+        lines = lines or ["error"]
     for mismatch in result.mismatches:
-        lines.append(mismatch.render())
+        lines.append(visible(mismatch.render()))
     if result.notes and result.status != PASSED:
         lines.append("during the run:")
-        lines.extend("  " + note for note in result.notes[:20])
+        lines.extend("  " + visible(note) for note in result.notes[:20])
         if len(result.notes) > 20:
             lines.append(f"  ... and {len(result.notes) - 20} more")
     return "\n".join(lines)
@@ -41,12 +54,12 @@ def summary_line(results: list[CaseResult], file_errors: list[str], seconds: flo
 def render_text(results: list[CaseResult], file_errors: list[str], seconds: float, quiet: bool = False) -> str:
     out: list[str] = []
     for message in file_errors:
-        out.append(f"ERROR {message}")
+        out.append(f"ERROR {visible(message, multiline=True)}")
     for result in results:
         tag = {PASSED: "PASS", FAILED: "FAIL", ERROR: "ERROR"}[result.status]
         if result.status == PASSED and quiet:
             continue
-        out.append(f"{tag} {result.case.id} ({result.seconds * 1000:.0f} ms)")
+        out.append(f"{tag} {visible(result.case.id)} ({result.seconds * 1000:.0f} ms)")
         if result.status != PASSED:
             out.extend("    " + line for line in failure_text(result).splitlines())
     out.append(summary_line(results, file_errors, seconds))
@@ -83,7 +96,25 @@ def _finite(value):
     return value
 
 
+def junit_classname(path: str) -> str:
+    """A test file's JUnit classname: its path without the test-file suffix, folders joined by
+    dots (`alerts/cpu.tickpy.yaml` -> `alerts.cpu`). Jenkins splits a classname at its last dot
+    into package and class, so dots inside the file's own name become `_` (the whole name stays
+    the class, `b.tickpy.yaml` is not package `b.tickpy`, class `yaml`); `.` and `..` steps are
+    left out. GitLab shows the classname as it is."""
+    text = path.replace("\\", "/")
+    for suffix in (".tickpy.yaml", ".tickpy.yml", ".yaml", ".yml"):
+        if text.endswith(suffix) and len(text) > len(suffix):
+            text = text[: -len(suffix)]
+            break
+    parts = [part for part in text.split("/") if part not in ("", ".", "..")]
+    if not parts:
+        return "tickpy"
+    return ".".join(parts[:-1] + [parts[-1].replace(".", "_")])
+
+
 def render_junit(results: list[CaseResult], file_errors: list[str], seconds: float) -> str:
+    """JUnit XML; every text in it goes through visible() (XML 1.0 cannot hold control characters)."""
     root = ET.Element("testsuites", name="tickpy test", tests=str(len(results) + len(file_errors)),
                       time=f"{seconds:.3f}")
     by_file: dict[str, list[CaseResult]] = {}
@@ -95,23 +126,25 @@ def render_junit(results: list[CaseResult], file_errors: list[str], seconds: flo
         errors = sum(1 for r in items if r.status == ERROR)
         totals["failures"] += failures
         totals["errors"] += errors
-        suite = ET.SubElement(root, "testsuite", name=file, tests=str(len(items)), failures=str(failures),
+        suite = ET.SubElement(root, "testsuite", name=visible(file), tests=str(len(items)), failures=str(failures),
                               errors=str(errors), time=f"{sum(r.seconds for r in items):.3f}")
+        classname = visible(junit_classname(file))
         for result in items:
-            case = ET.SubElement(suite, "testcase", classname=file, name=result.case.name,
+            case = ET.SubElement(suite, "testcase", classname=classname, name=visible(result.case.name),
                                  time=f"{result.seconds:.3f}")
+            text = failure_text(result)
             if result.status == FAILED:
-                first = result.mismatches[0].render() if result.mismatches else "failed"
-                ET.SubElement(case, "failure", message=first, type="mismatch").text = failure_text(result)
+                first = visible(result.mismatches[0].render()) if result.mismatches else "failed"
+                ET.SubElement(case, "failure", message=first, type="mismatch").text = text
             elif result.status == ERROR:
-                first = (result.error.splitlines() or ["error"])[0]
-                ET.SubElement(case, "error", message=first, type="error").text = failure_text(result)
+                ET.SubElement(case, "error", message=text.split("\n", 1)[0], type="error").text = text
     if file_errors:
         suite = ET.SubElement(root, "testsuite", name="unreadable test files", tests=str(len(file_errors)),
                               failures="0", errors=str(len(file_errors)))
         for message in file_errors:
-            case = ET.SubElement(suite, "testcase", classname="tickpy", name=message.split(":", 1)[0])
-            ET.SubElement(case, "error", message=message, type="test-file").text = message
+            shown = visible(message, multiline=True)
+            case = ET.SubElement(suite, "testcase", classname="tickpy", name=shown.split(":", 1)[0])
+            ET.SubElement(case, "error", message=shown, type="test-file").text = shown
     root.set("failures", str(totals["failures"]))
     root.set("errors", str(totals["errors"]))
     ET.indent(root)
