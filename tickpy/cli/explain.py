@@ -44,9 +44,10 @@ def command(script, task_type, vars_file, udfs_file):
             raise click.UsageError(f"cannot read {script}: {err.strerror or err}") from None
         shown = display_path(script)
     try:
-        pipeline = build_pipeline(parse(source, shown), task_type=task_type, variables=variables, udfs=udfs)
+        program = parse(source, shown)
+        pipeline = build_pipeline(program, task_type=task_type, variables=variables, udfs=udfs)
     except TickpyError as err:
         for diagnostic in err.diagnostics:
             click.echo(render(diagnostic, shown, source), err=True)
         sys.exit(1)
-    click.echo(explain_text(pipeline))
+    click.echo(explain_text(pipeline, program, given_vars=variables or ()))

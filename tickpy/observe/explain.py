@@ -34,9 +34,16 @@ TRANSFORMS = {
 # --------------------------------------------------------------------------- text helpers
 
 
+class Unset(str):
+    """A template var without a value, shown as `<var NAME (TYPE), not given>` wherever it is
+    used (define-template gives it a zero value, which would read as a real one: '' or TRUE)."""
+
+
 def literal(value: Any) -> str:
     from tickpy.check.dot import _show
 
+    if isinstance(value, Unset):
+        return str(value)
     if isinstance(value, list):
         return ", ".join(literal(item) for item in value)
     return _show(value)
@@ -46,6 +53,8 @@ def expression(value: Any) -> str:
     """A lambda as its expression text (without `lambda:`)."""
     from tickpy.syntax import ast, format_expression
 
+    if isinstance(value, Unset):
+        return str(value)
     if isinstance(value, ast.Lambda):
         if value.expression is None:  # a template's lambda var without a value
             return "<the template's lambda, not given>"
@@ -97,7 +106,10 @@ def group_words(args: list) -> str:
 def grouping(node: PipelineNode) -> str:
     """How the data reaching `node` is grouped: "" (one group) or words such as "'host'"."""
     seen = set()
-    current = node.parents[0] if node.parents else None
+    if node.type == "StatsNode" and isinstance(node.extra.get("source"), PipelineNode):
+        current = node.extra["source"]  # stats() reports per group of the node it watches
+    else:
+        current = node.parents[0] if node.parents else None
     while current is not None and id(current) not in seen:
         seen.add(id(current))
         if current.type in ("FromNode", "QueryNode"):
@@ -106,6 +118,10 @@ def grouping(node: PipelineNode) -> str:
             return group_words(args)
         if current.type == "GroupByNode":
             return group_words(current.args)
+        if current.type == "StatsNode" and isinstance(current.extra.get("source"), PipelineNode):
+            # stats() reports per group of the node it watches
+            current = current.extra["source"]
+            continue
         current = current.parents[0] if current.parents else None
     return ""
 
@@ -225,7 +241,12 @@ def _window(node: PipelineNode, pipeline: Pipeline) -> str:
             text += ", aligned to multiples of that interval"
     if prop(node, "fillPeriod"):
         text += "; the first window waits until a full period has passed"
-    return text + ". A window closes only when a point at or after its end arrives (nothing is emitted at the end of the data)."
+    if grouping(node):
+        closes = ("A group's window closes only when a point of that same group at or after its end arrives "
+                  "(a point of another group does not close it; nothing is emitted at the end of the data).")
+    else:
+        closes = "A window closes only when a point at or after its end arrives (nothing is emitted at the end of the data)."
+    return text + ". " + closes
 
 
 def _influxql(node: PipelineNode, pipeline: Pipeline) -> str:
@@ -332,10 +353,18 @@ def _log(node: PipelineNode, pipeline: Pipeline) -> str:
 
 def _derivative(node: PipelineNode, pipeline: Pipeline) -> str:
     field = literal(node.args[0]) if node.args else "?"
-    text = f"Computes the rate of change of {field} between consecutive points, per {duration(prop(node, 'unit')) if prop(node, 'unit') else '1s'}"
+    per = duration(prop(node, 'unit')) if prop(node, 'unit') else '1s'
+    groups = grouping(node)
+    text = f"Computes the rate of change of {field} (change per {per}) between consecutive points"
+    text += f" of the same group ({groups})" if groups else ""
     if prop(node, "nonNegative"):
         text += "; negative changes are dropped"
-    return text + f", as the field {literal(prop(node, 'as', 'derivative'))}."
+    text += "; the first point of each group only sets the starting value (nothing is passed on)"
+    # As in Kapacitor, the result goes to the input field itself unless .as() names another.
+    alias = prop(node, "as")
+    if alias is None or alias == (node.args[0] if node.args else None):
+        return text + f"; the result is written as the field {field} (replacing its value)."
+    return text + f"; the result is written as the field {literal(alias)}."
 
 
 def _default(node: PipelineNode, pipeline: Pipeline) -> str:
@@ -352,10 +381,31 @@ def _delete(node: PipelineNode, pipeline: Pipeline) -> str:
 def _join(node: PipelineNode, pipeline: Pipeline) -> str:
     names = literal(node.last("as").args) if node.last("as") else "?"
     tolerance = prop(node, "tolerance")
-    text = f"Joins {', '.join(label(p) for p in node.parents)} point by point when their times match"
+    parents = ", ".join(label(p) for p in node.parents)
+    on = node.last("on")
+    if on is not None and on.args:
+        scope = f", matching on {group_words(on.args)}"
+    else:
+        scope = per_group(node)
+    text = f"Joins {parents}{scope}: points"
     if tolerance is not None:
-        text += f" (within {duration(tolerance)})"
-    return text + f"; their fields are prefixed {names}."
+        # Kapacitor rounds each time to the tolerance and joins equal rounded times: two points
+        # closer than the tolerance can still round apart (10s and 10.5s round to 10s and 11s).
+        text += (f" whose times, rounded to the nearest {duration(tolerance)}, are equal are joined into one "
+                 f"(points closer than {duration(tolerance)} can still round to different times)")
+    else:
+        text += " with exactly the same time are joined into one"
+    text += f"; their fields are prefixed {names}"
+    fill = prop(node, "fill")
+    if fill is None or fill == "none":
+        text += ("; a point with no partner is dropped (an inner join: no .fill()); sets are matched as the "
+                 "parents move past their time")
+    elif fill == "null":
+        text += "; a point with no partner is still emitted, the missing side's fields set to null (.fill('null'): an outer join)"
+    else:
+        text += (f"; a point with no partner is still emitted, the missing side's fields set to {literal(fill)} "
+                 f"(.fill({literal(fill)}): an outer join)")
+    return text + "."
 
 
 def _union(node: PipelineNode, pipeline: Pipeline) -> str:
@@ -380,11 +430,45 @@ def _state(node: PipelineNode, pipeline: Pipeline) -> str:
 def _stats(node: PipelineNode, pipeline: Pipeline) -> str:
     source = node.extra.get("source")
     watched = label(source) if isinstance(source, PipelineNode) else "its source"
-    return (f"Every {duration(node.args[0]) if node.args else '?'}, reports how many points {watched} has emitted "
-            f"(tickpy run ticks on the points' time).")
+    text = ""
+    alert = _deadman_alert(node)
+    if alert is not None:
+        crit = prop(alert, "crit")
+        condition = expression(crit) if crit is not None else '"emitted" <= threshold'
+        text = ("Added by deadman(): `|deadman(threshold, interval)` is shorthand for "
+                "|stats(interval).align() |derivative('emitted').unit(interval).nonNegative() "
+                f"|alert().crit(lambda: {condition}). ")
+    return text + (f"Every {duration(node.args[0]) if node.args else '?'}, reports how many points {watched} has emitted "
+                   f"so far{per_group(node) or ''}, as a point named 'stats' with the field 'emitted' "
+                   f"(tickpy run ticks on the points' time).")
+
+
+def _deadman_alert(stats: PipelineNode) -> PipelineNode | None:
+    """The alert a deadman() built after this stats node, if it was built by deadman()."""
+    for child in stats.children:
+        for grandchild in child.children:
+            if grandchild.type == "AlertNode" and grandchild.extra.get("deadman"):
+                return grandchild
+    return None
+
+
+def _deadman_part(node: PipelineNode) -> str:
+    """"Part of deadman() ..." for the derivative and alert nodes a deadman() built."""
+    alert = node if node.type == "AlertNode" else next(iter(node.children), None) if node.type == "DerivativeNode" else None
+    if alert is None or not alert.extra.get("deadman"):
+        return ""
+    derivative = alert.parents[0] if alert.parents else None
+    stats = derivative.parents[0] if derivative is not None and derivative.parents else None
+    return f"Part of deadman() (see {label(stats)}). " if stats is not None else "Part of deadman(). "
 
 
 def _noop(node: PipelineNode, pipeline: Pipeline) -> str:
+    parent = node.parents[0] if node.parents else None
+    if parent is not None and len(parent.children) == 1 and any(
+            n.type == "StatsNode" and n.extra.get("source") is parent for n in pipeline.nodes):
+        return (f"Added by Kapacitor, not by the script: {label(parent)} is watched by stats()/deadman() and "
+                f"has no other child, so this node gives it one (its points are counted as they leave it). "
+                f"It does nothing else; ignore it.")
     return f"Passes every {unit(node)} on unchanged."
 
 
@@ -426,16 +510,30 @@ def describe(node: PipelineNode, pipeline: Pipeline) -> str:
     return DESCRIBERS.get(node.type, _generic)(node, pipeline)
 
 
-def explain(pipeline: Pipeline) -> list[str]:
-    """One paragraph per node, in the order the script builds them."""
+def explain(pipeline: Pipeline, program=None, given_vars=()) -> list[str]:
+    """One paragraph per node, in the order the script builds them. With the parsed `program`,
+    a template var that has no value (not in `given_vars`) is shown by name where it is used."""
     paragraphs = []
+    unset = unset_var_uses(program, given_vars) if program is not None else []
+    if unset:
+        names = ", ".join(dict.fromkeys(name for name, _type, _offset in unset))
+        paragraphs.append(f"Template: the vars {names} have no value here (give them with --vars); "
+                          "their uses are shown as <var NAME (TYPE), not given>.")
     for number, node in enumerate(pipeline.nodes, 1):
-        text = f"{number}. {label(node)}: {describe(node, pipeline)}"
+        try:
+            shown = with_placeholders(node, unset) if unset else node
+            described = describe(shown, pipeline)
+        except Exception:  # a placeholder where a number is needed: describe the zero value
+            described = describe(node, pipeline)
+        text = f"{number}. {label(node)}: {_deadman_part(node)}{described}"
+        text += lambda_problems(node)
         if len(node.children) > 1:
             text += f" Its output goes to each of {', '.join(label(c) for c in node.children)}."
-        if node.parents and len(node.parents) == 1 and node.parents[0] is not _previous(pipeline, node):
+        if node.parents and len(node.parents) == 1 and (
+                node.parents[0] is not _previous(pipeline, node) or len(node.parents[0].children) > 1):
+            # Said of every child of a branching node, not only of those listed out of order.
             text += f" (It reads from {label(node.parents[0])}.)"
-        if not node.children and node.type not in SINKS:
+        if not node.children and node.type not in SINKS and node.type != "NoOpNode":
             text += " Nothing uses its output."
         paragraphs.append(text)
     return paragraphs
@@ -451,8 +549,97 @@ def _previous(pipeline: Pipeline, node: PipelineNode) -> PipelineNode | None:
     return pipeline.nodes[index - 1] if index > 0 else None
 
 
-def explain_text(pipeline: Pipeline) -> str:
-    return "\n".join(explain(pipeline))
+def explain_text(pipeline: Pipeline, program=None, given_vars=()) -> str:
+    return "\n".join(explain(pipeline, program, given_vars))
+
+
+# --------------------------------------------------------------------------- template vars
+
+
+def unset_var_uses(program, given_vars) -> list[tuple[str, str, int]]:
+    """(name, type, source offset) of each use of a declared var (`var x type`) that has no value."""
+    from tickpy.syntax import ast
+
+    declared = {s.name.name: s.type_name.name for s in program.statements
+                if type(s) is ast.TypeDeclaration and s.name.name not in set(given_vars or ())}
+    if not declared:
+        return []
+    declarations = {id(s.name) for s in program.statements if type(s) is ast.TypeDeclaration}
+    return [(node.name, declared[node.name], node.span.offset) for node in ast.walk(program)
+            if type(node) is ast.Identifier and node.name in declared and id(node) not in declarations]
+
+
+def with_placeholders(node: PipelineNode, unset: list[tuple[str, str, int]]) -> PipelineNode:
+    """A copy of `node` whose arguments that came from a var without a value read
+    `<var NAME (TYPE), not given>` (the node itself is left alone)."""
+    import copy
+
+    from tickpy.check.pipeline import PropertyCall
+
+    def placeholder(span):
+        for name, type_name, offset in unset:
+            if span.offset <= offset < span.end_offset:
+                return Unset(f"<var {name} ({type_name}), not given>")
+        return None
+
+    properties = []
+    changed = False
+    for call in node.properties:
+        shown = placeholder(call.span) if call.args else None
+        if shown is not None:
+            call = PropertyCall(call.name, [shown] * len(call.args), call.span)
+            changed = True
+        properties.append(call)
+    args = node.args
+    outside = [u for u in unset if not any(c.span.offset <= u[2] < c.span.end_offset for c in node.properties)]
+    shown = placeholder(node.span) if node.args and outside else None
+    if shown is not None:
+        unset_here = [u for u in outside if node.span.offset <= u[2] < node.span.end_offset]
+        if unset_here and len(node.args) == 1:
+            args = [shown]
+            changed = True
+    if not changed:
+        return node
+    copied = copy.copy(node)
+    copied.properties = properties
+    copied.args = args
+    return copied
+
+
+# --------------------------------------------------------------------------- lambdas that fail
+
+
+def lambda_problems(node: PipelineNode) -> str:
+    """" Note: ..." for each of the node's lambdas that is certain to fail: one that Kapacitor
+    refuses when the task starts (`kapacitor define` accepts it: lambdas are compiled only when
+    the task is enabled), or one that fails on every point."""
+    from tickpy.diagnostics import ERROR
+    from tickpy.syntax import ast
+
+    try:
+        from tickpy.lang.typecheck import check_lambda
+    except ImportError:
+        return ""
+    notes = []
+    predicates = {"where", "crit", "warn", "info", "critReset", "warnReset", "infoReset"}
+    lambdas = [("predicate" if node.type == "WhereNode" else "eval", a) for a in node.args if isinstance(a, ast.Lambda)]
+    lambdas += [("predicate" if call.name in predicates else "eval", a)
+                for call in node.properties for a in call.args if isinstance(a, ast.Lambda)]
+    for mode, lam in lambdas:
+        if lam.expression is None:
+            continue
+        try:
+            problems = check_lambda(lam, mode=mode)
+        except Exception:
+            continue
+        for problem in problems:
+            text = f"lambda: {expression(lam)}"
+            if problem.severity == ERROR:
+                notes.append(f" Note: {text} would stop this task from starting (`kapacitor define` accepts it, "
+                             f"`kapacitor enable` and tickpy run refuse it): {problem.message}.")
+            else:
+                notes.append(f" Note: {text} fails on every point (Kapacitor logs: {problem.message}).")
+    return "".join(notes)
 
 
 __all__ = ["describe", "explain", "explain_text"]
