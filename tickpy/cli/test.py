@@ -22,8 +22,9 @@ Exit status:
   0  every case passed
   1  some case failed, or could not run (script error, bad input points)
   2  usage error: bad option, no such path, no test file found, a test file that is not
-     valid (YAML, unknown keys, malformed expectations such as `counts: {CRITICAL: x}`),
-     reported as FILE:LINE: problem
+     valid (YAML, unknown keys, malformed expectations such as `counts: {CRITICAL: x}` or
+     `counts: {crit: 1, critical: 2}`, typos inside an expected event: an unknown field,
+     `level: BAD`, `time: 10x`), reported as FILE:LINE: problem
   141  standard output was closed by its reader (`tickpy test ... | head -1`)
 """
 

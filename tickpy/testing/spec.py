@@ -36,7 +36,8 @@ from typing import Any
 
 import yaml
 
-from tickpy.testing.times import DEFAULT_START_NS, TimeFormatError, parse_time_ns
+from tickpy.testing.compare import EVENT_KEYS, LEVEL_ALIASES
+from tickpy.testing.times import DEFAULT_START_NS, TimeFormatError, parse_duration_ns, parse_time_ns
 
 __all__ = ["TestCase", "TestFileError", "load_test_file", "TEST_FILE_SUFFIXES", "is_test_file"]
 
@@ -102,15 +103,30 @@ class _Loader(yaml.SafeLoader):
 
 def _construct_mapping(loader, node):
     mapping = loader.construct_mapping(node, deep=True)
-    return _LineDict(mapping, node.start_mark.line + 1)
+    key_lines = {str(key.value): key.start_mark.line + 1 for key, _value in node.value
+                 if isinstance(key, yaml.ScalarNode)}
+    return _LineDict(mapping, node.start_mark.line + 1, key_lines)
 
 
 class _LineDict(dict):
-    __slots__ = ("line",)
+    __slots__ = ("line", "key_lines")
 
-    def __init__(self, data, line: int):
+    def __init__(self, data, line: int, key_lines: dict | None = None):
         super().__init__(data)
         self.line = line
+        self.key_lines = key_lines or {}
+
+
+@dataclass(slots=True)
+class _At:
+    """A line to report a problem at (the line of one key of a mapping)."""
+
+    line: int
+
+
+def _key_at(mapping, key) -> _At | Any:
+    line = getattr(mapping, "key_lines", {}).get(str(key))
+    return _At(line) if line else mapping
 
 
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
@@ -353,21 +369,35 @@ def expectation_problem(expect: dict) -> tuple[str, Any] | None:
         for number, item in enumerate(alerts):
             if not isinstance(item, dict):
                 return f"expect.alerts[{number}] must be a mapping (level:, time:, ...), got {_yaml_words(item)}", alerts
+            problem = _expected_item_problem(item, f"expect.alerts[{number}]", event=True)
+            if problem:
+                return problem
     if "no_alerts" in expect and type(expect["no_alerts"]) is not bool:
         return f"expect.no_alerts must be true or false, got {_yaml_words(expect['no_alerts'])}", None
     if "counts" in expect and expect["counts"] is not None:
         counts = expect["counts"]
         if not isinstance(counts, dict):
             return f"expect.counts maps levels to numbers ({{CRITICAL: 2, OK: 1}}), got {_yaml_words(counts)}", counts
+        named: dict[str, str] = {}
         for level, number in counts.items():
             if str(level).lower() not in _LEVEL_NAMES:
-                return f"expect.counts: unknown level {level!r} (OK, INFO, WARNING, CRITICAL)", counts
+                return f"expect.counts: unknown level {level!r} (OK, INFO, WARNING, CRITICAL)", _key_at(counts, level)
             if number is not None and not _whole_number(number):
-                return f"expect.counts.{level} must be a whole number, got {number!r}", counts
+                return f"expect.counts.{level} must be a whole number, got {number!r}", _key_at(counts, level)
+            meaning = LEVEL_ALIASES[str(level).lower()]
+            if meaning in named:
+                return (f"expect.counts: {named[meaning]} and {level} both given (both mean {meaning}): "
+                        "name each level once", _key_at(counts, level))
+            named[meaning] = str(level)
     if "handlers" in expect:
         problem = mapping_of_lists("handlers", "targets ('tcp 127.0.0.1:7777')")
         if problem:
             return problem
+        for target, items in (expect["handlers"] or {}).items():
+            for number, item in enumerate(items or []):
+                problem = _expected_item_problem(item, f"expect.handlers[{target!r}][{number}]", event=False)
+                if problem:
+                    return problem
     if "httpOut" in expect and expect["httpOut"] is not None and not isinstance(expect["httpOut"], dict):
         return f"expect.httpOut maps endpoint names to results, got {_yaml_words(expect['httpOut'])}", None
     if "httpPost" in expect:
@@ -377,6 +407,28 @@ def expectation_problem(expect: dict) -> tuple[str, Any] | None:
     lines = expect.get("influxDBOut")
     if lines is not None and not isinstance(lines, (list, str)):
         return f"expect.influxDBOut is a list of lines or a block of text, got {_yaml_words(lines)}", None
+    return None
+
+
+def _expected_item_problem(item: dict, where: str, event: bool) -> tuple[str, Any] | None:
+    """A typo in one expected event (or delivery): an unknown event field, a level that is no
+    level, a time or duration that cannot be read. These are errors in the file (exit 2), not
+    differences from the run: a check that can never pass is not a failing script."""
+    for key, value in item.items():
+        at = _key_at(item, key)
+        if event and key not in EVENT_KEYS:
+            return f"{where}: unknown event field {key!r} (known: {', '.join(EVENT_KEYS)})", at
+        if key in ("level", "previousLevel") and str(value).lower() not in LEVEL_ALIASES:
+            return f"{where}.{key}: unknown level {value!r} (OK, INFO, WARNING, CRITICAL)", at
+        try:
+            if key == "time":
+                parse_time_ns(value)
+            elif key == "duration":
+                parse_duration_ns(value)
+        except TimeFormatError as error:
+            return f"{where}.{key}: {error}", at
+        if event and key in ("tags", "fields") and not isinstance(value, dict):
+            return f"{where}.{key} maps names to values ({key}: {{host: a}}), got {_yaml_words(value)}", at
     return None
 
 
