@@ -35,6 +35,21 @@ _R0 = (1.56249999999999947958e-02, -1.89979294238854721751e-04, 1.82954049532700
 _S0 = (1.56191029464890010492e-02, 1.16926784663337450260e-04, 5.13546550207318111446e-07, 1.16614003333790000205e-09)
 
 
+def _order_zero_large(x: float) -> tuple[float, float]:
+    """sin(x) - cos(x) and sin(x) + cos(x) for x >= 2, the one of them that cancels
+    recomputed from cos(2x) (shared by j0 and y0, as _order_one_large is by j1 and y1)."""
+    s, c = _sincos(x)
+    ss = s - c
+    cc = s + c
+    if x < MAX_FLOAT64 / 2:
+        z = -cos(x + x)
+        if s * c < 0:
+            cc = z / ss
+        else:
+            ss = z / cc
+    return ss, cc
+
+
 def j0(x: float) -> float:
     if x != x:
         return x
@@ -45,15 +60,7 @@ def j0(x: float) -> float:
     if x < 0:
         x = -x
     if x >= 2:
-        s, c = _sincos(x)
-        ss = s - c
-        cc = s + c
-        if x < MAX_FLOAT64 / 2:
-            z = -cos(x + x)
-            if s * c < 0:
-                cc = z / ss
-            else:
-                ss = z / cc
+        ss, cc = _order_zero_large(x)
         if x > TWO129:
             return INV_SQRT_PI * cc / math.sqrt(x)
         u = _pzero(x)
@@ -92,15 +99,7 @@ def y0(x: float) -> float:
     if x == 0:
         return -INF
     if x >= 2:
-        s, c = _sincos(x)
-        ss = s - c
-        cc = s + c
-        if x < MAX_FLOAT64 / 2:
-            z = -cos(x + x)
-            if s * c < 0:
-                cc = z / ss
-            else:
-                ss = z / cc
+        ss, cc = _order_zero_large(x)
         if x > TWO129:
             return INV_SQRT_PI * ss / math.sqrt(x)
         u = _pzero(x)
@@ -143,20 +142,22 @@ def _band(x: float, tables: tuple) -> tuple:
     return tables[3]
 
 
-def _pzero(x: float) -> float:
-    p, q = _band(x, ((_P0R8, _P0S8), (_P0R5, _P0S5), (_P0R3, _P0S3), (_P0R2, _P0S2)))
+def _band_ratio(x: float, bands: tuple) -> float:
+    """r/s of the rational approximation in 1/x^2 whose coefficients suit x's band (the
+    common core of pzero, qzero, pone and qone)."""
+    p, q = _band(x, bands)
     z = 1 / (x * x)
     r = _poly(z, p)
     s = 1 + z * _poly(z, q)
-    return 1 + r / s
+    return r / s
+
+
+def _pzero(x: float) -> float:
+    return 1 + _band_ratio(x, ((_P0R8, _P0S8), (_P0R5, _P0S5), (_P0R3, _P0S3), (_P0R2, _P0S2)))
 
 
 def _qzero(x: float) -> float:
-    p, q = _band(x, ((_Q0R8, _Q0S8), (_Q0R5, _Q0S5), (_Q0R3, _Q0S3), (_Q0R2, _Q0S2)))
-    z = 1 / (x * x)
-    r = _poly(z, p)
-    s = 1 + z * _poly(z, q)
-    return (-0.125 + r / s) / x
+    return (-0.125 + _band_ratio(x, ((_Q0R8, _Q0S8), (_Q0R5, _Q0S5), (_Q0R3, _Q0S3), (_Q0R2, _Q0S2)))) / x
 
 
 # ----------------------------------------------------------------------------- order 1
@@ -253,19 +254,11 @@ _Q1S2 = (2.95333629060523854548e01, 2.52981549982190529136e02, 7.575028348686454
 
 
 def _pone(x: float) -> float:
-    p, q = _band(x, ((_P1R8, _P1S8), (_P1R5, _P1S5), (_P1R3, _P1S3), (_P1R2, _P1S2)))
-    z = 1 / (x * x)
-    r = _poly(z, p)
-    s = 1.0 + z * _poly(z, q)
-    return 1 + r / s
+    return 1 + _band_ratio(x, ((_P1R8, _P1S8), (_P1R5, _P1S5), (_P1R3, _P1S3), (_P1R2, _P1S2)))
 
 
 def _qone(x: float) -> float:
-    p, q = _band(x, ((_Q1R8, _Q1S8), (_Q1R5, _Q1S5), (_Q1R3, _Q1S3), (_Q1R2, _Q1S2)))
-    z = 1 / (x * x)
-    r = _poly(z, p)
-    s = 1 + z * _poly(z, q)
-    return (0.375 + r / s) / x
+    return (0.375 + _band_ratio(x, ((_Q1R8, _Q1S8), (_Q1R5, _Q1S5), (_Q1R3, _Q1S3), (_Q1R2, _Q1S2)))) / x
 
 
 # ----------------------------------------------------------------------------- order n
