@@ -69,3 +69,11 @@ def test_durations_and_times():
     assert format_offset(95 * S, 5 * S) == "1m30s"
     with pytest.raises(ValueError):
         parse_duration_ns("ten seconds")
+
+
+@pytest.mark.parametrize("line", ["cpu x= 0s", "cpu x= +1m30s", "cpu,host=a x= 2024-01-01T00:00:30Z"])
+def test_point_errors_quote_the_line_as_written_not_with_its_time_rewritten(line):
+    # QA pass 2, item 16: the parser sees the relative or RFC 3339 time as Unix ns
+    with pytest.raises(InputError) as raised:
+        points(f"cpu v=1 0s\n{line}", start="2024-01-01T00:00:00Z")
+    assert str(raised.value) == f"<points>:2: unable to parse '{line}': missing field value"

@@ -60,6 +60,18 @@ def _resolve_relative(block: str, start_ns: int, multiplier: int) -> tuple[str, 
     return stripped[:cut + 1] + str(absolute // multiplier), True
 
 
+def _as_written(reason: str, parsed: str, written: str | None) -> str:
+    """The parser's reason quoting the line as the user wrote it (`cpu x= 0s`), not as it was
+    handed to the parser with its relative time made absolute (`cpu x= 0`)."""
+    if written is None:
+        return reason
+    for shown in (parsed, parsed[:200] + "..."):
+        if f"'{shown}'" in reason:
+            written_shown = written.rstrip() if len(written) <= 200 else written[:200] + "..."
+            return reason.replace(f"'{shown}'", f"'{written_shown}'", 1)
+    return reason
+
+
 def points(text: str | bytes | Iterable[str], *, start=DEFAULT_START_NS, precision: str = "ns",
            write_start=None, write_step_ns: int = WRITE_STEP_NS, source: str = "<points>") -> list[Point]:
     """Points of line-protocol text (see the module docstring)."""
@@ -70,15 +82,18 @@ def points(text: str | bytes | Iterable[str], *, start=DEFAULT_START_NS, precisi
     multiplier = precision_multiplier(precision)
     errors: list[tuple[int, str]] = []
     entries: list[tuple[int, str]] = []
+    written: dict[int, str] = {}  # line number -> the text as written, where the time was rewritten
     for line_number, block in iter_blocks(lines):
         if not block.strip() or block.lstrip().startswith("#"):
             continue
         try:
-            block, _ = _resolve_relative(block, start_ns, multiplier)
+            resolved, rewritten = _resolve_relative(block, start_ns, multiplier)
         except ValueError as error:
             errors.append((line_number, str(error)))
             continue
-        entries.append((line_number, block))
+        if rewritten:
+            written[line_number] = block
+        entries.append((line_number, resolved))
     parsed: list[Point] = []
     try:
         parsed = parse_points("\n".join(block for _, block in entries), precision=precision, now=None)
@@ -88,7 +103,8 @@ def points(text: str | bytes | Iterable[str], *, start=DEFAULT_START_NS, precisi
             try:
                 parsed.extend(parse_points(block, precision=precision, now=None))
             except LineProtocolError as error:
-                errors.extend((line_number, e.reason + (f" ({TIME_FORMS})" if "timestamp" in e.reason else ""))
+                errors.extend((line_number, _as_written(e.reason, block, written.get(line_number))
+                               + (f" ({TIME_FORMS})" if "timestamp" in e.reason else ""))
                               for e in error.errors)
     if errors:
         raise InputError(source, errors)
