@@ -4,6 +4,7 @@ expectations a run would satisfy."""
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -115,7 +116,7 @@ def _run_case(case: TestCase) -> CaseResult:
                              dbrp=case.dbrp, handlers=_handler_paths(case, folder), config=case.config,
                              variables=case.variables, flush=case.flush, task_type=case.task_type)
         except TickpyError as error:
-            return CaseResult(case, ERROR, error=_render_error(error, case))
+            return CaseResult(case, ERROR, error=_render_error(error, case) + _task_type_hint(error, case))
         except (ValueError, OSError) as error:
             return CaseResult(case, ERROR, error=str(error))
     notes = [error.log_line(run.task_name) if hasattr(error, "log_line") else str(error) for error in run.node_errors]
@@ -124,7 +125,41 @@ def _run_case(case: TestCase) -> CaseResult:
         mismatch = Mismatch("expect", "", note="the case checks nothing: add `expect:` or run with --update")
         return CaseResult(case, FAILED, [mismatch], notes=notes, run=run)
     mismatches = check_expectations(case.expect, run, case.start_ns, case.relative_times)
+    if mismatches and loaded:
+        mismatches.extend(_unread_points(case, run))
     return CaseResult(case, FAILED if mismatches else PASSED, mismatches, notes=notes, run=run)
+
+
+_SCRIPT_DBRP = re.compile(r'^\s*dbrp\s+"([^"\n]*)"\s*\.\s*"([^"\n]*)"', re.M)
+
+
+def _unread_points(case: TestCase, run: ScriptRun) -> list[Mismatch]:
+    """Why a case whose points all went to another database saw nothing (kapacitor-unit's `db`
+    and `rp` against the script's `dbrp` line): otherwise the failure reads as a broken script."""
+    if not case.points_database or not run.stats:
+        return []
+    root = next(iter(run.stats.values()))
+    if root.get("points_out", 0) or not run.points_read:
+        return []
+    task_dbrps = [] if case.dbrp else _SCRIPT_DBRP.findall(case.source or "")  # case.dbrp: the test's own
+    if not task_dbrps or tuple(case.points_database) in task_dbrps:
+        return []
+    script = ", ".join(f'"{db}"."{rp}"' for db, rp in task_dbrps)
+    db, rp = case.points_database
+    return [Mismatch("data", "", note=f'no point reached the task: the script\'s dbrp is {script}, the test\'s is '
+                                      f'"{db}"."{rp}" (a task reads only the points written to its dbrp)')]
+
+
+def _task_type_hint(error: TickpyError, case: TestCase) -> str:
+    """A stream script run as `type: batch` (or the other way round) fails on its first word,
+    `"stream" is not defined`: say what the test's `type` has to do with it."""
+    if case.task_type not in ("stream", "batch"):
+        return ""
+    other = "batch" if case.task_type == "stream" else "stream"
+    if not any(d.message.startswith(f'"{other}" is not defined') for d in getattr(error, "diagnostics", [])):
+        return ""
+    return (f"\nhint: the test says type: {case.task_type}, but the script is a {other} task (it starts with "
+            f"{other}); give type: {other}")
 
 
 # --------------------------------------------------------------------------- --update
