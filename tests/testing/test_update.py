@@ -57,3 +57,28 @@ def test_absolute_times_are_written_as_rfc3339(tmp_path):
     _update(path)
     data = yaml.safe_load(path.read_text())
     assert data["expect"]["alerts"] == [{"time": "2023-11-14T22:13:20.5Z"}]
+
+
+def test_update_writes_only_the_tags_and_fields_a_case_named(tmp_path):
+    # QA pass 2, item 15: `fields: {used: 94}` came back as every field, tag-only cases with every tag
+    (tmp_path / "s.tick").write_text(
+        "stream|from().measurement('cpu').groupBy('host')|eval(lambda: 100.0 - \"idle\").as('used').keep()"
+        "|alert().crit(lambda: \"used\" > 90).id('cpu:{{ index .Tags \"host\" }}')\n")
+    path = tmp_path / "u.tickpy.yaml"
+    path.write_text("script: s.tick\npoints: |\n  cpu,host=b,dc=x idle=5 10s\n  cpu,host=b,dc=x idle=50 30s\n"
+                    "tests:\n"
+                    "  - name: fields\n    expect:\n      alerts:\n"
+                    "        - {level: WARNING, time: 15s, fields: {used: 94}}\n"
+                    "        - {level: OK, time: 30s, duration: 10s}\n"
+                    "  - name: tags\n    expect:\n      alerts:\n        - {tags: {host: c}}\n")
+    _update(path)
+    text = path.read_text()
+    data = yaml.safe_load(text)
+    assert data["tests"][0]["expect"]["alerts"] == [
+        {"level": "CRITICAL", "time": "10s", "fields": {"used": 95.0}},      # its own keys, one field
+        {"level": "OK", "time": "30s", "duration": "20s"},
+    ]
+    # the second event was not listed: it gets the keys the case uses, and only the tag named
+    assert data["tests"][1]["expect"]["alerts"] == [{"tags": {"host": "b"}}, {"tags": {"host": "b"}}]
+    assert "      alerts:\n        - " in text  # the list indented under its key, as it was written
+    assert all(r.ok for r in run_test_file(str(path)))

@@ -26,6 +26,9 @@ Exit status:
      `counts: {crit: 1, critical: 2}`, typos inside an expected event: an unknown field,
      `level: BAD`, `time: 10x`), reported as FILE:LINE: problem
   141  standard output was closed by its reader (`tickpy test ... | head -1`)
+With --update, a failing case whose expect: was rewritten counts as passed (status 0; run
+again to check); a case that could not run, or a kapacitor-unit case (never rewritten),
+still fails (status 1).
 """
 
 POINTS_HELP = """Input points (`points:` text or list of lines, or `points_file:`):

@@ -13,7 +13,8 @@ from pathlib import Path
 import yaml
 
 from tickpy.diagnostics import TickpyError, render
-from tickpy.testing.compare import EVENT_KEYS, Mismatch, check_expectations, delivery_fields, event_fields
+from tickpy.testing.compare import (EVENT_KEYS, Mismatch, _match_delivery, _match_event, align, check_expectations,
+                                    delivery_fields, event_fields)
 from tickpy.testing.harness import ScriptRun, run_script
 from tickpy.testing.inputs import InputError, points
 from tickpy.testing.spec import TestCase, is_test_file, plain
@@ -173,6 +174,42 @@ def _keys_used(items, default: tuple[str, ...]) -> list[str]:
     return used or list(default)
 
 
+def _rewritten_items(old_items: list[dict], observed: list[dict], default: tuple[str, ...], compare,
+                     allowed: tuple[str, ...] | None = None) -> list[dict]:
+    """The observed items (events, deliveries) written with the fields the old expectation
+    checked: an observed item paired with an old one (as the diff pairs them) keeps that item's
+    keys, and inside tags/fields only the names it gave (`fields: {used: 94}` becomes
+    `fields: {used: 95.0}`, not every field); an extra item gets the keys all old items used."""
+    shared_keys = _keys_used(old_items, default)
+    shared_names: dict[str, list[str]] = {}  # tags/fields/...: the names any old item gave
+    for item in old_items:
+        for key, value in item.items():
+            if isinstance(value, dict) and value:
+                names = shared_names.setdefault(key, [])
+                names.extend(str(name) for name in value if str(name) not in names)
+    paired: dict[int, dict] = {}
+    if old_items and observed:
+        paired = {j: old_items[i] for i, j, _found in align(old_items, observed, compare)
+                  if i is not None and j is not None}
+    out = []
+    for j, data in enumerate(observed):
+        old_item = paired.get(j)
+        keys = list(old_item) if old_item is not None else shared_keys
+        item = {}
+        for key in keys:
+            if key not in data or (allowed is not None and key not in allowed):
+                continue
+            value = data[key]
+            if isinstance(value, dict):
+                named = old_item.get(key) if old_item is not None else None
+                names = [str(n) for n in named] if isinstance(named, dict) and named else shared_names.get(key)
+                if names:
+                    value = {name: value[name] for name in names if name in value}
+            item[key] = _flow(value)
+        out.append(item)
+    return out
+
+
 def _delivery_time(value, case: TestCase):
     if not case.relative_times:
         return value
@@ -196,25 +233,30 @@ def observed_expectations(case: TestCase, run: ScriptRun) -> dict:
     new: dict = {}
     for section in sections:
         if section == "alerts":
-            keys = [k for k in _keys_used(old.get("alerts"), DEFAULT_EVENT_KEYS) if k in EVENT_KEYS]
-            new["alerts"] = []
-            for event in run.alerts:
-                observed = event_fields(event, case.start_ns, case.relative_times)
-                new["alerts"].append({key: _flow(observed[key]) for key in keys})
+            old_events = [item for item in old.get("alerts") or [] if isinstance(item, dict)]
+            observed = [event_fields(event, case.start_ns, case.relative_times) for event in run.alerts]
+
+            def compare_event(i: int, j: int, old_events=old_events) -> list:
+                return _match_event(old_events[i], run.alerts[j], "", case.start_ns, case.relative_times)
+
+            new["alerts"] = _rewritten_items(old_events, observed, DEFAULT_EVENT_KEYS, compare_event,
+                                             allowed=EVENT_KEYS)
         elif section == "counts":
             new["counts"] = {level: count for level, count in run.counts().items() if count}
         elif section == "handlers":
             previous = old.get("handlers") if isinstance(old.get("handlers"), dict) else {}
             new["handlers"] = {}
             for key, deliveries in run.deliveries.items():
-                keys = _keys_used(previous.get(key), DEFAULT_DELIVERY_KEYS)
-                items = []
-                for delivery in deliveries:
-                    data = delivery_fields(delivery)
-                    item = {k: _flow(data[k]) for k in keys if k in data}
+                old_items = [item for item in previous.get(key) or [] if isinstance(item, dict)]
+                received = [delivery_fields(delivery) for delivery in deliveries]
+
+                def compare_delivery(i: int, j: int, old_items=old_items, received=received) -> list:
+                    return _match_delivery(old_items[i], received[j], "", case.start_ns, case.relative_times)
+
+                items = _rewritten_items(old_items, received, DEFAULT_DELIVERY_KEYS, compare_delivery)
+                for item in items:
                     if "time" in item:
                         item["time"] = _delivery_time(item["time"], case)
-                    items.append(item)
                 new["handlers"][key] = items
         elif section == "httpOut":
             new["httpOut"] = dict(run.httpout)

@@ -16,7 +16,10 @@ __all__ = ["update_file", "dump_expect"]
 
 
 class _Dumper(yaml.SafeDumper):
-    pass
+    def increase_indent(self, flow=False, indentless=False):
+        # A list under a key is indented below it (`alerts:` then `  - level: ...`), as people
+        # write it, not at the key's own column (PyYAML's default).
+        return super().increase_indent(flow, False)
 
 
 def _scalar(value) -> bool:
