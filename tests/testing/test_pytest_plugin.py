@@ -101,3 +101,42 @@ def test_kapacitor_unit_file_with_tickpy_dir(tmp_path):
     done = _pytest(tmp_path, "-q", "--tickpy-dir", "ticks")
     assert done.returncode == 0, done.stdout + done.stderr
     assert "1 passed" in done.stdout
+
+
+def _kapacitor_unit_project(tmp_path: Path, ini: str = "") -> Path:
+    (tmp_path / "pytest.ini").write_text("[pytest]\n" + ini)
+    (tmp_path / "ticks").mkdir()
+    (tmp_path / "ticks" / "weather.tick").write_text(
+        "stream\n  |from()\n    .measurement('weather')\n  |alert()\n    .crit(lambda: \"temperature\" > 90)\n")
+    (tmp_path / "kp").mkdir()
+    (tmp_path / "kp" / "test_case.yaml").write_text(
+        "tests:\n  - name: hot\n    task_name: weather.tick\n    db: w\n    rp: r\n    type: stream\n"
+        "    data: [\"weather temperature=95\", \"weather temperature=20\"]\n"
+        "    expects: {ok: 1, warn: 0, crit: 1}\n")
+    (tmp_path / "kp" / "compose.yaml").write_text("services: {db: {image: influxdb}}\n")  # not a test file
+    return tmp_path
+
+
+def test_a_kapacitor_unit_file_named_on_the_command_line_is_collected(tmp_path):
+    # QA pass 2, item 11: kapacitor-unit files are called test_case.yaml, not *.tickpy.yaml
+    project = _kapacitor_unit_project(tmp_path)
+    done = _pytest(project, "-v", "kp/test_case.yaml", "--tickpy-dir", "ticks")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "kp/test_case.yaml::hot PASSED" in done.stdout
+
+
+def test_other_yaml_in_a_folder_is_not_collected_by_default(tmp_path):
+    project = _kapacitor_unit_project(tmp_path)
+    done = _pytest(project, "-q", "kp", "--tickpy-dir", "ticks")
+    assert done.returncode == 5, done.stdout + done.stderr  # no tests collected
+    assert "test_case.yaml" not in done.stdout and "compose.yaml" not in done.stdout
+
+
+def test_the_tickpy_files_ini_option_collects_matching_files(tmp_path):
+    project = _kapacitor_unit_project(tmp_path, "tickpy_files = test_case.yaml\n")
+    done = _pytest(project, "-v", "--tickpy-dir", "ticks")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "kp/test_case.yaml::hot PASSED" in done.stdout
+    assert "compose.yaml" not in done.stdout
+    done = _pytest(project, "-v", "--tickpy-dir", "ticks", "-o", "tickpy_files=kp/*.yaml")
+    assert "kp/compose.yaml" in done.stdout  # a path pattern: now every YAML under kp/ is a test file

@@ -2,11 +2,15 @@
 
 pytest collects every file named `*.tickpy.yaml` or `*.tickpy.yml` that it visits (the paths
 given to pytest, or its `testpaths`); each case in the file is one test item, named after the
-case. Nothing else is collected, so the plugin never touches other suites. A failing case shows
-the same per-event, per-field diff as `tickpy test`.
+case. Other YAML files are collected only when asked for: a .yaml/.yml file named on the
+command line (`pytest kp/test_case.yaml`, as kapacitor-unit files are called), or one matching
+a pattern of the `tickpy_files` ini option (`tickpy_files = test_case.yaml ku/*.yaml`; a pattern
+with a `/` matches the path from the rootdir, else the file name). So other suites, and YAML
+that is not a test file, are never touched by default. A failing case shows the same
+per-event, per-field diff as `tickpy test`.
 
-Options: `--tickpy-dir DIR` (where kapacitor-unit files' task_name scripts are), and
-`-p no:tickpy` turns the plugin off.
+Options: `--tickpy-dir DIR` (where kapacitor-unit files' task_name scripts are), the
+`tickpy_files` ini option, and `-p no:tickpy` turns the plugin off.
 """
 
 from __future__ import annotations
@@ -21,12 +25,49 @@ def pytest_addoption(parser) -> None:
     group = parser.getgroup("tickpy", "tickpy TICKscript tests (*.tickpy.yaml)")
     group.addoption("--tickpy-dir", dest="tickpy_dir", metavar="DIR", default=None,
                     help="where kapacitor-unit test files' task_name scripts are (default: next to the file)")
+    parser.addini("tickpy_files", type="args", default=[],
+                  help="more test files to collect (kapacitor-unit's test_case.yaml...): glob patterns of file "
+                       "names, or of paths from the rootdir when they hold a /")
+
+
+YAML_SUFFIXES = (".yaml", ".yml")
 
 
 def pytest_collect_file(file_path, parent):
     if file_path.name.endswith(TEST_FILE_SUFFIXES):
         return TickpyTestFile.from_parent(parent, path=file_path)
+    if file_path.name.endswith(YAML_SUFFIXES) and (_named_on_command_line(file_path, parent.config)
+                                                   or _matches_ini_patterns(file_path, parent.config)):
+        return TickpyTestFile.from_parent(parent, path=file_path)
     return None
+
+
+def _named_on_command_line(file_path, config) -> bool:
+    """The file itself (not a folder holding it) is one of pytest's arguments."""
+    from pathlib import Path
+
+    here = Path(config.invocation_params.dir)
+    for arg in config.args:
+        named = Path(str(arg).split("::", 1)[0])
+        try:
+            if (here / named).resolve() == file_path.resolve():
+                return True
+        except OSError:
+            continue
+    return False
+
+
+def _matches_ini_patterns(file_path, config) -> bool:
+    from fnmatch import fnmatch
+
+    patterns = config.getini("tickpy_files")
+    if not patterns:
+        return False
+    try:
+        relative = file_path.resolve().relative_to(config.rootpath.resolve()).as_posix()
+    except ValueError:
+        relative = file_path.as_posix()
+    return any(fnmatch(relative if "/" in pattern else file_path.name, pattern) for pattern in patterns)
 
 
 class TickpyTestFile(pytest.File):
