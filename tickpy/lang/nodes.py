@@ -136,68 +136,58 @@ _EVAL_METHOD = {
 }
 
 
-class FloatNode(EvalNode):
-    go_type = "*stateful.EvalFloatNode"
-    const_type = FLOAT
-
-    def __init__(self, value: float):
-        self.value = value
-
-    def __str__(self) -> str:
-        return format_float_v(self.value)
-
-    def eval_float(self, scope, state):
-        return self.value
-
-    def eval_int(self, scope, state):
-        raise TypeGuardFailed(FLOAT, FLOAT)  # sic: Kapacitor reports the requested type as float
+def _own_value(self, scope, state):
+    """A constant's Eval<T> for its own type T: the value it holds."""
+    return self.value
 
 
-class IntNode(EvalNode):
-    go_type = "*stateful.EvalIntNode"
-    const_type = INT
+class ConstantNode(EvalNode):
+    """A literal: it holds one value of `const_type`, which its own Eval<T> returns."""
 
-    def __init__(self, value: int):
+    def __init__(self, value):
         self.value = value
 
     def __str__(self) -> str:
         return str(self.value)
 
-    def eval_int(self, scope, state):
-        return self.value
 
-
-class StringNode(EvalNode):
-    go_type = "*stateful.EvalStringNode"
-    const_type = STRING
-
-    def __init__(self, value: str):
-        self.value = value
+class FloatNode(ConstantNode):
+    go_type = "*stateful.EvalFloatNode"
+    const_type = FLOAT
+    eval_float = _own_value
 
     def __str__(self) -> str:
-        return self.value
+        return format_float_v(self.value)
 
-    def eval_string(self, scope, state):
-        return self.value
+    def eval_int(self, scope, state):
+        raise TypeGuardFailed(FLOAT, FLOAT)  # sic: Kapacitor reports the requested type as float
 
 
-class BoolNode(EvalNode):
+class IntNode(ConstantNode):
+    go_type = "*stateful.EvalIntNode"
+    const_type = INT
+    eval_int = _own_value
+
+
+class StringNode(ConstantNode):
+    go_type = "*stateful.EvalStringNode"
+    const_type = STRING
+    eval_string = _own_value
+
+
+class BoolNode(ConstantNode):
     go_type = "*stateful.EvalBoolNode"
     const_type = BOOL
-
-    def __init__(self, value: bool):
-        self.value = value
+    eval_bool = _own_value
 
     def __str__(self) -> str:
         return "true" if self.value else "false"
 
-    def eval_bool(self, scope, state):
-        return self.value
 
-
-class RegexNode(EvalNode):
+class RegexNode(ConstantNode):
     go_type = "*stateful.EvalRegexNode"
     const_type = REGEX
+    eval_regex = _own_value
 
     def __init__(self, value, literal: str):
         self.value = value
@@ -206,22 +196,34 @@ class RegexNode(EvalNode):
     def __str__(self) -> str:
         return self.literal
 
-    def eval_regex(self, scope, state):
-        return self.value
 
-
-class DurationNode(EvalNode):
+class DurationNode(ConstantNode):
     go_type = "*stateful.EvalDurationNode"
     const_type = DURATION
-
-    def __init__(self, value: Duration):
-        self.value = value
+    eval_duration = _own_value
 
     def __str__(self) -> str:
         return format_go_duration(self.value.nanoseconds)
 
-    def eval_duration(self, scope, state):
-        return self.value
+
+def _evaluates_every_type_via_typed(exclude: tuple[str, ...] = ()):
+    """Class decorator for nodes whose type is only known from the value they produce: each
+    Eval<T> (but those in `exclude`, defined by hand) is `self._typed(scope, state, T)`."""
+
+    def define(value_type: str):
+        def evaluate(self, scope, state):
+            return self._typed(scope, state, value_type)
+
+        evaluate.__name__ = _EVAL_METHOD[value_type]
+        return evaluate
+
+    def decorate(cls):
+        for value_type, method in _EVAL_METHOD.items():
+            if value_type not in exclude:
+                setattr(cls, method, define(value_type))
+        return cls
+
+    return decorate
 
 
 def scope_get(scope: dict, name: str) -> object:
@@ -232,6 +234,7 @@ def scope_get(scope: dict, name: str) -> object:
         raise GoError(f'name "{name}" is undefined. Names in scope: {names}') from None
 
 
+@_evaluates_every_type_via_typed(exclude=(MISSING_TYPE,))
 class ReferenceNode(EvalNode):
     """A field, tag or "time": its type is whatever the point's value has."""
 
@@ -255,7 +258,7 @@ class ReferenceNode(EvalNode):
     def type(self, scope):
         return type_of(self._value(scope))
 
-    def _typed(self, scope, requested: str):
+    def _typed(self, scope, state, requested: str):
         value = self._value(scope)
         actual = type_of(value)
         if actual == requested:
@@ -263,27 +266,6 @@ class ReferenceNode(EvalNode):
         if actual == MISSING_TYPE:
             raise GoError(f'reference "{self.name}" is missing value')
         raise TypeGuardFailed(requested, actual)
-
-    def eval_float(self, scope, state):
-        return self._typed(scope, FLOAT)
-
-    def eval_int(self, scope, state):
-        return self._typed(scope, INT)
-
-    def eval_string(self, scope, state):
-        return self._typed(scope, STRING)
-
-    def eval_bool(self, scope, state):
-        return self._typed(scope, BOOL)
-
-    def eval_regex(self, scope, state):
-        return self._typed(scope, REGEX)
-
-    def eval_time(self, scope, state):
-        return self._typed(scope, TIME)
-
-    def eval_duration(self, scope, state):
-        return self._typed(scope, DURATION)
 
     def eval_missing(self, scope, state):
         value = self._value(scope)
@@ -533,6 +515,7 @@ class BinaryNode(EvalNode):
         raise GoError(f"expression returned unexpected type {_go_result_type_name(result)}")
 
 
+@_evaluates_every_type_via_typed()
 class FunctionNode(EvalNode):
     go_type = "*stateful.EvalFunctionNode"
 
@@ -591,29 +574,6 @@ class FunctionNode(EvalNode):
             return value
         raise TypeGuardFailed(requested, actual)
 
-    def eval_float(self, scope, state):
-        return self._typed(scope, state, FLOAT)
-
-    def eval_int(self, scope, state):
-        return self._typed(scope, state, INT)
-
-    def eval_string(self, scope, state):
-        return self._typed(scope, state, STRING)
-
-    def eval_bool(self, scope, state):
-        return self._typed(scope, state, BOOL)
-
-    def eval_regex(self, scope, state):
-        return self._typed(scope, state, REGEX)
-
-    def eval_time(self, scope, state):
-        return self._typed(scope, state, TIME)
-
-    def eval_duration(self, scope, state):
-        return self._typed(scope, state, DURATION)
-
-    def eval_missing(self, scope, state):
-        return self._typed(scope, state, MISSING_TYPE)
 
 
 def render(node: EvalNode) -> str:
