@@ -36,7 +36,8 @@ def write(tmp_path: Path, expect_lines: str) -> Path:
     ("counts:\n  warn: 1\n  WARNING: 1", 6, "expect.counts: warn and WARNING both given"),
     ("handlers:\n  tcp 127.0.0.1:7:\n    - {level: CRTICAL}", 6,
      "expect.handlers['tcp 127.0.0.1:7'][0].level: unknown level 'CRTICAL'"),
-    ("handlers:\n  tcp 127.0.0.1:7:\n    - {time: soon}", 6, "expect.handlers['tcp 127.0.0.1:7'][0].time: invalid time"),
+    ("handlers:\n  tcp 127.0.0.1:7:\n    - {time: soon}", 6,
+     "expect.handlers['tcp 127.0.0.1:7'][0].time: invalid time"),
 ])
 def test_typos_in_expected_events_are_file_errors(tmp_path, expect, line, fragment):
     path = write(tmp_path, expect)

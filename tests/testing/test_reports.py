@@ -84,7 +84,8 @@ def run_alerts(tmp_path, expect: str):
     path = tmp_path / "a.tickpy.yaml"
     path.write_text(textwrap.dedent("""\
         tickscript: |
-          stream|from().measurement('cpu').groupBy('host')|alert().crit(lambda: "usage" > 90).id('cpu:{{ index .Tags "host" }}')
+          stream|from().measurement('cpu').groupBy('host')
+            |alert().crit(lambda: "usage" > 90).id('cpu:{{ index .Tags "host" }}')
         points: |
           cpu,host=b usage=95 10s
           cpu,host=b usage=50 30s
