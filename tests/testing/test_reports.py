@@ -3,11 +3,14 @@ diff alignment, and the wording of counts (QA pass 2: items 3, 7, 17, 18)."""
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 import textwrap
 import xml.etree.ElementTree as ET
 from pathlib import Path
+
+import pytest
 
 from tickpy.testing import run_test_file
 from tickpy.testing.report import failure_text, junit_classname
@@ -40,6 +43,7 @@ def test_junit_report_with_control_characters_is_well_formed_xml(tmp_path):
     assert "\x1b" not in report.read_text() and "\x01" not in report.read_text()
 
 
+@pytest.mark.skipif(shutil.which("script") is None, reason="needs util-linux script(1) for a terminal")
 def test_text_report_escapes_control_characters_even_on_a_terminal(tmp_path):
     (tmp_path / "c.tickpy.yaml").write_text(CONTROL_CASE)
     # `script` gives the command a terminal, where click would not strip the escape sequence
