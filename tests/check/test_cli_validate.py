@@ -114,7 +114,7 @@ def test_graph_formats(tmp_path):
     mermaid = tickpy("graph", "--format", "mermaid", str(script)).stdout
     assert mermaid.startswith("flowchart TD") and "from1 --> alert2" in mermaid
     text = tickpy("graph", "--format", "text", str(script)).stdout.splitlines()
-    assert text == ["stream0 stream", "  from1 |from()", "    alert2 |alert()"]
+    assert text == ["stream0 stream", "  from1 |from().measurement('cpu')", "    alert2 |alert().crit(lambda: \"usage\" > 90)"]
     broken = tmp_path / "broken.tick"
     broken.write_text(BAD)
     result = tickpy("graph", str(broken))

@@ -91,7 +91,7 @@ def test_state_changes_only_suppression_is_explained_and_counted(tmp_path):
             suppressed += 1
         elif level != previous:
             assert f"level {level} (was {previous})" in block
-            assert f"event sent: {level} (previous {previous})" in block
+            assert f"event raised: {level} (previous {previous})" in block
             sent += 1
         else:
             assert "no event: OK without a previous problem" in block
@@ -234,7 +234,7 @@ def test_flapping_suppression_is_explained_and_counted(tmp_path):
     assert result.returncode == 0, result.stderr
     blocks = trace_blocks(result.stderr)
     flapping = [n for n, block in blocks.items() if "no event: flapping" in block]
-    sent = [n for n, block in blocks.items() if "event sent" in block]
+    sent = [n for n, block in blocks.items() if "event raised" in block]
     assert flapping and sent and min(sent) < min(flapping)  # events first, then suppressed
     assert all("over the .flapping() high threshold 40%" in blocks[n] for n in flapping)
     stats = result.stderr.decode()

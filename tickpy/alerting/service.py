@@ -400,8 +400,15 @@ class AlertService:
         return summary
 
     def topics_summary(self) -> str:
-        """A table of each named topic's events (for `tickpy run --topics`)."""
-        return render_topics(list(self.topics.values()))
+        """A table of each topic's events (for `tickpy run --topics`): the named topics and, as
+        `kapacitor list topics` shows them too, the anonymous topic `main:<task>:<node>` of each
+        alert node with handlers of its own (Kapacitor collects the node's events there)."""
+        anonymous = list(self._anon_topics.values())
+        text = render_topics(list(self.topics.values()) + anonymous)
+        if anonymous:
+            text += ("\n(main:<task>:<node> is the anonymous topic of an alert node's own handlers, .log(), .slack() "
+                     "and the like; they run for it but are not topic handlers, so HANDLERS shows -)")
+        return text
 
     def topic_states(self) -> dict[str, dict[str, str]]:
         """{topic: {event id: level}} for every named topic."""

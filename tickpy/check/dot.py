@@ -31,7 +31,7 @@ def to_dot(pipeline: Pipeline, name: str = "task") -> str:
 def to_mermaid(pipeline: Pipeline) -> str:
     lines = ["flowchart TD"]
     for node in sorted_nodes(_sources(pipeline)):
-        lines.append(f"    {_label(node)}[\"{_describe(node).replace(chr(34), '#quot;')}\"]")
+        lines.append(f"    {_label(node)}[\"{_describe_shown(node).replace(chr(34), '#quot;')}\"]")
     for node in sorted_nodes(_sources(pipeline)):
         for child in node.children:
             lines.append(f"    {_label(node)} --> {_label(child)}")
@@ -43,6 +43,59 @@ def _describe(node: PipelineNode) -> str:
         return node.name
     args = ", ".join(_show(a) for a in node.args if not isinstance(a, PipelineNode))
     return f"|{node.name}({args})"
+
+
+# The properties that say what a node selects or decides, shown after it in the text and
+# Mermaid graphs (DOT stays as `kapacitor show` prints it: labels only).
+SHOWN_PROPERTIES = {
+    "FromNode": ("database", "retentionPolicy", "measurement", "where", "groupBy"),
+    "QueryNode": ("period", "every", "groupBy"),
+    "WindowNode": ("period", "every", "periodCount", "everyCount"),
+    "AlertNode": ("info", "warn", "crit", "topic"),
+    "JoinNode": ("as", "on", "tolerance", "fill"),
+    "GroupByNode": ("exclude",),
+    "EvalNode": ("as",),
+    "InfluxQLNode": ("as",),
+    "DerivativeNode": ("unit", "nonNegative", "as"),
+    "StatsNode": ("align",),
+}
+DURATION_UNITS = (("w", 7 * 86400 * 10**9), ("d", 86400 * 10**9), ("h", 3600 * 10**9), ("m", 60 * 10**9),
+                  ("s", 10**9), ("ms", 10**6), ("u", 10**3), ("ns", 1))
+
+
+def _describe_shown(node: PipelineNode) -> str:
+    """`_describe`, then the node's selecting properties: `|from().measurement('cpu')`."""
+    if node.type in ("StreamNode", "BatchNode"):
+        text = node.name
+    else:
+        text = f"|{node.name}({', '.join(_show_arg(a) for a in node.args if not isinstance(a, PipelineNode))})"
+    for name in SHOWN_PROPERTIES.get(node.type, ()):
+        call = node.last(name)
+        if call is None:
+            continue
+        args = ", ".join(_show_arg(a) for a in call.args)
+        text += f".{name}({args})"
+    if node.type == "AlertNode":
+        text += "".join(f".{handler.kind}()" for handler in node.handlers)
+    return text
+
+
+def _show_arg(value) -> str:
+    if isinstance(value, list):
+        return ", ".join(_show_arg(item) for item in value)
+    from tickpy.syntax import ast
+
+    from tickpy.lang.values import Duration
+
+    if isinstance(value, ast.Lambda):
+        return "lambda: " + (_show(value.expression) if value.expression is not None else "?")
+    if isinstance(value, Duration):  # as a TICKscript duration literal: 5m, 90s
+        nanoseconds = value.nanoseconds
+        for unit, size in DURATION_UNITS:
+            if nanoseconds and nanoseconds % size == 0:
+                return f"{nanoseconds // size}{unit}"
+        return "0s"
+    return _show(value)
 
 
 def _show(value) -> str:
@@ -69,7 +122,7 @@ def to_text(pipeline: Pipeline) -> str:
         suffix = ""
         if len(node.parents) > 1:
             suffix = "  (joins " + ", ".join(_label(p) for p in node.parents) + ")"
-        out.append("  " * depth + f"{_label(node)} {_describe(node)}{suffix}")
+        out.append("  " * depth + f"{_label(node)} {_describe_shown(node)}{suffix}")
         if id(node) in seen:
             return
         seen.add(id(node))

@@ -179,14 +179,19 @@ def _summary(result, rejected: int) -> str:
 @click.option("--topics", is_flag=True,
               help="Print each topic at the end (stderr): its level, events collected and handlers, then "
                    "its events (level, count, last time, message), like `kapacitor list topics` and "
-                   "`kapacitor show-topic`.")
+                   "`kapacitor show-topic`. As there, an alert node with handlers of its own (.log(), "
+                   ".slack(), ...) has the anonymous topic main:<task>:<node>.")
 @click.option("--flush", is_flag=True, help="Close open windows at the end of input (not Kapacitor's behaviour).")
 @click.option("--vars", "vars_path", type=click.Path(dir_okay=False), metavar="FILE",
               help="Values for the script's template vars (`var x type`): the JSON of `kapacitor define -vars`, "
                    "e.g. {\"crit\": {\"type\": \"lambda\", \"value\": \"\\\"usage\\\" > 90\"}}.")
-@click.option("--stats", is_flag=True, help="Print each node's counters at the end (stderr), named as `kapacitor show` names them.")
+@click.option("--stats", is_flag=True,
+              help="Print each node's counters at the end (stderr): Kapacitor's counter names (as `kapacitor show` "
+                   "prints them), plus tickpy's own events_suppressed on alert nodes (events not sent because of "
+                   "flapping, .stateChangesOnly() or .noRecoveries()); Kapacitor's avg_exec_time_ns is not measured.")
 @click.option("--graph-out", type=click.Path(dir_okay=False), metavar="FILE",
-              help="Write the DOT graph annotated with each node's counters and edge counts, as `kapacitor show` draws it.")
+              help="Write the DOT graph annotated with each node's counters and edge counts, as `kapacitor show` draws "
+                   "it (the counters of --stats: with tickpy's events_suppressed, without avg_exec_time_ns).")
 @click.option("--graph-view", type=click.Choice(["attributes", "labels"]), default="attributes", show_default=True,
               help="labels: the counters drawn as labels when rendered (Kapacitor's dot-view=labels).")
 @click.option("--trace", is_flag=True, help="Show, on stderr, what each node did with each point (see --trace-filter).")

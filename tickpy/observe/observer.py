@@ -3,6 +3,9 @@ stats and DOT written at the end. Nothing here runs for a plain run (`make_obser
 
 from __future__ import annotations
 
+import atexit
+import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
@@ -35,6 +38,7 @@ class RunObserver:
         self.watches: dict[int, Any] = {}
         self.started = time.perf_counter()
         self.stats: TaskStats | None = None
+        self.gate: StderrGate | None = None
 
     @property
     def probing(self) -> bool:
@@ -60,7 +64,13 @@ class RunObserver:
         if self.probing:
             self.watches = install_probes(task, self)
         if self.trace:
-            self.tracer = Tracer(task, self.watches, self.trace_write or _stderr_line, self.point_filter)
+            write = self.trace_write
+            if write is None:
+                # Handler reports (delivery threads) and log-node lines written while a point's
+                # trace block is open are held until the block is written: they come after it.
+                self.gate = StderrGate.install()
+                write = self.gate.write_through
+            self.tracer = Tracer(task, self.watches, write, self.point_filter, gate=self.gate)
         if self.progress is not None:
             self.progress.alerts = lambda: _alerts_so_far(task.ctx)
             self._clear_before_output(task)
@@ -99,6 +109,8 @@ class RunObserver:
         self.clear_progress()
         if self.tracer is not None:
             self.tracer.flush()
+        if self.gate is not None:
+            self.gate.uninstall()
         if self.task is None or not (self.want_stats or self.graph_out):
             return None
         self.stats = collect_stats(self.task, self.watches, elapsed, task_name)
@@ -121,6 +133,68 @@ def make_observer(*, stats: bool = False, graph_out: str | None = None, graph_la
         return None
     return RunObserver(stats=stats, graph_out=graph_out, graph_labels=graph_labels, trace=trace,
                        trace_filter=trace_filter, trace_write=trace_write, progress_stream=progress_stream)
+
+
+class StderrGate:
+    """Stands in for sys.stderr during a traced run. While a trace block is open (`hold`),
+    whatever else is written to stderr, from any thread, is kept; `release` writes the block
+    and then what was kept, so a handler's "not delivered" or "captured" line follows the
+    trace of the point whose alert caused it instead of coming before it."""
+
+    def __init__(self, real):
+        self.real = real
+        self.lock = threading.Lock()
+        self.holding = False
+        self.held: list[str] = []
+
+    @classmethod
+    def install(cls) -> "StderrGate":
+        gate = cls(sys.stderr)
+        sys.stderr = gate
+        atexit.register(gate.uninstall)  # a run that ends with an error still writes what it held
+        return gate
+
+    def uninstall(self) -> None:
+        self.release()
+        if sys.stderr is self:
+            sys.stderr = self.real
+
+    def hold(self) -> None:
+        with self.lock:
+            self.holding = True
+
+    def release(self, block: str | None = None) -> None:
+        with self.lock:
+            self.holding = False
+            held, self.held = self.held, []
+            try:
+                if block is not None:
+                    self.real.write(block + "\n")
+                for text in held:
+                    self.real.write(text)
+                self.real.flush()
+            except (OSError, ValueError):
+                pass
+
+    def write_through(self, text: str) -> None:
+        """The tracer's own writes: the block, then what was held while it was open."""
+        self.release(text)
+
+    def write(self, text: str) -> int:
+        with self.lock:
+            if self.holding:
+                self.held.append(text)
+                return len(text)
+        return self.real.write(text)
+
+    def flush(self) -> None:
+        with self.lock:
+            if self.holding:
+                return
+        self.real.flush()
+
+    def __getattr__(self, name: str):  # fileno, isatty, encoding, buffer, ...
+        return getattr(self.real, name)
 
 
 def _alerts_so_far(ctx) -> int:

@@ -189,6 +189,10 @@ def to_text(stats: TaskStats) -> str:
         lines.append(line)
         for edge in node.edges:
             lines.append(f"  {' ' * width}    -> {edge.child} processed={edge.processed}")
+    notes = ["avg_exec_time_ns, which Kapacitor keeps for every node, is not measured"]
+    if any("events_suppressed" in node.counters for node in stats.nodes):
+        notes.insert(0, "events_suppressed is tickpy's own counter (by reason in parentheses), not Kapacitor's")
+    lines.append("  (" + "; ".join(notes) + ")")
     return "\n".join(lines)
 
 

@@ -123,9 +123,10 @@ class Tracer:
     """Collects the lines of the current input point and writes them when it is done."""
 
     def __init__(self, task, watches: dict[int, probes.NodeWatch], write: Callable[[str], None],
-                 point_filter: Callable[[Any], bool] | None = None):
+                 point_filter: Callable[[Any], bool] | None = None, gate=None):
         self.task = task
         self.write = write
+        self.gate = gate  # observer.StderrGate: other stderr lines wait while a block is open
         self.point_filter = point_filter
         self.active = False
         self.depth = 0
@@ -134,6 +135,31 @@ class Tracer:
         self.points_traced = 0
         for watch in watches.values():
             watch.explainer = explainer_for(watch)
+            if watch.spec.type == "StatsNode":
+                self._trace_ticks(watch)
+
+    def _trace_ticks(self, watch: probes.NodeWatch) -> None:
+        """A stats node has no parent edge: it ticks when a point's time reaches its next tick.
+        Its tick gets its own line, with what it reports per group, and what it emits is traced
+        under it."""
+        node = watch.node
+        emit = getattr(node, "_emit", None)
+        if emit is None:
+            return
+        tracer = self
+
+        def traced_emit(time_ns: int) -> None:
+            if not tracer.active:
+                emit(time_ns)
+                return
+            tracer.depth += 1
+            tracer.lines.append([tracer.depth, f"{watch.label}: {tick_text(node, time_ns)}"])
+            try:
+                emit(time_ns)
+            finally:
+                tracer.depth -= 1
+
+        node._emit = traced_emit
 
     # ---- per input point
 
@@ -142,6 +168,8 @@ class Tracer:
         self.active = self.point_filter is None or self.point_filter(point)
         if not self.active:
             return
+        if self.gate is not None:
+            self.gate.hold()
         self.points_traced += 1
         fields = point.fields
         header = f"point {number}: {point_text(point.name, point.tags, fields, point.time)} ({show_time(point.time)})"
@@ -151,16 +179,18 @@ class Tracer:
         """End of input: what nodes emit when they finish (--flush) is traced under its own heading."""
         self.flush()
         self.active = True
+        if self.gate is not None:
+            self.gate.hold()
         self.lines.append([0, "end of input:"])
 
     def flush(self) -> None:
         lines, self.lines = self.lines, []
         self.active = False
-        if not lines:
-            return
         if len(lines) == 1 and lines[0][1] != "end of input:":
             lines.append([1, "reached no node: the point is not written to the task's database and retention policy"])
-        elif len(lines) == 1:
+        if len(lines) <= 1:
+            if self.gate is not None:
+                self.gate.release()  # nothing to write: let what waited through
             return
         self.write("\n".join(INDENT * depth + text for depth, text in lines))
 
@@ -255,6 +285,109 @@ def _error_point(msg, kind: str, time_ns: int | None):
             return point.fields, point.tags, point.time, msg.name
         return {}, msg.tags, msg.tmax, msg.name
     return msg.fields, msg.tags, msg.time, msg.name
+
+
+def tick_text(node, time_ns: int) -> str:
+    """What a stats node reports at a tick: the count of points its source emitted so far, per group."""
+    groups = list(getattr(getattr(node, "counter", None), "groups", {}).values())
+    head = f"tick at {show_time(time_ns)}"
+    if not groups:
+        return head + ": its source has emitted nothing yet: emitted=0"
+    counts = []
+    for count, tags, dimensions in groups:
+        names = getattr(dimensions, "tag_names", ()) or ()
+        where = ",".join(f"{name}={tags.get(name, '')}" for name in names) or "all points"
+        counts.append(f"{where}: emitted={count}")
+    return head + ": points its source emitted so far, one 'stats' point per group: " + "; ".join(counts)
+
+
+class DerivativeExplainer(NodeExplainer):
+    """Says why nothing was passed on (the group's first point, a negative change dropped)
+    and the rate it computed."""
+
+    def before(self, watch, msg, kind):
+        previous = getattr(watch.node, "previous", {}).get(getattr(msg, "group", None))
+        return super().before(watch, msg, kind), previous
+
+    def after(self, watch, msg, kind, before) -> str:
+        counters, previous = before
+        if kind != "point":
+            return super().after(watch, msg, kind, counters)
+        node = watch.node
+        errors = self.error_texts(watch, msg, kind, counters[3])
+        if errors:
+            return "; ".join(errors) + "; dropped"
+        field = getattr(node, "field", "?")
+        value = msg.fields.get(field)
+        if previous is None:
+            return (f"first point of {group_text(msg)} ({field}={show_value(value)}): nothing to compare it with "
+                    f"yet, so nothing passed on")
+        if node.points_out > counters[0]:
+            try:
+                rate = (value - previous[1]) / ((msg.time - previous[0]) / node.unit)
+                return (f"passed on: {getattr(node, 'as_name', field)}={show_value(float(rate))} "
+                        f"(({show_value(value)} - {show_value(previous[1])}) per {show_duration(node.unit)}, "
+                        f"since {show_time(previous[0])})")
+            except (TypeError, ZeroDivisionError):
+                return "passed on"
+        if getattr(node, "non_negative", False):
+            return (f"nothing passed on: {field} fell from {show_value(previous[1])} to {show_value(value)}, "
+                    f"a negative change (.nonNegative())")
+        return "nothing passed on"
+
+
+class JoinExplainer(NodeExplainer):
+    """Which (rounded) time sets were emitted, and which wait for which parent."""
+
+    def __init__(self, watch):
+        super().__init__(watch)
+        node = watch.node
+        self.parents = [parent.label for parent in watch.spec.parents]
+        self.emitted: list[tuple[int, list[bool]]] = []
+        self.recording = False
+        emit_set = getattr(node, "emit_set", None)
+        if emit_set is not None:
+            explainer = self
+
+            def recorded(joined) -> None:
+                if explainer.recording:
+                    explainer.emitted.append((joined.time, [value is not None for value in joined.values]))
+                emit_set(joined)
+
+            node.emit_set = recorded
+
+    def before(self, watch, msg, kind):
+        self.emitted.clear()
+        self.recording = True
+        return super().before(watch, msg, kind)
+
+    def after(self, watch, msg, kind, before) -> str:
+        self.recording = False
+        node = watch.node
+        text = super().after(watch, msg, kind, before)
+        tolerance = getattr(node, "tolerance", 0)
+        rounded = f" (rounded to {show_duration(tolerance)})" if tolerance else ""
+        parts = []
+        if text and text != "nothing passed on":
+            parts.append(text)
+        for time_ns, present in self.emitted:
+            missing = [label for label, here in zip(self.parents, present) if not here]
+            if not missing:
+                parts.append(f"joined the set at {show_time(time_ns)}{rounded}")
+            elif getattr(node, "fill", 0) == 0:
+                parts.append(f"set at {show_time(time_ns)}{rounded} dropped: no point from {', '.join(missing)} "
+                             "(inner join, no .fill())")
+            else:
+                fill = "null" if getattr(node, "fill_value", None) is None else repr(node.fill_value)
+                parts.append(f"set at {show_time(time_ns)}{rounded} emitted without {', '.join(missing)}: "
+                             f"its fields filled with {fill}")
+        group = getattr(node, "groups", {}).get(getattr(msg, "group", None))
+        for time_ns, sets in sorted(getattr(group, "sets", {}).items()):
+            for joined in sets:
+                missing = [label for label, value in zip(self.parents, joined.values) if value is None]
+                if missing:
+                    parts.append(f"waiting for {', '.join(missing)} at {show_time(time_ns)}{rounded}")
+        return "; ".join(parts) or "nothing passed on"
 
 
 class FromExplainer(NodeExplainer):
@@ -412,8 +545,11 @@ class AlertExplainer(NodeExplainer):
         if state is not None:
             level = state.history[state.idx]
             was = LEVEL_NAMES[snapshot.level]
-            parts.append(f"level {LEVEL_NAMES[level]} (was {was})" if level != snapshot.level
-                         else f"level {LEVEL_NAMES[level]} (unchanged)")
+            text = (f"level {LEVEL_NAMES[level]} (was {was})" if level != snapshot.level
+                    else f"level {LEVEL_NAMES[level]} (unchanged)")
+            if level == 0 and snapshot.level != 0 and any(isinstance(r[2], Exception) for r in self.results):
+                text += " (an expression that fails counts as false: a missing field can recover an alert)"
+            parts.append(text)
         other_errors = [e for e in node.ctx.node_errors[counters[3]:]
                         if e.node == watch.label and not e.message.startswith(probes.LEVEL_ERROR_PREFIXES)]
         parts.append(self._outcome_text(node, reason, detail, other_errors))
@@ -426,9 +562,13 @@ class AlertExplainer(NodeExplainer):
         previous = None
         for level, reset, value, fields, tags, time in self.results:
             # The current level's expression is evaluated twice when it no longer holds
-            # (Kapacitor's order): show it once.
+            # (Kapacitor's order): show it once, saying so (an error is counted each time).
             key = (level, reset, repr(value))
             if key == previous:
+                texts[-1] += (f" [evaluated again: Kapacitor checks the levels above the current one, then from the "
+                              f"current level {LEVEL_NAMES[level]} down"
+                              + ("; an error counts as false, and as one more node error]" if isinstance(value, Exception)
+                                 else "]"))
                 continue
             previous = key
             expression = self.expressions.get((level, reset))
@@ -471,14 +611,24 @@ class AlertExplainer(NodeExplainer):
 
     def _outcome_text(self, node, reason: str, detail, other_errors) -> str:
         if reason == probes.SENT:
+            # Raised and handed over; delivery runs later on each handler's own thread, and
+            # may fail: its result is reported after this block and in the summary.
             event = detail
-            where = [f".{h.kind}()" for h in self.spec.handlers]
+            handlers = [f".{h.kind}()" for h in self.spec.handlers]
+            target = ""
+            if handlers:
+                count = len(handlers)
+                target = f"; handed to {count} handler{'s' if count != 1 else ''}: {', '.join(handlers)}"
             if node.topic:
-                where.append(f"topic {show_value(node.topic)}")
-            target = f" to {', '.join(where)}" if where else " (no handler)"
+                target += f"; published to topic {show_value(node.topic)}"
+            if handlers or node.topic:
+                target += (" (delivery runs on each handler's own thread: a failure or capture is reported after "
+                           "this block, every outcome in the summary)")
+            else:
+                target = "; no handler"
             if event is None:
-                return f"event sent{target}"
-            return f"event sent: {event.level} (previous {event.previous_level}), id {show_value(event.id)}{target}"
+                return f"event raised{target}"
+            return f"event raised: {event.level} (previous {event.previous_level}), id {show_value(event.id)}{target}"
         if reason == probes.QUIET_OK:
             return "no event: OK without a previous problem"
         if reason == probes.SUPPRESSED_FLAPPING:
@@ -519,6 +669,8 @@ EXPLAINERS = {
     "WhereNode": WhereExplainer,
     "WindowNode": WindowExplainer,
     "AlertNode": AlertExplainer,
+    "DerivativeNode": DerivativeExplainer,
+    "JoinNode": JoinExplainer,
 }
 
 
