@@ -90,67 +90,55 @@ def _go_name(value: object) -> str:
 # ----------------------------------------------------------------------------- families
 
 
-def _math1(name: str, function: Callable[[float], float]) -> LambdaFunction:
+_GO_NUMBER_NAMES = {float: "float64", int: "int64"}
+_TICK_TYPES = {float: FLOAT, int: INT, str: STRING, Regex: REGEX}
+
+
+def _numeric(
+    name: str, function: Callable, parameters: tuple[type, ...], family: str, count_word: str, say_position: bool
+) -> LambdaFunction:
+    """Kapacitor's math1/math2/mathI/mathIF families: float64 result, each its own messages."""
+
     def call(args: list) -> object:
-        if len(args) != 1:
-            raise GoError(f"{name} expects exactly one argument")
-        if type(args[0]) is not float:
-            raise GoError(f"cannot pass {_go_name(args[0])} to {name}, must be float64")
-        return function(args[0])
+        if len(args) != len(parameters):
+            raise GoError(f"{name} expects exactly {count_word}")
+        for position, (arg, expected) in enumerate(zip(args, parameters)):
+            if type(arg) is not expected:
+                where = f" as {_ORDINALS[position]} arg" if say_position else ""
+                raise GoError(f"cannot pass {_go_name(arg)} to {name}{where}, must be {_GO_NUMBER_NAMES[expected]}")
+        return function(*args)
 
-    return LambdaFunction(name, {(FLOAT,): FLOAT}, call, family="stateful.math1", extra={"python": function})
-
-
-def _math2(name: str, function: Callable[[float, float], float]) -> LambdaFunction:
-    def call(args: list) -> object:
-        if len(args) != 2:
-            raise GoError(f"{name} expects exactly two arguments")
-        for arg in args:
-            if type(arg) is not float:
-                raise GoError(f"cannot pass {_go_name(arg)} to {name}, must be float64")
-        return function(args[0], args[1])
-
-    return LambdaFunction(name, {(FLOAT, FLOAT): FLOAT}, call, family="stateful.math2", extra={"python": function})
+    signature = tuple(_TICK_TYPES[parameter] for parameter in parameters)
+    return LambdaFunction(name, {signature: FLOAT}, call, family=family, extra={"python": function})
 
 
-def _math_i(name: str, function: Callable[[int], float]) -> LambdaFunction:
-    def call(args: list) -> object:
-        if len(args) != 1:
-            raise GoError(f"{name} expects exactly two arguments")
-        if type(args[0]) is not int:
-            raise GoError(f"cannot pass {_go_name(args[0])} to {name}, must be int64")
-        return function(args[0])
-
-    return LambdaFunction(name, {(INT,): FLOAT}, call, family="stateful.mathI", extra={"python": function})
-
-
-def _math_if(name: str, function: Callable[[int, float], float]) -> LambdaFunction:
-    def call(args: list) -> object:
-        if len(args) != 2:
-            raise GoError(f"{name} expects exactly two arguments")
-        if type(args[0]) is not int:
-            raise GoError(f"cannot pass {_go_name(args[0])} to {name} as first arg, must be int64")
-        if type(args[1]) is not float:
-            raise GoError(f"cannot pass {_go_name(args[1])} to {name} as second arg, must be float64")
-        return function(args[0], args[1])
-
-    return LambdaFunction(name, {(INT, FLOAT): FLOAT}, call, family="stateful.mathIF", extra={"python": function})
+# (functions, parameter types, Kapacitor family, arity in its messages, whether they name the position)
+_NUMERIC_FAMILIES = (
+    (gomath.MATH1, (float,), "stateful.math1", "one argument", False),
+    (gomath.MATH2, (float, float), "stateful.math2", "two arguments", False),
+    (gomath.MATH_I, (int,), "stateful.mathI", "two arguments", False),  # sic: Kapacitor says two
+    (gomath.MATH_IF, (int, float), "stateful.mathIF", "two arguments", True),
+)
 
 
 _ORDINALS = ("first", "second", "third", "fourth")
+_GO_ARGUMENT_NAMES = {str: "string", int: "int", Regex: "regex"}
 
 
-def _check_strings(name: str, args: list, count: int, count_word: str) -> None:
-    if len(args) != count:
+def _check_arguments(name: str, args: list, count_word: str, parameters: tuple[type, ...]) -> None:
+    """The argument checks of Kapacitor's string functions: count, then each type in order."""
+    if len(args) != len(parameters):
         raise GoError(f"{name} expects exactly {count_word}")
-    for position, arg in enumerate(args):
-        if type(arg) is not str:
-            raise GoError(f"cannot pass {_go_name(arg)} as {_ORDINALS[position]} arg to {name}, must be string")
+    for position, (arg, expected) in enumerate(zip(args, parameters)):
+        if type(arg) is not expected:
+            raise GoError(
+                f"cannot pass {_go_name(arg)} as {_ORDINALS[position]} arg to {name}, must be {_GO_ARGUMENT_NAMES[expected]}"
+            )
 
 
 def _string2(name: str, function: Callable[[str, str], object], result: str, family: str) -> LambdaFunction:
     def call(args: list) -> object:
-        _check_strings(name, args, 2, "two arguments")
+        _check_arguments(name, args, "two arguments", (str, str))
         return function(args[0], args[1])
 
     return LambdaFunction(name, {(STRING, STRING): result}, call, family=family, extra={"python": function})
@@ -158,7 +146,7 @@ def _string2(name: str, function: Callable[[str, str], object], result: str, fam
 
 def _string1(name: str, function: Callable[[str], str]) -> LambdaFunction:
     def call(args: list) -> object:
-        _check_strings(name, args, 1, "one argument")
+        _check_arguments(name, args, "one argument", (str,))
         return function(args[0])
 
     return LambdaFunction(name, {(STRING,): STRING}, call, family="stateful.string1String", extra={"python": function})
@@ -278,21 +266,12 @@ def _go_last_index(text: str, sub: str) -> int:
 
 
 def _str_length(args: list) -> object:
-    if len(args) != 1:
-        raise GoError("strLength expects exactly one argument")
-    if type(args[0]) is not str:
-        raise GoError(f"cannot pass {_go_name(args[0])} as first arg to strLength, must be string")
+    _check_arguments("strLength", args, "one argument", (str,))
     return len(_utf8(args[0]))
 
 
 def _str_replace(args: list) -> object:
-    if len(args) != 4:
-        raise GoError("strReplace expects exactly four arguments")
-    for position in range(3):
-        if type(args[position]) is not str:
-            raise GoError(f"cannot pass {_go_name(args[position])} as {_ORDINALS[position]} arg to strReplace, must be string")
-    if type(args[3]) is not int:
-        raise GoError(f"cannot pass {_go_name(args[3])} as fourth arg to strReplace, must be int")
+    _check_arguments("strReplace", args, "four arguments", (str, str, str, int))
     text, old, new, count = args
     if old == new or count == 0:
         return text
@@ -302,14 +281,7 @@ def _str_replace(args: list) -> object:
 
 
 def _str_substring(args: list) -> object:
-    if len(args) != 3:
-        raise GoError("strSubstring expects exactly three arguments")
-    if type(args[0]) is not str:
-        raise GoError(f"cannot pass {_go_name(args[0])} as first arg to strSubstring, must be string")
-    if type(args[1]) is not int:
-        raise GoError(f"cannot pass {_go_name(args[1])} as second arg to strSubstring, must be int")
-    if type(args[2]) is not int:
-        raise GoError(f"cannot pass {_go_name(args[2])} as third arg to strSubstring, must be int")
+    _check_arguments("strSubstring", args, "three arguments", (str, int, int))
     data = _utf8(args[0])
     start, stop = args[1], args[2]
     if start < 0:
@@ -383,14 +355,7 @@ def _group_number(name: str) -> int:
 
 
 def _regex_replace(args: list) -> object:
-    if len(args) != 3:
-        raise GoError("regexReplace expects exactly three arguments")
-    if type(args[0]) is not Regex:
-        raise GoError(f"cannot pass {_go_name(args[0])} as first arg to regexReplace, must be regex")
-    if type(args[1]) is not str:
-        raise GoError(f"cannot pass {_go_name(args[1])} as second arg to regexReplace, must be string")
-    if type(args[2]) is not str:
-        raise GoError(f"cannot pass {_go_name(args[2])} as third arg to regexReplace, must be string")
+    _check_arguments("regexReplace", args, "three arguments", (Regex, str, str))
     return regex_replace_all(args[0], go_text(args[1]), go_text(args[2]))
 
 
@@ -750,14 +715,9 @@ def _build_table() -> dict[str, LambdaFunction]:
             total=False,
         )
     )
-    for name, function in gomath.MATH1.items():
-        add(_math1(name, function))
-    for name, function in gomath.MATH2.items():
-        add(_math2(name, function))
-    for name, function in gomath.MATH_I.items():
-        add(_math_i(name, function))
-    for name, function in gomath.MATH_IF.items():
-        add(_math_if(name, function))
+    for functions, parameters, family, count_word, say_position in _NUMERIC_FAMILIES:
+        for name, function in functions.items():
+            add(_numeric(name, function, parameters, family, count_word, say_position))
 
     add(_string2("strContains", lambda s, sub: sub in s, BOOL, "stateful.string2Bool"))
     add(_string2("strContainsAny", _contains_any, BOOL, "stateful.string2Bool"))
