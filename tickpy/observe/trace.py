@@ -2,14 +2,17 @@
 
     point 4: cpu,cpu=cpu-total,host=server02 usage_idle=8.1 1700000020000000000 (2023-11-14T22:13:40Z)
       from1: selected (measurement 'cpu')
-        alert2: CRITICAL "usage_idle" < 10 -> true (usage_idle=8.1); level CRITICAL (was OK); event sent ...
+        alert2: CRITICAL "usage_idle" < 10 -> true (usage_idle=8.1); level CRITICAL (was OK); event raised ...; handed to 1 handler: .log() ...
 
 The tracer works through the edge probes (tickpy.observe.probes): a probe hands each message
 to the tracer while the current input point is traced, and the node's explainer compares the
 node before and after (its counters, errors, alert state) to say what it did. Alert level
 expressions are wrapped, in the traced run only, to record each result. A point is traced when
 it matches the `--trace-filter` lambda (all points without one); what a traced point causes
-downstream (a window's batch, an aggregate) is shown under it.
+downstream (a window's batch, an aggregate) is shown under it. A stats()/deadman() tick that
+the point's time reaches gets its own line in the point's block. Other stderr lines written
+while a block is open (handler reports from delivery threads, log-node lines) wait and come
+after the block (observer.StderrGate), so an alert's delivery is never reported before it.
 """
 
 from __future__ import annotations
