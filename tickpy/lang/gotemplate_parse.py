@@ -360,19 +360,7 @@ class Lexer:
         return ch in ".,|:)(" or self.text.startswith("}}", self.pos)
 
     def lex_char(self):
-        while True:
-            ch = self.next()
-            if ch == "\\":
-                ch2 = self.next()
-                if ch2 not in ("", "\n"):
-                    continue
-                return self.errorf("unterminated character constant")
-            if ch in ("", "\n"):
-                return self.errorf("unterminated character constant")
-            if ch == "'":
-                break
-        self.emit(CHAR_CONSTANT)
-        return self.lex_inside_action
+        return self.lex_escaped_until("'", CHAR_CONSTANT, "unterminated character constant")
 
     def lex_number(self):
         if not self.scan_number():
@@ -411,18 +399,22 @@ class Lexer:
         return True
 
     def lex_quote(self):
+        return self.lex_escaped_until('"', STRING, "unterminated quoted string")
+
+    def lex_escaped_until(self, closing: str, token: str, unterminated: str):
+        """A quoted item with backslash escapes on one line: a character constant or a string."""
         while True:
             ch = self.next()
             if ch == "\\":
                 ch2 = self.next()
                 if ch2 not in ("", "\n"):
                     continue
-                return self.errorf("unterminated quoted string")
+                return self.errorf(unterminated)
             if ch in ("", "\n"):
-                return self.errorf("unterminated quoted string")
-            if ch == '"':
+                return self.errorf(unterminated)
+            if ch == closing:
                 break
-        self.emit(STRING)
+        self.emit(token)
         return self.lex_inside_action
 
     def lex_raw_quote(self):
