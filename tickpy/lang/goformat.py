@@ -48,15 +48,24 @@ def _shortest_digits(value: float) -> tuple[str, int]:
     return digits, point
 
 
-def format_float_v(value: float) -> str:
-    """Go's `%v` (strconv 'g', shortest) of a float64."""
+def _special_float(value: float) -> str | None:
+    """How Go's float formatting writes NaN, the infinities and the zeros (the same for
+    every verb that shows shortest digits); None for any other value."""
     if value != value:
         return "NaN"
     if value in (math.inf, -math.inf):
         return "+Inf" if value > 0 else "-Inf"
-    sign = "-" if math.copysign(1.0, value) < 0 else ""
     if value == 0:
-        return sign + "0"
+        return "-0" if math.copysign(1.0, value) < 0 else "0"
+    return None
+
+
+def format_float_v(value: float) -> str:
+    """Go's `%v` (strconv 'g', shortest) of a float64."""
+    special = _special_float(value)
+    if special is not None:
+        return special
+    sign = "-" if value < 0 else ""
     digits, point = _shortest_digits(value)
     exponent = point - 1
     if exponent < -4 or exponent >= 6:
@@ -76,13 +85,10 @@ def _fixed(digits: str, point: int) -> str:
 
 def format_float_f(value: float) -> str:
     """Go's `strconv.FormatFloat(f, 'f', -1, 64)`: shortest digits, never an exponent."""
-    if value != value:
-        return "NaN"
-    if value in (math.inf, -math.inf):
-        return "+Inf" if value > 0 else "-Inf"
-    sign = "-" if math.copysign(1.0, value) < 0 else ""
-    if value == 0:
-        return sign + "0"
+    special = _special_float(value)
+    if special is not None:
+        return special
+    sign = "-" if value < 0 else ""
     digits, point = _shortest_digits(value)
     return sign + _fixed(digits, point)
 
