@@ -11,6 +11,8 @@ from tickpy.check.dot import to_dot
 from tickpy.diagnostics import TickpyError
 from tickpy.syntax import parse
 
+from tests.conformance.conftest import report, require_set
+
 
 @dataclass
 class Outcome:
@@ -65,3 +67,15 @@ def score_define(set_folder: pathlib.Path):
             else:
                 failures.append(f"{folder.name}: position {got.position}, Kapacitor {want}: {expected['error']}")
     return verdicts, positions, positions_total, len(cases), failures, stages, stages_total
+
+
+def assert_define_conformance(set_name: str, label: str) -> None:
+    """Score one conformance set, print its verdict/position/stage counts under `label`,
+    and require them all (the same check for the scripts corpus and the mutants)."""
+    verdicts, positions, positions_total, total, failures, stages, stages_total = score_define(require_set(set_name))
+    report(f"{label} verdict", verdicts, total, failures)
+    report(f"{label} position", positions, positions_total, [])
+    report(f"{label} stage", stages, stages_total, [])
+    assert verdicts == total
+    assert positions == positions_total
+    assert stages == stages_total
