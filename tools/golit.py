@@ -127,10 +127,9 @@ def functions(tokens: list[Token]) -> list[Function]:
     depth = 0
     while i < len(tokens):
         tok = tokens[i]
-        if tok.kind == "op" and tok.text in "{([":
-            depth += 1
-        elif tok.kind == "op" and tok.text in "})]":
-            depth -= 1
+        change = nesting_change(tok)
+        if change:
+            depth += change
         elif depth == 0 and tok.kind == "ident" and tok.text == "func":
             j = i + 1
             name = ""
@@ -158,17 +157,23 @@ def functions(tokens: list[Token]) -> list[Function]:
     return found
 
 
+_NESTING = {"(": 1, "[": 1, "{": 1, ")": -1, "]": -1, "}": -1}
+
+
+def nesting_change(token: Token) -> int:
+    """+1 for an opening bracket, -1 for a closing one, 0 for any other token: the one
+    bracket-depth rule every scan below shares."""
+    return _NESTING.get(token.text, 0) if token.kind == "op" else 0
+
+
 def skip_group(tokens: list[Token], i: int) -> int:
     """Index just past the bracket group opening at tokens[i]."""
     depth = 0
     while i < len(tokens):
-        t = tokens[i]
-        if t.kind == "op" and t.text in "([{":
-            depth += 1
-        elif t.kind == "op" and t.text in ")]}":
-            depth -= 1
-            if depth == 0:
-                return i + 1
+        change = nesting_change(tokens[i])
+        depth += change
+        if change < 0 and depth == 0:
+            return i + 1
         i += 1
     return i
 
@@ -178,10 +183,7 @@ def split_top(tokens: list[Token], sep: str = ",") -> list[list[Token]]:
     parts: list[list[Token]] = [[]]
     depth = 0
     for t in tokens:
-        if t.kind == "op" and t.text in "([{":
-            depth += 1
-        elif t.kind == "op" and t.text in ")]}":
-            depth -= 1
+        depth += nesting_change(t)
         if depth == 0 and t.kind == "op" and t.text == sep:
             parts.append([])
         else:
@@ -270,14 +272,10 @@ def _matching_open(tokens: list[Token], close_index: int) -> int | None:
     depth = 0
     for i in range(close_index, -1, -1):
         t = tokens[i]
-        if t.kind != "op":
-            continue
-        if t.text in ")]}":
-            depth += 1
-        elif t.text in "([{":
-            depth -= 1
-            if depth == 0:
-                return i if t.text == want else None
+        change = nesting_change(t)
+        depth -= change  # walking backwards: a closer opens a group
+        if change > 0 and depth == 0:
+            return i if t.text == want else None
     return None
 
 
@@ -287,10 +285,9 @@ def _composite(type_name: str, body: list[Token]) -> Composite:
         colon = None
         depth = 0
         for idx, t in enumerate(part):
-            if t.kind == "op" and t.text in "([{":
-                depth += 1
-            elif t.kind == "op" and t.text in ")]}":
-                depth -= 1
+            change = nesting_change(t)
+            if change:
+                depth += change
             elif depth == 0 and t.kind == "op" and t.text == ":":
                 colon = idx
                 break
@@ -340,12 +337,11 @@ def assignments(tokens: list[Token]) -> list[Assignment]:
         depth = 0
         while end < len(tokens):
             u = tokens[end]
-            if u.kind == "op" and u.text in "([{":
-                depth += 1
-            elif u.kind == "op" and u.text in ")]}":
-                if depth == 0:
-                    break
-                depth -= 1
+            change = nesting_change(u)
+            if change < 0 and depth == 0:
+                break
+            if change:
+                depth += change
             elif depth == 0 and u.kind == "op" and u.text in (",", ";"):
                 break
             elif depth == 0 and u.line != tokens[end - 1].end_line and tokens[end - 1].text not in ("+", "(", ",", "."):
