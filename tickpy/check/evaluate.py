@@ -91,6 +91,31 @@ def _name_span(fn: ast.Function) -> tuple[int, int, int, int]:
     return line, column, line, column + len(fn.name.encode("utf-8"))
 
 
+# For each call kind (chain |, property ., dynamic @): its operator, the diagnostic code
+# that asks for it, Kapacitor's word for such a method, and for "such a method exists".
+_CALL_KINDS = {
+    "chain": ("|", "use-pipe", "chaining", "chaining method"),
+    "property": (".", "use-dot", "property", "property"),
+    "dynamic": ("@", "use-at", "dynamic", "dynamic method"),
+}
+
+
+def _wrong_operator(fn: ast.Function, go: str, wanted: str, message: str, hint: str | None = None) -> EvalError:
+    """`fn` names a method of kind `wanted`, called with the wrong operator: Kapacitor's one
+    message for every such mix-up, and ours ending in how to write it."""
+    operator, code, _, exists = _CALL_KINDS[wanted]
+    called = _CALL_KINDS[fn.kind][2]
+    name = fn.name
+    return _error(
+        code,
+        f"{message}: write {operator}{name}(...)",
+        f'no {called} method "{name}" on {go}, but {exists} does exist. '
+        f"Use '{operator}' operator instead: 'node{operator}{name}(..)'.",
+        at=fn,
+        hint=hint,
+    )
+
+
 def _error(
     code: str,
     message: str,
@@ -532,57 +557,29 @@ class Evaluator:
             if has_chain:
                 return self.call_chain(fn, receiver, entry, key, args)
             if has_prop or has_option:
-                raise _error(
-                    "use-dot",
-                    f"{name} is a property of {where}, not a node: write .{name}(...)",
-                    f"no chaining method \"{name}\" on {go}, but property does exist. Use '.' operator instead: 'node.{name}(..)'.",
-                    at=fn,
-                    hint=f"replace '|{name}' with '.{name}'",
+                raise _wrong_operator(
+                    fn, go, "property", f"{name} is a property of {where}, not a node", hint=f"replace '|{name}' with '.{name}'"
                 )
             if name in self.udfs:
-                raise _error(
-                    "use-at",
-                    f"{name} is a UDF: write @{name}(...)",
-                    f"no chaining method \"{name}\" on {go}, but dynamic method does exist. Use '@' operator instead: 'node@{name}(..)'.",
-                    at=fn,
-                )
+                raise _wrong_operator(fn, go, "dynamic", f"{name} is a UDF")
         elif fn.kind == "property":
             if has_option:
                 return self.set_udf_option(fn, receiver, name, args)
             if has_prop:
                 return self.set_property(fn, receiver, entry, key, args)
             if has_chain:
-                raise _error(
-                    "use-pipe",
-                    f"{name} adds a node, it is not a property of {where}: write |{name}(...)",
-                    f"no property method \"{name}\" on {go}, but chaining method does exist. Use '|' operator instead: 'node|{name}(..)'.",
-                    at=fn,
-                    hint=f"replace '.{name}' with '|{name}'",
+                raise _wrong_operator(
+                    fn, go, "chain", f"{name} adds a node, it is not a property of {where}", hint=f"replace '.{name}' with '|{name}'"
                 )
             if name in self.udfs:
-                raise _error(
-                    "use-at",
-                    f"{name} is a UDF: write @{name}(...)",
-                    f"no property method \"{name}\" on {go}, but dynamic method does exist. Use '@' operator instead: 'node@{name}(..)'.",
-                    at=fn,
-                )
+                raise _wrong_operator(fn, go, "dynamic", f"{name} is a UDF")
         elif fn.kind == "dynamic":
             if name in self.udfs:
                 return self.call_udf(fn, receiver, self.udfs[name])
             if has_prop or has_option:
-                raise _error(
-                    "use-dot",
-                    f"{name} is a property of {where}, not a UDF: write .{name}(...)",
-                    f"no dynamic method \"{name}\" on {go}, but property does exist. Use '.' operator instead: 'node.{name}(..)'.",
-                    at=fn,
-                )
+                raise _wrong_operator(fn, go, "property", f"{name} is a property of {where}, not a UDF")
             if has_chain:
-                raise _error(
-                    "use-pipe",
-                    f"{name} adds a built-in node, not a UDF: write |{name}(...)",
-                    f"no dynamic method \"{name}\" on {go}, but chaining method does exist. Use '|' operator instead: 'node|{name}(..)'.",
-                    at=fn,
-                )
+                raise _wrong_operator(fn, go, "chain", f"{name} adds a built-in node, not a UDF")
             raise _error(
                 "unknown-udf",
                 f"no UDF named {name} is declared",
