@@ -453,6 +453,18 @@ BUILTINS: dict[str, Method] = {
 # --- the executor ----------------------------------------------------------------------------
 
 
+# A literal argument for a parameter of a basic kind (text/template's evalArg): the parameter
+# kinds, which literal node fits, the node attribute holding the value, the word for errors.
+_LITERAL_ARGUMENTS = (
+    (frozenset({"bool"}), lambda node: isinstance(node, P.BoolNode), "value", "bool"),
+    (COMPLEX_KINDS, lambda node: isinstance(node, P.NumberNode) and node.is_complex, "complex128", "complex"),
+    (FLOAT_KINDS, lambda node: isinstance(node, P.NumberNode) and node.is_float, "float64", "float"),
+    (INT_KINDS, lambda node: isinstance(node, P.NumberNode) and node.is_int, "int64", "integer"),
+    (UINT_KINDS, lambda node: isinstance(node, P.NumberNode) and node.is_uint, "uint64", "unsigned integer"),
+    (frozenset({"string"}), lambda node: isinstance(node, P.StringNode), "text", "string"),
+)
+
+
 class State:
     def __init__(self, template, tree: P.Tree, dot, depth: int = 0):
         self.template = template
@@ -849,30 +861,11 @@ class State:
         kind = typ.kind
         if typ is REFLECT_VALUE or (kind == "interface" and typ is not ERROR_TYPE):
             return self.eval_empty_interface(dot, node)
-        if kind == "bool":
-            if isinstance(node, P.BoolNode):
-                return GV(typ, node.value)
-            self.errorf(f"expected bool; found {node}")
-        if kind in COMPLEX_KINDS:
-            if isinstance(node, P.NumberNode) and node.is_complex:
-                return GV(typ, node.complex128)
-            self.errorf(f"expected complex; found {node}")
-        if kind in FLOAT_KINDS:
-            if isinstance(node, P.NumberNode) and node.is_float:
-                return GV(typ, node.float64)
-            self.errorf(f"expected float; found {node}")
-        if kind in INT_KINDS:
-            if isinstance(node, P.NumberNode) and node.is_int:
-                return GV(typ, node.int64)
-            self.errorf(f"expected integer; found {node}")
-        if kind in UINT_KINDS:
-            if isinstance(node, P.NumberNode) and node.is_uint:
-                return GV(typ, node.uint64)
-            self.errorf(f"expected unsigned integer; found {node}")
-        if kind == "string":
-            if isinstance(node, P.StringNode):
-                return GV(typ, node.text)
-            self.errorf(f"expected string; found {node}")
+        for kinds, accepts, attribute, expected in _LITERAL_ARGUMENTS:
+            if kind in kinds:
+                if accepts(node):
+                    return GV(typ, getattr(node, attribute))
+                self.errorf(f"expected {expected}; found {node}")
         self.errorf(f"can't handle {node} for arg of type {typ.name}")
 
     def eval_empty_interface(self, dot, node):
