@@ -30,6 +30,22 @@ _CHAIN_OPERATORS = {"PIPE": "|", "DOT": ".", "AT": "@"}
 _MULTILINE_TOKENS = frozenset({"STRING", "REFERENCE", "REGEX"})
 
 
+def _reduce(states: dict, state_stack: list, value_stack: list, reduction: tuple) -> None:
+    """One LALR reduction: pop the rule's children (a unit rule passes its one child
+    through), push the callback's value and the goto state."""
+    size, origin, callback = reduction
+    if callback is None:
+        del state_stack[-1]
+    elif size:
+        children = value_stack[-size:]
+        del state_stack[-size:]
+        del value_stack[-size:]
+        value_stack.append(callback(children))
+    else:
+        value_stack.append(callback([]))
+    state_stack.append(states[state_stack[-1]][origin][1])
+
+
 class LiteralError(Exception):
     """A literal the parser accepted but whose value Kapacitor rejects."""
 
@@ -319,21 +335,7 @@ class _Driver:
                     state_stack.append(arg)
                     value_stack.append(tok)
                     break
-                size, origin, callback = arg
-                if callback is None:
-                    value = value_stack[-1]
-                    del state_stack[-1]
-                    value_stack[-1] = value
-                else:
-                    if size:
-                        children = value_stack[-size:]
-                        del state_stack[-size:]
-                        del value_stack[-size:]
-                    else:
-                        children = []
-                    value = callback(children)
-                    value_stack.append(value)
-                state_stack.append(states[state_stack[-1]][origin][1])
+                _reduce(states, state_stack, value_stack, arg)
             if tok.literal.__class__ is LiteralProblem:
                 # Kapacitor rejects the literal's value once its parser has taken the literal.
                 raise LiteralError(tok, tok.literal)
@@ -342,21 +344,7 @@ class _Driver:
             action = states[state_stack[-1]].get("$END")
             if action is None:
                 raise SyntaxStop(None, self.acceptable(self.stack_before(tokens, None, start), start))
-            size, origin, callback = action[1]
-            if callback is None:
-                value = value_stack[-1]
-                del state_stack[-1]
-                value_stack[-1] = value
-            else:
-                if size:
-                    children = value_stack[-size:]
-                    del state_stack[-size:]
-                    del value_stack[-size:]
-                else:
-                    children = []
-                value = callback(children)
-                value_stack.append(value)
-            state_stack.append(states[state_stack[-1]][origin][1])
+            _reduce(states, state_stack, value_stack, action[1])
             if state_stack[-1] == end_state:
                 return value_stack[-1]
 
