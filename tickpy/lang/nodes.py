@@ -96,29 +96,8 @@ class EvalNode:
     def guard(self, requested: str) -> TypeGuardFailed:
         return TypeGuardFailed(requested, self.const_type)
 
-    def eval_float(self, scope, state):
-        raise self.guard(FLOAT)
-
-    def eval_int(self, scope, state):
-        raise self.guard(INT)
-
-    def eval_string(self, scope, state):
-        raise self.guard(STRING)
-
-    def eval_bool(self, scope, state):
-        raise self.guard(BOOL)
-
-    def eval_regex(self, scope, state):
-        raise self.guard(REGEX)
-
-    def eval_time(self, scope, state):
-        raise self.guard(TIME)
-
-    def eval_duration(self, scope, state):
-        raise self.guard(DURATION)
-
-    def eval_missing(self, scope, state):
-        raise self.guard(MISSING_TYPE)
+    # eval_float, eval_int, ... eval_missing: each raises self.guard(<its type>); defined
+    # from _EVAL_METHOD below, and overridden by the nodes that produce that type.
 
     def eval_as(self, requested: str, scope, state):
         return getattr(self, _EVAL_METHOD[requested])(scope, state)
@@ -134,6 +113,35 @@ _EVAL_METHOD = {
     DURATION: "eval_duration",
     MISSING_TYPE: "eval_missing",
 }
+
+
+def _define_eval_methods(cls, make_method: Callable, exclude: tuple[str, ...] = ()):
+    """Give `cls` an Eval<T> method for each type T (but those in `exclude`, written by
+    hand): `make_method(T)`. The per-type methods of a node are one rule, not eight copies."""
+    for value_type, name in _EVAL_METHOD.items():
+        if value_type not in exclude:
+            method = make_method(value_type)
+            method.__name__ = method.__qualname__ = name
+            setattr(cls, name, method)
+    return cls
+
+
+def _type_guard_method(value_type: str):
+    def evaluate(self, scope, state):
+        raise self.guard(value_type)
+
+    return evaluate
+
+
+def _typed_method(value_type: str):
+    def evaluate(self, scope, state):
+        return self._typed(scope, state, value_type)
+
+    return evaluate
+
+
+# The base produces nothing: every Eval<T> fails its type guard.
+_define_eval_methods(EvalNode, _type_guard_method)
 
 
 def _own_value(self, scope, state):
@@ -206,26 +214,6 @@ class DurationNode(ConstantNode):
         return format_go_duration(self.value.nanoseconds)
 
 
-def _evaluates_every_type_via_typed(exclude: tuple[str, ...] = ()):
-    """Class decorator for nodes whose type is only known from the value they produce: each
-    Eval<T> (but those in `exclude`, defined by hand) is `self._typed(scope, state, T)`."""
-
-    def define(value_type: str):
-        def evaluate(self, scope, state):
-            return self._typed(scope, state, value_type)
-
-        evaluate.__name__ = _EVAL_METHOD[value_type]
-        return evaluate
-
-    def decorate(cls):
-        for value_type, method in _EVAL_METHOD.items():
-            if value_type not in exclude:
-                setattr(cls, method, define(value_type))
-        return cls
-
-    return decorate
-
-
 def scope_get(scope: dict, name: str) -> object:
     try:
         return scope[name]
@@ -234,7 +222,6 @@ def scope_get(scope: dict, name: str) -> object:
         raise GoError(f'name "{name}" is undefined. Names in scope: {names}') from None
 
 
-@_evaluates_every_type_via_typed(exclude=(MISSING_TYPE,))
 class ReferenceNode(EvalNode):
     """A field, tag or "time": its type is whatever the point's value has."""
 
@@ -273,6 +260,10 @@ class ReferenceNode(EvalNode):
         if actual == MISSING_TYPE:
             raise MissingValueError(f'missing value: "{self.name}"', value)
         raise TypeGuardFailed(MISSING_TYPE, actual)
+
+
+# Its type is the value's: each Eval<T> checks the value it finds (eval_missing by hand).
+_define_eval_methods(ReferenceNode, _typed_method, exclude=(MISSING_TYPE,))
 
 
 class UnaryNode(EvalNode):
@@ -515,7 +506,6 @@ class BinaryNode(EvalNode):
         raise GoError(f"expression returned unexpected type {_go_result_type_name(result)}")
 
 
-@_evaluates_every_type_via_typed()
 class FunctionNode(EvalNode):
     go_type = "*stateful.EvalFunctionNode"
 
@@ -574,6 +564,10 @@ class FunctionNode(EvalNode):
             return value
         raise TypeGuardFailed(requested, actual)
 
+
+
+# Its type is the result's: each Eval<T> calls the function and checks what it returns.
+_define_eval_methods(FunctionNode, _typed_method)
 
 
 def render(node: EvalNode) -> str:
