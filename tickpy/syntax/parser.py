@@ -46,6 +46,14 @@ def _reduce(states: dict, state_stack: list, value_stack: list, reduction: tuple
     state_stack.append(states[state_stack[-1]][origin][1])
 
 
+def _reduce_states(states: dict, stack: list, reduction: tuple) -> None:
+    """A reduction on the state stack alone, for the error paths that replay the parse."""
+    size, origin, _ = reduction
+    if size:
+        del stack[-size:]
+    stack.append(states[stack[-1]][origin][1])
+
+
 class LiteralError(Exception):
     """A literal the parser accepted but whose value Kapacitor rejects."""
 
@@ -363,10 +371,7 @@ class _Driver:
                 if shift:
                     stack.append(arg)
                     break
-                size, origin, _ = arg
-                if size:
-                    del stack[-size:]
-                stack.append(states[stack[-1]][origin][1])
+                _reduce_states(states, stack, arg)
         return stack
 
     def acceptable(self, state_stack: list[int], start: str) -> set[str]:
@@ -384,10 +389,7 @@ class _Driver:
                 if shift:
                     accepted.add(terminal)
                     break
-                size, origin, _ = arg
-                if size:
-                    del stack[-size:]
-                stack.append(states[stack[-1]][origin][1])
+                _reduce_states(states, stack, arg)
                 if stack[-1] == end_state:
                     accepted.add(terminal)
                     break
