@@ -99,14 +99,32 @@ def _numeric(
 ) -> LambdaFunction:
     """Kapacitor's math1/math2/mathI/mathIF families: float64 result, each its own messages."""
 
-    def call(args: list) -> object:
-        if len(args) != len(parameters):
-            raise GoError(f"{name} expects exactly {count_word}")
-        for position, (arg, expected) in enumerate(zip(args, parameters)):
-            if type(arg) is not expected:
-                where = f" as {_ORDINALS[position]} arg" if say_position else ""
-                raise GoError(f"cannot pass {_go_name(arg)} to {name}{where}, must be {_GO_NUMBER_NAMES[expected]}")
-        return function(*args)
+    def wrong_type(position: int, arg: object) -> GoError:
+        where = f" as {_ORDINALS[position]} arg" if say_position else ""
+        return GoError(f"cannot pass {_go_name(arg)} to {name}{where}, must be {_GO_NUMBER_NAMES[parameters[position]]}")
+
+    # Unrolled by arity: the exact evaluator calls these once per point.
+    if len(parameters) == 1:
+        (only,) = parameters
+
+        def call(args: list) -> object:
+            if len(args) != 1:
+                raise GoError(f"{name} expects exactly {count_word}")
+            if type(args[0]) is not only:
+                raise wrong_type(0, args[0])
+            return function(args[0])
+
+    else:
+        first, second = parameters
+
+        def call(args: list) -> object:
+            if len(args) != 2:
+                raise GoError(f"{name} expects exactly {count_word}")
+            if type(args[0]) is not first:
+                raise wrong_type(0, args[0])
+            if type(args[1]) is not second:
+                raise wrong_type(1, args[1])
+            return function(args[0], args[1])
 
     signature = tuple(_TICK_TYPES[parameter] for parameter in parameters)
     return LambdaFunction(name, {signature: FLOAT}, call, family=family, extra={"python": function})
