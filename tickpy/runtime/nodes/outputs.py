@@ -3,6 +3,7 @@ influxDBOut (writes line protocol instead of sending to InfluxDB)."""
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from tickpy.alerting.gojson import Struct, format_float_f
@@ -158,13 +159,24 @@ class HTTPPostNode(RuntimeNode):
             headers.update({canonical_header_key(k): v for k, v in endpoint.headers.items()})
         else:
             raise self.script_error("httpPost needs a URL or an .endpoint()")
+        # Kapacitor reads every httpPost URL (argument or endpoint) as a Go template over the
+        # row being posted; most have no action and are used as they are.
+        self.url_template = None
         if "{{" in self.url:
-            raise self.unsupported("a URL template in httpPost")
-        from tickpy.alerting.senders import url_port_problem
+            from tickpy.alerting.alert_template import FUNCS
+            from tickpy.lang.gotemplate_exec import TextTemplate
+            from tickpy.lang.gotemplate_parse import TemplateParseError
 
-        port_problem = url_port_problem(self.url)
-        if port_problem:  # every POST would fail: say it before the run
-            raise self.script_error(f"httpPost: {port_problem}")
+            try:
+                self.url_template = TextTemplate("body", self.url, FUNCS)
+            except TemplateParseError as err:
+                raise self.script_error(f"error in url templating: failed to parse template: {err}") from None
+        else:
+            from tickpy.alerting.senders import url_port_problem
+
+            port_problem = url_port_problem(self.url)
+            if port_problem:  # every POST would fail: say it before the run
+                raise self.script_error(f"httpPost: {port_problem}")
         headers["Content-Type"] = "application/json"
         for call in spec.properties:
             if call.name == "header" and len(call.args) == 2:
@@ -182,7 +194,16 @@ class HTTPPostNode(RuntimeNode):
         from tickpy.alerting.gojson import encoder_encode
 
         body = encoder_encode(Struct(series=[row])).encode("utf-8", errors="surrogateescape")
-        parts = urllib.parse.urlsplit(self.url)
+        url = self.url
+        if self.url_template is not None:
+            from tickpy.lang.gotemplate_exec import ExecError
+
+            try:
+                url = self.url_template.execute(mapped_row_value(row))
+            except ExecError as err:
+                self.error(f"failed to POST data: failed to marshal row data json: failed to execute url template: {err}")
+                return 0
+        parts = urllib.parse.urlsplit(url)
         path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         connection_class = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
         self.posts += 1
@@ -195,7 +216,7 @@ class HTTPPostNode(RuntimeNode):
             finally:
                 connection.close()
         except (OSError, ValueError, http.client.HTTPException) as error:
-            self.error(f"failed to POST data: Post {self.url!r}: {getattr(error, 'strerror', None) or error}")
+            self.error(f"failed to POST data: Post {url!r}: {getattr(error, 'strerror', None) or error}")
             return 0
         if response.status // 100 != 2:
             reason = (answer.decode("utf-8", errors="replace") if self.capture_response
@@ -221,6 +242,35 @@ class HTTPPostNode(RuntimeNode):
 
     def extra_stats(self) -> dict[str, Any]:
         return {"posts": self.posts}
+
+
+@functools.cache
+def _mapped_row_type():
+    from tickpy.lang.gotemplate_types import EMPTY_INTERFACE, MAP_STRING_STRING, STRING, GoType, StructField
+
+    value_map = GoType("map[string]interface {}", "map", elem=EMPTY_INTERFACE, key=STRING)
+    return GoType("kapacitor.mappedRow", "struct", fields=[
+        StructField("Name", STRING), StructField("Tags", MAP_STRING_STRING),
+        StructField("Values", GoType("[]map[string]interface {}", "slice", elem=value_map))])
+
+
+def mapped_row_value(row: Struct):
+    """The row as the Go value Kapacitor's httpPost gives its URL template: `.Name`, `.Tags`
+    and `.Values`, one map per value row from column name to cell (`time` is a time.Time)."""
+    from tickpy.alerting.alert_template import _cell as template_cell
+    from tickpy.lang.gotemplate_types import GV, MAP_STRING_STRING, STRING
+
+    mapped_row = _mapped_row_type()
+    values_type = mapped_row.fields[2].type
+    columns = row.get("columns") or []
+    values = [GV(values_type.elem, {column: template_cell(cell) for column, cell in zip(columns, cells)})
+              for cells in row.get("values") or []]
+    tags = row.get("tags")
+    return GV(mapped_row, [
+        GV(STRING, row.get("name", "")),
+        GV(MAP_STRING_STRING, {k: GV(STRING, v) for k, v in tags.items()} if tags else None),
+        GV(values_type, values or None),
+    ])
 
 
 def _escape(text: str, specials: str) -> str:
