@@ -144,7 +144,9 @@ _GO_ARGUMENT_NAMES = {str: "string", int: "int", Regex: "regex"}
 
 
 def _check_arguments(name: str, args: list, count_word: str, parameters: tuple[type, ...]) -> None:
-    """The argument checks of Kapacitor's string functions: count, then each type in order."""
+    """The argument checks of Kapacitor's string functions, count then each type in order,
+    raising the first failure. Callers test the good case inline first (the exact evaluator
+    calls them once per point) and come here only for the message."""
     if len(args) != len(parameters):
         raise GoError(f"{name} expects exactly {count_word}")
     for position, (arg, expected) in enumerate(zip(args, parameters)):
@@ -156,7 +158,8 @@ def _check_arguments(name: str, args: list, count_word: str, parameters: tuple[t
 
 def _string2(name: str, function: Callable[[str, str], object], result: str, family: str) -> LambdaFunction:
     def call(args: list) -> object:
-        _check_arguments(name, args, "two arguments", (str, str))
+        if len(args) != 2 or type(args[0]) is not str or type(args[1]) is not str:
+            _check_arguments(name, args, "two arguments", (str, str))
         return function(args[0], args[1])
 
     return LambdaFunction(name, {(STRING, STRING): result}, call, family=family, extra={"python": function})
@@ -164,7 +167,8 @@ def _string2(name: str, function: Callable[[str, str], object], result: str, fam
 
 def _string1(name: str, function: Callable[[str], str]) -> LambdaFunction:
     def call(args: list) -> object:
-        _check_arguments(name, args, "one argument", (str,))
+        if len(args) != 1 or type(args[0]) is not str:
+            _check_arguments(name, args, "one argument", (str,))
         return function(args[0])
 
     return LambdaFunction(name, {(STRING,): STRING}, call, family="stateful.string1String", extra={"python": function})
@@ -284,12 +288,20 @@ def _go_last_index(text: str, sub: str) -> int:
 
 
 def _str_length(args: list) -> object:
-    _check_arguments("strLength", args, "one argument", (str,))
+    if len(args) != 1 or type(args[0]) is not str:
+        _check_arguments("strLength", args, "one argument", (str,))
     return len(_utf8(args[0]))
 
 
 def _str_replace(args: list) -> object:
-    _check_arguments("strReplace", args, "four arguments", (str, str, str, int))
+    if (
+        len(args) != 4
+        or type(args[0]) is not str
+        or type(args[1]) is not str
+        or type(args[2]) is not str
+        or type(args[3]) is not int
+    ):
+        _check_arguments("strReplace", args, "four arguments", (str, str, str, int))
     text, old, new, count = args
     if old == new or count == 0:
         return text
@@ -299,7 +311,8 @@ def _str_replace(args: list) -> object:
 
 
 def _str_substring(args: list) -> object:
-    _check_arguments("strSubstring", args, "three arguments", (str, int, int))
+    if len(args) != 3 or type(args[0]) is not str or type(args[1]) is not int or type(args[2]) is not int:
+        _check_arguments("strSubstring", args, "three arguments", (str, int, int))
     data = _utf8(args[0])
     start, stop = args[1], args[2]
     if start < 0:
@@ -373,7 +386,8 @@ def _group_number(name: str) -> int:
 
 
 def _regex_replace(args: list) -> object:
-    _check_arguments("regexReplace", args, "three arguments", (Regex, str, str))
+    if len(args) != 3 or type(args[0]) is not Regex or type(args[1]) is not str or type(args[2]) is not str:
+        _check_arguments("regexReplace", args, "three arguments", (Regex, str, str))
     return regex_replace_all(args[0], go_text(args[1]), go_text(args[2]))
 
 
