@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from tickpy.alerting.gojson import civil_from_ns, format_time_go_string
+from tickpy.lang.goformat import format_go_duration
 
 INT_KINDS = frozenset({"int", "int8", "int16", "int32", "int64"})
 UINT_KINDS = frozenset({"uint", "uint8", "uint16", "uint32", "uint64", "uintptr"})
@@ -187,39 +188,7 @@ def struct_fields(value: GV) -> list[GV]:
 
 # --- time.Duration ---------------------------------------------------------------------------
 
-
-def format_duration(ns: int) -> str:
-    """time.Duration.String()."""
-    if ns == 0:
-        return "0s"
-    negative = ns < 0
-    u = -ns if negative else ns
-    if u < 1_000_000_000:
-        if u < 1_000:
-            text = f"{u}ns"
-        elif u < 1_000_000:
-            text = _frac_units(u, 3) + "µs"
-        else:
-            text = _frac_units(u, 6) + "ms"
-    else:
-        seconds_part = _frac_units(u % 60_000_000_000, 9) + "s"
-        minutes_total = u // 60_000_000_000
-        if minutes_total:
-            hours = minutes_total // 60
-            text = f"{minutes_total % 60}m" + seconds_part
-            if hours:
-                text = f"{hours}h" + text
-        else:
-            text = seconds_part
-    return "-" + text if negative else text
-
-
-def _frac_units(value: int, precision: int) -> str:
-    whole, frac = divmod(value, 10**precision)
-    if frac == 0:
-        return str(whole)
-    digits = f"{frac:0{precision}d}".rstrip("0")
-    return f"{whole}.{digits}"
+format_duration = format_go_duration  # time.Duration.String(), one implementation (goformat)
 
 
 def _duration_round(d: int, m: int) -> int:
