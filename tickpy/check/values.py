@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from tickpy.check.pipeline import HandlerSpec, PipelineNode, TimeDimension
+from tickpy.lang.goformat import format_float_f, format_go_duration
 from tickpy.lang.values import Duration, Regex, StarValue
 from tickpy.syntax import ast
 
@@ -149,48 +150,7 @@ def is_pointer(value: Any) -> bool:
 ZERO_LAMBDA = ast.Lambda(span=ast.Span.unknown(), expression=None)  # type: ignore[arg-type]
 
 
-def go_duration_string(nanoseconds: int) -> str:
-    """Go's time.Duration.String(): 10s, 1m0s, 1h30m0s, 1.5s, 500ms."""
-    if nanoseconds == 0:
-        return "0s"
-    negative = nanoseconds < 0
-    n = -nanoseconds if negative else nanoseconds
-    if n < 1_000_000_000:
-        for unit, size in (("ns", 1), ("µs", 1_000), ("ms", 1_000_000)):
-            if n < size * 1000:
-                text = _fraction(n, size) + unit
-                break
-    else:
-        seconds, rest = divmod(n, 1_000_000_000)
-        hours, seconds = divmod(seconds, 3600)
-        minutes, seconds = divmod(seconds, 60)
-        text = _fraction(seconds * 1_000_000_000 + rest, 1_000_000_000) + "s"
-        if hours or minutes:
-            text = f"{minutes}m" + text
-        if hours:
-            text = f"{hours}h" + text
-    return ("-" if negative else "") + text
-
-
-def _fraction(value: int, unit: int) -> str:
-    whole, rest = divmod(value, unit)
-    if not rest:
-        return str(whole)
-    digits = len(str(unit)) - 1
-    return f"{whole}." + f"{rest:0{digits}d}".rstrip("0")
-
-
-def go_float_string(value: float) -> str:
-    """strconv.FormatFloat(f, 'f', -1, 64): shortest digits, never an exponent."""
-    if value != value:
-        return "NaN"
-    if value in (float("inf"), float("-inf")):
-        return "+Inf" if value > 0 else "-Inf"
-    text = repr(value)
-    if "e" in text or "E" in text:
-        from decimal import Decimal
-
-        text = format(Decimal(text), "f")
-    if text.endswith(".0"):
-        text = text[:-2]
-    return text
+# Go's time.Duration.String() and strconv.FormatFloat(f, 'f', -1, 64): the lambda
+# package's implementations, under the names the checker's callers use.
+go_duration_string = format_go_duration
+go_float_string = format_float_f
