@@ -69,76 +69,67 @@ TIME_FUNCTION = _TimeFunction()  # the global `time()` as a value in the scope
 TIME_FUNCTION_GO = "func(time.Duration, ...time.Duration) (kapacitor.TimeDimension, error)"
 
 
+# Go's `%T` of the checker's values whose Go type follows from their Python type alone.
+_GO_TYPE_NAMES = {
+    bool: "bool",
+    int: "int64",
+    float: "float64",
+    str: "string",
+    Duration: "time.Duration",
+    Regex: "*regexp.Regexp",
+    ast.Lambda: "*ast.LambdaNode",  # ZERO_LAMBDA too
+    ast.Reference: "*ast.ReferenceNode",
+    StarValue: "*ast.StarNode",
+    list: "[]interface {}",
+    AlertData: "*pipeline.AlertNodeData",
+    TimeDimension: "kapacitor.TimeDimension",
+    GlobalCall: "tick.unboundFunc",
+    _TimeFunction: TIME_FUNCTION_GO,
+    _Nil: "<nil>",
+}
+
+
 def go_type_of(value: Any, catalogue) -> str:
     t = type(value)
-    if t is bool:
-        return "bool"
-    if t is int:
-        return "int64"
-    if t is float:
-        return "float64"
-    if t is str:
-        return "string"
-    if t is Duration:
-        return "time.Duration"
-    if t is Regex:
-        return "*regexp.Regexp"
-    if t is ast.Lambda or value is ZERO_LAMBDA:
-        return "*ast.LambdaNode"
-    if t is ast.Reference:
-        return "*ast.ReferenceNode"
-    if t is StarValue:
-        return "*ast.StarNode"
-    if t is list:
-        return "[]interface {}"
+    name = _GO_TYPE_NAMES.get(t)
+    if name is not None:
+        return name
     if t is PipelineNode:
         entry = catalogue.types.get(value.type)
         return entry.go if entry else f"*pipeline.{value.type}"
-    if t is AlertData:
-        return "*pipeline.AlertNodeData"
     if t is HandlerObject:
         return catalogue.types[value.type_name].go
-    if t is TimeDimension:
-        return "kapacitor.TimeDimension"
     if t is GoValue:
         return value.go_type
-    if t is GlobalCall:
-        return "tick.unboundFunc"
-    if value is TIME_FUNCTION:
-        return TIME_FUNCTION_GO
-    if value is NIL:
-        return "<nil>"
-    return type(value).__name__
+    return t.__name__
+
+
+# The value's type in TICKscript words, where its Python type says it.
+_KIND_NAMES = {
+    bool: "bool",
+    int: "int",
+    float: "float",
+    str: "string",
+    Duration: "duration",
+    Regex: "regex",
+    ast.Lambda: "lambda",  # ZERO_LAMBDA too
+    ast.Reference: 'double-quoted reference ("...")',
+    StarValue: "*",
+    list: "list",
+    PipelineNode: "node",
+    AlertData: "alert",
+    HandlerObject: "alert handler",
+    TimeDimension: "time() dimension",
+    GoValue: "the value returned by the previous call (not a node)",
+    _TimeFunction: "the time function",
+}
 
 
 def kind_of_value(value: Any) -> str:
     """The value's type in TICKscript words."""
-    t = type(value)
-    names = {
-        bool: "bool",
-        int: "int",
-        float: "float",
-        str: "string",
-        Duration: "duration",
-        Regex: "regex",
-        ast.Lambda: "lambda",
-        ast.Reference: 'double-quoted reference ("...")',
-        StarValue: "*",
-        list: "list",
-        PipelineNode: "node",
-        AlertData: "alert",
-        HandlerObject: "alert handler",
-        TimeDimension: "time() dimension",
-    }
-    if value is ZERO_LAMBDA:
-        return "lambda"
-    if t is GoValue:
-        return "the value returned by the previous call (not a node)"
-    if t is GlobalCall:
+    if type(value) is GlobalCall:
         return f"the result of {value.function.name}()"
-    if value is TIME_FUNCTION:
-        return "the time function"
-    return names.get(t, "value")
+    return _KIND_NAMES.get(type(value), "value")
 
 
 def is_pointer(value: Any) -> bool:
