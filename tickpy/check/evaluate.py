@@ -1011,19 +1011,21 @@ def _regex(pattern: str) -> Regex:
     return Regex(pattern, compiled)
 
 
+_VALUE_TYPES = {
+    bool: "bool",
+    int: "int",
+    float: "float",
+    str: "string",
+    Duration: "duration",
+    Regex: "regex",
+    ast.Lambda: "lambda",
+    list: "list",
+    StarValue: "star",
+}
+
+
 def _value_type(value: Any) -> str:
-    t = type(value)
-    return {
-        bool: "bool",
-        int: "int",
-        float: "float",
-        str: "string",
-        Duration: "duration",
-        Regex: "regex",
-        ast.Lambda: "lambda",
-        list: "list",
-        StarValue: "star",
-    }.get(t, "invalid type")
+    return _VALUE_TYPES.get(type(value), "invalid type")
 
 
 def _kapacitor_type_word(type_name: str) -> str:
