@@ -196,12 +196,12 @@ def test_script_error_is_a_rendered_diagnostic_with_exit_2(tmp_path):
 
 
 def test_unsupported_node_is_named_before_any_point_is_read(tmp_path):
-    script = tmp_path / "barrier.tick"
-    script.write_text("stream\n  |from()\n  |barrier()\n    .idle(5s)\n")
+    script = tmp_path / "swarm.tick"
+    script.write_text("stream\n  |from()\n  |swarmAutoscale()\n    .serviceName('s')\n    .replicas(lambda: 1)\n")
     done = tickpy("run", script, stdin=b"this line would be malformed\n")
     assert done.returncode == 2
     stderr = done.stderr.decode()
-    assert "node barrier2 (|barrier()) is not supported by tickpy run yet" in stderr
+    assert "node swarm_autoscale2 (|swarmAutoscale()) is not supported by tickpy run yet" in stderr
     assert "malformed" not in stderr and "unable to parse" not in stderr
 
 

@@ -104,11 +104,11 @@ def test_unsupported_node_is_reported_before_any_point():
     pipeline = chain(
         ("StreamNode", "stream", [], []),
         ("FromNode", "from", [], []),
-        ("BarrierNode", "barrier", [], []),
+        ("SwarmAutoscaleNode", "swarm_autoscale", [], []),
     )
     with pytest.raises(TickpyError) as caught:
         compile_task(pipeline, RunContext())
-    assert "node barrier2 (|barrier()) is not supported by tickpy run yet" in str(caught.value)
+    assert "node swarm_autoscale2 (|swarmAutoscale()) is not supported by tickpy run yet" in str(caught.value)
 
 
 def test_log_node_writes_kapacitor_logfmt():

@@ -28,6 +28,8 @@ Event time comes from the points. As in Kapacitor, nothing is flushed at end of 
 window emits only when a point at or past its boundary arrives (--flush closes open windows
 at the end instead; this differs from Kapacitor). stats() and deadman() tick on the points'
 time too (Kapacitor uses the wall clock): a tick is due when a point's time reaches it.
+barrier() .idle()/.period() likewise: a group's barrier is due when the time of the data
+reaching the barrier node (any group's) passes it; nothing ticks after the last point.
 
 \b
 Outputs:

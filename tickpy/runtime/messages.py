@@ -159,6 +159,27 @@ class BatchPoint:
         return f"BatchPoint(time={self.time}, fields={dict(self.fields)!r}, tags={self.tags!r})"
 
 
+@dataclass(frozen=True, slots=True)
+class BarrierMessage:
+    """Kapacitor's `edge.BarrierMessage`: the group will send nothing older than `time`.
+    Barrier nodes emit them; windows close their window on them, joins move the source on."""
+
+    group: str
+    tags: dict[str, str]
+    dimensions: Dimensions
+    time: int
+
+
+@dataclass(frozen=True, slots=True)
+class DeleteGroupMessage:
+    """Kapacitor's `edge.DeleteGroupMessage`: forget every piece of state kept for `group`
+    (a barrier node with `.delete(TRUE)` sends one after each barrier)."""
+
+    group: str
+    tags: dict[str, str]
+    dimensions: Dimensions
+
+
 class BatchMessage:
     """A whole batch on a batch edge (Kapacitor's `edge.BufferedBatchMessage`).
 
@@ -338,7 +359,9 @@ def empty_result() -> Struct:
 
 
 __all__ = [
+    "BarrierMessage",
     "BatchMessage",
+    "DeleteGroupMessage",
     "BatchPoint",
     "Dimensions",
     "NIL_GROUP",

@@ -93,6 +93,21 @@ class TimeWindow:
         self.buffer.append(point)
         return emitted
 
+    def barrier(self, time: int) -> tuple[int, list] | None:
+        """A barrier at `time` (no point older will come): the window due by then, if any,
+        as `add` would emit it for a point at `time`, without buffering anything."""
+        if time < self.next_emit:
+            return None
+        if self.every == 0:
+            self._purge(time - self.period, inclusive=False)
+            self.next_emit = time
+            return time, list(self.buffer)
+        emit_time = self.next_emit
+        self._purge(emit_time - self.period, inclusive=True)
+        next_emit = time + self.every
+        self.next_emit = go_truncate(next_emit, self.every) if self.align else next_emit
+        return emit_time, list(self.buffer)
+
     def flush(self) -> tuple[int, list] | None:
         """The partial window that would be emitted if time reached the next emit time."""
         if self.every == 0:

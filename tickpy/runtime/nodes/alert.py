@@ -148,6 +148,7 @@ class AlertState:
 class AlertNode(RuntimeNode):
     def __init__(self, spec, ctx):
         super().__init__(spec, ctx)
+        self.group_state = ("states",)  # forgotten on a delete-group message
         extra = getattr(spec, "extra", None) or {}
         id_template = self.property_value("id", extra.get("id", DEFAULT_ID))
         message_template = self.property_value("message", extra.get("message", DEFAULT_MESSAGE))

@@ -55,6 +55,9 @@ Rules
 - `finish()` is called once, after the last input point, parents before children. Kapacitor
   emits nothing at end of input; a node with buffered data (windows) emits it only when
   `self.ctx.flush_at_end` is true (`tickpy run --flush`).
+- Barriers and delete-group messages (from `barrier()`) reach `barrier(msg)` and
+  `delete_group(msg)`: by default a barrier is passed on, and a delete-group message drops
+  the group from the attributes named in `self.group_state` before it is passed on.
 - Counters: `points_out`/`batches_out`/`errors` are kept by the base class; the engine derives
   the "in" counts from the parents' "out" counts. Add node-specific ones by overriding
   `extra_stats()`.
@@ -67,7 +70,7 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from tickpy.diagnostics import Diagnostic, TickpyError
 from tickpy.lang.values import Duration
-from tickpy.runtime.messages import BatchMessage, PointMessage
+from tickpy.runtime.messages import BarrierMessage, BatchMessage, DeleteGroupMessage, PointMessage
 
 if TYPE_CHECKING:  # pragma: no cover
     from tickpy.check.pipeline import PipelineNode
@@ -276,6 +279,36 @@ class RuntimeNode:
     def finish(self) -> None:
         """End of input (parents are finished first). Default: nothing."""
 
+    # ---- barriers and group deletion (Kapacitor's BarrierMessage / DeleteGroupMessage) ----
+
+    # The attributes holding per-group state: dicts keyed by group id, or `PerGroup`s. A
+    # delete-group message drops the group from each of them, as Kapacitor's grouped
+    # consumers drop the group's receiver.
+    group_state: tuple[str, ...] = ()
+
+    def barrier(self, msg: BarrierMessage) -> None:
+        """A barrier arrived. Default: pass it on."""
+        self.forward_barrier(msg)
+
+    def barrier_from(self, parent_index: int, msg: BarrierMessage) -> None:
+        self.barrier(msg)
+
+    def delete_group(self, msg: DeleteGroupMessage) -> None:
+        """Forget the group (see `group_state`) and pass the message on."""
+        self.forget_group(msg.group)
+        self.forward_delete_group(msg)
+
+    def delete_group_from(self, parent_index: int, msg: DeleteGroupMessage) -> None:
+        self.delete_group(msg)
+
+    def forget_group(self, group: str) -> None:
+        for name in self.group_state:
+            state = getattr(self, name, None)
+            if isinstance(state, PerGroup):
+                state = state.by_group
+            if isinstance(state, dict):
+                state.pop(group, None)
+
     # ---- data out ----
 
     def forward_point(self, msg: PointMessage) -> None:
@@ -287,6 +320,14 @@ class RuntimeNode:
         self.batches_out += 1
         for child in self.children:
             child.batch(msg)
+
+    def forward_barrier(self, msg: BarrierMessage) -> None:
+        for child in self.children:
+            child.barrier(msg)
+
+    def forward_delete_group(self, msg: DeleteGroupMessage) -> None:
+        for child in self.children:
+            child.delete_group(msg)
 
     # ---- errors ----
 
@@ -373,6 +414,12 @@ class ParentPort:
 
     def batch(self, msg: BatchMessage) -> None:
         self.node.batch_from(self.index, msg)
+
+    def barrier(self, msg: BarrierMessage) -> None:
+        self.node.barrier_from(self.index, msg)
+
+    def delete_group(self, msg: DeleteGroupMessage) -> None:
+        self.node.delete_group_from(self.index, msg)
 
 
 __all__ = [

@@ -235,6 +235,7 @@ class WhereNode(RuntimeNode):
 
     def __init__(self, spec, ctx):
         super().__init__(spec, ctx)
+        self.group_state = ("evaluators",)  # forgotten on a delete-group message
         self.evaluators = PerGroup(self.compile_lambda(spec.args[0]))
 
     def point(self, msg: PointMessage) -> None:
@@ -274,6 +275,7 @@ class EvalNode(RuntimeNode):
 
     def __init__(self, spec, ctx):
         super().__init__(spec, ctx)
+        self.group_state = ("groups",)  # forgotten on a delete-group message
         self.names = [str(a) for a in (self.property_args("as") or [])]
         lambdas = list(spec.args)
         if len(self.names) != len(lambdas):
@@ -511,6 +513,7 @@ class GroupByNode(RuntimeNode):
 
     def __init__(self, spec, ctx):
         super().__init__(spec, ctx)
+        self.group_state = ("pending",)  # forgotten on a delete-group message
         self.excluded = tuple(str(a) for a in (self.property_args("exclude") or []))
         all_tags, names = split_dimensions(list(spec.args))
         self.all_dimensions = all_tags

@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections import deque
 from typing import Any
 
-from tickpy.runtime.messages import BatchMessage, BatchPoint, Dimensions, PointMessage, group_id
+from tickpy.runtime.messages import (BarrierMessage, BatchMessage, BatchPoint, DeleteGroupMessage, Dimensions,
+                                     PointMessage, group_id)
 from tickpy.runtime.nodes.base import PerGroup, RuntimeNode, register
 from tickpy.runtime.windowing import go_round
 
@@ -158,6 +159,7 @@ class JoinNode(RuntimeNode):
         else:
             self.fill = _NO_FILL
         self.joins_batches = spec.wants == "batch"
+        self.delete_all = bool(self.property_value("deleteAll", False))
         self.groups: dict[str, _JoinGroup] = {}
         self.low_marks: dict[tuple[int, str], int] = {}
         self.match_buffers: dict[str, deque] = {}
@@ -178,6 +180,37 @@ class JoinNode(RuntimeNode):
 
     def batch(self, msg: BatchMessage) -> None:
         self._message(0, msg)
+
+    def barrier(self, msg: BarrierMessage) -> None:
+        self.barrier_from(0, msg)
+
+    def barrier_from(self, index: int, msg: BarrierMessage) -> None:
+        """The parent will send nothing older in that group: its head moves to the barrier's
+        time, which may complete (or give up on) the oldest sets."""
+        joined = self._group(msg.group)
+        time = go_round(msg.time, self.tolerance)
+        if time < joined.oldest or joined.oldest == GO_ZERO_TIME:
+            joined.oldest = time
+        joined.heads[index] = time
+        if joined.sets:
+            joined.emit(joined.only_ready_sets())
+        self.forward_barrier(msg)
+
+    def delete_group(self, msg: DeleteGroupMessage) -> None:
+        self.delete_group_from(0, msg)
+
+    def delete_group_from(self, index: int, msg: DeleteGroupMessage) -> None:
+        """Drops the group's sets and buffers, and the parent's low mark for it (every low
+        mark with `.deleteAll()`), as Kapacitor's join does."""
+        group = msg.group
+        self.groups.pop(group, None)
+        self.match_buffers.pop(group, None)
+        self.specific_buffers.pop(group, None)
+        if self.delete_all:
+            self.low_marks.clear()
+        else:
+            self.low_marks.pop((index, group), None)
+        self.forward_delete_group(msg)
 
     def _message(self, index: int, msg) -> None:
         if self.on:
@@ -498,6 +531,7 @@ class CombineNode(RuntimeNode):
 
     def __init__(self, spec, ctx):
         super().__init__(spec, ctx)
+        self.group_state = ("buffers",)  # forgotten on a delete-group message
         lambdas = list(spec.args)
         if self.has("lambdas"):
             lambdas = _flat_strings(self.property_args("lambdas"))
@@ -626,6 +660,7 @@ class FlattenNode(RuntimeNode):
 
     def __init__(self, spec, ctx):
         super().__init__(spec, ctx)
+        self.group_state = ("buffers",)  # forgotten on a delete-group message
         self.on = _flat_strings(self.property_args("on"))
         self.delimiter = self.property_value("delimiter", ".")
         self.tolerance = self.duration_property("tolerance", 0)

@@ -57,6 +57,7 @@ def _go_type(value: Any) -> str:
 class InfluxQLNode(RuntimeNode):
     def __init__(self, spec, ctx):
         super().__init__(spec, ctx)
+        self.group_state = ("contexts",)  # forgotten on a delete-group message
         self.method = spec.name
         self.function: FunctionSpec = FUNCTIONS[self.method]
         args = list(spec.args)

@@ -19,6 +19,7 @@ class HTTPOutNode(RuntimeNode):
 
     def __init__(self, spec, ctx):
         super().__init__(spec, ctx)
+        self.group_state = ("rows",)  # forgotten on a delete-group message
         self.endpoint = str(spec.args[0]) if spec.args else ""
         self.rows: dict[str, Any] = {}  # group id -> row (dicts keep creation order)
 

@@ -59,6 +59,7 @@ class _StateTrackingNode(RuntimeNode):
 
     def __init__(self, spec, ctx):
         super().__init__(spec, ctx)
+        self.group_state = ("evaluators", "trackers")  # forgotten on a delete-group message
         lambda_node = self.property_value("lambda", spec.args[0] if spec.args else None)
         if lambda_node is None:
             raise self.script_error(f"nil expression passed to {spec.type}")
@@ -139,6 +140,7 @@ class ChangeDetectNode(RuntimeNode):
 
     def __init__(self, spec, ctx):
         super().__init__(spec, ctx)
+        self.group_state = ("previous",)  # forgotten on a delete-group message
         fields = self.property_args("fields")
         names = fields if fields is not None else spec.args
         flat: list[str] = []

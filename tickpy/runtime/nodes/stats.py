@@ -43,6 +43,12 @@ class _GroupCounter:
         else:
             entry[0] += len(msg.points)
 
+    def barrier(self, msg) -> None:
+        pass
+
+    def delete_group(self, msg) -> None:
+        self.groups.pop(msg.group, None)  # Kapacitor's edge drops the group's counts too
+
 
 @register("StatsNode")
 class StatsNode(RuntimeNode):

@@ -28,6 +28,7 @@ class DerivativeNode(RuntimeNode):
 
     def __init__(self, spec, ctx):
         super().__init__(spec, ctx)
+        self.group_state = ("previous",)  # forgotten on a delete-group message
         self.field = self.property_value("field", spec.args[0] if spec.args else "")
         self.as_name = self.property_value("as", self.field)
         self.unit = self.duration_property("unit", 1_000_000_000)
@@ -113,6 +114,7 @@ class SampleNode(RuntimeNode):
 
     def __init__(self, spec, ctx):
         super().__init__(spec, ctx)
+        self.group_state = ("counts",)  # forgotten on a delete-group message
         rate = spec.args[0] if spec.args else None
         self.every_n = int(self.property_value("n", rate if type(rate) is int else 0) or 0)
         duration = self.property_value("duration", rate if isinstance(rate, Duration) else None)

@@ -4,7 +4,7 @@ batches by event time (`period`/`every`, `align`, `fillPeriod`) or by count
 
 from __future__ import annotations
 
-from tickpy.runtime.messages import BatchMessage, BatchPoint, PointMessage
+from tickpy.runtime.messages import BarrierMessage, BatchMessage, BatchPoint, PointMessage
 from tickpy.runtime.nodes.base import RuntimeNode, register
 from tickpy.runtime.windowing import CountWindow, TimeWindow
 
@@ -26,6 +26,7 @@ class _GroupWindow:
 class WindowNode(RuntimeNode):
     def __init__(self, spec, ctx):
         super().__init__(spec, ctx)
+        self.group_state = ("groups",)  # forgotten on a delete-group message
         self.period = self.duration_property("period", 0)
         self.every = self.duration_property("every", 0)
         self.align = bool(self.property_value("align", False))
@@ -66,6 +67,20 @@ class WindowNode(RuntimeNode):
 
     def batch(self, msg: BatchMessage) -> None:
         self.error("window does not support batch data", msg.tmax)
+
+    def barrier(self, msg: BarrierMessage) -> None:
+        """A time window emits the window due by the barrier's time, in place of the barrier
+        (as Kapacitor's does); a count window lets the barrier pass."""
+        state = self.groups.get(msg.group)
+        if state is None:
+            return
+        window = state.window
+        if not isinstance(window, TimeWindow):
+            self.forward_barrier(msg)
+            return
+        due = window.barrier(msg.time)
+        if due is not None:
+            self._emit(state, due)
 
     def finish(self) -> None:
         if not self.ctx.flush_at_end:
