@@ -541,15 +541,7 @@ def tan(x: float) -> float:
     if x < 0:
         x = -x
         sign = True
-    if x >= _REDUCE_THRESHOLD:
-        j, z = _trig_reduce(x)
-    else:
-        j = int(x * FOUR_OVER_PI)
-        y = float(j)
-        if j & 1 == 1:
-            j += 1
-            y += 1
-        z = ((x - y * _PI4A) - y * _PI4B) - y * _PI4C
+    j, z = _octant(x)  # tan only looks at bit 2 of the octant, which the & 7 keeps
     zz = z * z
     if zz > 1e-14:
         y = z + z * (zz * (((_TAN_P[0] * zz) + _TAN_P[1]) * zz + _TAN_P[2]) / ((((zz + _TAN_Q[1]) * zz + _TAN_Q[2]) * zz + _TAN_Q[3]) * zz + _TAN_Q[4]))
