@@ -138,3 +138,31 @@ def test_run_help_says_barriers_run_on_event_time():
     tickpy = str(pathlib.Path(sys.executable).parent / "tickpy")  # the installed console script
     shown = subprocess.run([tickpy, "run", "--help"], capture_output=True, text=True, check=True).stdout
     assert "barrier()" in " ".join(shown.split())
+
+
+def test_union_passes_a_barrier_on_in_time_order_and_it_still_closes_a_window(server):
+    # the barrier (at 30s, idle after the point at 20s) waits in the union like a point would
+    # (here until the union passes on what it holds at the end of the input), then closes the
+    # window as in Kapacitor's idle test
+    script = (
+        "var a = stream|from().measurement('cpu')|barrier().idle(10s)\n"
+        "var b = stream|from().measurement('mem')\n"
+        f"a|union(b)|window().period(14s).every(10s)|httpPost('{server.url}')\n"
+    )
+    mem = "".join(f"mem value={i} {i * S}\n" for i in (0, 10, 20))
+    run_task(script, read_points(TWENTY_ONE_SECONDS + mem + f"cpu value=35 {35 * S}\n"), path="p.tick")
+    # windows of the merged stream: each cpu second plus the mem points at 0, 10 and 20
+    assert _posted_windows(server) == [
+        sorted(list(range(0, 10)) + [0]), sorted(list(range(6, 20)) + [10]), [16, 17, 18, 19, 20, 20],
+    ]
+
+
+def test_flatten_flattens_a_time_the_barrier_closed():
+    script = ("stream|from().measurement('m').groupBy('host')|barrier().idle(5s)"
+              "|flatten().on('cpu')|httpOut('out')\n")
+    data = (f"m,host=a,cpu=c0 v=1 {1 * S}\nm,host=a,cpu=c1 v=2 {1 * S}\n"
+            f"m,host=b,cpu=c0 v=0 {7 * S}\n")  # passes a's barrier at 6s
+    result = run_task(script, read_points(data), path="p.tick")
+    series = json.loads(result.httpout_json("out"))["series"]
+    assert series == [{"name": "m", "tags": {"host": "a"}, "columns": ["time", "c0.v", "c1.v"],
+                       "values": [["1970-01-01T00:00:01Z", 1, 2]]}]

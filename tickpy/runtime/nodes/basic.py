@@ -544,6 +544,12 @@ class GroupByNode(RuntimeNode):
                 pending = self.pending[group] = BatchMessage(msg.name, tags, dimensions, msg.tmax, [], group)
             pending.points.append(point)
 
+    def barrier(self, msg) -> None:
+        # Kapacitor's groupBy treats a barrier's time as the next batch's: a new time emits
+        # the regrouped batches first.
+        self._emit_before(msg.time)
+        self.forward_barrier(msg)
+
     def _emit_before(self, tmax: int) -> None:
         if tmax != self.last_tmax:
             self.last_tmax = tmax

@@ -442,6 +442,14 @@ class UnionNode(RuntimeNode):
     def batch(self, msg: BatchMessage) -> None:
         self.batch_from(0, msg)
 
+    def barrier_from(self, index: int, msg: BarrierMessage) -> None:
+        # A barrier takes its place in time order, as Kapacitor's union queues it.
+        self.queues[index].append(msg)
+        self._emit_ready(False)
+
+    def barrier(self, msg: BarrierMessage) -> None:
+        self.barrier_from(0, msg)
+
     def _emit_ready(self, drain: bool) -> None:
         queues = self.queues
         low_marks = self.low_marks
@@ -474,6 +482,8 @@ class UnionNode(RuntimeNode):
     def _forward(self, msg) -> None:
         if isinstance(msg, BatchMessage):
             self.forward_batch(msg)
+        elif isinstance(msg, BarrierMessage):
+            self.forward_barrier(msg)
         else:
             self.forward_point(msg)
 
@@ -690,6 +700,17 @@ class FlattenNode(RuntimeNode):
             return
         time, fields = flushed
         self.forward_point(PointMessage(buffer.name, buffer.tags, fields, time, buffer.dimensions, buffer.group))
+
+    def barrier(self, msg: BarrierMessage) -> None:
+        """The group's points of a time before the barrier are complete: flatten them."""
+        buffer = self.buffers.get(msg.group)
+        if buffer is not None and buffer.points and msg.time > buffer.time:
+            fields = self._flatten(buffer.points)
+            buffer.points = []
+            if fields:
+                self.forward_point(PointMessage(buffer.name, buffer.tags, fields, buffer.time, buffer.dimensions,
+                                                buffer.group))
+        self.forward_barrier(msg)
 
     def batch(self, msg: BatchMessage) -> None:
         buffer = self._buffer(msg)
