@@ -18,6 +18,7 @@ from tickpy.check.catalogue import Catalogue, ObjectType, lookup_key
 from tickpy.check.pipeline import HandlerSpec, Pipeline, PipelineNode, PropertyCall, TimeDimension
 from tickpy.check.values import (
     NIL,
+    SCALAR_KIND_NAMES,
     TIME_FUNCTION,
     ZERO_LAMBDA,
     AlertData,
@@ -1012,12 +1013,7 @@ def _regex(pattern: str) -> Regex:
 
 
 _VALUE_TYPES = {
-    bool: "bool",
-    int: "int",
-    float: "float",
-    str: "string",
-    Duration: "duration",
-    Regex: "regex",
+    **SCALAR_KIND_NAMES,
     ast.Lambda: "lambda",
     list: "list",
     StarValue: "star",

@@ -104,14 +104,19 @@ def go_type_of(value: Any, catalogue) -> str:
     return t.__name__
 
 
-# The value's type in TICKscript words, where its Python type says it.
-_KIND_NAMES = {
+# TICKscript's names of the literal value types (shared with the evaluator's messages).
+SCALAR_KIND_NAMES = {
     bool: "bool",
     int: "int",
     float: "float",
     str: "string",
     Duration: "duration",
     Regex: "regex",
+}
+
+# The value's type in TICKscript words, where its Python type says it.
+_KIND_NAMES = {
+    **SCALAR_KIND_NAMES,
     ast.Lambda: "lambda",  # ZERO_LAMBDA too
     ast.Reference: 'double-quoted reference ("...")',
     StarValue: "*",
