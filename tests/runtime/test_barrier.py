@@ -166,3 +166,26 @@ def test_flatten_flattens_a_time_the_barrier_closed():
     series = json.loads(result.httpout_json("out"))["series"]
     assert series == [{"name": "m", "tags": {"host": "a"}, "columns": ["time", "c0.v", "c1.v"],
                        "values": [["1970-01-01T00:00:01Z", 1, 2]]}]
+
+
+@pytest.mark.parametrize("delete, crit_times", [(False, [0]), (True, [0, 11])])
+def test_a_deleted_group_starts_a_new_alert_state(delete, crit_times):
+    # Kapacitor's alert keeps its level per group; a deleted group comes back at OK, so with
+    # .stateChangesOnly() its next CRITICAL is an event again
+    barrier = "|barrier().idle(5s).delete(TRUE)" if delete else "|barrier().idle(5s)"
+    script = ("stream|from().measurement('m').groupBy('host')" + barrier +
+              "|alert().crit(lambda: \"v\" > 1).stateChangesOnly()\n")
+    data = f"m,host=a v=2 0\nm,host=b v=0 {10 * S}\nm,host=a v=2 {11 * S}\n"
+    result = run_task(script, read_points(data), path="p.tick")
+    assert [(e.time_ns // S, e.level) for e in result.alerts] == [(t, "CRITICAL") for t in crit_times]
+
+
+def test_barriers_after_a_window_work_on_its_batches():
+    # host a's last batch holds points up to 1s: its barrier (6s) comes with b's data at 10s,
+    # and the delete makes count and httpOut forget a
+    script = ("stream|from().measurement('m').groupBy('host')|window().period(2s).every(2s)"
+              "|barrier().idle(5s).delete(TRUE)|count('v')|httpOut('out')\n")
+    data = "".join(f"m,host=a v=1 {t * S}\n" for t in (0, 1, 2, 3)) + "".join(f"m,host=b v=1 {t * S}\n" for t in (10, 12, 14))
+    result = run_task(script, read_points(data), path="p.tick")
+    assert json.loads(result.httpout_json("out"))["series"] == [
+        {"name": "m", "tags": {"host": "b"}, "columns": ["time", "count"], "values": [["1970-01-01T00:00:14Z", 1]]}]
