@@ -196,3 +196,23 @@ def test_human_bytes_follows_go_humanize():
     assert evaluate("humanBytes(82854982)") == "83 MB"  # go-humanize's documented example
     assert evaluate("humanBytes(1536.5)") == "1.5 kB"
     assert evaluate("humanBytes(9)") == "9 B"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "9223372036854775807ns1ns",  # the sum wraps negative after an ns term
+        "9223372036854775807ms",  # the product wraps negative in a ms term
+        "15251w",
+    ],
+)
+def test_duration_of_an_overflowing_string_is_an_invalid_duration_string(text):
+    # influxql.ParseDuration wraps each term and reports a negative total as overflow;
+    # the duration() function turns any parse error into "invalid duration string".
+    stage, message = error_of(f"duration('{text}', 1s)")
+    assert (stage, message) == ("eval", f'error calling "duration": invalid duration string "{text}"')
+
+
+def test_duration_of_a_string_at_the_int64_limit_is_exact():
+    assert evaluate("duration('9223372036854775807ns', 1s)") == Duration(9223372036854775807)
+    assert evaluate("duration('-9223372036854775807ns', 1s)") == Duration(-9223372036854775807)

@@ -12,7 +12,7 @@ import math
 import re
 from decimal import Decimal
 
-from tickpy.lang.values import INT64_MAX, INT64_MIN
+from tickpy.lang.values import INT64_MAX, INT64_MIN, wrap_int64
 
 _NANOSECOND = 1
 _MICROSECOND = 1000
@@ -22,6 +22,7 @@ _MINUTE = 60 * _SECOND
 _HOUR = 60 * _MINUTE
 _DAY = 24 * _HOUR
 _WEEK = 7 * _DAY
+_SINGLE_LETTER_UNITS = {"u": _MICROSECOND, "µ": _MICROSECOND, "m": _MINUTE, "s": _SECOND, "h": _HOUR, "d": _DAY, "w": _WEEK}
 
 
 class GoSyntaxError(ValueError):
@@ -155,48 +156,41 @@ def _go_div(a: int, b: int) -> int:
 
 
 def parse_influx_duration(text: str) -> int:
-    """influxql.ParseDuration: e.g. "1h30m", "-5s", "10u"; raises ValueError when invalid."""
+    """influxql.ParseDuration: e.g. "1h30m", "-5s", "10u"; raises ValueError when invalid.
+
+    Like Go, each term is added in wrapping int64 arithmetic and overflow is only noticed at
+    the end, as a negative total without a leading "-".
+    """
     if len(text) < 2:
         raise ValueError("invalid duration")
-    chars = list(text)
     position = 0
     negative = False
-    if chars[0] == "-":
+    if text[0] == "-":
         negative = True
         position = 1
     total = 0
-    while position < len(chars):
+    while position < len(text):
         start = position
-        while position < len(chars) and "0" <= chars[position] <= "9":
+        while position < len(text) and "0" <= text[position] <= "9":
             position += 1
-        if position >= len(chars) or position == start:
+        if position >= len(text) or position == start:
             raise ValueError("invalid duration")
-        measure = int("".join(chars[start:position]))
+        measure = int(text[start:position])
         if measure > INT64_MAX:
             raise ValueError("invalid duration")
-        unit = chars[position]
-        following = chars[position + 1] if position + 1 < len(chars) else ""
-        if unit == "n":
-            if following != "s":
+        unit = text[position]
+        if unit in "nm" and text[position + 1 : position + 2] == "s":
+            factor = 1 if unit == "n" else _MILLISECOND
+            position += 2
+        else:
+            factor = _SINGLE_LETTER_UNITS.get(unit)
+            if factor is None:
                 raise ValueError("invalid duration")
-            total += measure
-            position += 2
-            continue
-        if unit == "m" and following == "s":
-            total += measure * _MILLISECOND
-            position += 2
-            continue
-        factor = {"u": _MICROSECOND, "µ": _MICROSECOND, "m": _MINUTE, "s": _SECOND, "h": _HOUR, "d": _DAY, "w": _WEEK}.get(unit)
-        if factor is None:
-            raise ValueError("invalid duration")
-        total += measure * factor
-        total = ((total + (1 << 63)) & 0xFFFFFFFFFFFFFFFF) - (1 << 63)
-        position += 1
+            position += 1
+        total = wrap_int64(total + measure * factor)
     if total < 0 and not negative:
         raise ValueError("overflowed duration")
-    if negative:
-        total = -total
-    return ((total + (1 << 63)) & 0xFFFFFFFFFFFFFFFF) - (1 << 63)
+    return wrap_int64(-total) if negative else total
 
 
 def go_quote(text: str) -> str:
