@@ -12,6 +12,7 @@ from tickpy.lang.goformat import (
     format_float_v,
     format_go_duration,
     format_influx_duration,
+    go_quote,
     parse_float,
     parse_influx_duration,
     parse_int,
@@ -209,3 +210,21 @@ def test_strconv_parsers():
         parse_float("")
     with pytest.raises(ValueError):
         parse_float("1_000")
+
+
+@pytest.mark.parametrize(
+    ("text", "quoted"),
+    [
+        ("a\"b\\c", '"a\\"b\\\\c"'),
+        ("\x00\x1f\x7f", '"\\x00\\x1f\\x7f"'),  # ASCII controls are \x escapes
+        ("\x85\u00a0", '"\\u0085\\u00a0"'),  # not printable above ASCII: \u
+        ("é\U0001F600", '"é\U0001F600"'),  # printable runes stay as they are
+        ("\U000e0001", '"\\U000e0001"'),
+        # Raw bytes that were not valid UTF-8 (surrogate escapes): Go writes each byte \xXX.
+        (b"\xc3".decode("utf-8", "surrogateescape"), '"\\xc3"'),
+        (b"a\xe2\x82".decode("utf-8", "surrogateescape"), '"a\\xe2\\x82"'),
+    ],
+)
+def test_go_quote_matches_strconv_quote(text, quoted):
+    assert go_quote(text) == quoted
+

@@ -216,3 +216,11 @@ def test_duration_of_an_overflowing_string_is_an_invalid_duration_string(text):
 def test_duration_of_a_string_at_the_int64_limit_is_exact():
     assert evaluate("duration('9223372036854775807ns', 1s)") == Duration(9223372036854775807)
     assert evaluate("duration('-9223372036854775807ns', 1s)") == Duration(-9223372036854775807)
+
+
+def test_duration_error_quotes_a_cut_character_as_go_does():
+    # strSubstring cuts bytes: the first byte of "é" alone is invalid UTF-8.
+    assert error_of("duration(strSubstring('é', 0, 1), 1s)") == (
+        "eval",
+        'error calling "duration": invalid duration string "\\xc3"',
+    )

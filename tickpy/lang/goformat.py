@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from decimal import Decimal
 
 from tickpy.lang.values import INT64_MAX, INT64_MIN, wrap_int64
@@ -194,7 +195,11 @@ def parse_influx_duration(text: str) -> int:
 
 
 def go_quote(text: str) -> str:
-    """Go's `%q` / strconv.Quote for a string."""
+    """Go's `%q` / strconv.Quote for a string.
+
+    A raw byte that was not valid UTF-8 (kept as a surrogate escape, U+DC80..U+DCFF, e.g. from
+    strSubstring cutting a character) is written `\\xXX`, as Go writes an invalid byte.
+    """
     out = ['"']
     for char in text:
         code = ord(char)
@@ -202,6 +207,8 @@ def go_quote(text: str) -> str:
             out.append('\\"')
         elif char == "\\":
             out.append("\\\\")
+        elif 0xDC80 <= code <= 0xDCFF:
+            out.append(f"\\x{code - 0xDC00:02x}")
         elif char == "\a":
             out.append("\\a")
         elif char == "\b":
@@ -216,9 +223,9 @@ def go_quote(text: str) -> str:
             out.append("\\t")
         elif char == "\v":
             out.append("\\v")
-        elif char.isprintable() or char == " ":
+        elif is_go_printable(char):
             out.append(char)
-        elif code < 0x80:
+        elif code < 0x20 or code == 0x7F:
             out.append(f"\\x{code:02x}")
         elif code < 0x10000:
             out.append(f"\\u{code:04x}")
@@ -226,6 +233,11 @@ def go_quote(text: str) -> str:
             out.append(f"\\U{code:08x}")
     out.append('"')
     return "".join(out)
+
+
+def is_go_printable(char: str) -> bool:
+    """unicode.IsPrint: letters, marks, numbers, punctuation, symbols and ASCII space."""
+    return char == " " or unicodedata.category(char)[0] in "LMNPS"
 
 
 def parse_int(text: str) -> int:

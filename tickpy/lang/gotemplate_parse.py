@@ -9,6 +9,8 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass, field
 
+from tickpy.lang.goformat import go_quote, is_go_printable  # noqa: F401  (also imported from here by gotemplate_exec and gotemplate_html)
+
 
 class TemplateParseError(Exception):
     """`New(name).Parse(text)` failed; the message is Go's full error text."""
@@ -55,51 +57,6 @@ def _is_alnum(ch: str) -> bool:
     if ch == "":
         return False
     return ch == "_" or ch.isalpha() or unicodedata.category(ch) == "Nd"
-
-
-def go_quote(text: str) -> str:
-    """strconv.Quote."""
-    out = ['"']
-    for ch in text:
-        code = ord(ch)
-        if ch == '"':
-            out.append('\\"')
-        elif ch == "\\":
-            out.append("\\\\")
-        elif 0xDC80 <= code <= 0xDCFF:  # a byte that was not valid UTF-8
-            out.append(f"\\x{code - 0xDC00:02x}")
-        elif ch == "\a":
-            out.append("\\a")
-        elif ch == "\b":
-            out.append("\\b")
-        elif ch == "\f":
-            out.append("\\f")
-        elif ch == "\n":
-            out.append("\\n")
-        elif ch == "\r":
-            out.append("\\r")
-        elif ch == "\t":
-            out.append("\\t")
-        elif ch == "\v":
-            out.append("\\v")
-        elif is_go_printable(ch):
-            out.append(ch)
-        elif code < 0x20 or code == 0x7F:
-            out.append(f"\\x{code:02x}")
-        elif code < 0x10000:
-            out.append(f"\\u{code:04x}")
-        else:
-            out.append(f"\\U{code:08x}")
-    out.append('"')
-    return "".join(out)
-
-
-def is_go_printable(ch: str) -> bool:
-    """unicode.IsPrint: letters, marks, numbers, punctuation, symbols and ASCII space."""
-    if ch == " ":
-        return True
-    cat = unicodedata.category(ch)
-    return cat[0] in "LMNPS"
 
 
 class Lexer:
