@@ -9,8 +9,9 @@ import sys
 import pytest
 
 from tickpy.alerting.handlerfile import load_handler_files, parse_handler_text
-from tickpy.alerting.kinds import KINDS, format_go_duration, parse_go_duration
+from tickpy.alerting.kinds import KINDS, parse_go_duration
 from tickpy.alerting.service import AlertService, HandlerLoadError
+from tickpy.lang.goformat import format_go_duration
 
 
 def errors_of(path, text):

@@ -6,7 +6,7 @@ import pytest
 
 from tickpy.testing import points, series
 from tickpy.testing.inputs import InputError
-from tickpy.testing.times import (format_offset, format_time, is_relative, parse_duration_ns, parse_time_ns)
+from tickpy.testing.times import (format_duration, format_offset, format_time, is_relative, parse_duration_ns, parse_time_ns)
 
 S = 1_000_000_000
 
@@ -69,6 +69,17 @@ def test_durations_and_times():
     assert format_offset(95 * S, 5 * S) == "1m30s"
     with pytest.raises(ValueError):
         parse_duration_ns("ten seconds")
+
+
+@pytest.mark.parametrize(
+    ("nanoseconds", "text"),
+    [(0, "0s"), (3600 * S, "1h0m0s"), (-90 * S, "-1m30s"), (1_500_000, "1.5ms"), (2_000, "2µs"), (7, "7ns"),
+     (S + 1, "1.000000001s")],
+)
+def test_durations_are_written_in_go_notation_and_read_back(nanoseconds, text):
+    # Expected alert files carry durations as Go's time.Duration.String() writes them.
+    assert format_duration(nanoseconds) == text
+    assert parse_duration_ns(text) == nanoseconds
 
 
 @pytest.mark.parametrize("line", ["cpu x= 0s", "cpu x= +1m30s", "cpu,host=a x= 2024-01-01T00:00:30Z"])

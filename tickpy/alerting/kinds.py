@@ -140,30 +140,6 @@ def parse_go_duration(text: str) -> int:
     return sign * total
 
 
-def format_go_duration(ns: int) -> str:
-    """Go's time.Duration.String(): 1m0s, 1.5s, 300ms, 0s."""
-    if ns == 0:
-        return "0s"
-    sign = "-" if ns < 0 else ""
-    ns = abs(ns)
-    if ns < 1_000_000_000:
-        for unit, size in (("ms", 1_000_000), ("µs", 1_000), ("ns", 1)):
-            if ns >= size:
-                whole, rest = divmod(ns, size)
-                frac = f"{rest:0{len(str(size)) - 1}d}".rstrip("0") if size > 1 else ""
-                return f"{sign}{whole}{'.' + frac if frac else ''}{unit}"
-    seconds, nanos = divmod(ns, 1_000_000_000)
-    frac = f"{nanos:09d}".rstrip("0")
-    text = f"{seconds % 60}{'.' + frac if frac else ''}s"
-    minutes = seconds // 60
-    if minutes:
-        text = f"{minutes % 60}m" + text
-        hours = minutes // 60
-        if hours:
-            text = f"{hours}h" + text
-    return sign + text
-
-
 def format_file_mode(mode: int) -> str:
     """Go's os.FileMode.String() for permission bits: -rw-r--r--."""
     bits = "rwxrwxrwx"

@@ -9,7 +9,7 @@ import re
 from fractions import Fraction
 
 from tickpy.alerting.gojson import format_time_rfc3339nano
-from tickpy.check.values import go_duration_string
+from tickpy.lang.goformat import format_go_duration
 
 __all__ = ["DEFAULT_START_NS", "TimeFormatError", "parse_duration_ns", "parse_time_ns", "is_relative", "is_rfc3339",
            "format_time", "format_duration", "format_offset"]
@@ -98,11 +98,10 @@ def format_time(ns: int) -> str:
     return format_time_rfc3339nano(ns)
 
 
-def format_duration(ns: int) -> str:
-    """Go's time.Duration.String()."""
-    return go_duration_string(ns)
+# Durations in expected-alert files are written as Go's time.Duration.String() ("1m30s").
+format_duration = format_go_duration
 
 
 def format_offset(ns: int, start_ns: int) -> str:
     """A time as its offset from the start: `0s`, `20s`, `1m30s` (`-5s` before it)."""
-    return go_duration_string(ns - start_ns)
+    return format_go_duration(ns - start_ns)
