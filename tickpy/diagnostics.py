@@ -17,6 +17,10 @@ from __future__ import annotations
 import json
 import unicodedata
 from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from tickpy.syntax.ast import Span
 
 ERROR = "error"
 WARNING = "warning"
@@ -51,6 +55,31 @@ class Diagnostic:
         if self.kapacitor_message:
             data["kapacitor_message"] = self.kapacitor_message
         return data
+
+
+def diagnostic_at(
+    span: Span | None,
+    message: str,
+    *,
+    severity: str = ERROR,
+    code: str = "",
+    hint: str | None = None,
+    kapacitor_message: str | None = None,
+) -> Diagnostic:
+    """A Diagnostic covering an AST span (None: a problem without a position)."""
+    if span is None:
+        return Diagnostic(message, severity=severity, code=code, hint=hint, kapacitor_message=kapacitor_message)
+    return Diagnostic(
+        message,
+        line=span.line,
+        column=span.column,
+        end_line=span.end_line,
+        end_column=span.end_column,
+        severity=severity,
+        code=code,
+        hint=hint,
+        kapacitor_message=kapacitor_message,
+    )
 
 
 class TickpyError(Exception):
@@ -146,4 +175,4 @@ def to_json_line(path: str, ok: bool, diagnostics: list[Diagnostic], **extra) ->
     return json.dumps(record, ensure_ascii=False)
 
 
-__all__ = ["Diagnostic", "TickpyError", "display_path", "render", "to_json_line", "ERROR", "WARNING", "asdict"]
+__all__ = ["Diagnostic", "TickpyError", "diagnostic_at", "display_path", "render", "to_json_line", "ERROR", "WARNING", "asdict"]

@@ -82,3 +82,22 @@ def test_lambda_that_cannot_compile_is_reported_before_the_task_starts():
     assert [d.code for d in found] == ["lambda-error"]
     assert "duration > int" in found[0].message
     assert (found[0].line, found[0].column) == (3, 12)
+
+
+def test_a_lint_covers_its_node_span_with_severity_and_code():
+    (found,) = warnings(BASE.format("'usage_idle' < 10"))
+    # the literal 'usage_idle' on line 5: from its quote (column 23) to just after its closing quote
+    assert (found.line, found.column, found.end_line, found.end_column) == (5, 23, 5, 35)
+    assert (found.severity, found.code) == ("warning", "single-quoted-field")
+    assert found.to_json()["end_column"] == 35
+
+
+def test_diagnostic_at_takes_the_span_or_no_position():
+    from tickpy.diagnostics import diagnostic_at
+    from tickpy.syntax.ast import Span
+
+    placed = diagnostic_at(Span(2, 5, 3, 1), "m", severity="warning", code="c", hint="h")
+    assert (placed.line, placed.column, placed.end_line, placed.end_column) == (2, 5, 3, 1)
+    assert (placed.severity, placed.code, placed.hint, placed.message) == ("warning", "c", "h", "m")
+    unplaced = diagnostic_at(None, "m")
+    assert (unplaced.line, unplaced.column, unplaced.severity) == (0, 0, "error")

@@ -39,3 +39,11 @@ def test_non_boolean_conditions_are_flagged_in_predicate_mode_only():
 def test_lambdas_that_depend_on_the_point_are_not_flagged():
     for expression in ('"x" > 1', 'hour("time") > 3', 'isPresent("x")', '"host" =~ /^srv/', 'sigma("v") > 3.0'):
         assert problems(expression) == [], expression
+
+
+def test_a_warning_covers_the_failing_node_and_keeps_kapacitors_text():
+    # "abs(3)" spans columns 1..7 of the expression; the comparison around it is fine.
+    (warning,) = check_lambda(parse_lambda_expression("abs(3) > 1"), "predicate")
+    assert (warning.line, warning.column, warning.end_line, warning.end_column) == (1, 1, 1, 7)
+    assert warning.code == "lambda-always-fails"
+    assert warning.kapacitor_message == warning.message

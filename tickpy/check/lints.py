@@ -14,28 +14,13 @@ import re
 from typing import Any, Iterator
 
 from tickpy.check.pipeline import Pipeline, PipelineNode, PropertyCall
-from tickpy.diagnostics import WARNING, Diagnostic
+from tickpy.diagnostics import WARNING, Diagnostic, diagnostic_at
 from tickpy.lang.values import Duration, StarValue
 from tickpy.syntax import ast
 
 COMPARISON = {"==", "!=", "<", "<=", ">", ">="}
 ARITHMETIC = {"+", "-", "*", "/", "%"}
 NAME_LIKE = re.compile(r"^[A-Za-z_][\w.\-/]*$")
-
-
-def _warn(code: str, message: str, span: ast.Span | None, hint: str | None = None) -> Diagnostic:
-    if span is None:
-        span = ast.Span.unknown()
-    return Diagnostic(
-        message=message,
-        line=span.line,
-        column=span.column,
-        end_line=span.end_line,
-        end_column=span.end_column,
-        severity=WARNING,
-        code=code,
-        hint=hint,
-    )
 
 
 def lint_program(program: ast.Program, pipeline: Pipeline | None, source: str | None = None) -> list[Diagnostic]:
@@ -78,10 +63,11 @@ def _lint_lambda_compiles(node: PipelineNode, skip_lines: set[int]) -> Iterator[
             try:
                 compile_lambda(arg, mode="predicate" if predicate else "eval")
             except LambdaCompileError as err:
-                yield _warn(
-                    "lambda-error",
-                    f"this lambda will fail when the task starts: {err}",
+                yield diagnostic_at(
                     arg.span,
+                    f"this lambda will fail when the task starts: {err}",
+                    severity=WARNING,
+                    code="lambda-error",
                 )
             except Exception:  # the lambda compiler is another stage; never let it break validate
                 continue
@@ -147,11 +133,12 @@ def _lint_lambda(node: ast.Lambda, variables: dict[str, str]) -> Iterator[Diagno
                 left = _literal_type(inner.left, variables)
                 right = _literal_type(inner.right, variables)
                 if {left, right} == {"int", "float"}:
-                    yield _warn(
-                        "int-float-arithmetic",
+                    yield diagnostic_at(
+                        _operator_span(inner),
                         f"'{inner.operator}' between an int and a float fails on every point: "
                         "Kapacitor does not convert ints to floats",
-                        _operator_span(inner),
+                        severity=WARNING,
+                        code="int-float-arithmetic",
                         hint="write the int with a decimal point (10.0), or convert with float()",
                     )
         elif type(inner) is ast.Function:
@@ -171,11 +158,12 @@ def _walk_with_parent(node: ast.Node, parent: ast.Node | None):
 
 
 def _single_quoted_warning(literal: ast.StringLiteral) -> Diagnostic:
-    return _warn(
-        "single-quoted-field",
+    return diagnostic_at(
+        literal.span,
         f"'{literal.value}' is a string literal, not the field or tag {literal.value}: "
         "in a lambda, fields and tags are written in double quotes",
-        literal.span,
+        severity=WARNING,
+        code="single-quoted-field",
         hint=f'write "{literal.value}"',
     )
 
@@ -245,15 +233,16 @@ def _lint_regex(node: ast.RegexLiteral) -> Iterator[Diagnostic]:
 
         re2.compile(node.pattern)
     except Exception as err:
-        yield _warn("regex-syntax", f"RE2 rejects this regex: {err}", node.span)
+        yield diagnostic_at(node.span, f"RE2 rejects this regex: {err}", severity=WARNING, code="regex-syntax")
         return
     glob = re.search(r"(?<![\\.\])])([A-Za-z0-9])\*(?=$|[/|)])", node.pattern)
     if glob and not node.pattern.startswith("^"):
-        yield _warn(
-            "regex-glob",
+        yield diagnostic_at(
+            node.span,
             f"/{node.pattern}/ is a regex, not a shell glob: '{glob.group(1)}*' means "
             f"'{glob.group(1)}' repeated zero or more times, and the pattern matches anywhere in the value",
-            node.span,
+            severity=WARNING,
+            code="regex-glob",
             hint=f"to match values starting with the text, write /^{node.pattern[: glob.start(1) + 1]}/",
         )
 
@@ -325,19 +314,21 @@ def _lint_template(kind: str, text: str, call: PropertyCall) -> Iterator[Diagnos
     go_problem = _go_template_problem(kind, text)
     if go_problem:
         hint = "json and jsonCompact exist only in .details()" if '"json' in go_problem else None
-        yield _warn(
-            "template-syntax",
-            f".{kind}() template does not parse ({go_problem}); the task will fail when it starts",
+        yield diagnostic_at(
             call.span,
+            f".{kind}() template does not parse ({go_problem}); the task will fail when it starts",
+            severity=WARNING,
+            code="template-syntax",
             hint=hint,
         )
         return
     actions, problem = _template_actions(text)
     if problem and go_problem is None:
-        yield _warn(
-            "template-syntax",
-            f".{kind}() template does not parse: {problem}; the task will fail when it starts",
+        yield diagnostic_at(
             call.span,
+            f".{kind}() template does not parse: {problem}; the task will fail when it starts",
+            severity=WARNING,
+            code="template-syntax",
         )
         return
     fields = TEMPLATE_FIELDS[kind]
@@ -356,11 +347,12 @@ def _lint_template(kind: str, text: str, call: PropertyCall) -> Iterator[Diagnos
                 name = match.group(1)
                 if name not in fields:
                     allowed = ", ".join(sorted("." + f for f in fields))
-                    yield _warn(
-                        "template-field",
+                    yield diagnostic_at(
+                        call.span,
                         f"{{{{ .{name} }}}} is not available in an .{kind}() template; the alert fails when it "
                         f"renders (fields: {allowed})",
-                        call.span,
+                        severity=WARNING,
+                        code="template-field",
                     )
         if go_problem is not None:
             continue  # Go's parser has already checked the function names
@@ -370,10 +362,11 @@ def _lint_template(kind: str, text: str, call: PropertyCall) -> Iterator[Diagnos
                 continue
             if name not in functions:
                 hint = "json and jsonCompact exist only in .details()" if name in ("json", "jsonCompact") else None
-                yield _warn(
-                    "template-function",
-                    f'function "{name}" is not defined in .{kind}() templates; the task will fail when it starts',
+                yield diagnostic_at(
                     call.span,
+                    f'function "{name}" is not defined in .{kind}() templates; the task will fail when it starts',
+                    severity=WARNING,
+                    code="template-function",
                     hint=hint,
                 )
 
@@ -425,20 +418,22 @@ def _lint_alert(alert: PipelineNode) -> Iterator[Diagnostic]:
                 tag = match.group(1) or match.group(2)
                 if tag not in grouped:
                     where = "no groupBy" if not dims else "groupBy(" + ", ".join(repr(d) for d in dims) + ")"
-                    yield _warn(
-                        "tag-not-grouped",
+                    yield diagnostic_at(
+                        call.span,
                         f"tag {tag!r} is not a group-by dimension here ({where}): after the aggregation the "
                         f"alert data has no {tag!r} tag, so .{kind}() renders it empty",
-                        call.span,
+                        severity=WARNING,
+                        code="tag-not-grouped",
                         hint=f"add {tag!r} to the groupBy before the aggregation",
                     )
         if kind == "details" and "{{" in text and not re.search(r"<[A-Za-z/!]", text):
-            yield _warn(
-                "details-html-escaped",
+            yield diagnostic_at(
+                call.span,
                 ".details() is rendered with html/template: values are HTML-escaped "
                 "(\" becomes &#34;, ' becomes &#39;, < becomes &lt;), even the output of json, so text or "
                 "JSON in .details() comes out altered",
-                call.span,
+                severity=WARNING,
+                code="details-html-escaped",
                 hint="that suits HTML e-mails; for text use .message(), and handlers such as .post() and "
                 ".log() already send the whole event as JSON",
             )
@@ -449,10 +444,11 @@ def _lint_alert(alert: PipelineNode) -> Iterator[Diagnostic]:
         id_text = id_call.args[0] if id_call and id_call.args and isinstance(id_call.args[0], str) else ""
         per_series = bool(TAG_USES.search(id_text)) or ".Tags" in id_text
         if dims_any is None and not per_series:
-            yield _warn(
-                "state-changes-only-shared",
+            yield diagnostic_at(
+                sco.span,
                 ".stateChangesOnly() without a groupBy: all series share one alert state, so a change in one "
                 "series hides the others'",
-                sco.span,
+                severity=WARNING,
+                code="state-changes-only-shared",
                 hint="group the data (.groupBy('host')) or put the series' tags in .id()",
             )

@@ -12,7 +12,7 @@ each point, so `tickpy validate` can show them early.
 
 from __future__ import annotations
 
-from tickpy.diagnostics import ERROR, WARNING, Diagnostic
+from tickpy.diagnostics import ERROR, WARNING, Diagnostic, diagnostic_at
 from tickpy.lang.codegen import static_result_type
 from tickpy.lang.depth import expression_depth, recursion_room
 from tickpy.lang.errors import GoError, LambdaCompileError
@@ -23,19 +23,9 @@ from tickpy.lang.values import BOOL
 from tickpy.syntax import ast
 
 
-def _diagnostic(node: ast.Node, message: str, severity: str = WARNING, hint: str | None = None) -> Diagnostic:
-    span = node.span
-    return Diagnostic(
-        message=message,
-        line=span.line,
-        column=span.column,
-        end_line=span.end_line,
-        end_column=span.end_column,
-        severity=severity,
-        code="lambda-always-fails" if severity == WARNING else "lambda-type",
-        hint=hint,
-        kapacitor_message=message,
-    )
+def _always_fails(node: ast.Node, message: str, hint: str | None = None) -> Diagnostic:
+    """A lambda Kapacitor's define accepts but whose every evaluation fails (it says `message`)."""
+    return diagnostic_at(node.span, message, severity=WARNING, code="lambda-always-fails", hint=hint, kapacitor_message=message)
 
 
 def _literal_text(node: ast.Node, catalogue) -> str:
@@ -95,7 +85,7 @@ def check_lambda(
                             "see bool(), int(), float(), string(), duration()"
                         )
         if message is not None:
-            problems.append(_diagnostic(node, message))
+            problems.append(_always_fails(node, message))
             failing.add(id(node))
             return True
         return False
@@ -109,7 +99,7 @@ def check_lambda(
         )
         if result is not None and result != BOOL and not is_comparison:
             problems.append(
-                _diagnostic(
+                _always_fails(
                     expression,
                     f"the lambda's value is {result}, but where and alert conditions must be boolean",
                     hint="compare it, e.g. `lambda: ... > 0`",
