@@ -103,8 +103,8 @@ def command(expression, fields, tags, time_text, mode, jsonl) -> None:
     """Evaluate a lambda EXPRESSION (what follows `lambda:`) and print its value and type,
     or Kapacitor's error. Put `--` before an EXPRESSION that starts with `-`.
 
-    Exit status: 0 a value, 1 an error of the expression, 2 a usage error, 3 an internal
-    error, 141 standard output closed by its reader."""
+    Exit status: 0 a value, 1 an error of the expression, 2 a usage error, 70 an
+    internal error, 141 standard output closed by its reader."""
     if jsonl:
         if expression:
             raise click.UsageError("--jsonl reads the cases from stdin: give no EXPRESSION")

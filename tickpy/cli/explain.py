@@ -21,7 +21,7 @@ def command(script, task_type, vars_file, udfs_file):
     selects, how it groups, windows and aggregates, when each alert level fires and where
     events go.
 
-    Exit status: 0 explained, 1 the script is invalid, 2 a usage error, 3 an internal error,
+    Exit status: 0 explained, 1 the script is invalid, 2 a usage error, 70 an internal error,
     141 standard output closed by its reader."""
     from tickpy.check import build_pipeline
     from tickpy.check.inputs import load_udfs, load_vars

@@ -9,7 +9,7 @@ import sys
 
 import click
 
-from tickpy.cli.guard import guarded_command
+from tickpy.cli.guard import INTERNAL_ERROR, guarded_command
 from tickpy.diagnostics import Diagnostic, TickpyError, render
 
 
@@ -82,11 +82,11 @@ def command(check: bool, show_diff: bool, write: bool, paths: tuple[str, ...]) -
     PATHS are files, directories (their *.tick files) or - for standard input. By default the
     formatted scripts go to standard output. Exit status: 0 done, 1 a file is not formatted
     (--check or --diff), 2 a script could not be read or parsed (or a folder has no *.tick
-    files), 3 an internal error, 141 standard output closed by its reader.
+    files), 70 an internal error, 141 standard output closed by its reader.
     """
     from tickpy.syntax import format_source
 
-    status = 0
+    status = 0  # the highest seen: an internal error (70) is never hidden by a later file
     out = sys.stdout.buffer
     for path in collect_paths(paths):
         shown = "<stdin>" if path == "-" else path
@@ -94,17 +94,17 @@ def command(check: bool, show_diff: bool, write: bool, paths: tuple[str, ...]) -
             source = read_script(path)
         except OSError as error:
             report_error(shown, None, TickpyError(Diagnostic(f"cannot read {shown}: {error.strerror or error}", code="io")))
-            status = 2
+            status = max(status, 2)
             continue
         try:
             formatted = format_source(source, shown)
         except TickpyError as error:
             report_error(shown, source, error)
-            status = 2
+            status = max(status, 2)
             continue
         except Exception as error:  # a bug of ours: say so plainly, without a traceback
             report_error(shown, source, internal_error(error))
-            status = 3
+            status = INTERNAL_ERROR
             continue
         changed = formatted != source
         if check:
@@ -133,7 +133,7 @@ def command(check: bool, show_diff: bool, write: bool, paths: tuple[str, ...]) -
                     pathlib.Path(path).write_bytes(encode_script(formatted))
                 except OSError as error:
                     report_error(shown, None, TickpyError(Diagnostic(f"cannot write {shown}: {error.strerror or error}", code="io")))
-                    status = 2
+                    status = max(status, 2)
             continue
         out.write(encode_script(formatted))
     out.flush()

@@ -22,7 +22,7 @@ from tickpy.diagnostics import TickpyError, display_path, render
 def command(script, output_format, task_type, vars_file, udfs_file, graph_name):
     """Print the pipeline graph of SCRIPT (- for standard input).
 
-    Exit status: 0 drawn, 1 the script is invalid, 2 a usage error, 3 an internal error,
+    Exit status: 0 drawn, 1 the script is invalid, 2 a usage error, 70 an internal error,
     141 standard output closed by its reader."""
     from tickpy.check import build_pipeline
     from tickpy.check.dot import to_dot, to_mermaid, to_text

@@ -4,8 +4,9 @@ goes wrong:
 - their reader goes away (`tickpy fmt DIR | head -1`): quietly, with the status of a process
   killed by SIGPIPE (141), never with a status that means something else (fmt's 1 is "a
   file is not formatted", validate's 1 "a script is invalid");
-- a bug in tickpy: one line saying so, status 3 (INTERNAL_ERROR), never a traceback whose
-  status 1 would read as "invalid" in CI (TICKPY_DEBUG=1 shows the traceback).
+- a bug in tickpy: one line saying so, status 70 (INTERNAL_ERROR, sysexits' EX_SOFTWARE, as
+  `tickpy run` uses), never a traceback whose status 1 would read as "invalid" in CI
+  (TICKPY_DEBUG=1 shows the traceback).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import Callable
 
 import click
 
-INTERNAL_ERROR = 3
+INTERNAL_ERROR = 70  # EX_SOFTWARE: the same status for a bug in every command
 
 
 def guarded_command(command: Callable) -> Callable:

@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from tickpy.cli.guard import guarded_command
+from tickpy.cli.guard import INTERNAL_ERROR, guarded_command
 from tickpy.cli.fmt import collect_paths, internal_error, read_script, report_error
 from tickpy.diagnostics import Diagnostic, TickpyError
 
@@ -27,20 +27,20 @@ def command(as_json: bool, indent: int | None, as_lambda: bool, paths: tuple[str
     """Parse TICKscripts (files, directories, or - for standard input).
 
     Exit status 0 when every script parses, 2 otherwise or when a folder has no *.tick files
-    (3: an internal error, 141: standard output closed by its reader); errors go to standard
+    (70: an internal error, 141: standard output closed by its reader); errors go to standard
     error.
     """
     from tickpy.syntax import parse, parse_lambda_expression
     from tickpy.syntax.serialize import dumps, node_to_dict
 
-    status = 0
+    status = 0  # the highest seen: an internal error (70) is never hidden by a later file
     for path in collect_paths(paths):
         shown = "<stdin>" if path == "-" else path
         try:
             source = read_script(path)
         except OSError as error:
             report_error(shown, None, TickpyError(Diagnostic(f"cannot read {shown}: {error.strerror or error}", code="io")))
-            status = 2
+            status = max(status, 2)
             continue
         try:
             tree = parse_lambda_expression(source, shown) if as_lambda else parse(source, shown)
@@ -49,11 +49,11 @@ def command(as_json: bool, indent: int | None, as_lambda: bool, paths: tuple[str
                 text = dumps(document, indent=indent)
         except TickpyError as error:
             report_error(shown, source, error)
-            status = 2
+            status = max(status, 2)
             continue
         except Exception as error:  # a bug of ours: say so plainly, without a traceback
             report_error(shown, source, internal_error(error))
-            status = 3
+            status = INTERNAL_ERROR
             continue
         if as_json:
             sys.stdout.buffer.write(text.encode("utf-8", "surrogateescape") + b"\n")

@@ -121,7 +121,7 @@ def command(
 ):
     """Check TICKscripts as `kapacitor define` would: exit 0 when all are valid, 1 otherwise,
     2 for a usage error (a file that cannot be read, a folder without *.tick files, a bad
-    --vars/--udfs file), 3 for an internal error, 141 when standard output is closed by its
+    --vars/--udfs file), 70 for an internal error, 141 when standard output is closed by its
     reader.
 
     PATHS are files, directories (every *.tick under them) or - for standard input.

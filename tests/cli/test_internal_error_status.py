@@ -1,0 +1,42 @@
+"""A bug in tickpy ends every command with the same status, 70 (sysexits' EX_SOFTWARE), as
+`tickpy run` does: CI can tell it from "invalid" (1) and "usage" (2)."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+TICKPY = [str(Path(sys.executable).parent / "tickpy")]
+
+
+@pytest.mark.parametrize("name", ["validate", "fmt", "parse", "graph", "explain", "eval", "run"])
+def test_every_command_documents_70_for_an_internal_error(name):
+    result = subprocess.run([*TICKPY, name, "--help"], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    text = " ".join(result.stdout.split())
+    assert re.search(r"\b70:? (for )?(an )?internal error", text), text
+    assert not re.search(r"\b3:? (for )?an internal error", text), text
+
+
+def test_a_guarded_command_that_hits_a_bug_exits_70_without_a_traceback():
+    program = textwrap.dedent(
+        """
+        import click
+        from tickpy.cli.guard import guarded_command
+
+        @click.command(name="boom")
+        @guarded_command
+        def boom():
+            raise KeyError("lost")
+
+        boom()
+        """
+    )
+    result = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 70
+    assert "internal error: KeyError" in result.stderr and "Traceback" not in result.stderr
