@@ -81,6 +81,7 @@ def test_lambda_that_cannot_compile_is_reported_before_the_task_starts():
     found = warnings("stream\n    |from()\n    |where(lambda: 5m > 10)\n")
     assert [d.code for d in found] == ["lambda-error"]
     assert "duration > int" in found[0].message
+    assert "the task would fail to start" in found[0].message
     assert (found[0].line, found[0].column) == (3, 12)
 
 
@@ -101,3 +102,16 @@ def test_diagnostic_at_takes_the_span_or_no_position():
     assert (placed.severity, placed.code, placed.hint, placed.message) == ("warning", "c", "h", "m")
     unplaced = diagnostic_at(None, "m")
     assert (unplaced.line, unplaced.column, unplaced.severity) == (0, 0, "error")
+
+
+def test_a_single_quoted_field_that_stops_the_task_says_it_would_fail_to_start():
+    # define accepts `'usage' > 90`; starting the task compiles the lambda and fails (string > int).
+    pipeline, diagnostics = check_program(parse(BASE.format("'usage' > 90")))
+    assert pipeline is not None and [d.severity for d in diagnostics] == ["warning"]  # still Kapacitor's verdict
+    (found,) = diagnostics
+    assert found.code == "single-quoted-field"
+    assert "the task would fail to start" in found.message
+    assert "mismatched type to binary operator. got string > int" in found.message
+    # compared with a string it compiles: the lint stays, without a start failure
+    (compiles,) = warnings(BASE.format("'usage' == 'x'"))
+    assert "fail to start" not in compiles.message

@@ -33,42 +33,48 @@ def lint_program(program: ast.Program, pipeline: Pipeline | None, source: str | 
         elif t is ast.RegexLiteral:
             found.extend(_lint_regex(node))
     if pipeline is not None:
-        already = {(d.line, d.code) for d in found}
-        lambda_lines = {line for line, code in already if code in ("single-quoted-field", "int-float-arithmetic")}
+        # A lambda lint that explains a start failure gets the failure added, not a second warning.
+        explained = {d.line: d for d in found if d.code in ("single-quoted-field", "int-float-arithmetic")}
         for node in pipeline.nodes:
             if node.type == "AlertNode":
                 found.extend(_lint_alert(node))
-            found.extend(_lint_lambda_compiles(node, lambda_lines))
+            for span, error in _lambda_start_failures(node):
+                lint = explained.get(span.line)
+                if lint is not None:
+                    lint.message += f"; as written, {_START_FAILURE}: {error}"
+                else:
+                    found.append(
+                        diagnostic_at(span, f"Kapacitor defines this task, but {_START_FAILURE}: {error}", severity=WARNING, code="lambda-error")
+                    )
     return found
+
+
+# Kapacitor's define does not compile lambdas; creating the task's nodes does.
+_START_FAILURE = "the task would fail to start (`kapacitor enable` fails)"
 
 
 PREDICATE_CALLS = {"where", "crit", "warn", "info", "critReset", "warnReset", "infoReset"}
 PREDICATE_NODES = {"WhereNode", "StateDurationNode", "StateCountNode", "CombineNode"}
 
 
-def _lint_lambda_compiles(node: PipelineNode, skip_lines: set[int]) -> Iterator[Diagnostic]:
-    """Lambdas are compiled only when the task starts; compile them now to warn early."""
+def _lambda_start_failures(node: PipelineNode) -> Iterator[tuple[ast.Span, str]]:
+    """(span, compile error) of each lambda of `node` that stops the task from starting."""
     try:
         from tickpy.lang import LambdaCompileError, compile_lambda
     except ImportError:
         return
-    calls = [("", node.type in PREDICATE_NODES, node.args)]
-    calls += [(c.name, c.name in PREDICATE_CALLS, c.args) for c in node.properties]
-    for _name, predicate, args in calls:
+    if node.extra.get("deadman"):
+        return
+    calls = [(node.type in PREDICATE_NODES, node.args)]
+    calls += [(c.name in PREDICATE_CALLS, c.args) for c in node.properties]
+    for predicate, args in calls:
         for arg in args:
-            if type(arg) is not ast.Lambda or arg.expression is None or arg.span.line in skip_lines:
-                continue
-            if node.extra.get("deadman"):
+            if type(arg) is not ast.Lambda or arg.expression is None:
                 continue
             try:
                 compile_lambda(arg, mode="predicate" if predicate else "eval")
             except LambdaCompileError as err:
-                yield diagnostic_at(
-                    arg.span,
-                    f"this lambda will fail when the task starts: {err}",
-                    severity=WARNING,
-                    code="lambda-error",
-                )
+                yield arg.span, str(err)
             except Exception:  # the lambda compiler is another stage; never let it break validate
                 continue
 
