@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
 ERROR = "error"
 WARNING = "warning"
+INFO = "info"  # a note about the input, neither a problem nor a risk
 
 
 @dataclass(slots=True)
@@ -175,4 +176,4 @@ def to_json_line(path: str, ok: bool, diagnostics: list[Diagnostic], **extra) ->
     return json.dumps(record, ensure_ascii=False)
 
 
-__all__ = ["Diagnostic", "TickpyError", "diagnostic_at", "display_path", "render", "to_json_line", "ERROR", "WARNING", "asdict"]
+__all__ = ["Diagnostic", "TickpyError", "diagnostic_at", "display_path", "render", "to_json_line", "ERROR", "WARNING", "INFO", "asdict"]

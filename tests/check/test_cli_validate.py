@@ -188,3 +188,25 @@ def test_vars_file_types(tmp_path):
     result = tickpy("validate", "--format", "json", "--vars", str(vars_file), str(script))
     diagnostic = json.loads(result.stdout)["diagnostics"][0]
     assert diagnostic["kapacitor_message"] == "invalid type supplied for limit, got int exp float"
+
+
+def test_a_template_without_vars_gets_a_note_and_keeps_its_verdict(tmp_path):
+    script = tmp_path / "template.tick"
+    script.write_text(TEMPLATE)
+    result = tickpy("validate", str(script))
+    assert result.returncode == 0 and "1 file valid" in result.stderr
+    assert f"{script}:1:1: info: a template task (vars: crit lambda, period duration)" in result.stdout
+    assert "--vars" in result.stdout
+    record = json.loads(tickpy("validate", "--format", "json", str(script)).stdout)
+    assert record["ok"] is True
+    assert [(d["severity"], d["code"]) for d in record["diagnostics"]] == [("info", "template")]
+    assert tickpy("validate", "--format", "github", str(script)).stdout.startswith("::notice ")
+    # given values, it is checked as a task: no note
+    values = tmp_path / "vars.json"
+    values.write_text(json.dumps({"crit": {"type": "lambda", "value": '"usage" > 90'}, "period": {"type": "duration", "value": "5m"}}))
+    with_values = tickpy("validate", "--format", "json", "--vars", str(values), str(script))
+    assert json.loads(with_values.stdout)["diagnostics"] == []
+    # a script without typed vars gets no note either
+    plain = tmp_path / "plain.tick"
+    plain.write_text(GOOD)
+    assert json.loads(tickpy("validate", "--format", "json", str(plain)).stdout)["diagnostics"] == []

@@ -9,7 +9,7 @@ import sys
 import click
 
 from tickpy.cli.guard import guarded_command
-from tickpy.diagnostics import ERROR, Diagnostic, TickpyError, display_path, render, to_json_line
+from tickpy.diagnostics import ERROR, INFO, Diagnostic, TickpyError, diagnostic_at, display_path, render, to_json_line
 
 
 def _collect(paths: tuple[str, ...]) -> list[str]:
@@ -47,7 +47,7 @@ def _github_escape(text: str, property_value: bool = False) -> str:
 
 
 def _github(path: str, diagnostic: Diagnostic) -> str:
-    level = "error" if diagnostic.severity == ERROR else "warning"
+    level = {ERROR: "error", INFO: "notice"}.get(diagnostic.severity, "warning")
     props = [f"file={_github_escape(path, True)}"]
     if diagnostic.line:
         props.append(f"line={diagnostic.line}")
@@ -94,14 +94,32 @@ def validate_source(
         program = parse(source, path)
     except TickpyError as err:
         return False, list(err.diagnostics), None
-    from tickpy.check import check_program, infer_task_type
+    from tickpy.check import check_program, has_template_vars, infer_task_type
 
     pipeline, diagnostics = check_program(
         program, task_type=task_type, variables=variables, udfs=udfs, source=source, dbrps=dbrps
     )
+    if variables is None and has_template_vars(program):
+        diagnostics.insert(0, _template_note(program))
     ok = pipeline is not None and not any(d.severity == ERROR for d in diagnostics)
     kind = pipeline.task_type if pipeline is not None else (task_type or infer_task_type(program))
     return ok, diagnostics, kind
+
+
+def _template_note(program) -> Diagnostic:
+    """Says that a script with typed vars (`var x string`) and no --vars is checked as a template."""
+    from tickpy.syntax import ast
+
+    declarations = [s for s in program.statements if type(s) is ast.TypeDeclaration]
+    names = ", ".join(f"{d.name.name} {d.type_name.name}" for d in declarations)
+    return diagnostic_at(
+        declarations[0].span,
+        f"a template task (vars: {names}): checked as `kapacitor define-template` would; "
+        "a task made from it takes their values from -vars (`kapacitor define -template ... -vars`)",
+        severity=INFO,
+        code="template",
+        hint="to check a task made from it, give the values with --vars FILE (the JSON of `kapacitor define -vars`)",
+    )
 
 
 @click.command("validate")
