@@ -178,7 +178,7 @@ def run_demo(echo=click.echo) -> int:
         echo("(hence the \\u0026#34; escapes). With .groupBy('host') in from(), each host would get its")
         echo("own alert state and id (cpu:host=server02, ...).")
         echo("Run it yourself:  tickpy run samples/tcp-cpu-alert.tick samples/cpu.lp")
-        echo("(with something listening on 127.0.0.1:7777, e.g. `nc -lk 7777`).")
+        echo("(with `tickpy listen 127.0.0.1:7777` running in another terminal to watch the alerts arrive).")
         return 0 if len(arrived) == len(result.alerts) else 1
     finally:
         listener.close()
