@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import sys
-
 import click
 
-from tickpy.cli.guard import guarded_command
-from tickpy.diagnostics import TickpyError, display_path, render
+from tickpy.cli.guard import guarded_command, load_checked_script
 
 
 @click.command("explain")
@@ -23,31 +20,7 @@ def command(script, task_type, vars_file, udfs_file):
 
     Exit status: 0 explained, 1 the script is invalid, 2 a usage error, 70 an internal error,
     141 standard output closed by its reader."""
-    from tickpy.check import build_pipeline
-    from tickpy.check.inputs import load_udfs, load_vars
     from tickpy.observe.explain import explain_text
-    from tickpy.syntax import parse
 
-    try:
-        variables = load_vars(vars_file) if vars_file else None
-        udfs = load_udfs(udfs_file) if udfs_file else None
-    except TickpyError as err:
-        raise click.UsageError(err.diagnostics[0].message) from None
-    if script == "-":
-        source = sys.stdin.buffer.read().decode("utf-8", errors="replace")
-        shown = "<stdin>"
-    else:
-        try:
-            with open(script, "rb") as handle:
-                source = handle.read().decode("utf-8", errors="replace")
-        except OSError as err:
-            raise click.UsageError(f"cannot read {script}: {err.strerror or err}") from None
-        shown = display_path(script)
-    try:
-        program = parse(source, shown)
-        pipeline = build_pipeline(program, task_type=task_type, variables=variables, udfs=udfs)
-    except TickpyError as err:
-        for diagnostic in err.diagnostics:
-            click.echo(render(diagnostic, shown, source), err=True)
-        sys.exit(1)
+    program, pipeline, variables = load_checked_script(script, task_type, vars_file, udfs_file)
     click.echo(explain_text(pipeline, program, given_vars=variables or ()))

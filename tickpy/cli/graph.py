@@ -3,12 +3,9 @@ Mermaid or a text tree."""
 
 from __future__ import annotations
 
-import sys
-
 import click
 
-from tickpy.cli.guard import guarded_command
-from tickpy.diagnostics import TickpyError, display_path, render
+from tickpy.cli.guard import guarded_command, load_checked_script
 
 
 @click.command("graph")
@@ -24,32 +21,9 @@ def command(script, output_format, task_type, vars_file, udfs_file, graph_name):
 
     Exit status: 0 drawn, 1 the script is invalid, 2 a usage error, 70 an internal error,
     141 standard output closed by its reader."""
-    from tickpy.check import build_pipeline
     from tickpy.check.dot import to_dot, to_mermaid, to_text
-    from tickpy.check.inputs import load_udfs, load_vars
-    from tickpy.syntax import parse
 
-    try:
-        variables = load_vars(vars_file) if vars_file else None
-        udfs = load_udfs(udfs_file) if udfs_file else None
-    except TickpyError as err:
-        raise click.UsageError(err.diagnostics[0].message) from None
-    if script == "-":
-        source = sys.stdin.buffer.read().decode("utf-8", errors="replace")
-        shown = "<stdin>"
-    else:
-        try:
-            with open(script, "rb") as handle:
-                source = handle.read().decode("utf-8", errors="replace")
-        except OSError as err:
-            raise click.UsageError(f"cannot read {script}: {err}") from None
-        shown = display_path(script)
-    try:
-        pipeline = build_pipeline(parse(source, shown), task_type=task_type, variables=variables, udfs=udfs)
-    except TickpyError as err:
-        for diagnostic in err.diagnostics:
-            click.echo(render(diagnostic, shown, source), err=True)
-        sys.exit(1)
+    _, pipeline, _ = load_checked_script(script, task_type, vars_file, udfs_file, brief_read_error=False)
     if output_format == "dot":
         click.echo(to_dot(pipeline, graph_name))
     elif output_format == "mermaid":

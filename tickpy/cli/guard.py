@@ -7,6 +7,9 @@ goes wrong:
 - a bug in tickpy: one line saying so, status 70 (INTERNAL_ERROR, sysexits' EX_SOFTWARE, as
   `tickpy run` uses), never a traceback whose status 1 would read as "invalid" in CI
   (TICKPY_DEBUG=1 shows the traceback).
+
+`load_checked_script` is the shared start of graph and explain: an unreadable script or
+vars/udfs file is a usage error (2), an invalid script is reported and ends with status 1.
 """
 
 from __future__ import annotations
@@ -49,3 +52,38 @@ def guarded_command(command: Callable) -> Callable:
             sys.exit(INTERNAL_ERROR)
 
     return wrapper
+
+
+def load_checked_script(script: str, task_type, vars_file, udfs_file, *, brief_read_error: bool = True):
+    """Read SCRIPT (- for standard input) and build its checked pipeline:
+    (program, pipeline, variables). `brief_read_error=False` keeps the whole OSError text in
+    the "cannot read" message (graph's wording) instead of its strerror."""
+    from tickpy.check import build_pipeline
+    from tickpy.check.inputs import load_udfs, load_vars
+    from tickpy.diagnostics import TickpyError, display_path, render
+    from tickpy.syntax import parse
+
+    try:
+        variables = load_vars(vars_file) if vars_file else None
+        udfs = load_udfs(udfs_file) if udfs_file else None
+    except TickpyError as err:
+        raise click.UsageError(err.diagnostics[0].message) from None
+    if script == "-":
+        source = sys.stdin.buffer.read().decode("utf-8", errors="replace")
+        shown = "<stdin>"
+    else:
+        try:
+            with open(script, "rb") as handle:
+                source = handle.read().decode("utf-8", errors="replace")
+        except OSError as err:
+            detail = (err.strerror or err) if brief_read_error else err
+            raise click.UsageError(f"cannot read {script}: {detail}") from None
+        shown = display_path(script)
+    try:
+        program = parse(source, shown)
+        pipeline = build_pipeline(program, task_type=task_type, variables=variables, udfs=udfs)
+    except TickpyError as err:
+        for diagnostic in err.diagnostics:
+            click.echo(render(diagnostic, shown, source), err=True)
+        sys.exit(1)
+    return program, pipeline, variables
