@@ -271,28 +271,7 @@ class LazyFields:
         self.point = point
 
     def get(self, key, default=None):
-        # Point.field, inlined for the common cases: lambdas and reducers read fields with get.
-        point = self.point
-        fields = point._fields
-        if fields is not None:
-            return fields.get(key, default)
-        raw = point._raw_fields
-        if '"' in raw or "," in key or "=" in key:
-            return point.field(key, default)
-        at = raw.rfind("," + key + "=")
-        if at >= 0:
-            start = at + len(key) + 2
-        elif raw.startswith(key + "="):
-            start = len(key) + 1
-        else:
-            return default
-        end = raw.find(",", start)
-        value = raw[start:] if end < 0 else raw[start:end]
-        if value[-1] == "i":
-            return int(value[:-1])
-        if value[0] in "tTfF":
-            return value[0] in "tT"
-        return float(value)
+        return self.point.field(key, default)
 
     def __getitem__(self, key):
         value = self.point.field(key, _ABSENT)
