@@ -13,10 +13,11 @@ from __future__ import annotations
 
 from tickpy.alerting import gojson
 from tickpy.alerting.event import LEVEL_RANK, LEVELS, AlertEvent
+from tickpy.alerting.template_data import go_scalar_value
 from tickpy.alerting.wire import result_struct
 from tickpy.lang.gotemplate_exec import ExecError, Func, TextTemplate
 from tickpy.lang.gotemplate_parse import TemplateParseError
-from tickpy.lang.gotemplate_types import (BOOL, DURATION, EMPTY_INTERFACE, FLOAT64, GV, INT64, MAP_STRING_STRING,
+from tickpy.lang.gotemplate_types import (BOOL, DURATION, EMPTY_INTERFACE, GV, MAP_STRING_STRING,
                                           STRING, TIME, GoType, Method, StructField, go_duration, go_time, iface)
 
 
@@ -49,15 +50,9 @@ ALERT_DATA = GoType("alert.Data", "struct", fields=[
 
 
 def _cell(value) -> GV:
-    kind = type(value)
-    if kind is bool:
-        return iface(GV(BOOL, value))
-    if kind is int:
-        return iface(GV(INT64, value))
-    if kind is float:
-        return iface(GV(FLOAT64, value))
-    if kind is str:
-        return iface(GV(STRING, value))
+    scalar = go_scalar_value(value)
+    if scalar is not None:
+        return scalar
     nanoseconds = getattr(value, "nanoseconds", None)
     if isinstance(nanoseconds, int):
         return iface(go_time(nanoseconds))

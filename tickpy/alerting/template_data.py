@@ -88,17 +88,22 @@ class ServerInfo:
     server_id: str = ZERO_UUID
 
 
+_GO_SCALAR_TYPES = {bool: BOOL, int: INT64, float: FLOAT64, str: STRING}
+
+
+def go_scalar_value(value) -> GV | None:
+    """A bool, int, float or str (exactly those types) as an `interface {}` holding Go's
+    bool, int64, float64 or string; None for any other value."""
+    go_type = _GO_SCALAR_TYPES.get(type(value))
+    return None if go_type is None else iface(GV(go_type, value))
+
+
 def go_field_value(value) -> GV:
     """A point's field value as the `interface {}` Kapacitor stores in `.Fields`."""
+    scalar = go_scalar_value(value)
+    if scalar is not None:
+        return scalar
     kind = type(value)
-    if kind is bool:
-        return iface(GV(BOOL, value))
-    if kind is int:
-        return iface(GV(INT64, value))
-    if kind is float:
-        return iface(GV(FLOAT64, value))
-    if kind is str:
-        return iface(GV(STRING, value))
     if value is None:
         return iface(None)
     if kind is Duration:  # an eval() of a duration lambda stores a time.Duration
