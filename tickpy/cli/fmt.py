@@ -70,6 +70,28 @@ def report_error(path: str, source: str | None, error: TickpyError) -> None:
         stream.flush()
 
 
+def read_or_report(path: str) -> tuple[str, str | None]:
+    """The name a script is shown by and its text; the text is None when the script cannot
+    be read (said on standard error: the caller's status becomes at least 2)."""
+    shown = "<stdin>" if path == "-" else path
+    try:
+        return shown, read_script(path)
+    except OSError as error:
+        report_error(shown, None, TickpyError(Diagnostic(f"cannot read {shown}: {error.strerror or error}", code="io")))
+        return shown, None
+
+
+def failure_status(shown: str, source: str, error: Exception) -> int:
+    """Reports an error met while handling one script and returns the exit status it stands
+    for: 2 for the script's own error, INTERNAL_ERROR for a bug of ours (said plainly,
+    without a traceback)."""
+    if isinstance(error, TickpyError):
+        report_error(shown, source, error)
+        return 2
+    report_error(shown, source, internal_error(error))
+    return INTERNAL_ERROR
+
+
 @click.command("fmt")
 @click.option("--check", is_flag=True, help="Print nothing but the names of files that are not formatted; exit 1 if any.")
 @click.option("--diff", "show_diff", is_flag=True, help="Print a unified diff instead of the formatted script.")
@@ -89,22 +111,14 @@ def command(check: bool, show_diff: bool, write: bool, paths: tuple[str, ...]) -
     status = 0  # the highest seen: an internal error (70) is never hidden by a later file
     out = sys.stdout.buffer
     for path in collect_paths(paths):
-        shown = "<stdin>" if path == "-" else path
-        try:
-            source = read_script(path)
-        except OSError as error:
-            report_error(shown, None, TickpyError(Diagnostic(f"cannot read {shown}: {error.strerror or error}", code="io")))
+        shown, source = read_or_report(path)
+        if source is None:
             status = max(status, 2)
             continue
         try:
             formatted = format_source(source, shown)
-        except TickpyError as error:
-            report_error(shown, source, error)
-            status = max(status, 2)
-            continue
-        except Exception as error:  # a bug of ours: say so plainly, without a traceback
-            report_error(shown, source, internal_error(error))
-            status = INTERNAL_ERROR
+        except Exception as error:
+            status = max(status, failure_status(shown, source, error))
             continue
         changed = formatted != source
         if check:

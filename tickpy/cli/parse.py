@@ -6,9 +6,8 @@ import sys
 
 import click
 
-from tickpy.cli.guard import INTERNAL_ERROR, guarded_command
-from tickpy.cli.fmt import collect_paths, internal_error, read_script, report_error
-from tickpy.diagnostics import Diagnostic, TickpyError
+from tickpy.cli.guard import guarded_command
+from tickpy.cli.fmt import collect_paths, failure_status, read_or_report
 
 
 @click.command("parse")
@@ -35,11 +34,8 @@ def command(as_json: bool, indent: int | None, as_lambda: bool, paths: tuple[str
 
     status = 0  # the highest seen: an internal error (70) is never hidden by a later file
     for path in collect_paths(paths):
-        shown = "<stdin>" if path == "-" else path
-        try:
-            source = read_script(path)
-        except OSError as error:
-            report_error(shown, None, TickpyError(Diagnostic(f"cannot read {shown}: {error.strerror or error}", code="io")))
+        shown, source = read_or_report(path)
+        if source is None:
             status = max(status, 2)
             continue
         try:
@@ -47,13 +43,8 @@ def command(as_json: bool, indent: int | None, as_lambda: bool, paths: tuple[str
             if as_json:
                 document = {"path": shown, "ast": node_to_dict(tree)}
                 text = dumps(document, indent=indent)
-        except TickpyError as error:
-            report_error(shown, source, error)
-            status = max(status, 2)
-            continue
-        except Exception as error:  # a bug of ours: say so plainly, without a traceback
-            report_error(shown, source, internal_error(error))
-            status = INTERNAL_ERROR
+        except Exception as error:
+            status = max(status, failure_status(shown, source, error))
             continue
         if as_json:
             sys.stdout.buffer.write(text.encode("utf-8", "surrogateescape") + b"\n")
