@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.alerting.servers import TCPSink
+
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "samples"
 TICKPY = [str(Path(sys.executable).parent / "tickpy")]  # the installed console script
@@ -21,44 +23,6 @@ TICKPY = [str(Path(sys.executable).parent / "tickpy")]  # the installed console 
 
 def tickpy(*args, stdin: bytes | None = None, cwd=None, timeout=60) -> subprocess.CompletedProcess:
     return subprocess.run([*TICKPY, *map(str, args)], input=stdin, capture_output=True, cwd=cwd, timeout=timeout)
-
-
-class TCPSink:
-    """Accepts connections and keeps the bytes of each one, in arrival order."""
-
-    def __init__(self):
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(64)
-        self.address = f"127.0.0.1:{self.sock.getsockname()[1]}"
-        self.connections: list[bytes] = []
-        self._lock = threading.Lock()
-        threading.Thread(target=self._serve, daemon=True).start()
-
-    def _serve(self):
-        while True:
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                return
-            chunks = []
-            with conn:
-                while data := conn.recv(65536):
-                    chunks.append(data)
-            with self._lock:
-                self.connections.append(b"".join(chunks))
-
-    def wait_for(self, count: int, timeout: float = 5.0) -> list[bytes]:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            with self._lock:
-                if len(self.connections) >= count:
-                    return list(self.connections)
-            time.sleep(0.01)
-        return list(self.connections)
-
-    def close(self):
-        self.sock.close()
 
 
 @pytest.fixture

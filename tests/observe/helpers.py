@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import sys
-import threading
 from pathlib import Path
+
+from tests.alerting.servers import TCPSink  # noqa: F401  (test_stats imports it from here)
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "samples"
@@ -33,30 +33,3 @@ def sample_points(path: Path = SAMPLES / "cpu.lp") -> list[tuple[str, dict, dict
             fields[key] = int(value[:-1]) if value.endswith("i") else float(value)
         points.append((name, tags, fields, int(time_text)))
     return points
-
-
-class TCPSink:
-    """A real listener for a script's .tcp() handler: counts the connections it accepts."""
-
-    def __init__(self):
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(64)
-        self.address = f"127.0.0.1:{self.sock.getsockname()[1]}"
-        self.received: list[bytes] = []
-        threading.Thread(target=self._serve, daemon=True).start()
-
-    def _serve(self):
-        while True:
-            try:
-                connection, _ = self.sock.accept()
-            except OSError:
-                return
-            chunks = []
-            with connection:
-                while data := connection.recv(65536):
-                    chunks.append(data)
-            self.received.append(b"".join(chunks))
-
-    def close(self):
-        self.sock.close()
