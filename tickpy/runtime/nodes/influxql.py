@@ -13,9 +13,9 @@ Per group:
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
+from tickpy.lang.goformat import go_quote  # Go's %q, as Kapacitor's messages print names
 from tickpy.runtime.aggregates import (
     FUNCTIONS,
     GO_TYPE_NAMES,
@@ -43,11 +43,6 @@ class _Context:
         self.reducer = None
         self.kind = None
         self.pending = False  # stream points reduced but not emitted yet
-
-
-def _go_quote(text: str) -> str:
-    """Go's %q for plain text (what Kapacitor's messages print)."""
-    return json.dumps(text, ensure_ascii=False)
 
 
 def _go_type(value: Any) -> str:
@@ -91,7 +86,7 @@ class InfluxQLNode(RuntimeNode):
     def _realize(self, context: _Context, fields) -> bool:
         value = fields.get(self.field)
         if value is None and self.field not in fields:
-            self.error(f"failed to realize reduce context from fields: field {_go_quote(self.field)} missing from point")
+            self.error(f"failed to realize reduce context from fields: field {go_quote(self.field)} missing from point")
             return False
         return self._realize_kind(context, type(value))
 
@@ -225,7 +220,7 @@ class InfluxQLNode(RuntimeNode):
             value = point.fields.get(field, _MISSING)
             if kind is None:
                 if value is _MISSING:
-                    self.error(f"failed to realize reduce context from fields: field {_go_quote(field)} missing from point")
+                    self.error(f"failed to realize reduce context from fields: field {go_quote(field)} missing from point")
                     continue
                 if not self._realize_kind(context, type(value)):
                     continue
