@@ -28,6 +28,7 @@ import re
 from dataclasses import dataclass
 
 from tickpy.syntax import ast
+from tickpy.lang.goformat import go_quote  # strconv.Quote, as Kapacitor's literal errors print the text
 
 # Kapacitor's token names, as its messages print them (TokenType.String()).
 KAPACITOR_NAMES = {
@@ -489,7 +490,7 @@ def check_number(text: str):
         except ValueError:
             value = None
         if value is None or value == float("inf"):
-            return LiteralProblem(f"illegal number syntax: {go_quote_string(text)}", f"{text} is not a valid number")
+            return LiteralProblem(f"illegal number syntax: {go_quote(text)}", f"{text} is not a valid number")
         return value
     base = 8 if text[0] == "0" and len(text) > 1 else 10
     try:
@@ -505,7 +506,7 @@ def check_number(text: str):
             plain = f"{text} is too large for a 64-bit integer"
         else:
             plain = f"{text} is not a valid number"
-        return LiteralProblem(f"illegal number syntax: {go_quote_string(text)}", plain)
+        return LiteralProblem(f"illegal number syntax: {go_quote(text)}", plain)
     return value
 
 
@@ -558,29 +559,6 @@ def check_duration(text: str):
             f"{text} is too long: a duration is at most about 292 years",
         )
     return -total if negative else total
-
-
-def go_quote_string(text: str) -> str:
-    """Go's %q of a string (enough for the texts that reach messages)."""
-    out = ['"']
-    for ch in text:
-        if ch == '"':
-            out.append('\\"')
-        elif ch == "\\":
-            out.append("\\\\")
-        elif ch == "\n":
-            out.append("\\n")
-        elif ch == "\t":
-            out.append("\\t")
-        elif ch == "\r":
-            out.append("\\r")
-        elif not ch.isprintable():
-            code = ord(ch)
-            out.append(f"\\x{code:02x}" if code < 0x80 else (f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"))
-        else:
-            out.append(ch)
-    out.append('"')
-    return "".join(out)
 
 
 def lex(source: str) -> LexResult:
