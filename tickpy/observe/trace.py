@@ -19,9 +19,9 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
+from tickpy.alerting.event import LEVELS as LEVEL_NAMES
 from tickpy.observe import probes
 
-LEVEL_NAMES = ("OK", "INFO", "WARNING", "CRITICAL")
 LEVEL_PROPERTIES = {1: "info", 2: "warn", 3: "crit"}
 INDENT = "  "
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 from typing import Any
 
 from tickpy.alerting import gojson
-from tickpy.alerting.event import AlertEvent
+from tickpy.alerting.event import LEVELS as LEVEL_NAMES, AlertEvent
 from tickpy.diagnostics import TickpyError
 from tickpy.runtime.messages import (
     BatchMessage,
@@ -31,7 +31,6 @@ from tickpy.runtime.messages import (
 from tickpy.runtime.nodes.base import RuntimeNode, duration_ns, register
 
 OK, INFO, WARNING, CRITICAL = 0, 1, 2, 3
-LEVEL_NAMES = ("OK", "INFO", "WARNING", "CRITICAL")
 LEVEL_PROPERTIES = ((INFO, "info", "infoReset"), (WARNING, "warn", "warnReset"), (CRITICAL, "crit", "critReset"))
 
 DEFAULT_ID = "{{ .Name }}:{{ .Group }}"
