@@ -9,7 +9,7 @@
 - delivery.py    per-handler bounded queues, retries, dead-letter file, DeliverySummary
 - senders.py     one delivery attempt for tcp, log, exec, post
 - topics.py      per-topic event state and the topics summary
-- capture.py, payloads.py   external services: what would be sent, never sent
+- capture.py, payloads/    external services: what would be sent, never sent
 - config.py      the --config TOML ([[httppost]] endpoints, service sections)
 - alert_template.py         Go templates over alert.Data (post URL, alert-template)
 - wire.py        the alert-data JSON and its framing

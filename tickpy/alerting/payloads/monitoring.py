@@ -1,0 +1,5 @@
+"""Requests for monitoring systems."""
+
+from __future__ import annotations
+
+BUILDERS: dict = {}
