@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import http.server
 import socket
+import ssl
 import threading
 import time
 
@@ -55,9 +56,11 @@ class TCPSink:
 
 
 class HTTPSink:
-    """Records every POST: (path, headers, body). `delay_s` makes it slow, `status` sets the answer."""
+    """Records every POST: (path, headers, body). `delay_s` makes it slow, `status` sets the answer,
+    `tls` (a server-side SSLContext) makes it HTTPS."""
 
-    def __init__(self, delay_s: float = 0.0, status: int = 200, reply: bytes = b"", hold: threading.Event | None = None):
+    def __init__(self, delay_s: float = 0.0, status: int = 200, reply: bytes = b"", hold: threading.Event | None = None,
+                 tls: ssl.SSLContext | None = None):
         self.requests: list[tuple[str, dict, bytes]] = []
         self.arrival_times: list[float] = []
         sink = self
@@ -86,7 +89,10 @@ class HTTPSink:
         self.reply = reply
         self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        if tls is not None:  # an HTTPS server: the handshake happens as each connection is accepted
+            self.server.socket = tls.wrap_socket(self.server.socket, server_side=True)
+        scheme = "https" if tls is not None else "http"
+        self.url = f"{scheme}://127.0.0.1:{self.server.server_address[1]}"
         self._thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
         self._thread.start()
 

@@ -152,6 +152,10 @@ def post_sender(url: str, headers: dict[str, str], timeout_s: float | None = Non
             conn.request("POST", path, body=delivery.payload, headers=send_headers)
             response = conn.getresponse()
             body = response.read()
+        except ssl.SSLCertVerificationError as err:  # trying again cannot help
+            raise DeliveryError(f"failed to POST alert data: Post {target!r}: tls: certificate not trusted: "
+                                f"{err.verify_message} (trust its CA with SSL_CERT_FILE, or set "
+                                f"skip-ssl-verification / .skipSSLVerification())", retryable=False) from None
         except (OSError, http.client.HTTPException) as err:
             reason = "timeout" if isinstance(err, socket.timeout) else (getattr(err, "strerror", None) or str(err) or type(err).__name__)
             raise DeliveryError(f"failed to POST alert data: Post {target!r}: {reason}") from None
