@@ -175,12 +175,11 @@ class AlertService:
 
     def _topic_handler(self, spec: TopicHandlerSpec) -> Handler:
         label = f"{spec.kind} {{target}} (topic {spec.topic}, handler {spec.id})"
-        where = spec.position("kind")
-        handler = self._build(spec.kind, spec.id, spec.options, label,
-                              lambda message, key="kind", hint=None: Diagnostic(
-                                  message=message, line=spec.position(key).line, column=spec.position(key).column,
-                                  code="handler-option", hint=hint, extra={"path": spec.path}),
-                              default_position=where)
+        handler = self.build_handler(spec.kind, spec.id, spec.options, label,
+                                     lambda message, key="kind", hint=None: Diagnostic(
+                                         message=message, line=spec.position(key).line,
+                                         column=spec.position(key).column, code="handler-option", hint=hint,
+                                         extra={"path": spec.path}))
         if spec.match:
             from tickpy.alerting.match import MatchError, compile_match
 
@@ -224,12 +223,15 @@ class AlertService:
         self._ensure_config()
         label = f"{kind} {{target}} ({task_name or 'task'} .{spec.kind}())"
         try:
-            return self._build(kind, f"{task_name}.{spec.kind}" if task_name else spec.kind, options, label,
+            return self.build_handler(kind, f"{task_name}.{spec.kind}" if task_name else spec.kind, options, label,
                                problem)
         except _SetupProblem as err:
             raise TickpyError(err.args[0]) from None
 
-    def _build(self, kind: str, handler_id: str, options: dict, label: str, problem, default_position=None) -> Handler:
+    def build_handler(self, kind: str, handler_id: str, options: dict, label: str, problem) -> Handler:
+        """The handler of one kind with decoded options; `problem(message, key, hint)` makes the
+        Diagnostic for a bad option. The one hook for subclasses: `tickpy test` overrides it to
+        point tcp/log/exec/post targets at its recorders before the handler is built."""
         dead_letters, capture = self._sinks()
 
         def worker(target: str, send, retries: int) -> Worker:

@@ -210,7 +210,7 @@ class RecordingAlertService(AlertService):
     def _file(self, key: str) -> str:
         return os.path.join(self._folder.name, f"target{len(self._recorders)}.jsonl")
 
-    def _build(self, kind, handler_id, options, label, problem, default_position=None):
+    def build_handler(self, kind, handler_id, options, label, problem):
         options = dict(options)
         if kind == "tcp" and not check_tcp_address(options.get("address", "")):
             key = f"tcp {options['address']}"
@@ -227,7 +227,7 @@ class RecordingAlertService(AlertService):
             key = self._redirect_post(options, problem)
         else:
             key = None
-        handler = super()._build(kind, handler_id, options, label, problem, default_position)
+        handler = super().build_handler(kind, handler_id, options, label, problem)
         if key is not None:
             self._built_for.setdefault(key, []).append(handler)
             return _Sequenced(handler, self._handed.setdefault(key, []))
