@@ -127,6 +127,19 @@ def test_log_node_writes_kapacitor_logfmt():
     ]
 
 
+def test_log_node_quotes_like_go_only_values_with_a_space_or_a_quote():
+    # Kapacitor's logger quotes with strconv.Quote when a value has a space or '"', else writes it raw.
+    written = []
+    pipeline = chain(("StreamNode", "stream", [], []), ("FromNode", "from", [], []), ("LogNode", "log", [], []))
+    fields = {"eq": "k=v", "quoted": 'say "hi"', "tab": "a\tb", "bell": "\x07 x", "accent": "é x"}
+    run(pipeline, [point("cpu", {}, fields, 0)], log_sink=written.append, clock=lambda: 0)
+    [line] = written
+    assert " field_eq=k=v " in line and " field_tab=a\tb " in line
+    assert ' field_quoted="say \\"hi\\"" ' in line
+    assert ' field_bell="\\a x" ' in line  # Go writes the bell as \a
+    assert ' field_accent="é x" ' in line  # printable non-ASCII stays as it is
+
+
 def test_trickle_turns_window_batches_back_into_points():
     from tickpy.runtime.engine import run_task
     from tickpy.runtime.lineprotocol import read_points

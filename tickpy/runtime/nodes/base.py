@@ -69,6 +69,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable
 
 from tickpy.diagnostics import Diagnostic, TickpyError
+from tickpy.lang.goformat import go_quote
 from tickpy.lang.values import Duration
 from tickpy.runtime.messages import BarrierMessage, BatchMessage, DeleteGroupMessage, PointMessage
 
@@ -89,13 +90,12 @@ class NodeError:
 
     def log_line(self, task_name: str) -> str:
         """Kapacitor-like log text for stderr."""
-        return f"lvl=error task={task_name} node={self.node} err={_logfmt_quote(self.message)}"
+        return f"lvl=error task={task_name} node={self.node} err={logfmt_string(self.message)}"
 
 
-def _logfmt_quote(text: str) -> str:
-    if text and all(c not in text for c in ' "=\\') and text.isprintable():
-        return text
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+def logfmt_string(text: str) -> str:
+    """A string value as Kapacitor's logger writes it: Go-quoted only if it has a space or a quote."""
+    return go_quote(text) if " " in text or '"' in text else text
 
 
 MAX_KEPT_NODE_ERRORS = 10_000

@@ -11,7 +11,7 @@ from tickpy.alerting.gojson import format_float_f, format_time_rfc3339nano
 from tickpy.lang.values import StarValue
 from tickpy.runtime.messages import BatchMessage, BatchPoint, Dimensions, LazyFields, PointMessage, group_id
 from tickpy.runtime.point import Point
-from tickpy.runtime.nodes.base import PerGroup, RuntimeNode, register
+from tickpy.runtime.nodes.base import PerGroup, RuntimeNode, logfmt_string, register
 
 # Go's zero time (0001-01-01) lies this many ns before the Unix epoch; Time.Truncate and
 # Time.Round count multiples of the duration from there.
@@ -667,36 +667,8 @@ def _logfmt_value(value: Any) -> str:
     if kind is bool:
         return "true" if value else "false"
     if kind is float:
-        text = format_float_f(value)
-    elif kind is int:
-        text = str(value)
-    else:
-        text = str(value)
-    if " " in text or '"' in text:
-        return _go_quote(text)
-    return text
-
-
-def _go_quote(text: str) -> str:
-    out = ['"']
-    for char in text:
-        if char == '"':
-            out.append('\\"')
-        elif char == "\\":
-            out.append("\\\\")
-        elif char == "\n":
-            out.append("\\n")
-        elif char == "\t":
-            out.append("\\t")
-        elif char == "\r":
-            out.append("\\r")
-        elif not char.isprintable():
-            code = ord(char)
-            out.append(f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
-        else:
-            out.append(char)
-    out.append('"')
-    return "".join(out)
+        return logfmt_string(format_float_f(value))
+    return logfmt_string(str(value))
 
 
 __all__ = [
