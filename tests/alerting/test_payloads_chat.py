@@ -83,8 +83,8 @@ def test_discord_embed_title_is_a_template_over_the_event():
     got = request("discord", options, event, {"url": "http://d.example/h"})
     assert json.loads(got["body"])["embeds"][0]["title"] == "WARNING on web1 (task)"
     broken = request("discord", {"embed-title": "{{ .Nope }}"}, event, {"url": "http://d.example/h"})
-    assert broken["error"] == ('template: embedTitle:1:3: executing "embedTitle" at <.Nope>: can't evaluate field '
-                               "Nope in type alert.TemplateData (nothing would be sent)")
+    assert broken["error"] == ('template: embedTitle:1:3: executing "embedTitle" at <.Nope>: '
+                               "can't evaluate field Nope in type alert.TemplateData (nothing would be sent)")
     unparsable = request("discord", {"embed-title": "{{ .Level"}, event, {"url": "http://d.example/h"})
     assert unparsable["error"] == "template: embedTitle:1: unclosed action (nothing would be sent)"
 
