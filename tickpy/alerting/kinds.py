@@ -320,7 +320,8 @@ TICK_HANDLER_KINDS = {
 }
 
 # (kind, property) -> (option name, how the arguments fill it)
-# modes: "value" (first arg), "flag" (True), "list" (all args), "map" (key, value), "append"
+# modes: "value" (first arg), "flag" (True), "list" (all args, added to earlier calls'),
+# "values" (all args, replacing earlier calls'), "map" (key, value), "append"
 _TICK_PROPERTIES: dict[tuple[str, str], tuple[str, str]] = {
     ("post", "endpoint"): ("endpoint", "value"), ("post", "header"): ("headers", "map"),
     ("post", "captureResponse"): ("capture-response", "flag"), ("post", "timeout"): ("timeout", "value"),
@@ -328,14 +329,14 @@ _TICK_PROPERTIES: dict[tuple[str, str], tuple[str, str]] = {
     ("log", "mode"): ("mode", "value"), ("log", "filePath"): ("path", "value"),
     ("tcp", "address"): ("address", "value"),
     ("smtp", "to"): ("to", "list"), ("smtp", "toTemplates"): ("to-field", "list"),
-    ("alerta", "services"): ("service", "list"), ("alerta", "correlated"): ("correlate", "list"),
+    ("alerta", "services"): ("service", "values"), ("alerta", "correlated"): ("correlate", "values"),
     ("alerta", "attribute"): ("attributes", "map"),
     ("bigpanda", "attribute"): ("attributes", "map"),
     ("discord", "avatarURL"): ("avatar-url", "value"),
     ("kafka", "kafkaTopic"): ("topic", "value"), ("kafka", "disablePartitionById"): ("disablePartitionById", "flag"),
     ("kafka", "partitionHashAlgorithm"): ("partitionAlgorithm", "value"),
-    ("opsgenie", "teams"): ("teams-list", "list"), ("opsgenie", "recipients"): ("recipients-list", "list"),
-    ("opsgenie2", "teams"): ("teams-list", "list"), ("opsgenie2", "recipients"): ("recipients-list", "list"),
+    ("opsgenie", "teams"): ("teams-list", "values"), ("opsgenie", "recipients"): ("recipients-list", "values"),
+    ("opsgenie2", "teams"): ("teams-list", "values"), ("opsgenie2", "recipients"): ("recipients-list", "values"),
     ("opsgenie2", "recoveryAction"): ("recovery_action", "value"),
     ("pagerduty2", "link"): ("links", "append"),
     ("pushover", "uRL"): ("url", "value"), ("pushover", "uRLTitle"): ("url-title", "value"),
@@ -393,6 +394,8 @@ def options_from_tick(kind: str, args: list, properties: list) -> dict[str, Any]
             options[name] = True
         elif mode == "list":
             options.setdefault(name, []).extend(call_args)
+        elif mode == "values":
+            options[name] = list(call_args)
         elif mode == "map" and len(call_args) >= 2:
             options.setdefault(name, {})[call_args[0]] = call_args[1]
         elif mode == "append":
@@ -405,4 +408,6 @@ def options_from_tick(kind: str, args: list, properties: list) -> dict[str, Any]
             options[name] = call_args[0]
     if kind == "log" and options.get("mode") == 0:
         del options["mode"]  # Kapacitor's alert node: .mode(0) means "not set", the default 0600
+    if kind == "alerta":  # Kapacitor's alert node keeps the handler's defaults for empty properties
+        options = {name: value for name, value in options.items() if value not in ("", 0, [], {})}
     return options

@@ -1,6 +1,12 @@
-"""Requests for incident services: pagerduty, pagerduty2, victorops."""
+"""Requests for incident services: pagerduty, pagerduty2, victorops, opsgenie, opsgenie2,
+alerta, bigpanda."""
 
 from __future__ import annotations
+
+import base64
+import html
+import re
+from urllib.parse import unquote, urlsplit
 
 from tickpy.alerting import gojson
 from tickpy.alerting.payloads.common import KAPACITOR_URL, HTTPRequest, NotSent, encode, result_json
@@ -53,8 +59,289 @@ def _victorops(options, event, settings):
     return HTTPRequest(url, encode(body))
 
 
+def _require_enabled(settings):
+    # A section written with `enabled = false` makes Kapacitor refuse; no section shows the request.
+    if settings.get("enabled") is False:
+        raise NotSent("service is not enabled")
+
+
+def _responders(options, settings) -> tuple[list, list]:
+    """Teams and recipients: the handler's lists, or the config's when the handler's is empty."""
+    return (options.get("teams-list") or settings.get("teams") or [],
+            options.get("recipients-list") or settings.get("recipients") or [])
+
+
+# --- opsgenie (API v1: the key in the body, recoveries posted to the note URL) -----------------
+
+
+def _opsgenie(options, event, settings):
+    _require_enabled(settings)
+    message_type = "RECOVERY" if event.level == "OK" else event.level
+    url = settings.get("url", "https://api.opsgenie.com/v1/json/alert") + "/"
+    body = {"apiKey": settings.get("api-key", ""), "entity": event.id, "alias": event.id,
+            "message": event.message, "note": "", "monitoring_tool": "kapacitor",
+            "details": {"Level": message_type, "Monitoring Tool": "Kapacitor"},
+            "description": gojson.dumps(result_json(event))}
+    if message_type == "RECOVERY":
+        url = settings.get("recovery_url", "https://api.opsgenie.com/v1/json/alert/note") + "/"
+        body["note"] = event.message
+    teams, recipients = _responders(options, settings)
+    if teams:
+        body["teams"] = teams
+    if recipients:
+        body["recipients"] = recipients
+    return HTTPRequest(url, encode(body))  # a Go map: keys sorted
+
+
+# --- opsgenie2 (API v2: GenieKey header, alias in base64, OK adds a note or closes) ------------
+
+_OPSGENIE2_PRIORITY = {"INFO": "P5", "WARNING": "P3", "CRITICAL": "P1"}
+_OPSGENIE2_RECOVERY_ACTIONS = ("close", "notes")
+
+
+def _opsgenie2(options, event, settings):
+    _require_enabled(settings)
+    base = settings.get("url", "https://api.opsgenie.com/v2/alerts")
+    alias = base64.urlsafe_b64encode(event.id.encode("utf-8", "surrogateescape")).decode("ascii")
+    headers = {"Authorization": "GenieKey " + settings.get("api-key", "")}
+    if event.level == "OK":
+        # An invalid action falls back to the config's, then to "notes".
+        action = options.get("recovery_action", "")
+        if action not in _OPSGENIE2_RECOVERY_ACTIONS:
+            action = settings.get("recovery_action", "notes")
+            if action not in _OPSGENIE2_RECOVERY_ACTIONS:
+                action = "notes"
+        url = _go_url_join(base, (alias, action), query="identifierType=alias")
+        return HTTPRequest(url, encode({"note": event.message}), headers=headers)
+    if settings.get("details") and event.details:
+        description = event.details
+    else:
+        description = gojson.dumps(result_json(event))
+    details = {"Monitoring Tool": "Kapacitor", "Level": event.level}
+    series = (event.result or {}).get("series") or []
+    if series:  # the first row's tags, and its name under a misleading key (Kapacitor's choice)
+        details.update(series[0].get("tags") or {})
+        details["Kapacitor Task Name"] = series[0].get("name", "")
+    teams, recipients = _responders(options, settings)
+    responders = [{"name": team, "type": "team"} for team in teams]
+    responders += [{"username": user, "type": "user"} for user in recipients]
+    body = {"entity": event.id, "alias": alias, "message": event.message, "note": "",
+            "priority": _OPSGENIE2_PRIORITY.get(event.level, ""), "description": description, "details": details}
+    if responders:
+        body["responders"] = responders
+    return HTTPRequest(base, encode(body), headers=headers)
+
+
+# --- alerta ---------------------------------------------------------------------------------
+
+_ALERTA_SEVERITY = {"OK": "ok", "INFO": "informational", "WARNING": "warning", "CRITICAL": "critical"}
+_DAY_NS = 24 * 3600 * 1_000_000_000
+_SECOND_NS = 1_000_000_000
+
+
+def _alerta_event_type():
+    from tickpy.lang.gotemplate_types import MAP_STRING_STRING, STRING, GoType, StructField
+
+    # The event template sees less than the others: only these fields of the alert.
+    return GoType("alerta.eventData", "struct", fields=[
+        StructField("ID", STRING), StructField("Name", STRING), StructField("TaskName", STRING),
+        StructField("Group", STRING), StructField("Tags", MAP_STRING_STRING)])
+
+
+_ALERTA_EVENT_DATA = None
+
+
+def _alerta_event_data(event):
+    from tickpy.lang.gotemplate_types import GV, MAP_STRING_STRING, STRING
+
+    global _ALERTA_EVENT_DATA
+    if _ALERTA_EVENT_DATA is None:
+        _ALERTA_EVENT_DATA = _alerta_event_type()
+    return GV(_ALERTA_EVENT_DATA, [
+        GV(STRING, event.id), GV(STRING, event.name), GV(STRING, event.task_name), GV(STRING, event.group),
+        GV(MAP_STRING_STRING, {k: GV(STRING, v) for k, v in event.tags.items()})])
+
+
+def _parse_template(name: str, text: str):
+    """A text/template as Kapacitor parses the handler's options (ValueError with Go's text)."""
+    from tickpy.lang.gotemplate_exec import TextTemplate
+    from tickpy.lang.gotemplate_parse import TemplateParseError
+
+    try:
+        return TextTemplate(name, text)
+    except TemplateParseError as err:
+        raise ValueError(str(err)) from None
+
+
+def _execute(template, data) -> str:
+    from tickpy.lang.gotemplate_exec import ExecError
+
+    try:
+        return template.execute(data)
+    except ExecError as err:
+        raise ValueError(str(err)) from None
+
+
+def _alerta(options, event, settings):
+    from tickpy.alerting.alert_template import template_data_value
+
+    # Every template is parsed before any runs (Kapacitor parses them when the handler is made).
+    resource = _parse_template("resource", options.get("resource", "{{ .Name }}"))
+    event_text = _parse_template("event", options.get("event", "{{ .ID }}"))
+    environment = _parse_template("environment", options.get("environment", ""))
+    group = _parse_template("group", options.get("group", "{{ .Group }}"))
+    value = _parse_template("value", options.get("value", ""))
+    services = [_parse_template("service", text) for text in options.get("service", [])]
+    correlates = [_parse_template("correlate", text) for text in options.get("correlate", [])]
+    attributes = {key: _parse_template(key, item) if isinstance(item, str) else item
+                  for key, item in (options.get("attributes") or {}).items()}
+
+    data = template_data_value(event)
+    resource_text = _execute(resource, data)
+    event_name = _execute(event_text, _alerta_event_data(event))
+    environment_text = _execute(environment, data) or settings.get("environment", "")
+    group_text = _execute(group, data)
+    value_text = _execute(value, data)
+    service_list = [_execute(t, data) for t in services] or [event.name]
+    correlate_list = [_execute(t, data) for t in correlates] or [event.name]
+    attribute_values = {key: item if not hasattr(item, "execute") else _execute(item, data)
+                        for key, item in attributes.items()}
+    if not resource_text or not event_name:
+        raise NotSent("Resource and Event are required to send an alert")
+    _require_enabled(settings)
+
+    timeout_ns = options.get("timeout", _DAY_NS)
+    timeout_s = -(-timeout_ns // _SECOND_NS) if timeout_ns < 0 else timeout_ns // _SECOND_NS  # Go truncates
+    body = {"resource": resource_text, "event": event_name, "environment": environment_text,
+            "severity": _ALERTA_SEVERITY.get(event.level, "indeterminate"), "group": group_text,
+            "value": value_text, "text": event.message, "origin": options.get("origin") or settings.get("origin", ""),
+            "rawData": result_json(event), "timeout": timeout_s,
+            # Kapacitor walks a Go map here, so its order varies from run to run; sorted here.
+            "tags": [f"{k}={v}" for k, v in sorted(event.tags.items())]}
+    body["service"] = service_list  # never empty: the measurement by default
+    body["correlate"] = correlate_list
+    if attribute_values:
+        body["attributes"] = attribute_values
+    token = options.get("token") or settings.get("token", "")
+    prefix = options.get("token-prefix") or settings.get("token-prefix") or "Bearer"
+    url = _go_url_join(settings.get("url", ""), ("alert",))
+    return HTTPRequest(url, encode(body), headers={"Authorization": f"{prefix} {token}"})
+
+
+# --- bigpanda -------------------------------------------------------------------------------
+
+_BIGPANDA_STATUS = {"OK": "ok", "INFO": "ok", "WARNING": "warning", "CRITICAL": "critical"}
+
+
+def _bigpanda_render(name: str, text: str, data) -> str:
+    # Kapacitor ignores an execution error here: what was written before it is the value.
+    if not text:
+        return ""
+    template = _parse_template(name, text)
+    from tickpy.lang.gotemplate_exec import ExecError
+
+    try:
+        return template.execute(data)
+    except ExecError:
+        return "".join(template.out)
+
+
+def _bigpanda(options, event, settings):
+    from tickpy.alerting.alert_template import template_data_value
+
+    data = template_data_value(event)
+    attributes = {"host": _bigpanda_render("host", options.get("host", ""), data)}
+    for key, item in (options.get("attributes") or {}).items():
+        attributes[key] = _bigpanda_render(key, item, data) if isinstance(item, str) else gojson.dumps(item)
+    _require_enabled(settings)
+
+    body: dict = {}
+    if event.message:
+        body["description"] = event.message
+    if event.details:
+        details = html.unescape(event.details)
+        if not details.startswith("{"):  # the default details (the alert's JSON) are left out
+            body["details"] = details
+    if event.id:
+        body["check"] = event.id
+    body["task"] = f"{event.task_name}:{event.name}"
+    body["timestamp"] = event.time_ns // _SECOND_NS
+    body["status"] = _BIGPANDA_STATUS.get(event.level, "critical")
+    if options.get("primary-property"):
+        body["primary_property"] = options["primary-property"]
+    if options.get("secondary-property"):
+        body["secondary_property"] = options["secondary-property"]
+    body["app_key"] = options.get("app-key") or settings.get("app-key", "")
+    auto = settings.get("auto-attributes", "tags,fields").lower()
+    if "tags" in auto:
+        body.update(event.tags)
+    if "fields" in auto:
+        for key, item in event.fields.items():
+            body[key] = item if isinstance(item, str) else gojson.dumps(item)
+    body.update(attributes)  # "host" always, empty unless the handler sets it
+    url = options.get("url") or settings.get("url", "https://api.bigpanda.io/data/v2/alerts")
+    # Encoded then compacted: json.Compact drops the encoder's trailing newline.
+    return HTTPRequest(url, gojson.dumps(body), headers={"Authorization": "Bearer " + settings.get("token", "")})
+
+
+# --- Go's net/url: a URL parsed, its path joined with more elements, written back -------------
+
+_PATH_KEEP = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.~$&+,/:;=@")
+_BAD_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
+
+
+def _go_clean_path(path: str) -> str:
+    """path.Clean: single slashes, no "." elements, ".." resolved (never above the root)."""
+    rooted = path.startswith("/")
+    parts: list[str] = []
+    for part in path.split("/"):
+        if part in ("", "."):
+            continue
+        if part == "..":
+            if parts and parts[-1] != "..":
+                parts.pop()
+            elif not rooted:
+                parts.append("..")
+            continue
+        parts.append(part)
+    cleaned = "/".join(parts)
+    return "/" + cleaned if rooted else cleaned or "."
+
+
+def _go_url_join(base: str, elements: tuple, query: str | None = None) -> str:
+    """url.Parse(base), Path = path.Join(Path, elements...), RawQuery replaced when `query` is
+    given, then url.URL.String(): the joined path re-escaped as EscapedPath does."""
+    bad = _BAD_ESCAPE.search(base)
+    if bad:
+        raise NotSent(f'parse "{base}": invalid URL escape "{base[bad.start():bad.start() + 3]}"')
+    try:
+        parts = urlsplit(base)
+    except ValueError as err:
+        raise NotSent(f'parse "{base}": {err}') from None
+    joined = _go_clean_path("/".join(p for p in (unquote(parts.path), *elements) if p))
+    path = "".join(chr(b) if b in _PATH_KEEP else f"%{b:02X}" for b in joined.encode("utf-8", "surrogateescape"))
+    text = parts.scheme + ":" if parts.scheme else ""
+    if parts.netloc or (parts.scheme and path):
+        text += "//" + parts.netloc
+        if path and not path.startswith("/"):
+            path = "/" + path
+    elif not parts.scheme and ":" in path.split("/", 1)[0]:
+        path = "./" + path  # a first segment with a colon would read as a scheme
+    text += path
+    query = parts.query if query is None else query
+    if query:
+        text += "?" + query
+    if parts.fragment:
+        text += "#" + parts.fragment
+    return text
+
+
 BUILDERS = {
     "pagerduty": _pagerduty,
     "pagerduty2": _pagerduty2,
     "victorops": _victorops,
+    "opsgenie": _opsgenie,
+    "opsgenie2": _opsgenie2,
+    "alerta": _alerta,
+    "bigpanda": _bigpanda,
 }
