@@ -9,7 +9,11 @@ import re
 from urllib.parse import unquote, urlsplit
 
 from tickpy.alerting import gojson
+from tickpy.alerting.alert_template import template_data_value
 from tickpy.alerting.payloads.common import KAPACITOR_URL, HTTPRequest, NotSent, encode, result_json
+from tickpy.lang.gotemplate_exec import ExecError, TextTemplate
+from tickpy.lang.gotemplate_parse import TemplateParseError
+from tickpy.lang.gotemplate_types import GV, MAP_STRING_STRING, STRING, GoType, StructField
 
 
 def _pagerduty(options, event, settings):
@@ -139,24 +143,13 @@ _DAY_NS = 24 * 3600 * 1_000_000_000
 _SECOND_NS = 1_000_000_000
 
 
-def _alerta_event_type():
-    from tickpy.lang.gotemplate_types import MAP_STRING_STRING, STRING, GoType, StructField
-
-    # The event template sees less than the others: only these fields of the alert.
-    return GoType("alerta.eventData", "struct", fields=[
-        StructField("ID", STRING), StructField("Name", STRING), StructField("TaskName", STRING),
-        StructField("Group", STRING), StructField("Tags", MAP_STRING_STRING)])
-
-
-_ALERTA_EVENT_DATA = None
+# The event template sees less than the others: only these fields of the alert.
+_ALERTA_EVENT_DATA = GoType("alerta.eventData", "struct", fields=[
+    StructField("ID", STRING), StructField("Name", STRING), StructField("TaskName", STRING),
+    StructField("Group", STRING), StructField("Tags", MAP_STRING_STRING)])
 
 
 def _alerta_event_data(event):
-    from tickpy.lang.gotemplate_types import GV, MAP_STRING_STRING, STRING
-
-    global _ALERTA_EVENT_DATA
-    if _ALERTA_EVENT_DATA is None:
-        _ALERTA_EVENT_DATA = _alerta_event_type()
     return GV(_ALERTA_EVENT_DATA, [
         GV(STRING, event.id), GV(STRING, event.name), GV(STRING, event.task_name), GV(STRING, event.group),
         GV(MAP_STRING_STRING, {k: GV(STRING, v) for k, v in event.tags.items()})])
@@ -164,9 +157,6 @@ def _alerta_event_data(event):
 
 def _parse_template(name: str, text: str):
     """A text/template as Kapacitor parses the handler's options (ValueError with Go's text)."""
-    from tickpy.lang.gotemplate_exec import TextTemplate
-    from tickpy.lang.gotemplate_parse import TemplateParseError
-
     try:
         return TextTemplate(name, text)
     except TemplateParseError as err:
@@ -174,8 +164,6 @@ def _parse_template(name: str, text: str):
 
 
 def _execute(template, data) -> str:
-    from tickpy.lang.gotemplate_exec import ExecError
-
     try:
         return template.execute(data)
     except ExecError as err:
@@ -183,8 +171,6 @@ def _execute(template, data) -> str:
 
 
 def _alerta(options, event, settings):
-    from tickpy.alerting.alert_template import template_data_value
-
     # Every template is parsed before any runs (Kapacitor parses them when the handler is made).
     resource = _parse_template("resource", options.get("resource", "{{ .Name }}"))
     event_text = _parse_template("event", options.get("event", "{{ .ID }}"))
@@ -204,7 +190,7 @@ def _alerta(options, event, settings):
     value_text = _execute(value, data)
     service_list = [_execute(t, data) for t in services] or [event.name]
     correlate_list = [_execute(t, data) for t in correlates] or [event.name]
-    attribute_values = {key: item if not hasattr(item, "execute") else _execute(item, data)
+    attribute_values = {key: _execute(item, data) if isinstance(item, TextTemplate) else item
                         for key, item in attributes.items()}
     if not resource_text or not event_name:
         raise NotSent("Resource and Event are required to send an alert")
@@ -238,8 +224,6 @@ def _bigpanda_render(name: str, text: str, data) -> str:
     if not text:
         return ""
     template = _parse_template(name, text)
-    from tickpy.lang.gotemplate_exec import ExecError
-
     try:
         return template.execute(data)
     except ExecError:
@@ -247,8 +231,6 @@ def _bigpanda_render(name: str, text: str, data) -> str:
 
 
 def _bigpanda(options, event, settings):
-    from tickpy.alerting.alert_template import template_data_value
-
     data = template_data_value(event)
     attributes = {"host": _bigpanda_render("host", options.get("host", ""), data)}
     for key, item in (options.get("attributes") or {}).items():
