@@ -1,5 +1,392 @@
-"""Requests for monitoring systems."""
+"""Requests for monitoring systems: sensu, servicenow, zenoss, snmptrap.
+
+- sensu: not HTTP. Kapacitor dials the `addr` of [sensu] over TCP and writes one JSON object
+  (json.NewEncoder: map keys sorted, trailing newline). Returned as a dict
+  `{"network": "tcp", "address", "body"}`; `body` is that text exactly.
+- servicenow, zenoss: an HTTP POST (`HTTPRequest`). With `username` and `password` both set in
+  the service's --config section, the `Authorization` header is shown as Go's
+  `req.SetBasicAuth` sends it: `Basic <base64 of user:password>` (so the password is in the
+  capture file, as it would be on the wire). The handler options `username`/`password` are
+  accepted by Kapacitor but never used (only the config's are); tickpy does the same.
+- snmptrap: not HTTP. A dict describing the SNMPv2c trap snmpgo would send over UDP: target
+  address, community, trap OID, and the variable bindings in order (the sysUpTime and
+  snmpTrapOID bindings Kapacitor always puts first, then the data list), each with its OID (as
+  snmpgo normalises it), type name and value as snmpgo prints them; an OctetString's value is
+  its text (the bytes sent).
+
+A section present in --config without `enabled = true` sends nothing ("service is not
+enabled"), as Kapacitor; without a section, Kapacitor's defaults are used as if enabled.
+
+Option templates (go text/template): sensu `source` and snmptrap data values see the event's
+TemplateData and a failing one sends nothing. servicenow and zenoss run theirs over their own
+small structs, and Kapacitor ignores the execution error there: the text written before the
+error is used.
+"""
 
 from __future__ import annotations
 
-BUILDERS: dict = {}
+import base64
+import functools
+import json
+import math
+import re
+
+from tickpy.alerting import gojson
+from tickpy.alerting.event import LEVEL_RANK, AlertEvent
+from tickpy.alerting.payloads.common import HTTPRequest, NotSent, encode
+from tickpy.lang.goformat import format_float_v, go_quote
+
+# The Go template machinery is imported when a template is rendered (as the other builders do):
+# loading tickpy.alerting.payloads stays cheap.
+
+
+# --- shared ----------------------------------------------------------------------------------
+
+
+def _require_enabled(settings: dict) -> None:
+    """A --config section without `enabled = true` is a disabled service (Kapacitor's default)."""
+    if settings and settings.get("enabled") is not True:
+        raise NotSent("service is not enabled")
+
+
+def _basic_auth_headers(settings: dict) -> dict[str, str]:
+    username, password = settings.get("username", ""), settings.get("password", "")
+    if not (username and password):
+        return {}
+    credentials = f"{username}:{password}".encode("utf-8", "surrogateescape")
+    return {"Authorization": "Basic " + base64.b64encode(credentials).decode("ascii")}
+
+
+def _cut_bytes(text: str, limit: int) -> str:
+    """Go's text[:min(limit, len(text))]: a byte cut, which may split a character (json.Marshal
+    then writes one U+FFFD per stray byte; the surrogate escapes carry those bytes)."""
+    data = text.encode("utf-8", "surrogateescape")
+    if len(data) <= limit:
+        return text
+    return data[:limit].decode("utf-8", "surrogateescape")
+
+
+def _lenient_render(name: str, text: str, data) -> str:
+    """A servicenow/zenoss field template: a parse error sends nothing (ValueError), an
+    execution error is ignored and what was written before it is the value."""
+    from tickpy.lang.gotemplate_exec import ExecError, TextTemplate
+    from tickpy.lang.gotemplate_parse import TemplateParseError
+
+    if not text:
+        return ""
+    try:
+        template = TextTemplate(name, text)
+    except TemplateParseError as err:
+        raise ValueError(str(err)) from None
+    try:
+        return template.execute(data)
+    except ExecError:
+        return "".join(template.out)
+
+
+def _strict_render(name: str, text: str, event: AlertEvent) -> str:
+    from tickpy.alerting.alert_template import render_event_template
+
+    return render_event_template(name, text, event)
+
+
+def _tags_value(tags: dict):
+    from tickpy.lang.gotemplate_types import GV, MAP_STRING_STRING, STRING
+
+    return GV(MAP_STRING_STRING, {k: GV(STRING, v) for k, v in tags.items()})
+
+
+# --- sensu -----------------------------------------------------------------------------------
+
+# Go's regexp: \w is ASCII only and $ is the end of the text (not before a final newline).
+_SENSU_NAME = re.compile(r"[\w.-]+", re.ASCII)
+_SENSU_STATUS = {"OK": 0, "INFO": 0, "WARNING": 1, "CRITICAL": 2}
+
+
+def _sensu(options, event, settings):
+    source = _strict_render("source", options.get("source", ""), event)
+    if not _SENSU_NAME.fullmatch(event.id):
+        raise NotSent(f"invalid name {go_quote(event.id)} for sensu alert. Must match ^[\\w\\.-]+$")
+    _require_enabled(settings)
+    body = {"name": event.id, "source": source or settings.get("source", "Kapacitor"), "output": event.message,
+            "status": _SENSU_STATUS.get(event.level, 3),
+            "handlers": options.get("handlers") or settings.get("handlers")}
+    for key, value in (options.get("metadata") or {}).items():
+        body.setdefault(key, value)  # metadata never replaces the check's own keys
+    return {"network": "tcp", "address": settings.get("addr", ""), "body": encode(body)}
+
+
+# --- servicenow ------------------------------------------------------------------------------
+
+@functools.cache
+def _servicenow_data_type():
+    from tickpy.lang.gotemplate_types import MAP_STRING_ANY, MAP_STRING_STRING, STRING, GoType, StructField
+
+    return GoType("servicenow.dataInfo", "struct", fields=[
+        StructField("ID", STRING), StructField("Name", STRING), StructField("TaskName", STRING),
+        StructField("Fields", MAP_STRING_ANY), StructField("Tags", MAP_STRING_STRING)])
+
+
+_SERVICENOW_SEVERITY = {"OK": "5", "INFO": "5", "WARNING": "4", "CRITICAL": "1"}
+
+
+def _fields_value(fields: dict):
+    from tickpy.alerting.template_data import go_field_value
+    from tickpy.lang.gotemplate_types import GV, MAP_STRING_ANY
+
+    return GV(MAP_STRING_ANY, {k: go_field_value(v) for k, v in fields.items()})
+
+
+def _sprint_v(value) -> str:
+    """fmt.Sprintf("%v") of a decoded option value."""
+    if value is None:
+        return "<nil>"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return format_float_v(value)
+    if isinstance(value, (list, tuple)):
+        return "[" + " ".join(_sprint_v(item) for item in value) + "]"
+    if isinstance(value, dict):
+        return "map[" + " ".join(f"{_sprint_v(k)}:{_sprint_v(value[k])}" for k in sorted(value, key=str)) + "]"
+    return str(value)
+
+
+def _servicenow(options, event, settings):
+    from tickpy.lang.gotemplate_types import GV, STRING
+
+    _require_enabled(settings)
+    url = options.get("url") or settings.get("url", "https://instance.service-now.com/api/global/em/jsonv2")
+    data = GV(_servicenow_data_type(), [GV(STRING, event.id), GV(STRING, event.name), GV(STRING, event.task_name),
+                                        _fields_value(event.fields), _tags_value(event.tags)])
+    rendered = {name: _lenient_render(name, options.get(option, ""), data)
+                for name, option in (("node", "node"), ("type", "type"), ("resource", "resource"),
+                                     ("metricName", "metricname"), ("messageKey", "messagekey"))}
+    additional_info = ""
+    if options.get("additional_info"):
+        info = {key: _lenient_render("additional_info." + key, value, data) if isinstance(value, str)
+                else _sprint_v(value) for key, value in options["additional_info"].items()}
+        additional_info = gojson.dumps(info)
+    record = gojson.Struct.omitting_empty([
+        ("source", _cut_bytes(options.get("source") or settings.get("source", ""), 100)),
+        ("node", _cut_bytes(rendered["node"], 100)),
+        ("type", _cut_bytes(rendered["type"], 100)),
+        ("resource", _cut_bytes(rendered["resource"], 100)),
+        ("metric_name", _cut_bytes(rendered["metricName"], 100)),
+        ("message_key", _cut_bytes(rendered["messageKey"] or event.id, 1024)),
+        ("severity", _SERVICENOW_SEVERITY[event.level]),
+        ("description", _cut_bytes(event.message, 4000)),
+        ("additional_info", additional_info),
+    ], omitempty=("node", "type", "resource", "metric_name", "message_key", "severity", "description",
+                  "additional_info"))
+    body = gojson.Struct([("records", [record])])
+    return HTTPRequest(url, gojson.dumps(body), headers=_basic_auth_headers(settings))
+
+
+# --- zenoss ----------------------------------------------------------------------------------
+
+_ZENOSS_SEVERITY_DEFAULTS = {"OK": "Clear", "INFO": "Info", "WARNING": "Warning", "CRITICAL": "Critical"}
+
+
+@functools.cache
+def _zenoss_data_type():
+    from tickpy.alerting.alert_template import LEVEL
+    from tickpy.lang.gotemplate_types import BOOL, DURATION, MAP_STRING_STRING, STRING, TIME, GoType, StructField
+
+    fields = [("Name", STRING), ("TaskName", STRING), ("ID", STRING), ("Message", STRING), ("Details", STRING),
+              ("Time", TIME), ("Duration", DURATION), ("Level", LEVEL), ("Recoverable", BOOL),
+              ("Tags", MAP_STRING_STRING)]
+    name = "struct { " + "; ".join(f"{n} {t.name}" for n, t in fields) + " }"  # an anonymous Go struct
+    return GoType(name, "struct", fields=[StructField(n, t) for n, t in fields])
+
+
+def _zenoss_data(event: AlertEvent):
+    from tickpy.alerting.alert_template import LEVEL
+    from tickpy.lang.gotemplate_types import BOOL, GV, STRING, go_duration, go_time
+
+    return GV(_zenoss_data_type(), [
+        GV(STRING, event.name), GV(STRING, event.task_name), GV(STRING, event.id), GV(STRING, event.message),
+        GV(STRING, event.details), go_time(event.time_ns), go_duration(event.duration_ns),
+        GV(LEVEL, LEVEL_RANK[event.level]), GV(BOOL, event.recoverable),
+        _tags_value(event.tags)])
+
+
+def _zenoss_severity(settings: dict, level: str):
+    """The severity-map entry for the level (TOML keys OK, Info, Warning, Critical, any case).
+    Kapacitor passes it through a JSON round trip: numbers come out as float64."""
+    chosen = _ZENOSS_SEVERITY_DEFAULTS[level]
+    for key, value in (settings.get("severity-map") or {}).items():
+        if str(key).upper() == level:
+            chosen = value
+    return _json_round_trip(chosen)
+
+
+def _json_round_trip(value):
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return value
+    if isinstance(value, (int, float)):
+        return float(value)
+    if isinstance(value, (list, tuple)):
+        return [_json_round_trip(item) for item in value]
+    if isinstance(value, dict):
+        return {str(k): _json_round_trip(v) for k, v in value.items()}
+    return value
+
+
+def _reject(text: str):
+    raise ValueError(f"not JSON: {text}")
+
+
+def _finite(text: str) -> float:
+    number = float(text)
+    if math.isinf(number):
+        raise ValueError("number out of range")
+    return number
+
+
+_STRAY_BYTE = re.compile("[\udc80-\udcff]")
+
+
+def _valid_utf8(text: str) -> str:
+    """A string after a JSON round trip in Go: each byte that was not UTF-8 (carried as a
+    surrogate escape) is now a real U+FFFD, which the final json.Marshal writes as is."""
+    return _STRAY_BYTE.sub("\ufffd", text)
+
+
+def _go_unmarshal(text: str, otherwise):
+    """json.Unmarshal into interface{} (numbers become float64), or `otherwise` when Go refuses it."""
+    try:
+        return json.loads(_valid_utf8(text), parse_int=_finite, parse_float=_finite, parse_constant=_reject)
+    except ValueError:
+        return otherwise
+
+
+def _zenoss(options, event, settings):
+    _require_enabled(settings)
+    data = _zenoss_data(event)
+
+    def render(name, option):
+        return _lenient_render(name, options.get(option, ""), data)
+
+    summary = render("summary", "summary") or event.message
+    message = _cut_bytes(render("message", "message"), 4096)
+    collector = render("collector", "collector") or settings.get("collector", "Kapacitor")
+    # Kapacitor builds this part as a struct and turns it into a map by a JSON round trip
+    event_data = {"summary": _cut_bytes(summary, 256), "device": render("device", "device"),
+                  "component": render("component", "component"),
+                  "evclasskey": render("evclasskey", "eventclasskey"), "evclass": render("evclass", "eventclass")}
+    if collector:
+        event_data["collector"] = collector
+    if message:
+        event_data["message"] = message
+    event_data = {key: _valid_utf8(text) for key, text in event_data.items()}
+    event_data["severity"] = _zenoss_severity(settings, event.level)
+    for key, value in (options.get("customField") or {}).items():
+        if isinstance(value, str):
+            value = _lenient_render("customData." + key, value, data)
+            if value[:1] in ("{", "["):  # maybe JSON: then the parsed value is sent, else the text
+                value = _go_unmarshal(value, value)
+        event_data[key] = value  # custom fields may replace the standard ones
+    body = gojson.Struct([
+        ("action", options.get("action") or settings.get("action", "EventsRouter")),
+        ("method", options.get("method") or settings.get("method", "add_event")),
+        ("data", [event_data]),
+        ("type", options.get("type") or settings.get("type", "rpc")),
+        ("tid", options.get("tid") or settings.get("tid", 1)),
+    ])
+    url = settings.get("url", "https://tenant.zenoss.io:8080/zport/dmd/evconsole_router")
+    return HTTPRequest(url, gojson.dumps(body), headers=_basic_auth_headers(settings))
+
+
+# --- snmptrap --------------------------------------------------------------------------------
+
+_SYS_UPTIME_OID = "1.3.6.1.2.1.1.3.0"
+_SNMP_TRAP_OID = "1.3.6.1.6.3.1.1.4.1.0"
+_DECIMAL = re.compile(r"[+-]?[0-9]+")
+_UNSUPPORTED_SNMP_TYPES = {"a": "IP address", "d": "Decimal string", "o": "Object ID",
+                           "u": "Unsigned integer", "x": "Hexadecimal string"}
+
+
+def _snmp_oid(text: str) -> str:
+    """snmpgo.NewOid: the normalised dotted OID, or ValueError with snmpgo's message."""
+    def refuse(message):
+        raise ValueError(f"{message}, value `{text}`")
+
+    parts = text.split(".")
+    if parts[0] == "":
+        parts = parts[1:]  # a leading dot is allowed
+    if len(parts) > 128:
+        refuse("The sub-identifiers in an OID is up to 128")
+    numbers = []
+    for part in parts:
+        if not _DECIMAL.fullmatch(part) or not 0 <= int(part) <= 0xFFFFFFFF:
+            refuse("The sub-identifiers is range 0..4294967295")
+        numbers.append(int(part))
+    if numbers and numbers[0] > 2:
+        refuse("The first sub-identifier is range 0..2")
+    if len(numbers) < 2:
+        refuse("The first and second sub-identifier is required")
+    if numbers[0] < 2 and numbers[1] >= 40:
+        refuse("The second sub-identifier is range 0..39")
+    return ".".join(map(str, numbers))
+
+
+def _parse_int64(text: str) -> int:
+    """strconv.ParseInt(text, 10, 64)."""
+    if not _DECIMAL.fullmatch(text):
+        raise NotSent(f"strconv.ParseInt: parsing {go_quote(text)}: invalid syntax")
+    number = int(text)
+    if not -(1 << 63) <= number < (1 << 63):
+        raise NotSent(f"strconv.ParseInt: parsing {go_quote(text)}: value out of range")
+    return number
+
+
+def _wrap(number: int, bits: int, signed: bool) -> int:
+    """Go's integer conversion: keep the low bits."""
+    number &= (1 << bits) - 1
+    if signed and number >= 1 << (bits - 1):
+        number -= 1 << bits
+    return number
+
+
+def _snmptrap(options, event, settings):
+    values = [_strict_render("data", item.get("value", ""), event) for item in options.get("data-list", [])]
+    _require_enabled(settings)
+    trap_oid = options.get("trap-oid", "")
+    try:
+        trap_oid = _snmp_oid(trap_oid)
+    except ValueError as err:
+        raise NotSent(f"invalid trap Oid {go_quote(trap_oid)}: {err}") from None
+    varbinds = [{"oid": _SYS_UPTIME_OID, "type": "TimeTicks", "value": "1000"},
+                {"oid": _SNMP_TRAP_OID, "type": "Oid", "value": trap_oid}]
+    for item, value in zip(options.get("data-list", []), values):
+        try:
+            oid = _snmp_oid(item.get("oid", ""))
+        except ValueError as err:
+            raise NotSent(f"invalid data Oid {go_quote(item.get('oid', ''))}: {err}") from None
+        kind = item.get("type", "")
+        if kind in _UNSUPPORTED_SNMP_TYPES:
+            raise NotSent(f"Snmptrap Datatype '{_UNSUPPORTED_SNMP_TYPES[kind]}' not supported")
+        if kind == "c":
+            varbinds.append({"oid": oid, "type": "Counter64", "value": str(_wrap(_parse_int64(value), 64, False))})
+        elif kind == "i":
+            varbinds.append({"oid": oid, "type": "Integer", "value": str(_wrap(_parse_int64(value), 32, True))})
+        elif kind == "n":
+            varbinds.append({"oid": oid, "type": "Null", "value": ""})
+        elif kind == "s":
+            varbinds.append({"oid": oid, "type": "OctetString", "value": value})
+        elif kind == "t":
+            varbinds.append({"oid": oid, "type": "TimeTicks", "value": str(_wrap(_parse_int64(value), 32, False))})
+        else:
+            raise NotSent(f"Snmptrap Datatype not known: {kind}")
+    return {"network": "udp", "address": settings.get("addr", "localhost:162"), "version": "2c",
+            "community": settings.get("community", "kapacitor"), "pdu": "SNMPv2-Trap", "trap_oid": trap_oid,
+            "varbinds": varbinds}
+
+
+BUILDERS = {
+    "sensu": _sensu,
+    "servicenow": _servicenow,
+    "zenoss": _zenoss,
+    "snmptrap": _snmptrap,
+}
