@@ -12,6 +12,7 @@ from pathlib import Path
 
 from tests.alerting.events import SECOND, make_event
 from tickpy.alerting.event import AlertEvent
+from tickpy.alerting.gojson import GoJSONError
 from tickpy.alerting.payloads import service_request
 from tickpy.alerting.service import AlertService
 from tickpy.alerting.wire import alert_data_json
@@ -45,7 +46,10 @@ def stream_event(level="CRITICAL", event_id="serverA", message=None, details="",
         fields=fields, recoverable=True,
         result={"series": [{"name": "cpu", "tags": dict(tags), "columns": ["time", *fields],
                             "values": [[time_ns, *fields.values()]]}]})
-    event.wire = alert_data_json(event)
+    try:
+        event.wire = alert_data_json(event)
+    except GoJSONError as err:  # a NaN field: the alert node keeps the reason instead
+        event.wire_error = str(err)
     return event
 
 
@@ -347,6 +351,15 @@ def test_bigpanda_status_details_url_override_and_templates():
     assert "unclosed action" in request("bigpanda", {"host": "{{ .Tags"}, stream_event(), {})["error"]
     assert request("bigpanda", {}, stream_event(), {"enabled": False}) == {
         "error": "service is not enabled (nothing would be sent)"}
+
+
+def test_a_nan_field_makes_every_service_send_nothing_as_go_json_refuses_it():
+    event = stream_event(fields={"count": float("nan")})
+    for kind in ("opsgenie", "opsgenie2", "alerta", "bigpanda"):
+        assert request(kind, {}, event, {}) == {"error": "json: unsupported value: NaN (nothing would be sent)"}
+    # an OK event to opsgenie2 carries only the note, so the data does not matter there
+    assert request("opsgenie2", {}, stream_event(level="OK", fields={"count": float("nan")}), {})["body"].startswith(
+        '{"note":')
 
 
 # --- through the alert service and the CLI --------------------------------------------------------
