@@ -13,6 +13,7 @@ that fails and still sends the mail; those logged errors are listed.
 
 from __future__ import annotations
 
+from functools import cache
 from urllib.parse import quote_plus
 
 from tickpy.alerting.payloads.common import HTTPRequest, NotSent
@@ -43,7 +44,8 @@ def _mqtt(options, event, settings):
             "qos": options.get("qos", 0), "retained": options.get("retained", False), "message": event.message}
 
 
-def _check_enabled(settings: dict, section: str, required: tuple[tuple[str, str], ...]) -> None:
+def _check_enabled(settings: dict, section: str, required: tuple[tuple[str, str], ...],
+                   defaults: dict | None = None) -> None:
     """A [section] in --config must enable the service, and Kapacitor refuses to start an enabled
     service without its required settings. No section: Kapacitor's defaults are shown as they are."""
     if not settings:
@@ -51,7 +53,7 @@ def _check_enabled(settings: dict, section: str, required: tuple[tuple[str, str]
     if settings.get("enabled") is not True:
         raise NotSent(f"service is not enabled ([{section}] in --config has no enabled = true)")
     for key, message in required:
-        if not settings.get(key, "x" if key == "url" else ""):  # url has a default; an explicit "" fails
+        if not settings.get(key, (defaults or {}).get(key, "")):
             raise NotSent(f"[{section}] in --config is invalid: {message}")
 
 
@@ -73,7 +75,7 @@ def go_form_encode(values: dict[str, str]) -> str:
 
 def _pushover(options, event, settings):
     _check_enabled(settings, "pushover", (("token", "must specify token"), ("user-key", "must specify user key"),
-                                          ("url", "must specify url")))
+                                          ("url", "must specify url")), defaults={"url": PUSHOVER_URL})
     form = {"token": settings.get("token", ""), "user": options.get("user-key") or settings.get("user-key", ""),
             "message": event.message, "priority": str(_PUSHOVER_PRIORITY.get(event.level, 0))}
     for option, field in _PUSHOVER_OPTIONAL:
@@ -148,26 +150,29 @@ def _rendered_recipients(templates: list[str], event, logged: list[str]) -> list
     return addresses
 
 
+@cache
+def _event_data_type():
+    from tickpy.alerting.alert_template import RESULT
+    from tickpy.lang.gotemplate_types import BOOL, MAP_STRING_ANY, MAP_STRING_STRING, STRING, GoType, StructField
+
+    return GoType("alert.EventData", "struct", fields=[
+        StructField("Name", STRING), StructField("TaskName", STRING), StructField("Category", STRING),
+        StructField("Group", STRING), StructField("Tags", MAP_STRING_STRING), StructField("Fields", MAP_STRING_ANY),
+        StructField("Recoverable", BOOL), StructField("Result", RESULT)])
+
+
 def event_data_value(event):
     """`event.Data` (alert.EventData) as a typed Go value: what smtp's to-field templates see."""
-    from tickpy.alerting.alert_template import RESULT, alert_data_value, template_data_value
-    from tickpy.lang.gotemplate_types import BOOL, GV, MAP_STRING_ANY, MAP_STRING_STRING, STRING, GoType, StructField
+    from tickpy.alerting.alert_template import alert_data_value, template_data_value
+    from tickpy.lang.gotemplate_types import BOOL, GV, MAP_STRING_ANY, STRING
 
-    global _EVENT_DATA
-    if _EVENT_DATA is None:
-        _EVENT_DATA = GoType("alert.EventData", "struct", fields=[
-            StructField("Name", STRING), StructField("TaskName", STRING), StructField("Category", STRING),
-            StructField("Group", STRING), StructField("Tags", MAP_STRING_STRING),
-            StructField("Fields", MAP_STRING_ANY), StructField("Recoverable", BOOL), StructField("Result", RESULT)])
     # the same tag, field and result values TemplateData and alert.Data templates see
     template_data = template_data_value(event).v
+    tags, fields = template_data[9], GV(MAP_STRING_ANY, template_data[10].v)
     result = alert_data_value(event, event.wire).v[6]
-    return GV(_EVENT_DATA, [GV(STRING, event.name), GV(STRING, event.task_name), GV(STRING, event.category),
-                            GV(STRING, event.group), template_data[9], GV(MAP_STRING_ANY, template_data[10].v),
-                            GV(BOOL, event.recoverable), result])
+    return GV(_event_data_type(), [GV(STRING, event.name), GV(STRING, event.task_name), GV(STRING, event.category),
+                                   GV(STRING, event.group), tags, fields, GV(BOOL, event.recoverable), result])
 
-
-_EVENT_DATA = None
 
 # --- mail encodings (Go's mime and mime/quotedprintable, as gomail uses them) -------------------
 
