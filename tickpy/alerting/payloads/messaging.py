@@ -323,14 +323,19 @@ class _AddressParser:
             if i >= len(self.s):
                 raise _AddressError("mail: unclosed quoted-string")
             c = self.s[i]
+            if "\udc80" <= c <= "\udcff":
+                raise _AddressError(f"mail: invalid utf-8 in quoted-string: {_go_quote(self.s)}")
+            visible = "!" <= c <= "~" or ord(c) >= 0x80
             if escaped:
+                if not visible and c not in " \t":
+                    raise _AddressError(f"mail: bad character in quoted-string: {_go_rune_quote(c)}")
                 chars.append(c)
                 escaped = False
             elif c == '"':
                 break
             elif c == "\\":
                 escaped = True
-            elif c in " \t" or (c.isprintable() and c != "\\"):
+            elif visible or c in " \t":
                 chars.append(c)
             else:
                 raise _AddressError(f"mail: bad character in quoted-string: {_go_rune_quote(c)}")
