@@ -114,8 +114,9 @@ def test_sensu_body_is_go_json_with_html_escaping():
     assert '"output":"\\u003cb\\u003e\\u0026\\u2028\\u003c/b\\u003e"' in got["body"]
 
 
-def test_sensu_section_without_enabled_sends_nothing():
+def test_sensu_section_without_enabled_or_address_sends_nothing():
     assert not_sent(request("sensu", {}, settings={"addr": "h:1"})) == "service is not enabled (nothing would be sent)"
+    assert "must specify client address" in not_sent(request("sensu", {}, settings={"enabled": True}))
 
 
 # --- servicenow --------------------------------------------------------------------------------
@@ -173,6 +174,8 @@ def test_servicenow_url_and_source_options_override_the_config():
     assert defaults["url"] == "https://instance.service-now.com/api/global/em/jsonv2"
     assert json.loads(defaults["body"])["records"][0]["source"] == ""  # not omitempty
     assert not_sent(request("servicenow", {}, settings={"url": "x"})).startswith("service is not enabled")
+    assert "must specify events URL" in not_sent(request("servicenow", {}, settings={"enabled": True, "url": ""}))
+    assert request("servicenow", {}, settings={"enabled": True})["url"] == defaults["url"]
 
 
 def test_servicenow_templates_keep_the_text_before_an_execution_error():
@@ -288,6 +291,7 @@ def test_zenoss_basic_auth_and_disabled_section():
     got = request("zenoss", {}, settings={**ZENOSS_ON, "username": "zu", "password": "zp"})
     assert got["headers"] == {"Authorization": "Basic " + base64.b64encode(b"zu:zp").decode()}
     assert not_sent(request("zenoss", {}, settings={"url": "http://z"})).startswith("service is not enabled")
+    assert "must specify events URL" in not_sent(request("zenoss", {}, settings={"enabled": True, "url": ""}))
 
 
 def test_zenoss_custom_fields_parse_json_or_stay_text_and_may_replace_standard_fields():
@@ -348,7 +352,8 @@ def test_snmptrap_stream_test_case():
     assert first["varbinds"] == [UPTIME, trap_oid_bind("1.1.1"),
                                  {"oid": "1.1.1.2", "type": "Counter64", "value": "1"},
                                  {"oid": "1.1.1.2", "type": "OctetString", "value": "SNMP ALERT"},
-                                 {"oid": "1.1.1.2", "type": "OctetString", "value": "kapacitor/cpu/serverA is CRITICAL"}]
+                                 {"oid": "1.1.1.2", "type": "OctetString",
+                                  "value": "kapacitor/cpu/serverA is CRITICAL"}]
     second = request("snmptrap", {"trap-oid": "1.1.2", "data-list": [
         {"oid": "1.1.2.3", "type": "i", "value": "10"}, {"oid": "1.1.2.3", "type": "n", "value": ""},
         {"oid": "1.1.2.3", "type": "t", "value": "20000"},
@@ -366,6 +371,17 @@ def test_snmptrap_defaults_and_disabled_section():
     assert got["varbinds"] == [UPTIME, trap_oid_bind("1.3.6.1.4.1.1")]
     assert not_sent(request("snmptrap", {"trap-oid": "1.1"}, settings={"addr": "h:162"})).startswith(
         "service is not enabled")
+    assert "must specify addr" in not_sent(request("snmptrap", {"trap-oid": "1.1"},
+                                                   settings={"enabled": True, "addr": ""}))
+    assert request("snmptrap", {"trap-oid": "1.1"}, settings={"enabled": True})["address"] == "localhost:162"
+
+
+def test_snmptrap_octets_that_are_not_utf8_are_shown_in_hex_too():
+    broken = "ok\udce9"  # the byte 0xe9 alone, as a cut through a character leaves it
+    data = [{"oid": "1.1.1", "type": "s", "value": "{{ .Message }}"}]
+    got = request("snmptrap", {"trap-oid": "1.1", "data-list": data}, event_of(message=broken), SNMP_ON)
+    assert got["varbinds"][2] == {"oid": "1.1.1", "type": "OctetString", "value": "ok\ufffd", "hex": "6f:6b:e9"}
+    json.dumps(got, ensure_ascii=False).encode("utf-8")  # the capture file can hold it
 
 
 def test_snmptrap_integers_wrap_as_go_converts_them():
@@ -447,7 +463,8 @@ def test_capture_of_handler_files_with_config_sections(tmp_path):
     files = [
         write(tmp_path, "sensu.yaml", "id: s\ntopic: cpu\nkind: sensu\noptions:\n  source: '{{ .TaskName }}'\n"
                                       "  metadata:\n    team: ops\n"),
-        write(tmp_path, "sn.yaml", "id: sn\ntopic: cpu\nkind: servicenow\noptions:\n  node: '{{ index .Tags \"host\" }}'\n"),
+        write(tmp_path, "sn.yaml", "id: sn\ntopic: cpu\nkind: servicenow\noptions:\n"
+                                   "  node: '{{ index .Tags \"host\" }}'\n"),
         write(tmp_path, "z.yaml", "id: z\ntopic: cpu\nkind: zenoss\noptions:\n  TID: 4\n  device: dev\n"),
         write(tmp_path, "trap.yaml", "id: t\ntopic: cpu\nkind: snmptrap\noptions:\n  trap-oid: 1.3.6.1.4.1.1\n"
                                      "  data-list:\n    - oid: 1.3.6.1.4.1.1.5\n      type: s\n"

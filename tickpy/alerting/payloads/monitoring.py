@@ -12,10 +12,11 @@
   address, community, trap OID, and the variable bindings in order (the sysUpTime and
   snmpTrapOID bindings Kapacitor always puts first, then the data list), each with its OID (as
   snmpgo normalises it), type name and value as snmpgo prints them; an OctetString's value is
-  its text (the bytes sent).
+  its text (the bytes sent), plus "hex" of the bytes when they are not valid UTF-8.
 
 A section present in --config without `enabled = true` sends nothing ("service is not
-enabled"), as Kapacitor; without a section, Kapacitor's defaults are used as if enabled.
+enabled"), as Kapacitor, nor does an enabled one lacking the address or URL Kapacitor's config
+check requires; without a section, Kapacitor's defaults are used as if enabled.
 
 Option templates (go text/template): sensu `source` and snmptrap data values see the event's
 TemplateData and a failing one sends nothing. servicenow and zenoss run theirs over their own
@@ -43,10 +44,15 @@ from tickpy.lang.goformat import format_float_v, go_quote
 # --- shared ----------------------------------------------------------------------------------
 
 
-def _require_enabled(settings: dict) -> None:
-    """A --config section without `enabled = true` is a disabled service (Kapacitor's default)."""
-    if settings and settings.get("enabled") is not True:
+def _require_enabled(settings: dict, required: str, default: str, refusal: str) -> None:
+    """A --config section without `enabled = true` is a disabled service (Kapacitor's default);
+    an enabled one without its `required` key is a configuration Kapacitor refuses to start with."""
+    if not settings:
+        return
+    if settings.get("enabled") is not True:
         raise NotSent("service is not enabled")
+    if not settings.get(required, default):
+        raise NotSent(f"invalid configuration: {refusal} (Kapacitor would not start with it)")
 
 
 def _basic_auth_headers(settings: dict) -> dict[str, str]:
@@ -107,7 +113,7 @@ def _sensu(options, event, settings):
     source = _strict_render("source", options.get("source", ""), event)
     if not _SENSU_NAME.fullmatch(event.id):
         raise NotSent(f"invalid name {go_quote(event.id)} for sensu alert. Must match ^[\\w\\.-]+$")
-    _require_enabled(settings)
+    _require_enabled(settings, "addr", "", "must specify client address")
     body = {"name": event.id, "source": source or settings.get("source", "Kapacitor"), "output": event.message,
             "status": _SENSU_STATUS.get(event.level, 3),
             "handlers": options.get("handlers") or settings.get("handlers")}
@@ -127,6 +133,7 @@ def _servicenow_data_type():
         StructField("Fields", MAP_STRING_ANY), StructField("Tags", MAP_STRING_STRING)])
 
 
+_SERVICENOW_URL = "https://instance.service-now.com/api/global/em/jsonv2"  # Kapacitor's placeholder default
 _SERVICENOW_SEVERITY = {"OK": "5", "INFO": "5", "WARNING": "4", "CRITICAL": "1"}
 
 
@@ -155,8 +162,8 @@ def _sprint_v(value) -> str:
 def _servicenow(options, event, settings):
     from tickpy.lang.gotemplate_types import GV, STRING
 
-    _require_enabled(settings)
-    url = options.get("url") or settings.get("url", "https://instance.service-now.com/api/global/em/jsonv2")
+    _require_enabled(settings, "url", _SERVICENOW_URL, "must specify events URL")
+    url = options.get("url") or settings.get("url", _SERVICENOW_URL)
     data = GV(_servicenow_data_type(), [GV(STRING, event.id), GV(STRING, event.name), GV(STRING, event.task_name),
                                         _fields_value(event.fields), _tags_value(event.tags)])
     rendered = {name: _lenient_render(name, options.get(option, ""), data)
@@ -185,6 +192,7 @@ def _servicenow(options, event, settings):
 
 # --- zenoss ----------------------------------------------------------------------------------
 
+_ZENOSS_URL = "https://tenant.zenoss.io:8080/zport/dmd/evconsole_router"
 _ZENOSS_SEVERITY_DEFAULTS = {"OK": "Clear", "INFO": "Info", "WARNING": "Warning", "CRITICAL": "Critical"}
 
 
@@ -262,7 +270,7 @@ def _go_unmarshal(text: str, otherwise):
 
 
 def _zenoss(options, event, settings):
-    _require_enabled(settings)
+    _require_enabled(settings, "url", _ZENOSS_URL, "must specify events URL")
     data = _zenoss_data(event)
 
     def render(name, option):
@@ -294,7 +302,7 @@ def _zenoss(options, event, settings):
         ("type", options.get("type") or settings.get("type", "rpc")),
         ("tid", options.get("tid") or settings.get("tid", 1)),
     ])
-    url = settings.get("url", "https://tenant.zenoss.io:8080/zport/dmd/evconsole_router")
+    url = settings.get("url", _ZENOSS_URL)
     return HTTPRequest(url, gojson.dumps(body), headers=_basic_auth_headers(settings))
 
 
@@ -351,7 +359,7 @@ def _wrap(number: int, bits: int, signed: bool) -> int:
 
 def _snmptrap(options, event, settings):
     values = [_strict_render("data", item.get("value", ""), event) for item in options.get("data-list", [])]
-    _require_enabled(settings)
+    _require_enabled(settings, "addr", "localhost:162", "must specify addr")
     trap_oid = options.get("trap-oid", "")
     try:
         trap_oid = _snmp_oid(trap_oid)
@@ -374,7 +382,10 @@ def _snmptrap(options, event, settings):
         elif kind == "n":
             varbinds.append({"oid": oid, "type": "Null", "value": ""})
         elif kind == "s":
-            varbinds.append({"oid": oid, "type": "OctetString", "value": value})
+            octets = {"oid": oid, "type": "OctetString", "value": _valid_utf8(value)}
+            if octets["value"] != value:  # bytes that are not UTF-8 text: all of them in hex, as snmpgo shows them
+                octets["hex"] = value.encode("utf-8", "surrogateescape").hex(":")
+            varbinds.append(octets)
         elif kind == "t":
             varbinds.append({"oid": oid, "type": "TimeTicks", "value": str(_wrap(_parse_int64(value), 32, False))})
         else:
