@@ -502,6 +502,7 @@ SCRIPT = """stream
         .crit(lambda: "value" > 8.0)
         .details('{{ "here" }}/{{ .Name }}')
         .sensu()
+            .handlers('replaced')  // Kapacitor's .handlers() replaces the list of an earlier call
             .handlers('sns', 'slack')
             .metadata('k1', 'v1')
             .metadata('k2', 5)

@@ -340,7 +340,7 @@ _TICK_PROPERTIES: dict[tuple[str, str], tuple[str, str]] = {
     ("opsgenie2", "recoveryAction"): ("recovery_action", "value"),
     ("pagerduty2", "link"): ("links", "append"),
     ("pushover", "uRL"): ("url", "value"), ("pushover", "uRLTitle"): ("url-title", "value"),
-    ("sensu", "handlers"): ("handlers", "list"), ("sensu", "metadata"): ("metadata", "map"),
+    ("sensu", "handlers"): ("handlers", "values"), ("sensu", "metadata"): ("metadata", "map"),
     ("servicenow", "uRL"): ("url", "value"), ("servicenow", "additionalInfo"): ("additional_info", "map"),
     ("servicenow", "metricName"): ("metricname", "value"), ("servicenow", "messageKey"): ("messagekey", "value"),
     ("snmptrap", "data"): ("data-list", "append"),
