@@ -22,7 +22,9 @@ def server_test_event(level="CRITICAL"):
 
 
 def request(kind, options, event, settings):
-    return service_request(kind, options, event, None, settings)
+    """The request for a --config section that enables the service unless it says otherwise."""
+    section = {"enabled": True, **settings} if settings else settings
+    return service_request(kind, options, event, None, section)
 
 
 # --- discord --------------------------------------------------------------------------------------
@@ -93,7 +95,7 @@ def test_discord_unknown_workspace_or_disabled_service_sends_nothing():
     got = request("discord", {"workspace": "other"}, make_event(), {"url": "http://d.example/h"})
     assert got == {"error": "workspace id not found (nothing would be sent)"}
     got = request("discord", {}, make_event(), {"enabled": False, "url": "http://d.example/h"})
-    assert got == {"error": "service is not enabled (nothing would be sent)"}
+    assert got == {"error": "service is not enabled ([discord] in --config has no enabled = true) (nothing would be sent)"}
 
 
 # --- hipchat --------------------------------------------------------------------------------------
@@ -136,7 +138,7 @@ def test_hipchat_message_is_html_escaped_and_disabled_service_sends_nothing():
     got = request("hipchat", {"room": "r"}, make_event(message="a<b & c>d"), {"url": "http://h.example"})
     assert '"message":"a\\u003cb \\u0026 c\\u003ed"' in got["body"]
     assert request("hipchat", {}, make_event(), {"enabled": False})["error"] == (
-        "service is not enabled (nothing would be sent)")
+        "service is not enabled ([hipchat] in --config has no enabled = true) (nothing would be sent)")
 
 
 # --- talk -----------------------------------------------------------------------------------------
@@ -156,7 +158,7 @@ def test_talk_sends_every_level_with_the_id_as_title_and_escapes_html():
                                              message="x > y & z"), {"url": "http://t.example/secret"})
         assert got["body"] == '{"authorName":"","text":"x \\u003e y \\u0026 z","title":"kapacitor/cpu/serverA"}\n'
     assert request("talk", {}, make_event(), {"enabled": False, "url": "http://t.example"})["error"] == (
-        "service is not enabled (nothing would be sent)")
+        "service is not enabled ([talk] in --config has no enabled = true) (nothing would be sent)")
 
 
 # --- end to end -----------------------------------------------------------------------------------

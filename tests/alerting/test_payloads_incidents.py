@@ -54,7 +54,9 @@ def stream_event(level="CRITICAL", event_id="serverA", message=None, details="",
 
 
 def request(kind, options, event, settings):
-    return service_request(kind, options, event, None, settings)
+    """The request for a --config section that enables the service unless it says otherwise."""
+    section = {"enabled": True, **settings} if settings else settings
+    return service_request(kind, options, event, None, section)
 
 
 def write(tmp_path, name, text):
@@ -106,7 +108,7 @@ def test_opsgenie_recovery_goes_to_the_note_url_and_teams_fall_back_to_the_confi
     assert json.loads(defaults["body"])["details"]["Level"] == "INFO"
     assert request("opsgenie", {}, stream_event(level="OK"), {})["url"] == "https://api.opsgenie.com/v1/json/alert/note/"
     assert request("opsgenie", {}, stream_event(), {"enabled": False}) == {
-        "error": "service is not enabled (nothing would be sent)"}
+        "error": "service is not enabled ([opsgenie] in --config has no enabled = true) (nothing would be sent)"}
 
 
 # --- opsgenie2 ------------------------------------------------------------------------------------
@@ -258,7 +260,7 @@ def test_alerta_templates_event_data_and_what_sends_nothing():
         "error": "Resource and Event are required to send an alert (nothing would be sent)"}
     assert "unclosed action" in request("alerta", {"service": ["{{ .Name"]}, event, {})["error"]
     assert request("alerta", {}, event, {"enabled": False}) == {
-        "error": "service is not enabled (nothing would be sent)"}
+        "error": "service is not enabled ([alerta] in --config has no enabled = true) (nothing would be sent)"}
     tags = json.loads(request("alerta", {}, stream_event(tags={"b": "2", "a": "1"}), {})["body"])["tags"]
     assert sorted(tags) == ["a=1", "b=2"]
 
@@ -350,7 +352,7 @@ def test_bigpanda_status_details_url_override_and_templates():
     assert json.loads(partial["body"])["host"] == "h-"
     assert "unclosed action" in request("bigpanda", {"host": "{{ .Tags"}, stream_event(), {})["error"]
     assert request("bigpanda", {}, stream_event(), {"enabled": False}) == {
-        "error": "service is not enabled (nothing would be sent)"}
+        "error": "service is not enabled ([bigpanda] in --config has no enabled = true) (nothing would be sent)"}
 
 
 def test_a_nan_field_makes_every_service_send_nothing_as_go_json_refuses_it():

@@ -115,7 +115,8 @@ def test_sensu_body_is_go_json_with_html_escaping():
 
 
 def test_sensu_section_without_enabled_or_address_sends_nothing():
-    assert not_sent(request("sensu", {}, settings={"addr": "h:1"})) == "service is not enabled (nothing would be sent)"
+    assert not_sent(request("sensu", {}, settings={"addr": "h:1"})) == (
+        "service is not enabled ([sensu] in --config has no enabled = true) (nothing would be sent)")
     assert "must specify client address" in not_sent(request("sensu", {}, settings={"enabled": True}))
 
 

@@ -23,6 +23,10 @@ def service_request(kind: str, options: dict, event: AlertEvent, alert, settings
     if builder is None:
         return None
     settings = settings or {}
+    # Kapacitor's services start disabled: a section in --config must say `enabled = true`. Without
+    # a section tickpy shows what the service would send with Kapacitor's defaults.
+    if settings and settings.get("enabled") is not True:
+        return {"error": f"service is not enabled ([{kind}] in --config has no enabled = true) (nothing would be sent)"}
     try:
         built = builder(options, event, settings)
     except NotSent as reason:

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import re
-from urllib.parse import quote_plus, unquote, urlsplit
+from urllib.parse import quote_plus
 
 from tickpy.alerting import gojson
-from tickpy.alerting.payloads.common import HTTPRequest, NotSent, encode
+from tickpy.alerting.payloads.common import HTTPRequest, NotSent, encode, go_url_join
 
 
 def _slack(options, event, settings):
@@ -45,17 +44,10 @@ def _telegram(options, event, settings):
     return HTTPRequest(url, encode(body))
 
 
-def _require_enabled(settings):
-    # A section written with `enabled = false` makes Kapacitor refuse; no section shows the request.
-    if settings.get("enabled") is False:
-        raise NotSent("service is not enabled")
-
-
 _DISCORD_COLORS = {"CRITICAL": 0xF95F53, "WARNING": 0xF48D38}  # any other level: 0x7A65F2
 
 
 def _discord(options, event, settings):
-    _require_enabled(settings)
     workspace = options.get("workspace", "")
     if workspace and settings and settings.get("workspace", "") != workspace:
         raise NotSent("workspace id not found")
@@ -74,75 +66,17 @@ def _discord(options, event, settings):
 
 
 def _hipchat(options, event, settings):
-    _require_enabled(settings)
     room = options.get("room") or settings.get("room", "")
     token = options.get("token") or settings.get("token", "")
-    url = _go_url_with_path_and_query(settings.get("url", ""), room, "auth_token=" + quote_plus(token, safe=""))
+    url = go_url_join(settings.get("url", ""), (room, "notification"), "auth_token=" + quote_plus(token, safe=""))
     color = {"WARNING": "yellow", "CRITICAL": "red"}.get(event.level, "green")
     body = {"from": "kapacitor", "color": color, "message": event.message, "notify": True}
     return HTTPRequest(url, encode(body))
 
 
 def _talk(options, event, settings):
-    _require_enabled(settings)
     body = {"title": event.id, "text": event.message, "authorName": settings.get("author_name", "")}
     return HTTPRequest(settings.get("url", ""), encode(body))
-
-
-# --- Go's net/url, as hipchat builds <url>/<room>/notification?auth_token=<token> ---------------
-
-_PATH_KEEP = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.~$&+,/:;=@")
-_BAD_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
-
-
-def _go_escape_path(path: str) -> str:
-    """url.URL.EscapedPath of a path set by hand: reserved path characters stay, others %XX."""
-    return "".join(chr(b) if b in _PATH_KEEP else f"%{b:02X}" for b in path.encode("utf-8", "surrogateescape"))
-
-
-def _go_clean_path(path: str) -> str:
-    """path.Clean: one slash between elements, no "." elements, ".." resolved (not above root)."""
-    rooted = path.startswith("/")
-    parts: list[str] = []
-    for part in path.split("/"):
-        if part in ("", "."):
-            continue
-        if part == "..":
-            if parts and parts[-1] != "..":
-                parts.pop()
-            elif not rooted:
-                parts.append("..")
-            continue
-        parts.append(part)
-    cleaned = "/".join(parts)
-    if rooted:
-        return "/" + cleaned
-    return cleaned or "."
-
-
-def _go_url_with_path_and_query(base: str, room: str, query: str) -> str:
-    """`base` parsed by url.Parse, its path joined (path.Join) with room and "notification", its
-    query replaced; written back as url.URL.String does."""
-    match = _BAD_ESCAPE.search(base)
-    if match:
-        raise NotSent(f'parse "{base}": invalid URL escape "{base[match.start():match.start() + 3]}"')
-    try:
-        parts = urlsplit(base)
-    except ValueError as err:
-        raise NotSent(f'parse "{base}": {err}') from None
-    joined = _go_clean_path("/".join(p for p in (unquote(parts.path), room, "notification") if p))
-    text = parts.scheme + ":" if parts.scheme else ""
-    if parts.netloc or (parts.scheme and joined):
-        text += "//" + parts.netloc
-    path = _go_escape_path(joined)
-    if parts.netloc and not path.startswith("/"):
-        path = "/" + path
-    if not text and ":" in path.split("/", 1)[0]:
-        path = "./" + path  # a first segment with a colon would read as a scheme
-    text += path + "?" + query
-    if parts.fragment:
-        text += "#" + parts.fragment
-    return text
 
 
 BUILDERS = {

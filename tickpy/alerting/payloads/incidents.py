@@ -5,12 +5,10 @@ from __future__ import annotations
 
 import base64
 import html
-import re
-from urllib.parse import unquote, urlsplit
 
 from tickpy.alerting import gojson
 from tickpy.alerting.alert_template import template_data_value
-from tickpy.alerting.payloads.common import KAPACITOR_URL, HTTPRequest, NotSent, encode, result_json
+from tickpy.alerting.payloads.common import KAPACITOR_URL, HTTPRequest, NotSent, encode, go_url_join, result_json
 from tickpy.lang.gotemplate_exec import ExecError, TextTemplate
 from tickpy.lang.gotemplate_parse import TemplateParseError
 from tickpy.lang.gotemplate_types import GV, MAP_STRING_STRING, STRING, GoType, StructField
@@ -63,12 +61,6 @@ def _victorops(options, event, settings):
     return HTTPRequest(url, encode(body))
 
 
-def _require_enabled(settings):
-    # A section written with `enabled = false` makes Kapacitor refuse; no section shows the request.
-    if settings.get("enabled") is False:
-        raise NotSent("service is not enabled")
-
-
 def _responders(options, settings) -> tuple[list, list]:
     """Teams and recipients: the handler's lists, or the config's when the handler's is empty."""
     return (options.get("teams-list") or settings.get("teams") or [],
@@ -79,7 +71,6 @@ def _responders(options, settings) -> tuple[list, list]:
 
 
 def _opsgenie(options, event, settings):
-    _require_enabled(settings)
     message_type = "RECOVERY" if event.level == "OK" else event.level
     url = settings.get("url", "https://api.opsgenie.com/v1/json/alert") + "/"
     body = {"apiKey": settings.get("api-key", ""), "entity": event.id, "alias": event.id,
@@ -104,7 +95,6 @@ _OPSGENIE2_RECOVERY_ACTIONS = ("close", "notes")
 
 
 def _opsgenie2(options, event, settings):
-    _require_enabled(settings)
     base = settings.get("url", "https://api.opsgenie.com/v2/alerts")
     alias = base64.urlsafe_b64encode(event.id.encode("utf-8", "surrogateescape")).decode("ascii")
     headers = {"Authorization": "GenieKey " + settings.get("api-key", "")}
@@ -115,7 +105,7 @@ def _opsgenie2(options, event, settings):
             action = settings.get("recovery_action", "notes")
             if action not in _OPSGENIE2_RECOVERY_ACTIONS:
                 action = "notes"
-        url = _go_url_join(base, (alias, action), query="identifierType=alias")
+        url = go_url_join(base, (alias, action), query="identifierType=alias")
         return HTTPRequest(url, encode({"note": event.message}), headers=headers)
     if settings.get("details") and event.details:
         description = event.details
@@ -194,7 +184,6 @@ def _alerta(options, event, settings):
                         for key, item in attributes.items()}
     if not resource_text or not event_name:
         raise NotSent("Resource and Event are required to send an alert")
-    _require_enabled(settings)
 
     timeout_ns = options.get("timeout", _DAY_NS)
     timeout_s = -(-timeout_ns // _SECOND_NS) if timeout_ns < 0 else timeout_ns // _SECOND_NS  # Go truncates
@@ -210,7 +199,7 @@ def _alerta(options, event, settings):
         body["attributes"] = attribute_values
     token = options.get("token") or settings.get("token", "")
     prefix = options.get("token-prefix") or settings.get("token-prefix") or "Bearer"
-    url = _go_url_join(settings.get("url", ""), ("alert",))
+    url = go_url_join(settings.get("url", ""), ("alert",))
     return HTTPRequest(url, encode(body), headers={"Authorization": f"{prefix} {token}"})
 
 
@@ -235,7 +224,6 @@ def _bigpanda(options, event, settings):
     attributes = {"host": _bigpanda_render("host", options.get("host", ""), data)}
     for key, item in (options.get("attributes") or {}).items():
         attributes[key] = _bigpanda_render(key, item, data) if isinstance(item, str) else gojson.dumps(item)
-    _require_enabled(settings)
 
     body: dict = {}
     if event.message:
@@ -267,55 +255,6 @@ def _bigpanda(options, event, settings):
 
 
 # --- Go's net/url: a URL parsed, its path joined with more elements, written back -------------
-
-_PATH_KEEP = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.~$&+,/:;=@")
-_BAD_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
-
-
-def _go_clean_path(path: str) -> str:
-    """path.Clean: single slashes, no "." elements, ".." resolved (never above the root)."""
-    rooted = path.startswith("/")
-    parts: list[str] = []
-    for part in path.split("/"):
-        if part in ("", "."):
-            continue
-        if part == "..":
-            if parts and parts[-1] != "..":
-                parts.pop()
-            elif not rooted:
-                parts.append("..")
-            continue
-        parts.append(part)
-    cleaned = "/".join(parts)
-    return "/" + cleaned if rooted else cleaned or "."
-
-
-def _go_url_join(base: str, elements: tuple, query: str | None = None) -> str:
-    """url.Parse(base), Path = path.Join(Path, elements...), RawQuery replaced when `query` is
-    given, then url.URL.String(): the joined path re-escaped as EscapedPath does."""
-    bad = _BAD_ESCAPE.search(base)
-    if bad:
-        raise NotSent(f'parse "{base}": invalid URL escape "{base[bad.start():bad.start() + 3]}"')
-    try:
-        parts = urlsplit(base)
-    except ValueError as err:
-        raise NotSent(f'parse "{base}": {err}') from None
-    joined = _go_clean_path("/".join(p for p in (unquote(parts.path), *elements) if p))
-    path = "".join(chr(b) if b in _PATH_KEEP else f"%{b:02X}" for b in joined.encode("utf-8", "surrogateescape"))
-    text = parts.scheme + ":" if parts.scheme else ""
-    if parts.netloc or (parts.scheme and path):
-        text += "//" + parts.netloc
-        if path and not path.startswith("/"):
-            path = "/" + path
-    elif not parts.scheme and ":" in path.split("/", 1)[0]:
-        path = "./" + path  # a first segment with a colon would read as a scheme
-    text += path
-    query = parts.query if query is None else query
-    if query:
-        text += "?" + query
-    if parts.fragment:
-        text += "#" + parts.fragment
-    return text
 
 
 BUILDERS = {

@@ -44,14 +44,12 @@ def _mqtt(options, event, settings):
             "qos": options.get("qos", 0), "retained": options.get("retained", False), "message": event.message}
 
 
-def _check_enabled(settings: dict, section: str, required: tuple[tuple[str, str], ...],
-                   defaults: dict | None = None) -> None:
-    """A [section] in --config must enable the service, and Kapacitor refuses to start an enabled
-    service without its required settings. No section: Kapacitor's defaults are shown as they are."""
+def _check_required(settings: dict, section: str, required: tuple[tuple[str, str], ...],
+                    defaults: dict | None = None) -> None:
+    """Kapacitor refuses to start an enabled service without its required settings. No section:
+    Kapacitor's defaults are shown as they are."""
     if not settings:
         return
-    if settings.get("enabled") is not True:
-        raise NotSent(f"service is not enabled ([{section}] in --config has no enabled = true)")
     for key, message in required:
         if not settings.get(key, (defaults or {}).get(key, "")):
             raise NotSent(f"[{section}] in --config is invalid: {message}")
@@ -74,7 +72,7 @@ def go_form_encode(values: dict[str, str]) -> str:
 
 
 def _pushover(options, event, settings):
-    _check_enabled(settings, "pushover", (("token", "must specify token"), ("user-key", "must specify user key"),
+    _check_required(settings, "pushover", (("token", "must specify token"), ("user-key", "must specify user key"),
                                           ("url", "must specify url")), defaults={"url": PUSHOVER_URL})
     form = {"token": settings.get("token", ""), "user": options.get("user-key") or settings.get("user-key", ""),
             "message": event.message, "priority": str(_PUSHOVER_PRIORITY.get(event.level, 0))}
@@ -89,7 +87,7 @@ def _pushover(options, event, settings):
 
 
 def _smtp(options, event, settings):
-    _check_enabled(settings, "smtp", (("from", "must provide a 'from' address"),))
+    _check_required(settings, "smtp", (("from", "must provide a 'from' address"),))
     logged: list[str] = []
     to = list(options.get("to") or [])
     to += _rendered_recipients(options.get("to-field") or [], event, logged)

@@ -14,9 +14,9 @@
   snmpgo normalises it), type name and value as snmpgo prints them; an OctetString's value is
   its text (the bytes sent), plus "hex" of the bytes when they are not valid UTF-8.
 
-A section present in --config without `enabled = true` sends nothing ("service is not
-enabled"), as Kapacitor, nor does an enabled one lacking the address or URL Kapacitor's config
-check requires; without a section, Kapacitor's defaults are used as if enabled.
+An enabled section lacking the address or URL Kapacitor's config check requires sends nothing;
+without a section, Kapacitor's defaults are used (a section without `enabled = true` is refused
+for every service by `service_request`).
 
 Option templates (go text/template): sensu `source` and snmptrap data values see the event's
 TemplateData and a failing one sends nothing. servicenow and zenoss run theirs over their own
@@ -44,13 +44,10 @@ from tickpy.lang.goformat import format_float_v, go_quote
 # --- shared ----------------------------------------------------------------------------------
 
 
-def _require_enabled(settings: dict, required: str, default: str, refusal: str) -> None:
-    """A --config section without `enabled = true` is a disabled service (Kapacitor's default);
-    an enabled one without its `required` key is a configuration Kapacitor refuses to start with."""
+def _require_setting(settings: dict, required: str, default: str, refusal: str) -> None:
+    """An enabled section without its `required` key is a configuration Kapacitor refuses to start with."""
     if not settings:
         return
-    if settings.get("enabled") is not True:
-        raise NotSent("service is not enabled")
     if not settings.get(required, default):
         raise NotSent(f"invalid configuration: {refusal} (Kapacitor would not start with it)")
 
@@ -113,7 +110,7 @@ def _sensu(options, event, settings):
     source = _strict_render("source", options.get("source", ""), event)
     if not _SENSU_NAME.fullmatch(event.id):
         raise NotSent(f"invalid name {go_quote(event.id)} for sensu alert. Must match ^[\\w\\.-]+$")
-    _require_enabled(settings, "addr", "", "must specify client address")
+    _require_setting(settings, "addr", "", "must specify client address")
     body = {"name": event.id, "source": source or settings.get("source", "Kapacitor"), "output": event.message,
             "status": _SENSU_STATUS.get(event.level, 3),
             "handlers": options.get("handlers") or settings.get("handlers")}
@@ -162,7 +159,7 @@ def _sprint_v(value) -> str:
 def _servicenow(options, event, settings):
     from tickpy.lang.gotemplate_types import GV, STRING
 
-    _require_enabled(settings, "url", _SERVICENOW_URL, "must specify events URL")
+    _require_setting(settings, "url", _SERVICENOW_URL, "must specify events URL")
     url = options.get("url") or settings.get("url", _SERVICENOW_URL)
     data = GV(_servicenow_data_type(), [GV(STRING, event.id), GV(STRING, event.name), GV(STRING, event.task_name),
                                         _fields_value(event.fields), _tags_value(event.tags)])
@@ -270,7 +267,7 @@ def _go_unmarshal(text: str, otherwise):
 
 
 def _zenoss(options, event, settings):
-    _require_enabled(settings, "url", _ZENOSS_URL, "must specify events URL")
+    _require_setting(settings, "url", _ZENOSS_URL, "must specify events URL")
     data = _zenoss_data(event)
 
     def render(name, option):
@@ -359,7 +356,7 @@ def _wrap(number: int, bits: int, signed: bool) -> int:
 
 def _snmptrap(options, event, settings):
     values = [_strict_render("data", item.get("value", ""), event) for item in options.get("data-list", [])]
-    _require_enabled(settings, "addr", "localhost:162", "must specify addr")
+    _require_setting(settings, "addr", "localhost:162", "must specify addr")
     trap_oid = options.get("trap-oid", "")
     try:
         trap_oid = _snmp_oid(trap_oid)
