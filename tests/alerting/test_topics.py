@@ -232,3 +232,19 @@ def test_republished_event_keeps_the_source_topics_previous_level_for_a_new_id(t
     got = [json.loads(p)["previousLevel"] for p in sink.wait_for(2)]
     sink.close()
     assert got == ["CRITICAL", "OK"]  # first: from topic cpu (new in recoveries); then recoveries' own state
+
+
+def test_capture_picks_the_kafka_cluster_section_by_id_and_refuses_a_disabled_one(tmp_path):
+    capture = tmp_path / "capture.jsonl"
+    config = tmp_path / "kapacitor.conf"
+    config.write_text('[[kafka]]\nenabled = true\nid = "main"\nbrokers = ["k1:9092"]\n'
+                      '[[kafka]]\nid = "other"\nbrokers = ["k2:9092"]\n')
+    files = [write(tmp_path, f"{name}.yaml", f"id: {name}\ntopic: cpu\nkind: kafka\noptions:\n  cluster: {name}\n"
+                                             "  topic: alerts\n") for name in ("main", "other")]
+    service = service_for(tmp_path, *files, capture=str(capture), config=str(config))
+    service.handle(make_event(topic="cpu"), [])
+    service.close()
+    requests = {r["handler"]: r["request"] for r in map(json.loads, capture.read_text().splitlines())}
+    assert requests["main"]["cluster"] == "main" and "error" not in requests["main"]
+    assert requests["other"] == {"error": "service is not enabled ([kafka] in --config has no enabled = true) "
+                                          "(nothing would be sent)"}

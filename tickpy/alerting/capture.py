@@ -21,7 +21,7 @@ NOTE = "captured by tickpy, NOT sent: tickpy does not contact external services"
 class CaptureSink:
     def __init__(self, path: str | None = None, stream: TextIO | None = None, settings=None):
         self.path = path
-        self._settings = settings  # kind, workspace -> the service's --config section
+        self._settings = settings  # (kind, options) -> the service's --config section
         self._stream = stream
         self._lock = threading.Lock()
         self._file = None  # opened at the first capture: no file when nothing was captured
@@ -35,7 +35,7 @@ class CaptureSink:
                 alert = json.loads(wire)
             except ValueError:
                 alert = wire.decode("utf-8", "replace")
-        settings = self._settings(kind, options.get("workspace", "")) if self._settings else {}
+        settings = self._settings(kind, options) if self._settings else {}
         request = service_request(kind, options, event, alert, settings)  # a marshal error becomes its "error"
         with self._lock:
             self.count += 1

@@ -17,6 +17,10 @@ _HTTPPOST_KEYS = ("endpoint", "url", "headers", "basic-auth", "alert-template", 
                   "row-template", "row-template-file")
 
 
+# kind -> (the key naming a section of a [[kind]] list, the handler option that picks it)
+_SECTION_CHOSEN_BY = {"kafka": ("id", "cluster"), "mqtt": ("name", "broker-name")}
+
+
 @dataclass(slots=True)
 class HTTPPostEndpoint:
     name: str
@@ -33,11 +37,14 @@ class AlertConfig:
     path: str = ""
     sections: dict[str, Any] = field(default_factory=dict)  # the raw TOML, for service settings
 
-    def service_settings(self, kind: str, workspace: str = "") -> dict:
-        """A service's section ([slack], [[slack]] by workspace, ...), or {}."""
+    def service_settings(self, kind: str, options: dict | None = None) -> dict:
+        """A service's section ([slack], or the [[slack]] of the handler's workspace, the [[kafka]]
+        of its cluster, the [[mqtt]] of its broker; else the one marked default), or {}."""
         section = self.sections.get(kind)
         if isinstance(section, list):
-            chosen = [s for s in section if isinstance(s, dict) and s.get("workspace", "") == workspace]
+            config_key, option_key = _SECTION_CHOSEN_BY.get(kind, ("workspace", "workspace"))
+            wanted = (options or {}).get(option_key, "")
+            chosen = [s for s in section if isinstance(s, dict) and s.get(config_key, "") == wanted]
             chosen = chosen or [s for s in section if isinstance(s, dict) and s.get("default")]
             section = chosen[0] if chosen else (section[0] if section else {})
         return section if isinstance(section, dict) else {}

@@ -164,7 +164,7 @@ class AlertService:
             self._dead_letters = DeadLetters(self.dead_letter_path, self.report)
         if self._capture is None:
             self._capture = CaptureSink(self.capture_path, self._capture_stream,
-                                        settings=lambda kind, workspace: self.config.service_settings(kind, workspace))
+                                        settings=self.config.service_settings)
         return self._dead_letters, self._capture
 
     def _topic(self, name: str) -> Topic:
