@@ -4,16 +4,12 @@ services send (server_test.go TestServer_AlertHandlers, streamer_test.go TestStr
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
-from pathlib import Path
 
+from tests.alerting.capturing import captured, run_capturing, service_for, write
 from tests.alerting.events import SECOND, make_event
 from tickpy.alerting.payloads import service_request
-from tickpy.alerting.service import AlertService
 
 AVATAR = "https://influxdata.github.io/branding/img/downloads/influxdata-logo--symbol--pool-alpha.png"
-TICKPY = str(Path(sys.executable).parent / "tickpy")
 
 
 def server_test_event(level="CRITICAL"):
@@ -164,20 +160,6 @@ def test_talk_sends_every_level_with_the_id_as_title_and_escapes_html():
 # --- end to end -----------------------------------------------------------------------------------
 
 
-def write(tmp_path, name, text):
-    path = tmp_path / name
-    path.write_text(text)
-    return path
-
-
-def service_for(tmp_path, *files, **kwargs):
-    lines = []
-    service = AlertService(handler_files=[str(f) for f in files], report=lines.append, backoff_s=0.01, **kwargs)
-    service.reported = lines
-    service.load()
-    return service
-
-
 def test_capture_through_handler_files_picks_discord_workspaces_from_config(tmp_path):
     capture = tmp_path / "capture.jsonl"
     config = write(tmp_path, "kapacitor.conf",
@@ -194,7 +176,7 @@ def test_capture_through_handler_files_picks_discord_workspaces_from_config(tmp_
     service = service_for(tmp_path, *files, capture=str(capture), config=str(config))
     service.handle(make_event(event_id="kapacitor/cpu/serverA", topic="cpu", message="kapacitor/cpu/serverA is CRITICAL"), [])
     service.close()
-    records = {r["handler"]: r["request"] for r in map(json.loads, capture.read_text().splitlines())}
+    records = {r["handler"]: r["request"] for r in captured(capture)}
     embed = {"color": 0xF95F53, "description": "kapacitor/cpu/serverA is CRITICAL", "title": "", "timestamp": ""}
     assert records["d1"]["url"] == "http://d.example/test/discord/url"
     assert json.loads(records["d1"]["body"]) == {"username": "testy", "avatar_url": "", "embeds": [embed]}
@@ -235,18 +217,12 @@ STREAMER_SCRIPT = """stream
 
 
 def test_capture_through_a_script_maps_handler_properties(tmp_path):
-    (tmp_path / "t.tick").write_text(STREAMER_SCRIPT)
     points = "".join(f"cpu,host=serverA value={i} {i * SECOND}\n" for i in range(11))
-    (tmp_path / "p.lp").write_text(points)
-    (tmp_path / "kapacitor.conf").write_text(
-        '[hipchat]\nenabled = true\nurl = "http://h.example"\nroom = "1231234"\ntoken = "testtoken1231234"\n'
-        '[[discord]]\nenabled = true\nworkspace = "company_private"\nusername = "comp testy"\n'
-        'url = "http://d.example/url2"\n'
-        '[talk]\nenabled = true\nurl = "http://t.example/"\nauthor_name = "Kapacitor"\n')
-    result = subprocess.run([TICKPY, "run", "t.tick", "p.lp", "--config", "kapacitor.conf", "--capture", "c.jsonl"],
-                            cwd=tmp_path, capture_output=True, text=True, timeout=60)
-    assert result.returncode == 0, result.stderr
-    records = [json.loads(line) for line in (tmp_path / "c.jsonl").read_text().splitlines()]
+    config = ('[hipchat]\nenabled = true\nurl = "http://h.example"\nroom = "1231234"\ntoken = "testtoken1231234"\n'
+              '[[discord]]\nenabled = true\nworkspace = "company_private"\nusername = "comp testy"\n'
+              'url = "http://d.example/url2"\n'
+              '[talk]\nenabled = true\nurl = "http://t.example/"\nauthor_name = "Kapacitor"\n')
+    records = run_capturing(tmp_path, STREAMER_SCRIPT, points, config)
     by_kind = {}
     for record in records:
         by_kind.setdefault(record["kind"], []).append(record["request"])

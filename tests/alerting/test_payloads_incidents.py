@@ -6,19 +6,14 @@ from __future__ import annotations
 
 import base64
 import json
-import subprocess
-import sys
-from pathlib import Path
 
+from tests.alerting.capturing import YEAR_1971, captured, run_capturing, service_for, write
 from tests.alerting.events import SECOND, make_event
 from tickpy.alerting.event import AlertEvent
 from tickpy.alerting.gojson import GoJSONError
 from tickpy.alerting.payloads import service_request
-from tickpy.alerting.service import AlertService
 from tickpy.alerting.wire import alert_data_json
 
-TICKPY = str(Path(sys.executable).parent / "tickpy")
-YEAR_1971 = 31536000  # 1971-01-01T00:00:00Z in Unix seconds
 SERVER_TEST_RESULT = {"series": [{"name": "alert", "columns": ["time", "value"],
                                   "values": [["1970-01-01T00:00:00Z", 1]]}]}
 STREAM_RESULT = {"series": [{"name": "cpu", "tags": {"host": "serverA"}, "columns": ["time", "count"],
@@ -57,12 +52,6 @@ def request(kind, options, event, settings):
     """The request for a --config section that enables the service unless it says otherwise."""
     section = {"enabled": True, **settings} if settings else settings
     return service_request(kind, options, event, None, section)
-
-
-def write(tmp_path, name, text):
-    path = tmp_path / name
-    path.write_text(text)
-    return path
 
 
 # --- opsgenie -------------------------------------------------------------------------------------
@@ -381,9 +370,7 @@ def test_capture_through_handler_files_and_config_sections(tmp_path):
              write(tmp_path, "al.yaml", "id: al\ntopic: cpu\nkind: alerta\noptions:\n  resource: '{{ .TaskName }}'\n"
                                         "  timeout: 10m\n  attributes:\n    team: '{{ index .Tags \"host\" }}'\n"),
              write(tmp_path, "bp.yaml", "id: bp\ntopic: cpu\nkind: bigpanda\noptions:\n  host: '{{ .Tags.host }}'\n")]
-    service = AlertService(handler_files=[str(f) for f in files], report=lambda line: None, backoff_s=0.01,
-                           capture=str(capture), config=str(config))
-    service.load()
+    service = service_for(tmp_path, *files, capture=str(capture), config=str(config))
     crit = make_event(event_id="cpu/a", topic="cpu", message="cpu is hot", time_s=100)
     ok = make_event(event_id="cpu/a", topic="cpu", message="cpu is fine", time_s=200, level="OK",
                     previous_level="CRITICAL")
@@ -391,7 +378,7 @@ def test_capture_through_handler_files_and_config_sections(tmp_path):
     service.handle(ok, [])
     service.close()
     records: dict[str, list] = {}
-    for record in map(json.loads, capture.read_text().splitlines()):
+    for record in captured(capture):
         records.setdefault(record["handler"], []).append(record["request"])
     og_crit, og_ok = records["og"]
     assert og_crit["url"] == "http://o.example/v1/json/alert/" and json.loads(og_crit["body"])["apiKey"] == "v1key"
@@ -462,19 +449,13 @@ STREAMER_SCRIPT = """stream
 
 
 def test_capture_through_a_script_maps_handler_properties(tmp_path):
-    (tmp_path / "TestStream_Alert.tick").write_text(STREAMER_SCRIPT)
     points = "".join(f"cpu,host=serverA value={i} {YEAR_1971 + i}\n" for i in range(11))
-    (tmp_path / "p.lp").write_text(points)
-    (tmp_path / "kapacitor.conf").write_text(
-        '[alerta]\nenabled = true\nurl = "http://a.example"\norigin = "Kapacitor"\n'
-        '[opsgenie2]\nenabled = true\nurl = "http://o.example"\napi-key = "api_key"\n'
-        '[bigpanda]\nenabled = true\nurl = "http://b.example/url"\ntoken = "t"\nauto-attributes = ""\n')
-    result = subprocess.run([TICKPY, "run", "TestStream_Alert.tick", "p.lp", "--precision", "s",
-                             "--config", "kapacitor.conf", "--capture", "c.jsonl"],
-                            cwd=tmp_path, capture_output=True, text=True, timeout=60)
-    assert result.returncode == 0, result.stderr
+    config = ('[alerta]\nenabled = true\nurl = "http://a.example"\norigin = "Kapacitor"\n'
+              '[opsgenie2]\nenabled = true\nurl = "http://o.example"\napi-key = "api_key"\n'
+              '[bigpanda]\nenabled = true\nurl = "http://b.example/url"\ntoken = "t"\nauto-attributes = ""\n')
     by_kind: dict[str, list] = {}
-    for record in map(json.loads, (tmp_path / "c.jsonl").read_text().splitlines()):
+    for record in run_capturing(tmp_path, STREAMER_SCRIPT, points, config, "--precision", "s",
+                                script_name="TestStream_Alert.tick"):
         by_kind.setdefault(record["kind"], []).append(record["request"])
     text = "kapacitor/cpu/serverA is CRITICAL @1971-01-01 00:00:10 +0000 UTC"
     first, second = sorted(by_kind["alerta"], key=lambda r: r["headers"]["Authorization"])

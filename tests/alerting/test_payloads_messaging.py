@@ -6,19 +6,14 @@ mime's Q encoding, mime/quotedprintable)."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
-from pathlib import Path
 from urllib.parse import parse_qs
 
+from tests.alerting.capturing import YEAR_1971, captured, run_capturing, service_for, write
 from tests.alerting.events import SECOND, make_event
 from tickpy.alerting.event import AlertEvent
 from tickpy.alerting.payloads import service_request
-from tickpy.alerting.service import AlertService
 from tickpy.alerting.wire import alert_data_json
 
-TICKPY = str(Path(sys.executable).parent / "tickpy")
-YEAR_1971 = 31536000  # 1971-01-01T00:00:00Z in Unix seconds
 FORM = "application/x-www-form-urlencoded"
 STREAM_MESSAGE = "kapacitor/cpu/serverA is CRITICAL @1971-01-01 00:00:10 +0000 UTC"
 STREAM_DETAILS_HTML = ('\n<b>kapacitor.cpu.serverA is CRITICAL</b>\n\nValue: 10\n'
@@ -68,12 +63,6 @@ def received_body(quoted_printable: str) -> str:
     and textproto's dot reader turns CRLF into LF."""
     data = quoted_printable if quoted_printable.endswith("\n") else quoted_printable + "\r\n"
     return data.replace("\r\n", "\n")
-
-
-def write(tmp_path, name, text):
-    path = tmp_path / name
-    path.write_text(text)
-    return path
 
 
 PUSHOVER_CONFIG = {"enabled": True, "url": "http://pushover.test", "token": "api_key", "user-key": "user"}
@@ -281,12 +270,10 @@ def test_capture_through_handler_files(tmp_path):
                                           "  user-key: group\n  sound: siren\n  url-title: graphs\n"),
              write(tmp_path, "mail.yaml", "id: mail\ntopic: cpu\nkind: smtp\noptions:\n"
                                           "  to-field: ['{{ .Tags.host }}-owner@x.example']\n")]
-    service = AlertService(handler_files=[str(f) for f in files], report=lambda line: None, backoff_s=0.01,
-                           capture=str(capture), config=str(config))
-    service.load()
+    service = service_for(tmp_path, *files, capture=str(capture), config=str(config))
     service.handle(make_event(topic="cpu", level="WARNING", message="cpu is high"), [])
     service.close()
-    records = {r["kind"]: r["request"] for r in map(json.loads, capture.read_text().splitlines())}
+    records = {r["kind"]: r["request"] for r in captured(capture)}
     push = records["pushover"]
     assert push["url"] == "https://api.pushover.net/1/messages.json" and push["content_type"] == FORM
     assert form(push["body"]) == {"token": "tok", "user": "group", "message": "cpu is high", "priority": "0",
@@ -333,17 +320,11 @@ Value: {{ index .Fields "count" }}
 
 
 def test_capture_through_a_script_maps_handler_properties(tmp_path):
-    (tmp_path / "TestStream_Alert.tick").write_text(STREAMER_SCRIPT)
     points = "".join(f"cpu,host=serverA value={i} {YEAR_1971 + i}\n" for i in range(11))
-    (tmp_path / "p.lp").write_text(points)
-    (tmp_path / "kapacitor.conf").write_text(
-        '[pushover]\nenabled = true\ntoken = "KzGDORePKggMaC0QOYAMyEEuzJnyUi"\nuser-key = "user"\n'
-        '[smtp]\nenabled = true\nfrom = "test@example.com"\n')
-    result = subprocess.run([TICKPY, "run", "TestStream_Alert.tick", "p.lp", "--precision", "s",
-                             "--config", "kapacitor.conf", "--capture", "c.jsonl"],
-                            cwd=tmp_path, capture_output=True, text=True, timeout=60)
-    assert result.returncode == 0, result.stderr
-    records = {r["kind"]: r["request"] for r in map(json.loads, (tmp_path / "c.jsonl").read_text().splitlines())}
+    config = ('[pushover]\nenabled = true\ntoken = "KzGDORePKggMaC0QOYAMyEEuzJnyUi"\nuser-key = "user"\n'
+              '[smtp]\nenabled = true\nfrom = "test@example.com"\n')
+    records = {r["kind"]: r["request"] for r in run_capturing(tmp_path, STREAMER_SCRIPT, points, config,
+                                                              "--precision", "s", script_name="TestStream_Alert.tick")}
     mail = records["smtp"]
     assert mail["headers"] == {**SMTP_HEADERS, "From": "test@example.com",
                                "To": "user1@example.com, user2@example.com, bob@example.com, bob2@example.com",

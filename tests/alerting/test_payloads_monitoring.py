@@ -10,10 +10,10 @@ import json
 import subprocess
 import sys
 
+from tests.alerting.capturing import captured, service_for, write
 from tests.alerting.events import SECOND, make_event
 from tickpy.alerting.event import AlertEvent
 from tickpy.alerting.payloads import service_request
-from tickpy.alerting.service import AlertService
 from tickpy.alerting.wire import alert_data_json
 
 YEAR_1971_S = 365 * 86400  # the streamer tests' points are at 1971-01-01T00:00:00Z + n s
@@ -438,20 +438,6 @@ def test_snmptrap_refused_data_sends_nothing():
 # --- through the alert service and the CLI ------------------------------------------------------
 
 
-def write(tmp_path, name, text):
-    path = tmp_path / name
-    path.write_text(text)
-    return path
-
-
-def service_for(tmp_path, *files, **kwargs):
-    lines = []
-    service = AlertService(handler_files=[str(f) for f in files], report=lines.append, backoff_s=0.01, **kwargs)
-    service.reported = lines
-    service.load()
-    return service
-
-
 def test_capture_of_handler_files_with_config_sections(tmp_path):
     capture = tmp_path / "capture.jsonl"
     config = write(tmp_path, "kapacitor.conf",
@@ -475,7 +461,7 @@ def test_capture_of_handler_files_with_config_sections(tmp_path):
     event = make_event(event_id="cpu.a", topic="cpu", level="WARNING", message="cpu is warm", task="load")
     service.handle(event, [])
     service.close()
-    records = {r["kind"]: r for r in map(json.loads, capture.read_text().splitlines())}
+    records = {r["kind"]: r for r in captured(capture)}
     assert set(records) == {"sensu", "servicenow", "zenoss", "snmptrap"}
     sensu = records["sensu"]["request"]
     assert sensu["address"] == "sensu.example.com:3030"
@@ -531,7 +517,7 @@ def test_tick_script_properties_reach_the_captured_requests(tmp_path):
                           "--capture", str(capture)], input="cpu,host=serverA value=9 10000000000\n",
                          capture_output=True, text=True, timeout=60)
     assert run.returncode == 0, run.stderr
-    records = {r["kind"]: r["request"] for r in map(json.loads, capture.read_text().splitlines())}
+    records = {r["kind"]: r["request"] for r in captured(capture)}
     assert json.loads(records["sensu"]["body"]) == {
         "name": "kapacitor.cpu.serverA", "source": "Kapacitor", "output": "kapacitor.cpu.serverA is CRITICAL",
         "status": 2, "handlers": ["sns", "slack"], "k1": "v1", "k2": 5}

@@ -4,25 +4,12 @@ from __future__ import annotations
 
 import json
 
+from tests.alerting.capturing import captured, service_for, write
 from tests.alerting.events import SECOND, make_event
 from tests.alerting.servers import TCPSink
 import pytest
 
-from tickpy.alerting.service import AlertService, HandlerLoadError
-
-
-def write(tmp_path, name, text):
-    path = tmp_path / name
-    path.write_text(text)
-    return path
-
-
-def service_for(tmp_path, *files, **kwargs):
-    lines = []
-    service = AlertService(handler_files=[str(f) for f in files], report=lines.append, backoff_s=0.01, **kwargs)
-    service.reported = lines
-    service.load()
-    return service
+from tickpy.alerting.service import HandlerLoadError
 
 
 def test_publish_chain_reaches_tcp_and_log(tmp_path):
@@ -94,7 +81,7 @@ def test_capture_sink_records_external_services_without_sending(tmp_path):
     event = make_event(topic="cpu")
     service.handle(event, [])
     summary = service.close()
-    [record] = [json.loads(line) for line in capture.read_text().splitlines()]
+    [record] = captured(capture)
     assert record["sent"] is False and "NOT sent" in record["note"]
     assert record["kind"] == "slack" and record["options"] == {"channel": "#ops"}
     assert record["alert"] == json.loads(event.wire)
@@ -167,7 +154,7 @@ def test_capture_builds_the_service_request_as_kapacitor_would(tmp_path):
     event = make_event(topic="cpu", level="CRITICAL", message="cpu is hot", time_s=100)
     service.handle(event, [])
     service.close()
-    records = {r["kind"]: r for r in map(json.loads, capture.read_text().splitlines())}
+    records = {r["kind"]: r for r in captured(capture)}
     slack = records["slack"]["request"]
     assert slack["url"] == "https://hooks.slack.example/T0/B0/X"
     assert json.loads(slack["body"]) == {
@@ -212,7 +199,7 @@ def test_capture_kafka_message_is_the_alert_json_keyed_by_event_id(tmp_path):
     event = make_event(topic="cpu")
     service.handle(event, [])
     service.close()
-    [record] = [json.loads(line) for line in capture.read_text().splitlines()]
+    [record] = captured(capture)
     assert record["request"] == {"cluster": "main", "topic": "alerts", "key": event.id,
                                  "value": event.wire.decode() + "\n"}
 
@@ -244,7 +231,7 @@ def test_capture_picks_the_kafka_cluster_section_by_id_and_refuses_a_disabled_on
     service = service_for(tmp_path, *files, capture=str(capture), config=str(config))
     service.handle(make_event(topic="cpu"), [])
     service.close()
-    requests = {r["handler"]: r["request"] for r in map(json.loads, capture.read_text().splitlines())}
+    requests = {r["handler"]: r["request"] for r in captured(capture)}
     assert requests["main"]["cluster"] == "main" and "error" not in requests["main"]
     assert requests["other"] == {"error": "service is not enabled ([kafka] in --config has no enabled = true) "
                                           "(nothing would be sent)"}
