@@ -618,6 +618,7 @@ class AlertExplainer(NodeExplainer):
             # may fail: its result is reported after this block and in the summary.
             event = detail
             handlers = [f".{h.kind}()" for h in self.spec.handlers]
+            handlers += [f".{kind}() (global in --config)" for kind in getattr(node, "global_handler_kinds", ())]
             target = ""
             if handlers:
                 count = len(handlers)
@@ -639,6 +640,9 @@ class AlertExplainer(NodeExplainer):
                     f"over the .flapping() high threshold {node.flap_high:.0%}, not yet under low {node.flap_low:.0%})")
         if reason == probes.SUPPRESSED_STATE_CHANGES_ONLY:
             text = f"no event: no state change under stateChangesOnly (still {LEVEL_NAMES[detail]})"
+            forced_by = getattr(node, "state_changes_only_from", ())
+            if forced_by and self.spec.last("stateChangesOnly") is None:
+                text += f" (made stateChangesOnly by the global --config [{'], ['.join(forced_by)}])"
             if node.state_changes_duration:
                 text += f"; it is sent again {show_duration(node.state_changes_duration)} after the last event"
             return text

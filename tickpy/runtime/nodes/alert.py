@@ -201,7 +201,13 @@ class AlertNode(RuntimeNode):
             (str(call.args[0]), [str(t) for t in call.args[1:]]) for call in spec.all("inhibit") if call.args
         ]
         self.inhibitors = inhibitor_lookup(ctx)
+        self.global_handler_kinds: list[str] = []  # handlers added by `global = true` in --config
         self.handlers = _build_handlers(self)
+        # Kapacitor: a global service with `state-changes-only = true` makes every alert node
+        # stateChangesOnly, keeping the script's max interval if any.
+        self.state_changes_only_from = _forced_state_changes_only(self)
+        if self.state_changes_only_from:
+            self.state_changes_only = True
         self.states: dict[str, AlertState] = {}
         # The anonymous topic's last level per event id (Kapacitor's previousLevel).
         self.previous_levels: dict[str, str] = {}
@@ -538,15 +544,35 @@ def _compile_templates(node: AlertNode, id_text: str, message_text: str, details
 
 
 def _build_handlers(node: AlertNode) -> list:
-    """The node's own handlers (`.tcp()`, `.post()`, `.log()`, ...), built by the alert service;
+    """The node's own handlers (`.tcp()`, `.post()`, `.log()`, ...), then one for each service
+    `global = true` in --config of whose kind the node has none, built by the alert service;
     a handler it cannot build is a script error raised before any point is read."""
     specs = node.spec.handlers
-    if not specs:
-        return []
     service = node.ctx.alert_service
     if service is None:
-        raise node.unsupported(f"alert handler .{specs[0].kind}() without an alert service", span=specs[0].span)
-    return [service.direct_handler(spec, node.ctx.task_name) for spec in specs]
+        if specs:
+            raise node.unsupported(f"alert handler .{specs[0].kind}() without an alert service", span=specs[0].span)
+        return []
+    handlers = [service.direct_handler(spec, node.ctx.task_name) for spec in specs]
+    config = getattr(service, "config", None)
+    if config is not None and config.sections:
+        from tickpy.alerting.global_handlers import global_handler_specs
+
+        for spec in global_handler_specs(config.sections, specs, node.spec.span):
+            handlers.append(service.direct_handler(spec, node.ctx.task_name))
+            node.global_handler_kinds.append(spec.kind)
+    return handlers
+
+
+def _forced_state_changes_only(node: AlertNode) -> list[str]:
+    """The --config sections (global with state-changes-only) that make the node stateChangesOnly."""
+    service = node.ctx.alert_service
+    config = getattr(service, "config", None) if service is not None else None
+    if config is None or not config.sections:
+        return []
+    from tickpy.alerting.global_handlers import state_changes_only_sections
+
+    return state_changes_only_sections(config.sections)
 
 
 __all__ = ["AlertNode", "AlertState", "Inhibitor", "InhibitorLookup", "alert_wire"]

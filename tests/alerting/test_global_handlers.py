@@ -1,0 +1,202 @@
+"""Kapacitor's `global = true` and `state-changes-only = true` service settings (alert.go,
+newAlertNode): a global service gets a handler with empty options on every alert node that has
+none of its kind; a global service with state-changes-only (slack, smtp, telegram, hipchat,
+teams, discord, servicenow, bigpanda, zenoss) makes every alert node stateChangesOnly.
+Services without Global() (alerta, pushover, sensu, ...) are never added.
+
+Runs `tickpy run --capture` in a subprocess, the node's own `.tcp()` delivering to a real TCP
+listener on 127.0.0.1."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.alerting.servers import TCPSink
+
+# CRITICAL three times, a recovery, CRITICAL again: 5 events, or 3 under stateChangesOnly
+# (the first CRITICAL, the OK, the last CRITICAL).
+POINTS = "".join(f"cpu,host=a value={value} {second}000000000\n"
+                 for second, value in enumerate((9, 9, 9, 1, 9), start=1))
+EVERY_EVENT = ["CRITICAL", "CRITICAL", "CRITICAL", "OK", "CRITICAL"]
+STATE_CHANGES = ["CRITICAL", "OK", "CRITICAL"]
+
+SLACK_GLOBAL = """
+[slack]
+enabled = true
+default = true
+global = true
+url = "http://slack.example/hook"
+channel = "#global"
+"""
+
+
+def script(address: str, extra: str = "") -> str:
+    return f"""stream
+    |from()
+        .measurement('cpu')
+    |alert()
+        .crit(lambda: "value" > 5)
+        .tcp('{address}')
+{extra}"""
+
+
+@pytest.fixture
+def sink():
+    listener = TCPSink()
+    yield listener
+    listener.close()
+
+
+def run(tmp_path: Path, tick: str, config: str) -> list[dict]:
+    """`tickpy run` over POINTS; the capture file's records."""
+    (tmp_path / "t.tick").write_text(tick)
+    (tmp_path / "kapacitor.conf").write_text(config)
+    capture = tmp_path / "c.jsonl"
+    result = subprocess.run([sys.executable, "-m", "tickpy", "run", str(tmp_path / "t.tick"), "--config",
+                             str(tmp_path / "kapacitor.conf"), "--capture", str(capture)],
+                            input=POINTS, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    if not capture.exists():
+        return []
+    return [json.loads(line) for line in capture.read_text().splitlines()]
+
+
+def tcp_levels(sink: TCPSink, expected: int) -> list[str]:
+    """The levels received by the listener: waits for `expected` connections, then briefly
+    for any more (the run has ended, so all of them were made)."""
+    sink.wait_for(expected)
+    time.sleep(0.2)
+    return [json.loads(data)["level"] for data in sink.wait_for(expected + 1, timeout=0.1)]
+
+
+def levels_of(records: list[dict], kind: str) -> list[str]:
+    return [r["level"] for r in records if r["kind"] == kind]
+
+
+def test_a_global_slack_gets_every_event_of_a_node_without_slack_handler(tmp_path, sink):
+    records = run(tmp_path, script(sink.address), SLACK_GLOBAL)
+    assert tcp_levels(sink, 5) == EVERY_EVENT
+    slack = [r for r in records if r["kind"] == "slack"]
+    assert sorted(r["level"] for r in slack) == sorted(EVERY_EVENT)
+    assert all(r["options"] == {} for r in slack)  # an empty handler config
+    request = slack[0]["request"]
+    assert request["url"] == "http://slack.example/hook"
+    assert json.loads(request["body"])["channel"] == "#global"  # the config's defaults apply
+
+
+def test_a_node_with_its_own_slack_gets_no_global_one(tmp_path, sink):
+    records = run(tmp_path, script(sink.address, "        .slack().channel('#own')\n"), SLACK_GLOBAL)
+    assert tcp_levels(sink, 5) == EVERY_EVENT
+    slack = [r for r in records if r["kind"] == "slack"]
+    assert len(slack) == len(EVERY_EVENT)  # one handler, not two
+    assert {json.loads(r["request"]["body"])["channel"] for r in slack} == {"#own"}
+
+
+def test_global_with_state_changes_only_suppresses_repeats_on_every_handler(tmp_path, sink):
+    records = run(tmp_path, script(sink.address), SLACK_GLOBAL + "state-changes-only = true\n")
+    assert tcp_levels(sink, 3) == STATE_CHANGES
+    assert sorted(levels_of(records, "slack")) == sorted(STATE_CHANGES)
+
+
+def test_state_changes_only_applies_even_to_a_node_with_its_own_slack(tmp_path, sink):
+    records = run(tmp_path, script(sink.address, "        .slack()\n"), SLACK_GLOBAL + "state-changes-only = true\n")
+    assert tcp_levels(sink, 3) == STATE_CHANGES
+    assert len(levels_of(records, "slack")) == 3
+
+
+def test_state_changes_only_without_global_changes_nothing(tmp_path, sink):
+    config = SLACK_GLOBAL.replace("global = true", "global = false") + "state-changes-only = true\n"
+    records = run(tmp_path, script(sink.address), config)
+    assert tcp_levels(sink, 5) == EVERY_EVENT
+    assert levels_of(records, "slack") == []
+
+
+def test_a_disabled_global_service_still_makes_nodes_state_changes_only(tmp_path, sink):
+    # Global() and StateChangesOnly() do not look at `enabled`; the disabled handler sends nothing.
+    config = '[teams]\nenabled = false\nglobal = true\nstate-changes-only = true\nchannel-url = "http://t.example/x"\n'
+    records = run(tmp_path, script(sink.address), config)
+    assert tcp_levels(sink, 3) == STATE_CHANGES
+    teams = [r for r in records if r["kind"] == "teams"]
+    assert teams and all("error" in r["request"] for r in teams)
+
+
+def test_global_kinds_without_state_changes_only_support_keep_every_event(tmp_path, sink):
+    # pagerduty2's service has Global() but no StateChangesOnly(): the setting is ignored.
+    config = '[pagerduty2]\nenabled = true\nglobal = true\nstate-changes-only = true\nrouting-key = "rk"\n'
+    records = run(tmp_path, script(sink.address), config)
+    assert tcp_levels(sink, 5) == EVERY_EVENT
+    assert sorted(levels_of(records, "pagerduty2")) == sorted(EVERY_EVENT)
+
+
+def test_a_global_discord_makes_nodes_state_changes_only_on_its_own(tmp_path, sink):
+    # Kapacitor's discord StateChangesOnly() returns its Global setting.
+    config = '[[discord]]\nenabled = true\ndefault = true\nglobal = true\nurl = "http://d.example/h"\n'
+    records = run(tmp_path, script(sink.address), config)
+    assert tcp_levels(sink, 3) == STATE_CHANGES
+    assert sorted(levels_of(records, "discord")) == sorted(STATE_CHANGES)
+
+
+def test_services_without_global_support_are_not_added(tmp_path, sink):
+    config = ('[alerta]\nenabled = true\nglobal = true\nstate-changes-only = true\nurl = "http://alerta.example"\n'
+              '[pushover]\nenabled = true\nglobal = true\ntoken = "t"\nuser-key = "u"\n')
+    records = run(tmp_path, script(sink.address), config)
+    assert tcp_levels(sink, 5) == EVERY_EVENT
+    assert records == []
+
+
+def test_multi_workspace_slack_uses_the_default_workspace(tmp_path, sink):
+    config = """
+[[slack]]
+enabled = true
+workspace = "other"
+url = "http://other.example/hook"
+
+[[slack]]
+enabled = true
+default = true
+global = true
+state-changes-only = true
+workspace = "main"
+url = "http://main.example/hook"
+"""
+    records = run(tmp_path, script(sink.address), config)
+    assert tcp_levels(sink, 3) == STATE_CHANGES
+    assert {r["request"]["url"] for r in records if r["kind"] == "slack"} == {"http://main.example/hook"}
+
+
+def test_global_only_on_a_non_default_workspace_adds_nothing(tmp_path, sink):
+    # Global() reads the default workspace (Kapacitor refuses such a config; tickpy follows Global()).
+    config = """
+[[slack]]
+enabled = true
+default = true
+workspace = "main"
+url = "http://main.example/hook"
+
+[[slack]]
+enabled = true
+global = true
+workspace = "other"
+url = "http://other.example/hook"
+"""
+    records = run(tmp_path, script(sink.address), config)
+    assert tcp_levels(sink, 5) == EVERY_EVENT
+    assert records == []
+
+
+def test_tickpy_testing_uses_the_same_global_handlers(tmp_path):
+    from tickpy.testing import points, run_script
+
+    config = tmp_path / "kapacitor.conf"
+    config.write_text(SLACK_GLOBAL + "state-changes-only = true\n")
+    outcome = run_script(script("127.0.0.1:7777"), points(POINTS), config=str(config))
+    assert [a.level for a in outcome.alerts] == STATE_CHANGES
+    assert [d.alert["level"] for d in outcome.deliveries["tcp 127.0.0.1:7777"]] == STATE_CHANGES
+    assert sorted(d.alert["level"] for key, ds in outcome.deliveries.items() if key.startswith("slack")
+                  for d in ds) == sorted(STATE_CHANGES)
