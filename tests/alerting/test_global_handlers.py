@@ -200,3 +200,15 @@ def test_tickpy_testing_uses_the_same_global_handlers(tmp_path):
     assert [d.alert["level"] for d in outcome.deliveries["tcp 127.0.0.1:7777"]] == STATE_CHANGES
     assert sorted(d.alert["level"] for key, ds in outcome.deliveries.items() if key.startswith("slack")
                   for d in ds) == sorted(STATE_CHANGES)
+
+
+def test_trace_names_the_global_handler_and_the_section_forcing_state_changes_only(tmp_path, sink):
+    (tmp_path / "t.tick").write_text(script(sink.address))
+    (tmp_path / "kapacitor.conf").write_text(SLACK_GLOBAL + "state-changes-only = true\n")
+    result = subprocess.run([sys.executable, "-m", "tickpy", "run", str(tmp_path / "t.tick"), "--config",
+                             str(tmp_path / "kapacitor.conf"), "--capture", str(tmp_path / "c.jsonl"), "--trace"],
+                            input=POINTS, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    output = result.stdout + result.stderr
+    assert ".tcp(), .slack() (global in --config)" in output
+    assert "under stateChangesOnly (still CRITICAL) (made stateChangesOnly by the global --config [slack])" in output
