@@ -418,6 +418,11 @@ def _kind_checks(path: str, kind: str, options: dict, option_positions: dict, fa
         message_problem = check_aggregate_message(options.get("message", ""))
         if message_problem:
             add("message", f"options: message: {message_problem}", "the data are {{ .Count }} and {{ .Interval }}")
+    from tickpy.alerting.payloads import TEMPLATE_HINT, option_problems
+
+    for key, message in option_problems(kind, options):  # external services' constructors (alerta, kafka, ...)
+        add(key, f"{kind}: {message}", TEMPLATE_HINT)
+        problems[-1].kapacitor_message = message
     return problems
 
 

@@ -49,6 +49,7 @@ from tickpy.alerting.handlerfile import TopicHandlerSpec, load_handler_files
 from tickpy.alerting.handlers import (AggregateHandler, CaptureHandler, DeliveringHandler, Handler, MatchHandler,
                                       PublishHandler, check_aggregate_message, event_for_topic)
 from tickpy.alerting.kinds import KINDS, TICK_HANDLER_KINDS, decode_options, options_from_tick
+from tickpy.alerting.payloads import TEMPLATE_HINT as _TEMPLATE_HINT, option_problems
 from tickpy.alerting.senders import (DEFAULT_CONNECT_TIMEOUT_S, exec_sender, log_sender, post_sender,
                                      tcp_sender)
 from tickpy.alerting.topics import Topic, render_topics
@@ -276,6 +277,12 @@ class AlertService:
             handler = AggregateHandler(handler_id, options["interval"], options["topic"], options.get("id", ""),
                                        message, self.collect)
         else:
+            # Kapacitor's constructor for the service parses the option templates: one that does not
+            # parse refuses the handler (define-topic-handler fails, the task does not start).
+            refused = option_problems(kind, options)
+            if refused:
+                key, message = refused[0]
+                raise _SetupProblem(problem(f"{kind}: {message}", f"options.{key}", _TEMPLATE_HINT))
             # An external service has no target of its own: the label names the kind once.
             stats = HandlerStats(label.replace(" {target}", ""), kind, kind)
             handler = CaptureHandler(kind, handler_id, options, capture, stats)

@@ -5,6 +5,7 @@ headers, and the body byte for byte), with the service's settings from the `--co
 the same name ([slack], [pagerduty], ...) or Kapacitor's defaults. A builder takes
 (options, event, settings) and returns an `HTTPRequest`, a plain dict for what is not HTTP
 (a Kafka or MQTT message, a mail, an SNMP trap), or raises `NotSent` with the reason.
+`option_problems(kind, options)` says what Kapacitor refuses when the handler is built.
 """
 
 from __future__ import annotations
@@ -14,7 +15,17 @@ from tickpy.alerting.payloads.common import HTTPRequest, NotSent
 from tickpy.alerting.payloads import chat, incidents, messaging, monitoring
 
 _BUILDERS = {**chat.BUILDERS, **incidents.BUILDERS, **messaging.BUILDERS, **monitoring.BUILDERS}
+_CHECKS = {**chat.CHECKS, **incidents.CHECKS, **messaging.CHECKS, **monitoring.CHECKS}
 
+
+TEMPLATE_HINT = "Kapacitor parses this Go template when it creates the handler, and refuses the handler when it does not parse"
+
+
+def option_problems(kind: str, options: dict) -> list[tuple[str, str]]:
+    """What Kapacitor's handler constructor for `kind` refuses in these decoded options (a template
+    that does not parse): [(option key, Kapacitor's error text)], empty when it builds the handler."""
+    check = _CHECKS.get(kind)
+    return check(options) if check is not None else []
 
 
 def service_request(kind: str, options: dict, event: AlertEvent, alert, settings: dict | None = None) -> dict | None:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from urllib.parse import quote_plus
 
 from tickpy.alerting import gojson
-from tickpy.alerting.payloads.common import HTTPRequest, NotSent, encode, go_url_join
+from tickpy.alerting.payloads.common import (HTTPRequest, NotSent, creation_check, encode, execute_template,
+                                             go_url_join, parse_option_template)
 
 
 def _slack(options, event, settings):
@@ -47,14 +48,19 @@ def _telegram(options, event, settings):
 _DISCORD_COLORS = {"CRITICAL": 0xF95F53, "WARNING": 0xF48D38}  # any other level: 0x7A65F2
 
 
+def _discord_title(options):
+    # Only the handler's embed-title is used (a template): the config's embed-title is not.
+    return parse_option_template("embed-title", "embedTitle", options.get("embed-title", ""))
+
+
 def _discord(options, event, settings):
+    title_template = _discord_title(options)  # parsed first: Kapacitor parses it when building the handler
     workspace = options.get("workspace", "")
     if workspace and settings and settings.get("workspace", "") != workspace:
         raise NotSent("workspace id not found")
-    from tickpy.alerting.alert_template import render_event_template
+    from tickpy.alerting.alert_template import template_data_value
 
-    # Only the handler's embed-title is used (a template): the config's embed-title is not.
-    title = render_event_template("embedTitle", options.get("embed-title", ""), event)
+    title = execute_template(title_template, template_data_value(event))
     timestamp = ""
     if settings.get("timestamp"):  # time.RFC3339: whole seconds
         timestamp = gojson.format_time_rfc3339nano(event.time_ns - event.time_ns % 1_000_000_000)
@@ -87,3 +93,6 @@ BUILDERS = {
     "hipchat": _hipchat,
     "talk": _talk,
 }
+
+# The kinds whose Kapacitor handler constructor refuses options (a template that does not parse).
+CHECKS = {"discord": creation_check(_discord_title)}

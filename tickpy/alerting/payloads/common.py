@@ -88,3 +88,51 @@ def go_url_join(base: str, elements: tuple, query: str | None = None) -> str:
     if parts.fragment:
         text += "#" + parts.fragment
     return text
+
+
+# --- option templates: parsed when the handler is built, as Kapacitor's Handler(c) constructors do -
+
+
+class OptionTemplateError(ValueError):
+    """A handler option's Go template that does not parse: str() is Go's text, `option` the option
+    key, `item` which entry of a list or map option ("service[1]") when it is one."""
+
+    def __init__(self, option: str, message: str, item: str = ""):
+        super().__init__(message)
+        self.option = option
+        self.item = item
+
+
+def parse_option_template(option: str, name: str, text: str, funcs=None, item: str = ""):
+    """text/template.New(name).Parse(text), raising OptionTemplateError with Go's message."""
+    from tickpy.lang.gotemplate_exec import TextTemplate
+    from tickpy.lang.gotemplate_parse import TemplateParseError
+
+    try:
+        return TextTemplate(name, text, funcs)
+    except TemplateParseError as err:
+        raise OptionTemplateError(option, str(err), item) from None
+
+
+def execute_template(template, data) -> str:
+    """The template's text over `data`; ValueError with Go's message when execution fails."""
+    from tickpy.lang.gotemplate_exec import ExecError
+
+    try:
+        return template.execute(data)
+    except ExecError as err:
+        raise ValueError(str(err)) from None
+
+
+def creation_check(parse_templates):
+    """A CHECKS entry from the function that parses a kind's option templates (the builder's own):
+    the first template that does not parse, as Kapacitor's constructor stops at it."""
+
+    def check(options: dict) -> list[tuple[str, str]]:
+        try:
+            parse_templates(options)
+        except OptionTemplateError as err:
+            return [(err.option, f"{err.item}: {err}" if err.item else str(err))]
+        return []
+
+    return check

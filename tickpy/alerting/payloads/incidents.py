@@ -8,9 +8,9 @@ import html
 
 from tickpy.alerting import gojson
 from tickpy.alerting.alert_template import template_data_value
-from tickpy.alerting.payloads.common import KAPACITOR_URL, HTTPRequest, NotSent, encode, go_url_join, result_json
+from tickpy.alerting.payloads.common import (KAPACITOR_URL, HTTPRequest, NotSent, creation_check, encode,
+                                             execute_template, go_url_join, parse_option_template, result_json)
 from tickpy.lang.gotemplate_exec import ExecError, TextTemplate
-from tickpy.lang.gotemplate_parse import TemplateParseError
 from tickpy.lang.gotemplate_types import GV, MAP_STRING_STRING, STRING, GoType, StructField
 
 
@@ -25,6 +25,15 @@ def _pagerduty(options, event, settings):
     return HTTPRequest(url, encode(body))
 
 
+def _pagerduty2_links(options) -> list:
+    """Each link's href and text (None when empty) as Go templates over the event's TemplateData,
+    parsed as Kapacitor's handler constructor parses them."""
+    return [(parse_option_template("links", "href", link.get("href", ""), item=f"links[{i}].href"),
+             parse_option_template("links", "text", link["text"], item=f"links[{i}].text") if link.get("text")
+             else None)
+            for i, link in enumerate(options.get("links", []))]
+
+
 def _pagerduty2(options, event, settings):
     severity = {"WARNING": "warning", "CRITICAL": "critical", "INFO": "info"}.get(event.level, "info")
     action = "resolve" if event.level == "OK" else "trigger"
@@ -35,12 +44,11 @@ def _pagerduty2(options, event, settings):
         ("timestamp", timestamp), ("class", event.task_name), ("component", ""), ("group", ""),
         ("custom_details", {"result": gojson.RawJSON(gojson.dumps(result_json(event)))}),
     ])
-    from tickpy.alerting.alert_template import render_event_template
-
     links = []
-    for link in options.get("links", []):  # href and text are Go templates over the event's TemplateData
-        href = render_event_template("href", link.get("href", ""), event)
-        text = render_event_template("text", link["text"], event) if link.get("text") else href
+    data = template_data_value(event)
+    for href_template, text_template in _pagerduty2_links(options):
+        href = execute_template(href_template, data)
+        text = execute_template(text_template, data) if text_template is not None else href
         links.append(gojson.Struct([("href", href), ("text", text)]))
     body = gojson.Struct([
         ("routing_key", options.get("routing-key") or settings.get("routing-key", "")), ("event_action", action),
@@ -145,43 +153,37 @@ def _alerta_event_data(event):
         GV(MAP_STRING_STRING, {k: GV(STRING, v) for k, v in event.tags.items()})])
 
 
-def _parse_template(name: str, text: str):
-    """A text/template as Kapacitor parses the handler's options (ValueError with Go's text)."""
-    try:
-        return TextTemplate(name, text)
-    except TemplateParseError as err:
-        raise ValueError(str(err)) from None
+def _alerta_templates(options) -> dict:
+    """Every template of the handler, parsed in the order Kapacitor's constructor parses them."""
+    def parse(option, text, name=None, item=""):
+        return parse_option_template(option, name or option, text, item=item)
 
-
-def _execute(template, data) -> str:
-    try:
-        return template.execute(data)
-    except ExecError as err:
-        raise ValueError(str(err)) from None
+    return {
+        "resource": parse("resource", options.get("resource", "{{ .Name }}")),
+        "event": parse("event", options.get("event", "{{ .ID }}")),
+        "environment": parse("environment", options.get("environment", "")),
+        "group": parse("group", options.get("group", "{{ .Group }}")),
+        "value": parse("value", options.get("value", "")),
+        "service": [parse("service", text, item=f"service[{i}]") for i, text in enumerate(options.get("service", []))],
+        "correlate": [parse("correlate", text, item=f"correlate[{i}]")
+                      for i, text in enumerate(options.get("correlate", []))],
+        "attributes": {key: parse("attributes", item, key, f"attributes.{key}") if isinstance(item, str) else item
+                       for key, item in (options.get("attributes") or {}).items()},
+    }
 
 
 def _alerta(options, event, settings):
-    # Every template is parsed before any runs (Kapacitor parses them when the handler is made).
-    resource = _parse_template("resource", options.get("resource", "{{ .Name }}"))
-    event_text = _parse_template("event", options.get("event", "{{ .ID }}"))
-    environment = _parse_template("environment", options.get("environment", ""))
-    group = _parse_template("group", options.get("group", "{{ .Group }}"))
-    value = _parse_template("value", options.get("value", ""))
-    services = [_parse_template("service", text) for text in options.get("service", [])]
-    correlates = [_parse_template("correlate", text) for text in options.get("correlate", [])]
-    attributes = {key: _parse_template(key, item) if isinstance(item, str) else item
-                  for key, item in (options.get("attributes") or {}).items()}
-
+    templates = _alerta_templates(options)  # all parsed before any runs, as the handler was built
     data = template_data_value(event)
-    resource_text = _execute(resource, data)
-    event_name = _execute(event_text, _alerta_event_data(event))
-    environment_text = _execute(environment, data) or settings.get("environment", "")
-    group_text = _execute(group, data)
-    value_text = _execute(value, data)
-    service_list = [_execute(t, data) for t in services] or [event.name]
-    correlate_list = [_execute(t, data) for t in correlates] or [event.name]
-    attribute_values = {key: _execute(item, data) if isinstance(item, TextTemplate) else item
-                        for key, item in attributes.items()}
+    resource_text = execute_template(templates["resource"], data)
+    event_name = execute_template(templates["event"], _alerta_event_data(event))
+    environment_text = execute_template(templates["environment"], data) or settings.get("environment", "")
+    group_text = execute_template(templates["group"], data)
+    value_text = execute_template(templates["value"], data)
+    service_list = [execute_template(t, data) for t in templates["service"]] or [event.name]
+    correlate_list = [execute_template(t, data) for t in templates["correlate"]] or [event.name]
+    attribute_values = {key: execute_template(item, data) if isinstance(item, TextTemplate) else item
+                        for key, item in templates["attributes"].items()}
     if not resource_text or not event_name:
         raise NotSent("Resource and Event are required to send an alert")
 
@@ -212,7 +214,7 @@ def _bigpanda_render(name: str, text: str, data) -> str:
     # Kapacitor ignores an execution error here: what was written before it is the value.
     if not text:
         return ""
-    template = _parse_template(name, text)
+    template = parse_option_template(name, name, text)
     try:
         return template.execute(data)
     except ExecError:
@@ -265,4 +267,10 @@ BUILDERS = {
     "opsgenie2": _opsgenie2,
     "alerta": _alerta,
     "bigpanda": _bigpanda,
+}
+
+# The kinds whose Kapacitor handler constructor refuses options (a template that does not parse).
+CHECKS = {
+    "alerta": creation_check(_alerta_templates),
+    "pagerduty2": creation_check(_pagerduty2_links),
 }

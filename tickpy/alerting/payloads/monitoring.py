@@ -18,8 +18,9 @@ An enabled section lacking the address or URL Kapacitor's config check requires 
 without a section, Kapacitor's defaults are used (a section without `enabled = true` is refused
 for every service by `service_request`).
 
-Option templates (go text/template): sensu `source` and snmptrap data values see the event's
-TemplateData and a failing one sends nothing. servicenow and zenoss run theirs over their own
+Option templates (go text/template): sensu `source` and snmptrap data values are parsed when the
+handler is built (one that does not parse refuses the handler, see CHECKS); they see the event's
+TemplateData and one failing to execute sends nothing. servicenow and zenoss run theirs over their own
 small structs, and Kapacitor ignores the execution error there: the text written before the
 error is used.
 """
@@ -34,7 +35,8 @@ import re
 
 from tickpy.alerting import gojson
 from tickpy.alerting.event import LEVEL_RANK, AlertEvent
-from tickpy.alerting.payloads.common import HTTPRequest, NotSent, encode
+from tickpy.alerting.payloads.common import (HTTPRequest, NotSent, creation_check, encode, execute_template,
+                                             parse_option_template)
 from tickpy.lang.goformat import format_float_v, go_quote
 
 # The Go template machinery is imported when a template is rendered (as the other builders do):
@@ -72,25 +74,22 @@ def _cut_bytes(text: str, limit: int) -> str:
 def _lenient_render(name: str, text: str, data) -> str:
     """A servicenow/zenoss field template: a parse error sends nothing (ValueError), an
     execution error is ignored and what was written before it is the value."""
-    from tickpy.lang.gotemplate_exec import ExecError, TextTemplate
-    from tickpy.lang.gotemplate_parse import TemplateParseError
+    from tickpy.lang.gotemplate_exec import ExecError
 
     if not text:
         return ""
-    try:
-        template = TextTemplate(name, text)
-    except TemplateParseError as err:
-        raise ValueError(str(err)) from None
+    template = parse_option_template(name, name, text)  # Kapacitor parses these per event, not when built
     try:
         return template.execute(data)
     except ExecError:
         return "".join(template.out)
 
 
-def _strict_render(name: str, text: str, event: AlertEvent) -> str:
-    from tickpy.alerting.alert_template import render_event_template
+def _strict_render(template, event: AlertEvent) -> str:
+    """A template parsed when the handler was built, over the event's TemplateData."""
+    from tickpy.alerting.alert_template import template_data_value
 
-    return render_event_template(name, text, event)
+    return execute_template(template, template_data_value(event))
 
 
 def _tags_value(tags: dict):
@@ -106,8 +105,12 @@ _SENSU_NAME = re.compile(r"[\w.-]+", re.ASCII)
 _SENSU_STATUS = {"OK": 0, "INFO": 0, "WARNING": 1, "CRITICAL": 2}
 
 
+def _sensu_source(options):
+    return parse_option_template("source", "source", options.get("source", ""))
+
+
 def _sensu(options, event, settings):
-    source = _strict_render("source", options.get("source", ""), event)
+    source = _strict_render(_sensu_source(options), event)
     if not _SENSU_NAME.fullmatch(event.id):
         raise NotSent(f"invalid name {go_quote(event.id)} for sensu alert. Must match ^[\\w\\.-]+$")
     _require_setting(settings, "addr", "", "must specify client address")
@@ -354,8 +357,14 @@ def _wrap(number: int, bits: int, signed: bool) -> int:
     return number
 
 
+def _snmptrap_values(options) -> list:
+    """Each data item's value template (OIDs and types are only checked when a trap is sent)."""
+    return [parse_option_template("data-list", "data", item.get("value", ""), item=f"data-list[{i}].value")
+            for i, item in enumerate(options.get("data-list", []))]
+
+
 def _snmptrap(options, event, settings):
-    values = [_strict_render("data", item.get("value", ""), event) for item in options.get("data-list", [])]
+    values = [_strict_render(template, event) for template in _snmptrap_values(options)]
     _require_setting(settings, "addr", "localhost:162", "must specify addr")
     trap_oid = options.get("trap-oid", "")
     try:
@@ -397,4 +406,11 @@ BUILDERS = {
     "servicenow": _servicenow,
     "zenoss": _zenoss,
     "snmptrap": _snmptrap,
+}
+
+# The kinds whose Kapacitor handler constructor refuses options (a template that does not parse).
+# servicenow and zenoss are not: Kapacitor parses their templates for each event.
+CHECKS = {
+    "sensu": creation_check(_sensu_source),
+    "snmptrap": creation_check(_snmptrap_values),
 }
