@@ -111,10 +111,28 @@ def test_state_changes_only_applies_even_to_a_node_with_its_own_slack(tmp_path, 
 
 
 def test_state_changes_only_without_global_changes_nothing(tmp_path, sink):
-    config = SLACK_GLOBAL.replace("global = true", "global = false") + "state-changes-only = true\n"
+    # (for [slack] Kapacitor refuses this configuration: see the test below)
+    config = '[telegram]\nenabled = true\nglobal = false\nstate-changes-only = true\ntoken = "t"\n'
     records = run(tmp_path, script(sink.address), config)
     assert tcp_levels(sink, 5) == EVERY_EVENT
-    assert levels_of(records, "slack") == []
+    assert levels_of(records, "telegram") == []
+
+
+@pytest.mark.parametrize("section, message", [
+    ("[slack]\nglobal = true\n", "only the default config may be assigned as global"),
+    ("[slack]\ndefault = true\nstate-changes-only = true\n",
+     "stateChangesOnly may only be assigned when the config is both default and global"),
+    ('[[discord]]\nworkspace = "a"\n[[discord]]\nworkspace = "b"\n', "at least one Discord config must be set as default"),
+    ('[[slack]]\ndefault = true\n[[slack]]\nworkspace = "b"\n', "id must not be empty"),
+])
+def test_kapacitor_refuses_workspace_configs_that_break_its_default_and_global_rules(tmp_path, section, message):
+    (tmp_path / "t.tick").write_text(script("127.0.0.1:9"))
+    (tmp_path / "kapacitor.conf").write_text(section)
+    result = subprocess.run([sys.executable, "-m", "tickpy", "run", str(tmp_path / "t.tick"), "--config",
+                             str(tmp_path / "kapacitor.conf")], input=POINTS, capture_output=True, text=True,
+                            timeout=60)
+    assert result.returncode == 2
+    assert "kapacitor.conf:1:1: error: [" in result.stderr and message in result.stderr
 
 
 def test_a_disabled_global_service_still_makes_nodes_state_changes_only(tmp_path, sink):
@@ -168,26 +186,6 @@ url = "http://main.example/hook"
     records = run(tmp_path, script(sink.address), config)
     assert tcp_levels(sink, 3) == STATE_CHANGES
     assert {r["request"]["url"] for r in records if r["kind"] == "slack"} == {"http://main.example/hook"}
-
-
-def test_global_only_on_a_non_default_workspace_adds_nothing(tmp_path, sink):
-    # Global() reads the default workspace (Kapacitor refuses such a config; tickpy follows Global()).
-    config = """
-[[slack]]
-enabled = true
-default = true
-workspace = "main"
-url = "http://main.example/hook"
-
-[[slack]]
-enabled = true
-global = true
-workspace = "other"
-url = "http://other.example/hook"
-"""
-    records = run(tmp_path, script(sink.address), config)
-    assert tcp_levels(sink, 5) == EVERY_EVENT
-    assert records == []
 
 
 def test_tickpy_testing_uses_the_same_global_handlers(tmp_path):

@@ -83,6 +83,11 @@ def load_config(source: "str | os.PathLike | dict | AlertConfig | None") -> tupl
             return AlertConfig(path=path), [_diag(path, f"invalid TOML: {err}", line, column)]
     config = AlertConfig(path=path, sections=dict(data))
     problems: list[Diagnostic] = []
+    for kind in _WORKSPACE_KINDS:
+        problem = _workspace_problem(kind, data.get(kind))
+        if problem:
+            problems.append(_diag(path, f"[{kind}]: {problem} (Kapacitor would not start with this configuration)",
+                                  _line_of(text, kind)))
     entries = data.get("httppost", [])
     if isinstance(entries, dict):
         entries = [entries]
@@ -139,6 +144,33 @@ def load_config(source: "str | os.PathLike | dict | AlertConfig | None") -> tupl
         config.httppost[name] = HTTPPostEndpoint(name, url, dict(headers), basic_auth, template,
                                                  alert_template_funcs=not template_file)
     return config, problems
+
+
+_WORKSPACE_KINDS = {"slack": "Slack", "discord": "Discord"}  # services with [[kind]] sections by workspace
+
+
+def _workspace_problem(kind: str, sections) -> str | None:
+    """Kapacitor's check of the [[slack]] / [[discord]] workspaces: one is the default, and only
+    the default may be global (and only a global default may be state-changes-only)."""
+    if isinstance(sections, dict):
+        sections = [sections]
+    if not isinstance(sections, list) or not sections:
+        return None
+    has_default = len(sections) == 1
+    for section in sections:
+        if not isinstance(section, dict):
+            continue
+        if len(sections) > 1 and not section.get("workspace"):
+            return "id must not be empty"
+        is_default, is_global = bool(section.get("default")), bool(section.get("global"))
+        has_default = has_default or is_default
+        if is_global and not is_default:
+            return "only the default config may be assigned as global"
+        if section.get("state-changes-only") and not (is_default and is_global):
+            return "stateChangesOnly may only be assigned when the config is both default and global"
+    if not has_default:
+        return f"at least one {_WORKSPACE_KINDS[kind]} config must be set as default"
+    return None
 
 
 def _diag(path: str, message: str, line: int = 0, column: int = 0, hint: str | None = None) -> Diagnostic:
