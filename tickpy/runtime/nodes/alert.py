@@ -558,7 +558,7 @@ def _build_handlers(node: AlertNode) -> list:
     if config is not None and config.sections:
         from tickpy.alerting.global_handlers import global_handler_specs
 
-        for spec in global_handler_specs(config.sections, specs, node.spec.span):
+        for spec in global_handler_specs(config, specs, node.spec.span):
             handlers.append(service.direct_handler(spec, node.ctx.task_name))
             node.global_handler_kinds.append(spec.kind)
     return handlers
@@ -572,7 +572,7 @@ def _forced_state_changes_only(node: AlertNode) -> list[str]:
         return []
     from tickpy.alerting.global_handlers import state_changes_only_sections
 
-    return state_changes_only_sections(config.sections)
+    return state_changes_only_sections(config)
 
 
 __all__ = ["AlertNode", "AlertState", "Inhibitor", "InhibitorLookup", "alert_wire"]
