@@ -1,5 +1,10 @@
 """Messages for brokers, push and mail: kafka, mqtt, pushover, smtp.
 
+kafka: the value is the alert JSON, or the handler's `template` (plain text/template over
+alert.Data, no json functions; parsed when the handler is built). A template that fails to execute
+is logged by Kapacitor, which still writes the message, with an empty value.
+mqtt: the topic is a template over the event's TemplateData, parsed when the handler is built.
+
 pushover: the form Kapacitor's pushover service posts (http.PostForm: the body is Go's
 url.Values.Encode(), keys sorted, values query-escaped), with the priority taken from the level.
 
