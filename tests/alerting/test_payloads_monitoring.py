@@ -530,3 +530,21 @@ def test_tick_script_properties_reach_the_captured_requests(tmp_path):
     assert records["snmptrap"]["trap_oid"] == "1.1.1"
     assert records["snmptrap"]["varbinds"][2:] == [{"oid": "1.1.1.2", "type": "Counter64", "value": "1"},
                                                    {"oid": "1.1.1.3", "type": "OctetString", "value": "here/cpu"}]
+
+
+def test_handler_file_numbers_in_free_form_maps_are_float64_as_kapacitor_decodes_json(tmp_path):
+    # A handler file reaches Kapacitor as JSON: its additional_info numbers are float64, which
+    # %v prints as 1e+06; the same number from a script is an int64.
+    capture = tmp_path / "capture.jsonl"
+    config = write(tmp_path, "kapacitor.conf", '[servicenow]\nenabled = true\nurl = "https://sn.example/em"\n')
+    handler = write(tmp_path, "sn.yaml", "id: sn\ntopic: cpu\nkind: servicenow\noptions:\n"
+                                         "  additional_info:\n    count: 1000000\n    ratio: 0.5\n    list: [1, 2]\n")
+    service = service_for(tmp_path, handler, capture=str(capture), config=str(config))
+    service.handle(make_event(topic="cpu"), [])
+    service.close()
+    [record] = captured(capture)
+    info = json.loads(json.loads(record["request"]["body"])["records"][0]["additional_info"])
+    assert info == {"count": "1e+06", "ratio": "0.5", "list": "[1 2]"}
+    from_script = service_request("servicenow", {"additional_info": {"count": 1000000}}, make_event(), None,
+                                  {"enabled": True, "url": "https://sn.example/em"})
+    assert '\\"count\\":\\"1000000\\"' in from_script["body"]

@@ -18,7 +18,7 @@ from typing import Any
 
 import yaml
 
-from tickpy.alerting.kinds import KINDS, OptionProblem, decode_options
+from tickpy.alerting.kinds import ANY_MAP, KINDS, OptionProblem, decode_options
 from tickpy.diagnostics import Diagnostic, WARNING
 
 TOP_LEVEL_KEYS = ("id", "topic", "kind", "match", "options")
@@ -269,6 +269,9 @@ def parse_handler_text(path: str, text: str) -> tuple[TopicHandlerSpec | None, l
             problems.append(_with_kapacitor(f'unsupported action kind "{kind_name}"', unsupported))
         else:
             decoded, option_problems = decode_options(kind, raw_options)
+            for key, option_type in kind.options.items():
+                if option_type == ANY_MAP and key in decoded:
+                    decoded[key] = _as_json_numbers(decoded[key])
             options_where = positions.get("options", Position(1, 1))
             unknown = sorted(p.key for p in option_problems if p.message.startswith("unknown option"))
             for problem in option_problems:
@@ -355,6 +358,18 @@ def _position_of(option_positions, name, fallback) -> Position:
         if key.casefold() == name.casefold():
             return where
     return fallback
+
+
+def _as_json_numbers(value):
+    """Kapacitor receives a handler file as JSON, so the numbers in its free-form maps (alerta
+    attributes, servicenow additional_info, ...) are float64: 1000000 prints as 1e+06."""
+    if type(value) is int:
+        return float(value)
+    if isinstance(value, dict):
+        return {key: _as_json_numbers(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_as_json_numbers(item) for item in value]
+    return value
 
 
 def _kind_checks(path: str, kind: str, options: dict, option_positions: dict, fallback: Position) -> list[Diagnostic]:
