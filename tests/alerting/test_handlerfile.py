@@ -112,6 +112,15 @@ def test_directories_and_duplicate_ids_on_a_topic(tmp_path):
     assert "already exists" in duplicate.message and duplicate.extra["path"].endswith("b.yml")
 
 
+def test_a_directory_of_handlers_leaves_out_the_tickpy_test_files_next_to_them(tmp_path):
+    (tmp_path / "ops.yaml").write_text("id: ops\ntopic: cpu\nkind: tcp\noptions:\n  address: h:1\n")
+    (tmp_path / "cpu.tickpy.yaml").write_text("script: cpu.tick\ntests: []\n")
+    specs, problems = load_handler_files([tmp_path])
+    assert [s.id for s in specs] == ["ops"] and problems == []
+    named, named_problems = load_handler_files([tmp_path / "cpu.tickpy.yaml"])  # named explicitly: checked
+    assert named == [] and any("unknown key 'script'" in p.message for p in named_problems)
+
+
 def test_service_load_raises_before_the_run_with_every_problem(tmp_path):
     (tmp_path / "bad.yaml").write_text("id: a\ntopic: cpu\nkind: tcp\noptions:\n  adress: h:1\n")
     (tmp_path / "worse.json").write_text('{"topic": "cpu", "kind": "log", "options": {"path": "x"}}')

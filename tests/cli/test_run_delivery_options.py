@@ -210,3 +210,22 @@ def test_run_task_takes_dead_letter_and_capture(tmp_path):
     assert any(address in line for line in reported)
     assert result.alert_service.topic_states() == {"cpu": {"cpu:nil": expected_levels()[-1]}}
     assert "cpu:nil" in result.alert_service.topics_summary()
+
+
+def test_readme_slack_sample_captures_the_request_for_each_changed_level(tmp_path):
+    captured = tmp_path / "captured.jsonl"
+    done = tickpy("run", SCRIPT, POINTS, "--handlers", SAMPLES / "slack_cpu.yaml", "--config",
+                  SAMPLES / "kapacitor.conf", "--capture", captured)
+    assert done.returncode == 0, done.stderr.decode()
+    levels = expected_levels()
+    changed = [level for i, level in enumerate(levels) if i == 0 or level != levels[i - 1]]  # match: changed()
+    records = [json.loads(line) for line in captured.read_text().splitlines()]
+    assert [r["level"] for r in records] == changed
+    for record in records:
+        assert record["sent"] is False and record["handler"] == "cpu-to-slack"
+        request = record["request"]
+        assert request["url"] == "https://hooks.slack.com/services/T000/B000/XXXX"  # from samples/kapacitor.conf
+        body = json.loads(request["body"])
+        assert body["channel"] == "#ops" and body["username"] == "kapacitor"
+        assert body["attachments"][0]["color"] == {"CRITICAL": "danger", "OK": "good"}[record["level"]]
+    assert f"{len(changed)} captured" in done.stderr.decode()

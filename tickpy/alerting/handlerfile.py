@@ -60,13 +60,17 @@ def diagnostic(path: str, message: str, position: Position | None = None, code: 
 
 
 def expand_paths(paths: list[str | os.PathLike]) -> tuple[list[Path], list[Diagnostic]]:
-    """Files named, and the handler files (.yaml/.yml/.json) inside directories named, sorted."""
+    """Files named, and the handler files (.yaml/.yml/.json) inside directories named, sorted;
+    a directory's `tickpy test` files (*.tickpy.yaml) are not handler files and are left out."""
+    from tickpy.testing.spec import is_test_file
+
     files: list[Path] = []
     problems: list[Diagnostic] = []
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            found = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in HANDLER_FILE_SUFFIXES)
+            found = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in HANDLER_FILE_SUFFIXES
+                           and not is_test_file(p.name))
             if not found:
                 problems.append(diagnostic(str(path), "no handler files (.yaml, .yml, .json) in this directory",
                                            severity=WARNING))
