@@ -10,7 +10,7 @@ import json
 import subprocess
 import sys
 
-from tests.alerting.capturing import captured, service_for, write
+from tests.alerting.capturing import captured, run_capturing, service_for, write
 from tests.alerting.events import SECOND, make_event
 from tickpy.alerting.event import AlertEvent
 from tickpy.alerting.payloads import service_request
@@ -548,3 +548,16 @@ def test_handler_file_numbers_in_free_form_maps_are_float64_as_kapacitor_decodes
     from_script = service_request("servicenow", {"additional_info": {"count": 1000000}}, make_event(), None,
                                   {"enabled": True, "url": "https://sn.example/em"})
     assert '\\"count\\":\\"1000000\\"' in from_script["body"]
+
+
+def test_a_script_duration_in_a_free_form_map_is_a_go_duration(tmp_path):
+    # .additionalInfo('window', 5m): %v of a time.Duration is 5m0s; sensu's metadata JSON has nanoseconds.
+    script = ("stream\n    |from()\n        .measurement('cpu')\n    |alert()\n        .id('cpu')\n"
+              "        .crit(lambda: TRUE)\n        .serviceNow()\n            .additionalInfo('window', 5m)\n"
+              "        .sensu()\n            .metadata('window', 90s)\n")
+    config = ('[servicenow]\nenabled = true\nurl = "https://sn.example/em"\n'
+              '[sensu]\nenabled = true\naddr = "sensu.example:3030"\n')
+    records = {r["kind"]: r["request"] for r in run_capturing(tmp_path, script, "cpu value=1 1000000000\n", config)}
+    info = json.loads(json.loads(records["servicenow"]["body"])["records"][0]["additional_info"])
+    assert info == {"window": "5m0s"}
+    assert json.loads(records["sensu"]["body"])["window"] == 90_000_000_000

@@ -397,7 +397,9 @@ def options_from_tick(kind: str, args: list, properties: list) -> dict[str, Any]
         elif mode == "values":
             options[name] = list(call_args)
         elif mode == "map" and len(call_args) >= 2:
-            options.setdefault(name, {})[call_args[0]] = call_args[1]
+            # A free-form map keeps a duration as Go's time.Duration: %v prints 5m0s, JSON the nanoseconds.
+            value = call.args[1] if KINDS[kind].options.get(name) == ANY_MAP else call_args[1]
+            options.setdefault(name, {})[call_args[0]] = value
         elif mode == "append":
             if kind == "pagerduty2":
                 options.setdefault(name, []).append({"href": call_args[0], "text": call_args[1] if len(call_args) > 1 else ""})
