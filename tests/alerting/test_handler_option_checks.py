@@ -52,7 +52,7 @@ BAD = [
     ("mqtt", "  topic: 'alerts/{{ .Name'\n", "  topic: 'alerts/{{ .Name }}'\n",
      "mqtt: template: topic:1: unclosed action"),
     # Kapacitor's kafka template is plain text/template: json is not one of its functions
-    ("kafka", "  template: '{{ json . }}'\n  topic: t\n", "  template: '{{ .ID }}'\n  topic: t\n",
+    ("kafka", "  template: '{{ json . }}'\n  topic: t\n", "  cluster: default\n  template: '{{ .ID }}'\n  topic: t\n",
      'kafka: failed to parse template: template: kafka alert template:1: function "json" not defined'),
 ]
 IDS = [f"{kind}-{i}" for i, (kind, *_rest) in enumerate(BAD)]

@@ -195,13 +195,27 @@ def test_capture_kafka_message_is_the_alert_json_keyed_by_event_id(tmp_path):
     capture = tmp_path / "capture.jsonl"
     kafka = write(tmp_path, "kafka.yaml", "id: k\ntopic: cpu\nkind: kafka\noptions:\n  cluster: main\n"
                                           "  topic: alerts\n")
-    service = service_for(tmp_path, kafka, capture=str(capture))
+    config = write(tmp_path, "kapacitor.conf", '[[kafka]]\nenabled = true\nid = "main"\nbrokers = ["k:9092"]\n')
+    service = service_for(tmp_path, kafka, capture=str(capture), config=str(config))
     event = make_event(topic="cpu")
     service.handle(event, [])
     service.close()
     [record] = captured(capture)
     assert record["request"] == {"cluster": "main", "topic": "alerts", "key": event.id,
                                  "value": event.wire.decode() + "\n"}
+
+
+def test_a_kafka_handler_for_a_cluster_kapacitor_does_not_know_is_refused_before_the_run(tmp_path):
+    # Kapacitor's kafka service knows the [[kafka]] ids of its config, or only "default" without one.
+    kafka = write(tmp_path, "kafka.yaml", "id: k\ntopic: cpu\nkind: kafka\noptions:\n  cluster: main\n"
+                                          "  topic: alerts\n")
+    with pytest.raises(HandlerLoadError) as info:
+        service_for(tmp_path, kafka)
+    assert 'kafka.yaml:5:3: error: kafka: unknown cluster "main"' in info.value.render()
+    assert "clusters Kapacitor would know: default" in info.value.render()
+    default = write(tmp_path, "default.yaml", "id: k\ntopic: cpu\nkind: kafka\noptions:\n  cluster: default\n"
+                                              "  topic: alerts\n")
+    service_for(tmp_path, default).close()
 
 
 def test_republished_event_keeps_the_source_topics_previous_level_for_a_new_id(tmp_path):

@@ -50,6 +50,17 @@ class AlertConfig:
         return section if isinstance(section, dict) else {}
 
 
+    def kafka_clusters(self) -> list[str]:
+        """The cluster ids Kapacitor's kafka service knows, enabled or not: each [[kafka]] id, or
+        without a section its one default cluster."""
+        sections = self.sections.get("kafka")
+        if sections is None:
+            return ["default"]
+        if isinstance(sections, dict):
+            sections = [sections]
+        return [str(s.get("id", "default")) for s in sections if isinstance(s, dict)]
+
+
 def _line_of(text: str, needle: str, occurrence: int = 0) -> int:
     starts = [m.start() for m in re.finditer(re.escape(needle), text)]
     if len(starts) > occurrence:

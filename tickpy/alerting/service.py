@@ -283,6 +283,13 @@ class AlertService:
             if refused:
                 key, message = refused[0]
                 raise _SetupProblem(problem(f"{kind}: {message}", f"options.{key}", _TEMPLATE_HINT))
+            if kind == "kafka" and options.get("cluster", "") not in self.config.kafka_clusters():
+                from tickpy.lang.goformat import go_quote
+
+                known = ", ".join(self.config.kafka_clusters()) or "none"
+                raise _SetupProblem(problem(f"kafka: unknown cluster {go_quote(options.get('cluster', ''))}",
+                                            "options.cluster", f"the clusters Kapacitor would know: {known} "
+                                            "(a [[kafka]] section with that id in --config adds one)"))
             # An external service has no target of its own: the label names the kind once.
             stats = HandlerStats(label.replace(" {target}", ""), kind, kind)
             handler = CaptureHandler(kind, handler_id, options, capture, stats)

@@ -13,7 +13,7 @@ import sys
 
 import click
 
-from tickpy.alerting.config import load_config
+from tickpy.alerting.config import AlertConfig, load_config
 from tickpy.alerting.handlerfile import Position, diagnostic, expand_paths, load_handler_file
 from tickpy.diagnostics import ERROR, Diagnostic, render
 
@@ -51,6 +51,16 @@ def check_paths(paths: list[str], config_path: str | None = None) -> list[tuple[
                         spec.path, f"endpoint {spec.options['endpoint']!r} must be defined in the config "
                                    "([[httppost]]) given to tickpy run --config",
                         spec.position("options.endpoint"), code="handler-endpoint", severity="warning"))
+            if spec.kind == "kafka":
+                clusters = (config or AlertConfig()).kafka_clusters()
+                if spec.options.get("cluster", "") not in clusters:
+                    # Kapacitor refuses the handler; without --config tickpy cannot know the real clusters.
+                    diagnostics.append(diagnostic(
+                        spec.path, f"kafka: unknown cluster {spec.options.get('cluster', '')!r}: Kapacitor knows "
+                                   f"{', '.join(map(repr, clusters)) or 'none'}"
+                                   + ("" if config else " without [[kafka]] sections in the config (--config)"),
+                        spec.position("options.cluster"), code="handler-kafka-cluster",
+                        severity="error" if config else "warning"))
             if spec.kind in ("publish", "aggregate"):
                 targets = spec.options.get("topics", []) if spec.kind == "publish" else [spec.options.get("topic")]
                 publish_edges.setdefault(spec.topic, []).extend((t, spec.path) for t in targets if t)
