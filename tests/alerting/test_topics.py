@@ -96,6 +96,18 @@ def test_capture_without_file_goes_to_stderr_summary(tmp_path, capsys):
     service.close()
     err = capsys.readouterr().err
     assert "captured (not sent) pagerduty2" in err and "routing-key=abc" in err
+    assert "would send nothing" not in err
+
+
+def test_capture_stderr_line_says_when_the_service_would_send_nothing(tmp_path, capsys):
+    # PagerDuty's v1 service ignores INFO events (Kapacitor logs that and sends nothing).
+    pd = write(tmp_path, "pd.yaml", "id: pager\ntopic: cpu\nkind: pagerduty\noptions:\n  service-key: k\n")
+    service = service_for(tmp_path, pd)
+    service.handle(make_event(topic="cpu", level="INFO"), [])
+    service.close()
+    err = capsys.readouterr().err
+    assert ("[pagerduty would send nothing: AlertLevel 'info' is currently ignored by the PagerDuty service]"
+            in err)
 
 
 def test_match_on_level_changed_and_tags(tmp_path):

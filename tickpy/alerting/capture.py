@@ -53,8 +53,11 @@ class CaptureSink:
             else:
                 stream = self._stream or sys.stderr
                 target = _target_text(kind, options)
+                refused = ""
+                if request is not None and "error" in request:  # Kapacitor's service would send nothing
+                    refused = f" [{kind} would send nothing: {request['error'].removesuffix(' (nothing would be sent)')}]"
                 stream.write(f"tickpy: captured (not sent) {kind}{target} handler {handler_id!r}: "
-                             f"{event.level} {event.id}: {event.message}\n")
+                             f"{event.level} {event.id}: {event.message}{refused}\n")
                 stream.flush()
 
     def close(self) -> None:
