@@ -11,6 +11,17 @@ from pathlib import Path
 from tickpy.alerting.service import AlertService
 
 YEAR_1971 = 31536000  # 1971-01-01T00:00:00Z in Unix seconds, where Kapacitor's streamer tests start
+# How Kapacitor's TestStream_Alert* scripts (integrations/streamer_test.go) begin, before their alert node
+STREAMER_HEAD = """stream
+    |from()
+        .measurement('cpu')
+        .where(lambda: "host" == 'serverA')
+        .groupBy('host')
+    |window()
+        .period(10s)
+        .every(10s)
+    |count('value')
+"""
 
 
 def write(folder: Path, name: str, text: str) -> Path:

@@ -21,3 +21,13 @@ def make_event(event_id="cpu:host=a", level="CRITICAL", time_s=10, previous_leve
         topic=topic, no_external=no_external)
     event.wire = alert_data_json(event)
     return event
+
+
+def server_test_event(level="CRITICAL"):
+    """The alert of Kapacitor's TestServer_AlertHandlers (server/server_test.go): id "id", message
+    "message", details "details", time 0, one row with value 1."""
+    event = make_event(event_id="id", message="message", level=level, time_s=0, name="alert", tags={},
+                       task="testAlertHandlers", value=1.0)
+    event.details = "details"
+    event.wire = alert_data_json(event)
+    return event

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from tests.alerting.capturing import captured, run_capturing, service_for, write
+from tests.alerting.capturing import STREAMER_HEAD, captured, run_capturing, service_for, write
 from tests.alerting.events import SECOND, make_event
 from tickpy.alerting.payloads import service_request
 
@@ -187,16 +187,7 @@ def test_capture_through_handler_files_picks_discord_workspaces_from_config(tmp_
                                                  "title": "kapacitor/cpu/serverA"}
 
 
-STREAMER_SCRIPT = """stream
-    |from()
-        .measurement('cpu')
-        .where(lambda: "host" == 'serverA')
-        .groupBy('host')
-    |window()
-        .period(10s)
-        .every(10s)
-    |count('value')
-    |alert()
+STREAMER_SCRIPT = STREAMER_HEAD + """    |alert()
         .id('kapacitor/{{ .Name }}/{{ index .Tags "host" }}')
         .info(lambda: "count" > 6.0)
         .warn(lambda: "count" > 7.0)

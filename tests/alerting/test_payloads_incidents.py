@@ -7,8 +7,8 @@ from __future__ import annotations
 import base64
 import json
 
-from tests.alerting.capturing import YEAR_1971, captured, run_capturing, service_for, write
-from tests.alerting.events import SECOND, make_event
+from tests.alerting.capturing import STREAMER_HEAD, YEAR_1971, captured, run_capturing, service_for, write
+from tests.alerting.events import SECOND, make_event, server_test_event
 from tickpy.alerting.event import AlertEvent
 from tickpy.alerting.gojson import GoJSONError
 from tickpy.alerting.payloads import service_request
@@ -18,15 +18,6 @@ SERVER_TEST_RESULT = {"series": [{"name": "alert", "columns": ["time", "value"],
                                   "values": [["1970-01-01T00:00:00Z", 1]]}]}
 STREAM_RESULT = {"series": [{"name": "cpu", "tags": {"host": "serverA"}, "columns": ["time", "count"],
                              "values": [["1971-01-01T00:00:10Z", 10]]}]}
-
-
-def server_test_event(level="CRITICAL"):
-    """The alert of TestServer_AlertHandlers: id "id", message and details, time 0, value 1."""
-    event = make_event(event_id="id", message="message", level=level, time_s=0, name="alert", tags={},
-                       task="testAlertHandlers", value=1.0)
-    event.details = "details"
-    event.wire = alert_data_json(event)
-    return event
 
 
 def stream_event(level="CRITICAL", event_id="serverA", message=None, details="", tags=None, fields=None):
@@ -400,16 +391,7 @@ def test_capture_through_handler_files_and_config_sections(tmp_path):
     assert json.loads(bp_ok["body"])["status"] == "ok" and not bp_ok["body"].endswith("\n")
 
 
-STREAMER_SCRIPT = """stream
-    |from()
-        .measurement('cpu')
-        .where(lambda: "host" == 'serverA')
-        .groupBy('host')
-    |window()
-        .period(10s)
-        .every(10s)
-    |count('value')
-    |alert()
+STREAMER_SCRIPT = STREAMER_HEAD + """    |alert()
         .id('{{ index .Tags "host" }}')
         .message('kapacitor/{{ .Name }}/{{ index .Tags "host" }} is {{ .Level }} @{{.Time}}')
         .info(lambda: "count" > 6.0)

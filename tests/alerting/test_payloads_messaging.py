@@ -8,8 +8,8 @@ from __future__ import annotations
 import json
 from urllib.parse import parse_qs
 
-from tests.alerting.capturing import YEAR_1971, captured, run_capturing, service_for, write
-from tests.alerting.events import SECOND, make_event
+from tests.alerting.capturing import STREAMER_HEAD, YEAR_1971, captured, run_capturing, service_for, write
+from tests.alerting.events import SECOND, make_event, server_test_event
 from tickpy.alerting.event import AlertEvent
 from tickpy.alerting.payloads import service_request
 from tickpy.alerting.wire import alert_data_json
@@ -23,15 +23,6 @@ STREAM_EXPECTED_BODY = ('\n<b>kapacitor.cpu.serverA is CRITICAL</b>\n\nValue: 10
                         '<a href=3D"http://graphs.example.com/host/serverA">Details</a>\n')
 SMTP_HEADERS = {"Mime-Version": "1.0", "Content-Type": "text/html; charset=UTF-8",
                 "Content-Transfer-Encoding": "quoted-printable"}
-
-
-def server_test_event(level="CRITICAL"):
-    """The alert of TestServer_AlertHandlers: id "id", message and details, time 0."""
-    event = make_event(event_id="id", message="message", level=level, time_s=0, name="alert", tags={},
-                       task="testAlertHandlers", value=1.0)
-    event.details = "details"
-    event.wire = alert_data_json(event)
-    return event
 
 
 def stream_event(message=STREAM_MESSAGE, details="", tags=None, fields=None, level="CRITICAL"):
@@ -283,16 +274,7 @@ def test_capture_through_handler_files(tmp_path):
     assert mail["envelope"] == {"mail_from": "kapacitor@x.example", "rcpt_to": ["a-owner@x.example"]}
 
 
-STREAMER_SCRIPT = """stream
-    |from()
-        .measurement('cpu')
-        .where(lambda: "host" == 'serverA')
-        .groupBy('host')
-    |window()
-        .period(10s)
-        .every(10s)
-    |count('value')
-    |default()
+STREAMER_SCRIPT = STREAMER_HEAD + """    |default()
         .field('extraemail', 'bob@example.com')
         .tag('tagemail', 'bob2@example.com')
     |alert()
