@@ -23,6 +23,7 @@ from urllib.parse import quote_plus
 
 from tickpy.alerting.payloads.common import (HTTPRequest, NotSent, OptionTemplateError, creation_check,
                                              execute_template, parse_option_template)
+from tickpy.lang.goformat import go_quote
 
 
 def _kafka_template(options):
@@ -322,7 +323,7 @@ class _AddressParser:
         i = 0
         while i < len(self.s) and _is_atext(self.s[i], dot, permissive):
             if "\udc80" <= self.s[i] <= "\udcff":
-                raise _AddressError(f"mail: invalid utf-8 in address: {_go_quote(self.s)}")
+                raise _AddressError(f"mail: invalid utf-8 in address: {go_quote(self.s)}")
             i += 1
         if i == 0:
             raise _AddressError("mail: invalid string")
@@ -343,7 +344,7 @@ class _AddressParser:
                 raise _AddressError("mail: unclosed quoted-string")
             c = self.s[i]
             if "\udc80" <= c <= "\udcff":
-                raise _AddressError(f"mail: invalid utf-8 in quoted-string: {_go_quote(self.s)}")
+                raise _AddressError(f"mail: invalid utf-8 in quoted-string: {go_quote(self.s)}")
             visible = "!" <= c <= "~" or ord(c) >= 0x80
             if escaped:
                 if not visible and c not in " \t":
@@ -425,19 +426,13 @@ class _AddressParser:
                 raise _AddressError("mail: unclosed angle-addr")
         self.skip_space()
         if self.s:
-            raise _AddressError(f"mail: expected single address, got {_go_quote(self.s)}")
+            raise _AddressError(f"mail: expected single address, got {go_quote(self.s)}")
         return spec
-
-
-def _go_quote(text: str) -> str:
-    from tickpy.lang.goformat import go_quote
-
-    return go_quote(text)
 
 
 def _go_rune_quote(c: str) -> str:
     """strconv.QuoteRune (Go's %q of a rune)."""
-    inner = {"'": "\\'", '"': '"'}.get(c) or _go_quote(c)[1:-1]
+    inner = {"'": "\\'", '"': '"'}.get(c) or go_quote(c)[1:-1]
     return f"'{inner}'"
 
 
@@ -447,7 +442,7 @@ def parse_mail_address(text: str) -> str:
     try:
         return _AddressParser(text).single_address()
     except _AddressError as err:
-        raise _AddressError(f"gomail: invalid address {_go_quote(text)}: {err}") from None
+        raise _AddressError(f"gomail: invalid address {go_quote(text)}: {err}") from None
 
 
 BUILDERS = {
