@@ -117,6 +117,15 @@ class PointMessage:
         clone.group = self.group
         return clone
 
+    def with_values(self, fields: dict, tags: dict) -> "PointMessage":
+        """A copy with these fields and tags; its group is recomputed when the tags are new."""
+        clone = self.copy()
+        clone.fields = fields
+        if tags is not self.tags:
+            clone.tags = tags
+            clone.group = group_id(self.name, tags, self.dimensions)
+        return clone
+
     def set_dimensions(self, dimensions: Dimensions) -> None:
         """Regroup (only on a message this node built itself): recomputes `group`."""
         self.dimensions = dimensions

@@ -345,12 +345,7 @@ class EvalNode(RuntimeNode):
         except _EvalFailed as failure:
             self._failed(str(failure), msg.time)
             return
-        out = msg.copy()
-        out.fields = fields
-        if tags is not msg.tags:
-            out.tags = tags
-            out.group = group_id(out.name, tags, out.dimensions)
-        self.forward_point(out)
+        self.forward_point(msg.with_values(fields, tags))
 
     def batch(self, msg: BatchMessage) -> None:
         evaluators = self._evaluators(msg.group)
@@ -421,12 +416,7 @@ class DefaultNode(RuntimeNode):
         if fields is msg.fields and tags is msg.tags:
             self.forward_point(msg)
             return
-        out = msg.copy()
-        out.fields = fields
-        if tags is not msg.tags:
-            out.tags = tags
-            out.group = group_id(out.name, tags, out.dimensions)
-        self.forward_point(out)
+        self.forward_point(msg.with_values(fields, tags))
 
     def batch(self, msg: BatchMessage) -> None:
         _, batch_tags = self._defaults({}, msg.tags)

@@ -19,7 +19,7 @@ from typing import Any
 import yaml
 
 from tickpy.alerting.gojson import format_float_f
-from tickpy.runtime.messages import BatchMessage, BatchPoint, PointMessage, group_id
+from tickpy.runtime.messages import BatchMessage, BatchPoint, PointMessage
 from tickpy.runtime.nodes.base import RuntimeNode, register
 
 
@@ -181,10 +181,8 @@ class SideloadNode(RuntimeNode):
         if loaded is None:
             self.forward_point(msg)  # Kapacitor passes the point on unchanged
             return
-        out = msg.copy()
-        out.fields, out.tags = loaded
-        out.group = group_id(out.name, out.tags, out.dimensions)
-        self.forward_point(out)
+        fields, tags = loaded
+        self.forward_point(msg.with_values(fields, tags))
 
     def batch(self, msg: BatchMessage) -> None:
         points = []
