@@ -41,7 +41,7 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.generate import write  # noqa: E402
-from tickpy.runtime.engine import run_task  # noqa: E402
+from tickpy.api import run_task  # noqa: E402
 from tickpy.runtime.lineprotocol import read_points  # noqa: E402
 
 WINDOW_SCRIPT = """stream

@@ -17,10 +17,24 @@ from __future__ import annotations
 import json
 import unicodedata
 from dataclasses import asdict, dataclass, field
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from tickpy.syntax.ast import Span
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """Where a piece of source text is: 1-based line and byte column of its start and end, and
+    the offsets of both in the text."""
+
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    offset: int = 0
+    end_offset: int = 0
+
+    @staticmethod
+    def unknown() -> "Span":
+        return Span(0, 0, 0, 0)
+
 
 ERROR = "error"
 WARNING = "warning"

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from tickpy.alerting.event import AlertEvent
-from tickpy.alerting.wire import alert_data_json
+from tickpy.runtime.alert_event import AlertEvent
+from tickpy.runtime.alert_wire import alert_data_json
 
 SECOND = 1_000_000_000
 

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from tests.conformance.conftest import conformance_dir
-from tickpy.alerting.gojson import (
+from tickpy.golang.gojson import (
     GoJSONError,
     RawJSON,
     Struct,

@@ -11,7 +11,7 @@ import pytest
 from tickpy.alerting.handlerfile import load_handler_files, parse_handler_text
 from tickpy.alerting.kinds import KINDS, parse_go_duration
 from tickpy.alerting.service import AlertService, HandlerLoadError
-from tickpy.lang.goformat import format_go_duration
+from tickpy.golang.goformat import format_go_duration
 
 
 def errors_of(path, text):

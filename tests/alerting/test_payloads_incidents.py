@@ -9,10 +9,10 @@ import json
 
 from tests.alerting.capturing import STREAMER_HEAD, YEAR_1971, captured, run_capturing, service_for, write
 from tests.alerting.events import SECOND, make_event, server_test_event
-from tickpy.alerting.event import AlertEvent
-from tickpy.alerting.gojson import GoJSONError
+from tickpy.runtime.alert_event import AlertEvent
+from tickpy.golang.gojson import GoJSONError
 from tickpy.alerting.payloads import service_request
-from tickpy.alerting.wire import alert_data_json
+from tickpy.runtime.alert_wire import alert_data_json
 
 SERVER_TEST_RESULT = {"series": [{"name": "alert", "columns": ["time", "value"],
                                   "values": [["1970-01-01T00:00:00Z", 1]]}]}

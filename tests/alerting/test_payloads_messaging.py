@@ -10,9 +10,9 @@ from urllib.parse import parse_qs
 
 from tests.alerting.capturing import STREAMER_HEAD, YEAR_1971, captured, run_capturing, service_for, write
 from tests.alerting.events import SECOND, make_event, server_test_event
-from tickpy.alerting.event import AlertEvent
+from tickpy.runtime.alert_event import AlertEvent
 from tickpy.alerting.payloads import service_request
-from tickpy.alerting.wire import alert_data_json
+from tickpy.runtime.alert_wire import alert_data_json
 
 FORM = "application/x-www-form-urlencoded"
 STREAM_MESSAGE = "kapacitor/cpu/serverA is CRITICAL @1971-01-01 00:00:10 +0000 UTC"

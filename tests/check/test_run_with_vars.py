@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from tickpy.check.inputs import load_vars
-from tickpy.runtime.engine import run_task
+from tickpy.api import run_task
 from tickpy.runtime.lineprotocol import read_points
 
 TICKPY = str(Path(sys.executable).parent / "tickpy")

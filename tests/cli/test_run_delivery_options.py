@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.alerting.servers import TCPSink, dead_address
-from tickpy.runtime.engine import run_task
+from tickpy.api import run_task
 from tickpy.runtime.lineprotocol import read_points
 
 ROOT = Path(__file__).resolve().parents[2]

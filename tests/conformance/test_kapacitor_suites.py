@@ -579,7 +579,7 @@ def test_integration_alert_posts(tmp_path):
 
 def test_handler_match_expressions():
     """services/alert: a topic handler's `match` over an event (alerting: reported)."""
-    from tickpy.alerting.event import AlertEvent
+    from tickpy.runtime.alert_event import AlertEvent
     from tickpy.alerting.match import compile_match
 
     results = []

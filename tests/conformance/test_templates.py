@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 from tests.conformance.conftest import report, require_set
-from tickpy.alerting.template_data import (
+from tickpy.check.alert_templates import (
     ServerInfo,
     TemplateError,
     compile_template,

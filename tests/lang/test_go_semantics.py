@@ -6,8 +6,10 @@ import math
 
 import pytest
 
-from tickpy.lang import gobessel, goalgorithms, gomath
-from tickpy.lang.goformat import (
+from tickpy.golang import gobessel
+from tickpy.golang import goalgorithms
+from tickpy.golang import gomath
+from tickpy.golang.goformat import (
     format_float_f,
     format_float_v,
     format_go_duration,

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tickpy.alerting.template_data import (
+from tickpy.check.alert_templates import (
     TemplateError,
     compile_alert_templates,
     compile_template,
@@ -15,10 +15,10 @@ from tickpy.alerting.template_data import (
     message_data,
 )
 from tickpy.diagnostics import TickpyError
-from tickpy.lang.gotemplate_exec import ExecError, TextTemplate
-from tickpy.lang.gotemplate_fmt import sprint, sprintf, strconv_format_float
-from tickpy.lang.gotemplate_parse import TemplateParseError
-from tickpy.lang.gotemplate_types import FLOAT64, GV, INT, INT64, STRING, format_duration, go_time
+from tickpy.golang.gotemplate_exec import ExecError, TextTemplate
+from tickpy.golang.gotemplate_fmt import sprint, sprintf, strconv_format_float
+from tickpy.golang.gotemplate_parse import TemplateParseError
+from tickpy.golang.gotemplate_types import FLOAT64, GV, INT, INT64, STRING, format_duration, go_time
 
 TIME_NS = 1709300730_123456789  # 2024-03-01T13:45:30.123456789Z
 

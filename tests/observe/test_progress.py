@@ -87,7 +87,7 @@ def test_run_with_stderr_on_a_terminal_keeps_stdout_clean(tmp_path):
 def test_progress_line_is_erased_before_output_lines(tmp_path):
     """influxDBOut lines (stdout, maybe the same terminal) never land after a drawn progress line."""
     from tickpy.observe.observer import RunObserver
-    from tickpy.runtime.engine import run_task
+    from tickpy.api import run_task
     from tickpy.runtime.point import Point
 
     terminal, clock = Terminal(), Clock()

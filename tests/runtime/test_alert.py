@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from tickpy.runtime.engine import run_task
+from tickpy.api import run_task
 from tickpy.runtime.lineprotocol import read_points
 
 S = 1_000_000_000

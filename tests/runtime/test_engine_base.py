@@ -3,7 +3,7 @@
 from tickpy.check.pipeline import PipelineNode
 from tickpy.runtime.messages import BatchMessage, BatchPoint, Dimensions, PointMessage, group_id
 from tickpy.runtime.nodes.base import ParentPort, RunContext, RuntimeNode, lookup, register
-from tickpy.alerting.gojson import dumps
+from tickpy.golang.gojson import dumps
 
 
 def test_group_id_matches_kapacitor_forms():

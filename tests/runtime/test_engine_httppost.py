@@ -8,7 +8,7 @@ import threading
 
 import pytest
 
-from tickpy.runtime.engine import run_task
+from tickpy.api import run_task
 from tickpy.runtime.lineprotocol import read_points
 
 

@@ -1,6 +1,6 @@
 """Per-point nodes without lambdas, built from hand-made pipelines (the checker's contract)."""
 
-from tickpy.alerting.gojson import dumps
+from tickpy.golang.gojson import dumps
 from tickpy.check.pipeline import Pipeline, PipelineNode, PropertyCall
 from tickpy.lang.values import STAR
 from tickpy.runtime.engine import compile_task
@@ -141,7 +141,7 @@ def test_log_node_quotes_like_go_only_values_with_a_space_or_a_quote():
 
 
 def test_trickle_turns_window_batches_back_into_points():
-    from tickpy.runtime.engine import run_task
+    from tickpy.api import run_task
     from tickpy.runtime.lineprotocol import read_points
 
     script = ("stream|from().groupBy('h')|window().period(2s).every(2s)|trickle()"
@@ -159,7 +159,7 @@ def test_kapacitor_loopback_writes_lines_and_refuses_a_loop():
     import pytest
 
     from tickpy.diagnostics import TickpyError
-    from tickpy.runtime.engine import run_task
+    from tickpy.api import run_task
     from tickpy.runtime.lineprotocol import read_points
 
     script = ("dbrp \"db\".\"rp\"\nstream|from()|eval(lambda: \"v\" * 2.0).as('v2')"

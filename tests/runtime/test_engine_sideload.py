@@ -1,6 +1,6 @@
 """sideload from a directory of YAML/JSON files."""
 
-from tickpy.runtime.engine import run_task
+from tickpy.api import run_task
 from tickpy.runtime.lineprotocol import read_points
 from tickpy.runtime.nodes.sideload import ConversionError, convert_type
 

@@ -1,6 +1,6 @@
 """stats() and deadman() ticking on event time."""
 
-from tickpy.runtime.engine import run_task
+from tickpy.api import run_task
 from tickpy.runtime.lineprotocol import read_points
 
 S = 1_000_000_000

@@ -4,7 +4,7 @@ input, "failed to aggregate point" for a stream (QA #19). Through run_task, the 
 
 from __future__ import annotations
 
-from tickpy.runtime.engine import run_task
+from tickpy.api import run_task
 from tickpy.runtime.lineprotocol import read_points
 
 MIXED = b"cpu value=1 0\ncpu value=7i 1000000000\ncpu value=3 2000000000\ncpu value=5 20000000000\n"

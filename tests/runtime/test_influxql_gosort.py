@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import random
 
-from tickpy.runtime.gosort import go_sort
+from tickpy.golang.gosort import go_sort
 from tickpy.runtime.messages import BatchMessage, BatchPoint, Dimensions
 from tests.runtime.test_window import S, T0, build
 

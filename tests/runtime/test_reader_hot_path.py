@@ -6,7 +6,7 @@ import io
 import random
 
 from tickpy.runtime import lineprotocol
-from tickpy.runtime.engine import run_task
+from tickpy.api import run_task
 from tickpy.runtime.lineprotocol import read_points
 from tickpy.runtime.point import Point
 

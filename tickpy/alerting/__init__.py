@@ -1,6 +1,8 @@
 """Alerts after the alert node: Kapacitor's alert service, offline.
 
-- event.py       AlertEvent, the contract between the alert node and everything here
+The alert node (tickpy.runtime) emits `tickpy.runtime.alert_event.AlertEvent`s with their JSON
+(`tickpy.runtime.alert_wire`); the facade (tickpy.api) wires a service from here to it.
+
 - service.py     AlertService: topics, handler files, direct handlers, delivery, summaries
 - handlerfile.py handler files (kapacitor define-topic-handler's YAML/JSON), strict decoding
 - kinds.py       handler kinds and their options (Kapacitor's config structs), Go durations
@@ -11,6 +13,5 @@
 - topics.py      per-topic event state and the topics summary
 - capture.py, payloads/    external services: what would be sent, never sent
 - config.py      the --config TOML ([[httppost]] endpoints, service sections)
-- alert_template.py         Go templates over alert.Data (post URL, alert-template)
-- wire.py        the alert-data JSON and its framing
+- global_handlers.py        --config services with `global = true`
 """

@@ -12,7 +12,7 @@ import sys
 import threading
 from typing import TextIO
 
-from tickpy.alerting.event import AlertEvent
+from tickpy.runtime.alert_event import AlertEvent
 from tickpy.alerting.payloads import service_request
 
 NOTE = "captured by tickpy, NOT sent: tickpy does not contact external services"

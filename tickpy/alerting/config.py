@@ -144,7 +144,7 @@ def load_config(source: "str | os.PathLike | dict | AlertConfig | None") -> tupl
         if name in config.httppost:
             problems.append(_diag(path, f"endpoint {name!r} is defined twice", line))
         if template or "{{" in url:
-            from tickpy.alerting.alert_template import AlertDataTemplate
+            from tickpy.runtime.alert_data_template import AlertDataTemplate
 
             for text, what, funcs in ((template, "alert-template", not template_file), (url, "url", True)):
                 if text and (what == "alert-template" or "{{" in text):

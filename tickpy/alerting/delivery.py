@@ -302,7 +302,7 @@ class Worker:
         self._dead_letters.write(record)
         self._reported += 1
         if self._reported <= REPORTED_FAILURES_PER_HANDLER:
-            from tickpy.alerting.gojson import format_time_rfc3339nano
+            from tickpy.golang.gojson import format_time_rfc3339nano
 
             self._report(f"tickpy: {stats.kind} handler {stats.target}: event {delivery.event_id!r} at "
                          f"{format_time_rfc3339nano(delivery.time_ns)} not delivered: {error}")

@@ -20,6 +20,7 @@ import yaml
 
 from tickpy.alerting.kinds import ANY_MAP, KINDS, OptionProblem, decode_options
 from tickpy.diagnostics import Diagnostic, WARNING
+from tickpy.filenames import is_test_file
 
 TOP_LEVEL_KEYS = ("id", "topic", "kind", "match", "options")
 HANDLER_FILE_SUFFIXES = (".yaml", ".yml", ".json")
@@ -62,8 +63,6 @@ def diagnostic(path: str, message: str, position: Position | None = None, code: 
 def expand_paths(paths: list[str | os.PathLike]) -> tuple[list[Path], list[Diagnostic]]:
     """Files named, and the handler files (.yaml/.yml/.json) inside directories named, sorted;
     a directory's `tickpy test` files (*.tickpy.yaml) are not handler files and are left out."""
-    from tickpy.testing.spec import is_test_file
-
     files: list[Path] = []
     problems: list[Diagnostic] = []
     for raw in paths:
@@ -410,7 +409,7 @@ def _kind_checks(path: str, kind: str, options: dict, option_positions: dict, fa
         if not options.get("url") and not options.get("endpoint"):
             add("url", "options: An appropriately formatted url must be specified if an endpoint is not specified")
         elif options.get("url") and "{{" in options["url"]:
-            from tickpy.alerting.alert_template import AlertDataTemplate
+            from tickpy.runtime.alert_data_template import AlertDataTemplate
 
             try:
                 AlertDataTemplate(options["url"])

@@ -16,8 +16,8 @@ from typing import Callable
 
 from tickpy.alerting.capture import CaptureSink
 from tickpy.alerting.delivery import Delivery, HandlerStats, Worker
-from tickpy.alerting.event import LEVEL_RANK, OK, AlertEvent
-from tickpy.alerting.wire import encode_wire
+from tickpy.runtime.alert_event import LEVEL_RANK, OK, AlertEvent
+from tickpy.runtime.alert_wire import encode_wire
 
 
 class Handler:
@@ -106,9 +106,9 @@ class AggregateMessage:
     executed once with zero data when the handler is built, so errors show before the run."""
 
     def __init__(self, text: str):
-        from tickpy.lang.gotemplate_exec import ExecError, TextTemplate
-        from tickpy.lang.gotemplate_parse import TemplateParseError
-        from tickpy.lang.gotemplate_types import DURATION, INT, GoType, StructField
+        from tickpy.golang.gotemplate_exec import ExecError, TextTemplate
+        from tickpy.golang.gotemplate_parse import TemplateParseError
+        from tickpy.golang.gotemplate_types import DURATION, INT, GoType, StructField
 
         self._type = GoType("alert.aggregateMessageData", "struct",
                             fields=[StructField("Count", INT), StructField("Interval", DURATION)])
@@ -121,7 +121,7 @@ class AggregateMessage:
             raise ValueError(f"failed to evaluate message template with aggregate message data: {err}") from None
 
     def _data(self, count: int, interval_ns: int):
-        from tickpy.lang.gotemplate_types import GV, go_duration, go_int
+        from tickpy.golang.gotemplate_types import GV, go_duration, go_int
 
         return GV(self._type, [go_int(count), go_duration(interval_ns)])
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Callable
 
-from tickpy.alerting.event import LEVEL_RANK, AlertEvent
+from tickpy.runtime.alert_event import LEVEL_RANK, AlertEvent
 from tickpy.diagnostics import TickpyError
 from tickpy.syntax import ast
 

@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 
 from tickpy.alerting.addresses import split_host_port
 from tickpy.alerting.delivery import Delivery, DeliveryError
+from tickpy.golang.gohttp import canonical_header_key, url_port_problem
 
 DEFAULT_CONNECT_TIMEOUT_S = 5.0
 DEFAULT_HTTP_TIMEOUT_S = 10.0  # Kapacitor has none unless .timeout() is set; tickpy never hangs
@@ -107,13 +108,6 @@ def _kill(process: subprocess.Popen) -> None:
         pass
 
 
-def canonical_header_key(key: str) -> str:
-    """Go's textproto.CanonicalMIMEHeaderKey: content-type -> Content-Type."""
-    if not key or any(c in key for c in " :\t\r\n"):
-        return key
-    return "-".join(part[:1].upper() + part[1:].lower() for part in key.split("-"))
-
-
 def post_sender(url: str, headers: dict[str, str], timeout_s: float | None = None, capture_response: bool = False,
                 skip_ssl_verification: bool = False, basic_auth: tuple[str, str] | None = None,
                 content_type: str | None = "application/json") -> Callable[[Delivery], None]:
@@ -179,12 +173,3 @@ def check_http_url(url: str):
     if problem:
         raise ValueError(problem)
     return parts
-
-
-def url_port_problem(url: str) -> str | None:
-    """What is wrong with the URL's port, or None. Go's url.Parse takes any digits; its dialer
-    then fails every request with "invalid port", so tickpy says it before the run."""
-    port_text = urlsplit(url).netloc.rpartition("@")[2].rpartition("]")[2].partition(":")[2]
-    if port_text and not (port_text.isascii() and port_text.isdigit() and 0 < int(port_text) < 65536):
-        return f"url {url!r}: invalid port {port_text!r} (1 to 65535)"
-    return None

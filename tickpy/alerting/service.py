@@ -42,9 +42,10 @@ from typing import Callable, Sequence
 
 from tickpy.alerting.capture import CaptureSink
 from tickpy.alerting.config import AlertConfig, load_config
+from tickpy.alerting.global_handlers import global_handler_specs, state_changes_only_sections
 from tickpy.alerting.delivery import (DEFAULT_BACKOFF_S, DEFAULT_QUEUE_SIZE, DEFAULT_RETRIES, FULL_QUEUE_PATIENCE_S, DeadLetters,
                                       DeliverySummary, HandlerStats, Worker, stderr_reporter, wait_all)
-from tickpy.alerting.event import AlertEvent
+from tickpy.runtime.alert_event import AlertEvent
 from tickpy.alerting.handlerfile import TopicHandlerSpec, load_handler_files
 from tickpy.alerting.handlers import (AggregateHandler, CaptureHandler, DeliveringHandler, Handler, MatchHandler,
                                       PublishHandler, check_aggregate_message, event_for_topic)
@@ -53,7 +54,7 @@ from tickpy.alerting.payloads import TEMPLATE_HINT as _TEMPLATE_HINT, option_pro
 from tickpy.alerting.senders import (DEFAULT_CONNECT_TIMEOUT_S, exec_sender, log_sender, post_sender,
                                      tcp_sender)
 from tickpy.alerting.topics import Topic, render_topics
-from tickpy.alerting.wire import event_wire, line_payload, tcp_payload, with_previous_level
+from tickpy.runtime.alert_wire import event_wire, line_payload, tcp_payload, with_previous_level
 from tickpy.diagnostics import Diagnostic, TickpyError, render
 
 __all__ = ["AlertService", "HandlerLoadError", "DeliverySummary", "Handler", "ShutdownSignals", "ShutdownRequested"]
@@ -194,6 +195,20 @@ class AlertService:
             handler = MatchHandler(handler, spec.match, predicate, self.report)
         return handler
 
+    def global_handler_specs(self, own_specs, span) -> list:
+        """Handler specs for the --config services with `global = true` of whose kind an alert
+        node (with handlers `own_specs`, at `span`) has none, as Kapacitor adds them."""
+        if self.config is None or not self.config.sections:
+            return []
+        return list(global_handler_specs(self.config, own_specs, span))
+
+    def state_changes_only_sections(self) -> list[str]:
+        """The --config sections (global with state-changes-only) that make every alert node
+        stateChangesOnly."""
+        if self.config is None or not self.config.sections:
+            return []
+        return state_changes_only_sections(self.config)
+
     def direct_handler(self, spec, task_name: str = "") -> Handler:
         """A handler for an alert node's `.tcp()`, `.log()`, `.post()`, `.exec()`, `.slack()`, ...
         Raises TickpyError (positioned at the handler in the script) when it cannot be built."""
@@ -284,7 +299,7 @@ class AlertService:
                 key, message = refused[0]
                 raise _SetupProblem(problem(f"{kind}: {message}", f"options.{key}", _TEMPLATE_HINT))
             if kind == "kafka" and options.get("cluster", "") not in self.config.kafka_clusters():
-                from tickpy.lang.goformat import go_quote
+                from tickpy.golang.goformat import go_quote
 
                 known = ", ".join(self.config.kafka_clusters()) or "none"
                 raise _SetupProblem(problem(f"kafka: unknown cluster {go_quote(options.get('cluster', ''))}",
@@ -297,7 +312,7 @@ class AlertService:
         return handler
 
     def _post_handler(self, handler_id, options, worker, problem) -> Handler:
-        from tickpy.alerting.alert_template import AlertDataTemplate
+        from tickpy.runtime.alert_data_template import AlertDataTemplate
 
         endpoint = self.config.httppost.get(options.get("endpoint", "")) if options.get("endpoint") else None
         headers: dict[str, str] = {}
@@ -449,7 +464,7 @@ def _rewire(wire: bytes, event: AlertEvent, previous: str) -> bytes:
     try:
         return with_previous_level(wire, previous, event.recoverable)
     except ValueError:
-        from tickpy.alerting.wire import alert_data_json
+        from tickpy.runtime.alert_wire import alert_data_json
 
         return alert_data_json(event, previous)
 

@@ -306,7 +306,7 @@ def _template_actions(text: str) -> tuple[list[str], str | None]:
 def _go_template_problem(kind: str, text: str) -> str | None:
     """Go's own parse error for the template, when the Go-template engine is available."""
     try:
-        from tickpy.alerting.template_data import compile_template
+        from tickpy.check.alert_templates import compile_template
     except ImportError:
         return None
     try:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from tickpy.check.pipeline import HandlerSpec, PipelineNode, TimeDimension
-from tickpy.lang.goformat import format_float_f, format_go_duration
+from tickpy.golang.goformat import format_float_f, format_go_duration
 from tickpy.lang.values import Duration, Regex, StarValue
 from tickpy.syntax import ast
 

@@ -144,7 +144,7 @@ def explain(raw: bytes) -> str:
 
 
 def run_demo(echo=click.echo) -> int:
-    from tickpy.runtime.engine import run_task
+    from tickpy.api import run_task
     from tickpy.runtime.lineprotocol import read_points
 
     arrived: list[bytes] = []

@@ -52,7 +52,7 @@ def _pairs(values: tuple[str, ...], option: str) -> list[tuple[str, str]]:
 
 def _format_value(value: object) -> tuple[str, str]:
     from tickpy.lang.cases import encode_value
-    from tickpy.lang.goformat import format_float_v
+    from tickpy.golang.goformat import format_float_v
 
     encoded = encode_value(value)
     kind = encoded["type"]

@@ -100,7 +100,7 @@ def _noting_untimed(points, name: str, now: int):
     which in an offline run over recorded data puts it far from its neighbours."""
     for point in points:
         if point.time == now:
-            from tickpy.alerting.gojson import format_time_rfc3339nano
+            from tickpy.golang.gojson import format_time_rfc3339nano
 
             click.echo(f"tickpy run: {name}: a point without a timestamp got the current time, "
                        f"{format_time_rfc3339nano(now)}, as Kapacitor gives it (and so do any further ones); "
@@ -253,8 +253,8 @@ def run_command(script, inputs, *, handler_paths=(), dbrp=None, task_name=None, 
                 httpout_dir=None, config_path=None, input_format="lp", influxdb_out=None, flush=False,
                 stats=False, graph_out=None, graph_view="attributes", trace=False, trace_filter=None,
                 dead_letter=None, capture=None, topics=False, vars_path=None) -> int:
-    from tickpy.alerting import gojson
-    from tickpy.runtime.engine import default_task_name, parse_dbrp, run_task
+    from tickpy.golang import gojson
+    from tickpy.api import default_task_name, parse_dbrp, run_task
 
     if script == "-" and (not inputs or "-" in inputs):
         click.echo("tickpy run: the script cannot be read from standard input when the points are: "

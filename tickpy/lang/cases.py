@@ -17,7 +17,7 @@ from tickpy.diagnostics import TickpyError
 from tickpy.lang.compiler import CompiledLambda, Evaluator, compile_lambda
 from tickpy.lang.errors import LambdaCompileError, LambdaRuntimeError
 from tickpy.lang.functions import civil_from_days, go_text
-from tickpy.lang.goformat import format_influx_duration
+from tickpy.golang.goformat import format_influx_duration
 from tickpy.lang.values import Duration, type_of
 
 _RFC3339 = re.compile(

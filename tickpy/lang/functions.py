@@ -15,7 +15,6 @@ Extension: `compile_lambda(..., functions={...})` adds or replaces entries with
 
 from __future__ import annotations
 
-import codecs
 import math
 import random
 import re
@@ -23,9 +22,10 @@ import time as _time
 from dataclasses import dataclass, field
 from typing import Callable
 
-from tickpy.lang import gomath
+from tickpy.golang import gomath
+from tickpy.golang.gostrings import from_go_bytes, go_bytes, go_text, join_text
 from tickpy.lang.errors import GoError, GoPanic
-from tickpy.lang.goformat import (
+from tickpy.golang.goformat import (
     GoRangeError,
     GoSyntaxError,
     format_float_f,
@@ -177,42 +177,6 @@ def _string1(name: str, function: Callable[[str], str]) -> LambdaFunction:
 # ----------------------------------------------------------------------------- strings (bytes, like Go)
 
 
-def _utf8(text: str) -> bytes:
-    """The bytes of a string as Go holds them. Strings cut inside a UTF-8 sequence (by
-    `strSubstring`) keep their raw bytes as lone surrogates (Python's surrogateescape)."""
-    return text.encode("utf-8", "surrogateescape")
-
-
-def _from_utf8(data: bytes) -> str:
-    return data.decode("utf-8", "surrogateescape")
-
-
-def _byte_by_byte(error: UnicodeDecodeError) -> tuple[str, int]:
-    return "\ufffd", error.start + 1
-
-
-codecs.register_error("tickpy-go-replace", _byte_by_byte)
-
-
-_RAW_BYTE = re.compile("[\udc80-\udcff]")
-
-
-def join_text(left: str, right: str) -> str:
-    """Go's string concatenation: raw bytes on both sides may complete a UTF-8 sequence."""
-    joined = left + right
-    if joined.isascii() or _RAW_BYTE.search(joined) is None:
-        return joined
-    return _from_utf8(_utf8(joined))
-
-
-def go_text(text: str) -> str:
-    """A string as Go prints or JSON-encodes it: each byte of an invalid UTF-8 sequence
-    becomes U+FFFD."""
-    if text.isascii() or not any("\udc80" <= char <= "\udcff" for char in text):
-        return text
-    return _utf8(text).decode("utf-8", "tickpy-go-replace")
-
-
 def _index_any(text: str, chars: str) -> int:
     if not chars:
         return -1
@@ -220,7 +184,7 @@ def _index_any(text: str, chars: str) -> int:
     for char in text:
         if char in chars:
             return offset
-        offset += len(_utf8(char))
+        offset += len(go_bytes(char))
     return -1
 
 
@@ -232,7 +196,7 @@ def _last_index_any(text: str, chars: str) -> int:
     for char in text:
         if char in chars:
             found = offset
-        offset += len(_utf8(char))
+        offset += len(go_bytes(char))
     return found
 
 
@@ -280,17 +244,17 @@ def _go_count(text: str, sub: str) -> int:
 
 
 def _go_index(text: str, sub: str) -> int:
-    return _utf8(text).find(_utf8(sub))
+    return go_bytes(text).find(go_bytes(sub))
 
 
 def _go_last_index(text: str, sub: str) -> int:
-    return _utf8(text).rfind(_utf8(sub))
+    return go_bytes(text).rfind(go_bytes(sub))
 
 
 def _str_length(args: list) -> object:
     if len(args) != 1 or type(args[0]) is not str:
         _check_arguments("strLength", args, "one argument", (str,))
-    return len(_utf8(args[0]))
+    return len(go_bytes(args[0]))
 
 
 def _str_replace(args: list) -> object:
@@ -306,14 +270,14 @@ def _str_replace(args: list) -> object:
     if old == new or count == 0:
         return text
     if count < 0:
-        return _from_utf8(_utf8(text.replace(old, new)))
-    return _from_utf8(_utf8(text.replace(old, new, min(count, 1 << 62))))
+        return from_go_bytes(go_bytes(text.replace(old, new)))
+    return from_go_bytes(go_bytes(text.replace(old, new, min(count, 1 << 62))))
 
 
 def _str_substring(args: list) -> object:
     if len(args) != 3 or type(args[0]) is not str or type(args[1]) is not int or type(args[2]) is not int:
         _check_arguments("strSubstring", args, "three arguments", (str, int, int))
-    data = _utf8(args[0])
+    data = go_bytes(args[0])
     start, stop = args[1], args[2]
     if start < 0:
         raise GoError(f"found negative index for strSubstring: {start}")
@@ -323,7 +287,7 @@ def _str_substring(args: list) -> object:
         raise GoError(f"stop index too large for string in strSubstring: {stop}")
     if start > stop:
         raise GoPanic(f"runtime error: slice bounds out of range [{start}:{stop}]")
-    return _from_utf8(data[start:stop])
+    return from_go_bytes(data[start:stop])
 
 
 def _expand_template(template: str, match, group_names: dict[str, int]) -> str:

@@ -17,7 +17,7 @@ from typing import Callable
 
 from tickpy.lang.errors import GoError, GoPanic, MissingValueError, TypeGuardFailed
 from tickpy.lang.functions import LambdaFunction
-from tickpy.lang.goformat import format_float_v, format_go_duration
+from tickpy.golang.goformat import format_float_v, format_go_duration
 from tickpy.lang.operators import BINARY_OPERATIONS, OPERATORS_BY_TYPE, operator_kind
 from tickpy.lang.values import (
     BOOL,

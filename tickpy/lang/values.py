@@ -11,6 +11,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+# Go's own types, re-exported: TICKscript durations and times are Go's time.Duration and time.Time.
+from tickpy.golang.gotypes import (  # noqa: F401
+    INT64_MAX,
+    INT64_MIN,
+    Duration,
+    Time,
+    float_to_int64,
+    float_to_uint64,
+    wrap_int64,
+)
+from tickpy.golang.gostrings import go_text
+
 # Kapacitor's ast.ValueType names, as its messages print them.
 FLOAT = "float"
 INT = "int"
@@ -25,33 +37,6 @@ STAR_TYPE = "star"
 MISSING_TYPE = "missing"
 INVALID = "invalid type"
 
-INT64_MIN = -(1 << 63)
-INT64_MAX = (1 << 63) - 1
-
-
-@dataclass(frozen=True, slots=True)
-class Duration:
-    """A Go time.Duration: a signed int64 count of nanoseconds."""
-
-    nanoseconds: int
-
-    def __str__(self) -> str:
-        from tickpy.lang.goformat import format_go_duration
-
-        return format_go_duration(self.nanoseconds)
-
-
-@dataclass(frozen=True, slots=True)
-class Time:
-    """A point in time, as nanoseconds since the Unix epoch, UTC.
-
-    Usually an int64; the value may fall outside int64 for times Go can represent but
-    UnixNano cannot (years 1 and 9999), which is why it is a Python int.
-    """
-
-    nanoseconds: int
-
-
 @dataclass(frozen=True, slots=True)
 class Regex:
     """A compiled RE2 regex and the pattern it came from."""
@@ -59,13 +44,14 @@ class Regex:
     pattern: str
     compiled: object  # re2 pattern
 
+    def __str__(self) -> str:
+        return self.pattern  # Go's (*regexp.Regexp).String(), which %v prints
+
     def matches(self, text: str) -> bool:
         try:
             return self.compiled.search(text) is not None
         except UnicodeEncodeError:
             # Raw bytes of a cut UTF-8 sequence: Go's regexp reads each as U+FFFD.
-            from tickpy.lang.functions import go_text
-
             return self.compiled.search(go_text(text)) is not None
 
 
@@ -123,25 +109,3 @@ _GO_TYPE_NAMES = {
 
 def go_type_name(value: object) -> str:
     return _GO_TYPE_NAMES.get(type(value), type(value).__name__)
-
-
-def wrap_int64(value: int) -> int:
-    """Two's-complement wrap-around of an int to int64, as Go's arithmetic does."""
-    if INT64_MIN <= value <= INT64_MAX:
-        return value
-    return ((value + (1 << 63)) & 0xFFFFFFFFFFFFFFFF) - (1 << 63)
-
-
-def float_to_int64(value: float) -> int:
-    """Go's `int64(f)` on amd64: truncation; NaN and out-of-range give MinInt64."""
-    if value != value or value >= 9223372036854775808.0 or value < -9223372036854775808.0:
-        return INT64_MIN
-    return int(value)
-
-
-def float_to_uint64(value: float) -> int:
-    """Go's `uint64(f)` on amd64 (the compiler's two-range conversion sequence)."""
-    if value < 9223372036854775808.0:
-        return float_to_int64(value) & 0xFFFFFFFFFFFFFFFF
-    shifted = value - 9223372036854775808.0
-    return (float_to_int64(shifted) & 0xFFFFFFFFFFFFFFFF) | 0x8000000000000000

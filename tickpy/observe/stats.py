@@ -141,7 +141,7 @@ def _value_text(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float):
-        from tickpy.lang.goformat import format_float_v
+        from tickpy.golang.goformat import format_float_v
 
         return format_float_v(value)
     return str(value)

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from tickpy.alerting.event import LEVELS as LEVEL_NAMES
+from tickpy.runtime.alert_event import LEVELS as LEVEL_NAMES
 from tickpy.observe import probes
 
 LEVEL_PROPERTIES = {1: "info", 2: "warn", 3: "crit"}
@@ -37,7 +37,7 @@ def show_value(value: Any) -> str:
     if kind is bool:
         return "true" if value else "false"
     if kind is float:
-        from tickpy.lang.goformat import format_float_v
+        from tickpy.golang.goformat import format_float_v
 
         return format_float_v(value)
     if kind is int:
@@ -50,7 +50,7 @@ def show_value(value: Any) -> str:
 def show_time(time_ns: int | None) -> str:
     if time_ns is None:
         return "?"
-    from tickpy.alerting.gojson import format_time_rfc3339nano
+    from tickpy.golang.gojson import format_time_rfc3339nano
 
     try:
         return format_time_rfc3339nano(time_ns)
@@ -659,7 +659,7 @@ class AlertExplainer(NodeExplainer):
 
 
 def show_duration(nanoseconds: int) -> str:
-    from tickpy.lang.goformat import format_go_duration
+    from tickpy.golang.goformat import format_go_duration
 
     return format_go_duration(nanoseconds)
 

@@ -22,7 +22,7 @@ from functools import reduce
 from operator import add as _plus
 from typing import Any, Callable
 
-from tickpy.runtime.gosort import go_sort, sorted_by_value
+from tickpy.golang.gosort import go_sort, sorted_by_value
 
 ZERO_TIME = None  # InfluxDB's query.ZeroTime: "no time of its own, use the context's"
 
@@ -657,7 +657,7 @@ _HW_GUESSES = (0.3, 0.7)  # InfluxDB: from 0.3 while < 1.0, step 0.4
 
 
 def _go_pow(x: float, y: float) -> float:
-    from tickpy.lang.goalgorithms import pow as go_pow  # Go's math.Pow, bit for bit
+    from tickpy.golang.goalgorithms import pow as go_pow  # Go's math.Pow, bit for bit
 
     return go_pow(x, y)
 
@@ -842,7 +842,7 @@ class HoltWintersReducer(Reducer):
         return results
 
     def _forecast(self, h: int, params: list) -> list:
-        from tickpy.lang.goalgorithms import pow as go_pow  # Go's math.Pow, bit for bit
+        from tickpy.golang.goalgorithms import pow as go_pow  # Go's math.Pow, bit for bit
 
         for i in range(4):  # constrain alpha, beta, gamma, phi to [0, 1], in place
             if params[i] > 1:

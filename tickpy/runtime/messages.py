@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from collections.abc import Mapping
 from typing import Any
 
-from tickpy.alerting.gojson import Struct
+from tickpy.golang.gojson import Struct
 from tickpy.lang.values import Time
 
 NIL_GROUP = ""

@@ -14,19 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Iterator, Union
 
-
-@dataclass(frozen=True, slots=True)
-class Span:
-    line: int
-    column: int
-    end_line: int
-    end_column: int
-    offset: int = 0
-    end_offset: int = 0
-
-    @staticmethod
-    def unknown() -> "Span":
-        return Span(0, 0, 0, 0)
+from tickpy.diagnostics import Span  # noqa: F401  (positions are part of the AST's vocabulary)
 
 
 @dataclass(slots=True, eq=False)

@@ -28,7 +28,7 @@ import re
 from dataclasses import dataclass
 
 from tickpy.syntax import ast
-from tickpy.lang.goformat import go_quote  # strconv.Quote, as Kapacitor's literal errors print the text
+from tickpy.golang.goformat import go_quote  # strconv.Quote, as Kapacitor's literal errors print the text
 
 # Kapacitor's token names, as its messages print them (TokenType.String()).
 KAPACITOR_NAMES = {

@@ -35,7 +35,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from tickpy.alerting.event import LEVELS
+from tickpy.runtime.alert_event import LEVELS
 from tickpy.testing.times import (TimeFormatError, format_duration, format_offset, format_time, parse_duration_ns,
                                   parse_time_ns)
 

@@ -9,7 +9,7 @@
     assert [a.level for a in run.alerts] == ["CRITICAL"]
     assert run.deliveries["tcp 127.0.0.1:7777"][0].alert["level"] == "CRITICAL"
 
-`run_script` runs the task with `tickpy.runtime.engine.run_task`, its handlers delivering to
+`run_script` runs the task with `tickpy.api.run_task`, its handlers delivering to
 recorders (see `tickpy.testing.recorders`), and returns a `ScriptRun`.
 """
 
@@ -20,8 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
-from tickpy.alerting.event import AlertEvent
-from tickpy.runtime.engine import run_task
+from tickpy.runtime.alert_event import AlertEvent
+from tickpy.api import run_task
 from tickpy.testing.recorders import Delivery, RecordingAlertService
 
 __all__ = ["ScriptRun", "run_script", "load_variables"]
@@ -123,7 +123,7 @@ def run_script(source: str, points: Iterable[Any], *, path: str = "<script>", ta
 def _httpout_answer(result, name: str, problems: list[str]):
     """What a GET of the endpoint answers: the result, or (when it holds NaN or an infinity,
     which json.Marshal refuses) Kapacitor's HTTP 500 error body."""
-    from tickpy.alerting.gojson import GoJSONError, http_error_body
+    from tickpy.golang.gojson import GoJSONError, http_error_body
 
     try:
         return json.loads(result.httpout_json(name))

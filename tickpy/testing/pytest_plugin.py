@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import pytest
 
-# Kept here (not imported from tickpy.testing.spec) so that loading the plugin costs nothing.
-TEST_FILE_SUFFIXES = (".tickpy.yaml", ".tickpy.yml")
+# From tickpy.filenames, not tickpy.testing.spec, so that loading the plugin costs nothing.
+from tickpy.filenames import TEST_FILE_SUFFIXES
 
 
 def pytest_addoption(parser) -> None:

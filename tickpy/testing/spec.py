@@ -36,12 +36,12 @@ from typing import Any
 
 import yaml
 
+from tickpy.filenames import TEST_FILE_SUFFIXES, is_test_file
 from tickpy.testing.compare import EVENT_KEYS, LEVEL_ALIASES
 from tickpy.testing.times import DEFAULT_START_NS, TimeFormatError, parse_duration_ns, parse_time_ns
 
 __all__ = ["TestCase", "TestFileError", "load_test_file", "TEST_FILE_SUFFIXES", "is_test_file"]
 
-TEST_FILE_SUFFIXES = (".tickpy.yaml", ".tickpy.yml")
 
 SETTINGS = ("script", "tickscript", "vars", "dbrp", "task", "handlers", "config", "start", "precision", "flush",
             "type")
@@ -92,9 +92,6 @@ class TestCase:
     def id(self) -> str:
         return f"{self.file}::{self.name}"
 
-
-def is_test_file(path: str | os.PathLike) -> bool:
-    return str(path).endswith(TEST_FILE_SUFFIXES)
 
 
 class _Loader(yaml.SafeLoader):

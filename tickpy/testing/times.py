@@ -8,8 +8,8 @@ import datetime as _dt
 import re
 from fractions import Fraction
 
-from tickpy.alerting.gojson import format_time_rfc3339nano
-from tickpy.lang.goformat import format_go_duration
+from tickpy.golang.gojson import format_time_rfc3339nano
+from tickpy.golang.goformat import format_go_duration
 
 __all__ = ["DEFAULT_START_NS", "TimeFormatError", "parse_duration_ns", "parse_time_ns", "is_relative", "is_rfc3339",
            "format_time", "format_duration", "format_offset"]

@@ -10,7 +10,7 @@ the same name ([slack], [pagerduty], ...) or Kapacitor's defaults. A builder tak
 
 from __future__ import annotations
 
-from tickpy.alerting.event import AlertEvent
+from tickpy.runtime.alert_event import AlertEvent
 from tickpy.alerting.payloads.common import HTTPRequest, NotSent
 from tickpy.alerting.payloads import chat, incidents, messaging, monitoring
 

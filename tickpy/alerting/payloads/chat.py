@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import quote_plus
 
-from tickpy.alerting import gojson
+from tickpy.golang import gojson
 from tickpy.alerting.payloads.common import (HTTPRequest, NotSent, creation_check, encode, execute_template,
                                              go_url_join, parse_option_template)
 
@@ -58,7 +58,7 @@ def _discord(options, event, settings):
     workspace = options.get("workspace", "")
     if workspace and settings and settings.get("workspace", "") != workspace:
         raise NotSent("workspace id not found")
-    from tickpy.alerting.alert_template import template_data_value
+    from tickpy.runtime.alert_data_template import template_data_value
 
     title = execute_template(title_template, template_data_value(event))
     timestamp = ""

@@ -6,8 +6,8 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import unquote, urlsplit
 
-from tickpy.alerting import gojson
-from tickpy.alerting.event import AlertEvent
+from tickpy.golang import gojson
+from tickpy.runtime.alert_event import AlertEvent
 
 KAPACITOR_URL = "http://localhost:9092"  # Kapacitor's own address in client_url fields (httpd default)
 
@@ -18,7 +18,7 @@ def encode(value) -> str:
 
 def result_json(event: AlertEvent):
     """The event's models.Result as the Go struct marshals it (field order, omitempty)."""
-    from tickpy.alerting.wire import result_struct
+    from tickpy.runtime.alert_wire import result_struct
 
     return result_struct(event.result)
 
@@ -105,8 +105,8 @@ class OptionTemplateError(ValueError):
 
 def parse_option_template(option: str, name: str, text: str, funcs=None, item: str = ""):
     """text/template.New(name).Parse(text), raising OptionTemplateError with Go's message."""
-    from tickpy.lang.gotemplate_exec import TextTemplate
-    from tickpy.lang.gotemplate_parse import TemplateParseError
+    from tickpy.golang.gotemplate_exec import TextTemplate
+    from tickpy.golang.gotemplate_parse import TemplateParseError
 
     try:
         return TextTemplate(name, text, funcs)
@@ -116,7 +116,7 @@ def parse_option_template(option: str, name: str, text: str, funcs=None, item: s
 
 def execute_template(template, data) -> str:
     """The template's text over `data`; ValueError with Go's message when execution fails."""
-    from tickpy.lang.gotemplate_exec import ExecError
+    from tickpy.golang.gotemplate_exec import ExecError
 
     try:
         return template.execute(data)

@@ -6,12 +6,12 @@ from __future__ import annotations
 import base64
 import html
 
-from tickpy.alerting import gojson
-from tickpy.alerting.alert_template import template_data_value
+from tickpy.golang import gojson
+from tickpy.runtime.alert_data_template import template_data_value
 from tickpy.alerting.payloads.common import (KAPACITOR_URL, HTTPRequest, NotSent, creation_check, encode,
                                              execute_template, go_url_join, parse_option_template, result_json)
-from tickpy.lang.gotemplate_exec import ExecError, TextTemplate
-from tickpy.lang.gotemplate_types import GV, MAP_STRING_STRING, STRING, GoType, StructField
+from tickpy.golang.gotemplate_exec import ExecError, TextTemplate
+from tickpy.golang.gotemplate_types import GV, MAP_STRING_STRING, STRING, GoType, StructField
 
 
 def _pagerduty(options, event, settings):

@@ -23,7 +23,7 @@ from urllib.parse import quote_plus
 
 from tickpy.alerting.payloads.common import (HTTPRequest, NotSent, OptionTemplateError, creation_check,
                                              execute_template, parse_option_template)
-from tickpy.lang.goformat import go_quote
+from tickpy.golang.goformat import go_quote
 
 
 def _kafka_template(options):
@@ -43,7 +43,7 @@ def _kafka(options, event, settings):
     if template is None:
         message["value"] = event.wire.decode("utf-8", "replace") + "\n"
         return message
-    from tickpy.alerting.alert_template import alert_data_value
+    from tickpy.runtime.alert_data_template import alert_data_value
 
     try:
         message["value"] = execute_template(template, alert_data_value(event, event.wire))
@@ -60,7 +60,7 @@ def _mqtt_topic(options):
 
 def _mqtt(options, event, settings):
     topic_template = _mqtt_topic(options)
-    from tickpy.alerting.alert_template import template_data_value
+    from tickpy.runtime.alert_data_template import template_data_value
 
     return {"broker": options.get("broker-name", "") or settings.get("name", ""),
             "topic": execute_template(topic_template, template_data_value(event)),
@@ -148,7 +148,7 @@ def _rendered_recipients(templates: list[str], event, logged: list[str]) -> list
     an empty result adds nobody."""
     if not templates:
         return []
-    from tickpy.lang.gotemplate_exec import ExecError
+    from tickpy.golang.gotemplate_exec import ExecError
 
     parsed = []
     for index, text in enumerate(templates):
@@ -172,8 +172,8 @@ def _rendered_recipients(templates: list[str], event, logged: list[str]) -> list
 
 @cache
 def _event_data_type():
-    from tickpy.alerting.alert_template import RESULT
-    from tickpy.lang.gotemplate_types import BOOL, MAP_STRING_ANY, MAP_STRING_STRING, STRING, GoType, StructField
+    from tickpy.runtime.alert_data_template import RESULT
+    from tickpy.golang.gotemplate_types import BOOL, MAP_STRING_ANY, MAP_STRING_STRING, STRING, GoType, StructField
 
     return GoType("alert.EventData", "struct", fields=[
         StructField("Name", STRING), StructField("TaskName", STRING), StructField("Category", STRING),
@@ -183,8 +183,8 @@ def _event_data_type():
 
 def event_data_value(event):
     """`event.Data` (alert.EventData) as a typed Go value: what smtp's to-field templates see."""
-    from tickpy.alerting.alert_template import alert_data_value, template_data_value
-    from tickpy.lang.gotemplate_types import BOOL, GV, MAP_STRING_ANY, STRING
+    from tickpy.runtime.alert_data_template import alert_data_value, template_data_value
+    from tickpy.golang.gotemplate_types import BOOL, GV, MAP_STRING_ANY, STRING
 
     # the same tag, field and result values TemplateData and alert.Data templates see
     template_data = template_data_value(event).v

@@ -33,11 +33,11 @@ import json
 import math
 import re
 
-from tickpy.alerting import gojson
-from tickpy.alerting.event import LEVEL_RANK, AlertEvent
+from tickpy.golang import gojson
+from tickpy.runtime.alert_event import LEVEL_RANK, AlertEvent
 from tickpy.alerting.payloads.common import (HTTPRequest, NotSent, creation_check, encode, execute_template,
                                              parse_option_template)
-from tickpy.lang.goformat import format_float_v, go_quote
+from tickpy.golang.goformat import format_float_v, go_quote
 
 # The Go template machinery is imported when a template is rendered (as the other builders do):
 # loading tickpy.alerting.payloads stays cheap.
@@ -74,7 +74,7 @@ def _cut_bytes(text: str, limit: int) -> str:
 def _lenient_render(name: str, text: str, data) -> str:
     """A servicenow/zenoss field template: a parse error sends nothing (ValueError), an
     execution error is ignored and what was written before it is the value."""
-    from tickpy.lang.gotemplate_exec import ExecError
+    from tickpy.golang.gotemplate_exec import ExecError
 
     if not text:
         return ""
@@ -87,13 +87,13 @@ def _lenient_render(name: str, text: str, data) -> str:
 
 def _strict_render(template, event: AlertEvent) -> str:
     """A template parsed when the handler was built, over the event's TemplateData."""
-    from tickpy.alerting.alert_template import template_data_value
+    from tickpy.runtime.alert_data_template import template_data_value
 
     return execute_template(template, template_data_value(event))
 
 
 def _tags_value(tags: dict):
-    from tickpy.lang.gotemplate_types import GV, MAP_STRING_STRING, STRING
+    from tickpy.golang.gotemplate_types import GV, MAP_STRING_STRING, STRING
 
     return GV(MAP_STRING_STRING, {k: GV(STRING, v) for k, v in tags.items()})
 
@@ -126,7 +126,7 @@ def _sensu(options, event, settings):
 
 @functools.cache
 def _servicenow_data_type():
-    from tickpy.lang.gotemplate_types import MAP_STRING_ANY, MAP_STRING_STRING, STRING, GoType, StructField
+    from tickpy.golang.gotemplate_types import MAP_STRING_ANY, MAP_STRING_STRING, STRING, GoType, StructField
 
     return GoType("servicenow.dataInfo", "struct", fields=[
         StructField("ID", STRING), StructField("Name", STRING), StructField("TaskName", STRING),
@@ -138,8 +138,8 @@ _SERVICENOW_SEVERITY = {"OK": "5", "INFO": "5", "WARNING": "4", "CRITICAL": "1"}
 
 
 def _fields_value(fields: dict):
-    from tickpy.alerting.template_data import go_field_value
-    from tickpy.lang.gotemplate_types import GV, MAP_STRING_ANY
+    from tickpy.check.alert_templates import go_field_value
+    from tickpy.golang.gotemplate_types import GV, MAP_STRING_ANY
 
     return GV(MAP_STRING_ANY, {k: go_field_value(v) for k, v in fields.items()})
 
@@ -160,7 +160,7 @@ def _sprint_v(value) -> str:
 
 
 def _servicenow(options, event, settings):
-    from tickpy.lang.gotemplate_types import GV, STRING
+    from tickpy.golang.gotemplate_types import GV, STRING
 
     _require_setting(settings, "url", _SERVICENOW_URL, "must specify events URL")
     url = options.get("url") or settings.get("url", _SERVICENOW_URL)
@@ -198,8 +198,8 @@ _ZENOSS_SEVERITY_DEFAULTS = {"OK": "Clear", "INFO": "Info", "WARNING": "Warning"
 
 @functools.cache
 def _zenoss_data_type():
-    from tickpy.alerting.alert_template import LEVEL
-    from tickpy.lang.gotemplate_types import BOOL, DURATION, MAP_STRING_STRING, STRING, TIME, GoType, StructField
+    from tickpy.runtime.alert_data_template import LEVEL
+    from tickpy.golang.gotemplate_types import BOOL, DURATION, MAP_STRING_STRING, STRING, TIME, GoType, StructField
 
     fields = [("Name", STRING), ("TaskName", STRING), ("ID", STRING), ("Message", STRING), ("Details", STRING),
               ("Time", TIME), ("Duration", DURATION), ("Level", LEVEL), ("Recoverable", BOOL),
@@ -209,8 +209,8 @@ def _zenoss_data_type():
 
 
 def _zenoss_data(event: AlertEvent):
-    from tickpy.alerting.alert_template import LEVEL
-    from tickpy.lang.gotemplate_types import BOOL, GV, STRING, go_duration, go_time
+    from tickpy.runtime.alert_data_template import LEVEL
+    from tickpy.golang.gotemplate_types import BOOL, GV, STRING, go_duration, go_time
 
     return GV(_zenoss_data_type(), [
         GV(STRING, event.name), GV(STRING, event.task_name), GV(STRING, event.id), GV(STRING, event.message),

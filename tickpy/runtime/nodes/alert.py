@@ -17,8 +17,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from tickpy.alerting import gojson
-from tickpy.alerting.event import LEVELS as LEVEL_NAMES, AlertEvent
+from tickpy.golang import gojson
+from tickpy.runtime.alert_event import LEVELS as LEVEL_NAMES, AlertEvent
 from tickpy.diagnostics import TickpyError
 from tickpy.runtime.messages import (
     BatchMessage,
@@ -531,7 +531,7 @@ def _result_json(result) -> str:
 
 
 def _compile_templates(node: AlertNode, id_text: str, message_text: str, details_text: str):
-    from tickpy.alerting.template_data import compile_alert_templates
+    from tickpy.check.alert_templates import compile_alert_templates
 
     try:
         compiled = compile_alert_templates(id_text, message_text, details_text)
@@ -554,25 +554,16 @@ def _build_handlers(node: AlertNode) -> list:
             raise node.unsupported(f"alert handler .{specs[0].kind}() without an alert service", span=specs[0].span)
         return []
     handlers = [service.direct_handler(spec, node.ctx.task_name) for spec in specs]
-    config = getattr(service, "config", None)
-    if config is not None and config.sections:
-        from tickpy.alerting.global_handlers import global_handler_specs
-
-        for spec in global_handler_specs(config, specs, node.spec.span):
-            handlers.append(service.direct_handler(spec, node.ctx.task_name))
-            node.global_handler_kinds.append(spec.kind)
+    for spec in service.global_handler_specs(specs, node.spec.span):
+        handlers.append(service.direct_handler(spec, node.ctx.task_name))
+        node.global_handler_kinds.append(spec.kind)
     return handlers
 
 
 def _forced_state_changes_only(node: AlertNode) -> list[str]:
     """The --config sections (global with state-changes-only) that make the node stateChangesOnly."""
     service = node.ctx.alert_service
-    config = getattr(service, "config", None) if service is not None else None
-    if config is None or not config.sections:
-        return []
-    from tickpy.alerting.global_handlers import state_changes_only_sections
-
-    return state_changes_only_sections(config)
+    return service.state_changes_only_sections() if service is not None else []
 
 
 __all__ = ["AlertNode", "AlertState", "Inhibitor", "InhibitorLookup", "alert_wire"]

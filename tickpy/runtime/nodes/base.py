@@ -69,7 +69,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable
 
 from tickpy.diagnostics import Diagnostic, TickpyError
-from tickpy.lang.goformat import go_quote
+from tickpy.golang.goformat import go_quote
 from tickpy.lang.values import Duration
 from tickpy.runtime.messages import BarrierMessage, BatchMessage, DeleteGroupMessage, PointMessage
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import sys
 from typing import Any
 
-from tickpy.alerting.gojson import format_float_f, format_time_rfc3339nano
+from tickpy.golang.gojson import format_float_f, format_time_rfc3339nano
 from tickpy.lang.values import StarValue
 from tickpy.runtime.messages import BatchMessage, BatchPoint, Dimensions, LazyFields, PointMessage, group_id
 from tickpy.runtime.point import Point

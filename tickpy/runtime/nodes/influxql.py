@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tickpy.lang.goformat import go_quote  # Go's %q, as Kapacitor's messages print names
+from tickpy.golang.goformat import go_quote  # Go's %q, as Kapacitor's messages print names
 from tickpy.runtime.aggregates import (
     FUNCTIONS,
     GO_TYPE_NAMES,

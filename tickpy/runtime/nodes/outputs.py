@@ -6,7 +6,7 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-from tickpy.alerting.gojson import Struct, format_float_f
+from tickpy.golang.gojson import Struct, format_float_f
 from tickpy.runtime.messages import BatchMessage, PointMessage
 from tickpy.runtime.nodes.base import RuntimeNode, register
 
@@ -137,7 +137,7 @@ class HTTPPostNode(RuntimeNode):
 
     def __init__(self, spec, ctx):
         super().__init__(spec, ctx)
-        from tickpy.alerting.senders import canonical_header_key
+        from tickpy.golang.gohttp import canonical_header_key
 
         headers: dict[str, str] = {}
         endpoint_name = self.property_value("endpoint")
@@ -164,16 +164,16 @@ class HTTPPostNode(RuntimeNode):
         # row being posted; most have no action and are used as they are.
         self.url_template = None
         if "{{" in self.url:
-            from tickpy.alerting.alert_template import FUNCS
-            from tickpy.lang.gotemplate_exec import TextTemplate
-            from tickpy.lang.gotemplate_parse import TemplateParseError
+            from tickpy.runtime.alert_data_template import FUNCS
+            from tickpy.golang.gotemplate_exec import TextTemplate
+            from tickpy.golang.gotemplate_parse import TemplateParseError
 
             try:
                 self.url_template = TextTemplate("body", self.url, FUNCS)
             except TemplateParseError as err:
                 raise self.script_error(f"error in url templating: failed to parse template: {err}") from None
         else:
-            from tickpy.alerting.senders import url_port_problem
+            from tickpy.golang.gohttp import url_port_problem
 
             port_problem = url_port_problem(self.url)
             if port_problem:  # every POST would fail: say it before the run
@@ -192,12 +192,12 @@ class HTTPPostNode(RuntimeNode):
         import http.client
         import urllib.parse
 
-        from tickpy.alerting.gojson import encoder_encode
+        from tickpy.golang.gojson import encoder_encode
 
         body = encoder_encode(Struct(series=[row])).encode("utf-8", errors="surrogateescape")
         url = self.url
         if self.url_template is not None:
-            from tickpy.lang.gotemplate_exec import ExecError
+            from tickpy.golang.gotemplate_exec import ExecError
 
             try:
                 url = self.url_template.execute(mapped_row_value(row))
@@ -247,7 +247,7 @@ class HTTPPostNode(RuntimeNode):
 
 @functools.cache
 def _mapped_row_type():
-    from tickpy.lang.gotemplate_types import EMPTY_INTERFACE, MAP_STRING_STRING, STRING, GoType, StructField
+    from tickpy.golang.gotemplate_types import EMPTY_INTERFACE, MAP_STRING_STRING, STRING, GoType, StructField
 
     value_map = GoType("map[string]interface {}", "map", elem=EMPTY_INTERFACE, key=STRING)
     return GoType("kapacitor.mappedRow", "struct", fields=[
@@ -258,8 +258,8 @@ def _mapped_row_type():
 def mapped_row_value(row: Struct):
     """The row as the Go value Kapacitor's httpPost gives its URL template: `.Name`, `.Tags`
     and `.Values`, one map per value row from column name to cell (`time` is a time.Time)."""
-    from tickpy.alerting.alert_template import _cell as template_cell
-    from tickpy.lang.gotemplate_types import GV, MAP_STRING_STRING, STRING
+    from tickpy.runtime.alert_data_template import _cell as template_cell
+    from tickpy.golang.gotemplate_types import GV, MAP_STRING_STRING, STRING
 
     mapped_row = _mapped_row_type()
     values_type = mapped_row.fields[2].type

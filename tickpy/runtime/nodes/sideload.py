@@ -18,7 +18,7 @@ from typing import Any
 
 import yaml
 
-from tickpy.alerting.gojson import format_float_f
+from tickpy.golang.gojson import format_float_f
 from tickpy.runtime.messages import BatchMessage, BatchPoint, PointMessage
 from tickpy.runtime.nodes.base import RuntimeNode, register
 
@@ -110,8 +110,8 @@ def load_directory(directory: Path) -> dict[str, dict[str, Any]]:
 class SideloadNode(RuntimeNode):
     def __init__(self, spec, ctx):
         super().__init__(spec, ctx)
-        from tickpy.lang.gotemplate_exec import TextTemplate
-        from tickpy.lang.gotemplate_parse import TemplateParseError
+        from tickpy.golang.gotemplate_exec import TextTemplate
+        from tickpy.golang.gotemplate_parse import TemplateParseError
 
         source = str(self.property_value("source", "") or "")
         parts = urllib.parse.urlsplit(source)
@@ -146,7 +146,7 @@ class SideloadNode(RuntimeNode):
 
     def _sideload(self, fields, tags, time):
         """(fields, tags) with the sideloaded values, or None when an order template failed."""
-        from tickpy.lang.gotemplate_types import GV, MAP_STRING_STRING, STRING
+        from tickpy.golang.gotemplate_types import GV, MAP_STRING_STRING, STRING
 
         data = GV(MAP_STRING_STRING, {k: GV(STRING, v) for k, v in tags.items()})
         order = []

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from tickpy.alerting.gojson import civil_from_ns, format_time_go_string
-from tickpy.lang.goformat import format_go_duration
+from tickpy.golang.gojson import GoJSONError, Struct, civil_from_ns, format_time_go_string
+from tickpy.golang.gotypes import Time
+from tickpy.golang.goformat import format_go_duration
 
 INT_KINDS = frozenset({"int", "int8", "int16", "int32", "int64"})
 UINT_KINDS = frozenset({"uint", "uint8", "uint16", "uint32", "uint64", "uintptr"})
@@ -582,3 +583,45 @@ def go_format_time(ns: int, layout: str) -> str:
             out.append({"-070000": "+000000", "-07:00:00": "+00:00:00", "-0700": "+0000",
                         "-07:00": "+00:00", "-07": "+00"}[chunk])
     return "".join(out)
+
+
+# --- values as encoding/json marshals them ------------------------------------------------
+
+
+def to_json_value(value: GV | None):
+    """A typed Go value as the Python value `gojson.dumps` encodes the same way Go would."""
+    if value is None:
+        return None
+    t = value.t
+    kind = t.kind
+    if t is TIME:
+        return Time(value.v)
+    if kind == "interface":
+        return to_json_value(value.v)
+    if kind == "struct":
+        out = Struct()
+        _flatten_struct(value, out)
+        return out
+    if kind == "map":
+        if value.v is None:
+            return None
+        return {k: to_json_value(v) for k, v in value.v.items()}
+    if kind == "slice":
+        if value.v is None:
+            return None
+        if t.elem.kind == "uint8":
+            return bytes(b.v for b in value.v)
+        return [to_json_value(v) for v in value.v]
+    if kind == "ptr":
+        return None if value.v is None else str(value.v)
+    if kind == "complex128":
+        raise GoJSONError("json: unsupported type: complex128")
+    return value.v
+
+
+def _flatten_struct(value: GV, out: Struct):
+    for spec, item in zip(value.t.fields, value.v):
+        if spec.embedded and spec.type.kind == "struct":
+            _flatten_struct(item, out)
+        elif spec.exported:
+            out[spec.name] = to_json_value(item)

@@ -9,9 +9,9 @@ from __future__ import annotations
 import math
 import struct
 
-from tickpy.alerting.gojson import format_float_e, format_float_f, shortest_digits
-from tickpy.lang.gotemplate_parse import go_quote, is_go_printable
-from tickpy.lang.gotemplate_types import (
+from tickpy.golang.gojson import format_float_e, format_float_f, shortest_digits
+from tickpy.golang.gotemplate_parse import go_quote, is_go_printable
+from tickpy.golang.gotemplate_types import (
     BYTES,
     COMPLEX_KINDS,
     FLOAT_KINDS,

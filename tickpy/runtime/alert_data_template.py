@@ -11,13 +11,13 @@ row could tell apart.)
 
 from __future__ import annotations
 
-from tickpy.alerting import gojson
-from tickpy.alerting.event import LEVEL_RANK, LEVELS, AlertEvent
-from tickpy.alerting.template_data import go_scalar_value
-from tickpy.alerting.wire import result_struct
-from tickpy.lang.gotemplate_exec import ExecError, Func, TextTemplate
-from tickpy.lang.gotemplate_parse import TemplateParseError
-from tickpy.lang.gotemplate_types import (BOOL, DURATION, EMPTY_INTERFACE, GV, MAP_STRING_STRING,
+from tickpy.golang import gojson
+from tickpy.runtime.alert_event import LEVEL_RANK, LEVELS, AlertEvent
+from tickpy.check.alert_templates import go_scalar_value
+from tickpy.runtime.alert_wire import result_struct
+from tickpy.golang.gotemplate_exec import ExecError, Func, TextTemplate
+from tickpy.golang.gotemplate_parse import TemplateParseError
+from tickpy.golang.gotemplate_types import (BOOL, DURATION, EMPTY_INTERFACE, GV, MAP_STRING_STRING,
                                           STRING, TIME, GoType, Method, StructField, go_duration, go_time, iface)
 
 
@@ -97,7 +97,7 @@ def _json_text(value: GV | None) -> str:
         return value.json_text
     if value.t is LEVEL:
         return gojson.dumps(LEVELS[value.v])
-    from tickpy.alerting.template_data import to_json_value
+    from tickpy.golang.gotemplate_types import to_json_value
 
     return gojson.dumps(to_json_value(value))
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass, field
 
-from tickpy.lang.goformat import go_quote, is_go_printable  # noqa: F401  (also imported from here by gotemplate_exec and gotemplate_html)
+from tickpy.golang.goformat import go_quote, is_go_printable  # noqa: F401  (also imported from here by gotemplate_exec and gotemplate_html)
 
 
 class TemplateParseError(Exception):

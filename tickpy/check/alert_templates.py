@@ -11,15 +11,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from tickpy.alerting import gojson
-from tickpy.alerting.gojson import GoJSONError, Struct, dumps
+from tickpy.golang import gojson
+from tickpy.golang.gojson import GoJSONError, Struct, dumps
 from tickpy.diagnostics import Diagnostic, TickpyError
-from tickpy.lang.gotemplate_exec import ExecError, Func, TextTemplate
-from tickpy.lang import gotemplate_parse as P
-from tickpy.lang.gotemplate_html import HTMLTemplate, escape_html_text
-from tickpy.lang.gotemplate_parse import TemplateParseError
+from tickpy.golang.gotemplate_exec import ExecError, Func, TextTemplate
+from tickpy.golang import gotemplate_parse as P
+from tickpy.golang.gotemplate_html import HTMLTemplate, escape_html_text
+from tickpy.golang.gotemplate_parse import TemplateParseError
 from tickpy.lang.values import Duration, Time
-from tickpy.lang.gotemplate_types import (
+from tickpy.golang.gotemplate_types import (
+    to_json_value,
     BOOL,
     DURATION,
     EMPTY_INTERFACE,
@@ -150,47 +151,6 @@ def details_data(message_info: GV, message: str) -> GV:
 
 
 # --- json / jsonCompact --------------------------------------------------------------------
-
-
-def to_json_value(value: GV | None):
-    """A typed Go value as the Python value `gojson.dumps` encodes the same way Go would."""
-    from tickpy.lang.values import Time
-
-    if value is None:
-        return None
-    t = value.t
-    kind = t.kind
-    if t is TIME:
-        return Time(value.v)
-    if kind == "interface":
-        return to_json_value(value.v)
-    if kind == "struct":
-        out = Struct()
-        _flatten_struct(value, out)
-        return out
-    if kind == "map":
-        if value.v is None:
-            return None
-        return {k: to_json_value(v) for k, v in value.v.items()}
-    if kind == "slice":
-        if value.v is None:
-            return None
-        if t.elem.kind == "uint8":
-            return bytes(b.v for b in value.v)
-        return [to_json_value(v) for v in value.v]
-    if kind == "ptr":
-        return None if value.v is None else str(value.v)
-    if kind == "complex128":
-        raise GoJSONError("json: unsupported type: complex128")
-    return value.v
-
-
-def _flatten_struct(value: GV, out: Struct):
-    for spec, item in zip(value.t.fields, value.v):
-        if spec.embedded and spec.type.kind == "struct":
-            _flatten_struct(item, out)
-        elif spec.exported:
-            out[spec.name] = to_json_value(item)
 
 
 def _encode(value) -> str:

@@ -14,11 +14,12 @@ import html as html_lib
 import re
 from dataclasses import dataclass, replace
 
-from tickpy.alerting.gojson import GoJSONError, dumps
-from tickpy.lang import gotemplate_parse as P
-from tickpy.lang.gotemplate_exec import ExecError, Func, TextTemplate, error_location
-from tickpy.lang.gotemplate_fmt import sprint
-from tickpy.lang.gotemplate_types import EMPTY_INTERFACE, GV, HTML_JS, STRING, has_string_method, call_string_method
+from tickpy.golang.gojson import GoJSONError, dumps
+from tickpy.golang import gotemplate_parse as P
+from tickpy.golang.gotemplate_exec import ExecError, Func, TextTemplate, error_location
+from tickpy.golang.gotemplate_fmt import sprint
+from tickpy.golang.gotemplate_types import (EMPTY_INTERFACE, GV, HTML_JS, STRING, call_string_method, has_string_method,
+                                          to_json_value)
 
 FILTER_FAILSAFE = "ZgotmplZ"
 
@@ -1210,7 +1211,6 @@ def js_regexp_escaper(*args):
 
 
 def js_val_escaper(*args):
-    from tickpy.alerting.template_data import to_json_value
 
     args = list(args)
     if len(args) == 1:

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import urllib.parse
 
-from tickpy.lang import gotemplate_parse as P
-from tickpy.lang.gotemplate_fmt import sort_map_keys, sprint, sprintf, sprintln
-from tickpy.lang.gotemplate_parse import go_quote, is_go_printable
-from tickpy.lang.gotemplate_types import (
+from tickpy.golang import gotemplate_parse as P
+from tickpy.golang.gotemplate_fmt import sort_map_keys, sprint, sprintf, sprintln
+from tickpy.golang.gotemplate_parse import go_quote, is_go_printable
+from tickpy.golang.gotemplate_types import (
     BOOL,
     COMPLEX128,
     COMPLEX_KINDS,
@@ -740,7 +740,7 @@ class State:
 
     @staticmethod
     def _field_by_path(value, path):
-        from tickpy.lang.gotemplate_types import struct_fields
+        from tickpy.golang.gotemplate_types import struct_fields
 
         spec = None
         for index in path:

@@ -20,7 +20,7 @@ import math
 import re
 from decimal import Decimal
 
-from tickpy.lang.values import Duration, Time
+from tickpy.golang.gotypes import Duration, Time
 
 
 class GoJSONError(ValueError):

@@ -3,15 +3,15 @@
 Python's `math` raises where Go returns NaN or ±Inf, lacks a few functions, and rounds
 some results differently (the C library and Go's own algorithms are different code).
 Every function here returns what Go's does, including for NaN, ±Inf and ±0.
-Functions whose Go algorithm differs from the C library's live in `tickpy.lang.goalgorithms`.
+Functions whose Go algorithm differs from the C library's live in `tickpy.golang.goalgorithms`.
 """
 
 from __future__ import annotations
 
 import math
 
-from tickpy.lang import gobessel as _bessel
-from tickpy.lang import goalgorithms as _go
+from tickpy.golang import gobessel as _bessel
+from tickpy.golang import goalgorithms as _go
 
 NAN = math.nan
 INF = math.inf

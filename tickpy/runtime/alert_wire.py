@@ -7,8 +7,8 @@ service may have to rewrite that one field; `with_previous_level` does it withou
 
 from __future__ import annotations
 
-from tickpy.alerting import gojson
-from tickpy.alerting.event import AlertEvent
+from tickpy.golang import gojson
+from tickpy.runtime.alert_event import AlertEvent
 from tickpy.lang.values import Time
 
 _SERIES_OMITEMPTY = ("name", "tags", "columns", "values", "partial")

@@ -13,7 +13,7 @@ import re
 import unicodedata
 from decimal import Decimal
 
-from tickpy.lang.values import INT64_MAX, INT64_MIN, wrap_int64
+from tickpy.golang.gotypes import INT64_MAX, INT64_MIN, Duration, Time, wrap_int64
 
 _NANOSECOND = 1
 _MICROSECOND = 1000
@@ -297,9 +297,8 @@ def parse_bool(text: str) -> bool:
 
 
 def format_value_v(value: object) -> str:
-    """Go's `%v` of a runtime value, for messages."""
-    from tickpy.lang.values import Duration, Regex, Time
-
+    """Go's `%v` of a runtime value, for messages (a Stringer, such as a regex, prints its
+    String())."""
     if type(value) is bool:
         return "true" if value else "false"
     if type(value) is float:
@@ -308,8 +307,6 @@ def format_value_v(value: object) -> str:
         return str(value)
     if type(value) is Duration:
         return format_go_duration(value.nanoseconds)
-    if type(value) is Regex:
-        return value.pattern
     if type(value) is Time:
         return str(value.nanoseconds)
     if value is None:

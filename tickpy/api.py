@@ -1,0 +1,214 @@
+"""tickpy's stable Python API: parse, check, compile and run a TICKscript.
+
+The command line, `tickpy.testing` and anything embedding tickpy go through these functions; the
+layers below (`syntax`, `check`, `runtime`, `alerting`) may change shape between releases.
+
+    program  = parse(source, path)                      # typed AST (tickpy.syntax.ast.Program)
+    pipeline = check(source, path, task_type=None, variables=None)   # Kapacitor's define verdict
+    result   = run(source, points, RunOptions(handlers=["team.yaml"]))
+
+Every function raises `tickpy.diagnostics.TickpyError` (with `diagnostics`, each positioned in the
+source) for a script, handler file or configuration that Kapacitor would refuse, before any point
+is read. See docs/api.md.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields, replace
+from typing import Any, Callable, Iterable
+
+from tickpy.diagnostics import Diagnostic, TickpyError
+from tickpy.lang.depth import recursion_room
+from tickpy.runtime.engine import (
+    CompiledTask,
+    RunResult,
+    compile_task,
+    default_task_name,
+    load_pipeline,
+    parse_dbrp,
+)
+from tickpy.runtime.nodes.base import NodeError, RunContext
+
+# Queued alerts get this long to be delivered after SIGINT/SIGTERM, then they are dead-lettered.
+INTERRUPT_GRACE_S = 5.0
+
+
+@dataclass(slots=True)
+class RunOptions:
+    """How to run a task. Every field has a default: `RunOptions()` runs the script as
+    `tickpy run script.tick` would, minus the terminal."""
+
+    # The script's name in diagnostics, and (by its stem) the default task name.
+    path: str = "<script>"
+    task_name: str | None = None
+    # ("db", "rp") or "db.rp"; default: the script's first `dbrp` statement.
+    dbrp: Any = None
+    # Topic handler files or directories, given to the alert service.
+    handlers: Iterable[str] = ()
+    # The Kapacitor configuration: a TOML file path or a parsed dict.
+    config: Any = None
+    # An already built alert service (then handlers, config, dead_letter and capture are its
+    # own, and the caller closes it).
+    alert_service: Any = None
+    # Close open windows at the end of input (Kapacitor never does).
+    flush: bool = False
+    # "stream" or "batch"; default: what the script's first node says.
+    task_type: str | None = None
+    # Template variables (name -> value or Kapacitor's {"type": ..., "value": ...}).
+    variables: Any = None
+    # The caller's list of input LineErrors, copied into the result.
+    input_errors: list | None = None
+    # Called with every NodeError as it happens (the CLI prints them).
+    on_node_error: Callable[[NodeError], None] | None = None
+    # Called with each line influxDBOut writes, and with each log-node line.
+    line_sink: Callable[[str], None] | None = None
+    log_sink: Callable[[str], None] | None = None
+    # The task's clock (nanoseconds); default: event time.
+    clock: Callable[[], int] | None = None
+    # Where the alert service reports delivery problems (default: stderr).
+    report: Callable[[str], None] | None = None
+    # SIGINT/SIGTERM stop reading; queued alerts get INTERRUPT_GRACE_S to be delivered (else
+    # dead-lettered); RunResult.interrupted_by is the signal. Main thread only.
+    interruptible: bool = False
+    # Called with the CompiledTask before any point is read (tickpy.observe attaches there).
+    on_compiled: Callable[[CompiledTask], None] | None = None
+    # False keeps only alert_counts (long runs: events are not held in memory).
+    keep_alerts: bool = True
+    # A file each undeliverable event is appended to as one JSON line (counted either way).
+    dead_letter: str | None = None
+    # A file what external-service handlers would send is appended to (never sent).
+    capture: str | None = None
+
+
+def parse(source: str, path: str = "<script>"):
+    """The typed AST of a script; TickpyError with Kapacitor's parse error otherwise."""
+    from tickpy.syntax import parse as parse_source
+
+    return parse_source(source, path)
+
+
+def check(source: str, path: str = "<script>", *, task_type: str | None = None, variables=None):
+    """The checked pipeline of a task (Kapacitor's `define` verdict); TickpyError otherwise."""
+    return load_pipeline(source, path, task_type=task_type, variables=variables)
+
+
+def make_alert_service(config, handler_paths: list, report: Callable[[str], None] | None = None, *,
+                       dead_letter: str | None = None, capture: str | None = None):
+    """The alert service (topics, handler files, delivery) for one run, loaded: raises
+    TickpyError for bad handler files, configuration or unwritable dead-letter/capture files
+    before any point is read. Warnings (e.g. a handler directory without handler files) go
+    to `report`."""
+    from tickpy.alerting.service import AlertService, HandlerLoadError
+
+    service = AlertService(handler_files=handler_paths, config=config or None, dead_letter=dead_letter,
+                           capture=capture, report=report)
+    warnings = service.load()
+    if warnings:
+        service.report(HandlerLoadError(warnings).render())
+    return service
+
+
+def run(source: str, points: Iterable[Any], options: RunOptions | None = None, **overrides: Any) -> RunResult:
+    """Run a script over points (anything with `name`, `tags`, `fields`, `time`, in input
+    order) and return what the task produced. `overrides` replace fields of `options`."""
+    options = replace(options or RunOptions(), **overrides) if overrides else (options or RunOptions())
+    pipeline = load_pipeline(source, options.path, task_type=options.task_type, variables=options.variables)
+    task_name = options.task_name or default_task_name(options.path)
+    given = parse_dbrp(options.dbrp)
+    chosen = given or (tuple(pipeline.dbrps[0]) if pipeline.dbrps else ("", ""))
+    dbrps = [given] if given else [tuple(pair) for pair in pipeline.dbrps]
+    alert_service = options.alert_service
+    own_service = alert_service is None
+    if own_service:
+        alert_service = make_alert_service(options.config, list(options.handlers), options.report,
+                                           dead_letter=options.dead_letter, capture=options.capture)
+    ctx = RunContext(
+        task_name=task_name,
+        database=chosen[0],
+        retention_policy=chosen[1],
+        dbrps=dbrps,
+        config=options.config if isinstance(options.config, dict) else {},
+        alert_service=alert_service,
+        flush_at_end=options.flush,
+        on_error=options.on_node_error,
+        line_sink=options.line_sink,
+        log_sink=options.log_sink,
+        keep_alerts=options.keep_alerts,
+    )
+    if options.clock is not None:
+        ctx.clock = options.clock
+    try:
+        task = compile_task(pipeline, ctx)
+        if options.on_compiled is not None:
+            options.on_compiled(task)
+    except BaseException:
+        if own_service:
+            alert_service.close()
+        raise
+    result = RunResult(task_name=task_name, alert_service=alert_service)
+    try:
+        # A point goes down the pipeline by calls, one level per node: a chain of thousands
+        # of nodes needs more of Python's recursion limit than the default.
+        with recursion_room(len(pipeline.nodes)):
+            if options.interruptible:
+                result.interrupted_by = _run_interruptible(task, points)
+            else:
+                task.run(points)
+            if not result.interrupted_by:
+                task.finish()
+    finally:
+        result.points_read = task.points_read
+        if own_service:
+            interrupted = bool(result.interrupted_by)
+            summary = alert_service.close(grace_s=INTERRUPT_GRACE_S if interrupted else None,
+                                          interrupted=interrupted)
+            result.delivery_summary = summary
+            result.delivery_failures = list(getattr(summary, "failures", []) or [])
+    result.alerts = list(ctx.alerts)
+    result.alert_counts = dict(ctx.alert_counts)
+    result.httpout = task.httpout()
+    result.influxdb_lines = list(ctx.influxdb_lines)
+    result.stats = task.stats()
+    result.node_errors = list(ctx.node_errors)
+    result.input_errors = list(options.input_errors or [])
+    return result
+
+
+_OPTION_NAMES = frozenset(f.name for f in fields(RunOptions))
+
+
+def run_task(source: str, points: Iterable[Any], **options: Any) -> RunResult:
+    """`run` with the options as keyword arguments (the 0.1 spelling, kept for callers)."""
+    unknown = set(options) - _OPTION_NAMES
+    if unknown:
+        raise TypeError(f"run_task() got unexpected keyword arguments: {', '.join(sorted(unknown))}")
+    return run(source, points, RunOptions(**options))
+
+
+def _run_interruptible(task: CompiledTask, points) -> int:
+    """Run until the input ends or SIGINT/SIGTERM arrives; the signal number, or 0."""
+    from tickpy.alerting.service import ShutdownRequested, ShutdownSignals
+
+    with ShutdownSignals() as stop:
+        try:
+            task.run(points)
+        except ShutdownRequested:
+            pass
+    return stop.signal_number if stop.requested else 0
+
+
+__all__ = [
+    "INTERRUPT_GRACE_S",
+    "CompiledTask",
+    "Diagnostic",
+    "RunOptions",
+    "RunResult",
+    "TickpyError",
+    "check",
+    "default_task_name",
+    "make_alert_service",
+    "parse",
+    "parse_dbrp",
+    "run",
+    "run_task",
+]
