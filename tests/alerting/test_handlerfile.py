@@ -9,9 +9,9 @@ import sys
 import pytest
 
 from tickpy.alerting.handlerfile import load_handler_files, parse_handler_text
-from tickpy.alerting.kinds import KINDS, parse_go_duration
+from tickpy.alerting.kinds import KINDS
 from tickpy.alerting.service import AlertService, HandlerLoadError
-from tickpy.golang.goformat import format_go_duration
+from tickpy.golang.gotime import format_go_duration, parse_go_duration
 
 
 def errors_of(path, text):

@@ -1,12 +1,12 @@
 """Per-point nodes without lambdas, built from hand-made pipelines (the checker's contract)."""
 
 from tickpy.golang.gojson import dumps
+from tickpy.golang.gotime import time_round, time_truncate
 from tickpy.check.pipeline import Pipeline, PipelineNode, PropertyCall
 from tickpy.lang.values import STAR
 from tickpy.runtime.engine import compile_task
 from tickpy.runtime.messages import PointMessage
 from tickpy.runtime.nodes.base import RunContext
-from tickpy.runtime.nodes.basic import go_round, go_truncate
 from tickpy.syntax.ast import Span
 
 S = 1_000_000_000
@@ -68,9 +68,9 @@ def test_from_database_filter_and_truncate():
         ("HTTPOutNode", "httpOut", ["out"], []),
     )
     assert dumps(run(pipeline, [point("cpu", {}, {"v": 1}, 0)]).httpout()["out"]) == '{"series":null}'
-    assert go_truncate(7 * S + 5, S) == 7 * S
-    assert go_round(7 * S + S // 2, S) == 8 * S
-    assert go_round(7 * S + S // 2 - 1, S) == 7 * S
+    assert time_truncate(7 * S + 5, S) == 7 * S
+    assert time_round(7 * S + S // 2, S) == 8 * S
+    assert time_round(7 * S + S // 2 - 1, S) == 7 * S
 
 
 def test_groupby_star_exclude_default_delete_and_influxdbout_lines():

@@ -15,6 +15,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from tickpy.golang.gotime import parse_go_duration
+from tickpy.golang.gotypes import file_mode_string
+
 # option types
 STRING = "string"
 BOOL = "bool"
@@ -104,48 +107,6 @@ class OptionProblem:
     kapacitor_message: str | None = None  # Kapacitor's own words (Go type names), when they differ
 
 
-# --- durations ---------------------------------------------------------------------------------
-
-_UNIT_NS = {"ns": 1, "us": 1_000, "µs": 1_000, "μs": 1_000, "ms": 1_000_000, "s": 1_000_000_000,
-            "m": 60_000_000_000, "h": 3_600_000_000_000}
-_DURATION_PART = re.compile(r"(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h)")
-
-
-def parse_go_duration(text: str) -> int:
-    """Nanoseconds of a Go duration string (`1m30s`, `500ms`, `-1.5h`, `0`); ValueError if invalid."""
-    original = text
-    sign = 1
-    if text[:1] in "+-":
-        sign = -1 if text[0] == "-" else 1
-        text = text[1:]
-    if text == "0":
-        return 0
-    if not text:
-        raise ValueError(f"time: invalid duration {original!r}")
-    total = 0
-    position = 0
-    while position < len(text):
-        match = _DURATION_PART.match(text, position)
-        if not match:
-            raise ValueError(f"time: invalid duration {original!r}")
-        number, unit = match.groups()
-        if "." in number:
-            whole, _, frac = number.partition(".")
-            total += int(whole or 0) * _UNIT_NS[unit]
-            if frac:
-                total += int(frac) * _UNIT_NS[unit] // 10 ** len(frac)
-        else:
-            total += int(number) * _UNIT_NS[unit]
-        position = match.end()
-    return sign * total
-
-
-def format_file_mode(mode: int) -> str:
-    """Go's os.FileMode.String() for permission bits: -rw-r--r--."""
-    bits = "rwxrwxrwx"
-    return "-" + "".join(bits[i] if mode & (1 << (8 - i)) else "-" for i in range(9))
-
-
 # --- decoding ----------------------------------------------------------------------------------
 
 _GO_TYPE_OF = {str: "string", bool: "bool", int: "int", float: "float64", list: "[]interface {}",
@@ -208,8 +169,9 @@ def _decode_value(key: str, kind: str, value, problems: list[OptionProblem]):
         if type(value) is str:
             try:
                 return parse_go_duration(value)
-            except ValueError as err:
-                problems.append(OptionProblem(key, f"'{key}': {err}", "write a Go duration like 10s, 1m30s, 500ms"))
+            except ValueError:
+                problems.append(OptionProblem(key, f"'{key}': time: invalid duration {value!r}",
+                                              "write a Go duration like 10s, 1m30s, 500ms"))
                 return None
         return bad("time.Duration")
     if kind == FILE_MODE:
@@ -220,7 +182,7 @@ def _decode_value(key: str, kind: str, value, problems: list[OptionProblem]):
         else:
             return bad("os.FileMode", "write the mode as an octal number: mode: 0644")
         if mode & 0o200 == 0:
-            problems.append(OptionProblem(key, f"invalid file mode {format_file_mode(mode)}, must be user writable"))
+            problems.append(OptionProblem(key, f"invalid file mode {file_mode_string(mode)}, must be user writable"))
         return mode
     if kind == STRINGS:
         if type(value) is list and all(type(item) is str for item in value):

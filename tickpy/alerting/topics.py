@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from tickpy.runtime.alert_event import LEVEL_RANK, OK
-from tickpy.golang.gojson import format_time_rfc3339nano
+from tickpy.golang.gotime import format_time_rfc3339nano
 
 
 @dataclass(slots=True)

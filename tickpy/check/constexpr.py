@@ -7,6 +7,8 @@ from __future__ import annotations
 from typing import Any
 
 from tickpy.diagnostics import Diagnostic
+from tickpy.golang.goformat import format_float_f
+from tickpy.golang.gotime import format_go_duration
 from tickpy.lang.values import Duration, Regex
 from tickpy.syntax import ast
 
@@ -201,13 +203,9 @@ def _call(name: str, args: list, node: ast.Function | None = None) -> Any:
             if t is int:
                 return str(value)
             if t is float:
-                from tickpy.check.values import go_float_string
-
-                return go_float_string(value)
+                return format_float_f(value)
             if t is Duration:
-                from tickpy.check.values import go_duration_string
-
-                return go_duration_string(value.nanoseconds)
+                return format_go_duration(value.nanoseconds)
         if name == "int" and t in (int, float, bool):
             return int(value)
         if name == "float" and t in (int, float, bool):

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from tickpy.check.evaluate import sorted_nodes
 from tickpy.check.pipeline import Pipeline, PipelineNode
+from tickpy.golang.gotime import format_go_duration, format_influx_duration
+from tickpy.lang.values import Duration
+from tickpy.syntax import ast, format_expression
 
 
 def _label(node: PipelineNode) -> str:
@@ -59,8 +62,6 @@ SHOWN_PROPERTIES = {
     "DerivativeNode": ("unit", "nonNegative", "as"),
     "StatsNode": ("align",),
 }
-DURATION_UNITS = (("w", 7 * 86400 * 10**9), ("d", 86400 * 10**9), ("h", 3600 * 10**9), ("m", 60 * 10**9),
-                  ("s", 10**9), ("ms", 10**6), ("u", 10**3), ("ns", 1))
 
 
 def _describe_shown(node: PipelineNode) -> str:
@@ -83,30 +84,18 @@ def _describe_shown(node: PipelineNode) -> str:
 def _show_arg(value) -> str:
     if isinstance(value, list):
         return ", ".join(_show_arg(item) for item in value)
-    from tickpy.syntax import ast
-
-    from tickpy.lang.values import Duration
-
     if isinstance(value, ast.Lambda):
         return "lambda: " + (_show(value.expression) if value.expression is not None else "?")
     if isinstance(value, Duration):  # as a TICKscript duration literal: 5m, 90s
-        nanoseconds = value.nanoseconds
-        for unit, size in DURATION_UNITS:
-            if nanoseconds and nanoseconds % size == 0:
-                return f"{nanoseconds // size}{unit}"
-        return "0s"
+        return format_influx_duration(value.nanoseconds)
     return _show(value)
 
 
 def _show(value) -> str:
-    from tickpy.check.values import go_duration_string
-    from tickpy.lang.values import Duration
-    from tickpy.syntax import ast, format_expression
-
     if isinstance(value, str):
         return "'" + value.replace("'", "\\'") + "'"
     if isinstance(value, Duration):
-        return go_duration_string(value.nanoseconds)
+        return format_go_duration(value.nanoseconds)
     if isinstance(value, ast.Node):
         return format_expression(value)
     if isinstance(value, (bool, int, float)):

@@ -25,12 +25,13 @@ from tickpy.check.values import (
     GlobalCall,
     GoValue,
     HandlerObject,
-    go_duration_string,
     go_type_of,
     is_pointer,
     kind_of_value,
 )
 from tickpy.diagnostics import Diagnostic, TickpyError
+from tickpy.golang.goformat import format_value_v
+from tickpy.golang.gotime import format_go_duration
 from tickpy.lang.depth import expression_depth, recursion_room
 from tickpy.lang.values import STAR, Duration, Regex, StarValue
 from tickpy.syntax import ast
@@ -439,7 +440,7 @@ class Evaluator:
             raise _error(
                 "bad-operand",
                 f"'-' cannot be applied to {_a(kind_of_value(value))}",
-                f"invalid arugument to '-' {_go_print(value)}",
+                f"invalid arugument to '-' {format_value_v(value)}",
                 at=ast.Function(span=node.span, kind="global", name="-"),
             )
         if type(value) is bool:
@@ -447,7 +448,7 @@ class Evaluator:
         raise _error(
             "bad-operand",
             f"'!' cannot be applied to {_a(kind_of_value(value))}",
-            f"invalid arugument to '!' {_go_print(value)}",
+            f"invalid arugument to '!' {format_value_v(value)}",
             at=ast.Function(span=node.span, kind="global", name="!"),
         )
 
@@ -945,7 +946,7 @@ def _build_deadman(ev: Evaluator, fn, parent, method, args, receiver):
     node_name = parent.extra.get("name") or parent.label
     alert.properties.append(PropertyCall("id", [DEADMAN_ID.replace("NODE_NAME", node_name, 1)], span))
     alert.properties.append(
-        PropertyCall("message", [DEADMAN_MESSAGE.replace("INTERVAL", go_duration_string(interval.nanoseconds), 1)], span)
+        PropertyCall("message", [DEADMAN_MESSAGE.replace("INTERVAL", format_go_duration(interval.nanoseconds), 1)], span)
     )
     alert.extra["deadman"] = True
     return alert
@@ -983,17 +984,6 @@ def _edge_hint(key: str, edge: str) -> str | None:
     if key == "trickle":
         return "|trickle() turns batches into points; it follows |window() or a batch query"
     return None
-
-
-def _go_print(value: Any) -> str:
-    """Roughly how Go's %v prints a value (only used inside Kapacitor's own message text)."""
-    if type(value) is str:
-        return value
-    if type(value) is bool:
-        return "true" if value else "false"
-    if type(value) is Duration:
-        return go_duration_string(value.nanoseconds)
-    return str(value)
 
 
 def _a(word: str) -> str:
@@ -1078,7 +1068,7 @@ def _literal_node(at: ast.Identifier, value: Any, cat) -> ast.Node:
     if t is float:
         return ast.NumberLiteral(span=span, is_int=False, int_value=0, float_value=value, literal=repr(value))
     if t is Duration:
-        return ast.DurationLiteral(span=span, nanoseconds=value.nanoseconds, literal=go_duration_string(value.nanoseconds))
+        return ast.DurationLiteral(span=span, nanoseconds=value.nanoseconds, literal=format_go_duration(value.nanoseconds))
     if t is str:
         return ast.StringLiteral(span=span, value=value)
     if t is Regex:

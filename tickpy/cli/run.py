@@ -100,7 +100,7 @@ def _noting_untimed(points, name: str, now: int):
     which in an offline run over recorded data puts it far from its neighbours."""
     for point in points:
         if point.time == now:
-            from tickpy.golang.gojson import format_time_rfc3339nano
+            from tickpy.golang.gotime import format_time_rfc3339nano
 
             click.echo(f"tickpy run: {name}: a point without a timestamp got the current time, "
                        f"{format_time_rfc3339nano(now)}, as Kapacitor gives it (and so do any further ones); "

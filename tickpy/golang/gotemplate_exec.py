@@ -11,7 +11,7 @@ import urllib.parse
 
 from tickpy.golang import gotemplate_parse as P
 from tickpy.golang.gotemplate_fmt import sort_map_keys, sprint, sprintf, sprintln
-from tickpy.golang.gotemplate_parse import go_quote, is_go_printable
+from tickpy.golang.goformat import go_quote, is_go_printable
 from tickpy.golang.gotemplate_types import (
     BOOL,
     COMPLEX128,

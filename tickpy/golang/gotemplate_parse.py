@@ -9,7 +9,8 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass, field
 
-from tickpy.golang.goformat import go_quote, is_go_printable  # noqa: F401  (also imported from here by gotemplate_exec and gotemplate_html)
+from tickpy.golang.goformat import go_quote, go_unquote, is_go_printable, unquote_char
+from tickpy.golang.gotypes import INT64_MAX, INT64_MIN, UINT64_MAX
 
 
 class TemplateParseError(Exception):
@@ -620,9 +621,6 @@ class ElseNode(Node):
 
 # --- numbers ---------------------------------------------------------------------------------
 
-INT64_MIN, INT64_MAX, UINT64_MAX = -(1 << 63), (1 << 63) - 1, (1 << 64) - 1
-
-
 def _parse_go_int(text: str) -> int | None:
     """strconv.ParseInt(text, 0, ...) without range check; None when not an integer literal."""
     body = text
@@ -668,89 +666,6 @@ def _parse_go_float(text: str) -> float | None:
         return float(body)
     except (ValueError, OverflowError):
         return None
-
-
-def _unquote_char(text: str) -> tuple[int, str] | None:
-    """strconv.UnquoteChar for the body of a char constant: (code, tail)."""
-    if not text:
-        return None
-    if text[0] != "\\":
-        return ord(text[0]), text[1:]
-    if len(text) < 2:
-        return None
-    esc = text[1]
-    simple = {"a": 7, "b": 8, "f": 12, "n": 10, "r": 13, "t": 9, "v": 11, "\\": 92, "'": 39, '"': 34}
-    if esc in simple:
-        return simple[esc], text[2:]
-    if esc in "xuU":
-        size = {"x": 2, "u": 4, "U": 8}[esc]
-        digits = text[2 : 2 + size]
-        if len(digits) < size or any(c not in "0123456789abcdefABCDEF" for c in digits):
-            return None
-        return int(digits, 16), text[2 + size :]
-    if esc in "01234567":
-        digits = text[1:4]
-        if len(digits) < 3 or any(c not in "01234567" for c in digits):
-            return None
-        value = int(digits, 8)
-        if value > 255:
-            return None
-        return value, text[4:]
-    return None
-
-
-def go_unquote(text: str) -> str | None:
-    """strconv.Unquote for "..." and `...` literals."""
-    if len(text) < 2:
-        return None
-    if text[0] == "`":
-        if text[-1] != "`" or "`" in text[1:-1]:
-            return None
-        return text[1:-1].replace("\r", "")
-    if text[0] != '"' or text[-1] != '"':
-        return None
-    body = text[1:-1]
-    out = []
-    raw_bytes = bytearray()
-    i = 0
-    while i < len(body):
-        ch = body[i]
-        if ch == '"' or ch == "\n":
-            return None
-        if ch != "\\":
-            out.append(ch)
-            i += 1
-            continue
-        esc = body[i + 1 : i + 2]
-        if esc == "'":
-            return None
-        if esc in ("x",) or esc in tuple("01234567"):
-            parsed = _unquote_char(body[i:])
-            if parsed is None:
-                return None
-            code, tail = parsed
-            # \x and octal escapes are bytes; gather them and decode as UTF-8
-            raw_bytes.clear()
-            raw_bytes.append(code)
-            rest = tail
-            while rest.startswith("\\") and rest[1:2] and (rest[1] == "x" or rest[1] in "01234567"):
-                again = _unquote_char(rest)
-                if again is None:
-                    return None
-                raw_bytes.append(again[0])
-                rest = again[1]
-            out.append(bytes(raw_bytes).decode("utf-8", errors="surrogateescape"))
-            i = len(body) - len(rest)
-            continue
-        parsed = _unquote_char(body[i:])
-        if parsed is None:
-            return None
-        code, tail = parsed
-        if 0xD800 <= code <= 0xDFFF or code > 0x10FFFF:
-            return None
-        out.append(chr(code))
-        i = len(body) - len(tail)
-    return "".join(out)
 
 
 # --- parser ----------------------------------------------------------------------------------
@@ -1109,7 +1024,7 @@ class Parser:
         text = token.val
         node = NumberNode(token.pos, text)
         if token.typ == CHAR_CONSTANT:
-            parsed = _unquote_char(text[1:])
+            parsed = unquote_char(text[1:])
             if parsed is None:
                 self.errorf("invalid syntax")
             code, tail = parsed

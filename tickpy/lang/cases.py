@@ -14,24 +14,15 @@ import re
 from typing import Iterable, Iterator
 
 from tickpy.diagnostics import TickpyError
+from tickpy.golang.gostrings import go_text
+from tickpy.golang.gotime import days_from_civil, format_influx_duration
 from tickpy.lang.compiler import CompiledLambda, Evaluator, compile_lambda
 from tickpy.lang.errors import LambdaCompileError, LambdaRuntimeError
-from tickpy.lang.functions import civil_from_days, go_text
-from tickpy.golang.goformat import format_influx_duration
 from tickpy.lang.values import Duration, type_of
 
 _RFC3339 = re.compile(
     r"(-?\d{4,})-(\d\d)-(\d\d)[Tt ](\d\d):(\d\d):(\d\d)(?:\.(\d{1,9}))?(?:([Zz])|([+-])(\d\d):(\d\d))\Z"
 )
-
-
-def days_from_civil(year: int, month: int, day: int) -> int:
-    year -= month <= 2
-    era = year // 400
-    year_of_era = year - era * 400
-    day_of_year = (153 * (month + (-3 if month > 2 else 9)) + 2) // 5 + day - 1
-    day_of_era = year_of_era * 365 + year_of_era // 4 - year_of_era // 100 + day_of_year
-    return era * 146097 + day_of_era - 719468
 
 
 def parse_time(text: str) -> int:
@@ -49,16 +40,6 @@ def parse_time(text: str) -> int:
         offset = int(match.group(10)) * 3600 + int(match.group(11)) * 60
         seconds -= offset if match.group(9) == "+" else -offset
     return seconds * 1_000_000_000 + int(fraction)
-
-
-def format_time(ns: int) -> str:
-    seconds, nanos = divmod(ns, 1_000_000_000)
-    days, rest = divmod(seconds, 86400)
-    year, month, day = civil_from_days(days)
-    text = f"{year:04d}-{month:02d}-{day:02d}T{rest // 3600:02d}:{rest // 60 % 60:02d}:{rest % 60:02d}"
-    if nanos:
-        text += "." + f"{nanos:09d}".rstrip("0")
-    return text + "Z"
 
 
 def decode_field(value: object) -> object:

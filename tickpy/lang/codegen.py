@@ -23,8 +23,11 @@ from __future__ import annotations
 import itertools
 from typing import Callable
 
+from tickpy.golang.gomath import go_divide
+from tickpy.golang.gostrings import join_text
+from tickpy.golang.gotypes import int64_div, int64_rem, wrap_int64
 from tickpy.lang.errors import GoError, GoPanic
-from tickpy.lang.functions import LambdaFunction, go_divide, join_text
+from tickpy.lang.functions import LambdaFunction
 from tickpy.lang.nodes import BinaryNode, EvalNode, UnaryNode
 from tickpy.lang.operators import BINARY_OPERATIONS, COMPARISON_OPERATORS, LOGICAL_OPERATORS
 from tickpy.lang.values import (
@@ -40,7 +43,6 @@ from tickpy.lang.values import (
     Duration,
     MissingValue,
     Time,
-    wrap_int64,
 )
 from tickpy.syntax import ast
 
@@ -61,19 +63,16 @@ class _Fail(Exception):
 def _int_divide(left: int, right: int) -> int:
     if right == 0:
         raise _Fail
-    quotient = abs(left) // abs(right)
-    if (left < 0) != (right < 0):
-        quotient = -quotient
-    return wrap_int64(quotient)
+    return int64_div(left, right)
 
 
 def _int_remainder(left: int, right: int) -> int:
     if right == 0:
         raise _Fail
-    remainder = abs(left) % abs(right)
-    return -remainder if left < 0 else remainder
+    return int64_rem(left, right)
 
 
+# wrap_int64 written into the generated source: a call per operation would cost more than it.
 _WRAP = "((({}) + 9223372036854775808) & 18446744073709551615) - 9223372036854775808"
 _FAILURES = (_Fail, GoError, GoPanic, UnicodeEncodeError)
 

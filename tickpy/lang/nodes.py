@@ -17,7 +17,9 @@ from typing import Callable
 
 from tickpy.lang.errors import GoError, GoPanic, MissingValueError, TypeGuardFailed
 from tickpy.lang.functions import LambdaFunction
-from tickpy.golang.goformat import format_float_v, format_go_duration
+from tickpy.golang.goformat import format_float_v
+from tickpy.golang.gotime import format_go_duration
+from tickpy.golang.gotypes import wrap_int64
 from tickpy.lang.operators import BINARY_OPERATIONS, OPERATORS_BY_TYPE, operator_kind
 from tickpy.lang.values import (
     BOOL,
@@ -31,7 +33,6 @@ from tickpy.lang.values import (
     TIME,
     Duration,
     type_of,
-    wrap_int64,
 )
 
 MAX_ARGS = 4  # Kapacitor's Domain is a [4]ValueType: a fifth argument panics.

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from typing import Callable
 
+from tickpy.golang.gomath import go_divide
+from tickpy.golang.gostrings import join_text
+from tickpy.golang.gotypes import float_to_int64, int64_div, int64_rem, wrap_int64
 from tickpy.lang.errors import GoPanic
-from tickpy.lang.functions import go_divide, join_text
-from tickpy.lang.values import BOOL, DURATION, FLOAT, INT, REGEX, STRING, Duration, float_to_int64, wrap_int64
+from tickpy.lang.values import BOOL, DURATION, FLOAT, INT, REGEX, STRING, Duration
 
 MATH_OPERATORS = ("+", "-", "*", "/", "%")
 COMPARISON_OPERATORS = ("==", "!=", "<", "<=", ">", ">=", "=~", "!~")
@@ -33,18 +35,14 @@ def int_divide(left: int, right: int) -> int:
     """Go's int64 `/`: truncates toward zero; MinInt64 / -1 wraps; zero divisor panics."""
     if right == 0:
         raise GoPanic("runtime error: integer divide by zero")
-    quotient = abs(left) // abs(right)
-    if (left < 0) != (right < 0):
-        quotient = -quotient
-    return wrap_int64(quotient)
+    return int64_div(left, right)
 
 
 def int_remainder(left: int, right: int) -> int:
     """Go's int64 `%`: the sign follows the dividend; zero divisor panics."""
     if right == 0:
         raise GoPanic("runtime error: integer divide by zero")
-    remainder = abs(left) % abs(right)
-    return -remainder if left < 0 else remainder
+    return int64_rem(left, right)
 
 
 Operation = Callable[[object, object], object]

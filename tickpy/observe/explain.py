@@ -63,7 +63,7 @@ def expression(value: Any) -> str:
 
 
 def duration(value: Any) -> str:
-    from tickpy.check.values import go_duration_string
+    from tickpy.golang.gotime import format_go_duration as go_duration_string
     from tickpy.lang.values import Duration
 
     if isinstance(value, Duration):

@@ -50,7 +50,7 @@ def show_value(value: Any) -> str:
 def show_time(time_ns: int | None) -> str:
     if time_ns is None:
         return "?"
-    from tickpy.golang.gojson import format_time_rfc3339nano
+    from tickpy.golang.gotime import format_time_rfc3339nano
 
     try:
         return format_time_rfc3339nano(time_ns)
@@ -659,7 +659,7 @@ class AlertExplainer(NodeExplainer):
 
 
 def show_duration(nanoseconds: int) -> str:
-    from tickpy.golang.goformat import format_go_duration
+    from tickpy.golang.gotime import format_go_duration
 
     return format_go_duration(nanoseconds)
 

@@ -8,8 +8,7 @@ lines keep one argument per line; comments are re-indented with `// `.
 
 from __future__ import annotations
 
-from decimal import Decimal
-
+from tickpy.golang.goformat import format_float_f
 from tickpy.syntax import ast
 
 INDENT_STEP = "    "
@@ -17,7 +16,7 @@ INDENT_STEP = "    "
 
 def format_float(value: float) -> str:
     """Go's strconv.FormatFloat(v, 'f', -1, 64), plus ".0" when there is no point."""
-    text = format(Decimal(repr(value)), "f")
+    text = format_float_f(value)
     if "." not in text:
         text += ".0"
     return text

@@ -37,7 +37,8 @@ from tickpy.golang import gojson
 from tickpy.runtime.alert_event import LEVEL_RANK, AlertEvent
 from tickpy.alerting.payloads.common import (HTTPRequest, NotSent, creation_check, encode, execute_template,
                                              parse_option_template)
-from tickpy.golang.goformat import format_float_v, go_quote
+from tickpy.golang.goformat import GoNumError, format_value_v, go_quote, parse_int
+from tickpy.golang.gotypes import wrap_int
 
 # The Go template machinery is imported when a template is rendered (as the other builders do):
 # loading tickpy.alerting.payloads stays cheap.
@@ -144,21 +145,6 @@ def _fields_value(fields: dict):
     return GV(MAP_STRING_ANY, {k: go_field_value(v) for k, v in fields.items()})
 
 
-def _sprint_v(value) -> str:
-    """fmt.Sprintf("%v") of a decoded option value."""
-    if value is None:
-        return "<nil>"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float):
-        return format_float_v(value)
-    if isinstance(value, (list, tuple)):
-        return "[" + " ".join(_sprint_v(item) for item in value) + "]"
-    if isinstance(value, dict):
-        return "map[" + " ".join(f"{_sprint_v(k)}:{_sprint_v(value[k])}" for k in sorted(value, key=str)) + "]"
-    return str(value)
-
-
 def _servicenow(options, event, settings):
     from tickpy.golang.gotemplate_types import GV, STRING
 
@@ -172,7 +158,7 @@ def _servicenow(options, event, settings):
     additional_info = ""
     if options.get("additional_info"):
         info = {key: _lenient_render("additional_info." + key, value, data) if isinstance(value, str)
-                else _sprint_v(value) for key, value in options["additional_info"].items()}
+                else format_value_v(value) for key, value in options["additional_info"].items()}
         additional_info = gojson.dumps(info)
     record = gojson.Struct.omitting_empty([
         ("source", _cut_bytes(options.get("source") or settings.get("source", ""), 100)),
@@ -340,21 +326,11 @@ def _snmp_oid(text: str) -> str:
 
 
 def _parse_int64(text: str) -> int:
-    """strconv.ParseInt(text, 10, 64)."""
-    if not _DECIMAL.fullmatch(text):
-        raise NotSent(f"strconv.ParseInt: parsing {go_quote(text)}: invalid syntax")
-    number = int(text)
-    if not -(1 << 63) <= number < (1 << 63):
-        raise NotSent(f"strconv.ParseInt: parsing {go_quote(text)}: value out of range")
-    return number
-
-
-def _wrap(number: int, bits: int, signed: bool) -> int:
-    """Go's integer conversion: keep the low bits."""
-    number &= (1 << bits) - 1
-    if signed and number >= 1 << (bits - 1):
-        number -= 1 << bits
-    return number
+    """strconv.ParseInt(text, 10, 64), its error refusing the event."""
+    try:
+        return parse_int(text)
+    except GoNumError as err:
+        raise NotSent(str(err)) from None
 
 
 def _snmptrap_values(options) -> list:
@@ -382,9 +358,9 @@ def _snmptrap(options, event, settings):
         if kind in _UNSUPPORTED_SNMP_TYPES:
             raise NotSent(f"Snmptrap Datatype '{_UNSUPPORTED_SNMP_TYPES[kind]}' not supported")
         if kind == "c":
-            varbinds.append({"oid": oid, "type": "Counter64", "value": str(_wrap(_parse_int64(value), 64, False))})
+            varbinds.append({"oid": oid, "type": "Counter64", "value": str(wrap_int(_parse_int64(value), 64, False))})
         elif kind == "i":
-            varbinds.append({"oid": oid, "type": "Integer", "value": str(_wrap(_parse_int64(value), 32, True))})
+            varbinds.append({"oid": oid, "type": "Integer", "value": str(wrap_int(_parse_int64(value), 32, True))})
         elif kind == "n":
             varbinds.append({"oid": oid, "type": "Null", "value": ""})
         elif kind == "s":
@@ -393,7 +369,7 @@ def _snmptrap(options, event, settings):
                 octets["hex"] = value.encode("utf-8", "surrogateescape").hex(":")
             varbinds.append(octets)
         elif kind == "t":
-            varbinds.append({"oid": oid, "type": "TimeTicks", "value": str(_wrap(_parse_int64(value), 32, False))})
+            varbinds.append({"oid": oid, "type": "TimeTicks", "value": str(wrap_int(_parse_int64(value), 32, False))})
         else:
             raise NotSent(f"Snmptrap Datatype not known: {kind}")
     return {"network": "udp", "address": settings.get("addr", "localhost:162"), "version": "2c",

@@ -18,6 +18,7 @@ from __future__ import annotations
 from typing import Any
 
 from tickpy.golang import gojson
+from tickpy.golang.gotime import GO_ZERO_TIME_NS, time_sub
 from tickpy.runtime.alert_event import LEVELS as LEVEL_NAMES, AlertEvent
 from tickpy.diagnostics import TickpyError
 from tickpy.runtime.messages import (
@@ -41,21 +42,6 @@ DEFAULT_HISTORY = 21
 # The newest state change weighs WEIGHT_DIFF times the oldest; the newest weighs MAX_WEIGHT.
 WEIGHT_DIFF = 1.5
 MAX_WEIGHT = 1.2
-
-# Go's zero time.Time, in Unix nanoseconds: a state that never triggered has this as its
-# last trigger time.
-GO_ZERO_TIME_NS = -62135596800 * 1_000_000_000
-MAX_GO_DURATION = (1 << 63) - 1
-
-
-def go_sub(later: int, earlier: int) -> int:
-    """time.Time.Sub: saturates at the int64 bounds."""
-    difference = later - earlier
-    if difference > MAX_GO_DURATION:
-        return MAX_GO_DURATION
-    if difference < -MAX_GO_DURATION - 1:
-        return -MAX_GO_DURATION - 1
-    return difference
 
 
 class Inhibitor:
@@ -111,6 +97,7 @@ class AlertState:
         self.idx = 0
         self.flapping = False
         self.changed = False
+        # Go's zero time.Time: a state that never triggered has it as its last trigger time.
         self.first_triggered = GO_ZERO_TIME_NS
         self.last_triggered = GO_ZERO_TIME_NS
         self.expired = False
@@ -140,7 +127,7 @@ class AlertState:
             inhibitor.inhibited = inhibited
 
     def duration(self) -> int:
-        return go_sub(self.last_triggered, self.first_triggered)
+        return time_sub(self.last_triggered, self.first_triggered)
 
 
 @register("AlertNode")
@@ -271,7 +258,7 @@ class AlertNode(RuntimeNode):
         state.expired = (
             not state.changed
             and self.state_changes_duration != 0
-            and go_sub(time, state.last_triggered) >= self.state_changes_duration
+            and time_sub(time, state.last_triggered) >= self.state_changes_duration
         )
 
     def _update_flapping(self, state: AlertState) -> None:
@@ -320,7 +307,7 @@ class AlertNode(RuntimeNode):
         state.expired = (
             not changed
             and self.state_changes_duration != 0
-            and go_sub(time, state.last_triggered) >= self.state_changes_duration
+            and time_sub(time, state.last_triggered) >= self.state_changes_duration
         )
         if (self.use_flapping and state.flapping) or (self.state_changes_only and not changed and not state.expired):
             return

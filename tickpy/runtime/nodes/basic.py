@@ -7,32 +7,13 @@ from __future__ import annotations
 import sys
 from typing import Any
 
-from tickpy.golang.gojson import format_float_f, format_time_rfc3339nano
+from tickpy.golang.goformat import format_float_f
+from tickpy.golang.gotime import format_time_rfc3339nano, time_round, time_truncate
+from tickpy.golang.gotypes import go_type_name
 from tickpy.lang.values import StarValue
 from tickpy.runtime.messages import BatchMessage, BatchPoint, Dimensions, LazyFields, PointMessage, group_id
 from tickpy.runtime.point import Point
 from tickpy.runtime.nodes.base import PerGroup, RuntimeNode, logfmt_string, register
-
-# Go's zero time (0001-01-01) lies this many ns before the Unix epoch; Time.Truncate and
-# Time.Round count multiples of the duration from there.
-_GO_ZERO_OFFSET_NS = 62135596800 * 1_000_000_000
-
-
-def go_truncate(time_ns: int, step_ns: int) -> int:
-    if step_ns <= 0:
-        return time_ns
-    return time_ns - (time_ns + _GO_ZERO_OFFSET_NS) % step_ns
-
-
-def go_round(time_ns: int, step_ns: int) -> int:
-    """Go's Time.Round: halfway values round up."""
-    if step_ns <= 0:
-        return time_ns
-    remainder = (time_ns + _GO_ZERO_OFFSET_NS) % step_ns
-    if remainder + remainder < step_ns:
-        return time_ns - remainder
-    return time_ns + (step_ns - remainder)
-
 
 def _and_lambdas(first, second):
     """`first AND second`, as FromNode.Where combines a second call."""
@@ -194,9 +175,9 @@ class FromNode(RuntimeNode):
                 self.error(f"failed to evaluate WHERE expression: {lambda_error_text(error)}", time)
                 return
         if self.truncate_ns:
-            time = go_truncate(time, self.truncate_ns)
+            time = time_truncate(time, self.truncate_ns)
         if self.round_ns:
-            time = go_round(time, self.round_ns)
+            time = time_round(time, self.round_ns)
         if self.all_dimensions:
             dimensions = Dimensions(self.by_name, tuple(sorted(tags)))
         else:
@@ -313,7 +294,7 @@ class EvalNode(RuntimeNode):
             for tag in self.tag_names:
                 value = results.get(tag)
                 if type(value) is not str:
-                    type_name = _go_type_name(value)
+                    type_name = go_type_name(value)
                     raise _EvalFailed(f"result of a tag expression must be of type string, got {type_name}")
                 new_tags[tag] = value
         if self.keep:
@@ -360,19 +341,6 @@ class EvalNode(RuntimeNode):
         out = msg.copy()
         out.points = points
         self.forward_batch(out)
-
-
-def _go_type_name(value: Any) -> str:
-    kind = type(value)
-    if kind is float:
-        return "float64"
-    if kind is int:
-        return "int64"
-    if kind is bool:
-        return "bool"
-    if value is None:
-        return "<nil>"
-    return kind.__name__
 
 
 # --------------------------------------------------------------------------- default / delete
@@ -672,7 +640,5 @@ __all__ = [
     "StreamNode",
     "TrickleNode",
     "WhereNode",
-    "go_round",
-    "go_truncate",
     "split_dimensions",
 ]

@@ -6,7 +6,8 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-from tickpy.golang.gojson import Struct, format_float_f
+from tickpy.golang.goformat import format_float_f
+from tickpy.golang.gojson import Struct
 from tickpy.runtime.messages import BatchMessage, PointMessage
 from tickpy.runtime.nodes.base import RuntimeNode, register
 

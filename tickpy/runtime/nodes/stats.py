@@ -16,9 +16,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from tickpy.golang.gotime import time_round, time_truncate
 from tickpy.runtime.messages import NO_DIMENSIONS, Dimensions, PointMessage
 from tickpy.runtime.nodes.base import RuntimeNode, duration_ns, register
-from tickpy.runtime.nodes.basic import go_round, go_truncate
 
 
 class _GroupCounter:
@@ -71,11 +71,11 @@ class StatsNode(RuntimeNode):
     def advance(self, time: int) -> None:
         """The task read a point at `time`: emit the stats of every tick it reached."""
         if self.next_tick is None:
-            first = go_truncate(time, self.interval) if self.align else time
+            first = time_truncate(time, self.interval) if self.align else time
             self.next_tick = first + self.interval
             return
         while time >= self.next_tick:
-            self._emit(go_round(self.next_tick, self.interval) if self.align else self.next_tick)
+            self._emit(time_round(self.next_tick, self.interval) if self.align else self.next_tick)
             self.next_tick += self.interval
 
     def _emit(self, time: int) -> None:

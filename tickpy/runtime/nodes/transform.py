@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from tickpy.golang.gotime import time_truncate
+from tickpy.golang.gotypes import go_type_name
 from tickpy.lang.values import Duration
 from tickpy.runtime.messages import BatchMessage, BatchPoint, PointMessage
 from tickpy.runtime.nodes.base import RuntimeNode, duration_ns, register
-from tickpy.runtime.windowing import go_truncate
 
 
 def _number(value: Any) -> float | None:
@@ -41,7 +42,7 @@ class DerivativeNode(RuntimeNode):
         if current is None:
             self.error(
                 f"cannot perform derivative: field is the wrong type (field={self.field}, "
-                f"type={_go_type_name(fields.get(self.field))})",
+                f"type={go_type_name(fields.get(self.field))})",
                 time,
             )
             return previous, None
@@ -75,12 +76,6 @@ class DerivativeNode(RuntimeNode):
         out = msg.copy()
         out.points = points
         self.forward_batch(out)
-
-
-def _go_type_name(value: Any) -> str:
-    if value is None:
-        return "<nil>"
-    return {float: "float64", int: "int64", str: "string", bool: "bool"}.get(type(value), type(value).__name__)
 
 
 @register("ShiftNode")
@@ -125,7 +120,7 @@ class SampleNode(RuntimeNode):
 
     def _keep(self, count: int, time: int) -> bool:
         if self.duration:
-            return go_truncate(time, self.duration) == time
+            return time_truncate(time, self.duration) == time
         return count % self.every_n == 0
 
     def point(self, msg: PointMessage) -> None:
