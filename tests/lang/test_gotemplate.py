@@ -71,6 +71,29 @@ def test_parse_errors_have_go_text(text, message):
     assert isinstance(caught.value, TickpyError)
 
 
+@pytest.mark.parametrize(
+    "literal, shown",
+    [("0x1F", "31"), ("0o17", "15"), ("0b101", "5"), ("1_000", "1000"), ("-0", "0"), ("1e3", "1000"),
+     ("0x1p-2", "0.25"), ("2.5i", "(0+2.5i)")],
+)
+def test_number_literals_read_as_strconv_reads_them(literal, shown):
+    # parse.newNumber: ParseUint/ParseInt with base 0 (prefixes and '_'), else ParseFloat.
+    assert render("message", "{{ print " + literal + " }}") == shown
+
+
+@pytest.mark.parametrize(
+    "literal, message",
+    [("1__0", 'illegal number syntax: "1__0"'),  # '_' only between digits (underscoreOK)
+     ("7_", 'illegal number syntax: "7_"'),
+     ("0x10i", 'illegal number syntax: "0x10i"'),  # an imaginary part goes through ParseFloat: no 0x without p
+     ("99999999999999999999", 'integer overflow: "99999999999999999999"')],
+)
+def test_number_literals_strconv_refuses(literal, message):
+    with pytest.raises(TemplateError) as caught:
+        compile_template("message", "{{ print " + literal + " }}")
+    assert caught.value.go_message == "template: message:1: " + message
+
+
 def test_trim_markers_and_comments():
     assert render("message", "a  {{- .Name -}}  b") == "acpub"
     assert render("message", "[{{-3}}]") == "[-3]"

@@ -9,8 +9,17 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass, field
 
-from tickpy.golang.goformat import go_quote, go_unquote, is_go_printable, unquote_char
-from tickpy.golang.gotypes import INT64_MAX, INT64_MIN, UINT64_MAX
+from tickpy.golang.goformat import (
+    GoNumError,
+    go_quote,
+    go_unquote,
+    is_go_printable,
+    parse_float,
+    parse_int,
+    parse_uint,
+    unquote_char,
+)
+from tickpy.golang.gotypes import float_to_int64, float_to_uint64
 
 
 class TemplateParseError(Exception):
@@ -621,50 +630,12 @@ class ElseNode(Node):
 
 # --- numbers ---------------------------------------------------------------------------------
 
-def _parse_go_int(text: str) -> int | None:
-    """strconv.ParseInt(text, 0, ...) without range check; None when not an integer literal."""
-    body = text
-    sign = 1
-    if body[:1] in "+-":
-        sign = -1 if body[0] == "-" else 1
-        body = body[1:]
-    if not body:
-        return None
-    base = 10
-    low = body.lower()
-    if low.startswith("0x"):
-        base, body = 16, body[2:]
-    elif low.startswith("0o"):
-        base, body = 8, body[2:]
-    elif low.startswith("0b"):
-        base, body = 2, body[2:]
-    elif len(body) > 1 and body[0] == "0":
-        base, body = 8, body[1:]
-    if "_" in body:
-        # underscores only between digits (base prefix counts as a digit)
-        if body.startswith("_") and base == 10 or body.endswith("_") or "__" in body:
-            return None
-        body = body.replace("_", "")
-    if not body:
-        return None
-    try:
-        return sign * int(body, base)
-    except ValueError:
-        return None
 
-
-def _parse_go_float(text: str) -> float | None:
-    body = text.replace("_", "")
-    low = body.lower().lstrip("+-")
+def _float_or_none(text: str) -> float | None:
+    """strconv.ParseFloat(text, 64) where newNumber only asks whether it succeeds."""
     try:
-        if low.startswith("0x"):
-            if "p" not in low:
-                return None
-            return float.fromhex(body)
-        if low in ("inf", "infinity", "nan") or not low:
-            return None
-        return float(body)
-    except (ValueError, OverflowError):
+        return parse_float(text)
+    except GoNumError:
         return None
 
 
@@ -1035,46 +1006,51 @@ class Parser:
             node.float64 = float(code)
             return node
         if token.typ == COMPLEX:
+            # fmt.Sscan reads the pair: two floats, the second ending in i
             sign_at = max(text.rfind("+", 1), text.rfind("-", 1))
-            real = _parse_go_float(text[:sign_at]) if sign_at > 0 else None
-            imag = _parse_go_float(text[sign_at:-1]) if sign_at > 0 else None
+            real = _float_or_none(text[:sign_at]) if sign_at > 0 else None
+            imag = _float_or_none(text[sign_at:-1]) if sign_at > 0 else None
             if real is None or imag is None:
                 self.errorf(f"expected integer")
             node.is_complex = True
             node.complex128 = complex(real, imag)
             self._simplify_complex(node)
             return node
-        if text.endswith("i"):
-            imag = _parse_go_float(text[:-1]) if not text[:-1].lower().lstrip("+-").startswith("0x") else None
-            if imag is None and _parse_go_int(text[:-1]) is not None:
-                imag = float(_parse_go_int(text[:-1]))
+        if text.endswith("i"):  # imaginary constants can only be complex unless they are zero
+            imag = _float_or_none(text[:-1])
             if imag is not None:
                 node.is_complex = True
                 node.complex128 = complex(0, imag)
                 self._simplify_complex(node)
                 return node
-        value = _parse_go_int(text)
-        if value is not None:
-            if 0 <= value <= UINT64_MAX and not text.startswith("-"):
-                node.is_uint, node.uint64 = True, value
-            if INT64_MIN <= value <= INT64_MAX:
-                node.is_int, node.int64 = True, value
-                if value == 0:
-                    node.is_uint, node.uint64 = True, 0
+        # integers first, so that 0x123 is one
+        unsigned = None
+        try:
+            unsigned = parse_uint(text, 0)  # fails for -0, fixed below
+            node.is_uint, node.uint64 = True, unsigned
+        except GoNumError:
+            pass
+        try:
+            node.int64 = parse_int(text, 0)
+            node.is_int = True
+            if node.int64 == 0:
+                node.is_uint, node.uint64 = True, unsigned or 0
+        except GoNumError:
+            pass
         if node.is_int:
             node.is_float, node.float64 = True, float(node.int64)
         elif node.is_uint:
             node.is_float, node.float64 = True, float(node.uint64)
         else:
-            f = _parse_go_float(text)
-            if f is not None and f not in (float("inf"), float("-inf")):
+            f = _float_or_none(text)
+            if f is not None:
                 if not any(c in text for c in ".eEpP"):
-                    self.errorf(f"integer overflow: {go_quote(text)}")
+                    self.errorf(f"integer overflow: {go_quote(text)}")  # too large for an int
                 node.is_float, node.float64 = True, f
-                if f == int(f) and INT64_MIN <= int(f) <= INT64_MAX:
-                    node.is_int, node.int64 = True, int(f)
-                if f == int(f) and 0 <= int(f) <= UINT64_MAX:
-                    node.is_uint, node.uint64 = True, int(f)
+                if float(float_to_int64(f)) == f:
+                    node.is_int, node.int64 = True, float_to_int64(f)
+                if float(float_to_uint64(f)) == f:
+                    node.is_uint, node.uint64 = True, float_to_uint64(f)
         if not (node.is_int or node.is_uint or node.is_float):
             self.errorf(f"illegal number syntax: {go_quote(text)}")
         return node
@@ -1085,11 +1061,10 @@ class Parser:
             node.is_float = True
             node.float64 = node.complex128.real
             f = node.float64
-            if f == int(f):
-                if INT64_MIN <= int(f) <= INT64_MAX:
-                    node.is_int, node.int64 = True, int(f)
-                if 0 <= int(f) <= UINT64_MAX:
-                    node.is_uint, node.uint64 = True, int(f)
+            if float(float_to_int64(f)) == f:
+                node.is_int, node.int64 = True, float_to_int64(f)
+            if float(float_to_uint64(f)) == f:
+                node.is_uint, node.uint64 = True, float_to_uint64(f)
 
 
 def is_empty_tree(node) -> bool:
