@@ -204,7 +204,7 @@ def shortest_digits(value: float) -> tuple[str, int]:
     return digits.rstrip("0") or "0", point
 
 
-def _not_finite(value: float) -> str | None:
+def not_finite_text(value: float) -> str | None:
     """How strconv spells NaN and the infinities (every format writes them this way); None for a
     finite value."""
     if value != value:
@@ -233,7 +233,7 @@ def _sign(value: float) -> str:
 
 def format_float_f(value: float) -> str:
     """Go's strconv.FormatFloat(value, 'f', -1, 64): shortest digits, never an exponent."""
-    special = _not_finite(value)
+    special = not_finite_text(value)
     if special is not None:
         return special
     return _sign(value) + _positional(*shortest_digits(value))
@@ -241,7 +241,7 @@ def format_float_f(value: float) -> str:
 
 def format_float_e(value: float) -> str:
     """Go's strconv.FormatFloat(value, 'e', -1, 64): d.ddde±XX, at least two exponent digits."""
-    special = _not_finite(value)
+    special = not_finite_text(value)
     if special is not None:
         return special
     digits, point = shortest_digits(value)
@@ -251,7 +251,7 @@ def format_float_e(value: float) -> str:
 def format_float_v(value: float) -> str:
     """Go's `%v` of a float64, strconv.FormatFloat(value, 'g', -1, 64): shortest digits, with an
     exponent when it is below -4 or at least 6 (1e-05, 1e+06), as 'g' decides for shortest."""
-    special = _not_finite(value)
+    special = not_finite_text(value)
     if special is not None:
         return special
     digits, point = shortest_digits(value)
@@ -274,7 +274,7 @@ def _round_digits(value: float, significant: int) -> tuple[str, int]:
 
 def format_float(value: float, fmt: str, prec: int) -> str:
     """Go's strconv.FormatFloat(value, fmt, prec, 64) for fmt in e E f F g G x X b."""
-    special = _not_finite(value)
+    special = not_finite_text(value)
     if special is not None:
         return special
     sign = _sign(value)

@@ -16,6 +16,7 @@ Python values map to Go values as follows:
 from __future__ import annotations
 
 import base64
+import json
 import math
 import re
 
@@ -205,6 +206,27 @@ _YEAR_0_NS = days_from_civil(0, 1, 1) * 86400 * 1_000_000_000
 _YEAR_10000_NS = days_from_civil(10000, 1, 1) * 86400 * 1_000_000_000
 
 
+# --- decoder ---------------------------------------------------------------------------------
+
+
+def _float64_number(text: str) -> float:
+    number = float(text)
+    if math.isinf(number):
+        raise ValueError("number out of range")
+    return number
+
+
+def _no_constant(text: str):
+    raise ValueError(f"not JSON: {text}")
+
+
+def unmarshal(text: str):
+    """Go's json.Unmarshal into an interface{}: maps, slices, strings, bools, nil, and every
+    number a float64 (NaN, Infinity and numbers past float64 refused); ValueError when Go
+    refuses the text."""
+    return json.loads(text, parse_int=_float64_number, parse_float=_float64_number, parse_constant=_no_constant)
+
+
 # --- encoder ---------------------------------------------------------------------------------
 
 
@@ -362,5 +384,6 @@ __all__ = [
     "format_json_float",
     "is_empty",
     "marshal_time",
+    "unmarshal",
     "quote_string",
 ]

@@ -14,6 +14,7 @@ import re
 from typing import Iterable, Iterator
 
 from tickpy.diagnostics import TickpyError
+from tickpy.golang.goformat import not_finite_text
 from tickpy.golang.gostrings import go_text
 from tickpy.golang.gotime import days_from_civil, format_influx_duration
 from tickpy.lang.compiler import CompiledLambda, Evaluator, compile_lambda
@@ -58,11 +59,8 @@ def encode_float(value: float) -> object:
     cases' encoding writes Go's -0.0 as 0.0, so a negative zero is reported as 0.0 too)."""
     if value == 0:
         return 0.0
-    if value != value:
-        return "NaN"
-    if value in (math.inf, -math.inf):
-        return "+Inf" if value > 0 else "-Inf"
-    return value
+    special = not_finite_text(value)
+    return value if special is None else special
 
 
 def encode_value(value: object) -> dict:

@@ -29,8 +29,6 @@ from __future__ import annotations
 
 import base64
 import functools
-import json
-import math
 import re
 
 from tickpy.golang import gojson
@@ -38,6 +36,7 @@ from tickpy.runtime.alert_event import LEVEL_RANK, AlertEvent
 from tickpy.alerting.payloads.common import (HTTPRequest, NotSent, creation_check, encode, execute_template,
                                              parse_option_template)
 from tickpy.golang.goformat import GoNumError, format_value_v, go_quote, parse_int
+from tickpy.golang.gostrings import from_go_bytes, go_bytes
 from tickpy.golang.gotypes import wrap_int
 
 # The Go template machinery is imported when a template is rendered (as the other builders do):
@@ -66,10 +65,10 @@ def _basic_auth_headers(settings: dict) -> dict[str, str]:
 def _cut_bytes(text: str, limit: int) -> str:
     """Go's text[:min(limit, len(text))]: a byte cut, which may split a character (json.Marshal
     then writes one U+FFFD per stray byte; the surrogate escapes carry those bytes)."""
-    data = text.encode("utf-8", "surrogateescape")
+    data = go_bytes(text)
     if len(data) <= limit:
         return text
-    return data[:limit].decode("utf-8", "surrogateescape")
+    return from_go_bytes(data[:limit])
 
 
 def _lenient_render(name: str, text: str, data) -> str:
@@ -227,17 +226,6 @@ def _json_round_trip(value):
     return value
 
 
-def _reject(text: str):
-    raise ValueError(f"not JSON: {text}")
-
-
-def _finite(text: str) -> float:
-    number = float(text)
-    if math.isinf(number):
-        raise ValueError("number out of range")
-    return number
-
-
 _STRAY_BYTE = re.compile("[\udc80-\udcff]")
 
 
@@ -248,9 +236,9 @@ def _valid_utf8(text: str) -> str:
 
 
 def _go_unmarshal(text: str, otherwise):
-    """json.Unmarshal into interface{} (numbers become float64), or `otherwise` when Go refuses it."""
+    """json.Unmarshal into interface{}, or `otherwise` when Go refuses the text."""
     try:
-        return json.loads(_valid_utf8(text), parse_int=_finite, parse_float=_finite, parse_constant=_reject)
+        return gojson.unmarshal(_valid_utf8(text))
     except ValueError:
         return otherwise
 
