@@ -19,6 +19,8 @@ from tickpy.golang.goformat import (
     parse_uint,
     unquote_char,
 )
+from tickpy.golang.gotemplate_fmt import sprintf
+from tickpy.golang.gotemplate_types import GV, INT32
 from tickpy.golang.gotypes import float_to_int64, float_to_uint64
 
 
@@ -396,14 +398,10 @@ class Lexer:
 
 
 def go_rune_repr(ch: str) -> str:
-    """fmt's %#U: U+002D '-'."""
+    """fmt's %#U of a rune, as the lexer's errors print it: U+002D '-'."""
     if ch == "":
         return "U+FFFFFFFF"  # EOF rune (-1) never reaches here in practice
-    code = ord(ch)
-    text = f"U+{code:04X}"
-    if is_go_printable(ch):
-        text += f" '{ch}'"
-    return text
+    return sprintf("%#U", [GV(INT32, ord(ch))])
 
 
 # --- nodes -----------------------------------------------------------------------------------

@@ -51,7 +51,7 @@ from tickpy.lang.values import (
     MissingValue,
     Regex,
     Time,
-    go_type_name,
+    lambda_go_type,
 )
 
 Implementation = Callable[[list], object]
@@ -95,7 +95,7 @@ def _numeric(
 
     def wrong_type(position: int, arg: object) -> GoError:
         where = f" as {_ORDINALS[position]} arg" if say_position else ""
-        return GoError(f"cannot pass {go_type_name(arg)} to {name}{where}, must be {_GO_NUMBER_NAMES[parameters[position]]}")
+        return GoError(f"cannot pass {lambda_go_type(arg)} to {name}{where}, must be {_GO_NUMBER_NAMES[parameters[position]]}")
 
     # Unrolled by arity: the exact evaluator calls these once per point.
     if len(parameters) == 1:
@@ -146,7 +146,7 @@ def _check_arguments(name: str, args: list, count_word: str, parameters: tuple[t
     for position, (arg, expected) in enumerate(zip(args, parameters)):
         if type(arg) is not expected:
             raise GoError(
-                f"cannot pass {go_type_name(arg)} as {_ORDINALS[position]} arg to {name}, must be {_GO_ARGUMENT_NAMES[expected]}"
+                f"cannot pass {lambda_go_type(arg)} as {_ORDINALS[position]} arg to {name}, must be {_GO_ARGUMENT_NAMES[expected]}"
             )
 
 
@@ -234,7 +234,7 @@ def _to_bool(args: list) -> object:
         if value == 0 or value == 1:
             return value == 1
         raise GoError(f"cannot convert {format_float_v(value)} to boolean")
-    raise GoError(f"cannot convert {go_type_name(value)} to boolean")
+    raise GoError(f"cannot convert {lambda_go_type(value)} to boolean")
 
 
 def _to_int(args: list) -> object:
@@ -255,7 +255,7 @@ def _to_int(args: list) -> object:
         return 1 if value else 0
     if kind is Duration:
         return value.nanoseconds
-    raise GoError(f"cannot convert {go_type_name(value)} to integer")
+    raise GoError(f"cannot convert {lambda_go_type(value)} to integer")
 
 
 def _to_float(args: list) -> object:
@@ -274,7 +274,7 @@ def _to_float(args: list) -> object:
             raise GoError(str(error)) from None
     if kind is bool:
         return 1.0 if value else 0.0
-    raise GoError(f"cannot convert {go_type_name(value)} to float")
+    raise GoError(f"cannot convert {lambda_go_type(value)} to float")
 
 
 def _to_string(args: list) -> object:
@@ -292,7 +292,7 @@ def _to_string(args: list) -> object:
         return format_influx_duration(value.nanoseconds)
     if kind is str:
         return value
-    raise GoError(f"cannot convert {go_type_name(value)} to string")
+    raise GoError(f"cannot convert {lambda_go_type(value)} to string")
 
 
 def _to_duration(args: list) -> object:
@@ -305,7 +305,7 @@ def _to_duration(args: list) -> object:
         if len(args) != 2:
             raise GoError("duration expects unit argument for int and float values")
         if type(args[1]) is not Duration:
-            raise GoError(f"invalid duration unit type: {go_type_name(args[1])}")
+            raise GoError(f"invalid duration unit type: {lambda_go_type(args[1])}")
         return args[1].nanoseconds
 
     value = args[0]
@@ -321,7 +321,7 @@ def _to_duration(args: list) -> object:
             return Duration(parse_influx_duration(value))
         except ValueError:
             raise GoError(f"invalid duration string {go_quote(value)}") from None
-    raise GoError(f"cannot convert {go_type_name(value)} to duration")
+    raise GoError(f"cannot convert {lambda_go_type(value)} to duration")
 
 
 # ----------------------------------------------------------------------------- time
@@ -332,7 +332,7 @@ def _time_function(name: str, extract: Callable[[int], int]) -> LambdaFunction:
         if len(args) != 1:
             raise GoError(f"{name} expects exactly one argument")
         if type(args[0]) is not Time:
-            raise GoError(f"cannot convert {go_type_name(args[0])} to time.Time")
+            raise GoError(f"cannot convert {lambda_go_type(args[0])} to time.Time")
         return extract(args[0].nanoseconds)
 
     return LambdaFunction(name, {(TIME,): INT}, call, family=f"stateful.{name}")
@@ -378,18 +378,18 @@ def _human_bytes(args: list) -> object:
         return human_bytes(float_to_uint64(value))
     if type(value) is int:
         return human_bytes(value & 0xFFFFFFFFFFFFFFFF)
-    raise GoError(f"cannot convert {go_type_name(value)} to humanBytes")
+    raise GoError(f"cannot convert {lambda_go_type(value)} to humanBytes")
 
 
 def _if(args: list) -> object:
     if len(args) != 3:
         raise GoError("if expects exactly three arguments")
     if type(args[0]) is not bool:
-        raise GoError(f"first argument to if must be a condition with type of bool - got {go_type_name(args[0])}")
+        raise GoError(f"first argument to if must be a condition with type of bool - got {lambda_go_type(args[0])}")
     if type(args[1]) is not type(args[2]):
         raise GoError(
-            f"Different return types are not supported - second argument is {go_type_name(args[1])} "
-            f"and third argument is {go_type_name(args[2])}"
+            f"Different return types are not supported - second argument is {lambda_go_type(args[1])} "
+            f"and third argument is {lambda_go_type(args[2])}"
         )
     return args[1] if args[0] else args[2]
 

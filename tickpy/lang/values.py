@@ -91,6 +91,6 @@ def type_of(value: object) -> str:
 _GO_TYPE_NAMES = {**GO_TYPE_NAMES, Regex: "*regexp.Regexp", MissingValue: "*ast.Missing"}
 
 
-def go_type_name(value: object) -> str:
+def lambda_go_type(value: object) -> str:
     """Go's `%T` of a lambda value."""
     return _GO_TYPE_NAMES.get(type(value), type(value).__name__)

@@ -14,7 +14,7 @@ from tickpy.syntax import ast
 INDENT_STEP = "    "
 
 
-def format_float(value: float) -> str:
+def float_literal(value: float) -> str:
     """Go's strconv.FormatFloat(v, 'f', -1, 64), plus ".0" when there is no point."""
     text = format_float_f(value)
     if "." not in text:
@@ -27,7 +27,7 @@ def format_number(node: ast.NumberLiteral) -> str:
         if node.base == 8:
             return "0" + format(node.int_value, "o")
         return str(node.int_value)
-    return format_float(node.float_value)
+    return float_literal(node.float_value)
 
 
 class _Writer:

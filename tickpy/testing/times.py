@@ -1,5 +1,6 @@
-"""Times in test files: absolute (RFC3339, Unix ns), relative to a start (`0s`, `+10s`, `1m30s`),
-and Go's formatting of both, so that what `--update` writes reads like what a user would type."""
+"""Times in test files: absolute (RFC3339, Unix ns), relative to a start (`0s`, `+10s`, `1m30s`).
+Written back as Kapacitor writes them (gotime's RFC3339Nano and Duration.String), so that what
+`--update` writes reads like what a user would type."""
 
 from __future__ import annotations
 
@@ -7,10 +8,10 @@ import calendar
 import datetime as _dt
 import re
 
-from tickpy.golang.gotime import format_go_duration, format_time_rfc3339nano, parse_go_duration
+from tickpy.golang.gotime import format_go_duration, parse_go_duration
 
 __all__ = ["DEFAULT_START_NS", "TimeFormatError", "parse_duration_ns", "parse_time_ns", "is_relative", "is_rfc3339",
-           "format_time", "format_duration", "format_offset"]
+           "format_offset"]
 
 # Where relative times count from when a test file names no `start`: the Unix epoch.
 DEFAULT_START_NS = 0
@@ -85,15 +86,6 @@ def parse_time_ns(value, start_ns: int = DEFAULT_START_NS) -> int:
         return int(text)
     raise TimeFormatError(f"invalid time {text!r} (write RFC3339 like 2024-01-01T00:00:00Z, "
                           "Unix nanoseconds, or a duration from the start like 10s)")
-
-
-def format_time(ns: int) -> str:
-    """RFC3339 with nanoseconds, as Kapacitor writes times in alert JSON."""
-    return format_time_rfc3339nano(ns)
-
-
-# Durations in expected-alert files are written as Go's time.Duration.String() ("1m30s").
-format_duration = format_go_duration
 
 
 def format_offset(ns: int, start_ns: int) -> str:
