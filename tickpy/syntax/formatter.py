@@ -56,7 +56,7 @@ class _Writer:
     def comment(self, comment: ast.Comment, indent: str, on_new_line: bool) -> None:
         self.out.append(self.comment_text(comment, indent, on_new_line))
 
-    def node(self, root: ast.Statement, indent: str, on_new_line: bool) -> None:
+    def node(self, root: ast.Node, indent: str, on_new_line: bool) -> None:
         out = self.out
         stack: list = [(root, indent, on_new_line)]
         while stack:
@@ -168,7 +168,7 @@ class _Writer:
         return items
 
 
-def format_node(node: ast.Statement, indent: str = "", on_new_line: bool = False) -> str:
+def format_node(node: ast.Node, indent: str = "", on_new_line: bool = False) -> str:
     writer = _Writer()
     writer.node(node, indent, on_new_line)
     return "".join(writer.out)
@@ -192,7 +192,7 @@ def format_program(program: ast.Program) -> str:
     return "".join(out)
 
 
-def format_expression(node: ast.Expr) -> str:
+def format_expression(node: ast.Node) -> str:
     """An expression on one line as Kapacitor prints a lambda body (LambdaNode.ExpressionString)."""
     return format_node(node, "", True)
 
