@@ -56,8 +56,9 @@ def evaluate_binary(node: ast.Binary) -> Any:
         value = compile_lambda(node, mode="eval").new_evaluator()({}, {}, 0)
     except Exception as err:
         text = str(err)
-        if mine_error is not None and getattr(mine_error, "diagnostic", None) is not None:
-            mine_error.diagnostic.kapacitor_message = text
+        diagnostic = getattr(mine_error, "diagnostic", None)
+        if mine_error is not None and diagnostic is not None:
+            diagnostic.kapacitor_message = text
             raise mine_error from None
         raise _fail(f"this expression fails: {text}", text) from None
     if type(value) in (bool, int, float, str, Duration, Regex):
@@ -68,20 +69,19 @@ def evaluate_binary(node: ast.Binary) -> Any:
 
 
 def evaluate_constant(node: ast.Node) -> Any:
-    t = type(node)
-    if t is ast.NumberLiteral:
+    if isinstance(node, ast.NumberLiteral):
         return node.int_value if node.is_int else node.float_value
-    if t is ast.StringLiteral:
+    if isinstance(node, ast.StringLiteral):
         return node.value
-    if t is ast.BoolLiteral:
+    if isinstance(node, ast.BoolLiteral):
         return node.value
-    if t is ast.DurationLiteral:
+    if isinstance(node, ast.DurationLiteral):
         return Duration(node.nanoseconds)
-    if t is ast.RegexLiteral:
+    if isinstance(node, ast.RegexLiteral):
         from tickpy.check.evaluate import _regex
 
         return _regex(node.pattern)
-    if t is ast.Unary:
+    if isinstance(node, ast.Unary):
         value = evaluate_constant(node.operand)
         if node.operator == "-" and type(value) in (int, float):
             return -value
@@ -93,7 +93,7 @@ def evaluate_constant(node: ast.Node) -> Any:
             f"'{node.operator}' cannot be applied to {_a(_type(value))}",
             f"invalid unary operator {node.operator} for type {_type(value)}",
         )
-    if t is ast.Reference:
+    if isinstance(node, ast.Reference):
         from tickpy.check.evaluate import _located
 
         raise _located(_fail(
@@ -101,13 +101,13 @@ def evaluate_constant(node: ast.Node) -> Any:
             f'name "{node.name}" is undefined. Names in scope: ',
             hint='did you forget "lambda:" before the expression?',
         ), node.span)
-    if t is ast.Binary:
+    if isinstance(node, ast.Binary):
         left = evaluate_constant(node.left)
         right = evaluate_constant(node.right)
         return _binary(node.operator, left, right)
-    if t is ast.Lambda:
+    if isinstance(node, ast.Lambda):
         return node
-    if t is ast.Function and node.kind == "global":
+    if isinstance(node, ast.Function) and node.kind == "global":
         args = []
         for index, arg in enumerate(node.args):
             try:

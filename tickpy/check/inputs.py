@@ -21,7 +21,7 @@ def _var_value(name: str, raw: dict, path: str) -> tuple[str, Any]:
     if not isinstance(raw, dict) or "type" not in raw:
         raise _problem(f'var "{name}" must be an object with "type" and "value"', path)
     kind = raw["type"]
-    value = raw.get("value")
+    value: Any = raw.get("value")  # any JSON value, checked against `kind` below
     if kind not in VAR_TYPES:
         raise _problem(f'var "{name}" has unknown type {kind!r} (one of {", ".join(VAR_TYPES)})', path)
     try:

@@ -111,6 +111,7 @@ class CaseRunner:
         if failure is not None:
             answer.update(failure)
             return answer
+        assert evaluator is not None  # _compile gives an evaluator or a failure
         fields = {name: decode_field(value) for name, value in (case.get("fields") or {}).items()}
         tags = dict(case.get("tags") or {})
         time_ns = parse_time(case.get("time") or "1970-01-01T00:00:00Z")

@@ -21,7 +21,7 @@ path for those types.
 from __future__ import annotations
 
 import itertools
-from typing import Callable
+from typing import Callable, TypeGuard
 
 from tickpy.golang.gomath import go_divide
 from tickpy.golang.gostrings import join_text
@@ -50,6 +50,11 @@ _PY_TYPE_NAMES = {float: FLOAT, int: INT, str: STRING, bool: BOOL, MissingValue:
 _EVAL_RESULT_TYPES = (INT, FLOAT, STRING, BOOL, DURATION)
 _MAX_SPECIALISATIONS = 32
 _MAX_GENERATED_DEPTH = 40  # levels; a level opens at most four parentheses
+
+
+def all_known(types: tuple[str | None, ...]) -> TypeGuard[tuple[str, ...]]:
+    """Whether no type in `types` is unknown (None)."""
+    return None not in types
 
 
 class _NoFastPath(Exception):
@@ -254,7 +259,7 @@ def _logical_operands(operator: str, left: ast.Node, right: ast.Node) -> list[as
 def _generated_depth(expression: ast.Node) -> int:
     """Nesting of the code generated for `expression`: a run of one logical operator is flat."""
     deepest = 0
-    stack = [(expression, 1, None)]
+    stack: list[tuple[ast.Node, int, str | None]] = [(expression, 1, None)]
     while stack:
         node, level, parent_operator = stack.pop()
         if isinstance(node, ast.Binary) and node.operator in LOGICAL_OPERATORS and node.operator == parent_operator:
@@ -424,7 +429,7 @@ class FastPath:
             return self.specialisations[classes]
         factory = None
         kinds = tuple(_PY_TYPE_NAMES.get(cls) for cls in classes)
-        if None not in kinds and len(self.specialisations) < _MAX_SPECIALISATIONS:
+        if all_known(kinds) and len(self.specialisations) < _MAX_SPECIALISATIONS:
             generated = self._generate(kinds)
             if generated is not None:
                 generator, code = generated
@@ -547,7 +552,7 @@ def _static_result_type(expression: ast.Node, catalogue: dict[str, LambdaFunctio
             if len(results) == 1:
                 return results.pop()
             arg_types = tuple([static_result_type(arg, catalogue, memo) for arg in args])
-            if None not in arg_types:
+            if all_known(arg_types):
                 return spec.signatures.get(arg_types)
             return None
         case ast.Lambda(expression=inner):

@@ -228,7 +228,7 @@ class CompiledLambda:
 
     def fill_scope(self, fields: dict, tags: dict, time_ns: int) -> dict:
         """Kapacitor's fillScope: each referenced name from the fields, else the tags, else missing."""
-        scope = {}
+        scope: dict[str, object] = {}
         for name in self.references:
             if name == "time":
                 scope["time"] = Time(time_ns)

@@ -75,7 +75,10 @@ class LambdaFunction:
         return self.factory is not None
 
     def instance(self) -> Implementation:
-        return self.factory() if self.factory is not None else self.implementation
+        if self.factory is not None:
+            return self.factory()
+        assert self.implementation is not None  # every function has an implementation or a factory
+        return self.implementation
 
     def return_type(self, argument_types: tuple[str, ...]) -> str | None:
         return self.signatures.get(argument_types)

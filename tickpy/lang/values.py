@@ -10,6 +10,7 @@ Type names are Kapacitor's `ast.ValueType` spellings ("float", "int", "string", 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from tickpy.golang.gostrings import go_text
 
@@ -36,7 +37,9 @@ class Regex:
     """A compiled RE2 regex and the pattern it came from."""
 
     pattern: str
-    compiled: object  # re2 pattern
+    # An re2 pattern (re2 has no type information); None for a pattern the checker could
+    # not compile and keeps only to report on.
+    compiled: Any
 
     def __str__(self) -> str:
         return self.pattern  # Go's (*regexp.Regexp).String(), which %v prints

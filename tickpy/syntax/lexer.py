@@ -26,6 +26,7 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass
+from typing import Protocol, cast
 
 from tickpy.golang.goformat import (
     GoRangeError,
@@ -85,11 +86,19 @@ KAPACITOR_NAMES = {
 
 KEYWORDS = {"AND": "AND", "OR": "OR", "TRUE": "TRUE", "FALSE": "FALSE", "var": "VAR", "dbrp": "DBRP"}
 
+
+class _MatchesEverywhere(Protocol):
+    """A pattern that matches (maybe empty) at any position, so its match is never None."""
+
+    def match(self, string: str, pos: int = ...) -> re.Match[str]: ...
+
+
 # Go's unicode.IsSpace.
 _SPACE_CHARS = "\t\n\v\f\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
-_SPACES = re.compile("[" + re.escape(_SPACE_CHARS) + "]*")
-_SPACES_NO_NEWLINE = re.compile("[" + re.escape(_SPACE_CHARS.replace("\n", "")) + "]*")
-_ASCII_IDENT_TAIL = re.compile(r"[A-Za-z0-9_]*")
+# Each is `[...]*`, which matches at any position; the casts record that for the type checker.
+_SPACES = cast(_MatchesEverywhere, re.compile("[" + re.escape(_SPACE_CHARS) + "]*"))
+_SPACES_NO_NEWLINE = cast(_MatchesEverywhere, re.compile("[" + re.escape(_SPACE_CHARS.replace("\n", "")) + "]*"))
+_ASCII_IDENT_TAIL = cast(_MatchesEverywhere, re.compile(r"[A-Za-z0-9_]*"))
 _REFERENCE = re.compile(r'(?:\\"|[^"])*+"')
 _SINGLE_STRING_BODY = re.compile(r"(?:\\'|[^'])*+'")
 _REGEX_BODY = re.compile(r"(?:\\/|[^/])*+/")
@@ -113,8 +122,9 @@ class Tok:
         self.line = line
         self.column = column
         self.offset_end = offset_end
-        self.comment = None
-        self.literal = None
+        self.comment: ast.Comment | None = None
+        # A number's int or float, a duration's nanoseconds, or a LiteralProblem.
+        self.literal: int | float | LiteralProblem | None = None
 
     def __repr__(self) -> str:
         return f"Tok({self.type}, {self.value!r}, {self.line}:{self.column})"
