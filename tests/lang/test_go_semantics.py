@@ -198,6 +198,13 @@ def test_strconv_parsers():
         parse_int("1.5")
     with pytest.raises(ValueError, match="value out of range"):
         parse_int("9223372036854775808")
+    # ParseUint's loop stops at the digit that overflows, before it sees the bad one
+    with pytest.raises(ValueError, match="value out of range"):
+        parse_int("99999999999999999999x")
+    assert parse_int("-9223372036854775808") == -(1 << 63)
+    assert parse_int("0x_1F", 0) == 31 and parse_int("017", 0) == 15  # base 0: prefixes and '_'
+    with pytest.raises(ValueError, match="invalid syntax"):
+        parse_int("1_0")  # '_' only with base 0
     assert parse_float("0x1p-2") == 0.25
     assert parse_float("-Inf") == -INF
     with pytest.raises(ValueError, match=r'strconv.ParseFloat: parsing "": invalid syntax'):

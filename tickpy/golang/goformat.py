@@ -38,19 +38,17 @@ def _range_error(function: str, text: str) -> GoRangeError:
     return GoRangeError(f"strconv.{function}: parsing {go_quote(text)}: value out of range")
 
 
-_SYNTAX = "syntax"
-_RANGE = "range"
-
-
-def _uint64_of(text: str, base: int) -> int | str:
-    """The loop of Go's ParseUint(text, base, 64): the value, or _SYNTAX / _RANGE for the first
-    failure met digit by digit (so "99999999999999999999x" is out of range, not bad syntax).
-    Base 0 reads a 0b/0o/0x/0 prefix and allows '_' between digits."""
+def _uint64_of(text: str, base: int, function: str, shown: str) -> int:
+    """The loop of Go's ParseUint(text, base, 64), failing with the first error met digit by digit
+    (so "99999999999999999999x" is out of range, not bad syntax), in the words of `function`
+    parsing `shown`. Base 0 reads a 0b/0o/0x/0 prefix and allows '_' between digits."""
     if not text:
-        return _SYNTAX
+        raise _syntax_error(function, shown)
     if base == 10 and text.isascii() and text.isdigit():
         value = int(text)
-        return value if value <= UINT64_MAX else _RANGE
+        if value > UINT64_MAX:
+            raise _range_error(function, shown)
+        return value
     prefixed = base == 0
     digits = text
     if prefixed:
@@ -69,27 +67,25 @@ def _uint64_of(text: str, base: int) -> int | str:
             continue
         if "0" <= char <= "9":
             digit = ord(char) - 48
-        elif "a" <= char.lower() <= "z" and char.isascii():
+        elif char.isascii() and "a" <= char.lower() <= "z":
             digit = ord(char.lower()) - 87
         else:
-            return _SYNTAX
+            raise _syntax_error(function, shown)
         if digit >= base:
-            return _SYNTAX
+            raise _syntax_error(function, shown)
         value = value * base + digit
         if value > UINT64_MAX:
-            return _RANGE
+            raise _range_error(function, shown)
     if underscores and not _underscores_ok(text):
-        return _SYNTAX
+        raise _syntax_error(function, shown)
     return value
 
 
 def parse_int(text: str, base: int = 10) -> int:
     """Go's strconv.ParseInt(text, base, 64), base 0 or 2..36."""
     negative = text[:1] == "-"
-    value = _uint64_of(text[1:] if text[:1] in ("+", "-") else text, base)
-    if value == _SYNTAX:
-        raise _syntax_error("ParseInt", text)
-    if value == _RANGE or value > (INT64_MAX + 1 if negative else INT64_MAX):
+    value = _uint64_of(text[1:] if text[:1] in ("+", "-") else text, base, "ParseInt", text)
+    if value > (INT64_MAX + 1 if negative else INT64_MAX):
         raise _range_error("ParseInt", text)
     return -value if negative else value
 
@@ -106,12 +102,7 @@ def atoi(text: str) -> int:
 
 def parse_uint(text: str, base: int = 10) -> int:
     """Go's strconv.ParseUint(text, base, 64), base 0 or 2..36."""
-    value = _uint64_of(text, base)
-    if value == _SYNTAX:
-        raise _syntax_error("ParseUint", text)
-    if value == _RANGE:
-        raise _range_error("ParseUint", text)
-    return value
+    return _uint64_of(text, base, "ParseUint", text)
 
 
 def _underscores_ok(text: str) -> bool:

@@ -19,7 +19,9 @@ def q_encode(text: str) -> str:
     data = go_bytes(text)
     if all(32 <= b <= 126 or b == 9 for b in data):
         return text
-    words, current, length = [], [], 0
+    words: list[str] = []
+    current: list[str] = []
+    length = 0
     i = 0
     while i < len(data):
         b = data[i]

@@ -237,11 +237,11 @@ def parse_influx_duration(text: str) -> int:
             unit += "s"
             factor = NANOSECOND if unit == "ns" else MILLISECOND
             position += 2
-        else:
-            factor = _INFLUX_SINGLE_LETTER_UNITS.get(unit)
-            if factor is None:
-                raise ValueError("invalid duration")
+        elif unit in _INFLUX_SINGLE_LETTER_UNITS:
+            factor = _INFLUX_SINGLE_LETTER_UNITS[unit]
             position += 1
+        else:
+            raise ValueError("invalid duration")
         total = wrap_int64(total + measure * factor)
     if total < 0 and not negative:
         raise DurationOverflowError(f"overflowed duration {measure}{unit}: choose a smaller duration or INF")
