@@ -6,9 +6,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from tickpy.check.evaluate import EvalError, _located, _regex
 from tickpy.diagnostics import Diagnostic
 from tickpy.golang.goformat import format_float_f
 from tickpy.golang.gotime import format_go_duration
+from tickpy.lang import compile_lambda
 from tickpy.lang.values import Duration, Regex
 from tickpy.syntax import ast
 
@@ -27,8 +29,6 @@ def _type(value: Any) -> str:
 
 
 def _fail(message: str, kapacitor: str, hint: str | None = None):
-    from tickpy.check.evaluate import EvalError
-
     return EvalError(
         Diagnostic(message=message, code="bad-expression", hint=hint, kapacitor_message=kapacitor, extra={"stage": "pipeline"})
     )
@@ -46,12 +46,6 @@ def evaluate_binary(node: ast.Binary) -> Any:
         if diagnostic is not None and "is undefined" in (diagnostic.kapacitor_message or ""):
             raise
         mine, mine_error = None, err
-    try:
-        from tickpy.lang import compile_lambda
-    except ImportError:
-        if mine_error is not None:
-            raise mine_error
-        return mine
     try:
         value = compile_lambda(node, mode="eval").new_evaluator()({}, {}, 0)
     except Exception as err:
@@ -78,8 +72,6 @@ def evaluate_constant(node: ast.Node) -> Any:
     if isinstance(node, ast.DurationLiteral):
         return Duration(node.nanoseconds)
     if isinstance(node, ast.RegexLiteral):
-        from tickpy.check.evaluate import _regex
-
         return _regex(node.pattern)
     if isinstance(node, ast.Unary):
         value = evaluate_constant(node.operand)
@@ -94,8 +86,6 @@ def evaluate_constant(node: ast.Node) -> Any:
             f"invalid unary operator {node.operator} for type {_type(value)}",
         )
     if isinstance(node, ast.Reference):
-        from tickpy.check.evaluate import _located
-
         raise _located(_fail(
             f'"{node.name}" reads a field, which only exists inside a lambda',
             f'name "{node.name}" is undefined. Names in scope: ',
@@ -228,11 +218,7 @@ def _via_lambda_engine(node: ast.Function) -> Any:
     """Other functions (abs(), strLength(), ...): Kapacitor evaluates them with its expression
     engine and an empty scope, which is what the lambda compiler implements."""
     try:
-        from tickpy.lang import compile_lambda
-
         value = compile_lambda(node, mode="eval").new_evaluator()({}, {}, 0)
-    except ImportError:
-        raise _fail(f"{node.name}() cannot be evaluated outside a lambda", f"undefined function {node.name}") from None
     except Exception as err:
         raise _fail(f"{node.name}() fails: {err}", str(err)) from None
     if type(value) in (bool, int, float, str, Duration, Regex):

@@ -452,7 +452,7 @@ class Evaluator:
         )
 
     def eval_binary(self, node: ast.Binary) -> Any:
-        from tickpy.check.constexpr import evaluate_binary
+        from tickpy.check.constexpr import evaluate_binary  # local: constexpr imports this module
 
         expression = self._substitute(node)
         assert isinstance(expression, ast.Binary)  # substituting names keeps the operator

@@ -10,6 +10,8 @@ from tickpy.check.evaluate import UDFInfo
 from tickpy.diagnostics import Diagnostic, TickpyError
 from tickpy.golang.gotime import parse_influx_duration
 from tickpy.lang.values import STAR, Duration, Regex
+from tickpy.syntax import ast
+from tickpy.syntax.parser import parse_lambda_expression
 
 VAR_TYPES = ("bool", "int", "float", "string", "regex", "duration", "lambda", "list", "star")
 
@@ -46,9 +48,6 @@ def _var_value(name: str, raw: dict, path: str) -> tuple[str, Any]:
 
             return kind, Regex(value, re2.compile(value))
         if kind == "lambda" and isinstance(value, str):
-            from tickpy.syntax import ast
-            from tickpy.syntax.parser import parse_lambda_expression
-
             expression = parse_lambda_expression(value, path)
             return kind, ast.Lambda(span=expression.span, expression=expression)
         if kind == "list" and isinstance(value, list):

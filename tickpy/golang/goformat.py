@@ -13,7 +13,7 @@ import struct
 import unicodedata
 
 from tickpy.golang.gotime import format_go_duration
-from tickpy.golang.gotypes import INT64_MAX, INT64_MIN, UINT64_MAX, Duration, Time
+from tickpy.golang.gotypes import INT64_MAX, UINT64_MAX, Duration, Time
 
 # --- parsing -----------------------------------------------------------------------------------
 

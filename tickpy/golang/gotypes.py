@@ -18,7 +18,8 @@ class Duration:
     nanoseconds: int
 
     def __str__(self) -> str:
-        from tickpy.golang.gotime import format_go_duration  # local: gotime imports this module
+        # local: gotime imports this module
+        from tickpy.golang.gotime import format_go_duration
 
         return format_go_duration(self.nanoseconds)
 

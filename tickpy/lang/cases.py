@@ -20,6 +20,7 @@ from tickpy.golang.gotime import days_from_civil, format_influx_duration
 from tickpy.lang.compiler import CompiledLambda, Evaluator, compile_lambda
 from tickpy.lang.errors import LambdaCompileError, LambdaRuntimeError
 from tickpy.lang.values import Duration, type_of
+from tickpy.syntax.parser import parse_lambda_expression
 
 _RFC3339 = re.compile(
     r"(-?\d{4,})-(\d\d)-(\d\d)[Tt ](\d\d):(\d\d):(\d\d)(?:\.(\d{1,9}))?(?:([Zz])|([+-])(\d\d):(\d\d))\Z"
@@ -87,8 +88,6 @@ class CaseRunner:
         self._sequences: dict[str, tuple[CompiledLambda | None, Evaluator | None, dict | None]] = {}
 
     def _compile(self, case: dict) -> tuple[CompiledLambda | None, Evaluator | None, dict | None]:
-        from tickpy.syntax.parser import parse_lambda_expression
-
         try:
             expression = parse_lambda_expression(case["expr"])
         except TickpyError as error:

@@ -155,7 +155,7 @@ class _Generator:
             left_code, left_kind = self.expression(left)
             if left_kind != STRING:
                 raise _NoFastPath
-            from tickpy.lang.compiler import compile_regex
+            from tickpy.lang.compiler import compile_regex  # local: the compiler imports this module
 
             search = self.constant(compile_regex(right.pattern).search)
             self.partial = True  # RE2 refuses the raw bytes of a cut UTF-8 sequence: exact path

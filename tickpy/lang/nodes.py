@@ -16,11 +16,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Callable
 
-from tickpy.lang.errors import GoError, GoPanic, MissingValueError, TypeGuardFailed
-from tickpy.lang.functions import LambdaFunction
 from tickpy.golang.goformat import format_float_v
 from tickpy.golang.gotime import format_go_duration
 from tickpy.golang.gotypes import wrap_int64
+from tickpy.lang.errors import GoError, GoPanic, MissingValueError, TypeGuardFailed
+from tickpy.lang.functions import LambdaFunction
 from tickpy.lang.operators import BINARY_OPERATIONS, OPERATORS_BY_TYPE, operator_kind
 from tickpy.lang.values import (
     BOOL,

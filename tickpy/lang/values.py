@@ -15,8 +15,7 @@ from typing import Any
 from tickpy.golang.gostrings import go_text
 
 # Go's own types, re-exported: TICKscript durations and times are Go's time.Duration and time.Time.
-from tickpy.golang.gotypes import Duration, Time  # noqa: F401
-from tickpy.golang.gotypes import GO_TYPE_NAMES
+from tickpy.golang.gotypes import GO_TYPE_NAMES, Duration, Time  # noqa: F401
 
 # Kapacitor's ast.ValueType names, as its messages print them.
 FLOAT = "float"

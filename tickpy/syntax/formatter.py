@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from tickpy.golang.goformat import format_float_f
 from tickpy.syntax import ast
+from tickpy.syntax.parser import parse
 
 INDENT_STEP = "    "
 
@@ -197,6 +198,4 @@ def format_expression(node: ast.Node) -> str:
 
 
 def format_source(source: str, path: str = "<script>") -> str:
-    from tickpy.syntax.parser import parse
-
     return format_program(parse(source, path))

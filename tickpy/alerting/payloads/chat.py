@@ -6,6 +6,7 @@ from urllib.parse import quote_plus
 
 from tickpy.golang import gojson
 from tickpy.golang.gotime import RFC3339, format_time
+from tickpy.runtime.alert_data_template import template_data_value
 from tickpy.alerting.payloads.common import (HTTPRequest, NotSent, creation_check, encode, execute_template,
                                              service_url, parse_option_template)
 
@@ -59,7 +60,6 @@ def _discord(options, event, settings):
     workspace = options.get("workspace", "")
     if workspace and settings and settings.get("workspace", "") != workspace:
         raise NotSent("workspace id not found")
-    from tickpy.runtime.alert_data_template import template_data_value
 
     title = execute_template(title_template, template_data_value(event))
     timestamp = ""

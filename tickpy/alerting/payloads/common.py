@@ -6,7 +6,10 @@ from dataclasses import dataclass, field
 
 from tickpy.golang import gojson
 from tickpy.golang.gohttp import join_url
+from tickpy.golang.gotemplate_exec import ExecError, TextTemplate
+from tickpy.golang.gotemplate_parse import TemplateParseError
 from tickpy.runtime.alert_event import AlertEvent
+from tickpy.runtime.alert_wire import result_struct
 
 KAPACITOR_URL = "http://localhost:9092"  # Kapacitor's own address in client_url fields (httpd default)
 
@@ -17,8 +20,6 @@ def encode(value) -> str:
 
 def result_json(event: AlertEvent):
     """The event's models.Result as the Go struct marshals it (field order, omitempty)."""
-    from tickpy.runtime.alert_wire import result_struct
-
     return result_struct(event.result)
 
 
@@ -61,9 +62,6 @@ class OptionTemplateError(ValueError):
 
 def parse_option_template(option: str, name: str, text: str, funcs=None, item: str = ""):
     """text/template.New(name).Parse(text), raising OptionTemplateError with Go's message."""
-    from tickpy.golang.gotemplate_exec import TextTemplate
-    from tickpy.golang.gotemplate_parse import TemplateParseError
-
     try:
         return TextTemplate(name, text, funcs)
     except TemplateParseError as err:
@@ -72,8 +70,6 @@ def parse_option_template(option: str, name: str, text: str, funcs=None, item: s
 
 def execute_template(template, data) -> str:
     """The template's text over `data`; ValueError with Go's message when execution fails."""
-    from tickpy.golang.gotemplate_exec import ExecError
-
     try:
         return template.execute(data)
     except ExecError as err:

@@ -25,6 +25,9 @@ from tickpy.alerting.payloads.common import (HTTPRequest, NotSent, OptionTemplat
 from tickpy.golang.goformat import go_quote
 from tickpy.golang.gohttp import values_encode
 from tickpy.golang.gomail import AddressError, parse_address, q_encode, quoted_printable
+from tickpy.golang.gotemplate_exec import ExecError
+from tickpy.golang.gotemplate_types import BOOL, GV, MAP_STRING_ANY, MAP_STRING_STRING, STRING, GoType, StructField
+from tickpy.runtime.alert_data_template import RESULT, alert_data_value, template_data_value
 
 
 def _kafka_template(options):
@@ -44,7 +47,6 @@ def _kafka(options, event, settings):
     if template is None:
         message["value"] = event.wire.decode("utf-8", "replace") + "\n"
         return message
-    from tickpy.runtime.alert_data_template import alert_data_value
 
     try:
         message["value"] = execute_template(template, alert_data_value(event, event.wire))
@@ -61,7 +63,6 @@ def _mqtt_topic(options):
 
 def _mqtt(options, event, settings):
     topic_template = _mqtt_topic(options)
-    from tickpy.runtime.alert_data_template import template_data_value
 
     return {"broker": options.get("broker-name", "") or settings.get("name", ""),
             "topic": execute_template(topic_template, template_data_value(event)),
@@ -143,7 +144,6 @@ def _rendered_recipients(templates: list[str], event, logged: list[str]) -> list
     an empty result adds nobody."""
     if not templates:
         return []
-    from tickpy.golang.gotemplate_exec import ExecError
 
     parsed = []
     for index, text in enumerate(templates):
@@ -167,9 +167,6 @@ def _rendered_recipients(templates: list[str], event, logged: list[str]) -> list
 
 @cache
 def _event_data_type():
-    from tickpy.runtime.alert_data_template import RESULT
-    from tickpy.golang.gotemplate_types import BOOL, MAP_STRING_ANY, MAP_STRING_STRING, STRING, GoType, StructField
-
     return GoType("alert.EventData", "struct", fields=[
         StructField("Name", STRING), StructField("TaskName", STRING), StructField("Category", STRING),
         StructField("Group", STRING), StructField("Tags", MAP_STRING_STRING), StructField("Fields", MAP_STRING_ANY),
@@ -178,9 +175,6 @@ def _event_data_type():
 
 def event_data_value(event):
     """`event.Data` (alert.EventData) as a typed Go value: what smtp's to-field templates see."""
-    from tickpy.runtime.alert_data_template import alert_data_value, template_data_value
-    from tickpy.golang.gotemplate_types import BOOL, GV, MAP_STRING_ANY, STRING
-
     # the same tag, field and result values TemplateData and alert.Data templates see
     template_data = template_data_value(event).v
     tags, fields = template_data[9], GV(MAP_STRING_ANY, template_data[10].v)

@@ -35,12 +35,14 @@ from tickpy.golang import gojson
 from tickpy.runtime.alert_event import LEVEL_RANK, AlertEvent
 from tickpy.alerting.payloads.common import (HTTPRequest, NotSent, creation_check, encode, execute_template,
                                              parse_option_template)
+from tickpy.check.alert_templates import go_field_value
 from tickpy.golang.goformat import GoNumError, format_value_v, go_quote, parse_int
 from tickpy.golang.gostrings import from_go_bytes, go_bytes
+from tickpy.golang.gotemplate_exec import ExecError
+from tickpy.golang.gotemplate_types import (BOOL, DURATION, GV, MAP_STRING_ANY, MAP_STRING_STRING, STRING, TIME, GoType,
+                                            StructField, go_duration, go_time)
 from tickpy.golang.gotypes import wrap_int
-
-# The Go template machinery is imported when a template is rendered (as the other builders do):
-# loading tickpy.alerting.payloads stays cheap.
+from tickpy.runtime.alert_data_template import LEVEL, template_data_value
 
 
 # --- shared ----------------------------------------------------------------------------------
@@ -74,8 +76,6 @@ def _cut_bytes(text: str, limit: int) -> str:
 def _lenient_render(name: str, text: str, data) -> str:
     """A servicenow/zenoss field template: a parse error sends nothing (ValueError), an
     execution error is ignored and what was written before it is the value."""
-    from tickpy.golang.gotemplate_exec import ExecError
-
     if not text:
         return ""
     template = parse_option_template(name, name, text)  # Kapacitor parses these per event, not when built
@@ -87,14 +87,10 @@ def _lenient_render(name: str, text: str, data) -> str:
 
 def _strict_render(template, event: AlertEvent) -> str:
     """A template parsed when the handler was built, over the event's TemplateData."""
-    from tickpy.runtime.alert_data_template import template_data_value
-
     return execute_template(template, template_data_value(event))
 
 
 def _tags_value(tags: dict):
-    from tickpy.golang.gotemplate_types import GV, MAP_STRING_STRING, STRING
-
     return GV(MAP_STRING_STRING, {k: GV(STRING, v) for k, v in tags.items()})
 
 
@@ -126,8 +122,6 @@ def _sensu(options, event, settings):
 
 @functools.cache
 def _servicenow_data_type():
-    from tickpy.golang.gotemplate_types import MAP_STRING_ANY, MAP_STRING_STRING, STRING, GoType, StructField
-
     return GoType("servicenow.dataInfo", "struct", fields=[
         StructField("ID", STRING), StructField("Name", STRING), StructField("TaskName", STRING),
         StructField("Fields", MAP_STRING_ANY), StructField("Tags", MAP_STRING_STRING)])
@@ -138,15 +132,10 @@ _SERVICENOW_SEVERITY = {"OK": "5", "INFO": "5", "WARNING": "4", "CRITICAL": "1"}
 
 
 def _fields_value(fields: dict):
-    from tickpy.check.alert_templates import go_field_value
-    from tickpy.golang.gotemplate_types import GV, MAP_STRING_ANY
-
     return GV(MAP_STRING_ANY, {k: go_field_value(v) for k, v in fields.items()})
 
 
 def _servicenow(options, event, settings):
-    from tickpy.golang.gotemplate_types import GV, STRING
-
     _require_setting(settings, "url", _SERVICENOW_URL, "must specify events URL")
     url = options.get("url") or settings.get("url", _SERVICENOW_URL)
     data = GV(_servicenow_data_type(), [GV(STRING, event.id), GV(STRING, event.name), GV(STRING, event.task_name),
@@ -183,9 +172,6 @@ _ZENOSS_SEVERITY_DEFAULTS = {"OK": "Clear", "INFO": "Info", "WARNING": "Warning"
 
 @functools.cache
 def _zenoss_data_type():
-    from tickpy.runtime.alert_data_template import LEVEL
-    from tickpy.golang.gotemplate_types import BOOL, DURATION, MAP_STRING_STRING, STRING, TIME, GoType, StructField
-
     fields = [("Name", STRING), ("TaskName", STRING), ("ID", STRING), ("Message", STRING), ("Details", STRING),
               ("Time", TIME), ("Duration", DURATION), ("Level", LEVEL), ("Recoverable", BOOL),
               ("Tags", MAP_STRING_STRING)]
@@ -194,9 +180,6 @@ def _zenoss_data_type():
 
 
 def _zenoss_data(event: AlertEvent):
-    from tickpy.runtime.alert_data_template import LEVEL
-    from tickpy.golang.gotemplate_types import BOOL, GV, STRING, go_duration, go_time
-
     return GV(_zenoss_data_type(), [
         GV(STRING, event.name), GV(STRING, event.task_name), GV(STRING, event.id), GV(STRING, event.message),
         GV(STRING, event.details), go_time(event.time_ns), go_duration(event.duration_ns),

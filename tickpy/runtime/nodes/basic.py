@@ -14,11 +14,11 @@ from tickpy.lang.values import StarValue
 from tickpy.runtime.messages import BatchMessage, BatchPoint, Dimensions, LazyFields, PointMessage, group_id
 from tickpy.runtime.point import Point
 from tickpy.runtime.nodes.base import PerGroup, RuntimeNode, logfmt_string, register
+from tickpy.syntax import ast
+
 
 def _and_lambdas(first, second):
     """`first AND second`, as FromNode.Where combines a second call."""
-    from tickpy.syntax import ast
-
     expression = ast.Binary(span=second.span, operator="AND", left=first.expression, right=second.expression)
     return ast.Lambda(span=first.span, expression=expression)
 

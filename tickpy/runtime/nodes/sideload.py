@@ -104,6 +104,7 @@ def load_directory(directory: Path) -> dict[str, dict[str, Any]]:
 class SideloadNode(RuntimeNode):
     def __init__(self, spec, ctx):
         super().__init__(spec, ctx)
+        # local: the template machinery (~0.1 s) loads only for a task that uses it
         from tickpy.golang.gotemplate_exec import TextTemplate
         from tickpy.golang.gotemplate_parse import TemplateParseError
 
@@ -140,6 +141,7 @@ class SideloadNode(RuntimeNode):
 
     def _sideload(self, fields, tags, time):
         """(fields, tags) with the sideloaded values, or None when an order template failed."""
+        # local: the template machinery (~0.1 s) loads only for a task that uses it
         from tickpy.golang.gotemplate_types import GV, MAP_STRING_STRING, STRING
 
         data = GV(MAP_STRING_STRING, {k: GV(STRING, v) for k, v in tags.items()})
