@@ -13,10 +13,10 @@ attached as Kapacitor's parser attaches them (they travel on the token that foll
 from __future__ import annotations
 
 import gc
-import hashlib
 import json
 import os
 import threading
+import zlib
 
 import tickpy.grammar
 from tickpy.diagnostics import TickpyError
@@ -279,7 +279,9 @@ def lark_parser(grammar: str, transformer=None):
 
 
 def grammar_digest(grammar: str) -> str:
-    return hashlib.sha256(grammar.encode("utf-8")).hexdigest()
+    """Tells an edited grammar from the one the table was built from (CRC-32: no attacker here,
+    and hashlib's OpenSSL would cost a start-up more than the whole check)."""
+    return f"{zlib.crc32(grammar.encode('utf-8')):08x}"
 
 
 def build_table(grammar: str) -> dict:
@@ -311,7 +313,7 @@ def build_table(grammar: str) -> dict:
             "reduce": {str(symbol): rule_numbers[arg] for symbol, (kind, arg) in sorted(actions.items()) if kind is not Shift},
         }
     return {
-        "grammar_sha256": grammar_digest(grammar),
+        "grammar_crc32": grammar_digest(grammar),
         "start_states": {name: numbers[state] for name, state in sorted(parse_table.start_states.items())},
         "end_states": {name: numbers[state] for name, state in sorted(parse_table.end_states.items())},
         "rules": [_rule_record(rule) for rule in lark.rules],
@@ -350,7 +352,7 @@ def load_table(grammar_path: str = GRAMMAR_PATH, table_path: str = TABLE_PATH) -
         grammar = grammar_file.read()
     with open(table_path, encoding="utf-8") as table_file:
         table = json.load(table_file)
-    if table["grammar_sha256"] != grammar_digest(grammar):
+    if table.get("grammar_crc32") != grammar_digest(grammar):
         return build_table(grammar)
     return table
 
