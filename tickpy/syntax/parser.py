@@ -279,8 +279,8 @@ def lark_parser(grammar: str, transformer=None):
 
 
 def grammar_digest(grammar: str) -> str:
-    """Tells an edited grammar from the one the table was built from (CRC-32: no attacker here,
-    and hashlib's OpenSSL would cost a start-up more than the whole check)."""
+    """Tells an edited grammar from the one the table was built from. CRC-32 is enough to notice
+    an edit, and hashlib would load OpenSSL at each start."""
     return f"{zlib.crc32(grammar.encode('utf-8')):08x}"
 
 
