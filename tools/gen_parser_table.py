@@ -13,10 +13,6 @@ import pathlib
 import sys
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
-# The checkout's tickpy, whatever is installed: the table is written beside its grammar.
-sys.path.insert(0, str(ROOT))
-
-from tickpy.syntax.parser import GRAMMAR_PATH, TABLE_PATH, build_table  # noqa: E402
 
 
 def dumps(table: dict) -> str:
@@ -34,6 +30,10 @@ def dumps(table: dict) -> str:
 
 
 def main() -> int:
+    # The checkout's tickpy, whatever is installed: the table is written beside its grammar.
+    sys.path.insert(0, str(ROOT))
+    from tickpy.syntax.parser import GRAMMAR_PATH, TABLE_PATH, build_table
+
     grammar = pathlib.Path(GRAMMAR_PATH).read_text(encoding="utf-8")
     pathlib.Path(TABLE_PATH).write_text(dumps(build_table(grammar)), encoding="utf-8")
     print(f"wrote {TABLE_PATH}")

@@ -7,10 +7,10 @@ import pathlib
 import subprocess
 import sys
 
+from tests.conformance.conftest import conformance_dir
 from tickpy.syntax import parser as tick_parser
 from tickpy.syntax.lexer import lex
 from tickpy.syntax.serialize import node_to_dict
-from tests.conformance.conftest import conformance_dir
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 GRAMMAR = pathlib.Path(tick_parser.GRAMMAR_PATH).read_text(encoding="utf-8")
@@ -63,8 +63,8 @@ SCRIPTS = [
     "// only a comment\n",
     'dbrp "telegraf"."autogen"\nvar crit lambda\nvar x = 5m\nx y',
     "var l = ['a', b, *]\nvar m = [a,]\nvar n = [a]\nvar o = []\n",
-    "stream\n    |from()\n        .measurement('cpu')\n        .groupBy(*)\n    @udf(1, 2,)\n"
-    "    |window().period(10s).every(5s)\n    |alert().crit(lambda: \"x\" > 1 AND \"y\" < -2 OR !\"z\")\n",
+    ("stream\n    |from()\n        .measurement('cpu')\n        .groupBy(*)\n    @udf(1, 2,)\n"
+     "    |window().period(10s).every(5s)\n    |alert().crit(lambda: \"x\" > 1 AND \"y\" < -2 OR !\"z\")\n"),
     "sigma(\"value\") > 3 OR abs(-1.5, 2,) == 2 AND 'a' =~ /re/ AND 'b' !~ /x\\/y/",
     "var a = f(1) + 2 * (3 - 4) / 5 % 6 <= 7 != TRUE\nvar b = FALSE\nvar c = g()\nvar d = h(1,)",
     "batch|query('SELECT 1')//c1\n//c2\n.period(1m) // c3\n|eval(lambda: -(\"a\" + 1), lambda: count(\"b\"))\n.as('x', 'y')",

@@ -37,7 +37,7 @@ _CHAIN_OPERATORS = {"PIPE": "|", "DOT": ".", "AT": "@"}
 _MULTILINE_TOKENS = frozenset({"STRING", "REFERENCE", "REGEX"})
 
 
-def _reduce(states: dict, state_stack: list, value_stack: list, reduction: tuple) -> None:
+def _reduce(states: list, state_stack: list, value_stack: list, reduction: tuple) -> None:
     """One LALR reduction: pop the rule's children (a unit rule passes its one child
     through), push the callback's value and the goto state."""
     size, origin, callback = reduction
@@ -53,7 +53,7 @@ def _reduce(states: dict, state_stack: list, value_stack: list, reduction: tuple
     state_stack.append(states[state_stack[-1]][origin][1])
 
 
-def _reduce_states(states: dict, stack: list, reduction: tuple) -> None:
+def _reduce_states(states: list, stack: list, reduction: tuple) -> None:
     """A reduction on the state stack alone, for the error paths that replay the parse."""
     size, origin, _ = reduction
     if size:
@@ -293,7 +293,7 @@ def build_table(grammar: str) -> dict:
     for transformer: "pass" hands the one child of a `?rule` on, "call" calls the builder's
     method, "inline" (a `_rule`) gives its children to the rule that contains it; "flatten" are
     the positions of such inlined children, whose own children take their place."""
-    from lark.parsers.lalr_analysis import Shift  # deferred: start-up (the shipped table stands for it)
+    from lark.parsers.lalr_analysis import Shift  # deferred: start-up
 
     lark = lark_parser(grammar)
     parse_table = lark.parser.parser.parser.parse_table
@@ -305,13 +305,13 @@ def build_table(grammar: str) -> dict:
             actions = parse_table.states[state]
             pending += [actions[symbol][1] for symbol in sorted(actions) if actions[symbol][0] is Shift]
     rule_numbers = {rule: number for number, rule in enumerate(lark.rules)}
-    states = [None] * len(numbers)
-    for state, number in numbers.items():
-        actions = parse_table.states[state]
-        states[number] = {
-            "shift": {str(symbol): numbers[arg] for symbol, (kind, arg) in sorted(actions.items()) if kind is Shift},
-            "reduce": {str(symbol): rule_numbers[arg] for symbol, (kind, arg) in sorted(actions.items()) if kind is not Shift},
-        }
+    states = []
+    for state in numbers:  # in the order of their numbers
+        actions = sorted(parse_table.states[state].items())
+        states.append({
+            "shift": {str(symbol): numbers[arg] for symbol, (kind, arg) in actions if kind is Shift},
+            "reduce": {str(symbol): rule_numbers[arg] for symbol, (kind, arg) in actions if kind is not Shift},
+        })
     return {
         "grammar_crc32": grammar_digest(grammar),
         "start_states": {name: numbers[state] for name, state in sorted(parse_table.start_states.items())},
@@ -492,8 +492,6 @@ _LOCK = threading.Lock()
 
 
 def _run(source: str, start: str, path: str):
-    from tickpy.syntax.errors import literal_diagnostic, syntax_diagnostic  # avoid an import cycle
-
     # The parse makes no reference cycles; the cyclic collector would only rescan the growing
     # tree again and again on big inputs.
     collecting = gc.isenabled()
