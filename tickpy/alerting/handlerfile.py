@@ -14,13 +14,14 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-import yaml
+from typing import TYPE_CHECKING, Any
 
 from tickpy.alerting.kinds import ANY_MAP, KINDS, OptionProblem, decode_options
 from tickpy.diagnostics import Diagnostic, WARNING
 from tickpy.filenames import is_test_file
+
+if TYPE_CHECKING:  # pragma: no cover
+    import yaml
 
 TOP_LEVEL_KEYS = ("id", "topic", "kind", "match", "options")
 HANDLER_FILE_SUFFIXES = (".yaml", ".yml", ".json")
@@ -110,6 +111,8 @@ def _whole_quoted(value: str, quote: str) -> bool:
 
 def _load_yaml(path: str, text: str):
     """(top-level mapping as list of (key, value, key position, value node), problems)."""
+    import yaml  # deferred: start-up (only handler files need it)
+
     loader = yaml.SafeLoader(text)
     try:
         root = loader.get_single_node()

@@ -16,8 +16,6 @@ import urllib.parse
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from tickpy.golang.goformat import GoNumError, atoi, format_float_f, parse_bool, parse_float
 from tickpy.golang.gotypes import go_type_name
 from tickpy.runtime.messages import BatchMessage, BatchPoint, PointMessage
@@ -81,6 +79,8 @@ def _json_numbers_as_floats(value):
 
 def load_directory(directory: Path) -> dict[str, dict[str, Any]]:
     """Every file under `directory` by its relative path: its top-level values."""
+    import yaml  # deferred: start-up (only a sideload node needs it)
+
     cache: dict[str, dict[str, Any]] = {}
     for root, _dirs, files in os.walk(directory):
         for name in files:
@@ -104,6 +104,8 @@ def load_directory(directory: Path) -> dict[str, dict[str, Any]]:
 class SideloadNode(RuntimeNode):
     def __init__(self, spec, ctx):
         super().__init__(spec, ctx)
+        import yaml  # deferred: start-up (only a sideload node needs it)
+
         # local: the template machinery (~0.1 s) loads only for a task that uses it
         from tickpy.golang.gotemplate_exec import TextTemplate
         from tickpy.golang.gotemplate_parse import TemplateParseError
