@@ -134,6 +134,7 @@ class Tracer:
         self.active = False
         self.depth = 0
         self.lines: list[list] = []  # [depth, text] in the order nodes were reached
+        self.point = None  # the input point being traced
         self.header_written = False
         self.points_traced = 0
         for watch in watches.values():
@@ -174,6 +175,7 @@ class Tracer:
         if self.gate is not None:
             self.gate.hold()
         self.points_traced += 1
+        self.point = point
         fields = point.fields
         header = f"point {number}: {point_text(point.name, point.tags, fields, point.time)} ({show_time(point.time)})"
         self.lines.append([0, header])
@@ -190,7 +192,7 @@ class Tracer:
         lines, self.lines = self.lines, []
         self.active = False
         if len(lines) == 1 and lines[0][1] != "end of input:":
-            lines.append([1, "reached no node: the point is not written to the task's database and retention policy"])
+            lines.append([1, f"reached no node: {self.task.root.ignored_reason(self.point)}"])
         if len(lines) <= 1:
             if self.gate is not None:
                 self.gate.release()  # nothing to write: let what waited through
