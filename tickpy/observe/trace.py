@@ -545,14 +545,21 @@ class AlertExplainer(NodeExplainer):
         parts = []
         if kind == "batch":
             parts.append(f"batch of {len(msg.points)} points at {show_time(msg.tmax)} ({group_text(msg)})")
-        parts.extend(self._level_texts(kind, msg))
         state = node.states.get(msg.group)
-        if state is not None:
+        was = LEVEL_NAMES[snapshot.level]
+        restored = state.restored_from if state is not None and snapshot.new_group else None
+        if restored is not None:
+            event_id, restored_level, restored_time = restored
+            was = LEVEL_NAMES[restored_level]
+            parts.append(f"new group: state restored from the last event of id {show_value(event_id)} ({was}, "
+                         f"triggered {show_time(restored_time)}): Kapacitor starts a group from the last event "
+                         f"stored for its id")
+        parts.extend(self._level_texts(kind, msg))
+        if state is not None and reason != probes.EMPTY:  # (an empty batch makes a group, evaluates nothing)
             level = state.history[state.idx]
-            was = LEVEL_NAMES[snapshot.level]
-            text = (f"level {LEVEL_NAMES[level]} (was {was})" if level != snapshot.level
+            text = (f"level {LEVEL_NAMES[level]} (was {was})" if LEVEL_NAMES[level] != was
                     else f"level {LEVEL_NAMES[level]} (unchanged)")
-            if level == 0 and snapshot.level != 0 and any(isinstance(r[2], Exception) for r in self.results):
+            if level == 0 and was != "OK" and any(isinstance(r[2], Exception) for r in self.results):
                 text += " (an expression that fails counts as false: a missing field can recover an alert)"
             parts.append(text)
         other_errors = [e for e in node.ctx.node_errors[counters[3]:]
