@@ -57,7 +57,9 @@ def test_from_selects_measurement_groups_and_httpout_keeps_last_per_group_in_cre
         '{"name":"cpu","tags":{"host":"a"},"columns":["time","v"],"values":[["1970-01-01T00:00:01Z",2]]}]}'
     )
     stats = task.stats()
-    assert stats["from1"]["points_in"] == 4 and stats["from1"]["points_out"] == 3
+    # Kapacitor hands the task only cpu's points: the mem point is ignored before stream0.
+    assert stats["stream0"]["points_out"] == 3 and stats["stream0"]["ignored_other_measurements"] == 1
+    assert stats["from1"]["points_in"] == 3 and stats["from1"]["points_out"] == 3
     assert stats["httpOut2"]["points_in"] == 3
 
 

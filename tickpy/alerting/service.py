@@ -364,16 +364,48 @@ class AlertService:
         """Deliver `event` to the alert node's direct handlers and publish it to `event.topic`."""
         wire = event_wire(event)
         if direct_handlers:
-            key = f"main:{event.task_name}:{node}" if node else f"main:{event.task_name}:{id(direct_handlers)}"
-            topic = self._anon_topics.get(key)
-            if topic is None:
-                topic = self._anon_topics[key] = Topic(key)
+            key = anon_topic_id(event.task_name, node) if node else f"main:{event.task_name}:{id(direct_handlers)}"
+            topic = self._anon_topic(key)
             previous = topic.update(event)
             seen = event_for_topic(event, key, previous, _rewire(wire, event, previous))
             for handler in direct_handlers:
                 handler.handle(seen)
         if event.topic:
             self.collect(event.topic, event)
+
+    def _anon_topic(self, key: str) -> Topic:
+        topic = self._anon_topics.get(key)
+        if topic is None:
+            topic = self._anon_topics[key] = Topic(key)
+        return topic
+
+    def open_anon_topic(self, task_name: str, node: str) -> None:
+        """An alert node with handlers of its own has its anonymous topic from the start, as
+        Kapacitor registers it when the task starts (listed with nothing collected yet)."""
+        self._anon_topic(anon_topic_id(task_name, node))
+
+    def last_event(self, task_name: str, node: str, own_handlers: bool, topic_name: str,
+                   event_id: str) -> tuple[str, int] | None:
+        """The level and time of the last event stored for `event_id`, from which an alert node
+        (`node` of task `task_name`) starts a new group's state, as Kapacitor's restoreEvent reads
+        them: from the node's anonymous topic when it has handlers of its own, from its
+        `.topic()` when it has one, the anonymous one first. When the two disagree, the one read
+        is copied into the other (as Kapacitor's UpdateEvent: nothing is collected). None when
+        neither holds the id."""
+        anon_key = anon_topic_id(task_name, node)
+        anon = self._anon_topics.get(anon_key)
+        named = self.topics.get(topic_name) if topic_name else None
+        anon_state = anon.events.get(event_id) if own_handlers and anon is not None else None
+        named_state = named.events.get(event_id) if named is not None else None
+        anon_level = anon_state.level if anon_state is not None else "OK"
+        named_level = named_state.level if named_state is not None else "OK"
+        if anon_level != named_level:
+            if anon_state is not None and named_state is not None:
+                named.set_state(anon_state)
+            elif named_state is not None and own_handlers:
+                self._anon_topic(anon_key).set_state(named_state)
+        found = anon_state if anon_state is not None else named_state
+        return (found.level, found.time_ns) if found is not None else None
 
     def collect(self, topic_name: str, event: AlertEvent, previous_if_new: str = "OK") -> None:
         """Collect `event` into a topic: update its state and run the topic's handlers.
@@ -444,6 +476,11 @@ class AlertService:
     def topic_states(self) -> dict[str, dict[str, str]]:
         """{topic: {event id: level}} for every named topic."""
         return {name: {s.id: s.level for s in topic.sorted_events()} for name, topic in self.topics.items()}
+
+
+def anon_topic_id(task_name: str, node: str) -> str:
+    """The anonymous topic of an alert node's own handlers (Kapacitor's "main:<task>:<node>")."""
+    return f"main:{task_name}:{node}"
 
 
 def _check_output_file(path: str, flag: str) -> Diagnostic | None:

@@ -44,6 +44,14 @@ class Topic:
         current.count += 1
         return previous
 
+    def set_state(self, state: EventState) -> None:
+        """Kapacitor's UpdateEvent: replace the stored state of `state.id` by a copy of `state`,
+        without collecting an event (no handler runs, nothing is counted)."""
+        current = self.events.get(state.id)
+        count = current.count if current is not None else 0
+        self.events[state.id] = EventState(state.id, state.level, state.message, state.time_ns,
+                                           state.duration_ns, count)
+
     @property
     def max_level(self) -> str:
         level = OK

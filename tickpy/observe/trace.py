@@ -134,6 +134,7 @@ class Tracer:
         self.active = False
         self.depth = 0
         self.lines: list[list] = []  # [depth, text] in the order nodes were reached
+        self.point = None  # the input point being traced
         self.header_written = False
         self.points_traced = 0
         for watch in watches.values():
@@ -174,6 +175,7 @@ class Tracer:
         if self.gate is not None:
             self.gate.hold()
         self.points_traced += 1
+        self.point = point
         fields = point.fields
         header = f"point {number}: {point_text(point.name, point.tags, fields, point.time)} ({show_time(point.time)})"
         self.lines.append([0, header])
@@ -190,7 +192,7 @@ class Tracer:
         lines, self.lines = self.lines, []
         self.active = False
         if len(lines) == 1 and lines[0][1] != "end of input:":
-            lines.append([1, "reached no node: the point is not written to the task's database and retention policy"])
+            lines.append([1, f"reached no node: {self.task.root.ignored_reason(self.point)}"])
         if len(lines) <= 1:
             if self.gate is not None:
                 self.gate.release()  # nothing to write: let what waited through
@@ -543,14 +545,21 @@ class AlertExplainer(NodeExplainer):
         parts = []
         if kind == "batch":
             parts.append(f"batch of {len(msg.points)} points at {show_time(msg.tmax)} ({group_text(msg)})")
-        parts.extend(self._level_texts(kind, msg))
         state = node.states.get(msg.group)
-        if state is not None:
+        was = LEVEL_NAMES[snapshot.level]
+        restored = state.restored_from if state is not None and snapshot.new_group else None
+        if restored is not None:
+            event_id, restored_level, restored_time = restored
+            was = LEVEL_NAMES[restored_level]
+            parts.append(f"new group: state restored from the last event of id {show_value(event_id)} ({was}, "
+                         f"triggered {show_time(restored_time)}): Kapacitor starts a group from the last event "
+                         f"stored for its id")
+        parts.extend(self._level_texts(kind, msg))
+        if state is not None and reason != probes.EMPTY:  # (an empty batch makes a group, evaluates nothing)
             level = state.history[state.idx]
-            was = LEVEL_NAMES[snapshot.level]
-            text = (f"level {LEVEL_NAMES[level]} (was {was})" if level != snapshot.level
+            text = (f"level {LEVEL_NAMES[level]} (was {was})" if LEVEL_NAMES[level] != was
                     else f"level {LEVEL_NAMES[level]} (unchanged)")
-            if level == 0 and snapshot.level != 0 and any(isinstance(r[2], Exception) for r in self.results):
+            if level == 0 and was != "OK" and any(isinstance(r[2], Exception) for r in self.results):
                 text += " (an expression that fails counts as false: a missing field can recover an alert)"
             parts.append(text)
         other_errors = [e for e in node.ctx.node_errors[counters[3]:]

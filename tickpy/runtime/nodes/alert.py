@@ -4,6 +4,11 @@
   current level while it is false. Lambdas are shared by all groups (as Kapacitor's are).
 - State per group: a ring of the last `.history(n)` levels (at least 2), flapping detection
   (`.flapping(low, high)`), `.stateChangesOnly([max interval])`, `.noRecoveries()`.
+- A new group (its first point, batch or barrier, also after a delete-group message) starts
+  from the last event stored for its event id, as Kapacitor's NewGroup does: when the node's
+  topics (its own handlers' anonymous topic, its `.topic()`) hold a non-OK event with that id,
+  the state starts at that level, triggered at that event's time. An id template that does
+  not tell the groups apart thus makes them share one level history.
 - An event is produced for every non-OK level and for each recovery (OK after non-OK), unless
   suppressed; it carries id/message/details rendered from the templates, the duration since
   the alert started, the previous level and the point's (or batch's) data.
@@ -22,6 +27,7 @@ from tickpy.golang.gotime import GO_ZERO_TIME_NS, time_sub
 from tickpy.runtime.alert_event import LEVELS as LEVEL_NAMES, AlertEvent
 from tickpy.diagnostics import TickpyError
 from tickpy.runtime.messages import (
+    BarrierMessage,
     BatchMessage,
     BatchPoint,
     Dimensions,
@@ -90,7 +96,7 @@ class AlertState:
     """One group's alert state."""
 
     __slots__ = ("history", "idx", "flapping", "changed", "first_triggered", "last_triggered",
-                 "expired", "inhibitors")
+                 "expired", "inhibitors", "restored_from")
 
     def __init__(self, history: int, inhibitors: list[Inhibitor]):
         self.history = [OK] * history
@@ -102,6 +108,8 @@ class AlertState:
         self.last_triggered = GO_ZERO_TIME_NS
         self.expired = False
         self.inhibitors = inhibitors
+        # (event id, level, time) of the stored event the state started from, if any.
+        self.restored_from: tuple[str, int, int] | None = None
 
     def percent_change(self) -> float:
         history = self.history
@@ -190,6 +198,8 @@ class AlertNode(RuntimeNode):
         self.inhibitors = inhibitor_lookup(ctx)
         self.global_handler_kinds: list[str] = []  # handlers added by `global = true` in --config
         self.handlers = _build_handlers(self)
+        if self.handlers:
+            ctx.alert_service.open_anon_topic(ctx.task_name, self.label)
         # Kapacitor: a global service with `state-changes-only = true` makes every alert node
         # stateChangesOnly, keeping the script's max interval if any.
         self.state_changes_only_from = _forced_state_changes_only(self)
@@ -237,16 +247,38 @@ class AlertNode(RuntimeNode):
 
     # ------------------------------------------------------------------ state
 
-    def _state(self, group: str, tags: dict[str, str]) -> AlertState:
+    def _state(self, group: str, group_tags: dict[str, str], name: str, tags: dict[str, str], time: int) -> AlertState:
+        """The group's state, made (and restored) when the group is new: `name`, `tags` and
+        `time` are those of the message that made it (Kapacitor's NewGroup `first`)."""
         state = self.states.get(group)
         if state is None:
             inhibitors = []
             for category, equal_tags in self.inhibit_specs:
-                inhibitor = Inhibitor(category, {t: tags.get(t, "") for t in equal_tags})
+                inhibitor = Inhibitor(category, {t: group_tags.get(t, "") for t in equal_tags})
                 self.inhibitors.add(inhibitor)
                 inhibitors.append(inhibitor)
             state = self.states[group] = AlertState(self.history, inhibitors)
+            self._restore(state, group, name, tags, time)
         return state
+
+    def _restore(self, state: AlertState, group: str, name: str, tags: dict[str, str], time: int) -> None:
+        """Kapacitor's restoreEventState: start from the last event stored for the group's id."""
+        service = self.ctx.alert_service
+        if service is None or not (self.handlers or self.topic):
+            return  # no topic holds this node's events
+        try:
+            event_id = self.templates.event_id(name, self.ctx.task_name, display_group(group), tags)
+        except TickpyError:
+            return  # the id cannot be rendered: each event of the group reports it
+        stored = service.last_event(self.ctx.task_name, self.label, bool(self.handlers), self.topic, event_id)
+        if stored is None or stored[0] == "OK":
+            return
+        level = LEVEL_NAMES.index(stored[0])
+        self._add_event(state, time, level)
+        state.triggered(stored[1])
+        state.restored_from = (event_id, level, stored[1])
+        # The topics now hold this level for the id: it is the previous level of its next event.
+        self.previous_levels[event_id] = stored[0]
 
     def _add_event(self, state: AlertState, time: int, level: int) -> None:
         history = state.history
@@ -273,7 +305,8 @@ class AlertNode(RuntimeNode):
     def point(self, msg: PointMessage) -> None:
         state = self.states.get(msg.group)
         if state is None:
-            state = self._state(msg.group, msg.group_tags())  # the group's tags, as Kapacitor's GroupInfo
+            # the group's tags, as Kapacitor's GroupInfo
+            state = self._state(msg.group, msg.group_tags(), msg.name, msg.tags, msg.time)
         time = msg.time
         fields = msg.fields
         history = state.history
@@ -331,9 +364,9 @@ class AlertNode(RuntimeNode):
     # ------------------------------------------------------------------ batch
 
     def batch(self, msg: BatchMessage) -> None:
+        state = self._state(msg.group, msg.tags, msg.name, msg.tags, msg.tmax)  # even for an empty batch
         if not msg.points:
             return
-        state = self._state(msg.group, msg.tags)
         lowest, highest = CRITICAL, OK
         highest_point = None
         current = state.history[state.idx]
@@ -383,6 +416,15 @@ class AlertNode(RuntimeNode):
                 dimensions = Dimensions(msg.dimensions.by_name, tuple(sorted(batch_tags)))
             out = BatchMessage(msg.name, batch_tags, dimensions, msg.tmax, points)
         self.forward_batch(out)
+
+    # ------------------------------------------------------------------ barrier
+
+    def barrier(self, msg: BarrierMessage) -> None:
+        # A barrier makes an unknown group too, rendering its id from the barrier's own name
+        # ("barrier") and (empty) tags, as Kapacitor's grouped consumer does.
+        if msg.group not in self.states:
+            self._state(msg.group, msg.tags, "barrier", {}, msg.time)
+        self.forward_barrier(msg)
 
     # ------------------------------------------------------------------ events
 
