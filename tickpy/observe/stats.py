@@ -13,7 +13,8 @@ Differences, on purpose:
   cannot be told from its children's without timing every call.
 - `working_cardinality` is the number of groups that reached the node (Kapacitor's gauge
   falls when a group is deleted, which a finite replay hardly sees); Kapacitor only keeps it
-  for the node kinds listed in CARDINALITY_KINDS, the others show 0 as there.
+  for the node kinds declared with `working_cardinality` (tickpy.check.node_kinds), the
+  others show 0 as there.
 - Alert nodes get tickpy's own `events_suppressed` (events not sent because of flapping,
   `.stateChangesOnly()` or `.noRecoveries()`), which Kapacitor does not count.
 
@@ -27,14 +28,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-# Node names (as in DOT) whose Kapacitor node publishes a working_cardinality gauge.
-CARDINALITY_KINDS = frozenset({
-    "alert", "autoscale", "barrier", "changeDetect", "combine", "derivative", "eval", "flatten",
-    "groupBy", "httpOut", "httpPost", "join", "sample", "stateDuration", "stateCount", "where",
-    "window", "ec2Autoscale", "k8sAutoscale", "swarmAutoscale",
-})
-# InfluxQL nodes are named after their function (mean, top, ...): matched by type.
-CARDINALITY_TYPES = frozenset({"InfluxQLNode"})
+from tickpy.check.node_kinds import node_kind
 
 # Keys Kapacitor's alert node never publishes (it sets crits_triggered twice instead).
 UNPUBLISHED_KEYS = frozenset({"events_dropped"})
@@ -118,7 +112,7 @@ def collect_stats(task, watches: dict[int, Any], elapsed_s: float, task_name: st
             collected = watch.in_count() if watch is not None else 0
         counters: dict[str, Any] = {"errors": node.errors}
         cardinality = 0
-        if watch is not None and (spec.name in CARDINALITY_KINDS or spec.type in CARDINALITY_TYPES):
+        if watch is not None and node_kind(spec.type).working_cardinality:
             cardinality = len(watch.groups)
         counters["working_cardinality"] = cardinality
         for key, value in node.extra_stats().items():
