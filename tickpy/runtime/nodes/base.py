@@ -10,8 +10,9 @@ input order, so results are deterministic.
 
 Writing a node
 --------------
-Subclass `RuntimeNode`, register it for the catalogue type (and optionally the node name),
-and override what you need:
+Declare the kind in `tickpy.check.node_kinds` (its checks, its sentence, what graphs show),
+subclass `RuntimeNode`, register it for the declared type (and optionally the node name), and
+override what you need:
 
     from tickpy.runtime.nodes.base import RuntimeNode, register
 
@@ -68,6 +69,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable
 
+from tickpy.check.node_kinds import node_kind
 from tickpy.diagnostics import Diagnostic, TickpyError
 from tickpy.golang.goformat import go_quote
 from tickpy.lang.values import Duration
@@ -194,7 +196,9 @@ _REGISTRY: dict[tuple[str, str | None], type["RuntimeNode"]] = {}
 
 
 def register(node_type: str, name: str | None = None):
-    """Class decorator: run pipeline nodes of catalogue `node_type` (and node `name`) with it."""
+    """Class decorator: run pipeline nodes of catalogue `node_type` (and node `name`) with it.
+    The type must be declared in tickpy.check.node_kinds (KeyError otherwise)."""
+    node_kind(node_type)
 
     def decorate(cls):
         key = (node_type, name)
