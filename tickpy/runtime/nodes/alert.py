@@ -512,6 +512,39 @@ class AlertNode(RuntimeNode):
     def extra_stats(self) -> dict[str, Any]:
         return dict(self.counters)
 
+    # ------------------------------------------------------------------ observers
+
+    def observe(self, observer) -> None:
+        """Hook point: `observer.level_evaluated(level, reset, result, fields, tags, time)` after
+        each level (reset: reset) expression is evaluated, `result` being its value or the
+        exception it raised (then handled as usual). The evaluators are wrapped here, so an
+        unobserved node calls them directly. Observers may read `states`, `counters` and the
+        settings read in `__init__`."""
+        super().observe(observer)
+        wrapped: dict[int, Any] = {}
+
+        def wrap(level: int, reset: bool, evaluate):
+            if evaluate is None:
+                return None
+            if id(evaluate) in wrapped:
+                return wrapped[id(evaluate)]
+
+            def observed(fields, tags, time):
+                try:
+                    value = evaluate(fields, tags, time)
+                except Exception as error:
+                    observer.level_evaluated(level, reset, error, fields, tags, time)
+                    raise
+                observer.level_evaluated(level, reset, value, fields, tags, time)
+                return value
+
+            wrapped[id(evaluate)] = observed
+            return observed
+
+        self.levels_from_current = [[(lvl, wrap(lvl, False, f)) for lvl, f in row] for row in self.levels_from_current]
+        self.levels_at_or_below = [[(lvl, wrap(lvl, False, f)) for lvl, f in row] for row in self.levels_at_or_below]
+        self.resets = [wrap(lvl, True, f) for lvl, f in enumerate(self.resets)]
+
 
 def alert_wire(event: AlertEvent) -> bytes:
     """`json.Marshal(alert.Data)`: the bytes every handler sends (without framing). Written

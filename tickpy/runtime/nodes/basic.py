@@ -615,8 +615,11 @@ class LogNode(RuntimeNode):
         super().__init__(spec, ctx)
         self.level = str(self.property_value("level", "INFO")).upper()
         self.prefix = str(self.property_value("prefix", ""))
-        self.write = ctx.log_sink or _stderr_line
         self._head_level = {"ERROR": "error", "DEBUG": "debug"}.get(self.level, "info")
+
+    def write(self, line: str) -> None:
+        # The sink is read per line: an observer may wrap `ctx.log_sink` after the node is built.
+        (self.ctx.log_sink or write_stderr_line)(line)
 
     def _line(self, msg_text: str, pairs: list[tuple[str, Any]]) -> str:
         parts = [
@@ -660,7 +663,8 @@ class LogNode(RuntimeNode):
         self.forward_batch(msg)
 
 
-def _stderr_line(text: str) -> None:
+def write_stderr_line(text: str) -> None:
+    """Where log nodes write without a `ctx.log_sink`."""
     sys.stderr.write(text + "\n")
 
 
@@ -694,4 +698,5 @@ __all__ = [
     "TrickleNode",
     "WhereNode",
     "split_dimensions",
+    "write_stderr_line",
 ]

@@ -37,7 +37,8 @@ def _error_text(error: Exception) -> str:
 # --------------------------------------------------------------------------- join
 
 
-_NO_FILL, _NULL_FILL, _NUMBER_FILL = 0, 1, 2
+# JoinNode.fill: an inner join, missing fields set to null, or to JoinNode.fill_value.
+NO_FILL, NULL_FILL, NUMBER_FILL = 0, 1, 2
 
 
 class _JoinSet:
@@ -128,7 +129,11 @@ class JoinNode(RuntimeNode):
     """Joins the points (or batches) of its parents that share a group and a time (rounded to
     `tolerance`) into one, prefixing field names with the `.as()` names. With `.on(dims)`,
     points grouped by more tags are matched with the less specific points of the other parents.
-    `.fill()` makes it an outer join."""
+    `.fill()` makes it an outer join.
+
+    Observers: `set_emitted(time, present)` is called as each set is emitted (its rounded time,
+    and for each parent whether it sent a message); `waiting_sets(group)` tells what waits;
+    `tolerance`, `fill` and `fill_value` may be read."""
 
     def __init__(self, spec, ctx):
         super().__init__(spec, ctx)
@@ -146,16 +151,16 @@ class JoinNode(RuntimeNode):
         self.fill_value = None
         if isinstance(fill, str):
             if fill == "null":
-                self.fill = _NULL_FILL
+                self.fill = NULL_FILL
             elif fill == "none":
-                self.fill = _NO_FILL
+                self.fill = NO_FILL
             else:
                 raise self.script_error(f"unexpected fill option {fill}")
         elif type(fill) in (int, float):
-            self.fill = _NUMBER_FILL
+            self.fill = NUMBER_FILL
             self.fill_value = fill
         else:
-            self.fill = _NO_FILL
+            self.fill = NO_FILL
         self.joins_batches = spec.wants == "batch"
         self.delete_all = bool(self.property_value("deleteAll", False))
         self.groups: dict[str, _JoinGroup] = {}
@@ -301,6 +306,8 @@ class JoinNode(RuntimeNode):
     # ---- output ----
 
     def emit_set(self, joined: _JoinSet) -> None:
+        if self.observer is not None:
+            self.observer.set_emitted(joined.time, [value is not None for value in joined.values])
         if joined.name == "":
             joined.name = joined.values[joined.first].name
         if self.joins_batches:
@@ -312,6 +319,15 @@ class JoinNode(RuntimeNode):
             if out is not None:
                 self.forward_point(out)
 
+    def waiting_sets(self, group: str) -> list[tuple[int, list[bool]]]:
+        """The group's sets not emitted yet, oldest first: (rounded time, for each parent
+        whether it sent a message)."""
+        joined = self.groups.get(group)
+        if joined is None:
+            return []
+        return [(time, [value is not None for value in waiting.values])
+                for time, sets in sorted(joined.sets.items()) for waiting in sets]
+
     def _join_points(self, joined: _JoinSet) -> PointMessage | None:
         first = joined.values[joined.first]
         first_fields = first.fields
@@ -319,9 +335,9 @@ class JoinNode(RuntimeNode):
         fields: dict[str, Any] = {}
         for prefix, value in zip(self.names, joined.values):
             if value is None:
-                if self.fill == _NO_FILL:
+                if self.fill == NO_FILL:
                     return None  # inner join: no point without every parent
-                fill = None if self.fill == _NULL_FILL else self.fill_value
+                fill = None if self.fill == NULL_FILL else self.fill_value
                 for key in first_fields:
                     fields[prefix + delimiter + key] = fill
             else:
@@ -378,10 +394,10 @@ class JoinNode(RuntimeNode):
             complete = True
             for prefix, point in zip(self.names, row):
                 if point is None:
-                    if self.fill == _NO_FILL:
+                    if self.fill == NO_FILL:
                         complete = False
                         break
-                    fill = None if self.fill == _NULL_FILL else self.fill_value
+                    fill = None if self.fill == NULL_FILL else self.fill_value
                     for key in field_names or ():
                         fields[prefix + delimiter + key] = fill
                 else:

@@ -25,7 +25,10 @@ def _number(value: Any) -> float | None:
 @register("DerivativeNode")
 class DerivativeNode(RuntimeNode):
     """Rate of change of `field` per `unit` between consecutive points of a group (of a batch),
-    written to `as` (default: the field itself) on the later point."""
+    written to `as` (default: the field itself) on the later point.
+
+    Observers may read `previous` (group -> (time, value) of its last point), `field`,
+    `as_name`, `unit` and `non_negative`."""
 
     def __init__(self, spec, ctx):
         super().__init__(spec, ctx)
