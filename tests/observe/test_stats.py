@@ -149,3 +149,29 @@ def test_cardinality_counts_groups_where_kapacitor_keeps_it(tmp_path):
     assert nodes["where2"]["working_cardinality"] == str(len(hosts))
     assert nodes["alert3"]["working_cardinality"] == str(len(hosts))
     assert nodes["from1"]["working_cardinality"] == "0"  # Kapacitor's from keeps no gauge
+
+
+def test_barriers_pass_the_edge_probes_uncounted():
+    """barrier() sends barrier messages down its edges: observed, the run is the same."""
+    from tickpy import api
+    from tickpy.observe.observer import RunObserver
+    from tickpy.runtime.lineprotocol import parse_points
+
+    script = """dbrp "db"."rp"
+stream
+    |from().measurement('cpu').groupBy('host')
+    |barrier().idle(2s)
+    |window().period(10s).every(10s)
+    |count('v')
+    |httpOut('n')
+"""
+    lines = "".join(f"cpu,host={host} v=1 {t * 1_000_000_000}\n" for t, host in
+                    [(0, "a"), (1, "b"), (5, "a"), (12, "b"), (13, "a"), (25, "a")])
+    plain = api.run(script, parse_points(lines))
+    observer = RunObserver(stats=True)
+    observed = api.run(script, observer.wrap_points(parse_points(lines)), api.RunOptions(on_compiled=observer.attach))
+    observer.finish("t")
+    assert observed.httpout_json("n") == plain.httpout_json("n")
+    # Six cpu points go from `from` through the barrier to the window; barriers are not counted.
+    assert observer.stats.node("from1").edges[0].processed == 6
+    assert observer.stats.node("barrier2").edges[0].processed == 6

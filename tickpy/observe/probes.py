@@ -55,6 +55,13 @@ class EdgeProbe:
         self.count += 1
         self.watch.receive(self.target.ingest, point, "ingest")
 
+    # Barriers and group deletions pass uncounted, as Kapacitor's edge statistics count data.
+    def barrier(self, msg) -> None:
+        self.target.barrier(msg)
+
+    def delete_group(self, msg) -> None:
+        self.target.delete_group(msg)
+
 
 @dataclass(slots=True)
 class AlertSnapshot:
