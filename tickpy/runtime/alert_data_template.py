@@ -35,7 +35,8 @@ LEVEL = GoType("alert.Level", "int")
 LEVEL.methods["String"] = Method("String", [], [STRING],
                                  lambda l: GV(STRING, LEVELS[l.v] if 0 <= l.v < len(LEVELS) else "unknown"))
 STRINGS = GoType("[]string", "slice", elem=STRING)
-ROW_VALUES = GoType("[][]interface {}", "slice", elem=GoType("[]interface {}", "slice", elem=EMPTY_INTERFACE))
+ROW_CELLS = GoType("[]interface {}", "slice", elem=EMPTY_INTERFACE)
+ROW_VALUES = GoType("[][]interface {}", "slice", elem=ROW_CELLS)
 ROW = GoType("models.Row", "struct", fields=[
     StructField("Name", STRING), StructField("Tags", MAP_STRING_STRING), StructField("Columns", STRINGS),
     StructField("Values", ROW_VALUES), StructField("Partial", BOOL)])
@@ -65,7 +66,7 @@ def _row(series: dict, index: int) -> GV:
         cells = [_cell(v) for v in row]
         if row and type(row[0]) is int and (series.get("columns") or [""])[0] == "time":
             cells[0] = iface(go_time(row[0]))
-        values.append(GV(ROW_VALUES.elem, cells))
+        values.append(GV(ROW_CELLS, cells))
     struct = result_struct({"series": [series]})["series"][0]
     return _JSONGV(ROW, [
         GV(STRING, series.get("name", "")),

@@ -20,6 +20,7 @@ from tickpy.golang import gojson
 from tickpy.diagnostics import Diagnostic, TickpyError
 from tickpy.lang.depth import recursion_room
 from tickpy.runtime.nodes.base import NodeError, ParentPort, RunContext, RuntimeNode, lookup
+from tickpy.runtime.nodes.basic import StreamNode
 
 
 @dataclass(slots=True, eq=False)
@@ -32,8 +33,10 @@ class CompiledTask:
     points_read: int = 0
 
     @property
-    def root(self) -> RuntimeNode:
-        return self.nodes[0]
+    def root(self) -> StreamNode:
+        root = self.nodes[0]
+        assert isinstance(root, StreamNode), "compile_task builds stream tasks only"
+        return root
 
     def run(self, points: Iterable[Any]) -> int:
         """Push every point through the task; returns how many were read."""
@@ -72,8 +75,9 @@ class CompiledTask:
             }
             if spec is self.specs[0]:
                 # The points read that the task was not handed (stream0 does not count them).
-                entry["ignored_other_dbrps"] = node.ignored_other_dbrps
-                entry["ignored_other_measurements"] = node.ignored_other_measurements
+                root = self.root
+                entry["ignored_other_dbrps"] = root.ignored_other_dbrps
+                entry["ignored_other_measurements"] = root.ignored_other_measurements
             entry.update(node.extra_stats())
             stats[node.label] = entry
         return stats
@@ -120,6 +124,7 @@ def compile_task(pipeline, ctx: RunContext) -> CompiledTask:
     problems: list[Diagnostic] = []
     for spec in pipeline.nodes:
         cls = lookup(spec.type, spec.name)
+        assert cls is not None, "the nodes tickpy cannot run were refused above"
         try:
             node = cls(spec, ctx)
         except TickpyError as error:

@@ -265,7 +265,7 @@ class BatchMessage:
         )
 
 
-class LazyFields:
+class LazyFields(Mapping[str, Any]):
     """The fields of an input point as a read-only mapping that decodes a value only when it
     is asked for: `get`, `[]` and `in` read one field (`Point.field`); iterating, `len`,
     `keys`/`items`/`values`, `copy()` and `==` decode them all (once, cached by the point).
@@ -317,16 +317,11 @@ class LazyFields:
             other = other.point.fields
         return self.point.fields == other
 
-    __hash__ = None
-
     def __or__(self, other):
         return {**self.point.fields, **other}
 
     def __repr__(self) -> str:
         return repr(self.point.fields)
-
-
-Mapping.register(LazyFields)
 
 
 def point_row(name: str, tags: Mapping[str, str], fields: Mapping[str, Any], time: int) -> Struct:

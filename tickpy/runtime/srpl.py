@@ -58,7 +58,7 @@ def read_srpl(
         lineno += 1
         retention_policy = next(lines, None)
         point_line = next(lines, None) if retention_policy is not None else None
-        if point_line is None:
+        if retention_policy is None or point_line is None:
             report(LineError(source_name, lineno, "invalid replay file format, expected another line"))
             return
         lineno += 2

@@ -377,6 +377,7 @@ class AlertNode(RuntimeNode):
             if level > highest or highest_point is None:
                 highest = level
                 highest_point = point
+        assert highest_point is not None, "the batch has points"
         level = lowest if self.all_flag else highest
         time = highest_point.time
         if self.all_flag or level == OK:

@@ -311,13 +311,13 @@ class JoinNode(RuntimeNode):
         if joined.name == "":
             joined.name = joined.values[joined.first].name
         if self.joins_batches:
-            out = self._join_batches(joined)
-            if out is not None:
-                self.forward_batch(out)
+            batch = self._join_batches(joined)
+            if batch is not None:
+                self.forward_batch(batch)
         else:
-            out = self._join_points(joined)
-            if out is not None:
-                self.forward_point(out)
+            point = self._join_points(joined)
+            if point is not None:
+                self.forward_point(point)
 
     def waiting_sets(self, group: str) -> list[tuple[int, list[bool]]]:
         """The group's sets not emitted yet, oldest first: (rounded time, for each parent
