@@ -74,13 +74,12 @@ class RunObserver:
             self.tracer = Tracer(task, self.watches, write, self.point_filter, gate=self.gate)
         if self.progress is not None:
             self.progress.alerts = lambda: _alerts_so_far(task.ctx)
-            self._clear_before_output(task)
+            self._clear_before_output(task, self.progress)
         self.started = time.perf_counter()
 
-    def _clear_before_output(self, task) -> None:
+    def _clear_before_output(self, task, progress: Progress) -> None:
         """Erase the progress line before influxDBOut lines (stdout may be the same terminal)
         and log-node lines are written."""
-        progress = self.progress
 
         def clearing(write):
             def write_line(line: str) -> None:

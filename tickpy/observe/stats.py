@@ -119,7 +119,7 @@ def collect_stats(task, watches: dict[int, Any], elapsed_s: float, task_name: st
             if key not in UNPUBLISHED_KEYS:
                 counters[key] = value
         suppressed: dict[str, int] = {}
-        if watch is not None and watch.suppressed is not None:
+        if watch is not None and watch.is_alert:
             suppressed = {reason: count for reason, count in watch.suppressed.items() if count}
             counters["events_suppressed"] = sum(watch.suppressed.values())
         results.append(NodeStats(

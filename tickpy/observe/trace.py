@@ -68,7 +68,9 @@ def point_text(name: str, tags, fields, time_ns: int) -> str:
 
     line = encode_line(name, tags, fields, time_ns)
     if line is None:
-        line = encode_line(name, tags, {"<no fields>": True}, time_ns).replace("<no fields>=true", "<no fields>")
+        marked = encode_line(name, tags, {"<no fields>": True}, time_ns)
+        assert marked is not None, "a point with a field is written"
+        line = marked.replace("<no fields>=true", "<no fields>")
     return line
 
 
@@ -185,6 +187,7 @@ class Tracer:
         slot = [self.depth, watch.label + ":"]
         self.lines.append(slot)
         explainer = watch.explainer
+        assert explainer is not None, "the tracer gives every watch an explainer"
         before = explainer.before(watch, msg, kind)
         try:
             call(msg)
