@@ -78,7 +78,9 @@ def render_json(results: list[CaseResult], file_errors: list[str], seconds: floa
         if result.notes:
             item["notes"] = result.notes
         cases.append(item)
-    summary = {status: sum(1 for r in results if r.status == status) for status in (PASSED, FAILED, ERROR)}
+    summary: dict[str, int | float] = {
+        status: sum(1 for r in results if r.status == status) for status in (PASSED, FAILED, ERROR)
+    }
     summary["file_errors"] = len(file_errors)
     summary["seconds"] = round(seconds, 6)
     report = {"summary": summary, "cases": _finite(cases), "file_errors": file_errors}
