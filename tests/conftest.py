@@ -16,6 +16,8 @@ from click.testing import CliRunner
 
 from tickpy.cli import main
 
+pytest_plugins = ["pytester"]  # tests/testing/test_pytest_plugin.py runs pytest in this process
+
 # The width click wraps help to when stdout is not a terminal (80 columns less its margin);
 # CliRunner would force 80.
 PIPED_HELP_WIDTH = 78
