@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import gc
 import inspect
 import io
 import os
@@ -64,6 +65,19 @@ def run_cli(*args, stdin: str | bytes | None = None, cwd=None, env: dict[str, st
     if text:
         return CliResult(result.exit_code, _as_text(result.stdout_bytes), _as_text(result.stderr_bytes))
     return CliResult(result.exit_code, result.stdout_bytes, result.stderr_bytes)
+
+
+# Several tests build graphs of millions of objects on purpose (10,000-term lambdas, 20,000-link
+# chains); with Python's default thresholds (700, 10, 10) the cyclic garbage collector walks
+# them over and over, a third of their time. Collecting less often changes only when garbage
+# is freed.
+gc.set_threshold(10_000, 50, 50)
+
+
+def pytest_collection_finish(session):
+    # The collected tests (one per conformance case: thousands) live until the run ends: frozen,
+    # full collections no longer walk them.
+    gc.freeze()
 
 
 @pytest.fixture
