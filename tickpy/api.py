@@ -5,7 +5,8 @@ layers below (`syntax`, `check`, `runtime`, `alerting`) may change shape between
 
     program  = parse(source, path)                      # typed AST (tickpy.syntax.ast.Program)
     pipeline = check(source, path, task_type=None, variables=None)   # Kapacitor's define verdict
-    result   = run(source, points, RunOptions(handlers=["team.yaml"]))
+    task     = compile(source, RunOptions(handlers=["team.yaml"]))   # nothing read yet
+    result   = task.run(points)                         # or: run(source, points, options)
 
 Every function raises `tickpy.diagnostics.TickpyError` (with `diagnostics`, each positioned in the
 source) for a script, handler file or configuration that Kapacitor would refuse, before any point
@@ -108,18 +109,65 @@ def make_alert_service(config, handler_paths: list, report: Callable[[str], None
     return service
 
 
-def run(source: str, points: Iterable[Any], options: RunOptions | None = None, **overrides: Any) -> RunResult:
-    """Run a script over points (anything with `name`, `tags`, `fields`, `time`, in input
-    order) and return what the task produced. `overrides` replace fields of `options`."""
-    options = replace(options or RunOptions(), **overrides) if overrides else (options or RunOptions())
+@dataclass(slots=True, eq=False)
+class Task:
+    """A checked, compiled task with its alert service, ready for points: what `compile` gives.
+
+    `run(points)` pushes the points through it, finishes it as Kapacitor does at the end of
+    input, closes the alert service when the task built it, and returns the RunResult. A Task
+    runs once."""
+
+    name: str
+    pipeline: Any
+    compiled: CompiledTask
+    context: RunContext
+    alert_service: Any
+    options: RunOptions
+    owns_service: bool
+
+    def run(self, points: Iterable[Any]) -> RunResult:
+        options, task, ctx = self.options, self.compiled, self.context
+        result = RunResult(task_name=self.name, alert_service=self.alert_service)
+        try:
+            # A point goes down the pipeline by calls, one level per node: a chain of thousands
+            # of nodes needs more of Python's recursion limit than the default.
+            with recursion_room(len(self.pipeline.nodes)):
+                if options.interruptible:
+                    result.interrupted_by = _run_interruptible(task, points)
+                else:
+                    task.run(points)
+                if not result.interrupted_by:
+                    task.finish()
+        finally:
+            result.points_read = task.points_read
+            if self.owns_service:
+                interrupted = bool(result.interrupted_by)
+                summary = self.alert_service.close(grace_s=INTERRUPT_GRACE_S if interrupted else None,
+                                                   interrupted=interrupted)
+                result.delivery_summary = summary
+                result.delivery_failures = list(getattr(summary, "failures", []) or [])
+        result.alerts = list(ctx.alerts)
+        result.alert_counts = dict(ctx.alert_counts)
+        result.httpout = task.httpout()
+        result.influxdb_lines = list(ctx.influxdb_lines)
+        result.stats = task.stats()
+        result.node_errors = list(ctx.node_errors)
+        result.input_errors = list(options.input_errors or [])
+        return result
+
+
+def compile(source: str, options: RunOptions | None = None) -> Task:  # noqa: A001  (the API's verb)
+    """Check and compile a script, and build (or take) its alert service; nothing is read yet.
+    Raises TickpyError for the script, handler files or configuration before any point."""
+    options = options or RunOptions()
     pipeline = load_pipeline(source, options.path, task_type=options.task_type, variables=options.variables)
     task_name = options.task_name or default_task_name(options.path)
     given = parse_dbrp(options.dbrp)
     chosen = given or (tuple(pipeline.dbrps[0]) if pipeline.dbrps else ("", ""))
     dbrps = [given] if given else [tuple(pair) for pair in pipeline.dbrps]
     alert_service = options.alert_service
-    own_service = alert_service is None
-    if own_service:
+    owns_service = alert_service is None
+    if owns_service:
         alert_service = make_alert_service(options.config, list(options.handlers), options.report,
                                            dead_letter=options.dead_letter, capture=options.capture)
     ctx = RunContext(
@@ -138,40 +186,23 @@ def run(source: str, points: Iterable[Any], options: RunOptions | None = None, *
     if options.clock is not None:
         ctx.clock = options.clock
     try:
-        task = compile_task(pipeline, ctx)
+        compiled = compile_task(pipeline, ctx)
         if options.on_compiled is not None:
-            options.on_compiled(task)
+            options.on_compiled(compiled)
     except BaseException:
-        if own_service:
+        if owns_service:
             alert_service.close()
         raise
-    result = RunResult(task_name=task_name, alert_service=alert_service)
-    try:
-        # A point goes down the pipeline by calls, one level per node: a chain of thousands
-        # of nodes needs more of Python's recursion limit than the default.
-        with recursion_room(len(pipeline.nodes)):
-            if options.interruptible:
-                result.interrupted_by = _run_interruptible(task, points)
-            else:
-                task.run(points)
-            if not result.interrupted_by:
-                task.finish()
-    finally:
-        result.points_read = task.points_read
-        if own_service:
-            interrupted = bool(result.interrupted_by)
-            summary = alert_service.close(grace_s=INTERRUPT_GRACE_S if interrupted else None,
-                                          interrupted=interrupted)
-            result.delivery_summary = summary
-            result.delivery_failures = list(getattr(summary, "failures", []) or [])
-    result.alerts = list(ctx.alerts)
-    result.alert_counts = dict(ctx.alert_counts)
-    result.httpout = task.httpout()
-    result.influxdb_lines = list(ctx.influxdb_lines)
-    result.stats = task.stats()
-    result.node_errors = list(ctx.node_errors)
-    result.input_errors = list(options.input_errors or [])
-    return result
+    return Task(task_name, pipeline, compiled, ctx, alert_service, options, owns_service)
+
+
+def run(source: str, points: Iterable[Any], options: RunOptions | None = None, **overrides: Any) -> RunResult:
+    """Run a script over points (anything with `name`, `tags`, `fields`, `time`, in input
+    order) and return what the task produced. `overrides` replace fields of `options`."""
+    options = options or RunOptions()
+    if overrides:
+        options = replace(options, **overrides)
+    return compile(source, options).run(points)
 
 
 _OPTION_NAMES = frozenset(f.name for f in fields(RunOptions))
@@ -204,7 +235,9 @@ __all__ = [
     "RunOptions",
     "RunResult",
     "TickpyError",
+    "Task",
     "check",
+    "compile",
     "default_task_name",
     "make_alert_service",
     "parse",

@@ -15,9 +15,8 @@ from tickpy.golang.gojson import (
     dumps_bytes,
     encoder_encode,
     format_json_float,
-    format_time_go_string,
-    format_time_rfc3339nano,
 )
+from tickpy.golang.gotime import format_time_go_string, format_time_rfc3339nano
 from tickpy.lang.values import Duration, Time
 
 

@@ -7,9 +7,9 @@ import json
 import pytest
 
 from tickpy.alerting.handlerfile import load_handler_files, parse_handler_text
-from tickpy.alerting.kinds import KINDS, parse_go_duration
+from tickpy.alerting.kinds import HANDLER_KINDS
 from tickpy.alerting.service import AlertService, HandlerLoadError
-from tickpy.golang.goformat import format_go_duration
+from tickpy.golang.gotime import format_go_duration, parse_go_duration
 
 
 def errors_of(path, text):
@@ -82,7 +82,7 @@ def test_decimal_mode_warns():
 
 
 def test_every_kind_rejects_an_unknown_option():
-    for kind in KINDS:
+    for kind in HANDLER_KINDS:
         spec, errors, _ = errors_of("h.yaml", f"id: a\ntopic: cpu\nkind: {kind}\noptions:\n  no-such-option: 1\n")
         assert any("unknown option 'no-such-option'" in d.message for d in errors), kind
 

@@ -9,17 +9,9 @@ import pytest
 from tickpy.golang import gobessel
 from tickpy.golang import goalgorithms
 from tickpy.golang import gomath
-from tickpy.golang.goformat import (
-    format_float_f,
-    format_float_v,
-    format_go_duration,
-    format_influx_duration,
-    go_quote,
-    parse_float,
-    parse_influx_duration,
-    parse_int,
-)
-from tickpy.lang.values import float_to_int64, float_to_uint64
+from tickpy.golang.goformat import format_float_f, format_float_v, go_quote, parse_float, parse_int
+from tickpy.golang.gotime import format_go_duration, format_influx_duration, parse_influx_duration
+from tickpy.golang.gotypes import float_to_int64, float_to_uint64
 
 INF = math.inf
 NAN = math.nan
@@ -206,12 +198,23 @@ def test_strconv_parsers():
         parse_int("1.5")
     with pytest.raises(ValueError, match="value out of range"):
         parse_int("9223372036854775808")
+    # ParseUint's loop stops at the digit that overflows, before it sees the bad one
+    with pytest.raises(ValueError, match="value out of range"):
+        parse_int("99999999999999999999x")
+    assert parse_int("-9223372036854775808") == -(1 << 63)
+    assert parse_int("0x_1F", 0) == 31 and parse_int("017", 0) == 15  # base 0: prefixes and '_'
+    with pytest.raises(ValueError, match="invalid syntax"):
+        parse_int("1_0")  # '_' only with base 0
     assert parse_float("0x1p-2") == 0.25
     assert parse_float("-Inf") == -INF
     with pytest.raises(ValueError, match=r'strconv.ParseFloat: parsing "": invalid syntax'):
         parse_float("")
-    with pytest.raises(ValueError):
-        parse_float("1_000")
+    # Go 1.13+ takes '_' between digits (atof_test.go: "1_23.50_0_0e+1_2" is 1.235e+14), not
+    # elsewhere, and only ASCII digits.
+    assert parse_float("1_23.50_0_0e+1_2") == 1.235e14
+    for text in ("_123.5e+12", "123_.5e+12", "1__23.5e+12", "0x1_.p0", "\u0661\u0662"):
+        with pytest.raises(ValueError, match="invalid syntax"):
+            parse_float(text)
 
 
 @pytest.mark.parametrize(

@@ -16,9 +16,11 @@ from tickpy.check.alert_templates import (
 )
 from tickpy.diagnostics import TickpyError
 from tickpy.golang.gotemplate_exec import ExecError, TextTemplate
-from tickpy.golang.gotemplate_fmt import sprint, sprintf, strconv_format_float
+from tickpy.golang.goformat import format_float
+from tickpy.golang.gotemplate_fmt import sprint, sprintf
 from tickpy.golang.gotemplate_parse import TemplateParseError
-from tickpy.golang.gotemplate_types import FLOAT64, GV, INT, INT64, STRING, format_duration, go_time
+from tickpy.golang.gotemplate_types import FLOAT64, GV, INT, INT64, STRING, go_time
+from tickpy.golang.gotime import format_go_duration
 
 TIME_NS = 1709300730_123456789  # 2024-03-01T13:45:30.123456789Z
 
@@ -69,6 +71,29 @@ def test_parse_errors_have_go_text(text, message):
     assert isinstance(caught.value, TickpyError)
 
 
+@pytest.mark.parametrize(
+    "literal, shown",
+    [("0x1F", "31"), ("0o17", "15"), ("0b101", "5"), ("1_000", "1000"), ("-0", "0"), ("1e3", "1000"),
+     ("0x1p-2", "0.25"), ("2.5i", "(0+2.5i)")],
+)
+def test_number_literals_read_as_strconv_reads_them(literal, shown):
+    # parse.newNumber: ParseUint/ParseInt with base 0 (prefixes and '_'), else ParseFloat.
+    assert render("message", "{{ print " + literal + " }}") == shown
+
+
+@pytest.mark.parametrize(
+    "literal, message",
+    [("1__0", 'illegal number syntax: "1__0"'),  # '_' only between digits (underscoreOK)
+     ("7_", 'illegal number syntax: "7_"'),
+     ("0x10i", 'illegal number syntax: "0x10i"'),  # an imaginary part goes through ParseFloat: no 0x without p
+     ("99999999999999999999", 'integer overflow: "99999999999999999999"')],
+)
+def test_number_literals_strconv_refuses(literal, message):
+    with pytest.raises(TemplateError) as caught:
+        compile_template("message", "{{ print " + literal + " }}")
+    assert caught.value.go_message == "template: message:1: " + message
+
+
 def test_trim_markers_and_comments():
     assert render("message", "a  {{- .Name -}}  b") == "acpub"
     assert render("message", "[{{-3}}]") == "[-3]"
@@ -103,7 +128,7 @@ def test_values_print_like_go():
      (7_384_005_000_000, "2h3m4.005s"), (129_600_000_000_000, "36h0m0s"), (-90_000_000_000, "-1m30s")],
 )
 def test_duration_string(ns, text):
-    assert format_duration(ns) == text
+    assert format_go_duration(ns) == text
 
 
 def test_exec_errors_blame_go_node():
@@ -172,9 +197,9 @@ def test_sprintf(fmt, args, text):
 
 def test_sprint_spacing_and_float_formats():
     assert sprint([GV(STRING, "a"), GV(INT, 1), GV(INT, 2), GV(STRING, "b")]) == "a1 2b"
-    assert strconv_format_float(1234567.0, "g", -1) == "1.234567e+06"
-    assert strconv_format_float(999999.0, "g", -1) == "999999"
-    assert strconv_format_float(0.1 + 0.2, "e", 3) == "3.000e-01"
+    assert format_float(1234567.0, "g", -1) == "1.234567e+06"
+    assert format_float(999999.0, "g", -1) == "999999"
+    assert format_float(0.1 + 0.2, "e", 3) == "3.000e-01"
 
 
 # --- html/template ----------------------------------------------------------------------------

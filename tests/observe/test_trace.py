@@ -46,9 +46,10 @@ def test_where_drop_shows_the_lambda_and_its_value(tmp_path):
     for number, (name, tags, fields, _) in enumerate(points, 1):
         block = blocks[number]
         assert f"host={tags['host']}" in block.splitlines()[0]
-        if name != "cpu":
-            assert f"from1: dropped: measurement '{name}' is not 'cpu'" in block
-            assert "where2" not in block
+        if name != "cpu":  # Kapacitor hands the task only the measurement its from() selects
+            assert block.splitlines()[1] == (f"  reached no node: Kapacitor hands the task only the measurements "
+                                             f"its from() nodes select ('cpu'), not '{name}'")
+            assert "from1" not in block
         elif fields["usage_idle"] < 80:
             assert f'where2: passed: "usage_idle" < 80 is true (usage_idle={fields["usage_idle"]:g})' in block
             assert "log3: passed on" in block

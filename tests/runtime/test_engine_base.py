@@ -1,5 +1,7 @@
 """The node base: messages, group ids, registry, forwarding and counters."""
 
+import pytest
+
 from tickpy.check.pipeline import PipelineNode
 from tickpy.runtime.messages import BatchMessage, BatchPoint, Dimensions, PointMessage, group_id
 from tickpy.runtime.nodes.base import ParentPort, RunContext, RuntimeNode, lookup, register
@@ -45,22 +47,26 @@ class _Collect(RuntimeNode):
         self.seen.append((index, msg.name))
 
 
-def test_registry_prefers_name_then_type_and_forwarding_counts():
-    @register("TestOnlyNode")
-    class _Generic(RuntimeNode):
-        pass
+def test_registry_prefers_name_then_type():
+    from tickpy.runtime.nodes.basic import WhereNode
+    from tickpy.runtime.nodes.influxql import InfluxQLNode, StreamTransformationNode
 
-    @register("TestOnlyNode", name="special")
-    class _Special(RuntimeNode):
-        pass
-
-    assert lookup("TestOnlyNode", "special") is _Special
-    assert lookup("TestOnlyNode", "other") is _Generic
+    assert lookup("InfluxQLNode", "mean") is InfluxQLNode
+    assert lookup("InfluxQLNode", "movingAverage") is StreamTransformationNode
+    assert lookup("InfluxQLNode", "noSuchFunction") is None
+    assert lookup("WhereNode", "where") is WhereNode
     assert lookup("NoSuchNode", "x") is None
 
+
+def test_register_refuses_a_type_without_a_node_kind_declaration():
+    with pytest.raises(KeyError):
+        register("TestOnlyNode")
+
+
+def test_forwarding_reaches_children_and_ports_and_counts():
     ctx = RunContext(task_name="t")
-    source = _Generic(PipelineNode(0, "TestOnlyNode", "other"), ctx)
-    sink = _Collect(PipelineNode(1, "TestOnlyNode", "sink"), ctx)
+    source = RuntimeNode(PipelineNode(0, "NoOpNode", "noop"), ctx)
+    sink = _Collect(PipelineNode(1, "NoOpNode", "sink"), ctx)
     source.children.append(sink)
     source.children.append(ParentPort(sink, 1))
     msg = PointMessage("m", {}, {"v": 1}, 0)
@@ -100,3 +106,26 @@ def test_lazy_fields_read_one_field_without_decoding_the_others():
     assert dumps(PointMessage("cpu", {}, fields, 0).to_row()) == (
         '{"name":"cpu","columns":["time","idle","ok","user"],"values":[["1970-01-01T00:00:00Z",5.5,true,1]]}'
     )
+
+
+def test_every_runtime_node_class_is_registered_for_one_declared_kind():
+    import inspect
+
+    from tickpy.check.node_kinds import NODE_KINDS
+    from tickpy.runtime.nodes.base import registered
+
+    by_class: dict[type, set[str]] = {}
+    for (node_type, _name), cls in registered().items():
+        assert node_type in NODE_KINDS, node_type
+        by_class.setdefault(cls, set()).add(node_type)
+    assert all(len(types) == 1 for types in by_class.values()), by_class
+
+    def subclasses(cls):
+        for sub in cls.__subclasses__():
+            yield sub
+            yield from subclasses(sub)
+
+    runtime_classes = {cls for cls in subclasses(RuntimeNode)
+                       if cls.__module__.startswith("tickpy.runtime.nodes.") and not inspect.isabstract(cls)
+                       and not cls.__name__.startswith("_")}  # a leading _ marks a shared base class
+    assert runtime_classes - set(by_class) == set()

@@ -8,10 +8,10 @@ import pytest
 
 from tickpy.check.pipeline import PipelineNode, PropertyCall
 from tickpy.diagnostics import TickpyError
+from tickpy.golang.gotime import time_round, time_truncate
 from tickpy.lang.values import Duration
 from tickpy.runtime.messages import Dimensions, PointMessage
 from tickpy.runtime.nodes.base import RunContext, lookup
-from tickpy.runtime.windowing import go_round, go_truncate
 from tickpy.syntax.ast import Span
 
 S = 1_000_000_000
@@ -72,16 +72,16 @@ def test_go_truncate_counts_from_year_one_not_from_the_unix_epoch():
     since_year_one = datetime(1971, 1, 1) - datetime(1, 1, 1)
     expected = datetime(1971, 1, 1) - timedelta(seconds=since_year_one.total_seconds() % 7)
     expected_ns = int((expected - datetime(1970, 1, 1)).total_seconds()) * S
-    assert go_truncate(T0, seven) == expected_ns
-    assert go_truncate(T0, seven) != T0 - T0 % seven
-    assert go_truncate(T0 + 5, 0) == T0 + 5
+    assert time_truncate(T0, seven) == expected_ns
+    assert time_truncate(T0, seven) != T0 - T0 % seven
+    assert time_truncate(T0 + 5, 0) == T0 + 5
 
 
 def test_go_round_rounds_halves_up():
-    assert go_round(T0 + 500_000_000, S) == T0 + S
-    assert go_round(T0 + 499_999_999, S) == T0
-    assert go_round(T0 - 500_000_000, S) == T0
-    assert go_round(T0 + 3, 0) == T0 + 3
+    assert time_round(T0 + 500_000_000, S) == T0 + S
+    assert time_round(T0 + 499_999_999, S) == T0
+    assert time_round(T0 - 500_000_000, S) == T0
+    assert time_round(T0 + 3, 0) == T0 + 3
 
 
 def test_time_window_emits_left_closed_period_when_a_point_reaches_the_boundary():
@@ -125,7 +125,7 @@ def test_overlapping_windows_with_missing_data_restart_from_the_late_point():
 def test_aligned_window_boundaries_are_multiples_of_every():
     node, out = window(("period", Duration(7 * S)), ("every", Duration(7 * S)), ("align",))
     node.point(cpu(0))
-    first_boundary = go_truncate(T0 + 7 * S, 7 * S)
+    first_boundary = time_truncate(T0 + 7 * S, 7 * S)
     assert first_boundary == T0 + 4 * S  # year-one based multiples of 7s
     node.point(cpu(4))
     [batch] = out.batches

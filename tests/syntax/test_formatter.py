@@ -1,7 +1,7 @@
 """Kapacitor's canonical layout (tick/fmt.go behaviour)."""
 
 from tickpy.syntax import format_source, parse
-from tickpy.syntax.formatter import format_float
+from tickpy.syntax.formatter import float_literal
 
 
 def test_chains_indent_four_spaces_and_properties_eight():
@@ -21,9 +21,9 @@ def test_literals_keep_kapacitor_spelling():
 
 
 def test_floats_never_use_exponents():
-    assert format_float(1e22) == "10000000000000000000000.0"
-    assert format_float(1e-7) == "0.0000001"
-    assert format_float(0.1) == "0.1"
+    assert float_literal(1e22) == "10000000000000000000000.0"
+    assert float_literal(1e-7) == "0.0000001"
+    assert float_literal(0.1) == "0.1"
 
 
 def test_comments_are_normalised_and_reindented():

@@ -6,7 +6,8 @@ import pytest
 
 from tickpy.testing import points, series
 from tickpy.testing.inputs import InputError
-from tickpy.testing.times import (format_duration, format_offset, format_time, is_relative, parse_duration_ns, parse_time_ns)
+from tickpy.golang.gotime import format_go_duration, format_time_rfc3339nano
+from tickpy.testing.times import format_offset, is_relative, parse_duration_ns, parse_time_ns
 
 S = 1_000_000_000
 
@@ -65,7 +66,7 @@ def test_durations_and_times():
     assert is_relative("0s") and is_relative("+10s") and not is_relative("10") and not is_relative("s")
     assert parse_time_ns("2024-01-01T01:00:00.25+01:00") == 1704067200 * S + S // 4
     assert parse_time_ns("20s", start_ns=S) == 21 * S
-    assert format_time(1704067200 * S + 500) == "2024-01-01T00:00:00.0000005Z"
+    assert format_time_rfc3339nano(1704067200 * S + 500) == "2024-01-01T00:00:00.0000005Z"
     assert format_offset(95 * S, 5 * S) == "1m30s"
     with pytest.raises(ValueError):
         parse_duration_ns("ten seconds")
@@ -78,7 +79,7 @@ def test_durations_and_times():
 )
 def test_durations_are_written_in_go_notation_and_read_back(nanoseconds, text):
     # Expected alert files carry durations as Go's time.Duration.String() writes them.
-    assert format_duration(nanoseconds) == text
+    assert format_go_duration(nanoseconds) == text
     assert parse_duration_ns(text) == nanoseconds
 
 

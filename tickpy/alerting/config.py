@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import re
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -79,6 +78,8 @@ def load_config(source: "str | os.PathLike | dict | AlertConfig | None") -> tupl
     if isinstance(source, dict):
         data = source
     else:
+        import tomllib  # deferred: start-up (only a configuration file needs it)
+
         path = str(source)
         try:
             text = Path(path).read_text(encoding="utf-8")

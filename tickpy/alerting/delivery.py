@@ -20,6 +20,8 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Callable, TextIO
 
+from tickpy.golang.gotime import format_time_rfc3339nano
+
 DEFAULT_QUEUE_SIZE = 5000  # Kapacitor's alert.DefaultEventBufferSize
 DEFAULT_RETRIES = 3
 DEFAULT_BACKOFF_S = 0.1
@@ -302,8 +304,6 @@ class Worker:
         self._dead_letters.write(record)
         self._reported += 1
         if self._reported <= REPORTED_FAILURES_PER_HANDLER:
-            from tickpy.golang.gojson import format_time_rfc3339nano
-
             self._report(f"tickpy: {stats.kind} handler {stats.target}: event {delivery.event_id!r} at "
                          f"{format_time_rfc3339nano(delivery.time_ns)} not delivered: {error}")
             if self._reported == REPORTED_FAILURES_PER_HANDLER:

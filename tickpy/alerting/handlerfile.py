@@ -14,13 +14,15 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import yaml
-
-from tickpy.alerting.kinds import ANY_MAP, KINDS, OptionProblem, decode_options
+from tickpy.alerting.kinds import HANDLER_KINDS, HandlerKind
+from tickpy.alerting.options import ANY_MAP, FILE_MODE, OptionProblem, decode_options
 from tickpy.diagnostics import Diagnostic, WARNING
 from tickpy.filenames import is_test_file
+
+if TYPE_CHECKING:  # pragma: no cover
+    import yaml
 
 TOP_LEVEL_KEYS = ("id", "topic", "kind", "match", "options")
 HANDLER_FILE_SUFFIXES = (".yaml", ".yml", ".json")
@@ -110,6 +112,8 @@ def _whole_quoted(value: str, quote: str) -> bool:
 
 def _load_yaml(path: str, text: str):
     """(top-level mapping as list of (key, value, key position, value node), problems)."""
+    import yaml  # deferred: start-up (only handler files need it)
+
     loader = yaml.SafeLoader(text)
     try:
         root = loader.get_single_node()
@@ -264,11 +268,12 @@ def parse_handler_text(path: str, text: str) -> tuple[TopicHandlerSpec | None, l
     raw_options = values.get("options")
     decoded: dict[str, Any] = {}
     if kind_name:
-        kind = KINDS.get(kind_name)
+        kind = HANDLER_KINDS.get(kind_name)
         if kind is None:
             unsupported = diagnostic(path, f"unsupported action kind {kind_name!r}", value_positions["kind"],
                                      code="handler-unknown-kind",
-                                     hint=_did_you_mean(kind_name, list(KINDS)) + "kinds: " + ", ".join(sorted(KINDS)))
+                                     hint=_did_you_mean(kind_name, list(HANDLER_KINDS)) + "kinds: "
+                                     + ", ".join(sorted(HANDLER_KINDS)))
             problems.append(_with_kapacitor(f'unsupported action kind "{kind_name}"', unsupported))
         else:
             decoded, option_problems = decode_options(kind, raw_options)
@@ -282,15 +287,15 @@ def parse_handler_text(path: str, text: str) -> tuple[TopicHandlerSpec | None, l
                 d = _option_diagnostic(path, problem, where)
                 if unknown and problem.key in unknown:
                     # mapstructure's ErrorUnused report, as Kapacitor's API answers
-                    d.kapacitor_message = (f"failed to decode options into {go_config_type(kind_name)}: 1 error(s) "
+                    d.kapacitor_message = (f"failed to decode options into {kind.go_config}: 1 error(s) "
                                            f"decoding:\n\n* '' has invalid keys: {', '.join(unknown)}")
                 elif problem.kapacitor_message:  # mapstructure names Go types; the message says it in YAML
-                    d.kapacitor_message = (f"failed to decode options into {go_config_type(kind_name)}: 1 error(s) "
+                    d.kapacitor_message = (f"failed to decode options into {kind.go_config}: 1 error(s) "
                                            f"decoding:\n\n* {problem.kapacitor_message}")
                 problems.append(d)
             bad_keys = {p.key.casefold() for p in option_problems}
             if not unknown:  # with a misspelt option, "missing option" reports would only repeat it
-                problems.extend(d for d in _kind_checks(path, kind_name, decoded, option_positions, options_where)
+                problems.extend(d for d in _kind_checks(path, kind, decoded, option_positions, options_where)
                                 if d.extra.get("key", "").casefold() not in bad_keys)
 
     match = values.get("match") if type(values.get("match")) is str else ""
@@ -341,15 +346,6 @@ def _with_kapacitor(kapacitor_message: str, d: Diagnostic) -> Diagnostic:
     return d
 
 
-def go_config_type(kind: str) -> str:
-    """The Go type Kapacitor decodes a kind's options into (named in its error messages)."""
-    own = {"aggregate": "AggregateHandlerConfig", "publish": "PublishHandlerConfig", "tcp": "TCPHandlerConfig",
-           "log": "LogHandlerConfig", "exec": "ExecHandlerConfig"}
-    if kind in own:
-        return f"*alert.{own[kind]}"
-    return f"*{'httppost' if kind == 'post' else kind}.HandlerConfig"
-
-
 def _option_diagnostic(path: str, problem: OptionProblem, where: Position) -> Diagnostic:
     code = "handler-unknown-option" if problem.message.startswith("unknown option") else "handler-option"
     message = problem.message if problem.message.startswith("unknown option") else f"options: {problem.message}"
@@ -375,72 +371,28 @@ def _as_json_numbers(value):
     return value
 
 
-def _kind_checks(path: str, kind: str, options: dict, option_positions: dict, fallback: Position) -> list[Diagnostic]:
-    """What Kapacitor checks when it builds the handler (and what tickpy needs to deliver)."""
-    from tickpy.alerting.addresses import check_tcp_address
-
+def _kind_checks(path: str, kind: HandlerKind, options: dict, option_positions: dict,
+                 fallback: Position) -> list[Diagnostic]:
+    """What Kapacitor checks when it builds the handler (and what tickpy needs to deliver), and
+    a file mode written as a decimal number (YAML reads 644 as 644, not 0644)."""
     problems = []
 
-    def add(name, message, hint=None, severity="error"):
+    def add(name, message, hint=None, severity="error", kapacitor_message=None):
         d = diagnostic(path, message, _position_of(option_positions, name, fallback), code="handler-option",
                        hint=hint, severity=severity)
         d.extra["key"] = name
+        if kapacitor_message:
+            d.kapacitor_message = kapacitor_message
         problems.append(d)
 
-    if kind == "tcp":
-        error = check_tcp_address(options.get("address", ""))
-        if error:
-            add("address", f"options: address: {error}", "write host:port, e.g. address: 127.0.0.1:9100")
-    elif kind == "log":
-        log_path = options.get("path", "")
-        if not log_path:
-            add("path", "options: log path must be absolute:  is not absolute", "set path: /var/log/alerts.log")
-        elif not os.path.isabs(log_path):
-            add("path", f"options: log path must be absolute: {log_path} is not absolute")
-        mode_written = next((w.plain_text for k, w in option_positions.items() if k.casefold() == "mode"), None)
-        if mode_written and re.fullmatch(r"[1-7][0-7]{2,3}", mode_written):
-            add("mode", f"options: mode {mode_written} is a decimal number (octal {oct(options['mode'])[2:]})",
-                f"YAML reads 0{mode_written} as octal but {mode_written} as decimal; write mode: 0{mode_written}",
+    for problem in kind.check(options):
+        add(problem.key, problem.message, problem.hint, kapacitor_message=problem.kapacitor_message)
+    for name, option_type in kind.options.items():
+        written = next((w.plain_text for k, w in option_positions.items() if k.casefold() == name.casefold()), None)
+        if option_type == FILE_MODE and written and re.fullmatch(r"[1-7][0-7]{2,3}", written):
+            add(name, f"options: {name} {written} is a decimal number (octal {oct(options[name])[2:]})",
+                f"YAML reads 0{written} as octal but {written} as decimal; write {name}: 0{written}",
                 severity="warning")
-    elif kind == "exec":
-        if not options.get("prog"):
-            add("prog", "options: exec needs 'prog', the program to run", "prog: /usr/local/bin/notify")
-    elif kind == "post":
-        if not options.get("url") and not options.get("endpoint"):
-            add("url", "options: An appropriately formatted url must be specified if an endpoint is not specified")
-        elif options.get("url") and "{{" in options["url"]:
-            from tickpy.runtime.alert_data_template import AlertDataTemplate
-
-            try:
-                AlertDataTemplate(options["url"])
-            except ValueError as err:
-                add("url", f"options: url: {err}")
-        elif options.get("url"):
-            from tickpy.alerting.senders import check_http_url
-
-            try:
-                check_http_url(options["url"])
-            except ValueError as err:
-                add("url", f"options: {err}", "url: http://127.0.0.1:8080/alerts")
-    elif kind == "publish":
-        if not options.get("topics"):
-            add("topics", "options: publish needs 'topics', a list of topics", "topics: [other-topic]")
-    elif kind == "aggregate":
-        if options.get("interval", 0) <= 0:
-            add("interval", "options: aggregate needs a positive 'interval'", "interval: 1m")
-        if not options.get("topic"):
-            add("topic", "options: aggregate needs 'topic', where it publishes the aggregated event",
-                "topic: aggregated")
-        from tickpy.alerting.handlers import check_aggregate_message
-
-        message_problem = check_aggregate_message(options.get("message", ""))
-        if message_problem:
-            add("message", f"options: message: {message_problem}", "the data are {{ .Count }} and {{ .Interval }}")
-    from tickpy.alerting.payloads import TEMPLATE_HINT, option_problems
-
-    for key, message in option_problems(kind, options):  # external services' constructors (alerta, kafka, ...)
-        add(key, f"{kind}: {message}", TEMPLATE_HINT)
-        problems[-1].kapacitor_message = message
     return problems
 
 

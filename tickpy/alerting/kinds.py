@@ -1,365 +1,96 @@
-"""Handler kinds and their options, as Kapacitor's alert service decodes them.
+"""Alert handler kinds: one class per kind the alert service runs itself (tcp, log, exec and post
+deliver; publish and aggregate pass events to topics), and one `ExternalKind` per external
+service (slack, pagerduty, ...), whose handlers are captured, never contacted.
 
-Kapacitor decodes a handler's `options` map into the kind's Go config struct with mapstructure
-(`ErrorUnused`: an unknown option is an error; keys match field names case-insensitively; no
-weak typing, so a string is not a number). tickpy follows that and, like the issue asks, also
-accepts Go duration text (`10s`) where Kapacitor wants nanoseconds.
+A kind says, in one place:
+- `options`, `defaults`: its options as Kapacitor's config struct decodes them (option name ->
+  type, tickpy.alerting.options), and `go_config`, the struct's Go type (named in Kapacitor's
+  decode errors);
+- `alert_property`: the alert node property that adds one in a script (`.tcp()`, `.email()`; None:
+  handler files only), `script_args` (the options its arguments fill) and `script_properties`
+  (what its sub-properties set): `options_from_script` turns them into raw options;
+- `check(options, script)`: what is refused in decoded options, by Kapacitor or because tickpy
+  could not deliver, for a handler file (`script=False`) and for an alert node's handler, which
+  Kapacitor words differently (`script=True`; building stops at the first problem);
+- `build(service, handler_id, options, label, problem)`: the handler, with its sender and
+  worker, from checked options (what depends on `--config` is refused here, as a SetupProblem);
+- `retarget(options, recorders, problem)`: for `tickpy test`, the options pointed at a recorder
+  and the key its deliveries are listed under, or None when the kind is not redirected.
 
-Each kind lists its options as name -> option type. `decode_options` turns a raw options map
-into checked Python values, or reports every problem with the option's key.
+`HANDLER_KINDS` holds every kind by name, `SCRIPT_HANDLER_KINDS` by alert node property.
 """
 
 from __future__ import annotations
 
+import os
 import re
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any, Callable, Protocol
+from urllib.parse import urlsplit
 
-# option types
-STRING = "string"
-BOOL = "bool"
-INT = "int"
-DURATION = "duration"
-STRINGS = "[]string"
-STRING_MAP = "map[string]string"
-ANY_MAP = "map[string]interface{}"
-FILE_MODE = "os.FileMode"
-QOS = "mqtt.QoSLevel"
-LINKS = "[]pagerduty2.LinkTemplate"
-SNMP_DATA = "[]snmptrap.Data"
+from tickpy.alerting.addresses import check_tcp_address
+from tickpy.alerting.config import AlertConfig
+from tickpy.alerting.delivery import HandlerStats
+from tickpy.alerting.handlers import (
+    AggregateHandler,
+    CaptureHandler,
+    DeliveringHandler,
+    Handler,
+    PublishHandler,
+    check_aggregate_message,
+)
+from tickpy.alerting.options import (
+    ANY_MAP,
+    BOOL,
+    DURATION,
+    FILE_MODE,
+    INT,
+    LINKS,
+    QOS,
+    SNMP_DATA,
+    STRING,
+    STRING_MAP,
+    STRINGS,
+    OptionProblem,
+)
+from tickpy.alerting.payloads import TEMPLATE_HINT, option_problems
+from tickpy.alerting.senders import (
+    check_http_url,
+    exec_sender,
+    log_sender,
+    post_sender,
+    tcp_sender,
+)
+from tickpy.diagnostics import TickpyError
+from tickpy.golang.goformat import go_quote
+from tickpy.runtime.alert_data_template import AlertDataTemplate
+from tickpy.runtime.alert_event import AlertEvent
+from tickpy.runtime.alert_wire import line_payload, tcp_payload
 
-
-@dataclass(frozen=True, slots=True)
-class Kind:
-    name: str
-    options: dict[str, str]
-    # External kinds call out to a service; Kapacitor skips them for events marked NoExternal.
-    # Local-but-external kinds (tcp, log, exec, post) are "external" in that sense too.
-    external: bool = True
-    # Whether tickpy really performs the delivery (else it goes to the capture sink).
-    delivered: bool = False
-    defaults: dict[str, Any] = field(default_factory=dict)
-
-
-def _kind(name, options, external=True, delivered=False, defaults=None) -> Kind:
-    return Kind(name, options, external, delivered, defaults or {})
-
-
-KINDS: dict[str, Kind] = {
-    k.name: k
-    for k in [
-        _kind("aggregate", {"id": STRING, "interval": DURATION, "topic": STRING, "message": STRING},
-              external=False, delivered=True,
-              defaults={"message": "Received {{ .Count }} events in the last {{.Interval}}."}),
-        _kind("publish", {"topics": STRINGS}, external=False, delivered=True),
-        _kind("tcp", {"address": STRING}, delivered=True),
-        _kind("log", {"path": STRING, "mode": FILE_MODE}, delivered=True, defaults={"mode": 0o600}),
-        _kind("exec", {"prog": STRING, "args": STRINGS}, delivered=True),
-        _kind("post", {"url": STRING, "endpoint": STRING, "headers": STRING_MAP, "capture-response": BOOL,
-                       "timeout": DURATION, "skip-ssl-verification": BOOL}, delivered=True),
-        _kind("alerta", {"token": STRING, "token-prefix": STRING, "resource": STRING, "event": STRING,
-                         "environment": STRING, "group": STRING, "value": STRING, "origin": STRING,
-                         "service": STRINGS, "correlate": STRINGS, "attributes": ANY_MAP, "timeout": DURATION}),
-        _kind("bigpanda", {"app-key": STRING, "url": STRING, "host": STRING, "primary-property": STRING,
-                           "secondary-property": STRING, "attributes": ANY_MAP}),
-        _kind("discord", {"workspace": STRING, "username": STRING, "avatar-url": STRING, "embed-title": STRING}),
-        _kind("hipchat", {"room": STRING, "token": STRING}),
-        _kind("kafka", {"cluster": STRING, "topic": STRING, "template": STRING, "disablePartitionById": BOOL,
-                        "partitionAlgorithm": STRING}),
-        _kind("mqtt", {"broker-name": STRING, "topic": STRING, "qos": QOS, "retained": BOOL,
-                       "topic-template": STRING}),
-        _kind("opsgenie", {"teams-list": STRINGS, "recipients-list": STRINGS}),
-        _kind("opsgenie2", {"teams-list": STRINGS, "recipients-list": STRINGS, "recovery_action": STRING}),
-        _kind("pagerduty", {"service-key": STRING}),
-        _kind("pagerduty2", {"routing-key": STRING, "links": LINKS}),
-        _kind("pushover", {"device": STRING, "title": STRING, "url": STRING, "url-title": STRING,
-                           "sound": STRING, "user-key": STRING}),
-        _kind("sensu", {"source": STRING, "handlers": STRINGS, "metadata": ANY_MAP}),
-        # Fields without a mapstructure tag are matched by their Go field name.
-        _kind("servicenow", {"url": STRING, "username": STRING, "password": STRING, "source": STRING,
-                             "node": STRING, "type": STRING, "resource": STRING, "metricname": STRING,
-                             "messagekey": STRING, "additional_info": ANY_MAP}),
-        _kind("slack", {"workspace": STRING, "channel": STRING, "username": STRING, "icon-emoji": STRING}),
-        _kind("smtp", {"to": STRINGS, "to-field": STRINGS}),
-        _kind("snmptrap", {"trap-oid": STRING, "data-list": SNMP_DATA}),
-        _kind("talk", {}),
-        _kind("teams", {"channel-url": STRING}),
-        _kind("telegram", {"chat-id": STRING, "parse-mode": STRING, "disable-web-page-preview": BOOL,
-                           "disable-notification": BOOL}),
-        _kind("victorops", {"routing-key": STRING}),
-        _kind("zenoss", {"action": STRING, "method": STRING, "type": STRING, "tid": INT, "summary": STRING,
-                         "device": STRING, "component": STRING, "eventclasskey": STRING, "eventclass": STRING,
-                         "collector": STRING, "message": STRING, "customField": ANY_MAP}),
-    ]
-}
-
-EXTERNAL_SERVICE_KINDS = sorted(name for name, kind in KINDS.items() if not kind.delivered)
+if TYPE_CHECKING:  # pragma: no cover
+    from tickpy.alerting.service import AlertService
 
 
-@dataclass(slots=True)
-class OptionProblem:
-    key: str  # the option's key as written ("" for the whole map)
-    message: str
-    hint: str | None = None
-    kapacitor_message: str | None = None  # Kapacitor's own words (Go type names), when they differ
+class SetupProblem(Exception):
+    """A handler that cannot be built; args[0] is the Diagnostic (made by the caller's `problem`)."""
 
 
-# --- durations ---------------------------------------------------------------------------------
+class Recorders(Protocol):
+    """Where `tickpy test` points handlers (tickpy.testing.recorders.RecordingAlertService)."""
 
-_UNIT_NS = {"ns": 1, "us": 1_000, "µs": 1_000, "μs": 1_000, "ms": 1_000_000, "s": 1_000_000_000,
-            "m": 60_000_000_000, "h": 3_600_000_000_000}
-_DURATION_PART = re.compile(r"(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h)")
+    config: AlertConfig
 
+    def tcp_recorder(self, key: str) -> str:
+        """host:port of a listener recording what is sent to it."""
 
-def parse_go_duration(text: str) -> int:
-    """Nanoseconds of a Go duration string (`1m30s`, `500ms`, `-1.5h`, `0`); ValueError if invalid."""
-    original = text
-    sign = 1
-    if text[:1] in "+-":
-        sign = -1 if text[0] == "-" else 1
-        text = text[1:]
-    if text == "0":
-        return 0
-    if not text:
-        raise ValueError(f"time: invalid duration {original!r}")
-    total = 0
-    position = 0
-    while position < len(text):
-        match = _DURATION_PART.match(text, position)
-        if not match:
-            raise ValueError(f"time: invalid duration {original!r}")
-        number, unit = match.groups()
-        if "." in number:
-            whole, _, frac = number.partition(".")
-            total += int(whole or 0) * _UNIT_NS[unit]
-            if frac:
-                total += int(frac) * _UNIT_NS[unit] // 10 ** len(frac)
-        else:
-            total += int(number) * _UNIT_NS[unit]
-        position = match.end()
-    return sign * total
+    def file_recorder(self, key: str) -> str:
+        """The path of a file recording the lines appended to it."""
 
+    def http_recorder(self, key: str, url: str) -> str:
+        """`url` with the scheme and host of a server recording the requests."""
 
-def format_file_mode(mode: int) -> str:
-    """Go's os.FileMode.String() for permission bits: -rw-r--r--."""
-    bits = "rwxrwxrwx"
-    return "-" + "".join(bits[i] if mode & (1 << (8 - i)) else "-" for i in range(9))
-
-
-# --- decoding ----------------------------------------------------------------------------------
-
-_GO_TYPE_OF = {str: "string", bool: "bool", int: "int", float: "float64", list: "[]interface {}",
-               dict: "map[string]interface {}", type(None): "<nil>"}
-
-
-def _go_type(value) -> str:
-    return _GO_TYPE_OF.get(type(value), type(value).__name__)
-
-
-# What a value is, and what an option wants, in the words of the YAML/JSON the user wrote.
-_WORDS_OF = {str: "a string", bool: "true/false", int: "a whole number", float: "a number", list: "a list",
-             dict: "a mapping", type(None): "nothing (null)"}
-_EXPECTED_WORDS = {
-    "string": "a string", "bool": "true or false", "int64": "a whole number",
-    "time.Duration": "a duration (10s, 1m30s, 500ms)", "os.FileMode": "a file mode (an octal number: 0644)",
-    STRINGS: "a list of strings", STRING_MAP: "a mapping of strings (key: text)", ANY_MAP: "a mapping",
-    LINKS: "a list of mappings with href and text", SNMP_DATA: "a list of mappings with oid, type and value",
-}
-
-
-def _words(value) -> str:
-    return _WORDS_OF.get(type(value), type(value).__name__)
-
-
-def _type_problem(key: str, expected: str, value, hint: str | None = None, shown: str = "") -> OptionProblem:
-    """'key' must be <YAML words>, got <YAML words>; Kapacitor's mapstructure text kept aside.
-    `shown` names an item inside the option (headers[X-A]) where the key alone would not do."""
-    shown = shown or key
-    return OptionProblem(key, f"'{shown}' must be {_EXPECTED_WORDS.get(expected, expected)}, got {_words(value)}",
-                         hint, f"'{shown}' expected type '{expected}', got unconvertible type '{_go_type(value)}'")
-
-
-def _quote_hint(value) -> str | None:
-    if isinstance(value, (bool, int, float)) or value is None:
-        return "YAML read this as a non-string value; put it in quotes"
-    return None
-
-
-def _decode_value(key: str, kind: str, value, problems: list[OptionProblem]):
-    def bad(expected: str, hint: str | None = None):
-        problems.append(_type_problem(key, expected, value, hint))
-        return None
-
-    if kind == STRING:
-        return value if type(value) is str else bad("string", _quote_hint(value))
-    if kind == BOOL:
-        return value if type(value) is bool else bad("bool")
-    if kind == INT:
-        if type(value) is int:
-            return value
-        if type(value) is float and value.is_integer():
-            return int(value)  # JSON numbers are float64 in Kapacitor; mapstructure truncates
-        return bad("int64")
-    if kind == DURATION:
-        if type(value) is int:
-            return value
-        if type(value) is float:
-            return int(value)
-        if type(value) is str:
-            try:
-                return parse_go_duration(value)
-            except ValueError as err:
-                problems.append(OptionProblem(key, f"'{key}': {err}", "write a Go duration like 10s, 1m30s, 500ms"))
-                return None
-        return bad("time.Duration")
-    if kind == FILE_MODE:
-        if type(value) is int:
-            mode = value
-        elif type(value) is str and re.fullmatch(r"0?[0-7]{3,4}", value):
-            mode = int(value, 8)  # tickpy also takes the octal text "0644"
-        else:
-            return bad("os.FileMode", "write the mode as an octal number: mode: 0644")
-        if mode & 0o200 == 0:
-            problems.append(OptionProblem(key, f"invalid file mode {format_file_mode(mode)}, must be user writable"))
-        return mode
-    if kind == STRINGS:
-        if type(value) is list and all(type(item) is str for item in value):
-            return list(value)
-        if type(value) is str:
-            return bad("[]string", "give a list: [a, b] (a single string is not a list)")
-        return bad("[]string", "every item must be a string")
-    if kind in (STRING_MAP, ANY_MAP):
-        if type(value) is not dict:
-            return bad(kind)
-        if kind == STRING_MAP:
-            for item_key, item in value.items():
-                if type(item) is not str:
-                    problems.append(_type_problem(key, "string", item, _quote_hint(item), f"{key}[{item_key}]"))
-        return {str(k): v for k, v in value.items()}
-    if kind == QOS:
-        levels = {"at-most-once": 0, "at-least-once": 1, "exactly-one": 2}
-        if type(value) is str and value in levels:
-            return levels[value]
-        if type(value) is int and 0 <= value <= 2:
-            return value
-        problems.append(OptionProblem(key, f"'{key}': invalid QoS level {value!r}",
-                                      "one of at-most-once, at-least-once, exactly-one"))
-        return None
-    if kind in (LINKS, SNMP_DATA):
-        fields = ("href", "text") if kind == LINKS else ("oid", "type", "value")
-        if type(value) is not list:
-            return bad(kind)
-        items = []
-        for index, item in enumerate(value):
-            if type(item) is not dict:
-                problems.append(OptionProblem(key, f"'{key}[{index}]' expected a map with keys {', '.join(fields)}"))
-                continue
-            out = {}
-            for item_key, item_value in item.items():
-                name = _match_key(item_key, fields)
-                if name is None:
-                    problems.append(OptionProblem(key, f"'{key}[{index}]' has invalid keys: {item_key}"))
-                elif type(item_value) is not str:
-                    problems.append(_type_problem(key, "string", item_value, shown=f"{key}[{index}].{name}"))
-                else:
-                    out[name] = item_value
-            items.append(out)
-        return items
-    raise AssertionError(kind)
-
-
-def _match_key(key, names) -> str | None:
-    if not isinstance(key, str):
-        return None
-    if key in names:
-        return key
-    folded = key.casefold()
-    for name in names:
-        if name.casefold() == folded:
-            return name
-    return None
-
-
-def decode_options(kind: Kind, options) -> tuple[dict[str, Any], list[OptionProblem]]:
-    """The kind's options from a raw map: (values by canonical option name, problems)."""
-    problems: list[OptionProblem] = []
-    values = dict(kind.defaults)
-    if options is None:
-        options = {}
-    if not isinstance(options, dict):
-        return values, [OptionProblem("", f"options must be a map, got '{_go_type(options)}'")]
-    unused = []
-    for key, raw in options.items():
-        name = _match_key(key, kind.options)
-        if name is None:
-            unused.append(str(key))
-            continue
-        decoded = _decode_value(str(key), kind.options[name], raw, problems)
-        if decoded is not None:
-            values[name] = decoded
-    for key in unused:
-        import difflib
-
-        known = ", ".join(sorted(kind.options)) or "none"
-        close = difflib.get_close_matches(key.casefold(), list(kind.options), n=1, cutoff=0.6)
-        hint = f"did you mean {close[0]!r}? {kind.name} takes: {known}" if close else f"{kind.name} takes: {known}"
-        problems.append(OptionProblem(key, f"unknown option {key!r} for kind {kind.name!r}", hint))
-    return values, problems
-
-
-# --- TICKscript handler properties -> options --------------------------------------------------
-
-# The alert node's handler property (as a script spells it) -> the service kind.
-TICK_HANDLER_KINDS = {
-    "tcp": "tcp", "log": "log", "post": "post", "exec": "exec", "email": "smtp", "slack": "slack",
-    "alerta": "alerta", "bigPanda": "bigpanda", "discord": "discord", "hipChat": "hipchat",
-    "kafka": "kafka", "mqtt": "mqtt", "opsGenie": "opsgenie", "opsGenie2": "opsgenie2",
-    "pagerDuty": "pagerduty", "pagerDuty2": "pagerduty2", "pushover": "pushover", "sensu": "sensu",
-    "serviceNow": "servicenow", "snmpTrap": "snmptrap", "talk": "talk", "teams": "teams",
-    "telegram": "telegram", "victorOps": "victorops", "zenoss": "zenoss",
-}
-
-# (kind, property) -> (option name, how the arguments fill it)
-# modes: "value" (first arg), "flag" (True), "list" (all args, added to earlier calls'),
-# "values" (all args, replacing earlier calls'), "map" (key, value), "append"
-_TICK_PROPERTIES: dict[tuple[str, str], tuple[str, str]] = {
-    ("post", "endpoint"): ("endpoint", "value"), ("post", "header"): ("headers", "map"),
-    ("post", "captureResponse"): ("capture-response", "flag"), ("post", "timeout"): ("timeout", "value"),
-    ("post", "skipSSLVerification"): ("skip-ssl-verification", "flag"), ("post", "uRL"): ("url", "value"),
-    ("log", "mode"): ("mode", "value"), ("log", "filePath"): ("path", "value"),
-    ("tcp", "address"): ("address", "value"),
-    ("smtp", "to"): ("to", "list"), ("smtp", "toTemplates"): ("to-field", "list"),
-    ("alerta", "services"): ("service", "values"), ("alerta", "correlated"): ("correlate", "values"),
-    ("alerta", "attribute"): ("attributes", "map"),
-    ("bigpanda", "attribute"): ("attributes", "map"),
-    ("discord", "avatarURL"): ("avatar-url", "value"),
-    ("kafka", "kafkaTopic"): ("topic", "value"), ("kafka", "disablePartitionById"): ("disablePartitionById", "flag"),
-    ("kafka", "partitionHashAlgorithm"): ("partitionAlgorithm", "value"),
-    ("opsgenie", "teams"): ("teams-list", "values"), ("opsgenie", "recipients"): ("recipients-list", "values"),
-    ("opsgenie2", "teams"): ("teams-list", "values"), ("opsgenie2", "recipients"): ("recipients-list", "values"),
-    ("opsgenie2", "recoveryAction"): ("recovery_action", "value"),
-    ("pagerduty2", "link"): ("links", "append"),
-    ("pushover", "uRL"): ("url", "value"), ("pushover", "uRLTitle"): ("url-title", "value"),
-    ("sensu", "handlers"): ("handlers", "values"), ("sensu", "metadata"): ("metadata", "map"),
-    ("servicenow", "uRL"): ("url", "value"), ("servicenow", "additionalInfo"): ("additional_info", "map"),
-    ("servicenow", "metricName"): ("metricname", "value"), ("servicenow", "messageKey"): ("messagekey", "value"),
-    ("snmptrap", "data"): ("data-list", "append"),
-    ("teams", "channelURL"): ("channel-url", "value"),
-    ("telegram", "disableNotification"): ("disable-notification", "flag"),
-    ("telegram", "disableWebPagePreview"): ("disable-web-page-preview", "flag"),
-    ("zenoss", "customField"): ("customField", "map"), ("zenoss", "eventClass"): ("eventclass", "value"),
-    ("zenoss", "eventClassKey"): ("eventclasskey", "value"),
-}
 
 _CAMEL = re.compile(r"(?<=[a-z0-9])([A-Z])")
-
-
-def tick_property_option(kind: str, prop: str) -> tuple[str, str]:
-    """The option a handler sub-property sets: `.iconEmoji('x')` on slack sets `icon-emoji`."""
-    known = _TICK_PROPERTIES.get((kind, prop))
-    if known:
-        return known
-    return _CAMEL.sub(r"-\1", prop).lower(), "value"
 
 
 def _plain(value):
@@ -368,48 +99,443 @@ def _plain(value):
     return nanoseconds if isinstance(nanoseconds, int) else value
 
 
-def options_from_tick(kind: str, args: list, properties: list) -> dict[str, Any]:
-    """Raw options for a handler written in a script (`.slack().channel('#x')`)."""
-    options: dict[str, Any] = {}
-    args = [_plain(a) for a in args]
-    if kind == "tcp" and args:
-        options["address"] = args[0]
-    elif kind == "log" and args:
-        options["path"] = args[0]
-    elif kind == "post" and args:
-        options["url"] = args[0]
-    elif kind == "exec" and args:
-        options["prog"] = args[0]
-        options["args"] = list(args[1:])
-    elif kind == "smtp" and args:
-        options["to"] = list(args)
-    elif kind == "mqtt" and args:
-        options["topic"] = args[0]
-    elif kind == "snmptrap" and args:
-        options["trap-oid"] = args[0]
-    for call in properties:
-        name, mode = tick_property_option(kind, call.name)
-        call_args = [_plain(a) for a in call.args]
-        if mode == "flag":
-            options[name] = True
-        elif mode == "list":
-            options.setdefault(name, []).extend(call_args)
-        elif mode == "values":
-            options[name] = list(call_args)
-        elif mode == "map" and len(call_args) >= 2:
-            # A free-form map keeps a duration as Go's time.Duration: %v prints 5m0s, JSON the nanoseconds.
-            value = call.args[1] if KINDS[kind].options.get(name) == ANY_MAP else call_args[1]
-            options.setdefault(name, {})[call_args[0]] = value
-        elif mode == "append":
-            if kind == "pagerduty2":
+class HandlerKind:
+    name: str = ""
+    options: dict[str, str] = {}
+    defaults: dict[str, Any] = {}
+    go_config: str = ""
+    alert_property: str | None = None
+    script_args: tuple[str, ...] = ()  # in argument order; "*name": the remaining arguments, as a list
+    # sub-property -> (option, how its arguments fill it): "value" (the first), "flag" (True),
+    # "list" (all, added to earlier calls'), "values" (all, replacing earlier calls'), "map" (key,
+    # value), "link" (a pagerduty2 link: href, text), "trap-data" (an SNMP trap's oid, type, value).
+    # Unlisted sub-properties set the option named like them: `.iconEmoji()` sets icon-emoji.
+    script_properties: dict[str, tuple[str, str]] = {}
+
+    def script_option(self, prop: str) -> tuple[str, str]:
+        """The option a handler sub-property sets, and how."""
+        known = self.script_properties.get(prop)
+        if known:
+            return known
+        return _CAMEL.sub(r"-\1", prop).lower(), "value"
+
+    def options_from_script(self, args: list, properties: list) -> dict[str, Any]:
+        """Raw options for a handler written in a script (`.slack().channel('#x')`)."""
+        options: dict[str, Any] = {}
+        args = [_plain(a) for a in args]
+        if args:
+            for index, name in enumerate(self.script_args):
+                if name.startswith("*"):
+                    options[name[1:]] = list(args[index:])
+                    break
+                if index < len(args):
+                    options[name] = args[index]
+        for call in properties:
+            name, mode = self.script_option(call.name)
+            call_args = [_plain(a) for a in call.args]
+            if mode == "flag":
+                options[name] = True
+            elif mode == "list":
+                options.setdefault(name, []).extend(call_args)
+            elif mode == "values":
+                options[name] = list(call_args)
+            elif mode == "map" and len(call_args) >= 2:
+                # A free-form map keeps a duration as Go's time.Duration: %v prints 5m0s, JSON the nanoseconds.
+                value = call.args[1] if self.options.get(name) == ANY_MAP else call_args[1]
+                options.setdefault(name, {})[call_args[0]] = value
+            elif mode == "link":
                 options.setdefault(name, []).append({"href": call_args[0], "text": call_args[1] if len(call_args) > 1 else ""})
-            else:
-                keys = ("oid", "type", "value")
-                options.setdefault(name, []).append(dict(zip(keys, call_args)))
-        elif call_args:
-            options[name] = call_args[0]
-    if kind == "log" and options.get("mode") == 0:
-        del options["mode"]  # Kapacitor's alert node: .mode(0) means "not set", the default 0600
-    if kind == "alerta":  # Kapacitor's alert node keeps the handler's defaults for empty properties
-        options = {name: value for name, value in options.items() if value not in ("", 0, [], {})}
-    return options
+            elif mode == "trap-data":
+                options.setdefault(name, []).append(dict(zip(("oid", "type", "value"), call_args)))
+            elif call_args:
+                options[name] = call_args[0]
+        return options
+
+    def check(self, options: dict[str, Any], script: bool = False) -> list[OptionProblem]:
+        return []
+
+    def build(self, service: AlertService, handler_id: str, options: dict[str, Any], label: str,
+              problem: Callable) -> Handler:
+        raise NotImplementedError
+
+    def retarget(self, options: dict[str, Any], recorders: Recorders, problem: Callable) -> str | None:
+        """Point `options` (the caller's copy) at a recorder; the deliveries' key, or None."""
+        return None
+
+
+# --------------------------------------------------------------------------- delivering kinds
+
+
+class TCP(HandlerKind):
+    """A new connection per event: the alert JSON and two newlines."""
+
+    name = "tcp"
+    options = {"address": STRING}
+    go_config = "*alert.TCPHandlerConfig"
+    alert_property = "tcp"
+    script_args = ("address",)
+    script_properties = {"address": ("address", "value")}
+
+    def check(self, options, script=False):
+        error = check_tcp_address(options.get("address", ""))
+        if not error:
+            return []
+        if script:
+            return [OptionProblem("address", f"tcp: {error}", "write host:port, e.g. 127.0.0.1:9100")]
+        return [OptionProblem("address", f"options: address: {error}", "write host:port, e.g. address: 127.0.0.1:9100")]
+
+    def build(self, service, handler_id, options, label, problem):
+        address = options.get("address", "")
+        send = tcp_sender(address, service.connect_timeout_s)
+        worker = service.delivery_worker(self.name, handler_id, label, address, send, service.retries)
+        return DeliveringHandler(self.name, handler_id, worker, tcp_payload)
+
+    def retarget(self, options, recorders, problem):
+        if check_tcp_address(options.get("address", "")):
+            return None
+        key = f"tcp {options['address']}"
+        options["address"] = recorders.tcp_recorder(key)
+        return key
+
+
+class Log(HandlerKind):
+    """The alert JSON and a newline, appended to a file (created with `mode`)."""
+
+    name = "log"
+    options = {"path": STRING, "mode": FILE_MODE}
+    defaults = {"mode": 0o600}
+    go_config = "*alert.LogHandlerConfig"
+    alert_property = "log"
+    script_args = ("path",)
+    script_properties = {"mode": ("mode", "value"), "filePath": ("path", "value")}
+
+    def options_from_script(self, args, properties):
+        options = super().options_from_script(args, properties)
+        if options.get("mode") == 0:
+            del options["mode"]  # Kapacitor's alert node: .mode(0) means "not set", the default 0600
+        return options
+
+    def check(self, options, script=False):
+        path = options.get("path", "")
+        if os.path.isabs(path):
+            return []
+        if script:
+            return [OptionProblem("path", f"failed to create log alert handler: log path must be absolute: "
+                                          f"{path} is not absolute")]
+        if not path:
+            return [OptionProblem("path", "options: log path must be absolute:  is not absolute",
+                                  "set path: /var/log/alerts.log")]
+        return [OptionProblem("path", f"options: log path must be absolute: {path} is not absolute")]
+
+    def build(self, service, handler_id, options, label, problem):
+        path = options["path"]
+        worker = service.delivery_worker(self.name, handler_id, label, path,
+                                         log_sender(path, options.get("mode", 0o600)), 0)
+        return DeliveringHandler(self.name, handler_id, worker, line_payload)
+
+    def retarget(self, options, recorders, problem):
+        if not options.get("path"):
+            return None
+        key = f"log {options['path']}"
+        options["path"] = recorders.file_recorder(key)
+        return key
+
+
+class Exec(HandlerKind):
+    """A program run per event, the alert JSON and a newline on its stdin."""
+
+    name = "exec"
+    options = {"prog": STRING, "args": STRINGS}
+    go_config = "*alert.ExecHandlerConfig"
+    alert_property = "exec"
+    script_args = ("prog", "*args")
+
+    def check(self, options, script=False):
+        if options.get("prog"):
+            return []
+        if script:
+            return [OptionProblem("prog", "exec: missing the program to run")]
+        return [OptionProblem("prog", "options: exec needs 'prog', the program to run", "prog: /usr/local/bin/notify")]
+
+    def build(self, service, handler_id, options, label, problem):
+        prog, args = options["prog"], options.get("args", [])
+        send = exec_sender(prog, args, stop=service.shutting_down)
+        worker = service.delivery_worker(self.name, handler_id, label, " ".join([prog, *args]), send, 0)
+        return DeliveringHandler(self.name, handler_id, worker, line_payload)
+
+    def retarget(self, options, recorders, problem):
+        if not options.get("prog"):
+            return None
+        key = "exec " + " ".join([options["prog"], *options.get("args", [])])
+        options["prog"] = "/bin/sh"
+        options["args"] = ["-c", 'cat >> "$0"', recorders.file_recorder(key)]
+        return key
+
+
+class Post(HandlerKind):
+    """An HTTP POST per event: the alert JSON and a newline, or the body of the endpoint's alert
+    template; the URL given, or the [[httppost]] endpoint's from --config."""
+
+    name = "post"
+    options = {"url": STRING, "endpoint": STRING, "headers": STRING_MAP, "capture-response": BOOL,
+               "timeout": DURATION, "skip-ssl-verification": BOOL}
+    go_config = "*httppost.HandlerConfig"
+    alert_property = "post"
+    script_args = ("url",)
+    script_properties = {"endpoint": ("endpoint", "value"), "header": ("headers", "map"),
+                         "captureResponse": ("capture-response", "flag"), "timeout": ("timeout", "value"),
+                         "skipSSLVerification": ("skip-ssl-verification", "flag"), "uRL": ("url", "value")}
+
+    def check(self, options, script=False):
+        url = options.get("url")
+        if script:
+            # The alert node's own check; the URL is checked when the handler is built, once
+            # --config tells whether an endpoint replaces it.
+            if not url and not options.get("endpoint"):
+                return [OptionProblem("url", "Either URL or endpoint must be non-empty",
+                                      ".post('http://host:port/path') or .post().endpoint('name') with a "
+                                      "[[httppost]] endpoint in --config")]
+            return []
+        if not url and not options.get("endpoint"):
+            return [OptionProblem("url", "options: An appropriately formatted url must be specified if an endpoint "
+                                         "is not specified")]
+        if url and "{{" in url:
+            try:
+                AlertDataTemplate(url)
+            except ValueError as err:
+                return [OptionProblem("url", f"options: url: {err}")]
+        elif url:
+            try:
+                check_http_url(url)
+            except ValueError as err:
+                return [OptionProblem("url", f"options: {err}", "url: http://127.0.0.1:8080/alerts")]
+        return []
+
+    def build(self, service, handler_id, options, label, problem):
+        endpoint = service.config.httppost.get(options.get("endpoint", "")) if options.get("endpoint") else None
+        headers: dict[str, str] = {}
+        basic_auth = None
+        body_template = None
+        if endpoint is not None:
+            url = endpoint.url
+            headers.update(endpoint.headers)
+            basic_auth = endpoint.basic_auth
+            if endpoint.alert_template:
+                try:
+                    body_template = AlertDataTemplate(endpoint.alert_template, endpoint.alert_template_funcs)
+                except ValueError as err:
+                    raise SetupProblem(problem(f"endpoint {endpoint.name!r}: alert-template: {err}",
+                                               "options.endpoint")) from None
+        else:
+            url = options.get("url", "")
+            if not url:
+                known = ", ".join(sorted(service.config.httppost)) or "none (pass --config with [[httppost]])"
+                raise SetupProblem(problem(
+                    "An appropriately formatted url must be specified if an endpoint is not specified",
+                    "options.endpoint", f"endpoint {options.get('endpoint')!r} is not configured; endpoints: {known}"))
+        url_template = None
+        if "{{" in url:
+            try:
+                url_template = AlertDataTemplate(url)
+            except ValueError as err:
+                raise SetupProblem(problem(f"post: url: {err}", "options.url")) from None
+        headers.update(options.get("headers", {}))
+        try:
+            send = post_sender(url if url_template is None else "http://url-template.invalid/", headers,
+                               options.get("timeout", 0) / 1e9 or None, options.get("capture-response", False),
+                               options.get("skip-ssl-verification", False), basic_auth,
+                               content_type=None if body_template else "application/json")
+        except ValueError as err:
+            raise SetupProblem(problem(f"post: {err}", "options.url")) from None
+        prepare = None
+        if body_template is not None or url_template is not None:
+            def prepare(event: AlertEvent) -> tuple[bytes, str | None]:
+                body = (body_template.render(event, event.wire).encode() if body_template is not None
+                        else line_payload(event.wire))
+                target = url_template.render(event, event.wire) if url_template is not None else None
+                return body, target
+        worker = service.delivery_worker(self.name, handler_id, label, url, send, service.retries)
+        return DeliveringHandler(self.name, handler_id, worker, line_payload, prepare)
+
+    def retarget(self, options, recorders, problem):
+        endpoint = recorders.config.httppost.get(options.get("endpoint", "")) if options.get("endpoint") else None
+        url = endpoint.url if endpoint is not None else options.get("url", "")
+        if "{{" in urlsplit(url).netloc:
+            # Rendered per alert, the host could not be redirected: refuse rather than send.
+            raise TickpyError(problem(f"post: tickpy test cannot redirect {url!r} to its recorder: "
+                                      "the host is a template", "options.url"))
+        try:
+            check_http_url(url)
+        except ValueError:
+            return None  # not redirected: the service reports what is wrong with it
+        key = f"post {url}"
+        recorded = recorders.http_recorder(key, url)
+        if endpoint is not None:
+            # A private copy of the config's endpoint: its headers and auth still apply.
+            recorders.config.httppost = dict(recorders.config.httppost)
+            recorders.config.httppost[endpoint.name] = replace(endpoint, url=recorded)
+        else:
+            options["url"] = recorded
+        return key
+
+
+# --------------------------------------------------------------------------- topic kinds
+
+
+class Publish(HandlerKind):
+    """Collects the event into other topics (in the caller's thread)."""
+
+    name = "publish"
+    options = {"topics": STRINGS}
+    go_config = "*alert.PublishHandlerConfig"
+
+    def check(self, options, script=False):
+        if options.get("topics"):
+            return []
+        return [OptionProblem("topics", "options: publish needs 'topics', a list of topics", "topics: [other-topic]")]
+
+    def build(self, service, handler_id, options, label, problem):
+        return PublishHandler(handler_id, options.get("topics", []),
+                              lambda topic, event: service.collect(topic, event, event.previous_level))
+
+
+class Aggregate(HandlerKind):
+    """Collects the events of an interval (of event time) into one, published to `topic`."""
+
+    name = "aggregate"
+    options = {"id": STRING, "interval": DURATION, "topic": STRING, "message": STRING}
+    defaults = {"message": "Received {{ .Count }} events in the last {{.Interval}}."}
+    go_config = "*alert.AggregateHandlerConfig"
+
+    def check(self, options, script=False):
+        problems = []
+        if options.get("interval", 0) <= 0:
+            problems.append(OptionProblem("interval", "options: aggregate needs a positive 'interval'", "interval: 1m"))
+        if not options.get("topic"):
+            problems.append(OptionProblem("topic", "options: aggregate needs 'topic', where it publishes the "
+                                                   "aggregated event", "topic: aggregated"))
+        message_problem = check_aggregate_message(options.get("message", ""))
+        if message_problem:
+            problems.append(OptionProblem("message", f"options: message: {message_problem}",
+                                          "the data are {{ .Count }} and {{ .Interval }}"))
+        return problems
+
+    def build(self, service, handler_id, options, label, problem):
+        return AggregateHandler(handler_id, options["interval"], options["topic"], options.get("id", ""),
+                                options.get("message", ""), service.collect)
+
+
+# --------------------------------------------------------------------------- external services
+
+
+class ExternalKind(HandlerKind):
+    """An external service: what its handler would send goes to the capture sink."""
+
+    def __init__(self, name: str, options: dict[str, str], alert_property: str, script_args: tuple[str, ...] = (),
+                 script_properties: dict[str, tuple[str, str]] | None = None):
+        self.name = name
+        self.options = options
+        self.go_config = f"*{name}.HandlerConfig"
+        self.alert_property = alert_property
+        self.script_args = script_args
+        self.script_properties = script_properties or {}
+
+    def check(self, options, script=False):
+        # Kapacitor's constructor for the service parses the option templates: one that does not
+        # parse refuses the handler (define-topic-handler fails, the task does not start).
+        return [OptionProblem(key, f"{self.name}: {message}", TEMPLATE_HINT, kapacitor_message=message)
+                for key, message in option_problems(self.name, options)]
+
+    def build(self, service, handler_id, options, label, problem):
+        # An external service has no target of its own: the label names the kind once.
+        stats = HandlerStats(label.replace(" {target}", ""), self.name, self.name)
+        return CaptureHandler(self.name, handler_id, options, service.capture_sink(), stats)
+
+
+class Alerta(ExternalKind):
+    def options_from_script(self, args, properties):
+        options = super().options_from_script(args, properties)
+        # Kapacitor's alert node keeps the handler's defaults for empty properties.
+        return {name: value for name, value in options.items() if value not in ("", 0, [], {})}
+
+
+class Kafka(ExternalKind):
+    def build(self, service, handler_id, options, label, problem):
+        if options.get("cluster", "") not in service.config.kafka_clusters():
+            known = ", ".join(service.config.kafka_clusters()) or "none"
+            raise SetupProblem(problem(f"kafka: unknown cluster {go_quote(options.get('cluster', ''))}",
+                                       "options.cluster", f"the clusters Kapacitor would know: {known} "
+                                       "(a [[kafka]] section with that id in --config adds one)"))
+        return super().build(service, handler_id, options, label, problem)
+
+
+_EXTERNAL_KINDS = (
+    Alerta("alerta", {"token": STRING, "token-prefix": STRING, "resource": STRING, "event": STRING,
+                      "environment": STRING, "group": STRING, "value": STRING, "origin": STRING,
+                      "service": STRINGS, "correlate": STRINGS, "attributes": ANY_MAP, "timeout": DURATION},
+           "alerta", script_properties={"services": ("service", "values"), "correlated": ("correlate", "values"),
+                                        "attribute": ("attributes", "map")}),
+    ExternalKind("bigpanda", {"app-key": STRING, "url": STRING, "host": STRING, "primary-property": STRING,
+                              "secondary-property": STRING, "attributes": ANY_MAP},
+                 "bigPanda", script_properties={"attribute": ("attributes", "map")}),
+    ExternalKind("discord", {"workspace": STRING, "username": STRING, "avatar-url": STRING, "embed-title": STRING},
+                 "discord", script_properties={"avatarURL": ("avatar-url", "value")}),
+    ExternalKind("hipchat", {"room": STRING, "token": STRING}, "hipChat"),
+    Kafka("kafka", {"cluster": STRING, "topic": STRING, "template": STRING, "disablePartitionById": BOOL,
+                    "partitionAlgorithm": STRING},
+          "kafka", script_properties={"kafkaTopic": ("topic", "value"),
+                                      "disablePartitionById": ("disablePartitionById", "flag"),
+                                      "partitionHashAlgorithm": ("partitionAlgorithm", "value")}),
+    ExternalKind("mqtt", {"broker-name": STRING, "topic": STRING, "qos": QOS, "retained": BOOL,
+                          "topic-template": STRING}, "mqtt", script_args=("topic",)),
+    ExternalKind("opsgenie", {"teams-list": STRINGS, "recipients-list": STRINGS},
+                 "opsGenie", script_properties={"teams": ("teams-list", "values"),
+                                                "recipients": ("recipients-list", "values")}),
+    ExternalKind("opsgenie2", {"teams-list": STRINGS, "recipients-list": STRINGS, "recovery_action": STRING},
+                 "opsGenie2", script_properties={"teams": ("teams-list", "values"),
+                                                 "recipients": ("recipients-list", "values"),
+                                                 "recoveryAction": ("recovery_action", "value")}),
+    ExternalKind("pagerduty", {"service-key": STRING}, "pagerDuty"),
+    ExternalKind("pagerduty2", {"routing-key": STRING, "links": LINKS},
+                 "pagerDuty2", script_properties={"link": ("links", "link")}),
+    ExternalKind("pushover", {"device": STRING, "title": STRING, "url": STRING, "url-title": STRING,
+                              "sound": STRING, "user-key": STRING},
+                 "pushover", script_properties={"uRL": ("url", "value"), "uRLTitle": ("url-title", "value")}),
+    ExternalKind("sensu", {"source": STRING, "handlers": STRINGS, "metadata": ANY_MAP},
+                 "sensu", script_properties={"handlers": ("handlers", "values"), "metadata": ("metadata", "map")}),
+    # Fields without a mapstructure tag are matched by their Go field name.
+    ExternalKind("servicenow", {"url": STRING, "username": STRING, "password": STRING, "source": STRING,
+                                "node": STRING, "type": STRING, "resource": STRING, "metricname": STRING,
+                                "messagekey": STRING, "additional_info": ANY_MAP},
+                 "serviceNow", script_properties={"uRL": ("url", "value"), "additionalInfo": ("additional_info", "map"),
+                                                  "metricName": ("metricname", "value"),
+                                                  "messageKey": ("messagekey", "value")}),
+    ExternalKind("slack", {"workspace": STRING, "channel": STRING, "username": STRING, "icon-emoji": STRING}, "slack"),
+    ExternalKind("smtp", {"to": STRINGS, "to-field": STRINGS},
+                 "email", script_args=("*to",), script_properties={"to": ("to", "list"),
+                                                                    "toTemplates": ("to-field", "list")}),
+    ExternalKind("snmptrap", {"trap-oid": STRING, "data-list": SNMP_DATA},
+                 "snmpTrap", script_args=("trap-oid",), script_properties={"data": ("data-list", "trap-data")}),
+    ExternalKind("talk", {}, "talk"),
+    ExternalKind("teams", {"channel-url": STRING}, "teams", script_properties={"channelURL": ("channel-url", "value")}),
+    ExternalKind("telegram", {"chat-id": STRING, "parse-mode": STRING, "disable-web-page-preview": BOOL,
+                              "disable-notification": BOOL},
+                 "telegram", script_properties={"disableNotification": ("disable-notification", "flag"),
+                                                "disableWebPagePreview": ("disable-web-page-preview", "flag")}),
+    ExternalKind("victorops", {"routing-key": STRING}, "victorOps"),
+    ExternalKind("zenoss", {"action": STRING, "method": STRING, "type": STRING, "tid": INT, "summary": STRING,
+                            "device": STRING, "component": STRING, "eventclasskey": STRING, "eventclass": STRING,
+                            "collector": STRING, "message": STRING, "customField": ANY_MAP},
+                 "zenoss", script_properties={"customField": ("customField", "map"), "eventClass": ("eventclass", "value"),
+                                              "eventClassKey": ("eventclasskey", "value")}),
+)
+
+HANDLER_KINDS: dict[str, HandlerKind] = {
+    kind.name: kind for kind in (Aggregate(), Publish(), TCP(), Log(), Exec(), Post(), *_EXTERNAL_KINDS)
+}
+SCRIPT_HANDLER_KINDS: dict[str, HandlerKind] = {
+    kind.alert_property: kind for kind in HANDLER_KINDS.values() if kind.alert_property is not None
+}
+
+
+__all__ = ["HANDLER_KINDS", "SCRIPT_HANDLER_KINDS", "ExternalKind", "HandlerKind", "Recorders", "SetupProblem"]

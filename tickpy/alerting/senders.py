@@ -9,19 +9,19 @@ headers (the handler's win) and `Content-Type: application/json`.
 from __future__ import annotations
 
 import base64
-import http.client
 import os
 import socket
-import ssl
-import subprocess
 import threading
 import time
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 from urllib.parse import urlsplit
 
 from tickpy.alerting.addresses import split_host_port
 from tickpy.alerting.delivery import Delivery, DeliveryError
 from tickpy.golang.gohttp import canonical_header_key, url_port_problem
+
+if TYPE_CHECKING:  # pragma: no cover
+    import subprocess
 
 DEFAULT_CONNECT_TIMEOUT_S = 5.0
 DEFAULT_HTTP_TIMEOUT_S = 10.0  # Kapacitor has none unless .timeout() is set; tickpy never hangs
@@ -67,6 +67,8 @@ def exec_sender(prog: str, args: list[str], timeout_s: float | None = None,
                 stop: threading.Event | None = None) -> Callable[[Delivery], None]:
     """Run the program with the payload on stdin and wait for it: without a limit by default
     (as Kapacitor), at most `timeout_s` when given; killed at once when `stop` is set."""
+    import subprocess  # deferred: start-up (only exec handlers need it)
+
     def send(delivery: Delivery) -> None:
         try:
             process = subprocess.Popen([prog, *args], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
@@ -101,6 +103,8 @@ def exec_sender(prog: str, args: list[str], timeout_s: float | None = None,
 
 
 def _kill(process: subprocess.Popen) -> None:
+    import subprocess  # deferred: start-up (only exec handlers need it)
+
     process.kill()
     try:
         process.communicate(timeout=5)
@@ -112,6 +116,9 @@ def post_sender(url: str, headers: dict[str, str], timeout_s: float | None = Non
                 skip_ssl_verification: bool = False, basic_auth: tuple[str, str] | None = None,
                 content_type: str | None = "application/json") -> Callable[[Delivery], None]:
     """`url` is the fixed URL; a delivery may carry its own (rendered from a URL template)."""
+    import http.client  # deferred: start-up (only http handlers need it, with ssl)
+    import ssl  # deferred: start-up
+
     check_http_url(url)
     send_headers: dict[str, str] = {}
     if basic_auth:

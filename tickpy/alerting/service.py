@@ -47,14 +47,12 @@ from tickpy.alerting.delivery import (DEFAULT_BACKOFF_S, DEFAULT_QUEUE_SIZE, DEF
                                       DeliverySummary, HandlerStats, Worker, stderr_reporter, wait_all)
 from tickpy.runtime.alert_event import AlertEvent
 from tickpy.alerting.handlerfile import TopicHandlerSpec, load_handler_files
-from tickpy.alerting.handlers import (AggregateHandler, CaptureHandler, DeliveringHandler, Handler, MatchHandler,
-                                      PublishHandler, check_aggregate_message, event_for_topic)
-from tickpy.alerting.kinds import KINDS, TICK_HANDLER_KINDS, decode_options, options_from_tick
-from tickpy.alerting.payloads import TEMPLATE_HINT as _TEMPLATE_HINT, option_problems
-from tickpy.alerting.senders import (DEFAULT_CONNECT_TIMEOUT_S, exec_sender, log_sender, post_sender,
-                                     tcp_sender)
+from tickpy.alerting.handlers import Handler, MatchHandler, event_for_topic
+from tickpy.alerting.kinds import HANDLER_KINDS, SCRIPT_HANDLER_KINDS, SetupProblem
+from tickpy.alerting.options import decode_options
+from tickpy.alerting.senders import DEFAULT_CONNECT_TIMEOUT_S
 from tickpy.alerting.topics import Topic, render_topics
-from tickpy.runtime.alert_wire import event_wire, line_payload, tcp_payload, with_previous_level
+from tickpy.runtime.alert_wire import event_wire, with_previous_level
 from tickpy.diagnostics import Diagnostic, TickpyError, render
 
 __all__ = ["AlertService", "HandlerLoadError", "DeliverySummary", "Handler", "ShutdownSignals", "ShutdownRequested"]
@@ -76,10 +74,6 @@ class HandlerLoadError(TickpyError):
                     source = None
             out.append(render(d, path, source, color=color))
         return "\n".join(out)
-
-
-class _SetupProblem(Exception):
-    pass
 
 
 class AlertService:
@@ -112,7 +106,7 @@ class AlertService:
         self._loaded = False
         self._config_loaded = False
         self._closed: DeliverySummary | None = None
-        self._shutting_down = threading.Event()  # set when the grace period is over: kills exec programs
+        self.shutting_down = threading.Event()  # set when the grace period is over: kills exec programs
 
     # --- set-up ----------------------------------------------------------------------------
 
@@ -134,7 +128,7 @@ class AlertService:
             for spec in specs:
                 try:
                     handler = self._topic_handler(spec)
-                except _SetupProblem as err:
+                except SetupProblem as err:
                     errors.append(err.args[0])
                     continue
                 built.append((spec, handler))
@@ -189,7 +183,7 @@ class AlertService:
                 predicate = compile_match(spec.match)
             except MatchError as err:
                 position = spec.position("match.value")
-                raise _SetupProblem(Diagnostic(message=f"invalid match expression: {err}", line=position.line,
+                raise SetupProblem(Diagnostic(message=f"invalid match expression: {err}", line=position.line,
                                                column=position.column, code="handler-match", hint=err.hint,
                                                extra={"path": spec.path})) from None
             handler = MatchHandler(handler, spec.match, predicate, self.report)
@@ -212,7 +206,7 @@ class AlertService:
     def direct_handler(self, spec, task_name: str = "") -> Handler:
         """A handler for an alert node's `.tcp()`, `.log()`, `.post()`, `.exec()`, `.slack()`, ...
         Raises TickpyError (positioned at the handler in the script) when it cannot be built."""
-        kind = TICK_HANDLER_KINDS.get(spec.kind)
+        kind = SCRIPT_HANDLER_KINDS.get(spec.kind)
         span = spec.span
 
         def problem(message, key="", hint=None):
@@ -221,142 +215,46 @@ class AlertService:
 
         if kind is None:
             raise TickpyError(problem(f"unknown alert handler .{spec.kind}()"))
-        raw = options_from_tick(kind, list(spec.args), list(spec.properties))
-        if kind == "post" and not raw.get("url") and not raw.get("endpoint"):
-            raise TickpyError(problem("Either URL or endpoint must be non-empty",
-                                      hint=".post('http://host:port/path') or .post().endpoint('name') with a "
-                                           "[[httppost]] endpoint in --config"))
-        options, option_problems = decode_options(KINDS[kind], raw)
+        raw = kind.options_from_script(list(spec.args), list(spec.properties))
+        options, option_problems = decode_options(kind, raw)
         # The checker has validated the script's properties; a few (zenoss .uRL(), opsGenie2
         # .details(), ...) exist on Kapacitor's pipeline node but not in its handler config,
         # where Kapacitor ignores them. So only type problems count here.
         option_problems = [p for p in option_problems if not p.message.startswith("unknown option")]
         if option_problems:
             raise TickpyError([problem(f".{spec.kind}(): {p.message}", hint=p.hint) for p in option_problems])
-        if kind == "log" and not os.path.isabs(options.get("path", "")):
-            raise TickpyError(problem(f"failed to create log alert handler: log path must be absolute: "
-                                      f"{options.get('path', '')} is not absolute"))
+        refused = kind.check(options, script=True)
+        if refused:  # building the handler stops at the first problem
+            raise TickpyError(problem(refused[0].message, hint=refused[0].hint))
         self._ensure_config()
-        label = f"{kind} {{target}} ({task_name or 'task'} .{spec.kind}())"
+        label = f"{kind.name} {{target}} ({task_name or 'task'} .{spec.kind}())"
         try:
-            return self.build_handler(kind, f"{task_name}.{spec.kind}" if task_name else spec.kind, options, label,
-                               problem)
-        except _SetupProblem as err:
+            return self.build_handler(kind.name, f"{task_name}.{spec.kind}" if task_name else spec.kind, options,
+                                      label, problem)
+        except SetupProblem as err:
             raise TickpyError(err.args[0]) from None
 
     def build_handler(self, kind: str, handler_id: str, options: dict, label: str, problem) -> Handler:
-        """The handler of one kind with decoded options; `problem(message, key, hint)` makes the
-        Diagnostic for a bad option. The one hook for subclasses: `tickpy test` overrides it to
-        point tcp/log/exec/post targets at its recorders before the handler is built."""
-        dead_letters, capture = self._sinks()
-
-        def worker(target: str, send, retries: int) -> Worker:
-            stats = HandlerStats(label.replace("{target}", target), kind, target)
-            return Worker(stats, send, dead_letters, self.report, handler_id=handler_id, retries=retries,
-                          backoff_s=self.backoff_s, queue_size=self.queue_size,
-                          full_queue_patience_s=self.full_queue_patience_s)
-
-        handler: Handler
-        if kind == "tcp":
-            from tickpy.alerting.addresses import check_tcp_address
-
-            address = options.get("address", "")
-            error = check_tcp_address(address)
-            if error:
-                raise _SetupProblem(problem(f"tcp: {error}", "options.address", "write host:port, e.g. 127.0.0.1:9100"))
-            handler = DeliveringHandler(kind, handler_id, worker(address, tcp_sender(address, self.connect_timeout_s),
-                                                                 self.retries), tcp_payload)
-        elif kind == "log":
-            path = options["path"]
-            handler = DeliveringHandler(kind, handler_id, worker(path, log_sender(path, options.get("mode", 0o600)), 0),
-                                        line_payload)
-        elif kind == "exec":
-            prog = options.get("prog", "")
-            if not prog:
-                raise _SetupProblem(problem("exec: missing the program to run", "options.prog"))
-            target = " ".join([prog, *options.get("args", [])])
-            send = exec_sender(prog, options.get("args", []), stop=self._shutting_down)
-            handler = DeliveringHandler(kind, handler_id, worker(target, send, 0), line_payload)
-        elif kind == "post":
-            handler = self._post_handler(handler_id, options, worker, problem)
-        elif kind == "publish":
-            handler = PublishHandler(handler_id, options.get("topics", []),
-                                     lambda topic, event: self.collect(topic, event, event.previous_level))
-        elif kind == "aggregate":
-            message = options.get("message", "")
-            error = check_aggregate_message(message)
-            if error:
-                raise _SetupProblem(problem(f"aggregate: {error}", "options.message"))
-            if options.get("interval", 0) <= 0 or not options.get("topic"):
-                raise _SetupProblem(problem("aggregate needs a positive interval and a topic", "options"))
-            handler = AggregateHandler(handler_id, options["interval"], options["topic"], options.get("id", ""),
-                                       message, self.collect)
-        else:
-            # Kapacitor's constructor for the service parses the option templates: one that does not
-            # parse refuses the handler (define-topic-handler fails, the task does not start).
-            refused = option_problems(kind, options)
-            if refused:
-                key, message = refused[0]
-                raise _SetupProblem(problem(f"{kind}: {message}", f"options.{key}", _TEMPLATE_HINT))
-            if kind == "kafka" and options.get("cluster", "") not in self.config.kafka_clusters():
-                from tickpy.golang.goformat import go_quote
-
-                known = ", ".join(self.config.kafka_clusters()) or "none"
-                raise _SetupProblem(problem(f"kafka: unknown cluster {go_quote(options.get('cluster', ''))}",
-                                            "options.cluster", f"the clusters Kapacitor would know: {known} "
-                                            "(a [[kafka]] section with that id in --config adds one)"))
-            # An external service has no target of its own: the label names the kind once.
-            stats = HandlerStats(label.replace(" {target}", ""), kind, kind)
-            handler = CaptureHandler(kind, handler_id, options, capture, stats)
+        """The handler of one kind with decoded and checked options; `problem(message, key, hint)`
+        makes the Diagnostic for what cannot be built (SetupProblem). The one hook for
+        subclasses: `tickpy test` overrides it to point targets at its recorders."""
+        self._sinks()  # opened with the first handler, whatever its kind, as the summary reports them
+        handler = HANDLER_KINDS[kind].build(self, handler_id, options, label, problem)
         self._handlers.append(handler)
         return handler
 
-    def _post_handler(self, handler_id, options, worker, problem) -> Handler:
-        from tickpy.runtime.alert_data_template import AlertDataTemplate
+    def delivery_worker(self, kind: str, handler_id: str, label: str, target: str, send, retries: int) -> Worker:
+        """The worker thread and queue of one delivering handler; `label` names it in reports,
+        its "{target}" replaced by `target`."""
+        dead_letters, _ = self._sinks()
+        stats = HandlerStats(label.replace("{target}", target), kind, target)
+        return Worker(stats, send, dead_letters, self.report, handler_id=handler_id, retries=retries,
+                      backoff_s=self.backoff_s, queue_size=self.queue_size,
+                      full_queue_patience_s=self.full_queue_patience_s)
 
-        endpoint = self.config.httppost.get(options.get("endpoint", "")) if options.get("endpoint") else None
-        headers: dict[str, str] = {}
-        basic_auth = None
-        body_template = None
-        if endpoint is not None:
-            url = endpoint.url
-            headers.update(endpoint.headers)
-            basic_auth = endpoint.basic_auth
-            if endpoint.alert_template:
-                try:
-                    body_template = AlertDataTemplate(endpoint.alert_template, endpoint.alert_template_funcs)
-                except ValueError as err:
-                    raise _SetupProblem(problem(f"endpoint {endpoint.name!r}: alert-template: {err}",
-                                                "options.endpoint")) from None
-        else:
-            url = options.get("url", "")
-            if not url:
-                known = ", ".join(sorted(self.config.httppost)) or "none (pass --config with [[httppost]])"
-                raise _SetupProblem(problem(
-                    "An appropriately formatted url must be specified if an endpoint is not specified",
-                    "options.endpoint", f"endpoint {options.get('endpoint')!r} is not configured; endpoints: {known}"))
-        url_template = None
-        if "{{" in url:
-            try:
-                url_template = AlertDataTemplate(url)
-            except ValueError as err:
-                raise _SetupProblem(problem(f"post: url: {err}", "options.url")) from None
-        headers.update(options.get("headers", {}))
-        try:
-            send = post_sender(url if url_template is None else "http://url-template.invalid/", headers,
-                               options.get("timeout", 0) / 1e9 or None, options.get("capture-response", False),
-                               options.get("skip-ssl-verification", False), basic_auth,
-                               content_type=None if body_template else "application/json")
-        except ValueError as err:
-            raise _SetupProblem(problem(f"post: {err}", "options.url")) from None
-        prepare = None
-        if body_template is not None or url_template is not None:
-            def prepare(event: AlertEvent) -> tuple[bytes, str | None]:
-                body = (body_template.render(event, event.wire).encode() if body_template is not None
-                        else line_payload(event.wire))
-                target = url_template.render(event, event.wire) if url_template is not None else None
-                return body, target
-        return DeliveringHandler("post", handler_id, worker(url, send, self.retries), line_payload, prepare)
+    def capture_sink(self) -> CaptureSink:
+        """Where external services' handlers record what they would send."""
+        return self._sinks()[1]
 
     # --- events ----------------------------------------------------------------------------
 
@@ -364,16 +262,48 @@ class AlertService:
         """Deliver `event` to the alert node's direct handlers and publish it to `event.topic`."""
         wire = event_wire(event)
         if direct_handlers:
-            key = f"main:{event.task_name}:{node}" if node else f"main:{event.task_name}:{id(direct_handlers)}"
-            topic = self._anon_topics.get(key)
-            if topic is None:
-                topic = self._anon_topics[key] = Topic(key)
+            key = anon_topic_id(event.task_name, node) if node else f"main:{event.task_name}:{id(direct_handlers)}"
+            topic = self._anon_topic(key)
             previous = topic.update(event)
             seen = event_for_topic(event, key, previous, _rewire(wire, event, previous))
             for handler in direct_handlers:
                 handler.handle(seen)
         if event.topic:
             self.collect(event.topic, event)
+
+    def _anon_topic(self, key: str) -> Topic:
+        topic = self._anon_topics.get(key)
+        if topic is None:
+            topic = self._anon_topics[key] = Topic(key)
+        return topic
+
+    def open_anon_topic(self, task_name: str, node: str) -> None:
+        """An alert node with handlers of its own has its anonymous topic from the start, as
+        Kapacitor registers it when the task starts (listed with nothing collected yet)."""
+        self._anon_topic(anon_topic_id(task_name, node))
+
+    def last_event(self, task_name: str, node: str, own_handlers: bool, topic_name: str,
+                   event_id: str) -> tuple[str, int] | None:
+        """The level and time of the last event stored for `event_id`, from which an alert node
+        (`node` of task `task_name`) starts a new group's state, as Kapacitor's restoreEvent reads
+        them: from the node's anonymous topic when it has handlers of its own, from its
+        `.topic()` when it has one, the anonymous one first. When the two disagree, the one read
+        is copied into the other (as Kapacitor's UpdateEvent: nothing is collected). None when
+        neither holds the id."""
+        anon_key = anon_topic_id(task_name, node)
+        anon = self._anon_topics.get(anon_key)
+        named = self.topics.get(topic_name) if topic_name else None
+        anon_state = anon.events.get(event_id) if own_handlers and anon is not None else None
+        named_state = named.events.get(event_id) if named is not None else None
+        anon_level = anon_state.level if anon_state is not None else "OK"
+        named_level = named_state.level if named_state is not None else "OK"
+        if anon_level != named_level:
+            if anon_state is not None and named_state is not None:
+                named.set_state(anon_state)
+            elif named_state is not None and own_handlers:
+                self._anon_topic(anon_key).set_state(named_state)
+        found = anon_state if anon_state is not None else named_state
+        return (found.level, found.time_ns) if found is not None else None
 
     def collect(self, topic_name: str, event: AlertEvent, previous_if_new: str = "OK") -> None:
         """Collect `event` into a topic: update its state and run the topic's handlers.
@@ -405,7 +335,7 @@ class AlertService:
         for handler in list(self._handlers):
             handler.flush()
         workers = [w for h in self._handlers for w in h.workers]
-        wait_all(workers, grace_s, on_abort=self._shutting_down.set)
+        wait_all(workers, grace_s, on_abort=self.shutting_down.set)
         summary = DeliverySummary(dead_letter_path=self.dead_letter_path, capture_path=self.capture_path,
                                   interrupted=interrupted)
         seen_stats = set()
@@ -444,6 +374,11 @@ class AlertService:
     def topic_states(self) -> dict[str, dict[str, str]]:
         """{topic: {event id: level}} for every named topic."""
         return {name: {s.id: s.level for s in topic.sorted_events()} for name, topic in self.topics.items()}
+
+
+def anon_topic_id(task_name: str, node: str) -> str:
+    """The anonymous topic of an alert node's own handlers (Kapacitor's "main:<task>:<node>")."""
+    return f"main:{task_name}:{node}"
 
 
 def _check_output_file(path: str, flag: str) -> Diagnostic | None:

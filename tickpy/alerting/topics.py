@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from tickpy.runtime.alert_event import LEVEL_RANK, OK
-from tickpy.golang.gojson import format_time_rfc3339nano
+from tickpy.golang.gotime import format_time_rfc3339nano
 
 
 @dataclass(slots=True)
@@ -43,6 +43,14 @@ class Topic:
         current.duration_ns = event.duration_ns
         current.count += 1
         return previous
+
+    def set_state(self, state: EventState) -> None:
+        """Kapacitor's UpdateEvent: replace the stored state of `state.id` by a copy of `state`,
+        without collecting an event (no handler runs, nothing is counted)."""
+        current = self.events.get(state.id)
+        count = current.count if current is not None else 0
+        self.events[state.id] = EventState(state.id, state.level, state.message, state.time_ns,
+                                           state.duration_ns, count)
 
     @property
     def max_level(self) -> str:

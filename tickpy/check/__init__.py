@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from tickpy.check.evaluate import EvalError, Evaluator, UDFInfo, infer_task_type, sorted_nodes, to_pipeline
-from tickpy.check.node_rules import RULES, RuleError
+from tickpy.check.node_kinds import RuleError, node_kind
 from tickpy.check.pipeline import HandlerSpec, Pipeline, PipelineNode, PropertyCall, TimeDimension
 from tickpy.diagnostics import Diagnostic, TickpyError
 from tickpy.syntax import ast
@@ -75,7 +75,7 @@ def build_pipeline(
         raise TickpyError(err.diagnostic) from None
     order = sorted_nodes(evaluator.sources)
     for node in order:
-        rule = RULES.get(node.type)
+        rule = node_kind(node.type).check
         if rule is None:
             continue
         try:

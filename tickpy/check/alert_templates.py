@@ -10,6 +10,7 @@ here as typed Go values.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, Protocol
 
 from tickpy.golang import gojson
 from tickpy.golang.gojson import GoJSONError, Struct, dumps
@@ -269,7 +270,18 @@ _STRING_FIELDS = {
 }
 
 
-def fast_renderer(compiled: AlertTemplate):
+class FastRenderer(Protocol):
+    """What `fast_renderer` compiles: the rendering function, marked with whether it reads
+    `json_text`."""
+
+    uses_json: bool
+
+    def __call__(
+        self, Name: str, TaskName: str, Group: str, ID: str, Level: str, Message: str, json_text: str | None
+    ) -> str: ...
+
+
+def fast_renderer(compiled: AlertTemplate) -> FastRenderer | None:
     """A function `(Name, TaskName, Group, ID, Level, Message, json_text) -> str` giving what
     the template renders, or None when the template is not one it can compile: only literal
     text, `{{ .Field }}` of a string field of the template's data and, in details, `{{ json . }}`
@@ -282,7 +294,7 @@ def fast_renderer(compiled: AlertTemplate):
     tree = template.trees.get(template.name)
     if tree is None or tree.root is None or not tree.root.nodes or len(template.trees) != 1:
         return None
-    if is_html and template.escaped:
+    if isinstance(template, HTMLTemplate) and template.escaped:
         return None
     fields = _STRING_FIELDS[compiled.kind]
     parts = []
@@ -306,9 +318,9 @@ def fast_renderer(compiled: AlertTemplate):
         else:
             return None
     source = f"def render({', '.join(_RENDER_PARAMETERS)}, json_text):\n    return {' + '.join(parts) or repr('')}\n"
-    namespace = {"escape": escape_html_text}
+    namespace: dict[str, Any] = {"escape": escape_html_text}
     exec(compile(source, f"<{compiled.kind} template>", "exec"), namespace)
-    render = namespace["render"]
+    render: FastRenderer = namespace["render"]
     render.uses_json = any(part.startswith("json_text") for part in parts)
     return render
 

@@ -6,7 +6,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from tickpy.check.evaluate import EvalError, _located, _regex
 from tickpy.diagnostics import Diagnostic
+from tickpy.golang.goformat import format_float_f
+from tickpy.golang.gotime import format_go_duration
+from tickpy.lang import compile_lambda
 from tickpy.lang.values import Duration, Regex
 from tickpy.syntax import ast
 
@@ -25,8 +29,6 @@ def _type(value: Any) -> str:
 
 
 def _fail(message: str, kapacitor: str, hint: str | None = None):
-    from tickpy.check.evaluate import EvalError
-
     return EvalError(
         Diagnostic(message=message, code="bad-expression", hint=hint, kapacitor_message=kapacitor, extra={"stage": "pipeline"})
     )
@@ -45,17 +47,12 @@ def evaluate_binary(node: ast.Binary) -> Any:
             raise
         mine, mine_error = None, err
     try:
-        from tickpy.lang import compile_lambda
-    except ImportError:
-        if mine_error is not None:
-            raise mine_error
-        return mine
-    try:
         value = compile_lambda(node, mode="eval").new_evaluator()({}, {}, 0)
     except Exception as err:
         text = str(err)
-        if mine_error is not None and getattr(mine_error, "diagnostic", None) is not None:
-            mine_error.diagnostic.kapacitor_message = text
+        diagnostic = getattr(mine_error, "diagnostic", None)
+        if mine_error is not None and diagnostic is not None:
+            diagnostic.kapacitor_message = text
             raise mine_error from None
         raise _fail(f"this expression fails: {text}", text) from None
     if type(value) in (bool, int, float, str, Duration, Regex):
@@ -66,20 +63,17 @@ def evaluate_binary(node: ast.Binary) -> Any:
 
 
 def evaluate_constant(node: ast.Node) -> Any:
-    t = type(node)
-    if t is ast.NumberLiteral:
+    if isinstance(node, ast.NumberLiteral):
         return node.int_value if node.is_int else node.float_value
-    if t is ast.StringLiteral:
+    if isinstance(node, ast.StringLiteral):
         return node.value
-    if t is ast.BoolLiteral:
+    if isinstance(node, ast.BoolLiteral):
         return node.value
-    if t is ast.DurationLiteral:
+    if isinstance(node, ast.DurationLiteral):
         return Duration(node.nanoseconds)
-    if t is ast.RegexLiteral:
-        from tickpy.check.evaluate import _regex
-
+    if isinstance(node, ast.RegexLiteral):
         return _regex(node.pattern)
-    if t is ast.Unary:
+    if isinstance(node, ast.Unary):
         value = evaluate_constant(node.operand)
         if node.operator == "-" and type(value) in (int, float):
             return -value
@@ -91,21 +85,19 @@ def evaluate_constant(node: ast.Node) -> Any:
             f"'{node.operator}' cannot be applied to {_a(_type(value))}",
             f"invalid unary operator {node.operator} for type {_type(value)}",
         )
-    if t is ast.Reference:
-        from tickpy.check.evaluate import _located
-
+    if isinstance(node, ast.Reference):
         raise _located(_fail(
             f'"{node.name}" reads a field, which only exists inside a lambda',
             f'name "{node.name}" is undefined. Names in scope: ',
             hint='did you forget "lambda:" before the expression?',
         ), node.span)
-    if t is ast.Binary:
+    if isinstance(node, ast.Binary):
         left = evaluate_constant(node.left)
         right = evaluate_constant(node.right)
         return _binary(node.operator, left, right)
-    if t is ast.Lambda:
+    if isinstance(node, ast.Lambda):
         return node
-    if t is ast.Function and node.kind == "global":
+    if isinstance(node, ast.Function) and node.kind == "global":
         args = []
         for index, arg in enumerate(node.args):
             try:
@@ -201,13 +193,9 @@ def _call(name: str, args: list, node: ast.Function | None = None) -> Any:
             if t is int:
                 return str(value)
             if t is float:
-                from tickpy.check.values import go_float_string
-
-                return go_float_string(value)
+                return format_float_f(value)
             if t is Duration:
-                from tickpy.check.values import go_duration_string
-
-                return go_duration_string(value.nanoseconds)
+                return format_go_duration(value.nanoseconds)
         if name == "int" and t in (int, float, bool):
             return int(value)
         if name == "float" and t in (int, float, bool):
@@ -230,11 +218,7 @@ def _via_lambda_engine(node: ast.Function) -> Any:
     """Other functions (abs(), strLength(), ...): Kapacitor evaluates them with its expression
     engine and an empty scope, which is what the lambda compiler implements."""
     try:
-        from tickpy.lang import compile_lambda
-
         value = compile_lambda(node, mode="eval").new_evaluator()({}, {}, 0)
-    except ImportError:
-        raise _fail(f"{node.name}() cannot be evaluated outside a lambda", f"undefined function {node.name}") from None
     except Exception as err:
         raise _fail(f"{node.name}() fails: {err}", str(err)) from None
     if type(value) in (bool, int, float, str, Duration, Regex):

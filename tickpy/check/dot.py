@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 from tickpy.check.evaluate import sorted_nodes
+from tickpy.check.node_kinds import node_kind
+from tickpy.check.node_words import show
 from tickpy.check.pipeline import Pipeline, PipelineNode
+from tickpy.golang.gotime import format_influx_duration
+from tickpy.lang.values import Duration
+from tickpy.syntax import ast
 
 
 def _label(node: PipelineNode) -> str:
@@ -38,80 +43,30 @@ def to_mermaid(pipeline: Pipeline) -> str:
     return "\n".join(lines)
 
 
-def _describe(node: PipelineNode) -> str:
-    if node.type in ("StreamNode", "BatchNode"):
-        return node.name
-    args = ", ".join(_show(a) for a in node.args if not isinstance(a, PipelineNode))
-    return f"|{node.name}({args})"
-
-
-# The properties that say what a node selects or decides, shown after it in the text and
-# Mermaid graphs (DOT stays as `kapacitor show` prints it: labels only).
-SHOWN_PROPERTIES = {
-    "FromNode": ("database", "retentionPolicy", "measurement", "where", "groupBy"),
-    "QueryNode": ("period", "every", "groupBy"),
-    "WindowNode": ("period", "every", "periodCount", "everyCount"),
-    "AlertNode": ("info", "warn", "crit", "topic"),
-    "JoinNode": ("as", "on", "tolerance", "fill"),
-    "GroupByNode": ("exclude",),
-    "EvalNode": ("as",),
-    "InfluxQLNode": ("as",),
-    "DerivativeNode": ("unit", "nonNegative", "as"),
-    "StatsNode": ("align",),
-}
-DURATION_UNITS = (("w", 7 * 86400 * 10**9), ("d", 86400 * 10**9), ("h", 3600 * 10**9), ("m", 60 * 10**9),
-                  ("s", 10**9), ("ms", 10**6), ("u", 10**3), ("ns", 1))
-
-
 def _describe_shown(node: PipelineNode) -> str:
-    """`_describe`, then the node's selecting properties: `|from().measurement('cpu')`."""
+    """The node's call, then the properties its kind shows (`NodeKind.shown`) and its alert
+    handlers: `|from().measurement('cpu')`, `|alert().crit(lambda: "v" > 1).tcp()`."""
     if node.type in ("StreamNode", "BatchNode"):
         text = node.name
     else:
         text = f"|{node.name}({', '.join(_show_arg(a) for a in node.args if not isinstance(a, PipelineNode))})"
-    for name in SHOWN_PROPERTIES.get(node.type, ()):
+    for name in node_kind(node.type).shown:
         call = node.last(name)
         if call is None:
             continue
         args = ", ".join(_show_arg(a) for a in call.args)
         text += f".{name}({args})"
-    if node.type == "AlertNode":
-        text += "".join(f".{handler.kind}()" for handler in node.handlers)
-    return text
+    return text + "".join(f".{handler.kind}()" for handler in node.handlers)
 
 
 def _show_arg(value) -> str:
     if isinstance(value, list):
         return ", ".join(_show_arg(item) for item in value)
-    from tickpy.syntax import ast
-
-    from tickpy.lang.values import Duration
-
     if isinstance(value, ast.Lambda):
-        return "lambda: " + (_show(value.expression) if value.expression is not None else "?")
+        return "lambda: " + (show(value.expression) if value.expression is not None else "?")
     if isinstance(value, Duration):  # as a TICKscript duration literal: 5m, 90s
-        nanoseconds = value.nanoseconds
-        for unit, size in DURATION_UNITS:
-            if nanoseconds and nanoseconds % size == 0:
-                return f"{nanoseconds // size}{unit}"
-        return "0s"
-    return _show(value)
-
-
-def _show(value) -> str:
-    from tickpy.check.values import go_duration_string
-    from tickpy.lang.values import Duration
-    from tickpy.syntax import ast, format_expression
-
-    if isinstance(value, str):
-        return "'" + value.replace("'", "\\'") + "'"
-    if isinstance(value, Duration):
-        return go_duration_string(value.nanoseconds)
-    if isinstance(value, ast.Node):
-        return format_expression(value)
-    if isinstance(value, (bool, int, float)):
-        return str(value).lower() if isinstance(value, bool) else str(value)
-    return "*" if type(value).__name__ == "StarValue" else type(value).__name__
+        return format_influx_duration(value.nanoseconds)
+    return show(value)
 
 
 def to_text(pipeline: Pipeline) -> str:

@@ -25,12 +25,13 @@ from tickpy.check.values import (
     GlobalCall,
     GoValue,
     HandlerObject,
-    go_duration_string,
     go_type_of,
     is_pointer,
     kind_of_value,
 )
 from tickpy.diagnostics import Diagnostic, TickpyError
+from tickpy.golang.goformat import format_value_v
+from tickpy.golang.gotime import format_go_duration
 from tickpy.lang.depth import expression_depth, recursion_room
 from tickpy.lang.values import STAR, Duration, Regex, StarValue
 from tickpy.syntax import ast
@@ -259,46 +260,45 @@ class Evaluator:
                     self.call_global(result)
 
     def eval(self, node: ast.Node) -> Any:
-        t = type(node)
-        if t is ast.Chain:
+        if isinstance(node, ast.Chain):
             return self.eval_chain(node)
-        if t is ast.Function:
+        if isinstance(node, ast.Function):
             args = self.eval_args(node)
             return GlobalCall(node, args)
-        if t is ast.NumberLiteral:
+        if isinstance(node, ast.NumberLiteral):
             return node.int_value if node.is_int else node.float_value
-        if t is ast.StringLiteral:
+        if isinstance(node, ast.StringLiteral):
             return node.value
-        if t is ast.DurationLiteral:
+        if isinstance(node, ast.DurationLiteral):
             return Duration(node.nanoseconds)
-        if t is ast.BoolLiteral:
+        if isinstance(node, ast.BoolLiteral):
             return node.value
-        if t is ast.RegexLiteral:
+        if isinstance(node, ast.RegexLiteral):
             return _regex(node.pattern)
-        if t is ast.Star:
+        if isinstance(node, ast.Star):
             return STAR
-        if t is ast.Reference:
+        if isinstance(node, ast.Reference):
             return node
-        if t is ast.Identifier:
+        if isinstance(node, ast.Identifier):
             return node
-        if t is ast.Lambda:
+        if isinstance(node, ast.Lambda):
             return self.eval_lambda(node)
-        if t is ast.ListLiteral:
+        if isinstance(node, ast.ListLiteral):
             values = []
             for element in node.elements:
                 values.append(self.resolve(self.eval(element)))
             return values
-        if t is ast.Unary:
+        if isinstance(node, ast.Unary):
             return self.eval_unary(node)
-        if t is ast.Binary:
+        if isinstance(node, ast.Binary):
             return self.eval_binary(node)
-        if t is ast.Declaration:
+        if isinstance(node, ast.Declaration):
             self.eval_declaration(node)
             return None
-        if t is ast.TypeDeclaration:
+        if isinstance(node, ast.TypeDeclaration):
             self.eval_type_declaration(node)
             return None
-        if t is ast.DBRP:
+        if isinstance(node, ast.DBRP):
             self.dbrps.append((node.database.name, node.retention_policy.name))
             return None
         return None
@@ -307,13 +307,14 @@ class Evaluator:
         """A chain link by link from its root, in a loop: chains thousands of links long
         would otherwise exhaust Python's recursion limit."""
         links = []
-        while type(node) is ast.Chain:
-            links.append(node)
-            node = node.left
-        value = self.eval(node)
+        root: ast.Expr = node
+        while type(root) is ast.Chain:
+            links.append(root)
+            root = root.left
+        value = self.eval(root)
         for link in reversed(links):
             right = link.right
-            if type(right) is ast.Function:
+            if isinstance(right, ast.Function):
                 args = self.eval_args(right)
                 receiver = self.resolve(value)
                 value = self.call(right, receiver, args)
@@ -407,21 +408,20 @@ class Evaluator:
             return node
         return dataclasses.replace(node, expression=expression)
 
-    def _substitute(self, node: ast.Node) -> ast.Node:
+    def _substitute(self, node: ast.Expr) -> ast.Expr:
         """Replace names by their values, as Kapacitor does when it evaluates a lambda."""
-        t = type(node)
-        if t is ast.Identifier:
+        if isinstance(node, ast.Identifier):
             return _literal_node(node, self.scope_get(node.name, node.span), self.cat)
-        if t is ast.Unary:
+        if isinstance(node, ast.Unary):
             operand = self._substitute(node.operand)
             return node if operand is node.operand else dataclasses.replace(node, operand=operand)
-        if t is ast.Binary:
+        if isinstance(node, ast.Binary):
             left = self._substitute(node.left)
             right = self._substitute(node.right)
             if left is node.left and right is node.right:
                 return node
             return dataclasses.replace(node, left=left, right=right)
-        if t is ast.Function:
+        if isinstance(node, ast.Function):
             args = [self._substitute(a) for a in node.args]
             if all(a is b for a, b in zip(args, node.args)):
                 return node
@@ -439,7 +439,7 @@ class Evaluator:
             raise _error(
                 "bad-operand",
                 f"'-' cannot be applied to {_a(kind_of_value(value))}",
-                f"invalid arugument to '-' {_go_print(value)}",
+                f"invalid arugument to '-' {format_value_v(value)}",
                 at=ast.Function(span=node.span, kind="global", name="-"),
             )
         if type(value) is bool:
@@ -447,14 +447,15 @@ class Evaluator:
         raise _error(
             "bad-operand",
             f"'!' cannot be applied to {_a(kind_of_value(value))}",
-            f"invalid arugument to '!' {_go_print(value)}",
+            f"invalid arugument to '!' {format_value_v(value)}",
             at=ast.Function(span=node.span, kind="global", name="!"),
         )
 
     def eval_binary(self, node: ast.Binary) -> Any:
-        from tickpy.check.constexpr import evaluate_binary
+        from tickpy.check.constexpr import evaluate_binary  # local: constexpr imports this module
 
         expression = self._substitute(node)
+        assert isinstance(expression, ast.Binary)  # substituting names keeps the operator
         try:
             return evaluate_binary(expression)
         except EvalError as err:
@@ -556,6 +557,7 @@ class Evaluator:
         where = self._words(receiver)
         if fn.kind == "chain":
             if has_chain:
+                assert entry is not None  # has_chain says so
                 return self.call_chain(fn, receiver, entry, key, args)
             if has_prop or has_option:
                 raise _wrong_operator(
@@ -567,6 +569,7 @@ class Evaluator:
             if has_option:
                 return self.set_udf_option(fn, receiver, name, args)
             if has_prop:
+                assert entry is not None  # has_prop says so
                 return self.set_property(fn, receiver, entry, key, args)
             if has_chain:
                 raise _wrong_operator(
@@ -932,7 +935,7 @@ def _build_deadman(ev: Evaluator, fn, parent, method, args, receiver):
     derivative.properties.append(PropertyCall("unit", [interval], fn.span))
     alert = ev._create_child(derivative, "AlertNode", "alert", "stream", "stream", fn.span)
     span = fn.span
-    condition: ast.Node = ast.Binary(
+    condition: ast.Expr = ast.Binary(
         span=span,
         operator="<=",
         left=ast.Reference(span=span, name="emitted"),
@@ -945,7 +948,7 @@ def _build_deadman(ev: Evaluator, fn, parent, method, args, receiver):
     node_name = parent.extra.get("name") or parent.label
     alert.properties.append(PropertyCall("id", [DEADMAN_ID.replace("NODE_NAME", node_name, 1)], span))
     alert.properties.append(
-        PropertyCall("message", [DEADMAN_MESSAGE.replace("INTERVAL", go_duration_string(interval.nanoseconds), 1)], span)
+        PropertyCall("message", [DEADMAN_MESSAGE.replace("INTERVAL", format_go_duration(interval.nanoseconds), 1)], span)
     )
     alert.extra["deadman"] = True
     return alert
@@ -983,17 +986,6 @@ def _edge_hint(key: str, edge: str) -> str | None:
     if key == "trickle":
         return "|trickle() turns batches into points; it follows |window() or a batch query"
     return None
-
-
-def _go_print(value: Any) -> str:
-    """Roughly how Go's %v prints a value (only used inside Kapacitor's own message text)."""
-    if type(value) is str:
-        return value
-    if type(value) is bool:
-        return "true" if value else "false"
-    if type(value) is Duration:
-        return go_duration_string(value.nanoseconds)
-    return str(value)
 
 
 def _a(word: str) -> str:
@@ -1067,7 +1059,7 @@ def _go_kind(value: Any, cat) -> str:
     return go_type_of(value, cat)
 
 
-def _literal_node(at: ast.Identifier, value: Any, cat) -> ast.Node:
+def _literal_node(at: ast.Identifier, value: Any, cat) -> ast.Expr:
     """Kapacitor's ValueToLiteralNode: a variable's value as a literal inside a lambda."""
     span = at.span
     t = type(value)
@@ -1078,7 +1070,7 @@ def _literal_node(at: ast.Identifier, value: Any, cat) -> ast.Node:
     if t is float:
         return ast.NumberLiteral(span=span, is_int=False, int_value=0, float_value=value, literal=repr(value))
     if t is Duration:
-        return ast.DurationLiteral(span=span, nanoseconds=value.nanoseconds, literal=go_duration_string(value.nanoseconds))
+        return ast.DurationLiteral(span=span, nanoseconds=value.nanoseconds, literal=format_go_duration(value.nanoseconds))
     if t is str:
         return ast.StringLiteral(span=span, value=value)
     if t is Regex:
@@ -1103,10 +1095,9 @@ def infer_task_type(program: ast.Program) -> str | None:
     """Kapacitor's rule: the roots of top-level chains and declarations, all `stream` or all `batch`."""
     found: set[str] = set()
     for statement in program.statements:
-        t = type(statement)
-        if t is ast.Declaration:
+        if isinstance(statement, ast.Declaration):
             node = statement.value
-        elif t is ast.Chain:
+        elif isinstance(statement, ast.Chain):
             node = statement.left
         else:
             continue

@@ -8,32 +8,22 @@ from typing import Any
 
 from tickpy.check.evaluate import UDFInfo
 from tickpy.diagnostics import Diagnostic, TickpyError
+from tickpy.golang.gotime import parse_influx_duration
 from tickpy.lang.values import STAR, Duration, Regex
+from tickpy.syntax import ast
+from tickpy.syntax.parser import parse_lambda_expression
 
 VAR_TYPES = ("bool", "int", "float", "string", "regex", "duration", "lambda", "list", "star")
 
-_UNITS = {"ns": 1, "u": 1_000, "µ": 1_000, "ms": 1_000_000, "s": 10**9, "m": 60 * 10**9, "h": 3600 * 10**9, "d": 86400 * 10**9, "w": 7 * 86400 * 10**9}
-
-
 def _problem(message: str, path: str) -> TickpyError:
     return TickpyError(Diagnostic(message=f"{path}: {message}", code="bad-input"))
-
-
-def parse_duration(text: str) -> Duration:
-    """InfluxQL duration text as `define -vars` takes it: 10s, 1h30m, 500ms."""
-    import re
-
-    parts = re.findall(r"(\d+)(ns|ms|u|µ|s|m|h|d|w)", text)
-    if not parts or "".join(n + u for n, u in parts) != text:
-        raise ValueError(f"invalid duration {text!r}")
-    return Duration(sum(int(n) * _UNITS[u] for n, u in parts))
 
 
 def _var_value(name: str, raw: dict, path: str) -> tuple[str, Any]:
     if not isinstance(raw, dict) or "type" not in raw:
         raise _problem(f'var "{name}" must be an object with "type" and "value"', path)
     kind = raw["type"]
-    value = raw.get("value")
+    value: Any = raw.get("value")  # any JSON value, checked against `kind` below
     if kind not in VAR_TYPES:
         raise _problem(f'var "{name}" has unknown type {kind!r} (one of {", ".join(VAR_TYPES)})', path)
     try:
@@ -47,7 +37,10 @@ def _var_value(name: str, raw: dict, path: str) -> tuple[str, Any]:
             return kind, value
         if kind == "duration":
             if isinstance(value, str):
-                return kind, parse_duration(value)
+                try:  # the client reads it with influxql.ParseDuration
+                    return kind, Duration(parse_influx_duration(value))
+                except ValueError:
+                    raise ValueError(f"invalid duration {value!r}") from None
             if type(value) is int:
                 return kind, Duration(value)
         if kind == "regex" and isinstance(value, str):
@@ -55,9 +48,6 @@ def _var_value(name: str, raw: dict, path: str) -> tuple[str, Any]:
 
             return kind, Regex(value, re2.compile(value))
         if kind == "lambda" and isinstance(value, str):
-            from tickpy.syntax import ast
-            from tickpy.syntax.parser import parse_lambda_expression
-
             expression = parse_lambda_expression(value, path)
             return kind, ast.Lambda(span=expression.span, expression=expression)
         if kind == "list" and isinstance(value, list):

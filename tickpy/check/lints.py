@@ -27,18 +27,17 @@ def lint_program(program: ast.Program, pipeline: Pipeline | None, source: str | 
     found: list[Diagnostic] = []
     variables = _variable_types(program)
     for node in ast.walk(program):
-        t = type(node)
-        if t is ast.Lambda:
+        if isinstance(node, ast.Lambda):
             found.extend(_lint_lambda(node, variables))
-        elif t is ast.RegexLiteral:
+        elif isinstance(node, ast.RegexLiteral):
             found.extend(_lint_regex(node))
     if pipeline is not None:
         # A lambda lint that explains a start failure gets the failure added, not a second warning.
         explained = {d.line: d for d in found if d.code in ("single-quoted-field", "int-float-arithmetic")}
-        for node in pipeline.nodes:
-            if node.type == "AlertNode":
-                found.extend(_lint_alert(node))
-            for span, error in _lambda_start_failures(node):
+        for pipeline_node in pipeline.nodes:
+            if pipeline_node.type == "AlertNode":
+                found.extend(_lint_alert(pipeline_node))
+            for span, error in _lambda_start_failures(pipeline_node):
                 lint = explained.get(span.line)
                 if lint is not None:
                     lint.message += f"; as written, {_START_FAILURE}: {error}"
@@ -96,26 +95,25 @@ def _variable_types(program: ast.Program) -> dict[str, str]:
 
 def _literal_type(node: ast.Node, variables: dict[str, str]) -> str | None:
     """The type of an expression when it is known without a point: "int", "float", ..."""
-    t = type(node)
-    if t is ast.NumberLiteral:
+    if isinstance(node, ast.NumberLiteral):
         return "int" if node.is_int else "float"
-    if t is ast.StringLiteral:
+    if isinstance(node, ast.StringLiteral):
         return "string"
-    if t is ast.DurationLiteral:
+    if isinstance(node, ast.DurationLiteral):
         return "duration"
-    if t is ast.BoolLiteral:
+    if isinstance(node, ast.BoolLiteral):
         return "bool"
-    if t is ast.Identifier:
+    if isinstance(node, ast.Identifier):
         return variables.get(node.name)
-    if t is ast.Unary:
+    if isinstance(node, ast.Unary):
         return _literal_type(node.operand, variables)
-    if t is ast.Function and node.kind == "global" and node.name in ("int", "float", "string", "bool", "duration"):
+    if isinstance(node, ast.Function) and node.kind == "global" and node.name in ("int", "float", "string", "bool", "duration"):
         return node.name
-    if t is ast.Binary and node.operator in ARITHMETIC:
+    if isinstance(node, ast.Binary) and node.operator in ARITHMETIC:
         left = _literal_type(node.left, variables)
         right = _literal_type(node.right, variables)
         return left if left == right else None
-    if t is ast.Binary and node.operator in COMPARISON | {"AND", "OR", "=~", "!~"}:
+    if isinstance(node, ast.Binary) and node.operator in COMPARISON | {"AND", "OR", "=~", "!~"}:
         return "bool"
     return None
 
@@ -175,12 +173,11 @@ def _single_quoted_warning(literal: ast.StringLiteral) -> Diagnostic:
 
 
 def _numeric(node: ast.Node, variables: dict[str, str]) -> bool:
-    t = type(node)
-    if t in (ast.NumberLiteral, ast.DurationLiteral):
+    if isinstance(node, (ast.NumberLiteral, ast.DurationLiteral)):
         return True
-    if t is ast.Unary:
+    if isinstance(node, ast.Unary):
         return _numeric(node.operand, variables)
-    if t is ast.Identifier:
+    if isinstance(node, ast.Identifier):
         return variables.get(node.name, "unknown") not in ("string", "regex", "bool")
     return False
 
@@ -269,7 +266,7 @@ TAG_USES = re.compile(r'index\s+\.Tags\s+"((?:[^"\\]|\\.)*)"|\.Tags\.([A-Za-z_]\
 
 def _template_actions(text: str) -> tuple[list[str], str | None]:
     """The `{{ }}` actions of a Go template, or a syntax problem."""
-    actions = []
+    actions: list[str] = []
     position = 0
     while True:
         start = text.find("{{", position)

@@ -87,7 +87,7 @@ class Pipeline:
         return self.nodes[0]
 
     def lambdas(self) -> list[Lambda]:
-        found = []
+        found: list[Lambda] = []
         for node in self.nodes:
             for call in node.properties:
                 found.extend(a for a in call.args if isinstance(a, Lambda))

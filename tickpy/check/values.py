@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from tickpy.check.pipeline import HandlerSpec, PipelineNode, TimeDimension
-from tickpy.golang.goformat import format_float_f, format_go_duration
+from tickpy.golang.gotypes import GO_TYPE_NAMES
 from tickpy.lang.values import Duration, Regex, StarValue
 from tickpy.syntax import ast
 
@@ -71,11 +71,7 @@ TIME_FUNCTION_GO = "func(time.Duration, ...time.Duration) (kapacitor.TimeDimensi
 
 # Go's `%T` of the checker's values whose Go type follows from their Python type alone.
 _GO_TYPE_NAMES = {
-    bool: "bool",
-    int: "int64",
-    float: "float64",
-    str: "string",
-    Duration: "time.Duration",
+    **GO_TYPE_NAMES,
     Regex: "*regexp.Regexp",
     ast.Lambda: "*ast.LambdaNode",  # ZERO_LAMBDA too
     ast.Reference: "*ast.ReferenceNode",
@@ -144,9 +140,3 @@ def is_pointer(value: Any) -> bool:
 
 # A template task's `var x lambda` with no value: a nil lambda.
 ZERO_LAMBDA = ast.Lambda(span=ast.Span.unknown(), expression=None)  # type: ignore[arg-type]
-
-
-# Go's time.Duration.String() and strconv.FormatFloat(f, 'f', -1, 64): the lambda
-# package's implementations, under the names the checker's callers use.
-go_duration_string = format_go_duration
-go_float_string = format_float_f

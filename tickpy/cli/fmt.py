@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import pathlib
 import re
 import sys
@@ -128,6 +127,8 @@ def command(check: bool, show_diff: bool, write: bool, paths: tuple[str, ...]) -
             continue
         if show_diff:
             if changed:
+                import difflib  # deferred: start-up (only --diff needs it)
+
                 diff = difflib.unified_diff(
                     source.splitlines(keepends=True),
                     formatted.splitlines(keepends=True),

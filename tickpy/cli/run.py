@@ -100,7 +100,7 @@ def _noting_untimed(points, name: str, now: int):
     which in an offline run over recorded data puts it far from its neighbours."""
     for point in points:
         if point.time == now:
-            from tickpy.golang.gojson import format_time_rfc3339nano
+            from tickpy.golang.gotime import format_time_rfc3339nano
 
             click.echo(f"tickpy run: {name}: a point without a timestamp got the current time, "
                        f"{format_time_rfc3339nano(now)}, as Kapacitor gives it (and so do any further ones); "
@@ -130,8 +130,13 @@ def _summary(result, rejected: int) -> str:
     by_level = ", ".join(f"{count} {level}" for level, count in sorted(levels.items()))
     parts = [f"{result.points_read} points read"]
     root = next(iter(result.stats.values()), None)
-    if root is not None and root.get("type") == "StreamNode" and root["points_out"] < result.points_read:
-        parts[0] += f" ({result.points_read - root['points_out']} for other dbrps, ignored)"
+    if root is not None and root.get("type") == "StreamNode":
+        ignored = [f"{root[key]} {why}" for key, why in (
+            ("ignored_other_dbrps", "for other dbrps"),
+            ("ignored_other_measurements", "of measurements no from() selects"),
+        ) if root.get(key)]
+        if ignored:
+            parts[0] += f" ({', '.join(ignored)}, ignored)"
     if rejected:
         parts.append(f"{rejected} input line{'s' if rejected != 1 else ''} rejected")
     alerts = f"{total} alert{'s' if total != 1 else ''}"

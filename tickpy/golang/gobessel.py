@@ -7,6 +7,7 @@ import math
 from fractions import Fraction
 
 from tickpy.golang.goalgorithms import INF, NAN, _PI, cos, log, sin
+from tickpy.golang.gotypes import wrap_int64
 
 _SQRT_PI = Fraction("1.77245385090551602729816748334114518279754945612238712821380779")
 INV_SQRT_PI = float(1 / _SQRT_PI)
@@ -267,10 +268,6 @@ TWO_M29 = 1.0 / (1 << 29)
 TWO302 = float(1 << 302)
 
 
-def _wrap(n: int) -> int:
-    return ((n + (1 << 63)) & 0xFFFFFFFFFFFFFFFF) - (1 << 63)
-
-
 def jn(n: int, x: float) -> float:
     if x != x:
         return x
@@ -281,7 +278,7 @@ def jn(n: int, x: float) -> float:
     if x == 0:
         return 0.0
     if n < 0:
-        n, x = _wrap(-n), -x
+        n, x = wrap_int64(-n), -x
     if n == 1:
         return j1(x)
     sign = False
@@ -359,7 +356,7 @@ def yn(n: int, x: float) -> float:
         return -INF
     sign = False
     if n < 0:
-        n = _wrap(-n)
+        n = wrap_int64(-n)
         if n & 1 == 1:
             sign = True
     if n == 1:

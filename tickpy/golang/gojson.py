@@ -16,10 +16,12 @@ Python values map to Go values as follows:
 from __future__ import annotations
 
 import base64
+import json
 import math
 import re
-from decimal import Decimal
 
+from tickpy.golang.goformat import format_float_e, format_float_f
+from tickpy.golang.gotime import days_from_civil, format_time_rfc3339nano
 from tickpy.golang.gotypes import Duration, Time
 
 
@@ -110,63 +112,7 @@ def quote_string(text: str) -> str:
     return '"' + escaped + '"'
 
 
-def decode_go_bytes(data: bytes) -> str:
-    """Bytes of a Go string as a Python str, keeping invalid UTF-8 visible as lone surrogates."""
-    return data.decode("utf-8", errors="surrogateescape")
-
-
 # --- numbers ---------------------------------------------------------------------------------
-
-
-def shortest_digits(value: float) -> tuple[str, int]:
-    """The shortest round-tripping decimal digits of abs(value) and the exponent e such that
-    abs(value) == 0.DIGITS * 10**e (like strconv's decimal with decimal point position)."""
-    if value == 0:
-        return "0", 1
-    _sign, digit_tuple, exponent = Decimal(repr(abs(value))).as_tuple()
-    all_digits = "".join(map(str, digit_tuple))
-    significant = all_digits.lstrip("0")
-    # abs(value) == int(all_digits) * 10**exponent; leading zeros move the point left
-    point = len(significant) + exponent
-    return significant.rstrip("0"), point
-
-
-def _not_finite(value: float) -> str | None:
-    """strconv's spelling of NaN and the infinities (every format writes them this way)."""
-    if value != value:
-        return "NaN"
-    if value in (math.inf, -math.inf):
-        return "+Inf" if value > 0 else "-Inf"
-    return None
-
-
-def format_float_f(value: float) -> str:
-    """strconv.FormatFloat(value, 'f', -1, 64)."""
-    special = _not_finite(value)
-    if special is not None:
-        return special
-    digits, point = shortest_digits(value)
-    sign = "-" if math.copysign(1.0, value) < 0 else ""
-    if value == 0:
-        return sign + "0"
-    if point <= 0:
-        return sign + "0." + "0" * (-point) + digits
-    if point >= len(digits):
-        return sign + digits + "0" * (point - len(digits))
-    return sign + digits[:point] + "." + digits[point:]
-
-
-def format_float_e(value: float, min_exp_digits: int = 2) -> str:
-    """strconv.FormatFloat(value, 'e', -1, 64): d.ddde±XX with at least two exponent digits."""
-    special = _not_finite(value)
-    if special is not None:
-        return special
-    digits, point = shortest_digits(value)
-    sign = "-" if math.copysign(1.0, value) < 0 else ""
-    exponent = point - 1 if value != 0 else 0
-    mantissa = digits[0] + ("." + digits[1:] if len(digits) > 1 else "")
-    exp_sign = "-" if exponent < 0 else "+"
-    return f"{sign}{mantissa}e{exp_sign}{abs(exponent):0{min_exp_digits}d}"
 
 
 def format_json_float(value: float) -> str:
@@ -231,49 +177,6 @@ def _slow_json_float(value: float) -> str:
 # --- time ------------------------------------------------------------------------------------
 
 
-def civil_from_ns(ns: int) -> tuple[int, int, int, int, int, int, int]:
-    """(year, month, day, hour, minute, second, nanosecond) in UTC of Unix nanoseconds."""
-    seconds, nanos = divmod(ns, 1_000_000_000)
-    days, second_of_day = divmod(seconds, 86400)
-    # Howard Hinnant's days -> civil algorithm (proleptic Gregorian).
-    z = days + 719468
-    era = z // 146097
-    doe = z - era * 146097
-    yoe = (doe - doe // 1460 + doe // 36524 - doe // 146096) // 365
-    y = yoe + era * 400
-    doy = doe - (365 * yoe + yoe // 4 - yoe // 100)
-    mp = (5 * doy + 2) // 153
-    d = doy - (153 * mp + 2) // 5 + 1
-    m = mp + 3 if mp < 10 else mp - 9
-    if m <= 2:
-        y += 1
-    hour, rest = divmod(second_of_day, 3600)
-    minute, second = divmod(rest, 60)
-    return y, m, d, hour, minute, second, nanos
-
-
-def _fraction(nanos: int) -> str:
-    if not nanos:
-        return ""
-    return "." + f"{nanos:09d}".rstrip("0")
-
-
-def _year(year: int) -> str:
-    return f"{year:04d}" if year >= 0 else "-" + f"{-year:04d}"
-
-
-def format_time_rfc3339nano(ns: int) -> str:
-    """Go's time.Time in UTC formatted with RFC3339Nano: 2024-03-01T13:45:30.5Z."""
-    y, mo, d, h, mi, s, nanos = civil_from_ns(ns)
-    return f"{_year(y)}-{mo:02d}-{d:02d}T{h:02d}:{mi:02d}:{s:02d}{_fraction(nanos)}Z"
-
-
-def format_time_go_string(ns: int) -> str:
-    """Go's time.Time.String() of a UTC time: 2024-03-01 13:45:30.5 +0000 UTC."""
-    y, mo, d, h, mi, s, nanos = civil_from_ns(ns)
-    return f"{_year(y)}-{mo:02d}-{d:02d} {h:02d}:{mi:02d}:{s:02d}{_fraction(nanos)} +0000 UTC"
-
-
 def marshal_time(ns: int) -> str:
     """A time.Time's JSON: its RFC 3339 text in quotes (GoJSONError outside years 0-9999).
     (An alert writes its time three times: recent texts are kept.)"""
@@ -290,13 +193,38 @@ _RECENT_TIME_TEXTS: dict[int, str] = {}
 
 
 def _marshal_time_text(ns: int) -> str:
-    y, mo, d, h, mi, s, nanos = civil_from_ns(ns)
-    if not 0 <= y <= 9999:
+    if not _YEAR_0_NS <= ns < _YEAR_10000_NS:
         raise GoJSONError(
             "json: error calling MarshalJSON for type time.Time: "
             "Time.MarshalJSON: year outside of range [0,9999]"
         )
-    return f'"{y:04d}-{mo:02d}-{d:02d}T{h:02d}:{mi:02d}:{s:02d}{_fraction(nanos)}Z"'
+    return '"' + format_time_rfc3339nano(ns) + '"'
+
+
+# Time.MarshalJSON refuses years outside 0..9999.
+_YEAR_0_NS = days_from_civil(0, 1, 1) * 86400 * 1_000_000_000
+_YEAR_10000_NS = days_from_civil(10000, 1, 1) * 86400 * 1_000_000_000
+
+
+# --- decoder ---------------------------------------------------------------------------------
+
+
+def _float64_number(text: str) -> float:
+    number = float(text)
+    if math.isinf(number):
+        raise ValueError("number out of range")
+    return number
+
+
+def _no_constant(text: str):
+    raise ValueError(f"not JSON: {text}")
+
+
+def unmarshal(text: str):
+    """Go's json.Unmarshal into an interface{}: maps, slices, strings, bools, nil, and every
+    number a float64 (NaN, Infinity and numbers past float64 refused); ValueError when Go
+    refuses the text."""
+    return json.loads(text, parse_int=_float64_number, parse_float=_float64_number, parse_constant=_no_constant)
 
 
 # --- encoder ---------------------------------------------------------------------------------
@@ -450,17 +378,12 @@ __all__ = [
     "http_error_body",
     "RawJSON",
     "Struct",
-    "decode_go_bytes",
     "dumps",
     "dumps_bytes",
     "encoder_encode",
-    "format_float_e",
-    "format_float_f",
     "format_json_float",
-    "format_time_go_string",
-    "format_time_rfc3339nano",
     "is_empty",
     "marshal_time",
+    "unmarshal",
     "quote_string",
-    "shortest_digits",
 ]

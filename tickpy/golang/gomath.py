@@ -21,6 +21,16 @@ def _isnan(x: float) -> bool:
     return x != x
 
 
+def go_divide(x: float, y: float) -> float:
+    """Go's float64 `/`: IEEE division, where a zero divisor gives ±Inf or NaN (Python raises)."""
+    if y == 0:
+        if x != x or x == 0:
+            return math.nan
+        negative = (math.copysign(1.0, x) < 0) != (math.copysign(1.0, y) < 0)
+        return -math.inf if negative else math.inf
+    return x / y
+
+
 def go_abs(x: float) -> float:
     return math.fabs(x)
 

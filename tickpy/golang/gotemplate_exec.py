@@ -11,7 +11,7 @@ import urllib.parse
 
 from tickpy.golang import gotemplate_parse as P
 from tickpy.golang.gotemplate_fmt import sort_map_keys, sprint, sprintf, sprintln
-from tickpy.golang.gotemplate_parse import go_quote, is_go_printable
+from tickpy.golang.goformat import go_quote, is_go_printable
 from tickpy.golang.gotemplate_types import (
     BOOL,
     COMPLEX128,
@@ -32,6 +32,7 @@ from tickpy.golang.gotemplate_types import (
     Method,
     go_int,
     indirect_interface,
+    struct_fields,
 )
 
 MAX_EXEC_DEPTH = 100000
@@ -740,8 +741,6 @@ class State:
 
     @staticmethod
     def _field_by_path(value, path):
-        from tickpy.golang.gotemplate_types import struct_fields
-
         spec = None
         for index in path:
             spec = value.t.fields[index]

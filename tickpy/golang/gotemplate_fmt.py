@@ -6,11 +6,7 @@ Templates print through fmt, so the exact output of every verb, flag and mismatc
 
 from __future__ import annotations
 
-import math
-import struct
-
-from tickpy.golang.gojson import format_float_e, format_float_f, shortest_digits
-from tickpy.golang.gotemplate_parse import go_quote, is_go_printable
+from tickpy.golang.goformat import can_backquote, format_float, go_quote, is_go_printable, quote_rune, quote_to_ascii
 from tickpy.golang.gotemplate_types import (
     BYTES,
     COMPLEX_KINDS,
@@ -22,174 +18,6 @@ from tickpy.golang.gotemplate_types import (
     has_string_method,
     struct_fields,
 )
-
-# --- strconv ---------------------------------------------------------------------------------
-
-
-def _round_digits(value: float, significant: int) -> tuple[str, int]:
-    """Digits of abs(value) rounded to `significant` digits (half-even on exact ties, as strconv)
-    and the decimal point position."""
-    if value == 0:
-        return "0" * max(significant, 1), 1
-    text = f"{abs(value):.{max(significant - 1, 0)}e}"
-    mantissa, exponent = text.split("e")
-    digits = mantissa.replace(".", "")
-    return digits, int(exponent) + 1
-
-
-def strconv_format_float(value: float, fmt: str, prec: int) -> str:
-    """strconv.FormatFloat(value, fmt, prec, 64) for fmt in e E f F g G x X b."""
-    if math.isnan(value):
-        return "NaN"
-    if math.isinf(value):
-        return "+Inf" if value > 0 else "-Inf"
-    negative = math.copysign(1.0, value) < 0
-    sign = "-" if negative else ""
-    if fmt in "xX":
-        return sign + _hex_float(abs(value), prec, fmt == "X")
-    if fmt == "b":
-        if value == 0:
-            return sign + "0p-1074"
-        bits = struct.unpack(">Q", struct.pack(">d", abs(value)))[0]
-        exp = (bits >> 52) & 0x7FF
-        mant = bits & ((1 << 52) - 1)
-        if exp == 0:
-            exp = 1
-        else:
-            mant |= 1 << 52
-        return f"{sign}{mant}p{exp - 1075:+d}"
-    if fmt in "fF":
-        if prec < 0:
-            return format_float_f(value)
-        return sign + f"{abs(value):.{prec}f}"
-    if fmt in "eE":
-        if prec < 0:
-            text = format_float_e(value)
-        else:
-            digits, point = _round_digits(value, prec + 1)
-            exponent = point - 1 if value != 0 else 0
-            mantissa = digits[0] + ("." + digits[1 : prec + 1] if prec > 0 else "")
-            text = f"{sign}{mantissa}e{'-' if exponent < 0 else '+'}{abs(exponent):02d}"
-        return text.upper() if fmt == "E" else text
-    if fmt in "gG":
-        if prec < 0:
-            digits, point = shortest_digits(value)
-            eprec = 6
-        else:
-            if prec == 0:
-                prec = 1
-            digits, point = _round_digits(value, prec)
-            digits = digits.rstrip("0") or "0"
-            eprec = prec
-        if value == 0:
-            digits, point = "0", 1
-        if prec >= 0 and eprec > len(digits) and len(digits) >= point:
-            eprec = len(digits)
-        exponent = point - 1
-        if exponent < -4 or exponent >= eprec:
-            mantissa = digits[0] + ("." + digits[1:] if len(digits) > 1 else "")
-            text = f"{sign}{mantissa}e{'-' if exponent < 0 else '+'}{abs(exponent):02d}"
-            return text.upper() if fmt == "G" else text
-        if point <= 0:
-            return sign + "0." + "0" * (-point) + digits
-        if point >= len(digits):
-            return sign + digits + "0" * (point - len(digits))
-        return sign + digits[:point] + "." + digits[point:]
-    raise ValueError(fmt)
-
-
-def _hex_float(value: float, prec: int, upper: bool) -> str:
-    if value == 0:
-        mantissa_text, exponent = "0", 0
-        if prec > 0:
-            mantissa_text += "." + "0" * prec
-        text = f"0x{mantissa_text}p+00"
-        return text.upper().replace("0X", "0X") if upper else text
-    mantissa, exponent = math.frexp(value)  # value = mantissa * 2**exponent, 0.5 <= m < 1
-    mantissa *= 2
-    exponent -= 1
-    # mantissa in [1, 2): 52 fraction bits
-    bits = int(mantissa * (1 << 52))
-    frac = bits & ((1 << 52) - 1)
-    lead = bits >> 52
-    if prec < 0:
-        digits = f"{frac:013x}".rstrip("0")
-    else:
-        # round the 52-bit fraction to prec hex digits (half to even)
-        shift = 52 - 4 * prec
-        if shift > 0:
-            full = bits
-            half = 1 << (shift - 1)
-            remainder = full & ((1 << shift) - 1)
-            full >>= shift
-            if remainder > half or (remainder == half and full & 1):
-                full += 1
-            if full >> (4 * prec) >= 2:
-                full >>= 1
-                exponent += 1
-            lead = full >> (4 * prec)
-            frac = full & ((1 << (4 * prec)) - 1)
-            digits = f"{frac:0{prec}x}" if prec else ""
-        else:
-            digits = f"{frac:013x}" + "0" * (prec - 13)
-    text = f"0x{lead}" + ("." + digits if digits else "") + f"p{'-' if exponent < 0 else '+'}{abs(exponent):02d}"
-    return text.upper() if upper else text
-
-
-def quote_rune(code: int, ascii_only: bool = False) -> str:
-    """strconv.QuoteRune / QuoteRuneToASCII."""
-    if code < 0 or code > 0x10FFFF or 0xD800 <= code <= 0xDFFF:
-        code = 0xFFFD
-    ch = chr(code)
-    if ch == "'":
-        return "'\\''"
-    if ch == '"':
-        return "'\"'"
-    return "'" + _escape_rune(ch, ascii_only, quote='"') + "'"
-
-
-def _escape_rune(ch: str, ascii_only: bool, quote: str) -> str:
-    code = ord(ch)
-    if ch == "\\":
-        return "\\\\"
-    if 0xDC80 <= code <= 0xDCFF:
-        return f"\\x{code - 0xDC00:02x}"
-    if code < 0x80 and is_go_printable(ch):
-        return ch
-    if not ascii_only and code >= 0x80 and is_go_printable(ch):
-        return ch
-    simple = {"\a": "\\a", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\v": "\\v"}
-    if ch in simple:
-        return simple[ch]
-    if code < 0x20 or code == 0x7F:
-        return f"\\x{code:02x}"
-    if code < 0x10000:
-        return f"\\u{code:04x}"
-    return f"\\U{code:08x}"
-
-
-def quote_string(text: str, ascii_only: bool = False) -> str:
-    if not ascii_only:
-        return go_quote(text)
-    out = ['"']
-    for ch in text:
-        if ch == '"':
-            out.append('\\"')
-        else:
-            out.append(_escape_rune(ch, True, '"'))
-    out.append('"')
-    return "".join(out)
-
-
-def can_backquote(text: str) -> bool:
-    for ch in text:
-        code = ord(ch)
-        if ch == "`" or 0xDC80 <= code <= 0xDCFF or ch == "\ufeff":
-            return False
-        if code < 0x20 and ch != "\t" or code == 0x7F:
-            return False
-    return True
-
 
 # --- the printer -----------------------------------------------------------------------------
 
@@ -331,7 +159,7 @@ class _Printer:
     def _float(self, value: float, verb: str, prec: int):
         if self.prec_present:
             prec = self.prec
-        num = strconv_format_float(value, "f" if verb == "F" else verb, prec)
+        num = format_float(value, "f" if verb == "F" else verb, prec)
         if num[0] in "+-":
             sign, body = num[0], num[1:]
         else:
@@ -431,7 +259,7 @@ class _Printer:
         if self.sharp and can_backquote(text):
             self.pad("`" + text + "`")
         else:
-            self.pad(quote_string(text, self.plus))
+            self.pad(quote_to_ascii(text) if self.plus else go_quote(text))
 
     def fmt_sx(self, data: bytes, digits: str):
         length = len(data)
@@ -902,4 +730,4 @@ def sprintf(fmt: str, args: list) -> str:
     return "".join(p.buf)
 
 
-__all__ = ["sprint", "sprintf", "sprintln", "strconv_format_float", "sort_map_keys"]
+__all__ = ["sprint", "sprintf", "sprintln", "sort_map_keys"]

@@ -14,6 +14,7 @@ import html as html_lib
 import re
 from dataclasses import dataclass, replace
 
+from tickpy.golang.goformat import go_quote
 from tickpy.golang.gojson import GoJSONError, dumps
 from tickpy.golang import gotemplate_parse as P
 from tickpy.golang.gotemplate_exec import ExecError, Func, TextTemplate, error_location
@@ -194,16 +195,12 @@ def _eat_attr_name(s: str, i: int):
         if ch in " \t\n\f\r=>":
             return j, None
         if ch in "'\"<":
-            return -1, EscapeError(f"{_go_q(ch)} in attribute name: {_go_q32(s)}")
+            return -1, EscapeError(f"{go_quote(ch)} in attribute name: {_go_q32(s)}")
     return len(s), None
 
 
-def _go_q(text: str) -> str:
-    return P.go_quote(text)
-
-
 def _go_q32(text: str) -> str:
-    return P.go_quote(text[:32])
+    return go_quote(text[:32])
 
 
 def t_text(c: Context, s: str):
@@ -238,7 +235,7 @@ def t_tag(c: Context, s: str):
     if err is not None:
         return Context(state=ERROR, err=err), len(s)
     if i == j:
-        return error_context(f"expected space, attr name, or end of tag, but got {_go_q(s[i:])}"), len(s)
+        return error_context(f"expected space, attr name, or end of tag, but got {go_quote(s[i:])}"), len(s)
     attr_name = s[i:j].lower()
     attr = ATTR_NONE
     if c.element == EL_SCRIPT and attr_name == "type":
@@ -412,7 +409,7 @@ def t_js_tmpl(c: Context, s: str):
         if ch == "\\":
             i += 1
             if i == len(s):
-                return error_context(f"unfinished escape sequence in JS string: {_go_q(s)}"), len(s)
+                return error_context(f"unfinished escape sequence in JS string: {go_quote(s)}"), len(s)
         elif ch == "$":
             if len(s) >= i + 2 and s[i + 1] == "{":
                 return replace(c, state=JS), i + 2
@@ -437,7 +434,7 @@ def t_js_delimited(c: Context, s: str):
         if ch == "\\":
             i += 1
             if i == len(s):
-                return error_context(f"unfinished escape sequence in JS string: {_go_q(s)}"), len(s)
+                return error_context(f"unfinished escape sequence in JS string: {go_quote(s)}"), len(s)
         elif ch == "[":
             in_charset = True
         elif ch == "]":
@@ -446,7 +443,7 @@ def t_js_delimited(c: Context, s: str):
             return replace(c, state=JS, js_ctx=JS_DIV_OP), i + 1
         k = i + 1
     if in_charset:
-        return error_context(f"unfinished JS regexp charset: {_go_q(s)}"), len(s)
+        return error_context(f"unfinished JS regexp charset: {go_quote(s)}"), len(s)
     return c, len(s)
 
 
@@ -525,7 +522,7 @@ def t_css_str(c: Context, s: str):
         if s[i] == "\\":
             i += 1
             if i == len(s):
-                return error_context(f"unfinished escape sequence in CSS string: {_go_q(s)}"), len(s)
+                return error_context(f"unfinished escape sequence in CSS string: {go_quote(s)}"), len(s)
         else:
             return replace(c, state=CSS), i + 1
         c, _ = t_url(c, decode_css(s[: i + 1]))
@@ -574,7 +571,7 @@ def context_after_text(c: Context, s: str):
     if c.delim == DELIM_SPACE:
         j = _index_any(s[:i], "\"'<=`")
         if j >= 0:
-            return error_context(f"{_go_q(s[j])} in unquoted attr: {_go_q(s[:i])}"), len(s)
+            return error_context(f"{go_quote(s[j])} in unquoted attr: {go_quote(s[:i])}"), len(s)
     if i == len(s):
         u = html_lib.unescape(s)
         while u:
@@ -717,7 +714,7 @@ class Escaper:
             ident = first.ident
             if ident in PREDEFINED_ESCAPERS:
                 if pos < len(cmds) - 1 or (c.state == ATTR and c.delim == DELIM_SPACE and ident == "html"):
-                    return error_context(f"predefined escaper {_go_q(ident)} disallowed in template", node, node.line)
+                    return error_context(f"predefined escaper {go_quote(ident)} disallowed in template", node, node.line)
         s: list[str] = []
         state = c.state
         if state == ERROR:
@@ -826,8 +823,8 @@ class Escaper:
         tree = self.lookup(name)
         if tree is None:
             if name in self.template.trees:
-                return error_context(f"{_go_q(name)} is an incomplete or empty template", node, line), dname
-            return error_context(f"no such template {_go_q(name)}", node, line), dname
+                return error_context(f"{go_quote(name)} is an incomplete or empty template", node, line), dname
+            return error_context(f"no such template {go_quote(name)}", node, line), dname
         if dname != name:
             derived = self.lookup(dname)
             if derived is None:

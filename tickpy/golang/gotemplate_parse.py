@@ -9,7 +9,19 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass, field
 
-from tickpy.golang.goformat import go_quote, is_go_printable  # noqa: F401  (also imported from here by gotemplate_exec and gotemplate_html)
+from tickpy.golang.goformat import (
+    GoNumError,
+    go_quote,
+    go_unquote,
+    is_go_printable,
+    parse_float,
+    parse_int,
+    parse_uint,
+    unquote_char,
+)
+from tickpy.golang.gotemplate_fmt import sprintf
+from tickpy.golang.gotemplate_types import GV, INT32
+from tickpy.golang.gotypes import float_to_int64, float_to_uint64
 
 
 class TemplateParseError(Exception):
@@ -386,14 +398,10 @@ class Lexer:
 
 
 def go_rune_repr(ch: str) -> str:
-    """fmt's %#U: U+002D '-'."""
+    """fmt's %#U of a rune, as the lexer's errors print it: U+002D '-'."""
     if ch == "":
         return "U+FFFFFFFF"  # EOF rune (-1) never reaches here in practice
-    code = ord(ch)
-    text = f"U+{code:04X}"
-    if is_go_printable(ch):
-        text += f" '{ch}'"
-    return text
+    return sprintf("%#U", [GV(INT32, ord(ch))])
 
 
 # --- nodes -----------------------------------------------------------------------------------
@@ -620,137 +628,13 @@ class ElseNode(Node):
 
 # --- numbers ---------------------------------------------------------------------------------
 
-INT64_MIN, INT64_MAX, UINT64_MAX = -(1 << 63), (1 << 63) - 1, (1 << 64) - 1
 
-
-def _parse_go_int(text: str) -> int | None:
-    """strconv.ParseInt(text, 0, ...) without range check; None when not an integer literal."""
-    body = text
-    sign = 1
-    if body[:1] in "+-":
-        sign = -1 if body[0] == "-" else 1
-        body = body[1:]
-    if not body:
-        return None
-    base = 10
-    low = body.lower()
-    if low.startswith("0x"):
-        base, body = 16, body[2:]
-    elif low.startswith("0o"):
-        base, body = 8, body[2:]
-    elif low.startswith("0b"):
-        base, body = 2, body[2:]
-    elif len(body) > 1 and body[0] == "0":
-        base, body = 8, body[1:]
-    if "_" in body:
-        # underscores only between digits (base prefix counts as a digit)
-        if body.startswith("_") and base == 10 or body.endswith("_") or "__" in body:
-            return None
-        body = body.replace("_", "")
-    if not body:
-        return None
+def _float_or_none(text: str) -> float | None:
+    """strconv.ParseFloat(text, 64) where newNumber only asks whether it succeeds."""
     try:
-        return sign * int(body, base)
-    except ValueError:
+        return parse_float(text)
+    except GoNumError:
         return None
-
-
-def _parse_go_float(text: str) -> float | None:
-    body = text.replace("_", "")
-    low = body.lower().lstrip("+-")
-    try:
-        if low.startswith("0x"):
-            if "p" not in low:
-                return None
-            return float.fromhex(body)
-        if low in ("inf", "infinity", "nan") or not low:
-            return None
-        return float(body)
-    except (ValueError, OverflowError):
-        return None
-
-
-def _unquote_char(text: str) -> tuple[int, str] | None:
-    """strconv.UnquoteChar for the body of a char constant: (code, tail)."""
-    if not text:
-        return None
-    if text[0] != "\\":
-        return ord(text[0]), text[1:]
-    if len(text) < 2:
-        return None
-    esc = text[1]
-    simple = {"a": 7, "b": 8, "f": 12, "n": 10, "r": 13, "t": 9, "v": 11, "\\": 92, "'": 39, '"': 34}
-    if esc in simple:
-        return simple[esc], text[2:]
-    if esc in "xuU":
-        size = {"x": 2, "u": 4, "U": 8}[esc]
-        digits = text[2 : 2 + size]
-        if len(digits) < size or any(c not in "0123456789abcdefABCDEF" for c in digits):
-            return None
-        return int(digits, 16), text[2 + size :]
-    if esc in "01234567":
-        digits = text[1:4]
-        if len(digits) < 3 or any(c not in "01234567" for c in digits):
-            return None
-        value = int(digits, 8)
-        if value > 255:
-            return None
-        return value, text[4:]
-    return None
-
-
-def go_unquote(text: str) -> str | None:
-    """strconv.Unquote for "..." and `...` literals."""
-    if len(text) < 2:
-        return None
-    if text[0] == "`":
-        if text[-1] != "`" or "`" in text[1:-1]:
-            return None
-        return text[1:-1].replace("\r", "")
-    if text[0] != '"' or text[-1] != '"':
-        return None
-    body = text[1:-1]
-    out = []
-    raw_bytes = bytearray()
-    i = 0
-    while i < len(body):
-        ch = body[i]
-        if ch == '"' or ch == "\n":
-            return None
-        if ch != "\\":
-            out.append(ch)
-            i += 1
-            continue
-        esc = body[i + 1 : i + 2]
-        if esc == "'":
-            return None
-        if esc in ("x",) or esc in tuple("01234567"):
-            parsed = _unquote_char(body[i:])
-            if parsed is None:
-                return None
-            code, tail = parsed
-            # \x and octal escapes are bytes; gather them and decode as UTF-8
-            raw_bytes.clear()
-            raw_bytes.append(code)
-            rest = tail
-            while rest.startswith("\\") and rest[1:2] and (rest[1] == "x" or rest[1] in "01234567"):
-                again = _unquote_char(rest)
-                if again is None:
-                    return None
-                raw_bytes.append(again[0])
-                rest = again[1]
-            out.append(bytes(raw_bytes).decode("utf-8", errors="surrogateescape"))
-            i = len(body) - len(rest)
-            continue
-        parsed = _unquote_char(body[i:])
-        if parsed is None:
-            return None
-        code, tail = parsed
-        if 0xD800 <= code <= 0xDFFF or code > 0x10FFFF:
-            return None
-        out.append(chr(code))
-        i = len(body) - len(tail)
-    return "".join(out)
 
 
 # --- parser ----------------------------------------------------------------------------------
@@ -1109,7 +993,7 @@ class Parser:
         text = token.val
         node = NumberNode(token.pos, text)
         if token.typ == CHAR_CONSTANT:
-            parsed = _unquote_char(text[1:])
+            parsed = unquote_char(text[1:])
             if parsed is None:
                 self.errorf("invalid syntax")
             code, tail = parsed
@@ -1120,46 +1004,51 @@ class Parser:
             node.float64 = float(code)
             return node
         if token.typ == COMPLEX:
+            # fmt.Sscan reads the pair: two floats, the second ending in i
             sign_at = max(text.rfind("+", 1), text.rfind("-", 1))
-            real = _parse_go_float(text[:sign_at]) if sign_at > 0 else None
-            imag = _parse_go_float(text[sign_at:-1]) if sign_at > 0 else None
+            real = _float_or_none(text[:sign_at]) if sign_at > 0 else None
+            imag = _float_or_none(text[sign_at:-1]) if sign_at > 0 else None
             if real is None or imag is None:
                 self.errorf(f"expected integer")
             node.is_complex = True
             node.complex128 = complex(real, imag)
             self._simplify_complex(node)
             return node
-        if text.endswith("i"):
-            imag = _parse_go_float(text[:-1]) if not text[:-1].lower().lstrip("+-").startswith("0x") else None
-            if imag is None and _parse_go_int(text[:-1]) is not None:
-                imag = float(_parse_go_int(text[:-1]))
+        if text.endswith("i"):  # imaginary constants can only be complex unless they are zero
+            imag = _float_or_none(text[:-1])
             if imag is not None:
                 node.is_complex = True
                 node.complex128 = complex(0, imag)
                 self._simplify_complex(node)
                 return node
-        value = _parse_go_int(text)
-        if value is not None:
-            if 0 <= value <= UINT64_MAX and not text.startswith("-"):
-                node.is_uint, node.uint64 = True, value
-            if INT64_MIN <= value <= INT64_MAX:
-                node.is_int, node.int64 = True, value
-                if value == 0:
-                    node.is_uint, node.uint64 = True, 0
+        # integers first, so that 0x123 is one
+        unsigned = None
+        try:
+            unsigned = parse_uint(text, 0)  # fails for -0, fixed below
+            node.is_uint, node.uint64 = True, unsigned
+        except GoNumError:
+            pass
+        try:
+            node.int64 = parse_int(text, 0)
+            node.is_int = True
+            if node.int64 == 0:
+                node.is_uint, node.uint64 = True, unsigned or 0
+        except GoNumError:
+            pass
         if node.is_int:
             node.is_float, node.float64 = True, float(node.int64)
         elif node.is_uint:
             node.is_float, node.float64 = True, float(node.uint64)
         else:
-            f = _parse_go_float(text)
-            if f is not None and f not in (float("inf"), float("-inf")):
+            f = _float_or_none(text)
+            if f is not None:
                 if not any(c in text for c in ".eEpP"):
-                    self.errorf(f"integer overflow: {go_quote(text)}")
+                    self.errorf(f"integer overflow: {go_quote(text)}")  # too large for an int
                 node.is_float, node.float64 = True, f
-                if f == int(f) and INT64_MIN <= int(f) <= INT64_MAX:
-                    node.is_int, node.int64 = True, int(f)
-                if f == int(f) and 0 <= int(f) <= UINT64_MAX:
-                    node.is_uint, node.uint64 = True, int(f)
+                if float(float_to_int64(f)) == f:
+                    node.is_int, node.int64 = True, float_to_int64(f)
+                if float(float_to_uint64(f)) == f:
+                    node.is_uint, node.uint64 = True, float_to_uint64(f)
         if not (node.is_int or node.is_uint or node.is_float):
             self.errorf(f"illegal number syntax: {go_quote(text)}")
         return node
@@ -1170,11 +1059,10 @@ class Parser:
             node.is_float = True
             node.float64 = node.complex128.real
             f = node.float64
-            if f == int(f):
-                if INT64_MIN <= int(f) <= INT64_MAX:
-                    node.is_int, node.int64 = True, int(f)
-                if 0 <= int(f) <= UINT64_MAX:
-                    node.is_uint, node.uint64 = True, int(f)
+            if float(float_to_int64(f)) == f:
+                node.is_int, node.int64 = True, float_to_int64(f)
+            if float(float_to_uint64(f)) == f:
+                node.is_uint, node.uint64 = True, float_to_uint64(f)
 
 
 def is_empty_tree(node) -> bool:

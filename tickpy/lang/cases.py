@@ -14,24 +14,17 @@ import re
 from typing import Iterable, Iterator
 
 from tickpy.diagnostics import TickpyError
+from tickpy.golang.goformat import not_finite_text
+from tickpy.golang.gostrings import go_text
+from tickpy.golang.gotime import days_from_civil, format_influx_duration
 from tickpy.lang.compiler import CompiledLambda, Evaluator, compile_lambda
 from tickpy.lang.errors import LambdaCompileError, LambdaRuntimeError
-from tickpy.lang.functions import civil_from_days, go_text
-from tickpy.golang.goformat import format_influx_duration
 from tickpy.lang.values import Duration, type_of
+from tickpy.syntax.parser import parse_lambda_expression
 
 _RFC3339 = re.compile(
     r"(-?\d{4,})-(\d\d)-(\d\d)[Tt ](\d\d):(\d\d):(\d\d)(?:\.(\d{1,9}))?(?:([Zz])|([+-])(\d\d):(\d\d))\Z"
 )
-
-
-def days_from_civil(year: int, month: int, day: int) -> int:
-    year -= month <= 2
-    era = year // 400
-    year_of_era = year - era * 400
-    day_of_year = (153 * (month + (-3 if month > 2 else 9)) + 2) // 5 + day - 1
-    day_of_era = year_of_era * 365 + year_of_era // 4 - year_of_era // 100 + day_of_year
-    return era * 146097 + day_of_era - 719468
 
 
 def parse_time(text: str) -> int:
@@ -51,16 +44,6 @@ def parse_time(text: str) -> int:
     return seconds * 1_000_000_000 + int(fraction)
 
 
-def format_time(ns: int) -> str:
-    seconds, nanos = divmod(ns, 1_000_000_000)
-    days, rest = divmod(seconds, 86400)
-    year, month, day = civil_from_days(days)
-    text = f"{year:04d}-{month:02d}-{day:02d}T{rest // 3600:02d}:{rest // 60 % 60:02d}:{rest % 60:02d}"
-    if nanos:
-        text += "." + f"{nanos:09d}".rstrip("0")
-    return text + "Z"
-
-
 def decode_field(value: object) -> object:
     if isinstance(value, dict):
         if "int" in value:
@@ -77,11 +60,8 @@ def encode_float(value: float) -> object:
     cases' encoding writes Go's -0.0 as 0.0, so a negative zero is reported as 0.0 too)."""
     if value == 0:
         return 0.0
-    if value != value:
-        return "NaN"
-    if value in (math.inf, -math.inf):
-        return "+Inf" if value > 0 else "-Inf"
-    return value
+    special = not_finite_text(value)
+    return value if special is None else special
 
 
 def encode_value(value: object) -> dict:
@@ -108,8 +88,6 @@ class CaseRunner:
         self._sequences: dict[str, tuple[CompiledLambda | None, Evaluator | None, dict | None]] = {}
 
     def _compile(self, case: dict) -> tuple[CompiledLambda | None, Evaluator | None, dict | None]:
-        from tickpy.syntax.parser import parse_lambda_expression
-
         try:
             expression = parse_lambda_expression(case["expr"])
         except TickpyError as error:
@@ -132,6 +110,7 @@ class CaseRunner:
         if failure is not None:
             answer.update(failure)
             return answer
+        assert evaluator is not None  # _compile gives an evaluator or a failure
         fields = {name: decode_field(value) for name, value in (case.get("fields") or {}).items()}
         tags = dict(case.get("tags") or {})
         time_ns = parse_time(case.get("time") or "1970-01-01T00:00:00Z")

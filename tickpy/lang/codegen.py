@@ -21,10 +21,13 @@ path for those types.
 from __future__ import annotations
 
 import itertools
-from typing import Callable
+from typing import Callable, TypeGuard
 
+from tickpy.golang.gomath import go_divide
+from tickpy.golang.gostrings import join_text
+from tickpy.golang.gotypes import int64_div, int64_rem, wrap_int64
 from tickpy.lang.errors import GoError, GoPanic
-from tickpy.lang.functions import LambdaFunction, go_divide, join_text
+from tickpy.lang.functions import LambdaFunction
 from tickpy.lang.nodes import BinaryNode, EvalNode, UnaryNode
 from tickpy.lang.operators import BINARY_OPERATIONS, COMPARISON_OPERATORS, LOGICAL_OPERATORS
 from tickpy.lang.values import (
@@ -40,7 +43,6 @@ from tickpy.lang.values import (
     Duration,
     MissingValue,
     Time,
-    wrap_int64,
 )
 from tickpy.syntax import ast
 
@@ -48,6 +50,11 @@ _PY_TYPE_NAMES = {float: FLOAT, int: INT, str: STRING, bool: BOOL, MissingValue:
 _EVAL_RESULT_TYPES = (INT, FLOAT, STRING, BOOL, DURATION)
 _MAX_SPECIALISATIONS = 32
 _MAX_GENERATED_DEPTH = 40  # levels; a level opens at most four parentheses
+
+
+def all_known(types: tuple[str | None, ...]) -> TypeGuard[tuple[str, ...]]:
+    """Whether no type in `types` is unknown (None)."""
+    return None not in types
 
 
 class _NoFastPath(Exception):
@@ -61,19 +68,16 @@ class _Fail(Exception):
 def _int_divide(left: int, right: int) -> int:
     if right == 0:
         raise _Fail
-    quotient = abs(left) // abs(right)
-    if (left < 0) != (right < 0):
-        quotient = -quotient
-    return wrap_int64(quotient)
+    return int64_div(left, right)
 
 
 def _int_remainder(left: int, right: int) -> int:
     if right == 0:
         raise _Fail
-    remainder = abs(left) % abs(right)
-    return -remainder if left < 0 else remainder
+    return int64_rem(left, right)
 
 
+# wrap_int64 written into the generated source: a call per operation would cost more than it.
 _WRAP = "((({}) + 9223372036854775808) & 18446744073709551615) - 9223372036854775808"
 _FAILURES = (_Fail, GoError, GoPanic, UnicodeEncodeError)
 
@@ -151,7 +155,7 @@ class _Generator:
             left_code, left_kind = self.expression(left)
             if left_kind != STRING:
                 raise _NoFastPath
-            from tickpy.lang.compiler import compile_regex
+            from tickpy.lang.compiler import compile_regex  # local: the compiler imports this module
 
             search = self.constant(compile_regex(right.pattern).search)
             self.partial = True  # RE2 refuses the raw bytes of a cut UTF-8 sequence: exact path
@@ -255,7 +259,7 @@ def _logical_operands(operator: str, left: ast.Node, right: ast.Node) -> list[as
 def _generated_depth(expression: ast.Node) -> int:
     """Nesting of the code generated for `expression`: a run of one logical operator is flat."""
     deepest = 0
-    stack = [(expression, 1, None)]
+    stack: list[tuple[ast.Node, int, str | None]] = [(expression, 1, None)]
     while stack:
         node, level, parent_operator = stack.pop()
         if isinstance(node, ast.Binary) and node.operator in LOGICAL_OPERATORS and node.operator == parent_operator:
@@ -425,7 +429,7 @@ class FastPath:
             return self.specialisations[classes]
         factory = None
         kinds = tuple(_PY_TYPE_NAMES.get(cls) for cls in classes)
-        if None not in kinds and len(self.specialisations) < _MAX_SPECIALISATIONS:
+        if all_known(kinds) and len(self.specialisations) < _MAX_SPECIALISATIONS:
             generated = self._generate(kinds)
             if generated is not None:
                 generator, code = generated
@@ -548,7 +552,7 @@ def _static_result_type(expression: ast.Node, catalogue: dict[str, LambdaFunctio
             if len(results) == 1:
                 return results.pop()
             arg_types = tuple([static_result_type(arg, catalogue, memo) for arg in args])
-            if None not in arg_types:
+            if all_known(arg_types):
                 return spec.signatures.get(arg_types)
             return None
         case ast.Lambda(expression=inner):

@@ -21,8 +21,6 @@ from __future__ import annotations
 
 from typing import Callable
 
-import re2
-
 from tickpy.lang import codegen
 from tickpy.lang.depth import SHALLOW, expression_depth, recursion_room
 from tickpy.lang.errors import GoError, GoPanic, LambdaCompileError, LambdaRuntimeError
@@ -113,6 +111,8 @@ def _constant_type(node: ast.Node, memo: dict[int, str] | None) -> str:
 
 
 def compile_regex(pattern: str):
+    import re2  # deferred: start-up (only scripts with a regex need it)
+
     options = re2.Options()
     options.log_errors = False
     return re2.compile(pattern, options)
@@ -228,7 +228,7 @@ class CompiledLambda:
 
     def fill_scope(self, fields: dict, tags: dict, time_ns: int) -> dict:
         """Kapacitor's fillScope: each referenced name from the fields, else the tags, else missing."""
-        scope = {}
+        scope: dict[str, object] = {}
         for name in self.references:
             if name == "time":
                 scope["time"] = Time(time_ns)

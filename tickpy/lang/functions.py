@@ -22,21 +22,22 @@ import time as _time
 from dataclasses import dataclass, field
 from typing import Callable
 
-from tickpy.golang import gomath
-from tickpy.golang.gostrings import from_go_bytes, go_bytes, go_text, join_text
-from tickpy.lang.errors import GoError, GoPanic
+from tickpy.golang import goalgorithms, gomath, gostrings
 from tickpy.golang.goformat import (
-    GoRangeError,
-    GoSyntaxError,
+    GoNumError,
     format_float_f,
     format_float_v,
-    format_influx_duration,
     go_quote,
     parse_bool,
     parse_float,
-    parse_influx_duration,
     parse_int,
 )
+from tickpy.golang.gomath import go_divide
+from tickpy.golang.goregexp import replace_all_string
+from tickpy.golang.gostrings import from_go_bytes, go_bytes, go_text
+from tickpy.golang.gotime import civil_from_ns, format_influx_duration, parse_influx_duration, weekday
+from tickpy.golang.gotypes import float_to_int64, float_to_uint64, wrap_int64
+from tickpy.lang.errors import GoError, GoPanic
 from tickpy.lang.values import (
     BOOL,
     DURATION,
@@ -50,10 +51,7 @@ from tickpy.lang.values import (
     MissingValue,
     Regex,
     Time,
-    float_to_int64,
-    float_to_uint64,
-    go_type_name,
-    wrap_int64,
+    lambda_go_type,
 )
 
 Implementation = Callable[[list], object]
@@ -77,14 +75,13 @@ class LambdaFunction:
         return self.factory is not None
 
     def instance(self) -> Implementation:
-        return self.factory() if self.factory is not None else self.implementation
+        if self.factory is not None:
+            return self.factory()
+        assert self.implementation is not None  # every function has an implementation or a factory
+        return self.implementation
 
     def return_type(self, argument_types: tuple[str, ...]) -> str | None:
         return self.signatures.get(argument_types)
-
-
-def _go_name(value: object) -> str:
-    return go_type_name(value)
 
 
 # ----------------------------------------------------------------------------- families
@@ -101,7 +98,7 @@ def _numeric(
 
     def wrong_type(position: int, arg: object) -> GoError:
         where = f" as {_ORDINALS[position]} arg" if say_position else ""
-        return GoError(f"cannot pass {_go_name(arg)} to {name}{where}, must be {_GO_NUMBER_NAMES[parameters[position]]}")
+        return GoError(f"cannot pass {lambda_go_type(arg)} to {name}{where}, must be {_GO_NUMBER_NAMES[parameters[position]]}")
 
     # Unrolled by arity: the exact evaluator calls these once per point.
     if len(parameters) == 1:
@@ -152,7 +149,7 @@ def _check_arguments(name: str, args: list, count_word: str, parameters: tuple[t
     for position, (arg, expected) in enumerate(zip(args, parameters)):
         if type(arg) is not expected:
             raise GoError(
-                f"cannot pass {_go_name(arg)} as {_ORDINALS[position]} arg to {name}, must be {_GO_ARGUMENT_NAMES[expected]}"
+                f"cannot pass {lambda_go_type(arg)} as {_ORDINALS[position]} arg to {name}, must be {_GO_ARGUMENT_NAMES[expected]}"
             )
 
 
@@ -177,80 +174,6 @@ def _string1(name: str, function: Callable[[str], str]) -> LambdaFunction:
 # ----------------------------------------------------------------------------- strings (bytes, like Go)
 
 
-def _index_any(text: str, chars: str) -> int:
-    if not chars:
-        return -1
-    offset = 0
-    for char in text:
-        if char in chars:
-            return offset
-        offset += len(go_bytes(char))
-    return -1
-
-
-def _last_index_any(text: str, chars: str) -> int:
-    if not chars:
-        return -1
-    found = -1
-    offset = 0
-    for char in text:
-        if char in chars:
-            found = offset
-        offset += len(go_bytes(char))
-    return found
-
-
-def _contains_any(text: str, chars: str) -> bool:
-    return _index_any(text, chars) >= 0
-
-
-# Go's unicode.IsSpace (Python's isspace also counts U+001C..U+001F).
-_GO_SPACE = "\t\n\v\f\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
-
-# Go's unicode.ToUpper/ToLower map one rune to one rune; Python's may expand ("ß".upper()).
-_SIMPLE_LOWER_OVERRIDES = {"\u0130": "i"}
-
-
-def _to_upper(text: str) -> str:
-    if text.isascii():
-        return text.upper()
-    out = []
-    for char in go_text(text):
-        upper = char.upper()
-        if len(upper) != 1:
-            # Go maps one rune to one rune (simple case mapping): where Python's full
-            # mapping expands, the titlecase form is the simple uppercase when it is one rune.
-            title = char.title()
-            upper = title if len(title) == 1 else char
-        out.append(upper)
-    return "".join(out)
-
-
-def _to_lower(text: str) -> str:
-    if text.isascii():
-        return text.lower()
-    out = []
-    for char in go_text(text):
-        if char in _SIMPLE_LOWER_OVERRIDES:
-            out.append(_SIMPLE_LOWER_OVERRIDES[char])
-            continue
-        lower = char.lower()
-        out.append(lower if len(lower) == 1 else char)
-    return "".join(out)
-
-
-def _go_count(text: str, sub: str) -> int:
-    return text.count(sub)
-
-
-def _go_index(text: str, sub: str) -> int:
-    return go_bytes(text).find(go_bytes(sub))
-
-
-def _go_last_index(text: str, sub: str) -> int:
-    return go_bytes(text).rfind(go_bytes(sub))
-
-
 def _str_length(args: list) -> object:
     if len(args) != 1 or type(args[0]) is not str:
         _check_arguments("strLength", args, "one argument", (str,))
@@ -266,12 +189,7 @@ def _str_replace(args: list) -> object:
         or type(args[3]) is not int
     ):
         _check_arguments("strReplace", args, "four arguments", (str, str, str, int))
-    text, old, new, count = args
-    if old == new or count == 0:
-        return text
-    if count < 0:
-        return from_go_bytes(go_bytes(text.replace(old, new)))
-    return from_go_bytes(go_bytes(text.replace(old, new, min(count, 1 << 62))))
+    return gostrings.replace(*args)
 
 
 def _str_substring(args: list) -> object:
@@ -290,93 +208,10 @@ def _str_substring(args: list) -> object:
     return from_go_bytes(data[start:stop])
 
 
-def _expand_template(template: str, match, group_names: dict[str, int]) -> str:
-    """Go's Regexp.Expand of `$1`, `${name}`, `$$` in a replacement."""
-    out = []
-    rest = template
-    while rest:
-        before, sep, after = rest.partition("$")
-        if not sep:
-            break
-        out.append(before)
-        rest = after
-        if rest.startswith("$"):
-            out.append("$")
-            rest = rest[1:]
-            continue
-        name, tail = _extract_name(rest)
-        if name is None:
-            out.append("$")
-            continue
-        rest = tail
-        number = _group_number(name)
-        group = number if number >= 0 else group_names.get(name, -1)
-        if 0 <= group <= match.re.groups:
-            value = match.group(group)
-            if value is not None:
-                out.append(value)
-    out.append(rest)
-    return "".join(out)
-
-
-def _extract_name(text: str) -> tuple[str | None, str]:
-    brace = text.startswith("{")
-    body = text[1:] if brace else text
-    length = 0
-    for char in body:
-        if char == "_" or char.isalpha() or char.isdigit():
-            length += 1
-        else:
-            break
-    if length == 0:
-        return None, text
-    name = body[:length]
-    if brace:
-        if body[length : length + 1] != "}":
-            return None, text
-        return name, body[length + 1 :]
-    return name, body[length:]
-
-
-def _group_number(name: str) -> int:
-    number = 0
-    for char in name:
-        if not ("0" <= char <= "9") or number >= 100000000:
-            return -1
-        number = number * 10 + ord(char) - 48
-    if name[0] == "0" and len(name) > 1:
-        return -1
-    return number
-
-
 def _regex_replace(args: list) -> object:
     if len(args) != 3 or type(args[0]) is not Regex or type(args[1]) is not str or type(args[2]) is not str:
         _check_arguments("regexReplace", args, "three arguments", (Regex, str, str))
-    return regex_replace_all(args[0], go_text(args[1]), go_text(args[2]))
-
-
-def regex_replace_all(regex: Regex, source: str, replacement: str) -> str:
-    """Go's Regexp.ReplaceAllString (with `$` expansion)."""
-    compiled = regex.compiled
-    group_names = dict(getattr(compiled, "groupindex", {}) or {})
-    out = []
-    last_end = 0
-    position = 0
-    while position <= len(source):
-        match = compiled.search(source, position)
-        if match is None:
-            break
-        start, end = match.span()
-        out.append(source[last_end:start])
-        if end > last_end or start == 0:
-            out.append(_expand_template(replacement, match, group_names))
-        last_end = end
-        if position + 1 > end:
-            position += 1
-        else:
-            position = end
-    out.append(source[last_end:])
-    return "".join(out)
+    return replace_all_string(args[0].compiled, go_text(args[1]), go_text(args[2]))
 
 
 # ----------------------------------------------------------------------------- conversions
@@ -392,7 +227,7 @@ def _to_bool(args: list) -> object:
     if kind is str:
         try:
             return parse_bool(value)
-        except GoSyntaxError as error:
+        except GoNumError as error:
             raise GoError(str(error)) from None
     if kind is int:
         if value in (0, 1):
@@ -402,7 +237,7 @@ def _to_bool(args: list) -> object:
         if value == 0 or value == 1:
             return value == 1
         raise GoError(f"cannot convert {format_float_v(value)} to boolean")
-    raise GoError(f"cannot convert {_go_name(value)} to boolean")
+    raise GoError(f"cannot convert {lambda_go_type(value)} to boolean")
 
 
 def _to_int(args: list) -> object:
@@ -417,13 +252,13 @@ def _to_int(args: list) -> object:
     if kind is str:
         try:
             return parse_int(value)
-        except (GoSyntaxError, GoRangeError) as error:
+        except GoNumError as error:
             raise GoError(str(error)) from None
     if kind is bool:
         return 1 if value else 0
     if kind is Duration:
         return value.nanoseconds
-    raise GoError(f"cannot convert {_go_name(value)} to integer")
+    raise GoError(f"cannot convert {lambda_go_type(value)} to integer")
 
 
 def _to_float(args: list) -> object:
@@ -438,11 +273,11 @@ def _to_float(args: list) -> object:
     if kind is str:
         try:
             return parse_float(value)
-        except (GoSyntaxError, GoRangeError) as error:
+        except GoNumError as error:
             raise GoError(str(error)) from None
     if kind is bool:
         return 1.0 if value else 0.0
-    raise GoError(f"cannot convert {_go_name(value)} to float")
+    raise GoError(f"cannot convert {lambda_go_type(value)} to float")
 
 
 def _to_string(args: list) -> object:
@@ -460,7 +295,7 @@ def _to_string(args: list) -> object:
         return format_influx_duration(value.nanoseconds)
     if kind is str:
         return value
-    raise GoError(f"cannot convert {_go_name(value)} to string")
+    raise GoError(f"cannot convert {lambda_go_type(value)} to string")
 
 
 def _to_duration(args: list) -> object:
@@ -473,7 +308,7 @@ def _to_duration(args: list) -> object:
         if len(args) != 2:
             raise GoError("duration expects unit argument for int and float values")
         if type(args[1]) is not Duration:
-            raise GoError(f"invalid duration unit type: {_go_name(args[1])}")
+            raise GoError(f"invalid duration unit type: {lambda_go_type(args[1])}")
         return args[1].nanoseconds
 
     value = args[0]
@@ -489,7 +324,7 @@ def _to_duration(args: list) -> object:
             return Duration(parse_influx_duration(value))
         except ValueError:
             raise GoError(f"invalid duration string {go_quote(value)}") from None
-    raise GoError(f"cannot convert {_go_name(value)} to duration")
+    raise GoError(f"cannot convert {lambda_go_type(value)} to duration")
 
 
 # ----------------------------------------------------------------------------- time
@@ -500,47 +335,19 @@ def _time_function(name: str, extract: Callable[[int], int]) -> LambdaFunction:
         if len(args) != 1:
             raise GoError(f"{name} expects exactly one argument")
         if type(args[0]) is not Time:
-            raise GoError(f"cannot convert {_go_name(args[0])} to time.Time")
+            raise GoError(f"cannot convert {lambda_go_type(args[0])} to time.Time")
         return extract(args[0].nanoseconds)
 
     return LambdaFunction(name, {(TIME,): INT}, call, family=f"stateful.{name}")
 
 
-_NS_PER_DAY = 86_400_000_000_000
-
-
-def civil_from_days(days: int) -> tuple[int, int, int]:
-    """(year, month, day) of a day count since 1970-01-01, proleptic Gregorian."""
-    days += 719468
-    era = days // 146097
-    day_of_era = days - era * 146097
-    year_of_era = (day_of_era - day_of_era // 1460 + day_of_era // 36524 - day_of_era // 146096) // 365
-    year = year_of_era + era * 400
-    day_of_year = day_of_era - (365 * year_of_era + year_of_era // 4 - year_of_era // 100)
-    month_index = (5 * day_of_year + 2) // 153
-    day = day_of_year - (153 * month_index + 2) // 5 + 1
-    month = month_index + 3 if month_index < 10 else month_index - 9
-    return (year + 1 if month <= 2 else year), month, day
-
-
 def _date_part(index: int) -> Callable[[int], int]:
-    return lambda ns: civil_from_days(ns // _NS_PER_DAY)[index]
+    """Time.Year/Month/Day/Hour/Minute in UTC: one field of the civil date and clock."""
+    return lambda ns: civil_from_ns(ns)[index]
 
 
 def _unix_nano(ns: int) -> int:
     return wrap_int64(ns)
-
-
-def _minute(ns: int) -> int:
-    return (ns % _NS_PER_DAY) // 60_000_000_000 % 60
-
-
-def _hour(ns: int) -> int:
-    return (ns % _NS_PER_DAY) // 3_600_000_000_000
-
-
-def _weekday(ns: int) -> int:
-    return (ns // _NS_PER_DAY + 4) % 7  # 1970-01-01 was a Thursday (4)
 
 
 def _now(args: list) -> object:
@@ -558,16 +365,12 @@ def human_bytes(size: int) -> str:
     """go-humanize's Bytes (SI units), with Go's float math."""
     if size < 10:
         return f"{size} B"
-    exponent = gomath.go_floor(_go_logn(float(size), 1000.0))
+    exponent = gomath.go_floor(goalgorithms.log(float(size)) / goalgorithms.log(1000.0))  # go-humanize's logn
     suffix = _BYTE_SIZES[int(exponent)]
-    value = gomath.go_floor(float(size) / gomath._go.pow(1000.0, exponent) * 10 + 0.5) / 10
+    value = gomath.go_floor(float(size) / goalgorithms.pow(1000.0, exponent) * 10 + 0.5) / 10
     if value < 10:
         return f"{value:.1f} {suffix}"
     return f"{value:.0f} {suffix}"
-
-
-def _go_logn(n: float, base: float) -> float:
-    return gomath._go.log(n) / gomath._go.log(base)
 
 
 def _human_bytes(args: list) -> object:
@@ -578,18 +381,18 @@ def _human_bytes(args: list) -> object:
         return human_bytes(float_to_uint64(value))
     if type(value) is int:
         return human_bytes(value & 0xFFFFFFFFFFFFFFFF)
-    raise GoError(f"cannot convert {_go_name(value)} to humanBytes")
+    raise GoError(f"cannot convert {lambda_go_type(value)} to humanBytes")
 
 
 def _if(args: list) -> object:
     if len(args) != 3:
         raise GoError("if expects exactly three arguments")
     if type(args[0]) is not bool:
-        raise GoError(f"first argument to if must be a condition with type of bool - got {_go_name(args[0])}")
+        raise GoError(f"first argument to if must be a condition with type of bool - got {lambda_go_type(args[0])}")
     if type(args[1]) is not type(args[2]):
         raise GoError(
-            f"Different return types are not supported - second argument is {_go_name(args[1])} "
-            f"and third argument is {_go_name(args[2])}"
+            f"Different return types are not supported - second argument is {lambda_go_type(args[1])} "
+            f"and third argument is {lambda_go_type(args[2])}"
         )
     return args[1] if args[0] else args[2]
 
@@ -678,16 +481,6 @@ class _Rand:
         return self.generator.getrandbits(63)
 
 
-def go_divide(x: float, y: float) -> float:
-    """IEEE float division as Go does it (Python raises on division by zero)."""
-    if y == 0:
-        if x != x or x == 0:
-            return math.nan
-        negative = (math.copysign(1.0, x) < 0) != (math.copysign(1.0, y) < 0)
-        return -math.inf if negative else math.inf
-    return x / y
-
-
 # ----------------------------------------------------------------------------- the table
 
 
@@ -716,14 +509,14 @@ def _build_table() -> dict[str, LambdaFunction]:
             add(_numeric(name, function, parameters, family, count_word, say_position))
 
     add(_string2("strContains", lambda s, sub: sub in s, BOOL, "stateful.string2Bool"))
-    add(_string2("strContainsAny", _contains_any, BOOL, "stateful.string2Bool"))
-    add(_string2("strCount", _go_count, INT, "stateful.string2Int"))
+    add(_string2("strContainsAny", gostrings.contains_any, BOOL, "stateful.string2Bool"))
+    add(_string2("strCount", gostrings.count, INT, "stateful.string2Int"))
     add(_string2("strHasPrefix", lambda s, prefix: s.startswith(prefix), BOOL, "stateful.string2Bool"))
     add(_string2("strHasSuffix", lambda s, suffix: s.endswith(suffix), BOOL, "stateful.string2Bool"))
-    add(_string2("strIndex", _go_index, INT, "stateful.string2Int"))
-    add(_string2("strIndexAny", _index_any, INT, "stateful.string2Int"))
-    add(_string2("strLastIndex", _go_last_index, INT, "stateful.string2Int"))
-    add(_string2("strLastIndexAny", _last_index_any, INT, "stateful.string2Int"))
+    add(_string2("strIndex", gostrings.index, INT, "stateful.string2Int"))
+    add(_string2("strIndexAny", gostrings.index_any, INT, "stateful.string2Int"))
+    add(_string2("strLastIndex", gostrings.last_index, INT, "stateful.string2Int"))
+    add(_string2("strLastIndexAny", gostrings.last_index_any, INT, "stateful.string2Int"))
     add(LambdaFunction("strLength", {(STRING,): INT}, _str_length, family="stateful.strLength"))
     add(LambdaFunction("strReplace", {(STRING, STRING, STRING, INT): STRING}, _str_replace, family="stateful.strReplace"))
     add(
@@ -731,13 +524,13 @@ def _build_table() -> dict[str, LambdaFunction]:
             "strSubstring", {(STRING, INT, INT): STRING}, _str_substring, family="stateful.strSubstring", total=False
         )
     )
-    add(_string1("strToLower", _to_lower))
-    add(_string1("strToUpper", _to_upper))
+    add(_string1("strToLower", gostrings.to_lower))
+    add(_string1("strToUpper", gostrings.to_upper))
     add(_string2("strTrim", lambda s, cutset: s.strip(cutset) if cutset else s, STRING, "stateful.string2String"))
     add(_string2("strTrimLeft", lambda s, cutset: s.lstrip(cutset) if cutset else s, STRING, "stateful.string2String"))
     add(_string2("strTrimPrefix", lambda s, prefix: s.removeprefix(prefix), STRING, "stateful.string2String"))
     add(_string2("strTrimRight", lambda s, cutset: s.rstrip(cutset) if cutset else s, STRING, "stateful.string2String"))
-    add(_string1("strTrimSpace", lambda s: s.strip(_GO_SPACE)))
+    add(_string1("strTrimSpace", gostrings.trim_space))
     add(_string2("strTrimSuffix", lambda s, suffix: s.removesuffix(suffix), STRING, "stateful.string2String"))
     add(LambdaFunction("regexReplace", {(REGEX, STRING, STRING): STRING}, _regex_replace, family="stateful.regexReplace"))
 
@@ -747,9 +540,9 @@ def _build_table() -> dict[str, LambdaFunction]:
         )
     )
     add(_time_function("unixNano", _unix_nano))
-    add(_time_function("minute", _minute))
-    add(_time_function("hour", _hour))
-    add(_time_function("weekday", _weekday))
+    add(_time_function("minute", _date_part(4)))
+    add(_time_function("hour", _date_part(3)))
+    add(_time_function("weekday", weekday))
     add(_time_function("day", _date_part(2)))
     add(_time_function("month", _date_part(1)))
     add(_time_function("year", _date_part(0)))

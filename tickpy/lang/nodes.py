@@ -13,11 +13,14 @@ defers to this module for everything else.
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Callable
 
+from tickpy.golang.goformat import format_float_v
+from tickpy.golang.gotime import format_go_duration
+from tickpy.golang.gotypes import wrap_int64
 from tickpy.lang.errors import GoError, GoPanic, MissingValueError, TypeGuardFailed
 from tickpy.lang.functions import LambdaFunction
-from tickpy.golang.goformat import format_float_v, format_go_duration
 from tickpy.lang.operators import BINARY_OPERATIONS, OPERATORS_BY_TYPE, operator_kind
 from tickpy.lang.values import (
     BOOL,
@@ -30,8 +33,9 @@ from tickpy.lang.values import (
     STRING,
     TIME,
     Duration,
+    Regex,
+    Time,
     type_of,
-    wrap_int64,
 )
 
 MAX_ARGS = 4  # Kapacitor's Domain is a [4]ValueType: a fifth argument panics.
@@ -98,6 +102,15 @@ class EvalNode:
 
     # eval_float, eval_int, ... eval_missing: each raises self.guard(<its type>); defined
     # from _EVAL_METHOD below, and overridden by the nodes that produce that type.
+    if TYPE_CHECKING:
+        def eval_float(self, scope: dict, state: ExecutionState) -> float: ...
+        def eval_int(self, scope: dict, state: ExecutionState) -> int: ...
+        def eval_string(self, scope: dict, state: ExecutionState) -> str: ...
+        def eval_bool(self, scope: dict, state: ExecutionState) -> bool: ...
+        def eval_regex(self, scope: dict, state: ExecutionState) -> Regex: ...
+        def eval_time(self, scope: dict, state: ExecutionState) -> Time: ...
+        def eval_duration(self, scope: dict, state: ExecutionState) -> Duration: ...
+        def eval_missing(self, scope: dict, state: ExecutionState) -> object: ...
 
     def eval_as(self, requested: str, scope, state):
         return getattr(self, _EVAL_METHOD[requested])(scope, state)
@@ -163,6 +176,7 @@ class FloatNode(ConstantNode):
     go_type = "*stateful.EvalFloatNode"
     const_type = FLOAT
     eval_float = _own_value
+    value: float
 
     def __str__(self) -> str:
         return format_float_v(self.value)
@@ -175,18 +189,21 @@ class IntNode(ConstantNode):
     go_type = "*stateful.EvalIntNode"
     const_type = INT
     eval_int = _own_value
+    value: int
 
 
 class StringNode(ConstantNode):
     go_type = "*stateful.EvalStringNode"
     const_type = STRING
     eval_string = _own_value
+    value: str
 
 
 class BoolNode(ConstantNode):
     go_type = "*stateful.EvalBoolNode"
     const_type = BOOL
     eval_bool = _own_value
+    value: bool
 
     def __str__(self) -> str:
         return "true" if self.value else "false"
@@ -196,6 +213,7 @@ class RegexNode(ConstantNode):
     go_type = "*stateful.EvalRegexNode"
     const_type = REGEX
     eval_regex = _own_value
+    value: Regex
 
     def __init__(self, value, literal: str):
         self.value = value
@@ -209,6 +227,7 @@ class DurationNode(ConstantNode):
     go_type = "*stateful.EvalDurationNode"
     const_type = DURATION
     eval_duration = _own_value
+    value: Duration
 
     def __str__(self) -> str:
         return format_go_duration(self.value.nanoseconds)
@@ -607,7 +626,7 @@ def missing_arguments_message(name: str, missing: list[str], scope_names: list[s
     return template.format(name, ", ".join(missing), ", ".join(references))
 
 
-def wrong_signature_message(name: str, literals: list[str], domain: list[str], spec: LambdaFunction) -> str:
+def wrong_signature_message(name: str, literals: list[str], domain: Sequence[str], spec: LambdaFunction) -> str:
     given = "(" + ",".join(f"{literal}: {arg_type}" for literal, arg_type in zip(literals, domain)) + ")"
     available = ", ".join("(" + ",".join(signature) + ")" for signature in spec.signatures)
     return f'Cannot call function "{name}" with args {given}, available signatures are [{available}].'

@@ -8,11 +8,13 @@ with ints and floats; integer division truncates toward zero and panics on zero.
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import Any, Callable
 
+from tickpy.golang.gomath import go_divide
+from tickpy.golang.gostrings import join_text
+from tickpy.golang.gotypes import float_to_int64, int64_div, int64_rem, wrap_int64
 from tickpy.lang.errors import GoPanic
-from tickpy.lang.functions import go_divide, join_text
-from tickpy.lang.values import BOOL, DURATION, FLOAT, INT, REGEX, STRING, Duration, float_to_int64, wrap_int64
+from tickpy.lang.values import BOOL, DURATION, FLOAT, INT, REGEX, STRING, Duration
 
 MATH_OPERATORS = ("+", "-", "*", "/", "%")
 COMPARISON_OPERATORS = ("==", "!=", "<", "<=", ">", ">=", "=~", "!~")
@@ -33,21 +35,18 @@ def int_divide(left: int, right: int) -> int:
     """Go's int64 `/`: truncates toward zero; MinInt64 / -1 wraps; zero divisor panics."""
     if right == 0:
         raise GoPanic("runtime error: integer divide by zero")
-    quotient = abs(left) // abs(right)
-    if (left < 0) != (right < 0):
-        quotient = -quotient
-    return wrap_int64(quotient)
+    return int64_div(left, right)
 
 
 def int_remainder(left: int, right: int) -> int:
     """Go's int64 `%`: the sign follows the dividend; zero divisor panics."""
     if right == 0:
         raise GoPanic("runtime error: integer divide by zero")
-    remainder = abs(left) % abs(right)
-    return -remainder if left < 0 else remainder
+    return int64_rem(left, right)
 
 
-Operation = Callable[[object, object], object]
+# The operand types of an operation are the ones its table key names (Any: one table holds all).
+Operation = Callable[[Any, Any], object]
 
 _COMPARE: dict[str, Operation] = {
     "==": lambda a, b: a == b,
@@ -66,12 +65,17 @@ def _table() -> dict[tuple[str, str, str], tuple[str, Operation]]:
     for operator in ("==", "!="):
         table[(operator, BOOL, BOOL)] = (BOOL, _COMPARE[operator])
     for operator, compare in _COMPARE.items():
+        # `c=compare` keeps this iteration's comparison. The lambdas are named first: mypy
+        # cannot infer a lambda with a default parameter in the table's two-argument context.
+        float_int = lambda a, b, c=compare: c(a, float(b))
+        int_float = lambda a, b, c=compare: c(float(a), b)
+        durations = lambda a, b, c=compare: c(a.nanoseconds, b.nanoseconds)
         table[(operator, FLOAT, FLOAT)] = (BOOL, compare)
         table[(operator, INT, INT)] = (BOOL, compare)
-        table[(operator, FLOAT, INT)] = (BOOL, lambda a, b, c=compare: c(a, float(b)))
-        table[(operator, INT, FLOAT)] = (BOOL, lambda a, b, c=compare: c(float(a), b))
+        table[(operator, FLOAT, INT)] = (BOOL, float_int)
+        table[(operator, INT, FLOAT)] = (BOOL, int_float)
         table[(operator, STRING, STRING)] = (BOOL, compare)
-        table[(operator, DURATION, DURATION)] = (BOOL, lambda a, b, c=compare: c(a.nanoseconds, b.nanoseconds))
+        table[(operator, DURATION, DURATION)] = (BOOL, durations)
     table[("=~", STRING, REGEX)] = (BOOL, lambda a, b: b.matches(a))
     table[("!~", STRING, REGEX)] = (BOOL, lambda a, b: not b.matches(a))
 

@@ -13,7 +13,7 @@ each point, so `tickpy validate` can show them early.
 from __future__ import annotations
 
 from tickpy.diagnostics import ERROR, WARNING, Diagnostic, diagnostic_at
-from tickpy.lang.codegen import static_result_type
+from tickpy.lang.codegen import all_known, static_result_type
 from tickpy.lang.depth import expression_depth, recursion_room
 from tickpy.lang.errors import GoError, LambdaCompileError
 from tickpy.lang.functions import BUILTIN_FUNCTIONS, LambdaFunction
@@ -69,8 +69,8 @@ def check_lambda(
                 elif len(args) > MAX_ARGS:
                     message = f"runtime error: index out of range [{MAX_ARGS}] with length {MAX_ARGS}"
                 else:
-                    arg_types = [static_result_type(arg, catalogue, types) for arg in args]
-                    if None not in arg_types and tuple(arg_types) not in spec.signatures:
+                    arg_types = tuple([static_result_type(arg, catalogue, types) for arg in args])
+                    if all_known(arg_types) and arg_types not in spec.signatures:
                         literals = [_literal_text(arg, catalogue) for arg in args]
                         message = wrong_signature_message(name, literals, arg_types, spec)
             case ast.Binary(operator=operator, left=left, right=right):

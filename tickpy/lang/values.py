@@ -10,18 +10,12 @@ Type names are Kapacitor's `ast.ValueType` spellings ("float", "int", "string", 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
+
+from tickpy.golang.gostrings import go_text
 
 # Go's own types, re-exported: TICKscript durations and times are Go's time.Duration and time.Time.
-from tickpy.golang.gotypes import (  # noqa: F401
-    INT64_MAX,
-    INT64_MIN,
-    Duration,
-    Time,
-    float_to_int64,
-    float_to_uint64,
-    wrap_int64,
-)
-from tickpy.golang.gostrings import go_text
+from tickpy.golang.gotypes import GO_TYPE_NAMES, Duration, Time  # noqa: F401
 
 # Kapacitor's ast.ValueType names, as its messages print them.
 FLOAT = "float"
@@ -42,7 +36,9 @@ class Regex:
     """A compiled RE2 regex and the pattern it came from."""
 
     pattern: str
-    compiled: object  # re2 pattern
+    # An re2 pattern (re2 has no type information); None for a pattern the checker could
+    # not compile and keeps only to report on.
+    compiled: Any
 
     def __str__(self) -> str:
         return self.pattern  # Go's (*regexp.Regexp).String(), which %v prints
@@ -94,18 +90,9 @@ def type_of(value: object) -> str:
 
 
 # Go's `%T` spelling of the dynamic type of a value, for messages that print it.
-_GO_TYPE_NAMES = {
-    float: "float64",
-    int: "int64",
-    str: "string",
-    bool: "bool",
-    Regex: "*regexp.Regexp",
-    Time: "time.Time",
-    Duration: "time.Duration",
-    MissingValue: "*ast.Missing",
-    type(None): "<nil>",
-}
+_GO_TYPE_NAMES = {**GO_TYPE_NAMES, Regex: "*regexp.Regexp", MissingValue: "*ast.Missing"}
 
 
-def go_type_name(value: object) -> str:
+def lambda_go_type(value: object) -> str:
+    """Go's `%T` of a lambda value."""
     return _GO_TYPE_NAMES.get(type(value), type(value).__name__)

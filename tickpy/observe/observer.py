@@ -14,6 +14,7 @@ from tickpy.observe.probes import install_probes
 from tickpy.observe.progress import Progress, progress_wanted
 from tickpy.observe.stats import TaskStats, collect_stats, to_dot, to_text
 from tickpy.observe.trace import Tracer, compile_filter
+from tickpy.runtime.nodes.basic import write_stderr_line
 
 
 class RunObserver:
@@ -91,9 +92,7 @@ class RunObserver:
         ctx = task.ctx
         if ctx.line_sink is not None:
             ctx.line_sink = clearing(ctx.line_sink)
-        for node in task.nodes:
-            if node.spec.type == "LogNode" and callable(getattr(node, "write", None)):
-                node.write = clearing(node.write)
+        ctx.log_sink = clearing(ctx.log_sink or write_stderr_line)
 
     def traces_errors_now(self) -> bool:
         """Whether a node error now belongs to a traced point (its trace shows it)."""
@@ -200,12 +199,6 @@ class StderrGate:
 def _alerts_so_far(ctx) -> int:
     counts = getattr(ctx, "alert_counts", None)
     return sum(counts.values()) if counts is not None else len(ctx.alerts)
-
-
-def _stderr_line(text: str) -> None:
-    import sys
-
-    sys.stderr.write(text + "\n")
 
 
 __all__ = ["RunObserver", "make_observer"]

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable
 
+from tickpy.runtime.messages import BatchMessage
 from tickpy.runtime.nodes.base import ParentPort, RuntimeNode
 
 OK = 0
@@ -54,12 +55,20 @@ class EdgeProbe:
         self.count += 1
         self.watch.receive(self.target.ingest, point, "ingest")
 
+    # Barriers and group deletions pass uncounted, as Kapacitor's edge statistics count data.
+    def barrier(self, msg) -> None:
+        self.target.barrier(msg)
+
+    def delete_group(self, msg) -> None:
+        self.target.delete_group(msg)
+
 
 @dataclass(slots=True)
 class AlertSnapshot:
     """An alert node's state for one group before it handles a message."""
 
     level: int
+    new_group: bool  # the node had no state for the group yet
     triggered: int  # the node's alerts_triggered
     kept: int  # events kept in the run context (ctx.alerts), to find the one sent
     inhibited: int
@@ -108,7 +117,7 @@ def alert_snapshot(node, msg) -> AlertSnapshot:
     state = node.states.get(msg.group)
     level = state.history[state.idx] if state is not None else OK
     counters = node.counters
-    return AlertSnapshot(level, counters.get("alerts_triggered", 0), len(node.ctx.alerts),
+    return AlertSnapshot(level, state is None, counters.get("alerts_triggered", 0), len(node.ctx.alerts),
                          counters.get("alerts_inhibited", 0), node.errors)
 
 
@@ -126,7 +135,7 @@ def alert_outcome(node, msg, before: AlertSnapshot) -> tuple[str, Any]:
     if node.errors > before.errors and not _only_level_errors(node, before):
         return FAILED, None
     state = node.states.get(msg.group)
-    if state is None:
+    if state is None or (isinstance(msg, BatchMessage) and not msg.points):
         return EMPTY, None
     level = state.history[state.idx]
     if level == OK and not state.changed:

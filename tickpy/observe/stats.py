@@ -13,9 +13,14 @@ Differences, on purpose:
   cannot be told from its children's without timing every call.
 - `working_cardinality` is the number of groups that reached the node (Kapacitor's gauge
   falls when a group is deleted, which a finite replay hardly sees); Kapacitor only keeps it
-  for the node kinds listed in CARDINALITY_KINDS, the others show 0 as there.
+  for the node kinds declared with `working_cardinality` (tickpy.check.node_kinds), the
+  others show 0 as there.
 - Alert nodes get tickpy's own `events_suppressed` (events not sent because of flapping,
   `.stateChangesOnly()` or `.noRecoveries()`), which Kapacitor does not count.
+
+As in Kapacitor, stream0 counts only the points the task is handed (its dbrps, the
+measurements its from() nodes select, see runtime StreamNode), and the throughput is stream0's;
+the points read but not handed to the task are counted apart (`TaskStats.ignored`).
 """
 
 from __future__ import annotations
@@ -23,14 +28,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-# Node names (as in DOT) whose Kapacitor node publishes a working_cardinality gauge.
-CARDINALITY_KINDS = frozenset({
-    "alert", "autoscale", "barrier", "changeDetect", "combine", "derivative", "eval", "flatten",
-    "groupBy", "httpOut", "httpPost", "join", "sample", "stateDuration", "stateCount", "where",
-    "window", "ec2Autoscale", "k8sAutoscale", "swarmAutoscale",
-})
-# InfluxQL nodes are named after their function (mean, top, ...): matched by type.
-CARDINALITY_TYPES = frozenset({"InfluxQLNode"})
+from tickpy.check.node_kinds import node_kind
 
 # Keys Kapacitor's alert node never publishes (it sets crits_triggered twice instead).
 UNPUBLISHED_KEYS = frozenset({"events_dropped"})
@@ -61,10 +59,14 @@ class TaskStats:
     elapsed_s: float
     nodes: list[NodeStats]
     unit: str = "points"
+    # Points read that the task was not handed, by why ("for other dbrps", ...).
+    ignored: dict[str, int] = field(default_factory=dict)
 
     @property
     def throughput(self) -> float:
-        return self.points_read / self.elapsed_s if self.elapsed_s > 0 else 0.0
+        """Kapacitor's: what the source node (stream0) collected, per second."""
+        collected = self.nodes[0].collected if self.nodes else self.points_read
+        return collected / self.elapsed_s if self.elapsed_s > 0 else 0.0
 
     def node(self, label: str) -> NodeStats:
         for node in self.nodes:
@@ -91,7 +93,10 @@ def collect_stats(task, watches: dict[int, Any], elapsed_s: float, task_name: st
     by_id = {spec.id: (spec, node) for spec, node in zip(task.specs, task.nodes)}
     root_spec = task.specs[0]
     results = []
-    for spec in walk_order(task.specs):
+    order = walk_order(task.specs)
+    # Kapacitor links a node's child edges as it walks the children: they come in walk order.
+    walk_index = {_label(spec): index for index, spec in enumerate(order)}
+    for spec in order:
         spec_node = by_id.get(spec.id)
         if spec_node is None:
             continue
@@ -99,14 +104,15 @@ def collect_stats(task, watches: dict[int, Any], elapsed_s: float, task_name: st
         watch = watches.get(spec.id)
         edges = []
         if watch is not None:
-            edges = [EdgeStats(_label(probe.child_spec), probe.count) for probe in watch.out_probes]
+            edges = sorted((EdgeStats(_label(probe.child_spec), probe.count) for probe in watch.out_probes),
+                           key=lambda edge: walk_index.get(edge.child, 0))
         if spec is root_spec:
             collected = node.points_out
         else:
             collected = watch.in_count() if watch is not None else 0
         counters: dict[str, Any] = {"errors": node.errors}
         cardinality = 0
-        if watch is not None and (spec.name in CARDINALITY_KINDS or spec.type in CARDINALITY_TYPES):
+        if watch is not None and node_kind(spec.type).working_cardinality:
             cardinality = len(watch.groups)
         counters["working_cardinality"] = cardinality
         for key, value in node.extra_stats().items():
@@ -125,7 +131,11 @@ def collect_stats(task, watches: dict[int, Any], elapsed_s: float, task_name: st
             edges=edges,
             suppressed=suppressed,
         ))
-    return TaskStats(task_name, task.points_read, elapsed_s, results)
+    root = task.root
+    ignored = {"for other dbrps": getattr(root, "ignored_other_dbrps", 0),
+               "of measurements no from() selects": getattr(root, "ignored_other_measurements", 0)}
+    return TaskStats(task_name, task.points_read, elapsed_s, results,
+                     ignored={why: count for why, count in ignored.items() if count})
 
 
 def walk_order(specs: list) -> list:
@@ -176,8 +186,11 @@ def to_text(stats: TaskStats) -> str:
     """One line per node: collected, emitted, then the node's counters by Kapacitor's names;
     its edges below it."""
     width = max((len(node.label) for node in stats.nodes), default=0)
+    ignored = ""
+    if stats.ignored:
+        ignored = " (" + ", ".join(f"{count} {why}" for why, count in stats.ignored.items()) + ", ignored)"
     lines = [
-        f"node stats of task {stats.task_name}: {stats.points_read} points read in {stats.elapsed_s:.3f}s "
+        f"node stats of task {stats.task_name}: {stats.points_read} points read{ignored} in {stats.elapsed_s:.3f}s "
         f"({stats.throughput:.2f} {stats.unit}/s)"
     ]
     for node in stats.nodes:

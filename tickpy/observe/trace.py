@@ -6,8 +6,10 @@
 
 The tracer works through the edge probes (tickpy.observe.probes): a probe hands each message
 to the tracer while the current input point is traced, and the node's explainer compares the
-node before and after (its counters, errors, alert state) to say what it did. Alert level
-expressions are wrapped, in the traced run only, to record each result. A point is traced when
+node before and after (its counters, errors, alert state) to say what it did. An explainer
+that needs more attaches to its node's hook point (RuntimeNode.observe): the alert node reports
+each level expression's result, the join node each set it emits, the stats node its ticks; it
+reads only what the node's class documents. A point is traced when
 it matches the `--trace-filter` lambda (all points without one); what a traced point causes
 downstream (a window's batch, an aggregate) is shown under it. A stats()/deadman() tick that
 the point's time reaches gets its own line in the point's block. Other stderr lines written
@@ -19,8 +21,10 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from tickpy.runtime.alert_event import LEVELS as LEVEL_NAMES
+from tickpy.check.node_kinds import node_kind
 from tickpy.observe import probes
+from tickpy.runtime.alert_event import LEVELS as LEVEL_NAMES
+from tickpy.runtime.nodes.combine import NO_FILL
 
 LEVEL_PROPERTIES = {1: "info", 2: "warn", 3: "crit"}
 INDENT = "  "
@@ -50,7 +54,7 @@ def show_value(value: Any) -> str:
 def show_time(time_ns: int | None) -> str:
     if time_ns is None:
         return "?"
-    from tickpy.golang.gojson import format_time_rfc3339nano
+    from tickpy.golang.gotime import format_time_rfc3339nano
 
     try:
         return format_time_rfc3339nano(time_ns)
@@ -134,35 +138,11 @@ class Tracer:
         self.active = False
         self.depth = 0
         self.lines: list[list] = []  # [depth, text] in the order nodes were reached
+        self.point = None  # the input point being traced
         self.header_written = False
         self.points_traced = 0
         for watch in watches.values():
-            watch.explainer = explainer_for(watch)
-            if watch.spec.type == "StatsNode":
-                self._trace_ticks(watch)
-
-    def _trace_ticks(self, watch: probes.NodeWatch) -> None:
-        """A stats node has no parent edge: it ticks when a point's time reaches its next tick.
-        Its tick gets its own line, with what it reports per group, and what it emits is traced
-        under it."""
-        node = watch.node
-        emit = getattr(node, "_emit", None)
-        if emit is None:
-            return
-        tracer = self
-
-        def traced_emit(time_ns: int) -> None:
-            if not tracer.active:
-                emit(time_ns)
-                return
-            tracer.depth += 1
-            tracer.lines.append([tracer.depth, f"{watch.label}: {tick_text(node, time_ns)}"])
-            try:
-                emit(time_ns)
-            finally:
-                tracer.depth -= 1
-
-        node._emit = traced_emit
+            watch.explainer = explainer_for(watch, self)
 
     # ---- per input point
 
@@ -174,6 +154,7 @@ class Tracer:
         if self.gate is not None:
             self.gate.hold()
         self.points_traced += 1
+        self.point = point
         fields = point.fields
         header = f"point {number}: {point_text(point.name, point.tags, fields, point.time)} ({show_time(point.time)})"
         self.lines.append([0, header])
@@ -190,7 +171,7 @@ class Tracer:
         lines, self.lines = self.lines, []
         self.active = False
         if len(lines) == 1 and lines[0][1] != "end of input:":
-            lines.append([1, "reached no node: the point is not written to the task's database and retention policy"])
+            lines.append([1, f"reached no node: {self.task.root.ignored_reason(self.point)}"])
         if len(lines) <= 1:
             if self.gate is not None:
                 self.gate.release()  # nothing to write: let what waited through
@@ -218,11 +199,31 @@ class Tracer:
 # --------------------------------------------------------------------------- explainers
 
 
+EXPLAINERS: dict[str, type[NodeExplainer]] = {}
+
+
+def explains(node_type: str):
+    """Class decorator: trace the nodes of this declared kind with the explainer (the others
+    get NodeExplainer)."""
+    node_kind(node_type)
+
+    def decorate(cls):
+        EXPLAINERS[node_type] = cls
+        return cls
+
+    return decorate
+
+
+def explainer_for(watch: probes.NodeWatch, tracer: Tracer) -> NodeExplainer:
+    return EXPLAINERS.get(watch.spec.type, NodeExplainer)(watch, tracer)
+
+
 class NodeExplainer:
     """Any node: what came in, what went out, errors with the point and the expression."""
 
-    def __init__(self, watch: probes.NodeWatch):
+    def __init__(self, watch: probes.NodeWatch, tracer: Tracer):
         self.spec = watch.spec
+        self.tracer = tracer
         self.lambdas = node_lambdas(watch.spec)
 
     def before(self, watch, msg, kind):
@@ -290,26 +291,50 @@ def _error_point(msg, kind: str, time_ns: int | None):
     return msg.fields, msg.tags, msg.time, msg.name
 
 
+@explains("StatsNode")
+class StatsExplainer(NodeExplainer):
+    """A stats node has no parent edge: it ticks when a point's time reaches its next tick. Its
+    tick gets its own line, with what it reports per group, and what it emits is traced under it."""
+
+    def __init__(self, watch, tracer):
+        super().__init__(watch, tracer)
+        self.watch = watch
+        watch.node.observe(self)
+
+    def tick(self, time_ns: int, emit: Callable[[int], None]) -> None:
+        tracer = self.tracer
+        if not tracer.active:
+            emit(time_ns)
+            return
+        tracer.depth += 1
+        tracer.lines.append([tracer.depth, f"{self.watch.label}: {tick_text(self.watch.node, time_ns)}"])
+        try:
+            emit(time_ns)
+        finally:
+            tracer.depth -= 1
+
+
 def tick_text(node, time_ns: int) -> str:
     """What a stats node reports at a tick: the count of points its source emitted so far, per group."""
-    groups = list(getattr(getattr(node, "counter", None), "groups", {}).values())
+    groups = node.emitted_counts()
     head = f"tick at {show_time(time_ns)}"
     if not groups:
         return head + ": its source has emitted nothing yet: emitted=0"
     counts = []
     for count, tags, dimensions in groups:
-        names = getattr(dimensions, "tag_names", ()) or ()
+        names = dimensions.tag_names or ()
         where = ",".join(f"{name}={tags.get(name, '')}" for name in names) or "all points"
         counts.append(f"{where}: emitted={count}")
     return head + ": points its source emitted so far, one 'stats' point per group: " + "; ".join(counts)
 
 
+@explains("DerivativeNode")
 class DerivativeExplainer(NodeExplainer):
     """Says why nothing was passed on (the group's first point, a negative change dropped)
     and the rate it computed."""
 
     def before(self, watch, msg, kind):
-        previous = getattr(watch.node, "previous", {}).get(getattr(msg, "group", None))
+        previous = watch.node.previous.get(msg.group)
         return super().before(watch, msg, kind), previous
 
     def after(self, watch, msg, kind, before) -> str:
@@ -320,7 +345,7 @@ class DerivativeExplainer(NodeExplainer):
         errors = self.error_texts(watch, msg, kind, counters[3])
         if errors:
             return "; ".join(errors) + "; dropped"
-        field = getattr(node, "field", "?")
+        field = node.field
         value = msg.fields.get(field)
         if previous is None:
             return (f"first point of {group_text(msg)} ({field}={show_value(value)}): nothing to compare it with "
@@ -328,36 +353,31 @@ class DerivativeExplainer(NodeExplainer):
         if node.points_out > counters[0]:
             try:
                 rate = (value - previous[1]) / ((msg.time - previous[0]) / node.unit)
-                return (f"passed on: {getattr(node, 'as_name', field)}={show_value(float(rate))} "
+                return (f"passed on: {node.as_name}={show_value(float(rate))} "
                         f"(({show_value(value)} - {show_value(previous[1])}) per {show_duration(node.unit)}, "
                         f"since {show_time(previous[0])})")
             except (TypeError, ZeroDivisionError):
                 return "passed on"
-        if getattr(node, "non_negative", False):
+        if node.non_negative:
             return (f"nothing passed on: {field} fell from {show_value(previous[1])} to {show_value(value)}, "
                     f"a negative change (.nonNegative())")
         return "nothing passed on"
 
 
+@explains("JoinNode")
 class JoinExplainer(NodeExplainer):
     """Which (rounded) time sets were emitted, and which wait for which parent."""
 
-    def __init__(self, watch):
-        super().__init__(watch)
-        node = watch.node
+    def __init__(self, watch, tracer):
+        super().__init__(watch, tracer)
         self.parents = [parent.label for parent in watch.spec.parents]
         self.emitted: list[tuple[int, list[bool]]] = []
         self.recording = False
-        emit_set = getattr(node, "emit_set", None)
-        if emit_set is not None:
-            explainer = self
+        watch.node.observe(self)
 
-            def recorded(joined) -> None:
-                if explainer.recording:
-                    explainer.emitted.append((joined.time, [value is not None for value in joined.values]))
-                emit_set(joined)
-
-            node.emit_set = recorded
+    def set_emitted(self, time_ns: int, present: list[bool]) -> None:
+        if self.recording:
+            self.emitted.append((time_ns, present))
 
     def before(self, watch, msg, kind):
         self.emitted.clear()
@@ -368,7 +388,7 @@ class JoinExplainer(NodeExplainer):
         self.recording = False
         node = watch.node
         text = super().after(watch, msg, kind, before)
-        tolerance = getattr(node, "tolerance", 0)
+        tolerance = node.tolerance
         rounded = f" (rounded to {show_duration(tolerance)})" if tolerance else ""
         parts = []
         if text and text != "nothing passed on":
@@ -377,25 +397,24 @@ class JoinExplainer(NodeExplainer):
             missing = [label for label, here in zip(self.parents, present) if not here]
             if not missing:
                 parts.append(f"joined the set at {show_time(time_ns)}{rounded}")
-            elif getattr(node, "fill", 0) == 0:
+            elif node.fill == NO_FILL:
                 parts.append(f"set at {show_time(time_ns)}{rounded} dropped: no point from {', '.join(missing)} "
                              "(inner join, no .fill())")
             else:
-                fill = "null" if getattr(node, "fill_value", None) is None else repr(node.fill_value)
+                fill = "null" if node.fill_value is None else repr(node.fill_value)
                 parts.append(f"set at {show_time(time_ns)}{rounded} emitted without {', '.join(missing)}: "
                              f"its fields filled with {fill}")
-        group = getattr(node, "groups", {}).get(getattr(msg, "group", None))
-        for time_ns, sets in sorted(getattr(group, "sets", {}).items()):
-            for joined in sets:
-                missing = [label for label, value in zip(self.parents, joined.values) if value is None]
-                if missing:
-                    parts.append(f"waiting for {', '.join(missing)} at {show_time(time_ns)}{rounded}")
+        for time_ns, present in node.waiting_sets(msg.group):
+            missing = [label for label, here in zip(self.parents, present) if not here]
+            if missing:
+                parts.append(f"waiting for {', '.join(missing)} at {show_time(time_ns)}{rounded}")
         return "; ".join(parts) or "nothing passed on"
 
 
+@explains("FromNode")
 class FromExplainer(NodeExplainer):
-    def __init__(self, watch):
-        super().__init__(watch)
+    def __init__(self, watch, tracer):
+        super().__init__(watch, tracer)
         spec = watch.spec
         self.measurement = _property(spec, "measurement", "")
         self.database = _property(spec, "database", "")
@@ -439,6 +458,7 @@ class FromExplainer(NodeExplainer):
         return "dropped"
 
 
+@explains("WhereNode")
 class WhereExplainer(NodeExplainer):
     def after(self, watch, msg, kind, before) -> str:
         if kind == "batch":
@@ -454,40 +474,33 @@ class WhereExplainer(NodeExplainer):
         return f"dropped: {lambda_text(expression)} is false ({values})"
 
 
+@explains("WindowNode")
 class WindowExplainer(NodeExplainer):
     def after(self, watch, msg, kind, before) -> str:
         if kind != "point":
             return super().after(watch, msg, kind, before)
         node = watch.node
         emitted = node.batches_out - before[1]
-        state = getattr(node, "groups", {}).get(msg.group)
-        window = getattr(state, "window", None)
-        buffer = getattr(window, "buffer", ())
-        next_emit = getattr(window, "next_emit", None)
-        period = getattr(node, "period", 0)
-        if period and next_emit is not None and getattr(window, "every", 0):
-            # The buffer still holds points of the window just emitted: count the next one's.
-            buffer = [p for p in buffer if p.time >= next_emit - period]
-        buffered = len(buffer)
+        buffered, next_emit = node.pending(msg.group)
         text = ""
         if emitted:
             text = f"window closed: emitted {emitted} batch{'es' if emitted != 1 else ''}; "
         text += f"buffered ({buffered} point{'s' if buffered != 1 else ''} in the window of {group_text(msg)}"
-        if next_emit is not None and period:
+        if next_emit is not None:
             text += f", next emit at {show_time(next_emit)}"
         return text + ")"
 
 
+@explains("AlertNode")
 class AlertExplainer(NodeExplainer):
-    """Each level expression's result, the resulting level, and whether an event was sent
-    or why not. Level expressions are wrapped to record what they return."""
+    """Each level expression's result (the node reports them: AlertNode.observe), the
+    resulting level, and whether an event was sent or why not."""
 
-    def __init__(self, watch):
-        super().__init__(watch)
-        self.results: list[tuple[int, bool, Any]] = []
+    def __init__(self, watch, tracer):
+        super().__init__(watch, tracer)
+        self.results: list[tuple[int, bool, Any, Any, Any, int]] = []
         self.recording = False
         self.expressions: dict[tuple[int, bool], Any] = {}
-        node = watch.node
         spec = watch.spec
         for level, name in LEVEL_PROPERTIES.items():
             call = spec.last(name)
@@ -496,38 +509,11 @@ class AlertExplainer(NodeExplainer):
             reset = spec.last(name + "Reset")
             if reset is not None and reset.args:
                 self.expressions[(level, True)] = reset.args[0]
-        self._wrap_levels(node)
+        watch.node.observe(self)
 
-    def _wrap_levels(self, node) -> None:
-        wrapped: dict[int, Callable] = {}
-
-        def wrap(level: int, reset: bool, evaluate):
-            if evaluate is None:
-                return None
-            key = id(evaluate)
-            if key not in wrapped:
-                wrapped[key] = self._recorder(level, reset, evaluate)
-            return wrapped[key]
-
-        node.levels_from_current = [[(lvl, wrap(lvl, False, f)) for lvl, f in row] for row in node.levels_from_current]
-        node.levels_at_or_below = [[(lvl, wrap(lvl, False, f)) for lvl, f in row] for row in node.levels_at_or_below]
-        node.resets = [wrap(lvl, True, f) for lvl, f in enumerate(node.resets)]
-
-    def _recorder(self, level: int, reset: bool, evaluate):
-        results = self.results
-
-        def recorded(fields, tags, time):
-            try:
-                value = evaluate(fields, tags, time)
-            except Exception as error:
-                if self.recording:
-                    results.append((level, reset, error, fields, tags, time))
-                raise
-            if self.recording:
-                results.append((level, reset, value, fields, tags, time))
-            return value
-
-        return recorded
+    def level_evaluated(self, level: int, reset: bool, result, fields, tags, time: int) -> None:
+        if self.recording:
+            self.results.append((level, reset, result, fields, tags, time))
 
     def before(self, watch, msg, kind):
         self.results.clear()
@@ -543,14 +529,21 @@ class AlertExplainer(NodeExplainer):
         parts = []
         if kind == "batch":
             parts.append(f"batch of {len(msg.points)} points at {show_time(msg.tmax)} ({group_text(msg)})")
-        parts.extend(self._level_texts(kind, msg))
         state = node.states.get(msg.group)
-        if state is not None:
+        was = LEVEL_NAMES[snapshot.level]
+        restored = state.restored_from if state is not None and snapshot.new_group else None
+        if restored is not None:
+            event_id, restored_level, restored_time = restored
+            was = LEVEL_NAMES[restored_level]
+            parts.append(f"new group: state restored from the last event of id {show_value(event_id)} ({was}, "
+                         f"triggered {show_time(restored_time)}): Kapacitor starts a group from the last event "
+                         f"stored for its id")
+        parts.extend(self._level_texts(kind, msg))
+        if state is not None and reason != probes.EMPTY:  # (an empty batch makes a group, evaluates nothing)
             level = state.history[state.idx]
-            was = LEVEL_NAMES[snapshot.level]
-            text = (f"level {LEVEL_NAMES[level]} (was {was})" if level != snapshot.level
+            text = (f"level {LEVEL_NAMES[level]} (was {was})" if LEVEL_NAMES[level] != was
                     else f"level {LEVEL_NAMES[level]} (unchanged)")
-            if level == 0 and snapshot.level != 0 and any(isinstance(r[2], Exception) for r in self.results):
+            if level == 0 and was != "OK" and any(isinstance(r[2], Exception) for r in self.results):
                 text += " (an expression that fails counts as false: a missing field can recover an alert)"
             parts.append(text)
         other_errors = [e for e in node.ctx.node_errors[counters[3]:]
@@ -618,7 +611,7 @@ class AlertExplainer(NodeExplainer):
             # may fail: its result is reported after this block and in the summary.
             event = detail
             handlers = [f".{h.kind}()" for h in self.spec.handlers]
-            handlers += [f".{kind}() (global in --config)" for kind in getattr(node, "global_handler_kinds", ())]
+            handlers += [f".{kind}() (global in --config)" for kind in node.global_handler_kinds]
             target = ""
             if handlers:
                 count = len(handlers)
@@ -640,7 +633,7 @@ class AlertExplainer(NodeExplainer):
                     f"over the .flapping() high threshold {node.flap_high:.0%}, not yet under low {node.flap_low:.0%})")
         if reason == probes.SUPPRESSED_STATE_CHANGES_ONLY:
             text = f"no event: no state change under stateChangesOnly (still {LEVEL_NAMES[detail]})"
-            forced_by = getattr(node, "state_changes_only_from", ())
+            forced_by = node.state_changes_only_from
             if forced_by and self.spec.last("stateChangesOnly") is None:
                 text += f" (made stateChangesOnly by the global --config [{'], ['.join(forced_by)}])"
             if node.state_changes_duration:
@@ -659,7 +652,7 @@ class AlertExplainer(NodeExplainer):
 
 
 def show_duration(nanoseconds: int) -> str:
-    from tickpy.golang.goformat import format_go_duration
+    from tickpy.golang.gotime import format_go_duration
 
     return format_go_duration(nanoseconds)
 
@@ -669,20 +662,6 @@ def _property(spec, name: str, default):
     if call is None:
         return default
     return call.args[0] if call.args else True
-
-
-EXPLAINERS = {
-    "FromNode": FromExplainer,
-    "WhereNode": WhereExplainer,
-    "WindowNode": WindowExplainer,
-    "AlertNode": AlertExplainer,
-    "DerivativeNode": DerivativeExplainer,
-    "JoinNode": JoinExplainer,
-}
-
-
-def explainer_for(watch: probes.NodeWatch) -> NodeExplainer:
-    return EXPLAINERS.get(watch.spec.type, NodeExplainer)(watch)
 
 
 def compile_filter(text: str) -> Callable[[Any], bool]:

@@ -22,28 +22,13 @@ from functools import reduce
 from operator import add as _plus
 from typing import Any, Callable
 
+from tickpy.golang.goalgorithms import pow as go_pow  # Go's math.Pow, bit for bit
 from tickpy.golang.gosort import go_sort, sorted_by_value
+from tickpy.golang.gotypes import GO_TYPE_NAMES, int64_div, wrap_int64
 
 ZERO_TIME = None  # InfluxDB's query.ZeroTime: "no time of its own, use the context's"
 
-GO_TYPE_NAMES = {float: "float64", int: "int64", str: "string", bool: "bool"}
-
-_INT64_OFFSET = 1 << 63
-_UINT64 = 1 << 64
-
-
-def wrap_int64(value: int) -> int:
-    """Go int64 arithmetic wraps around; Python ints do not."""
-    if -_INT64_OFFSET <= value < _INT64_OFFSET:
-        return value
-    return (value + _INT64_OFFSET) % _UINT64 - _INT64_OFFSET
-
-
-def go_int_div(numerator: int, denominator: int) -> int:
-    """Go's integer division truncates toward zero."""
-    quotient = abs(numerator) // abs(denominator)
-    return quotient if (numerator >= 0) == (denominator > 0) else -quotient
-
+_FIELD_KINDS = frozenset((float, int, str, bool))
 
 class ReducerTypeError(ValueError):
     pass
@@ -441,7 +426,7 @@ class ElapsedReducer(Reducer):
             return []
         if self.unit == 0:
             return []
-        return [(self.curr_time, go_int_div(self.curr_time - self.prev_time, self.unit), None)]
+        return [(self.curr_time, int64_div(self.curr_time - self.prev_time, self.unit), None)]
 
 
 class DifferenceReducer(Reducer):
@@ -644,7 +629,7 @@ FUNCTIONS: dict[str, FunctionSpec] = {
 def value_kind(value: Any) -> type | None:
     """The reducer kind of a field value (bool is its own kind, never an int)."""
     kind = type(value)
-    return kind if kind in GO_TYPE_NAMES else None
+    return kind if kind in _FIELD_KINDS else None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -654,12 +639,6 @@ def value_kind(value: Any) -> type | None:
 _HW_WEIGHT = 0.5
 _HW_EPSILON = 1.0e-4
 _HW_GUESSES = (0.3, 0.7)  # InfluxDB: from 0.3 while < 1.0, step 0.4
-
-
-def _go_pow(x: float, y: float) -> float:
-    from tickpy.golang.goalgorithms import pow as go_pow  # Go's math.Pow, bit for bit
-
-    return go_pow(x, y)
 
 
 def nelder_mead(objective: Callable[[list], float], start: list, epsilon: float, scale: float) -> tuple[float, list]:
@@ -735,7 +714,7 @@ def nelder_mead(objective: Callable[[list], float], start: list, epsilon: float,
         average = total / float(n + 1)
         spread = 0.0
         for value in values:
-            spread += _go_pow(value - average, 2.0) / float(n)
+            spread += go_pow(value - average, 2.0) / float(n)
         if math.sqrt(spread) < epsilon:
             break
     best = 0
@@ -758,7 +737,7 @@ class HoltWintersReducer(Reducer):
         self.seasonal = m >= 2
         self.include_fit = include_fit
         self.interval = interval
-        self.half = go_int_div(interval, 2) if interval else 0
+        self.half = int64_div(interval, 2) if interval else 0
         self.points: list = []
         self.y: list = []
 
@@ -767,7 +746,7 @@ class HoltWintersReducer(Reducer):
 
     def _round(self, time: int) -> int:
         interval = self.interval
-        quotient = go_int_div(time, interval)
+        quotient = int64_div(time, interval)
         remainder = time - quotient * interval  # Go's %: the sign of the dividend
         if remainder > self.half:
             return (quotient + 1) * interval
@@ -779,7 +758,7 @@ class HoltWintersReducer(Reducer):
         if count_points < 2 or (self.seasonal and count_points < self.m) or self.h <= 0 or self.interval <= 0:
             return []
         start, stop = self._round(points[0][0]), self._round(points[-1][0])
-        if go_int_div(stop - start, self.interval) <= 0:
+        if int64_div(stop - start, self.interval) <= 0:
             return []
         nan = math.nan
         y = [points[0][1]]
@@ -842,8 +821,6 @@ class HoltWintersReducer(Reducer):
         return results
 
     def _forecast(self, h: int, params: list) -> list:
-        from tickpy.golang.goalgorithms import pow as go_pow  # Go's math.Pow, bit for bit
-
         for i in range(4):  # constrain alpha, beta, gamma, phi to [0, 1], in place
             if params[i] > 1:
                 params[i] = 1.0

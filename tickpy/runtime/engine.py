@@ -46,7 +46,7 @@ class CompiledTask:
                 ingest(point)
         finally:
             if getattr(ingest, "__self__", None) is not root:
-                root.points_out += count  # the stream node was skipped: it forwards everything
+                root.count_fast_ingested(count)  # the stream node was skipped
             self.points_read += count
         return count
 
@@ -70,6 +70,10 @@ class CompiledTask:
                 "batches_out": node.batches_out,
                 "errors": node.errors,
             }
+            if spec is self.specs[0]:
+                # The points read that the task was not handed (stream0 does not count them).
+                entry["ignored_other_dbrps"] = node.ignored_other_dbrps
+                entry["ignored_other_measurements"] = node.ignored_other_measurements
             entry.update(node.extra_stats())
             stats[node.label] = entry
         return stats

@@ -50,6 +50,7 @@ import time as _time
 from dataclasses import dataclass
 from typing import Callable, Iterable, Iterator
 
+from tickpy.golang.goformat import GoNumError, parse_bool, parse_float, parse_int, parse_uint
 from tickpy.runtime.point import Point
 
 __all__ = [
@@ -67,9 +68,6 @@ __all__ = [
 MIN_NANO_TIME = -(1 << 63) + 2  # InfluxDB keeps the two lowest values as sentinels
 MAX_NANO_TIME = (1 << 63) - 2
 MAX_KEY_LENGTH = 65535
-INT64_MIN = -(1 << 63)
-INT64_MAX = (1 << 63) - 1
-UINT64_MAX = (1 << 64) - 1
 
 PRECISIONS = {
     "ns": 1,
@@ -156,98 +154,6 @@ def _byte_length(text: str) -> int:
         return len(text.encode("utf-8", "surrogateescape"))
     except UnicodeEncodeError:
         return len(text.encode("utf-8", "surrogatepass"))
-
-
-# --------------------------------------------------------------------------------------------
-# Go's strconv, as far as the parser reaches it.
-
-_GO_INT10 = re.compile(r"[+-]?[0-9]+").fullmatch
-_GO_UINT10 = re.compile(r"[0-9]+").fullmatch
-_GO_DEC_FLOAT = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?").fullmatch
-_GO_HEX_FLOAT = re.compile(
-    r"[+-]?0[xX](?:[0-9a-fA-F]+\.?[0-9a-fA-F]*|\.[0-9a-fA-F]+)[pP][+-]?[0-9]+"
-).fullmatch
-
-
-def go_parse_int(text: str) -> int:
-    if not _GO_INT10(text):
-        raise _Invalid(f'strconv.ParseInt: parsing "{text}": invalid syntax')
-    value = int(text)
-    if value < INT64_MIN or value > INT64_MAX:
-        raise _Invalid(f'strconv.ParseInt: parsing "{text}": value out of range')
-    return value
-
-
-def go_parse_uint(text: str) -> int:
-    if not _GO_UINT10(text):
-        raise _Invalid(f'strconv.ParseUint: parsing "{text}": invalid syntax')
-    value = int(text)
-    if value > UINT64_MAX:
-        raise _Invalid(f'strconv.ParseUint: parsing "{text}": value out of range')
-    return value
-
-
-def _underscores_ok(text: str) -> bool:
-    # Go allows '_' only between digits (or after a base prefix).
-    if text[:1] in ("+", "-"):
-        text = text[1:]
-    saw = "^"
-    i = 0
-    hex_digits = False
-    if len(text) >= 2 and text[0] == "0" and text[1] in "bBoOxX":
-        i = 2
-        saw = "0"
-        hex_digits = text[1] in "xX"
-    while i < len(text):
-        c = text[i]
-        if "0" <= c <= "9" or (hex_digits and c in "abcdefABCDEF"):
-            saw = "0"
-        elif c == "_":
-            if saw != "0":
-                return False
-            saw = "_"
-        else:
-            if saw == "_":
-                return False
-            saw = "!"
-        i += 1
-    return saw != "_"
-
-
-def go_parse_float(text: str) -> float:
-    """strconv.ParseFloat(text, 64): syntax and range as Go has them."""
-    original = text
-    body = text[1:] if text[:1] in ("+", "-") else text
-    if body.lower() in ("inf", "infinity"):
-        return float("-inf") if text[0] == "-" else float("inf")
-    if text.lower() == "nan":  # Go takes no sign before NaN
-        return float("nan")
-    if "_" in text:
-        if not _underscores_ok(text):
-            raise _Invalid(f'strconv.ParseFloat: parsing "{original}": invalid syntax')
-        text = text.replace("_", "")
-    if _GO_DEC_FLOAT(text):
-        value = float(text)
-    elif _GO_HEX_FLOAT(text):
-        value = float.fromhex(text)
-    else:
-        raise _Invalid(f'strconv.ParseFloat: parsing "{original}": invalid syntax')
-    if value in (float("inf"), float("-inf")):
-        raise _Invalid(f'strconv.ParseFloat: parsing "{original}": value out of range')
-    return value
-
-
-_GO_BOOLS = {
-    "1": True, "t": True, "T": True, "TRUE": True, "true": True, "True": True,
-    "0": False, "f": False, "F": False, "FALSE": False, "false": False, "False": False,
-}  # fmt: skip
-
-
-def go_parse_bool(text: str) -> bool:
-    try:
-        return _GO_BOOLS[text]
-    except KeyError:
-        raise _Invalid(f'strconv.ParseBool: parsing "{text}": invalid syntax') from None
 
 
 # --------------------------------------------------------------------------------------------
@@ -373,15 +279,15 @@ def _scan_number(buf: str, i: int) -> int:
         text = buf[start : i - 1]
         if len(text) >= 19:
             try:
-                go_parse_int(text)
-            except _Invalid as err:
+                parse_int(text)
+            except GoNumError as err:
                 raise _Invalid(f"unable to parse integer {text}: {err}") from None
     elif is_unsigned:
         raise _Invalid("invalid number")  # unsigned integers are disabled in this build
     elif scientific or i - start >= 25:
         try:
-            go_parse_float(buf[start:i])
-        except _Invalid:
+            parse_float(buf[start:i])
+        except GoNumError:
             raise _Invalid("invalid float") from None
     return i
 
@@ -520,14 +426,14 @@ def _decode_fields(items: list[tuple[str, str]]) -> dict:
             elif first in "0123456789-.nNiIu":
                 last = value[-1]
                 if last == "i":
-                    decoded[key] = go_parse_int(value[:-1])
+                    decoded[key] = parse_int(value[:-1])
                 elif last == "u":
-                    decoded[key] = go_parse_uint(value[:-1])
+                    decoded[key] = parse_uint(value[:-1])
                 else:
-                    decoded[key] = go_parse_float(value)
+                    decoded[key] = parse_float(value)
             else:
-                decoded[key] = go_parse_bool(value)
-        except _Invalid as err:
+                decoded[key] = parse_bool(value)
+        except (_Invalid, GoNumError) as err:
             raise _Invalid(f"unable to unmarshal field {key}: {err}") from None
     return decoded
 
@@ -537,7 +443,10 @@ def _point_time(timestamp: str, multiplier: int, default_time: int | None) -> in
         if default_time is None:
             return None
         return default_time - default_time % multiplier
-    value = go_parse_int(timestamp)
+    try:
+        value = parse_int(timestamp)
+    except GoNumError as err:
+        raise _Invalid(str(err)) from None
     value *= multiplier
     if value < MIN_NANO_TIME or value > MAX_NANO_TIME:
         raise _Invalid(f"time outside range {MIN_NANO_TIME} - {MAX_NANO_TIME}")

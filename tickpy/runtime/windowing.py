@@ -1,4 +1,4 @@
-"""Window buffers as Kapacitor's window node keeps them, and Go's time rounding.
+"""Window buffers as Kapacitor's window node keeps them.
 
 Pure logic over anything with a `.time` (int nanoseconds): the node feeds points, a buffer
 answers with the batch to emit, as `(tmax, points)`, or None.
@@ -9,26 +9,7 @@ from __future__ import annotations
 from collections import deque
 from typing import Any
 
-# Go's Time.Truncate/Round work on the time since January 1 of year 1 (UTC), not the Unix epoch.
-_GO_ZERO_TO_UNIX_NS = 62135596800 * 1_000_000_000
-
-
-def go_truncate(time: int, step: int) -> int:
-    """Go's `time.Truncate(step)`: round down to a multiple of step since year 1; step <= 0: unchanged."""
-    if step <= 0:
-        return time
-    return time - (time + _GO_ZERO_TO_UNIX_NS) % step
-
-
-def go_round(time: int, step: int) -> int:
-    """Go's `time.Round(step)`: nearest multiple of step since year 1, halves away from zero (up);
-    step <= 0: unchanged."""
-    if step <= 0:
-        return time
-    remainder = (time + _GO_ZERO_TO_UNIX_NS) % step
-    if remainder + remainder < step:
-        return time - remainder
-    return time + (step - remainder)
+from tickpy.golang.gotime import time_truncate
 
 
 class TimeWindow:
@@ -54,13 +35,13 @@ class TimeWindow:
             next_emit = first_time + period
             if align:
                 first_full = next_emit
-                next_emit = go_truncate(next_emit, every)
+                next_emit = time_truncate(next_emit, every)
                 if next_emit <= first_full:
                     next_emit += every  # skip the first, partial, window
         else:
             next_emit = first_time + every
             if align:
-                next_emit = go_truncate(next_emit, every)
+                next_emit = time_truncate(next_emit, every)
         self.next_emit = next_emit
 
     def _purge(self, oldest: int, inclusive: bool) -> None:
@@ -89,7 +70,7 @@ class TimeWindow:
             self._purge(emit_time - self.period, inclusive=True)
             emitted = (emit_time, list(self.buffer))
             next_emit = time + self.every
-            self.next_emit = go_truncate(next_emit, self.every) if self.align else next_emit
+            self.next_emit = time_truncate(next_emit, self.every) if self.align else next_emit
         self.buffer.append(point)
         return emitted
 
@@ -105,7 +86,7 @@ class TimeWindow:
         emit_time = self.next_emit
         self._purge(emit_time - self.period, inclusive=True)
         next_emit = time + self.every
-        self.next_emit = go_truncate(next_emit, self.every) if self.align else next_emit
+        self.next_emit = time_truncate(next_emit, self.every) if self.align else next_emit
         return emit_time, list(self.buffer)
 
     def flush(self) -> tuple[int, list] | None:

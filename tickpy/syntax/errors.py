@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Set
 
 from tickpy.diagnostics import Diagnostic
 from tickpy.syntax.lexer import KAPACITOR_NAMES, LexResult, Tok
@@ -129,7 +130,7 @@ def _hint(
     lexed: LexResult,
     kapacitor_expected: list[str],
     lex_message: str | None,
-    accepted: set[str] = frozenset(),
+    accepted: Set[str] = frozenset(),
 ) -> str | None:
     """A specific hint for the common mistakes, or None."""
     previous = _previous_token(lexed, offset)
@@ -253,9 +254,11 @@ def syntax_diagnostic(token, expected: set[str], lexed: LexResult, source: str, 
         offset = len(source)
         tok_type, value, token_name = "$END", "", "EOF"
     elif token.type == "ERROR":
-        offset = lexed.error.offset
-        tok_type, value, token_name = "ERROR", "", lexed.error.message
-        lex_message = lexed.error.message
+        error = lexed.error
+        assert error is not None  # the lexer adds an ERROR token only when it failed
+        offset = error.offset
+        tok_type, value, token_name = "ERROR", "", error.message
+        lex_message = error.message
     else:
         offset = token.start_pos
         tok_type, value, token_name = token.type, token.value, KAPACITOR_NAMES.get(token.type, token.type)

@@ -8,16 +8,16 @@ lines keep one argument per line; comments are re-indented with `// `.
 
 from __future__ import annotations
 
-from decimal import Decimal
-
+from tickpy.golang.goformat import format_float_f
 from tickpy.syntax import ast
+from tickpy.syntax.parser import parse
 
 INDENT_STEP = "    "
 
 
-def format_float(value: float) -> str:
+def float_literal(value: float) -> str:
     """Go's strconv.FormatFloat(v, 'f', -1, 64), plus ".0" when there is no point."""
-    text = format(Decimal(repr(value)), "f")
+    text = format_float_f(value)
     if "." not in text:
         text += ".0"
     return text
@@ -28,7 +28,7 @@ def format_number(node: ast.NumberLiteral) -> str:
         if node.base == 8:
             return "0" + format(node.int_value, "o")
         return str(node.int_value)
-    return format_float(node.float_value)
+    return float_literal(node.float_value)
 
 
 class _Writer:
@@ -36,7 +36,7 @@ class _Writer:
     nesting formats. A work item is either text to write or a (node, indent, on_new_line)
     triple to expand into more items, in the order Kapacitor's Format methods write them."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.out: list[str] = []
 
     def comment_text(self, comment: ast.Comment, indent: str, on_new_line: bool) -> str:
@@ -69,10 +69,9 @@ class _Writer:
             items.reverse()
             stack.extend(items)
 
-    def expand(self, node: ast.Node, indent: str, on_new_line: bool) -> list:
+    def expand(self, node: ast.Statement, indent: str, on_new_line: bool) -> list:
         """What `node` writes: text pieces and child triples, in order."""
-        cls = node.__class__
-        if cls is ast.Chain:
+        if isinstance(node, ast.Chain):
             items: list = [(node.left, indent, on_new_line), "\n"]
             indent += INDENT_STEP
             if node.operator == ".":
@@ -82,20 +81,20 @@ class _Writer:
             items.append(indent + node.operator)
             items.append((node.right, indent, False))
             return items
-        if cls is ast.Declaration or cls is ast.TypeDeclaration:
+        if isinstance(node, (ast.Declaration, ast.TypeDeclaration)):
             items = []
             if node.comment is not None:
                 items.append(self.comment_text(node.comment, indent, on_new_line))
             items.append("var ")
             items.append((node.name, indent, False))
-            if cls is ast.Declaration:
+            if isinstance(node, ast.Declaration):
                 items.append(" = ")
                 items.append((node.value, indent, False))
             else:
                 items.append(" ")
                 items.append((node.type_name, indent, False))
             return items
-        if cls is ast.DBRP:
+        if isinstance(node, ast.DBRP):
             items = []
             if node.comment is not None:
                 items.append(self.comment_text(node.comment, indent, on_new_line))
@@ -110,7 +109,7 @@ class _Writer:
         if on_new_line:
             items.append(indent)
 
-        if cls is ast.Function:
+        if isinstance(node, ast.Function):
             items.append(node.name + "(")
             arg_indent = indent + INDENT_STEP
             multiline = node.multiline
@@ -123,7 +122,7 @@ class _Writer:
             if multiline and node.args:
                 items.append("\n" + indent)
             items.append(")")
-        elif cls is ast.Binary:
+        elif isinstance(node, ast.Binary):
             if node.parens:
                 items.append("(")
                 indent += INDENT_STEP
@@ -132,32 +131,32 @@ class _Writer:
             items.append((node.right, indent, node.multiline))
             if node.parens:
                 items.append(")")
-        elif cls is ast.Identifier:
+        elif isinstance(node, ast.Identifier):
             items.append(node.name)
-        elif cls is ast.Reference:
+        elif isinstance(node, ast.Reference):
             items.append('"' + node.name.replace('"', '\\"') + '"')
-        elif cls is ast.StringLiteral:
+        elif isinstance(node, ast.StringLiteral):
             if node.triple_quoted:
                 items.append("'''" + node.value + "'''")
             else:
                 items.append("'" + node.value.replace("'", "\\'") + "'")
-        elif cls is ast.NumberLiteral:
+        elif isinstance(node, ast.NumberLiteral):
             items.append(format_number(node))
-        elif cls is ast.DurationLiteral:
+        elif isinstance(node, ast.DurationLiteral):
             items.append(node.literal)
-        elif cls is ast.Lambda:
+        elif isinstance(node, ast.Lambda):
             items.append("lambda: ")
             items.append((node.expression, indent, False))
-        elif cls is ast.Unary:
+        elif isinstance(node, ast.Unary):
             items.append(node.operator)
             items.append((node.operand, indent, False))
-        elif cls is ast.BoolLiteral:
+        elif isinstance(node, ast.BoolLiteral):
             items.append("TRUE" if node.value else "FALSE")
-        elif cls is ast.RegexLiteral:
+        elif isinstance(node, ast.RegexLiteral):
             items.append(node.literal)
-        elif cls is ast.Star:
+        elif isinstance(node, ast.Star):
             items.append("*")
-        elif cls is ast.ListLiteral:
+        elif isinstance(node, ast.ListLiteral):
             items.append("[")
             for i, element in enumerate(node.elements):
                 if i:
@@ -165,7 +164,7 @@ class _Writer:
                 items.append((element, indent, on_new_line))
             items.append("]")
         else:  # pragma: no cover - every node class is handled above
-            raise TypeError(f"cannot format {cls.__name__}")
+            raise TypeError(f"cannot format {node.__class__.__name__}")
         return items
 
 
@@ -178,14 +177,14 @@ def format_node(node: ast.Node, indent: str = "", on_new_line: bool = False) -> 
 def format_program(program: ast.Program) -> str:
     writer = _Writer()
     out = writer.out
-    items: list[ast.Node] = list(program.statements)
+    items: list[ast.Statement | ast.Comment] = list(program.statements)
     for extra in (program.dangling_comment, program.trailing_comment):
         if extra is not None:
             items.append(extra)
     for i, item in enumerate(items):
         if i:
             out.append("\n")
-        if item.__class__ is ast.Comment:
+        if isinstance(item, ast.Comment):
             writer.comment(item, "", True)
         else:
             writer.node(item, "", True)
@@ -199,6 +198,4 @@ def format_expression(node: ast.Node) -> str:
 
 
 def format_source(source: str, path: str = "<script>") -> str:
-    from tickpy.syntax.parser import parse
-
     return format_program(parse(source, path))

@@ -26,9 +26,21 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass
+from typing import Protocol, cast
 
+from tickpy.golang.goformat import (
+    GoRangeError,
+    GoSyntaxError,
+    go_quote,
+    is_go_digit,
+    is_go_letter,
+    parse_float,
+    parse_int,
+    quote_rune,
+)
+from tickpy.golang.goregexp import compile_error
+from tickpy.golang.gotime import DurationOverflowError, parse_influx_duration
 from tickpy.syntax import ast
-from tickpy.golang.goformat import go_quote  # strconv.Quote, as Kapacitor's literal errors print the text
 
 # Kapacitor's token names, as its messages print them (TokenType.String()).
 KAPACITOR_NAMES = {
@@ -74,24 +86,24 @@ KAPACITOR_NAMES = {
 
 KEYWORDS = {"AND": "AND", "OR": "OR", "TRUE": "TRUE", "FALSE": "FALSE", "var": "VAR", "dbrp": "DBRP"}
 
+
+class _MatchesEverywhere(Protocol):
+    """A pattern that matches (maybe empty) at any position, so its match is never None."""
+
+    def match(self, string: str, pos: int = ...) -> re.Match[str]: ...
+
+
 # Go's unicode.IsSpace.
 _SPACE_CHARS = "\t\n\v\f\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
-_SPACES = re.compile("[" + re.escape(_SPACE_CHARS) + "]*")
-_SPACES_NO_NEWLINE = re.compile("[" + re.escape(_SPACE_CHARS.replace("\n", "")) + "]*")
-_ASCII_IDENT_TAIL = re.compile(r"[A-Za-z0-9_]*")
+# Each is `[...]*`, which matches at any position; the casts record that for the type checker.
+_SPACES = cast(_MatchesEverywhere, re.compile("[" + re.escape(_SPACE_CHARS) + "]*"))
+_SPACES_NO_NEWLINE = cast(_MatchesEverywhere, re.compile("[" + re.escape(_SPACE_CHARS.replace("\n", "")) + "]*"))
+_ASCII_IDENT_TAIL = cast(_MatchesEverywhere, re.compile(r"[A-Za-z0-9_]*"))
 _REFERENCE = re.compile(r'(?:\\"|[^"])*+"')
 _SINGLE_STRING_BODY = re.compile(r"(?:\\'|[^'])*+'")
 _REGEX_BODY = re.compile(r"(?:\\/|[^/])*+/")
 
 _DURATION_UNITS = "uµsmhdw"
-
-
-def is_go_letter(ch: str) -> bool:
-    return ch.isalpha()
-
-
-def is_go_digit(ch: str) -> bool:
-    return ch.isdecimal()
 
 
 class Tok:
@@ -110,8 +122,9 @@ class Tok:
         self.line = line
         self.column = column
         self.offset_end = offset_end
-        self.comment = None
-        self.literal = None
+        self.comment: ast.Comment | None = None
+        # A number's int or float, a duration's nanoseconds, or a LiteralProblem.
+        self.literal: int | float | LiteralProblem | None = None
 
     def __repr__(self) -> str:
         return f"Tok({self.type}, {self.value!r}, {self.line}:{self.column})"
@@ -163,23 +176,6 @@ class SourceMap:
         if self.ascii:
             return offset
         return utf8_len(self.source[:offset])
-
-
-def go_quote_rune(ch: str) -> str:
-    """Go's %q of a rune."""
-    special = {"\a": "\\a", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\v": "\\v", "\\": "\\\\", "'": "\\'"}
-    if ch in special:
-        return f"'{special[ch]}'"
-    code = ord(ch)
-    if 0xD800 <= code <= 0xDFFF:  # an undecodable byte: Go reads it as U+FFFD
-        return "'\ufffd'"
-    if ch.isprintable():
-        return f"'{ch}'"
-    if code < 0x80:
-        return f"'\\x{code:02x}'"
-    if code <= 0xFFFF:
-        return f"'\\u{code:04x}'"
-    return f"'\\U{code:08x}'"
 
 
 @dataclass(slots=True)
@@ -356,7 +352,7 @@ class _Lexer:
                     if pos < 0:
                         break
             else:
-                self.fail(f"unknown state, last char: {go_quote_rune(c)}", pos)
+                self.fail(f"unknown state, last char: {quote_rune(ord(c))}", pos)
                 break
 
         eof_comment = self.make_comment() if self.pending_comments and self.error is None else None
@@ -477,143 +473,45 @@ class _Lexer:
 
 _SINGLE = {"[": "LSBRACKET", "]": "RSBRACKET", "|": "PIPE", "@": "AT", ",": "COMMA", "*": "STAR"}
 
-INT64_MAX = (1 << 63) - 1
-
-
 def check_number(text: str):
-    """The value of a number literal (int or float), or a LiteralProblem."""
+    """The value of a number literal (int or float), or a LiteralProblem: Kapacitor's newNumber,
+    strconv.ParseFloat with a point, else strconv.ParseInt in base 8 after a leading 0."""
     if "." in text:
         try:
-            if not text.replace(".", "", 1).isascii():
-                raise ValueError
-            value = float(text)
-        except ValueError:
-            value = None
-        if value is None or value == float("inf"):
+            return parse_float(text)
+        except (GoSyntaxError, GoRangeError):
             return LiteralProblem(f"illegal number syntax: {go_quote(text)}", f"{text} is not a valid number")
-        return value
     base = 8 if text[0] == "0" and len(text) > 1 else 10
     try:
-        if not text.isascii():
-            raise ValueError
-        value = int(text, base)
-    except ValueError:
-        value = None
-    if value is None or value > INT64_MAX:
-        if value is None and base == 8:
+        return parse_int(text, base)
+    except GoRangeError:
+        plain = f"{text} is too large for a 64-bit integer"
+    except GoSyntaxError:
+        if base == 8:
             plain = f"{text} is not a valid number: a leading 0 makes it octal, which has no digits 8 or 9"
-        elif value is not None:
-            plain = f"{text} is too large for a 64-bit integer"
         else:
             plain = f"{text} is not a valid number"
-        return LiteralProblem(f"illegal number syntax: {go_quote(text)}", plain)
-    return value
-
-
-_DURATION_NS = {"ns": 1, "u": 1000, "µ": 1000, "ms": 1_000_000, "s": 1_000_000_000, "m": 60_000_000_000,
-                "h": 3_600_000_000_000, "d": 86_400_000_000_000, "w": 604_800_000_000_000}
-
-
-def _wrap_int64(value: int) -> int:
-    value &= (1 << 64) - 1
-    return value - (1 << 64) if value >= 1 << 63 else value
+    return LiteralProblem(f"illegal number syntax: {go_quote(text)}", plain)
 
 
 def check_duration(text: str):
     """Nanoseconds of a duration literal (influxql.ParseDuration), or a LiteralProblem."""
-    invalid = LiteralProblem("invalid duration", f"{text} is not a valid duration")
-    if len(text) < 2:
-        return invalid
-    i = 0
-    negative = False
-    if text[0] == "-":
-        negative = True
-        i = 1
-    total = 0
-    measure = 0
-    unit = ""
-    while i < len(text):
-        start = i
-        while i < len(text) and "0" <= text[i] <= "9":
-            i += 1
-        if i >= len(text) or i == start:
-            return invalid
-        measure = int(text[start:i])
-        if measure > INT64_MAX:
-            return invalid
-        unit = text[i]
-        if unit in "nm" and i + 1 < len(text) and text[i + 1] == "s":
-            unit = text[i : i + 2]
-            i += 2
-        elif unit == "n":
-            return invalid
-        else:
-            i += 1
-        factor = _DURATION_NS.get(unit)
-        if factor is None:
-            return invalid
-        total = _wrap_int64(total + _wrap_int64(measure * factor))
-    if total < 0 and not negative:
-        return LiteralProblem(
-            f"overflowed duration {measure}{unit}: choose a smaller duration or INF",
-            f"{text} is too long: a duration is at most about 292 years",
-        )
-    return -total if negative else total
+    try:
+        return parse_influx_duration(text)
+    except DurationOverflowError as error:
+        return LiteralProblem(str(error), f"{text} is too long: a duration is at most about 292 years")
+    except ValueError:
+        return LiteralProblem("invalid duration", f"{text} is not a valid duration")
 
 
 def lex(source: str) -> LexResult:
     return _Lexer(source).run()
 
 
-_RE2_OPTIONS = None
-
-# RE2's wording -> Go regexp's (Kapacitor compiles regexes with Go's regexp package).
-_GO_REGEX_MESSAGES = [
-    ("missing ): ", "missing closing ): "),
-    ("missing ]: ", "missing closing ]: "),
-    ("unexpected ): ", "unexpected ): "),
-    ("bad repetition operator: ", "invalid nested repetition operator: "),
-    ("no argument for repetition operator: ", "missing argument to repetition operator: "),
-    ("invalid repetition size: ", "invalid repeat count: "),
-    ("invalid character class range: ", "invalid character class range: "),
-    ("invalid character class: ", "invalid character class: "),
-    ("invalid escape sequence: ", "invalid escape sequence: "),
-    ("invalid perl operator: ", "invalid or unsupported Perl syntax: "),
-    ("invalid named capture group: ", "invalid named capture: "),
-    ("bad named capture group: ", "invalid named capture: "),
-    ("duplicate capture group name: ", "duplicate capture group name: "),
-    ("invalid UTF-8: ", "invalid UTF-8: "),
-]
-
-
 def check_regex(pattern: str):
     """None when Go's regexp would compile `pattern`, else a LiteralProblem."""
-    global _RE2_OPTIONS
-    import re2
-
-    if _RE2_OPTIONS is None:
-        _RE2_OPTIONS = re2.Options()
-        _RE2_OPTIONS.log_errors = False
-    # RE2 takes `\C` (any byte); Go's regexp does not.
-    index = pattern.find("\\")
-    while index != -1 and index + 1 < len(pattern):
-        if pattern[index + 1] == "C":
-            return LiteralProblem("error parsing regexp: invalid escape sequence: `\\C`", "invalid regular expression: \\C is not supported")
-        index = pattern.find("\\", index + 2)
-    try:
-        re2.compile(pattern, options=_RE2_OPTIONS)
+    reason = compile_error(pattern)
+    if reason is None:
         return None
-    except Exception as error:  # re2.error carries bytes
-        reason = error.args[0] if error.args else str(error)
-        if isinstance(reason, bytes):
-            reason = reason.decode("utf-8", "replace")
-        reason = str(reason)
-        if reason.startswith("trailing \\"):
-            go_reason = "trailing backslash at end of expression: ``"
-        else:
-            go_reason = reason
-            for prefix, go_prefix in _GO_REGEX_MESSAGES:
-                if reason.startswith(prefix):
-                    go_reason = f"{go_prefix}`{reason[len(prefix):]}`"
-                    break
-        return LiteralProblem(f"error parsing regexp: {go_reason}", f"invalid regular expression: {go_reason}")
+    plain = "\\C is not supported" if reason == "invalid escape sequence: `\\C`" else reason
+    return LiteralProblem(f"error parsing regexp: {reason}", f"invalid regular expression: {plain}")

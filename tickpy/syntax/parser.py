@@ -1,24 +1,31 @@
-"""TICKscript source -> typed AST, with grammar/tickscript.lark (Lark LALR) fed by our lexer.
+"""TICKscript source -> typed AST, with grammar/tickscript.lark (LALR) fed by our lexer.
 
-Lark builds the LALR table from the grammar; `_Driver` runs that table over the tokens of
-`tickpy.syntax.lexer` and calls `_Builder` (through Lark's callbacks) at each reduction, so the
-AST is built while parsing and arbitrarily deep input needs no recursion. Comments are
+Lark computes the LALR table of the grammar; grammar/tickscript.table.json ships that table
+(written by tools/gen_parser_table.py), so a start needs neither Lark nor the table's
+construction. When the grammar no longer matches the table (an edited checkout) the table is
+built again from the grammar with Lark, in memory; tests/syntax/test_parser_table.py fails until
+the file is regenerated. `_Driver` runs the table over the tokens of `tickpy.syntax.lexer` and
+calls `_Builder` at each reduction, as Lark's LALR parser would call it as its transformer, so
+the AST is built while parsing and arbitrarily deep input needs no recursion. Comments are
 attached as Kapacitor's parser attaches them (they travel on the token that follows them).
 """
 
 from __future__ import annotations
 
 import gc
+import json
+import os
 import threading
-from importlib import resources
+import zlib
 
-from lark import Lark, Transformer
-from lark.parsers.lalr_analysis import Shift as _SHIFT
-from lark.lexer import Lexer as _LarkLexer
-
+import tickpy.grammar
 from tickpy.diagnostics import TickpyError
 from tickpy.syntax import ast
 from tickpy.syntax.lexer import LiteralProblem, SourceMap, Tok, lex
+
+GRAMMAR_PATH = os.path.join(os.path.dirname(tickpy.grammar.__file__), "tickscript.lark")
+TABLE_PATH = os.path.join(os.path.dirname(tickpy.grammar.__file__), "tickscript.table.json")
+START_SYMBOLS = ["program", "lambda_start"]
 
 _OPERATORS = {
     "PLUS": "+", "MINUS": "-", "MULT": "*", "DIV": "/", "MOD": "%",
@@ -30,7 +37,7 @@ _CHAIN_OPERATORS = {"PIPE": "|", "DOT": ".", "AT": "@"}
 _MULTILINE_TOKENS = frozenset({"STRING", "REFERENCE", "REGEX"})
 
 
-def _reduce(states: dict, state_stack: list, value_stack: list, reduction: tuple) -> None:
+def _reduce(states: list, state_stack: list, value_stack: list, reduction: tuple) -> None:
     """One LALR reduction: pop the rule's children (a unit rule passes its one child
     through), push the callback's value and the goto state."""
     size, origin, callback = reduction
@@ -46,7 +53,7 @@ def _reduce(states: dict, state_stack: list, value_stack: list, reduction: tuple
     state_stack.append(states[state_stack[-1]][origin][1])
 
 
-def _reduce_states(states: dict, stack: list, reduction: tuple) -> None:
+def _reduce_states(states: list, stack: list, reduction: tuple) -> None:
     """A reduction on the state stack alone, for the error paths that replay the parse."""
     size, origin, _ = reduction
     if size:
@@ -63,28 +70,16 @@ class LiteralError(Exception):
         self.problem = problem
 
 
-class _TokenFeed(_LarkLexer):
-    """Lark needs a lexer to build its tables; parsing goes through `_Driver`, which takes the
-    tokens of `tickpy.syntax.lexer` directly."""
-
-    def __init__(self, lexer_conf):
-        pass
-
-    def lex(self, tokens):
-        return iter(tokens)
-
-
 def _unescape(body: str, quote: str) -> str:
     if "\\" not in body:
         return body
     return body.replace("\\" + quote, quote)
 
 
-class _Builder(Transformer):
-    """Builds AST nodes at each reduction of the LALR parser."""
+class _Builder:
+    """Builds AST nodes at each reduction of the LALR parser: one method per rule name or alias."""
 
     def __init__(self):
-        super().__init__(visit_tokens=False)
         self.map: SourceMap | None = None
         self.source = ""
         self.ascii = True
@@ -274,19 +269,92 @@ class _Builder(Transformer):
 _BUILDER = _Builder()
 
 
-def _load_parser() -> Lark:
-    grammar = resources.files("tickpy.grammar").joinpath("tickscript.lark").read_text(encoding="utf-8")
-    return Lark(
-        grammar,
-        parser="lalr",
-        lexer=_TokenFeed,
-        transformer=_BUILDER,
-        start=["program", "lambda_start"],
-        maybe_placeholders=False,
-    )
+def lark_parser(grammar: str, transformer=None):
+    """Lark's own LALR parser of `grammar`. It never lexes: tokens come from our lexer (fed
+    one by one through its interactive parser)."""
+    from lark import Lark  # deferred: start-up (the shipped table stands for it)
+
+    return Lark(grammar, parser="lalr", lexer="basic", transformer=transformer, start=START_SYMBOLS,
+                maybe_placeholders=False)
 
 
-_PARSER = _load_parser()
+def grammar_digest(grammar: str) -> str:
+    """Tells an edited grammar from the one the table was built from. CRC-32 is enough to notice
+    an edit, and hashlib would load OpenSSL at each start."""
+    return f"{zlib.crc32(grammar.encode('utf-8')):08x}"
+
+
+def build_table(grammar: str) -> dict:
+    """The LALR table Lark computes for `grammar`, as plain JSON data.
+
+    States are numbered in the order a breadth-first walk from the start states meets them
+    (symbols in sorted order), since Lark's own numbering changes with string hashing. Each
+    rule says what its reduction does, as Lark's parse-tree builder would do it with `_Builder`
+    for transformer: "pass" hands the one child of a `?rule` on, "call" calls the builder's
+    method, "inline" (a `_rule`) gives its children to the rule that contains it; "flatten" are
+    the positions of such inlined children, whose own children take their place."""
+    from lark.parsers.lalr_analysis import Shift  # deferred: start-up
+
+    lark = lark_parser(grammar)
+    parse_table = lark.parser.parser.parser.parse_table
+    numbers: dict[int, int] = {}
+    pending = [parse_table.start_states[name] for name in sorted(parse_table.start_states)]
+    for state in pending:  # the list grows as the walk goes
+        if state not in numbers:
+            numbers[state] = len(numbers)
+            actions = parse_table.states[state]
+            pending += [actions[symbol][1] for symbol in sorted(actions) if actions[symbol][0] is Shift]
+    rule_numbers = {rule: number for number, rule in enumerate(lark.rules)}
+    states = []
+    for state in numbers:  # in the order of their numbers
+        actions = sorted(parse_table.states[state].items())
+        states.append({
+            "shift": {str(symbol): numbers[arg] for symbol, (kind, arg) in actions if kind is Shift},
+            "reduce": {str(symbol): rule_numbers[arg] for symbol, (kind, arg) in actions if kind is not Shift},
+        })
+    return {
+        "grammar_crc32": grammar_digest(grammar),
+        "start_states": {name: numbers[state] for name, state in sorted(parse_table.start_states.items())},
+        "end_states": {name: numbers[state] for name, state in sorted(parse_table.end_states.items())},
+        "rules": [_rule_record(rule) for rule in lark.rules],
+        "states": states,
+    }
+
+
+def _rule_record(rule) -> dict:
+    origin = rule.origin.name
+    expansion = [symbol.name for symbol in rule.expansion]
+    flatten = [index for index, symbol in enumerate(rule.expansion) if not symbol.is_term and symbol.name.startswith("_")]
+    record = {"origin": origin, "expansion": expansion}
+    if any(symbol.is_term and symbol.filter_out for symbol in rule.expansion) or rule.options.template_source:
+        raise ValueError(f"rule {rule}: filtered tokens and templates are not supported by the driver")
+    if rule.options.expand1 and not rule.alias:
+        if len(expansion) != 1 or flatten:
+            raise ValueError(f"rule {rule}: a ?rule must have one child, not inlined")
+        record["kind"] = "pass"
+        return record
+    if origin.startswith("_"):
+        record["kind"] = "inline"
+    else:
+        method = rule.alias or origin
+        if not callable(getattr(_Builder, method, None)):
+            raise ValueError(f"rule {rule}: _Builder has no method {method}")
+        record["kind"] = "call"
+        record["method"] = method
+    record["flatten"] = flatten
+    return record
+
+
+def load_table(grammar_path: str = GRAMMAR_PATH, table_path: str = TABLE_PATH) -> dict:
+    """The table at `table_path`, or when it was built from another grammar than the one at
+    `grammar_path`, a table built now from that grammar."""
+    with open(grammar_path, encoding="utf-8") as grammar_file:
+        grammar = grammar_file.read()
+    with open(table_path, encoding="utf-8") as table_file:
+        table = json.load(table_file)
+    if table.get("grammar_crc32") != grammar_digest(grammar):
+        return build_table(grammar)
+    return table
 
 
 class SyntaxStop(Exception):
@@ -298,35 +366,58 @@ class SyntaxStop(Exception):
         self.expected = expected
 
 
+def _children(children: list) -> list:
+    return children
+
+
+def _flattening(then, positions: frozenset):
+    """Lark's child filter: the children at `positions` (lists from inlined `_rules`) are
+    spliced in. A list in first place is extended in place, so left recursion stays linear."""
+    def flatten(children):
+        flat = []
+        for index, child in enumerate(children):
+            if index in positions:
+                if flat:
+                    flat += child
+                else:
+                    flat = child
+            else:
+                flat.append(child)
+        return then(flat)
+    return flatten
+
+
+def _callback(rule: dict, builder: _Builder):
+    """What a reduction of `rule` calls with its children (None: it passes its one child on)."""
+    if rule["kind"] == "pass":
+        return None
+    then = getattr(builder, rule["method"]) if rule["kind"] == "call" else _children
+    return _flattening(then, frozenset(rule["flatten"])) if rule["flatten"] else then
+
+
 class _Driver:
-    """The LALR loop over Lark's parse table, with Lark's reduction callbacks.
+    """The LALR loop over the parse table, with the reductions Lark's parser would make.
 
     Lark's own loop does the same work; this one skips the per-token overhead, passes unit
     reductions (`?rule` with one child) through without a call, and on an error works out
     exactly which tokens the parser could have taken there."""
 
-    def __init__(self, lark: Lark):
-        inner = lark.parser.parser.parser
-        table = inner.parse_table
+    def __init__(self, table: dict, builder: _Builder):
         # Per rule: (size, goto symbol, callback or None for a pass-through unit reduction).
-        reductions = {}
-        for rule, callback in inner.callbacks.items():
-            size = len(rule.expansion)
-            unit = rule.options.expand1 and not rule.alias and size == 1 and not rule.expansion[0].name.startswith("_")
-            reductions[rule] = (size, str(rule.origin.name), None if unit else callback)
-        # Actions as (True, next state) for a shift and (False, reduction) for a reduce, under
-        # plain-str keys: Lark's symbol names are Token objects whose Python-level __eq__
-        # would run on every lookup, and its Rule keys hash in Python too.
-        self.states = {
-            state: {
-                str(name): (True, arg) if kind is _SHIFT else (False, reductions[arg])
-                for name, (kind, arg) in actions.items()
+        reductions = [(len(rule["expansion"]), rule["origin"], _callback(rule, builder)) for rule in table["rules"]]
+        reduce_actions = [(False, reduction) for reduction in reductions]
+        shift_actions = [(True, state) for state in range(len(table["states"]))]
+        # Actions as (True, next state) for a shift and (False, reduction) for a reduce.
+        self.states = [
+            {
+                **{name: shift_actions[state] for name, state in actions["shift"].items()},
+                **{name: reduce_actions[rule] for name, rule in actions["reduce"].items()},
             }
-            for state, actions in table.states.items()
-        }
-        self.start_states = table.start_states
-        self.end_states = table.end_states
-        self.terminals = sorted({name for actions in self.states.values() for name in actions if name.isupper()})
+            for actions in table["states"]
+        ]
+        self.start_states = table["start_states"]
+        self.end_states = table["end_states"]
+        self.terminals = sorted({name for actions in self.states for name in actions if name.isupper()})
 
     def run(self, tokens: list[Tok], start: str):
         states = self.states
@@ -396,13 +487,11 @@ class _Driver:
         return accepted
 
 
-_DRIVER = _Driver(_PARSER)
+_DRIVER = _Driver(load_table(), _BUILDER)
 _LOCK = threading.Lock()
 
 
 def _run(source: str, start: str, path: str):
-    from tickpy.syntax.errors import literal_diagnostic, syntax_diagnostic  # avoid an import cycle
-
     # The parse makes no reference cycles; the cyclic collector would only rescan the growing
     # tree again and again on big inputs.
     collecting = gc.isenabled()

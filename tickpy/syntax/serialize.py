@@ -4,6 +4,7 @@ class name, its span and its fields; comments are included where they are attach
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
 from tickpy.syntax import ast
 
@@ -23,7 +24,8 @@ def node_to_dict(node: ast.Node) -> dict:
     """A node and its descendants as dicts (built without Python recursion, so that very
     deeply nested expressions convert too)."""
     root: dict = {}
-    stack: list[tuple[object, object, object]] = [(node, None, None)]
+    # (value, the dict or list to put it in, its key or index there)
+    stack: list[tuple[object, dict | list | None, Any]] = [(node, None, None)]
     while stack:
         value, parent, key = stack.pop()
         converted = _convert(value, stack)

@@ -35,9 +35,9 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+from tickpy.golang.gotime import format_go_duration, format_time_rfc3339nano
 from tickpy.runtime.alert_event import LEVELS
-from tickpy.testing.times import (TimeFormatError, format_duration, format_offset, format_time, parse_duration_ns,
-                                  parse_time_ns)
+from tickpy.testing.times import TimeFormatError, format_offset, parse_duration_ns, parse_time_ns
 
 __all__ = ["Mismatch", "check_expectations", "event_fields", "delivery_fields", "EVENT_KEYS", "LEVEL_ALIASES"]
 
@@ -101,14 +101,14 @@ def counted(number: int, singular: str, plural: str = "") -> str:
 
 
 def _time_text(ns: int, start_ns: int, relative: bool) -> str:
-    return format_offset(ns, start_ns) if relative else format_time(ns)
+    return format_offset(ns, start_ns) if relative else format_time_rfc3339nano(ns)
 
 
 def event_fields(event, start_ns: int = 0, relative: bool = False) -> dict:
     """An AlertEvent as the keys an expectation names (times formatted for the file)."""
     return {
         "level": event.level, "id": event.id, "message": event.message, "details": event.details,
-        "time": _time_text(event.time_ns, start_ns, relative), "duration": format_duration(event.duration_ns),
+        "time": _time_text(event.time_ns, start_ns, relative), "duration": format_go_duration(event.duration_ns),
         "previousLevel": event.previous_level, "tags": dict(event.tags), "fields": dict(event.fields),
         "name": event.name, "task": event.task_name, "group": event.group, "topic": event.topic,
         "category": event.category, "recoverable": event.recoverable,
@@ -194,7 +194,7 @@ def match_value(expected, got, where: str, path: str, label: str = "") -> list[M
                 return []
         except TimeFormatError:
             pass
-        return [Mismatch(where, path, format_time(parse_time_ns(expected)), got, label)]
+        return [Mismatch(where, path, format_time_rfc3339nano(parse_time_ns(expected)), got, label)]
     if expected == got and type(expected) is type(got):
         return []
     return [Mismatch(where, path, expected, got, label)]
@@ -208,7 +208,7 @@ def _match_time_like(key: str, expected, got_ns: int, where: str, label: str, st
         return [Mismatch(where, key, label=label, note=f"cannot read the expected value: {error}")]
     if wanted == got_ns:
         return []
-    got = _time_text(got_ns, start_ns, relative) if key == "time" else format_duration(got_ns)
+    got = _time_text(got_ns, start_ns, relative) if key == "time" else format_go_duration(got_ns)
     return [Mismatch(where, key, expected, got, label)]
 
 

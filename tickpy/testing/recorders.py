@@ -32,14 +32,12 @@ import socket
 import tempfile
 import threading
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from tickpy.alerting.addresses import check_tcp_address
-from tickpy.alerting.senders import check_http_url
+from tickpy.alerting.kinds import HANDLER_KINDS
 from tickpy.alerting.service import AlertService
-from tickpy.diagnostics import TickpyError
 
 __all__ = ["Delivery", "RecordingAlertService"]
 
@@ -212,52 +210,28 @@ class RecordingAlertService(AlertService):
 
     def build_handler(self, kind, handler_id, options, label, problem):
         options = dict(options)
-        if kind == "tcp" and not check_tcp_address(options.get("address", "")):
-            key = f"tcp {options['address']}"
-            options["address"] = self._recorder(key, _TCPRecorder).address
-        elif kind == "log" and options.get("path"):
-            key = f"log {options['path']}"
-            options["path"] = self._recorder(key, lambda: _FileRecorder(self._file(key))).path
-        elif kind == "exec" and options.get("prog"):
-            key = "exec " + " ".join([options["prog"], *options.get("args", [])])
-            target = self._recorder(key, lambda: _FileRecorder(self._file(key))).path
-            options["prog"] = "/bin/sh"
-            options["args"] = ["-c", 'cat >> "$0"', target]
-        elif kind == "post":
-            key = self._redirect_post(options, problem)
-        else:
-            key = None
+        key = HANDLER_KINDS[kind].retarget(options, self, problem)
         handler = super().build_handler(kind, handler_id, options, label, problem)
         if key is not None:
             self._built_for.setdefault(key, []).append(handler)
             return _Sequenced(handler, self._handed.setdefault(key, []))
         return handler
 
-    def _redirect_post(self, options: dict, problem) -> str | None:
-        endpoint = self.config.httppost.get(options.get("endpoint", "")) if options.get("endpoint") else None
-        url = endpoint.url if endpoint is not None else options.get("url", "")
-        if "{{" in urlsplit(url).netloc:
-            # Rendered per alert, the host could not be redirected: refuse rather than send.
-            raise TickpyError(problem(f"post: tickpy test cannot redirect {url!r} to its recorder: "
-                                      "the host is a template", "options.url"))
-        try:
-            check_http_url(url)
-        except ValueError:
-            return None  # not redirected: the service reports what is wrong with it
-        key = f"post {url}"
-        recorder = self._recorder(key, _HTTPRecorder)
-        if endpoint is not None:
-            # A private copy of the config's endpoint: its headers and auth still apply.
-            self.config.httppost = dict(self.config.httppost)
-            self.config.httppost[endpoint.name] = replace(endpoint, url=recorder.url_for(url))
-        else:
-            options["url"] = recorder.url_for(url)
-        return key
+    # The recorders handler kinds are pointed at (tickpy.alerting.kinds.Recorders).
+
+    def tcp_recorder(self, key: str) -> str:
+        return self._recorder(key, _TCPRecorder).address
+
+    def file_recorder(self, key: str) -> str:
+        return self._recorder(key, lambda: _FileRecorder(self._file(key))).path
+
+    def http_recorder(self, key: str, url: str) -> str:
+        return self._recorder(key, _HTTPRecorder).url_for(url)
 
     def redirect_http_post(self, url: str) -> str:
         """The recorder URL for an httpPost node's `url` (its requests are kept apart from the
         handlers' deliveries: see `http_posts`)."""
-        return self._recorder(f"{_HTTP_POST} {url}", _HTTPRecorder).url_for(url)
+        return self.http_recorder(f"{_HTTP_POST} {url}", url)
 
     def http_posts(self) -> dict[str, list[Delivery]]:
         """What each httpPost node's URL received: url -> the request bodies (result JSON)."""

@@ -7,6 +7,7 @@ import math
 import xml.etree.ElementTree as ET
 
 from tickpy.diagnostics import printable
+from tickpy.golang.goformat import not_finite_text
 from tickpy.testing.runner import ERROR, FAILED, PASSED, CaseResult
 
 __all__ = ["failure_text", "junit_classname", "render_text", "render_json", "render_junit", "summary_line", "visible"]
@@ -88,7 +89,7 @@ def _finite(value):
     """The data with NaN and infinities as Go writes them ("NaN", "+Inf", "-Inf"): JSON has no
     such numbers (json.dumps would write the invalid NaN literal)."""
     if isinstance(value, float) and not math.isfinite(value):
-        return "NaN" if value != value else ("+Inf" if value > 0 else "-Inf")
+        return not_finite_text(value)
     if isinstance(value, dict):
         return {key: _finite(item) for key, item in value.items()}
     if isinstance(value, (list, tuple)):

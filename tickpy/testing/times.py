@@ -1,25 +1,21 @@
-"""Times in test files: absolute (RFC3339, Unix ns), relative to a start (`0s`, `+10s`, `1m30s`),
-and Go's formatting of both, so that what `--update` writes reads like what a user would type."""
+"""Times in test files: absolute (RFC3339, Unix ns), relative to a start (`0s`, `+10s`, `1m30s`).
+Written back as Kapacitor writes them (gotime's RFC3339Nano and Duration.String), so that what
+`--update` writes reads like what a user would type."""
 
 from __future__ import annotations
 
 import calendar
 import datetime as _dt
 import re
-from fractions import Fraction
 
-from tickpy.golang.gojson import format_time_rfc3339nano
-from tickpy.golang.goformat import format_go_duration
+from tickpy.golang.gotime import format_go_duration, parse_go_duration
 
 __all__ = ["DEFAULT_START_NS", "TimeFormatError", "parse_duration_ns", "parse_time_ns", "is_relative", "is_rfc3339",
-           "format_time", "format_duration", "format_offset"]
+           "format_offset"]
 
 # Where relative times count from when a test file names no `start`: the Unix epoch.
 DEFAULT_START_NS = 0
 
-_UNIT_NS = {"ns": 1, "us": 1_000, "µs": 1_000, "μs": 1_000, "ms": 1_000_000, "s": 10**9,
-            "m": 60 * 10**9, "h": 3600 * 10**9}
-_DURATION_PART = re.compile(r"(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h)")
 _DURATION = re.compile(r"[+-]?(?:(?:\d+(?:\.\d*)?|\.\d+)(?:ns|us|µs|μs|ms|s|m|h))+")
 _RFC3339 = re.compile(r"(\d{4})-(\d\d)-(\d\d)[Tt ](\d\d):(\d\d):(\d\d)(\.\d+)?([Zz]|[+-]\d\d:\d\d)?")
 
@@ -47,13 +43,12 @@ def parse_duration_ns(value) -> int:
     text = str(value).strip()
     if text == "0":
         return 0
-    if not _DURATION.fullmatch(text):
-        raise TimeFormatError(f"invalid duration {text!r} (write e.g. 10s, 1m30s, 500ms)")
-    sign = -1 if text.startswith("-") else 1
-    total = Fraction(0)
-    for number, unit in _DURATION_PART.findall(text):
-        total += Fraction(number) * _UNIT_NS[unit]
-    return sign * int(total)
+    if _DURATION.fullmatch(text):
+        try:
+            return parse_go_duration(text)
+        except ValueError:
+            pass  # longer than a time.Duration holds
+    raise TimeFormatError(f"invalid duration {text!r} (write e.g. 10s, 1m30s, 500ms)")
 
 
 def _datetime_ns(value: _dt.datetime) -> int:
@@ -91,15 +86,6 @@ def parse_time_ns(value, start_ns: int = DEFAULT_START_NS) -> int:
         return int(text)
     raise TimeFormatError(f"invalid time {text!r} (write RFC3339 like 2024-01-01T00:00:00Z, "
                           "Unix nanoseconds, or a duration from the start like 10s)")
-
-
-def format_time(ns: int) -> str:
-    """RFC3339 with nanoseconds, as Kapacitor writes times in alert JSON."""
-    return format_time_rfc3339nano(ns)
-
-
-# Durations in expected-alert files are written as Go's time.Duration.String() ("1m30s").
-format_duration = format_go_duration
 
 
 def format_offset(ns: int, start_ns: int) -> str:

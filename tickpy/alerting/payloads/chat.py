@@ -5,8 +5,10 @@ from __future__ import annotations
 from urllib.parse import quote_plus
 
 from tickpy.golang import gojson
+from tickpy.golang.gotime import RFC3339, format_time
+from tickpy.runtime.alert_data_template import template_data_value
 from tickpy.alerting.payloads.common import (HTTPRequest, NotSent, creation_check, encode, execute_template,
-                                             go_url_join, parse_option_template)
+                                             service_url, parse_option_template)
 
 
 def _slack(options, event, settings):
@@ -58,12 +60,11 @@ def _discord(options, event, settings):
     workspace = options.get("workspace", "")
     if workspace and settings and settings.get("workspace", "") != workspace:
         raise NotSent("workspace id not found")
-    from tickpy.runtime.alert_data_template import template_data_value
 
     title = execute_template(title_template, template_data_value(event))
     timestamp = ""
-    if settings.get("timestamp"):  # time.RFC3339: whole seconds
-        timestamp = gojson.format_time_rfc3339nano(event.time_ns - event.time_ns % 1_000_000_000)
+    if settings.get("timestamp"):
+        timestamp = format_time(event.time_ns, RFC3339)
     embed = gojson.Struct([("color", _DISCORD_COLORS.get(event.level, 0x7A65F2)), ("title", title),
                            ("description", event.message), ("timestamp", timestamp)])
     body = {"username": options.get("username") or settings.get("username", ""),
@@ -74,7 +75,7 @@ def _discord(options, event, settings):
 def _hipchat(options, event, settings):
     room = options.get("room") or settings.get("room", "")
     token = options.get("token") or settings.get("token", "")
-    url = go_url_join(settings.get("url", ""), (room, "notification"), "auth_token=" + quote_plus(token, safe=""))
+    url = service_url(settings.get("url", ""), (room, "notification"), "auth_token=" + quote_plus(token, safe=""))
     color = {"WARNING": "yellow", "CRITICAL": "red"}.get(event.level, "green")
     body = {"from": "kapacitor", "color": color, "message": event.message, "notify": True}
     return HTTPRequest(url, encode(body))

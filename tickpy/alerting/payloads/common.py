@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
-from urllib.parse import unquote, urlsplit
 
 from tickpy.golang import gojson
+from tickpy.golang.gohttp import join_url
+from tickpy.golang.gotemplate_exec import ExecError, TextTemplate
+from tickpy.golang.gotemplate_parse import TemplateParseError
 from tickpy.runtime.alert_event import AlertEvent
+from tickpy.runtime.alert_wire import result_struct
 
 KAPACITOR_URL = "http://localhost:9092"  # Kapacitor's own address in client_url fields (httpd default)
 
@@ -18,8 +20,6 @@ def encode(value) -> str:
 
 def result_json(event: AlertEvent):
     """The event's models.Result as the Go struct marshals it (field order, omitempty)."""
-    from tickpy.runtime.alert_wire import result_struct
-
     return result_struct(event.result)
 
 
@@ -38,56 +38,13 @@ class NotSent(Exception):
     """Kapacitor's handler would send nothing for this event; the message says why."""
 
 
-# --- Go's net/url: a service URL with path elements joined and the query replaced ----------------
-
-_PATH_KEEP = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.~$&+,/:;=@")
-_BAD_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
-
-
-def _go_clean_path(path: str) -> str:
-    """path.Clean: single slashes, no "." elements, ".." resolved (never above the root)."""
-    rooted = path.startswith("/")
-    parts: list[str] = []
-    for part in path.split("/"):
-        if part in ("", "."):
-            continue
-        if part == "..":
-            if parts and parts[-1] != "..":
-                parts.pop()
-            elif not rooted:
-                parts.append("..")
-            continue
-        parts.append(part)
-    cleaned = "/".join(parts)
-    return "/" + cleaned if rooted else cleaned or "."
-
-
-def go_url_join(base: str, elements: tuple, query: str | None = None) -> str:
-    """url.Parse(base), Path = path.Join(Path, elements...), RawQuery replaced when `query` is
-    given, then url.URL.String(): the joined path re-escaped as EscapedPath does."""
-    bad = _BAD_ESCAPE.search(base)
-    if bad:
-        raise NotSent(f'parse "{base}": invalid URL escape "{base[bad.start():bad.start() + 3]}"')
+def service_url(base: str, elements: tuple, query: str | None = None) -> str:
+    """A service URL with path elements joined and the query replaced (gohttp.join_url); a base
+    that does not parse refuses the event."""
     try:
-        parts = urlsplit(base)
+        return join_url(base, elements, query)
     except ValueError as err:
-        raise NotSent(f'parse "{base}": {err}') from None
-    joined = _go_clean_path("/".join(p for p in (unquote(parts.path), *elements) if p))
-    path = "".join(chr(b) if b in _PATH_KEEP else f"%{b:02X}" for b in joined.encode("utf-8", "surrogateescape"))
-    text = parts.scheme + ":" if parts.scheme else ""
-    if parts.netloc or (parts.scheme and path):
-        text += "//" + parts.netloc
-        if path and not path.startswith("/"):
-            path = "/" + path
-    elif not parts.scheme and ":" in path.split("/", 1)[0]:
-        path = "./" + path  # a first segment with a colon would read as a scheme
-    text += path
-    query = parts.query if query is None else query
-    if query:
-        text += "?" + query
-    if parts.fragment:
-        text += "#" + parts.fragment
-    return text
+        raise NotSent(str(err)) from None
 
 
 # --- option templates: parsed when the handler is built, as Kapacitor's Handler(c) constructors do -
@@ -105,9 +62,6 @@ class OptionTemplateError(ValueError):
 
 def parse_option_template(option: str, name: str, text: str, funcs=None, item: str = ""):
     """text/template.New(name).Parse(text), raising OptionTemplateError with Go's message."""
-    from tickpy.golang.gotemplate_exec import TextTemplate
-    from tickpy.golang.gotemplate_parse import TemplateParseError
-
     try:
         return TextTemplate(name, text, funcs)
     except TemplateParseError as err:
@@ -116,8 +70,6 @@ def parse_option_template(option: str, name: str, text: str, funcs=None, item: s
 
 def execute_template(template, data) -> str:
     """The template's text over `data`; ValueError with Go's message when execution fails."""
-    from tickpy.golang.gotemplate_exec import ExecError
-
     try:
         return template.execute(data)
     except ExecError as err:

@@ -7,9 +7,10 @@ import base64
 import html
 
 from tickpy.golang import gojson
+from tickpy.golang.gotime import format_time
 from tickpy.runtime.alert_data_template import template_data_value
 from tickpy.alerting.payloads.common import (KAPACITOR_URL, HTTPRequest, NotSent, creation_check, encode,
-                                             execute_template, go_url_join, parse_option_template, result_json)
+                                             execute_template, service_url, parse_option_template, result_json)
 from tickpy.golang.gotemplate_exec import ExecError, TextTemplate
 from tickpy.golang.gotemplate_types import GV, MAP_STRING_STRING, STRING, GoType, StructField
 
@@ -37,8 +38,7 @@ def _pagerduty2_links(options) -> list:
 def _pagerduty2(options, event, settings):
     severity = {"WARNING": "warning", "CRITICAL": "critical", "INFO": "info"}.get(event.level, "info")
     action = "resolve" if event.level == "OK" else "trigger"
-    seconds, nanos = divmod(event.time_ns, 1_000_000_000)
-    timestamp = gojson.format_time_rfc3339nano(seconds * 1_000_000_000)[:-1] + f".{nanos:09d}Z"
+    timestamp = format_time(event.time_ns, "2006-01-02T15:04:05.000000000Z07:00")
     payload = gojson.Struct([
         ("summary", event.message), ("source", event.tags.get("host", "unknown")), ("severity", severity),
         ("timestamp", timestamp), ("class", event.task_name), ("component", ""), ("group", ""),
@@ -113,7 +113,7 @@ def _opsgenie2(options, event, settings):
             action = settings.get("recovery_action", "notes")
             if action not in _OPSGENIE2_RECOVERY_ACTIONS:
                 action = "notes"
-        url = go_url_join(base, (alias, action), query="identifierType=alias")
+        url = service_url(base, (alias, action), query="identifierType=alias")
         return HTTPRequest(url, encode({"note": event.message}), headers=headers)
     if settings.get("details") and event.details:
         description = event.details
@@ -201,7 +201,7 @@ def _alerta(options, event, settings):
         body["attributes"] = attribute_values
     token = options.get("token") or settings.get("token", "")
     prefix = options.get("token-prefix") or settings.get("token-prefix") or "Bearer"
-    url = go_url_join(settings.get("url", ""), ("alert",))
+    url = service_url(settings.get("url", ""), ("alert",))
     return HTTPRequest(url, encode(body), headers={"Authorization": f"{prefix} {token}"})
 
 

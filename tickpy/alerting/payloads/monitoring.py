@@ -29,18 +29,20 @@ from __future__ import annotations
 
 import base64
 import functools
-import json
-import math
 import re
 
 from tickpy.golang import gojson
 from tickpy.runtime.alert_event import LEVEL_RANK, AlertEvent
 from tickpy.alerting.payloads.common import (HTTPRequest, NotSent, creation_check, encode, execute_template,
                                              parse_option_template)
-from tickpy.golang.goformat import format_float_v, go_quote
-
-# The Go template machinery is imported when a template is rendered (as the other builders do):
-# loading tickpy.alerting.payloads stays cheap.
+from tickpy.check.alert_templates import go_field_value
+from tickpy.golang.goformat import GoNumError, format_value_v, go_quote, parse_int
+from tickpy.golang.gostrings import from_go_bytes, go_bytes
+from tickpy.golang.gotemplate_exec import ExecError
+from tickpy.golang.gotemplate_types import (BOOL, DURATION, GV, MAP_STRING_ANY, MAP_STRING_STRING, STRING, TIME, GoType,
+                                            StructField, go_duration, go_time)
+from tickpy.golang.gotypes import wrap_int
+from tickpy.runtime.alert_data_template import LEVEL, template_data_value
 
 
 # --- shared ----------------------------------------------------------------------------------
@@ -65,17 +67,15 @@ def _basic_auth_headers(settings: dict) -> dict[str, str]:
 def _cut_bytes(text: str, limit: int) -> str:
     """Go's text[:min(limit, len(text))]: a byte cut, which may split a character (json.Marshal
     then writes one U+FFFD per stray byte; the surrogate escapes carry those bytes)."""
-    data = text.encode("utf-8", "surrogateescape")
+    data = go_bytes(text)
     if len(data) <= limit:
         return text
-    return data[:limit].decode("utf-8", "surrogateescape")
+    return from_go_bytes(data[:limit])
 
 
 def _lenient_render(name: str, text: str, data) -> str:
     """A servicenow/zenoss field template: a parse error sends nothing (ValueError), an
     execution error is ignored and what was written before it is the value."""
-    from tickpy.golang.gotemplate_exec import ExecError
-
     if not text:
         return ""
     template = parse_option_template(name, name, text)  # Kapacitor parses these per event, not when built
@@ -87,14 +87,10 @@ def _lenient_render(name: str, text: str, data) -> str:
 
 def _strict_render(template, event: AlertEvent) -> str:
     """A template parsed when the handler was built, over the event's TemplateData."""
-    from tickpy.runtime.alert_data_template import template_data_value
-
     return execute_template(template, template_data_value(event))
 
 
 def _tags_value(tags: dict):
-    from tickpy.golang.gotemplate_types import GV, MAP_STRING_STRING, STRING
-
     return GV(MAP_STRING_STRING, {k: GV(STRING, v) for k, v in tags.items()})
 
 
@@ -126,8 +122,6 @@ def _sensu(options, event, settings):
 
 @functools.cache
 def _servicenow_data_type():
-    from tickpy.golang.gotemplate_types import MAP_STRING_ANY, MAP_STRING_STRING, STRING, GoType, StructField
-
     return GoType("servicenow.dataInfo", "struct", fields=[
         StructField("ID", STRING), StructField("Name", STRING), StructField("TaskName", STRING),
         StructField("Fields", MAP_STRING_ANY), StructField("Tags", MAP_STRING_STRING)])
@@ -138,30 +132,10 @@ _SERVICENOW_SEVERITY = {"OK": "5", "INFO": "5", "WARNING": "4", "CRITICAL": "1"}
 
 
 def _fields_value(fields: dict):
-    from tickpy.check.alert_templates import go_field_value
-    from tickpy.golang.gotemplate_types import GV, MAP_STRING_ANY
-
     return GV(MAP_STRING_ANY, {k: go_field_value(v) for k, v in fields.items()})
 
 
-def _sprint_v(value) -> str:
-    """fmt.Sprintf("%v") of a decoded option value."""
-    if value is None:
-        return "<nil>"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float):
-        return format_float_v(value)
-    if isinstance(value, (list, tuple)):
-        return "[" + " ".join(_sprint_v(item) for item in value) + "]"
-    if isinstance(value, dict):
-        return "map[" + " ".join(f"{_sprint_v(k)}:{_sprint_v(value[k])}" for k in sorted(value, key=str)) + "]"
-    return str(value)
-
-
 def _servicenow(options, event, settings):
-    from tickpy.golang.gotemplate_types import GV, STRING
-
     _require_setting(settings, "url", _SERVICENOW_URL, "must specify events URL")
     url = options.get("url") or settings.get("url", _SERVICENOW_URL)
     data = GV(_servicenow_data_type(), [GV(STRING, event.id), GV(STRING, event.name), GV(STRING, event.task_name),
@@ -172,7 +146,7 @@ def _servicenow(options, event, settings):
     additional_info = ""
     if options.get("additional_info"):
         info = {key: _lenient_render("additional_info." + key, value, data) if isinstance(value, str)
-                else _sprint_v(value) for key, value in options["additional_info"].items()}
+                else format_value_v(value) for key, value in options["additional_info"].items()}
         additional_info = gojson.dumps(info)
     record = gojson.Struct.omitting_empty([
         ("source", _cut_bytes(options.get("source") or settings.get("source", ""), 100)),
@@ -198,9 +172,6 @@ _ZENOSS_SEVERITY_DEFAULTS = {"OK": "Clear", "INFO": "Info", "WARNING": "Warning"
 
 @functools.cache
 def _zenoss_data_type():
-    from tickpy.runtime.alert_data_template import LEVEL
-    from tickpy.golang.gotemplate_types import BOOL, DURATION, MAP_STRING_STRING, STRING, TIME, GoType, StructField
-
     fields = [("Name", STRING), ("TaskName", STRING), ("ID", STRING), ("Message", STRING), ("Details", STRING),
               ("Time", TIME), ("Duration", DURATION), ("Level", LEVEL), ("Recoverable", BOOL),
               ("Tags", MAP_STRING_STRING)]
@@ -209,9 +180,6 @@ def _zenoss_data_type():
 
 
 def _zenoss_data(event: AlertEvent):
-    from tickpy.runtime.alert_data_template import LEVEL
-    from tickpy.golang.gotemplate_types import BOOL, GV, STRING, go_duration, go_time
-
     return GV(_zenoss_data_type(), [
         GV(STRING, event.name), GV(STRING, event.task_name), GV(STRING, event.id), GV(STRING, event.message),
         GV(STRING, event.details), go_time(event.time_ns), go_duration(event.duration_ns),
@@ -241,17 +209,6 @@ def _json_round_trip(value):
     return value
 
 
-def _reject(text: str):
-    raise ValueError(f"not JSON: {text}")
-
-
-def _finite(text: str) -> float:
-    number = float(text)
-    if math.isinf(number):
-        raise ValueError("number out of range")
-    return number
-
-
 _STRAY_BYTE = re.compile("[\udc80-\udcff]")
 
 
@@ -262,9 +219,9 @@ def _valid_utf8(text: str) -> str:
 
 
 def _go_unmarshal(text: str, otherwise):
-    """json.Unmarshal into interface{} (numbers become float64), or `otherwise` when Go refuses it."""
+    """json.Unmarshal into interface{}, or `otherwise` when Go refuses the text."""
     try:
-        return json.loads(_valid_utf8(text), parse_int=_finite, parse_float=_finite, parse_constant=_reject)
+        return gojson.unmarshal(_valid_utf8(text))
     except ValueError:
         return otherwise
 
@@ -340,21 +297,11 @@ def _snmp_oid(text: str) -> str:
 
 
 def _parse_int64(text: str) -> int:
-    """strconv.ParseInt(text, 10, 64)."""
-    if not _DECIMAL.fullmatch(text):
-        raise NotSent(f"strconv.ParseInt: parsing {go_quote(text)}: invalid syntax")
-    number = int(text)
-    if not -(1 << 63) <= number < (1 << 63):
-        raise NotSent(f"strconv.ParseInt: parsing {go_quote(text)}: value out of range")
-    return number
-
-
-def _wrap(number: int, bits: int, signed: bool) -> int:
-    """Go's integer conversion: keep the low bits."""
-    number &= (1 << bits) - 1
-    if signed and number >= 1 << (bits - 1):
-        number -= 1 << bits
-    return number
+    """strconv.ParseInt(text, 10, 64), its error refusing the event."""
+    try:
+        return parse_int(text)
+    except GoNumError as err:
+        raise NotSent(str(err)) from None
 
 
 def _snmptrap_values(options) -> list:
@@ -382,9 +329,9 @@ def _snmptrap(options, event, settings):
         if kind in _UNSUPPORTED_SNMP_TYPES:
             raise NotSent(f"Snmptrap Datatype '{_UNSUPPORTED_SNMP_TYPES[kind]}' not supported")
         if kind == "c":
-            varbinds.append({"oid": oid, "type": "Counter64", "value": str(_wrap(_parse_int64(value), 64, False))})
+            varbinds.append({"oid": oid, "type": "Counter64", "value": str(wrap_int(_parse_int64(value), 64, False))})
         elif kind == "i":
-            varbinds.append({"oid": oid, "type": "Integer", "value": str(_wrap(_parse_int64(value), 32, True))})
+            varbinds.append({"oid": oid, "type": "Integer", "value": str(wrap_int(_parse_int64(value), 32, True))})
         elif kind == "n":
             varbinds.append({"oid": oid, "type": "Null", "value": ""})
         elif kind == "s":
@@ -393,7 +340,7 @@ def _snmptrap(options, event, settings):
                 octets["hex"] = value.encode("utf-8", "surrogateescape").hex(":")
             varbinds.append(octets)
         elif kind == "t":
-            varbinds.append({"oid": oid, "type": "TimeTicks", "value": str(_wrap(_parse_int64(value), 32, False))})
+            varbinds.append({"oid": oid, "type": "TimeTicks", "value": str(wrap_int(_parse_int64(value), 32, False))})
         else:
             raise NotSent(f"Snmptrap Datatype not known: {kind}")
     return {"network": "udp", "address": settings.get("addr", "localhost:162"), "version": "2c",

@@ -4,6 +4,11 @@
   current level while it is false. Lambdas are shared by all groups (as Kapacitor's are).
 - State per group: a ring of the last `.history(n)` levels (at least 2), flapping detection
   (`.flapping(low, high)`), `.stateChangesOnly([max interval])`, `.noRecoveries()`.
+- A new group (its first point, batch or barrier, also after a delete-group message) starts
+  from the last event stored for its event id, as Kapacitor's NewGroup does: when the node's
+  topics (its own handlers' anonymous topic, its `.topic()`) hold a non-OK event with that id,
+  the state starts at that level, triggered at that event's time. An id template that does
+  not tell the groups apart thus makes them share one level history.
 - An event is produced for every non-OK level and for each recovery (OK after non-OK), unless
   suppressed; it carries id/message/details rendered from the templates, the duration since
   the alert started, the previous level and the point's (or batch's) data.
@@ -18,9 +23,11 @@ from __future__ import annotations
 from typing import Any
 
 from tickpy.golang import gojson
+from tickpy.golang.gotime import GO_ZERO_TIME_NS, time_sub
 from tickpy.runtime.alert_event import LEVELS as LEVEL_NAMES, AlertEvent
 from tickpy.diagnostics import TickpyError
 from tickpy.runtime.messages import (
+    BarrierMessage,
     BatchMessage,
     BatchPoint,
     Dimensions,
@@ -41,21 +48,6 @@ DEFAULT_HISTORY = 21
 # The newest state change weighs WEIGHT_DIFF times the oldest; the newest weighs MAX_WEIGHT.
 WEIGHT_DIFF = 1.5
 MAX_WEIGHT = 1.2
-
-# Go's zero time.Time, in Unix nanoseconds: a state that never triggered has this as its
-# last trigger time.
-GO_ZERO_TIME_NS = -62135596800 * 1_000_000_000
-MAX_GO_DURATION = (1 << 63) - 1
-
-
-def go_sub(later: int, earlier: int) -> int:
-    """time.Time.Sub: saturates at the int64 bounds."""
-    difference = later - earlier
-    if difference > MAX_GO_DURATION:
-        return MAX_GO_DURATION
-    if difference < -MAX_GO_DURATION - 1:
-        return -MAX_GO_DURATION - 1
-    return difference
 
 
 class Inhibitor:
@@ -104,17 +96,20 @@ class AlertState:
     """One group's alert state."""
 
     __slots__ = ("history", "idx", "flapping", "changed", "first_triggered", "last_triggered",
-                 "expired", "inhibitors")
+                 "expired", "inhibitors", "restored_from")
 
     def __init__(self, history: int, inhibitors: list[Inhibitor]):
         self.history = [OK] * history
         self.idx = 0
         self.flapping = False
         self.changed = False
+        # Go's zero time.Time: a state that never triggered has it as its last trigger time.
         self.first_triggered = GO_ZERO_TIME_NS
         self.last_triggered = GO_ZERO_TIME_NS
         self.expired = False
         self.inhibitors = inhibitors
+        # (event id, level, time) of the stored event the state started from, if any.
+        self.restored_from: tuple[str, int, int] | None = None
 
     def percent_change(self) -> float:
         history = self.history
@@ -140,7 +135,7 @@ class AlertState:
             inhibitor.inhibited = inhibited
 
     def duration(self) -> int:
-        return go_sub(self.last_triggered, self.first_triggered)
+        return time_sub(self.last_triggered, self.first_triggered)
 
 
 @register("AlertNode")
@@ -203,6 +198,8 @@ class AlertNode(RuntimeNode):
         self.inhibitors = inhibitor_lookup(ctx)
         self.global_handler_kinds: list[str] = []  # handlers added by `global = true` in --config
         self.handlers = _build_handlers(self)
+        if self.handlers:
+            ctx.alert_service.open_anon_topic(ctx.task_name, self.label)
         # Kapacitor: a global service with `state-changes-only = true` makes every alert node
         # stateChangesOnly, keeping the script's max interval if any.
         self.state_changes_only_from = _forced_state_changes_only(self)
@@ -250,16 +247,38 @@ class AlertNode(RuntimeNode):
 
     # ------------------------------------------------------------------ state
 
-    def _state(self, group: str, tags: dict[str, str]) -> AlertState:
+    def _state(self, group: str, group_tags: dict[str, str], name: str, tags: dict[str, str], time: int) -> AlertState:
+        """The group's state, made (and restored) when the group is new: `name`, `tags` and
+        `time` are those of the message that made it (Kapacitor's NewGroup `first`)."""
         state = self.states.get(group)
         if state is None:
             inhibitors = []
             for category, equal_tags in self.inhibit_specs:
-                inhibitor = Inhibitor(category, {t: tags.get(t, "") for t in equal_tags})
+                inhibitor = Inhibitor(category, {t: group_tags.get(t, "") for t in equal_tags})
                 self.inhibitors.add(inhibitor)
                 inhibitors.append(inhibitor)
             state = self.states[group] = AlertState(self.history, inhibitors)
+            self._restore(state, group, name, tags, time)
         return state
+
+    def _restore(self, state: AlertState, group: str, name: str, tags: dict[str, str], time: int) -> None:
+        """Kapacitor's restoreEventState: start from the last event stored for the group's id."""
+        service = self.ctx.alert_service
+        if service is None or not (self.handlers or self.topic):
+            return  # no topic holds this node's events
+        try:
+            event_id = self.templates.event_id(name, self.ctx.task_name, display_group(group), tags)
+        except TickpyError:
+            return  # the id cannot be rendered: each event of the group reports it
+        stored = service.last_event(self.ctx.task_name, self.label, bool(self.handlers), self.topic, event_id)
+        if stored is None or stored[0] == "OK":
+            return
+        level = LEVEL_NAMES.index(stored[0])
+        self._add_event(state, time, level)
+        state.triggered(stored[1])
+        state.restored_from = (event_id, level, stored[1])
+        # The topics now hold this level for the id: it is the previous level of its next event.
+        self.previous_levels[event_id] = stored[0]
 
     def _add_event(self, state: AlertState, time: int, level: int) -> None:
         history = state.history
@@ -271,7 +290,7 @@ class AlertNode(RuntimeNode):
         state.expired = (
             not state.changed
             and self.state_changes_duration != 0
-            and go_sub(time, state.last_triggered) >= self.state_changes_duration
+            and time_sub(time, state.last_triggered) >= self.state_changes_duration
         )
 
     def _update_flapping(self, state: AlertState) -> None:
@@ -286,7 +305,8 @@ class AlertNode(RuntimeNode):
     def point(self, msg: PointMessage) -> None:
         state = self.states.get(msg.group)
         if state is None:
-            state = self._state(msg.group, msg.group_tags())  # the group's tags, as Kapacitor's GroupInfo
+            # the group's tags, as Kapacitor's GroupInfo
+            state = self._state(msg.group, msg.group_tags(), msg.name, msg.tags, msg.time)
         time = msg.time
         fields = msg.fields
         history = state.history
@@ -320,7 +340,7 @@ class AlertNode(RuntimeNode):
         state.expired = (
             not changed
             and self.state_changes_duration != 0
-            and go_sub(time, state.last_triggered) >= self.state_changes_duration
+            and time_sub(time, state.last_triggered) >= self.state_changes_duration
         )
         if (self.use_flapping and state.flapping) or (self.state_changes_only and not changed and not state.expired):
             return
@@ -344,9 +364,9 @@ class AlertNode(RuntimeNode):
     # ------------------------------------------------------------------ batch
 
     def batch(self, msg: BatchMessage) -> None:
+        state = self._state(msg.group, msg.tags, msg.name, msg.tags, msg.tmax)  # even for an empty batch
         if not msg.points:
             return
-        state = self._state(msg.group, msg.tags)
         lowest, highest = CRITICAL, OK
         highest_point = None
         current = state.history[state.idx]
@@ -396,6 +416,15 @@ class AlertNode(RuntimeNode):
                 dimensions = Dimensions(msg.dimensions.by_name, tuple(sorted(batch_tags)))
             out = BatchMessage(msg.name, batch_tags, dimensions, msg.tmax, points)
         self.forward_batch(out)
+
+    # ------------------------------------------------------------------ barrier
+
+    def barrier(self, msg: BarrierMessage) -> None:
+        # A barrier makes an unknown group too, rendering its id from the barrier's own name
+        # ("barrier") and (empty) tags, as Kapacitor's grouped consumer does.
+        if msg.group not in self.states:
+            self._state(msg.group, msg.tags, "barrier", {}, msg.time)
+        self.forward_barrier(msg)
 
     # ------------------------------------------------------------------ events
 
@@ -483,6 +512,39 @@ class AlertNode(RuntimeNode):
     def extra_stats(self) -> dict[str, Any]:
         return dict(self.counters)
 
+    # ------------------------------------------------------------------ observers
+
+    def observe(self, observer) -> None:
+        """Hook point: `observer.level_evaluated(level, reset, result, fields, tags, time)` after
+        each level (reset: reset) expression is evaluated, `result` being its value or the
+        exception it raised (then handled as usual). The evaluators are wrapped here, so an
+        unobserved node calls them directly. Observers may read `states`, `counters` and the
+        settings read in `__init__`."""
+        super().observe(observer)
+        wrapped: dict[int, Any] = {}
+
+        def wrap(level: int, reset: bool, evaluate):
+            if evaluate is None:
+                return None
+            if id(evaluate) in wrapped:
+                return wrapped[id(evaluate)]
+
+            def observed(fields, tags, time):
+                try:
+                    value = evaluate(fields, tags, time)
+                except Exception as error:
+                    observer.level_evaluated(level, reset, error, fields, tags, time)
+                    raise
+                observer.level_evaluated(level, reset, value, fields, tags, time)
+                return value
+
+            wrapped[id(evaluate)] = observed
+            return observed
+
+        self.levels_from_current = [[(lvl, wrap(lvl, False, f)) for lvl, f in row] for row in self.levels_from_current]
+        self.levels_at_or_below = [[(lvl, wrap(lvl, False, f)) for lvl, f in row] for row in self.levels_at_or_below]
+        self.resets = [wrap(lvl, True, f) for lvl, f in enumerate(self.resets)]
+
 
 def alert_wire(event: AlertEvent) -> bytes:
     """`json.Marshal(alert.Data)`: the bytes every handler sends (without framing). Written
@@ -531,6 +593,7 @@ def _result_json(result) -> str:
 
 
 def _compile_templates(node: AlertNode, id_text: str, message_text: str, details_text: str):
+    # local: the template machinery (~0.1 s) loads only for a task that uses it
     from tickpy.check.alert_templates import compile_alert_templates
 
     try:

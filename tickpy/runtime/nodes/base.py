@@ -10,8 +10,9 @@ input order, so results are deterministic.
 
 Writing a node
 --------------
-Subclass `RuntimeNode`, register it for the catalogue type (and optionally the node name),
-and override what you need:
+Declare the kind in `tickpy.check.node_kinds` (its checks, its sentence, what graphs show),
+subclass `RuntimeNode`, register it for the declared type (and optionally the node name), and
+override what you need:
 
     from tickpy.runtime.nodes.base import RuntimeNode, register
 
@@ -61,6 +62,18 @@ Rules
 - Counters: `points_out`/`batches_out`/`errors` are kept by the base class; the engine derives
   the "in" counts from the parents' "out" counts. Add node-specific ones by overriding
   `extra_stats()`.
+
+Observers
+---------
+`tickpy.observe` (--stats, --graph-out, --trace) watches a run without changing it, through
+two hook points, and an unobserved run pays nothing for either:
+- Edges: an entry of `children` may be anything with `point`, `batch`, `barrier` and
+  `delete_group` (an edge probe stands there in an observed run, in place of the child).
+- Nodes: `observe(observer)` attaches one observer, which the node then calls at the moments
+  its class documents (AlertNode: `level_evaluated`, JoinNode: `set_emitted`, StatsNode:
+  `tick`); the default `observer` is None. A node whose hook is on the hot path builds its
+  observed variant in `observe` instead of testing for an observer on every message. What an
+  observer may read of a node's state is documented on its class (e.g. WindowNode.pending).
 """
 
 from __future__ import annotations
@@ -68,6 +81,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable
 
+from tickpy.check.node_kinds import node_kind
 from tickpy.diagnostics import Diagnostic, TickpyError
 from tickpy.golang.goformat import go_quote
 from tickpy.lang.values import Duration
@@ -194,7 +208,9 @@ _REGISTRY: dict[tuple[str, str | None], type["RuntimeNode"]] = {}
 
 
 def register(node_type: str, name: str | None = None):
-    """Class decorator: run pipeline nodes of catalogue `node_type` (and node `name`) with it."""
+    """Class decorator: run pipeline nodes of catalogue `node_type` (and node `name`) with it.
+    The type must be declared in tickpy.check.node_kinds (KeyError otherwise)."""
+    node_kind(node_type)
 
     def decorate(cls):
         key = (node_type, name)
@@ -248,7 +264,10 @@ class RuntimeNode:
         ctx: the `RunContext`
         label: "alert2" (Kapacitor's node name, used in stats and errors)
         children: the nodes (or ports) fed by this node, in pipeline order
+        observer: what `observe` attached (None: the run is not observed)
     """
+
+    observer: Any = None
 
     def __init__(self, spec: "PipelineNode", ctx: RunContext):
         self.spec = spec
@@ -380,10 +399,16 @@ class RuntimeNode:
     def compile_lambda(self, lambda_node, mode: str = "predicate"):
         return self.ctx.compile_lambda(lambda_node, mode)
 
-    # ---- stats ----
+    # ---- stats and observers ----
 
     def extra_stats(self) -> dict[str, Any]:
         return {}
+
+    def observe(self, observer: Any) -> None:
+        """Attach `observer` (tickpy.observe): the node calls it at the moments its class
+        documents. Nodes that call it on the hot path override this to build their observed
+        variant here."""
+        self.observer = observer
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.label}>"

@@ -7,37 +7,18 @@ from __future__ import annotations
 import sys
 from typing import Any
 
-from tickpy.golang.gojson import format_float_f, format_time_rfc3339nano
+from tickpy.golang.goformat import format_float_f
+from tickpy.golang.gotime import format_time_rfc3339nano, time_round, time_truncate
+from tickpy.golang.gotypes import go_type_name
 from tickpy.lang.values import StarValue
 from tickpy.runtime.messages import BatchMessage, BatchPoint, Dimensions, LazyFields, PointMessage, group_id
 from tickpy.runtime.point import Point
 from tickpy.runtime.nodes.base import PerGroup, RuntimeNode, logfmt_string, register
-
-# Go's zero time (0001-01-01) lies this many ns before the Unix epoch; Time.Truncate and
-# Time.Round count multiples of the duration from there.
-_GO_ZERO_OFFSET_NS = 62135596800 * 1_000_000_000
-
-
-def go_truncate(time_ns: int, step_ns: int) -> int:
-    if step_ns <= 0:
-        return time_ns
-    return time_ns - (time_ns + _GO_ZERO_OFFSET_NS) % step_ns
-
-
-def go_round(time_ns: int, step_ns: int) -> int:
-    """Go's Time.Round: halfway values round up."""
-    if step_ns <= 0:
-        return time_ns
-    remainder = (time_ns + _GO_ZERO_OFFSET_NS) % step_ns
-    if remainder + remainder < step_ns:
-        return time_ns - remainder
-    return time_ns + (step_ns - remainder)
+from tickpy.syntax import ast
 
 
 def _and_lambdas(first, second):
     """`first AND second`, as FromNode.Where combines a second call."""
-    from tickpy.syntax import ast
-
     expression = ast.Binary(span=second.span, operator="AND", left=first.expression, right=second.expression)
     return ast.Lambda(span=first.span, expression=expression)
 
@@ -69,7 +50,14 @@ def split_dimensions(args: list[Any]) -> tuple[bool, tuple[str, ...]]:
 
 @register("StreamNode")
 class StreamNode(RuntimeNode):
-    """The task's root: every input point goes to every `from` child.
+    """The task's root: every point Kapacitor hands the task goes to every `from` child.
+
+    Kapacitor hands a task the points written to its dbrps whose measurement one of its
+    `from()` nodes selects (`.measurement()`), all of them when a `from()` selects none; a
+    point goes in once for its measurement's from() and once more when a from() selects
+    every measurement (task_master.go's forkPoint: one fork per (db, rp, measurement), and
+    the empty measurement's). `points_out` (stream0's counters) counts what the task got;
+    `ignored_other_dbrps` and `ignored_other_measurements` what it did not.
 
     The engine calls `ingest(point)` per input point: anything with `name`, `tags`, `fields`
     and `time` (a `tickpy.runtime.point.Point` or a `PointMessage`). Points become messages
@@ -79,27 +67,63 @@ class StreamNode(RuntimeNode):
     def __init__(self, spec, ctx):
         super().__init__(spec, ctx)
         self.dbrps = {tuple(pair) for pair in ctx.dbrps}
+        selected = {_from_measurement(child) for child in spec.children if child.type == "FromNode"}
+        self.takes_every_measurement = "" in selected
+        self.measurements = frozenset(selected - {""})
+        self.ignored_other_dbrps = 0
+        self.ignored_other_measurements = 0
 
     def ingest(self, point) -> None:
         # A task only sees the points written to its dbrps (points with no database are its).
         if point.database and self.dbrps and (point.database, point.retention_policy) not in self.dbrps:
+            self.ignored_other_dbrps += 1
             return
+        if point.name in self.measurements:
+            self.handed_in(point)
+            if not self.takes_every_measurement:
+                return
+        elif not self.takes_every_measurement:
+            self.ignored_other_measurements += 1
+            return
+        self.handed_in(point)
+
+    def handed_in(self, point) -> None:
         self.points_out += 1
         for child in self.children:
             child.ingest(point)
 
     def fast_ingest(self):
-        """The function the engine calls per point: with a single `from`, that from's own
-        ingest when no dbrp check can reject anything (points_out is then set at the end)."""
+        """The function the engine calls per point: with a single `from` and no dbrp to check,
+        that from's own ingest (it drops the measurements it does not select itself, counting
+        them; `count_fast_ingested` sets points_out at the end)."""
         if self.ctx.shared.get("time_listeners"):
             return self.ingest_with_clock
-        if len(self.children) == 1 and not self.dbrps:
+        if len(self.children) == 1 and not self.dbrps and isinstance(self.children[0], FromNode):
             return self.children[0].ingest
         return self.ingest
+
+    def count_fast_ingested(self, count: int) -> None:
+        """`count` more points went straight to the single from (see fast_ingest)."""
+        ignored = self.children[0].other_measurements - self.ignored_other_measurements
+        self.ignored_other_measurements += ignored
+        self.points_out += count - ignored
+
+    def ignored_reason(self, point) -> str | None:
+        """Why the task is not handed `point` (for the trace), None when it is."""
+        if point.database and self.dbrps and (point.database, point.retention_policy) not in self.dbrps:
+            return "the point is not written to the task's database and retention policy"
+        if not self.takes_every_measurement and point.name not in self.measurements:
+            if not self.measurements:
+                return "the task has no from(): Kapacitor hands it no point"
+            shown = ", ".join(repr(name) for name in sorted(self.measurements))
+            return (f"Kapacitor hands the task only the measurements its from() nodes select ({shown}), "
+                    f"not {point.name!r}")
+        return None
 
     def ingest_with_clock(self, point) -> None:
         """`ingest`, telling the nodes that run on event time (stats) how far it got first."""
         if point.database and self.dbrps and (point.database, point.retention_policy) not in self.dbrps:
+            self.ignored_other_dbrps += 1
             return
         time = point.time
         for listener in self.ctx.shared["time_listeners"]:
@@ -108,6 +132,11 @@ class StreamNode(RuntimeNode):
 
     def point(self, msg: PointMessage) -> None:
         self.ingest(msg)
+
+
+def _from_measurement(spec) -> str:
+    call = spec.last("measurement")
+    return str(call.args[0]) if call is not None and call.args else ""
 
 
 @register("FromNode")
@@ -133,6 +162,9 @@ class FromNode(RuntimeNode):
         # Kapacitor evaluates from's where with one expression state for all groups.
         self.where = self.compile_lambda(where).new_evaluator().evaluate if where is not None else None
         self.filters_dbrp = bool(self.database or self.retention_policy)
+        # Points of another measurement dropped here: when the engine gives this from every
+        # point (StreamNode.fast_ingest), these are the ones Kapacitor never hands the task.
+        self.other_measurements = 0
         if not (where is not None or self.truncate_ns or self.round_ns or self.filters_dbrp
                 or self.all_dimensions or self.by_name):
             self.ingest = self._simple_ingest()
@@ -153,6 +185,7 @@ class FromNode(RuntimeNode):
         def ingest(point) -> None:
             name = point.name
             if measurement and name != measurement:
+                node.other_measurements += 1
                 return
             tags = point.tags
             if grouped:
@@ -179,6 +212,7 @@ class FromNode(RuntimeNode):
     def ingest(self, point) -> None:
         name = point.name
         if self.measurement and name != self.measurement:
+            self.other_measurements += 1
             return
         if self.filters_dbrp and not self._dbrp_matches(point):
             return
@@ -194,9 +228,9 @@ class FromNode(RuntimeNode):
                 self.error(f"failed to evaluate WHERE expression: {lambda_error_text(error)}", time)
                 return
         if self.truncate_ns:
-            time = go_truncate(time, self.truncate_ns)
+            time = time_truncate(time, self.truncate_ns)
         if self.round_ns:
-            time = go_round(time, self.round_ns)
+            time = time_round(time, self.round_ns)
         if self.all_dimensions:
             dimensions = Dimensions(self.by_name, tuple(sorted(tags)))
         else:
@@ -313,7 +347,7 @@ class EvalNode(RuntimeNode):
             for tag in self.tag_names:
                 value = results.get(tag)
                 if type(value) is not str:
-                    type_name = _go_type_name(value)
+                    type_name = go_type_name(value)
                     raise _EvalFailed(f"result of a tag expression must be of type string, got {type_name}")
                 new_tags[tag] = value
         if self.keep:
@@ -360,19 +394,6 @@ class EvalNode(RuntimeNode):
         out = msg.copy()
         out.points = points
         self.forward_batch(out)
-
-
-def _go_type_name(value: Any) -> str:
-    kind = type(value)
-    if kind is float:
-        return "float64"
-    if kind is int:
-        return "int64"
-    if kind is bool:
-        return "bool"
-    if value is None:
-        return "<nil>"
-    return kind.__name__
 
 
 # --------------------------------------------------------------------------- default / delete
@@ -594,8 +615,11 @@ class LogNode(RuntimeNode):
         super().__init__(spec, ctx)
         self.level = str(self.property_value("level", "INFO")).upper()
         self.prefix = str(self.property_value("prefix", ""))
-        self.write = ctx.log_sink or _stderr_line
         self._head_level = {"ERROR": "error", "DEBUG": "debug"}.get(self.level, "info")
+
+    def write(self, line: str) -> None:
+        # The sink is read per line: an observer may wrap `ctx.log_sink` after the node is built.
+        (self.ctx.log_sink or write_stderr_line)(line)
 
     def _line(self, msg_text: str, pairs: list[tuple[str, Any]]) -> str:
         parts = [
@@ -639,7 +663,8 @@ class LogNode(RuntimeNode):
         self.forward_batch(msg)
 
 
-def _stderr_line(text: str) -> None:
+def write_stderr_line(text: str) -> None:
+    """Where log nodes write without a `ctx.log_sink`."""
     sys.stderr.write(text + "\n")
 
 
@@ -672,7 +697,6 @@ __all__ = [
     "StreamNode",
     "TrickleNode",
     "WhereNode",
-    "go_round",
-    "go_truncate",
     "split_dimensions",
+    "write_stderr_line",
 ]

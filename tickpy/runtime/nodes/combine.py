@@ -1,8 +1,8 @@
 """Nodes that bring data together: join, union (several parents), combine and flatten (points
 of one group at one time). Kapacitor's join.go, union.go, combine.go and flatten.go.
 
-Go's zero time (January 1 of year 1) is Kapacitor's "not set" marker for times; it is kept
-as `GO_ZERO_TIME` here so that comparisons against unset marks behave as in Kapacitor.
+Go's zero time (January 1 of year 1, `GO_ZERO_TIME_NS`) is Kapacitor's "not set" marker for
+times; it is kept so that comparisons against unset marks behave as in Kapacitor.
 """
 
 from __future__ import annotations
@@ -10,12 +10,10 @@ from __future__ import annotations
 from collections import deque
 from typing import Any
 
+from tickpy.golang.gotime import GO_ZERO_TIME_NS, time_round
 from tickpy.runtime.messages import (BarrierMessage, BatchMessage, BatchPoint, DeleteGroupMessage, Dimensions,
                                      PointMessage, group_id)
 from tickpy.runtime.nodes.base import PerGroup, RuntimeNode, register
-from tickpy.runtime.windowing import go_round
-
-GO_ZERO_TIME = -62135596800 * 1_000_000_000  # Go's time.Time{} in Unix nanoseconds
 
 
 def _flat_strings(args) -> list[str]:
@@ -39,7 +37,8 @@ def _error_text(error: Exception) -> str:
 # --------------------------------------------------------------------------- join
 
 
-_NO_FILL, _NULL_FILL, _NUMBER_FILL = 0, 1, 2
+# JoinNode.fill: an inner join, missing fields set to null, or to JoinNode.fill_value.
+NO_FILL, NULL_FILL, NUMBER_FILL = 0, 1, 2
 
 
 class _JoinSet:
@@ -70,13 +69,13 @@ class _JoinGroup:
     def __init__(self, node: "JoinNode", parents: int):
         self.node = node
         self.sets: dict[int, list[_JoinSet]] = {}
-        self.heads = [GO_ZERO_TIME] * parents
-        self.oldest = GO_ZERO_TIME
+        self.heads = [GO_ZERO_TIME_NS] * parents
+        self.oldest = GO_ZERO_TIME_NS
 
     def collect(self, index: int, msg) -> None:
         node = self.node
-        time = go_round(msg.time, node.tolerance)
-        if time < self.oldest or self.oldest == GO_ZERO_TIME:
+        time = time_round(msg.time, node.tolerance)
+        if time < self.oldest or self.oldest == GO_ZERO_TIME_NS:
             self.oldest = time
         sets = self.sets.get(time)
         if sets is None:
@@ -114,7 +113,7 @@ class _JoinGroup:
                     del self.sets[self.oldest]
                 else:
                     del sets[:emitted]
-            self.oldest = min(self.sets) if self.sets else GO_ZERO_TIME
+            self.oldest = min(self.sets) if self.sets else GO_ZERO_TIME_NS
             if only_ready:
                 return
             # A parent skipped ahead: emit what is left once every head has passed it.
@@ -130,7 +129,11 @@ class JoinNode(RuntimeNode):
     """Joins the points (or batches) of its parents that share a group and a time (rounded to
     `tolerance`) into one, prefixing field names with the `.as()` names. With `.on(dims)`,
     points grouped by more tags are matched with the less specific points of the other parents.
-    `.fill()` makes it an outer join."""
+    `.fill()` makes it an outer join.
+
+    Observers: `set_emitted(time, present)` is called as each set is emitted (its rounded time,
+    and for each parent whether it sent a message); `waiting_sets(group)` tells what waits;
+    `tolerance`, `fill` and `fill_value` may be read."""
 
     def __init__(self, spec, ctx):
         super().__init__(spec, ctx)
@@ -148,16 +151,16 @@ class JoinNode(RuntimeNode):
         self.fill_value = None
         if isinstance(fill, str):
             if fill == "null":
-                self.fill = _NULL_FILL
+                self.fill = NULL_FILL
             elif fill == "none":
-                self.fill = _NO_FILL
+                self.fill = NO_FILL
             else:
                 raise self.script_error(f"unexpected fill option {fill}")
         elif type(fill) in (int, float):
-            self.fill = _NUMBER_FILL
+            self.fill = NUMBER_FILL
             self.fill_value = fill
         else:
-            self.fill = _NO_FILL
+            self.fill = NO_FILL
         self.joins_batches = spec.wants == "batch"
         self.delete_all = bool(self.property_value("deleteAll", False))
         self.groups: dict[str, _JoinGroup] = {}
@@ -188,8 +191,8 @@ class JoinNode(RuntimeNode):
         """The parent will send nothing older in that group: its head moves to the barrier's
         time, which may complete (or give up on) the oldest sets."""
         joined = self._group(msg.group)
-        time = go_round(msg.time, self.tolerance)
-        if time < joined.oldest or joined.oldest == GO_ZERO_TIME:
+        time = time_round(msg.time, self.tolerance)
+        if time < joined.oldest or joined.oldest == GO_ZERO_TIME_NS:
             joined.oldest = time
         joined.heads[index] = time
         if joined.sets:
@@ -231,19 +234,19 @@ class JoinNode(RuntimeNode):
             self.reported.add(index)
             self.all_reported = len(self.reported) == self.parent_count
         tolerance = self.tolerance
-        time = go_round(msg.time, tolerance)
+        time = time_round(msg.time, tolerance)
         join_group = group_id(msg.name, _group_tags(msg), Dimensions(msg.dimensions.by_name, self.on))
         self.low_marks[(index, join_group)] = time
 
-        low_mark = GO_ZERO_TIME
+        low_mark = GO_ZERO_TIME_NS
         if self.all_reported:
             for parent in range(self.parent_count):
-                mark = self.low_marks.get((parent, join_group), GO_ZERO_TIME)
-                if low_mark == GO_ZERO_TIME or mark < low_mark:
+                mark = self.low_marks.get((parent, join_group), GO_ZERO_TIME_NS)
+                if low_mark == GO_ZERO_TIME_NS or mark < low_mark:
                     low_mark = mark
             waiting = self.specific_buffers.get(join_group)
             if waiting:
-                while waiting and go_round(waiting[0][1].time, tolerance) < low_mark:
+                while waiting and time_round(waiting[0][1].time, tolerance) < low_mark:
                     self._send_specific(*waiting.popleft())
 
         if len(msg.dimensions.tag_names) > len(self.on):
@@ -252,7 +255,7 @@ class JoinNode(RuntimeNode):
             if matches:
                 checked = 0
                 for match in matches:
-                    match_time = go_round(match[1].time, tolerance)
+                    match_time = time_round(match[1].time, tolerance)
                     if match_time == time:
                         self._send_match((index, msg), match)
                         matched = True
@@ -273,7 +276,7 @@ class JoinNode(RuntimeNode):
             if waiting:
                 sent = 0
                 for specific in waiting:
-                    if go_round(specific[1].time, tolerance) == time:
+                    if time_round(specific[1].time, tolerance) == time:
                         self._send_match(specific, (index, msg))
                         sent += 1
                     else:
@@ -303,6 +306,8 @@ class JoinNode(RuntimeNode):
     # ---- output ----
 
     def emit_set(self, joined: _JoinSet) -> None:
+        if self.observer is not None:
+            self.observer.set_emitted(joined.time, [value is not None for value in joined.values])
         if joined.name == "":
             joined.name = joined.values[joined.first].name
         if self.joins_batches:
@@ -314,6 +319,15 @@ class JoinNode(RuntimeNode):
             if out is not None:
                 self.forward_point(out)
 
+    def waiting_sets(self, group: str) -> list[tuple[int, list[bool]]]:
+        """The group's sets not emitted yet, oldest first: (rounded time, for each parent
+        whether it sent a message)."""
+        joined = self.groups.get(group)
+        if joined is None:
+            return []
+        return [(time, [value is not None for value in waiting.values])
+                for time, sets in sorted(joined.sets.items()) for waiting in sets]
+
     def _join_points(self, joined: _JoinSet) -> PointMessage | None:
         first = joined.values[joined.first]
         first_fields = first.fields
@@ -321,9 +335,9 @@ class JoinNode(RuntimeNode):
         fields: dict[str, Any] = {}
         for prefix, value in zip(self.names, joined.values):
             if value is None:
-                if self.fill == _NO_FILL:
+                if self.fill == NO_FILL:
                     return None  # inner join: no point without every parent
-                fill = None if self.fill == _NULL_FILL else self.fill_value
+                fill = None if self.fill == NULL_FILL else self.fill_value
                 for key in first_fields:
                     fields[prefix + delimiter + key] = fill
             else:
@@ -345,7 +359,7 @@ class JoinNode(RuntimeNode):
         field_names: list[str] | None = None
         while empty_count < expected:
             row: list = [None] * expected
-            row_time = GO_ZERO_TIME
+            row_time = GO_ZERO_TIME_NS
             count = 0
             for i, batch in enumerate(joined.values):
                 if empty[i]:
@@ -355,8 +369,8 @@ class JoinNode(RuntimeNode):
                     empty[i] = True
                     continue
                 point = batch.points[positions[i]]
-                time = go_round(point.time, tolerance)
-                if row_time == GO_ZERO_TIME:
+                time = time_round(point.time, tolerance)
+                if row_time == GO_ZERO_TIME_NS:
                     row_time = time
                 if time < row_time:
                     # an earlier time: start the row again from this point
@@ -380,10 +394,10 @@ class JoinNode(RuntimeNode):
             complete = True
             for prefix, point in zip(self.names, row):
                 if point is None:
-                    if self.fill == _NO_FILL:
+                    if self.fill == NO_FILL:
                         complete = False
                         break
-                    fill = None if self.fill == _NULL_FILL else self.fill_value
+                    fill = None if self.fill == NULL_FILL else self.fill_value
                     for key in field_names or ():
                         fields[prefix + delimiter + key] = fill
                 else:
@@ -566,7 +580,7 @@ class CombineNode(RuntimeNode):
         return buffer
 
     def _add(self, buffer: _CombineBuffer, point) -> None:
-        time = go_round(point.time, self.tolerance)
+        time = time_round(point.time, self.tolerance)
         if time == buffer.time:
             buffer.points.append((time, point))
         else:
@@ -580,7 +594,7 @@ class CombineNode(RuntimeNode):
     def batch(self, msg: BatchMessage) -> None:
         buffer = self._buffer(msg)
         buffer.name = msg.name
-        buffer.time = GO_ZERO_TIME
+        buffer.time = GO_ZERO_TIME_NS
         buffer.points = []
         for point in msg.points:
             self._add(buffer, point)
@@ -644,7 +658,7 @@ class CombineNode(RuntimeNode):
                     tags[key] = value
                 else:
                     tags[prefix + delimiter + key] = value
-        time = go_round(chosen[0][0], self.tolerance)
+        time = time_round(chosen[0][0], self.tolerance)
         self.forward_point(PointMessage(buffer.name, tags, fields, time, buffer.dimensions))
 
 
@@ -680,7 +694,7 @@ class FlattenNode(RuntimeNode):
     def _buffer(self, msg) -> _FlattenBuffer:
         buffer = self.buffers.get(msg.group)
         if buffer is None:
-            buffer = self.buffers[msg.group] = _FlattenBuffer(msg, go_round(msg.time, self.tolerance))
+            buffer = self.buffers[msg.group] = _FlattenBuffer(msg, time_round(msg.time, self.tolerance))
         return buffer
 
     def _add(self, buffer: _FlattenBuffer, time: int, point) -> tuple[int, dict] | None:
@@ -695,7 +709,7 @@ class FlattenNode(RuntimeNode):
 
     def point(self, msg: PointMessage) -> None:
         buffer = self._buffer(msg)
-        flushed = self._add(buffer, go_round(msg.time, self.tolerance), msg)
+        flushed = self._add(buffer, time_round(msg.time, self.tolerance), msg)
         if flushed is None or not flushed[1]:
             return
         time, fields = flushed
@@ -715,12 +729,12 @@ class FlattenNode(RuntimeNode):
     def batch(self, msg: BatchMessage) -> None:
         buffer = self._buffer(msg)
         buffer.name = msg.name
-        buffer.time = GO_ZERO_TIME
+        buffer.time = GO_ZERO_TIME_NS
         buffer.points = []
         out_points = []
         tolerance = self.tolerance
         for point in msg.points:
-            flushed = self._add(buffer, go_round(point.time, tolerance), point)
+            flushed = self._add(buffer, time_round(point.time, tolerance), point)
             if flushed is not None and flushed[1]:
                 out_points.append(BatchPoint(flushed[0], flushed[1], buffer.tags))
         if buffer.points:

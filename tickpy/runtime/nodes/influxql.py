@@ -13,12 +13,10 @@ Per group:
 
 from __future__ import annotations
 
-from typing import Any
-
 from tickpy.golang.goformat import go_quote  # Go's %q, as Kapacitor's messages print names
+from tickpy.golang.gotypes import GO_TYPE_NAMES, go_type_name
 from tickpy.runtime.aggregates import (
     FUNCTIONS,
-    GO_TYPE_NAMES,
     HOLT_WINTERS_WITH_FIT,
     FunctionSpec,
     ReducerTypeError,
@@ -43,10 +41,6 @@ class _Context:
         self.reducer = None
         self.kind = None
         self.pending = False  # stream points reduced but not emitted yet
-
-
-def _go_type(value: Any) -> str:
-    return GO_TYPE_NAMES.get(type(value), type(value).__name__)
 
 
 class InfluxQLNode(RuntimeNode):
@@ -110,7 +104,7 @@ class InfluxQLNode(RuntimeNode):
             return
         if type(value) is not context.kind:
             self.error(
-                f"{failed}: field {field} has wrong type: got {_go_type(value)} "
+                f"{failed}: field {field} has wrong type: got {go_type_name(value)} "
                 f"exp {GO_TYPE_NAMES.get(context.kind, '?')}",
                 time,
             )

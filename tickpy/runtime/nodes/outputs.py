@@ -6,8 +6,10 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-from tickpy.golang.gojson import Struct, format_float_f
-from tickpy.runtime.messages import BatchMessage, PointMessage
+from tickpy.golang.goformat import format_float_f
+from tickpy.golang.gohttp import canonical_header_key, url_port_problem
+from tickpy.golang.gojson import Struct, encoder_encode
+from tickpy.runtime.messages import BatchMessage, BatchPoint, PointMessage
 from tickpy.runtime.nodes.base import RuntimeNode, register
 
 
@@ -137,8 +139,6 @@ class HTTPPostNode(RuntimeNode):
 
     def __init__(self, spec, ctx):
         super().__init__(spec, ctx)
-        from tickpy.golang.gohttp import canonical_header_key
-
         headers: dict[str, str] = {}
         endpoint_name = self.property_value("endpoint")
         if spec.args:
@@ -164,6 +164,7 @@ class HTTPPostNode(RuntimeNode):
         # row being posted; most have no action and are used as they are.
         self.url_template = None
         if "{{" in self.url:
+            # local: the template machinery (~0.1 s) loads only for a task that uses it
             from tickpy.runtime.alert_data_template import FUNCS
             from tickpy.golang.gotemplate_exec import TextTemplate
             from tickpy.golang.gotemplate_parse import TemplateParseError
@@ -173,8 +174,6 @@ class HTTPPostNode(RuntimeNode):
             except TemplateParseError as err:
                 raise self.script_error(f"error in url templating: failed to parse template: {err}") from None
         else:
-            from tickpy.golang.gohttp import url_port_problem
-
             port_problem = url_port_problem(self.url)
             if port_problem:  # every POST would fail: say it before the run
                 raise self.script_error(f"httpPost: {port_problem}")
@@ -192,11 +191,10 @@ class HTTPPostNode(RuntimeNode):
         import http.client
         import urllib.parse
 
-        from tickpy.golang.gojson import encoder_encode
-
         body = encoder_encode(Struct(series=[row])).encode("utf-8", errors="surrogateescape")
         url = self.url
         if self.url_template is not None:
+            # local: the template machinery (~0.1 s) loads only for a task that uses it
             from tickpy.golang.gotemplate_exec import ExecError
 
             try:
@@ -235,8 +233,6 @@ class HTTPPostNode(RuntimeNode):
     def batch(self, msg: BatchMessage) -> None:
         code = self._post(msg.to_row())
         if self.code_field:
-            from tickpy.runtime.messages import BatchPoint
-
             msg = msg.copy()
             msg.points = [BatchPoint(p.time, {**p.fields, self.code_field: code}, p.tags) for p in msg.points]
         self.forward_batch(msg)
@@ -247,6 +243,7 @@ class HTTPPostNode(RuntimeNode):
 
 @functools.cache
 def _mapped_row_type():
+    # local: the template machinery (~0.1 s) loads only for a task that uses it
     from tickpy.golang.gotemplate_types import EMPTY_INTERFACE, MAP_STRING_STRING, STRING, GoType, StructField
 
     value_map = GoType("map[string]interface {}", "map", elem=EMPTY_INTERFACE, key=STRING)
@@ -258,6 +255,7 @@ def _mapped_row_type():
 def mapped_row_value(row: Struct):
     """The row as the Go value Kapacitor's httpPost gives its URL template: `.Name`, `.Tags`
     and `.Values`, one map per value row from column name to cell (`time` is a time.Time)."""
+    # local: the template machinery (~0.1 s) loads only for a task that uses it
     from tickpy.runtime.alert_data_template import _cell as template_cell
     from tickpy.golang.gotemplate_types import GV, MAP_STRING_STRING, STRING
 

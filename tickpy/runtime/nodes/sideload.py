@@ -16,19 +16,14 @@ import urllib.parse
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from tickpy.golang.gojson import format_float_f
+from tickpy.golang.goformat import GoNumError, atoi, format_float_f, parse_bool, parse_float
+from tickpy.golang.gotypes import go_type_name
 from tickpy.runtime.messages import BatchMessage, BatchPoint, PointMessage
 from tickpy.runtime.nodes.base import RuntimeNode, register
 
 
 class ConversionError(Exception):
     pass
-
-
-def _go_type(value: Any) -> str:
-    return {bool: "bool", int: "int64", float: "float64", str: "string"}.get(type(value), type(value).__name__)
 
 
 def convert_type(value: Any, default: Any) -> Any:
@@ -41,28 +36,25 @@ def convert_type(value: Any, default: Any) -> Any:
             return int(value)
         if source is str:
             try:
-                return int(value, 10)
-            except ValueError:
-                raise ConversionError(f'cannot convert string to int64: strconv.Atoi: parsing "{value}": invalid syntax') from None
+                return atoi(value)
+            except GoNumError as err:
+                raise ConversionError(f"cannot convert string to int64: {err}") from None
     elif kind is float:
         if source in (int, float):
             return float(value)
         if source is str:
             try:
-                return float(value)
-            except ValueError:
-                raise ConversionError(
-                    f'cannot convert string to float64: strconv.ParseFloat: parsing "{value}": invalid syntax'
-                ) from None
+                return parse_float(value)
+            except GoNumError as err:
+                raise ConversionError(f"cannot convert string to float64: {err}") from None
     elif kind is bool:
         if source is bool:
             return value
         if source is str:
-            if value in ("1", "t", "T", "TRUE", "true", "True"):
-                return True
-            if value in ("0", "f", "F", "FALSE", "false", "False"):
-                return False
-            raise ConversionError(f'cannot convert string to bool: strconv.ParseBool: parsing "{value}": invalid syntax')
+            try:
+                return parse_bool(value)
+            except GoNumError as err:
+                raise ConversionError(f"cannot convert string to bool: {err}") from None
     elif kind is str:
         if source is int:
             return str(value)
@@ -72,7 +64,7 @@ def convert_type(value: Any, default: Any) -> Any:
             return "true" if value else "false"
         if source is str:
             return value
-    raise ConversionError(f"cannot convert value of type {_go_type(value)} to type {_go_type(default)}")
+    raise ConversionError(f"cannot convert value of type {go_type_name(value)} to type {go_type_name(default)}")
 
 
 def _json_numbers_as_floats(value):
@@ -87,6 +79,8 @@ def _json_numbers_as_floats(value):
 
 def load_directory(directory: Path) -> dict[str, dict[str, Any]]:
     """Every file under `directory` by its relative path: its top-level values."""
+    import yaml  # deferred: start-up (only a sideload node needs it)
+
     cache: dict[str, dict[str, Any]] = {}
     for root, _dirs, files in os.walk(directory):
         for name in files:
@@ -110,6 +104,9 @@ def load_directory(directory: Path) -> dict[str, dict[str, Any]]:
 class SideloadNode(RuntimeNode):
     def __init__(self, spec, ctx):
         super().__init__(spec, ctx)
+        import yaml  # deferred: start-up (only a sideload node needs it)
+
+        # local: the template machinery (~0.1 s) loads only for a task that uses it
         from tickpy.golang.gotemplate_exec import TextTemplate
         from tickpy.golang.gotemplate_parse import TemplateParseError
 
@@ -146,6 +143,7 @@ class SideloadNode(RuntimeNode):
 
     def _sideload(self, fields, tags, time):
         """(fields, tags) with the sideloaded values, or None when an order template failed."""
+        # local: the template machinery (~0.1 s) loads only for a task that uses it
         from tickpy.golang.gotemplate_types import GV, MAP_STRING_STRING, STRING
 
         data = GV(MAP_STRING_STRING, {k: GV(STRING, v) for k, v in tags.items()})

@@ -16,9 +16,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from tickpy.golang.gotime import time_round, time_truncate
 from tickpy.runtime.messages import NO_DIMENSIONS, Dimensions, PointMessage
 from tickpy.runtime.nodes.base import RuntimeNode, duration_ns, register
-from tickpy.runtime.nodes.basic import go_round, go_truncate
 
 
 class _GroupCounter:
@@ -52,6 +52,9 @@ class _GroupCounter:
 
 @register("StatsNode")
 class StatsNode(RuntimeNode):
+    """Observers: `tick(time, emit)` is called at each tick, and must call `emit(time)` to emit
+    the stats; `emitted_counts()` tells what they report."""
+
     def __init__(self, spec, ctx):
         super().__init__(spec, ctx)
         self.interval = duration_ns(spec.args[0]) if spec.args else 0
@@ -71,12 +74,21 @@ class StatsNode(RuntimeNode):
     def advance(self, time: int) -> None:
         """The task read a point at `time`: emit the stats of every tick it reached."""
         if self.next_tick is None:
-            first = go_truncate(time, self.interval) if self.align else time
+            first = time_truncate(time, self.interval) if self.align else time
             self.next_tick = first + self.interval
             return
         while time >= self.next_tick:
-            self._emit(go_round(self.next_tick, self.interval) if self.align else self.next_tick)
+            tick = time_round(self.next_tick, self.interval) if self.align else self.next_tick
+            if self.observer is None:
+                self._emit(tick)
+            else:
+                self.observer.tick(tick, self._emit)
             self.next_tick += self.interval
+
+    def emitted_counts(self) -> list[tuple[int, dict, Dimensions]]:
+        """What the source node has emitted so far, per group: (count, group tags, dimensions),
+        in the order the groups appeared."""
+        return [tuple(entry) for entry in self.counter.groups.values()]
 
     def _emit(self, time: int) -> None:
         groups = self.counter.groups

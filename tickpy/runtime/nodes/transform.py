@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from tickpy.golang.gotime import time_truncate
+from tickpy.golang.gotypes import go_type_name
 from tickpy.lang.values import Duration
 from tickpy.runtime.messages import BatchMessage, BatchPoint, PointMessage
 from tickpy.runtime.nodes.base import RuntimeNode, duration_ns, register
-from tickpy.runtime.windowing import go_truncate
 
 
 def _number(value: Any) -> float | None:
@@ -24,7 +25,10 @@ def _number(value: Any) -> float | None:
 @register("DerivativeNode")
 class DerivativeNode(RuntimeNode):
     """Rate of change of `field` per `unit` between consecutive points of a group (of a batch),
-    written to `as` (default: the field itself) on the later point."""
+    written to `as` (default: the field itself) on the later point.
+
+    Observers may read `previous` (group -> (time, value) of its last point), `field`,
+    `as_name`, `unit` and `non_negative`."""
 
     def __init__(self, spec, ctx):
         super().__init__(spec, ctx)
@@ -41,7 +45,7 @@ class DerivativeNode(RuntimeNode):
         if current is None:
             self.error(
                 f"cannot perform derivative: field is the wrong type (field={self.field}, "
-                f"type={_go_type_name(fields.get(self.field))})",
+                f"type={go_type_name(fields.get(self.field))})",
                 time,
             )
             return previous, None
@@ -75,12 +79,6 @@ class DerivativeNode(RuntimeNode):
         out = msg.copy()
         out.points = points
         self.forward_batch(out)
-
-
-def _go_type_name(value: Any) -> str:
-    if value is None:
-        return "<nil>"
-    return {float: "float64", int: "int64", str: "string", bool: "bool"}.get(type(value), type(value).__name__)
 
 
 @register("ShiftNode")
@@ -125,7 +123,7 @@ class SampleNode(RuntimeNode):
 
     def _keep(self, count: int, time: int) -> bool:
         if self.duration:
-            return go_truncate(time, self.duration) == time
+            return time_truncate(time, self.duration) == time
         return count % self.every_n == 0
 
     def point(self, msg: PointMessage) -> None:

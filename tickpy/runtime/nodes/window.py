@@ -82,6 +82,21 @@ class WindowNode(RuntimeNode):
         if due is not None:
             self._emit(state, due)
 
+    def pending(self, group: str) -> tuple[int, int | None]:
+        """For observers: how many points the group's next window holds so far, and when it
+        is emitted (None for a count window, or before the group's first point)."""
+        state = self.groups.get(group)
+        if state is None:
+            return 0, None
+        window = state.window
+        if not self.period:
+            return len(window.buffer), None
+        buffer = window.buffer
+        if window.every:
+            # The buffer still holds points of the window just emitted: count the next one's.
+            buffer = [p for p in buffer if p.time >= window.next_emit - self.period]
+        return len(buffer), window.next_emit
+
     def finish(self) -> None:
         if not self.ctx.flush_at_end:
             return
