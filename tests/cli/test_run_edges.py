@@ -7,7 +7,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-
 TICKPY = str(Path(sys.executable).parent / "tickpy")
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "samples"

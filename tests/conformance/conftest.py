@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import pathlib
 import re
-from typing import Callable, Iterable
+from collections.abc import Callable, Iterable
 
 import pytest
 
