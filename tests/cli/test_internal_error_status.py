@@ -7,16 +7,13 @@ import re
 import subprocess
 import sys
 import textwrap
-from pathlib import Path
 
 import pytest
 
-TICKPY = [str(Path(sys.executable).parent / "tickpy")]
-
 
 @pytest.mark.parametrize("name", ["validate", "fmt", "parse", "graph", "explain", "eval", "run"])
-def test_every_command_documents_70_for_an_internal_error(name):
-    result = subprocess.run([*TICKPY, name, "--help"], capture_output=True, text=True, timeout=60)
+def test_every_command_documents_70_for_an_internal_error(name, cli):
+    result = cli(name, "--help")
     assert result.returncode == 0, result.stderr
     text = " ".join(result.stdout.split())
     assert re.search(r"\b70:? (for )?(an )?internal error", text), text
@@ -24,6 +21,7 @@ def test_every_command_documents_70_for_an_internal_error(name):
 
 
 def test_a_guarded_command_that_hits_a_bug_exits_70_without_a_traceback():
+    # a real process: the status it ends with, and no traceback from the interpreter
     program = textwrap.dedent(
         """
         import click

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import json
 
-from tests.conformance.conftest import report, require_set
+import pytest
+
+from tests.conformance.conftest import case_params, count
 from tickpy.check.alert_templates import (
     ServerInfo,
     TemplateError,
@@ -65,25 +67,24 @@ def render_case(case: dict) -> tuple[str, str]:
         return err.stage, err.go_message
 
 
-def test_templates_conformance():
-    folder = require_set("templates")
-    cases = [json.loads(line) for line in (folder / "cases.jsonl").read_text(encoding="utf-8").split("\n") if line.strip()]
-    passed = 0
-    failures = []
-    for case in cases:
-        expect = case["expect"]
-        try:
-            stage, text = render_case(case)
-        except Exception as err:  # a crash is a failure, reported with the case
-            stage, text = "crash", f"{type(err).__name__}: {err}"
-        if "output" in expect:
-            ok = stage == "output" and text == expect["output"]
-        else:
-            accepted = {expect["error"], case.get("expect_other_go", {}).get("error")}
-            ok = stage == expect["stage"] and text in accepted
-        if ok:
-            passed += 1
-        else:
-            failures.append(f"{case['id']} [{case['kind']}] {case['template']!r}: want {expect!r}, got {stage}: {text!r}")
-    report("templates", passed, len(cases), failures, show=400)
-    assert passed >= 1011
+def _cases(folder):
+    for line in (folder / "cases.jsonl").read_text(encoding="utf-8").split("\n"):
+        if line.strip():
+            case = json.loads(line)
+            yield case["id"], case
+
+
+@pytest.mark.parametrize("case", case_params("templates", _cases))
+def test_template_case(case):
+    expect = case["expect"]
+    try:
+        stage, text = render_case(case)
+    except Exception as err:  # a crash is a failure, reported with the case
+        stage, text = "crash", f"{type(err).__name__}: {err}"
+    if "output" in expect:
+        ok = stage == "output" and text == expect["output"]
+    else:
+        accepted = {expect["error"], case.get("expect_other_go", {}).get("error")}
+        ok = stage == expect["stage"] and text in accepted
+    count("templates", ok)
+    assert ok, f"{case['id']} [{case['kind']}] {case['template']!r}: want {expect!r}, got {stage}: {text!r}"

@@ -72,7 +72,7 @@ def test_run_with_stderr_on_a_terminal_keeps_stdout_clean(tmp_path):
     tick = tmp_path / "out.tick"
     tick.write_text("stream\n  |from()\n    .measurement('cpu')\n  |influxDBOut()\n    .database('db')\n")
     primary, secondary = pty.openpty()
-    try:
+    try:  # a real process: its stderr is the terminal
         env = {**os.environ, "TERM": "xterm"}
         result = subprocess.run([*TICKPY, "run", str(tick), str(SAMPLES / "cpu.lp")], stdout=subprocess.PIPE,
                                 stderr=secondary, env=env, timeout=60)
