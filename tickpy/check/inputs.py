@@ -44,7 +44,7 @@ def _var_value(name: str, raw: dict, path: str) -> tuple[str, Any]:
             if type(value) is int:
                 return kind, Duration(value)
         if kind == "regex" and isinstance(value, str):
-            import re2
+            import re2  # deferred: start-up (only a regex var needs it)
 
             return kind, Regex(value, re2.compile(value))
         if kind == "lambda" and isinstance(value, str):
@@ -80,7 +80,7 @@ def load_udfs(path: str) -> dict[str, UDFInfo]:
     try:
         text = pathlib.Path(path).read_text()
         if path.endswith((".yaml", ".yml")):
-            import yaml
+            import yaml  # deferred: start-up (only a YAML --udfs file needs it)
 
             data = yaml.safe_load(text)
         else:
