@@ -676,7 +676,8 @@ class Evaluator:
             if not self._assignable(args[i], params[i]):
                 return (
                     f"reflect: Call using {go_type_of(args[i], self.cat)} as type {params[i]}",
-                    f"argument {i + 1} must be {with_article(self.cat.kind_of(params[i]))}, got {with_article(kind_of_value(args[i]))}",
+                    f"argument {i + 1} must be {with_article(self.cat.kind_of(params[i]))}, "
+                    f"got {with_article(kind_of_value(args[i]))}",
                 )
         if variadic:
             element = params[-1][3:]
@@ -684,7 +685,8 @@ class Evaluator:
                 if not self._assignable(args[i], element):
                     return (
                         f"reflect: cannot use {go_type_of(args[i], self.cat)} as type {element} in Call",
-                        f"argument {i + 1} must be {with_article(self.cat.kind_of(element))}, got {with_article(kind_of_value(args[i]))}",
+                        f"argument {i + 1} must be {with_article(self.cat.kind_of(element))}, "
+                        f"got {with_article(kind_of_value(args[i]))}",
                     )
         return None
 
@@ -799,7 +801,8 @@ class Evaluator:
                     fn,
                     receiver,
                     f"reflect.Set: value of type {value_go} is not assignable to type {prop.params[0]}",
-                    f".{fn.name}() takes {with_article(self.cat.kind_of(prop.params[0]))}, got {with_article(kind_of_value(args[0]))}",
+                    f".{fn.name}() takes {with_article(self.cat.kind_of(prop.params[0]))}, "
+                    f"got {with_article(kind_of_value(args[0]))}",
                 )
         else:
             problem = self._reflect_call_problem(prop.params, prop.variadic, args)
