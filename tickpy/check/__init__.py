@@ -12,7 +12,6 @@ from __future__ import annotations
 from typing import Any
 
 from tickpy.check.evaluate import EvalError, Evaluator, UDFInfo, infer_task_type, sorted_nodes, to_pipeline
-from tickpy.check.lints import lint_program
 from tickpy.check.node_kinds import RuleError, node_kind
 from tickpy.check.pipeline import HandlerSpec, Pipeline, PipelineNode, PropertyCall, TimeDimension
 from tickpy.diagnostics import Diagnostic, TickpyError
@@ -150,6 +149,8 @@ def check_program(
 ) -> tuple[Pipeline | None, list[Diagnostic]]:
     """The Pipeline (None when Kapacitor would reject the script) and every diagnostic: the
     error, if any, and lint warnings."""
+    from tickpy.check.lints import lint_program  # deferred: start-up (a run never lints, ~10 ms)
+
     diagnostics: list[Diagnostic] = []
     pipeline: Pipeline | None = None
     try:
