@@ -19,7 +19,7 @@ def _problem(message: str, path: str) -> TickpyError:
     return TickpyError(Diagnostic(message=f"{path}: {message}", code="bad-input"))
 
 
-def _var_value(name: str, raw: dict, path: str) -> tuple[str, Any]:
+def var_value(name: str, raw: dict, path: str) -> tuple[str, Any]:
     if not isinstance(raw, dict) or "type" not in raw:
         raise _problem(f'var "{name}" must be an object with "type" and "value"', path)
     kind = raw["type"]
@@ -44,14 +44,14 @@ def _var_value(name: str, raw: dict, path: str) -> tuple[str, Any]:
             if type(value) is int:
                 return kind, Duration(value)
         if kind == "regex" and isinstance(value, str):
-            import re2
+            import re2  # deferred: start-up (only a regex var needs it)
 
             return kind, Regex(value, re2.compile(value))
         if kind == "lambda" and isinstance(value, str):
             expression = parse_lambda_expression(value, path)
             return kind, ast.Lambda(span=expression.span, expression=expression)
         if kind == "list" and isinstance(value, list):
-            return kind, [_var_value(f"{name}[{i}]", item, path)[1] for i, item in enumerate(value)]
+            return kind, [var_value(f"{name}[{i}]", item, path)[1] for i, item in enumerate(value)]
         if kind == "star":
             return kind, STAR
     except TickpyError:
@@ -69,7 +69,7 @@ def load_vars(path: str) -> dict[str, tuple[str, Any]]:
         raise _problem(f"cannot read vars: {err}", path) from None
     if not isinstance(data, dict):
         raise _problem("vars must be a JSON object of name -> {type, value}", path)
-    return {name: _var_value(name, raw, path) for name, raw in data.items()}
+    return {name: var_value(name, raw, path) for name, raw in data.items()}
 
 
 def load_udfs(path: str) -> dict[str, UDFInfo]:
@@ -80,7 +80,7 @@ def load_udfs(path: str) -> dict[str, UDFInfo]:
     try:
         text = pathlib.Path(path).read_text()
         if path.endswith((".yaml", ".yml")):
-            import yaml
+            import yaml  # deferred: start-up (only a YAML --udfs file needs it)
 
             data = yaml.safe_load(text)
         else:

@@ -10,7 +10,7 @@ import click
 
 from tickpy.cli.guard import INTERNAL_ERROR, guarded_command
 from tickpy.diagnostics import Diagnostic, TickpyError, render
-
+from tickpy.syntax import format_source
 
 _UNDECODABLE = re.compile("[\udc80-\udcff]")
 
@@ -105,8 +105,6 @@ def command(check: bool, show_diff: bool, write: bool, paths: tuple[str, ...]) -
     (--check or --diff), 2 a script could not be read or parsed (or a folder has no *.tick
     files), 70 an internal error, 141 standard output closed by its reader.
     """
-    from tickpy.syntax import format_source
-
     status = 0  # the highest seen: an internal error (70) is never hidden by a later file
     out = sys.stdout.buffer
     for path in collect_paths(paths):

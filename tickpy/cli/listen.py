@@ -17,6 +17,7 @@ import threading
 import click
 
 from tickpy.alerting.addresses import split_host_port
+from tickpy.cli.run import stdout_closed
 
 LEVEL_COLORS = {"OK": "\x1b[32m", "INFO": "\x1b[36m", "WARNING": "\x1b[33m", "CRITICAL": "\x1b[31m"}
 
@@ -136,7 +137,5 @@ def command(address: str, raw: bool, as_json: bool, count: int) -> None:
         sys.exit(130)
     server.close()
     if stdout_gone.is_set():
-        from tickpy.cli.run import stdout_closed
-
         sys.exit(stdout_closed())
     click.echo(f"tickpy listen: {received[0]} alert(s) received", err=True)

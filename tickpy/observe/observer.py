@@ -122,8 +122,6 @@ def make_observer(*, stats: bool = False, graph_out: str | None = None, graph_la
                   trace_write: Callable[[str], None] | None = None, stderr=None) -> RunObserver | None:
     """The observer for these options, or None when nothing is observed (a plain run).
     The progress line is added when `stderr` is a terminal and the trace does not write there."""
-    import sys
-
     stderr = stderr if stderr is not None else sys.stderr
     tracing = trace or trace_filter is not None
     progress_stream = stderr if progress_wanted(stderr) and not (tracing and trace_write is None) else None

@@ -11,14 +11,28 @@ row could tell apart.)
 
 from __future__ import annotations
 
-from tickpy.golang import gojson
-from tickpy.runtime.alert_event import LEVEL_RANK, LEVELS, AlertEvent
 from tickpy.check.alert_templates import go_scalar_value
-from tickpy.runtime.alert_wire import result_struct
+from tickpy.golang import gojson
 from tickpy.golang.gotemplate_exec import ExecError, Func, TextTemplate
 from tickpy.golang.gotemplate_parse import TemplateParseError
-from tickpy.golang.gotemplate_types import (BOOL, DURATION, EMPTY_INTERFACE, GV, MAP_STRING_STRING,
-                                          STRING, TIME, GoType, Method, StructField, go_duration, go_time, iface)
+from tickpy.golang.gotemplate_types import (
+    BOOL,
+    DURATION,
+    EMPTY_INTERFACE,
+    GV,
+    MAP_STRING_STRING,
+    STRING,
+    TIME,
+    GoType,
+    Method,
+    StructField,
+    go_duration,
+    go_time,
+    iface,
+    to_json_value,
+)
+from tickpy.runtime.alert_event import LEVEL_RANK, LEVELS, AlertEvent
+from tickpy.runtime.alert_wire import result_struct
 
 
 class _JSONGV(GV):
@@ -50,7 +64,7 @@ ALERT_DATA = GoType("alert.Data", "struct", fields=[
     StructField("Data", RESULT), StructField("PreviousLevel", LEVEL), StructField("Recoverable", BOOL)])
 
 
-def _cell(value) -> GV:
+def template_cell(value) -> GV:
     scalar = go_scalar_value(value)
     if scalar is not None:
         return scalar
@@ -63,7 +77,7 @@ def _cell(value) -> GV:
 def _row(series: dict, index: int) -> GV:
     values = []
     for row in series.get("values") or []:
-        cells = [_cell(v) for v in row]
+        cells = [template_cell(v) for v in row]
         if row and type(row[0]) is int and (series.get("columns") or [""])[0] == "time":
             cells[0] = iface(go_time(row[0]))
         values.append(GV(ROW_CELLS, cells))
@@ -98,8 +112,6 @@ def _json_text(value: GV | None) -> str:
         return value.json_text
     if value.t is LEVEL:
         return gojson.dumps(LEVELS[value.v])
-    from tickpy.golang.gotemplate_types import to_json_value
-
     return gojson.dumps(to_json_value(value))
 
 
@@ -143,7 +155,7 @@ def template_data_value(event: AlertEvent) -> GV:
         go_duration(event.duration_ns), GV(STRING, event.details), GV(STRING, event.name),
         GV(STRING, event.task_name), GV(STRING, event.group),
         GV(MAP_STRING_STRING, {k: GV(STRING, v) for k, v in event.tags.items()}),
-        GV(TEMPLATE_DATA.fields[10].type, {k: _cell(v) for k, v in event.fields.items()}),
+        GV(TEMPLATE_DATA.fields[10].type, {k: template_cell(v) for k, v in event.fields.items()}),
     ])
 
 

@@ -12,15 +12,17 @@ delivery_summary, interrupted_by, alert_service.
 
 from __future__ import annotations
 
+import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Iterable
 
-from tickpy.golang import gojson
+from tickpy.check import build_pipeline
 from tickpy.diagnostics import Diagnostic, TickpyError
-from tickpy.lang.depth import recursion_room
+from tickpy.golang import gojson
 from tickpy.runtime.nodes.base import NodeError, ParentPort, RunContext, RuntimeNode, lookup
 from tickpy.runtime.nodes.basic import StreamNode
+from tickpy.syntax import parse
 
 
 @dataclass(slots=True, eq=False)
@@ -182,9 +184,6 @@ class RunResult:
 
 def load_pipeline(source: str, path: str = "<script>", task_type: str | None = None, variables=None):
     """Parse and check a script into its Pipeline; raises TickpyError with diagnostics."""
-    from tickpy.check import build_pipeline
-    from tickpy.syntax import parse
-
     program = parse(source, path)
     # A run needs a task, never a template: a var declared without a value is an error here.
     return build_pipeline(program, task_type=task_type, variables=variables, template=False)
@@ -199,8 +198,6 @@ def parse_dbrp(dbrp) -> tuple[str, str] | None:
     text = str(dbrp)
     if text.startswith('"'):
         # "db"."rp" with quotes (names may hold dots)
-        import shlex
-
         parts = [p for p in shlex.split(text.replace('"."', '" "'))]
         if len(parts) == 2:
             return parts[0], parts[1]

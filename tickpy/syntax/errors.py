@@ -197,7 +197,7 @@ def _number_suffix_hint(number: Tok, name: str, rest: str) -> str | None:
         digits = ""
         power = int(exponent.group()[1:])
         if abs(power) <= 20:
-            from decimal import Decimal
+            from decimal import Decimal  # deferred: start-up (only this hint needs it, ~7 ms)
 
             value = Decimal(literal)
             digits = f" ({value:f})" if power < 0 or "." in number.value and value != value.to_integral() else f" ({int(value)})"

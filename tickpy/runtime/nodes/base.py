@@ -78,12 +78,16 @@ two hook points, and an unobserved run pays nothing for either:
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
+import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable
 
 from tickpy.check.node_kinds import node_kind
 from tickpy.diagnostics import Diagnostic, TickpyError
 from tickpy.golang.goformat import go_quote
+from tickpy.lang import compile_lambda
 from tickpy.lang.values import Duration
 from tickpy.runtime.messages import BarrierMessage, BatchMessage, DeleteGroupMessage, PointMessage
 
@@ -116,8 +120,6 @@ MAX_KEPT_NODE_ERRORS = 10_000
 
 
 def wall_clock_ns() -> int:
-    import time
-
     return time.time_ns()
 
 
@@ -177,8 +179,6 @@ class RunContext:
         key = (id(lambda_node), mode)
         compiled = self._lambda_cache.get(key)
         if compiled is None:
-            from tickpy.lang import compile_lambda
-
             compiled = compile_lambda(lambda_node, mode=mode)
             # keep the AST alive so that id() stays unique for the cache's lifetime
             self._lambda_cache[key] = compiled
@@ -243,10 +243,7 @@ def load_node_modules() -> None:
     if _loaded:
         return
     _loaded = True
-    import importlib
-    import pkgutil
-
-    import tickpy.runtime.nodes as package
+    import tickpy.runtime.nodes as package  # deferred: cycle (the package imports this module)
 
     for info in pkgutil.iter_modules(package.__path__):
         if info.name != "base" and not info.name.startswith("_"):

@@ -106,7 +106,7 @@ class SideloadNode(RuntimeNode):
         super().__init__(spec, ctx)
         import yaml  # deferred: start-up (only a sideload node needs it)
 
-        # local: the template machinery (~0.1 s) loads only for a task that uses it
+        # deferred: start-up (the Go template engine, ~0.1 s, only for a task that uses it)
         from tickpy.golang.gotemplate_exec import TextTemplate
         from tickpy.golang.gotemplate_parse import TemplateParseError
 
@@ -143,7 +143,7 @@ class SideloadNode(RuntimeNode):
 
     def _sideload(self, fields, tags, time):
         """(fields, tags) with the sideloaded values, or None when an order template failed."""
-        # local: the template machinery (~0.1 s) loads only for a task that uses it
+        # deferred: start-up (the Go template engine, ~0.1 s, only for a task that uses it)
         from tickpy.golang.gotemplate_types import GV, MAP_STRING_STRING, STRING
 
         data = GV(MAP_STRING_STRING, {k: GV(STRING, v) for k, v in tags.items()})
