@@ -10,8 +10,8 @@ import json
 
 from tests.alerting.capturing import captured, run_capturing, service_for, write
 from tests.alerting.events import SECOND, make_event
-from tickpy.runtime.alert_event import AlertEvent
 from tickpy.alerting.payloads import service_request
+from tickpy.runtime.alert_event import AlertEvent
 from tickpy.runtime.alert_wire import alert_data_json
 
 YEAR_1971_S = 365 * 86400  # the streamer tests' points are at 1971-01-01T00:00:00Z + n s

@@ -8,8 +8,8 @@ import statistics
 from pathlib import Path
 
 from tests.conftest import CliResult, run_cli
-from tickpy.check.inputs import load_vars
 from tickpy.api import run_task
+from tickpy.check.inputs import load_vars
 from tickpy.runtime.lineprotocol import read_points
 
 SECOND = 1_000_000_000

@@ -6,12 +6,11 @@ import json
 import pathlib
 from dataclasses import dataclass
 
+from tests.conformance.conftest import case_folders, case_params, count
 from tickpy.check import build_pipeline
 from tickpy.check.dot import to_dot
 from tickpy.diagnostics import TickpyError
 from tickpy.syntax import parse
-
-from tests.conformance.conftest import case_folders, case_params, count
 
 
 @dataclass

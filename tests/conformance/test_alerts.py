@@ -125,8 +125,8 @@ def _same_numbers(a, b) -> bool:
 
 def run_case(case: Path, tmp: Path) -> list[str]:
     """Problems found running one case (empty: it passed)."""
-    from tickpy.golang import gojson
     from tickpy.api import run_task
+    from tickpy.golang import gojson
     from tickpy.runtime.lineprotocol import read_points
 
     expected = json.loads((case / "expected.json").read_text())

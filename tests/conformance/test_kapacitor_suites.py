@@ -582,8 +582,8 @@ def test_integration_alert_posts(case, tmp_path):
 @pytest.mark.parametrize("case", cases("handler_matches"))
 def test_handler_match_expression(case):
     """services/alert: a topic handler's `match` over an event."""
-    from tickpy.runtime.alert_event import AlertEvent
     from tickpy.alerting.match import compile_match
+    from tickpy.runtime.alert_event import AlertEvent
 
     e = case["event"]
     event = AlertEvent(

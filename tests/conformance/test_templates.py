@@ -4,6 +4,7 @@ error texts Kapacitor produces (conformance set `templates`)."""
 from __future__ import annotations
 
 import json
+from datetime import UTC
 
 import pytest
 
@@ -27,16 +28,16 @@ def _field_value(encoded):
 
 
 def _time_ns(text: str) -> int:
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     body = text.rstrip("Z")
     if "." in body:
         base, frac = body.split(".")
     else:
         base, frac = body, ""
-    moment = datetime.strptime(base, "%Y-%m-%dT%H:%M:%S").replace(tzinfo=timezone.utc)
-    seconds = (moment - datetime(1970, 1, 1, tzinfo=timezone.utc)).days * 86400 + (
-        moment - datetime(1970, 1, 1, tzinfo=timezone.utc)
+    moment = datetime.strptime(base, "%Y-%m-%dT%H:%M:%S").replace(tzinfo=UTC)
+    seconds = (moment - datetime(1970, 1, 1, tzinfo=UTC)).days * 86400 + (
+        moment - datetime(1970, 1, 1, tzinfo=UTC)
     ).seconds
     return seconds * 1_000_000_000 + int((frac + "000000000")[:9])
 

@@ -7,8 +7,8 @@ import os
 import pty
 import subprocess
 
-from tickpy.observe.progress import CHECK_EVERY, Progress, progress_wanted
 from tests.observe.helpers import SAMPLES, TICKPY, tickpy
+from tickpy.observe.progress import CHECK_EVERY, Progress, progress_wanted
 
 
 class Terminal(io.StringIO):
@@ -86,8 +86,8 @@ def test_run_with_stderr_on_a_terminal_keeps_stdout_clean(tmp_path):
 
 def test_progress_line_is_erased_before_output_lines(tmp_path):
     """influxDBOut lines (stdout, maybe the same terminal) never land after a drawn progress line."""
-    from tickpy.observe.observer import RunObserver
     from tickpy.api import run_task
+    from tickpy.observe.observer import RunObserver
     from tickpy.runtime.point import Point
 
     terminal, clock = Terminal(), Clock()

@@ -5,7 +5,7 @@ import random
 import pytest
 
 from tickpy.diagnostics import TickpyError
-from tickpy.syntax import format_source, parse
+from tickpy.syntax import format_source
 
 
 def outcome(source: str) -> str:

@@ -12,8 +12,8 @@ import sys
 import threading
 from typing import TextIO
 
-from tickpy.runtime.alert_event import AlertEvent
 from tickpy.alerting.payloads import service_request
+from tickpy.runtime.alert_event import AlertEvent
 
 NOTE = "captured by tickpy, NOT sent: tickpy does not contact external services"
 

@@ -11,8 +11,8 @@ state and `wire` (the alert-data JSON) to match.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
-from typing import Callable
 
 from tickpy.alerting.capture import CaptureSink
 from tickpy.alerting.delivery import Delivery, HandlerStats, Worker

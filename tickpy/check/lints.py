@@ -11,13 +11,14 @@
 from __future__ import annotations
 
 import re
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from tickpy.check.catalogue import load
 from tickpy.check.pipeline import Pipeline, PipelineNode, PropertyCall
 from tickpy.diagnostics import WARNING, Diagnostic, diagnostic_at
 from tickpy.lang import LambdaCompileError, compile_lambda
-from tickpy.lang.values import Duration, StarValue
+from tickpy.lang.values import StarValue
 from tickpy.syntax import ast
 
 COMPARISON = {"==", "!=", "<", "<=", ">", ">="}

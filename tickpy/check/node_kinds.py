@@ -22,8 +22,8 @@ section holding the kind's rules, its sentence and its declaration.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from tickpy.check.node_rules import (
     RuleError,

@@ -11,8 +11,8 @@ import urllib.parse
 from typing import NoReturn
 
 from tickpy.golang import gotemplate_parse as P
-from tickpy.golang.gotemplate_fmt import sort_map_keys, sprint, sprintf, sprintln
 from tickpy.golang.goformat import go_quote, is_go_printable
+from tickpy.golang.gotemplate_fmt import sort_map_keys, sprint, sprintf, sprintln
 from tickpy.golang.gotemplate_types import (
     BOOL,
     COMPLEX128,
@@ -941,5 +941,5 @@ class TextTemplate:
         try:
             state.walk(data, tree.root)
         except RecursionError:
-            raise ExecError(f"template: {self.name}: exceeded maximum template depth ({MAX_EXEC_DEPTH})")
+            raise ExecError(f"template: {self.name}: exceeded maximum template depth ({MAX_EXEC_DEPTH})") from None
         return "".join(self.out)

@@ -14,13 +14,20 @@ import html as html_lib
 import re
 from dataclasses import dataclass, replace
 
+from tickpy.golang import gotemplate_parse as P
 from tickpy.golang.goformat import go_quote
 from tickpy.golang.gojson import GoJSONError, dumps
-from tickpy.golang import gotemplate_parse as P
 from tickpy.golang.gotemplate_exec import ExecError, Func, TextTemplate, error_location
 from tickpy.golang.gotemplate_fmt import sprint
-from tickpy.golang.gotemplate_types import (EMPTY_INTERFACE, GV, HTML_JS, STRING, call_string_method, has_string_method,
-                                          to_json_value)
+from tickpy.golang.gotemplate_types import (
+    EMPTY_INTERFACE,
+    GV,
+    HTML_JS,
+    STRING,
+    call_string_method,
+    has_string_method,
+    to_json_value,
+)
 
 FILTER_FAILSAFE = "ZgotmplZ"
 
@@ -69,17 +76,16 @@ class Context:
     n: P.BreakNode | P.ContinueNode | None = None  # the break/continue a range context records
 
     def __str__(self):
-        return "{%s %s %s %s %s %s %s}" % (
-            STATES[self.state], DELIMS[self.delim], URL_PARTS[self.url_part], JS_CTXS[self.js_ctx],
-            ATTRS[self.attr], ELEMENTS[self.element], "<nil>" if self.err is None else self.err.description,
-        )
+        parts = (STATES[self.state], DELIMS[self.delim], URL_PARTS[self.url_part], JS_CTXS[self.js_ctx],
+                 ATTRS[self.attr], ELEMENTS[self.element], "<nil>" if self.err is None else self.err.description)
+        return "{" + " ".join(str(part) for part in parts) + "}"
 
     def error(self) -> EscapeError:
         """The error an ERROR context carries."""
         assert self.err is not None, "an error context carries its error"
         return self.err
 
-    def eq(self, other: "Context") -> bool:
+    def eq(self, other: Context) -> bool:
         return (self.state, self.delim, self.url_part, self.js_ctx, self.attr, self.element, self.err) == (
             other.state, other.delim, other.url_part, other.js_ctx, other.attr, other.element, other.err)
 
@@ -659,7 +665,7 @@ class _RangeContext:
 
 
 class Escaper:
-    def __init__(self, template: "HTMLTemplate"):
+    def __init__(self, template: HTMLTemplate):
         self.template = template
         self.output: dict[str, Context] = {}
         self.derived: dict[str, P.Tree] = {}
@@ -669,7 +675,7 @@ class Escaper:
         self.text_edits: dict[int, tuple] = {}
         self.range_context: _RangeContext | None = None
 
-    def child(self) -> "Escaper":
+    def child(self) -> Escaper:
         e1 = Escaper(self.template)
         e1.range_context = self.range_context
         e1.output = dict(self.output)

@@ -58,7 +58,7 @@ class Method:
 @dataclass(eq=False)
 class StructField:
     name: str
-    type: "GoType"
+    type: GoType
     embedded: bool = False
 
     @property
@@ -70,8 +70,8 @@ class StructField:
 class GoType:
     name: str  # as reflect.Type.String() prints it
     kind: str
-    elem: "GoType | None" = None
-    key: "GoType | None" = None
+    elem: GoType | None = None
+    key: GoType | None = None
     fields: list[StructField] = field(default_factory=list)  # struct kinds only
     methods: dict[str, Method] = field(default_factory=dict)  # value receiver
 

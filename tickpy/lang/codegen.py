@@ -23,13 +23,14 @@ fail has no fast path for those types.
 from __future__ import annotations
 
 import itertools
-from typing import Callable, TypeGuard
+from collections.abc import Callable
+from typing import TypeGuard
 
 from tickpy.golang.gomath import go_divide
 from tickpy.golang.gostrings import join_text
 from tickpy.golang.gotypes import int64_div, int64_rem, wrap_int64
 from tickpy.lang.functions import LambdaFunction
-from tickpy.lang.nodes import BinaryNode, EvalNode, UnaryNode
+from tickpy.lang.nodes import BinaryNode, EvalNode
 from tickpy.lang.operators import BINARY_OPERATIONS, COMPARISON_OPERATORS, LOGICAL_OPERATORS
 from tickpy.lang.values import (
     BOOL,

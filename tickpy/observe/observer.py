@@ -7,8 +7,9 @@ import atexit
 import sys
 import threading
 import time
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any
 
 from tickpy.observe.probes import install_probes
 from tickpy.observe.progress import Progress, progress_wanted
@@ -144,7 +145,7 @@ class StderrGate:
         self.held: list[str] = []
 
     @classmethod
-    def install(cls) -> "StderrGate":
+    def install(cls) -> StderrGate:
         gate = cls(sys.stderr)
         sys.stderr = gate
         atexit.register(gate.uninstall)  # a run that ends with an error still writes what it held

@@ -9,8 +9,9 @@ an event was sent and why not, and, while a point is traced, a line saying what 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 from tickpy.runtime.messages import BatchMessage
 from tickpy.runtime.nodes.base import ParentPort, RuntimeNode
@@ -40,7 +41,7 @@ class EdgeProbe:
 
     __slots__ = ("target", "watch", "child_spec", "count")
 
-    def __init__(self, target, watch: "NodeWatch"):
+    def __init__(self, target, watch: NodeWatch):
         self.target = target  # the child node, or its ParentPort
         self.watch = watch
         self.child_spec = watch.spec

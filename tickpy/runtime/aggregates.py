@@ -17,10 +17,11 @@ Which kinds a function accepts and which kind it produces follow Kapacitor's pip
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import reduce
 from operator import add as _plus
-from typing import Any, Callable, cast
+from typing import Any, cast
 
 from tickpy.golang.goalgorithms import pow as go_pow  # Go's math.Pow, bit for bit
 from tickpy.golang.gosort import go_sort, sorted_by_value

@@ -13,9 +13,10 @@ delivery_summary, interrupted_by, alert_service.
 from __future__ import annotations
 
 import shlex
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from tickpy.check import build_pipeline
 from tickpy.diagnostics import Diagnostic, TickpyError
@@ -47,7 +48,7 @@ class CompiledTask:
         ingest = fast() if fast is not None else root.ingest
         count = 0
         try:
-            for count, point in enumerate(points, 1):
+            for count, point in enumerate(points, 1):  # noqa: B007  (count is read after the loop)
                 ingest(point)
         finally:
             if getattr(ingest, "__self__", None) is not root:

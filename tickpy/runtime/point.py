@@ -150,7 +150,7 @@ class Point:
         """True once the field values exist as Python objects (for tests and statistics)."""
         return self._fields is not None
 
-    def copy(self) -> "Point":
+    def copy(self) -> Point:
         """A copy whose tag and field dicts can be changed without touching this point."""
         fields = self._fields
         return Point(

@@ -22,7 +22,7 @@ srpl would otherwise feed points to a dbrp no task reads, silently).
 from __future__ import annotations
 
 import time as _time
-from typing import Callable, Iterator
+from collections.abc import Callable, Iterator
 
 from tickpy.runtime.lineprotocol import (
     LineError,

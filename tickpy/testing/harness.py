@@ -16,9 +16,10 @@ recorders (see `tickpy.testing.recorders`), and returns a `ScriptRun`.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from tickpy.api import run_task
 from tickpy.check.inputs import load_vars, var_value

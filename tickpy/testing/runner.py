@@ -13,8 +13,16 @@ from pathlib import Path
 import yaml
 
 from tickpy.diagnostics import TickpyError, render
-from tickpy.testing.compare import (EVENT_KEYS, Mismatch, _match_delivery, _match_event, align, check_expectations,
-                                    delivery_fields, event_fields)
+from tickpy.testing.compare import (
+    EVENT_KEYS,
+    Mismatch,
+    _match_delivery,
+    _match_event,
+    align,
+    check_expectations,
+    delivery_fields,
+    event_fields,
+)
 from tickpy.testing.harness import ScriptRun, run_script
 from tickpy.testing.inputs import InputError, points
 from tickpy.testing.spec import TestCase, is_test_file, plain

@@ -10,9 +10,9 @@ the same name ([slack], [pagerduty], ...) or Kapacitor's defaults. A builder tak
 
 from __future__ import annotations
 
-from tickpy.runtime.alert_event import AlertEvent
-from tickpy.alerting.payloads.common import HTTPRequest, NotSent
 from tickpy.alerting.payloads import chat, incidents, messaging, monitoring
+from tickpy.alerting.payloads.common import HTTPRequest, NotSent
+from tickpy.runtime.alert_event import AlertEvent
 
 _BUILDERS = {**chat.BUILDERS, **incidents.BUILDERS, **messaging.BUILDERS, **monitoring.BUILDERS}
 _CHECKS = {**chat.CHECKS, **incidents.CHECKS, **messaging.CHECKS, **monitoring.CHECKS}

@@ -22,10 +22,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from tickpy.diagnostics import TickpyError
 from tickpy.golang import gojson
 from tickpy.golang.gotime import GO_ZERO_TIME_NS, time_sub
-from tickpy.runtime.alert_event import LEVELS as LEVEL_NAMES, AlertEvent
-from tickpy.diagnostics import TickpyError
+from tickpy.runtime.alert_event import LEVELS as LEVEL_NAMES
+from tickpy.runtime.alert_event import AlertEvent
 from tickpy.runtime.messages import (
     BarrierMessage,
     BatchMessage,

@@ -81,8 +81,9 @@ from __future__ import annotations
 import importlib
 import pkgutil
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 from tickpy.check.node_kinds import node_kind
 from tickpy.diagnostics import Diagnostic, TickpyError
@@ -166,7 +167,7 @@ class RunContext:
     shared: dict = field(default_factory=dict)
     _lambda_cache: dict = field(default_factory=dict)
 
-    def report_error(self, node: "RuntimeNode | str", message: str, time_ns: int | None = None) -> None:
+    def report_error(self, node: RuntimeNode | str, message: str, time_ns: int | None = None) -> None:
         label = node if isinstance(node, str) else node.label
         error = NodeError(label, message, time_ns)
         if len(self.node_errors) < MAX_KEPT_NODE_ERRORS:  # the nodes' `errors` counters count them all
@@ -204,7 +205,7 @@ class PerGroup:
 
 # --------------------------------------------------------------------------- registry
 
-_REGISTRY: dict[tuple[str, str | None], type["RuntimeNode"]] = {}
+_REGISTRY: dict[tuple[str, str | None], type[RuntimeNode]] = {}
 
 
 def register(node_type: str, name: str | None = None):
@@ -223,13 +224,13 @@ def register(node_type: str, name: str | None = None):
     return decorate
 
 
-def lookup(node_type: str, name: str | None = None) -> type["RuntimeNode"] | None:
+def lookup(node_type: str, name: str | None = None) -> type[RuntimeNode] | None:
     """The runtime class for a pipeline node, or None when tickpy cannot run it."""
     load_node_modules()
     return _REGISTRY.get((node_type, name)) or _REGISTRY.get((node_type, None))
 
 
-def registered() -> dict[tuple[str, str | None], type["RuntimeNode"]]:
+def registered() -> dict[tuple[str, str | None], type[RuntimeNode]]:
     load_node_modules()
     return dict(_REGISTRY)
 
@@ -266,7 +267,7 @@ class RuntimeNode:
 
     observer: Any = None
 
-    def __init__(self, spec: "PipelineNode", ctx: RunContext):
+    def __init__(self, spec: PipelineNode, ctx: RunContext):
         self.spec = spec
         self.ctx = ctx
         self.label = spec.label

@@ -11,8 +11,15 @@ from collections import deque
 from typing import Any
 
 from tickpy.golang.gotime import GO_ZERO_TIME_NS, time_round
-from tickpy.runtime.messages import (BarrierMessage, BatchMessage, BatchPoint, DeleteGroupMessage, Dimensions,
-                                     PointMessage, group_id)
+from tickpy.runtime.messages import (
+    BarrierMessage,
+    BatchMessage,
+    BatchPoint,
+    DeleteGroupMessage,
+    Dimensions,
+    PointMessage,
+    group_id,
+)
 from tickpy.runtime.nodes.base import PerGroup, RuntimeNode, register
 
 
@@ -66,7 +73,7 @@ class _JoinSet:
 class _JoinGroup:
     __slots__ = ("node", "sets", "heads", "oldest")
 
-    def __init__(self, node: "JoinNode", parents: int):
+    def __init__(self, node: JoinNode, parents: int):
         self.node = node
         self.sets: dict[int, list[_JoinSet]] = {}
         self.heads = [GO_ZERO_TIME_NS] * parents
