@@ -195,8 +195,10 @@ def _number_suffix_hint(number: Tok, name: str, rest: str) -> str | None:
     if number.type == "NUMBER" and exponent is not None:
         literal = number.value + exponent.group()
         digits = ""
-        power = int(exponent.group()[1:])
-        if abs(power) <= 20:
+        power_text = exponent.group()[1:].lstrip("+-").lstrip("0")
+        # Short numbers only: int() and str() refuse numbers past 4,300 digits.
+        if len(number.value) <= 40 and len(power_text) <= 2 and int(power_text or "0") <= 20:
+            power = int(exponent.group()[1:])
             from decimal import Decimal
 
             value = Decimal(literal)
