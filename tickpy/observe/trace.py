@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
+from tickpy.diagnostics import visible
 from tickpy.runtime.alert_event import LEVELS as LEVEL_NAMES
 from tickpy.observe import probes
 
@@ -197,7 +198,8 @@ class Tracer:
             if self.gate is not None:
                 self.gate.release()  # nothing to write: let what waited through
             return
-        self.write("\n".join(INDENT * depth + text for depth, text in lines))
+        # Names and values come from the data: control characters are shown, not sent to the terminal.
+        self.write("\n".join(INDENT * depth + visible(text) for depth, text in lines))
 
     # ---- per node
 

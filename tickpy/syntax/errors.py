@@ -227,6 +227,8 @@ _CHARACTER_HINTS = {
     "'`'": 'quote field and tag names with double quotes ("usage_idle") and strings with single quotes',
     "'&'": "the logical operators are AND and OR",
     "'_'": "a name must start with a letter",
+    "'\\ufeff'": ("U+FEFF is a byte order mark, which editors put at the start of a file saved as \"UTF-8 with "
+                  "BOM\"; Kapacitor does not accept it either: save the script as UTF-8 without BOM"),
     "';'": "TICKscript statements need no `;`",
     "'#'": "comments start with //",
     "'+'": "an operator must come right after a value (a regex or a comment line before it ends the expression)",
