@@ -11,6 +11,8 @@ models/points.go texts ("unable to parse integer %s: %s", "invalid float") aroun
 from __future__ import annotations
 
 import json
+import random
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -26,6 +28,7 @@ from tickpy.runtime.lineprotocol import LineError, parse_line, read_points
 from tickpy.syntax import format_source, parse
 
 TICKPY = str(Path(sys.executable).parent / "tickpy")  # the installed console script
+SAMPLES = Path(__file__).resolve().parents[2] / "samples"
 DIGITS = "9" * 5000
 ZEROS = "0" * 5000
 
@@ -240,3 +243,44 @@ def test_test_file_with_huge_numbers_is_an_unreadable_file_not_a_crash(tmp_path)
     assert result.returncode != 0
     assert f"{spec.name}:7: tests[0] (one): expect.counts.crit must be a whole number" in output
     assert "Traceback" not in output and "internal error" not in output
+
+
+def test_snmp_oid_part_of_thousands_of_digits_is_out_of_snmpgos_range():
+    from tickpy.alerting.payloads.monitoring import _snmp_oid
+
+    with pytest.raises(ValueError, match="The sub-identifiers is range 0..4294967295"):
+        _snmp_oid(f"1.3.{DIGITS}")
+
+
+# --- every entry point at once, numbers grown at random --------------------------------------
+
+
+def _grow_numbers(rng: random.Random, text: str) -> str:
+    """`text` with about half of its digit runs made thousands of digits long."""
+    def grow(match):
+        if rng.random() < 0.5:
+            return match.group()
+        return match.group() + "".join(rng.choices("0123456789", k=rng.randrange(4300, 6000)))
+    return re.sub(r"[0-9]+", grow, text)
+
+
+def test_numbers_grown_anywhere_give_answers_never_exceptions():
+    rng = random.Random(4300)
+    points = "\n".join((SAMPLES / "cpu.lp").read_text().splitlines()[:40])
+    scripts = [path.read_text() for path in sorted(SAMPLES.glob("*.tick"))]
+    handler_files = [(path.name, path.read_text()) for path in sorted(SAMPLES.glob("*.yaml"))
+                     if not path.name.endswith(".tickpy.yaml")]
+    handler_files.append(("h.json", json.dumps({"id": "h", "topic": "t", "kind": "alerta",
+                                                 "options": {"timeout": 10, "attributes": {"n": 123}}})))
+    for _ in range(25):
+        errors: list[LineError] = []
+        list(read_points(_grow_numbers(rng, points), now=0, on_error=errors.append))
+        assert all("out of range" in e.reason or "invalid float" in e.reason for e in errors)
+        for source in scripts:
+            try:
+                format_source(_grow_numbers(rng, source))
+            except TickpyError as error:
+                assert error.diagnostics[0].line >= 1
+        for name, text in handler_files:
+            spec, problems = parse_handler_text(name, _grow_numbers(rng, text))
+            assert spec is not None or problems
