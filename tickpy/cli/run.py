@@ -117,10 +117,12 @@ def _read(handle, name: str, input_format: str, precision: str, reporter: "_Inpu
 
 class _InputReporter:
     """What reading the inputs has to say on stderr: the first INPUT_ERRORS_SHOWN rejected lines
-    (control characters escaped; all are counted), notes on an input, a gzip input cut short."""
+    (control characters escaped; all are counted, only those shown are kept: a binary input can
+    have hundreds of thousands), notes on an input, a gzip input cut short."""
 
     def __init__(self):
-        self.rejected: list = []
+        self.rejected_count = 0
+        self.shown: list = []
         self.inputs_cut_short: list[str] = []
         self.observer = None  # clears its progress line before each message
 
@@ -130,8 +132,9 @@ class _InputReporter:
         click.echo(text, err=True)
 
     def rejected_line(self, error) -> None:
-        self.rejected.append(error)
-        if len(self.rejected) <= INPUT_ERRORS_SHOWN:
+        self.rejected_count += 1
+        if self.rejected_count <= INPUT_ERRORS_SHOWN:
+            self.shown.append(error)
             self.say(visible(str(error)))
 
     def cut_short(self, name: str, error: str) -> None:
@@ -140,7 +143,7 @@ class _InputReporter:
                  "that were read")
 
     def hidden_lines_note(self) -> str | None:
-        hidden = len(self.rejected) - INPUT_ERRORS_SHOWN
+        hidden = self.rejected_count - INPUT_ERRORS_SHOWN
         if hidden <= 0:
             return None
         return f"tickpy run: ... and {hidden} more rejected input line{'s' if hidden != 1 else ''} (not shown)"
@@ -355,7 +358,6 @@ def run_command(script, inputs, *, handler_paths=(), dbrp=None, task_name=None, 
             return EXIT_USAGE
 
     reporter = _InputReporter()
-    rejected = reporter.rejected
     observer = None  # tickpy.observe: stats, graph, trace, progress line
 
     errors_shown: dict[str, int] = {}
@@ -422,7 +424,7 @@ def run_command(script, inputs, *, handler_paths=(), dbrp=None, task_name=None, 
             config=config_path,
             flush=flush,
             variables=variables,
-            input_errors=rejected,
+            input_errors=reporter.shown,
             on_node_error=on_node_error,
             line_sink=line_sink,
             interruptible=True,
@@ -478,14 +480,14 @@ def run_command(script, inputs, *, handler_paths=(), dbrp=None, task_name=None, 
     hidden_lines = reporter.hidden_lines_note()
     if hidden_lines:
         click.echo(hidden_lines, err=True)
-    click.echo(_summary(result, len(rejected), len(reporter.inputs_cut_short)), err=True)
+    click.echo(_summary(result, reporter.rejected_count, len(reporter.inputs_cut_short)), err=True)
     if topics and result.alert_service is not None:
         click.echo(result.alert_service.topics_summary(), err=True)
     if stats_text:
         click.echo(stats_text, err=True)
     if result.interrupted_by:
         return 128 + result.interrupted_by
-    if result.delivery_failures or rejected or reporter.inputs_cut_short or unencodable:
+    if result.delivery_failures or reporter.rejected_count or reporter.inputs_cut_short or unencodable:
         return EXIT_INCOMPLETE
     return EXIT_OK
 
