@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from tickpy.alerting.kinds import HANDLER_KINDS, HandlerKind
 from tickpy.alerting.options import ANY_MAP, FILE_MODE, OptionProblem, decode_options
 from tickpy.diagnostics import Diagnostic, WARNING
+from tickpy.golang.gojson import NumberRangeError, json_float, json_int
 from tickpy.filenames import is_test_file
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -114,7 +115,9 @@ def _load_yaml(path: str, text: str):
     """(top-level mapping as list of (key, value, key position, value node), problems)."""
     import yaml  # deferred: start-up (only handler files need it)
 
-    loader = yaml.SafeLoader(text)
+    from tickpy.golang.goyaml import SafeLoader
+
+    loader = SafeLoader(text)
     try:
         root = loader.get_single_node()
         if root is None:
@@ -179,9 +182,17 @@ def _load_json(path: str, text: str):
         return dict(items)
 
     try:
-        root = json.loads(text, object_pairs_hook=pairs)
+        root = json.loads(text, object_pairs_hook=pairs, parse_int=json_int, parse_float=json_float)
     except json.JSONDecodeError as err:
         return None, [diagnostic(path, f"invalid JSON: {err.msg}", Position(err.lineno, err.colno),
+                                 code="handler-file-syntax")]
+    except NumberRangeError as err:  # Kapacitor's json.Decode refuses it too
+        at = text.find(err.text)
+        line = text.count("\n", 0, at) + 1
+        column = len(text[text.rfind("\n", 0, at) + 1 : at].encode()) + 1
+        shown = err.text if len(err.text) <= 40 else f"{err.text[:16]}...{err.text[-8:]} ({len(err.text)} characters)"
+        return None, [diagnostic(path, f"invalid JSON: the number {shown} is out of range: Kapacitor reads JSON "
+                                       "numbers as 64-bit floats (at most about 1.8e308)", Position(line, column),
                                  code="handler-file-syntax")]
     if not isinstance(root, dict):
         return None, [diagnostic(path, "a handler file must be a JSON object with id, topic, kind, options",

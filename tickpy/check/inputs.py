@@ -8,6 +8,7 @@ from typing import Any
 
 from tickpy.check.evaluate import UDFInfo
 from tickpy.diagnostics import Diagnostic, TickpyError
+from tickpy.golang.gojson import json_float, json_int
 from tickpy.golang.gotime import parse_influx_duration
 from tickpy.lang.values import STAR, Duration, Regex
 from tickpy.syntax import ast
@@ -64,7 +65,7 @@ def var_value(name: str, raw: dict, path: str) -> tuple[str, Any]:
 def load_vars(path: str) -> dict[str, tuple[str, Any]]:
     """`kapacitor define -vars` JSON: {"name": {"type": "duration", "value": "5m"}, ...}."""
     try:
-        data = json.loads(pathlib.Path(path).read_text())
+        data = json.loads(pathlib.Path(path).read_text(), parse_int=json_int, parse_float=json_float)
     except (OSError, ValueError) as err:
         raise _problem(f"cannot read vars: {err}", path) from None
     if not isinstance(data, dict):
@@ -82,9 +83,11 @@ def load_udfs(path: str) -> dict[str, UDFInfo]:
         if path.endswith((".yaml", ".yml")):
             import yaml  # deferred: start-up (only a YAML --udfs file needs it)
 
-            data = yaml.safe_load(text)
+            from tickpy.golang.goyaml import SafeLoader
+
+            data = yaml.load(text, Loader=SafeLoader)
         else:
-            data = json.loads(text)
+            data = json.loads(text, parse_int=json_int, parse_float=json_float)
     except Exception as err:
         raise _problem(f"cannot read UDFs: {err}", path) from None
     if isinstance(data, dict) and "udfs" in data:

@@ -22,6 +22,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from tickpy.check.node_kinds import node_kind
+from tickpy.diagnostics import visible
 from tickpy.observe import probes
 from tickpy.runtime.alert_event import LEVELS as LEVEL_NAMES
 from tickpy.runtime.nodes.combine import NO_FILL
@@ -178,7 +179,8 @@ class Tracer:
             if self.gate is not None:
                 self.gate.release()  # nothing to write: let what waited through
             return
-        self.write("\n".join(INDENT * depth + text for depth, text in lines))
+        # Names and values come from the data: control characters are shown, not sent to the terminal.
+        self.write("\n".join(INDENT * depth + visible(text) for depth, text in lines))
 
     # ---- per node
 

@@ -37,6 +37,7 @@ from typing import Any
 import yaml
 
 from tickpy.filenames import TEST_FILE_SUFFIXES, is_test_file
+from tickpy.golang.goyaml import SafeLoader
 from tickpy.testing.compare import EVENT_KEYS, LEVEL_ALIASES
 from tickpy.testing.times import DEFAULT_START_NS, TimeFormatError, parse_duration_ns, parse_time_ns
 
@@ -94,7 +95,7 @@ class TestCase:
 
 
 
-class _Loader(yaml.SafeLoader):
+class _Loader(SafeLoader):
     """Safe YAML that remembers where each mapping starts (for error lines and --update)."""
 
 
