@@ -24,7 +24,7 @@ class CaptureSink:
         self._settings = settings  # (kind, options) -> the service's --config section
         self._stream = stream
         self._lock = threading.Lock()
-        self._file = None  # opened at the first capture: no file when nothing was captured
+        self._file: TextIO | None = None  # opened at the first capture: no file when nothing was captured
         self.count = 0
 
     def capture(self, *, kind: str, handler_id: str, topic: str, options: dict, event: AlertEvent, wire: bytes) -> None:

@@ -62,12 +62,13 @@ def _pairs(values: tuple[str, ...], option: str) -> list[tuple[str, str]]:
 
 
 def _format_value(value: object) -> tuple[str, str]:
-    from tickpy.lang.cases import encode_value
     from tickpy.golang.goformat import format_float_v
+    from tickpy.lang.cases import encode_value
 
     encoded = encode_value(value)
     kind = encoded["type"]
     if kind == "float":
+        assert isinstance(value, float)
         return format_float_v(value), kind
     if kind == "duration":
         return f"{encoded['text']} ({encoded['value']}ns)", kind

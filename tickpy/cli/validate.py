@@ -8,8 +8,8 @@ import sys
 
 import click
 
-from tickpy.cli.script_text import read_script, shown_message, shown_source
 from tickpy.cli.guard import guarded_command
+from tickpy.cli.script_text import read_script, shown_message, shown_source
 from tickpy.diagnostics import ERROR, INFO, Diagnostic, TickpyError, diagnostic_at, display_path, render, to_json_line
 
 
@@ -71,18 +71,10 @@ def validate_source(
     from tickpy.syntax import parse
 
     if syntax_only:
-        try:
-            from tickpy.syntax import check_syntax
-        except ImportError:
-            check_syntax = None
-        if check_syntax is not None:
-            diagnostics = list(check_syntax(source, path))
-            return not any(d.severity == ERROR for d in diagnostics), diagnostics, None
-        try:
-            parse(source, path)
-        except TickpyError as err:
-            return False, list(err.diagnostics), None
-        return True, [], None
+        from tickpy.syntax import check_syntax
+
+        diagnostics = list(check_syntax(source, path))
+        return not any(d.severity == ERROR for d in diagnostics), diagnostics, None
     try:
         program = parse(source, path)
     except TickpyError as err:

@@ -47,8 +47,9 @@ import io
 import re
 import sys
 import time as _time
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Callable, Iterable, Iterator
+from typing import Any, Protocol, cast
 
 from tickpy.golang.goformat import GoNumError, parse_bool, parse_float, parse_int, parse_uint
 from tickpy.runtime.point import Point
@@ -119,7 +120,8 @@ class _Invalid(Exception):
 # the strings of the resulting point.  Such lines always take the exact path.
 
 
-def _replace_each_byte(error: UnicodeDecodeError):
+def _replace_each_byte(error: UnicodeError) -> tuple[str, int]:
+    assert isinstance(error, UnicodeDecodeError)  # registered for decoding only
     return "\ufffd", error.start + 1
 
 
@@ -241,7 +243,13 @@ def _scan_tags(buf: str, i: int) -> tuple[int, list[int]]:
         i += 1
 
 
-_NUMBER_END = re.compile(r"[^, ]*+").match
+class _MatchesEverywhere(Protocol):
+    """`pattern.match` of a `[...]*+` pattern: it matches (maybe empty) at any position."""
+
+    def __call__(self, string: str, pos: int = ...) -> re.Match[str]: ...
+
+
+_NUMBER_END = cast(_MatchesEverywhere, re.compile(r"[^, ]*+").match)
 _NUMBER_BODY = re.compile(r"[0-9.eEiu+-]*+").fullmatch
 _SIGN_NOT_AFTER_E = re.compile(r"(?<![eE])[+-]").search
 
@@ -364,7 +372,7 @@ def _scan_fields(buf: str, i: int) -> tuple[int, str]:
     return i, buf[start:i]
 
 
-_TIMESTAMP = re.compile(r"-?[0-9]*+").match
+_TIMESTAMP = cast(_MatchesEverywhere, re.compile(r"-?[0-9]*+").match)
 
 
 def _scan_time(buf: str, i: int) -> tuple[int, str]:
@@ -421,8 +429,8 @@ def _field_items(fields: str):
         i = end + 1
 
 
-def _decode_fields(items: list[tuple[str, str]]) -> dict:
-    decoded = {}
+def _decode_fields(items: list[tuple[str, str]]) -> dict[str, Any]:
+    decoded: dict[str, Any] = {}
     for raw_key, value in items:
         key = _unescape_name(raw_key)
         if not key or not value:
@@ -510,12 +518,12 @@ def _parse_exact(buf: str, multiplier: int, default_time: int | None) -> Point:
         if escaped:
             tag_key, tag_value = _unescape_tag(tag_key), _unescape_tag(tag_value)
         tags[tag_key] = tag_value
-    fields = _decode_fields(items)
+    decoded = _decode_fields(items)
     if not buf.isascii() and _SURROGATE(buf):
         name = _clean(name)
         tags = {_clean(k): _clean(v) for k, v in tags.items()}
-        fields = {_clean(k): _clean(v) if isinstance(v, str) else v for k, v in fields.items()}
-    return Point(name, tags, fields, point_time)
+        decoded = {_clean(k): _clean(v) if isinstance(v, str) else v for k, v in decoded.items()}
+    return Point(name, tags, decoded, point_time)
 
 
 # --------------------------------------------------------------------------------------------
