@@ -15,6 +15,10 @@ import click
 
 from tickpy.cli.guard import guarded_command
 from tickpy.diagnostics import TickpyError, render
+from tickpy.golang.goformat import GoRangeError, GoSyntaxError, format_float_v, parse_float, parse_int, parse_uint
+from tickpy.lang import LambdaRuntimeError, compile_lambda
+from tickpy.lang.cases import CaseRunner, encode_value, parse_time
+from tickpy.syntax.parser import parse_lambda_expression
 
 _TRUE = {"t", "T", "true", "True", "TRUE"}
 _FALSE = {"f", "F", "false", "False", "FALSE"}
@@ -29,7 +33,6 @@ def parse_field_value(text: str) -> object:
         return True
     if text in _FALSE:
         return False
-    from tickpy.golang.goformat import GoRangeError, GoSyntaxError, parse_float, parse_int, parse_uint
 
     try:
         if text.endswith("i") and text[:-1].lstrip("+-").isdigit():
@@ -62,9 +65,6 @@ def _pairs(values: tuple[str, ...], option: str) -> list[tuple[str, str]]:
 
 
 def _format_value(value: object) -> tuple[str, str]:
-    from tickpy.golang.goformat import format_float_v
-    from tickpy.lang.cases import encode_value
-
     encoded = encode_value(value)
     kind = encoded["type"]
     if kind == "float":
@@ -80,8 +80,6 @@ def _format_value(value: object) -> tuple[str, str]:
 
 
 def _run_jsonl() -> int:
-    from tickpy.lang.cases import CaseRunner
-
     runner = CaseRunner()
     out = sys.stdout
     for number, line in enumerate(sys.stdin, start=1):
@@ -127,10 +125,6 @@ def command(expression, fields, tags, time_text, mode, jsonl) -> None:
         sys.exit(_run_jsonl())
     if not expression:
         raise click.UsageError("missing EXPRESSION (or use --jsonl)")
-
-    from tickpy.lang import LambdaRuntimeError, compile_lambda
-    from tickpy.lang.cases import parse_time
-    from tickpy.syntax.parser import parse_lambda_expression
 
     point_fields = {name: parse_field_value(value) for name, value in _pairs(fields, "--field")}
     point_tags = dict(_pairs(tags, "--tag"))

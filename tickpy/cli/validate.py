@@ -8,9 +8,12 @@ import sys
 
 import click
 
+from tickpy.check import check_program, has_template_vars, infer_task_type
+from tickpy.check.inputs import load_udfs, load_vars
 from tickpy.cli.guard import guarded_command
 from tickpy.cli.script_text import read_script, shown_message, shown_source
 from tickpy.diagnostics import ERROR, INFO, Diagnostic, TickpyError, diagnostic_at, display_path, render, to_json_line
+from tickpy.syntax import ast, check_syntax, parse
 
 
 def _collect(paths: tuple[str, ...]) -> list[str]:
@@ -68,18 +71,14 @@ def validate_source(
     dbrps=None,
 ):
     """(ok, diagnostics, task_type) for one script."""
-    from tickpy.syntax import parse
 
     if syntax_only:
-        from tickpy.syntax import check_syntax
-
         diagnostics = list(check_syntax(source, path))
         return not any(d.severity == ERROR for d in diagnostics), diagnostics, None
     try:
         program = parse(source, path)
     except TickpyError as err:
         return False, list(err.diagnostics), None
-    from tickpy.check import check_program, has_template_vars, infer_task_type
 
     pipeline, diagnostics = check_program(
         program, task_type=task_type, variables=variables, udfs=udfs, source=source, dbrps=dbrps
@@ -93,7 +92,6 @@ def validate_source(
 
 def _template_note(program) -> Diagnostic:
     """Says that a script with typed vars (`var x string`) and no --vars is checked as a template."""
-    from tickpy.syntax import ast
 
     declarations = [s for s in program.statements if type(s) is ast.TypeDeclaration]
     names = ", ".join(f"{d.name.name} {d.type_name.name}" for d in declarations)
@@ -129,7 +127,6 @@ def command(
 
     PATHS are files, directories (every *.tick under them) or - for standard input.
     """
-    from tickpy.check.inputs import load_udfs, load_vars
 
     try:
         variables = load_vars(vars_file) if vars_file else None

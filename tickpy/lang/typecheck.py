@@ -35,7 +35,7 @@ def _always_fails(node: ast.Node, message: str, hint: str | None = None) -> Diag
 
 
 def _literal_text(node: ast.Node, catalogue) -> str:
-    from tickpy.lang.compiler import _build
+    from tickpy.lang.compiler import _build  # deferred: cycle (the compiler imports this module)
 
     try:
         return str(_build(node, catalogue))
@@ -47,7 +47,7 @@ def check_lambda(
     expression: ast.Expr | ast.Lambda, mode: str = "predicate", functions: dict[str, LambdaFunction] | None = None
 ) -> list[Diagnostic]:
     """Problems certain for every point: the compile error (severity error) or warnings."""
-    from tickpy.lang.compiler import compile_lambda
+    from tickpy.lang.compiler import compile_lambda  # deferred: cycle (the compiler imports this module)
 
     try:
         compile_lambda(expression, mode=mode, functions=functions)

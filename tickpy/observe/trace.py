@@ -24,9 +24,16 @@ from typing import Any
 
 from tickpy.check.node_kinds import node_kind
 from tickpy.diagnostics import visible
+from tickpy.golang.goformat import format_float_v
+from tickpy.golang.gotime import format_go_duration, format_time_rfc3339nano
+from tickpy.lang import compile_lambda
+from tickpy.lang.compiler import find_references
 from tickpy.observe import probes
 from tickpy.runtime.alert_event import LEVELS as LEVEL_NAMES
 from tickpy.runtime.nodes.combine import NO_FILL
+from tickpy.runtime.nodes.outputs import encode_line
+from tickpy.syntax import ast, format_expression
+from tickpy.syntax.parser import parse_lambda_expression
 
 LEVEL_PROPERTIES = {1: "info", 2: "warn", 3: "crit"}
 INDENT = "  "
@@ -43,8 +50,6 @@ def show_value(value: Any) -> str:
     if kind is bool:
         return "true" if value else "false"
     if kind is float:
-        from tickpy.golang.goformat import format_float_v
-
         return format_float_v(value)
     if kind is int:
         return str(value)
@@ -56,7 +61,6 @@ def show_value(value: Any) -> str:
 def show_time(time_ns: int | None) -> str:
     if time_ns is None:
         return "?"
-    from tickpy.golang.gotime import format_time_rfc3339nano
 
     try:
         return format_time_rfc3339nano(time_ns)
@@ -66,7 +70,6 @@ def show_time(time_ns: int | None) -> str:
 
 def point_text(name: str, tags, fields, time_ns: int) -> str:
     """Line protocol, for showing a point (fields of any kind, even none)."""
-    from tickpy.runtime.nodes.outputs import encode_line
 
     line = encode_line(name, tags, fields, time_ns)
     if line is None:
@@ -77,15 +80,11 @@ def point_text(name: str, tags, fields, time_ns: int) -> str:
 
 
 def lambda_text(lambda_node) -> str:
-    from tickpy.syntax import format_expression
-
     expression = getattr(lambda_node, "expression", lambda_node)
     return format_expression(expression) if expression is not None else "<no expression>"
 
 
 def references(lambda_node) -> list[str]:
-    from tickpy.lang.compiler import find_references
-
     return find_references(getattr(lambda_node, "expression", lambda_node))
 
 
@@ -119,7 +118,6 @@ def group_text(msg) -> str:
 
 def node_lambdas(spec) -> list:
     """The lambdas a node was given, as (where, ast.Lambda): "arg" or the property name."""
-    from tickpy.syntax import ast
 
     found = [("arg", a) for a in spec.args if isinstance(a, ast.Lambda)]
     for call in spec.properties:
@@ -658,8 +656,6 @@ class AlertExplainer(NodeExplainer):
 
 
 def show_duration(nanoseconds: int) -> str:
-    from tickpy.golang.gotime import format_go_duration
-
     return format_go_duration(nanoseconds)
 
 
@@ -674,8 +670,6 @@ def compile_filter(text: str) -> Callable[[Any], bool]:
     """The --trace-filter lambda (what follows `lambda:`) as a test on input points: true
     when it evaluates to true; a point it cannot be evaluated on (a missing field) is not traced.
     Raises TickpyError for an expression that does not parse or compile."""
-    from tickpy.lang import compile_lambda
-    from tickpy.syntax.parser import parse_lambda_expression
 
     source = text.strip()
     if source.startswith("lambda:"):
