@@ -4,12 +4,15 @@ with `id`, `topic`, `kind`, optional `match` and `options`.
 Decoding is strict: an unknown top-level key or option is an error, as is a value of the wrong
 type. Top-level keys match case-insensitively, like Go's encoding/json does for Kapacitor's
 client struct. Every problem is a Diagnostic whose `extra["path"]` names the file and whose
-line/column come from the YAML (or JSON) position of the key.
+line/column come from the YAML (or JSON) position of the key. YAML and JSON are read within
+the bounds of tickpy.datafiles (nesting, go-yaml's alias budget).
 """
 
 from __future__ import annotations
 
+import functools
 import json
+import math
 import os
 import re
 from dataclasses import dataclass, field
@@ -18,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from tickpy.alerting.kinds import HANDLER_KINDS, HandlerKind
 from tickpy.alerting.options import ANY_MAP, FILE_MODE, OptionProblem, decode_options
+from tickpy.datafiles import NestingError, bounded_safe_loader, check_nesting
 from tickpy.diagnostics import Diagnostic, WARNING
 from tickpy.filenames import is_test_file
 
@@ -110,11 +114,33 @@ def _whole_quoted(value: str, quote: str) -> bool:
     return len(value) >= 2 and value.endswith(quote) and value.count(quote) == 2
 
 
+@functools.cache
+def _handler_loader() -> type:
+    """PyYAML's safe loader with go-yaml's bounds (tickpy.datafiles), building only what
+    Kapacitor's decoding into JSON can hold: a timestamp stays text (go-yaml v2 keeps it a
+    string in an interface{}), !!binary is its decoded text, !!set a mapping to nulls, !!omap
+    and !!pairs lists of one-key mappings."""
+    import yaml  # deferred: start-up (only handler files need it)
+
+    class HandlerFileLoader(bounded_safe_loader()):
+        pass
+
+    def binary(loader, node):
+        return yaml.SafeLoader.construct_yaml_binary(loader, node).decode("utf-8", errors="replace")
+
+    HandlerFileLoader.add_constructor("tag:yaml.org,2002:timestamp", yaml.SafeLoader.construct_yaml_str)
+    HandlerFileLoader.add_constructor("tag:yaml.org,2002:binary", binary)
+    HandlerFileLoader.add_constructor("tag:yaml.org,2002:set", yaml.SafeLoader.construct_yaml_map)
+    HandlerFileLoader.add_constructor("tag:yaml.org,2002:omap", yaml.SafeLoader.construct_yaml_seq)
+    HandlerFileLoader.add_constructor("tag:yaml.org,2002:pairs", yaml.SafeLoader.construct_yaml_seq)
+    return HandlerFileLoader
+
+
 def _load_yaml(path: str, text: str):
     """(top-level mapping as list of (key, value, key position, value node), problems)."""
     import yaml  # deferred: start-up (only handler files need it)
 
-    loader = yaml.SafeLoader(text)
+    loader = _handler_loader()(text)
     try:
         root = loader.get_single_node()
         if root is None:
@@ -179,7 +205,11 @@ def _load_json(path: str, text: str):
         return dict(items)
 
     try:
+        check_nesting(text)
         root = json.loads(text, object_pairs_hook=pairs)
+    except NestingError as err:
+        return None, [diagnostic(path, f"invalid JSON: {err}", Position(err.line, err.column),
+                                 code="handler-file-syntax")]
     except json.JSONDecodeError as err:
         return None, [diagnostic(path, f"invalid JSON: {err.msg}", Position(err.lineno, err.colno),
                                  code="handler-file-syntax")]
@@ -279,7 +309,10 @@ def parse_handler_text(path: str, text: str) -> tuple[TopicHandlerSpec | None, l
             decoded, option_problems = decode_options(kind, raw_options)
             for key, option_type in kind.options.items():
                 if option_type == ANY_MAP and key in decoded:
-                    decoded[key] = _as_json_numbers(decoded[key])
+                    try:
+                        decoded[key] = _as_json_numbers(decoded[key])
+                    except (OverflowError, ValueError) as err:  # what JSON's float64 cannot hold
+                        option_problems.append(OptionProblem(key, f"'{key}': {err}"))
             options_where = positions.get("options", Position(1, 1))
             unknown = sorted(p.key for p in option_problems if p.message.startswith("unknown option"))
             for problem in option_problems:
@@ -361,9 +394,12 @@ def _position_of(option_positions, name, fallback) -> Position:
 
 def _as_json_numbers(value):
     """Kapacitor receives a handler file as JSON, so the numbers in its free-form maps (alerta
-    attributes, servicenow additional_info, ...) are float64: 1000000 prints as 1e+06."""
+    attributes, servicenow additional_info, ...) are float64: 1000000 prints as 1e+06.
+    OverflowError or ValueError for a number JSON cannot carry (as Kapacitor's decoding fails)."""
     if type(value) is int:
         return float(value)
+    if type(value) is float and not math.isfinite(value):
+        raise ValueError(f"{value} is not a number JSON can carry")
     if isinstance(value, dict):
         return {key: _as_json_numbers(item) for key, item in value.items()}
     if isinstance(value, list):

@@ -7,6 +7,7 @@ import pathlib
 from typing import Any
 
 from tickpy.check.evaluate import UDFInfo
+from tickpy.datafiles import NestingError, bounded_safe_loader, check_nesting
 from tickpy.diagnostics import Diagnostic, TickpyError
 from tickpy.golang.gotime import parse_influx_duration
 from tickpy.lang.values import STAR, Duration, Regex
@@ -64,7 +65,12 @@ def _var_value(name: str, raw: dict, path: str) -> tuple[str, Any]:
 def load_vars(path: str) -> dict[str, tuple[str, Any]]:
     """`kapacitor define -vars` JSON: {"name": {"type": "duration", "value": "5m"}, ...}."""
     try:
-        data = json.loads(pathlib.Path(path).read_text())
+        text = pathlib.Path(path).read_text()
+        check_nesting(text)
+        data = json.loads(text)
+    except NestingError as err:
+        raise TickpyError(Diagnostic(message=f"{path}:{err.line}:{err.column}: {err}", line=err.line,
+                                     column=err.column, code="bad-input")) from None
     except (OSError, ValueError) as err:
         raise _problem(f"cannot read vars: {err}", path) from None
     if not isinstance(data, dict):
@@ -80,10 +86,11 @@ def load_udfs(path: str) -> dict[str, UDFInfo]:
     try:
         text = pathlib.Path(path).read_text()
         if path.endswith((".yaml", ".yml")):
-            import yaml
+            import yaml  # deferred: start-up (only a YAML list of UDFs needs it)
 
-            data = yaml.safe_load(text)
+            data = yaml.load(text, Loader=bounded_safe_loader())
         else:
+            check_nesting(text)
             data = json.loads(text)
     except Exception as err:
         raise _problem(f"cannot read UDFs: {err}", path) from None

@@ -36,6 +36,7 @@ from typing import Any
 
 import yaml
 
+from tickpy.datafiles import BoundedComposer
 from tickpy.filenames import TEST_FILE_SUFFIXES, is_test_file
 from tickpy.testing.compare import EVENT_KEYS, LEVEL_ALIASES
 from tickpy.testing.times import DEFAULT_START_NS, TimeFormatError, parse_duration_ns, parse_time_ns
@@ -94,8 +95,9 @@ class TestCase:
 
 
 
-class _Loader(yaml.SafeLoader):
-    """Safe YAML that remembers where each mapping starts (for error lines and --update)."""
+class _Loader(BoundedComposer, yaml.SafeLoader):
+    """Safe YAML, within go-yaml's bounds on nesting and aliases (tickpy.datafiles), that
+    remembers where each mapping starts (for error lines and --update)."""
 
 
 def _construct_mapping(loader, node):

@@ -1,0 +1,102 @@
+"""Hostile data files through the real commands (the fuzzing issue, D5, D6): `handlers check`
+and `run --handlers` report each as the same positioned error, never a traceback; `run --vars`,
+`tickpy test` and `--config` likewise."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+TICKPY = str(Path(sys.executable).parent / "tickpy")
+HEAD = "id: h\ntopic: cpu\nkind: {kind}\n"
+SCRIPT = "stream\n    |from().measurement('cpu')\n    |alert().crit(lambda: TRUE).topic('cpu')\n"
+
+
+def tickpy(*args, cwd: Path, stdin: str | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([TICKPY, *args], cwd=cwd, input=stdin, capture_output=True, text=True, timeout=120)
+
+
+def laughs(kind: str, option: str) -> str:
+    lines = [HEAD.format(kind=kind) + "options:", f"  {option}:", "    l0: &a0 [lol]"]
+    lines += [f"    l{n}: &a{n} [" + ", ".join([f"*a{n - 1}"] * 10) + "]" for n in range(1, 10)]
+    return "\n".join(lines) + "\n"
+
+
+HOSTILE = {
+    "key.yaml": (HEAD.format(kind="log") + "? [a]\n: 1\noptions:\n  path: /tmp/x.log\n", "key.yaml:4:3: error:"),
+    "deep.yaml": (HEAD.format(kind="log") + "options:\n  path: " + "[" * 20000 + "\n", "deep.yaml:5:107: error:"),
+    "kafka.yaml": (HEAD.format(kind="kafka") + "options:\n  cluster: default\n  template: '"
+                   + "{{if 1}}" * 5000 + "x" + "{{end}}" * 5000 + "'\n", "kafka.yaml:6:3: error:"),
+    "alerta.yaml": (laughs("alerta", "attributes"), "alerta.yaml:10:14: error: invalid YAML: document contains "
+                                                     "excessive aliasing"),
+    "sensu.yaml": (laughs("sensu", "metadata"), "sensu.yaml:10:14: error: invalid YAML: document contains "
+                                                "excessive aliasing"),
+    "deep.json": ('{"id": "h", "topic": "cpu", "kind": "log", "options": {"path": ' + "[" * 100000, "deep.json:1:162:"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE))
+def test_check_and_run_report_a_hostile_handler_file_where_it_goes_wrong(tmp_path, name):
+    text, expected = HOSTILE[name]
+    (tmp_path / name).write_text(text)
+    (tmp_path / "t.tick").write_text(SCRIPT)
+    checked = tickpy("handlers", "check", name, cwd=tmp_path)
+    assert checked.returncode == 1, checked.stderr
+    assert checked.stdout.startswith(expected) and "Traceback" not in checked.stderr
+    ran = tickpy("run", "t.tick", "--handlers", name, cwd=tmp_path, stdin="cpu v=1 1\n")
+    assert ran.returncode == 2, ran.stderr
+    assert ran.stderr.startswith(expected) and "Traceback" not in ran.stderr
+
+
+def test_a_5000_host_allow_list_passes_check_and_run(tmp_path):
+    allow = " OR ".join(f"\"host\" == 'h{n}'" for n in range(5000))
+    (tmp_path / "allow.yaml").write_text(HEAD.format(kind="log") + f"match: >-\n  {allow}\noptions:\n"
+                                         f"  path: {tmp_path / 'alerts.log'}\n")
+    (tmp_path / "t.tick").write_text(SCRIPT)
+    checked = tickpy("handlers", "check", "allow.yaml", cwd=tmp_path)
+    assert checked.returncode == 0 and "allow.yaml: ok: handler 'h'" in checked.stdout
+    ran = tickpy("run", "t.tick", "--handlers", "allow.yaml", cwd=tmp_path,
+                 stdin="cpu,host=h4999 v=1 1\ncpu,host=zz v=1 2\n")
+    assert ran.returncode == 0, ran.stderr
+    assert [json.loads(line)["data"]["series"][0]["tags"]["host"]
+            for line in (tmp_path / "alerts.log").read_text().splitlines()] == ["h4999"]
+
+
+def test_run_vars_with_deep_json_is_a_positioned_usage_error(tmp_path):
+    (tmp_path / "t.tick").write_text(SCRIPT)
+    (tmp_path / "deep.json").write_text("[" * 100000 + "]" * 100000)
+    ran = tickpy("run", "t.tick", "--vars", "deep.json", cwd=tmp_path, stdin="cpu v=1 1\n")
+    assert ran.returncode == 2
+    assert ran.stderr == ("tickpy run: --vars deep.json:1:101: too deeply nested: more than 100 levels of arrays "
+                          "and objects\n")
+
+
+def test_a_deep_test_file_is_a_test_file_error(tmp_path):
+    (tmp_path / "deep.tickpy.yaml").write_text("script: t.tick\ntests:\n  - name: " + "[" * 20000 + "\n")
+    result = tickpy("test", "deep.tickpy.yaml", cwd=tmp_path)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "deep.tickpy.yaml:3: invalid YAML: too deeply nested: more than 100 levels" in result.stdout
+
+
+def test_a_billion_laughs_in_a_test_file_is_a_test_file_error(tmp_path):
+    lines = ["script: t.tick", "vars:", "  l0: &a0 [lol]"]
+    lines += [f"  l{n}: &a{n} [" + ", ".join([f"*a{n - 1}"] * 10) + "]" for n in range(1, 10)]
+    (tmp_path / "laughs.tickpy.yaml").write_text("\n".join(lines) + "\n")
+    result = tickpy("test", "laughs.tickpy.yaml", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "laughs.tickpy.yaml:7: invalid YAML: document contains excessive aliasing" in result.stdout
+
+
+def test_a_deep_config_is_a_positioned_error_for_check_and_run(tmp_path):
+    (tmp_path / "t.tick").write_text(SCRIPT)
+    (tmp_path / "ok.yaml").write_text(HEAD.format(kind="tcp") + "options:\n  address: 127.0.0.1:9\n")
+    (tmp_path / "deep.conf").write_text("a = " + "[" * 100000 + "]" * 100000 + "\n")
+    expected = "deep.conf:1:105: error: invalid TOML: too deeply nested: more than 100 levels of arrays and tables"
+    checked = tickpy("handlers", "check", "ok.yaml", "--config", "deep.conf", cwd=tmp_path)
+    assert checked.returncode == 1 and checked.stdout.startswith(expected)
+    ran = tickpy("run", "t.tick", "--config", "deep.conf", cwd=tmp_path, stdin="cpu v=1 1\n")
+    assert ran.returncode == 2 and ran.stderr.startswith(expected)
