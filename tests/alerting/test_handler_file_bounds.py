@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from tickpy.alerting.handlerfile import parse_handler_text
+from tickpy.alerting.handlerfile import load_handler_files, parse_handler_text
 from tickpy.alerting.service import AlertService, HandlerLoadError
 from tickpy.api import run_task
 from tickpy.datafiles import MAX_DEPTH, allowed_alias_ratio, excessive_aliasing
@@ -167,3 +167,14 @@ def test_the_alert_service_refuses_each_hostile_file_before_the_run(tmp_path):
         service.load()
     assert sorted((d.extra["path"].rsplit("/", 1)[-1], d.line) for d in info.value.diagnostics) == [
         ("deep.yaml", 5), ("key.yaml", 4), ("laughs.yaml", 10)]
+
+
+def test_load_handler_files_refuses_what_building_refuses_under_the_config(tmp_path):
+    (tmp_path / "post.yaml").write_text(HEAD.format(kind="post") + "options:\n  endpoint: missing\n")
+    specs, problems = load_handler_files([tmp_path])  # no configuration: a warning
+    assert [(p.severity, p.line) for p in problems] == [("warning", 5)] and len(specs) == 1
+    service = AlertService(handler_files=[tmp_path])  # the service always has one (empty here)
+    with pytest.raises(HandlerLoadError) as info:
+        service.load()
+    [refused] = info.value.diagnostics
+    assert refused.message == "An appropriately formatted url must be specified if an endpoint is not specified"

@@ -1,6 +1,7 @@
-"""Hostile data files through the real commands (the fuzzing issue, D5, D6): `handlers check`
+"""Hostile data files through the real commands (the fuzzing issue, D5, D6, D9): `handlers check`
 and `run --handlers` report each as the same positioned error, never a traceback; `run --vars`,
-`tickpy test` and `--config` likewise."""
+`tickpy test` and `--config` likewise; `handlers check` loads exactly as `run` does and reads
+a handler file from standard input."""
 
 from __future__ import annotations
 
@@ -100,3 +101,45 @@ def test_a_deep_config_is_a_positioned_error_for_check_and_run(tmp_path):
     assert checked.returncode == 1 and checked.stdout.startswith(expected)
     ran = tickpy("run", "t.tick", "--config", "deep.conf", cwd=tmp_path, stdin="cpu v=1 1\n")
     assert ran.returncode == 2 and ran.stderr.startswith(expected)
+
+
+def test_handlers_check_reads_standard_input_as_stdin(tmp_path):
+    yaml_text = HEAD.format(kind="log") + "options:\n  path: relative.log\n"
+    result = tickpy("handlers", "check", "-", cwd=tmp_path, stdin=yaml_text)
+    assert result.returncode == 1
+    assert result.stdout.startswith("<stdin>:5:3: error: options: log path must be absolute: relative.log is not "
+                                    "absolute\n    path: relative.log\n")
+    json_text = json.dumps({"id": "h", "topic": "cpu", "kind": "tcp", "options": {"address": "127.0.0.1:9"}})
+    result = tickpy("handlers", "check", "-", "--format", "json", cwd=tmp_path, stdin=json_text)
+    assert result.returncode == 0
+    assert json.loads(result.stdout)["path"] == "<stdin>" and json.loads(result.stdout)["ok"] is True
+    twice = tickpy("handlers", "check", "-", "-", cwd=tmp_path, stdin=json_text)
+    assert twice.returncode == 2 and "standard input (-) can be given once" in twice.stderr
+
+
+def test_a_folder_without_handler_files_is_a_warning_for_check_and_run(tmp_path):
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "t.tick").write_text(SCRIPT)
+    warning = "empty: warning: no handler files (.yaml, .yml, .json) in this directory"
+    checked = tickpy("handlers", "check", "empty", cwd=tmp_path)
+    assert checked.returncode == 0 and checked.stdout == warning + "\n"
+    assert checked.stderr == "0 file(s) checked, 0 with errors\n"
+    ran = tickpy("run", "t.tick", "--handlers", "empty", cwd=tmp_path, stdin="cpu v=1 1\n")
+    assert ran.returncode == 0 and warning in ran.stderr
+
+
+def test_with_config_check_refuses_what_run_refuses_under_it(tmp_path):
+    (tmp_path / "t.tick").write_text(SCRIPT)
+    (tmp_path / "post.yaml").write_text(HEAD.format(kind="post") + "options:\n  endpoint: alerts\n")
+    (tmp_path / "other.conf").write_text('[[httppost]]\nendpoint = "other"\nurl = "http://127.0.0.1:9/"\n')
+    expected = ("post.yaml:5:3: error: An appropriately formatted url must be specified if an endpoint is not "
+                "specified")
+    checked = tickpy("handlers", "check", "post.yaml", "--config", "other.conf", cwd=tmp_path)
+    assert checked.returncode == 1 and checked.stdout.startswith(expected)
+    ran = tickpy("run", "t.tick", "--handlers", "post.yaml", "--config", "other.conf", cwd=tmp_path,
+                 stdin="cpu v=1 1\n")
+    assert ran.returncode == 2 and ran.stderr.startswith(expected)
+    without_config = tickpy("handlers", "check", "post.yaml", cwd=tmp_path)
+    assert without_config.returncode == 0
+    assert without_config.stdout.startswith(expected.replace("error:", "warning:"))
+    assert "tickpy run refuses the handler without one" in without_config.stdout

@@ -89,14 +89,17 @@ def _replace_identifiers(node):
     return node
 
 
-def compile_match(text: str) -> Callable[[AlertEvent], bool]:
-    """A predicate over events (as their topic sees them). MatchError when it cannot be built.
-    The predicate raises MatchEvaluationError when Kapacitor's evaluation would fail."""
+def compile_match(text: str, warnings: list[str] | None = None) -> Callable[[AlertEvent], bool]:
+    """A predicate over events (as their topic sees them). MatchError when it cannot be built;
+    `check_match`'s warnings are added to `warnings`. The predicate raises
+    MatchEvaluationError when Kapacitor's evaluation would fail."""
     from tickpy.lang import LambdaCompileError, LambdaFunction, compile_lambda
     from tickpy.lang.values import BOOL, DURATION, INT, STRING, Duration
 
     expression = parse_match(text)
-    _check_expression(expression)
+    found = _check_expression(expression)
+    if warnings is not None:
+        warnings.extend(found)
     # Host allow-lists are long OR chains, as deep as they are long (see tickpy.lang.depth).
     with recursion_room(expression_depth(expression)):
         expression = _replace_identifiers(expression)
