@@ -17,7 +17,8 @@ from __future__ import annotations
 import argparse
 import random
 import sys
-from typing import Iterator, TextIO
+from collections.abc import Iterator
+from typing import TextIO
 
 CPU_FIELDS = (
     "usage_user", "usage_system", "usage_idle", "usage_nice", "usage_iowait",

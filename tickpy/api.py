@@ -29,6 +29,7 @@ from tickpy.runtime.engine import (
     parse_dbrp,
 )
 from tickpy.runtime.nodes.base import NodeError, RunContext
+from tickpy.syntax import parse as parse_source
 
 # Queued alerts get this long to be delivered after SIGINT/SIGTERM, then they are dead-lettered.
 INTERRUPT_GRACE_S = 5.0
@@ -83,8 +84,6 @@ class RunOptions:
 
 def parse(source: str, path: str = "<script>"):
     """The typed AST of a script; TickpyError with Kapacitor's parse error otherwise."""
-    from tickpy.syntax import parse as parse_source
-
     return parse_source(source, path)
 
 
@@ -99,6 +98,7 @@ def make_alert_service(config, handler_paths: list, report: Callable[[str], None
     TickpyError for bad handler files, configuration or unwritable dead-letter/capture files
     before any point is read. Warnings (e.g. a handler directory without handler files) go
     to `report`."""
+    # deferred: start-up (parse and check need no alert service, ~0.3 s)
     from tickpy.alerting.service import AlertService, HandlerLoadError
 
     service = AlertService(handler_files=handler_paths, config=config or None, dead_letter=dead_letter,
@@ -218,6 +218,7 @@ def run_task(source: str, points: Iterable[Any], **options: Any) -> RunResult:
 
 def _run_interruptible(task: CompiledTask, points) -> int:
     """Run until the input ends or SIGINT/SIGTERM arrives; the signal number, or 0."""
+    # deferred: start-up (parse and check need no alert service, ~0.3 s)
     from tickpy.alerting.service import ShutdownRequested, ShutdownSignals
 
     with ShutdownSignals() as stop:

@@ -155,8 +155,8 @@ def _invalid_key(what) -> str:
 
 @functools.cache
 def bounded_safe_loader() -> type:
-    """yaml.SafeLoader composing within these bounds (a function so that yaml is imported only
-    by what reads YAML: start-up)."""
-    import yaml
+    """The safe loader of tickpy.golang.goyaml (integers as yaml.v2 resolves them) composing
+    within these bounds (a function so that yaml is imported only by what reads YAML: start-up)."""
+    from tickpy.golang.goyaml import SafeLoader
 
-    return type("BoundedSafeLoader", (BoundedComposer, yaml.SafeLoader), {})
+    return type("BoundedSafeLoader", (BoundedComposer, SafeLoader), {})

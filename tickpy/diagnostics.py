@@ -143,6 +143,18 @@ def printable(char: str) -> str:
     return f"\\U{code:08x}"
 
 
+def visible(text: str, multiline: bool = False) -> str:
+    """`text` with control, format (bidi) and unassigned characters written as escapes (`\\x1b`,
+    `\\u202e`, `\\x0d`): text from data (a tag value, a rejected input line, a case name) must not
+    drive the terminal, and XML 1.0 forbids most control characters even as character
+    references, so one would make a CI server reject a whole JUnit report. Line breaks stay in
+    `multiline` text; tabs always stay."""
+    if text.isprintable():
+        return text
+    keep = "\t\n" if multiline else "\t"
+    return "".join(char if char in keep else printable(char) for char in text)
+
+
 def display_path(path: str) -> str:
     """A file name as text: bytes of it that are not UTF-8 (surrogate escapes from the file
     system) show as U+FFFD, since they cannot be written into JSON or UTF-8 output as they are."""
@@ -190,4 +202,4 @@ def to_json_line(path: str, ok: bool, diagnostics: list[Diagnostic], **extra) ->
     return json.dumps(record, ensure_ascii=False)
 
 
-__all__ = ["Diagnostic", "TickpyError", "diagnostic_at", "display_path", "render", "to_json_line", "ERROR", "WARNING", "INFO", "asdict"]
+__all__ = ["Diagnostic", "TickpyError", "diagnostic_at", "display_path", "printable", "render", "to_json_line", "visible", "ERROR", "WARNING", "INFO", "asdict"]

@@ -1,13 +1,12 @@
 """Helpers for tests of the capture sink: handler files, an alert service over them, and
-`tickpy run --capture` in a real subprocess."""
+`tickpy run --capture`."""
 
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
+from tests.conftest import run_cli
 from tickpy.alerting.service import AlertService
 
 YEAR_1971 = 31536000  # 1971-01-01T00:00:00Z in Unix seconds, where Kapacitor's streamer tests start
@@ -50,7 +49,7 @@ def run_capturing(folder: Path, script: str, points: str, config: str, *options:
     write(folder, script_name, script)
     write(folder, "p.lp", points)
     write(folder, "kapacitor.conf", config)
-    result = subprocess.run([sys.executable, "-m", "tickpy", "run", script_name, "p.lp", "--config", "kapacitor.conf",
-                             "--capture", "c.jsonl", *options], cwd=folder, capture_output=True, text=True, timeout=60)
+    result = run_cli("run", script_name, "p.lp", "--config", "kapacitor.conf", "--capture", "c.jsonl", *options,
+                     cwd=folder)
     assert result.returncode == 0, result.stderr
     return captured(folder / "c.jsonl")

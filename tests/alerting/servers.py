@@ -51,6 +51,20 @@ class TCPSink:
             time.sleep(0.01)
         return list(self.connections)
 
+    def received_so_far(self, timeout: float = 5.0) -> list[bytes]:
+        """Every connection made before this call, read to its end: connections are read in the
+        order they were made, so once an empty one made here is read, all the earlier ones are."""
+        with socket.create_connection(self.sock.getsockname()):
+            pass
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self._lock:
+                if self.connections and self.connections[-1] == b"":
+                    self.connections.pop()
+                    return list(self.connections)
+            time.sleep(0.01)
+        raise AssertionError(f"the sink did not read a connection within {timeout} s")
+
     def close(self):
         self.sock.close()
 

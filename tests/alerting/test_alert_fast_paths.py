@@ -10,11 +10,10 @@ import struct
 
 import pytest
 
-from tickpy.golang import gojson
 from tickpy.check import alert_templates as template_data
-from tickpy.runtime.alert_event import AlertEvent
-from tickpy.golang import gotemplate_html
+from tickpy.golang import gojson, gotemplate_html
 from tickpy.lang.values import Duration, Time
+from tickpy.runtime.alert_event import AlertEvent
 from tickpy.runtime.messages import point_row
 from tickpy.runtime.nodes.alert import alert_wire
 

@@ -15,10 +15,10 @@ import stat
 
 from tests.alerting.servers import HTTPSink
 from tests.conformance.conftest import report, require_set
-from tickpy.runtime.alert_event import AlertEvent
 from tickpy.alerting.service import AlertService
-from tickpy.runtime.alert_wire import with_previous_level
 from tickpy.check import build_pipeline
+from tickpy.runtime.alert_event import AlertEvent
+from tickpy.runtime.alert_wire import with_previous_level
 from tickpy.syntax import parse
 
 

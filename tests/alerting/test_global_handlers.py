@@ -4,20 +4,18 @@ none of its kind; a global service with state-changes-only (slack, smtp, telegra
 teams, discord, servicenow, bigpanda, zenoss) makes every alert node stateChangesOnly.
 Services without Global() (alerta, pushover, sensu, ...) are never added.
 
-Runs `tickpy run --capture` in a subprocess, the node's own `.tcp()` delivering to a real TCP
+Runs `tickpy run --capture`, the node's own `.tcp()` delivering to a real TCP
 listener on 127.0.0.1."""
 
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
 
 from tests.alerting.servers import TCPSink
+from tests.conftest import run_cli
 
 # CRITICAL three times, a recovery, CRITICAL again: 5 events, or 3 under stateChangesOnly
 # (the first CRITICAL, the OK, the last CRITICAL).
@@ -58,21 +56,17 @@ def run(tmp_path: Path, tick: str, config: str) -> list[dict]:
     (tmp_path / "t.tick").write_text(tick)
     (tmp_path / "kapacitor.conf").write_text(config)
     capture = tmp_path / "c.jsonl"
-    result = subprocess.run([sys.executable, "-m", "tickpy", "run", str(tmp_path / "t.tick"), "--config",
-                             str(tmp_path / "kapacitor.conf"), "--capture", str(capture)],
-                            input=POINTS, capture_output=True, text=True, timeout=60)
+    result = run_cli("run", tmp_path / "t.tick", "--config", tmp_path / "kapacitor.conf", "--capture", capture,
+                     stdin=POINTS)
     assert result.returncode == 0, result.stderr
     if not capture.exists():
         return []
     return [json.loads(line) for line in capture.read_text().splitlines()]
 
 
-def tcp_levels(sink: TCPSink, expected: int) -> list[str]:
-    """The levels received by the listener: waits for `expected` connections, then briefly
-    for any more (the run has ended, so all of them were made)."""
-    sink.wait_for(expected)
-    time.sleep(0.2)
-    return [json.loads(data)["level"] for data in sink.wait_for(expected + 1, timeout=0.1)]
+def tcp_levels(sink: TCPSink) -> list[str]:
+    """The levels received by the listener (the run has ended, so all its connections were made)."""
+    return [json.loads(data)["level"] for data in sink.received_so_far()]
 
 
 def levels_of(records: list[dict], kind: str) -> list[str]:
@@ -81,7 +75,7 @@ def levels_of(records: list[dict], kind: str) -> list[str]:
 
 def test_a_global_slack_gets_every_event_of_a_node_without_slack_handler(tmp_path, sink):
     records = run(tmp_path, script(sink.address), SLACK_GLOBAL)
-    assert tcp_levels(sink, 5) == EVERY_EVENT
+    assert tcp_levels(sink) == EVERY_EVENT
     slack = [r for r in records if r["kind"] == "slack"]
     assert sorted(r["level"] for r in slack) == sorted(EVERY_EVENT)
     assert all(r["options"] == {} for r in slack)  # an empty handler config
@@ -92,7 +86,7 @@ def test_a_global_slack_gets_every_event_of_a_node_without_slack_handler(tmp_pat
 
 def test_a_node_with_its_own_slack_gets_no_global_one(tmp_path, sink):
     records = run(tmp_path, script(sink.address, "        .slack().channel('#own')\n"), SLACK_GLOBAL)
-    assert tcp_levels(sink, 5) == EVERY_EVENT
+    assert tcp_levels(sink) == EVERY_EVENT
     slack = [r for r in records if r["kind"] == "slack"]
     assert len(slack) == len(EVERY_EVENT)  # one handler, not two
     assert {json.loads(r["request"]["body"])["channel"] for r in slack} == {"#own"}
@@ -100,13 +94,13 @@ def test_a_node_with_its_own_slack_gets_no_global_one(tmp_path, sink):
 
 def test_global_with_state_changes_only_suppresses_repeats_on_every_handler(tmp_path, sink):
     records = run(tmp_path, script(sink.address), SLACK_GLOBAL + "state-changes-only = true\n")
-    assert tcp_levels(sink, 3) == STATE_CHANGES
+    assert tcp_levels(sink) == STATE_CHANGES
     assert sorted(levels_of(records, "slack")) == sorted(STATE_CHANGES)
 
 
 def test_state_changes_only_applies_even_to_a_node_with_its_own_slack(tmp_path, sink):
     records = run(tmp_path, script(sink.address, "        .slack()\n"), SLACK_GLOBAL + "state-changes-only = true\n")
-    assert tcp_levels(sink, 3) == STATE_CHANGES
+    assert tcp_levels(sink) == STATE_CHANGES
     assert len(levels_of(records, "slack")) == 3
 
 
@@ -114,7 +108,7 @@ def test_state_changes_only_without_global_changes_nothing(tmp_path, sink):
     # (for [slack] Kapacitor refuses this configuration: see the test below)
     config = '[telegram]\nenabled = true\nglobal = false\nstate-changes-only = true\ntoken = "t"\n'
     records = run(tmp_path, script(sink.address), config)
-    assert tcp_levels(sink, 5) == EVERY_EVENT
+    assert tcp_levels(sink) == EVERY_EVENT
     assert levels_of(records, "telegram") == []
 
 
@@ -125,12 +119,10 @@ def test_state_changes_only_without_global_changes_nothing(tmp_path, sink):
     ('[[discord]]\nworkspace = "a"\n[[discord]]\nworkspace = "b"\n', "at least one Discord config must be set as default"),
     ('[[slack]]\ndefault = true\n[[slack]]\nworkspace = "b"\n', "id must not be empty"),
 ])
-def test_kapacitor_refuses_workspace_configs_that_break_its_default_and_global_rules(tmp_path, section, message):
+def test_kapacitor_refuses_workspace_configs_that_break_its_default_and_global_rules(tmp_path, section, message, cli):
     (tmp_path / "t.tick").write_text(script("127.0.0.1:9"))
     (tmp_path / "kapacitor.conf").write_text(section)
-    result = subprocess.run([sys.executable, "-m", "tickpy", "run", str(tmp_path / "t.tick"), "--config",
-                             str(tmp_path / "kapacitor.conf")], input=POINTS, capture_output=True, text=True,
-                            timeout=60)
+    result = cli("run", tmp_path / "t.tick", "--config", tmp_path / "kapacitor.conf", stdin=POINTS)
     assert result.returncode == 2
     assert "kapacitor.conf:1:1: error: [" in result.stderr and message in result.stderr
 
@@ -139,7 +131,7 @@ def test_a_disabled_global_service_still_makes_nodes_state_changes_only(tmp_path
     # Global() and StateChangesOnly() do not look at `enabled`; the disabled handler sends nothing.
     config = '[teams]\nenabled = false\nglobal = true\nstate-changes-only = true\nchannel-url = "http://t.example/x"\n'
     records = run(tmp_path, script(sink.address), config)
-    assert tcp_levels(sink, 3) == STATE_CHANGES
+    assert tcp_levels(sink) == STATE_CHANGES
     teams = [r for r in records if r["kind"] == "teams"]
     assert teams and all("error" in r["request"] for r in teams)
 
@@ -148,7 +140,7 @@ def test_global_kinds_without_state_changes_only_support_keep_every_event(tmp_pa
     # pagerduty2's service has Global() but no StateChangesOnly(): the setting is ignored.
     config = '[pagerduty2]\nenabled = true\nglobal = true\nstate-changes-only = true\nrouting-key = "rk"\n'
     records = run(tmp_path, script(sink.address), config)
-    assert tcp_levels(sink, 5) == EVERY_EVENT
+    assert tcp_levels(sink) == EVERY_EVENT
     assert sorted(levels_of(records, "pagerduty2")) == sorted(EVERY_EVENT)
 
 
@@ -156,7 +148,7 @@ def test_a_global_discord_makes_nodes_state_changes_only_on_its_own(tmp_path, si
     # Kapacitor's discord StateChangesOnly() returns its Global setting.
     config = '[[discord]]\nenabled = true\ndefault = true\nglobal = true\nurl = "http://d.example/h"\n'
     records = run(tmp_path, script(sink.address), config)
-    assert tcp_levels(sink, 3) == STATE_CHANGES
+    assert tcp_levels(sink) == STATE_CHANGES
     assert sorted(levels_of(records, "discord")) == sorted(STATE_CHANGES)
 
 
@@ -164,7 +156,7 @@ def test_services_without_global_support_are_not_added(tmp_path, sink):
     config = ('[alerta]\nenabled = true\nglobal = true\nstate-changes-only = true\nurl = "http://alerta.example"\n'
               '[pushover]\nenabled = true\nglobal = true\ntoken = "t"\nuser-key = "u"\n')
     records = run(tmp_path, script(sink.address), config)
-    assert tcp_levels(sink, 5) == EVERY_EVENT
+    assert tcp_levels(sink) == EVERY_EVENT
     assert records == []
 
 
@@ -184,7 +176,7 @@ workspace = "main"
 url = "http://main.example/hook"
 """
     records = run(tmp_path, script(sink.address), config)
-    assert tcp_levels(sink, 3) == STATE_CHANGES
+    assert tcp_levels(sink) == STATE_CHANGES
     assert {r["request"]["url"] for r in records if r["kind"] == "slack"} == {"http://main.example/hook"}
 
 
@@ -200,12 +192,11 @@ def test_tickpy_testing_uses_the_same_global_handlers(tmp_path):
                   for d in ds) == sorted(STATE_CHANGES)
 
 
-def test_trace_names_the_global_handler_and_the_section_forcing_state_changes_only(tmp_path, sink):
+def test_trace_names_the_global_handler_and_the_section_forcing_state_changes_only(tmp_path, sink, cli):
     (tmp_path / "t.tick").write_text(script(sink.address))
     (tmp_path / "kapacitor.conf").write_text(SLACK_GLOBAL + "state-changes-only = true\n")
-    result = subprocess.run([sys.executable, "-m", "tickpy", "run", str(tmp_path / "t.tick"), "--config",
-                             str(tmp_path / "kapacitor.conf"), "--capture", str(tmp_path / "c.jsonl"), "--trace"],
-                            input=POINTS, capture_output=True, text=True, timeout=60)
+    result = cli("run", tmp_path / "t.tick", "--config", tmp_path / "kapacitor.conf", "--capture", tmp_path / "c.jsonl",
+                 "--trace", stdin=POINTS)
     assert result.returncode == 0, result.stderr
     output = result.stdout + result.stderr
     assert ".tcp(), .slack() (global in --config)" in output

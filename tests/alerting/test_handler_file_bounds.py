@@ -142,13 +142,11 @@ def test_a_kafka_template_nested_beyond_the_parser_is_refused_at_the_option():
                               "too deeply")
 
 
-@pytest.mark.parametrize("value, message", [
-    ("{a: 1e1000}", "options: 'attributes': inf is not a number JSON can carry"),
-    ("{a: " + "9" * 400 + "}", "options: 'attributes': int too large to convert to float"),
-])
-def test_a_number_json_cannot_carry_in_a_free_form_option_is_refused(value, message):
-    assert errors(HEAD.format(kind="alerta") + f"options:\n  attributes: {value.replace('1e1000', '.inf')}\n") == [
-        (5, 3, message)]
+@pytest.mark.parametrize("value", [".inf", "-.inf", ".nan"])
+def test_a_number_json_cannot_carry_in_a_free_form_option_is_refused(value):
+    shown = {".inf": "inf", "-.inf": "-inf", ".nan": "nan"}[value]
+    assert errors(HEAD.format(kind="alerta") + f"options:\n  attributes: {{a: {value}}}\n") == [
+        (5, 3, f"options: 'attributes': {shown} is not a number JSON can carry")]
 
 
 def test_an_infinite_duration_is_a_type_error():

@@ -7,8 +7,6 @@ smtp parse theirs per event (smtp logs), so they load."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -123,13 +121,12 @@ def test_kafka_template_runs_over_alert_data_and_an_execution_error_writes_an_em
                              "template: kafka alert template:1:4: executing \"kafka alert template\" at <.Nope>: ")
 
 
-def test_handlers_check_reports_each_refused_template_with_file_line_and_column(tmp_path):
+def test_handlers_check_reports_each_refused_template_with_file_line_and_column(tmp_path, cli):
     folder = tmp_path / "handlers"
     folder.mkdir()
     for i, (kind, bad, _good, _message) in enumerate(BAD):
         write(folder, f"bad{i:02d}.yaml", HEAD.format(kind=kind).replace("id: h", f"id: h{i}") + bad)
-    result = subprocess.run([sys.executable, "-m", "tickpy", "handlers", "check", str(folder), "--kapacitor-text"],
-                            capture_output=True, text=True, timeout=60)
+    result = cli("handlers", "check", folder, "--kapacitor-text")
     assert result.returncode == 1, result.stderr
     for i, (_kind, _bad, _good, message) in enumerate(BAD):
         assert f"{folder / f'bad{i:02d}.yaml'}:5:3: error: {message}\n" in result.stdout
@@ -138,11 +135,10 @@ def test_handlers_check_reports_each_refused_template_with_file_line_and_column(
     assert f"{len(BAD)} file(s) checked, {len(BAD)} with errors" in result.stderr
 
 
-def test_handlers_check_accepts_the_good_templates(tmp_path):
+def test_handlers_check_accepts_the_good_templates(tmp_path, cli):
     paths = [str(write(tmp_path, f"good{i:02d}.yaml", HEAD.format(kind=kind).replace("id: h", f"id: h{i}") + good))
              for i, (kind, _bad, good, _message) in enumerate(BAD)]
-    result = subprocess.run([sys.executable, "-m", "tickpy", "handlers", "check", *paths],
-                            capture_output=True, text=True, timeout=60)
+    result = cli("handlers", "check", *paths)
     assert result.returncode == 0, result.stdout
     assert result.stdout.count(": ok: handler ") == len(BAD)
 
@@ -172,22 +168,20 @@ SCRIPT_HANDLERS = [
 
 @pytest.mark.parametrize("handler, message", SCRIPT_HANDLERS, ids=[h.split("(")[0][1:] + str(i) for i, (h, _m)
                                                                    in enumerate(SCRIPT_HANDLERS)])
-def test_tickpy_run_refuses_the_script_before_reading_any_point(tmp_path, handler, message):
+def test_tickpy_run_refuses_the_script_before_reading_any_point(tmp_path, handler, message, cli):
     write(tmp_path, "t.tick", SCRIPT.format(handler=handler))
     write(tmp_path, "p.lp", "this is not line protocol\ncpu value=5 1000000000\n")
-    result = subprocess.run([sys.executable, "-m", "tickpy", "run", "t.tick", "p.lp", "--capture", "c.jsonl"],
-                            cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    result = cli("run", "t.tick", "p.lp", "--capture", "c.jsonl", cwd=tmp_path)
     assert result.returncode == 2, result.stderr
     assert f"t.tick:6:10: error: {message}\n" in result.stderr
     assert "p.lp:1" not in result.stderr  # no input line was read
     assert not (tmp_path / "c.jsonl").exists() or (tmp_path / "c.jsonl").read_text() == ""
 
 
-def test_tickpy_run_with_a_good_template_captures_what_it_renders(tmp_path):
+def test_tickpy_run_with_a_good_template_captures_what_it_renders(tmp_path, cli):
     write(tmp_path, "t.tick", SCRIPT.format(handler=".mqtt('alerts/{{ .Name }}/{{ .Level }}')"))
     write(tmp_path, "p.lp", "cpu value=5 1000000000\n")
-    result = subprocess.run([sys.executable, "-m", "tickpy", "run", "t.tick", "p.lp", "--capture", "c.jsonl"],
-                            cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    result = cli("run", "t.tick", "p.lp", "--capture", "c.jsonl", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     import json
 

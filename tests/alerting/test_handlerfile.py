@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import pytest
 
@@ -132,42 +130,34 @@ def test_service_load_raises_before_the_run_with_every_problem(tmp_path):
     assert "worse.json" in text and "missing 'id'" in text
 
 
-def run_cli(*args, **kwargs):
-    """The command in a real process (its module directly, so the test does not depend on the CLI list)."""
-    module = {"handlers": "tickpy.cli.handlers", "listen": "tickpy.cli.listen"}[args[0]]
-    rest = args[1:]
-    code = f"from {module} import command; command(prog_name='tickpy {args[0]}')"
-    return subprocess.run([sys.executable, "-c", code, *rest], capture_output=True, text=True, timeout=60, **kwargs)
-
-
-def test_handlers_check_names_a_kafka_cluster_kapacitor_would_not_know(tmp_path):
+def test_handlers_check_names_a_kafka_cluster_kapacitor_would_not_know(tmp_path, cli):
     handler = tmp_path / "k.yaml"
     handler.write_text("id: k\ntopic: cpu\nkind: kafka\noptions:\n  cluster: main\n  topic: t\n")
-    without_config = run_cli("handlers", "check", str(handler))  # only "default" is known: a warning
+    without_config = cli("handlers", "check", str(handler))  # only "default" is known: a warning
     assert without_config.returncode == 0
     assert 'k.yaml:5:3: warning: kafka: unknown cluster "main"' in without_config.stdout
     assert "tickpy run refuses the handler without one" in without_config.stdout
     config = tmp_path / "kapacitor.conf"
     config.write_text('[[kafka]]\nid = "other"\n')
-    with_config = run_cli("handlers", "check", str(handler), "--config", str(config))
+    with_config = cli("handlers", "check", str(handler), "--config", str(config))
     assert with_config.returncode == 1
     assert 'k.yaml:5:3: error: kafka: unknown cluster "main"' in with_config.stdout
     assert "the clusters Kapacitor would know: other" in with_config.stdout
     config.write_text('[[kafka]]\nid = "main"\n')
-    assert "unknown cluster" not in run_cli("handlers", "check", str(handler), "--config", str(config)).stdout
+    assert "unknown cluster" not in cli("handlers", "check", str(handler), "--config", str(config)).stdout
 
 
-def test_handlers_check_cli(tmp_path):
+def test_handlers_check_cli(tmp_path, cli):
     good = tmp_path / "good.yaml"
     good.write_text("id: a\ntopic: cpu\nkind: publish\noptions:\n  topics: [ops]\n")
     loop = tmp_path / "loop.yaml"
     loop.write_text("id: b\ntopic: ops\nkind: publish\noptions:\n  topics: [cpu]\n")
-    result = run_cli("handlers", "check", str(good), str(loop))
+    result = cli("handlers", "check", str(good), str(loop))
     assert result.returncode == 0, result.stdout + result.stderr
     assert "ok: handler 'a'" in result.stdout and "publish loop" in result.stdout
     bad = tmp_path / "bad.yaml"
     bad.write_text("id: a\ntopic: cpu\nkind: log\nmatch: \"host\" == 'x'\noptions:\n  path: rel.log\n")
-    result = run_cli("handlers", "check", str(bad), "--format", "json")
+    result = cli("handlers", "check", str(bad), "--format", "json")
     assert result.returncode == 1
     [record] = [json.loads(line) for line in result.stdout.splitlines()]
     assert record["ok"] is False and record["diagnostics"][0]["line"] == 4

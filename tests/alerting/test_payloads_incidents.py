@@ -9,9 +9,9 @@ import json
 
 from tests.alerting.capturing import STREAMER_HEAD, YEAR_1971, captured, run_capturing, service_for, write
 from tests.alerting.events import SECOND, make_event, server_test_event
-from tickpy.runtime.alert_event import AlertEvent
-from tickpy.golang.gojson import GoJSONError
 from tickpy.alerting.payloads import service_request
+from tickpy.golang.gojson import GoJSONError
+from tickpy.runtime.alert_event import AlertEvent
 from tickpy.runtime.alert_wire import alert_data_json
 
 SERVER_TEST_RESULT = {"series": [{"name": "alert", "columns": ["time", "value"],

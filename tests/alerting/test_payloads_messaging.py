@@ -5,13 +5,12 @@ mime's Q encoding, mime/quotedprintable)."""
 
 from __future__ import annotations
 
-import json
 from urllib.parse import parse_qs
 
 from tests.alerting.capturing import STREAMER_HEAD, YEAR_1971, captured, run_capturing, service_for, write
 from tests.alerting.events import SECOND, make_event, server_test_event
-from tickpy.runtime.alert_event import AlertEvent
 from tickpy.alerting.payloads import service_request
+from tickpy.runtime.alert_event import AlertEvent
 from tickpy.runtime.alert_wire import alert_data_json
 
 FORM = "application/x-www-form-urlencoded"

@@ -7,13 +7,11 @@ from __future__ import annotations
 
 import base64
 import json
-import subprocess
-import sys
 
 from tests.alerting.capturing import captured, run_capturing, service_for, write
 from tests.alerting.events import SECOND, make_event
-from tickpy.runtime.alert_event import AlertEvent
 from tickpy.alerting.payloads import service_request
+from tickpy.runtime.alert_event import AlertEvent
 from tickpy.runtime.alert_wire import alert_data_json
 
 YEAR_1971_S = 365 * 86400  # the streamer tests' points are at 1971-01-01T00:00:00Z + n s
@@ -509,13 +507,11 @@ SCRIPT = """stream
 """
 
 
-def test_tick_script_properties_reach_the_captured_requests(tmp_path):
+def test_tick_script_properties_reach_the_captured_requests(tmp_path, cli):
     script = write(tmp_path, "mon.tick", SCRIPT)
     config = write(tmp_path, "k.conf", '[sensu]\nenabled = true\naddr = "sensu:3030"\n')
     capture = tmp_path / "capture.jsonl"
-    run = subprocess.run([sys.executable, "-m", "tickpy", "run", str(script), "--config", str(config),
-                          "--capture", str(capture)], input="cpu,host=serverA value=9 10000000000\n",
-                         capture_output=True, text=True, timeout=60)
+    run = cli("run", script, "--config", config, "--capture", capture, stdin="cpu,host=serverA value=9 10000000000\n")
     assert run.returncode == 0, run.stderr
     records = {r["kind"]: r["request"] for r in captured(capture)}
     assert json.loads(records["sensu"]["body"]) == {

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import ssl
 import subprocess
-import sys
 
 import pytest
 
@@ -76,13 +74,11 @@ def test_https_post_to_an_untrusted_certificate_is_dead_lettered_once_with_the_r
     assert any("certificate not trusted" in line for line in lines)
 
 
-def test_cli_post_trusts_a_certificate_named_by_ssl_cert_file(tmp_path, https_server, certificate):
+def test_cli_post_trusts_a_certificate_named_by_ssl_cert_file(tmp_path, https_server, certificate, cli):
     script = tmp_path / "secure.tick"
     script.write_text(f"stream\n    |from()\n        .measurement('cpu')\n    |alert()\n        .crit(lambda: TRUE)\n"
                       f"        .post('{https_server.url}/alerts')\n")
-    environment = dict(os.environ, SSL_CERT_FILE=str(certificate[0]))
-    result = subprocess.run([sys.executable, "-m", "tickpy", "run", str(script)], input="cpu value=1 1000000000\n",
-                            capture_output=True, text=True, timeout=60, env=environment)
+    result = cli("run", script, stdin="cpu value=1 1000000000\n", env={"SSL_CERT_FILE": str(certificate[0])})
     assert result.returncode == 0, result.stderr
     [(path, _, body)] = https_server.wait_for(1)
     alert = json.loads(body)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from tests.alerting.capturing import captured, service_for, write
 from tests.alerting.events import SECOND, make_event
 from tests.alerting.servers import TCPSink
-import pytest
-
 from tickpy.alerting.service import HandlerLoadError
 
 

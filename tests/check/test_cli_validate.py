@@ -1,9 +1,12 @@
-"""`tickpy validate` and `tickpy graph` as a user runs them: real subprocesses, real files."""
+"""`tickpy validate` and `tickpy graph` as a user runs them: real files, and a real terminal for
+colour."""
 
 import json
 import pathlib
 import subprocess
 import sys
+
+from tests.conftest import run_cli
 
 TICKPY = str(pathlib.Path(sys.executable).parent / "tickpy")
 
@@ -12,10 +15,8 @@ BAD = "stream\n    |from()\n        .measurment('cpu')\n    |alert()\n"
 TEMPLATE = "var crit lambda\nvar period duration\nstream\n    |from()\n    |window()\n        .period(period)\n    |alert()\n        .crit(crit)\n"
 
 
-def tickpy(*args, stdin=None, env=None):
-    return subprocess.run(
-        [TICKPY, *args], input=stdin, capture_output=True, text=True, env=env
-    )
+def tickpy(*args, stdin=None):
+    return run_cli(*args, stdin=stdin)
 
 
 def test_valid_and_invalid_files_exit_codes_and_text(tmp_path):
@@ -143,7 +144,7 @@ def test_colour_only_on_a_terminal_and_never_with_no_color(tmp_path):
     bad = tmp_path / "bad.tick"
     bad.write_text(BAD)
 
-    def run_on_terminal(extra_env):
+    def run_on_terminal(extra_env):  # a real process: its stdout is the terminal
         primary, secondary = pty.openpty()
         env = {**os.environ, **extra_env}
         env.pop("NO_COLOR", None) if "NO_COLOR" not in extra_env else None

@@ -3,14 +3,9 @@ failed with RecursionError somewhere between 800 and 1000 links)."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
-from pathlib import Path
-
 from tickpy.check import build_pipeline
 from tickpy.syntax.parser import parse
 
-TICKPY = str(Path(sys.executable).parent / "tickpy")
 LINKS = 20_000
 
 
@@ -31,35 +26,35 @@ def test_twenty_thousand_chained_properties_keep_their_order():
     assert crits[-1].args[0].expression.right.int_value == LINKS - 1
 
 
-def test_an_error_deep_in_a_long_chain_points_at_its_line(tmp_path):
+def test_an_error_deep_in_a_long_chain_points_at_its_line(tmp_path, cli):
     script = tmp_path / "long.tick"
     script.write_text("stream\n" + "|from()\n" * LINKS + "|nosuchnode()\n")
-    result = subprocess.run([TICKPY, "validate", str(script)], capture_output=True, text=True, timeout=120)
+    result = cli("validate", script)
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     assert f":{LINKS + 2}:" in result.stdout + result.stderr
 
 
-def test_validate_and_graph_commands_on_a_long_chain(tmp_path):
+def test_validate_and_graph_commands_on_a_long_chain(tmp_path, cli):
     script = tmp_path / "long.tick"
     script.write_text("stream" + "|from()" * LINKS + "\n")
-    validated = subprocess.run([TICKPY, "validate", str(script)], capture_output=True, text=True, timeout=120)
+    validated = cli("validate", script)
     assert validated.returncode == 0, validated.stderr[-2000:]
-    graphed = subprocess.run([TICKPY, "graph", str(script)], capture_output=True, text=True, timeout=120)
+    graphed = cli("graph", script)
     assert graphed.returncode == 0, graphed.stderr[-2000:]
     assert f"from{LINKS - 1} -> from{LINKS};" in graphed.stdout
 
 
-def test_run_sends_points_down_a_long_chain(tmp_path):
+def test_run_sends_points_down_a_long_chain(tmp_path, cli):
     links = 5_000
     script = tmp_path / "evals.tick"
     script.write_text("stream|from().measurement('cpu')" + "|eval(lambda: \"x\" + 1.0).as('x')" * links + "|log()\n")
-    result = subprocess.run([TICKPY, "run", str(script), "-"], input="cpu x=1 0\n", capture_output=True, text=True, timeout=120)
+    result = cli("run", script, "-", stdin="cpu x=1 0\n")
     assert result.returncode == 0, result.stderr[-2000:]
     logged = [line for line in result.stderr.splitlines() + result.stdout.splitlines() if "msg=point" in line]
     assert len(logged) == 1 and f" field_x={1 + links} " in logged[0]
     script.write_text("stream" + "|from()" * LINKS + "\n")
-    result = subprocess.run([TICKPY, "run", str(script), "-"], input="cpu x=1 0\n", capture_output=True, text=True, timeout=120)
+    result = cli("run", script, "-", stdin="cpu x=1 0\n")
     assert result.returncode == 0, result.stderr[-2000:]
     assert "internal error" not in result.stderr
 

@@ -4,15 +4,10 @@ so a crafted script could drive the terminal)."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 
 from tickpy.diagnostics import Diagnostic, render
 
-TICKPY = str(Path(sys.executable).parent / "tickpy")
 SCRIPT = b"stream|from().measurement('a\x1b]0;owned\x07\x1b[2Jb').foo()\n"
 
 
@@ -23,10 +18,10 @@ def caret_lines(text: str) -> tuple[str, str]:
 
 
 @pytest.mark.parametrize("command", ["validate", "graph"])
-def test_commands_escape_control_bytes_and_keep_the_caret_aligned(tmp_path, command):
+def test_commands_escape_control_bytes_and_keep_the_caret_aligned(tmp_path, command, cli):
     script = tmp_path / "esc.tick"
     script.write_bytes(SCRIPT)
-    result = subprocess.run([TICKPY, command, str(script)], capture_output=True, timeout=60)
+    result = cli(command, script, text=False)
     assert result.returncode == 1
     output = (result.stdout + result.stderr).decode("utf-8")
     assert "\x1b" not in output and "\x07" not in output

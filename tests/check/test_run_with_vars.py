@@ -5,15 +5,13 @@ from __future__ import annotations
 
 import json
 import statistics
-import subprocess
-import sys
 from pathlib import Path
 
-from tickpy.check.inputs import load_vars
+from tests.conftest import CliResult, run_cli
 from tickpy.api import run_task
+from tickpy.check.inputs import load_vars
 from tickpy.runtime.lineprotocol import read_points
 
-TICKPY = str(Path(sys.executable).parent / "tickpy")
 SECOND = 1_000_000_000
 USAGE = [(0, 50.0), (10, 95.0), (20, 99.0), (30, 10.0), (40, 10.0), (50, 10.0)]  # (seconds, usage)
 POINTS = "".join(f"cpu usage={usage} {seconds * SECOND}\n" for seconds, usage in USAGE)
@@ -38,7 +36,7 @@ def window_mean(emit_seconds: int, period_seconds: int) -> float:
     return statistics.mean(usage for seconds, usage in USAGE if emit_seconds - period_seconds <= seconds < emit_seconds)
 
 
-def run_cli(tmp_path: Path, variables: dict) -> tuple[subprocess.CompletedProcess, list[dict]]:
+def run_with_vars(tmp_path: Path, variables: dict) -> tuple[CliResult, list[dict]]:
     log = tmp_path / "alerts.log"
     script = tmp_path / "template.tick"
     script.write_text(TEMPLATE.format(log=log))
@@ -46,8 +44,7 @@ def run_cli(tmp_path: Path, variables: dict) -> tuple[subprocess.CompletedProces
     points.write_text(POINTS)
     vars_file = tmp_path / "vars.json"
     vars_file.write_text(json.dumps(variables))
-    result = subprocess.run([TICKPY, "run", str(script), str(points), "--vars", str(vars_file)],
-                            capture_output=True, text=True, timeout=60)
+    result = run_cli("run", script, points, "--vars", vars_file)
     events = [json.loads(line) for line in log.read_text().splitlines()] if log.exists() else []
     return result, events
 
@@ -57,7 +54,7 @@ def crit(expression: str, period: str) -> dict:
 
 
 def test_run_with_vars_fires_the_alerts_the_values_define(tmp_path):
-    result, events = run_cli(tmp_path, crit('"mean" > 96', "20s"))
+    result, events = run_with_vars(tmp_path, crit('"mean" > 96', "20s"))
     assert result.returncode == 0, result.stderr
     assert [event["level"] for event in events] == ["CRITICAL", "OK"]
     critical = events[0]["data"]["series"][0]
@@ -65,7 +62,7 @@ def test_run_with_vars_fires_the_alerts_the_values_define(tmp_path):
 
 
 def test_the_period_var_changes_the_windows(tmp_path):
-    result, events = run_cli(tmp_path, crit('"mean" > 96', "10s"))
+    result, events = run_with_vars(tmp_path, crit('"mean" > 96', "10s"))
     assert result.returncode == 0, result.stderr
     critical = events[0]["data"]["series"][0]
     assert events[0]["level"] == "CRITICAL"
@@ -74,23 +71,22 @@ def test_the_period_var_changes_the_windows(tmp_path):
 
 def test_a_crit_never_met_fires_nothing(tmp_path):
     threshold = max(window_mean(emit, 20) for emit in (10, 20, 30, 40, 50))
-    result, events = run_cli(tmp_path, crit(f'"mean" > {threshold}', "20s"))
+    result, events = run_with_vars(tmp_path, crit(f'"mean" > {threshold}', "20s"))
     assert result.returncode == 0, result.stderr
     assert events == []
 
 
-def test_missing_and_malformed_vars_are_usage_errors(tmp_path):
+def test_missing_and_malformed_vars_are_usage_errors(tmp_path, cli):
     script = tmp_path / "template.tick"
     script.write_text(TEMPLATE.format(log=tmp_path / "alerts.log"))
     points = tmp_path / "cpu.lp"
     points.write_text(POINTS)
-    result = subprocess.run([TICKPY, "run", str(script), str(points)], capture_output=True, text=True, timeout=60)
+    result = cli("run", script, points)
     assert result.returncode == 2
     assert 'template variable "crit" has no value' in result.stderr and "--vars" in result.stderr
     bad = tmp_path / "bad.json"
     bad.write_text('{"crit": 5}')
-    result = subprocess.run([TICKPY, "run", str(script), str(points), "--vars", str(bad)],
-                            capture_output=True, text=True, timeout=60)
+    result = cli("run", script, points, "--vars", bad)
     assert result.returncode == 2
     assert f"--vars {bad}: " in result.stderr and "Traceback" not in result.stderr
 

@@ -4,18 +4,10 @@ traceback (QA #4, #5, #6); UDF errors name the node with its `@` (QA #7)."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
-TICKPY = str(Path(sys.executable).parent / "tickpy")
 SCRIPT = "stream|from()@myudf().opt(1)\n"
-
-
-def run(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([TICKPY, *args], capture_output=True, text=True, timeout=60)
 
 
 @pytest.mark.parametrize(
@@ -31,12 +23,12 @@ def run(*args: str) -> subprocess.CompletedProcess:
     ],
 )
 @pytest.mark.parametrize("command", ["validate", "graph"])
-def test_malformed_udf_files_are_usage_errors(tmp_path, udfs, words, command):
+def test_malformed_udf_files_are_usage_errors(tmp_path, udfs, words, command, cli):
     script = tmp_path / "udf.tick"
     script.write_text(SCRIPT)
     declared = tmp_path / "u.json"
     declared.write_text(json.dumps(udfs))
-    result = run(command, "--udfs", str(declared), str(script))
+    result = cli(command, "--udfs", str(declared), str(script))
     assert result.returncode == 2, result.stdout + result.stderr
     assert "Traceback" not in result.stderr
     assert f"{declared}: {words}" in result.stderr
@@ -46,29 +38,29 @@ def test_malformed_udf_files_are_usage_errors(tmp_path, udfs, words, command):
     "options",
     [{"opt": ["int"]}, {"opt": "int"}, {"opt": {"types": ["int"]}}, {"opt": ["INT"]}],
 )
-def test_well_formed_option_types_are_accepted(tmp_path, options):
+def test_well_formed_option_types_are_accepted(tmp_path, options, cli):
     script = tmp_path / "udf.tick"
     script.write_text(SCRIPT)
     declared = tmp_path / "u.json"
     declared.write_text(json.dumps({"myudf": {"options": options}}))
-    result = run("validate", "--udfs", str(declared), str(script))
+    result = cli("validate", "--udfs", str(declared), str(script))
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_a_list_of_names_declares_udfs_without_options(tmp_path):
+def test_a_list_of_names_declares_udfs_without_options(tmp_path, cli):
     script = tmp_path / "udf.tick"
     script.write_text("stream|from()@myudf()\n")
     declared = tmp_path / "u.json"
     declared.write_text('["myudf"]')
-    assert run("validate", "--udfs", str(declared), str(script)).returncode == 0
+    assert cli("validate", "--udfs", str(declared), str(script)).returncode == 0
 
 
-def test_unknown_udf_property_names_the_udf_with_its_sigil(tmp_path):
+def test_unknown_udf_property_names_the_udf_with_its_sigil(tmp_path, cli):
     script = tmp_path / "udf.tick"
     script.write_text(SCRIPT)
     declared = tmp_path / "u.json"
     declared.write_text('{"myudf": {}}')
-    result = run("validate", "--udfs", str(declared), str(script))
+    result = cli("validate", "--udfs", str(declared), str(script))
     assert result.returncode == 1
     assert "unknown property .opt() on @myudf()" in result.stdout
     assert "|myudf()" not in result.stdout

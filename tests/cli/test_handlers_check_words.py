@@ -1,15 +1,14 @@
 """`tickpy handlers check` says what is wrong in the words of the YAML written ("a list", "a
 mapping of strings"), not Go's type names; --kapacitor-text adds Kapacitor's own message
-(QA #14). Real subprocesses."""
+(QA #14)."""
 
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
-TICKPY = str(Path(sys.executable).parent / "tickpy")
+from tests.conftest import CliResult, run_cli
+
 FILES = {
     "list-for-path.yaml": "id: h\ntopic: cpu\nkind: log\noptions:\n  path: [a]\n",
     "list-for-headers.yaml": "id: h\ntopic: cpu\nkind: post\noptions:\n  url: http://x/\n  headers: [a, b]\n",
@@ -17,11 +16,10 @@ FILES = {
 }
 
 
-def check(tmp_path: Path, *args) -> subprocess.CompletedProcess:
+def check(tmp_path: Path, *args) -> CliResult:
     for name, text in FILES.items():
         (tmp_path / name).write_text(text)
-    return subprocess.run([TICKPY, "handlers", "check", *args, *FILES], cwd=tmp_path, capture_output=True,
-                          text=True, timeout=60)
+    return run_cli("handlers", "check", *args, *FILES, cwd=tmp_path)
 
 
 def test_messages_use_yaml_words(tmp_path):

@@ -7,16 +7,13 @@ import re
 import subprocess
 import sys
 import textwrap
-from pathlib import Path
 
 import pytest
 
-TICKPY = [str(Path(sys.executable).parent / "tickpy")]
-
 
 @pytest.mark.parametrize("name", ["validate", "fmt", "parse", "graph", "explain", "eval", "run", "handlers check"])
-def test_every_command_documents_70_for_an_internal_error(name):
-    result = subprocess.run([*TICKPY, *name.split(), "--help"], capture_output=True, text=True, timeout=60)
+def test_every_command_documents_70_for_an_internal_error(name, cli):
+    result = cli(*name.split(), "--help")
     assert result.returncode == 0, result.stderr
     text = " ".join(result.stdout.split())
     assert re.search(r"\b70:? (for )?(an )?internal error", text), text
@@ -57,6 +54,7 @@ def test_a_guarded_subcommand_names_its_group():
 
 
 def test_a_guarded_command_that_hits_a_bug_exits_70_without_a_traceback():
+    # a real process: the status it ends with, and no traceback from the interpreter
     program = textwrap.dedent(
         """
         import click

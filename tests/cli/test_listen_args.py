@@ -10,11 +10,13 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import CliResult, run_cli
+
 TICKPY = str(Path(sys.executable).parent / "tickpy")
 
 
-def listen(*args, timeout=20) -> subprocess.CompletedProcess:
-    return subprocess.run([TICKPY, "listen", *args], capture_output=True, text=True, timeout=timeout)
+def listen(*args) -> CliResult:
+    return run_cli("listen", *args)
 
 
 @pytest.mark.parametrize("address", ["99999", ":-1", ":65536", "127.0.0.1:70000", "127.0.0.1:x"])
@@ -32,6 +34,7 @@ def test_negative_count_is_a_usage_error():
 
 
 def test_count_stops_after_that_many_alerts():
+    # a real process: the listener serves in the background while this test connects to it
     process = subprocess.Popen([TICKPY, "listen", "--count", "1", "--json", "127.0.0.1:0"],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:

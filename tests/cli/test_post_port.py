@@ -4,21 +4,19 @@ digits and its dialer then fails every request with "invalid port"."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-TICKPY = str(Path(sys.executable).parent / "tickpy")
+from tests.conftest import CliResult, run_cli
+
 POINTS = "cpu v=1 0\ncpu v=2 1000000000\n"
 
 
-def run(tmp_path: Path, script: str, *args) -> subprocess.CompletedProcess:
+def run(tmp_path: Path, script: str, *args) -> CliResult:
     (tmp_path / "t.tick").write_text(script + "\n")
     (tmp_path / "p.lp").write_text(POINTS)
-    return subprocess.run([TICKPY, "run", "t.tick", "p.lp", *args], cwd=tmp_path, capture_output=True, text=True,
-                          timeout=60)
+    return run_cli("run", "t.tick", "p.lp", *args, cwd=tmp_path)
 
 
 @pytest.mark.parametrize("url, port", [("http://127.0.0.1:99999/x", "99999"), ("http://[::1]:70000/x", "70000"),
@@ -37,9 +35,8 @@ def test_http_post_node_with_a_bad_port_is_refused_before_the_run(tmp_path):
     assert "invalid port '99999'" in result.stderr and "internal error" not in result.stderr
 
 
-def test_post_handler_file_with_a_bad_port_fails_the_check(tmp_path):
+def test_post_handler_file_with_a_bad_port_fails_the_check(tmp_path, cli):
     (tmp_path / "h.yaml").write_text("id: h\ntopic: cpu\nkind: post\noptions:\n  url: http://127.0.0.1:99999/x\n")
-    result = subprocess.run([TICKPY, "handlers", "check", "h.yaml"], cwd=tmp_path, capture_output=True, text=True,
-                            timeout=60)
+    result = cli("handlers", "check", "h.yaml", cwd=tmp_path)
     assert result.returncode == 1
     assert "h.yaml:5:" in result.stdout and "invalid port '99999'" in result.stdout

@@ -1,4 +1,4 @@
-"""`tickpy run` as a subprocess, with real listeners on 127.0.0.1."""
+"""`tickpy run`, with real listeners on 127.0.0.1 (and a real process where a signal stops it)."""
 
 from __future__ import annotations
 
@@ -15,14 +15,15 @@ from pathlib import Path
 import pytest
 
 from tests.alerting.servers import TCPSink
+from tests.conftest import CliResult, run_cli
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "samples"
 TICKPY = [str(Path(sys.executable).parent / "tickpy")]  # the installed console script
 
 
-def tickpy(*args, stdin: bytes | None = None, cwd=None, timeout=60) -> subprocess.CompletedProcess:
-    return subprocess.run([*TICKPY, *map(str, args)], input=stdin, capture_output=True, cwd=cwd, timeout=timeout)
+def tickpy(*args, stdin: bytes | None = None) -> CliResult:
+    return run_cli(*args, stdin=stdin, text=False)
 
 
 @pytest.fixture

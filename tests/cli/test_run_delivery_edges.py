@@ -1,24 +1,22 @@
 """Delivery edges of `tickpy run`: summary labels of external handlers, a --capture file only
 when something is captured, and a dead-letter file that cannot be written (the handler keeps
-delivering, the loss is reported and counted). Real subprocesses."""
+delivering, the loss is reported and counted)."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
-TICKPY = str(Path(sys.executable).parent / "tickpy")
+from tests.conftest import CliResult, run_cli
+
 POINTS = "".join(f"cpu,host=a usage_idle={value} {second}000000000\n"
                  for second, value in enumerate([50, 5, 6, 7, 60]))
 ALERT = "stream|from().measurement('cpu')|alert().crit(lambda: \"usage_idle\" < 10)"
 
 
-def run(tmp_path: Path, script: str, *args) -> subprocess.CompletedProcess:
+def run(tmp_path: Path, script: str, *args) -> CliResult:
     (tmp_path / "t.tick").write_text(script + "\n")
     (tmp_path / "p.lp").write_text(POINTS)
-    return subprocess.run([TICKPY, "run", "t.tick", "p.lp", *map(str, args)], cwd=tmp_path,
-                          capture_output=True, text=True, timeout=60)
+    return run_cli("run", "t.tick", "p.lp", *args, cwd=tmp_path)
 
 
 def test_external_handler_label_names_its_kind_once(tmp_path):

@@ -1,16 +1,15 @@
 """`tickpy run --dead-letter / --capture / --topics` (issue 7), and the same through `run_task`:
-real subprocesses, real listeners on 127.0.0.1, a dead port (bound, then released)."""
+real listeners on 127.0.0.1, a dead port (bound, then released)."""
 
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from tests.alerting.servers import TCPSink, dead_address
+from tests.conftest import CliResult, run_cli
 from tickpy.api import run_task
 from tickpy.runtime.lineprotocol import read_points
 
@@ -18,11 +17,10 @@ ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "samples"
 SCRIPT = SAMPLES / "cpu_alert.tick"  # alerts CRITICAL when usage_idle < 10, published to topic "cpu"
 POINTS = SAMPLES / "cpu.lp"
-TICKPY = str(Path(sys.executable).parent / "tickpy")
 
 
-def tickpy(*args) -> subprocess.CompletedProcess:
-    return subprocess.run([TICKPY, *map(str, args)], capture_output=True, timeout=60)
+def tickpy(*args) -> CliResult:
+    return run_cli(*args, text=False)
 
 
 def expected_levels() -> list[str]:

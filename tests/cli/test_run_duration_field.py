@@ -2,14 +2,9 @@
 time.Duration (printed "5s") and JSON as integer nanoseconds, as Go marshals time.Duration."""
 
 import json
-import subprocess
-import sys
-from pathlib import Path
-
-TICKPY = str(Path(sys.executable).parent / "tickpy")  # the installed console script
 
 
-def test_duration_field_in_alert_templates_json_and_httpout(tmp_path):
+def test_duration_field_in_alert_templates_json_and_httpout(tmp_path, cli):
     log = tmp_path / "alerts.log"
     script = tmp_path / "dur.tick"
     script.write_text(
@@ -21,8 +16,7 @@ def test_duration_field_in_alert_templates_json_and_httpout(tmp_path):
     points = tmp_path / "in.lp"
     points.write_text("cpu v=1 1000000000\n")
     out = tmp_path / "out"
-    run = subprocess.run([TICKPY, "run", str(script), str(points),
-                          "--httpout-dir", str(out)], capture_output=True, text=True, timeout=60)
+    run = cli("run", script, points, "--httpout-dir", out)
     assert run.returncode == 0, run.stderr
     alert = json.loads(log.read_text())
     assert alert["message"] == "5s"

@@ -1,33 +1,29 @@
 """NaN field values (QA #2): stddev of a one-point group is NaN (InfluxDB's reducer), so it
 reaches log(), httpOut, influxDBOut and alert handlers in normal use. Kapacitor's strconv writes
 NaN in log lines; its json.Marshal refuses it (httpOut answers HTTP 500 with the error, alert
-handlers log "failed to marshal alert data json" and send nothing). Real subprocesses and a
-real TCP listener."""
+handlers log "failed to marshal alert data json" and send nothing). A real TCP listener."""
 
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 from tests.alerting.servers import TCPSink
+from tests.conftest import CliResult, run_cli
 
-TICKPY = str(Path(sys.executable).parent / "tickpy")
 # Each emit of stream stddev comes when the group's time changes: every emitted window holds
 # one point, so every value is NaN.
 POINTS = "cpu,host=a value=1 0\ncpu,host=a value=2 1000000000\ncpu,host=a value=2 2000000000\n"
 STDDEV = "stream|from().measurement('cpu').groupBy('host')|stddev('value')"
 
 
-def run(tmp_path: Path, script: str, *args) -> subprocess.CompletedProcess:
+def run(tmp_path: Path, script: str, *args) -> CliResult:
     (tmp_path / "t.tick").write_text(script + "\n")
     (tmp_path / "p.lp").write_text(POINTS)
-    return subprocess.run([TICKPY, "run", "t.tick", "p.lp", *args], cwd=tmp_path, capture_output=True,
-                          text=True, timeout=60)
+    return run_cli("run", "t.tick", "p.lp", *args, cwd=tmp_path)
 
 
-def no_crash(result: subprocess.CompletedProcess) -> None:
+def no_crash(result: CliResult) -> None:
     assert "Traceback" not in result.stderr
     assert "internal error" not in result.stderr
     assert result.returncode != 70
@@ -76,14 +72,13 @@ def test_alert_with_nan_data_is_counted_not_sent(tmp_path):
         sink.close()
 
 
-def test_tickpy_test_reports_the_httpout_error_body(tmp_path):
+def test_tickpy_test_reports_the_httpout_error_body(tmp_path, cli):
     (tmp_path / "t.tick").write_text(STDDEV + "|httpOut('o')\n")
     (tmp_path / "t.tickpy.yaml").write_text(
         "script: t.tick\ntests:\n  - name: nan\n    points: |\n"
         + "".join(f"      {line}\n" for line in POINTS.splitlines())
         + "    expect:\n      httpOut:\n        o: {series: []}\n")
-    result = subprocess.run([TICKPY, "test", "t.tickpy.yaml"], cwd=tmp_path, capture_output=True, text=True,
-                            timeout=60)
+    result = cli("test", "t.tickpy.yaml", cwd=tmp_path)
     output = result.stdout + result.stderr
     assert "Traceback" not in output and "internal error" not in output
     assert result.returncode == 1  # the case fails: the answer is the error, not series
@@ -98,9 +93,8 @@ def _alert_case(tmp_path: Path, expect: str) -> Path:
     return path
 
 
-def _tickpy_test(tmp_path: Path, *args) -> subprocess.CompletedProcess:
-    return subprocess.run([TICKPY, "test", "t.tickpy.yaml", *args], cwd=tmp_path, capture_output=True, text=True,
-                          timeout=60)
+def _tickpy_test(tmp_path: Path, *args) -> CliResult:
+    return run_cli("test", "t.tickpy.yaml", *args, cwd=tmp_path)
 
 
 def test_tickpy_test_golden_nan_fields_pass_after_update(tmp_path):

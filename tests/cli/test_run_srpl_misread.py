@@ -1,21 +1,20 @@
 """`--input-format srpl` on a line-protocol file (QA #21): each entry whose database or retention
 policy line is a comment or a point is reported with its line number and counted, and the run
-exits 1, instead of "N points read, 0 alerts" with status 0. Real subprocesses."""
+exits 1, instead of "N points read, 0 alerts" with status 0."""
 
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 from pathlib import Path
 
-TICKPY = str(Path(sys.executable).parent / "tickpy")
+from tests.conftest import CliResult, run_cli
+
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "samples"
 
 
-def run(*args, cwd=None) -> subprocess.CompletedProcess:
-    return subprocess.run([TICKPY, "run", *map(str, args)], capture_output=True, text=True, timeout=60, cwd=cwd)
+def run(*args, cwd=None) -> CliResult:
+    return run_cli("run", *args, cwd=cwd)
 
 
 def test_line_protocol_read_as_srpl_is_reported_entry_by_entry(tmp_path):

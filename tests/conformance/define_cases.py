@@ -6,12 +6,11 @@ import json
 import pathlib
 from dataclasses import dataclass
 
+from tests.conformance.conftest import case_folders, case_params, count
 from tickpy.check import build_pipeline
 from tickpy.check.dot import to_dot
 from tickpy.diagnostics import TickpyError
 from tickpy.syntax import parse
-
-from tests.conformance.conftest import report, require_set
 
 
 @dataclass
@@ -41,41 +40,25 @@ def run_case(folder: pathlib.Path) -> tuple[dict, Outcome]:
     return expected, Outcome(True, dot=to_dot(pipeline))
 
 
-def score_define(set_folder: pathlib.Path):
-    """(verdicts passed, positions passed, positions total, cases, failures, stages passed,
-    stages total)."""
-    verdicts = positions = positions_total = stages = stages_total = 0
-    failures: list[str] = []
-    cases = sorted(p for p in set_folder.iterdir() if (p / "expected.json").exists())
-    for folder in cases:
-        expected, got = run_case(folder)
-        if got.ok != expected["ok"]:
-            failures.append(f"{folder.name}: verdict {got.ok}, Kapacitor {expected['ok']}: {expected.get('error') or got.message}")
-            continue
-        verdicts += 1
-        if not got.ok:
-            stages_total += 1
-            if got.stage == expected.get("stage"):
-                stages += 1
-            else:
-                failures.append(f"{folder.name}: stage {got.stage}, Kapacitor {expected.get('stage')}: {expected['error']}")
-        if not got.ok and expected.get("error_pos"):
-            positions_total += 1
-            want = (expected["error_pos"]["line"], expected["error_pos"]["char"])
-            if got.position == want:
-                positions += 1
-            else:
-                failures.append(f"{folder.name}: position {got.position}, Kapacitor {want}: {expected['error']}")
-    return verdicts, positions, positions_total, len(cases), failures, stages, stages_total
+def define_case_params(set_name: str) -> list:
+    """One pytest parameter per case folder of a define-style set."""
+    return case_params(set_name, lambda folder: ((case.name, case) for case in case_folders(folder)))
 
 
-def assert_define_conformance(set_name: str, label: str) -> None:
-    """Score one conformance set, print its verdict/position/stage counts under `label`,
-    and require them all (the same check for the scripts corpus and the mutants)."""
-    verdicts, positions, positions_total, total, failures, stages, stages_total = score_define(require_set(set_name))
-    report(f"{label} verdict", verdicts, total, failures)
-    report(f"{label} position", positions, positions_total, [])
-    report(f"{label} stage", stages, stages_total, [])
-    assert verdicts == total
-    assert positions == positions_total
-    assert stages == stages_total
+def check_define_case(folder: pathlib.Path, label: str) -> None:
+    """One case: the same verdict as Kapacitor's define, and for a rejected script the same stage
+    and error position; counted under "LABEL verdict", "LABEL position" and "LABEL stage"."""
+    expected, got = run_case(folder)
+    verdict = got.ok == expected["ok"]
+    position = stage = None
+    if verdict and not got.ok:
+        stage = got.stage == expected.get("stage")
+        if expected.get("error_pos"):
+            position = got.position == (expected["error_pos"]["line"], expected["error_pos"]["char"])
+    count(f"{label} verdict", verdict)
+    count(f"{label} position", position)
+    count(f"{label} stage", stage)
+    name, error = folder.name, expected.get("error")
+    assert verdict, f"{name}: verdict {got.ok}, Kapacitor {expected['ok']}: {error or got.message}"
+    assert position is not False, f"{name}: position {got.position}, Kapacitor {expected['error_pos']}: {error}"
+    assert stage is not False, f"{name}: stage {got.stage}, Kapacitor {expected.get('stage')}: {error}"

@@ -15,10 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conformance.conftest import report, require_set
-
-# Raise as the engine improves; the goal is every case.
-FLOOR = 58
+from tests.conformance.conftest import case_folders, case_params, count, require_set
 
 
 class _Recorder:
@@ -89,10 +86,6 @@ class TCPListener:
         self.server.server_close()
 
 
-def _cases(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.iterdir() if (p / "expected.json").is_file())
-
-
 def _substitute(text: str, values: dict[str, str]) -> str:
     for key, value in values.items():
         text = text.replace(key, value)
@@ -132,8 +125,8 @@ def _same_numbers(a, b) -> bool:
 
 def run_case(case: Path, tmp: Path) -> list[str]:
     """Problems found running one case (empty: it passed)."""
-    from tickpy.golang import gojson
     from tickpy.api import run_task
+    from tickpy.golang import gojson
     from tickpy.runtime.lineprotocol import read_points
 
     expected = json.loads((case / "expected.json").read_text())
@@ -253,37 +246,20 @@ def _check_alerts(expected, result, http_listener, tcp_listener, log_paths, valu
     return problems
 
 
-def test_stream_cases(tmp_path):
-    folder = require_set("alerts")
-    cases = _cases(folder)
-    passed = 0
-    failures: list[str] = []
-    for case in cases:
-        case_tmp = tmp_path / case.name
-        case_tmp.mkdir()
-        try:
-            problems = run_case(case, case_tmp)
-        except Exception as error:  # a crash is a failed case, reported with its reason
-            from tickpy.diagnostics import TickpyError
+@pytest.mark.parametrize("case", case_params("alerts", lambda folder: ((c.name, c) for c in case_folders(folder))))
+def test_stream_case(case, tmp_path):
+    try:
+        problems = run_case(case, tmp_path)
+    except Exception as error:  # a crash is a failed case, reported with its reason
+        from tickpy.diagnostics import TickpyError
 
-            if isinstance(error, TickpyError):
-                problems = ["; ".join(d.message for d in error.diagnostics)]
-            else:
-                problems = [f"{type(error).__name__}: {error}"]
-        if problems:
-            failures.append(f"{case.name}: " + "\n    ".join(problems))
+        if isinstance(error, TickpyError):
+            problems = ["; ".join(d.message for d in error.diagnostics)]
         else:
-            passed += 1
-    report("alerts", passed, len(cases), failures, show=60)
-    assert len(cases) == 58
-    assert passed >= FLOOR
+            problems = [f"{type(error).__name__}: {error}"]
+    count("alerts", not problems)
+    assert not problems, f"{case.name}: " + "\n    ".join(problems)
 
 
-@pytest.mark.parametrize("name", ["TestStream_Alert_WithReset_1", "TestStream_Alert_NoRecoveries"])
-def test_case_runs_alone(name, tmp_path):
-    """Two representative cases, so that a regression shows by name."""
-    folder = require_set("alerts")
-    problems = run_case(folder / name, tmp_path)
-    assert problems == []
-
-
+def test_the_set_holds_every_stream_case():
+    assert len(case_folders(require_set("alerts"))) == 58

@@ -1,7 +1,10 @@
 """Mutated scripts (one realistic mistake each): same verdict and error position as Kapacitor."""
 
-from tests.conformance.define_cases import assert_define_conformance
+import pytest
+
+from tests.conformance.define_cases import check_define_case, define_case_params
 
 
-def test_define_mutants_verdict_and_position():
-    assert_define_conformance("define", "define")
+@pytest.mark.parametrize("folder", define_case_params("define"))
+def test_define_mutant_verdict_and_position(folder):
+    check_define_case(folder, "define")

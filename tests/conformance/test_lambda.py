@@ -9,11 +9,10 @@ import math
 import re
 import struct
 
-from tests.conformance.conftest import report, require_set
-from tickpy.lang.cases import CaseRunner
+import pytest
 
-# Raise as conformance improves; the goal is every case.
-PASSED_FLOOR = 2843
+from tests.conformance.conftest import case_params, count
+from tickpy.lang.cases import CaseRunner
 
 _UNORDERED = (
     re.compile(r"(available signatures are \[)(.*?)(\]\.)"),
@@ -64,18 +63,23 @@ def same_answer(expect: dict, got: dict, alternatives: list | None = None) -> tu
     return True, ""
 
 
-def test_lambda_cases_match_kapacitor():
-    folder = require_set("lambda")
-    cases = [json.loads(line) for line in (folder / "cases.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
+def _cases(folder):
+    """(id, the cases to run): a case with a state_id comes after the earlier ones sharing it
+    (one compiled expression evaluated over them in order, as Kapacitor's test does)."""
+    sequences: dict[str, list[dict]] = {}
+    for line in (folder / "cases.jsonl").read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            case = json.loads(line)
+            sequence = sequences.setdefault(case["state_id"], []) if case.get("state_id") else []
+            sequence.append(case)
+            yield case["id"], list(sequence)
+
+
+@pytest.mark.parametrize("sequence", case_params("lambda", _cases))
+def test_lambda_case_matches_kapacitor(sequence):
     runner = CaseRunner()
-    passed = 0
-    failures = []
-    for case in cases:
+    for case in sequence:  # the case is the last one
         got = runner.run(case)
-        ok, why = same_answer(case["expect"], got, case.get("expect_alternatives"))
-        if ok:
-            passed += 1
-        else:
-            failures.append(f"{case['id']} [{case['mode']}] {case['expr']!r}: {why}")
-    report("lambda", passed, len(cases), failures, show=40)
-    assert passed >= PASSED_FLOOR
+    ok, why = same_answer(case["expect"], got, case.get("expect_alternatives"))
+    count("lambda", ok)
+    assert ok, f"{case['id']} [{case['mode']}] {case['expr']!r}: {why}"

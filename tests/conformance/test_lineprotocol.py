@@ -6,7 +6,9 @@ import base64
 import json
 import math
 
-from tests.conformance.conftest import report, require_set
+import pytest
+
+from tests.conformance.conftest import case_params, count
 from tickpy.runtime.lineprotocol import LineProtocolError, parse_points
 
 TYPE_CHECKS = {
@@ -63,15 +65,16 @@ def _check_case(case: dict) -> str | None:
     return None
 
 
-def test_lineprotocol_conformance():
-    folder = require_set("lineprotocol")
-    cases = [json.loads(line) for line in (folder / "cases.jsonl").read_text().splitlines() if line]
-    failures = []
-    for case in cases:
-        problem = _check_case(case)
-        if problem:
-            shown = case.get("input", case.get("input_b64"))
-            failures.append(f"{shown[:80]!r} ({case['source']}): {problem}")
-    passed = len(cases) - len(failures)
-    report("lineprotocol", passed, len(cases), failures)
-    assert passed >= len(cases), f"{len(failures)} cases fail"
+def _cases(folder):
+    for line in (folder / "cases.jsonl").read_text().splitlines():
+        if line:
+            case = json.loads(line)
+            yield case["source"], case
+
+
+@pytest.mark.parametrize("case", case_params("lineprotocol", _cases))
+def test_lineprotocol_case(case):
+    problem = _check_case(case)
+    count("lineprotocol", problem is None)
+    shown = case.get("input", case.get("input_b64"))
+    assert problem is None, f"{shown[:80]!r} ({case['source']}): {problem}"

@@ -4,8 +4,11 @@ error texts Kapacitor produces (conformance set `templates`)."""
 from __future__ import annotations
 
 import json
+from datetime import UTC
 
-from tests.conformance.conftest import report, require_set
+import pytest
+
+from tests.conformance.conftest import case_params, count
 from tickpy.check.alert_templates import (
     ServerInfo,
     TemplateError,
@@ -25,16 +28,16 @@ def _field_value(encoded):
 
 
 def _time_ns(text: str) -> int:
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     body = text.rstrip("Z")
     if "." in body:
         base, frac = body.split(".")
     else:
         base, frac = body, ""
-    moment = datetime.strptime(base, "%Y-%m-%dT%H:%M:%S").replace(tzinfo=timezone.utc)
-    seconds = (moment - datetime(1970, 1, 1, tzinfo=timezone.utc)).days * 86400 + (
-        moment - datetime(1970, 1, 1, tzinfo=timezone.utc)
+    moment = datetime.strptime(base, "%Y-%m-%dT%H:%M:%S").replace(tzinfo=UTC)
+    seconds = (moment - datetime(1970, 1, 1, tzinfo=UTC)).days * 86400 + (
+        moment - datetime(1970, 1, 1, tzinfo=UTC)
     ).seconds
     return seconds * 1_000_000_000 + int((frac + "000000000")[:9])
 
@@ -65,25 +68,24 @@ def render_case(case: dict) -> tuple[str, str]:
         return err.stage, err.go_message
 
 
-def test_templates_conformance():
-    folder = require_set("templates")
-    cases = [json.loads(line) for line in (folder / "cases.jsonl").read_text(encoding="utf-8").split("\n") if line.strip()]
-    passed = 0
-    failures = []
-    for case in cases:
-        expect = case["expect"]
-        try:
-            stage, text = render_case(case)
-        except Exception as err:  # a crash is a failure, reported with the case
-            stage, text = "crash", f"{type(err).__name__}: {err}"
-        if "output" in expect:
-            ok = stage == "output" and text == expect["output"]
-        else:
-            accepted = {expect["error"], case.get("expect_other_go", {}).get("error")}
-            ok = stage == expect["stage"] and text in accepted
-        if ok:
-            passed += 1
-        else:
-            failures.append(f"{case['id']} [{case['kind']}] {case['template']!r}: want {expect!r}, got {stage}: {text!r}")
-    report("templates", passed, len(cases), failures, show=400)
-    assert passed >= 1011
+def _cases(folder):
+    for line in (folder / "cases.jsonl").read_text(encoding="utf-8").split("\n"):
+        if line.strip():
+            case = json.loads(line)
+            yield case["id"], case
+
+
+@pytest.mark.parametrize("case", case_params("templates", _cases))
+def test_template_case(case):
+    expect = case["expect"]
+    try:
+        stage, text = render_case(case)
+    except Exception as err:  # a crash is a failure, reported with the case
+        stage, text = "crash", f"{type(err).__name__}: {err}"
+    if "output" in expect:
+        ok = stage == "output" and text == expect["output"]
+    else:
+        accepted = {expect["error"], case.get("expect_other_go", {}).get("error")}
+        ok = stage == expect["stage"] and text in accepted
+    count("templates", ok)
+    assert ok, f"{case['id']} [{case['kind']}] {case['template']!r}: want {expect!r}, got {stage}: {text!r}"

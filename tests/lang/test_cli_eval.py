@@ -1,17 +1,14 @@
-"""`tickpy eval` as a subprocess: one point from the command line, or case lines on stdin."""
+"""`tickpy eval`: one point from the command line, or case lines on stdin."""
 
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
-from pathlib import Path
 
-TICKPY = [str(Path(sys.executable).parent / "tickpy")]
+from tests.conftest import CliResult, run_cli
 
 
-def tickpy(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([*TICKPY, "eval", *args], input=stdin, capture_output=True, text=True, timeout=60)
+def tickpy(*args: str, stdin: str | None = None) -> CliResult:
+    return run_cli("eval", *args, stdin=stdin)
 
 
 def test_prints_value_and_type():

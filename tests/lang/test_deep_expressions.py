@@ -6,10 +6,6 @@ parentheses"); 500 terms exhausted the recursion limit."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 
 from tickpy.lang import LambdaRuntimeError, compile_lambda
@@ -17,7 +13,6 @@ from tickpy.lang.nodes import ExecutionState
 from tickpy.lang.typecheck import check_lambda
 from tickpy.syntax.parser import parse_lambda_expression
 
-TICKPY = str(Path(sys.executable).parent / "tickpy")
 TERMS = 10_000
 
 
@@ -112,18 +107,18 @@ def test_static_checks_of_deep_lambdas():
     assert len(problems) == 1 and problems[0].message.startswith('Cannot call function "abs" with args (3: int)')
 
 
-def test_run_and_eval_commands_with_a_long_allow_list(tmp_path):
+def test_run_and_eval_commands_with_a_long_allow_list(tmp_path, cli):
     script = tmp_path / "allow.tick"
     script.write_text(f"stream|from().measurement('cpu')|where(lambda: {allow_list(TERMS)})|log()\n")
     points = f"cpu,host=h{TERMS - 1} x=1 0\ncpu,host=other x=2 1\n"
-    result = subprocess.run([TICKPY, "run", str(script), "-"], input=points, capture_output=True, text=True, timeout=120)
+    result = cli("run", script, "-", stdin=points)
     assert result.returncode == 0, result.stderr
     logged = [line for line in result.stdout.splitlines() + result.stderr.splitlines() if "msg=point" in line]
     assert len(logged) == 1 and f"tag_host=h{TERMS - 1}" in logged[0]
-    validated = subprocess.run([TICKPY, "validate", str(script)], capture_output=True, text=True, timeout=120)
+    validated = cli("validate", script)
     assert validated.returncode == 0, validated.stdout + validated.stderr
     # An argument list holds about 128 KB: 2000 terms.
     expression = " OR ".join(f'"x" == {index}' for index in range(2000))
-    evaluated = subprocess.run([TICKPY, "eval", "--field", "x=1999i", expression], capture_output=True, text=True, timeout=60)
+    evaluated = cli("eval", "--field", "x=1999i", expression)
     assert evaluated.returncode == 0 and "Traceback" not in evaluated.stderr
     assert evaluated.stdout.strip() == "true (boolean)"

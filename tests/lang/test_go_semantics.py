@@ -6,9 +6,7 @@ import math
 
 import pytest
 
-from tickpy.golang import gobessel
-from tickpy.golang import goalgorithms
-from tickpy.golang import gomath
+from tickpy.golang import goalgorithms, gobessel, gomath
 from tickpy.golang.goformat import format_float_f, format_float_v, go_quote, parse_float, parse_int
 from tickpy.golang.gotime import format_go_duration, format_influx_duration, parse_influx_duration
 from tickpy.golang.gotypes import float_to_int64, float_to_uint64

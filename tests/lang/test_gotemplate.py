@@ -15,8 +15,8 @@ from tickpy.check.alert_templates import (
     message_data,
 )
 from tickpy.diagnostics import TickpyError
-from tickpy.golang.gotemplate_exec import ExecError, TextTemplate
 from tickpy.golang.goformat import format_float
+from tickpy.golang.gotemplate_exec import ExecError, TextTemplate
 from tickpy.golang.gotemplate_fmt import sprint, sprintf
 from tickpy.golang.gotemplate_parse import TemplateParseError
 from tickpy.golang.gotemplate_types import FLOAT64, GV, INT, INT64, STRING, go_time

@@ -1,20 +1,20 @@
-"""Shared by the observe tests: the CLI as a subprocess, the sample data read independently."""
+"""Shared by the observe tests: the CLI, the sample data read independently."""
 
 from __future__ import annotations
 
-import subprocess
 import sys
 from pathlib import Path
 
 from tests.alerting.servers import TCPSink  # noqa: F401  (test_stats imports it from here)
+from tests.conftest import CliResult, run_cli
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "samples"
-TICKPY = [str(Path(sys.executable).parent / "tickpy")]  # the installed console script
+TICKPY = [str(Path(sys.executable).parent / "tickpy")]  # the installed console script, for a real terminal
 
 
-def tickpy(*args, stdin: bytes | None = None, timeout=60) -> subprocess.CompletedProcess:
-    return subprocess.run([*TICKPY, *map(str, args)], input=stdin, capture_output=True, timeout=timeout)
+def tickpy(*args, stdin: bytes | None = None) -> CliResult:
+    return run_cli(*args, stdin=stdin, text=False)
 
 
 def sample_points(path: Path = SAMPLES / "cpu.lp") -> list[tuple[str, dict, dict, int]]:

@@ -7,8 +7,8 @@ import os
 import pty
 import subprocess
 
-from tickpy.observe.progress import CHECK_EVERY, Progress, progress_wanted
 from tests.observe.helpers import SAMPLES, TICKPY, tickpy
+from tickpy.observe.progress import CHECK_EVERY, Progress, progress_wanted
 
 
 class Terminal(io.StringIO):
@@ -72,7 +72,7 @@ def test_run_with_stderr_on_a_terminal_keeps_stdout_clean(tmp_path):
     tick = tmp_path / "out.tick"
     tick.write_text("stream\n  |from()\n    .measurement('cpu')\n  |influxDBOut()\n    .database('db')\n")
     primary, secondary = pty.openpty()
-    try:
+    try:  # a real process: its stderr is the terminal
         env = {**os.environ, "TERM": "xterm"}
         result = subprocess.run([*TICKPY, "run", str(tick), str(SAMPLES / "cpu.lp")], stdout=subprocess.PIPE,
                                 stderr=secondary, env=env, timeout=60)
@@ -86,8 +86,8 @@ def test_run_with_stderr_on_a_terminal_keeps_stdout_clean(tmp_path):
 
 def test_progress_line_is_erased_before_output_lines(tmp_path):
     """influxDBOut lines (stdout, maybe the same terminal) never land after a drawn progress line."""
-    from tickpy.observe.observer import RunObserver
     from tickpy.api import run_task
+    from tickpy.observe.observer import RunObserver
     from tickpy.runtime.point import Point
 
     terminal, clock = Terminal(), Clock()

@@ -175,3 +175,25 @@ stream
     # Six cpu points go from `from` through the barrier to the window; barriers are not counted.
     assert observer.stats.node("from1").edges[0].processed == 6
     assert observer.stats.node("barrier2").edges[0].processed == 6
+
+
+def test_cardinality_of_the_consumers_kapacitor_gives_a_gauge(tmp_path):
+    """httpOut, stateCount and stateDuration count their groups (edge consumers' CardinalityVar
+    in Kapacitor's http_out.go and state_tracking.go); groupBy's gauge counts only batch groups."""
+    tick = tmp_path / "consumers.tick"
+    tick.write_text("""stream
+  |from()
+    .measurement('cpu')
+    .groupBy('host')
+  |stateCount(lambda: "usage_idle" < 10)
+  |stateDuration(lambda: "usage_idle" < 10)
+  |groupBy('host')
+  |httpOut('out')
+""")
+    result = tickpy("run", tick, CPU, "--stats")
+    nodes = stats_lines(result.stderr)
+    hosts = {tags["host"] for name, tags, _, _ in sample_points(CPU) if name == "cpu"}
+    assert nodes["state_count2"]["working_cardinality"] == str(len(hosts))
+    assert nodes["state_duration3"]["working_cardinality"] == str(len(hosts))
+    assert nodes["http_out5"]["working_cardinality"] == str(len(hosts))
+    assert nodes["groupby4"]["working_cardinality"] == "0"

@@ -156,7 +156,7 @@ def test_alert_level_error_shows_missing_field_and_goes_on_to_next_level(tmp_pat
 """)
     result = tickpy("run", tick, CPU, "--trace")
     blocks = trace_blocks(result.stderr)
-    for number, (name, tags, fields, _) in enumerate(sample_points(CPU), 1):
+    for number, (name, _tags, fields, _) in enumerate(sample_points(CPU), 1):
         if name != "cpu":
             continue
         block = blocks[number]

@@ -9,9 +9,6 @@ same handler bytes, the same `kapacitor show` counters and the same topic states
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
@@ -19,7 +16,6 @@ from tests.runtime.kapacitor_cases import CASES_DIR, assert_same_answers, case_n
 from tickpy.api import run
 from tickpy.runtime.lineprotocol import read_points
 
-TICKPY = [str(Path(sys.executable).parent / "tickpy")]
 S = 1_000_000_000
 
 
@@ -28,12 +24,11 @@ def test_same_answers_as_kapacitor(case, tmp_path, capsys):
     assert_same_answers(case, tmp_path, capsys)
 
 
-def test_the_issue_case_through_tickpy_run(tmp_path):
+def test_the_issue_case_through_tickpy_run(tmp_path, cli):
     """West goes CRITICAL; east, new, starts from the stored event of id 'disk' (CRITICAL at
     00:25:05), so its OK point is a recovery 245 s long; west's next CRITICAL follows east's OK."""
     script, points, _ = prepare("smallest", tmp_path)
-    done = subprocess.run([*TICKPY, "run", str(script), str(points), "--task", "t", "--trace"],
-                          capture_output=True, timeout=60)
+    done = cli("run", script, points, "--task", "t", "--trace", text=False)
     assert done.returncode == 0, done.stderr
     log = (tmp_path / "alerts.log").read_text()
     assert log == kapacitor_bytes(CASES_DIR / "smallest" / "kapacitor" / "alerts.log")

@@ -8,9 +8,6 @@ from __future__ import annotations
 
 import http.server
 import json
-import pathlib
-import subprocess
-import sys
 import threading
 
 import pytest
@@ -134,10 +131,10 @@ def test_without_delete_an_idle_group_gets_a_barrier_every_idle_period_and_late_
     ]
 
 
-def test_run_help_says_barriers_run_on_event_time():
-    tickpy = str(pathlib.Path(sys.executable).parent / "tickpy")  # the installed console script
-    shown = subprocess.run([tickpy, "run", "--help"], capture_output=True, text=True, check=True).stdout
-    assert "barrier()" in " ".join(shown.split())
+def test_run_help_says_barriers_run_on_event_time(cli):
+    help_run = cli("run", "--help")
+    assert help_run.returncode == 0
+    assert "barrier()" in " ".join(help_run.stdout.split())
 
 
 def test_union_passes_a_barrier_on_in_time_order_and_it_still_closes_a_window(server):

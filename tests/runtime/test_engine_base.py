@@ -3,9 +3,9 @@
 import pytest
 
 from tickpy.check.pipeline import PipelineNode
+from tickpy.golang.gojson import dumps
 from tickpy.runtime.messages import BatchMessage, BatchPoint, Dimensions, PointMessage, group_id
 from tickpy.runtime.nodes.base import ParentPort, RunContext, RuntimeNode, lookup, register
-from tickpy.golang.gojson import dumps
 
 
 def test_group_id_matches_kapacitor_forms():

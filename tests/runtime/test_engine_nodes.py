@@ -1,8 +1,8 @@
 """Per-point nodes without lambdas, built from hand-made pipelines (the checker's contract)."""
 
+from tickpy.check.pipeline import Pipeline, PipelineNode, PropertyCall
 from tickpy.golang.gojson import dumps
 from tickpy.golang.gotime import time_round, time_truncate
-from tickpy.check.pipeline import Pipeline, PipelineNode, PropertyCall
 from tickpy.lang.values import STAR
 from tickpy.runtime.engine import compile_task
 from tickpy.runtime.messages import PointMessage
@@ -160,8 +160,8 @@ def test_trickle_turns_window_batches_back_into_points():
 def test_kapacitor_loopback_writes_lines_and_refuses_a_loop():
     import pytest
 
-    from tickpy.diagnostics import TickpyError
     from tickpy.api import run_task
+    from tickpy.diagnostics import TickpyError
     from tickpy.runtime.lineprotocol import read_points
 
     script = ("dbrp \"db\".\"rp\"\nstream|from()|eval(lambda: \"v\" * 2.0).as('v2')"

@@ -9,8 +9,8 @@ import threading
 
 import pytest
 
-from tickpy.diagnostics import TickpyError
 from tickpy.api import run_task
+from tickpy.diagnostics import TickpyError
 from tickpy.runtime.lineprotocol import read_points
 
 

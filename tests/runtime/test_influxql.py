@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import math
 
+from tests.runtime.test_window import T0, S, build, cpu
 from tickpy.lang.values import Duration
-from tickpy.runtime.messages import BatchMessage, BatchPoint, Dimensions, PointMessage
-from tests.runtime.test_window import S, T0, build, cpu
+from tickpy.runtime.messages import BatchMessage, BatchPoint, Dimensions
 
 HOST = Dimensions(tag_names=("host",))
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import random
 
+from tests.runtime.test_window import T0, S, build
 from tickpy.golang.gosort import go_sort
 from tickpy.runtime.messages import BatchMessage, BatchPoint, Dimensions
-from tests.runtime.test_window import S, T0, build
 
 
 def key_less(a, b):

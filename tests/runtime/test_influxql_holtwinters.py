@@ -3,9 +3,9 @@ the values of Kapacitor's TestStream_HoltWinters and TestStream_HoltWintersWithF
 
 from __future__ import annotations
 
+from tests.runtime.test_window import T0, S, build
 from tickpy.lang.values import Duration
 from tickpy.runtime.messages import BatchMessage, BatchPoint, Dimensions
-from tests.runtime.test_window import S, T0, build
 
 # Kapacitor's TestStream_HoltWinters data for serverA: one value per second from 1971-01-01.
 VALUES = [1000, 1001, 1002, 1003, 1004, 1006, 1007, 1007, 1008, 1009]

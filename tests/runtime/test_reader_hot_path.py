@@ -5,8 +5,8 @@ from __future__ import annotations
 import io
 import random
 
-from tickpy.runtime import lineprotocol
 from tickpy.api import run_task
+from tickpy.runtime import lineprotocol
 from tickpy.runtime.lineprotocol import read_points
 from tickpy.runtime.point import Point
 

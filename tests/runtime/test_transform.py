@@ -7,8 +7,8 @@ import json
 
 import pytest
 
-from tickpy.diagnostics import TickpyError
 from tickpy.api import run_task
+from tickpy.diagnostics import TickpyError
 from tickpy.runtime.lineprotocol import parse_points
 
 

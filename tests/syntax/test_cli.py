@@ -1,20 +1,15 @@
-"""`tickpy fmt` and `tickpy parse`, run as real subprocesses."""
+"""`tickpy fmt` and `tickpy parse` through the command line."""
 
 import json
-import subprocess
-import sys
-from pathlib import Path
+
+from tests.conftest import run_cli
 
 UNFORMATTED = "stream|from().measurement('cpu')|alert()\n"
 FORMATTED = "stream\n    |from()\n        .measurement('cpu')\n    |alert()\n"
 
-TICKPY = str(Path(sys.executable).parent / "tickpy")  # the installed console script
-
 
 def tickpy(*args, stdin: bytes | None = None):
-    return subprocess.run(
-        [TICKPY, *args], input=stdin, capture_output=True, timeout=60
-    )
+    return run_cli(*args, stdin=stdin, text=False)
 
 
 def test_fmt_prints_to_stdout(tmp_path):

@@ -17,39 +17,37 @@ TICKPY = str(Path(sys.executable).parent / "tickpy")
 SCRIPT = "stream\n    |from()\n        .measurement('cpu')\n    |alert()\n        .crit(lambda: \"usage\" > 90)\n"
 
 
-def run(*args: str, **kwargs) -> subprocess.CompletedProcess:
-    return subprocess.run([TICKPY, *args], capture_output=True, text=True, timeout=120, **kwargs)
-
-
 @pytest.mark.parametrize("command", ["validate", "fmt", "parse"])
-def test_a_folder_without_scripts_is_a_usage_error(tmp_path, command):
+def test_a_folder_without_scripts_is_a_usage_error(tmp_path, command, cli):
     empty = tmp_path / "empty"
     (empty / "sub").mkdir(parents=True)
     (empty / "notes.txt").write_text("not a script")
-    result = run(command, str(empty))
+    result = cli(command, empty)
     assert result.returncode == 2
     assert f"no .tick files found under {empty}" in result.stderr
     assert "Traceback" not in result.stderr
 
 
 @pytest.mark.parametrize("command", ["validate", "fmt", "parse"])
-def test_a_symlink_loop_is_a_folder_without_scripts(tmp_path, command):
+def test_a_symlink_loop_is_a_folder_without_scripts(tmp_path, command, cli):
     loop = tmp_path / "loop"
     loop.mkdir()
     (loop / "self").symlink_to(loop)
-    result = run(command, str(loop))
+    result = cli(command, loop)
     assert result.returncode == 2
     assert "no .tick files found under" in result.stderr
 
 
-def test_folders_with_scripts_still_work(tmp_path):
+def test_folders_with_scripts_still_work(tmp_path, cli):
     (tmp_path / "a").mkdir()
     (tmp_path / "a" / "x.tick").write_text(SCRIPT)
-    assert run("validate", str(tmp_path)).returncode == 0
-    assert run("parse", str(tmp_path)).returncode == 0
+    assert cli("validate", tmp_path).returncode == 0
+    assert cli("parse", tmp_path).returncode == 0
 
 
 def run_with_closed_stdout(args: list[str], stdin: str | None = None) -> subprocess.CompletedProcess:
+    """A real process: what the operating system does to a write on a pipe without a reader
+    is the point."""
     read_end, write_end = os.pipe()
     os.close(read_end)  # the reader is gone before the first write
     try:
@@ -87,7 +85,7 @@ def test_closed_stdout_exits_quietly_with_141(scripts, args):
     assert result.stderr == ""
 
 
-def test_file_names_that_are_not_utf8(tmp_path):
+def test_file_names_that_are_not_utf8(tmp_path, cli):
     """validate --format json/text/github, graph and explain name such a file with U+FFFD
     for the bytes that are not UTF-8 (validate --format json ended in an encoding error)."""
     folder = tmp_path / "scripts"
@@ -98,19 +96,19 @@ def test_file_names_that_are_not_utf8(tmp_path):
         handle.write(SCRIPT.encode())
     with open(bad, "wb") as handle:
         handle.write(b"stream|from().foo()\n")
-    result = subprocess.run([TICKPY, "validate", "--format", "json", str(folder)], capture_output=True, timeout=60)
+    result = cli("validate", "--format", "json", folder, text=False)
     assert result.returncode == 1, result.stderr
     records = [json.loads(line) for line in result.stdout.decode("utf-8").splitlines()]
     assert sorted(record["path"] for record in records) == sorted([f"{folder}/bad\ufffd.tick", f"{folder}/good\ufffd.tick"])
     for output_format in ("text", "github"):
-        result = subprocess.run([TICKPY, "validate", "--format", output_format, str(folder)], capture_output=True, timeout=60)
+        result = cli("validate", "--format", output_format, folder, text=False)
         assert result.returncode == 1 and f"{folder}/bad\ufffd.tick".encode() in result.stdout
     for command in ("graph", "explain"):
-        result = subprocess.run([TICKPY, command, bad], capture_output=True, timeout=60)
+        result = cli(command, bad, text=False)
         assert result.returncode == 1 and f"{folder}/bad\ufffd.tick:1:15: error:".encode() in result.stderr
 
 
-def test_fmt_write_to_an_unwritable_file_is_reported(tmp_path):
+def test_fmt_write_to_an_unwritable_file_is_reported(tmp_path, cli):
     script = tmp_path / "a.tick"
     script.write_text("stream|from()\n")  # not formatted: -w rewrites it
     script.chmod(0o444)
@@ -120,7 +118,7 @@ def test_fmt_write_to_an_unwritable_file_is_reported(tmp_path):
         if not immutable:
             pytest.skip("cannot make a file unwritable here")
     try:
-        result = run("fmt", "-w", str(script))
+        result = cli("fmt", "-w", script)
     finally:
         if immutable:
             subprocess.run(["chattr", "-i", str(script)], capture_output=True)

@@ -1,6 +1,6 @@
 """The lexer's context rules, which decide what Kapacitor's parser sees."""
 
-from tickpy.syntax.lexer import check_duration, check_number, lex, LiteralProblem
+from tickpy.syntax.lexer import LiteralProblem, check_duration, check_number, lex
 
 
 def types(source: str) -> list[str]:

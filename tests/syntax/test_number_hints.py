@@ -4,17 +4,12 @@ arguments?")."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 
 from tickpy.diagnostics import TickpyError
 from tickpy.syntax import parse
 from tickpy.syntax.parser import parse_lambda_expression
 
-TICKPY = str(Path(sys.executable).parent / "tickpy")
 UNITS = "u (or µ), ms, s, m, h, d, w"
 
 
@@ -58,10 +53,10 @@ def test_a_missing_comma_still_gets_its_hint():
     assert hint == "is a ',' missing between two arguments?"
 
 
-def test_commands_show_the_hint(tmp_path):
+def test_commands_show_the_hint(tmp_path, cli):
     script = tmp_path / "ns.tick"
     script.write_text("stream|from()|window().period(1ns)\n")
-    validated = subprocess.run([TICKPY, "validate", str(script)], capture_output=True, text=True, timeout=60)
+    validated = cli("validate", script)
     assert validated.returncode == 1 and "no ns unit" in validated.stdout
-    evaluated = subprocess.run([TICKPY, "eval", "--", "int(1e400)"], capture_output=True, text=True, timeout=60)
+    evaluated = cli("eval", "--", "int(1e400)")
     assert evaluated.returncode == 1 and "no exponent notation" in evaluated.stderr

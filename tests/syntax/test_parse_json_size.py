@@ -4,15 +4,13 @@ indentation made an 800-link chain 12 MB and a 20,000-link chain ran out of memo
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
-TICKPY = str(Path(sys.executable).parent / "tickpy")
+from tests.conftest import run_cli
 
 
 def parse_json(path: Path, *options: str) -> bytes:
-    result = subprocess.run([TICKPY, "parse", "--json", *options, str(path)], capture_output=True, timeout=120)
+    result = run_cli("parse", "--json", *options, path, text=False)
     assert result.returncode == 0, result.stderr
     return result.stdout
 

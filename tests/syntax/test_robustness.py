@@ -1,16 +1,11 @@
 """Whatever the input, the user gets a diagnostic or a result, never a Python traceback."""
 
 import random
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
 from tickpy.diagnostics import TickpyError
-from tickpy.syntax import format_source, parse
-
-TICKPY = str(Path(sys.executable).parent / "tickpy")  # the installed console script
+from tickpy.syntax import format_source
 
 
 def outcome(source: str) -> str:
@@ -46,21 +41,20 @@ def test_ten_thousand_nested_parentheses():
     assert outcome("stream|where(lambda: " + "-" * depth + "1)") == "ok"
 
 
-def test_large_file_through_the_cli(tmp_path):
+def test_large_file_through_the_cli(tmp_path, cli):
     block = "stream\n    |from()\n        .measurement('cpu')\n    |alert()\n        .crit(lambda: \"x\" > 5)\n\n"
     script = tmp_path / "big.tick"
     script.write_text(block * 10_000 + "|oops(")  # about 1 MB, with an error at the very end
-    result = subprocess.run([TICKPY, "fmt", "--check", str(script)],
-                            capture_output=True, timeout=120)
+    result = cli("fmt", "--check", script, text=False)
     assert result.returncode == 2
     assert b"Traceback" not in result.stderr
     assert f"{script}:60001:7: error".encode() in result.stderr
 
 
 @pytest.mark.parametrize("data", [b"\xff\xfe\x00stream", b"\x00", "stream|from().measurement('\u00e9')".encode()])
-def test_odd_encodings_through_the_cli(tmp_path, data):
+def test_odd_encodings_through_the_cli(tmp_path, data, cli):
     script = tmp_path / "odd.tick"
     script.write_bytes(data)
-    result = subprocess.run([TICKPY, "fmt", str(script)], capture_output=True, timeout=60)
+    result = cli("fmt", script, text=False)
     assert result.returncode in (0, 2)
     assert b"Traceback" not in result.stderr

@@ -1,24 +1,22 @@
-"""`tickpy test` as a user runs it: a real subprocess."""
+"""`tickpy test` as a user runs it."""
 
 from __future__ import annotations
 
 import json
 import shutil
-import subprocess
-import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import yaml
 
+from tests.conftest import CliResult, run_cli
+
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "samples"
-TICKPY = str(Path(sys.executable).parent / "tickpy")  # the installed console script
 
 
-def tickpy(*args, cwd=None):
-    return subprocess.run([TICKPY, "test", *map(str, args)], capture_output=True,
-                          text=True, cwd=cwd, timeout=120)
+def tickpy(*args) -> CliResult:
+    return run_cli("test", *args)
 
 
 def copy_samples(tmp_path) -> Path:

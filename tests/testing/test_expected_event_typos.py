@@ -3,15 +3,12 @@ failures (QA pass 2, item 8)."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from tickpy.testing.spec import TestFileError, load_test_file
 
-TICKPY = str(Path(sys.executable).parent / "tickpy")
 SCRIPT = "stream|from().measurement('cpu')|alert().crit(lambda: \"v\" > 0).tcp('127.0.0.1:7')\n"
 
 
@@ -55,9 +52,8 @@ def test_well_formed_events_load(tmp_path):
     assert case.expect["counts"] == {"crit": 1}
 
 
-def test_cli_exits_2_with_file_and_line(tmp_path):
+def test_cli_exits_2_with_file_and_line(tmp_path, cli):
     write(tmp_path, "alerts: [{levle: CRITICAL}]")
-    done = subprocess.run([TICKPY, "test", "t.tickpy.yaml"], cwd=tmp_path, capture_output=True, text=True,
-                          timeout=60)
+    done = cli("test", "t.tickpy.yaml", cwd=tmp_path)
     assert done.returncode == 2, done.stdout
     assert "t.tickpy.yaml:4: expect.alerts[0]: unknown event field 'levle'" in done.stdout

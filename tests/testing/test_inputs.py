@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from tickpy.golang.gotime import format_go_duration, format_time_rfc3339nano
 from tickpy.testing import points, series
 from tickpy.testing.inputs import InputError
-from tickpy.golang.gotime import format_go_duration, format_time_rfc3339nano
 from tickpy.testing.times import format_offset, is_relative, parse_duration_ns, parse_time_ns
 
 S = 1_000_000_000

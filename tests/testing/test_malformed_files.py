@@ -1,23 +1,21 @@
 """`tickpy test` on malformed expectations, RFC 3339 point times and its format help
-(QA #4, #12, #13, #23). Real subprocesses."""
+(QA #4, #12, #13, #23)."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-TICKPY = str(Path(sys.executable).parent / "tickpy")
+from tests.conftest import CliResult, run_cli
+
 SCRIPT = "stream|from().measurement('cpu')|alert().crit(lambda: \"v\" > 0)\n"
 
 
-def run_test(tmp_path: Path, body: str, *args) -> subprocess.CompletedProcess:
+def run_test(tmp_path: Path, body: str, *args) -> CliResult:
     (tmp_path / "t.tick").write_text(SCRIPT)
     (tmp_path / "t.tickpy.yaml").write_text(body)
-    return subprocess.run([TICKPY, "test", "t.tickpy.yaml", *args], cwd=tmp_path, capture_output=True, text=True,
-                          timeout=60)
+    return run_cli("test", "t.tickpy.yaml", *args, cwd=tmp_path)
 
 
 def case(expect: str) -> str:
@@ -46,11 +44,11 @@ def test_malformed_expectations_are_file_errors_with_a_line(tmp_path, expect, li
     assert fragment in result.stdout
 
 
-def test_kapacitor_unit_counts_that_are_not_numbers_are_file_errors(tmp_path):
+def test_kapacitor_unit_counts_that_are_not_numbers_are_file_errors(tmp_path, cli):
     (tmp_path / "t.tick").write_text(SCRIPT)
     (tmp_path / "ku.yaml").write_text("tests:\n  - name: ku\n    task_name: t.tick\n    db: d\n    rp: r\n"
                                       "    type: stream\n    data: ['cpu v=5']\n    expects:\n      crit: x\n")
-    result = subprocess.run([TICKPY, "test", "ku.yaml"], cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    result = cli("test", "ku.yaml", cwd=tmp_path)
     assert result.returncode == 2 and "Traceback" not in result.stdout + result.stderr
     assert "ku.yaml:9: tests[0] (ku): expects.crit must be a whole number, got 'x'" in result.stdout
 
@@ -75,10 +73,10 @@ def test_a_bad_point_time_says_which_forms_work(tmp_path):
     assert "bad timestamp" in result.stdout and "RFC 3339 (2024-01-01T00:00:30Z)" in result.stdout
 
 
-def test_help_points_to_a_format_the_user_has():
-    help_text = subprocess.run([TICKPY, "test", "--help"], capture_output=True, text=True, timeout=60).stdout
+def test_help_points_to_a_format_the_user_has(cli):
+    help_text = cli("test", "--help").stdout
     assert "--help-format" in help_text
-    result = subprocess.run([TICKPY, "test", "--help-format"], capture_output=True, text=True, timeout=60)
+    result = cli("test", "--help-format")
     assert result.returncode == 0
     for section in ("script:", "tests:", "Input points", "RFC 3339", "counts:", "handlers:", "httpOut:",
                     "influxDBOut:"):
@@ -114,9 +112,9 @@ def test_malformed_inline_handler_is_a_file_error_at_its_line(tmp_path):
     assert "tickpy-test-handlers-" not in result.stdout  # not a temporary file's name
 
 
-def test_paths_that_are_not_test_files_say_why():
-    missing = subprocess.run([TICKPY, "test", "/no/such/place"], capture_output=True, text=True, timeout=60)
-    device = subprocess.run([TICKPY, "test", "/dev/null"], capture_output=True, text=True, timeout=60)
+def test_paths_that_are_not_test_files_say_why(cli):
+    missing = cli("test", "/no/such/place")
+    device = cli("test", "/dev/null")
     assert missing.returncode == device.returncode == 2
     assert "no such file or directory: /no/such/place" in missing.stderr
     assert "not a test file or a folder: /dev/null" in device.stderr

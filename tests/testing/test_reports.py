@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import CliResult, run_cli
 from tickpy.testing import run_test_file
 from tickpy.testing.report import failure_text, junit_classname
 
@@ -27,8 +28,8 @@ tests:
 """
 
 
-def tickpy_test(*args, cwd=None):
-    return subprocess.run([TICKPY, "test", *map(str, args)], capture_output=True, text=True, cwd=cwd, timeout=120)
+def tickpy_test(*args, cwd=None) -> CliResult:
+    return run_cli("test", *args, cwd=cwd)
 
 
 def test_junit_report_with_control_characters_is_well_formed_xml(tmp_path):
@@ -46,7 +47,7 @@ def test_junit_report_with_control_characters_is_well_formed_xml(tmp_path):
 @pytest.mark.skipif(shutil.which("script") is None, reason="needs util-linux script(1) for a terminal")
 def test_text_report_escapes_control_characters_even_on_a_terminal(tmp_path):
     (tmp_path / "c.tickpy.yaml").write_text(CONTROL_CASE)
-    # `script` gives the command a terminal, where click would not strip the escape sequence
+    # `script` gives a real process a terminal, where click would not strip the escape sequence
     done = subprocess.run(["script", "-qec", f"{TICKPY} test c.tickpy.yaml", "/dev/null"], capture_output=True,
                           text=True, cwd=tmp_path, timeout=120)
     assert "ctrl \\x1b[31m red" in done.stdout

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from tickpy.golang.gohttp import port_number
+
 
 def split_host_port(address: str) -> tuple[str, int]:
     """(host, port) of `host:port` or `[v6]:port`; ValueError with Go's wording when malformed."""
@@ -19,9 +21,10 @@ def split_host_port(address: str) -> tuple[str, int]:
             raise ValueError(f"address {address}: missing port in address")
         if ":" in host:
             raise ValueError(f"address {address}: too many colons in address")
-    if not port_text.isdigit() or not 0 < int(port_text) < 65536:
+    port = port_number(port_text)
+    if port is None or not 0 < port < 65536:
         raise ValueError(f"address {address}: invalid port {port_text!r}")
-    return host or "localhost", int(port_text)
+    return host or "localhost", port
 
 
 def check_tcp_address(address: str) -> str | None:

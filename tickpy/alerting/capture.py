@@ -12,8 +12,8 @@ import sys
 import threading
 from typing import TextIO
 
-from tickpy.runtime.alert_event import AlertEvent
 from tickpy.alerting.payloads import service_request
+from tickpy.runtime.alert_event import AlertEvent
 
 NOTE = "captured by tickpy, NOT sent: tickpy does not contact external services"
 
@@ -24,7 +24,7 @@ class CaptureSink:
         self._settings = settings  # (kind, options) -> the service's --config section
         self._stream = stream
         self._lock = threading.Lock()
-        self._file = None  # opened at the first capture: no file when nothing was captured
+        self._file: TextIO | None = None  # opened at the first capture: no file when nothing was captured
         self.count = 0
 
     def capture(self, *, kind: str, handler_id: str, topic: str, options: dict, event: AlertEvent, wire: bytes) -> None:

@@ -97,6 +97,11 @@ def load_config(source: "str | os.PathLike | dict | AlertConfig | None") -> tupl
             line = getattr(err, "lineno", 0) or 0
             column = getattr(err, "colno", 0) or 0
             return AlertConfig(path=path), [_diag(path, f"invalid TOML: {err}", line, column)]
+        except ValueError:  # an integer past the 4,300 digits int() reads (past int64, which Kapacitor refuses)
+            long_number = re.search(r"[0-9][0-9_]{4300}", text)
+            line = text.count("\n", 0, long_number.start()) + 1 if long_number else 0
+            return AlertConfig(path=path), [_diag(path, "invalid TOML: an integer is out of the range of "
+                                                        "64-bit signed integers", line)]
     config = AlertConfig(path=path, sections=dict(data))
     problems: list[Diagnostic] = []
     for kind in _WORKSPACE_KINDS:

@@ -13,8 +13,8 @@ newAlertNode; each service's Global() and StateChangesOnly()).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 from tickpy.alerting.config import AlertConfig
 from tickpy.check.pipeline import HandlerSpec

@@ -27,6 +27,7 @@ from tickpy.alerting.kinds import HANDLER_KINDS, HandlerKind
 from tickpy.alerting.options import ANY_MAP, FILE_MODE, OptionProblem, decode_options
 from tickpy.datafiles import NestingError, bounded_safe_loader, check_nesting
 from tickpy.diagnostics import ERROR, WARNING, Diagnostic
+from tickpy.golang.gojson import NumberRangeError, json_float, json_int
 from tickpy.filenames import is_test_file
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -232,12 +233,20 @@ def _load_json(path: str, text: str):
 
     try:
         check_nesting(text)
-        root = json.loads(text, object_pairs_hook=pairs)
+        root = json.loads(text, object_pairs_hook=pairs, parse_int=json_int, parse_float=json_float)
     except NestingError as err:
         return None, [diagnostic(path, f"invalid JSON: {err}", Position(err.line, err.column),
                                  code="handler-file-syntax")]
     except json.JSONDecodeError as err:
         return None, [diagnostic(path, f"invalid JSON: {err.msg}", Position(err.lineno, err.colno),
+                                 code="handler-file-syntax")]
+    except NumberRangeError as err:  # Kapacitor's json.Decode refuses it too
+        at = text.find(err.text)
+        line = text.count("\n", 0, at) + 1
+        column = len(text[text.rfind("\n", 0, at) + 1 : at].encode()) + 1
+        shown = err.text if len(err.text) <= 40 else f"{err.text[:16]}...{err.text[-8:]} ({len(err.text)} characters)"
+        return None, [diagnostic(path, f"invalid JSON: the number {shown} is out of range: Kapacitor reads JSON "
+                                       "numbers as 64-bit floats (at most about 1.8e308)", Position(line, column),
                                  code="handler-file-syntax")]
     if not isinstance(root, dict):
         return None, [diagnostic(path, "a handler file must be a JSON object with id, topic, kind, options",
@@ -339,7 +348,7 @@ def parse_handler_text(path: str, text: str, syntax: str | None = None) -> tuple
                 if option_type == ANY_MAP and key in decoded:
                     try:
                         decoded[key] = _as_json_numbers(decoded[key])
-                    except (OverflowError, ValueError) as err:  # what JSON's float64 cannot hold
+                    except ValueError as err:  # what JSON cannot carry
                         option_problems.append(OptionProblem(key, f"'{key}': {err}"))
             options_where = positions.get("options", Position(1, 1))
             unknown = sorted(p.key for p in option_problems if p.message.startswith("unknown option"))
@@ -425,8 +434,9 @@ def _position_of(option_positions, name, fallback) -> Position:
 
 def _as_json_numbers(value):
     """Kapacitor receives a handler file as JSON, so the numbers in its free-form maps (alerta
-    attributes, servicenow additional_info, ...) are float64: 1000000 prints as 1e+06.
-    OverflowError or ValueError for a number JSON cannot carry (as Kapacitor's decoding fails)."""
+    attributes, servicenow additional_info, ...) are float64: 1000000 prints as 1e+06. (An
+    integer no float64 holds is already text: tickpy.golang.goyaml.) ValueError for .inf and
+    .nan, which JSON cannot carry (Kapacitor's conversion to JSON fails on them)."""
     if type(value) is int:
         return float(value)
     if type(value) is float and not math.isfinite(value):

@@ -11,8 +11,8 @@ state and `wire` (the alert-data JSON) to match.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
-from typing import Callable
 
 from tickpy.alerting.capture import CaptureSink
 from tickpy.alerting.delivery import Delivery, HandlerStats, Worker
@@ -72,6 +72,8 @@ class DeliveringHandler(Handler):
 
 
 class CaptureHandler(Handler):
+    stats: HandlerStats  # always given (the base class allows None)
+
     def __init__(self, kind: str, handler_id: str, options: dict, sink: CaptureSink, stats: HandlerStats):
         self.kind = kind
         self.handler_id = handler_id
@@ -177,7 +179,7 @@ class AggregateHandler(Handler):
         if not events:
             return
         level, time_ns, duration_ns = OK, events[0].time_ns, 0
-        series = []
+        series: list[dict] = []
         for e in events:
             if LEVEL_RANK[e.level] > LEVEL_RANK[level]:
                 level = e.level

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from tickpy.runtime.alert_event import LEVEL_RANK, OK
 from tickpy.golang.gotime import format_time_rfc3339nano
+from tickpy.runtime.alert_event import LEVEL_RANK, OK
 
 
 @dataclass(slots=True)

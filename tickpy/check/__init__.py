@@ -149,7 +149,7 @@ def check_program(
 ) -> tuple[Pipeline | None, list[Diagnostic]]:
     """The Pipeline (None when Kapacitor would reject the script) and every diagnostic: the
     error, if any, and lint warnings."""
-    from tickpy.check.lints import lint_program
+    from tickpy.check.lints import lint_program  # deferred: start-up (a run never lints, ~10 ms)
 
     diagnostics: list[Diagnostic] = []
     pipeline: Pipeline | None = None

@@ -12,16 +12,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from tickpy.golang import gojson
-from tickpy.golang.gojson import GoJSONError, Struct, dumps
 from tickpy.diagnostics import Diagnostic, TickpyError
-from tickpy.golang.gotemplate_exec import ExecError, Func, TextTemplate
+from tickpy.golang import gojson
 from tickpy.golang import gotemplate_parse as P
+from tickpy.golang.gojson import GoJSONError, Struct, dumps
+from tickpy.golang.gotemplate_exec import ExecError, Func, TextTemplate
 from tickpy.golang.gotemplate_html import HTMLTemplate, escape_html_text
 from tickpy.golang.gotemplate_parse import TemplateParseError
-from tickpy.lang.values import Duration, Time
 from tickpy.golang.gotemplate_types import (
-    to_json_value,
     BOOL,
     DURATION,
     EMPTY_INTERFACE,
@@ -38,7 +36,9 @@ from tickpy.golang.gotemplate_types import (
     go_duration,
     go_time,
     iface,
+    to_json_value,
 )
+from tickpy.lang.values import Duration, Time
 
 DEFAULT_ID_TEMPLATE = "{{ .Name }}:{{ .Group }}"
 DEFAULT_MESSAGE_TEMPLATE = "{{ .ID }} is {{ .Level }}"

@@ -155,7 +155,7 @@ def _located(err: EvalError, span: ast.Span | None) -> EvalError:
 
 
 def _suggest(name: str, candidates) -> str | None:
-    import difflib
+    import difflib  # deferred: start-up (only a misspelled name needs it)
 
     lowered = {c.lower(): c for c in candidates}
     if name.lower() in lowered:
@@ -438,7 +438,7 @@ class Evaluator:
                 return Duration(-value.nanoseconds)
             raise _error(
                 "bad-operand",
-                f"'-' cannot be applied to {_a(kind_of_value(value))}",
+                f"'-' cannot be applied to {with_article(kind_of_value(value))}",
                 f"invalid arugument to '-' {format_value_v(value)}",
                 at=ast.Function(span=node.span, kind="global", name="-"),
             )
@@ -446,13 +446,13 @@ class Evaluator:
             return not value
         raise _error(
             "bad-operand",
-            f"'!' cannot be applied to {_a(kind_of_value(value))}",
+            f"'!' cannot be applied to {with_article(kind_of_value(value))}",
             f"invalid arugument to '!' {format_value_v(value)}",
             at=ast.Function(span=node.span, kind="global", name="!"),
         )
 
     def eval_binary(self, node: ast.Binary) -> Any:
-        from tickpy.check.constexpr import evaluate_binary  # local: constexpr imports this module
+        from tickpy.check.constexpr import evaluate_binary  # deferred: cycle (constexpr imports this module)
 
         expression = self._substitute(node)
         assert isinstance(expression, ast.Binary)  # substituting names keeps the operator
@@ -676,7 +676,8 @@ class Evaluator:
             if not self._assignable(args[i], params[i]):
                 return (
                     f"reflect: Call using {go_type_of(args[i], self.cat)} as type {params[i]}",
-                    f"argument {i + 1} must be {_a(self.cat.kind_of(params[i]))}, got {_a(kind_of_value(args[i]))}",
+                    f"argument {i + 1} must be {with_article(self.cat.kind_of(params[i]))}, "
+                    f"got {with_article(kind_of_value(args[i]))}",
                 )
         if variadic:
             element = params[-1][3:]
@@ -684,7 +685,8 @@ class Evaluator:
                 if not self._assignable(args[i], element):
                     return (
                         f"reflect: cannot use {go_type_of(args[i], self.cat)} as type {element} in Call",
-                        f"argument {i + 1} must be {_a(self.cat.kind_of(element))}, got {_a(kind_of_value(args[i]))}",
+                        f"argument {i + 1} must be {with_article(self.cat.kind_of(element))}, "
+                        f"got {with_article(kind_of_value(args[i]))}",
                     )
         return None
 
@@ -799,7 +801,8 @@ class Evaluator:
                     fn,
                     receiver,
                     f"reflect.Set: value of type {value_go} is not assignable to type {prop.params[0]}",
-                    f".{fn.name}() takes {_a(self.cat.kind_of(prop.params[0]))}, got {_a(kind_of_value(args[0]))}",
+                    f".{fn.name}() takes {with_article(self.cat.kind_of(prop.params[0]))}, "
+                    f"got {with_article(kind_of_value(args[0]))}",
                 )
         else:
             problem = self._reflect_call_problem(prop.params, prop.variadic, args)
@@ -840,7 +843,7 @@ class Evaluator:
             if got != want:
                 raise _error(
                     "wrong-type",
-                    f".{name}() of UDF {receiver.name} takes {', '.join(expected)}, got {_a(kind_of_value(value))}",
+                    f".{name}() of UDF {receiver.name} takes {', '.join(expected)}, got {with_article(kind_of_value(value))}",
                     f"unexpected arg to {name}, got {got.upper()} expected {want.upper()}",
                     at=fn,
                 )
@@ -960,7 +963,7 @@ def _build_sample(ev: Evaluator, fn, parent, method, args, receiver):
             fn,
             receiver,
             "must pass int64 or duration to new sample node",
-            f"|{fn.name}() takes a count (int) or a duration, got {_a(kind_of_value(args[0]))}",
+            f"|{fn.name}() takes a count (int) or a duration, got {with_article(kind_of_value(args[0]))}",
         )
     info = method.edges[parent.provides]
     node = ev._create_child(parent, info["type"], info["desc"], info["wants"], info["provides"], fn.span)
@@ -988,7 +991,7 @@ def _edge_hint(key: str, edge: str) -> str | None:
     return None
 
 
-def _a(word: str) -> str:
+def with_article(word: str) -> str:
     if word.startswith(("the ", "a ", "an ")):
         return word
     return ("an " if word[:1] in "aeiou" else "a ") + word
@@ -996,7 +999,7 @@ def _a(word: str) -> str:
 
 def _regex(pattern: str) -> Regex:
     try:
-        import re2
+        import re2  # deferred: start-up (only a script with a regex needs it)
 
         compiled = re2.compile(pattern)
     except Exception:  # the parser reports regex syntax errors; keep the pattern anyway
@@ -1086,7 +1089,7 @@ def _literal_node(at: ast.Identifier, value: Any, cat) -> ast.Expr:
         return ast.ListLiteral(span=span, elements=[_literal_node(at, v, cat) for v in value])
     raise _error(
         "bad-variable",
-        f'variable "{at.name}" holds {_a(kind_of_value(value))}, which cannot be used inside a lambda',
+        f'variable "{at.name}" holds {with_article(kind_of_value(value))}, which cannot be used inside a lambda',
         f"unsupported literal type {go_type_of(value, cat)}",
     )
 

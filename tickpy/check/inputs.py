@@ -9,6 +9,7 @@ from typing import Any
 from tickpy.check.evaluate import UDFInfo
 from tickpy.datafiles import NestingError, bounded_safe_loader, check_nesting
 from tickpy.diagnostics import Diagnostic, TickpyError
+from tickpy.golang.gojson import json_float, json_int
 from tickpy.golang.gotime import parse_influx_duration
 from tickpy.lang.values import STAR, Duration, Regex
 from tickpy.syntax import ast
@@ -20,7 +21,7 @@ def _problem(message: str, path: str) -> TickpyError:
     return TickpyError(Diagnostic(message=f"{path}: {message}", code="bad-input"))
 
 
-def _var_value(name: str, raw: dict, path: str) -> tuple[str, Any]:
+def var_value(name: str, raw: dict, path: str) -> tuple[str, Any]:
     if not isinstance(raw, dict) or "type" not in raw:
         raise _problem(f'var "{name}" must be an object with "type" and "value"', path)
     kind = raw["type"]
@@ -45,14 +46,14 @@ def _var_value(name: str, raw: dict, path: str) -> tuple[str, Any]:
             if type(value) is int:
                 return kind, Duration(value)
         if kind == "regex" and isinstance(value, str):
-            import re2
+            import re2  # deferred: start-up (only a regex var needs it)
 
             return kind, Regex(value, re2.compile(value))
         if kind == "lambda" and isinstance(value, str):
             expression = parse_lambda_expression(value, path)
             return kind, ast.Lambda(span=expression.span, expression=expression)
         if kind == "list" and isinstance(value, list):
-            return kind, [_var_value(f"{name}[{i}]", item, path)[1] for i, item in enumerate(value)]
+            return kind, [var_value(f"{name}[{i}]", item, path)[1] for i, item in enumerate(value)]
         if kind == "star":
             return kind, STAR
     except TickpyError:
@@ -67,7 +68,7 @@ def load_vars(path: str) -> dict[str, tuple[str, Any]]:
     try:
         text = pathlib.Path(path).read_text()
         check_nesting(text)
-        data = json.loads(text)
+        data = json.loads(text, parse_int=json_int, parse_float=json_float)
     except NestingError as err:
         raise TickpyError(Diagnostic(message=f"{path}:{err.line}:{err.column}: {err}", line=err.line,
                                      column=err.column, code="bad-input")) from None
@@ -75,7 +76,7 @@ def load_vars(path: str) -> dict[str, tuple[str, Any]]:
         raise _problem(f"cannot read vars: {err}", path) from None
     if not isinstance(data, dict):
         raise _problem("vars must be a JSON object of name -> {type, value}", path)
-    return {name: _var_value(name, raw, path) for name, raw in data.items()}
+    return {name: var_value(name, raw, path) for name, raw in data.items()}
 
 
 def load_udfs(path: str) -> dict[str, UDFInfo]:
@@ -86,12 +87,12 @@ def load_udfs(path: str) -> dict[str, UDFInfo]:
     try:
         text = pathlib.Path(path).read_text()
         if path.endswith((".yaml", ".yml")):
-            import yaml  # deferred: start-up (only a YAML list of UDFs needs it)
+            import yaml  # deferred: start-up (only a YAML --udfs file needs it)
 
             data = yaml.load(text, Loader=bounded_safe_loader())
         else:
             check_nesting(text)
-            data = json.loads(text)
+            data = json.loads(text, parse_int=json_int, parse_float=json_float)
     except Exception as err:
         raise _problem(f"cannot read UDFs: {err}", path) from None
     if isinstance(data, dict) and "udfs" in data:

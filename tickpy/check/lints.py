@@ -11,11 +11,14 @@
 from __future__ import annotations
 
 import re
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
+from tickpy.check.catalogue import load
 from tickpy.check.pipeline import Pipeline, PipelineNode, PropertyCall
 from tickpy.diagnostics import WARNING, Diagnostic, diagnostic_at
-from tickpy.lang.values import Duration, StarValue
+from tickpy.lang import LambdaCompileError, compile_lambda
+from tickpy.lang.values import StarValue
 from tickpy.syntax import ast
 
 COMPARISON = {"==", "!=", "<", "<=", ">", ">="}
@@ -58,10 +61,6 @@ PREDICATE_NODES = {"WhereNode", "StateDurationNode", "StateCountNode", "CombineN
 
 def _lambda_start_failures(node: PipelineNode) -> Iterator[tuple[ast.Span, str]]:
     """(span, compile error) of each lambda of `node` that stops the task from starting."""
-    try:
-        from tickpy.lang import LambdaCompileError, compile_lambda
-    except ImportError:
-        return
     if node.extra.get("deadman"):
         return
     calls = [(node.type in PREDICATE_NODES, node.args)]
@@ -206,8 +205,6 @@ def _suspicious_literals(node: ast.Binary, parent: ast.Node | None, variables: d
 
 def _suspicious_arguments(function: ast.Function):
     """A name-like string given to a lambda function that needs a number (sigma('value'))."""
-    from tickpy.check.catalogue import load
-
     signatures = load().lambda_functions.get(function.name)
     if not signatures:
         return
@@ -232,7 +229,7 @@ def _looks_numeric(text: str) -> bool:
 
 def _lint_regex(node: ast.RegexLiteral) -> Iterator[Diagnostic]:
     try:
-        import re2
+        import re2  # deferred: start-up (only a script with a regex needs it)
 
         re2.compile(node.pattern)
     except Exception as err:
@@ -301,11 +298,10 @@ def _template_actions(text: str) -> tuple[list[str], str | None]:
 
 
 def _go_template_problem(kind: str, text: str) -> str | None:
-    """Go's own parse error for the template, when the Go-template engine is available."""
-    try:
-        from tickpy.check.alert_templates import compile_template
-    except ImportError:
-        return None
+    """Go's own parse error for the template."""
+    # deferred: start-up (the Go template engine, ~0.2 s, only for a script with templates)
+    from tickpy.check.alert_templates import compile_template
+
     try:
         compile_template(kind, text)
     except Exception as err:  # TemplateError: Go's text, e.g. `template: message:1: unexpected EOF`

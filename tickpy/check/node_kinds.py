@@ -22,8 +22,8 @@ section holding the kind's rules, its sentence and its declaration.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from tickpy.check.node_rules import (
     RuleError,
@@ -276,7 +276,7 @@ def check_ec2_autoscale(node: PipelineNode) -> None:
     check_autoscale_replicas(node)
 
 
-declare(NodeKind("Ec2AutoscaleNode", describe=describe_call, check=check_ec2_autoscale))
+declare(NodeKind("Ec2AutoscaleNode", describe=describe_call, check=check_ec2_autoscale, working_cardinality=True))
 
 
 # ----------------------------------------------------------------------- eval
@@ -396,6 +396,8 @@ def describe_group_by(node: PipelineNode, pipeline: Pipeline) -> str:
     return text + "."
 
 
+# Kapacitor's groupBy gauge counts the batch groups it keeps; stream points never enter that map,
+# so a stream task shows 0 (the gauge exists, as Kapacitor's does).
 declare(NodeKind("GroupByNode", describe=describe_group_by, check=check_group_by, shown=("exclude",)))
 
 
@@ -407,7 +409,7 @@ def describe_http_out(node: PipelineNode, pipeline: Pipeline) -> str:
     return f"Keeps the latest result of each group, served at the task's HTTP endpoint {name}."
 
 
-declare(NodeKind("HTTPOutNode", describe=describe_http_out, sink=True))
+declare(NodeKind("HTTPOutNode", describe=describe_http_out, sink=True, working_cardinality=True))
 
 
 # ------------------------------------------------------------------- httpPost
@@ -429,7 +431,8 @@ def check_http_post(node: PipelineNode) -> None:
             raise RuleError("the 'Authenticate' header cannot be set", "cannot set 'authenticate' header")
 
 
-declare(NodeKind("HTTPPostNode", describe=describe_call, check=check_http_post, sink=True))
+declare(NodeKind("HTTPPostNode", describe=describe_call, check=check_http_post, sink=True,
+                 working_cardinality=True))
 
 
 # ---------------------------------------------------------------- influxDBOut
@@ -549,7 +552,7 @@ def check_k8s_autoscale(node: PipelineNode) -> None:
     check_autoscale_replicas(node)
 
 
-declare(NodeKind("K8sAutoscaleNode", describe=describe_call, check=check_k8s_autoscale))
+declare(NodeKind("K8sAutoscaleNode", describe=describe_call, check=check_k8s_autoscale, working_cardinality=True))
 
 
 # ---------------------------------------------------------- kapacitorLoopback
@@ -662,8 +665,8 @@ def describe_state(node: PipelineNode, pipeline: Pipeline) -> str:
     return f"Counts {what} {test} has been true{per_group(node)}, as the field {literal(prop(node, 'as', default_name))}."
 
 
-declare(NodeKind("StateCountNode", describe=describe_state))
-declare(NodeKind("StateDurationNode", describe=describe_state))
+declare(NodeKind("StateCountNode", describe=describe_state, working_cardinality=True))
+declare(NodeKind("StateDurationNode", describe=describe_state, working_cardinality=True))
 
 
 # ----------------------------- stats (and deadman(), which adds a stats node)
@@ -718,7 +721,8 @@ def check_swarm_autoscale(node: PipelineNode) -> None:
     check_autoscale_replicas(node)
 
 
-declare(NodeKind("SwarmAutoscaleNode", describe=describe_call, check=check_swarm_autoscale))
+declare(NodeKind("SwarmAutoscaleNode", describe=describe_call, check=check_swarm_autoscale,
+                 working_cardinality=True))
 
 
 # -------------------------------------------------------------------- trickle

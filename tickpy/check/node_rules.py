@@ -10,7 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from tickpy.check.catalogue import load
+from tickpy.check.evaluate import with_article
 from tickpy.check.pipeline import PipelineNode
+from tickpy.check.values import go_type_of, kind_of_value
 from tickpy.lang.values import Duration, StarValue
 from tickpy.syntax import ast
 
@@ -56,9 +59,6 @@ def nanoseconds(value: Any) -> int:
 
 
 def go_type(value: Any) -> str:
-    from tickpy.check.catalogue import load
-    from tickpy.check.values import go_type_of
-
     return go_type_of(value, load())
 
 
@@ -75,10 +75,7 @@ def value_words(value: Any) -> str:
 
 
 def _any_words(value: Any) -> str:
-    from tickpy.check.evaluate import _a
-    from tickpy.check.values import kind_of_value
-
-    return _a(kind_of_value(value))
+    return with_article(kind_of_value(value))
 
 
 def check_dimensions(dimensions: list, excluded: list) -> None:

@@ -53,8 +53,8 @@ class PipelineNode:
     args: list[Any] = field(default_factory=list)  # arguments of the chaining call
     properties: list[PropertyCall] = field(default_factory=list)  # in call order
     handlers: list[HandlerSpec] = field(default_factory=list)  # alert nodes only
-    parents: list["PipelineNode"] = field(default_factory=list)
-    children: list["PipelineNode"] = field(default_factory=list)
+    parents: list[PipelineNode] = field(default_factory=list)
+    children: list[PipelineNode] = field(default_factory=list)
     span: Span = field(default_factory=Span.unknown)
     wants: str = "stream"  # edge type consumed: "stream", "batch" or "noedge"
     provides: str = "stream"  # edge type produced

@@ -16,6 +16,10 @@ import time
 
 import click
 
+from tickpy.api import run_task
+from tickpy.cli.run import stdout_closed
+from tickpy.runtime.lineprotocol import read_points
+
 SCRIPT_NAME = "tcp-cpu-alert.tick"
 SAMPLE_ADDRESS = "127.0.0.1:7777"
 
@@ -144,9 +148,6 @@ def explain(raw: bytes) -> str:
 
 
 def run_demo(echo=click.echo) -> int:
-    from tickpy.api import run_task
-    from tickpy.runtime.lineprotocol import read_points
-
     arrived: list[bytes] = []
 
     def on_alert(raw: bytes) -> None:
@@ -188,8 +189,6 @@ def run_demo(echo=click.echo) -> int:
 def command():
     """Run the seed sample (tcp-cpu-alert.tick on cpu.lp) against an in-process TCP listener
     and show each alert as it arrives."""
-    from tickpy.cli.run import stdout_closed
-
     try:
         status = run_demo()
         sys.stdout.flush()

@@ -29,15 +29,26 @@ def parse_field_value(text: str) -> object:
         return True
     if text in _FALSE:
         return False
-    if text.endswith(("i", "u")) and text[:-1].lstrip("+-").isdigit():
-        return int(text[:-1])
+    from tickpy.golang.goformat import GoRangeError, GoSyntaxError, parse_float, parse_int, parse_uint
+
     try:
-        return float(text)
-    except ValueError:
+        if text.endswith("i") and text[:-1].lstrip("+-").isdigit():
+            return parse_int(text[:-1])
+        if text.endswith("u") and text[:-1].lstrip("+").isdigit():
+            return parse_uint(text[:-1].lstrip("+"))
+        return parse_float(text)
+    except GoRangeError:  # InfluxDB rejects such a line: value out of range, invalid float
+        kind = "unsigned integer" if text[-1] == "u" else "integer" if text[-1] == "i" else "float"
+        raise click.BadParameter(f"{_shown_value(text)} is out of range for a 64-bit {kind}") from None
+    except GoSyntaxError:
         raise click.BadParameter(
             f"{text!r} is not a line-protocol field value: write 5.5 or 5 (float), 5i (int), "
             'true/false (boolean) or "text" (string, in double quotes)'
         ) from None
+
+
+def _shown_value(text: str) -> str:
+    return repr(text) if len(text) <= 40 else f"{text[:16]!r}...{text[-8:]!r} ({len(text)} characters)"
 
 
 def _pairs(values: tuple[str, ...], option: str) -> list[tuple[str, str]]:
@@ -51,12 +62,13 @@ def _pairs(values: tuple[str, ...], option: str) -> list[tuple[str, str]]:
 
 
 def _format_value(value: object) -> tuple[str, str]:
-    from tickpy.lang.cases import encode_value
     from tickpy.golang.goformat import format_float_v
+    from tickpy.lang.cases import encode_value
 
     encoded = encode_value(value)
     kind = encoded["type"]
     if kind == "float":
+        assert isinstance(value, float)
         return format_float_v(value), kind
     if kind == "duration":
         return f"{encoded['text']} ({encoded['value']}ns)", kind
@@ -79,6 +91,10 @@ def _run_jsonl() -> int:
             case = json.loads(line)
         except json.JSONDecodeError as error:
             out.write(json.dumps({"id": None, "error": f"line {number}: invalid JSON: {error}", "stage": "input"}) + "\n")
+            continue
+        except ValueError:  # an integer past the 4,300 digits int() reads
+            out.write(json.dumps({"id": None, "error": f"line {number}: a number has too many digits",
+                                  "stage": "input"}) + "\n")
             continue
         out.write(json.dumps(runner.run(case), ensure_ascii=False) + "\n")
     out.flush()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from tickpy.cli.guard import guarded_command, load_checked_script
+from tickpy.observe.explain import explain_text
 
 
 @click.command("explain")
@@ -20,7 +21,5 @@ def command(script, task_type, vars_file, udfs_file):
 
     Exit status: 0 explained, 1 the script is invalid, 2 a usage error, 70 an internal error,
     141 standard output closed by its reader."""
-    from tickpy.observe.explain import explain_text
-
     program, pipeline, variables = load_checked_script(script, task_type, vars_file, udfs_file)
     click.echo(explain_text(pipeline, program, given_vars=variables or ()))

@@ -3,23 +3,14 @@
 from __future__ import annotations
 
 import pathlib
-import re
 import sys
 
 import click
 
 from tickpy.cli.guard import INTERNAL_ERROR, guarded_command
+from tickpy.cli.script_text import read_script, shown_source
 from tickpy.diagnostics import Diagnostic, TickpyError, render
-
-
-_UNDECODABLE = re.compile("[\udc80-\udcff]")
-
-
-def read_script(path: str) -> str:
-    """A script's text; bytes that are not UTF-8 are kept (as surrogate escapes) and written back unchanged."""
-    data = sys.stdin.buffer.read() if path == "-" else pathlib.Path(path).read_bytes()
-    return data.decode("utf-8", "surrogateescape")
-
+from tickpy.syntax import format_source
 
 def encode_script(text: str) -> bytes:
     return text.encode("utf-8", "surrogateescape")
@@ -52,8 +43,7 @@ def internal_error(error: Exception) -> TickpyError:
 def report_error(path: str, source: str | None, error: TickpyError) -> None:
     color = sys.stderr.isatty()
     if source is not None:
-        # Bytes that were not UTF-8 show as "?", one byte each, so the caret stays in place.
-        source = _UNDECODABLE.sub("?", source)
+        source = shown_source(source)
     stream = sys.stderr.buffer if hasattr(sys.stderr, "buffer") else None
     for diagnostic in error.diagnostics:
         text = render(diagnostic, path, source, color=color) + "\n"
@@ -105,8 +95,6 @@ def command(check: bool, show_diff: bool, write: bool, paths: tuple[str, ...]) -
     (--check or --diff), 2 a script could not be read or parsed (or a folder has no *.tick
     files), 70 an internal error, 141 standard output closed by its reader.
     """
-    from tickpy.syntax import format_source
-
     status = 0  # the highest seen: an internal error (70) is never hidden by a later file
     out = sys.stdout.buffer
     for path in collect_paths(paths):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import click
 
+from tickpy.check.dot import to_dot, to_mermaid, to_text
 from tickpy.cli.guard import guarded_command, load_checked_script
 
 
@@ -21,8 +22,6 @@ def command(script, output_format, task_type, vars_file, udfs_file, graph_name):
 
     Exit status: 0 drawn, 1 the script is invalid, 2 a usage error, 70 an internal error,
     141 standard output closed by its reader."""
-    from tickpy.check.dot import to_dot, to_mermaid, to_text
-
     _, pipeline, _ = load_checked_script(script, task_type, vars_file, udfs_file, brief_read_error=False)
     if output_format == "dot":
         click.echo(to_dot(pipeline, graph_name))

@@ -17,6 +17,8 @@ import threading
 import click
 
 from tickpy.alerting.addresses import split_host_port
+from tickpy.cli.run import stdout_closed
+from tickpy.golang.gohttp import port_number
 
 LEVEL_COLORS = {"OK": "\x1b[32m", "INFO": "\x1b[36m", "WARNING": "\x1b[33m", "CRITICAL": "\x1b[31m"}
 
@@ -48,9 +50,10 @@ def _parse_address(address: str) -> tuple[str, int]:
         host, port_text = address[:-2], "0"
     else:
         return split_host_port(address)
-    if not (port_text.isascii() and port_text.isdigit()) or int(port_text) > 65535:
+    port = port_number(port_text)
+    if port is None or port > 65535:
         raise ValueError(f"address {address}: invalid port {port_text!r} (0 to 65535; 0 picks a free one)")
-    return host, int(port_text)
+    return host, port
 
 
 @click.command("listen")
@@ -136,7 +139,5 @@ def command(address: str, raw: bool, as_json: bool, count: int) -> None:
         sys.exit(130)
     server.close()
     if stdout_gone.is_set():
-        from tickpy.cli.run import stdout_closed
-
         sys.exit(stdout_closed())
     click.echo(f"tickpy listen: {received[0]} alert(s) received", err=True)

@@ -6,8 +6,10 @@ import sys
 
 import click
 
-from tickpy.cli.guard import guarded_command
 from tickpy.cli.fmt import collect_paths, failure_status, read_or_report
+from tickpy.cli.guard import guarded_command
+from tickpy.syntax import parse, parse_lambda_expression
+from tickpy.syntax.serialize import dumps, node_to_dict
 
 
 @click.command("parse")
@@ -29,9 +31,6 @@ def command(as_json: bool, indent: int | None, as_lambda: bool, paths: tuple[str
     (70: an internal error, 141: standard output closed by its reader); errors go to standard
     error.
     """
-    from tickpy.syntax import parse, parse_lambda_expression
-    from tickpy.syntax.serialize import dumps, node_to_dict
-
     status = 0  # the highest seen: an internal error (70) is never hidden by a later file
     for path in collect_paths(paths):
         shown, source = read_or_report(path)

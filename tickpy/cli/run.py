@@ -8,7 +8,8 @@ from pathlib import Path
 
 import click
 
-from tickpy.diagnostics import TickpyError, render
+from tickpy.cli.script_text import read_script, shown_message, shown_source
+from tickpy.diagnostics import TickpyError, render, visible
 
 EXIT_OK = 0
 EXIT_INCOMPLETE = 1
@@ -16,12 +17,20 @@ EXIT_USAGE = 2
 EXIT_INTERNAL = 70  # EX_SOFTWARE: a bug in tickpy
 EXIT_STDOUT_CLOSED = 141  # 128 + SIGPIPE: what the shell reports for a writer whose reader left
 NODE_ERRORS_SHOWN = 10  # per node; the rest are counted
+INPUT_ERRORS_SHOWN = 20  # rejected input lines; the rest are counted
 
 HELP = """Run the stream task SCRIPT over the points in INPUT files (line protocol; `-` or no
 INPUT reads stdin), as Kapacitor would run it, and deliver its alerts to their real handlers
 (tcp, post, log, exec) and to the topic handlers given with --handlers. Handlers for external
 services (slack, pagerduty, smtp, ...) are never contacted: what they would send is captured.
 SCRIPT may be - for standard input when the points come from INPUT files.
+
+\b
+Input is read as Kapacitor reads written points (InfluxDB's parser). Gzip data (a .gz file,
+or stdin that starts with gzip's magic bytes) is decompressed as it is read. A rejected line
+is reported as `<input>:<line>: <reason>`, control characters shown escaped (\\x0d); the first
+20 are shown, then `... and N more` at the end; the summary counts them all. A note says when
+an input starts with a byte order mark, has Windows (\\r\\n) line endings, or is not text.
 
 \b
 Event time comes from the points. As in Kapacitor, nothing is flushed at end of input: a
@@ -46,9 +55,10 @@ Exit status:
      do not count here)
   1  the run completed, but some alert could not be delivered after retries (reported,
      counted in the summary, written to the --dead-letter file if given), some input
-     line was rejected (reported as `<input>:<line>: <reason>`, skipped, counted), or an
-     httpOut result holds NaN or an infinity, which JSON cannot carry (its file then holds
-     the error body Kapacitor answers with, HTTP 500)
+     line was rejected (reported as `<input>:<line>: <reason>`, skipped, counted), a gzip
+     input was cut short or corrupt (the points before were read), or an httpOut result
+     holds NaN or an infinity, which JSON cannot carry (its file then holds the error body
+     Kapacitor answers with, HTTP 500)
   2  usage error, script error, unsupported node, bad handler file or configuration,
      unreadable input or unwritable output file: found before any point is read
   70  internal error (a bug in tickpy; TICKPY_DEBUG=1 shows the traceback)
@@ -76,23 +86,67 @@ def _print_diagnostics(error: TickpyError, path: str, source: str | None) -> Non
         return
     for diagnostic in error.diagnostics:
         where = diagnostic.extra.get("path", path)
-        click.echo(render(diagnostic, where, source if where == path else None), err=True)
+        shown = shown_source(source) if source is not None and where == path else None
+        click.echo(shown_message(render(diagnostic, where, shown)), err=True)
 
 
-def _read(handle, name: str, input_format: str, precision: str, on_error):
+def _read(handle, name: str, input_format: str, precision: str, reporter: "_InputReporter"):
     import time
 
+    from tickpy.runtime.inputfiles import first_block, input_notes, open_input
+
+    handle = open_input(handle)  # gzip data (by its magic bytes) is read as what it holds
+    for note in input_notes(first_block(handle)):
+        reporter.say(f"tickpy run: {name}: {note}")
     now = time.time_ns()  # what a point without a timestamp gets, as in Kapacitor
     if input_format == "srpl":
         from tickpy.runtime.srpl import read_srpl
 
         # Each entry names its own database and retention policy.
-        points = read_srpl(handle, precision=precision, source_name=name, now=now, on_error=on_error)
+        points = read_srpl(handle, precision=precision, source_name=name, now=now, on_error=reporter.rejected_line)
     else:
         from tickpy.runtime.lineprotocol import read_points
 
-        points = read_points(handle, precision=precision, source_name=name, now=now, on_error=on_error)
-    return _noting_untimed(points, name, now)
+        points = read_points(handle, precision=precision, source_name=name, now=now,
+                             on_error=reporter.rejected_line)
+    yield from _noting_untimed(points, name, now)
+    error = getattr(handle, "error", None)
+    if error is not None:
+        reporter.cut_short(name, error)
+
+
+class _InputReporter:
+    """What reading the inputs has to say on stderr: the first INPUT_ERRORS_SHOWN rejected lines
+    (control characters escaped; all are counted, only those shown are kept: a binary input can
+    have hundreds of thousands), notes on an input, a gzip input cut short."""
+
+    def __init__(self):
+        self.rejected_count = 0
+        self.shown: list = []
+        self.inputs_cut_short: list[str] = []
+        self.observer = None  # clears its progress line before each message
+
+    def say(self, text: str) -> None:
+        if self.observer is not None:
+            self.observer.clear_progress()
+        click.echo(text, err=True)
+
+    def rejected_line(self, error) -> None:
+        self.rejected_count += 1
+        if self.rejected_count <= INPUT_ERRORS_SHOWN:
+            self.shown.append(error)
+            self.say(visible(str(error)))
+
+    def cut_short(self, name: str, error: str) -> None:
+        self.inputs_cut_short.append(name)
+        self.say(f"tickpy run: {name}: the gzip data is cut short or corrupt ({error}); the points before "
+                 "that were read")
+
+    def hidden_lines_note(self) -> str | None:
+        hidden = self.rejected_count - INPUT_ERRORS_SHOWN
+        if hidden <= 0:
+            return None
+        return f"tickpy run: ... and {hidden} more rejected input line{'s' if hidden != 1 else ''} (not shown)"
 
 
 def _noting_untimed(points, name: str, now: int):
@@ -111,20 +165,20 @@ def _noting_untimed(points, name: str, now: int):
         yield point
 
 
-def _iter_inputs(inputs: tuple[str, ...], input_format: str, precision: str, on_error):
+def _iter_inputs(inputs: tuple[str, ...], input_format: str, precision: str, reporter: _InputReporter):
     for name in inputs or ("-",):
         if name == "-":
-            yield from _read(sys.stdin.buffer, "<stdin>", input_format, precision, on_error)
+            yield from _read(sys.stdin.buffer, "<stdin>", input_format, precision, reporter)
             continue
         try:
             handle = open(name, "rb")
         except OSError as error:
             raise RunProblem(f"cannot read input {name}: {error.strerror or error}") from None
         with handle:
-            yield from _read(handle, name, input_format, precision, on_error)
+            yield from _read(handle, name, input_format, precision, reporter)
 
 
-def _summary(result, rejected: int) -> str:
+def _summary(result, rejected: int, cut_short: int) -> str:
     levels = result.alert_counts
     total = sum(levels.values())
     by_level = ", ".join(f"{count} {level}" for level, count in sorted(levels.items()))
@@ -139,6 +193,8 @@ def _summary(result, rejected: int) -> str:
             parts[0] += f" ({', '.join(ignored)}, ignored)"
     if rejected:
         parts.append(f"{rejected} input line{'s' if rejected != 1 else ''} rejected")
+    if cut_short:
+        parts.append(f"{cut_short} gzip input{'s' if cut_short != 1 else ''} cut short")
     alerts = f"{total} alert{'s' if total != 1 else ''}"
     parts.append(alerts + (f" ({by_level})" if by_level else ""))
     node_errors = sum(entry.get("errors", 0) for entry in result.stats.values())
@@ -268,10 +324,9 @@ def run_command(script, inputs, *, handler_paths=(), dbrp=None, task_name=None, 
     if script == "-" and sys.stdin.isatty():
         click.echo("tickpy run: reading the script from the terminal (end with Ctrl-D)", err=True)
     try:
-        source = (sys.stdin.buffer.read().decode("utf-8") if script == "-"
-                  else Path(script).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as error:
-        click.echo(f"tickpy run: cannot read {script}: {getattr(error, 'strerror', None) or error}", err=True)
+        source = read_script(script)  # as validate, parse and fmt read it: bytes that are not UTF-8 stay
+    except OSError as error:
+        click.echo(f"tickpy run: cannot read {script}: {error.strerror or error}", err=True)
         return EXIT_USAGE
     if script == "-":
         script = "<stdin>"  # diagnostics name it so; the task is called "task" unless --task says
@@ -302,14 +357,8 @@ def run_command(script, inputs, *, handler_paths=(), dbrp=None, task_name=None, 
             click.echo(f"tickpy run: cannot write {httpout_dir}: {error.strerror or error}", err=True)
             return EXIT_USAGE
 
-    rejected: list = []
+    reporter = _InputReporter()
     observer = None  # tickpy.observe: stats, graph, trace, progress line
-
-    def on_input_error(error) -> None:
-        rejected.append(error)
-        if observer is not None:
-            observer.clear_progress()
-        click.echo(str(error), err=True)
 
     errors_shown: dict[str, int] = {}
 
@@ -321,7 +370,7 @@ def run_command(script, inputs, *, handler_paths=(), dbrp=None, task_name=None, 
             return
         if observer is not None:
             observer.clear_progress()
-        click.echo(error.log_line(task_name or default_task_name(script)), err=True)
+        click.echo(visible(error.log_line(task_name or default_task_name(script))), err=True)
         if shown == NODE_ERRORS_SHOWN:
             click.echo(f"tickpy run: further errors of node {error.node} are counted in the summary", err=True)
 
@@ -344,7 +393,7 @@ def run_command(script, inputs, *, handler_paths=(), dbrp=None, task_name=None, 
     if (not inputs or "-" in inputs) and sys.stdin.isatty():
         click.echo("tickpy run: reading points from the terminal (end with Ctrl-D)", err=True)
     # Line-protocol points carry no database: they belong to the task's dbrp.
-    points = _iter_inputs(tuple(inputs), input_format, precision, on_input_error)
+    points = _iter_inputs(tuple(inputs), input_format, precision, reporter)
     try:
         from tickpy.observe.observer import make_observer
     except ImportError:  # tickpy.observe (stats, graph, trace) may not be installed yet
@@ -362,6 +411,7 @@ def run_command(script, inputs, *, handler_paths=(), dbrp=None, task_name=None, 
         click.echo(f"tickpy run: cannot write {graph_out}: {error.strerror or error}", err=True)
         return EXIT_USAGE
     if observer is not None:
+        reporter.observer = observer
         points = observer.wrap_points(points)
     try:
         result = run_task(
@@ -374,7 +424,7 @@ def run_command(script, inputs, *, handler_paths=(), dbrp=None, task_name=None, 
             config=config_path,
             flush=flush,
             variables=variables,
-            input_errors=rejected,
+            input_errors=reporter.shown,
             on_node_error=on_node_error,
             line_sink=line_sink,
             interruptible=True,
@@ -427,14 +477,17 @@ def run_command(script, inputs, *, handler_paths=(), dbrp=None, task_name=None, 
         text = summary.render()
         if text:
             click.echo(text, err=True)
-    click.echo(_summary(result, len(rejected)), err=True)
+    hidden_lines = reporter.hidden_lines_note()
+    if hidden_lines:
+        click.echo(hidden_lines, err=True)
+    click.echo(_summary(result, reporter.rejected_count, len(reporter.inputs_cut_short)), err=True)
     if topics and result.alert_service is not None:
         click.echo(result.alert_service.topics_summary(), err=True)
     if stats_text:
         click.echo(stats_text, err=True)
     if result.interrupted_by:
         return 128 + result.interrupted_by
-    if result.delivery_failures or rejected or unencodable:
+    if result.delivery_failures or reporter.rejected_count or reporter.inputs_cut_short or unencodable:
         return EXIT_INCOMPLETE
     return EXIT_OK
 

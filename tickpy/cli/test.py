@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 
 import click
+
+from tickpy.cli.run import stdout_closed
+from tickpy.testing import compare, report, spec
+from tickpy.testing.runner import PASSED, find_test_files, observed_expectations, run_case
+from tickpy.testing.spec import TestFileError, load_test_file
+from tickpy.testing.update import update_file
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -45,8 +52,6 @@ def _print_format(ctx, _param, value) -> None:
     there in an installed tickpy, and cannot drift from the code)."""
     if not value or ctx.resilient_parsing:
         return
-    from tickpy.testing import compare, spec
-
     click.echo(spec.__doc__.strip() + "\n\n" + POINTS_HELP + "\nExpectations (`expect:`):\n\n"
                + compare.__doc__.strip() + "\n")
     ctx.exit(0)
@@ -69,8 +74,6 @@ def _print_format(ctx, _param, value) -> None:
 @click.option("-o", "--output", type=click.Path(dir_okay=False), metavar="FILE",
               help="Write the report to FILE instead of stdout.")
 def command(paths, output_format, update, keyword, scripts_dir, extra_paths, quiet, output):
-    from tickpy.cli.run import stdout_closed
-
     try:
         status = test_command(tuple(paths) + tuple(extra_paths), output_format=output_format, update=update,
                               keyword=keyword, scripts_dir=scripts_dir, quiet=quiet, output=output)
@@ -82,19 +85,12 @@ def command(paths, output_format, update, keyword, scripts_dir, extra_paths, qui
 
 def test_command(paths, *, output_format="text", update=False, keyword=None, scripts_dir=None, quiet=False,
                  output=None) -> int:
-    from tickpy.testing import report
-    from tickpy.testing.runner import PASSED, find_test_files, observed_expectations, run_case
-    from tickpy.testing.spec import TestFileError, load_test_file
-    from tickpy.testing.update import update_file
-
     if not paths:
         click.echo("tickpy test: give at least one PATH (a test file or a folder of *.tickpy.yaml files)", err=True)
         return EXIT_USAGE
     try:
         files = find_test_files(paths)
     except FileNotFoundError as error:
-        import os
-
         reason = "not a test file or a folder" if os.path.exists(str(error)) else "no such file or directory"
         click.echo(f"tickpy test: {reason}: {error}", err=True)
         return EXIT_USAGE

@@ -9,6 +9,7 @@ import sys
 import click
 
 from tickpy.cli.guard import guarded_command
+from tickpy.cli.script_text import read_script, shown_message, shown_source
 from tickpy.diagnostics import ERROR, INFO, Diagnostic, TickpyError, diagnostic_at, display_path, render, to_json_line
 
 
@@ -29,14 +30,6 @@ def _collect(paths: tuple[str, ...]) -> list[str]:
         else:
             raise click.UsageError(f"no such file or directory: {path}")
     return files
-
-
-def _read(path: str) -> str:
-    if path == "-":
-        data = sys.stdin.buffer.read()
-    else:
-        data = pathlib.Path(path).read_bytes()
-    return data.decode("utf-8", errors="replace")
 
 
 def _github_escape(text: str, property_value: bool = False) -> str:
@@ -78,18 +71,10 @@ def validate_source(
     from tickpy.syntax import parse
 
     if syntax_only:
-        try:
-            from tickpy.syntax import check_syntax
-        except ImportError:
-            check_syntax = None
-        if check_syntax is not None:
-            diagnostics = list(check_syntax(source, path))
-            return not any(d.severity == ERROR for d in diagnostics), diagnostics, None
-        try:
-            parse(source, path)
-        except TickpyError as err:
-            return False, list(err.diagnostics), None
-        return True, [], None
+        from tickpy.syntax import check_syntax
+
+        diagnostics = list(check_syntax(source, path))
+        return not any(d.severity == ERROR for d in diagnostics), diagnostics, None
     try:
         program = parse(source, path)
     except TickpyError as err:
@@ -165,7 +150,7 @@ def command(
     out = click.get_text_stream("stdout")
     for path in files:
         try:
-            source = _read(path)
+            source = read_script(path)  # as parse and fmt read it: bytes that are not UTF-8 stay what they are
         except OSError as err:
             raise click.UsageError(f"cannot read {path}: {err}") from None
         shown = "<stdin>" if path == "-" else display_path(path)
@@ -183,7 +168,7 @@ def command(
                 out.write(_github(shown, diagnostic) + "\n")
         else:
             for diagnostic in diagnostics:
-                out.write(render(diagnostic, shown, source, color=color) + "\n")
+                out.write(shown_message(render(diagnostic, shown, shown_source(source), color=color)) + "\n")
                 if kapacitor_text and diagnostic.kapacitor_message and diagnostic.severity == ERROR:
                     out.write(f"  kapacitor: {diagnostic.kapacitor_message}\n")
     if output_format == "text":

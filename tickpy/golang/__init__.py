@@ -36,12 +36,14 @@ gobessel        math.J0, J1, Jn, Y0, Y1, Yn
 gomath          the rest of math (go_floor, go_max, go_mod, ...) and float64 `/` (go_divide)
 gojson          encoding/json: Marshal (dumps), Encoder.Encode (encoder_encode), floats
                 (format_json_float), time.Time.MarshalJSON (marshal_time), Unmarshal into an
-                interface{} (unmarshal)
+                interface{} (unmarshal), its numbers as json.loads hooks (json_float, json_int)
+goyaml          gopkg.in/yaml.v2's integers: a YAML loader resolving them as Kapacitor's YAML does
+                (SafeLoader, construct_yaml_int)
 gosort          sort.Sort / sort.Stable (pdqsort, insertion sort) (go_sort)
 goregexp        regexp.Compile's errors (compile_error), Regexp.Expand (expand), ReplaceAllString
                 (replace_all_string)
 gohttp          textproto.CanonicalMIMEHeaderKey (canonical_header_key), net/url ports
-                (url_port_problem), url.Values.Encode (values_encode), path.Clean (clean_path),
+                (url_port_problem), a port's number as the dialer reads it (port_number), url.Values.Encode (values_encode), path.Clean (clean_path),
                 url.Parse + path.Join + URL.String (join_url)
 gomail          mime.QEncoding.Encode (q_encode), mime/quotedprintable.Writer (quoted_printable),
                 net/mail.ParseAddress (parse_address)

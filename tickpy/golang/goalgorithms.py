@@ -926,7 +926,7 @@ def gamma(x: float) -> float:
     if x == 0:
         return -INF if math.copysign(1.0, x) < 0 else INF
     q = abs(x)
-    p = math.floor(q)
+    p: float = math.floor(q)
     if q > 33:
         if x >= 0:
             y1, y2 = _stirling(x)

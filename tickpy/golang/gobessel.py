@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 from fractions import Fraction
 
-from tickpy.golang.goalgorithms import INF, NAN, _PI, cos, log, sin
+from tickpy.golang.goalgorithms import _PI, INF, NAN, cos, log, sin
 from tickpy.golang.gotypes import wrap_int64
 
 _SQRT_PI = Fraction("1.77245385090551602729816748334114518279754945612238712821380779")

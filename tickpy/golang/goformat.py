@@ -45,7 +45,11 @@ def _uint64_of(text: str, base: int, function: str, shown: str) -> int:
     if not text:
         raise _syntax_error(function, shown)
     if base == 10 and text.isascii() and text.isdigit():
-        value = int(text)
+        significant = text.lstrip("0")
+        # Past 20 digits no uint64 fits; int() would also refuse past Python's 4,300-digit limit.
+        if len(significant) > 20:
+            raise _range_error(function, shown)
+        value = int(significant or "0")
         if value > UINT64_MAX:
             raise _range_error(function, shown)
         return value

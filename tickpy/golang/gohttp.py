@@ -16,11 +16,21 @@ def canonical_header_key(key: str) -> str:
     return "-".join(part[:1].upper() + part[1:].lower() for part in key.split("-"))
 
 
+def port_number(text: str) -> int | None:
+    """The number a port's ASCII digits spell (any number past 65535 as 65536), or None when
+    `text` holds anything but digits: what Go's dialer checks (net's parsePort), never int()
+    on unbounded text."""
+    if not (text.isascii() and text.isdigit()):
+        return None
+    significant = text.lstrip("0")
+    return int(significant or "0") if len(significant) <= 5 else 65536
+
+
 def url_port_problem(url: str) -> str | None:
     """What is wrong with the URL's port, or None. Go's url.Parse takes any digits; its dialer
     then fails every request with "invalid port", so tickpy says it before the run."""
     port_text = urlsplit(url).netloc.rpartition("@")[2].rpartition("]")[2].partition(":")[2]
-    if port_text and not (port_text.isascii() and port_text.isdigit() and 0 < int(port_text) < 65536):
+    if port_text and not 0 < (port_number(port_text) or 0) < 65536:
         return f"url {url!r}: invalid port {port_text!r} (1 to 65535)"
     return None
 

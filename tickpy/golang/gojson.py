@@ -209,11 +209,28 @@ _YEAR_10000_NS = days_from_civil(10000, 1, 1) * 86400 * 1_000_000_000
 # --- decoder ---------------------------------------------------------------------------------
 
 
-def _float64_number(text: str) -> float:
+class NumberRangeError(ValueError):
+    """A JSON number past float64, which Go's json.Unmarshal refuses (an *UnmarshalTypeError);
+    `text` is the number as written."""
+
+    def __init__(self, text: str):
+        super().__init__("number out of range")
+        self.text = text
+
+
+def json_float(text: str) -> float:
+    """A parse_float (or parse_int) hook for json.loads: the float64 Go reads, NumberRangeError past it."""
     number = float(text)
     if math.isinf(number):
-        raise ValueError("number out of range")
+        raise NumberRangeError(text)
     return number
+
+
+def json_int(text: str) -> int:
+    """A parse_int hook for json.loads that keeps integers as int: NumberRangeError for one no
+    float64 holds (Python's int() would refuse one of more than 4,300 digits)."""
+    json_float(text)
+    return int(text)
 
 
 def _no_constant(text: str):
@@ -224,7 +241,7 @@ def unmarshal(text: str):
     """Go's json.Unmarshal into an interface{}: maps, slices, strings, bools, nil, and every
     number a float64 (NaN, Infinity and numbers past float64 refused); ValueError when Go
     refuses the text."""
-    return json.loads(text, parse_int=_float64_number, parse_float=_float64_number, parse_constant=_no_constant)
+    return json.loads(text, parse_int=json_float, parse_float=json_float, parse_constant=_no_constant)
 
 
 # --- encoder ---------------------------------------------------------------------------------

@@ -6,7 +6,6 @@ from __future__ import annotations
 from tickpy.golang.goformat import go_quote, quote_rune
 from tickpy.golang.gostrings import go_bytes
 
-
 # --- mime and mime/quotedprintable ------------------------------------------------------------
 
 _HEX = "0123456789ABCDEF"

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import math
 
-from tickpy.golang import gobessel as _bessel
 from tickpy.golang import goalgorithms as _go
+from tickpy.golang import gobessel as _bessel
 
 NAN = math.nan
 INF = math.inf

@@ -3,6 +3,8 @@ words, and ReplaceAllString with Go's `$` expansion."""
 
 from __future__ import annotations
 
+import re
+
 _RE2_OPTIONS = None
 
 # RE2's wording -> Go regexp's.
@@ -24,6 +26,9 @@ _GO_REGEX_MESSAGES = [
 ]
 
 
+_UNDECODABLE_BYTE = re.compile("[\udc80-\udcff]").search
+
+
 def compile_error(pattern: str) -> str | None:
     """Why Go's regexp.Compile refuses `pattern`, as its *syntax.Error says it after
     "error parsing regexp: " (e.g. "missing closing ): `(a`"); None when it compiles."""
@@ -33,6 +38,8 @@ def compile_error(pattern: str) -> str | None:
     if _RE2_OPTIONS is None:
         _RE2_OPTIONS = re2.Options()
         _RE2_OPTIONS.log_errors = False
+    if _UNDECODABLE_BYTE(pattern):  # a byte that is not UTF-8 (kept as a surrogate escape)
+        return f"invalid UTF-8: `{pattern}`"
     # RE2 takes `\C` (any byte); Go's regexp does not.
     index = pattern.find("\\")
     while index != -1 and index + 1 < len(pattern):

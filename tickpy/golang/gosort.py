@@ -10,7 +10,8 @@ algorithm below, step by step.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 _MASK64 = (1 << 64) - 1
 _INSERTION_MAX = 12

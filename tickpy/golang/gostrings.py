@@ -21,7 +21,10 @@ def from_go_bytes(data: bytes) -> str:
     return data.decode("utf-8", "surrogateescape")
 
 
-def _byte_by_byte(error: UnicodeDecodeError) -> tuple[str, int]:
+def _byte_by_byte(error: UnicodeError) -> tuple[str, int]:
+    # Registered for decoding only; an encode or translate error is not ours to mend.
+    if not isinstance(error, UnicodeDecodeError):
+        raise error
     return "\ufffd", error.start + 1
 
 

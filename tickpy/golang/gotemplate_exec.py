@@ -8,10 +8,11 @@ short-circuit, how arguments are converted to a function's parameter types.
 from __future__ import annotations
 
 import urllib.parse
+from typing import NoReturn
 
 from tickpy.golang import gotemplate_parse as P
-from tickpy.golang.gotemplate_fmt import sort_map_keys, sprint, sprintf, sprintln
 from tickpy.golang.goformat import go_quote, is_go_printable
+from tickpy.golang.gotemplate_fmt import sort_map_keys, sprint, sprintf, sprintln
 from tickpy.golang.gotemplate_types import (
     BOOL,
     COMPLEX128,
@@ -285,7 +286,7 @@ def _index_arg(index: GV | None, cap: int) -> int:
     return x
 
 
-def _prepare_arg(value: GV | None, target: GoType) -> GV:
+def _prepare_arg(value: GV | None, target: GoType) -> GV | None:
     if value is None:
         if not can_be_nil(target):
             raise GoCallError(f"value is nil; should be of type {target.name}")
@@ -478,7 +479,7 @@ class State:
     def at(self, node):
         self.node = node
 
-    def errorf(self, message: str):
+    def errorf(self, message: str) -> NoReturn:
         name = self.tree.name
         if self.node is None:
             raise ExecError(f"template: {name}: {message}")
@@ -579,24 +580,28 @@ class State:
                     self.pop(mark)
 
             try:
-                kind = value.t.kind if value is not None else "invalid"
-                if kind == "slice" and value.v:
-                    for i, elem in enumerate(value.v):
-                        one_iteration(go_int(i), elem)
-                    return
-                if kind == "map" and value.v:
-                    for key in sort_map_keys(value.v):
-                        one_iteration(GV(value.t.key, key), value.v[key])
-                    return
-                if kind in INT_KINDS or kind in UINT_KINDS:
-                    if len(decl) > 1:
-                        self.errorf(f"can't use {sprint([value])} to iterate over more than one variable")
-                    if value.v > 0:
-                        for i in range(value.v):
-                            one_iteration(None, GV(value.t, i))
+                # An invalid value (None) ranges over nothing.
+                if value is not None:
+                    kind = value.t.kind
+                    if kind == "slice" and value.v:
+                        for i, elem in enumerate(value.v):
+                            one_iteration(go_int(i), elem)
                         return
-                elif kind not in ("slice", "map", "invalid"):
-                    self.errorf(f"range can't iterate over {sprint([value])}")
+                    if kind == "map" and value.v:
+                        key_type = value.t.key
+                        assert key_type is not None, "a map type carries its key type"
+                        for key in sort_map_keys(value.v):
+                            one_iteration(GV(key_type, key), value.v[key])
+                        return
+                    if kind in INT_KINDS or kind in UINT_KINDS:
+                        if len(decl) > 1:
+                            self.errorf(f"can't use {sprint([value])} to iterate over more than one variable")
+                        if value.v > 0:
+                            for i in range(value.v):
+                                one_iteration(None, GV(value.t, i))
+                            return
+                    elif kind not in ("slice", "map", "invalid"):
+                        self.errorf(f"range can't iterate over {sprint([value])}")
                 if node.else_list is not None:
                     self.walk(dot, node.else_list)
             except _Break:
@@ -812,6 +817,8 @@ class State:
             if param.kind == "interface" and value is not None and value.t.kind == "interface":
                 value = value.v
             call_args.append(value)
+        # and/or/call returned or failed above; good_func refused the other unimplemented signatures.
+        assert fun.impl is not None, f"{name} has no implementation"
         try:
             if receiver is not None:
                 result = fun.impl(receiver, *call_args)
@@ -934,5 +941,5 @@ class TextTemplate:
         try:
             state.walk(data, tree.root)
         except RecursionError:
-            raise ExecError(f"template: {self.name}: exceeded maximum template depth ({MAX_EXEC_DEPTH})")
+            raise ExecError(f"template: {self.name}: exceeded maximum template depth ({MAX_EXEC_DEPTH})") from None
         return "".join(self.out)

@@ -13,8 +13,10 @@ from tickpy.golang.gotemplate_types import (
     FLOAT_KINDS,
     GV,
     INT_KINDS,
+    UINT8,
     UINT_KINDS,
     call_string_method,
+    call_value_method,
     has_string_method,
     struct_fields,
 )
@@ -315,7 +317,7 @@ class _Printer:
         elif verb == "q":
             self.fmt_q(data.decode("utf-8", "surrogateescape"))
         else:
-            self.print_value(GV(BYTES, [GV(BYTES.elem, b) for b in data]), verb, 0)
+            self.print_value(GV(BYTES, [GV(UINT8, b) for b in data]), verb, 0)
 
     def bad_verb(self, verb: str):
         self.erroring = True
@@ -356,7 +358,7 @@ class _Printer:
             return False
         if self.sharp_v:
             if arg.t.name == "time.Time":
-                self.fmt_s(arg.t.methods["GoString"].impl(arg).v)
+                self.fmt_s(call_value_method(arg, "GoString").v)
                 return True
             return False
         if verb in "vsxXq" and has_string_method(arg.t):
@@ -406,7 +408,9 @@ class _Printer:
             else:
                 self.print_value(inner, verb, depth + 1)
         elif kind == "slice":
-            if verb in "sqxX" and value.t.elem.kind == "uint8":
+            elem_type = value.t.elem
+            assert elem_type is not None, "a slice type carries its element type"
+            if verb in "sqxX" and elem_type.kind == "uint8":
                 self.fmt_bytes(bytes(b.v for b in value.v), verb, value.t.name)
                 return
             if self.sharp_v:
@@ -443,6 +447,7 @@ class _Printer:
             self.buf.append("map[")
         entries = value.v or {}
         key_type = value.t.key
+        assert key_type is not None, "a map type carries its key type"
         for i, key in enumerate(sort_map_keys(entries)):
             if i:
                 self.buf.append(", " if self.sharp_v else " ")

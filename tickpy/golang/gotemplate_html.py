@@ -14,13 +14,20 @@ import html as html_lib
 import re
 from dataclasses import dataclass, replace
 
+from tickpy.golang import gotemplate_parse as P
 from tickpy.golang.goformat import go_quote
 from tickpy.golang.gojson import GoJSONError, dumps
-from tickpy.golang import gotemplate_parse as P
 from tickpy.golang.gotemplate_exec import ExecError, Func, TextTemplate, error_location
 from tickpy.golang.gotemplate_fmt import sprint
-from tickpy.golang.gotemplate_types import (EMPTY_INTERFACE, GV, HTML_JS, STRING, call_string_method, has_string_method,
-                                          to_json_value)
+from tickpy.golang.gotemplate_types import (
+    EMPTY_INTERFACE,
+    GV,
+    HTML_JS,
+    STRING,
+    call_string_method,
+    has_string_method,
+    to_json_value,
+)
 
 FILTER_FAILSAFE = "ZgotmplZ"
 
@@ -65,16 +72,20 @@ class Context:
     js_ctx: int = JS_REGEXP_CTX
     attr: int = ATTR_NONE
     element: int = EL_NONE
-    err: EscapeError | None = None
-    n: object = None  # break/continue node
+    err: EscapeError | None = None  # set exactly when state is ERROR
+    n: P.BreakNode | P.ContinueNode | None = None  # the break/continue a range context records
 
     def __str__(self):
-        return "{%s %s %s %s %s %s %s}" % (
-            STATES[self.state], DELIMS[self.delim], URL_PARTS[self.url_part], JS_CTXS[self.js_ctx],
-            ATTRS[self.attr], ELEMENTS[self.element], "<nil>" if self.err is None else self.err.description,
-        )
+        parts = (STATES[self.state], DELIMS[self.delim], URL_PARTS[self.url_part], JS_CTXS[self.js_ctx],
+                 ATTRS[self.attr], ELEMENTS[self.element], "<nil>" if self.err is None else self.err.description)
+        return "{" + " ".join(str(part) for part in parts) + "}"
 
-    def eq(self, other: "Context") -> bool:
+    def error(self) -> EscapeError:
+        """The error an ERROR context carries."""
+        assert self.err is not None, "an error context carries its error"
+        return self.err
+
+    def eq(self, other: Context) -> bool:
         return (self.state, self.delim, self.url_part, self.js_ctx, self.attr, self.element, self.err) == (
             other.state, other.delim, other.url_part, other.js_ctx, other.attr, other.element, other.err)
 
@@ -647,14 +658,14 @@ def _normalize_esc(name: str) -> str:
 
 
 class _RangeContext:
-    def __init__(self, outer):
+    def __init__(self, outer: _RangeContext | None):
         self.outer = outer
         self.breaks: list[Context] = []
         self.continues: list[Context] = []
 
 
 class Escaper:
-    def __init__(self, template: "HTMLTemplate"):
+    def __init__(self, template: HTMLTemplate):
         self.template = template
         self.output: dict[str, Context] = {}
         self.derived: dict[str, P.Tree] = {}
@@ -664,7 +675,7 @@ class Escaper:
         self.text_edits: dict[int, tuple] = {}
         self.range_context: _RangeContext | None = None
 
-    def child(self) -> "Escaper":
+    def child(self) -> Escaper:
         e1 = Escaper(self.template)
         e1.range_context = self.range_context
         e1.output = dict(self.output)
@@ -681,9 +692,11 @@ class Escaper:
         if isinstance(node, P.ActionNode):
             return self.escape_action(c, node)
         if isinstance(node, P.BreakNode):
+            assert self.range_context is not None, "the parser accepts break only inside range"
             self.range_context.breaks.append(replace(c, n=node))
             return Context(state=DEAD)
         if isinstance(node, P.ContinueNode):
+            assert self.range_context is not None, "the parser accepts continue only inside range"
             self.range_context.continues.append(replace(c, n=node))
             return Context(state=DEAD)
         if isinstance(node, P.CommentNode):
@@ -765,24 +778,25 @@ class Escaper:
         return c
 
     def escape_branch(self, c: Context, node: P.BranchNode, name: str) -> Context:
-        if name == "range":
-            self.range_context = _RangeContext(self.range_context)
-        c0 = self.escape_list(c, node.list)
-        if name == "range":
+        if name != "range":
+            c0 = self.escape_list(c, node.list)
+        else:
+            range_context = self.range_context = _RangeContext(self.range_context)
+            c0 = self.escape_list(c, node.list)
             if c0.state != ERROR:
-                c0 = join_range(c0, self.range_context)
-            self.range_context = self.range_context.outer
+                c0 = join_range(c0, range_context)
+            self.range_context = range_context.outer
             if c0.state == ERROR:
                 return c0
-            self.range_context = _RangeContext(self.range_context)
+            range_context = self.range_context = _RangeContext(self.range_context)
             c1, _ = self.escape_list_conditionally(c0, node.list, None)
             c0 = join(c0, c1, node, name)
             if c0.state == ERROR:
-                self.range_context = self.range_context.outer
-                err = c0.err
+                self.range_context = range_context.outer
+                err = c0.error()
                 return replace(c0, err=EscapeError("on range loop re-entry: " + err.description, err.node, node.line))
-            c0 = join_range(c0, self.range_context)
-            self.range_context = self.range_context.outer
+            c0 = join_range(c0, range_context)
+            self.range_context = range_context.outer
             if c0.state == ERROR:
                 return c0
         c1 = self.escape_list(c, node.else_list)
@@ -911,14 +925,16 @@ class Escaper:
 
 def join_range(c0: Context, rc: _RangeContext) -> Context:
     for c in rc.breaks:
+        assert c.n is not None, "a recorded break context carries its node"
         c0 = join(c0, c, c.n, "range")
         if c0.state == ERROR:
-            err = c0.err
+            err = c0.error()
             return replace(c0, err=EscapeError("at range loop break: " + err.description, err.node, c.n.line))
     for c in rc.continues:
+        assert c.n is not None, "a recorded continue context carries its node"
         c0 = join(c0, c, c.n, "range")
         if c0.state == ERROR:
-            err = c0.err
+            err = c0.error()
             return replace(c0, err=EscapeError("at range loop continue: " + err.description, err.node, c.n.line))
     return c0
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass, field
+from typing import NoReturn
 
 from tickpy.golang.goformat import (
     GoNumError,
@@ -692,7 +693,7 @@ class Parser:
         self.backup()
         return item
 
-    def errorf(self, message: str):
+    def errorf(self, message: str) -> NoReturn:
         raise TemplateParseError(f"template: {self.parse_name}:{self.last_line}: {message}")
 
     def expect(self, typ: str, context: str) -> Item:
@@ -701,7 +702,7 @@ class Parser:
             self.unexpected(token, context)
         return token
 
-    def unexpected(self, token: Item, context: str):
+    def unexpected(self, token: Item, context: str) -> NoReturn:
         if token.typ == ERROR:
             extra = ""
             if self.action_line and self.action_line != token.line:

@@ -8,6 +8,7 @@ Python `None` stands for Go's invalid `reflect.Value` (a missing map entry, an u
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from tickpy.golang import gotime
@@ -46,16 +47,18 @@ class GoCallError(Exception):
 @dataclass(eq=False)
 class Method:
     name: str
-    params: list  # GoTypes
-    results: list  # GoTypes
-    impl: object  # (receiver GV, *args GV) -> GV (raises GoCallError for an error result)
+    params: list[GoType]
+    results: list[GoType]
+    # (receiver GV, *args GV) -> GV (raises GoCallError for an error result); None for a
+    # signature templates refuse to call (more than one non-error result).
+    impl: Callable[..., GV | None] | None
     variadic: bool = False
 
 
 @dataclass(eq=False)
 class StructField:
     name: str
-    type: "GoType"
+    type: GoType
     embedded: bool = False
 
     @property
@@ -67,17 +70,17 @@ class StructField:
 class GoType:
     name: str  # as reflect.Type.String() prints it
     kind: str
-    elem: "GoType | None" = None
-    key: "GoType | None" = None
-    fields: list = field(default_factory=list)  # StructField, struct kinds only
-    methods: dict = field(default_factory=dict)  # name -> Method (value receiver)
+    elem: GoType | None = None
+    key: GoType | None = None
+    fields: list[StructField] = field(default_factory=list)  # struct kinds only
+    methods: dict[str, Method] = field(default_factory=dict)  # value receiver
 
     def __repr__(self):
         return f"GoType({self.name})"
 
     def find_field(self, name: str):
         """reflect's FieldByName: the index path of `name`, searching embedded structs breadth-first."""
-        level = [((), self)]
+        level: list[tuple[tuple[int, ...], GoType]] = [((), self)]
         while level:
             found = [path + (i,) for path, typ in level for i, f in enumerate(typ.fields) if f.name == name]
             if len(found) == 1:
@@ -187,10 +190,19 @@ def has_string_method(typ: GoType) -> bool:
     return "String" in typ.methods or (typ is LOCATION_PTR)
 
 
+def call_value_method(value: GV, name: str) -> GV:
+    """Calls `value`'s method `name` that takes no argument and returns one value (String, GoString)."""
+    impl = value.t.methods[name].impl
+    assert impl is not None, f"{value.t.name}.{name} has no implementation"
+    result = impl(value)
+    assert result is not None, f"{value.t.name}.{name} returned an invalid value"
+    return result
+
+
 def call_string_method(value: GV) -> str:
     if value.t is LOCATION_PTR:
         return "UTC"
-    return value.t.methods["String"].impl(value).v
+    return call_value_method(value, "String").v
 
 
 def time_struct_fields(value: GV) -> list[GV]:
@@ -365,6 +377,7 @@ def to_json_value(value: GV | None):
     if kind == "slice":
         if value.v is None:
             return None
+        assert t.elem is not None, "a slice type carries its element type"
         if t.elem.kind == "uint8":
             return bytes(b.v for b in value.v)
         return [to_json_value(v) for v in value.v]

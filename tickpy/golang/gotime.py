@@ -141,7 +141,10 @@ def parse_go_duration(text: str) -> int:
         if not (rest[position] == "." or "0" <= rest[position] <= "9"):
             raise invalid
         end = _leading_digits(rest, position)
-        whole = int(rest[position:end]) if end > position else 0
+        digits = rest[position:end].lstrip("0")
+        if len(digits) > 19:  # past 1<<63 (and past what int() reads: 4,300 digits)
+            raise invalid
+        whole = int(digits or "0")
         if whole > 1 << 63:
             raise invalid
         had_whole = end > position
@@ -229,7 +232,10 @@ def parse_influx_duration(text: str) -> int:
         position = _leading_digits(text, position)
         if position >= len(text) or position == start:
             raise ValueError("invalid duration")
-        measure = int(text[start:position])
+        digits = text[start:position].lstrip("0")
+        if len(digits) > 19:  # past int64 (and past what int() reads: 4,300 digits)
+            raise ValueError("invalid duration")
+        measure = int(digits or "0")
         if measure > INT64_MAX:
             raise ValueError("invalid duration")
         unit = text[position]

@@ -23,7 +23,7 @@ from tickpy.lang.values import Duration, type_of
 from tickpy.syntax.parser import parse_lambda_expression
 
 _RFC3339 = re.compile(
-    r"(-?\d{4,})-(\d\d)-(\d\d)[Tt ](\d\d):(\d\d):(\d\d)(?:\.(\d{1,9}))?(?:([Zz])|([+-])(\d\d):(\d\d))\Z"
+    r"(-?\d{4,9})-(\d\d)-(\d\d)[Tt ](\d\d):(\d\d):(\d\d)(?:\.(\d{1,9}))?(?:([Zz])|([+-])(\d\d):(\d\d))\Z"
 )
 
 
@@ -31,6 +31,8 @@ def parse_time(text: str) -> int:
     """Nanoseconds since the epoch of an RFC 3339 timestamp (or an integer of nanoseconds)."""
     text = text.strip()
     if re.fullmatch(r"-?\d+", text):
+        if len(text.lstrip("-").lstrip("0")) > 19:  # past int64 (and past what int() reads)
+            raise ValueError(f"invalid time: {len(text)} digits, more nanoseconds than 64 bits hold")
         return int(text)
     match = _RFC3339.match(text)
     if not match:

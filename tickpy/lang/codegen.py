@@ -12,23 +12,25 @@ expression: `"usage_idle" < 10` becomes `v0 < 10.0`. The generated `evaluate`:
    use, or to the exact evaluator (`tickpy.lang.nodes`) when the types make Kapacitor
    fail (missing values, mismatched operands) — the exact path produces the error text.
 
-Operations that can fail for some values (integer division by zero, conversions of
-strings, `strSubstring`) raise inside the specialisation and re-run on the exact path;
-that is only safe without stateful functions, so an expression mixing the two has no fast
-path for those types.
+A specialisation only returns a value; it never reports an error. Whatever it raises
+(an operation that fails for some values, such as integer division by zero, conversions of
+strings, `strSubstring`, or anything unforeseen) re-runs the point on the exact path, which
+gives Kapacitor's value or error text. Re-running is only safe without stateful functions
+(their state would move twice), so an expression mixing them with an operation that can
+fail has no fast path for those types.
 """
 
 from __future__ import annotations
 
 import itertools
-from typing import Callable, TypeGuard
+from collections.abc import Callable
+from typing import TypeGuard
 
 from tickpy.golang.gomath import go_divide
 from tickpy.golang.gostrings import join_text
 from tickpy.golang.gotypes import int64_div, int64_rem, wrap_int64
-from tickpy.lang.errors import GoError, GoPanic
 from tickpy.lang.functions import LambdaFunction
-from tickpy.lang.nodes import BinaryNode, EvalNode, UnaryNode
+from tickpy.lang.nodes import BinaryNode, EvalNode
 from tickpy.lang.operators import BINARY_OPERATIONS, COMPARISON_OPERATORS, LOGICAL_OPERATORS
 from tickpy.lang.values import (
     BOOL,
@@ -79,7 +81,6 @@ def _int_remainder(left: int, right: int) -> int:
 
 # wrap_int64 written into the generated source: a call per operation would cost more than it.
 _WRAP = "((({}) + 9223372036854775808) & 18446744073709551615) - 9223372036854775808"
-_FAILURES = (_Fail, GoError, GoPanic, UnicodeEncodeError)
 
 
 class _Generator:
@@ -373,7 +374,6 @@ class FastPath:
             _join=join_text,
             _idiv=_int_divide,
             _irem=_int_remainder,
-            _FAILURES=_FAILURES,
             _switch=self.switch,
         )
         return namespace
@@ -409,10 +409,10 @@ class FastPath:
             if guard:
                 body.append(f"        if {guard}:")
                 indent = "            "
-            if generator.partial:
-                body += [f"{indent}try:", f"{indent}    return {code}", f"{indent}except _FAILURES:", f"{indent}    return slow(fields, tags, time_ns)"]
-            else:
+            if generator.stateful:
                 body.append(f"{indent}return {code}")
+            else:
+                body += [f"{indent}try:", f"{indent}    return {code}", f"{indent}except Exception:", f"{indent}    return slow(fields, tags, time_ns)"]
             if not guard:
                 break
         body.append(f"        return dispatch(fields, tags, time_ns, ({values}{',' if len(self.references) == 1 else ''}))")
@@ -424,7 +424,8 @@ class FastPath:
         return namespace["make"]
 
     def _specialisation(self, classes: tuple) -> Callable | None:
-        """`make(state) -> spec(values, time_ns)` for these Python classes, or None."""
+        """`make(state, slow) -> spec(values, fields, tags, time_ns)` for these Python classes,
+        or None."""
         if classes in self.specialisations:
             return self.specialisations[classes]
         factory = None
@@ -433,14 +434,17 @@ class FastPath:
             generated = self._generate(kinds)
             if generated is not None:
                 generator, code = generated
-                lines = ["def make(state):"]
+                lines = ["def make(state, slow):"]
                 for name, local in generator.functions.items():
                     lines.append(f"    {local} = state.function({name!r})")
                 unpack = "".join(f"v{index}, " for index in range(len(self.references)))
-                lines.append("    def spec(values, time_ns):")
+                lines.append("    def spec(values, fields, tags, time_ns):")
                 if self.references:
                     lines.append(f"        {unpack}= values")
-                lines.append(f"        return {code}")
+                if generator.stateful:
+                    lines.append(f"        return {code}")
+                else:
+                    lines += ["        try:", f"            return {code}", "        except Exception:", "            return slow(fields, tags, time_ns)"]
                 lines.append("    return spec")
                 namespace = self._namespace(generator)
                 exec(compile("\n".join(lines) + "\n", "<lambda specialisation>", "exec"), namespace)
@@ -469,13 +473,10 @@ class FastPath:
             spec = specialised.get(classes, _ABSENT)
             if spec is _ABSENT:
                 factory = self._specialisation(classes)
-                spec = specialised[classes] = factory(state) if factory is not None else None
+                spec = specialised[classes] = factory(state, slow) if factory is not None else None
             if spec is None:
                 return slow(fields, tags, time_ns)
-            try:
-                return spec(values, time_ns)
-            except _FAILURES:
-                return slow(fields, tags, time_ns)
+            return spec(values, fields, tags, time_ns)
 
         return self.evaluate_factory(state, slow, dispatch)
 

@@ -19,7 +19,7 @@ Modes:
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from tickpy.lang import codegen
 from tickpy.lang.depth import SHALLOW, expression_depth, recursion_room
@@ -187,7 +187,7 @@ class Evaluator:
 
     __slots__ = ("compiled", "state", "evaluate")
 
-    def __init__(self, compiled: "CompiledLambda"):
+    def __init__(self, compiled: CompiledLambda):
         self.compiled = compiled
         self.state = ExecutionState(compiled.catalogue)
         self.evaluate: Callable = compiled._make_evaluate(self.state)

@@ -17,10 +17,9 @@ from __future__ import annotations
 
 import math
 import random
-import re
 import time as _time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 from tickpy.golang import goalgorithms, gomath, gostrings
 from tickpy.golang.goformat import (

@@ -13,8 +13,8 @@ defers to this module for everything else.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Callable
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 from tickpy.golang.goformat import format_float_v
 from tickpy.golang.gotime import format_go_duration

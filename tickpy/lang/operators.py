@@ -8,7 +8,8 @@ with ints and floats; integer division truncates toward zero and panics on zero.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from tickpy.golang.gomath import go_divide
 from tickpy.golang.gostrings import join_text

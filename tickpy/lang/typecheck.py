@@ -18,7 +18,13 @@ from tickpy.lang.depth import expression_depth, recursion_room
 from tickpy.lang.errors import GoError, LambdaCompileError
 from tickpy.lang.functions import BUILTIN_FUNCTIONS, LambdaFunction
 from tickpy.lang.nodes import MAX_ARGS, wrong_signature_message
-from tickpy.lang.operators import BINARY_OPERATIONS, COMPARISON_OPERATORS, LOGICAL_OPERATORS, OPERATORS_BY_TYPE, operator_kind
+from tickpy.lang.operators import (
+    BINARY_OPERATIONS,
+    COMPARISON_OPERATORS,
+    LOGICAL_OPERATORS,
+    OPERATORS_BY_TYPE,
+    operator_kind,
+)
 from tickpy.lang.values import BOOL
 from tickpy.syntax import ast
 

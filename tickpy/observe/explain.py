@@ -7,9 +7,14 @@ from the checked Pipeline (tickpy.check), so what is explained is what Kapacitor
 
 from __future__ import annotations
 
+import copy
+
 from tickpy.check.node_kinds import node_kind
 from tickpy.check.node_words import Unset, expression, label
-from tickpy.check.pipeline import Pipeline, PipelineNode
+from tickpy.check.pipeline import Pipeline, PipelineNode, PropertyCall
+from tickpy.diagnostics import ERROR
+from tickpy.lang.typecheck import check_lambda
+from tickpy.syntax import ast
 
 
 def _deadman_part(node: PipelineNode) -> str:
@@ -69,8 +74,6 @@ def explain_text(pipeline: Pipeline, program=None, given_vars=()) -> str:
 
 def unset_var_uses(program, given_vars) -> list[tuple[str, str, int]]:
     """(name, type, source offset) of each use of a declared var (`var x type`) that has no value."""
-    from tickpy.syntax import ast
-
     declared = {s.name.name: s.type_name.name for s in program.statements
                 if type(s) is ast.TypeDeclaration and s.name.name not in set(given_vars or ())}
     if not declared:
@@ -83,10 +86,6 @@ def unset_var_uses(program, given_vars) -> list[tuple[str, str, int]]:
 def with_placeholders(node: PipelineNode, unset: list[tuple[str, str, int]]) -> PipelineNode:
     """A copy of `node` whose arguments that came from a var without a value read
     `<var NAME (TYPE), not given>` (the node itself is left alone)."""
-    import copy
-
-    from tickpy.check.pipeline import PropertyCall
-
     def placeholder(span):
         for name, type_name, offset in unset:
             if span.offset <= offset < span.end_offset:
@@ -124,13 +123,6 @@ def lambda_problems(node: PipelineNode) -> str:
     """" Note: ..." for each of the node's lambdas that is certain to fail: one that Kapacitor
     refuses when the task starts (`kapacitor define` accepts it: lambdas are compiled only when
     the task is enabled), or one that fails on every point."""
-    from tickpy.diagnostics import ERROR
-    from tickpy.syntax import ast
-
-    try:
-        from tickpy.lang.typecheck import check_lambda
-    except ImportError:
-        return ""
     notes = []
     predicates = {"where", "crit", "warn", "info", "critReset", "warnReset", "infoReset"}
     lambdas = [("predicate" if node.type == "WhereNode" else "eval", a) for a in node.args if isinstance(a, ast.Lambda)]

@@ -7,8 +7,9 @@ import atexit
 import sys
 import threading
 import time
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any
 
 from tickpy.observe.probes import install_probes
 from tickpy.observe.progress import Progress, progress_wanted
@@ -74,13 +75,12 @@ class RunObserver:
             self.tracer = Tracer(task, self.watches, write, self.point_filter, gate=self.gate)
         if self.progress is not None:
             self.progress.alerts = lambda: _alerts_so_far(task.ctx)
-            self._clear_before_output(task)
+            self._clear_before_output(task, self.progress)
         self.started = time.perf_counter()
 
-    def _clear_before_output(self, task) -> None:
+    def _clear_before_output(self, task, progress: Progress) -> None:
         """Erase the progress line before influxDBOut lines (stdout may be the same terminal)
         and log-node lines are written."""
-        progress = self.progress
 
         def clearing(write):
             def write_line(line: str) -> None:
@@ -123,8 +123,6 @@ def make_observer(*, stats: bool = False, graph_out: str | None = None, graph_la
                   trace_write: Callable[[str], None] | None = None, stderr=None) -> RunObserver | None:
     """The observer for these options, or None when nothing is observed (a plain run).
     The progress line is added when `stderr` is a terminal and the trace does not write there."""
-    import sys
-
     stderr = stderr if stderr is not None else sys.stderr
     tracing = trace or trace_filter is not None
     progress_stream = stderr if progress_wanted(stderr) and not (tracing and trace_write is None) else None
@@ -147,7 +145,7 @@ class StderrGate:
         self.held: list[str] = []
 
     @classmethod
-    def install(cls) -> "StderrGate":
+    def install(cls) -> StderrGate:
         gate = cls(sys.stderr)
         sys.stderr = gate
         atexit.register(gate.uninstall)  # a run that ends with an error still writes what it held

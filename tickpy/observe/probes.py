@@ -9,11 +9,15 @@ an event was sent and why not, and, while a point is traced, a line saying what 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any
 
 from tickpy.runtime.messages import BatchMessage
 from tickpy.runtime.nodes.base import ParentPort, RuntimeNode
+
+if TYPE_CHECKING:  # pragma: no cover
+    from tickpy.observe.trace import NodeExplainer
 
 OK = 0
 
@@ -37,7 +41,7 @@ class EdgeProbe:
 
     __slots__ = ("target", "watch", "child_spec", "count")
 
-    def __init__(self, target, watch: "NodeWatch"):
+    def __init__(self, target, watch: NodeWatch):
         self.target = target  # the child node, or its ParentPort
         self.watch = watch
         self.child_spec = watch.spec
@@ -87,10 +91,11 @@ class NodeWatch:
         self.out_probes: list[EdgeProbe] = []
         self.groups: set = set()
         self.is_alert = spec.type == "AlertNode"
-        self.suppressed: dict[str, int] | None = None
+        # Alert nodes only: events not sent, by reason.
+        self.suppressed: dict[str, int] = {}
         if self.is_alert:
             self.suppressed = {SUPPRESSED_FLAPPING: 0, SUPPRESSED_STATE_CHANGES_ONLY: 0, SUPPRESSED_NO_RECOVERIES: 0}
-        self.explainer = None  # set by the tracer
+        self.explainer: NodeExplainer | None = None  # set by the tracer
 
     def in_count(self) -> int:
         return sum(probe.count for probe in self.in_probes)

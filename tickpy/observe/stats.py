@@ -28,7 +28,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from tickpy.check.dot import _label, _sources
+from tickpy.check.evaluate import sorted_nodes
 from tickpy.check.node_kinds import node_kind
+from tickpy.check.pipeline import Pipeline
+from tickpy.golang.goformat import format_float_v
 
 # Keys Kapacitor's alert node never publishes (it sets crits_triggered twice instead).
 UNPUBLISHED_KEYS = frozenset({"events_dropped"})
@@ -88,8 +92,6 @@ class TaskStats:
 def collect_stats(task, watches: dict[int, Any], elapsed_s: float, task_name: str) -> TaskStats:
     """The stats of a finished run of `task` (a CompiledTask) observed through `watches`
     (node id -> probes.NodeWatch)."""
-    from tickpy.check.dot import _label
-
     by_id = {spec.id: (spec, node) for spec, node in zip(task.specs, task.nodes)}
     root_spec = task.specs[0]
     results = []
@@ -119,7 +121,7 @@ def collect_stats(task, watches: dict[int, Any], elapsed_s: float, task_name: st
             if key not in UNPUBLISHED_KEYS:
                 counters[key] = value
         suppressed: dict[str, int] = {}
-        if watch is not None and watch.suppressed is not None:
+        if watch is not None and watch.is_alert:
             suppressed = {reason: count for reason, count in watch.suppressed.items() if count}
             counters["events_suppressed"] = sum(watch.suppressed.values())
         results.append(NodeStats(
@@ -140,10 +142,6 @@ def collect_stats(task, watches: dict[int, Any], elapsed_s: float, task_name: st
 
 def walk_order(specs: list) -> list:
     """Kapacitor's node walk order (as `kapacitor show` lists them)."""
-    from tickpy.check.dot import _sources
-    from tickpy.check.evaluate import sorted_nodes
-    from tickpy.check.pipeline import Pipeline
-
     return sorted_nodes(_sources(Pipeline("stream", list(specs))))
 
 
@@ -151,8 +149,6 @@ def _value_text(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float):
-        from tickpy.golang.goformat import format_float_v
-
         return format_float_v(value)
     return str(value)
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from tickpy.check.node_kinds import node_kind
+from tickpy.diagnostics import visible
 from tickpy.observe import probes
 from tickpy.runtime.alert_event import LEVELS as LEVEL_NAMES
 from tickpy.runtime.nodes.combine import NO_FILL
@@ -68,7 +69,9 @@ def point_text(name: str, tags, fields, time_ns: int) -> str:
 
     line = encode_line(name, tags, fields, time_ns)
     if line is None:
-        line = encode_line(name, tags, {"<no fields>": True}, time_ns).replace("<no fields>=true", "<no fields>")
+        marked = encode_line(name, tags, {"<no fields>": True}, time_ns)
+        assert marked is not None, "a point with a field is written"
+        line = marked.replace("<no fields>=true", "<no fields>")
     return line
 
 
@@ -176,7 +179,8 @@ class Tracer:
             if self.gate is not None:
                 self.gate.release()  # nothing to write: let what waited through
             return
-        self.write("\n".join(INDENT * depth + text for depth, text in lines))
+        # Names and values come from the data: control characters are shown, not sent to the terminal.
+        self.write("\n".join(INDENT * depth + visible(text) for depth, text in lines))
 
     # ---- per node
 
@@ -185,6 +189,7 @@ class Tracer:
         slot = [self.depth, watch.label + ":"]
         self.lines.append(slot)
         explainer = watch.explainer
+        assert explainer is not None, "the tracer gives every watch an explainer"
         before = explainer.before(watch, msg, kind)
         try:
             call(msg)

@@ -17,10 +17,11 @@ Which kinds a function accepts and which kind it produces follow Kapacitor's pip
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import reduce
 from operator import add as _plus
-from typing import Any, Callable
+from typing import Any, cast
 
 from tickpy.golang.goalgorithms import pow as go_pow  # Go's math.Pow, bit for bit
 from tickpy.golang.gosort import go_sort, sorted_by_value
@@ -88,7 +89,8 @@ class SumReducer(Reducer):
 
     def emit(self) -> list:
         # InfluxDB keeps the initial point's time (0, the epoch) for sums.
-        total = wrap_int64(self.total) if self.is_int else self.total
+        # is_int: only ints were added
+        total = wrap_int64(cast(int, self.total)) if self.is_int else self.total
         return [(0, total, None)]
 
 
@@ -109,7 +111,8 @@ class MeanReducer(Reducer):
         self.count += len(values)
 
     def emit(self) -> list:
-        total = float(wrap_int64(self.total)) if self.is_int else self.total
+        # is_int: only ints were added
+        total = float(wrap_int64(cast(int, self.total))) if self.is_int else self.total
         if self.count == 0:
             return [(ZERO_TIME, math.nan, None)]
         return [(ZERO_TIME, total / self.count, None)]
@@ -414,19 +417,21 @@ class ElapsedReducer(Reducer):
 
     def __init__(self, unit: int) -> None:
         self.unit = unit
-        self.prev_time = None
-        self.curr_time = None
+        self.prev_time: int | None = None
+        self.curr_time: int | None = None
 
     def add(self, time: int, value: Any, source: Any) -> None:
         self.prev_time = self.curr_time
         self.curr_time = time
 
     def emit(self) -> list:
-        if self.prev_time is None:
+        prev_time = self.prev_time
+        if prev_time is None:
             return []
         if self.unit == 0:
             return []
-        return [(self.curr_time, int64_div(self.curr_time - self.prev_time, self.unit), None)]
+        curr_time = cast(int, self.curr_time)  # set before prev_time is
+        return [(curr_time, int64_div(curr_time - prev_time, self.unit), None)]
 
 
 class DifferenceReducer(Reducer):
@@ -434,8 +439,8 @@ class DifferenceReducer(Reducer):
 
     def __init__(self, is_int: bool) -> None:
         self.is_int = is_int
-        self.prev = None  # (time, value)
-        self.curr = None
+        self.prev: tuple[int, Any] | None = None
+        self.curr: tuple[int, Any] | None = None
         self.prev_valid = False
 
     def add(self, time: int, value: Any, source: Any) -> None:
@@ -450,8 +455,9 @@ class DifferenceReducer(Reducer):
         if not self.prev_valid:
             return []
         self.prev_valid = False
-        time, value = self.curr
-        diff = value - self.prev[1]
+        # prev_valid: both are set
+        time, value = cast("tuple[int, Any]", self.curr)
+        diff = value - cast("tuple[int, Any]", self.prev)[1]
         if self.is_int:
             diff = wrap_int64(diff)
         return [(time, diff, None)]
@@ -484,7 +490,8 @@ class MovingAverageReducer(Reducer):
     def emit(self) -> list:
         if len(self.values) != self.size or self.size <= 0:
             return []
-        total = float(wrap_int64(self.total)) if self.is_int else self.total
+        # is_int: only ints were added
+        total = float(wrap_int64(cast(int, self.total))) if self.is_int else self.total
         return [(self.time, total / len(self.values), None)]
 
 
@@ -532,7 +539,7 @@ class FunctionSpec:
     empty_ok: bool = False
     provides_batch: bool = False
 
-    def new_reducer(self, kind: type, args: list):
+    def new_reducer(self, kind: type, args: list) -> Reducer:
         factory = self.factories.get(kind)
         if factory is None:
             raise ReducerTypeError(f"cannot apply {self.name} to {GO_TYPE_NAMES.get(kind, kind.__name__)} field")
@@ -805,6 +812,7 @@ class HoltWintersReducer(Reducer):
                         if sse < best_sse or best_params is None:
                             best_sse = sse
                             best_params = found
+        assert best_params is not None, "the first guess is always kept"
         forecast = self._forecast(self.h, best_params)
         interval = self.interval
         results = []

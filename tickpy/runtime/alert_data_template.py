@@ -11,14 +11,28 @@ row could tell apart.)
 
 from __future__ import annotations
 
-from tickpy.golang import gojson
-from tickpy.runtime.alert_event import LEVEL_RANK, LEVELS, AlertEvent
 from tickpy.check.alert_templates import go_scalar_value
-from tickpy.runtime.alert_wire import result_struct
+from tickpy.golang import gojson
 from tickpy.golang.gotemplate_exec import ExecError, Func, TextTemplate
 from tickpy.golang.gotemplate_parse import TemplateParseError
-from tickpy.golang.gotemplate_types import (BOOL, DURATION, EMPTY_INTERFACE, GV, MAP_STRING_STRING,
-                                          STRING, TIME, GoType, Method, StructField, go_duration, go_time, iface)
+from tickpy.golang.gotemplate_types import (
+    BOOL,
+    DURATION,
+    EMPTY_INTERFACE,
+    GV,
+    MAP_STRING_STRING,
+    STRING,
+    TIME,
+    GoType,
+    Method,
+    StructField,
+    go_duration,
+    go_time,
+    iface,
+    to_json_value,
+)
+from tickpy.runtime.alert_event import LEVEL_RANK, LEVELS, AlertEvent
+from tickpy.runtime.alert_wire import result_struct
 
 
 class _JSONGV(GV):
@@ -35,7 +49,8 @@ LEVEL = GoType("alert.Level", "int")
 LEVEL.methods["String"] = Method("String", [], [STRING],
                                  lambda l: GV(STRING, LEVELS[l.v] if 0 <= l.v < len(LEVELS) else "unknown"))
 STRINGS = GoType("[]string", "slice", elem=STRING)
-ROW_VALUES = GoType("[][]interface {}", "slice", elem=GoType("[]interface {}", "slice", elem=EMPTY_INTERFACE))
+ROW_CELLS = GoType("[]interface {}", "slice", elem=EMPTY_INTERFACE)
+ROW_VALUES = GoType("[][]interface {}", "slice", elem=ROW_CELLS)
 ROW = GoType("models.Row", "struct", fields=[
     StructField("Name", STRING), StructField("Tags", MAP_STRING_STRING), StructField("Columns", STRINGS),
     StructField("Values", ROW_VALUES), StructField("Partial", BOOL)])
@@ -49,7 +64,7 @@ ALERT_DATA = GoType("alert.Data", "struct", fields=[
     StructField("Data", RESULT), StructField("PreviousLevel", LEVEL), StructField("Recoverable", BOOL)])
 
 
-def _cell(value) -> GV:
+def template_cell(value) -> GV:
     scalar = go_scalar_value(value)
     if scalar is not None:
         return scalar
@@ -62,10 +77,10 @@ def _cell(value) -> GV:
 def _row(series: dict, index: int) -> GV:
     values = []
     for row in series.get("values") or []:
-        cells = [_cell(v) for v in row]
+        cells = [template_cell(v) for v in row]
         if row and type(row[0]) is int and (series.get("columns") or [""])[0] == "time":
             cells[0] = iface(go_time(row[0]))
-        values.append(GV(ROW_VALUES.elem, cells))
+        values.append(GV(ROW_CELLS, cells))
     struct = result_struct({"series": [series]})["series"][0]
     return _JSONGV(ROW, [
         GV(STRING, series.get("name", "")),
@@ -97,8 +112,6 @@ def _json_text(value: GV | None) -> str:
         return value.json_text
     if value.t is LEVEL:
         return gojson.dumps(LEVELS[value.v])
-    from tickpy.golang.gotemplate_types import to_json_value
-
     return gojson.dumps(to_json_value(value))
 
 
@@ -142,7 +155,7 @@ def template_data_value(event: AlertEvent) -> GV:
         go_duration(event.duration_ns), GV(STRING, event.details), GV(STRING, event.name),
         GV(STRING, event.task_name), GV(STRING, event.group),
         GV(MAP_STRING_STRING, {k: GV(STRING, v) for k, v in event.tags.items()}),
-        GV(TEMPLATE_DATA.fields[10].type, {k: _cell(v) for k, v in event.fields.items()}),
+        GV(TEMPLATE_DATA.fields[10].type, {k: template_cell(v) for k, v in event.fields.items()}),
     ])
 
 

@@ -8,8 +8,8 @@ service may have to rewrite that one field; `with_previous_level` does it withou
 from __future__ import annotations
 
 from tickpy.golang import gojson
-from tickpy.runtime.alert_event import AlertEvent
 from tickpy.lang.values import Time
+from tickpy.runtime.alert_event import AlertEvent
 
 _SERIES_OMITEMPTY = ("name", "tags", "columns", "values", "partial")
 

@@ -12,14 +12,18 @@ delivery_summary, interrupted_by, alert_service.
 
 from __future__ import annotations
 
+import shlex
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any
 
-from tickpy.golang import gojson
+from tickpy.check import build_pipeline
 from tickpy.diagnostics import Diagnostic, TickpyError
-from tickpy.lang.depth import recursion_room
+from tickpy.golang import gojson
 from tickpy.runtime.nodes.base import NodeError, ParentPort, RunContext, RuntimeNode, lookup
+from tickpy.runtime.nodes.basic import StreamNode
+from tickpy.syntax import parse
 
 
 @dataclass(slots=True, eq=False)
@@ -32,8 +36,10 @@ class CompiledTask:
     points_read: int = 0
 
     @property
-    def root(self) -> RuntimeNode:
-        return self.nodes[0]
+    def root(self) -> StreamNode:
+        root = self.nodes[0]
+        assert isinstance(root, StreamNode), "compile_task builds stream tasks only"
+        return root
 
     def run(self, points: Iterable[Any]) -> int:
         """Push every point through the task; returns how many were read."""
@@ -42,7 +48,7 @@ class CompiledTask:
         ingest = fast() if fast is not None else root.ingest
         count = 0
         try:
-            for count, point in enumerate(points, 1):
+            for count, point in enumerate(points, 1):  # noqa: B007  (count is read after the loop)
                 ingest(point)
         finally:
             if getattr(ingest, "__self__", None) is not root:
@@ -72,8 +78,9 @@ class CompiledTask:
             }
             if spec is self.specs[0]:
                 # The points read that the task was not handed (stream0 does not count them).
-                entry["ignored_other_dbrps"] = node.ignored_other_dbrps
-                entry["ignored_other_measurements"] = node.ignored_other_measurements
+                root = self.root
+                entry["ignored_other_dbrps"] = root.ignored_other_dbrps
+                entry["ignored_other_measurements"] = root.ignored_other_measurements
             entry.update(node.extra_stats())
             stats[node.label] = entry
         return stats
@@ -120,6 +127,7 @@ def compile_task(pipeline, ctx: RunContext) -> CompiledTask:
     problems: list[Diagnostic] = []
     for spec in pipeline.nodes:
         cls = lookup(spec.type, spec.name)
+        assert cls is not None, "the nodes tickpy cannot run were refused above"
         try:
             node = cls(spec, ctx)
         except TickpyError as error:
@@ -177,9 +185,6 @@ class RunResult:
 
 def load_pipeline(source: str, path: str = "<script>", task_type: str | None = None, variables=None):
     """Parse and check a script into its Pipeline; raises TickpyError with diagnostics."""
-    from tickpy.check import build_pipeline
-    from tickpy.syntax import parse
-
     program = parse(source, path)
     # A run needs a task, never a template: a var declared without a value is an error here.
     return build_pipeline(program, task_type=task_type, variables=variables, template=False)
@@ -194,8 +199,6 @@ def parse_dbrp(dbrp) -> tuple[str, str] | None:
     text = str(dbrp)
     if text.startswith('"'):
         # "db"."rp" with quotes (names may hold dots)
-        import shlex
-
         parts = [p for p in shlex.split(text.replace('"."', '" "'))]
         if len(parts) == 2:
             return parts[0], parts[1]

@@ -47,8 +47,9 @@ import io
 import re
 import sys
 import time as _time
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Callable, Iterable, Iterator
+from typing import Any, Protocol, cast
 
 from tickpy.golang.goformat import GoNumError, parse_bool, parse_float, parse_int, parse_uint
 from tickpy.runtime.point import Point
@@ -119,7 +120,8 @@ class _Invalid(Exception):
 # the strings of the resulting point.  Such lines always take the exact path.
 
 
-def _replace_each_byte(error: UnicodeDecodeError):
+def _replace_each_byte(error: UnicodeError) -> tuple[str, int]:
+    assert isinstance(error, UnicodeDecodeError)  # registered for decoding only
     return "\ufffd", error.start + 1
 
 
@@ -159,7 +161,10 @@ def _byte_length(text: str) -> int:
 # --------------------------------------------------------------------------------------------
 # The exact scanner.  It follows the reference parser's rules, whose notion of "escaped" is
 # "the previous byte is a backslash" in some places and "a backslash skips the next byte" in
-# others; results depend on that difference, so each rule is kept where it applies.
+# others; results depend on that difference, so each rule is kept where it applies.  Each scan
+# jumps from one character that matters to the next with a regular expression (a lookbehind
+# for "the previous byte is a backslash"), so a long line costs its length once, in C, and its
+# Python work is per token, not per character.
 
 _WHITESPACE = " \t\x00"
 
@@ -171,112 +176,120 @@ def _skip_whitespace(buf: str, i: int) -> int:
     return i
 
 
+# The first `stop` character not preceded by a backslash, for each stop character used.
+_UNESCAPED = {stop: re.compile(r"(?<!\\)" + re.escape(stop)).search for stop in ",= "}
+
+
 def _scan_to(buf: str, i: int, stop: str, low: int = 0) -> int:
-    """Index of the first `stop` at or after i not preceded by a backslash (or len)."""
-    n = len(buf)
-    while i < n:
-        if buf[i] == stop and (i == low or buf[i - 1] != "\\"):
-            return i
-        i += 1
-    return n
+    """Index of the first `stop` at or after i not preceded by a backslash (or len); at `low`
+    the character before does not count."""
+    if i == low and buf.startswith(stop, i):
+        return i
+    found = _UNESCAPED[stop](buf, i)
+    return len(buf) if found is None else found.start()
+
+
+_MEASUREMENT_END = re.compile(r"(?<!\\)[, ]").search
 
 
 def _scan_measurement(buf: str, i: int) -> tuple[bool, int]:
     """(has_tags, index after the measurement: past the comma, or at the space)."""
-    n = len(buf)
-    if i >= n or buf[i] == ",":
+    if i >= len(buf) or buf[i] == ",":
         raise _Invalid("missing measurement")
-    while True:
-        i += 1
-        if i >= n:
-            raise _Invalid("missing fields")
-        if buf[i - 1] == "\\":
-            continue
-        c = buf[i]
-        if c == ",":
-            return True, i + 1
-        if c == " ":
-            return False, i
+    found = _MEASUREMENT_END(buf, i + 1)
+    if found is None:
+        raise _Invalid("missing fields")
+    end = found.start()
+    return (True, end + 1) if buf[end] == "," else (False, end)
+
+
+_TAG_KEY_END = re.compile(r"(?<!\\)[ ,=]").search
+_TAG_VALUE_END = _TAG_KEY_END
+# Tags without backslashes, each key=value with a value that may start with '=', up to a space.
+_PLAIN_TAGS = re.compile(r"[^ ,=\\][^ ,=\\]*+=[^ ,\\][^ ,=\\]*+(?:,[^ ,=\\][^ ,=\\]*+=[^ ,\\][^ ,=\\]*+)*+ ").match
 
 
 def _scan_tags(buf: str, i: int) -> tuple[int, list[int]]:
     """Index of the space ending the tags, and the start of each tag (plus one sentinel)."""
+    plain = _PLAIN_TAGS(buf, i)
+    if plain is not None:  # the common case, checked and split at once
+        end = plain.end() - 1
+        starts = [i]
+        for tag in buf[i:end].split(","):
+            starts.append(starts[-1] + len(tag) + 1)
+        return end, starts
     n = len(buf)
     starts = []
     while True:
         starts.append(i)
         if i >= n or buf[i] in " ,=":
             raise _Invalid("missing tag key")
-        while True:
-            i += 1
-            if i >= n or (buf[i] in " ," and buf[i - 1] != "\\"):
-                raise _Invalid("missing tag value")
-            if buf[i] == "=" and buf[i - 1] != "\\":
-                i += 1
-                break
+        found = _TAG_KEY_END(buf, i + 1)
+        if found is None or buf[found.start()] != "=":
+            raise _Invalid("missing tag value")
+        i = found.end()
         if i >= n or buf[i] in ", ":
             raise _Invalid("missing tag value")
-        while True:
-            i += 1
-            if i >= n:
-                raise _Invalid("missing fields")
-            c = buf[i]
-            if buf[i - 1] == "\\":
-                continue
-            if c == "=":
-                raise _Invalid("invalid tag format")
-            if c == ",":
-                i += 1
-                break
-            if c == " ":
-                starts.append(i + 1)
-                return i, starts
+        found = _TAG_VALUE_END(buf, i + 1)
+        if found is None:
+            raise _Invalid("missing fields")
+        i = found.start()
+        c = buf[i]
+        if c == "=":
+            raise _Invalid("invalid tag format")
+        if c == " ":
+            starts.append(i + 1)
+            return i, starts
+        i += 1
+
+
+class _MatchesEverywhere(Protocol):
+    """`pattern.match` of a `[...]*+` pattern: it matches (maybe empty) at any position."""
+
+    def __call__(self, string: str, pos: int = ...) -> re.Match[str]: ...
+
+
+_NUMBER_END = cast(_MatchesEverywhere, re.compile(r"[^, ]*+").match)
+_NUMBER_BODY = re.compile(r"[0-9.eEiu+-]*+").fullmatch
+_SIGN_NOT_AFTER_E = re.compile(r"(?<![eE])[+-]").search
+
+
+_PLAIN_NUMBER = re.compile(r"-?[0-9]{1,18}+(?:\.[0-9]{0,5}+)?+(?=[, ]|\Z)|-?[0-9]{1,18}+i(?=[, ]|\Z)").match
 
 
 def _scan_number(buf: str, i: int) -> int:
-    n = len(buf)
+    """The end of the number at i, as InfluxDB's scanNumber walks it.
+
+    Its character loop accepts, up to the next ',' or ' ': an optional leading '-', then
+    digits, one '.', 'e'/'E' (not as the very first character), '+'/'-' right after an 'e',
+    and one 'i' or 'u' (not first); anything else is an invalid number."""
+    plain = _PLAIN_NUMBER(buf, i)  # short enough that no range check applies
+    if plain is not None:
+        return plain.end()
     start = i
-    is_int = is_unsigned = False
-    if i < n and buf[i] == "-":
-        i += 1
-        if i == n:
+    negative = buf[i] == "-"
+    if negative and i + 1 == len(buf):
+        raise _Invalid("invalid number")
+    end = _NUMBER_END(buf, i).end()
+    body = buf[start + negative : end]
+    if body:
+        if (not negative and body[0] in "eEiu") or _NUMBER_BODY(body) is None or _SIGN_NOT_AFTER_E(body):
             raise _Invalid("invalid number")
-    decimal = scientific = False
-    while i < n:
-        c = buf[i]
-        if c == "," or c == " ":
-            break
-        if c == "i" and i > start and not (is_int or is_unsigned):
-            is_int = True
-            i += 1
-            continue
-        if c == "u" and i > start and not (is_int or is_unsigned):
-            is_unsigned = True
-            i += 1
-            continue
-        if c == ".":
-            if decimal:
-                raise _Invalid("invalid number")
-            decimal = True
-        if i > start and (c == "e" or c == "E"):
-            scientific = True
-            i += 1
-            continue
-        if (c == "+" or c == "-") and buf[i - 1] in "eE":
-            i += 1
-            continue
-        if c not in "0123456789.":  # includes NaN, which InfluxDB refuses
+        if body.count(".") > 1 or body.count("i") + body.count("u") > 1:
             raise _Invalid("invalid number")
-        i += 1
+    is_int = "i" in body
+    is_unsigned = "u" in body
+    decimal = "." in body
+    scientific = "e" in body or "E" in body
     if (is_int or is_unsigned) and (decimal or scientific):
         raise _Invalid("invalid number")
-    digits = i - start - is_int - decimal - (buf[start] == "-")
+    digits = end - start - is_int - decimal - negative
     if digits == 0:
         raise _Invalid("invalid number")
     if is_int:
-        if buf[i - 1] != "i":
+        if buf[end - 1] != "i":
             raise _Invalid("invalid number")
-        text = buf[start : i - 1]
+        text = buf[start : end - 1]
         if len(text) >= 19:
             try:
                 parse_int(text)
@@ -284,28 +297,29 @@ def _scan_number(buf: str, i: int) -> int:
                 raise _Invalid(f"unable to parse integer {text}: {err}") from None
     elif is_unsigned:
         raise _Invalid("invalid number")  # unsigned integers are disabled in this build
-    elif scientific or i - start >= 25:
+    elif scientific or end - start >= 25:
         try:
-            parse_float(buf[start:i])
+            parse_float(buf[start:end])
         except GoNumError:
             raise _Invalid("invalid float") from None
-    return i
+    return end
 
 
 _BOOLEAN_WORDS = frozenset(("t", "T", "f", "F", "true", "True", "TRUE", "false", "False", "FALSE"))
 
 
 def _scan_boolean(buf: str, i: int) -> int:
-    n = len(buf)
-    start = i
     if buf[i] not in "tfTF":
         raise _Invalid("invalid boolean")
-    i += 1
-    while i < n and buf[i] != "," and buf[i] != " ":
-        i += 1
-    if buf[start:i] not in _BOOLEAN_WORDS:
+    end = _NUMBER_END(buf, i).end()
+    if buf[i:end] not in _BOOLEAN_WORDS:
         raise _Invalid("invalid boolean")
-    return i
+    return end
+
+
+# The next character that matters in a field block: outside a string, and inside one.
+_FIELDS_EVENT = re.compile(r'[\\"=, ]').search
+_QUOTED_EVENT = re.compile(r'[\\"]').search
 
 
 def _scan_fields(buf: str, i: int) -> tuple[int, str]:
@@ -313,16 +327,22 @@ def _scan_fields(buf: str, i: int) -> tuple[int, str]:
     start = i = _skip_whitespace(buf, i)
     quoted = False
     equals = commas = 0
-    while i < n:
+    while True:
+        found = (_QUOTED_EVENT if quoted else _FIELDS_EVENT)(buf, i)
+        if found is None:
+            i = n
+            break
+        i = found.start()
         c = buf[i]
-        if c == "\\" and i + 1 < n:
-            i += 2
+        if c == "\\":
+            i += 2 if i + 1 < n else 1
             continue
-        if c == '"' and equals > commas:
-            quoted = not quoted
+        if c == '"':
+            if equals > commas:
+                quoted = not quoted
             i += 1
             continue
-        if c == "=" and not quoted:
+        if c == "=":
             equals += 1
             before = buf[i - 1]
             if (before == " " or before == ",") and buf[i - 2] != "\\":
@@ -338,11 +358,13 @@ def _scan_fields(buf: str, i: int) -> tuple[int, str]:
             if after != '"':
                 i = _scan_boolean(buf, i + 1)
                 continue
-        if c == "," and not quoted:
+            i += 1
+            continue
+        if c == ",":
             commas += 1
-        if c == " " and not quoted:
-            break
-        i += 1
+            i += 1
+            continue
+        break  # an unquoted space ends the fields
     if quoted:
         raise _Invalid("unbalanced quotes")
     if equals == 0 or commas != equals - 1:
@@ -350,27 +372,24 @@ def _scan_fields(buf: str, i: int) -> tuple[int, str]:
     return i, buf[start:i]
 
 
+_TIMESTAMP = cast(_MatchesEverywhere, re.compile(r"-?[0-9]*+").match)
+
+
 def _scan_time(buf: str, i: int) -> tuple[int, str]:
-    n = len(buf)
     start = i = _skip_whitespace(buf, i)
-    while i < n:
-        c = buf[i]
-        if c == "\n" or c == " ":
-            break
-        if i == start and c == "-":
-            i += 1
-            continue
-        if c < "0" or c > "9":
-            raise _Invalid("bad timestamp")
-        i += 1
-    return i, buf[start:i]
-
-
-_UNESCAPE_NAME = re.compile(r'\\([," =])')  # measurement names and field keys
+    end = _TIMESTAMP(buf, i).end()
+    if end < len(buf) and buf[end] != "\n" and buf[end] != " ":
+        raise _Invalid("bad timestamp")
+    return end, buf[start:end]
 
 
 def _unescape_name(text: str) -> str:
-    return _UNESCAPE_NAME.sub(r"\1", text) if "\\" in text else text
+    """A measurement name or field key without the backslashes before , " space and =.  (One
+    replacement after another equals one left-to-right pass here: dropping a backslash can only
+    make a new pair with the character just handled.)"""
+    if "\\" not in text:
+        return text
+    return text.replace("\\,", ",").replace('\\"', '"').replace("\\ ", " ").replace("\\=", "=")
 
 
 def _unescape_tag(text: str) -> str:
@@ -379,22 +398,22 @@ def _unescape_tag(text: str) -> str:
 
 
 _UNESCAPE_STRING = re.compile(r'\\([\\"])')
+_VALUE_EVENT = re.compile(r'\\[\\"]|["]|,').search  # outside a string: an escape, a quote, the end
+_VALUE_QUOTED_EVENT = re.compile(r'\\[\\"]|"').search
 
 
 def _scan_field_value(buf: str, i: int) -> int:
-    n = len(buf)
     quoted = False
-    while i < n:
-        c = buf[i]
-        if c == "\\" and i + 1 < n and buf[i + 1] in '"\\':
-            i += 2
-            continue
-        if c == '"':
+    while True:
+        found = (_VALUE_QUOTED_EVENT if quoted else _VALUE_EVENT)(buf, i)
+        if found is None:
+            return len(buf)
+        token = found.group()
+        if token == ",":
+            return found.start()
+        if token == '"':
             quoted = not quoted
-        elif c == "," and not quoted:
-            break
-        i += 1
-    return i
+        i = found.end()
 
 
 def _field_items(fields: str):
@@ -410,8 +429,8 @@ def _field_items(fields: str):
         i = end + 1
 
 
-def _decode_fields(items: list[tuple[str, str]]) -> dict:
-    decoded = {}
+def _decode_fields(items: list[tuple[str, str]]) -> dict[str, Any]:
+    decoded: dict[str, Any] = {}
     for raw_key, value in items:
         key = _unescape_name(raw_key)
         if not key or not value:
@@ -499,12 +518,12 @@ def _parse_exact(buf: str, multiplier: int, default_time: int | None) -> Point:
         if escaped:
             tag_key, tag_value = _unescape_tag(tag_key), _unescape_tag(tag_value)
         tags[tag_key] = tag_value
-    fields = _decode_fields(items)
+    decoded = _decode_fields(items)
     if not buf.isascii() and _SURROGATE(buf):
         name = _clean(name)
         tags = {_clean(k): _clean(v) for k, v in tags.items()}
-        fields = {_clean(k): _clean(v) if isinstance(v, str) else v for k, v in fields.items()}
-    return Point(name, tags, fields, point_time)
+        decoded = {_clean(k): _clean(v) if isinstance(v, str) else v for k, v in decoded.items()}
+    return Point(name, tags, decoded, point_time)
 
 
 # --------------------------------------------------------------------------------------------
@@ -534,6 +553,26 @@ _simple_line = re.compile(
     r"(?: ([0-9]{1,19}+))?"  # timestamp
 ).fullmatch
 _FAST_MAX_LENGTH = 16000  # below this no key can exceed MAX_KEY_LENGTH bytes
+_FIELD_KEYS = re.compile(r'(?:^|,)(' + _KEY_CHAR + r'++)=(?:"[^"\\]*+"|[^,]*+)').findall
+
+
+def _match_long_line(line: str):
+    """_simple_line's match of a line longer than _FAST_MAX_LENGTH when its series key and each
+    field's key stay within MAX_KEY_LENGTH bytes (else None: the exact parser says so); so an
+    ordinary long line costs one regular expression, not a scan per character."""
+    match = _simple_line(line)
+    if match is None:
+        return None
+    key_length = _byte_length(match.group(1)) + _byte_length(match.group(2))
+    if key_length > MAX_KEY_LENGTH:
+        return None
+    fields = match.group(3)
+    if key_length + 4 + _byte_length(fields) > MAX_KEY_LENGTH:
+        keys = _FIELD_KEYS(fields)
+        longest = max(map(len, keys) if fields.isascii() else map(_byte_length, keys))
+        if key_length + 4 + longest > MAX_KEY_LENGTH:
+            return None
+    return match
 
 
 def _simple_tags(tag_text: str) -> dict | None:
@@ -547,7 +586,7 @@ def _simple_tags(tag_text: str) -> dict | None:
 
 def _parse_fast(line: str, multiplier: int, default_time: int | None) -> Point | None:
     """A Point for an ordinary line, or None to let the exact parser decide."""
-    match = _simple_line(line) if len(line) <= _FAST_MAX_LENGTH else None
+    match = _simple_line(line) if len(line) <= _FAST_MAX_LENGTH else _match_long_line(line)
     if match is None:
         return None
     name, tag_text, fields, timestamp = match.groups()
@@ -568,32 +607,45 @@ def _parse_fast(line: str, multiplier: int, default_time: int | None) -> Point |
 # lets a quoted string field run over newlines and a backslash skip a newline.
 
 
+_BEFORE_FIELDS_EVENT = re.compile(r"[\\ ]").search  # until the first space: only escapes count
+_IN_FIELDS_EVENT = re.compile(r'[\\=,"]').search
+
+
 def _line_continues(line: str, state: list) -> bool:
     """Advance InfluxDB's line-scanner state over `line`; True when its newline does not end
     the entry (inside a quoted string, or skipped by a final backslash).  A final backslash at
-    the very end of the input ends the entry all the same, which the caller's flush gives."""
-    in_fields, quoted, equals, commas = state
+    the very end of the input ends the entry all the same, which the caller's flush gives.
+
+    `state` is [in fields, quoted, equals, commas, a quote opened on this line is still open]."""
+    in_fields, quoted, equals, commas, _ = state
+    if not quoted and '"' not in line and not line.endswith("\\"):
+        return False  # no string to stay in, no backslash to skip the newline: the entry ends
+    opened = False
     n = len(line)
     i = 0
-    while i < n:
+    while True:
+        found = (_QUOTED_EVENT if quoted else _IN_FIELDS_EVENT if in_fields else _BEFORE_FIELDS_EVENT)(line, i)
+        if found is None:
+            break
+        i = found.start()
         c = line[i]
         if c == "\\":
             if i + 1 < n:
                 i += 2
                 continue
-            state[:] = in_fields, quoted, equals, commas
+            state[:] = in_fields, quoted, equals, commas, opened
             return True
         if c == " ":
             in_fields = True
-        if in_fields:
-            if not quoted and c == "=":
-                equals += 1
-            elif not quoted and c == ",":
-                commas += 1
-            elif c == '"' and equals > commas:
-                quoted = not quoted
+        elif c == "=":
+            equals += 1
+        elif c == ",":
+            commas += 1
+        elif equals > commas:  # a quote
+            quoted = not quoted
+            opened = quoted
         i += 1
-    state[:] = in_fields, quoted, equals, commas
+    state[:] = in_fields, quoted, equals, commas, opened
     return quoted
 
 
@@ -604,7 +656,7 @@ def iter_blocks(lines: Iterable[str]) -> Iterator[tuple[int, str]]:
     """
     pending: list[str] | None = None
     pending_line = 0
-    state = [False, False, 0, 0]
+    state = [False, False, 0, 0, False]
     lineno = 0
     for line in lines:
         lineno += 1
@@ -616,7 +668,7 @@ def iter_blocks(lines: Iterable[str]) -> Iterator[tuple[int, str]]:
                 continue
             pending = []
             pending_line = lineno
-            state[:] = False, False, 0, 0  # in fields, quoted, equals, commas
+            state[:] = False, False, 0, 0, False
         pending.append(line)
         if not _line_continues(line, state):
             yield pending_line, "\n".join(pending)
@@ -710,20 +762,26 @@ def _read(source, multiplier: int, now: int | None, report, source_name: str,
     max_time = MAX_NANO_TIME
     pending: list[str] | None = None
     pending_line = 0
-    state = [False, False, 0, 0]
+    quote_line = 0  # where the quote that keeps a pending entry open was opened
+    state = [False, False, 0, 0, False]
     lineno = 0
     for lines, dirty in _line_batches(source):
         limit = -1 if dirty else _FAST_MAX_LENGTH  # lines holding stray bytes go the exact way
         for line in lines:
             lineno += 1
             if pending is None:
-                match = match_line(line) if len(line) <= limit else None
+                if len(line) <= limit:
+                    match = match_line(line)
+                elif limit > 0:
+                    match = _match_long_line(line)
+                else:
+                    match = None
                 if match is not None:
                     name, tag_text, fields, timestamp = match.groups()
                     tags = tag_cache.get(tag_text)
                     if tags is None:
                         tags = _simple_tags(tag_text)
-                        if tags is not None:
+                        if tags is not None and len(tag_text) <= _FAST_MAX_LENGTH:
                             if len(tag_cache) > 100_000:
                                 tag_cache.clear()
                             tag_cache[tag_text] = tags
@@ -738,13 +796,15 @@ def _read(source, multiplier: int, now: int | None, report, source_name: str,
                 if '"' in line or "\\" in line:
                     pending = []
                     pending_line = lineno
-                    state[:] = False, False, 0, 0
+                    state[:] = False, False, 0, 0, False
                 else:
                     block = line
                     block_line = lineno
             if pending is not None:
                 pending.append(line)
                 if _line_continues(line, state):
+                    if state[4]:
+                        quote_line = lineno
                     continue
                 block = "\n".join(pending)
                 block_line = pending_line
@@ -767,7 +827,12 @@ def _read(source, multiplier: int, now: int | None, report, source_name: str,
             try:
                 point = exact(block, multiplier, now)
             except _Invalid as err:
-                report(LineError(source_name, pending_line, _reason(err, block[start:]), _clean(block)))
+                reason = _reason(err, block[start:])
+                if state[1] and lineno > pending_line:
+                    # One stray quote makes the rest of the input one entry, as in InfluxDB: say where.
+                    reason += (f"; the double quote opened on line {quote_line} is never closed, so lines "
+                               f"{pending_line} to {lineno} were read as one entry")
+                report(LineError(source_name, pending_line, reason, _clean(block)))
             else:
                 point.database = database
                 point.retention_policy = retention_policy

@@ -31,8 +31,8 @@ something, build a new message (`PointMessage.copy()`, then assign new dicts), e
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from tickpy.golang.gojson import Struct
@@ -104,7 +104,7 @@ class PointMessage:
         self.dimensions = dimensions
         self.group = group_id(name, tags, dimensions) if group is None else group
 
-    def copy(self) -> "PointMessage":
+    def copy(self) -> PointMessage:
         """A shallow copy (Kapacitor's ShallowCopy): dicts are shared, replace them, do not mutate."""
         clone = PointMessage.__new__(PointMessage)
         clone.name = self.name
@@ -117,7 +117,7 @@ class PointMessage:
         clone.group = self.group
         return clone
 
-    def with_values(self, fields: dict, tags: dict) -> "PointMessage":
+    def with_values(self, fields: dict, tags: dict) -> PointMessage:
         """A copy with these fields and tags; its group is recomputed when the tags are new."""
         clone = self.copy()
         clone.fields = fields
@@ -161,7 +161,7 @@ class BatchPoint:
         self.tags = tags
 
     @classmethod
-    def from_point(cls, point: PointMessage) -> "BatchPoint":
+    def from_point(cls, point: PointMessage) -> BatchPoint:
         return cls(point.time, point.fields, point.tags)
 
     def __repr__(self) -> str:
@@ -218,7 +218,7 @@ class BatchMessage:
         self.points = points
         self.group = group_id(name, tags, dimensions) if group is None else group
 
-    def copy(self) -> "BatchMessage":
+    def copy(self) -> BatchMessage:
         """A shallow copy: the points list is shared, replace it, do not mutate it."""
         return BatchMessage(self.name, self.tags, self.dimensions, self.tmax, self.points, self.group)
 
@@ -265,7 +265,7 @@ class BatchMessage:
         )
 
 
-class LazyFields:
+class LazyFields(Mapping[str, Any]):
     """The fields of an input point as a read-only mapping that decodes a value only when it
     is asked for: `get`, `[]` and `in` read one field (`Point.field`); iterating, `len`,
     `keys`/`items`/`values`, `copy()` and `==` decode them all (once, cached by the point).
@@ -317,16 +317,11 @@ class LazyFields:
             other = other.point.fields
         return self.point.fields == other
 
-    __hash__ = None
-
     def __or__(self, other):
         return {**self.point.fields, **other}
 
     def __repr__(self) -> str:
         return repr(self.point.fields)
-
-
-Mapping.register(LazyFields)
 
 
 def point_row(name: str, tags: Mapping[str, str], fields: Mapping[str, Any], time: int) -> Struct:

@@ -29,6 +29,7 @@ The attribute names and methods below are the stable API used by the engine.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 __all__ = ["Point", "decode_simple_fields"]
 
@@ -49,7 +50,7 @@ def decode_simple_fields(raw: str) -> dict:
             return dict(zip(parts[::2], map(float, parts[1::2])))
         except ValueError:
             pass  # a boolean: float() refuses every boolean spelling
-    fields = {}
+    fields: dict[str, Any] = {}
     for item in raw.split(","):
         key, _, value = item.partition("=")
         last = value[-1]
@@ -90,13 +91,16 @@ class Point:
         name: str,
         tags: dict | None = None,
         fields: dict | None = None,
-        time: int = 0,
+        time: int | None = 0,  # None: parse_points without `now` and no timestamp
         database: str = "",
         retention_policy: str = "",
         raw_fields: str | None = None,
     ):
         self.name = name
         self.tags = {} if tags is None else tags
+        # A point holds its fields decoded or as the validated raw block, always one of the two;
+        # typed Any so the hot paths below need no check or cast per call.
+        self._raw_fields: Any
         if fields is None and raw_fields is None:
             fields = {}
         self._fields = fields
@@ -150,7 +154,7 @@ class Point:
         """True once the field values exist as Python objects (for tests and statistics)."""
         return self._fields is not None
 
-    def copy(self) -> "Point":
+    def copy(self) -> Point:
         """A copy whose tag and field dicts can be changed without touching this point."""
         fields = self._fields
         return Point(
@@ -175,7 +179,7 @@ class Point:
             and self.retention_policy == other.retention_policy
         )
 
-    __hash__ = None  # mutable
+    __hash__ = None  # type: ignore[assignment]  # mutable, so unhashable (object's type says callable)
 
     def __repr__(self) -> str:
         return (

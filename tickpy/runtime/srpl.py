@@ -22,7 +22,7 @@ srpl would otherwise feed points to a dbrp no task reads, silently).
 from __future__ import annotations
 
 import time as _time
-from typing import Callable, Iterator
+from collections.abc import Callable, Iterator
 
 from tickpy.runtime.lineprotocol import (
     LineError,
@@ -58,7 +58,7 @@ def read_srpl(
         lineno += 1
         retention_policy = next(lines, None)
         point_line = next(lines, None) if retention_policy is not None else None
-        if point_line is None:
+        if retention_policy is None or point_line is None:
             report(LineError(source_name, lineno, "invalid replay file format, expected another line"))
             return
         lineno += 2

@@ -11,8 +11,8 @@ the node's last byte.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Iterator, Union
 
 from tickpy.diagnostics import Span  # noqa: F401  (positions are part of the AST's vocabulary)
 
@@ -81,7 +81,7 @@ class Star(Node):
 
 @dataclass(slots=True, eq=False)
 class ListLiteral(Node):
-    elements: list["Expr"]
+    elements: list[Expr]
     comment: Comment | None = None
 
 
@@ -110,7 +110,7 @@ class Reference(Node):
 @dataclass(slots=True, eq=False)
 class Unary(Node):
     operator: str  # "-" or "!"
-    operand: "Expr"
+    operand: Expr
     comment: Comment | None = None
 
 
@@ -119,8 +119,8 @@ class Binary(Node):
     """`operator` is written as in TICKscript: + - * / % == != < <= > >= =~ !~ AND OR."""
 
     operator: str
-    left: "Expr"
-    right: "Expr"
+    left: Expr
+    right: Expr
     parens: bool = False  # written inside parentheses
     multiline: bool = False  # the operator was followed by a newline
     comment: Comment | None = None
@@ -129,7 +129,7 @@ class Binary(Node):
 
 @dataclass(slots=True, eq=False)
 class Lambda(Node):
-    expression: "Expr"
+    expression: Expr
     comment: Comment | None = None
 
 
@@ -145,7 +145,7 @@ class Function(Node):
 
     kind: str
     name: str
-    args: list["Expr"] = field(default_factory=list)
+    args: list[Expr] = field(default_factory=list)
     multiline: bool = False  # arguments were written one per line
     comment: Comment | None = None
 
@@ -156,8 +156,8 @@ class Chain(Node):
     Identifier reading a field)."""
 
     operator: str
-    left: "Expr"
-    right: Union[Function, Identifier]
+    left: Expr
+    right: Function | Identifier
     comment: Comment | None = None
     operator_span: Span | None = None  # where the operator is (Kapacitor's position of the node)
 
@@ -170,7 +170,7 @@ class Declaration(Node):
     """`var name = value`."""
 
     name: Identifier
-    value: "Expr"
+    value: Expr
     comment: Comment | None = None
 
 
@@ -194,7 +194,7 @@ class DBRP(Node):
 
 @dataclass(slots=True, eq=False)
 class Program(Node):
-    statements: list["Statement"]
+    statements: list[Statement]
     # Comments left at the end of the file, attached to nothing.
     trailing_comment: Comment | None = None
     # A comment Kapacitor's parser leaves unattached just before the last token (e.g. before a
@@ -202,24 +202,24 @@ class Program(Node):
     dangling_comment: Comment | None = None
 
 
-Expr = Union[
-    NumberLiteral,
-    DurationLiteral,
-    StringLiteral,
-    RegexLiteral,
-    BoolLiteral,
-    Star,
-    ListLiteral,
-    Identifier,
-    Reference,
-    Unary,
-    Binary,
-    Lambda,
-    Function,
-    Chain,
-]
+Expr = (
+    NumberLiteral
+    | DurationLiteral
+    | StringLiteral
+    | RegexLiteral
+    | BoolLiteral
+    | Star
+    | ListLiteral
+    | Identifier
+    | Reference
+    | Unary
+    | Binary
+    | Lambda
+    | Function
+    | Chain
+)
 
-Statement = Union[Declaration, TypeDeclaration, DBRP, Expr]
+Statement = Declaration | TypeDeclaration | DBRP | Expr
 
 
 def children(node: Node) -> Iterator[Node]:

@@ -195,9 +195,11 @@ def _number_suffix_hint(number: Tok, name: str, rest: str) -> str | None:
     if number.type == "NUMBER" and exponent is not None:
         literal = number.value + exponent.group()
         digits = ""
-        power = int(exponent.group()[1:])
-        if abs(power) <= 20:
-            from decimal import Decimal
+        power_text = exponent.group()[1:].lstrip("+-").lstrip("0")
+        # Short numbers only: int() and str() refuse numbers past 4,300 digits.
+        if len(number.value) <= 40 and len(power_text) <= 2 and int(power_text or "0") <= 20:
+            power = int(exponent.group()[1:])
+            from decimal import Decimal  # deferred: start-up (only this hint needs it, ~7 ms)
 
             value = Decimal(literal)
             digits = f" ({value:f})" if power < 0 or "." in number.value and value != value.to_integral() else f" ({int(value)})"
@@ -225,6 +227,8 @@ _CHARACTER_HINTS = {
     "'`'": 'quote field and tag names with double quotes ("usage_idle") and strings with single quotes',
     "'&'": "the logical operators are AND and OR",
     "'_'": "a name must start with a letter",
+    "'\\ufeff'": ("U+FEFF is a byte order mark, which editors put at the start of a file saved as \"UTF-8 with "
+                  "BOM\"; Kapacitor does not accept it either: save the script as UTF-8 without BOM"),
     "';'": "TICKscript statements need no `;`",
     "'#'": "comments start with //",
     "'+'": "an operator must come right after a value (a regex or a comment line before it ends the expression)",

@@ -473,25 +473,38 @@ class _Lexer:
 
 _SINGLE = {"[": "LSBRACKET", "]": "RSBRACKET", "|": "PIPE", "@": "AT", ",": "COMMA", "*": "STAR"}
 
+def _shown_literal(text: str) -> str:
+    """A literal for our own messages: a very long one by its ends and length (the caret line
+    shows where it is)."""
+    return text if len(text) <= 40 else f"{text[:16]}...{text[-8:]} ({len(text)} characters)"
+
+
 def check_number(text: str):
     """The value of a number literal (int or float), or a LiteralProblem: Kapacitor's newNumber,
     strconv.ParseFloat with a point, else strconv.ParseInt in base 8 after a leading 0."""
+    shown = _shown_literal(text)
     if "." in text:
         try:
             return parse_float(text)
-        except (GoSyntaxError, GoRangeError):
-            return LiteralProblem(f"illegal number syntax: {go_quote(text)}", f"{text} is not a valid number")
+        except GoRangeError:
+            plain = f"{shown} is too large for a 64-bit float (at most about 1.8e308)"
+        except GoSyntaxError:
+            plain = f"{shown} is not a valid number"
+        return LiteralProblem(f"illegal number syntax: {go_quote(text)}", plain)
     base = 8 if text[0] == "0" and len(text) > 1 else 10
     try:
         return parse_int(text, base)
     except GoRangeError:
-        plain = f"{text} is too large for a 64-bit integer"
+        plain = f"{shown} is too large for a 64-bit integer"
     except GoSyntaxError:
         if base == 8:
-            plain = f"{text} is not a valid number: a leading 0 makes it octal, which has no digits 8 or 9"
+            plain = f"{shown} is not a valid number: a leading 0 makes it octal, which has no digits 8 or 9"
         else:
-            plain = f"{text} is not a valid number"
+            plain = f"{shown} is not a valid number"
     return LiteralProblem(f"illegal number syntax: {go_quote(text)}", plain)
+
+
+_INT64_DIGITS = re.compile(r"[1-9][0-9]{18,}")  # 19 significant digits or more: near or past int64
 
 
 def check_duration(text: str):
@@ -499,9 +512,12 @@ def check_duration(text: str):
     try:
         return parse_influx_duration(text)
     except DurationOverflowError as error:
-        return LiteralProblem(str(error), f"{text} is too long: a duration is at most about 292 years")
+        return LiteralProblem(str(error), f"{_shown_literal(text)} is too long: a duration is at most about 292 years")
     except ValueError:
-        return LiteralProblem("invalid duration", f"{text} is not a valid duration")
+        if _INT64_DIGITS.search(text):
+            return LiteralProblem("invalid duration",
+                                  f"{_shown_literal(text)} is too long: a duration is at most about 292 years")
+        return LiteralProblem("invalid duration", f"{_shown_literal(text)} is not a valid duration")
 
 
 def lex(source: str) -> LexResult:

@@ -93,6 +93,7 @@ class _Builder:
         start, end = tok.start_pos, tok.offset_end
         if self.ascii and (tok.type not in _MULTILINE_TOKENS or "\n" not in tok.value):
             return ast.Span(tok.line, tok.column, tok.line, tok.column + end - start, start, end)
+        assert self.map is not None, "tokens are only built into nodes during a parse"
         return self.map.span(start, end)
 
     @staticmethod
@@ -109,7 +110,9 @@ class _Builder:
     def kapacitor_offset(self, node: ast.Node) -> int:
         """Where Kapacitor's parser says a node is: the operator of a binary or chain node."""
         if node.__class__ is ast.Binary or node.__class__ is ast.Chain:
-            return node.operator_span.offset
+            operator_span = node.operator_span
+            assert operator_span is not None, "the parser gives every binary and chain node one"
+            return operator_span.offset
         return node.span.offset
 
     def has_newline(self, start: int, end: int) -> bool:

@@ -4,6 +4,7 @@ class name, its span and its fields; comments are included where they are attach
 from __future__ import annotations
 
 import dataclasses
+import json
 from typing import Any
 
 from tickpy.syntax import ast
@@ -66,8 +67,6 @@ def dumps(value, indent: int | None = None) -> str:
     Without `indent` the text is one line, its size linear in the tree's; with it, each
     level is indented, which for a long chain (nested one level per link) grows with the
     square of its length."""
-    import json
-
     encode_scalar = json.JSONEncoder(ensure_ascii=False).encode
     out: list[str] = []
     # Work items: ("value", v, depth) to write a value, or ("text", s) to write text.

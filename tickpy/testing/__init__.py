@@ -27,7 +27,8 @@ __all__ = ["run_script", "ScriptRun", "points", "series", "Delivery", "run_test_
 
 
 def __getattr__(name: str):
-    # Lazy, so that `import tickpy.testing.pytest_plugin` stays cheap.
+    # deferred: start-up (pytest loads tickpy.testing.pytest_plugin, and so this package, in every
+    # project; the harness and runner, ~0.75 s, load on first use of a name below)
     if name in ("run_script", "ScriptRun"):
         from tickpy.testing import harness
 
@@ -51,6 +52,7 @@ def __getattr__(name: str):
 
 def run_test_file(path: str, scripts_dir: str | None = None) -> list:
     """Run every case of a test file; a list of CaseResult (`.ok`, `.status`, `.mismatches`)."""
+    # deferred: start-up (as in __getattr__)
     from tickpy.testing.runner import run_case
     from tickpy.testing.spec import load_test_file
 

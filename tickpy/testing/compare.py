@@ -69,7 +69,7 @@ class Mismatch:
         return f"{head}: expected {show(self.expected)}, got {got}"
 
     def as_dict(self) -> dict:
-        data = {"where": self.where, "field": self.field, "label": self.label}
+        data: dict[str, Any] = {"where": self.where, "field": self.field, "label": self.label}
         if self.note:
             data["note"] = self.note
         else:
@@ -329,13 +329,13 @@ def _check_alerts(expected, run, start_ns: int, relative: bool) -> list[Mismatch
         return _match_event(expected[i], events[j], f"alerts[{i}]", start_ns, relative)
 
     for i, j, found in align(expected, events, compare):
-        if i is None:
+        if i is not None and j is not None:
+            out.extend(found)
+        elif j is not None:
             label = f"event #{j} of the run: {_event_label(events[j], start_ns, relative)}"
             out.append(Mismatch("alerts", "", label=label, note="unexpected event (not in the expected list)"))
-        elif j is None:
+        elif i is not None:
             out.append(Mismatch(f"alerts[{i}]", "", note=f"expected event {show(expected[i])}, got no such event"))
-        else:
-            out.extend(found)
     return out
 
 
@@ -391,13 +391,13 @@ def _check_handlers(expected, run, start_ns: int, relative: bool) -> list[Mismat
             return _match_delivery(wanted[i], got[j], f"{where}[{i}]", start_ns, relative)
 
         for i, j, found in align(wanted, got, compare):
-            if i is None:
+            if i is not None and j is not None:
+                out.extend(found)
+            elif j is not None:
                 label = f"delivery #{j}: {_delivery_label(got[j], start_ns, relative)}"
                 out.append(Mismatch(where, "", label=label, note="unexpected delivery"))
-            elif j is None:
+            elif i is not None:
                 out.append(Mismatch(f"{where}[{i}]", "", note=f"expected {show(wanted[i])}, got no such delivery"))
-            else:
-                out.extend(found)
     for key, deliveries in received.items():
         if key not in expected:
             known = ", ".join(repr(k) for k in received)

@@ -16,12 +16,16 @@ recorders (see `tickpy.testing.recorders`), and returns a `ScriptRun`.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
-from tickpy.runtime.alert_event import AlertEvent
 from tickpy.api import run_task
+from tickpy.check.inputs import load_vars, var_value
+from tickpy.golang.gojson import GoJSONError, http_error_body
+from tickpy.runtime.alert_event import AlertEvent
+from tickpy.runtime.nodes.outputs import HTTPPostNode
 from tickpy.testing.recorders import Delivery, RecordingAlertService
 
 __all__ = ["ScriptRun", "run_script", "load_variables"]
@@ -70,18 +74,14 @@ def load_variables(variables) -> dict | None:
     """Template-task vars in `define -vars` shape ({name: {type, value}}) or a JSON file path."""
     if variables is None:
         return None
-    from tickpy.check.inputs import _var_value, load_vars
-
     if isinstance(variables, (str, Path)):
         return load_vars(str(variables))
-    return {name: (raw if isinstance(raw, tuple) else _var_value(name, raw, "<vars>"))
+    return {name: (raw if isinstance(raw, tuple) else var_value(name, raw, "<vars>"))
             for name, raw in variables.items()}
 
 
 def _redirect_http_post_nodes(task, service: RecordingAlertService) -> None:
     """httpPost nodes post to recorders too: a test never contacts the URL a script names."""
-    from tickpy.runtime.nodes.outputs import HTTPPostNode
-
     for node in task.nodes:
         if isinstance(node, HTTPPostNode):
             node.url = service.redirect_http_post(node.url)
@@ -123,8 +123,6 @@ def run_script(source: str, points: Iterable[Any], *, path: str = "<script>", ta
 def _httpout_answer(result, name: str, problems: list[str]):
     """What a GET of the endpoint answers: the result, or (when it holds NaN or an infinity,
     which json.Marshal refuses) Kapacitor's HTTP 500 error body."""
-    from tickpy.golang.gojson import GoJSONError, http_error_body
-
     try:
         return json.loads(result.httpout_json(name))
     except GoJSONError as error:

@@ -14,7 +14,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable, Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 from tickpy.runtime.lineprotocol import LineProtocolError, iter_blocks, parse_points, precision_multiplier
 from tickpy.runtime.point import Point

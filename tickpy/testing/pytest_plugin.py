@@ -15,6 +15,9 @@ Options: `--tickpy-dir DIR` (where kapacitor-unit files' task_name scripts are),
 
 from __future__ import annotations
 
+from fnmatch import fnmatch
+from pathlib import Path
+
 import pytest
 
 # From tickpy.filenames, not tickpy.testing.spec, so that loading the plugin costs nothing.
@@ -44,8 +47,6 @@ def pytest_collect_file(file_path, parent):
 
 def _named_on_command_line(file_path, config) -> bool:
     """The file itself (not a folder holding it) is one of pytest's arguments."""
-    from pathlib import Path
-
     here = Path(config.invocation_params.dir)
     for arg in config.args:
         named = Path(str(arg).split("::", 1)[0])
@@ -58,8 +59,6 @@ def _named_on_command_line(file_path, config) -> bool:
 
 
 def _matches_ini_patterns(file_path, config) -> bool:
-    from fnmatch import fnmatch
-
     patterns = config.getini("tickpy_files")
     if not patterns:
         return False
@@ -72,6 +71,7 @@ def _matches_ini_patterns(file_path, config) -> bool:
 
 class TickpyTestFile(pytest.File):
     def collect(self):
+        # deferred: start-up (pytest loads this plugin in every project; tickpy loads only for tickpy files)
         from tickpy.testing.report import visible
         from tickpy.testing.spec import TestFileError, load_test_file
 
@@ -96,6 +96,7 @@ class TickpyTestItem(pytest.Item):
         self.case = case
 
     def runtest(self) -> None:
+        # deferred: start-up (pytest loads this plugin in every project; tickpy loads only for tickpy files)
         from tickpy.testing.runner import run_case
 
         result = run_case(self.case)
@@ -104,6 +105,7 @@ class TickpyTestItem(pytest.Item):
 
     def repr_failure(self, excinfo, style=None):
         if isinstance(excinfo.value, TickpyCaseFailure):
+            # deferred: start-up (pytest loads this plugin in every project; tickpy loads only for tickpy files)
             from tickpy.testing.report import failure_text
 
             result = excinfo.value.result

@@ -6,22 +6,11 @@ import json
 import math
 import xml.etree.ElementTree as ET
 
-from tickpy.diagnostics import printable
+from tickpy.diagnostics import visible
 from tickpy.golang.goformat import not_finite_text
 from tickpy.testing.runner import ERROR, FAILED, PASSED, CaseResult
 
 __all__ = ["failure_text", "junit_classname", "render_text", "render_json", "render_junit", "summary_line", "visible"]
-
-
-def visible(text: str, multiline: bool = False) -> str:
-    """`text` with control, format (bidi) and unassigned characters written as escapes (`\\x1b`,
-    `\\u202e`): a case name or a tag value must not drive the terminal, and XML 1.0 forbids
-    most control characters even as character references, so one would make a CI server
-    reject the whole JUnit report. Line breaks stay in `multiline` text; tabs always stay."""
-    if text.isprintable():
-        return text
-    keep = "\t\n" if multiline else "\t"
-    return "".join(char if char in keep else printable(char) for char in text)
 
 
 def failure_text(result: CaseResult) -> str:
@@ -78,7 +67,9 @@ def render_json(results: list[CaseResult], file_errors: list[str], seconds: floa
         if result.notes:
             item["notes"] = result.notes
         cases.append(item)
-    summary = {status: sum(1 for r in results if r.status == status) for status in (PASSED, FAILED, ERROR)}
+    summary: dict[str, int | float] = {
+        status: sum(1 for r in results if r.status == status) for status in (PASSED, FAILED, ERROR)
+    }
     summary["file_errors"] = len(file_errors)
     summary["seconds"] = round(seconds, 6)
     report = {"summary": summary, "cases": _finite(cases), "file_errors": file_errors}

@@ -13,8 +13,16 @@ from pathlib import Path
 import yaml
 
 from tickpy.diagnostics import TickpyError, render
-from tickpy.testing.compare import (EVENT_KEYS, Mismatch, _match_delivery, _match_event, align, check_expectations,
-                                    delivery_fields, event_fields)
+from tickpy.testing.compare import (
+    EVENT_KEYS,
+    Mismatch,
+    _match_delivery,
+    _match_event,
+    align,
+    check_expectations,
+    delivery_fields,
+    event_fields,
+)
 from tickpy.testing.harness import ScriptRun, run_script
 from tickpy.testing.inputs import InputError, points
 from tickpy.testing.spec import TestCase, is_test_file, plain
@@ -56,7 +64,13 @@ def find_test_files(paths) -> list[str]:
         else:
             raise FileNotFoundError(str(path))
     seen: set[str] = set()
-    return [f for f in found if not (os.path.abspath(f) in seen or seen.add(os.path.abspath(f)))]
+    unique: list[str] = []
+    for f in found:
+        absolute = os.path.abspath(f)
+        if absolute not in seen:
+            seen.add(absolute)
+            unique.append(f)
+    return unique
 
 
 def _render_error(error: TickpyError, case: TestCase) -> str:
@@ -202,9 +216,9 @@ def _rewritten_items(old_items: list[dict], observed: list[dict], default: tuple
             value = data[key]
             if isinstance(value, dict):
                 named = old_item.get(key) if old_item is not None else None
-                names = [str(n) for n in named] if isinstance(named, dict) and named else shared_names.get(key)
-                if names:
-                    value = {name: value[name] for name in names if name in value}
+                kept_names = [str(n) for n in named] if isinstance(named, dict) and named else shared_names.get(key)
+                if kept_names:
+                    value = {name: value[name] for name in kept_names if name in value}
             item[key] = _flow(value)
         out.append(item)
     return out
@@ -244,7 +258,8 @@ def observed_expectations(case: TestCase, run: ScriptRun) -> dict:
         elif section == "counts":
             new["counts"] = {level: count for level, count in run.counts().items() if count}
         elif section == "handlers":
-            previous = old.get("handlers") if isinstance(old.get("handlers"), dict) else {}
+            old_handlers = old.get("handlers")
+            previous = old_handlers if isinstance(old_handlers, dict) else {}
             new["handlers"] = {}
             for key, deliveries in run.deliveries.items():
                 old_items = [item for item in previous.get(key) or [] if isinstance(item, dict)]

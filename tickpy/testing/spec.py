@@ -38,6 +38,7 @@ import yaml
 
 from tickpy.datafiles import BoundedComposer
 from tickpy.filenames import TEST_FILE_SUFFIXES, is_test_file
+from tickpy.golang.goyaml import SafeLoader
 from tickpy.testing.compare import EVENT_KEYS, LEVEL_ALIASES
 from tickpy.testing.times import DEFAULT_START_NS, TimeFormatError, parse_duration_ns, parse_time_ns
 
@@ -95,9 +96,10 @@ class TestCase:
 
 
 
-class _Loader(BoundedComposer, yaml.SafeLoader):
-    """Safe YAML, within go-yaml's bounds on nesting and aliases (tickpy.datafiles), that
-    remembers where each mapping starts (for error lines and --update)."""
+class _Loader(BoundedComposer, SafeLoader):
+    """Safe YAML (integers as yaml.v2 resolves them), within go-yaml's bounds on nesting and
+    aliases (tickpy.datafiles), that remembers where each mapping starts (for error lines and
+    --update)."""
 
 
 def _construct_mapping(loader, node):

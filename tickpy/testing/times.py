@@ -83,6 +83,8 @@ def parse_time_ns(value, start_ns: int = DEFAULT_START_NS) -> int:
         nanos = int((fraction[1:] + "000000000")[:9]) if fraction else 0
         return seconds * 10**9 + nanos
     if re.fullmatch(r"-?\d+", text):
+        if len(text.lstrip("-").lstrip("0")) > 19:  # past int64 (and past what int() reads)
+            raise TimeFormatError(f"invalid time: {len(text)} digits, more nanoseconds than 64 bits hold")
         return int(text)
     raise TimeFormatError(f"invalid time {text!r} (write RFC3339 like 2024-01-01T00:00:00Z, "
                           "Unix nanoseconds, or a duration from the start like 10s)")

@@ -10,9 +10,11 @@ the same name ([slack], [pagerduty], ...) or Kapacitor's defaults. A builder tak
 
 from __future__ import annotations
 
-from tickpy.runtime.alert_event import AlertEvent
-from tickpy.alerting.payloads.common import HTTPRequest, NotSent
+from typing import Any
+
 from tickpy.alerting.payloads import chat, incidents, messaging, monitoring
+from tickpy.alerting.payloads.common import HTTPRequest, NotSent
+from tickpy.runtime.alert_event import AlertEvent
 
 _BUILDERS = {**chat.BUILDERS, **incidents.BUILDERS, **messaging.BUILDERS, **monitoring.BUILDERS}
 _CHECKS = {**chat.CHECKS, **incidents.CHECKS, **messaging.CHECKS, **monitoring.CHECKS}
@@ -46,7 +48,7 @@ def service_request(kind: str, options: dict, event: AlertEvent, alert, settings
         return {"error": f"{err} (nothing would be sent)"}
     if not isinstance(built, HTTPRequest):  # not an HTTP request (kafka, mqtt, smtp, snmptrap)
         return built
-    request = {"method": built.method, "url": built.url, "content_type": built.content_type}
+    request: dict[str, Any] = {"method": built.method, "url": built.url, "content_type": built.content_type}
     if built.headers:
         request["headers"] = built.headers
     request["body"] = built.body

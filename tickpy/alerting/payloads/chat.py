@@ -4,11 +4,18 @@ from __future__ import annotations
 
 from urllib.parse import quote_plus
 
+from tickpy.alerting.payloads.common import (
+    HTTPRequest,
+    NotSent,
+    creation_check,
+    encode,
+    execute_template,
+    parse_option_template,
+    service_url,
+)
 from tickpy.golang import gojson
 from tickpy.golang.gotime import RFC3339, format_time
 from tickpy.runtime.alert_data_template import template_data_value
-from tickpy.alerting.payloads.common import (HTTPRequest, NotSent, creation_check, encode, execute_template,
-                                             service_url, parse_option_template)
 
 
 def _slack(options, event, settings):

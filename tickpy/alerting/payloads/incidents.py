@@ -6,13 +6,22 @@ from __future__ import annotations
 import base64
 import html
 
+from tickpy.alerting.payloads.common import (
+    KAPACITOR_URL,
+    HTTPRequest,
+    NotSent,
+    creation_check,
+    encode,
+    execute_template,
+    parse_option_template,
+    result_json,
+    service_url,
+)
 from tickpy.golang import gojson
-from tickpy.golang.gotime import format_time
-from tickpy.runtime.alert_data_template import template_data_value
-from tickpy.alerting.payloads.common import (KAPACITOR_URL, HTTPRequest, NotSent, creation_check, encode,
-                                             execute_template, service_url, parse_option_template, result_json)
 from tickpy.golang.gotemplate_exec import ExecError, TextTemplate
 from tickpy.golang.gotemplate_types import GV, MAP_STRING_STRING, STRING, GoType, StructField
+from tickpy.golang.gotime import format_time
+from tickpy.runtime.alert_data_template import template_data_value
 
 
 def _pagerduty(options, event, settings):

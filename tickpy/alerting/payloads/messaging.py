@@ -20,8 +20,14 @@ from __future__ import annotations
 
 from functools import cache
 
-from tickpy.alerting.payloads.common import (HTTPRequest, NotSent, OptionTemplateError, creation_check,
-                                             execute_template, parse_option_template)
+from tickpy.alerting.payloads.common import (
+    HTTPRequest,
+    NotSent,
+    OptionTemplateError,
+    creation_check,
+    execute_template,
+    parse_option_template,
+)
 from tickpy.golang.goformat import go_quote
 from tickpy.golang.gohttp import values_encode
 from tickpy.golang.gomail import AddressError, parse_address, q_encode, quoted_printable

@@ -284,7 +284,8 @@ def _snmp_oid(text: str) -> str:
         refuse("The sub-identifiers in an OID is up to 128")
     numbers = []
     for part in parts:
-        if not _DECIMAL.fullmatch(part) or not 0 <= int(part) <= 0xFFFFFFFF:
+        # past 10 significant digits a part is past 32 bits (and int() refuses past 4,300)
+        if not _DECIMAL.fullmatch(part) or len(part.lstrip("+-").lstrip("0")) > 10 or not 0 <= int(part) <= 0xFFFFFFFF:
             refuse("The sub-identifiers is range 0..4294967295")
         numbers.append(int(part))
     if numbers and numbers[0] > 2:

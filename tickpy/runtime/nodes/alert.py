@@ -22,10 +22,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from tickpy.diagnostics import TickpyError
 from tickpy.golang import gojson
 from tickpy.golang.gotime import GO_ZERO_TIME_NS, time_sub
-from tickpy.runtime.alert_event import LEVELS as LEVEL_NAMES, AlertEvent
-from tickpy.diagnostics import TickpyError
+from tickpy.runtime.alert_event import LEVELS as LEVEL_NAMES
+from tickpy.runtime.alert_event import AlertEvent
 from tickpy.runtime.messages import (
     BarrierMessage,
     BatchMessage,
@@ -377,6 +378,7 @@ class AlertNode(RuntimeNode):
             if level > highest or highest_point is None:
                 highest = level
                 highest_point = point
+        assert highest_point is not None, "the batch has points"
         level = lowest if self.all_flag else highest
         time = highest_point.time
         if self.all_flag or level == OK:

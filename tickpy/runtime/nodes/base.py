@@ -78,12 +78,17 @@ two hook points, and an unobserved run pays nothing for either:
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 from tickpy.check.node_kinds import node_kind
 from tickpy.diagnostics import Diagnostic, TickpyError
 from tickpy.golang.goformat import go_quote
+from tickpy.lang import compile_lambda
 from tickpy.lang.values import Duration
 from tickpy.runtime.messages import BarrierMessage, BatchMessage, DeleteGroupMessage, PointMessage
 
@@ -116,8 +121,6 @@ MAX_KEPT_NODE_ERRORS = 10_000
 
 
 def wall_clock_ns() -> int:
-    import time
-
     return time.time_ns()
 
 
@@ -164,7 +167,7 @@ class RunContext:
     shared: dict = field(default_factory=dict)
     _lambda_cache: dict = field(default_factory=dict)
 
-    def report_error(self, node: "RuntimeNode | str", message: str, time_ns: int | None = None) -> None:
+    def report_error(self, node: RuntimeNode | str, message: str, time_ns: int | None = None) -> None:
         label = node if isinstance(node, str) else node.label
         error = NodeError(label, message, time_ns)
         if len(self.node_errors) < MAX_KEPT_NODE_ERRORS:  # the nodes' `errors` counters count them all
@@ -177,8 +180,6 @@ class RunContext:
         key = (id(lambda_node), mode)
         compiled = self._lambda_cache.get(key)
         if compiled is None:
-            from tickpy.lang import compile_lambda
-
             compiled = compile_lambda(lambda_node, mode=mode)
             # keep the AST alive so that id() stays unique for the cache's lifetime
             self._lambda_cache[key] = compiled
@@ -204,7 +205,7 @@ class PerGroup:
 
 # --------------------------------------------------------------------------- registry
 
-_REGISTRY: dict[tuple[str, str | None], type["RuntimeNode"]] = {}
+_REGISTRY: dict[tuple[str, str | None], type[RuntimeNode]] = {}
 
 
 def register(node_type: str, name: str | None = None):
@@ -223,13 +224,13 @@ def register(node_type: str, name: str | None = None):
     return decorate
 
 
-def lookup(node_type: str, name: str | None = None) -> type["RuntimeNode"] | None:
+def lookup(node_type: str, name: str | None = None) -> type[RuntimeNode] | None:
     """The runtime class for a pipeline node, or None when tickpy cannot run it."""
     load_node_modules()
     return _REGISTRY.get((node_type, name)) or _REGISTRY.get((node_type, None))
 
 
-def registered() -> dict[tuple[str, str | None], type["RuntimeNode"]]:
+def registered() -> dict[tuple[str, str | None], type[RuntimeNode]]:
     load_node_modules()
     return dict(_REGISTRY)
 
@@ -243,10 +244,7 @@ def load_node_modules() -> None:
     if _loaded:
         return
     _loaded = True
-    import importlib
-    import pkgutil
-
-    import tickpy.runtime.nodes as package
+    import tickpy.runtime.nodes as package  # deferred: cycle (the package imports this module)
 
     for info in pkgutil.iter_modules(package.__path__):
         if info.name != "base" and not info.name.startswith("_"):
@@ -269,7 +267,7 @@ class RuntimeNode:
 
     observer: Any = None
 
-    def __init__(self, spec: "PipelineNode", ctx: RunContext):
+    def __init__(self, spec: PipelineNode, ctx: RunContext):
         self.spec = spec
         self.ctx = ctx
         self.label = spec.label

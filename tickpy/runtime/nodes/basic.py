@@ -12,8 +12,8 @@ from tickpy.golang.gotime import format_time_rfc3339nano, time_round, time_trunc
 from tickpy.golang.gotypes import go_type_name
 from tickpy.lang.values import StarValue
 from tickpy.runtime.messages import BatchMessage, BatchPoint, Dimensions, LazyFields, PointMessage, group_id
-from tickpy.runtime.point import Point
 from tickpy.runtime.nodes.base import PerGroup, RuntimeNode, logfmt_string, register
+from tickpy.runtime.point import Point
 from tickpy.syntax import ast
 
 

@@ -11,8 +11,15 @@ from collections import deque
 from typing import Any
 
 from tickpy.golang.gotime import GO_ZERO_TIME_NS, time_round
-from tickpy.runtime.messages import (BarrierMessage, BatchMessage, BatchPoint, DeleteGroupMessage, Dimensions,
-                                     PointMessage, group_id)
+from tickpy.runtime.messages import (
+    BarrierMessage,
+    BatchMessage,
+    BatchPoint,
+    DeleteGroupMessage,
+    Dimensions,
+    PointMessage,
+    group_id,
+)
 from tickpy.runtime.nodes.base import PerGroup, RuntimeNode, register
 
 
@@ -66,7 +73,7 @@ class _JoinSet:
 class _JoinGroup:
     __slots__ = ("node", "sets", "heads", "oldest")
 
-    def __init__(self, node: "JoinNode", parents: int):
+    def __init__(self, node: JoinNode, parents: int):
         self.node = node
         self.sets: dict[int, list[_JoinSet]] = {}
         self.heads = [GO_ZERO_TIME_NS] * parents
@@ -311,13 +318,13 @@ class JoinNode(RuntimeNode):
         if joined.name == "":
             joined.name = joined.values[joined.first].name
         if self.joins_batches:
-            out = self._join_batches(joined)
-            if out is not None:
-                self.forward_batch(out)
+            batch = self._join_batches(joined)
+            if batch is not None:
+                self.forward_batch(batch)
         else:
-            out = self._join_points(joined)
-            if out is not None:
-                self.forward_point(out)
+            point = self._join_points(joined)
+            if point is not None:
+                self.forward_point(point)
 
     def waiting_sets(self, group: str) -> list[tuple[int, list[bool]]]:
         """The group's sets not emitted yet, oldest first: (rounded time, for each parent

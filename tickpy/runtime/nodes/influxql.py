@@ -13,12 +13,15 @@ Per group:
 
 from __future__ import annotations
 
+from typing import cast
+
 from tickpy.golang.goformat import go_quote  # Go's %q, as Kapacitor's messages print names
 from tickpy.golang.gotypes import GO_TYPE_NAMES, go_type_name
 from tickpy.runtime.aggregates import (
     FUNCTIONS,
     HOLT_WINTERS_WITH_FIT,
     FunctionSpec,
+    Reducer,
     ReducerTypeError,
 )
 from tickpy.runtime.messages import BatchMessage, BatchPoint, PointMessage
@@ -38,8 +41,8 @@ class _Context:
         self.dimensions = dimensions
         self.group = group
         self.time = time
-        self.reducer = None
-        self.kind = None
+        self.reducer: Reducer | None = None  # None until realized from the first value's type
+        self.kind: type | None = None
         self.pending = False  # stream points reduced but not emitted yet
 
 
@@ -102,14 +105,16 @@ class InfluxQLNode(RuntimeNode):
         if value is None and field not in fields:
             self.error(f"{failed}: field {field} missing from point cannot aggregate", time)
             return
-        if type(value) is not context.kind:
+        kind = context.kind
+        if type(value) is not kind:
+            assert kind is not None, "a value is aggregated once its context is realized"
             self.error(
                 f"{failed}: field {field} has wrong type: got {go_type_name(value)} "
-                f"exp {GO_TYPE_NAMES.get(context.kind, '?')}",
+                f"exp {GO_TYPE_NAMES.get(kind, '?')}",
                 time,
             )
             return
-        context.reducer.add(time, value, source)
+        cast(Reducer, context.reducer).add(time, value, source)  # realized: kind is set
 
     # ---- output ----
 
@@ -119,7 +124,7 @@ class InfluxQLNode(RuntimeNode):
         return context.time
 
     def _emit_point(self, context: _Context) -> PointMessage | None:
-        results = context.reducer.emit()
+        results = cast(Reducer, context.reducer).emit()  # only realized contexts emit
         if len(results) != 1:
             return None
         time, value, source = results[0]
@@ -135,6 +140,7 @@ class InfluxQLNode(RuntimeNode):
         return PointMessage(context.name, tags, fields, time, context.dimensions, context.group)
 
     def _emit_batch(self, context: _Context) -> BatchMessage:
+        assert context.reducer is not None, "only realized contexts emit"
         results = context.reducer.emit()
         tmax = context.time
         group_tags = context.tags
@@ -202,6 +208,7 @@ class InfluxQLNode(RuntimeNode):
         kinds = set(map(type, all_values))
         if len(kinds) == 1 and next(iter(kinds)) in self.function.factories:
             self._realize_kind(context, kinds.pop())
+            assert context.reducer is not None, "a kind the function has a factory for realizes"
             # the common case: every point has the field, all of one type
             context.reducer.add_all(all_values, points)
             self._emit(context)
@@ -227,6 +234,7 @@ class InfluxQLNode(RuntimeNode):
                 # reports why not, in Kapacitor's words for a batch
                 self._aggregate(context, point.time, point.fields, point, "failed to aggregate point in batch")
         if values:
+            assert context.reducer is not None, "values are kept once the context is realized"
             context.reducer.add_all(values, sources)
         if size == 0 and not self.function.empty_ok:
             return
@@ -242,7 +250,7 @@ class StreamTransformationNode(InfluxQLNode):
         pass  # nothing is ever held back
 
     def _emit_one(self, context: _Context):
-        results = context.reducer.emit()
+        results = cast(Reducer, context.reducer).emit()  # only realized contexts emit
         if len(results) != 1:
             return None
         time, value, _ = results[0]

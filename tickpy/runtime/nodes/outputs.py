@@ -3,7 +3,9 @@ influxDBOut (writes line protocol instead of sending to InfluxDB)."""
 
 from __future__ import annotations
 
+import base64
 import functools
+import urllib.parse
 from typing import Any
 
 from tickpy.golang.goformat import format_float_f
@@ -153,8 +155,6 @@ class HTTPPostNode(RuntimeNode):
                 raise self.unsupported(f"endpoint '{endpoint_name}': row-template")
             self.url = endpoint.url
             if endpoint.basic_auth:
-                import base64
-
                 user, password = endpoint.basic_auth
                 headers["Authorization"] = "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
             headers.update({canonical_header_key(k): v for k, v in endpoint.headers.items()})
@@ -164,10 +164,10 @@ class HTTPPostNode(RuntimeNode):
         # row being posted; most have no action and are used as they are.
         self.url_template = None
         if "{{" in self.url:
-            # local: the template machinery (~0.1 s) loads only for a task that uses it
-            from tickpy.runtime.alert_data_template import FUNCS
+            # deferred: start-up (the Go template engine, ~0.1 s, only for a task that uses it)
             from tickpy.golang.gotemplate_exec import TextTemplate
             from tickpy.golang.gotemplate_parse import TemplateParseError
+            from tickpy.runtime.alert_data_template import FUNCS
 
             try:
                 self.url_template = TextTemplate("body", self.url, FUNCS)
@@ -188,13 +188,12 @@ class HTTPPostNode(RuntimeNode):
         self.posts = 0
 
     def _post(self, row) -> int:
-        import http.client
-        import urllib.parse
+        import http.client  # deferred: start-up (with ssl, only an httpPost node needs it)
 
         body = encoder_encode(Struct(series=[row])).encode("utf-8", errors="surrogateescape")
         url = self.url
         if self.url_template is not None:
-            # local: the template machinery (~0.1 s) loads only for a task that uses it
+            # deferred: start-up (the Go template engine, ~0.1 s, only for a task that uses it)
             from tickpy.golang.gotemplate_exec import ExecError
 
             try:
@@ -243,7 +242,7 @@ class HTTPPostNode(RuntimeNode):
 
 @functools.cache
 def _mapped_row_type():
-    # local: the template machinery (~0.1 s) loads only for a task that uses it
+    # deferred: start-up (the Go template engine, ~0.1 s, only for a task that uses it)
     from tickpy.golang.gotemplate_types import EMPTY_INTERFACE, MAP_STRING_STRING, STRING, GoType, StructField
 
     value_map = GoType("map[string]interface {}", "map", elem=EMPTY_INTERFACE, key=STRING)
@@ -255,9 +254,9 @@ def _mapped_row_type():
 def mapped_row_value(row: Struct):
     """The row as the Go value Kapacitor's httpPost gives its URL template: `.Name`, `.Tags`
     and `.Values`, one map per value row from column name to cell (`time` is a time.Time)."""
-    # local: the template machinery (~0.1 s) loads only for a task that uses it
-    from tickpy.runtime.alert_data_template import _cell as template_cell
+    # deferred: start-up (the Go template engine, ~0.1 s, only for a task that uses it)
     from tickpy.golang.gotemplate_types import GV, MAP_STRING_STRING, STRING
+    from tickpy.runtime.alert_data_template import template_cell
 
     mapped_row = _mapped_row_type()
     values_type = mapped_row.fields[2].type

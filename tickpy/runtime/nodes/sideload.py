@@ -10,13 +10,13 @@ or a named endpoint is reported as unsupported before any point is read.
 
 from __future__ import annotations
 
-import json
 import os
 import urllib.parse
 from pathlib import Path
 from typing import Any
 
 from tickpy.golang.goformat import GoNumError, atoi, format_float_f, parse_bool, parse_float
+from tickpy.golang.gojson import unmarshal
 from tickpy.golang.gotypes import go_type_name
 from tickpy.runtime.messages import BatchMessage, BatchPoint, PointMessage
 from tickpy.runtime.nodes.base import RuntimeNode, register
@@ -81,6 +81,8 @@ def load_directory(directory: Path) -> dict[str, dict[str, Any]]:
     """Every file under `directory` by its relative path: its top-level values."""
     import yaml  # deferred: start-up (only a sideload node needs it)
 
+    from tickpy.golang.goyaml import SafeLoader
+
     cache: dict[str, dict[str, Any]] = {}
     for root, _dirs, files in os.walk(directory):
         for name in files:
@@ -89,9 +91,9 @@ def load_directory(directory: Path) -> dict[str, dict[str, Any]]:
             text = path.read_text(encoding="utf-8")
             suffix = path.suffix
             if suffix in (".yml", ".yaml"):
-                values = yaml.safe_load(text) or {}
+                values = yaml.load(text, Loader=SafeLoader) or {}
             elif suffix == ".json":
-                values = json.loads(text)
+                values = unmarshal(text)  # past float64: "number out of range", as Go refuses it
             else:
                 values = {}
             if not isinstance(values, dict):
@@ -106,7 +108,7 @@ class SideloadNode(RuntimeNode):
         super().__init__(spec, ctx)
         import yaml  # deferred: start-up (only a sideload node needs it)
 
-        # local: the template machinery (~0.1 s) loads only for a task that uses it
+        # deferred: start-up (the Go template engine, ~0.1 s, only for a task that uses it)
         from tickpy.golang.gotemplate_exec import TextTemplate
         from tickpy.golang.gotemplate_parse import TemplateParseError
 
@@ -143,7 +145,7 @@ class SideloadNode(RuntimeNode):
 
     def _sideload(self, fields, tags, time):
         """(fields, tags) with the sideloaded values, or None when an order template failed."""
-        # local: the template machinery (~0.1 s) loads only for a task that uses it
+        # deferred: start-up (the Go template engine, ~0.1 s, only for a task that uses it)
         from tickpy.golang.gotemplate_types import GV, MAP_STRING_STRING, STRING
 
         data = GV(MAP_STRING_STRING, {k: GV(STRING, v) for k, v in tags.items()})

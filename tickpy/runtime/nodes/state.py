@@ -20,7 +20,7 @@ class _DurationTracker:
 
     def __init__(self, unit: int):
         self.unit = unit
-        self.start = None
+        self.start: int | None = None
 
     def reset(self) -> None:
         self.start = None

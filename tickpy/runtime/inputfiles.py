@@ -1,0 +1,100 @@
+"""Point inputs as they arrive: gzip data read as what it holds, and what the first bytes of an
+input say about it when they do not look like line protocol.
+
+    open_input(handle) -> binary file    the handle, or a GzipInput over it (gzip's magic bytes)
+    first_block(handle) -> bytes          what the handle holds at its start, not consumed
+    input_notes(first_bytes) -> [str]     a UTF-8 byte order mark, Windows line endings, or mostly
+                                          bytes that are not text: each worth one note to the user
+
+None of this changes what is read: InfluxDB's parser (and so Kapacitor) rejects or keeps such
+lines as it does; the notes say why so many lines fail, once, instead of leaving it to be guessed
+from every rejected line.
+"""
+
+from __future__ import annotations
+
+import codecs
+import io
+
+__all__ = ["GzipInput", "open_input", "first_block", "input_notes", "SNIFF_BYTES"]
+
+GZIP_MAGIC = b"\x1f\x8b"
+SNIFF_BYTES = 8192  # what a buffered reader holds after its first read: enough to judge by
+_NOT_TEXT_SHARE = 0.1  # line protocol holds next to no control bytes; binary data is full of them
+
+
+class GzipInput(io.BufferedIOBase):
+    """The decompressed bytes of a gzip stream (members one after another, as gzip reads them).
+    Data that is cut short or corrupt ends the bytes; `error` then says why."""
+
+    def __init__(self, raw):
+        import gzip  # deferred: start-up (only gzip input needs it)
+        import zlib
+
+        super().__init__()
+        self._gzip = gzip.GzipFile(fileobj=raw, mode="rb")
+        self._failures = (OSError, EOFError, zlib.error)
+        self.error: str | None = None
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int | None = -1) -> bytes:
+        return self._guarded(self._gzip.read, -1 if size is None else size)
+
+    def read1(self, size: int = -1) -> bytes:
+        return self._guarded(self._gzip.read1, size)
+
+    def peek(self, size: int = 0) -> bytes:
+        return self._guarded(self._gzip.peek, size)
+
+    def _guarded(self, read, size: int) -> bytes:
+        if self.error is not None:
+            return b""
+        try:
+            return read(size)
+        except self._failures as error:
+            self.error = str(error) or type(error).__name__
+            return b""
+
+
+def _first_bytes(handle, size: int) -> bytes:
+    peek = getattr(handle, "peek", None)
+    return peek(size)[:size] if peek is not None else b""
+
+
+def open_input(handle):
+    """`handle` (a binary file with peek(), as open(..., "rb") and sys.stdin.buffer are), or a
+    GzipInput over it when it starts with gzip's magic bytes, whatever the file is called."""
+    if _first_bytes(handle, 2) == GZIP_MAGIC:
+        return GzipInput(handle)
+    return handle
+
+
+def first_block(handle) -> bytes:
+    """The bytes the handle already holds at its start (up to SNIFF_BYTES), without consuming them."""
+    return _first_bytes(handle, SNIFF_BYTES)
+
+
+def input_notes(data: bytes) -> list[str]:
+    """What the first bytes of an input say about it, one sentence per finding."""
+    if not data:
+        return []
+    # Not final: a character cut by the end of the block is held back, not counted as stray bytes.
+    text = codecs.getincrementaldecoder("utf-8")("surrogateescape").decode(data)
+    not_text = sum(1 for char in text if (char < " " and char not in "\t\n\r") or "\udc80" <= char <= "\udcff"
+                   or char == "\x7f")
+    if not_text >= max(1, _NOT_TEXT_SHARE * len(text)):
+        return [f"this does not look like line protocol: {not_text} of its first {len(data)} bytes are not "
+                "text (binary or compressed data? gzip input is read as such; other formats need "
+                "decompressing first)"]
+    notes = []
+    if data.startswith(b"\xef\xbb\xbf"):
+        notes.append("it starts with a UTF-8 byte order mark (EF BB BF), which InfluxDB's parser, as Kapacitor "
+                     "uses it, keeps as part of the first line ('\\ufeffcpu' is not the measurement 'cpu'); "
+                     "save the input without it")
+    if b"\r\n" in data:
+        notes.append("it has Windows line endings (\\r\\n): InfluxDB's parser, as Kapacitor uses it, takes each "
+                     "\\r as part of its line, so such lines are rejected (the \\r shows as \\x0d) or keep it "
+                     "in their last value; convert the input first (dos2unix, or tr -d '\\r')")
+    return notes
