@@ -32,7 +32,7 @@ class Span:
     end_offset: int = 0
 
     @staticmethod
-    def unknown() -> "Span":
+    def unknown() -> Span:
         return Span(0, 0, 0, 0)
 
 

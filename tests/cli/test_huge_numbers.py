@@ -191,7 +191,7 @@ def test_yaml_handler_file_huge_number_where_a_duration_goes_is_a_positioned_err
 
 @pytest.mark.parametrize("number", [DIGITS, DIGITS + ".5", "1e400"])
 def test_json_handler_file_number_past_float64_is_an_error_at_the_number(number):
-    text = '{"id": "h1", "topic": "t", "kind": "alerta",\n "options": {"attributes": {"x": %s}}}' % number
+    text = '{"id": "h1", "topic": "t", "kind": "alerta",\n "options": {"attributes": {"x": ' + number + '}}}'
     spec, problems = parse_handler_text("h.json", text)
     assert spec is None
     assert (problems[0].line, problems[0].column) == (2, 34)
@@ -203,7 +203,7 @@ def test_handlers_check_and_run_with_huge_numbers_in_handler_files(tmp_path):
     yaml_file.write_text(f"id: h1\ntopic: t\nkind: log\noptions:\n  path: {tmp_path / 'out.log'}\n  mode: {DIGITS}\n")
     json_file = tmp_path / "big.json"
     json_file.write_text(json.dumps({"id": "h2", "topic": "t", "kind": "alerta"})[:-1]
-                         + ', "options": {"attributes": {"x": %s}}}' % DIGITS)
+                         + ', "options": {"attributes": {"x": ' + DIGITS + '}}}')
     column = json_file.read_text().index(DIGITS) + 1
     result = tickpy("handlers", "check", yaml_file, json_file)
     stderr = result.stdout.decode() + result.stderr.decode()

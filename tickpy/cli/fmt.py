@@ -12,6 +12,7 @@ from tickpy.cli.script_text import read_script, shown_source
 from tickpy.diagnostics import Diagnostic, TickpyError, render
 from tickpy.syntax import format_source
 
+
 def encode_script(text: str) -> bytes:
     return text.encode("utf-8", "surrogateescape")
 

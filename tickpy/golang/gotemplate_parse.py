@@ -1010,7 +1010,7 @@ class Parser:
             real = _float_or_none(text[:sign_at]) if sign_at > 0 else None
             imag = _float_or_none(text[sign_at:-1]) if sign_at > 0 else None
             if real is None or imag is None:
-                self.errorf(f"expected integer")
+                self.errorf("expected integer")
             node.is_complex = True
             node.complex128 = complex(real, imag)
             self._simplify_complex(node)

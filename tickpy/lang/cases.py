@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Iterable, Iterator
+from collections.abc import Iterable, Iterator
 
 from tickpy.diagnostics import TickpyError
 from tickpy.golang.goformat import not_finite_text

@@ -19,7 +19,8 @@ after the block (observer.StderrGate), so an alert's delivery is never reported 
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from tickpy.check.node_kinds import node_kind
 from tickpy.diagnostics import visible

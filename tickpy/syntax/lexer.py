@@ -443,7 +443,7 @@ class _Lexer:
 
     def string(self, pos: int) -> int:
         """End offset of the string starting at `pos`, or -1 when it is not terminated."""
-        src, n = self.src, self.n
+        src = self.src
         if src.startswith("'''", pos):
             return self.triple_string(pos + 3)
         if src.startswith("''", pos):

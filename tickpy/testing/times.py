@@ -53,7 +53,7 @@ def parse_duration_ns(value) -> int:
 
 def _datetime_ns(value: _dt.datetime) -> int:
     if value.tzinfo is None:
-        value = value.replace(tzinfo=_dt.timezone.utc)
+        value = value.replace(tzinfo=_dt.UTC)
     seconds = calendar.timegm(value.utctimetuple())
     return seconds * 10**9 + value.microsecond * 1000
 

@@ -123,7 +123,8 @@ class SideloadNode(RuntimeNode):
         try:
             self.cache = load_directory(directory)
         except (OSError, ValueError, yaml.YAMLError) as error:
-            raise self.script_error(f"failed to update sideload cache for source file {str(directory)!r}: {error}")
+            raise self.script_error(
+                f"failed to update sideload cache for source file {str(directory)!r}: {error}") from None
         self.order = []
         for call in spec.properties:
             if call.name == "order":
