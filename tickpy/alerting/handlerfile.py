@@ -18,17 +18,18 @@ import json
 import math
 import os
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 from tickpy.alerting.config import AlertConfig
 from tickpy.alerting.kinds import HANDLER_KINDS, HandlerKind
 from tickpy.alerting.options import ANY_MAP, FILE_MODE, OptionProblem, decode_options
-from tickpy.datafiles import NestingError, bounded_safe_loader, check_nesting
+from tickpy.datafiles import BoundedComposer, NestingError, check_nesting
 from tickpy.diagnostics import ERROR, WARNING, Diagnostic
-from tickpy.golang.gojson import NumberRangeError, json_float, json_int
 from tickpy.filenames import is_test_file
+from tickpy.golang.gojson import NumberRangeError, json_float, json_int
 
 if TYPE_CHECKING:  # pragma: no cover
     import yaml
@@ -147,19 +148,26 @@ def _handler_loader() -> type:
     Kapacitor's decoding into JSON can hold: a timestamp stays text (go-yaml v2 keeps it a
     string in an interface{}), !!binary is its decoded text, !!set a mapping to nulls, !!omap
     and !!pairs lists of one-key mappings."""
-    import yaml  # deferred: start-up (only handler files need it)
+    from tickpy.golang.goyaml import SafeLoader  # deferred with yaml: start-up (only handler files need it)
 
-    class HandlerFileLoader(bounded_safe_loader()):
+    class HandlerFileLoader(BoundedComposer, SafeLoader):
         pass
 
-    def binary(loader, node):
-        return yaml.SafeLoader.construct_yaml_binary(loader, node).decode("utf-8", errors="replace")
+    def text(loader, node):
+        return loader.construct_scalar(node)
 
-    HandlerFileLoader.add_constructor("tag:yaml.org,2002:timestamp", yaml.SafeLoader.construct_yaml_str)
-    HandlerFileLoader.add_constructor("tag:yaml.org,2002:binary", binary)
-    HandlerFileLoader.add_constructor("tag:yaml.org,2002:set", yaml.SafeLoader.construct_yaml_map)
-    HandlerFileLoader.add_constructor("tag:yaml.org,2002:omap", yaml.SafeLoader.construct_yaml_seq)
-    HandlerFileLoader.add_constructor("tag:yaml.org,2002:pairs", yaml.SafeLoader.construct_yaml_seq)
+    def binary(loader, node):
+        return loader.construct_yaml_binary(node).decode("utf-8", errors="replace")
+
+    def mapping(loader, node):
+        return loader.construct_yaml_map(node)
+
+    def sequence(loader, node):
+        return loader.construct_yaml_seq(node)
+
+    for tag, construct in (("timestamp", text), ("binary", binary), ("set", mapping), ("omap", sequence),
+                           ("pairs", sequence)):
+        HandlerFileLoader.add_constructor(f"tag:yaml.org,2002:{tag}", construct)
     return HandlerFileLoader
 
 
@@ -498,7 +506,7 @@ def stdin_syntax(text: str) -> str:
     return "json" if text.lstrip().startswith("{") else "yaml"
 
 
-def check_handler_files(paths: list[str | os.PathLike], config: AlertConfig | None,
+def check_handler_files(paths: Sequence[str | os.PathLike], config: AlertConfig | None,
                         stdin_text: str | None = None) -> list[CheckedFile]:
     """Every handler file under `paths` checked as the alert service loads it before a run: each
     file decoded and checked (tickpy.alerting.kinds), its match compiled; what building its
@@ -516,8 +524,8 @@ def check_handler_files(paths: list[str | os.PathLike], config: AlertConfig | No
         files, problems = expand_paths([raw])
         checked.extend(CheckedFile(str(raw), None, [problem]) for problem in problems)
         for file in files:
-            spec, problems, text = _read_handler_file(str(file))
-            checked.append(CheckedFile(str(file), spec, problems, text))
+            spec, problems, read = _read_handler_file(str(file))
+            checked.append(CheckedFile(str(file), spec, problems, read))
     seen: dict[tuple[str, str], TopicHandlerSpec] = {}
     for entry in checked:
         spec = entry.spec
@@ -548,7 +556,7 @@ def _setup_diagnostics(spec: TopicHandlerSpec, config: AlertConfig | None) -> li
     return found
 
 
-def load_handler_files(paths: list[str | os.PathLike], config: AlertConfig | None = None
+def load_handler_files(paths: Sequence[str | os.PathLike], config: AlertConfig | None = None
                        ) -> tuple[list[TopicHandlerSpec], list[Diagnostic]]:
     """`check_handler_files` for the alert service: the specs of the files without errors, and
     every diagnostic."""

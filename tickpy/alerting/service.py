@@ -176,7 +176,7 @@ class AlertService:
                                          message=message, line=spec.position(key).line,
                                          column=spec.position(key).column, code="handler-option", hint=hint,
                                          extra={"path": spec.path}))
-        if spec.match:  # compiled when the file was checked
+        if spec.predicate is not None:  # the match, compiled when the file was checked
             handler = MatchHandler(handler, spec.match, spec.predicate, self.report)
         return handler
 

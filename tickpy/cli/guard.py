@@ -58,9 +58,9 @@ def _command_name() -> str:
     context = click.get_current_context()
     names = []
     while context.parent is not None:
-        names.append(context.info_name)
+        names.append(context.info_name or "")
         context = context.parent
-    return " ".join(reversed(names)) or context.info_name
+    return " ".join(reversed(names)) or context.info_name or ""
 
 
 def load_checked_script(script: str, task_type, vars_file, udfs_file, *, brief_read_error: bool = True):

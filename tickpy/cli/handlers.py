@@ -39,7 +39,7 @@ def check_paths(paths: list[str], config_path: str | None = None, stdin_text: st
     from tickpy.alerting.handlerfile import CheckedFile, Position, check_handler_files, diagnostic
 
     config, config_problems = load_config(config_path) if config_path else (None, [])
-    results = [CheckedFile(config_path, None, config_problems)] if config_problems else []
+    results = [CheckedFile(str(config_path), None, config_problems)] if config_problems else []
     checked = check_handler_files(paths, config, stdin_text)
     results.extend(checked)
     publish_edges: dict[str, list[tuple[str, str]]] = {}
