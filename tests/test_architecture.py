@@ -16,7 +16,7 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent / "tickpy"
 # Bottom first. A module may import from its own layer and from layers before it.
 LAYERS = [
     {"golang"},
-    {"diagnostics", "filenames", "grammar"},
+    {"diagnostics", "filenames", "grammar", "datafiles"},
     {"syntax"},
     {"lang"},
     {"check"},

@@ -135,12 +135,14 @@ def test_handlers_check_names_a_kafka_cluster_kapacitor_would_not_know(tmp_path,
     handler.write_text("id: k\ntopic: cpu\nkind: kafka\noptions:\n  cluster: main\n  topic: t\n")
     without_config = cli("handlers", "check", str(handler))  # only "default" is known: a warning
     assert without_config.returncode == 0
-    assert "k.yaml:5:3: warning: kafka: unknown cluster 'main'" in without_config.stdout
+    assert 'k.yaml:5:3: warning: kafka: unknown cluster "main"' in without_config.stdout
+    assert "tickpy run refuses the handler without one" in without_config.stdout
     config = tmp_path / "kapacitor.conf"
     config.write_text('[[kafka]]\nid = "other"\n')
     with_config = cli("handlers", "check", str(handler), "--config", str(config))
     assert with_config.returncode == 1
-    assert "k.yaml:5:3: error: kafka: unknown cluster 'main': Kapacitor knows 'other'" in with_config.stdout
+    assert 'k.yaml:5:3: error: kafka: unknown cluster "main"' in with_config.stdout
+    assert "the clusters Kapacitor would know: other" in with_config.stdout
     config.write_text('[[kafka]]\nid = "main"\n')
     assert "unknown cluster" not in cli("handlers", "check", str(handler), "--config", str(config)).stdout
 

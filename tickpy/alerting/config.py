@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tickpy.datafiles import NestingError, check_nesting
 from tickpy.diagnostics import Diagnostic
 
 _HTTPPOST_KEYS = ("endpoint", "url", "headers", "basic-auth", "alert-template", "alert-template-file",
@@ -83,7 +84,10 @@ def load_config(source: "str | os.PathLike | dict | AlertConfig | None") -> tupl
         path = str(source)
         try:
             text = Path(path).read_text(encoding="utf-8")
+            check_nesting(text, toml=True)
             data = tomllib.loads(text)
+        except NestingError as err:
+            return AlertConfig(path=path), [_diag(path, f"invalid TOML: {err}", err.line, err.column)]
         except OSError as err:
             return AlertConfig(path=path), [_diag(path, f"cannot read config file: {err.strerror}")]
         except UnicodeDecodeError as err:

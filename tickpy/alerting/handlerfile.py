@@ -4,23 +4,32 @@ with `id`, `topic`, `kind`, optional `match` and `options`.
 Decoding is strict: an unknown top-level key or option is an error, as is a value of the wrong
 type. Top-level keys match case-insensitively, like Go's encoding/json does for Kapacitor's
 client struct. Every problem is a Diagnostic whose `extra["path"]` names the file and whose
-line/column come from the YAML (or JSON) position of the key.
+line/column come from the YAML (or JSON) position of the key. YAML and JSON are read within
+the bounds of tickpy.datafiles (nesting, go-yaml's alias budget).
+
+`check_handler_files` is the one way handler files are loaded: the alert service of `tickpy
+run` (and `tickpy test`) and `tickpy handlers check` both use it, so they refuse the same files.
 """
 
 from __future__ import annotations
 
+import functools
 import json
+import math
 import os
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from tickpy.alerting.config import AlertConfig
 from tickpy.alerting.kinds import HANDLER_KINDS, HandlerKind
 from tickpy.alerting.options import ANY_MAP, FILE_MODE, OptionProblem, decode_options
-from tickpy.diagnostics import Diagnostic, WARNING
-from tickpy.golang.gojson import NumberRangeError, json_float, json_int
+from tickpy.datafiles import BoundedComposer, NestingError, check_nesting
+from tickpy.diagnostics import ERROR, WARNING, Diagnostic
 from tickpy.filenames import is_test_file
+from tickpy.golang.gojson import NumberRangeError, json_float, json_int
 
 if TYPE_CHECKING:  # pragma: no cover
     import yaml
@@ -51,9 +60,31 @@ class TopicHandlerSpec:
     raw_options: dict[str, Any] = field(default_factory=dict)
     path: str = ""
     positions: dict[str, Position] = field(default_factory=dict)  # "id", "options.address", ...
+    predicate: Callable | None = field(default=None, repr=False, compare=False)  # the compiled match
 
     def position(self, key: str) -> Position:
         return self.positions.get(key) or self.positions.get(key.split(".")[0]) or Position(1, 1)
+
+    def option_position(self, name: str) -> Position:
+        """Where option `name` is written (its key matches case-insensitively, as it decodes)."""
+        for key, where in self.positions.items():
+            if key.startswith("options.") and key[len("options."):].casefold() == name.casefold():
+                return where
+        return self.position("options")
+
+
+@dataclass(slots=True)
+class CheckedFile:
+    """One handler file (or a path that holds none), as the alert service loads it."""
+
+    path: str
+    spec: TopicHandlerSpec | None  # None when the file does not decode
+    diagnostics: list[Diagnostic]
+    text: str | None = None  # what was read, for showing source lines
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.severity == ERROR]
 
 
 def diagnostic(path: str, message: str, position: Position | None = None, code: str = "handler-file",
@@ -111,13 +142,40 @@ def _whole_quoted(value: str, quote: str) -> bool:
     return len(value) >= 2 and value.endswith(quote) and value.count(quote) == 2
 
 
+@functools.cache
+def _handler_loader() -> type:
+    """PyYAML's safe loader with go-yaml's bounds (tickpy.datafiles), building only what
+    Kapacitor's decoding into JSON can hold: a timestamp stays text (go-yaml v2 keeps it a
+    string in an interface{}), !!binary is its decoded text, !!set a mapping to nulls, !!omap
+    and !!pairs lists of one-key mappings."""
+    from tickpy.golang.goyaml import SafeLoader  # deferred with yaml: start-up (only handler files need it)
+
+    class HandlerFileLoader(BoundedComposer, SafeLoader):
+        pass
+
+    def text(loader, node):
+        return loader.construct_scalar(node)
+
+    def binary(loader, node):
+        return loader.construct_yaml_binary(node).decode("utf-8", errors="replace")
+
+    def mapping(loader, node):
+        return loader.construct_yaml_map(node)
+
+    def sequence(loader, node):
+        return loader.construct_yaml_seq(node)
+
+    for tag, construct in (("timestamp", text), ("binary", binary), ("set", mapping), ("omap", sequence),
+                           ("pairs", sequence)):
+        HandlerFileLoader.add_constructor(f"tag:yaml.org,2002:{tag}", construct)
+    return HandlerFileLoader
+
+
 def _load_yaml(path: str, text: str):
     """(top-level mapping as list of (key, value, key position, value node), problems)."""
     import yaml  # deferred: start-up (only handler files need it)
 
-    from tickpy.golang.goyaml import SafeLoader
-
-    loader = SafeLoader(text)
+    loader = _handler_loader()(text)
     try:
         root = loader.get_single_node()
         if root is None:
@@ -182,7 +240,11 @@ def _load_json(path: str, text: str):
         return dict(items)
 
     try:
+        check_nesting(text)
         root = json.loads(text, object_pairs_hook=pairs, parse_int=json_int, parse_float=json_float)
+    except NestingError as err:
+        return None, [diagnostic(path, f"invalid JSON: {err}", Position(err.line, err.column),
+                                 code="handler-file-syntax")]
     except json.JSONDecodeError as err:
         return None, [diagnostic(path, f"invalid JSON: {err.msg}", Position(err.lineno, err.colno),
                                  code="handler-file-syntax")]
@@ -218,9 +280,11 @@ def _type_name(value) -> str:
             type(None): "null"}.get(type(value), type(value).__name__)
 
 
-def parse_handler_text(path: str, text: str) -> tuple[TopicHandlerSpec | None, list[Diagnostic]]:
-    """Decode one handler file's text; the spec is None when there are errors."""
-    suffix = Path(path).suffix.lower()
+def parse_handler_text(path: str, text: str, syntax: str | None = None) -> tuple[TopicHandlerSpec | None,
+                                                                               list[Diagnostic]]:
+    """Decode one handler file's text, YAML or JSON by the file's suffix unless `syntax` says;
+    the spec is None when there are errors."""
+    suffix = f".{syntax}" if syntax else Path(path).suffix.lower()
     if suffix == ".json":
         entries, problems = _load_json(path, text)
     elif suffix in (".yaml", ".yml"):
@@ -290,7 +354,10 @@ def parse_handler_text(path: str, text: str) -> tuple[TopicHandlerSpec | None, l
             decoded, option_problems = decode_options(kind, raw_options)
             for key, option_type in kind.options.items():
                 if option_type == ANY_MAP and key in decoded:
-                    decoded[key] = _as_json_numbers(decoded[key])
+                    try:
+                        decoded[key] = _as_json_numbers(decoded[key])
+                    except ValueError as err:  # what JSON cannot carry
+                        option_problems.append(OptionProblem(key, f"'{key}': {err}"))
             options_where = positions.get("options", Position(1, 1))
             unknown = sorted(p.key for p in option_problems if p.message.startswith("unknown option"))
             for problem in option_problems:
@@ -310,11 +377,14 @@ def parse_handler_text(path: str, text: str) -> tuple[TopicHandlerSpec | None, l
                                 if d.extra.get("key", "").casefold() not in bad_keys)
 
     match = values.get("match") if type(values.get("match")) is str else ""
+    predicate = None
     if match:
-        from tickpy.alerting.match import MatchError, check_match
+        from tickpy.alerting.match import MatchError, compile_match
 
         try:
-            for warning in check_match(match):
+            warnings: list[str] = []
+            predicate = compile_match(match, warnings)
+            for warning in warnings:
                 problems.append(diagnostic(path, warning, value_positions["match"], code="handler-match",
                                            severity=WARNING))
         except MatchError as err:
@@ -327,7 +397,7 @@ def parse_handler_text(path: str, text: str) -> tuple[TopicHandlerSpec | None, l
     all_positions.update({f"options.{k}": v for k, v in option_positions.items()})
     all_positions.update({f"{k}.value": v for k, v in value_positions.items()})
     spec = TopicHandlerSpec(id=handler_id, topic=topic, kind=kind_name, match=match or "", options=decoded,
-                            raw_options=raw_options or {}, path=path, positions=all_positions)
+                            raw_options=raw_options or {}, path=path, positions=all_positions, predicate=predicate)
     return spec, problems
 
 
@@ -372,9 +442,13 @@ def _position_of(option_positions, name, fallback) -> Position:
 
 def _as_json_numbers(value):
     """Kapacitor receives a handler file as JSON, so the numbers in its free-form maps (alerta
-    attributes, servicenow additional_info, ...) are float64: 1000000 prints as 1e+06."""
+    attributes, servicenow additional_info, ...) are float64: 1000000 prints as 1e+06. (An
+    integer no float64 holds is already text: tickpy.golang.goyaml.) ValueError for .inf and
+    .nan, which JSON cannot carry (Kapacitor's conversion to JSON fails on them)."""
     if type(value) is int:
         return float(value)
+    if type(value) is float and not math.isfinite(value):
+        raise ValueError(f"{value} is not a number JSON can carry")
     if isinstance(value, dict):
         return {key: _as_json_numbers(item) for key, item in value.items()}
     if isinstance(value, list):
@@ -408,34 +482,84 @@ def _kind_checks(path: str, kind: HandlerKind, options: dict, option_positions: 
 
 
 def load_handler_file(path: str | os.PathLike) -> tuple[TopicHandlerSpec | None, list[Diagnostic]]:
-    path = str(path)
+    spec, problems, _text = _read_handler_file(str(path))
+    return spec, problems
+
+
+def _read_handler_file(path: str) -> tuple[TopicHandlerSpec | None, list[Diagnostic], str | None]:
     try:
         raw = Path(path).read_bytes()
     except OSError as err:
-        return None, [diagnostic(path, f"cannot read handler file: {err.strerror}", code="handler-file-missing")]
+        return None, [diagnostic(path, f"cannot read handler file: {err.strerror}", code="handler-file-missing")], None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as err:
-        return None, [diagnostic(path, f"handler file is not UTF-8 (byte {err.start})", code="handler-file-syntax")]
-    return parse_handler_text(path, text)
+        return None, [diagnostic(path, f"handler file is not UTF-8 (byte {err.start})", code="handler-file-syntax")], None
+    return (*parse_handler_text(path, text), text)
 
 
-def load_handler_files(paths: list[str | os.PathLike]) -> tuple[list[TopicHandlerSpec], list[Diagnostic]]:
-    """Every handler file under `paths`; duplicate ids on one topic are errors, as in Kapacitor."""
-    files, problems = expand_paths(paths)
-    specs: list[TopicHandlerSpec] = []
+STDIN_NAME = "<stdin>"
+
+
+def stdin_syntax(text: str) -> str:
+    """A handler file from standard input has no suffix: JSON when it is an object, else YAML."""
+    return "json" if text.lstrip().startswith("{") else "yaml"
+
+
+def check_handler_files(paths: Sequence[str | os.PathLike], config: AlertConfig | None,
+                        stdin_text: str | None = None) -> list[CheckedFile]:
+    """Every handler file under `paths` checked as the alert service loads it before a run: each
+    file decoded and checked (tickpy.alerting.kinds), its match compiled; what building its
+    handler refuses under `config` (a post endpoint, a kafka cluster: the kind's
+    `setup_problems`), as warnings when there is no config (`tickpy run` without --config
+    refuses them); and, as in Kapacitor, an id given twice on one topic. A path `-` is
+    `stdin_text`, named <stdin>. One entry per file, and per path that holds none, in order."""
+    checked: list[CheckedFile] = []
+    for raw in paths:
+        if str(raw) == "-":
+            text = stdin_text or ""
+            spec, problems = parse_handler_text(STDIN_NAME, text, stdin_syntax(text))
+            checked.append(CheckedFile(STDIN_NAME, spec, problems, text))
+            continue
+        files, problems = expand_paths([raw])
+        checked.extend(CheckedFile(str(raw), None, [problem]) for problem in problems)
+        for file in files:
+            spec, problems, read = _read_handler_file(str(file))
+            checked.append(CheckedFile(str(file), spec, problems, read))
     seen: dict[tuple[str, str], TopicHandlerSpec] = {}
-    for file in files:
-        spec, file_problems = load_handler_file(file)
-        problems.extend(file_problems)
+    for entry in checked:
+        spec = entry.spec
         if spec is None:
             continue
+        entry.diagnostics.extend(_setup_diagnostics(spec, config))
         previous = seen.get((spec.topic, spec.id))
         if previous is not None:
-            problems.append(diagnostic(spec.path, f"cannot register handler, handler with ID {spec.id!r} already "
-                                                  f"exists on topic {spec.topic!r}", spec.position("id"),
-                                       code="handler-duplicate-id", hint=f"first defined in {previous.path}"))
-            continue
-        seen[(spec.topic, spec.id)] = spec
-        specs.append(spec)
-    return specs, problems
+            entry.diagnostics.append(diagnostic(
+                spec.path, f"cannot register handler, handler with ID {spec.id!r} already exists on topic "
+                           f"{spec.topic!r}", spec.position("id"), code="handler-duplicate-id",
+                hint=f"first defined in {previous.path}"))
+        else:
+            seen[(spec.topic, spec.id)] = spec
+    return checked
+
+
+def _setup_diagnostics(spec: TopicHandlerSpec, config: AlertConfig | None) -> list[Diagnostic]:
+    kind = HANDLER_KINDS[spec.kind]
+    found = []
+    for problem in kind.setup_problems(spec.options, config or AlertConfig()):
+        hint = problem.hint
+        if config is None:
+            hint = (f"{hint}; " if hint else "") + ("this depends on the configuration: give it with --config "
+                                                   "(tickpy run refuses the handler without one)")
+        found.append(diagnostic(spec.path, problem.message, spec.option_position(problem.key), code="handler-setup",
+                                hint=hint, severity=ERROR if config is not None else WARNING))
+    return found
+
+
+def load_handler_files(paths: Sequence[str | os.PathLike], config: AlertConfig | None = None
+                       ) -> tuple[list[TopicHandlerSpec], list[Diagnostic]]:
+    """`check_handler_files` for the alert service: the specs of the files without errors, and
+    every diagnostic."""
+    checked = check_handler_files(paths, config)
+    specs = [entry.spec for entry in checked if entry.spec is not None and not entry.errors]
+    return specs, [d for entry in checked for d in entry.diagnostics]

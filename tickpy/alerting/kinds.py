@@ -12,8 +12,11 @@ A kind says, in one place:
 - `check(options, script)`: what is refused in decoded options, by Kapacitor or because tickpy
   could not deliver, for a handler file (`script=False`) and for an alert node's handler, which
   Kapacitor words differently (`script=True`; building stops at the first problem);
+- `setup_problems(options, config)`: what building the handler refuses because of the
+  configuration (`--config`): a post endpoint it lacks, a kafka cluster it does not know. The
+  handler files' check (tickpy.alerting.handlerfile) and `build` both ask it;
 - `build(service, handler_id, options, label, problem)`: the handler, with its sender and
-  worker, from checked options (what depends on `--config` is refused here, as a SetupProblem);
+  worker, from checked options (refusing, as a SetupProblem, what `setup_problems` names);
 - `retarget(options, recorders, problem)`: for `tickpy test`, the options pointed at a recorder
   and the key its deliveries are listed under, or None when the kind is not redirected.
 
@@ -153,6 +156,16 @@ class HandlerKind:
 
     def check(self, options: dict[str, Any], script: bool = False) -> list[OptionProblem]:
         return []
+
+    def setup_problems(self, options: dict[str, Any], config: AlertConfig) -> list[OptionProblem]:
+        return []
+
+    def refuse_setup_problems(self, options: dict[str, Any], config: AlertConfig, problem: Callable) -> None:
+        """For `build`: the first of `setup_problems`, as a SetupProblem (Kapacitor's constructor
+        stops there)."""
+        refused = self.setup_problems(options, config)
+        if refused:
+            raise SetupProblem(problem(refused[0].message, f"options.{refused[0].key}", refused[0].hint))
 
     def build(self, service: AlertService, handler_id: str, options: dict[str, Any], label: str,
               problem: Callable) -> Handler:
@@ -311,8 +324,39 @@ class Post(HandlerKind):
                 return [OptionProblem("url", f"options: {err}", "url: http://127.0.0.1:8080/alerts")]
         return []
 
+    @staticmethod
+    def _endpoint(options, config: AlertConfig):
+        return config.httppost.get(options.get("endpoint", "")) if options.get("endpoint") else None
+
+    def setup_problems(self, options, config):
+        # Kapacitor's httppost Handler(): an endpoint it does not know counts only without a url
+        endpoint = self._endpoint(options, config)
+        if endpoint is not None:
+            url = endpoint.url
+            if endpoint.alert_template:
+                try:
+                    AlertDataTemplate(endpoint.alert_template, endpoint.alert_template_funcs)
+                except ValueError as err:
+                    return [OptionProblem("endpoint", f"endpoint {endpoint.name!r}: alert-template: {err}")]
+        else:
+            url = options.get("url", "")
+            if not url:
+                known = ", ".join(sorted(config.httppost)) or "none (pass --config with [[httppost]])"
+                return [OptionProblem("endpoint", "An appropriately formatted url must be specified if an endpoint is "
+                                                  "not specified",
+                                      f"endpoint {options.get('endpoint')!r} is not configured; endpoints: {known}")]
+        try:
+            if "{{" in url:
+                AlertDataTemplate(url)
+            else:
+                check_http_url(url)
+        except ValueError as err:
+            return [OptionProblem("url", f"post: url: {err}" if "{{" in url else f"post: {err}")]
+        return []
+
     def build(self, service, handler_id, options, label, problem):
-        endpoint = service.config.httppost.get(options.get("endpoint", "")) if options.get("endpoint") else None
+        self.refuse_setup_problems(options, service.config, problem)
+        endpoint = self._endpoint(options, service.config)
         headers: dict[str, str] = {}
         basic_auth = None
         body_template = None
@@ -321,32 +365,15 @@ class Post(HandlerKind):
             headers.update(endpoint.headers)
             basic_auth = endpoint.basic_auth
             if endpoint.alert_template:
-                try:
-                    body_template = AlertDataTemplate(endpoint.alert_template, endpoint.alert_template_funcs)
-                except ValueError as err:
-                    raise SetupProblem(problem(f"endpoint {endpoint.name!r}: alert-template: {err}",
-                                               "options.endpoint")) from None
+                body_template = AlertDataTemplate(endpoint.alert_template, endpoint.alert_template_funcs)
         else:
-            url = options.get("url", "")
-            if not url:
-                known = ", ".join(sorted(service.config.httppost)) or "none (pass --config with [[httppost]])"
-                raise SetupProblem(problem(
-                    "An appropriately formatted url must be specified if an endpoint is not specified",
-                    "options.endpoint", f"endpoint {options.get('endpoint')!r} is not configured; endpoints: {known}"))
-        url_template = None
-        if "{{" in url:
-            try:
-                url_template = AlertDataTemplate(url)
-            except ValueError as err:
-                raise SetupProblem(problem(f"post: url: {err}", "options.url")) from None
+            url = options["url"]
+        url_template = AlertDataTemplate(url) if "{{" in url else None
         headers.update(options.get("headers", {}))
-        try:
-            send = post_sender(url if url_template is None else "http://url-template.invalid/", headers,
-                               options.get("timeout", 0) / 1e9 or None, options.get("capture-response", False),
-                               options.get("skip-ssl-verification", False), basic_auth,
-                               content_type=None if body_template else "application/json")
-        except ValueError as err:
-            raise SetupProblem(problem(f"post: {err}", "options.url")) from None
+        send = post_sender(url if url_template is None else "http://url-template.invalid/", headers,
+                           options.get("timeout", 0) / 1e9 or None, options.get("capture-response", False),
+                           options.get("skip-ssl-verification", False), basic_auth,
+                           content_type=None if body_template else "application/json")
         prepare = None
         if body_template is not None or url_template is not None:
             def prepare(event: AlertEvent) -> tuple[bytes, str | None]:
@@ -460,12 +487,16 @@ class Alerta(ExternalKind):
 
 
 class Kafka(ExternalKind):
+    def setup_problems(self, options, config):
+        if options.get("cluster", "") in config.kafka_clusters():
+            return []
+        known = ", ".join(config.kafka_clusters()) or "none"
+        return [OptionProblem("cluster", f"kafka: unknown cluster {go_quote(options.get('cluster', ''))}",
+                              f"the clusters Kapacitor would know: {known} (a [[kafka]] section with that id in "
+                              "--config adds one)")]
+
     def build(self, service, handler_id, options, label, problem):
-        if options.get("cluster", "") not in service.config.kafka_clusters():
-            known = ", ".join(service.config.kafka_clusters()) or "none"
-            raise SetupProblem(problem(f"kafka: unknown cluster {go_quote(options.get('cluster', ''))}",
-                                       "options.cluster", f"the clusters Kapacitor would know: {known} "
-                                       "(a [[kafka]] section with that id in --config adds one)"))
+        self.refuse_setup_problems(options, service.config, problem)
         return super().build(service, handler_id, options, label, problem)
 
 

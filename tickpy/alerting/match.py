@@ -14,8 +14,9 @@ from __future__ import annotations
 import dataclasses
 from typing import Callable
 
-from tickpy.runtime.alert_event import LEVEL_RANK, AlertEvent
 from tickpy.diagnostics import TickpyError
+from tickpy.lang.depth import expression_depth, recursion_room
+from tickpy.runtime.alert_event import LEVEL_RANK, AlertEvent
 from tickpy.syntax import ast
 
 MATCH_CONSTANTS = {"OK": 0, "INFO": 1, "WARNING": 2, "CRITICAL": 3}
@@ -27,23 +28,6 @@ class MatchError(ValueError):
         super().__init__(message)
         self.hint = hint
         self.column = column  # 1-based byte column in the expression, 0 if unknown
-
-
-def _children(node):
-    for f in dataclasses.fields(node):
-        if f.name in ("span", "comment", "operator_span"):
-            continue
-        value = getattr(node, f.name)
-        if isinstance(value, ast.Node):
-            yield value
-        elif isinstance(value, list):
-            yield from (v for v in value if isinstance(v, ast.Node))
-
-
-def _walk(node):
-    yield node
-    for child in _children(node):
-        yield from _walk(child)
 
 
 def parse_match(text: str) -> ast.Node:
@@ -66,9 +50,12 @@ def ast_expr(text: str):
 
 def check_match(text: str) -> list[str]:
     """Warnings about a match expression; MatchError when Kapacitor would refuse it."""
-    expression = parse_match(text)
+    return _check_expression(parse_match(text))
+
+
+def _check_expression(expression: ast.Node) -> list[str]:
     warnings = []
-    for node in _walk(expression):
+    for node in ast.walk(expression):
         if isinstance(node, ast.Identifier) and node.name not in MATCH_CONSTANTS:
             hint = None
             if node.name.upper() in MATCH_CONSTANTS:
@@ -102,14 +89,20 @@ def _replace_identifiers(node):
     return node
 
 
-def compile_match(text: str) -> Callable[[AlertEvent], bool]:
-    """A predicate over events (as their topic sees them). MatchError when it cannot be built.
-    The predicate raises MatchEvaluationError when Kapacitor's evaluation would fail."""
+def compile_match(text: str, warnings: list[str] | None = None) -> Callable[[AlertEvent], bool]:
+    """A predicate over events (as their topic sees them). MatchError when it cannot be built;
+    `check_match`'s warnings are added to `warnings`. The predicate raises
+    MatchEvaluationError when Kapacitor's evaluation would fail."""
     from tickpy.lang import LambdaCompileError, LambdaFunction, compile_lambda
     from tickpy.lang.values import BOOL, DURATION, INT, STRING, Duration
 
-    check_match(text)
-    expression = _replace_identifiers(parse_match(text))
+    expression = parse_match(text)
+    found = _check_expression(expression)
+    if warnings is not None:
+        warnings.extend(found)
+    # Host allow-lists are long OR chains, as deep as they are long (see tickpy.lang.depth).
+    with recursion_room(expression_depth(expression)):
+        expression = _replace_identifiers(expression)
     current: list[AlertEvent] = []
 
     def function(name: str, result_type: str, value: Callable[[AlertEvent], object]) -> LambdaFunction:

@@ -12,6 +12,7 @@ with the option's key.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -98,7 +99,7 @@ def _decode_value(key: str, kind: str, value, problems: list[OptionProblem]):
     if kind == DURATION:
         if type(value) is int:
             return value
-        if type(value) is float:
+        if type(value) is float and math.isfinite(value):
             return int(value)
         if type(value) is str:
             try:

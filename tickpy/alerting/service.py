@@ -120,7 +120,7 @@ class AlertService:
         problems.extend(_check_output_file(path, flag) for path, flag in
                         ((self.dead_letter_path, "--dead-letter"), (self.capture_path, "--capture")) if path)
         problems = [p for p in problems if p is not None]
-        specs, file_problems = load_handler_files(self.handler_files) if self.handler_files else ([], [])
+        specs, file_problems = load_handler_files(self.handler_files, self.config) if self.handler_files else ([], [])
         problems.extend(file_problems)
         errors = [p for p in problems if p.severity == "error"]
         built: list[tuple[TopicHandlerSpec, Handler]] = []
@@ -176,17 +176,8 @@ class AlertService:
                                          message=message, line=spec.position(key).line,
                                          column=spec.position(key).column, code="handler-option", hint=hint,
                                          extra={"path": spec.path}))
-        if spec.match:
-            from tickpy.alerting.match import MatchError, compile_match
-
-            try:
-                predicate = compile_match(spec.match)
-            except MatchError as err:
-                position = spec.position("match.value")
-                raise SetupProblem(Diagnostic(message=f"invalid match expression: {err}", line=position.line,
-                                               column=position.column, code="handler-match", hint=err.hint,
-                                               extra={"path": spec.path})) from None
-            handler = MatchHandler(handler, spec.match, predicate, self.report)
+        if spec.predicate is not None:  # the match, compiled when the file was checked
+            handler = MatchHandler(handler, spec.match, spec.predicate, self.report)
         return handler
 
     def global_handler_specs(self, own_specs, span) -> list:

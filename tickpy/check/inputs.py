@@ -7,6 +7,7 @@ import pathlib
 from typing import Any
 
 from tickpy.check.evaluate import UDFInfo
+from tickpy.datafiles import NestingError, bounded_safe_loader, check_nesting
 from tickpy.diagnostics import Diagnostic, TickpyError
 from tickpy.golang.gojson import json_float, json_int
 from tickpy.golang.gotime import parse_influx_duration
@@ -65,7 +66,12 @@ def var_value(name: str, raw: dict, path: str) -> tuple[str, Any]:
 def load_vars(path: str) -> dict[str, tuple[str, Any]]:
     """`kapacitor define -vars` JSON: {"name": {"type": "duration", "value": "5m"}, ...}."""
     try:
-        data = json.loads(pathlib.Path(path).read_text(), parse_int=json_int, parse_float=json_float)
+        text = pathlib.Path(path).read_text()
+        check_nesting(text)
+        data = json.loads(text, parse_int=json_int, parse_float=json_float)
+    except NestingError as err:
+        raise TickpyError(Diagnostic(message=f"{path}:{err.line}:{err.column}: {err}", line=err.line,
+                                     column=err.column, code="bad-input")) from None
     except (OSError, ValueError) as err:
         raise _problem(f"cannot read vars: {err}", path) from None
     if not isinstance(data, dict):
@@ -83,10 +89,9 @@ def load_udfs(path: str) -> dict[str, UDFInfo]:
         if path.endswith((".yaml", ".yml")):
             import yaml  # deferred: start-up (only a YAML --udfs file needs it)
 
-            from tickpy.golang.goyaml import SafeLoader
-
-            data = yaml.load(text, Loader=SafeLoader)
+            data = yaml.load(text, Loader=bounded_safe_loader())
         else:
+            check_nesting(text)
             data = json.loads(text, parse_int=json_int, parse_float=json_float)
     except Exception as err:
         raise _problem(f"cannot read UDFs: {err}", path) from None

@@ -1,5 +1,5 @@
-"""How validate, fmt, parse, graph, eval and explain end when something outside the script
-goes wrong:
+"""How validate, fmt, parse, graph, eval, explain and handlers check end when something outside
+the script goes wrong:
 
 - their reader goes away (`tickpy fmt DIR | head -1`): quietly, with the status of a process
   killed by SIGPIPE (141), never with a status that means something else (fmt's 1 is "a
@@ -46,12 +46,21 @@ def guarded_command(command: Callable) -> Callable:
         except Exception as error:  # a bug in tickpy
             if os.environ.get("TICKPY_DEBUG"):
                 raise
-            name = click.get_current_context().info_name
-            click.echo(f"tickpy {name}: internal error: {type(error).__name__}: {error} "
+            click.echo(f"tickpy {_command_name()}: internal error: {type(error).__name__}: {error} "
                        "(set TICKPY_DEBUG=1 for the traceback, and please report it)", err=True)
             sys.exit(INTERNAL_ERROR)
 
     return wrapper
+
+
+def _command_name() -> str:
+    """`validate`, or `handlers check` for a command of a group."""
+    context = click.get_current_context()
+    names = []
+    while context.parent is not None:
+        names.append(context.info_name or "")
+        context = context.parent
+    return " ".join(reversed(names)) or context.info_name or ""
 
 
 def load_checked_script(script: str, task_type, vars_file, udfs_file, *, brief_read_error: bool = True):

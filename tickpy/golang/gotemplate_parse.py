@@ -1085,6 +1085,11 @@ def parse_template(name: str, text: str, funcs: set[str]) -> dict[str, Tree]:
     for item in parser.items:
         if item.typ == ERROR:
             break
-    root = parser.parse()
+    try:
+        root = parser.parse()
+    except RecursionError:
+        # Go's parser recurses on a stack that grows to 1 GB; Python's stops after some hundred
+        # nested actions ({{if}} in {{if}} ...)
+        parser.errorf("actions nested too deeply for tickpy's template parser")
     parser.add_tree(name, root)
     return tree_set

@@ -36,6 +36,7 @@ from typing import Any
 
 import yaml
 
+from tickpy.datafiles import BoundedComposer
 from tickpy.filenames import TEST_FILE_SUFFIXES, is_test_file
 from tickpy.golang.goyaml import SafeLoader
 from tickpy.testing.compare import EVENT_KEYS, LEVEL_ALIASES
@@ -95,8 +96,10 @@ class TestCase:
 
 
 
-class _Loader(SafeLoader):
-    """Safe YAML that remembers where each mapping starts (for error lines and --update)."""
+class _Loader(BoundedComposer, SafeLoader):
+    """Safe YAML (integers as yaml.v2 resolves them), within go-yaml's bounds on nesting and
+    aliases (tickpy.datafiles), that remembers where each mapping starts (for error lines and
+    --update)."""
 
 
 def _construct_mapping(loader, node):
