@@ -55,6 +55,8 @@ from tickpy.alerting.options import (
 )
 from tickpy.alerting.payloads import TEMPLATE_HINT, option_problems
 from tickpy.alerting.senders import (
+    DEFAULT_HTTP_TIMEOUT_S,
+    DEFAULT_TCP_TIMEOUT_S,
     check_http_url,
     exec_sender,
     log_sender,
@@ -186,7 +188,7 @@ class TCP(HandlerKind):
 
     def build(self, service, handler_id, options, label, problem):
         address = options.get("address", "")
-        send = tcp_sender(address, service.connect_timeout_s)
+        send = tcp_sender(address, service.handler_timeout_s or DEFAULT_TCP_TIMEOUT_S)
         worker = service.delivery_worker(self.name, handler_id, label, address, send, service.retries)
         return DeliveringHandler(self.name, handler_id, worker, tcp_payload)
 
@@ -259,7 +261,7 @@ class Exec(HandlerKind):
 
     def build(self, service, handler_id, options, label, problem):
         prog, args = options["prog"], options.get("args", [])
-        send = exec_sender(prog, args, stop=service.shutting_down)
+        send = exec_sender(prog, args, service.exec_timeout_s)
         worker = service.delivery_worker(self.name, handler_id, label, " ".join([prog, *args]), send, 0)
         return DeliveringHandler(self.name, handler_id, worker, line_payload)
 
@@ -344,7 +346,8 @@ class Post(HandlerKind):
             send = post_sender(url if url_template is None else "http://url-template.invalid/", headers,
                                options.get("timeout", 0) / 1e9 or None, options.get("capture-response", False),
                                options.get("skip-ssl-verification", False), basic_auth,
-                               content_type=None if body_template else "application/json")
+                               content_type=None if body_template else "application/json",
+                               default_timeout_s=service.handler_timeout_s or DEFAULT_HTTP_TIMEOUT_S)
         except ValueError as err:
             raise SetupProblem(problem(f"post: {err}", "options.url")) from None
         prepare = None
