@@ -108,7 +108,7 @@ class NeverAccepting:
                 filler.settimeout(0.5)
                 try:
                     filler.connect(self.sock.getsockname())
-                except (socket.timeout, OSError):
+                except OSError:
                     filler.close()
                     break
                 self._fillers.append(filler)

@@ -48,7 +48,7 @@ _TCP_CLOSE = 7  # Linux's TCP_CLOSE in struct tcp_info: the connection is over, 
 
 def connect(host: str, port: int, timeout_s: float, interruption: Interruption) -> socket.socket:
     """A connected socket (as socket.create_connection, with timeout `timeout_s`); OSError
-    (socket.timeout) when it cannot connect; DeliveryError when the shutdown cuts it short."""
+    (TimeoutError) when it cannot connect; DeliveryError when the shutdown cuts it short."""
     last: OSError | None = None
     for family, kind, proto, _, address in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM):
         sock = socket.socket(family, kind, proto)
@@ -76,7 +76,7 @@ def _connect(sock: socket.socket, address, timeout_s: float, interruption: Inter
             raise DeliveryError("not connected before the shutdown")
         left = deadline - time.monotonic()
         if left <= 0:
-            raise socket.timeout("timed out")
+            raise TimeoutError("timed out")
         if poller.poll(min(POLL_S, left) * 1000):
             error = sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
     if error:
@@ -89,7 +89,7 @@ def tcp_sender(address: str, timeout_s: float = DEFAULT_TCP_TIMEOUT_S) -> Sender
     def send(delivery: Delivery, interruption: Interruption) -> None:
         try:
             conn = connect(host, port, timeout_s, interruption)
-        except socket.timeout:
+        except TimeoutError:
             raise DeliveryError(f"tcp handler failed to connect: dial tcp {address}: i/o timeout") from None
         except OSError as err:
             raise DeliveryError(f"tcp handler failed to connect: dial tcp {address}: "
@@ -125,7 +125,7 @@ def _write(conn: socket.socket, payload: bytes, address: str, timeout_s: float, 
             raise failed("cut short")
         try:
             written += conn.send(view[written:])
-        except socket.timeout:
+        except TimeoutError:
             if time.monotonic() >= deadline:
                 raise failed("i/o timeout") from None
             continue
@@ -149,7 +149,7 @@ def _await_close(conn: socket.socket, address: str, timeout_s: float, interrupti
             try:
                 if not conn.recv(65536):  # what the peer says is not ours to read: only its close is
                     break
-            except socket.timeout:
+            except TimeoutError:
                 left = _unacknowledged(conn)
                 if left < in_flight:  # the peer is still taking our bytes
                     in_flight = left
@@ -157,7 +157,7 @@ def _await_close(conn: socket.socket, address: str, timeout_s: float, interrupti
                 elif time.monotonic() >= deadline:
                     raise
         _await_acknowledged(conn, deadline)
-    except socket.timeout:
+    except TimeoutError:
         raise DeliveryError(f"tcp handler: no acknowledgement from {address}: the peer did not close the "
                             f"connection within {timeout_s:g}s (it may not have read the alert)") from None
     except OSError as err:
@@ -189,7 +189,7 @@ def _await_acknowledged(conn: socket.socket, deadline: float) -> None:
     pause = 0.001
     while conn.getsockopt(socket.IPPROTO_TCP, tcp_info, 8)[0] != _TCP_CLOSE:
         if time.monotonic() >= deadline:
-            raise socket.timeout
+            raise TimeoutError
         time.sleep(pause)
         pause = min(pause * 2, 0.05)
     error = conn.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
@@ -308,6 +308,8 @@ def post_sender(url: str, headers: dict[str, str], timeout_s: float | None = Non
             raise DeliveryError(f"failed to create POST request: {err}", retryable=False) from None
         path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         port = parts.port or (443 if parts.scheme == "https" else 80)
+        context = None
+        conn: http.client.HTTPConnection
         if parts.scheme == "https":
             context = contexts.get(skip_ssl_verification)
             if context is None:
@@ -318,10 +320,15 @@ def post_sender(url: str, headers: dict[str, str], timeout_s: float | None = Non
             conn = http.client.HTTPSConnection(parts.hostname, port, timeout=timeout, context=context)
         else:
             conn = http.client.HTTPConnection(parts.hostname, port, timeout=timeout)
-        # http.client connects through this attribute: our connect lets a shutdown cut it short.
-        conn._create_connection = lambda address, timeout, source_address=None: connect(
-            address[0], address[1], timeout, interruption)
         try:
+            # Connected here rather than by http.client, so that a shutdown can cut connecting
+            # short; TLS as HTTPSConnection.connect does it.
+            sock = connect(parts.hostname or "", port, timeout, interruption)
+            try:
+                conn.sock = context.wrap_socket(sock, server_hostname=parts.hostname) if context else sock
+            except BaseException:
+                sock.close()
+                raise
             conn.request("POST", path, body=delivery.payload, headers=send_headers)
             # Cut short only once the request is whole: a server cannot take a cut request for one.
             with interruption.cuttable(lambda: _shut(conn.sock)):
@@ -332,7 +339,7 @@ def post_sender(url: str, headers: dict[str, str], timeout_s: float | None = Non
                                 f"{err.verify_message} (trust its CA with SSL_CERT_FILE, or set "
                                 f"skip-ssl-verification / .skipSSLVerification())", retryable=False) from None
         except (OSError, http.client.HTTPException) as err:
-            reason = "timeout" if isinstance(err, socket.timeout) else (getattr(err, "strerror", None) or str(err) or type(err).__name__)
+            reason = "timeout" if isinstance(err, TimeoutError) else (getattr(err, "strerror", None) or str(err) or type(err).__name__)
             raise DeliveryError(f"failed to POST alert data: Post {target!r}: {reason}") from None
         finally:
             conn.close()

@@ -19,7 +19,8 @@ from __future__ import annotations
 
 import signal
 import threading
-from typing import Any, Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
 
 _installed: ShutdownSignals | None = None
 
