@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import random
 import signal
+import subprocess
 import time
 
 import pytest
@@ -126,3 +127,23 @@ def test_a_signal_at_a_random_moment(tmp_path, seed):
     account(sink.received, [r for r in dead if r["kind"] == "tcp"], produced)
     account(log.read_bytes().splitlines() if log.exists() else [], [r for r in dead if r["kind"] == "log"], produced)
     account(slow.requests, [r for r in dead if r["kind"] == "post"], produced)
+
+
+@BOTH
+def test_a_signal_while_waiting_for_input_on_a_pipe(tmp_path, number):
+    # The read of standard input is waiting when the signal comes: it ends at once.
+    sink = Sink()
+    (tmp_path / "t.tick").write_text(script(f".tcp('{sink.address}')"))
+    run = Run.start(tmp_path, "t.tick", "-", "--dead-letter", "dl.jsonl", stdin=subprocess.PIPE)
+    run.process.stdin.write(points(3))
+    run.process.stdin.flush()  # and left open: tickpy waits for more
+    while len(sink.received) < 3:
+        assert run.process.poll() is None, run.stderr
+        time.sleep(0.005)
+    run.process.send_signal(number)
+    run.finish(30)
+    sink.close()
+    run.process.stdin.close()
+    assert run.status == STATUS[number], run.stderr
+    assert run.summary_alerts() == 3
+    account(sink.received, dead_lettered(tmp_path / "dl.jsonl"), 3)
