@@ -15,8 +15,9 @@ is read. See docs/api.md.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, fields, replace
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from tickpy.diagnostics import Diagnostic, TickpyError
 from tickpy.lang.depth import recursion_room
@@ -31,7 +32,8 @@ from tickpy.runtime.engine import (
 from tickpy.runtime.nodes.base import NodeError, RunContext
 from tickpy.syntax import parse as parse_source
 
-# Queued alerts get this long to be delivered after SIGINT/SIGTERM, then they are dead-lettered.
+# Queued alerts get this long to be delivered after SIGINT/SIGTERM, then they are dead-lettered
+# (a second signal dead-letters them at once).
 INTERRUPT_GRACE_S = 5.0
 
 
@@ -69,8 +71,11 @@ class RunOptions:
     clock: Callable[[], int] | None = None
     # Where the alert service reports delivery problems (default: stderr).
     report: Callable[[str], None] | None = None
-    # SIGINT/SIGTERM stop reading; queued alerts get INTERRUPT_GRACE_S to be delivered (else
-    # dead-lettered); RunResult.interrupted_by is the signal. Main thread only.
+    # SIGINT/SIGTERM stop reading between two points; queued alerts get INTERRUPT_GRACE_S to be
+    # delivered, then are dead-lettered (at once after a second signal); a signal while the queues
+    # drain at the end does the same. RunResult.interrupted_by is the (first) signal. Main thread
+    # only. A read of the input that may wait (a pipe) stops at once if the input is wrapped with
+    # tickpy.alerting.shutdown.installed().interruptible_input() (tickpy run does so).
     interruptible: bool = False
     # Called with the CompiledTask before any point is read (tickpy.observe attaches there).
     on_compiled: Callable[[CompiledTask], None] | None = None
@@ -80,6 +85,14 @@ class RunOptions:
     dead_letter: str | None = None
     # A file what external-service handlers would send is appended to (never sent).
     capture: str | None = None
+    # Seconds each wait of a tcp or post delivery attempt may take (connecting, writing, the
+    # answer); None: 5 for tcp, 10 for post. A post's own .timeout() wins.
+    handler_timeout: float | None = None
+    # Seconds an exec handler's program may run before it is killed; None: 10; 0: no limit.
+    exec_timeout: float | None = None
+    # Failed attempts in a row after which a handler's alerts are dead-lettered without an
+    # attempt for a while (circuit breaker); None: 3; 0: never.
+    breaker_failures: int | None = None
 
 
 def parse(source: str, path: str = "<script>"):
@@ -93,16 +106,23 @@ def check(source: str, path: str = "<script>", *, task_type: str | None = None, 
 
 
 def make_alert_service(config, handler_paths: list, report: Callable[[str], None] | None = None, *,
-                       dead_letter: str | None = None, capture: str | None = None):
+                       dead_letter: str | None = None, capture: str | None = None,
+                       handler_timeout: float | None = None, exec_timeout: float | None = None,
+                       breaker_failures: int | None = None):
     """The alert service (topics, handler files, delivery) for one run, loaded: raises
     TickpyError for bad handler files, configuration or unwritable dead-letter/capture files
     before any point is read. Warnings (e.g. a handler directory without handler files) go
-    to `report`."""
+    to `report`. The timeouts and `breaker_failures` are RunOptions'."""
     # deferred: start-up (parse and check need no alert service, ~0.3 s)
     from tickpy.alerting.service import AlertService, HandlerLoadError
 
+    limits: dict[str, Any] = {"handler_timeout_s": handler_timeout}
+    if exec_timeout is not None:
+        limits["exec_timeout_s"] = exec_timeout or None
+    if breaker_failures is not None:
+        limits["breaker_failures"] = breaker_failures
     service = AlertService(handler_files=handler_paths, config=config or None, dead_letter=dead_letter,
-                           capture=capture, report=report)
+                           capture=capture, report=report, **limits)
     warnings = service.load()
     if warnings:
         service.report(HandlerLoadError(warnings).render())
@@ -128,24 +148,36 @@ class Task:
     def run(self, points: Iterable[Any]) -> RunResult:
         options, task, ctx = self.options, self.compiled, self.context
         result = RunResult(task_name=self.name, alert_service=self.alert_service)
+        signals = own_signals = None
+        if options.interruptible:
+            from tickpy.alerting.shutdown import ShutdownSignals, installed
+
+            signals = installed()
+            if signals is None:
+                signals = own_signals = ShutdownSignals().install()
+            signals.running()
         try:
             # A point goes down the pipeline by calls, one level per node: a chain of thousands
             # of nodes needs more of Python's recursion limit than the default.
             with recursion_room(len(self.pipeline.nodes)):
-                if options.interruptible:
-                    result.interrupted_by = _run_interruptible(task, points)
+                if signals is not None:
+                    _run_interruptible(task, points, signals)
                 else:
                     task.run(points)
-                if not result.interrupted_by:
+                if not (signals is not None and signals.requested):
                     task.finish()
         finally:
             result.points_read = task.points_read
             if self.owns_service:
-                interrupted = bool(result.interrupted_by)
-                summary = self.alert_service.close(grace_s=INTERRUPT_GRACE_S if interrupted else None,
-                                                   interrupted=interrupted)
+                interrupted = signals is not None and signals.requested
+                summary = self.alert_service.close(grace_s=INTERRUPT_GRACE_S if signals is not None else None,
+                                                   interrupted=interrupted, signals=signals)
                 result.delivery_summary = summary
                 result.delivery_failures = list(getattr(summary, "failures", []) or [])
+            if signals is not None:
+                result.interrupted_by = signals.signal_number  # also a signal that came during the drain
+            if own_signals is not None:
+                own_signals.restore()
         result.alerts = list(ctx.alerts)
         result.alert_counts = dict(ctx.alert_counts)
         result.httpout = task.httpout()
@@ -169,7 +201,10 @@ def compile(source: str, options: RunOptions | None = None) -> Task:  # noqa: A0
     owns_service = alert_service is None
     if owns_service:
         alert_service = make_alert_service(options.config, list(options.handlers), options.report,
-                                           dead_letter=options.dead_letter, capture=options.capture)
+                                           dead_letter=options.dead_letter, capture=options.capture,
+                                           handler_timeout=options.handler_timeout,
+                                           exec_timeout=options.exec_timeout,
+                                           breaker_failures=options.breaker_failures)
     ctx = RunContext(
         task_name=task_name,
         database=chosen[0],
@@ -216,17 +251,14 @@ def run_task(source: str, points: Iterable[Any], **options: Any) -> RunResult:
     return run(source, points, RunOptions(**options))
 
 
-def _run_interruptible(task: CompiledTask, points) -> int:
-    """Run until the input ends or SIGINT/SIGTERM arrives; the signal number, or 0."""
-    # deferred: start-up (parse and check need no alert service, ~0.3 s)
-    from tickpy.alerting.service import ShutdownRequested, ShutdownSignals
+def _run_interruptible(task: CompiledTask, points, signals) -> None:
+    """Run until the input ends or SIGINT/SIGTERM arrives (checked between two points)."""
+    from tickpy.alerting.shutdown import ShutdownRequested  # deferred: start-up (as above)
 
-    with ShutdownSignals() as stop:
-        try:
-            task.run(points)
-        except ShutdownRequested:
-            pass
-    return stop.signal_number if stop.requested else 0
+    try:
+        task.run(signals.stop_reading(points))
+    except ShutdownRequested:  # raised only out of a read of the input: no point was half-done
+        pass
 
 
 __all__ = [

@@ -17,21 +17,30 @@ from tests.alerting.servers import dead_address
 PROGRAM = textwrap.dedent("""
     import sys
     from tests.alerting.events import make_event
-    from tickpy.alerting.service import AlertService, ShutdownRequested, ShutdownSignals
+    from tickpy.alerting.service import AlertService
+    from tickpy.alerting.shutdown import ShutdownRequested, ShutdownSignals
     from tickpy.check.pipeline import HandlerSpec
 
     service = AlertService(dead_letter=sys.argv[1], report=lambda line: None, backoff_s=0.01)
     handler = service.direct_handler(HandlerSpec("tcp", [sys.argv[2]]), "task")
-    with ShutdownSignals() as stop:
-        try:
-            for index, line in enumerate(sys.stdin):
-                service.handle(make_event(event_id=line.strip(), time_s=index), [handler], node="alert2")
-                print("handled", line.strip(), flush=True)
-        except ShutdownRequested:
-            pass
-    summary = service.close(grace_s=2.0, interrupted=stop.requested)
+    signals = ShutdownSignals().install()
+    source = signals.interruptible_input(sys.stdin.buffer)
+
+    def lines():
+        rest = b""
+        while chunk := source.read1(65536):
+            *complete, rest = (rest + chunk).split(b"\\n")
+            yield from complete
+
+    try:
+        for index, line in enumerate(signals.stop_reading(lines())):
+            service.handle(make_event(event_id=line.decode(), time_s=index), [handler], node="alert2")
+            print("handled", line.decode(), flush=True)
+    except ShutdownRequested:
+        pass
+    summary = service.close(grace_s=2.0, interrupted=signals.requested, signals=signals)
     print(summary.render(), file=sys.stderr)
-    sys.exit(stop.exit_code if stop.requested else 0)
+    sys.exit(signals.exit_code)
 """)
 
 

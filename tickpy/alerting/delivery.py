@@ -2,10 +2,13 @@
 
 Every handler that talks to something outside the process (tcp, post, exec, log) gets a
 `Worker`: a thread with a bounded queue, so a slow or dead endpoint holds up only its own
-handler. tcp and post retry with exponential backoff a bounded number of times; after a final
-failure the worker stops retrying (one attempt per event) until the endpoint answers again, so a
-dead endpoint cannot make shutdown crawl. Whatever is not delivered goes to the dead-letter
-file with the exact payload, and is counted in the `DeliverySummary`.
+handler. tcp and post retry with exponential backoff a bounded number of times. A circuit breaker
+bounds what a dead or stuck endpoint costs: once an alert has failed (after its retries) and the
+last `breaker_failures` attempts in a row failed (connection refused or reset, timeouts, HTTP
+5xx, an exec program killed for its time limit), the handler's next alerts are dead-lettered
+without an attempt for `breaker_cooldown_s` seconds, reported in one line; then one attempt
+tells whether the endpoint is back. Whatever is not delivered goes to the dead-letter file with
+the exact payload, and is counted in the `DeliverySummary`.
 
 Kapacitor drops an event when a handler's buffer (5000 events) is full; tickpy dead-letters it.
 """
@@ -17,8 +20,9 @@ import sys
 import threading
 import time
 from collections import deque
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Callable, TextIO
+from typing import Callable, Iterator, Protocol, TextIO
 
 from tickpy.golang.gotime import format_time_rfc3339nano
 
@@ -31,14 +35,53 @@ DEFAULT_BACKOFF_S = 0.1
 FULL_QUEUE_PATIENCE_S = 5.0
 MAX_BACKOFF_S = 2.0
 REPORTED_FAILURES_PER_HANDLER = 5
+DEFAULT_BREAKER_FAILURES = 3
+DEFAULT_BREAKER_COOLDOWN_S = 10.0
+# At the end of a run, how long the wait for queued alerts goes on before it says what it waits
+# for, and how often it looks at the signals meanwhile.
+DRAIN_NOTICE_S = 1.0
+DRAIN_POLL_S = 0.05
 
 
 class DeliveryError(Exception):
-    """A failed attempt. `retryable` says whether trying again could help."""
+    """A failed attempt. `retryable` says whether trying again could help; `breaks`, whether the
+    failure says the endpoint is down or stuck (it counts towards the circuit breaker): by default,
+    when it is retryable."""
 
-    def __init__(self, message: str, retryable: bool = True):
+    def __init__(self, message: str, retryable: bool = True, breaks: bool | None = None):
         super().__init__(message)
         self.retryable = retryable
+        self.breaks = retryable if breaks is None else breaks
+
+
+class Interruption:
+    """How a shutdown cuts short the attempt under way on a worker's thread. A sender wraps each
+    step that can block in `cuttable(cut)`; `interrupt()`, from another thread, calls the cuts of
+    the steps under way (shut a socket down, kill a process group), and makes any later step fail
+    at once."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._cuts: list[Callable[[], object]] = []
+        self.requested = False
+
+    @contextmanager
+    def cuttable(self, cut: Callable[[], object]) -> Iterator[None]:
+        with self._lock:
+            if self.requested:
+                raise DeliveryError("not attempted: shutting down", retryable=False)
+            self._cuts.append(cut)
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._cuts.remove(cut)
+
+    def interrupt(self) -> None:
+        with self._lock:
+            self.requested = True
+            for cut in self._cuts:
+                cut()  # under the lock: the sender cannot close what is being cut meanwhile
 
 
 @dataclass(slots=True)
@@ -60,6 +103,7 @@ class HandlerStats:
     target: str
     delivered: int = 0
     failed: int = 0  # dead-lettered
+    skipped: int = 0  # of those, dead-lettered without an attempt (circuit breaker open)
     captured: int = 0  # external kinds: shown, not sent
     retries: int = 0
     last_error: str = ""
@@ -114,7 +158,8 @@ class DeliverySummary:
             if stats.captured:
                 line = f"  {stats.label}: {stats.captured} captured (not sent)"
             if stats.failed:
-                line += f", {stats.failed} failed ({stats.last_error})"
+                skipped = f", {stats.skipped} of them not attempted: circuit breaker" if stats.skipped else ""
+                line += f", {stats.failed} failed ({stats.last_error}{skipped})"
             lines.append(line)
         lines.extend(f"  warning: {w}" for w in self.warnings)
         return "\n".join(lines)
@@ -182,10 +227,12 @@ def payload_fields(payload: bytes) -> dict:
 class Worker:
     """A handler's bounded queue and the thread that empties it through `send`."""
 
-    def __init__(self, stats: HandlerStats, send: Callable[[Delivery], None], dead_letters: DeadLetters,
-                 report: Callable[[str], None], *, handler_id: str, retries: int = 0,
+    def __init__(self, stats: HandlerStats, send: Callable[[Delivery, Interruption], None],
+                 dead_letters: DeadLetters, report: Callable[[str], None], *, handler_id: str, retries: int = 0,
                  backoff_s: float = DEFAULT_BACKOFF_S, queue_size: int = DEFAULT_QUEUE_SIZE,
-                 full_queue_patience_s: float = FULL_QUEUE_PATIENCE_S):
+                 full_queue_patience_s: float = FULL_QUEUE_PATIENCE_S,
+                 breaker_failures: int = DEFAULT_BREAKER_FAILURES,
+                 breaker_cooldown_s: float = DEFAULT_BREAKER_COOLDOWN_S):
         self.stats = stats
         self.handler_id = handler_id
         self._send = send
@@ -199,7 +246,14 @@ class Worker:
         self._cond = threading.Condition()
         self._closing = False
         self._abort = threading.Event()  # set when the shutdown grace period is over
-        self._degraded = False  # the endpoint failed its last event: no retries until it answers
+        self.interruption = Interruption()
+        self._busy = False  # a delivery is under way
+        self._breaker_failures = breaker_failures  # 0: no circuit breaker
+        self._cooldown_s = breaker_cooldown_s
+        self._failures_in_a_row = 0  # failed attempts that say the endpoint is down or stuck
+        self._open_until: float | None = None  # the circuit breaker is open (or half-open past it)
+        self._opened_by = ""  # the failure that opened it
+        self._skipped_while_open = 0
         self._reported = 0
         self._last_progress = time.monotonic()  # when a delivery last started or finished
         self.failures: list[DeliveryFailure] = []
@@ -209,7 +263,7 @@ class Worker:
     # producer side (the engine's thread)
     def submit(self, delivery: Delivery) -> None:
         with self._cond:
-            if len(self._queue) >= self._queue_size and not self._closing and not self._degraded:
+            if len(self._queue) >= self._queue_size and not self._closing:
                 self._wait_for_room()
             if self._closing:
                 full = "handler is shutting down"
@@ -224,7 +278,7 @@ class Worker:
     def _wait_for_room(self) -> None:
         """Block (holding the condition) while the queue is full and the endpoint makes progress:
         once one delivery has taken longer than the patience, full means dead-letter at once."""
-        while len(self._queue) >= self._queue_size and not self._closing and not self._degraded:
+        while len(self._queue) >= self._queue_size and not self._closing:
             idle = time.monotonic() - self._last_progress
             if idle >= self._patience_s:
                 return
@@ -234,19 +288,28 @@ class Worker:
         """Count and dead-letter an event that could not even be prepared (a template failed)."""
         self._fail(delivery, error, attempts=0)
 
+    def pending(self) -> int:
+        """Alerts queued or being delivered."""
+        with self._cond:
+            return len(self._queue) + self._busy
+
     def close(self) -> None:
         with self._cond:
             self._closing = True
             self._cond.notify_all()
 
     def abort(self) -> None:
-        """Stop trying: what is still queued is dead-lettered."""
+        """Stop trying: the attempt under way is cut short, what is still queued dead-lettered."""
         self._abort.set()
         self.close()
+        self.interruption.interrupt()
 
     def join(self, timeout: float | None = None) -> bool:
         self._thread.join(timeout)
         return not self._thread.is_alive()
+
+    def alive(self) -> bool:
+        return self._thread.is_alive()
 
     # worker side
     def _run(self) -> None:
@@ -255,46 +318,81 @@ class Worker:
                 while not self._queue and not self._closing:
                     self._cond.wait()
                 if not self._queue:
-                    return
+                    break
                 delivery = self._queue.popleft()
+                self._busy = True
                 self._last_progress = time.monotonic()
                 self._cond.notify_all()  # a producer may be waiting for room
-            if self._abort.is_set():
-                self._fail(delivery, "not delivered before shutdown", attempts=0)
-                continue
-            self._deliver(delivery)
-            self._last_progress = time.monotonic()
+            try:
+                if self._abort.is_set():
+                    self._fail(delivery, "not delivered before shutdown", attempts=0)
+                elif self._open_until is not None and time.monotonic() < self._open_until:
+                    self._skip(delivery)
+                else:
+                    self._deliver(delivery)
+            finally:
+                with self._cond:
+                    self._busy = False
+                self._last_progress = time.monotonic()
+        self._report_skipped()
 
     def _deliver(self, delivery: Delivery) -> None:
-        allowed = 1 if self._degraded else 1 + self._retries
+        probing = self._open_until is not None  # the cool-down is over: one attempt says if it is back
+        if probing:
+            self._report_skipped()
+        allowed = 1 if probing else 1 + self._retries
         delay = self._backoff_s
         attempt = 0
         while True:
             attempt += 1
             try:
-                self._send(delivery)
+                self._send(delivery, self.interruption)
             except DeliveryError as err:
+                error = str(err)
+                if self.interruption.requested:
+                    self._fail(delivery, f"{error} (the attempt was cut short by the shutdown)", attempt)
+                    return
+                self._failures_in_a_row = self._failures_in_a_row + 1 if err.breaks else 0
                 if err.retryable and attempt < allowed and not self._abort.is_set():
                     self.stats.retries += 1
                     if self._abort.wait(delay):
-                        self._fail(delivery, f"{err} (shutdown during retries)", attempt)
+                        self._fail(delivery, f"{error} (shutdown during retries)", attempt)
                         return
                     delay = min(delay * 2, MAX_BACKOFF_S)
                     continue
-                self._degraded = err.retryable
-                self._fail(delivery, str(err), attempt)
+                # Checked once the alert has had its retries, so that each alert gets them all.
+                if self._breaker_failures and self._failures_in_a_row >= self._breaker_failures:
+                    self._open_until = time.monotonic() + self._cooldown_s
+                    self._opened_by = error
+                self._fail(delivery, error, attempt)
                 return
             except Exception as err:  # a bug or an OS surprise must not kill the worker silently
                 self._fail(delivery, f"{type(err).__name__}: {err}", attempt)
                 return
-            self._degraded = False
+            self._failures_in_a_row = 0
+            self._open_until = None
             self.stats.delivered += 1
             return
 
-    def _fail(self, delivery: Delivery, error: str, attempts: int) -> None:
+    def _skip(self, delivery: Delivery) -> None:
+        """Dead-letter without an attempt while the circuit breaker is open."""
+        self.stats.skipped += 1
+        self._skipped_while_open += 1
+        self._fail(delivery, f"not attempted: circuit breaker open after {self._failures_in_a_row} failed attempts "
+                             f"in a row (last: {self._opened_by})", attempts=0, quiet=True)
+
+    def _report_skipped(self) -> None:
+        count, self._skipped_while_open = self._skipped_while_open, 0
+        if count:
+            self._report(f"tickpy: {self.stats.label}: {count} alert{'s' if count != 1 else ''} dead-lettered without "
+                         f"an attempt: the circuit breaker opened after {self._breaker_failures} failed attempts in a "
+                         f"row ({self._opened_by}) and stays open {self._cooldown_s:g}s at a time")
+
+    def _fail(self, delivery: Delivery, error: str, attempts: int, quiet: bool = False) -> None:
         stats = self.stats
         stats.failed += 1
-        stats.last_error = error
+        if not quiet:
+            stats.last_error = error
         failure = DeliveryFailure(stats.label, stats.kind, stats.target, delivery.event_id, error)
         self.failures.append(failure)
         record = {"handler": self.handler_id, "kind": stats.kind, "target": stats.target,
@@ -302,6 +400,8 @@ class Worker:
                   "error": error, "attempts": attempts}
         record.update(payload_fields(delivery.payload))
         self._dead_letters.write(record)
+        if quiet:
+            return
         self._reported += 1
         if self._reported <= REPORTED_FAILURES_PER_HANDLER:
             self._report(f"tickpy: {stats.kind} handler {stats.target}: event {delivery.event_id!r} at "
@@ -322,20 +422,67 @@ def stderr_reporter(stream: TextIO | None = None) -> Callable[[str], None]:
     return report
 
 
-def wait_all(workers: list[Worker], grace_s: float | None, on_abort: Callable[[], None] | None = None) -> bool:
-    """Close every worker and wait; after `grace_s` seconds the rest is dead-lettered (and
-    `on_abort` is called once, e.g. to kill exec programs still running). True if none aborted."""
+class SignalCount(Protocol):
+    """What the drain reads of the run's signal handler (tickpy.alerting.shutdown.ShutdownSignals)."""
+
+    count: int
+
+
+def wait_all(workers: list[Worker], grace_s: float | None, *, interrupted: bool = False,
+             signals: SignalCount | None = None, notice: Callable[[str], None] | None = None) -> bool:
+    """Close every worker and wait until each has emptied its queue. After an interruption
+    (`interrupted`: a signal came before; or one that `signals` counts comes during the wait) the
+    queues get `grace_s` more seconds (None: no limit); then, or at once when a further signal
+    comes, the attempts under way are cut short and what is left is dead-lettered. `notice` is
+    told what the wait is for (once it has lasted DRAIN_NOTICE_S, when `signals` is given, and at
+    each interruption). True if nothing was cut short."""
     for worker in workers:
         worker.close()
-    deadline = None if grace_s is None else time.monotonic() + grace_s
-    clean = True
+    started = time.monotonic()
+    deadline = started + grace_s if interrupted and grace_s is not None else None
+    seen = signals.count if signals is not None else 0
+    noticed = False
+    if interrupted and notice is not None:
+        noticed = _tell(notice, workers, "stopping", _grace_words(grace_s))
+    while True:
+        busy = [worker for worker in workers if worker.alive()]
+        if not busy:
+            return True
+        now = time.monotonic()
+        if signals is not None and signals.count > seen:
+            new, seen = signals.count - seen, signals.count
+            if interrupted or new > 1:  # a second signal (two may come between two looks)
+                break
+            interrupted = True
+            deadline = None if grace_s is None else now + grace_s
+            if notice is not None:
+                noticed = _tell(notice, workers, "stopping", _grace_words(grace_s))
+        if deadline is not None and now >= deadline:
+            break
+        if notice is not None and signals is not None and not noticed and now - started >= DRAIN_NOTICE_S:
+            noticed = _tell(notice, workers, "", "waiting for them; Ctrl-C (or SIGTERM) to stop waiting")
+        busy[0].join(DRAIN_POLL_S)
+    if notice is not None:
+        _tell(notice, workers, "stopping now", "dead-lettering them")
     for worker in workers:
-        remaining = None if deadline is None else max(0.0, deadline - time.monotonic())
-        if not worker.join(remaining):
-            if clean and on_abort is not None:
-                on_abort()
-            clean = False
-            worker.abort()
+        worker.abort()
     for worker in workers:
         worker.join()
-    return clean
+    return False
+
+
+def _grace_words(grace_s: float | None) -> str:
+    limit = f"they get {grace_s:g}s to be delivered, then are dead-lettered" if grace_s is not None else \
+        "they are delivered however long it takes"
+    return f"{limit}; a second signal dead-letters them at once"
+
+
+def _tell(notice: Callable[[str], None], workers: list[Worker], state: str, what: str) -> bool:
+    counts = [(worker.pending(), worker.stats.label) for worker in workers]
+    counts = [(count, label) for count, label in counts if count]
+    total = sum(count for count, _ in counts)
+    if total:
+        where = "; ".join(f"{count} to {label}" for count, label in counts)
+        notice(f"tickpy: {state + ': ' if state else ''}{total} alert{'s' if total != 1 else ''} not delivered "
+               f"yet ({where}): {what}")
+    return True

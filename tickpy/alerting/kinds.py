@@ -27,8 +27,9 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any, Callable, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urlsplit
 
 from tickpy.alerting.addresses import check_tcp_address
@@ -58,6 +59,8 @@ from tickpy.alerting.options import (
 )
 from tickpy.alerting.payloads import TEMPLATE_HINT, option_problems
 from tickpy.alerting.senders import (
+    DEFAULT_HTTP_TIMEOUT_S,
+    DEFAULT_TCP_TIMEOUT_S,
     check_http_url,
     exec_sender,
     log_sender,
@@ -199,7 +202,7 @@ class TCP(HandlerKind):
 
     def build(self, service, handler_id, options, label, problem):
         address = options.get("address", "")
-        send = tcp_sender(address, service.connect_timeout_s)
+        send = tcp_sender(address, service.handler_timeout_s or DEFAULT_TCP_TIMEOUT_S)
         worker = service.delivery_worker(self.name, handler_id, label, address, send, service.retries)
         return DeliveringHandler(self.name, handler_id, worker, tcp_payload)
 
@@ -272,7 +275,7 @@ class Exec(HandlerKind):
 
     def build(self, service, handler_id, options, label, problem):
         prog, args = options["prog"], options.get("args", [])
-        send = exec_sender(prog, args, stop=service.shutting_down)
+        send = exec_sender(prog, args, service.exec_timeout_s)
         worker = service.delivery_worker(self.name, handler_id, label, " ".join([prog, *args]), send, 0)
         return DeliveringHandler(self.name, handler_id, worker, line_payload)
 
@@ -370,10 +373,14 @@ class Post(HandlerKind):
             url = options["url"]
         url_template = AlertDataTemplate(url) if "{{" in url else None
         headers.update(options.get("headers", {}))
-        send = post_sender(url if url_template is None else "http://url-template.invalid/", headers,
-                           options.get("timeout", 0) / 1e9 or None, options.get("capture-response", False),
-                           options.get("skip-ssl-verification", False), basic_auth,
-                           content_type=None if body_template else "application/json")
+        try:
+            send = post_sender(url if url_template is None else "http://url-template.invalid/", headers,
+                               options.get("timeout", 0) / 1e9 or None, options.get("capture-response", False),
+                               options.get("skip-ssl-verification", False), basic_auth,
+                               content_type=None if body_template else "application/json",
+                               default_timeout_s=service.handler_timeout_s or DEFAULT_HTTP_TIMEOUT_S)
+        except ValueError as err:
+            raise SetupProblem(problem(f"post: {err}", "options.url")) from None
         prepare = None
         if body_template is not None or url_template is not None:
             def prepare(event: AlertEvent) -> tuple[bytes, str | None]:

@@ -20,13 +20,17 @@ is the `previousLevel` its handlers see (rewritten in `wire` when it differs) an
 
 Delivery runs on one worker thread per tcp/log/exec/post handler (bounded queue of
 `queue_size`; when it is full the engine waits, as Kapacitor's handler buffer blocks, but only
-while deliveries keep finishing within `full_queue_patience_s`; `retries` with exponential backoff from `backoff_s` for tcp and post, dead-letter
-file for what fails); publish, aggregate and match run in the caller's thread, in order.
+while deliveries keep finishing within `full_queue_patience_s`; `retries` with exponential backoff
+from `backoff_s` for tcp and post; a circuit breaker per handler after `breaker_failures` failed
+attempts in a row, open `breaker_cooldown_s`; dead-letter file for what fails); publish,
+aggregate and match run in the caller's thread, in order. `handler_timeout_s` bounds each wait of
+a tcp or post attempt (default: 5 s for tcp, 10 s for post; a post's own .timeout() wins),
+`exec_timeout_s` an exec program's run (default 10 s; None: no limit, as Kapacitor).
 External services (slack, ...) go to the capture sink (`capture` file, else stderr lines).
 Failures are reported through `report` (default: stderr), at most five per handler.
 
-For SIGINT/SIGTERM see `ShutdownSignals`: stop reading, then `close(grace_s=..., interrupted=True)`
-delivers what it can in `grace_s` seconds and dead-letters the rest.
+For SIGINT/SIGTERM see tickpy.alerting.shutdown: stop reading, then `close(grace_s=...,
+interrupted=True, signals=...)` delivers what it can in `grace_s` seconds and dead-letters the rest.
 
 Other reads: `topic_states()` ({topic: {event id: level}}), `specs` (the loaded handler files),
 `warnings` (non-fatal diagnostics from `load()`).
@@ -35,27 +39,25 @@ Other reads: `topic_states()` ({topic: {event id: level}}), `specs` (the loaded 
 from __future__ import annotations
 
 import os
-import signal
-import threading
-from dataclasses import dataclass
 from typing import Callable, Sequence
 
 from tickpy.alerting.capture import CaptureSink
 from tickpy.alerting.config import AlertConfig, load_config
 from tickpy.alerting.global_handlers import global_handler_specs, state_changes_only_sections
-from tickpy.alerting.delivery import (DEFAULT_BACKOFF_S, DEFAULT_QUEUE_SIZE, DEFAULT_RETRIES, FULL_QUEUE_PATIENCE_S, DeadLetters,
-                                      DeliverySummary, HandlerStats, Worker, stderr_reporter, wait_all)
+from tickpy.alerting.delivery import (DEFAULT_BACKOFF_S, DEFAULT_BREAKER_COOLDOWN_S, DEFAULT_BREAKER_FAILURES,
+                                      DEFAULT_QUEUE_SIZE, DEFAULT_RETRIES, FULL_QUEUE_PATIENCE_S, DeadLetters,
+                                      DeliverySummary, HandlerStats, SignalCount, Worker, stderr_reporter, wait_all)
 from tickpy.runtime.alert_event import AlertEvent
 from tickpy.alerting.handlerfile import TopicHandlerSpec, load_handler_files
 from tickpy.alerting.handlers import Handler, MatchHandler, event_for_topic
 from tickpy.alerting.kinds import HANDLER_KINDS, SCRIPT_HANDLER_KINDS, SetupProblem
 from tickpy.alerting.options import decode_options
-from tickpy.alerting.senders import DEFAULT_CONNECT_TIMEOUT_S
+from tickpy.alerting.senders import DEFAULT_EXEC_TIMEOUT_S
 from tickpy.alerting.topics import Topic, render_topics
 from tickpy.runtime.alert_wire import event_wire, with_previous_level
 from tickpy.diagnostics import Diagnostic, TickpyError, render
 
-__all__ = ["AlertService", "HandlerLoadError", "DeliverySummary", "Handler", "ShutdownSignals", "ShutdownRequested"]
+__all__ = ["AlertService", "HandlerLoadError", "DeliverySummary", "Handler"]
 
 
 class HandlerLoadError(TickpyError):
@@ -79,7 +81,10 @@ class HandlerLoadError(TickpyError):
 class AlertService:
     def __init__(self, handler_files: Sequence[str | os.PathLike] = (), config=None, dead_letter: str | None = None,
                  capture: str | None = None, *, retries: int = DEFAULT_RETRIES, backoff_s: float = DEFAULT_BACKOFF_S,
-                 queue_size: int = DEFAULT_QUEUE_SIZE, connect_timeout_s: float = DEFAULT_CONNECT_TIMEOUT_S,
+                 queue_size: int = DEFAULT_QUEUE_SIZE, handler_timeout_s: float | None = None,
+                 exec_timeout_s: float | None = DEFAULT_EXEC_TIMEOUT_S,
+                 breaker_failures: int = DEFAULT_BREAKER_FAILURES,
+                 breaker_cooldown_s: float = DEFAULT_BREAKER_COOLDOWN_S,
                  report: Callable[[str], None] | None = None, capture_stream=None,
                  full_queue_patience_s: float = FULL_QUEUE_PATIENCE_S):
         self.handler_files = list(handler_files or [])
@@ -91,7 +96,10 @@ class AlertService:
         self.backoff_s = backoff_s
         self.queue_size = queue_size
         self.full_queue_patience_s = full_queue_patience_s
-        self.connect_timeout_s = connect_timeout_s
+        self.handler_timeout_s = handler_timeout_s
+        self.exec_timeout_s = exec_timeout_s
+        self.breaker_failures = breaker_failures
+        self.breaker_cooldown_s = breaker_cooldown_s
         self.report = report or stderr_reporter()
         self._capture_stream = capture_stream
         self.topics: dict[str, Topic] = {}  # named topics (handler files, .topic())
@@ -106,7 +114,6 @@ class AlertService:
         self._loaded = False
         self._config_loaded = False
         self._closed: DeliverySummary | None = None
-        self.shutting_down = threading.Event()  # set when the grace period is over: kills exec programs
 
     # --- set-up ----------------------------------------------------------------------------
 
@@ -241,7 +248,8 @@ class AlertService:
         stats = HandlerStats(label.replace("{target}", target), kind, target)
         return Worker(stats, send, dead_letters, self.report, handler_id=handler_id, retries=retries,
                       backoff_s=self.backoff_s, queue_size=self.queue_size,
-                      full_queue_patience_s=self.full_queue_patience_s)
+                      full_queue_patience_s=self.full_queue_patience_s, breaker_failures=self.breaker_failures,
+                      breaker_cooldown_s=self.breaker_cooldown_s)
 
     def capture_sink(self) -> CaptureSink:
         """Where external services' handlers record what they would send."""
@@ -318,15 +326,19 @@ class AlertService:
 
     # --- end of run ------------------------------------------------------------------------
 
-    def close(self, grace_s: float | None = None, interrupted: bool = False) -> DeliverySummary:
-        """Publish pending aggregates, deliver what is queued (dead-lettering what is still queued
-        after `grace_s` seconds, if given), and summarise. Safe to call twice."""
+    def close(self, grace_s: float | None = None, interrupted: bool = False,
+              signals: SignalCount | None = None) -> DeliverySummary:
+        """Publish pending aggregates, deliver what is queued, and summarise. Safe to call twice.
+        After an interruption (`interrupted`, or a signal counted by `signals` while this waits)
+        what is queued gets `grace_s` seconds (None: no limit), then is dead-lettered; a further
+        signal dead-letters it at once. With `signals`, a wait of more than a second says what
+        it waits for (through `report`)."""
         if self._closed is not None:
             return self._closed
         for handler in list(self._handlers):
             handler.flush()
         workers = [w for h in self._handlers for w in h.workers]
-        wait_all(workers, grace_s, on_abort=self.shutting_down.set)
+        wait_all(workers, grace_s, interrupted=interrupted, signals=signals, notice=self.report)
         summary = DeliverySummary(dead_letter_path=self.dead_letter_path, capture_path=self.capture_path,
                                   interrupted=interrupted)
         seen_stats = set()
@@ -393,58 +405,3 @@ def _rewire(wire: bytes, event: AlertEvent, previous: str) -> bytes:
         from tickpy.runtime.alert_wire import alert_data_json
 
         return alert_data_json(event, previous)
-
-
-class ShutdownRequested(BaseException):
-    """Raised in the main thread by ShutdownSignals on SIGINT/SIGTERM, so that even a blocking
-    read of stdin stops. A BaseException, so `except Exception` blocks do not swallow it."""
-
-    def __init__(self, signal_number: int):
-        super().__init__(signal_number)
-        self.signal_number = signal_number
-
-
-@dataclass
-class ShutdownSignals:
-    """SIGINT/SIGTERM handling for `tickpy run`: stop reading input, deliver or dead-letter what
-    is queued, print the summary, exit 130 (SIGINT) or 143 (SIGTERM).
-
-        with ShutdownSignals() as stop:
-            try:
-                for point in read_points(): engine.process(point)
-            except ShutdownRequested:
-                pass                           # stop reading
-        summary = service.close(grace_s=5.0 if stop.requested else None, interrupted=stop.requested)
-        print(summary.render(), file=sys.stderr)
-        sys.exit(stop.exit_code if stop.requested else normal_status)
-
-    The first signal raises ShutdownRequested in the main thread; after the `with` block the
-    previous handlers are back, so a second Ctrl-C during the drain stops at once.
-    """
-
-    requested: bool = False
-    signal_number: int = 0
-
-    @property
-    def exit_code(self) -> int:
-        """130 after SIGINT, 143 after SIGTERM, 0 when no signal came."""
-        return 128 + self.signal_number if self.requested else 0
-
-    def _on_signal(self, number, frame) -> None:
-        if self.requested:
-            return  # already stopping
-        self.requested = True
-        self.signal_number = number
-        raise ShutdownRequested(number)
-
-    def __enter__(self) -> "ShutdownSignals":
-        self._previous = {}
-        if threading.current_thread() is threading.main_thread():
-            for number in (signal.SIGINT, signal.SIGTERM):
-                self._previous[number] = signal.signal(number, self._on_signal)
-        return self
-
-    def __exit__(self, exc_type, exc, traceback) -> bool:
-        for number, handler in self._previous.items():
-            signal.signal(number, handler)
-        return exc_type is ShutdownRequested  # a signal outside the caller's try block ends the block quietly

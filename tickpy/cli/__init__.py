@@ -14,7 +14,14 @@ from __future__ import annotations
 import importlib
 import sys
 
-import click
+if sys.argv[1:2] == ["run"]:
+    # First thing, before click and the rest are imported: from now on SIGINT/SIGTERM end `tickpy
+    # run` in order with 130/143, whenever they come (tickpy.alerting.shutdown, standard library only).
+    from tickpy.alerting.shutdown import ShutdownSignals
+
+    ShutdownSignals(starting=True).install()
+
+import click  # noqa: E402 (after the signal handling above)
 
 from tickpy import __version__
 

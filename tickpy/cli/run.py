@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from tickpy.alerting.shutdown import ShutdownSignals, installed
 from tickpy.cli.script_text import read_script, shown_message, shown_source
 from tickpy.diagnostics import TickpyError, render, visible
 
@@ -62,16 +63,27 @@ Exit status:
   2  usage error, script error, unsupported node, bad handler file or configuration,
      unreadable input or unwritable output file: found before any point is read
   70  internal error (a bug in tickpy; TICKPY_DEBUG=1 shows the traceback)
-  130/143  stopped by SIGINT/SIGTERM: reading stops, queued alerts get 5 s to be delivered
-     (the rest is dead-lettered, and an .exec() program still running is killed), the
-     summary is printed
+  130/143  stopped by SIGINT/SIGTERM, whenever it comes: before any point is read, at once;
+     while reading, reading stops between two points; then (and for a signal while the
+     queued alerts are being delivered at the end) they get 5 s more, and what is left is
+     dead-lettered, an .exec() program still running killed; a second signal does that at
+     once. The summary is printed
   141  standard output was closed by its reader (`tickpy run ... | head -1`): reading stops,
      queued alerts are still delivered, nothing more is printed
 
 \b
-Delivery: each handler delivers its alerts in order, one at a time, on its own thread. As in
-Kapacitor, an .exec() program is waited for however long it runs (no time limit), so a slow
-program holds up only its own handler's later alerts; the run ends when it has finished.
+Delivery: each handler delivers its alerts in order, one at a time, on its own thread, so a
+slow endpoint holds up only its own handler's later alerts. tcp and post retry 3 times with
+backoff. Nothing waits without a bound: each wait of a tcp or post attempt (connecting,
+writing, the answer) is limited by --handler-timeout, an .exec() program's run by
+--exec-timeout (Kapacitor waits for it however long it runs), and once an alert has failed
+after --breaker-failures failed attempts in a row, the handler's next alerts are
+dead-lettered without an attempt for 10 s (one line says how many), then one attempt tells
+whether the endpoint is back.
+A tcp alert counts as delivered only when the peer has it: after writing the alert (the
+bytes Kapacitor writes), tickpy closes its side and waits for the peer to close the
+connection, having read everything (as `tickpy listen` does); a reset, or no close within
+the timeout, is a failed attempt (Kapacitor counts the write alone).
 """
 
 
@@ -90,14 +102,16 @@ def _print_diagnostics(error: TickpyError, path: str, source: str | None) -> Non
         click.echo(shown_message(render(diagnostic, where, shown)), err=True)
 
 
-def _read(handle, name: str, input_format: str, precision: str, reporter: "_InputReporter"):
+def _read(handle, name: str, input_format: str, precision: str, reporter: _InputReporter, signals):
     import time
 
     from tickpy.runtime.inputfiles import first_block, input_notes, open_input
 
-    handle = open_input(handle)  # gzip data (by its magic bytes) is read as what it holds
-    for note in input_notes(first_block(handle)):
+    source = open_input(handle)  # gzip data (by its magic bytes) is read as what it holds
+    for note in input_notes(first_block(source)):
         reporter.say(f"tickpy run: {name}: {note}")
+    # Standard input or a pipe may keep the read waiting: a signal ends it between two chunks.
+    handle = signals.interruptible_input(source)
     now = time.time_ns()  # what a point without a timestamp gets, as in Kapacitor
     if input_format == "srpl":
         from tickpy.runtime.srpl import read_srpl
@@ -110,7 +124,7 @@ def _read(handle, name: str, input_format: str, precision: str, reporter: "_Inpu
         points = read_points(handle, precision=precision, source_name=name, now=now,
                              on_error=reporter.rejected_line)
     yield from _noting_untimed(points, name, now)
-    error = getattr(handle, "error", None)
+    error = getattr(source, "error", None)  # a gzip stream cut short
     if error is not None:
         reporter.cut_short(name, error)
 
@@ -165,17 +179,17 @@ def _noting_untimed(points, name: str, now: int):
         yield point
 
 
-def _iter_inputs(inputs: tuple[str, ...], input_format: str, precision: str, reporter: _InputReporter):
+def _iter_inputs(inputs: tuple[str, ...], input_format: str, precision: str, reporter: _InputReporter, signals):
     for name in inputs or ("-",):
         if name == "-":
-            yield from _read(sys.stdin.buffer, "<stdin>", input_format, precision, reporter)
+            yield from _read(sys.stdin.buffer, "<stdin>", input_format, precision, reporter, signals)
             continue
         try:
             handle = open(name, "rb")
         except OSError as error:
             raise RunProblem(f"cannot read input {name}: {error.strerror or error}") from None
-        with handle:
-            yield from _read(handle, name, input_format, precision, reporter)
+        with handle:  # a named pipe may keep a read waiting too
+            yield from _read(handle, name, input_format, precision, reporter, signals)
 
 
 def _summary(result, rejected: int, cut_short: int) -> str:
@@ -235,6 +249,18 @@ def _summary(result, rejected: int, cut_short: int) -> str:
                    "after up to 3 retries with backoff) to FILE, one JSON line each: handler, kind, target, "
                    "topic, event_id, level, error, attempts and the exact payload. Created only when "
                    "something fails; such alerts make the exit status 1 with or without it.")
+@click.option("--handler-timeout", "handler_timeout", type=click.FloatRange(min=0, min_open=True), metavar="SECONDS",
+              help="How long each wait of a tcp or post delivery attempt may take: connecting, each write, and "
+                   "the answer (tcp: the peer closing the connection; post: the response). Default: 5 for tcp, "
+                   "10 for post; a post's own .timeout() or timeout option wins.")
+@click.option("--exec-timeout", "exec_timeout", type=click.FloatRange(min=0), metavar="SECONDS",
+              help="How long an exec handler's program may run before it is killed (with whatever it started) "
+                   "and the alert dead-lettered. Default: 10; 0: no limit (Kapacitor has none).")
+@click.option("--breaker-failures", "breaker_failures", type=click.IntRange(min=0), metavar="N",
+              help="Circuit breaker: once an alert could not be delivered (after its retries) and the last N "
+                   "attempts in a row failed (refused, reset, timed out, HTTP 5xx, an exec program killed for its "
+                   "time limit), the handler's next alerts are dead-lettered without an attempt for 10 s, then one "
+                   "attempt tells whether the endpoint is back. Default: 3; 0: never.")
 @click.option("--capture", "capture", type=click.Path(dir_okay=False), metavar="FILE",
               help="Append what handlers for external services (slack, pagerduty, smtp, ...) would send "
                    "to FILE, one JSON line per alert marked \"sent\": false, instead of a \"captured "
@@ -262,14 +288,15 @@ def _summary(result, rejected: int, cut_short: int) -> str:
               help="Trace only the input points for which this lambda expression is true, e.g. "
                    "\"host\" == 'srv1' (quoted for the shell: --trace-filter \"\\\"host\\\" == 'srv1'\").")
 def command(script, inputs, handler_paths, dbrp, task_name, precision, httpout_dir, config_path,
-            input_format, influxdb_out, dead_letter, capture, topics, flush, stats, graph_out, graph_view,
-            trace, trace_filter, vars_path=None):
+            input_format, influxdb_out, dead_letter, handler_timeout, exec_timeout, breaker_failures, capture,
+            topics, flush, stats, graph_out, graph_view, trace, trace_filter, vars_path=None):
     sys.exit(run_command(script, inputs, handler_paths=handler_paths, dbrp=dbrp, task_name=task_name,
                          precision=precision, httpout_dir=httpout_dir, config_path=config_path,
                          input_format=input_format, influxdb_out=influxdb_out, flush=flush,
                          stats=stats, graph_out=graph_out, graph_view=graph_view, trace=trace,
                          trace_filter=trace_filter, dead_letter=dead_letter, capture=capture,
-                         topics=topics, vars_path=vars_path))
+                         topics=topics, vars_path=vars_path, handler_timeout=handler_timeout,
+                         exec_timeout=exec_timeout, breaker_failures=breaker_failures))
 
 
 def stdout_closed() -> int:
@@ -313,9 +340,34 @@ def _same_file_problem(**files: str | None) -> str | None:
 def run_command(script, inputs, *, handler_paths=(), dbrp=None, task_name=None, precision="ns",
                 httpout_dir=None, config_path=None, input_format="lp", influxdb_out=None, flush=False,
                 stats=False, graph_out=None, graph_view="attributes", trace=False, trace_filter=None,
-                dead_letter=None, capture=None, topics=False, vars_path=None) -> int:
-    from tickpy.golang import gojson
+                dead_letter=None, capture=None, topics=False, vars_path=None, handler_timeout=None,
+                exec_timeout=None, breaker_failures=None) -> int:
+    # `tickpy run` installed the signal handling as it started (tickpy/cli/__init__.py); called
+    # from Python, the run handles signals while it lasts.
+    signals = installed()
+    own_signals = None
+    if signals is None:
+        signals = own_signals = ShutdownSignals(starting=True).install()
+    try:
+        status = _run(script, inputs, signals, handler_paths=handler_paths, dbrp=dbrp, task_name=task_name,
+                      precision=precision, httpout_dir=httpout_dir, config_path=config_path,
+                      input_format=input_format, influxdb_out=influxdb_out, flush=flush, stats=stats,
+                      graph_out=graph_out, graph_view=graph_view, trace=trace, trace_filter=trace_filter,
+                      dead_letter=dead_letter, capture=capture, topics=topics, vars_path=vars_path,
+                      handler_timeout=handler_timeout, exec_timeout=exec_timeout,
+                      breaker_failures=breaker_failures)
+    finally:
+        if own_signals is not None:
+            own_signals.restore()
+    # A signal while the summary was being printed still says the run was stopped.
+    return signals.exit_code or status
+
+
+def _run(script, inputs, signals, *, handler_paths, dbrp, task_name, precision, httpout_dir, config_path,
+         input_format, influxdb_out, flush, stats, graph_out, graph_view, trace, trace_filter, dead_letter,
+         capture, topics, vars_path, handler_timeout, exec_timeout, breaker_failures) -> int:
     from tickpy.api import default_task_name, parse_dbrp, run_task
+    from tickpy.golang import gojson
 
     if script == "-" and (not inputs or "-" in inputs):
         click.echo("tickpy run: the script cannot be read from standard input when the points are: "
@@ -393,7 +445,7 @@ def run_command(script, inputs, *, handler_paths=(), dbrp=None, task_name=None, 
     if (not inputs or "-" in inputs) and sys.stdin.isatty():
         click.echo("tickpy run: reading points from the terminal (end with Ctrl-D)", err=True)
     # Line-protocol points carry no database: they belong to the task's dbrp.
-    points = _iter_inputs(tuple(inputs), input_format, precision, reporter)
+    points = _iter_inputs(tuple(inputs), input_format, precision, reporter, signals)
     try:
         from tickpy.observe.observer import make_observer
     except ImportError:  # tickpy.observe (stats, graph, trace) may not be installed yet
@@ -432,6 +484,9 @@ def run_command(script, inputs, *, handler_paths=(), dbrp=None, task_name=None, 
             on_compiled=observer.attach if observer is not None else None,
             dead_letter=dead_letter,
             capture=capture,
+            handler_timeout=handler_timeout,
+            exec_timeout=exec_timeout,
+            breaker_failures=breaker_failures,
         )
         sys.stdout.flush()
     except BrokenPipeError:

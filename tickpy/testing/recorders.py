@@ -196,7 +196,7 @@ class RecordingAlertService(AlertService):
         self._handed: dict[str, list[bytes]] = {}  # key -> alert JSON handed to its handlers, in order
         super().__init__(handler_files=handler_files, config=config, report=report,
                          capture=os.path.join(self._folder.name, "captured.jsonl"),
-                         retries=1, backoff_s=0.01, connect_timeout_s=2.0)
+                         retries=1, backoff_s=0.01, handler_timeout_s=2.0)
 
     def _recorder(self, key: str, make):
         recorder = self._recorders.get(key)
