@@ -105,3 +105,44 @@ def test_the_check_sees_an_upward_import(tmp_path):
 @pytest.mark.parametrize("unit", sorted(RANK))
 def test_every_layer_exists(unit):
     assert (ROOT / unit).is_dir() or (ROOT / f"{unit}.py").is_file(), f"LAYERS names {unit!r}, which is gone"
+
+
+def _commented(lines: list[str], node: ast.stmt, function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """Whether a function-local import says why it is there: a comment on its lines, on the
+    import or blank lines just above it, or one heading the function's body."""
+    first, last = node.lineno - 1, (node.end_lineno or node.lineno) - 1
+    if any("#" in lines[i] for i in range(first, last + 1)):
+        return True
+    i = first - 1
+    while i >= 0:
+        text = lines[i].strip()
+        if text.startswith("#"):
+            return True
+        if text and not text.startswith(("import ", "from ")) and not text.endswith((",", "(", ")")):
+            break
+        if "#" in lines[i]:
+            return True
+        i -= 1
+    body_start = function.body[0].lineno - 1
+    head = lines[function.lineno - 1:body_start + 1]
+    return any(text.strip().startswith("# deferred") for text in head)
+
+
+def function_local_imports_without_a_reason(root: pathlib.Path = ROOT) -> list[str]:
+    found = []
+    for path in sorted(root.rglob("*.py")):
+        text = path.read_text()
+        lines = text.splitlines()
+        for function in ast.walk(ast.parse(text)):
+            if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                continue
+            for node in ast.walk(function):
+                if isinstance(node, (ast.Import, ast.ImportFrom)) and not _commented(lines, node, function):
+                    found.append(f"{path.relative_to(root.parent)}:{node.lineno}: {lines[node.lineno - 1].strip()}")
+    return sorted(set(found))
+
+
+def test_function_local_imports_say_why():
+    """Imports go at the top of a module; one inside a function saves start-up time or breaks a
+    cycle inside a package, and its comment says which."""
+    assert function_local_imports_without_a_reason() == []

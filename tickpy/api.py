@@ -150,7 +150,10 @@ class Task:
         result = RunResult(task_name=self.name, alert_service=self.alert_service)
         signals = own_signals = None
         if options.interruptible:
-            from tickpy.alerting.shutdown import ShutdownSignals, installed
+            from tickpy.alerting.shutdown import (  # deferred: start-up (parse and check need no alert service)
+                ShutdownSignals,
+                installed,
+            )
 
             signals = installed()
             if signals is None:

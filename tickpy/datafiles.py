@@ -157,6 +157,6 @@ def _invalid_key(what) -> str:
 def bounded_safe_loader() -> type:
     """The safe loader of tickpy.golang.goyaml (integers as yaml.v2 resolves them) composing
     within these bounds (a function so that yaml is imported only by what reads YAML: start-up)."""
-    from tickpy.golang.goyaml import SafeLoader
+    from tickpy.golang.goyaml import SafeLoader  # deferred: start-up (yaml loads only for a YAML file)
 
     return type("BoundedSafeLoader", (BoundedComposer, SafeLoader), {})

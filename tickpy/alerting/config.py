@@ -68,7 +68,7 @@ def _line_of(text: str, needle: str, occurrence: int = 0) -> int:
     return 0
 
 
-def load_config(source: "str | os.PathLike | dict | AlertConfig | None") -> tuple[AlertConfig, list[Diagnostic]]:
+def load_config(source: str | os.PathLike | dict | AlertConfig | None) -> tuple[AlertConfig, list[Diagnostic]]:
     """The alert settings from a TOML file path, an already parsed dict, or nothing."""
     if source is None:
         return AlertConfig(), []
@@ -154,7 +154,9 @@ def load_config(source: "str | os.PathLike | dict | AlertConfig | None") -> tupl
         if name in config.httppost:
             problems.append(_diag(path, f"endpoint {name!r} is defined twice", line))
         if template or "{{" in url:
-            from tickpy.runtime.alert_data_template import AlertDataTemplate
+            from tickpy.runtime.alert_data_template import (
+                AlertDataTemplate,  # deferred: start-up (the Go template engine; only [[httppost]] templates need it)
+            )
 
             for text, what, funcs in ((template, "alert-template", not template_file), (url, "url", True)):
                 if text and (what == "alert-template" or "{{" in text):

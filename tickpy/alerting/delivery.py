@@ -15,14 +15,16 @@ Kapacitor drops an event when a handler's buffer (5000 events) is full; tickpy d
 
 from __future__ import annotations
 
+import base64
 import json
 import sys
 import threading
 import time
 from collections import deque
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Callable, Iterator, Protocol, TextIO
+from typing import Protocol, TextIO
 
 from tickpy.golang.gotime import format_time_rfc3339nano
 
@@ -172,7 +174,7 @@ class DeadLetters:
         self.path = path
         self._report = report or stderr_reporter()
         self._lock = threading.Lock()
-        self._file = None  # opened at the first failure: no file means nothing was lost
+        self._file: TextIO | None = None  # opened at the first failure: no file means nothing was lost
         self.count = 0
         self.errors = 0  # records that could not be written (disk full, folder deleted, ...)
         self.last_error = ""
@@ -219,8 +221,6 @@ def payload_fields(payload: bytes) -> dict:
     try:
         return {"payload": payload.decode("utf-8")}
     except UnicodeDecodeError:
-        import base64
-
         return {"payload_base64": base64.b64encode(payload).decode("ascii")}
 
 

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from tickpy.alerting.config import AlertConfig
 from tickpy.alerting.kinds import HANDLER_KINDS, HandlerKind
+from tickpy.alerting.match import MatchError, compile_match
 from tickpy.alerting.options import ANY_MAP, FILE_MODE, OptionProblem, decode_options
 from tickpy.datafiles import BoundedComposer, NestingError, check_nesting
 from tickpy.diagnostics import ERROR, WARNING, Diagnostic
@@ -330,8 +331,8 @@ def parse_handler_text(path: str, text: str, syntax: str | None = None) -> tuple
             problems.append(diagnostic(path, f"'{key}' must be a string, got {_type_name(values[key])}",
                                        value_positions[key], code="handler-type",
                                        hint="quote the whole expression: match: 'level() == CRITICAL'"))
-    handler_id = values.get("id") if type(values.get("id")) is str else ""
-    topic = values.get("topic") if type(values.get("topic")) is str else ""
+    handler_id: str = values["id"] if type(values.get("id")) is str else ""
+    topic: str = values["topic"] if type(values.get("topic")) is str else ""
     if handler_id and not _VALID_HANDLER_ID.match(handler_id):
         problems.append(diagnostic(path, f"handler ID must contain only letters, numbers, '-', '.' and '_'. "
                                          f"{handler_id!r}", value_positions["id"], code="handler-id"))
@@ -339,7 +340,7 @@ def parse_handler_text(path: str, text: str, syntax: str | None = None) -> tuple
         problems.append(diagnostic(path, f"handler topic must contain only letters, numbers, '-', ':', '.' and "
                                          f"'_'. {topic!r}", value_positions["topic"], code="handler-topic"))
 
-    kind_name = values.get("kind") if type(values.get("kind")) is str else ""
+    kind_name: str = values["kind"] if type(values.get("kind")) is str else ""
     raw_options = values.get("options")
     decoded: dict[str, Any] = {}
     if kind_name:
@@ -379,8 +380,6 @@ def parse_handler_text(path: str, text: str, syntax: str | None = None) -> tuple
     match = values.get("match") if type(values.get("match")) is str else ""
     predicate = None
     if match:
-        from tickpy.alerting.match import MatchError, compile_match
-
         try:
             warnings: list[str] = []
             predicate = compile_match(match, warnings)
@@ -416,7 +415,7 @@ def _inside_scalar(where: Position, text: str, column: int) -> Position:
 
 
 def _did_you_mean(word: str, choices) -> str:
-    import difflib
+    import difflib  # deferred: start-up (only a misspelt key needs a suggestion)
 
     close = difflib.get_close_matches(word.casefold(), list(choices), n=1, cutoff=0.6)
     return f"did you mean {close[0]!r}? " if close else ""

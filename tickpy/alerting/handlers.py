@@ -16,6 +16,9 @@ from dataclasses import replace
 
 from tickpy.alerting.capture import CaptureSink
 from tickpy.alerting.delivery import Delivery, HandlerStats, Worker
+from tickpy.golang.gotemplate_exec import ExecError, TextTemplate
+from tickpy.golang.gotemplate_parse import TemplateParseError
+from tickpy.golang.gotemplate_types import DURATION, GV, INT, GoType, StructField, go_duration, go_int
 from tickpy.runtime.alert_event import LEVEL_RANK, OK, AlertEvent
 from tickpy.runtime.alert_wire import encode_wire
 
@@ -108,10 +111,6 @@ class AggregateMessage:
     executed once with zero data when the handler is built, so errors show before the run."""
 
     def __init__(self, text: str):
-        from tickpy.golang.gotemplate_exec import ExecError, TextTemplate
-        from tickpy.golang.gotemplate_parse import TemplateParseError
-        from tickpy.golang.gotemplate_types import DURATION, INT, GoType, StructField
-
         self._type = GoType("alert.aggregateMessageData", "struct",
                             fields=[StructField("Count", INT), StructField("Interval", DURATION)])
         try:
@@ -123,8 +122,6 @@ class AggregateMessage:
             raise ValueError(f"failed to evaluate message template with aggregate message data: {err}") from None
 
     def _data(self, count: int, interval_ns: int):
-        from tickpy.golang.gotemplate_types import GV, go_duration, go_int
-
         return GV(self._type, [go_int(count), go_duration(interval_ns)])
 
     def render(self, count: int, interval_ns: int) -> str:

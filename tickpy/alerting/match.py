@@ -12,12 +12,15 @@ functions (strContains, abs, ...) work as in any lambda.
 from __future__ import annotations
 
 import dataclasses
-from typing import Callable
+from collections.abc import Callable
 
 from tickpy.diagnostics import TickpyError
+from tickpy.lang import LambdaCompileError, LambdaFunction, compile_lambda
 from tickpy.lang.depth import expression_depth, recursion_room
+from tickpy.lang.errors import GoError
+from tickpy.lang.values import BOOL, DURATION, INT, STRING, Duration
 from tickpy.runtime.alert_event import LEVEL_RANK, AlertEvent
-from tickpy.syntax import ast
+from tickpy.syntax import ast, parse_lambda_expression
 
 MATCH_CONSTANTS = {"OK": 0, "INFO": 1, "WARNING": 2, "CRITICAL": 3}
 MATCH_FUNCTIONS = ("level", "changed", "name", "taskName", "alertDuration", "duration")
@@ -43,8 +46,6 @@ def parse_match(text: str) -> ast.Node:
 
 
 def ast_expr(text: str):
-    from tickpy.syntax import parse_lambda_expression
-
     return parse_lambda_expression(text, "<match>")
 
 
@@ -93,8 +94,6 @@ def compile_match(text: str, warnings: list[str] | None = None) -> Callable[[Ale
     """A predicate over events (as their topic sees them). MatchError when it cannot be built;
     `check_match`'s warnings are added to `warnings`. The predicate raises
     MatchEvaluationError when Kapacitor's evaluation would fail."""
-    from tickpy.lang import LambdaCompileError, LambdaFunction, compile_lambda
-    from tickpy.lang.values import BOOL, DURATION, INT, STRING, Duration
 
     expression = parse_match(text)
     found = _check_expression(expression)
@@ -108,8 +107,6 @@ def compile_match(text: str, warnings: list[str] | None = None) -> Callable[[Ale
     def function(name: str, result_type: str, value: Callable[[AlertEvent], object]) -> LambdaFunction:
         def call(args: list) -> object:
             if args:
-                from tickpy.lang.errors import GoError
-
                 raise GoError(f"{name} takes no arguments")
             return value(current[-1])
 

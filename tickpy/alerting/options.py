@@ -203,7 +203,7 @@ def decode_options(kind: Decoded, options) -> tuple[dict[str, Any], list[OptionP
         if decoded is not None:
             values[name] = decoded
     for key in unused:
-        import difflib
+        import difflib  # deferred: start-up (only a misspelt option needs a suggestion)
 
         known = ", ".join(sorted(kind.options)) or "none"
         close = difflib.get_close_matches(key.casefold(), list(kind.options), n=1, cutoff=0.6)

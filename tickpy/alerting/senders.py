@@ -24,7 +24,8 @@ import signal
 import socket
 import struct
 import time
-from typing import TYPE_CHECKING, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from tickpy.alerting.addresses import split_host_port
@@ -171,8 +172,8 @@ def _unacknowledged(conn: socket.socket) -> int:
     """Bytes we sent that the peer has not acknowledged yet (Linux's SIOCOUTQ; elsewhere 0, and
     the timeout bounds the whole wait)."""
     try:
-        import fcntl
-        import termios
+        import fcntl  # deferred: start-up (Linux-only acknowledgement check)
+        import termios  # deferred: start-up (Linux-only acknowledgement check)
 
         return struct.unpack("i", fcntl.ioctl(conn.fileno(), termios.TIOCOUTQ, b"\0\0\0\0"))[0]
     except (ImportError, AttributeError, OSError):

@@ -39,23 +39,35 @@ Other reads: `topic_states()` ({topic: {event id: level}}), `specs` (the loaded 
 from __future__ import annotations
 
 import os
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 from tickpy.alerting.capture import CaptureSink
 from tickpy.alerting.config import AlertConfig, load_config
+from tickpy.alerting.delivery import (
+    DEFAULT_BACKOFF_S,
+    DEFAULT_BREAKER_COOLDOWN_S,
+    DEFAULT_BREAKER_FAILURES,
+    DEFAULT_QUEUE_SIZE,
+    DEFAULT_RETRIES,
+    FULL_QUEUE_PATIENCE_S,
+    DeadLetters,
+    DeliverySummary,
+    HandlerStats,
+    SignalCount,
+    Worker,
+    stderr_reporter,
+    wait_all,
+)
 from tickpy.alerting.global_handlers import global_handler_specs, state_changes_only_sections
-from tickpy.alerting.delivery import (DEFAULT_BACKOFF_S, DEFAULT_BREAKER_COOLDOWN_S, DEFAULT_BREAKER_FAILURES,
-                                      DEFAULT_QUEUE_SIZE, DEFAULT_RETRIES, FULL_QUEUE_PATIENCE_S, DeadLetters,
-                                      DeliverySummary, HandlerStats, SignalCount, Worker, stderr_reporter, wait_all)
-from tickpy.runtime.alert_event import AlertEvent
 from tickpy.alerting.handlerfile import TopicHandlerSpec, load_handler_files
 from tickpy.alerting.handlers import Handler, MatchHandler, event_for_topic
 from tickpy.alerting.kinds import HANDLER_KINDS, SCRIPT_HANDLER_KINDS, SetupProblem
 from tickpy.alerting.options import decode_options
 from tickpy.alerting.senders import DEFAULT_EXEC_TIMEOUT_S
 from tickpy.alerting.topics import Topic, render_topics
-from tickpy.runtime.alert_wire import event_wire, with_previous_level
 from tickpy.diagnostics import Diagnostic, TickpyError, render
+from tickpy.runtime.alert_event import AlertEvent
+from tickpy.runtime.alert_wire import alert_data_json, event_wire, with_previous_level
 
 __all__ = ["AlertService", "HandlerLoadError", "DeliverySummary", "Handler"]
 
@@ -124,9 +136,10 @@ class AlertService:
             return self.warnings
         self.config, problems = load_config(self._config_source)
         self._config_loaded = True
-        problems.extend(_check_output_file(path, flag) for path, flag in
-                        ((self.dead_letter_path, "--dead-letter"), (self.capture_path, "--capture")) if path)
-        problems = [p for p in problems if p is not None]
+        for path, flag in ((self.dead_letter_path, "--dead-letter"), (self.capture_path, "--capture")):
+            output_problem = _check_output_file(path, flag) if path else None
+            if output_problem is not None:
+                problems.append(output_problem)
         specs, file_problems = load_handler_files(self.handler_files, self.config) if self.handler_files else ([], [])
         problems.extend(file_problems)
         errors = [p for p in problems if p.severity == "error"]
@@ -298,6 +311,7 @@ class AlertService:
         named_level = named_state.level if named_state is not None else "OK"
         if anon_level != named_level:
             if anon_state is not None and named_state is not None:
+                assert named is not None  # named_state came from it
                 named.set_state(anon_state)
             elif named_state is not None and own_handlers:
                 self._anon_topic(anon_key).set_state(named_state)
@@ -402,6 +416,5 @@ def _rewire(wire: bytes, event: AlertEvent, previous: str) -> bytes:
     try:
         return with_previous_level(wire, previous, event.recoverable)
     except ValueError:
-        from tickpy.runtime.alert_wire import alert_data_json
 
         return alert_data_json(event, previous)

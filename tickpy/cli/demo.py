@@ -17,7 +17,7 @@ import time
 import click
 
 from tickpy.api import run_task
-from tickpy.cli.run import stdout_closed
+from tickpy.cli.guard import stdout_closed
 from tickpy.runtime.lineprotocol import read_points
 
 SCRIPT_NAME = "tcp-cpu-alert.tick"

@@ -22,6 +22,19 @@ from collections.abc import Callable
 import click
 
 INTERNAL_ERROR = 70  # EX_SOFTWARE: the same status for a bug in every command
+EXIT_STDOUT_CLOSED = 141  # 128 + SIGPIPE: what the shell reports for a writer whose reader left
+
+
+def stdout_closed() -> int:
+    """The reader of stdout went away (`tickpy run ... | head -1`): the status to exit with
+    quietly, that of a process killed by SIGPIPE, as `yes | head -1` does. (For run, queued
+    alerts were still delivered: the alert service closes on the way out.)"""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # so the interpreter's final flush cannot fail
+    except (OSError, ValueError):
+        pass
+    return EXIT_STDOUT_CLOSED
 
 
 def guarded_command(command: Callable) -> Callable:
@@ -29,8 +42,6 @@ def guarded_command(command: Callable) -> Callable:
 
     @functools.wraps(command)
     def wrapper(*args, **kwargs):
-        from tickpy.cli.run import stdout_closed
-
         try:
             try:
                 result = command(*args, **kwargs)
@@ -67,10 +78,19 @@ def load_checked_script(script: str, task_type, vars_file, udfs_file, *, brief_r
     """Read SCRIPT (- for standard input) and build its checked pipeline:
     (program, pipeline, variables). `brief_read_error=False` keeps the whole OSError text in
     the "cannot read" message (graph's wording) instead of its strerror."""
-    from tickpy.check import build_pipeline
-    from tickpy.check.inputs import load_udfs, load_vars
-    from tickpy.diagnostics import TickpyError, display_path, render
-    from tickpy.syntax import parse
+    from tickpy.check import (
+        build_pipeline,  # deferred: start-up (every command loads guard; only graph and explain need this)
+    )
+    from tickpy.check.inputs import (  # deferred: start-up (every command loads guard; only graph and explain need this)
+        load_udfs,
+        load_vars,
+    )
+    from tickpy.diagnostics import (  # deferred: start-up (every command loads guard; only graph and explain need this)
+        TickpyError,
+        display_path,
+        render,
+    )
+    from tickpy.syntax import parse  # deferred: start-up (every command loads guard; only graph and explain need this)
 
     try:
         variables = load_vars(vars_file) if vars_file else None

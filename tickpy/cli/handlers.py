@@ -16,7 +16,10 @@ import sys
 
 import click
 
+from tickpy.alerting.config import load_config
+from tickpy.alerting.handlerfile import CheckedFile, Position, check_handler_files, diagnostic
 from tickpy.cli.guard import guarded_command
+from tickpy.diagnostics import ERROR, render
 
 HELP = """Check handler files (PATH: a file, a directory of .yaml, .yml and .json files, or - for
 one file on standard input, YAML or JSON) as `tickpy run --handlers` loads them; with --config,
@@ -35,8 +38,6 @@ Exit status:
 def check_paths(paths: list[str], config_path: str | None = None, stdin_text: str | None = None):
     """[CheckedFile] for the --config file (when it has problems), every handler file under
     `paths`, and the publish loops found, in order."""
-    from tickpy.alerting.config import load_config
-    from tickpy.alerting.handlerfile import CheckedFile, Position, check_handler_files, diagnostic
 
     config, config_problems = load_config(config_path) if config_path else (None, [])
     results = [CheckedFile(str(config_path), None, config_problems)] if config_problems else []
@@ -100,7 +101,6 @@ def check(paths: tuple[str, ...], config_path: str | None, output_format: str, k
 
 def _check(paths: list[str], config_path: str | None, output_format: str, kapacitor_text: bool,
            stdin_text: str | None) -> int:
-    from tickpy.diagnostics import ERROR, render
 
     results = check_paths(paths, config_path, stdin_text)
     color = output_format == "text" and sys.stdout.isatty()

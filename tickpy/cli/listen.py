@@ -17,7 +17,7 @@ import threading
 import click
 
 from tickpy.alerting.addresses import split_host_port
-from tickpy.cli.run import stdout_closed
+from tickpy.cli.guard import stdout_closed
 from tickpy.golang.gohttp import port_number
 
 LEVEL_COLORS = {"OK": "\x1b[32m", "INFO": "\x1b[36m", "WARNING": "\x1b[33m", "CRITICAL": "\x1b[31m"}

@@ -3,20 +3,30 @@
 from __future__ import annotations
 
 import os
+import signal
 import sys
+import time
 from pathlib import Path
 
 import click
 
 from tickpy.alerting.shutdown import ShutdownSignals, installed
+from tickpy.api import default_task_name, parse_dbrp, run_task
+from tickpy.check.inputs import load_vars
+from tickpy.cli.guard import stdout_closed
 from tickpy.cli.script_text import read_script, shown_message, shown_source
 from tickpy.diagnostics import TickpyError, render, visible
+from tickpy.golang import gojson
+from tickpy.golang.gotime import format_time_rfc3339nano
+from tickpy.observe.observer import make_observer
+from tickpy.runtime.inputfiles import first_block, input_notes, open_input
+from tickpy.runtime.lineprotocol import read_points
+from tickpy.runtime.srpl import read_srpl
 
 EXIT_OK = 0
 EXIT_INCOMPLETE = 1
 EXIT_USAGE = 2
 EXIT_INTERNAL = 70  # EX_SOFTWARE: a bug in tickpy
-EXIT_STDOUT_CLOSED = 141  # 128 + SIGPIPE: what the shell reports for a writer whose reader left
 NODE_ERRORS_SHOWN = 10  # per node; the rest are counted
 INPUT_ERRORS_SHOWN = 20  # rejected input lines; the rest are counted
 
@@ -103,10 +113,6 @@ def _print_diagnostics(error: TickpyError, path: str, source: str | None) -> Non
 
 
 def _read(handle, name: str, input_format: str, precision: str, reporter: _InputReporter, signals):
-    import time
-
-    from tickpy.runtime.inputfiles import first_block, input_notes, open_input
-
     source = open_input(handle)  # gzip data (by its magic bytes) is read as what it holds
     for note in input_notes(first_block(source)):
         reporter.say(f"tickpy run: {name}: {note}")
@@ -114,13 +120,9 @@ def _read(handle, name: str, input_format: str, precision: str, reporter: _Input
     handle = signals.interruptible_input(source)
     now = time.time_ns()  # what a point without a timestamp gets, as in Kapacitor
     if input_format == "srpl":
-        from tickpy.runtime.srpl import read_srpl
-
         # Each entry names its own database and retention policy.
         points = read_srpl(handle, precision=precision, source_name=name, now=now, on_error=reporter.rejected_line)
     else:
-        from tickpy.runtime.lineprotocol import read_points
-
         points = read_points(handle, precision=precision, source_name=name, now=now,
                              on_error=reporter.rejected_line)
     yield from _noting_untimed(points, name, now)
@@ -168,8 +170,6 @@ def _noting_untimed(points, name: str, now: int):
     which in an offline run over recorded data puts it far from its neighbours."""
     for point in points:
         if point.time == now:
-            from tickpy.golang.gotime import format_time_rfc3339nano
-
             click.echo(f"tickpy run: {name}: a point without a timestamp got the current time, "
                        f"{format_time_rfc3339nano(now)}, as Kapacitor gives it (and so do any further ones); "
                        "give every point a timestamp for a reproducible run", err=True)
@@ -218,8 +218,6 @@ def _summary(result, rejected: int, cut_short: int) -> str:
         count = len(result.delivery_failures)
         parts.append(f"{count} alert deliver{'ies' if count != 1 else 'y'} failed")
     if result.interrupted_by:
-        import signal
-
         parts.append(f"stopped by {signal.Signals(result.interrupted_by).name}")
     return f"tickpy run: task {result.task_name}: " + ", ".join(parts)
 
@@ -299,18 +297,6 @@ def command(script, inputs, handler_paths, dbrp, task_name, precision, httpout_d
                          exec_timeout=exec_timeout, breaker_failures=breaker_failures))
 
 
-def stdout_closed() -> int:
-    """The reader of stdout went away (`tickpy run ... | head -1`): the status to exit with
-    quietly, that of a process killed by SIGPIPE, as `yes | head -1` does. (For run, queued
-    alerts were still delivered: the alert service closes on the way out.)"""
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())  # so the interpreter's final flush cannot fail
-    except (OSError, ValueError):
-        pass
-    return EXIT_STDOUT_CLOSED
-
-
 def _unwritable_reason(path: str, error: OSError) -> str:
     """Why a file cannot be created, in the user's terms (which part of the path is wrong)."""
     folder = os.path.dirname(os.path.abspath(path))
@@ -366,8 +352,6 @@ def run_command(script, inputs, *, handler_paths=(), dbrp=None, task_name=None, 
 def _run(script, inputs, signals, *, handler_paths, dbrp, task_name, precision, httpout_dir, config_path,
          input_format, influxdb_out, flush, stats, graph_out, graph_view, trace, trace_filter, dead_letter,
          capture, topics, vars_path, handler_timeout, exec_timeout, breaker_failures) -> int:
-    from tickpy.api import default_task_name, parse_dbrp, run_task
-    from tickpy.golang import gojson
 
     if script == "-" and (not inputs or "-" in inputs):
         click.echo("tickpy run: the script cannot be read from standard input when the points are: "
@@ -384,8 +368,6 @@ def _run(script, inputs, signals, *, handler_paths, dbrp, task_name, precision, 
         script = "<stdin>"  # diagnostics name it so; the task is called "task" unless --task says
     variables = None
     if vars_path:
-        from tickpy.check.inputs import load_vars
-
         try:
             variables = load_vars(vars_path)
         except TickpyError as error:
@@ -447,15 +429,8 @@ def _run(script, inputs, signals, *, handler_paths, dbrp, task_name, precision, 
     # Line-protocol points carry no database: they belong to the task's dbrp.
     points = _iter_inputs(tuple(inputs), input_format, precision, reporter, signals)
     try:
-        from tickpy.observe.observer import make_observer
-    except ImportError:  # tickpy.observe (stats, graph, trace) may not be installed yet
-        make_observer = None
-        if stats or graph_out or trace:
-            click.echo("tickpy run: --stats, --graph-out and --trace need tickpy.observe", err=True)
-            return EXIT_USAGE
-    try:
         observer = make_observer(stats=stats, graph_out=graph_out, graph_labels=graph_view == "labels",
-                                 trace=trace, trace_filter=trace_filter) if make_observer else None
+                                 trace=trace, trace_filter=trace_filter)
     except TickpyError as error:
         _print_diagnostics(error, "--trace-filter", trace_filter)
         return EXIT_USAGE
@@ -547,6 +522,6 @@ def _run(script, inputs, signals, *, handler_paths, dbrp, task_name, precision, 
     return EXIT_OK
 
 
-__all__ = ["command", "run_command", "stdout_closed", "EXIT_OK", "EXIT_INCOMPLETE", "EXIT_USAGE", "EXIT_INTERNAL"]
+__all__ = ["command", "run_command", "EXIT_OK", "EXIT_INCOMPLETE", "EXIT_USAGE", "EXIT_INTERNAL"]
 
 

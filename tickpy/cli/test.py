@@ -8,7 +8,7 @@ import time
 
 import click
 
-from tickpy.cli.run import stdout_closed
+from tickpy.cli.guard import stdout_closed
 from tickpy.testing import compare, report, spec
 from tickpy.testing.runner import PASSED, find_test_files, observed_expectations, run_case
 from tickpy.testing.spec import TestFileError, load_test_file

@@ -36,6 +36,7 @@ from typing import Any
 
 import yaml
 
+from tickpy.alerting.handlerfile import parse_handler_text
 from tickpy.datafiles import BoundedComposer
 from tickpy.filenames import TEST_FILE_SUFFIXES, is_test_file
 from tickpy.golang.goyaml import SafeLoader
@@ -284,9 +285,9 @@ def _case(path: str, raw: dict, defaults: dict, index: int, default_name: str) -
     unknown = [key for key in expect if key not in EXPECT_KEYS]
     if unknown:
         raise bad(f"expect: unknown key {unknown[0]!r} (known: {', '.join(EXPECT_KEYS)})")
-    problem = expectation_problem(expect)
-    if problem:
-        message, value = problem
+    expect_problem = expectation_problem(expect)
+    if expect_problem:
+        message, value = expect_problem
         where = f"tests[{index}] ({case.name}): " if index >= 0 else ""
         raise TestFileError(path, where + message, _line(value) or _line(expect) or case.line)
     case.expect = dict(expect)
@@ -299,7 +300,6 @@ _PRECISIONS = ("ns", "us", "ms", "s", "m", "h")
 
 def _inline_handler_problem(handler: dict) -> str | None:
     """The first error Kapacitor's define-topic-handler would report for an inline spec, or None."""
-    from tickpy.alerting.handlerfile import parse_handler_text
 
     _spec, diagnostics = parse_handler_text("inline.yaml", yaml.safe_dump(plain(handler), sort_keys=False))
     errors = [d for d in diagnostics if d.severity == "error"]

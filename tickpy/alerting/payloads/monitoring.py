@@ -31,19 +31,35 @@ import base64
 import functools
 import re
 
-from tickpy.golang import gojson
-from tickpy.runtime.alert_event import LEVEL_RANK, AlertEvent
-from tickpy.alerting.payloads.common import (HTTPRequest, NotSent, creation_check, encode, execute_template,
-                                             parse_option_template)
+from tickpy.alerting.payloads.common import (
+    HTTPRequest,
+    NotSent,
+    creation_check,
+    encode,
+    execute_template,
+    parse_option_template,
+)
 from tickpy.check.alert_templates import go_field_value
+from tickpy.golang import gojson
 from tickpy.golang.goformat import GoNumError, format_value_v, go_quote, parse_int
 from tickpy.golang.gostrings import from_go_bytes, go_bytes
 from tickpy.golang.gotemplate_exec import ExecError
-from tickpy.golang.gotemplate_types import (BOOL, DURATION, GV, MAP_STRING_ANY, MAP_STRING_STRING, STRING, TIME, GoType,
-                                            StructField, go_duration, go_time)
+from tickpy.golang.gotemplate_types import (
+    BOOL,
+    DURATION,
+    GV,
+    MAP_STRING_ANY,
+    MAP_STRING_STRING,
+    STRING,
+    TIME,
+    GoType,
+    StructField,
+    go_duration,
+    go_time,
+)
 from tickpy.golang.gotypes import wrap_int
 from tickpy.runtime.alert_data_template import LEVEL, template_data_value
-
+from tickpy.runtime.alert_event import LEVEL_RANK, AlertEvent
 
 # --- shared ----------------------------------------------------------------------------------
 
