@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import pathlib
 import re
 import subprocess
@@ -32,7 +33,7 @@ sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 
 from golit import Call, Composite, Unknown, assignments, evaluate, functions, skip_group, split_top, tokenize  # noqa: E402
 
-DEFAULT_SRC = "/work/.mirror/influxdata+kapacitor/repo"
+DEFAULT_SRC = os.environ.get("TICKPY_KAPACITOR_SRC")  # a Kapacitor git directory
 
 _SCRIPT_START = re.compile(r"\A\s*(?://[^\n]*\n\s*)*(?:var\s|dbrp\s|stream\b|batch\b)")
 
@@ -991,7 +992,8 @@ def mine(src: str) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--src", default=DEFAULT_SRC, help="Kapacitor git directory")
+    parser.add_argument("--src", default=DEFAULT_SRC, required=DEFAULT_SRC is None,
+                        help="Kapacitor git directory (default: $TICKPY_KAPACITOR_SRC)")
     parser.add_argument("--out", default="/tmp/kapacitor_suites.json")
     options = parser.parse_args()
     data = mine(options.src)
