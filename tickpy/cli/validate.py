@@ -144,7 +144,6 @@ def command(
     files = _collect(paths)
     color = output_format == "text" and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
     invalid = 0
-    out = click.get_text_stream("stdout")
     for path in files:
         try:
             source = read_script(path)  # as parse and fmt read it: bytes that are not UTF-8 stay what they are
@@ -159,15 +158,15 @@ def command(
         if not ok:
             invalid += 1
         if output_format == "json":
-            out.write(to_json_line(shown, ok, diagnostics, task_type=kind) + "\n")
+            click.echo(to_json_line(shown, ok, diagnostics, task_type=kind) + "\n", nl=False)
         elif output_format == "github":
             for diagnostic in diagnostics:
-                out.write(_github(shown, diagnostic) + "\n")
+                click.echo(_github(shown, diagnostic) + "\n", nl=False)
         else:
             for diagnostic in diagnostics:
-                out.write(shown_message(render(diagnostic, shown, shown_source(source), color=color)) + "\n")
+                click.echo(shown_message(render(diagnostic, shown, shown_source(source), color=color)) + "\n", nl=False)
                 if kapacitor_text and diagnostic.kapacitor_message and diagnostic.severity == ERROR:
-                    out.write(f"  kapacitor: {diagnostic.kapacitor_message}\n")
+                    click.echo(f"  kapacitor: {diagnostic.kapacitor_message}\n", nl=False)
     if output_format == "text":
         total = len(files)
         if invalid:
