@@ -29,7 +29,7 @@ import time
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.bench_run import CLI, _Sink, child_env, chosen_scenarios, scenario_scripts, warm_up  # noqa: E402
+from bench.bench_run import CLI, TCPSink, child_env, chosen_scenarios, scenario_scripts, warm_up  # noqa: E402
 from bench.generate import generate  # noqa: E402
 
 WRITE_EVERY = 5_000  # lines joined per write into the pipe
@@ -95,7 +95,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="all: seed and window (alerting is slow: use fewer points)")
     args = parser.parse_args(argv)
     checkpoints = [int(text) for text in args.checkpoints.split(",") if text.strip()]
-    sink = _Sink()
+    sink = TCPSink()
     try:
         with tempfile.TemporaryDirectory(prefix="tickpy-bench-memory-") as temp:
             folder = pathlib.Path(temp)

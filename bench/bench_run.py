@@ -67,8 +67,8 @@ def _ensure_input(path: pathlib.Path, points: int) -> None:
     marker.write_text(str(points))
 
 
-class _Sink:
-    """Accepts and drains connections (the seed script's tcp handler target)."""
+class TCPSink:
+    """Accepts and drains connections (the seed script's tcp handler target; bench_startup uses it too)."""
 
     def __init__(self):
         self.sock = socket.socket()
@@ -183,7 +183,7 @@ def main(argv: list[str] | None = None) -> int:
 
     path = pathlib.Path(args.file)
     _ensure_input(path, args.points)
-    sink = _Sink()
+    sink = TCPSink()
     try:
         with tempfile.TemporaryDirectory(prefix="tickpy-bench-") as temp:
             folder = pathlib.Path(temp)

@@ -16,15 +16,17 @@ import pathlib
 import re
 import resource
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.bench_run import TCPSink  # noqa: E402  (the same sink the throughput benchmark uses)
+
 SAMPLES = ROOT / "samples"
 
 
@@ -43,30 +45,6 @@ def tickpy_command() -> list[str]:
     if script is not None:
         return [script]
     return [sys.executable, "-c", "import sys; from tickpy.cli import main; sys.exit(main())"]
-
-
-class _Sink:
-    """Accepts and drains connections: the tcp handler's target."""
-
-    def __init__(self):
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(64)
-        self.address = f"127.0.0.1:{self.sock.getsockname()[1]}"
-        threading.Thread(target=self._serve, daemon=True).start()
-
-    def _serve(self) -> None:
-        while True:
-            try:
-                connection, _ = self.sock.accept()
-            except OSError:
-                return
-            with connection:
-                while connection.recv(65536):
-                    pass
-
-    def close(self) -> None:
-        self.sock.close()
 
 
 def measure(argv: list[str], runs: int) -> tuple[float, float]:
@@ -92,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     tickpy = tickpy_command()
-    sink = _Sink()
+    sink = TCPSink()
     with tempfile.TemporaryDirectory() as folder:
         tcp_script = pathlib.Path(folder) / "tcp-cpu-alert.tick"
         source = (SAMPLES / "tcp-cpu-alert.tick").read_text(encoding="utf-8")
