@@ -64,3 +64,12 @@ def test_unknown_udf_property_names_the_udf_with_its_sigil(tmp_path, cli):
     assert result.returncode == 1
     assert "unknown property .opt() on @myudf()" in result.stdout
     assert "|myudf()" not in result.stdout
+
+
+def test_run_does_not_suggest_an_option_it_lacks(tmp_path, cli):
+    script = tmp_path / "udf.tick"
+    script.write_text("stream\n    |from()\n    @myAverage()\n        .field('v')\n")
+    result = cli("run", str(script), "-", stdin="")
+    assert result.returncode == 2
+    assert "no UDF named myAverage is declared" in result.stderr
+    assert "tickpy run does not run UDFs yet" in result.stderr

@@ -36,9 +36,13 @@ def test_fmt_check_and_diff_exit_one_for_unformatted(tmp_path):
 def test_fmt_write_rewrites_in_place(tmp_path):
     script = tmp_path / "task.tick"
     script.write_text(UNFORMATTED)
+    (tmp_path / "tidy.tick").write_text(FORMATTED)
     result = tickpy("fmt", "-w", str(tmp_path))  # a directory means its *.tick files
     assert result.returncode == 0 and result.stdout == b""
     assert script.read_text() == FORMATTED
+    assert result.stderr.decode() == "tickpy fmt: 1 file reformatted, 1 file left unchanged\n"
+    again = tickpy("fmt", "-w", str(tmp_path))
+    assert again.stderr.decode() == "tickpy fmt: 0 files reformatted, 2 files left unchanged\n"
 
 
 def test_fmt_reads_stdin_and_reports_syntax_errors_without_traceback():

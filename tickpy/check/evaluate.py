@@ -589,7 +589,7 @@ class Evaluator:
                 f"no UDF named {name} is declared",
                 f'no method or property "{name}" on {go}',
                 at=fn,
-                hint="declare the UDFs your server has with --udfs FILE",
+                hint="declare the UDFs your server has with --udfs FILE (validate, graph, explain; tickpy run does not run UDFs yet)",
             )
         raise self._unknown(fn, receiver, entry, go)
 

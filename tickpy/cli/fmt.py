@@ -7,7 +7,7 @@ import sys
 
 import click
 
-from tickpy.cli.guard import INTERNAL_ERROR, guarded_command
+from tickpy.cli.guard import INTERNAL_ERROR, color_wanted, guarded_command
 from tickpy.cli.script_text import read_script, shown_source
 from tickpy.diagnostics import Diagnostic, TickpyError, render
 from tickpy.syntax import format_source
@@ -42,7 +42,7 @@ def internal_error(error: Exception) -> TickpyError:
 
 
 def report_error(path: str, source: str | None, error: TickpyError) -> None:
-    color = sys.stderr.isatty()
+    color = color_wanted(sys.stderr)
     if source is not None:
         source = shown_source(source)
     stream = sys.stderr.buffer if hasattr(sys.stderr, "buffer") else None
@@ -98,6 +98,7 @@ def command(check: bool, show_diff: bool, write: bool, paths: tuple[str, ...]) -
     """
     status = 0  # the highest seen: an internal error (70) is never hidden by a later file
     out = sys.stdout.buffer
+    rewritten = unchanged = 0
     for path in collect_paths(paths):
         shown, source = read_or_report(path)
         if source is None:
@@ -135,10 +136,19 @@ def command(check: bool, show_diff: bool, write: bool, paths: tuple[str, ...]) -
             if changed:
                 try:
                     pathlib.Path(path).write_bytes(encode_script(formatted))
+                    rewritten += 1
                 except OSError as error:
                     report_error(shown, None, TickpyError(Diagnostic(f"cannot write {shown}: {error.strerror or error}", code="io")))
                     status = max(status, 2)
+            else:
+                unchanged += 1
             continue
         out.write(encode_script(formatted))
     out.flush()
+    if write and (rewritten or unchanged):
+        click.echo(f"tickpy fmt: {_files(rewritten)} reformatted, {_files(unchanged)} left unchanged", err=True)
     sys.exit(status)
+
+
+def _files(count: int) -> str:
+    return f"{count} file{'s' if count != 1 else ''}"

@@ -25,6 +25,15 @@ INTERNAL_ERROR = 70  # EX_SOFTWARE: the same status for a bug in every command
 EXIT_STDOUT_CLOSED = 141  # 128 + SIGPIPE: what the shell reports for a writer whose reader left
 
 
+def color_wanted(stream) -> bool:
+    """Colour for diagnostics on `stream`: only on a terminal, and never when NO_COLOR is set
+    (https://no-color.org: any non-empty value)."""
+    try:
+        return stream.isatty() and not os.environ.get("NO_COLOR")
+    except (AttributeError, ValueError):  # no isatty, or a closed stream
+        return False
+
+
 def stdout_closed() -> int:
     """The reader of stdout went away (`tickpy run ... | head -1`): the status to exit with
     quietly, that of a process killed by SIGPIPE, as `yes | head -1` does. (For run, queued

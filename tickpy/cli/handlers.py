@@ -18,7 +18,7 @@ import click
 
 from tickpy.alerting.config import load_config
 from tickpy.alerting.handlerfile import CheckedFile, Position, check_handler_files, diagnostic
-from tickpy.cli.guard import guarded_command
+from tickpy.cli.guard import color_wanted, guarded_command
 from tickpy.diagnostics import ERROR, render
 
 HELP = """Check handler files (PATH: a file, a directory of .yaml, .yml and .json files, or - for
@@ -103,7 +103,7 @@ def _check(paths: list[str], config_path: str | None, output_format: str, kapaci
            stdin_text: str | None) -> int:
 
     results = check_paths(paths, config_path, stdin_text)
-    color = output_format == "text" and sys.stdout.isatty()
+    color = output_format == "text" and color_wanted(sys.stdout)
     for entry in results:
         spec, errors = entry.spec, entry.errors
         if output_format == "json":

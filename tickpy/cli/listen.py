@@ -17,7 +17,7 @@ import threading
 import click
 
 from tickpy.alerting.addresses import split_host_port
-from tickpy.cli.guard import stdout_closed
+from tickpy.cli.guard import color_wanted, stdout_closed
 from tickpy.golang.gohttp import port_number
 
 LEVEL_COLORS = {"OK": "\x1b[32m", "INFO": "\x1b[36m", "WARNING": "\x1b[33m", "CRITICAL": "\x1b[31m"}
@@ -77,7 +77,7 @@ def command(address: str, raw: bool, as_json: bool, count: int) -> None:
         sys.exit(1)
     bound_host, bound_port = server.getsockname()[:2]
     click.echo(f"tickpy listen: listening on {bound_host}:{bound_port} (Ctrl-C to stop)", err=True)
-    color = not raw and not as_json and sys.stdout.isatty()
+    color = not raw and not as_json and color_wanted(sys.stdout)
     out = sys.stdout.buffer
     lock = threading.Lock()
     received = [0]

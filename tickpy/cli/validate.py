@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import pathlib
 import sys
 
@@ -10,7 +9,7 @@ import click
 
 from tickpy.check import check_program, has_template_vars, infer_task_type
 from tickpy.check.inputs import load_udfs, load_vars
-from tickpy.cli.guard import guarded_command
+from tickpy.cli.guard import color_wanted, guarded_command
 from tickpy.cli.script_text import read_script, shown_message, shown_source
 from tickpy.diagnostics import ERROR, INFO, Diagnostic, TickpyError, diagnostic_at, display_path, render, to_json_line
 from tickpy.syntax import ast, check_syntax, parse
@@ -142,7 +141,7 @@ def command(
                 raise click.UsageError(f"--dbrp takes DATABASE.RETENTION_POLICY, got {value!r}")
             dbrps.append((database, retention))
     files = _collect(paths)
-    color = output_format == "text" and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+    color = output_format == "text" and color_wanted(sys.stdout)
     invalid = 0
     for path in files:
         try:
