@@ -74,3 +74,22 @@ def test_run_task_keeps_the_keyword_spelling_and_refuses_unknown_ones():
     assert result.task_name == "named"
     with pytest.raises(TypeError, match="no_such_option"):
         api.run_task(script, [], no_such_option=1)
+
+
+def test_the_example_in_docs_api_md_runs(tmp_path, monkeypatch, capsys):
+    """docs/api.md's example, as written, over the samples."""
+    import pathlib
+    import re
+    import shutil
+
+    root = pathlib.Path(__file__).resolve().parent.parent
+    example = re.search(r"```python\n(.*?)```", (root / "docs" / "api.md").read_text(), re.S).group(1)
+    shutil.copy(root / "samples" / "cpu_alert.tick", tmp_path / "cpu_alert.tick")
+    shutil.copy(root / "samples" / "cpu.lp", tmp_path / "points.lp")
+    (tmp_path / "handlers").mkdir()
+    monkeypatch.chdir(tmp_path)
+    exec(compile(example, "docs/api.md", "exec"), {})
+    printed = capsys.readouterr().out.splitlines()
+    assert printed[0].split()[0] in ("OK", "INFO", "WARNING", "CRITICAL")
+    assert json.loads(printed[0].split(" ", 2)[2])["id"] == printed[0].split()[1]
+    assert printed[-1].startswith("alert delivery:")
