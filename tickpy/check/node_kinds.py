@@ -6,8 +6,6 @@ A `NodeKind` gathers, for one catalogue type (`WindowNode`), the facts every sta
   `tickpy.check.build_pipeline` once the script is evaluated; raise `RuleError`.
 - `describe`: the node in plain sentences, for `tickpy explain` (built from
   `tickpy.check.node_words`).
-- `shown`: the properties that say what the node selects or decides, shown after it in the
-  text and Mermaid graphs (`tickpy graph`; DOT stays as `kapacitor show` prints it).
 - `working_cardinality`: whether Kapacitor's node publishes a `working_cardinality` gauge
   (`tickpy run --stats`; the others show 0 there, as Kapacitor's do).
 - `sink`: its work is done when nothing follows it (`tickpy explain` does not say "Nothing
@@ -58,7 +56,6 @@ class NodeKind:
     type: str  # the catalogue type: "WindowNode"
     describe: Callable[[PipelineNode, Pipeline], str]
     check: Callable[[PipelineNode], None] | None = None  # None: the catalogue's checks are all
-    shown: tuple[str, ...] = ()
     working_cardinality: bool = False
     sink: bool = False
 
@@ -163,8 +160,7 @@ def describe_alert(node: PipelineNode, pipeline: Pipeline) -> str:
     return ". ".join(sentences) + "."
 
 
-declare(NodeKind("AlertNode", describe=describe_alert, check=check_alert, shown=("info", "warn", "crit", "topic"),
-                 working_cardinality=True, sink=True))
+declare(NodeKind("AlertNode", describe=describe_alert, check=check_alert, working_cardinality=True, sink=True))
 
 
 # -------------------------------------------------------------------- barrier
@@ -264,8 +260,7 @@ def describe_derivative(node: PipelineNode, pipeline: Pipeline) -> str:
     return text + f"; the result is written as the field {literal(alias)}."
 
 
-declare(NodeKind("DerivativeNode", describe=describe_derivative, shown=("unit", "nonNegative", "as"),
-                 working_cardinality=True))
+declare(NodeKind("DerivativeNode", describe=describe_derivative, working_cardinality=True))
 
 
 # --------------------------------------------------------------- ec2Autoscale
@@ -331,7 +326,7 @@ def describe_eval(node: PipelineNode, pipeline: Pipeline) -> str:
     return text + "."
 
 
-declare(NodeKind("EvalNode", describe=describe_eval, check=check_eval, shown=("as",), working_cardinality=True))
+declare(NodeKind("EvalNode", describe=describe_eval, check=check_eval, working_cardinality=True))
 
 
 # -------------------------------------------------------------------- flatten
@@ -374,8 +369,7 @@ def describe_from(node: PipelineNode, pipeline: Pipeline) -> str:
     return ". ".join(parts) + "."
 
 
-declare(NodeKind("FromNode", describe=describe_from, check=check_from,
-                 shown=("database", "retentionPolicy", "measurement", "where", "groupBy")))
+declare(NodeKind("FromNode", describe=describe_from, check=check_from))
 
 
 # -------------------------------------------------------------------- groupBy
@@ -398,7 +392,7 @@ def describe_group_by(node: PipelineNode, pipeline: Pipeline) -> str:
 
 # Kapacitor's groupBy gauge counts the batch groups it keeps; stream points never enter that map,
 # so a stream task shows 0 (the gauge exists, as Kapacitor's does).
-declare(NodeKind("GroupByNode", describe=describe_group_by, check=check_group_by, shown=("exclude",)))
+declare(NodeKind("GroupByNode", describe=describe_group_by, check=check_group_by))
 
 
 # -------------------------------------------------------------------- httpOut
@@ -491,7 +485,7 @@ def describe_influxql(node: PipelineNode, pipeline: Pipeline) -> str:
     return text + "."
 
 
-declare(NodeKind("InfluxQLNode", describe=describe_influxql, shown=("as",), working_cardinality=True))
+declare(NodeKind("InfluxQLNode", describe=describe_influxql, working_cardinality=True))
 
 
 # ----------------------------------------------------------------------- join
@@ -534,8 +528,7 @@ def describe_join(node: PipelineNode, pipeline: Pipeline) -> str:
     return text + "."
 
 
-declare(NodeKind("JoinNode", describe=describe_join, check=check_join, shown=("as", "on", "tolerance", "fill"),
-                 working_cardinality=True))
+declare(NodeKind("JoinNode", describe=describe_join, check=check_join, working_cardinality=True))
 
 
 # --------------------------------------------------------------- k8sAutoscale
@@ -619,7 +612,7 @@ def describe_query(node: PipelineNode, pipeline: Pipeline) -> str:
     return text + "."
 
 
-declare(NodeKind("QueryNode", describe=describe_query, shown=("period", "every", "groupBy")))
+declare(NodeKind("QueryNode", describe=describe_query))
 
 
 # ------------------------------------------------------------------ queryFlux
@@ -697,7 +690,7 @@ def deadman_alert(stats: PipelineNode) -> PipelineNode | None:
     return None
 
 
-declare(NodeKind("StatsNode", describe=describe_stats, shown=("align",)))
+declare(NodeKind("StatsNode", describe=describe_stats))
 
 
 # --------------------------------------------------------------------- stream
@@ -799,8 +792,7 @@ def describe_window(node: PipelineNode, pipeline: Pipeline) -> str:
     return text + ". " + closes
 
 
-declare(NodeKind("WindowNode", describe=describe_window, check=check_window,
-                 shown=("period", "every", "periodCount", "everyCount"), working_cardinality=True))
+declare(NodeKind("WindowNode", describe=describe_window, check=check_window, working_cardinality=True))
 
 
 __all__ = ["NODE_KINDS", "NodeKind", "RuleError", "declare", "node_kind"]
