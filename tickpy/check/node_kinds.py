@@ -144,6 +144,13 @@ def describe_alert(node: PipelineNode, pipeline: Pipeline) -> str:
     alert_id = prop(node, "id")
     if alert_id is not None:
         sentences.append(f"The id is {literal(alert_id)}")
+    category = prop(node, "category")
+    if category is not None:
+        sentences.append(f"It is in category {literal(category)}: while an alert with .inhibit({literal(category)}, ...) "
+                         "is not OK for matching tags, its events are dropped")
+    inhibited = [_inhibited_words(call.args) for call in node.all("inhibit")]
+    if inhibited:
+        sentences.append(f"While one of its groups is not OK, alerts in {' and in '.join(inhibited)} have their events dropped")
     targets = []
     for handler in node.handlers:
         args = literal(handler.args) if handler.args else ""
@@ -158,6 +165,13 @@ def describe_alert(node: PipelineNode, pipeline: Pipeline) -> str:
     if extras:
         sentences.append("The points it passes on carry " + ", ".join(f"{name} {literal(prop(node, name))}" for name in extras))
     return ". ".join(sentences) + "."
+
+
+def _inhibited_words(args: list) -> str:
+    """Whose events one `.inhibit(category, tags...)` drops: "category 'cpu' with that group's 'host'"."""
+    category, *tags = args
+    text = f"category {literal(category)}"
+    return text + f" with that group's {literal(tags)}" if tags else text + " (any tags)"
 
 
 declare(NodeKind("AlertNode", describe=describe_alert, check=check_alert, working_cardinality=True, sink=True))
