@@ -95,3 +95,33 @@ def test_explain_every_valid_corpus_script():
             failures.append(f"{case.name}: paragraphs {labels}")
     report("explain scripts", passed, total, failures)
     assert total > 300 and passed == total
+
+
+def test_explain_says_an_alerts_category_and_what_it_inhibits(tmp_path, cli):
+    # The two scripts of Kapacitor's documentation of .inhibit() (pipeline/alert.go).
+    cpu = tmp_path / "cpu_alert.tick"
+    cpu.write_text("""stream
+    |from()
+        .measurement('cpu')
+        .groupBy('host')
+    |alert()
+        .category('system_alerts')
+        .crit(lambda: "usage_idle" < 10.0)
+""")
+    host = tmp_path / "host_alert.tick"
+    host.write_text("""stream
+    |from()
+        .measurement('uptime')
+        .groupBy('host')
+    |deadman(0.0, 1m)
+        .inhibit('system_alerts', 'host')
+        .inhibit('maintenance')
+""")
+    cpu_alert = cli("explain", cpu).stdout.splitlines()[2]
+    assert ("It is in category 'system_alerts': while an alert with .inhibit('system_alerts', ...) "
+            "is not OK for matching tags, its events are dropped.") in cpu_alert
+    assert "have their events dropped" not in cpu_alert
+    deadman_alert = cli("explain", host).stdout.splitlines()[5]
+    assert ("While one of its groups is not OK, alerts in category 'system_alerts' with that group's 'host' "
+            "and in category 'maintenance' (any tags) have their events dropped.") in deadman_alert
+    assert "It is in category" not in deadman_alert

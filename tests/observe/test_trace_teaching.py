@@ -168,9 +168,9 @@ def test_graph_text_and_mermaid_show_what_from_selects_and_alert_levels(tmp_path
     text = tickpy("graph", "--format", "text", tick).stdout.decode().splitlines()
     assert text[1] == "  from1 |from().measurement('errors').groupBy('host')"
     assert text[2] == "    window2 |window().period(90s).every(1m)"
-    assert text[4] == '        alert4 |alert().crit(lambda: "count" > 5).log()'
+    assert text[4] == '        alert4 |alert().crit(lambda: "count" > 5).log(\'/tmp/x.log\')'
     mermaid = tickpy("graph", "--format", "mermaid", tick).stdout.decode()
     assert "from1[\"|from().measurement('errors').groupBy('host')\"]" in mermaid
-    assert 'alert4["|alert().crit(lambda: #quot;count#quot; > 5).log()"]' in mermaid
+    assert 'alert4["|alert().crit(lambda: #quot;count#quot; > 5).log(\'/tmp/x.log\')"]' in mermaid
     dot = tickpy("graph", tick).stdout.decode()
     assert "measurement" not in dot  # DOT stays as kapacitor show prints it

@@ -68,6 +68,8 @@ class Catalogue:
     go_kinds: dict[str, str]
     lambda_functions: dict[str, list[list[str]]]  # name -> argument types of each signature
     template_functions: dict
+    # (node type, DOT name) -> the chaining method that builds it: ("GroupByNode", "groupby") -> "groupBy"
+    chain_names: dict[tuple[str, str], str] = field(default_factory=dict)
 
     def kind_of(self, go_type: str) -> str:
         """A Go parameter type in TICKscript words: "time.Duration" -> "duration"."""
@@ -160,6 +162,7 @@ def load() -> Catalogue:
     }
     return Catalogue(
         types=types,
+        chain_names=_chain_names(types, methods),
         methods=methods,
         roots=raw["roots"],
         global_functions=raw["global_functions"],
@@ -167,6 +170,27 @@ def load() -> Catalogue:
         lambda_functions=raw["lambda_functions"],
         template_functions=raw["template_functions"],
     )
+
+
+def _chain_names(types: dict[str, ObjectType], methods: dict[str, Method]) -> dict[tuple[str, str], str]:
+    """Which chaining method builds each (node type, DOT name). Where two do (deadman() and
+    alert() both build "alert" nodes; holtWinters() and holtWintersWithFit() "holtWinters"
+    ones), the one spelled like the DOT name is taken: the node kind's own method."""
+    candidates: dict[tuple[str, str], set[str]] = {}
+    for entry in types.values():
+        for name, key in entry.chain.items():
+            method = methods.get(key)
+            if method is None or not method.creates_node:
+                continue
+            for edge in method.edges.values():
+                if "desc" in edge:
+                    candidates.setdefault((edge["type"], edge["desc"]), set()).add(name)
+    names = {}
+    for (type_name, desc), found in candidates.items():
+        if len(found) > 1:
+            found = {name for name in found if name.lower() == desc.lower()}
+        (names[(type_name, desc)],) = found
+    return names
 
 
 def lookup_key(name: str) -> str:

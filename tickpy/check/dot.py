@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from tickpy.check.catalogue import load
 from tickpy.check.evaluate import sorted_nodes
-from tickpy.check.node_kinds import node_kind
-from tickpy.check.node_words import show
-from tickpy.check.pipeline import Pipeline, PipelineNode
+from tickpy.check.node_words import Unset, show
+from tickpy.check.pipeline import Pipeline, PipelineNode, TimeDimension
 from tickpy.golang.gotime import format_influx_duration
 from tickpy.lang.values import Duration
 from tickpy.syntax import ast
@@ -44,24 +44,47 @@ def to_mermaid(pipeline: Pipeline) -> str:
 
 
 def _describe_shown(node: PipelineNode) -> str:
-    """The node's call, then the properties its kind shows (`NodeKind.shown`) and its alert
-    handlers: `|from().measurement('cpu')`, `|alert().crit(lambda: "v" > 1).tcp()`."""
+    """The node as the script writes it: its chaining call under the method's name, then every
+    property and alert handler in the order written: `|groupBy('host')`,
+    `|window().period(10s).every(5s).align()`, `|alert().crit(lambda: "v" > 1).tcp('h:9').category('c')`."""
+    args = ", ".join(_show_arg(a) for a in node.args if not isinstance(a, PipelineNode))
     if node.type in ("StreamNode", "BatchNode"):
         text = node.name
+    elif node.type == "UDFNode":
+        text = f"@{node.name}({args})"
     else:
-        text = f"|{node.name}({', '.join(_show_arg(a) for a in node.args if not isinstance(a, PipelineNode))})"
-    for name in node_kind(node.type).shown:
-        call = node.last(name)
-        if call is None:
-            continue
-        args = ", ".join(_show_arg(a) for a in call.args)
-        text += f".{name}({args})"
-    return text + "".join(f".{handler.kind}()" for handler in node.handlers)
+        text = f"|{_method_name(node)}({args})"
+    calls = [(call.span.offset, _show_call(call.name, call.args)) for call in node.properties]
+    for handler in node.handlers:
+        handler_text = _show_call(handler.kind, handler.args)
+        handler_text += "".join(_show_call(call.name, call.args) for call in handler.properties)
+        calls.append((handler.span.offset, handler_text))
+    # Stable: calls Kapacitor adds itself (deadman()'s) share one place and keep their order.
+    calls.sort(key=lambda call: call[0])
+    return text + "".join(shown for _, shown in calls)
+
+
+def _method_name(node: PipelineNode) -> str:
+    if node.extra.get("includeFitData"):  # holtWintersWithFit() builds a "holtWinters" node
+        return "holtWintersWithFit"
+    # A node no method builds (the noop Kapacitor adds under a watched node) keeps its DOT name.
+    return load().chain_names.get((node.type, node.name), node.name)
+
+
+def _show_call(name: str, args: list) -> str:
+    return f".{name}({', '.join(_show_arg(a) for a in args)})"
 
 
 def _show_arg(value) -> str:
+    if isinstance(value, Unset):
+        return str(value)
     if isinstance(value, list):
         return ", ".join(_show_arg(item) for item in value)
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, TimeDimension):
+        offset = f", {_show_arg(value.offset)}" if value.offset.nanoseconds else ""
+        return f"time({_show_arg(value.length)}{offset})"
     if isinstance(value, ast.Lambda):
         return "lambda: " + (show(value.expression) if value.expression is not None else "?")
     if isinstance(value, Duration):  # as a TICKscript duration literal: 5m, 90s

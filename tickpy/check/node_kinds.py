@@ -6,8 +6,6 @@ A `NodeKind` gathers, for one catalogue type (`WindowNode`), the facts every sta
   `tickpy.check.build_pipeline` once the script is evaluated; raise `RuleError`.
 - `describe`: the node in plain sentences, for `tickpy explain` (built from
   `tickpy.check.node_words`).
-- `shown`: the properties that say what the node selects or decides, shown after it in the
-  text and Mermaid graphs (`tickpy graph`; DOT stays as `kapacitor show` prints it).
 - `working_cardinality`: whether Kapacitor's node publishes a `working_cardinality` gauge
   (`tickpy run --stats`; the others show 0 there, as Kapacitor's do).
 - `sink`: its work is done when nothing follows it (`tickpy explain` does not say "Nothing
@@ -58,7 +56,6 @@ class NodeKind:
     type: str  # the catalogue type: "WindowNode"
     describe: Callable[[PipelineNode, Pipeline], str]
     check: Callable[[PipelineNode], None] | None = None  # None: the catalogue's checks are all
-    shown: tuple[str, ...] = ()
     working_cardinality: bool = False
     sink: bool = False
 
@@ -147,6 +144,13 @@ def describe_alert(node: PipelineNode, pipeline: Pipeline) -> str:
     alert_id = prop(node, "id")
     if alert_id is not None:
         sentences.append(f"The id is {literal(alert_id)}")
+    category = prop(node, "category")
+    if category is not None:
+        sentences.append(f"It is in category {literal(category)}: while an alert with .inhibit({literal(category)}, ...) "
+                         "is not OK for matching tags, its events are dropped")
+    inhibited = [_inhibited_words(call.args) for call in node.all("inhibit")]
+    if inhibited:
+        sentences.append(f"While one of its groups is not OK, alerts in {' and in '.join(inhibited)} have their events dropped")
     targets = []
     for handler in node.handlers:
         args = literal(handler.args) if handler.args else ""
@@ -163,8 +167,14 @@ def describe_alert(node: PipelineNode, pipeline: Pipeline) -> str:
     return ". ".join(sentences) + "."
 
 
-declare(NodeKind("AlertNode", describe=describe_alert, check=check_alert, shown=("info", "warn", "crit", "topic"),
-                 working_cardinality=True, sink=True))
+def _inhibited_words(args: list) -> str:
+    """Whose events one `.inhibit(category, tags...)` drops: "category 'cpu' with that group's 'host'"."""
+    category, *tags = args
+    text = f"category {literal(category)}"
+    return text + f" with that group's {literal(tags)}" if tags else text + " (any tags)"
+
+
+declare(NodeKind("AlertNode", describe=describe_alert, check=check_alert, working_cardinality=True, sink=True))
 
 
 # -------------------------------------------------------------------- barrier
@@ -264,8 +274,7 @@ def describe_derivative(node: PipelineNode, pipeline: Pipeline) -> str:
     return text + f"; the result is written as the field {literal(alias)}."
 
 
-declare(NodeKind("DerivativeNode", describe=describe_derivative, shown=("unit", "nonNegative", "as"),
-                 working_cardinality=True))
+declare(NodeKind("DerivativeNode", describe=describe_derivative, working_cardinality=True))
 
 
 # --------------------------------------------------------------- ec2Autoscale
@@ -331,7 +340,7 @@ def describe_eval(node: PipelineNode, pipeline: Pipeline) -> str:
     return text + "."
 
 
-declare(NodeKind("EvalNode", describe=describe_eval, check=check_eval, shown=("as",), working_cardinality=True))
+declare(NodeKind("EvalNode", describe=describe_eval, check=check_eval, working_cardinality=True))
 
 
 # -------------------------------------------------------------------- flatten
@@ -374,8 +383,7 @@ def describe_from(node: PipelineNode, pipeline: Pipeline) -> str:
     return ". ".join(parts) + "."
 
 
-declare(NodeKind("FromNode", describe=describe_from, check=check_from,
-                 shown=("database", "retentionPolicy", "measurement", "where", "groupBy")))
+declare(NodeKind("FromNode", describe=describe_from, check=check_from))
 
 
 # -------------------------------------------------------------------- groupBy
@@ -398,7 +406,7 @@ def describe_group_by(node: PipelineNode, pipeline: Pipeline) -> str:
 
 # Kapacitor's groupBy gauge counts the batch groups it keeps; stream points never enter that map,
 # so a stream task shows 0 (the gauge exists, as Kapacitor's does).
-declare(NodeKind("GroupByNode", describe=describe_group_by, check=check_group_by, shown=("exclude",)))
+declare(NodeKind("GroupByNode", describe=describe_group_by, check=check_group_by))
 
 
 # -------------------------------------------------------------------- httpOut
@@ -491,7 +499,7 @@ def describe_influxql(node: PipelineNode, pipeline: Pipeline) -> str:
     return text + "."
 
 
-declare(NodeKind("InfluxQLNode", describe=describe_influxql, shown=("as",), working_cardinality=True))
+declare(NodeKind("InfluxQLNode", describe=describe_influxql, working_cardinality=True))
 
 
 # ----------------------------------------------------------------------- join
@@ -534,8 +542,7 @@ def describe_join(node: PipelineNode, pipeline: Pipeline) -> str:
     return text + "."
 
 
-declare(NodeKind("JoinNode", describe=describe_join, check=check_join, shown=("as", "on", "tolerance", "fill"),
-                 working_cardinality=True))
+declare(NodeKind("JoinNode", describe=describe_join, check=check_join, working_cardinality=True))
 
 
 # --------------------------------------------------------------- k8sAutoscale
@@ -619,7 +626,7 @@ def describe_query(node: PipelineNode, pipeline: Pipeline) -> str:
     return text + "."
 
 
-declare(NodeKind("QueryNode", describe=describe_query, shown=("period", "every", "groupBy")))
+declare(NodeKind("QueryNode", describe=describe_query))
 
 
 # ------------------------------------------------------------------ queryFlux
@@ -697,7 +704,7 @@ def deadman_alert(stats: PipelineNode) -> PipelineNode | None:
     return None
 
 
-declare(NodeKind("StatsNode", describe=describe_stats, shown=("align",)))
+declare(NodeKind("StatsNode", describe=describe_stats))
 
 
 # --------------------------------------------------------------------- stream
@@ -799,8 +806,7 @@ def describe_window(node: PipelineNode, pipeline: Pipeline) -> str:
     return text + ". " + closes
 
 
-declare(NodeKind("WindowNode", describe=describe_window, check=check_window,
-                 shown=("period", "every", "periodCount", "everyCount"), working_cardinality=True))
+declare(NodeKind("WindowNode", describe=describe_window, check=check_window, working_cardinality=True))
 
 
 __all__ = ["NODE_KINDS", "NodeKind", "RuleError", "declare", "node_kind"]
