@@ -9,6 +9,7 @@ import pytest
 from tickpy.check import build_pipeline
 from tickpy.check.catalogue import CATALOGUE_PATH, load, lookup_key
 from tickpy.syntax import parse
+from tickpy.syntax.errors import NODE_ADDING_METHODS
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 REFERENCE = ROOT.parent / "shared" / "reference" / "kapacitor-nodes.json"
@@ -67,3 +68,9 @@ def test_an_autoscale_node_chains_on_to_influxdb_out(autoscale):
     source = f"stream\n    |from().measurement('cpu')\n    {autoscale}.replicas(lambda: 2)\n    |influxDBOut().database('db')\n"
     autoscale_node, out = build_pipeline(parse(source)).nodes[-2:]
     assert out.type == "InfluxDBOutNode" and out.parents == [autoscale_node]
+
+
+def test_the_parsers_node_adding_names_are_the_catalogues():
+    catalogue = load()
+    adding = {name for t in catalogue.types.values() for name, key in t.chain.items() if catalogue.methods[key].creates_node}
+    assert NODE_ADDING_METHODS == adding
