@@ -140,7 +140,8 @@ def build(reference: dict) -> dict:
             "returns_error": sig.get("returns_error", False),
         }
     # Most nodes share the same ~60 chain methods: store that common set once, and per type
-    # only what it adds or lacks.
+    # only what it adds or lacks. Every chaining type keeps a `chain_add`, empty when its chain is
+    # exactly the common set (ec2Autoscale), so the loader can tell it from a type with no chain.
     from collections import Counter
 
     with_chain = [entry for entry in types.values() if "chain" in entry]
@@ -150,8 +151,7 @@ def build(reference: dict) -> dict:
         chain = entry.pop("chain")
         added = {k: v for k, v in chain.items() if common.get(k) != v}
         missing = sorted(k for k in common if k not in chain)
-        if added:
-            entry["chain_add"] = added
+        entry["chain_add"] = added
         if missing:
             entry["chain_missing"] = missing
     return {

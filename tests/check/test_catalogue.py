@@ -6,7 +6,10 @@ import pathlib
 
 import pytest
 
+from tickpy.check import build_pipeline
 from tickpy.check.catalogue import CATALOGUE_PATH, load, lookup_key
+from tickpy.syntax import parse
+from tickpy.syntax.errors import NODE_ADDING_METHODS
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 REFERENCE = ROOT.parent / "shared" / "reference" / "kapacitor-nodes.json"
@@ -40,3 +43,34 @@ def test_first_letter_rule():
     assert lookup_key("httpOut") == "httpOut"
     assert lookup_key("httpout") == "httpout"  # not found: only the first letter is forgiving
     assert lookup_key("ID") == "iD"
+
+
+def test_every_node_chains_exactly_the_methods_kapacitor_reflects():
+    if not REFERENCE.exists():
+        pytest.skip(f"reference catalogue not found at {REFERENCE}")
+    reference = json.loads(REFERENCE.read_text())
+    catalogue = load()
+    for name, entry in reference["nodes"].items():
+        expected = {cname: centry["method"] for cname, centry in entry.get("chain_methods", {}).items()}
+        assert catalogue.types[name].chain == expected, name
+
+
+@pytest.mark.parametrize(
+    "autoscale",
+    [
+        "|ec2Autoscale().groupName('g')",
+        "|k8sAutoscale().resourceName('r')",
+        "|swarmAutoscale().serviceName('s')",
+    ],
+)
+def test_an_autoscale_node_chains_on_to_influxdb_out(autoscale):
+    # Kapacitor's autoscale nodes embed chainnode and provide a stream edge, so it defines these.
+    source = f"stream\n    |from().measurement('cpu')\n    {autoscale}.replicas(lambda: 2)\n    |influxDBOut().database('db')\n"
+    autoscale_node, out = build_pipeline(parse(source)).nodes[-2:]
+    assert out.type == "InfluxDBOutNode" and out.parents == [autoscale_node]
+
+
+def test_the_parsers_node_adding_names_are_the_catalogues():
+    catalogue = load()
+    adding = {name for t in catalogue.types.values() for name, key in t.chain.items() if catalogue.methods[key].creates_node}
+    assert NODE_ADDING_METHODS == adding

@@ -88,6 +88,12 @@ def test_hints_for_common_mistakes(source, words):
     assert diagnostic.hint and words in diagnostic.hint
 
 
+def test_a_property_written_after_a_pipe_without_parentheses_is_pointed_at_the_dot():
+    # pipeline/alert.go's bigPanda example, mistyped: the handler is a property of the alert.
+    hint = error_of("stream\n    |from()\n    |alert()\n        |bigPanda\n        .appKey('my-application')\n").hint
+    assert "write `.bigPanda(...)`" in hint and "|bigPanda()" not in hint
+
+
 def test_rendering_shows_location_line_and_caret():
     source = "stream\n    |from()\n    .where(lambda: \"a\" > )\n"
     diagnostic = error_of(source)

@@ -121,3 +121,30 @@ def test_update_writes_golden_expectations_and_keeps_comments(tmp_path):
     assert counted["expect"] == {"counts": {"CRITICAL": 1}}
     again = tickpy(path)
     assert again.returncode == 0, again.stdout
+
+
+def test_update_reports_the_rewritten_cases_as_updated_not_failed(tmp_path):
+    shutil.copy(SAMPLES / "tcp-cpu-alert.tick", tmp_path)
+    path = tmp_path / "golden.tickpy.yaml"
+    path.write_text("script: tcp-cpu-alert.tick\ntests:\n  - name: dip\n    points: cpu,host=a usage_idle=5 0s\n"
+                    "  - name: counted\n    points: cpu,host=a usage_idle=1 0s\n    expect:\n"
+                    "      counts: {CRITICAL: 1}\n")
+    updated = tickpy(path, "--update")
+    assert updated.returncode == 0, updated.stdout + updated.stderr
+    lines = updated.stdout.splitlines()
+    assert lines[0].startswith(f"UPDATED {path}::dip (") and lines[1].startswith(f"PASS {path}::counted (")
+    assert "FAIL" not in updated.stdout
+    assert lines[2].startswith("1 passed, 1 updated in ")
+    path.write_text(path.read_text().replace("CRITICAL: 1", "CRITICAL: 2"))
+    as_json = json.loads(tickpy(path, "--update", "--format", "json").stdout)
+    assert [case["status"] for case in as_json["cases"]] == ["passed", "updated"]
+    assert as_json["summary"]["updated"] == 1 and as_json["summary"]["failed"] == 0
+
+
+def test_update_still_fails_a_case_that_could_not_run(tmp_path):
+    path = tmp_path / "broken.tickpy.yaml"
+    path.write_text("script: |\n  stream\n      |from()\n      |nosuchnode()\ntests:\n  - name: any\n"
+                    "    points: cpu usage=1 0s\n")
+    updated = tickpy(path, "--update")
+    assert updated.returncode == 1
+    assert updated.stdout.startswith(f"ERROR {path}::any (")

@@ -115,7 +115,7 @@ def load() -> Catalogue:
     types: dict[str, ObjectType] = {}
     for name, entry in raw["types"].items():
         chain: dict[str, str] = {}
-        if "chain_add" in entry or "chain_missing" in entry:
+        if "chain_add" in entry:
             missing = set(entry.get("chain_missing", ()))
             chain = {k: v for k, v in common.items() if k not in missing}
             chain.update(entry.get("chain_add", {}))

@@ -10,7 +10,7 @@ import click
 
 from tickpy.cli.guard import stdout_closed
 from tickpy.testing import compare, report, spec
-from tickpy.testing.runner import PASSED, find_test_files, observed_expectations, run_case
+from tickpy.testing.runner import PASSED, UPDATED, find_test_files, observed_expectations, run_case
 from tickpy.testing.spec import TestFileError, load_test_file
 from tickpy.testing.update import update_file
 
@@ -33,8 +33,8 @@ Exit status:
      `counts: {crit: 1, critical: 2}`, typos inside an expected event: an unknown field,
      `level: BAD`, `time: 10x`), reported as FILE:LINE: problem
   141  standard output was closed by its reader (`tickpy test ... | head -1`)
-With --update, a failing case whose expect: was rewritten counts as passed (status 0; run
-again to check); a case that could not run, or a kapacitor-unit case (never rewritten),
+With --update, a failing case whose expect: was rewritten is reported as UPDATED and counts
+as passed (status 0; run again to check); a case that could not run, or a kapacitor-unit case (never rewritten),
 still fails (status 1).
 """
 
@@ -118,6 +118,9 @@ def test_command(paths, *, output_format="text", update=False, keyword=None, scr
                 try:
                     if update_file(path, new):
                         updated.append(f"{path} ({len(new)} case{'s' if len(new) != 1 else ''})")
+                        for r in file_results:
+                            if r.case.index in new:
+                                r.status = UPDATED
                 except TestFileError as error:
                     file_errors.append(str(error))
             if any(r.case.format != "tickpy" and r.status != PASSED for r in file_results):
@@ -142,10 +145,7 @@ def test_command(paths, *, output_format="text", update=False, keyword=None, scr
         click.echo(f"tickpy test: updated {report.visible(line)}; run again to check", err=True)
     if file_errors:
         return EXIT_USAGE
-    if update and updated:
-        rewritten = all(r.status == PASSED or (r.run is not None and r.case.format == "tickpy") for r in results)
-        return EXIT_OK if rewritten else EXIT_FAILED
-    return EXIT_OK if all(r.status == PASSED for r in results) else EXIT_FAILED
+    return EXIT_OK if all(r.status in (PASSED, UPDATED) for r in results) else EXIT_FAILED
 
 
 __all__ = ["command", "test_command", "EXIT_OK", "EXIT_FAILED", "EXIT_USAGE"]

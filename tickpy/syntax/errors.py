@@ -120,6 +120,19 @@ def _unclosed(lexed: LexResult, offset: int) -> Tok | None:
     return stack[-1] if stack else None
 
 
+# The names `|name()` can add a node under (every node type's chaining methods); the parser knows
+# no catalogue, tests/check/test_catalogue.py keeps this equal to the checker's. Any other name
+# after `|` is a property or a typo, so the parenthesis hint points at `.name(...)`.
+NODE_ADDING_METHODS = frozenset({
+    "alert", "barrier", "bottom", "changeDetect", "combine", "count", "cumulativeSum", "deadman", "default",
+    "delete", "derivative", "difference", "distinct", "ec2Autoscale", "elapsed", "eval", "first", "flatten",
+    "from", "groupBy", "holtWinters", "holtWintersWithFit", "httpOut", "httpPost", "influxDBOut", "join",
+    "k8sAutoscale", "kapacitorLoopback", "last", "log", "max", "mean", "median", "min", "mode",
+    "movingAverage", "percentile", "query", "queryFlux", "sample", "shift", "sideload", "spread",
+    "stateCount", "stateDuration", "stats", "stddev", "sum", "swarmAutoscale", "top", "trickle", "union",
+    "where", "window",
+})
+
 _LOWER_KEYWORDS = {"and": "AND", "or": "OR", "true": "TRUE", "false": "FALSE", "not": "!"}
 
 
@@ -156,7 +169,9 @@ def _hint(
         return 'a dbrp statement names the database and the retention policy: dbrp "telegraf"."autogen"'
     if kapacitor_expected == ["("] and previous is not None and previous.type == "IDENT":
         name = previous.value
-        return f"`|{name}` is a chaining method: call it with parentheses, `|{name}()`; if `{name}` is a property, write `.{name}(...)`"
+        if name in NODE_ADDING_METHODS:
+            return f"`|{name}` is a chaining method: call it with parentheses, `|{name}()`; if `{name}` is a property, write `.{name}(...)`"
+        return f"`|{name}` adds no node: if `{name}` is a property, write `.{name}(...)`"
     if previous is not None and previous.type == "STRING" and tok_type not in ("$END", "COMMA", "RPAREN"):
         if "\n" in previous.value or offset == previous.offset_end:
             line, col = source_map.line_col(previous.start_pos)

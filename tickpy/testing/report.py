@@ -8,7 +8,7 @@ import xml.etree.ElementTree as ET
 
 from tickpy.diagnostics import visible
 from tickpy.golang.goformat import not_finite_text
-from tickpy.testing.runner import ERROR, FAILED, PASSED, CaseResult
+from tickpy.testing.runner import ERROR, FAILED, PASSED, UPDATED, CaseResult
 
 __all__ = ["failure_text", "junit_classname", "render_text", "render_json", "render_junit", "summary_line", "visible"]
 
@@ -32,6 +32,9 @@ def failure_text(result: CaseResult) -> str:
 def summary_line(results: list[CaseResult], file_errors: list[str], seconds: float) -> str:
     counts = {status: sum(1 for r in results if r.status == status) for status in (PASSED, FAILED, ERROR)}
     parts = [f"{counts[PASSED]} passed"]
+    updated = sum(1 for r in results if r.status == UPDATED)
+    if updated:
+        parts.append(f"{updated} updated")
     if counts[FAILED]:
         parts.append(f"{counts[FAILED]} failed")
     if counts[ERROR]:
@@ -46,11 +49,11 @@ def render_text(results: list[CaseResult], file_errors: list[str], seconds: floa
     for message in file_errors:
         out.append(f"ERROR {visible(message, multiline=True)}")
     for result in results:
-        tag = {PASSED: "PASS", FAILED: "FAIL", ERROR: "ERROR"}[result.status]
+        tag = {PASSED: "PASS", FAILED: "FAIL", ERROR: "ERROR", UPDATED: "UPDATED"}[result.status]
         if result.status == PASSED and quiet:
             continue
         out.append(f"{tag} {visible(result.case.id)} ({result.seconds * 1000:.0f} ms)")
-        if result.status != PASSED:
+        if result.status in (FAILED, ERROR):
             out.extend("    " + line for line in failure_text(result).splitlines())
     out.append(summary_line(results, file_errors, seconds))
     return "\n".join(out) + "\n"
@@ -70,6 +73,9 @@ def render_json(results: list[CaseResult], file_errors: list[str], seconds: floa
     summary: dict[str, int | float] = {
         status: sum(1 for r in results if r.status == status) for status in (PASSED, FAILED, ERROR)
     }
+    updated = sum(1 for r in results if r.status == UPDATED)
+    if updated:
+        summary[UPDATED] = updated
     summary["file_errors"] = len(file_errors)
     summary["seconds"] = round(seconds, 6)
     report = {"summary": summary, "cases": _finite(cases), "file_errors": file_errors}

@@ -28,9 +28,11 @@ from tickpy.testing.inputs import InputError, points
 from tickpy.testing.spec import TestCase, is_test_file, plain
 from tickpy.testing.times import TimeFormatError, format_offset, parse_time_ns
 
-__all__ = ["CaseResult", "find_test_files", "run_case", "observed_expectations", "PASSED", "FAILED", "ERROR"]
+__all__ = ["CaseResult", "find_test_files", "run_case", "observed_expectations", "PASSED", "FAILED", "ERROR",
+           "UPDATED"]
 
 PASSED, FAILED, ERROR = "passed", "failed", "error"
+UPDATED = "updated"  # a failed case whose expect: `tickpy test --update` rewrote
 
 DEFAULT_EVENT_KEYS = ("level", "id", "message", "time", "duration", "previousLevel", "tags", "fields")
 DEFAULT_DELIVERY_KEYS = ("level", "id", "message", "time", "previousLevel")
