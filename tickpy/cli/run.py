@@ -479,7 +479,6 @@ def _run(script, inputs, signals, *, handler_paths, dbrp, task_name, precision, 
     if observer is not None:
         reporter.observer = observer
         points = observer.wrap_points(points)
-
     try:
         result = run_task(
             source,
