@@ -11,11 +11,12 @@ from pathlib import Path
 import click
 
 from tickpy.alerting.shutdown import ShutdownSignals, installed
-from tickpy.api import default_task_name, parse_dbrp, run_task
+from tickpy.api import default_task_name, parse, parse_dbrp, run_task
+from tickpy.check import check_program
 from tickpy.check.inputs import load_vars
 from tickpy.cli.guard import stdout_closed
 from tickpy.cli.script_text import read_script, shown_message, shown_source
-from tickpy.diagnostics import TickpyError, render, visible
+from tickpy.diagnostics import ERROR, Diagnostic, TickpyError, render, visible
 from tickpy.golang import gojson
 from tickpy.golang.gotime import format_time_rfc3339nano
 from tickpy.observe.observer import make_observer
@@ -61,15 +62,17 @@ Outputs:
 
 \b
 Exit status:
-  0  every input line was read and every alert delivered or captured (node errors, e.g. a
-     lambda failing on a point, are logged and the point dropped, as Kapacitor does: they
-     do not count here)
+  0  every input line was read, every alert delivered or captured, and no node error
+     dropped a point or an event (lint warnings, as `tickpy validate` shows them before
+     any point is read, do not count)
   1  the run completed, but some alert could not be delivered after retries (reported,
      counted in the summary, written to the --dead-letter file if given), some input
      line was rejected (reported as `<input>:<line>: <reason>`, skipped, counted), a gzip
-     input was cut short or corrupt (the points before were read), or an httpOut result
+     input was cut short or corrupt (the points before were read), an httpOut result
      holds NaN or an infinity, which JSON cannot carry (its file then holds the error body
-     Kapacitor answers with, HTTP 500)
+     Kapacitor answers with, HTTP 500), or a node error (a lambda or template failing on
+     a point, a missing field) dropped a point or an event, as Kapacitor does: logged,
+     counted in the summary; --allow-node-errors makes these exit 0
   2  usage error, script error, unsupported node, bad handler file or configuration,
      unreadable input or unwritable output file: found before any point is read
   70  internal error (a bug in tickpy; TICKPY_DEBUG=1 shows the traceback)
@@ -101,15 +104,31 @@ class RunProblem(Exception):
     """A usage problem found while setting the run up (exit status 2)."""
 
 
-def _print_diagnostics(error: TickpyError, path: str, source: str | None) -> None:
+def _print_error(error: TickpyError, path: str, source: str | None) -> None:
     own_render = getattr(error, "render", None)
     if callable(own_render):  # handler-file and config problems carry their own paths
         click.echo(own_render(), err=True)
         return
-    for diagnostic in error.diagnostics:
+    _print_diagnostics(error.diagnostics, path, source)
+
+
+def _print_diagnostics(diagnostics, path: str, source: str | None) -> None:
+    for diagnostic in diagnostics:
         where = diagnostic.extra.get("path", path)
         shown = shown_source(source) if source is not None and where == path else None
         click.echo(shown_message(render(diagnostic, where, shown)), err=True)
+
+
+def _lint_warnings(source: str, path: str, variables) -> list[Diagnostic]:
+    """The warnings `tickpy validate` shows for the script, checked as the run checks it: a
+    task (never a template) with the --vars values. A script that does not parse has none:
+    the run reports its error."""
+    try:
+        program = parse(source, path)
+    except TickpyError:
+        return []
+    _, diagnostics = check_program(program, variables=variables, template=False, source=source)
+    return [diagnostic for diagnostic in diagnostics if diagnostic.severity != ERROR]
 
 
 def _read(handle, name: str, input_format: str, precision: str, reporter: _InputReporter, signals):
@@ -192,6 +211,12 @@ def _iter_inputs(inputs: tuple[str, ...], input_format: str, precision: str, rep
             yield from _read(handle, name, input_format, precision, reporter, signals)
 
 
+def _node_error_count(result) -> int:
+    """Every node error of the run (each dropped a point or an event): the nodes' counters
+    count them all, RunResult.node_errors keeps only the first ones."""
+    return sum(entry.get("errors", 0) for entry in result.stats.values())
+
+
 def _summary(result, rejected: int, cut_short: int) -> str:
     levels = result.alert_counts
     total = sum(levels.values())
@@ -211,7 +236,7 @@ def _summary(result, rejected: int, cut_short: int) -> str:
         parts.append(f"{cut_short} gzip input{'s' if cut_short != 1 else ''} cut short")
     alerts = f"{total} alert{'s' if total != 1 else ''}"
     parts.append(alerts + (f" ({by_level})" if by_level else ""))
-    node_errors = sum(entry.get("errors", 0) for entry in result.stats.values())
+    node_errors = _node_error_count(result)
     if node_errors:
         parts.append(f"{node_errors} node error{'s' if node_errors != 1 else ''}")
     if result.delivery_failures:
@@ -281,20 +306,29 @@ def _summary(result, rejected: int, cut_short: int) -> str:
                    "it (the counters of --stats: with tickpy's events_suppressed, without avg_exec_time_ns).")
 @click.option("--graph-view", type=click.Choice(["attributes", "labels"]), default="attributes", show_default=True,
               help="labels: the counters drawn as labels when rendered (Kapacitor's dot-view=labels).")
+@click.option("--no-warnings", "no_warnings", is_flag=True,
+              help="Do not print the script's lint warnings (those `tickpy validate` shows: a single-quoted "
+                   "field name, .stateChangesOnly() without groupBy, ...), printed on stderr before any point "
+                   "is read.")
+@click.option("--allow-node-errors", "allow_node_errors", is_flag=True,
+              help="Exit 0 even if node errors dropped points or events (they are still logged and counted "
+                   "in the summary).")
 @click.option("--trace", is_flag=True, help="Show, on stderr, what each node did with each point (see --trace-filter).")
 @click.option("--trace-filter", metavar="EXPR",
               help="Trace only the input points for which this lambda expression is true, e.g. "
                    "\"host\" == 'srv1' (quoted for the shell: --trace-filter \"\\\"host\\\" == 'srv1'\").")
 def command(script, inputs, handler_paths, dbrp, task_name, precision, httpout_dir, config_path,
             input_format, influxdb_out, dead_letter, handler_timeout, exec_timeout, breaker_failures, capture,
-            topics, flush, stats, graph_out, graph_view, trace, trace_filter, vars_path=None):
+            topics, flush, stats, graph_out, graph_view, no_warnings, allow_node_errors, trace, trace_filter,
+            vars_path=None):
     sys.exit(run_command(script, inputs, handler_paths=handler_paths, dbrp=dbrp, task_name=task_name,
                          precision=precision, httpout_dir=httpout_dir, config_path=config_path,
                          input_format=input_format, influxdb_out=influxdb_out, flush=flush,
                          stats=stats, graph_out=graph_out, graph_view=graph_view, trace=trace,
                          trace_filter=trace_filter, dead_letter=dead_letter, capture=capture,
                          topics=topics, vars_path=vars_path, handler_timeout=handler_timeout,
-                         exec_timeout=exec_timeout, breaker_failures=breaker_failures))
+                         exec_timeout=exec_timeout, breaker_failures=breaker_failures,
+                         show_warnings=not no_warnings, allow_node_errors=allow_node_errors))
 
 
 def _unwritable_reason(path: str, error: OSError) -> str:
@@ -327,7 +361,7 @@ def run_command(script, inputs, *, handler_paths=(), dbrp=None, task_name=None, 
                 httpout_dir=None, config_path=None, input_format="lp", influxdb_out=None, flush=False,
                 stats=False, graph_out=None, graph_view="attributes", trace=False, trace_filter=None,
                 dead_letter=None, capture=None, topics=False, vars_path=None, handler_timeout=None,
-                exec_timeout=None, breaker_failures=None) -> int:
+                exec_timeout=None, breaker_failures=None, show_warnings=True, allow_node_errors=False) -> int:
     # `tickpy run` installed the signal handling as it started (tickpy/cli/__init__.py); called
     # from Python, the run handles signals while it lasts.
     signals = installed()
@@ -341,7 +375,8 @@ def run_command(script, inputs, *, handler_paths=(), dbrp=None, task_name=None, 
                       graph_out=graph_out, graph_view=graph_view, trace=trace, trace_filter=trace_filter,
                       dead_letter=dead_letter, capture=capture, topics=topics, vars_path=vars_path,
                       handler_timeout=handler_timeout, exec_timeout=exec_timeout,
-                      breaker_failures=breaker_failures)
+                      breaker_failures=breaker_failures, show_warnings=show_warnings,
+                      allow_node_errors=allow_node_errors)
     finally:
         if own_signals is not None:
             own_signals.restore()
@@ -351,7 +386,8 @@ def run_command(script, inputs, *, handler_paths=(), dbrp=None, task_name=None, 
 
 def _run(script, inputs, signals, *, handler_paths, dbrp, task_name, precision, httpout_dir, config_path,
          input_format, influxdb_out, flush, stats, graph_out, graph_view, trace, trace_filter, dead_letter,
-         capture, topics, vars_path, handler_timeout, exec_timeout, breaker_failures) -> int:
+         capture, topics, vars_path, handler_timeout, exec_timeout, breaker_failures, show_warnings,
+         allow_node_errors) -> int:
 
     if script == "-" and (not inputs or "-" in inputs):
         click.echo("tickpy run: the script cannot be read from standard input when the points are: "
@@ -424,6 +460,9 @@ def _run(script, inputs, signals, *, handler_paths, dbrp, task_name, precision, 
         if name != "-" and not os.access(name, os.R_OK):
             click.echo(f"tickpy run: cannot read input {name}", err=True)
             return EXIT_USAGE
+    if show_warnings:  # --no-warnings spares the start-up the lints cost
+        # Also for a script that then fails to start: a warning often says why (a single-quoted field).
+        _print_diagnostics(_lint_warnings(source, script, variables), script, source)
     if (not inputs or "-" in inputs) and sys.stdin.isatty():
         click.echo("tickpy run: reading points from the terminal (end with Ctrl-D)", err=True)
     # Line-protocol points carry no database: they belong to the task's dbrp.
@@ -432,7 +471,7 @@ def _run(script, inputs, signals, *, handler_paths, dbrp, task_name, precision, 
         observer = make_observer(stats=stats, graph_out=graph_out, graph_labels=graph_view == "labels",
                                  trace=trace, trace_filter=trace_filter)
     except TickpyError as error:
-        _print_diagnostics(error, "--trace-filter", trace_filter)
+        _print_error(error, "--trace-filter", trace_filter)
         return EXIT_USAGE
     except OSError as error:
         click.echo(f"tickpy run: cannot write {graph_out}: {error.strerror or error}", err=True)
@@ -467,7 +506,7 @@ def _run(script, inputs, signals, *, handler_paths, dbrp, task_name, precision, 
     except BrokenPipeError:
         return stdout_closed()
     except TickpyError as error:
-        _print_diagnostics(error, script, source)
+        _print_error(error, script, source)
         return EXIT_USAGE
     except RunProblem as error:
         click.echo(f"tickpy run: {error}", err=True)
@@ -518,6 +557,8 @@ def _run(script, inputs, signals, *, handler_paths, dbrp, task_name, precision, 
     if result.interrupted_by:
         return 128 + result.interrupted_by
     if result.delivery_failures or reporter.rejected_count or reporter.inputs_cut_short or unencodable:
+        return EXIT_INCOMPLETE
+    if _node_error_count(result) and not allow_node_errors:
         return EXIT_INCOMPLETE
     return EXIT_OK
 
