@@ -34,7 +34,7 @@ COMMANDS: dict[str, str] = {
     "explain": "Explain, step by step, what the pipeline of SCRIPT does (- for standard input): what it "
                "selects, how it groups, windows and aggregates, when each alert level fires and where "
                "events go.",
-    "fmt": "Format TICKscripts exactly as Kapacitor's tickfmt does.",
+    "fmt": "Format TICKscripts as Kapacitor's tickfmt does.",
     "graph": "Print the pipeline graph of SCRIPT (- for standard input).",
     "handlers": "Work with handler files (kapacitor define-topic-handler's YAML/JSON).",
     "listen": "Listen on ADDRESS (host:port, :port or a port; port 0 picks a free one) for alerts from tcp "

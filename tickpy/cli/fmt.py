@@ -89,7 +89,11 @@ def failure_status(shown: str, source: str, error: Exception) -> int:
 @click.argument("paths", nargs=-1, required=True)
 @guarded_command
 def command(check: bool, show_diff: bool, write: bool, paths: tuple[str, ...]) -> None:
-    """Format TICKscripts exactly as Kapacitor's tickfmt does.
+    """Format TICKscripts as Kapacitor's tickfmt does.
+
+    Byte for byte wherever Kapacitor's output reads back as the same script; where it would not
+    (a regex after a name, a comment before a unary minus, ...) tickpy keeps the parentheses or
+    moves the comment so that it does. Formatting twice changes nothing.
 
     PATHS are files, directories (their *.tick files) or - for standard input. By default the
     formatted scripts go to standard output. Exit status: 0 done, 1 a file is not formatted
