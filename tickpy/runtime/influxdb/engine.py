@@ -13,13 +13,16 @@ from __future__ import annotations
 
 import bisect
 import math
+import os
 import re
 from dataclasses import dataclass, field
 from functools import reduce
 from operator import add
 from typing import Any, cast
 
+from tickpy.golang.goheap import heap_init, heap_pop, heap_push
 from tickpy.golang.gotime import days_from_civil
+from tickpy.golang.gotypes import wrap_int64
 from tickpy.influxql.ast import (
     FILL_LINEAR,
     FILL_NONE,
@@ -43,7 +46,7 @@ from tickpy.influxql.ast import (
     VarRef,
     Wildcard,
 )
-from tickpy.influxql.parser import InfluxQLError, parse_duration, unsupported
+from tickpy.influxql.parser import InfluxQLError, unsupported
 from tickpy.lang.compiler import compile_regex
 from tickpy.runtime import aggregates
 from tickpy.runtime.influxdb.store import FLOAT, INTEGER, SeriesData, Store
@@ -308,9 +311,11 @@ class Engine:
         filter_ = _Filter(condition) if condition is not None else None
         sources = self._sources(statement.sources, db, rp, low, high)
         interval, offset, group_tags, all_tags = _dimensions(statement.dimensions)
+        fields = _expand_fields(statement.fields, sources, group_tags, all_tags)
         results: list[Series] = []
         for source in sources:
-            results += _Query(statement, source, filter_, low, high, interval, offset, group_tags, all_tags).run()
+            query = _Query(statement, source, fields, filter_, low, high, interval, offset, group_tags, all_tags)
+            results += query.run()
         if statement.soffset or statement.slimit:
             results = results[statement.soffset :]
             if statement.slimit:
@@ -337,6 +342,31 @@ class Engine:
                 if data:
                     found.setdefault(name, []).extend(data)
         return [_Source(name, found[name]) for name in sorted(found)]
+
+
+def _expand_fields(fields, sources: list[_Source], group_tags: list[str], all_tags: bool) -> list[Field]:
+    """`*` becomes the fields and tags of every source, sorted (tags grouped by are left out)."""
+    field_keys: set[str] = set()
+    tag_keys: set[str] = set()
+    for source in sources:
+        for shard in source.shards:
+            field_keys |= set(shard.field_types)
+            tag_keys |= shard.tag_keys()
+    grouped = tag_keys if all_tags else set(group_tags)
+    expanded: list[Field] = []
+    for field_ in fields:
+        if isinstance(field_.expr, Wildcard):
+            names = set()
+            if field_.expr.type in ("", "field"):
+                names |= field_keys
+            if field_.expr.type in ("", "tag"):
+                names |= tag_keys - grouped
+            expanded += [Field(VarRef(name)) for name in sorted(names)]
+        elif any(isinstance(arg, (Wildcard, RegexLiteral)) for call in _calls(field_.expr) for arg in call.args):
+            raise unsupported("wildcards and regular expressions inside functions", getattr(field_.expr, "offset", -1))
+        else:
+            expanded.append(field_)
+    return expanded
 
 
 def _dimensions(dimensions) -> tuple[int, int, list[str], bool]:
@@ -404,15 +434,40 @@ def _var_refs(expr: Expr) -> list[VarRef]:
     return []
 
 
+def _processors() -> int:
+    """GOMAXPROCS of an influxd on this machine: InfluxDB splits each tag set's series into this
+    many merge groups, which decides the order partial sums and means are combined in."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+PARALLELISM = _processors()
+
+# A partial result of one call in one window, as InfluxDB's iterators pass it up:
+#   count/sum: value; mean: (mean, aggregated count); selectors: (value, time, series).
+# Every level (series, shard, shards, statement) reduces the partials of a window again.
+_PUSHED_DOWN = frozenset(("count", "sum", "mean", "min", "max", "first", "last"))
+_WINS = {
+    "min": aggregates._min_wins,
+    "max": aggregates._max_wins,
+    "first": aggregates._first_wins,
+    "last": aggregates._last_wins,
+}
+_WINS_BOOL = {"first": aggregates._first_wins_bool, "last": aggregates._last_wins_bool}
+
+
 class _Query:
     """One statement over one measurement."""
 
-    def __init__(self, statement, source, filter_, low, high, interval, offset, group_tags, all_tags):
+    def __init__(self, statement, source, fields, filter_, low, high, interval, offset, group_tags, all_tags):
         self.statement = statement
         self.source = source
         self.filter = filter_
         self.low, self.high = low, high
         self.interval, self.offset = interval, offset
+        self.ascending = not statement.descending
         self.field_types: dict[str, str] = {}
         self.tag_keys: set[str] = set()
         for shard in source.shards:
@@ -420,40 +475,29 @@ class _Query:
                 self.field_types.setdefault(key, kind)
             self.tag_keys |= shard.tag_keys()
         self.group_tags = sorted(set(group_tags) | (self.tag_keys if all_tags else set()))
-        self.fields = self._expand_fields(statement.fields)
-
-    def _expand_fields(self, fields) -> list[Field]:
-        expanded: list[Field] = []
-        for field_ in fields:
-            if isinstance(field_.expr, Wildcard):
-                names = set()
-                if field_.expr.type in ("", "field"):
-                    names |= set(self.field_types)
-                if field_.expr.type in ("", "tag"):
-                    names |= self.tag_keys - set(self.group_tags)
-                expanded += [Field(VarRef(name)) for name in sorted(names)]
-            elif any(isinstance(arg, (Wildcard, RegexLiteral)) for call in _calls(field_.expr) for arg in call.args):
-                raise unsupported("wildcards and regular expressions inside functions", _offset(field_.expr))
-            else:
-                expanded.append(field_)
-        return expanded
+        self.fields = fields
+        self.groups = self._groups()
 
     # --- series and groups
 
-    def _groups(self) -> list[tuple[tuple, list[tuple[int, SeriesData]]]]:
-        """(group tag values, [(shard index, series)]) sorted by the group's tags."""
-        groups: dict[tuple, list] = {}
+    def _groups(self) -> list[tuple[tuple, dict[int, list[SeriesData]]]]:
+        """(group tag values, {shard index: the group's series in key order}) sorted by group."""
+        groups: dict[tuple, dict[int, list]] = {}
         for index, shard in enumerate(self.source.shards):
-            for key in sorted(shard.series):
-                series = shard.series[key]
+            for series in sorted(shard.series.values(), key=lambda series: series.key_text):
                 group = tuple(series.tags.get(tag, "") for tag in self.group_tags)
-                groups.setdefault(group, []).append((index, series))
-        return sorted(groups.items())
+                groups.setdefault(group, {}).setdefault(index, []).append(series)
+        if not self.ascending:
+            for members in groups.values():
+                for series_list in members.values():
+                    series_list.reverse()
+        return sorted(groups.items(), reverse=not self.ascending)
 
     def _lookup_at(self, series: SeriesData, time: int):
         columns = series.columns
         tags = series.tags
         field_types = self.field_types
+        tag_keys = self.tag_keys
 
         def lookup(name: str, kind: str):
             if kind != "tag" and name in field_types:
@@ -461,7 +505,7 @@ class _Query:
                 return None if column is None else column.values.get(time)
             if kind not in ("", "tag"):
                 return None
-            if name in self.tag_keys:
+            if name in tag_keys:
                 return tags.get(name, "")
             return None
 
@@ -475,13 +519,61 @@ class _Query:
         times, values = column.sorted()
         start = bisect.bisect_left(times, self.low)
         end = bisect.bisect_right(times, self.high)
-        times, values = times[start:end], values[start:end]
+        if start or end != len(times):
+            times, values = times[start:end], values[start:end]
         if self.filter is not None:
             kept = [i for i, time in enumerate(times) if self.filter.matches(self._lookup_at(series, time))]
             if len(kept) != len(times):
                 times = [times[i] for i in kept]
                 values = [values[i] for i in kept]
         return times, values
+
+    def _row_times(self, series: SeriesData, names: list[str]) -> list[int]:
+        if len(names) == 1:
+            return self._points(series, names[0])[0]
+        times: set[int] = set()
+        for name in names:
+            times.update(self._points(series, name)[0])
+        return sorted(times)
+
+    def _merged(self, members: dict[int, list[SeriesData]], names: list[str], aux: list[str]) -> list[tuple]:
+        """(time, series) of a group's points in the order InfluxDB's sorted merge gives them:
+        shard by shard (their times do not overlap), the series of a shard merged by time, then
+        by the string values of the auxiliary fields, equal points in Go's heap order."""
+        out: list[tuple] = []
+        ascending = self.ascending
+        for index in sorted(members, reverse=not ascending):
+            streams = []
+            for series in members[index]:
+                times = self._row_times(series, names)
+                if not ascending:
+                    times = times[::-1]
+                if times:
+                    streams.append([(time, series) for time in times])
+            if len(streams) == 1:
+                out += streams[0]
+            elif streams:
+                out += _sorted_merge(streams, self._point_less(aux))
+        return out
+
+    def _point_less(self, aux: list[str]):
+        ascending = self.ascending
+        lookup_at = self._lookup_at
+
+        def less(x, y) -> bool:
+            if x[0] != y[0]:
+                return x[0] < y[0] if ascending else x[0] > y[0]
+            if aux:
+                x_lookup, y_lookup = lookup_at(x[1], x[0]), lookup_at(y[1], y[0])
+                for name in aux:
+                    x_value, y_value = x_lookup(name, ""), y_lookup(name, "")
+                    if not isinstance(x_value, str) or not isinstance(y_value, str):
+                        return False
+                    if x_value != y_value:
+                        return x_value < y_value
+            return False
+
+        return less
 
     # --- running
 
@@ -493,8 +585,6 @@ class _Query:
 
     def _series(self, group: tuple, columns: list[str], rows: list[list]) -> Series:
         statement = self.statement
-        if statement.descending:
-            rows.sort(key=lambda row: row[0], reverse=True)
         if statement.offset:
             rows = rows[statement.offset :]
         if statement.limit:
@@ -504,59 +594,52 @@ class _Query:
     def _raw(self) -> list[Series]:
         fields = self.fields
         columns = ["time"] + _column_names(fields)
-        refs = {ref.name for field_ in fields for ref in _var_refs(field_.expr)}
-        field_refs = [name for name in sorted(refs) if name in self.field_types]
+        refs = sorted({ref.name for field_ in fields for ref in _var_refs(field_.expr)})
+        field_refs = [name for name in refs if name in self.field_types]
         if not field_refs:
             return []
+        counted = [i for i, field_ in enumerate(fields) if _has_field(field_.expr, self)]
         results = []
-        for group, members in self._groups():
-            rows: list[tuple] = []
-            for order, (_, series) in enumerate(members):
-                times: set[int] = set()
-                for name in field_refs:
-                    times.update(self._points(series, name)[0])
-                for time in sorted(times):
-                    lookup = self._lookup_at(series, time)
-                    values = [_evaluate(field_.expr, lookup) for field_ in fields]
-                    if all(values[i] is None for i, field_ in enumerate(fields) if _has_field(field_.expr, self)):
-                        continue
-                    rows.append((time, order, values))
-            if not rows:
-                continue
-            rows.sort(key=lambda row: (row[0], row[1]))
-            results.append(self._series(group, columns, [[time] + values for time, _, values in rows]))
+        for group, members in self.groups:
+            rows = []
+            for time, series in self._merged(members, field_refs, refs):
+                lookup = self._lookup_at(series, time)
+                values = [_evaluate_raw(field_.expr, lookup, series.tags, self) for field_ in fields]
+                if all(values[i] is None for i in counted):
+                    continue
+                rows.append([time] + values)
+            if rows:
+                results.append(self._series(group, columns, rows))
         return results
 
     def _aggregate(self, calls: list[Call]) -> list[Series]:
         if any(call.name in MULTI_ROW for call in calls):
-            if len(calls) != 1:
-                raise unsupported("top/bottom/distinct/sample combined with other functions", calls[0].offset)
-            return self._multi_row(calls[0])
+            raise unsupported(f"the function {calls[0].name}()", calls[0].offset)
         fields = self.fields
         columns = ["time"] + _column_names(fields)
         aux = [field_ for field_ in fields if not _calls(field_.expr)]
-        single_selector = len(calls) == 1 and calls[0].name in SELECTORS and not self.interval
+        single_selector = len(calls) == 1 and calls[0].name in SELECTORS
+        per_call = [self._call_results(call) for call in calls]
         results = []
-        for group, members in self._groups():
-            per_call = [self._call_windows(call, members) for call in calls]
-            if not any(per_call):
+        for group, _ in self.groups:
+            windows_of_calls = [result.get(group, {}) for result in per_call]
+            if not any(windows_of_calls):
                 continue
-            filled = self._fill(calls, per_call)
+            filled = self._fill(calls, windows_of_calls)
             rows = []
-            for time in sorted(filled):
-                values_by_call = filled[time]
-                row_time = time
-                source = None
-                if single_selector and values_by_call[0] is not None:
-                    row_time, source = values_by_call[0][1], values_by_call[0][2]
-                call_values = {id(call): (entry[0] if entry is not None else None)
-                               for call, entry in zip(calls, values_by_call)}
+            for window in sorted(filled, reverse=not self.ascending):
+                entries = filled[window]
+                row_time = window if self.interval else (0 if self.low == MIN_TIME else self.low)
+                lookup = None
+                if single_selector and entries[0] is not None and entries[0][2] is not None:
+                    if not self.interval:
+                        row_time = entries[0][1]
+                    lookup = self._lookup_at(entries[0][2], entries[0][1])
+                call_values = {id(call): (entry[0] if entry is not None else None) for call, entry in zip(calls, entries)}
                 row: list = [row_time]
                 for field_ in fields:
-                    if field_ in aux and source is not None:
-                        row.append(_evaluate(field_.expr, source))
-                    elif field_ in aux:
-                        row.append(None)
+                    if field_ in aux:
+                        row.append(_evaluate(field_.expr, lookup) if lookup is not None else None)
                     else:
                         row.append(_evaluate_calls(field_.expr, call_values))
                 rows.append(row)
@@ -568,18 +651,12 @@ class _Query:
         if not self.interval:
             return None
         first = _window_start(self.low, self.interval, self.offset)
-        return list(range(first, self.high + 1, self.interval))
+        windows = list(range(first, self.high + 1, self.interval))
+        return windows if self.ascending else windows[::-1]
 
-    def _window_of(self, time: int) -> int:
-        if not self.interval:
-            return 0 if self.low == MIN_TIME else self.low
-        return _window_start(time, self.interval, self.offset)
-
-    def _call_windows(self, call: Call, members) -> dict[int, tuple]:
-        """window start -> (value, time, aux lookup) of one call in one group."""
-        if call.name in TRANSFORMS:
-            return self._transform(call, members)
-        if call.name not in AGGREGATES:
+    def _call_results(self, call: Call) -> dict[tuple, dict[int, tuple]]:
+        """group -> window -> (value, time, series of the selected point or None)."""
+        if call.name in TRANSFORMS or call.name not in AGGREGATES:
             raise unsupported(f"the function {call.name}()", call.offset)
         if not call.args or not isinstance(call.args[0], VarRef):
             raise unsupported(f"{call.name}() of anything but a field", call.offset)
@@ -587,33 +664,105 @@ class _Query:
         kind = self.field_types.get(name)
         if kind is None:
             return {}
-        points_by_window: dict[int, list] = {}
-        for _, series in members:
-            times, values = self._points(series, name)
-            if not times:
+        if call.name in _PUSHED_DOWN:
+            return self._pushed_down(call, name, kind)
+        return self._over_raw(call, name, kind)
+
+    def _split(self, times: list[int]) -> list[tuple[int, int, int]]:
+        """(window, start, end) runs of sorted times (in the query's direction)."""
+        if not self.interval:
+            return [(self.low, 0, len(times))] if times else []
+        interval, offset = self.interval, self.offset
+        runs = []
+        start = 0
+        count = len(times)
+        while start < count:
+            window = times[start] - (times[start] - offset) % interval
+            end = start + 1
+            while end < count and window <= times[end] < window + interval:
+                end += 1
+            runs.append((window, start, end))
+            start = end
+        return runs
+
+    def _pushed_down(self, call: Call, name: str, kind: str) -> dict[tuple, dict[int, tuple]]:
+        function = call.name
+        if function in ("sum", "mean") and kind not in (FLOAT, INTEGER):
+            raise InfluxQLError(f"unsupported {function} iterator type: {kind}", call.offset)
+        if function in ("min", "max") and kind not in (FLOAT, INTEGER):
+            raise InfluxQLError(f"unsupported {function} iterator type: {kind}", call.offset)
+        level0 = _level0(function, kind)
+        merge = _merger(function, kind)
+        ascending = self.ascending
+        shard_streams: dict[int, list] = {}
+        for group, members in self.groups:
+            for index, series_list in members.items():
+                streams = []
+                for series in series_list:
+                    times, values = self._points(series, name)
+                    if not ascending:
+                        times, values = times[::-1], values[::-1]
+                    stream = [((group, window), level0(times, values, start, end, series))
+                              for window, start, end in self._split(times)]
+                    if stream:
+                        streams.append(stream)
+                if streams:
+                    shard_streams.setdefault(index, []).extend(_reduce_runs(self._parallel_merge(streams), merge))
+        ordered = [shard_streams[index] for index in sorted(shard_streams)]
+        if len(ordered) == 1:
+            merged = _reduce_runs(ordered[0], merge)
+        else:
+            merged = _reduce_runs(_window_merge(ordered, ascending), merge)
+        merged = _reduce_runs(merged, merge)  # the statement's own call over its sources
+        results: dict[tuple, dict[int, tuple]] = {}
+        for (group, window), partial in merged:
+            results.setdefault(group, {})[window] = _final(function, partial, window)
+        return results
+
+    def _parallel_merge(self, streams: list) -> list:
+        """InfluxDB's ParallelMergeIterator over a tag set's series: split into GOMAXPROCS slices
+        (the last takes the rest), each merged, then the slices merged."""
+        if len(streams) == 1:
+            return streams[0]
+        parallelism = min(PARALLELISM, len(streams))
+        size = len(streams) // parallelism
+        slices = [streams[i * size : (i + 1) * size] for i in range(parallelism - 1)]
+        slices.append(streams[(parallelism - 1) * size :])
+        outputs = [part[0] if len(part) == 1 else _window_merge(part, self.ascending) for part in slices]
+        return _window_merge(outputs, self.ascending)
+
+    def _over_raw(self, call: Call, name: str, kind: str) -> dict[tuple, dict[int, tuple]]:
+        """Functions InfluxDB runs over the merged raw points (median, mode, percentile, ...)."""
+        py_kind = {FLOAT: float, INTEGER: int, "string": str, "boolean": bool}[kind]
+        args = [_argument(arg) for arg in call.args[1:]]
+        spec = aggregates.FUNCTIONS[call.name]
+        results: dict[tuple, dict[int, tuple]] = {}
+        for group, members in self.groups:
+            points = self._merged(members, [name], [])
+            if not points:
                 continue
-            if self.interval:
-                interval, offset = self.interval, self.offset
-                start = 0
-                while start < len(times):
-                    window = times[start] - (times[start] - offset) % interval
-                    end = bisect.bisect_left(times, window + interval, start)
-                    points_by_window.setdefault(window, []).append((series, times[start:end], values[start:end]))
-                    start = end
-            else:
-                points_by_window.setdefault(self._window_of(0), []).append((series, times, values))
-        out = {}
-        for window, chunks in points_by_window.items():
-            result = _reduce(call, kind, chunks, self)
-            if result is not None:
-                out[window] = result
-        return out
+            times = [time for time, _ in points]
+            windows: dict[int, tuple] = {}
+            for window, start, end in self._split(times):
+                try:
+                    reducer = spec.new_reducer(py_kind, args)
+                except aggregates.ReducerTypeError:
+                    raise InfluxQLError(f"unsupported {call.name} iterator type: {kind}", call.offset) from None
+                for time, series in points[start:end]:
+                    reducer.add(time, series.columns[name].values[time], series)
+                emitted = reducer.emit()
+                if emitted:
+                    time, value, series = emitted[0]
+                    windows[window] = (value, window if time is None else time, series)
+            if windows:
+                results[group] = windows
+        return results
 
     def _fill(self, calls, per_call) -> dict[int, list]:
         statement = self.statement
         windows = self._windows()
-        times = sorted({time for result in per_call for time in result})
         if windows is None or statement.fill == FILL_NONE:
+            times = {time for result in per_call for time in result}
             return {time: [result.get(time) for result in per_call] for time in times}
         filled: dict[int, list] = {window: [] for window in windows}
         for call, result in zip(calls, per_call):
@@ -622,30 +771,150 @@ class _Query:
             for window in windows:
                 entry = result.get(window)
                 if entry is None:
-                    if call.name == "count" and statement.fill not in (FILL_NUMBER, FILL_PREVIOUS, FILL_LINEAR):
-                        entry = (0, window, None)
-                    elif statement.fill == FILL_NUMBER:
+                    if statement.fill == FILL_NUMBER:
                         entry = (statement.fill_value, window, None)
-                    elif statement.fill == FILL_PREVIOUS and previous is not None:
-                        entry = (previous[0], window, None)
+                    elif statement.fill == FILL_PREVIOUS:
+                        entry = None if previous is None else (previous[0], window, None)
                     elif statement.fill == FILL_LINEAR:
                         entry = _linear(window, known, result)
+                    elif call.name == "count":
+                        entry = (0, window, None)
                 else:
-                    entry = (entry[0], window, entry[2])
-                if entry is not None:
                     previous = entry
                 filled[window].append(entry)
         return filled
 
-    def _transform(self, call: Call, members) -> dict[int, tuple]:
-        raise unsupported(f"the function {call.name}()", call.offset)
 
-    def _multi_row(self, call: Call) -> list[Series]:
-        raise unsupported(f"the function {call.name}()", call.offset)
+def _level0(function: str, kind: str):
+    """The reduction of one series' points in one window (the first level)."""
+    is_int = kind == INTEGER
+    if function == "count":
+        return lambda times, values, start, end, series: end - start
+    if function == "sum":
+        zero = 0 if is_int else 0.0
+        if is_int:
+            return lambda times, values, start, end, series: wrap_int64(sum(values[start:end]))
+        return lambda times, values, start, end, series: reduce(add, values[start:end], zero)
+    if function == "mean":
+        if is_int:
+            return lambda times, values, start, end, series: (
+                float(wrap_int64(sum(values[start:end]))) / (end - start), end - start
+            )
+        return lambda times, values, start, end, series: (reduce(add, values[start:end], 0.0) / (end - start), end - start)
+    wins = (_WINS_BOOL if kind == "boolean" else _WINS).get(function, _WINS.get(function))
+
+    def select(times, values, start, end, series):
+        best = start
+        for i in range(start + 1, end):
+            if wins(times[best], values[best], times[i], values[i]):
+                best = i
+        return (values[best], times[best], series)
+
+    return select
 
 
-def _offset(expr: Expr) -> int:
-    return getattr(expr, "offset", -1)
+def _merger(function: str, kind: str):
+    """The reduction of partials at every level above the series."""
+    if function == "count":
+        return lambda partials: sum(partials)
+    if function == "sum":
+        if kind == INTEGER:
+            return lambda partials: wrap_int64(sum(partials))
+        return lambda partials: reduce(add, partials, 0.0)
+    if function == "mean":
+        return _merge_means
+    wins = (_WINS_BOOL if kind == "boolean" else _WINS)[function]
+
+    def select(partials):
+        best = partials[0]
+        for partial in partials[1:]:
+            if wins(best[1], best[0], partial[1], partial[0]):
+                best = partial
+        return best
+
+    return select
+
+
+def _merge_means(partials: list) -> tuple:
+    # InfluxDB's FloatMeanReducer over points that are themselves means of `aggregated` points
+    total = 0.0
+    count = 0
+    for mean, aggregated in partials:
+        if aggregated >= 2:
+            total += mean * aggregated
+            count += aggregated
+        else:
+            total += mean
+            count += 1
+    return (total / count, count)
+
+
+def _final(function: str, partial, window: int) -> tuple:
+    if function in ("count", "sum"):
+        return (partial, window, None)
+    if function == "mean":
+        return (partial[0], window, None)
+    return partial
+
+
+def _reduce_runs(stream: list, merge) -> list:
+    """Reduce the consecutive partials of the same (group, window)."""
+    out = []
+    count = len(stream)
+    i = 0
+    while i < count:
+        key = stream[i][0]
+        j = i + 1
+        while j < count and stream[j][0] == key:
+            j += 1
+        out.append((key, merge([partial for _, partial in stream[i:j]])))
+        i = j
+    return out
+
+
+def _sorted_merge(streams: list[list], less) -> list:
+    """Go's sorted merge iterator: pop the least head, then push its stream back."""
+    items = [[stream, 0] for stream in streams]
+
+    def item_less(a, b) -> bool:
+        return less(a[0][a[1]], b[0][b[1]])
+
+    heap_init(items, item_less)
+    out = []
+    while items:
+        item = heap_pop(items, item_less)
+        stream, position = item
+        out.append(stream[position])
+        item[1] = position + 1
+        if item[1] < len(stream):
+            heap_push(items, item, item_less)
+    return out
+
+
+def _window_merge(streams: list[list], ascending: bool) -> list:
+    """Go's merge iterator over ((group, window), partial) streams: take the least (group,
+    window) head, read that stream while the key stays the same, push it back."""
+    items = [[stream, 0] for stream in streams if stream]
+    if ascending:
+        def item_less(a, b) -> bool:
+            return a[0][a[1]][0] < b[0][b[1]][0]
+    else:
+        def item_less(a, b) -> bool:
+            return a[0][a[1]][0] > b[0][b[1]][0]
+
+    heap_init(items, item_less)
+    out = []
+    while items:
+        item = heap_pop(items, item_less)
+        stream, position = item
+        key = stream[position][0]
+        while position < len(stream) and stream[position][0] == key:
+            out.append(stream[position])
+            position += 1
+        item[1] = position
+        if position < len(stream):
+            heap_push(items, item, item_less)
+    return out
 
 
 def _has_field(expr: Expr, query: _Query) -> bool:
@@ -662,9 +931,21 @@ def _linear(window: int, known: list[int], result: dict) -> tuple | None:
         return None
     before, after = known[at - 1], known[at]
     low, high = result[before][0], result[after][0]
-    if not isinstance(low, (int, float)) or not isinstance(high, (int, float)):
+    if isinstance(low, bool) or isinstance(high, bool) or not isinstance(low, (int, float)):
         return None
-    return (low + (high - low) * (window - before) / (after - before), window, None)
+    # InfluxDB's linearFloat / linearInteger: slope, then m*x + b
+    if isinstance(low, int) and isinstance(high, int):
+        slope = float(wrap_int64(high - low)) / float(after - before)
+        return (int(slope * float(window - before) + float(low)), window, None)
+    slope = (high - low) / float(after - before)
+    return (slope * float(window - before) + low, window, None)
+
+
+def _evaluate_raw(expr: Expr, lookup, tags: dict, query: _Query):
+    """A raw field: a tag the series lacks is null, as InfluxDB shows it."""
+    if isinstance(expr, VarRef) and expr.name not in query.field_types and expr.type != "field":
+        return tags.get(expr.name)
+    return _evaluate(expr, lookup)
 
 
 def _evaluate(expr: Expr, lookup):
@@ -689,48 +970,9 @@ def _evaluate_calls(expr: Expr, values: dict):
     return None if value is _MISSING else value
 
 
-def _reduce(call: Call, kind: str, chunks: list, query: _Query) -> tuple | None:
-    """(value, time, lookup of the selected point) of one call over one window's chunks."""
-    name = call.name
-    is_int = kind == INTEGER
-    if name in ("sum", "mean", "count"):
-        total = 0 if is_int else 0.0
-        count = 0
-        for _, _, values in chunks:
-            count += len(values)
-            if name != "count":
-                total = reduce(add, values, total)
-        if name == "count":
-            return (count, None, None)
-        if kind not in (FLOAT, INTEGER):
-            raise InfluxQLError(f"unsupported {name} iterator type", call.offset)
-        if name == "sum":
-            return (total, None, None)
-        return (float(total) / count, None, None)
-    py_kind = {FLOAT: float, INTEGER: int, "string": str, "boolean": bool}[kind]
-    args = [_argument(arg) for arg in call.args[1:]]
-    spec = aggregates.FUNCTIONS[name]
-    try:
-        reducer = spec.new_reducer(py_kind, args)
-    except aggregates.ReducerTypeError:
-        raise InfluxQLError(f"unsupported {name} iterator type", call.offset) from None
-    for series, times, values in chunks:
-        for time, value in zip(times, values):
-            reducer.add(time, value, (series, time))
-    emitted = reducer.emit()
-    if not emitted:
-        return None
-    time, value, source = emitted[0]
-    lookup = query._lookup_at(*source) if source is not None else None
-    return (value, time, lookup)
-
-
 def _argument(expr: Expr):
     if isinstance(expr, (NumberLiteral, IntegerLiteral)):
         return expr.value
     if isinstance(expr, DurationLiteral):
         return expr.value
     raise InfluxQLError(f"expected a number argument, got {expr}", -1)
-
-
-__all__ = ["Engine", "Series", "parse_duration"]

@@ -59,10 +59,12 @@ class Column:
 
 
 class SeriesData:
-    __slots__ = ("key", "tags", "columns")
+    __slots__ = ("key", "key_text", "tags", "columns")
 
-    def __init__(self, key: tuple, tags: dict[str, str]) -> None:
+    def __init__(self, name: str, key: tuple, tags: dict[str, str]) -> None:
         self.key = key
+        # InfluxDB orders the series of a tag set by their key, "cpu,host=a,region=east"
+        self.key_text = ",".join([name] + [f"{tag}={value}" for tag, value in key])
         self.tags = tags
         self.columns: dict[str, Column] = {}
 
@@ -154,7 +156,7 @@ class Store:
             series_key = tuple(sorted(tags.items()))
             series = measurement.series.get(series_key)
             if series is None:
-                series = measurement.series[series_key] = SeriesData(series_key, dict(tags))
+                series = measurement.series[series_key] = SeriesData(point.name, series_key, dict(tags))
             columns = series.columns
             time = point.time
             for key, value in fields.items():
