@@ -24,7 +24,7 @@ from tickpy.testing.compare import (
     event_fields,
 )
 from tickpy.testing.harness import ScriptRun, run_script
-from tickpy.testing.inputs import InputError, points
+from tickpy.testing.inputs import InputError, merge_by_time, points, series_points
 from tickpy.testing.spec import TestCase, is_test_file, plain
 from tickpy.testing.times import TimeFormatError, format_offset, parse_time_ns
 
@@ -106,6 +106,7 @@ def _input_points(case: TestCase) -> list:
         write_start = now - now % 1_000_000
     loaded = points(case.points_text, start=case.start_ns, precision=case.precision, write_start=write_start,
                     source=case.points_source)
+    loaded = merge_by_time(loaded, series_points(case.input_series, case.start_ns))
     if case.points_database:
         for point in loaded:
             point.database, point.retention_policy = case.points_database

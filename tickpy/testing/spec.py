@@ -17,10 +17,12 @@ override any of them:
         points: |                   # line protocol; or `points_file: cpu.lp`
           cpu,host=server02 usage_idle=50 0s
           cpu,host=server02 usage_idle=5 +10s
+        input_series:               # and/or series in promtool's expanding notation
+          - {measurement: cpu, tags: {host: a}, field: usage_idle, values: "50 40 5x3 _ 60+10x4", interval: 10s}
         expect: {...}               # see the expectations (tickpy.testing.compare)
 
 Without `tests:` the file is one case (`points`/`expect` at the top). With `tests:`, top-level
-`points`/`points_file` are the input of every case that gives none.
+`points`/`points_file`/`input_series` are the input of every case that gives none of them.
 
 kapacitor-unit files (`tests:` items with `task_name`, `db`, `rp`, `type`, `data`, `expects`
 with ok/warn/crit counts) are recognised and run the same way.
@@ -41,6 +43,7 @@ from tickpy.datafiles import BoundedComposer
 from tickpy.filenames import TEST_FILE_SUFFIXES, is_test_file
 from tickpy.golang.goyaml import SafeLoader
 from tickpy.testing.compare import EVENT_KEYS, LEVEL_ALIASES
+from tickpy.testing.inputs import SeriesInput
 from tickpy.testing.times import DEFAULT_START_NS, TimeFormatError, parse_duration_ns, parse_time_ns
 
 __all__ = ["TestCase", "TestFileError", "load_test_file", "TEST_FILE_SUFFIXES", "is_test_file"]
@@ -48,7 +51,8 @@ __all__ = ["TestCase", "TestFileError", "load_test_file", "TEST_FILE_SUFFIXES", 
 
 SETTINGS = ("script", "tickscript", "vars", "dbrp", "task", "handlers", "config", "start", "precision", "flush",
             "type")
-CASE_KEYS = SETTINGS + ("name", "description", "points", "points_file", "expect")
+INPUT_KEYS = ("points", "points_file", "input_series")
+CASE_KEYS = SETTINGS + ("name", "description") + INPUT_KEYS + ("expect",)
 EXPECT_KEYS = ("alerts", "counts", "no_alerts", "handlers", "httpOut", "httpPost", "influxDBOut")
 
 
@@ -85,6 +89,7 @@ class TestCase:
     flush: bool = False
     points_text: str = ""
     points_source: str = "<points>"
+    input_series: list[SeriesInput] = field(default_factory=list)
     points_database: tuple[str, str] | None = None  # kapacitor-unit: the db/rp points are written to
     write_start_ns: int | None = None
     relative_times: bool = False  # write expectations as offsets from `start`
@@ -190,9 +195,9 @@ def load_test_file(path: str, scripts_dir: str | None = None) -> list[TestCase]:
         if unknown:
             raise TestFileError(path, f"tests[{index}]: unknown key {unknown[0]!r} (known: {', '.join(CASE_KEYS)})",
                                 _line(raw))
-        if "points" not in raw and "points_file" not in raw:
-            # the file's points are the input of every case that names none
-            raw = _LineDict({**{k: data[k] for k in ("points", "points_file") if k in data}, **raw}, _line(raw))
+        if not any(key in raw for key in INPUT_KEYS):
+            # the file's input is the input of every case that gives none
+            raw = _LineDict({**{k: data[k] for k in INPUT_KEYS if k in data}, **raw}, _line(raw))
         cases.append(_case(path, raw, defaults, index, f"case {index + 1}"))
     names = [case.name for case in cases]
     for name in names:
@@ -276,7 +281,19 @@ def _case(path: str, raw: dict, defaults: dict, index: int, default_name: str) -
             case.points_text = Path(points_path).read_text(encoding="utf-8", errors="surrogateescape")
         except OSError as error:
             case.problem = case.problem or f"cannot read points {points_path}: {error.strerror or error}"
-    case.relative_times = "start" in settings or bool(_RELATIVE_TOKEN.search(case.points_text))
+    series_specs = raw.get("input_series") or []
+    if not isinstance(series_specs, list):
+        raise bad("`input_series` is a list of series: - {measurement: cpu, field: usage_idle, values: '50 40 5x3', "
+                  "interval: 10s}")
+    for number, spec in enumerate(series_specs):
+        try:
+            case.input_series.append(SeriesInput.from_spec(spec))
+        except ValueError as error:
+            where = f"tests[{index}] ({case.name}): " if index >= 0 else ""
+            line = _line(spec) or getattr(raw, "key_lines", {}).get("input_series") or case.line
+            raise TestFileError(path, f"{where}input_series[{number}]: {error}", line) from None
+    case.relative_times = ("start" in settings or bool(case.input_series)
+                           or bool(_RELATIVE_TOKEN.search(case.points_text)))
     expect = raw.get("expect")
     if expect is None:
         expect = {}
