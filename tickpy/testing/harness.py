@@ -89,7 +89,8 @@ def _redirect_http_post_nodes(task, service: RecordingAlertService) -> None:
 
 def run_script(source: str, points: Iterable[Any], *, path: str = "<script>", task_name: str | None = None,
                dbrp=None, handlers: Iterable[str] = (), config=None, variables=None, flush: bool = False,
-               task_type: str | None = None) -> ScriptRun:
+               task_type: str | None = None, clock_start: int | None = None,
+               clock_until: int | None = None) -> ScriptRun:
     """Run `source` on `points`; see the module docstring. Raises TickpyError for script,
     handler-file and configuration errors."""
     problems: list[str] = []
@@ -100,6 +101,7 @@ def run_script(source: str, points: Iterable[Any], *, path: str = "<script>", ta
         result = run_task(source, points, path=path, task_name=task_name, dbrp=dbrp, alert_service=service,
                           config=config, flush=flush, task_type=task_type,
                           variables=load_variables(variables), log_sink=outcome.log_lines.append, report=problems.append,
+                          clock_start=clock_start, clock_until=clock_until,
                           on_compiled=lambda task: _redirect_http_post_nodes(task, service))
         summary = service.close()
         outcome.deliveries = service.deliveries()

@@ -12,6 +12,7 @@ override any of them:
     start: 2024-01-01T00:00:00Z     # what relative timestamps count from (default: the epoch)
     precision: ns                   # precision of absolute timestamps
     flush: false                    # close open windows at the end (not Kapacitor's behaviour)
+    clock: {start: 0s, until: 10m}  # stats/deadman and barrier tick on from `start` to `until`, data or not
     tests:
       - name: server02 goes critical
         points: |                   # line protocol; or `points_file: cpu.lp`
@@ -50,7 +51,7 @@ __all__ = ["TestCase", "TestFileError", "load_test_file", "TEST_FILE_SUFFIXES", 
 
 
 SETTINGS = ("script", "tickscript", "vars", "dbrp", "task", "handlers", "config", "start", "precision", "flush",
-            "type")
+            "type", "clock")
 INPUT_KEYS = ("points", "points_file", "input_series")
 CASE_KEYS = SETTINGS + ("name", "description") + INPUT_KEYS + ("expect",)
 EXPECT_KEYS = ("alerts", "counts", "no_alerts", "handlers", "httpOut", "httpPost", "influxDBOut")
@@ -87,6 +88,9 @@ class TestCase:
     start_ns: int = DEFAULT_START_NS
     precision: str = "ns"
     flush: bool = False
+    # The data clock of the timer-driven nodes before the first point and after the last (ns).
+    clock_start_ns: int | None = None
+    clock_until_ns: int | None = None
     points_text: str = ""
     points_source: str = "<points>"
     input_series: list[SeriesInput] = field(default_factory=list)
@@ -265,6 +269,18 @@ def _case(path: str, raw: dict, defaults: dict, index: int, default_name: str) -
     except TimeFormatError as error:
         raise bad(f"start: {error}") from None
     case.precision = str(settings.get("precision", "ns"))
+    clock = settings.get("clock")
+    if clock is not None:
+        if not isinstance(clock, dict) or not clock or any(key not in ("start", "until") for key in clock):
+            raise bad("`clock` is {start: TIME, until: TIME}: where the clock of stats, deadman and barrier "
+                      "stands before the first point, and how far it runs on after the last (durations from "
+                      "`start`, or times)")
+        try:
+            case.clock_start_ns = parse_time_ns(clock.get("start", "0s"), case.start_ns)
+            if "until" in clock:
+                case.clock_until_ns = parse_time_ns(clock["until"], case.start_ns)
+        except TimeFormatError as error:
+            raise bad(f"clock: {error}") from None
     case.flush = bool(settings.get("flush", False))
     if "points" in raw and "points_file" in raw:
         raise bad("give `points` or `points_file`, not both")
