@@ -247,8 +247,13 @@ class SeriesInput:
 def series_points(inputs: Iterable[SeriesInput], case_start_ns: int) -> list[Point]:
     """The points of several series in time order; at one time, in the order the series are listed."""
     generated = [point for series_input in inputs for point in series_input.points(case_start_ns)]
-    generated.sort(key=lambda point: point.time)  # stable: list order within one time
+    generated.sort(key=_time_of)  # stable: list order within one time
     return generated
+
+
+def _time_of(point: Point) -> int:
+    assert point.time is not None, "test input points all have their time by now"
+    return point.time
 
 
 def merge_by_time(written: list[Point], generated: list[Point]) -> list[Point]:
@@ -260,7 +265,7 @@ def merge_by_time(written: list[Point], generated: list[Point]) -> list[Point]:
     merged: list[Point] = []
     index = 0
     for point in written:
-        while index < len(generated) and generated[index].time < point.time:
+        while index < len(generated) and _time_of(generated[index]) < _time_of(point):
             merged.append(generated[index])
             index += 1
         merged.append(point)
