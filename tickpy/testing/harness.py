@@ -50,6 +50,7 @@ class ScriptRun:
     log_lines: list[str] = field(default_factory=list)
     points_read: int = 0
     task_name: str = ""
+    handler_keys: list[str] = field(default_factory=list)  # every handler built, as `deliveries` names them
 
     def counts(self) -> dict[str, int]:
         """Alert events per level, e.g. {"CRITICAL": 2, "OK": 1}."""
@@ -106,6 +107,7 @@ def run_script(source: str, points: Iterable[Any], *, path: str = "<script>", ta
         summary = service.close()
         outcome.deliveries = service.deliveries()
         outcome.http_posts = service.http_posts()
+        outcome.handler_keys = service.handler_keys()
     finally:
         service.close()
         service.cleanup()
