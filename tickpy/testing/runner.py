@@ -241,7 +241,8 @@ def observed_expectations(case: TestCase, run: ScriptRun) -> dict:
     """The `expect:` mapping this run satisfies, with the sections (and event fields) the case
     already checks; a case that checks nothing gets alerts plus whatever else the run produced."""
     old = case.expect or {}
-    sections = [key for key in ("alerts", "counts", "handlers", "httpOut", "httpPost", "influxDBOut") if key in old]
+    sections = [key for key in ("alerts", "counts", "topics", "handlers", "httpOut", "httpPost", "influxDBOut")
+                if key in old]
     if old.get("no_alerts") and "alerts" not in sections:
         sections.insert(0, "alerts")
     if not sections:
@@ -259,6 +260,24 @@ def observed_expectations(case: TestCase, run: ScriptRun) -> dict:
 
             new["alerts"] = _rewritten_items(old_events, observed, DEFAULT_EVENT_KEYS, compare_event,
                                              allowed=EVENT_KEYS)
+        elif section == "topics":
+            old_topics = old.get("topics")
+            if not isinstance(old_topics, dict):
+                old_topics = {}
+            new["topics"] = {}
+            # a topic the case did not check yet is written with the keys its other topics use
+            checked_keys = tuple(_keys_used([item for items in old_topics.values() if isinstance(items, list)
+                                             for item in items], DEFAULT_EVENT_KEYS))
+            for topic in dict.fromkeys(event.topic for event in run.alerts if event.topic):
+                events = [event for event in run.alerts if event.topic == topic]
+                old_items = [item for item in old_topics.get(topic) or [] if isinstance(item, dict)]
+
+                def compare_topic_event(i: int, j: int, old_items=old_items, events=events) -> list:
+                    return _match_event(old_items[i], events[j], "", case.start_ns, case.relative_times)
+
+                new["topics"][topic] = _rewritten_items(
+                    old_items, [event_fields(event, case.start_ns, case.relative_times) for event in events],
+                    checked_keys, compare_topic_event, allowed=EVENT_KEYS)
         elif section == "counts":
             new["counts"] = {level: count for level, count in run.counts().items() if count}
         elif section == "handlers":

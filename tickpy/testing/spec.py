@@ -54,7 +54,7 @@ SETTINGS = ("script", "tickscript", "vars", "dbrp", "task", "handlers", "config"
             "type", "clock")
 INPUT_KEYS = ("points", "points_file", "input_series")
 CASE_KEYS = SETTINGS + ("name", "description") + INPUT_KEYS + ("expect",)
-EXPECT_KEYS = ("alerts", "counts", "no_alerts", "handlers", "httpOut", "httpPost", "influxDBOut")
+EXPECT_KEYS = ("alerts", "counts", "no_alerts", "topics", "handlers", "httpOut", "httpPost", "influxDBOut")
 
 
 class TestFileError(Exception):
@@ -423,6 +423,15 @@ def expectation_problem(expect: dict) -> tuple[str, Any] | None:
                 return (f"expect.counts: {named[meaning]} and {level} both given (both mean {meaning}): "
                         "name each level once", _key_at(counts, level))
             named[meaning] = str(level)
+    if "topics" in expect:
+        problem = mapping_of_lists("topics", "topic names")
+        if problem:
+            return problem
+        for topic, items in (expect["topics"] or {}).items():
+            for number, item in enumerate(items or []):
+                problem = _expected_item_problem(item, f"expect.topics[{topic!r}][{number}]", event=True)
+                if problem:
+                    return problem
     if "handlers" in expect:
         problem = mapping_of_lists("handlers", "targets ('tcp 127.0.0.1:7777')")
         if problem:
