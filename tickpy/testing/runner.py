@@ -7,7 +7,7 @@ import os
 import re
 import tempfile
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import yaml
@@ -81,6 +81,10 @@ def _render_error(error: TickpyError, case: TestCase) -> str:
         return own_render()
     lines = []
     for diagnostic in error.diagnostics:
+        if diagnostic.code == "missing-var":  # the test file gives vars, not a --vars option
+            name = diagnostic.message.split('"')[1] if '"' in diagnostic.message else "NAME"
+            diagnostic = replace(diagnostic, hint=f"give it in the test's vars: {{{name}: {{type: ..., value: ...}}}} "
+                                                  "(or the path of a -vars JSON file)")
         where = diagnostic.extra.get("path", case.script_path)
         lines.append(render(diagnostic, where, case.source if where == case.script_path else None))
     return "\n".join(lines)
