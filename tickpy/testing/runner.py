@@ -23,6 +23,7 @@ from tickpy.testing.compare import (
     delivery_fields,
     event_fields,
 )
+from tickpy.testing.dump import state_dump
 from tickpy.testing.harness import ScriptRun, run_script
 from tickpy.testing.inputs import InputError, merge_by_time, points, series_points
 from tickpy.testing.spec import TestCase, is_test_file, plain
@@ -45,6 +46,7 @@ class CaseResult:
     mismatches: list[Mismatch] = field(default_factory=list)
     error: str = ""  # why the case could not run
     notes: list[str] = field(default_factory=list)  # node errors, delivery problems: context for failures
+    dump: list[str] = field(default_factory=list)  # a failed case's state dump (tickpy.testing.dump)
     seconds: float = 0.0
     run: ScriptRun | None = None
 
@@ -150,7 +152,14 @@ def _run_case(case: TestCase) -> CaseResult:
     mismatches = check_expectations(case.expect, run, case.start_ns, case.relative_times)
     if mismatches and loaded:
         mismatches.extend(_unread_points(case, run))
-    return CaseResult(case, FAILED if mismatches else PASSED, mismatches, notes=notes, run=run)
+    dump: list[str] = []
+    if mismatches:
+        with tempfile.TemporaryDirectory(prefix="tickpy-test-handlers-") as folder:
+            try:
+                dump = state_dump(case, loaded, mismatches, run, _handler_paths(case, folder))
+            except (TickpyError, ValueError, OSError) as error:  # the run worked once: say why not twice
+                dump = [f"(no state dump: {error})"]
+    return CaseResult(case, FAILED if mismatches else PASSED, mismatches, notes=notes, run=run, dump=dump)
 
 
 _SCRIPT_DBRP = re.compile(r'^\s*dbrp\s+"([^"\n]*)"\s*\.\s*"([^"\n]*)"', re.M)
