@@ -100,6 +100,32 @@ QUERIES = [
     f"SELECT mean(usage) FROM cpu WHERE {RANGE} GROUP BY time(10m) LIMIT 2",
     f"SELECT mean(usage) FROM cpu WHERE {RANGE} GROUP BY time(10m), host SLIMIT 2",
     f"SELECT mean(usage) FROM cpu WHERE {RANGE} AND usage > 20.5 GROUP BY time(10m), region",
+    # several rows per window
+    f"SELECT top(usage, 3) FROM cpu WHERE {RANGE}",
+    f"SELECT top(usage, 2), host FROM cpu WHERE {RANGE} GROUP BY time(30m)",
+    f"SELECT top(usage, host, 2) FROM cpu WHERE {RANGE}",
+    f"SELECT bottom(n, 3) FROM cpu WHERE {RANGE} GROUP BY host",
+    f"SELECT bottom(usage, region, host, 3) FROM cpu WHERE {RANGE} GROUP BY time(1h)",
+    f"SELECT distinct(state) FROM cpu WHERE {RANGE} GROUP BY time(1h)",
+    f"SELECT DISTINCT state FROM cpu WHERE {RANGE} GROUP BY host",
+    f"SELECT distinct(n) FROM cpu WHERE {RANGE} AND host = 'c' GROUP BY time(10m)",
+    # integral (one series per query: InfluxDB orders integral's series as a Go map iterates)
+    f"SELECT integral(usage) FROM cpu WHERE {RANGE} AND host = 'b'",
+    f"SELECT integral(usage, 1m), integral(n) FROM cpu WHERE {RANGE} GROUP BY time(30m)",
+    f"SELECT integral(used, 10s) FROM mem WHERE {RANGE} AND host = 'a' GROUP BY time(7m, 2m)",
+    # transformations
+    f"SELECT derivative(usage, 1m) FROM cpu WHERE {RANGE} AND host = 'a'",
+    f"SELECT derivative(usage), non_negative_derivative(n, 10s) FROM cpu WHERE {RANGE} GROUP BY host",
+    f"SELECT difference(n), non_negative_difference(usage) FROM cpu WHERE {RANGE} GROUP BY host",
+    f"SELECT moving_average(usage, 3), cumulative_sum(n) FROM cpu WHERE {RANGE} GROUP BY host",
+    f"SELECT elapsed(usage), elapsed(n, 1s) FROM cpu WHERE {RANGE} GROUP BY host",
+    f"SELECT derivative(mean(usage)) FROM cpu WHERE {RANGE} AND host = 'd' GROUP BY time(1m)",
+    f"SELECT non_negative_derivative(mean(usage), 1s), difference(max(n)) FROM cpu WHERE {RANGE} GROUP BY time(5m), host",
+    f"SELECT moving_average(mean(usage), 4), cumulative_sum(count(n)) FROM cpu WHERE {RANGE} GROUP BY time(5m)",
+    f"SELECT derivative(mean(usage)) FROM cpu WHERE {RANGE} AND host = 'd' GROUP BY time(1m) fill(0)",
+    f"SELECT difference(sum(n)) FROM cpu WHERE {RANGE} AND host = 'd' GROUP BY time(1m) fill(previous)",
+    f"SELECT elapsed(mean(usage), 1m) FROM cpu WHERE {RANGE} AND host = 'd' GROUP BY time(1m)",
+    f"SELECT non_negative_difference(usage) FROM cpu WHERE {RANGE} ORDER BY time DESC",
 ]
 
 

@@ -309,8 +309,12 @@ class Engine:
     def execute(self, statement: SelectStatement, db: str, rp: str, now: int) -> list[Series]:
         condition, low, high = split_condition(statement.condition, now)
         filter_ = _Filter(condition) if condition is not None else None
-        sources = self._sources(statement.sources, db, rp, low, high)
         interval, offset, group_tags, all_tags = _dimensions(statement.dimensions)
+        extension = max(
+            [_extension(call, interval) for field_ in statement.fields for call in _calls(field_.expr)
+             if interval and call.args and isinstance(call.args[0], Call)] or [0]
+        )
+        sources = self._sources(statement.sources, db, rp, low - extension, high + extension)
         fields = _expand_fields(statement.fields, sources, group_tags, all_tags)
         results: list[Series] = []
         for source in sources:
@@ -614,7 +618,10 @@ class _Query:
 
     def _aggregate(self, calls: list[Call]) -> list[Series]:
         if any(call.name in MULTI_ROW for call in calls):
-            raise unsupported(f"the function {calls[0].name}()", calls[0].offset)
+            if len(calls) != 1:
+                raise unsupported(f"{calls[0].name}() beside other functions", calls[0].offset)
+            return self._multi_row(calls[0])
+        streaming = any(call.name in TRANSFORMS or call.name == "integral" for call in calls)
         fields = self.fields
         columns = ["time"] + _column_names(fields)
         aux = [field_ for field_ in fields if not _calls(field_.expr)]
@@ -625,11 +632,15 @@ class _Query:
             windows_of_calls = [result.get(group, {}) for result in per_call]
             if not any(windows_of_calls):
                 continue
-            filled = self._fill(calls, windows_of_calls)
+            if streaming:  # transformations emit where they have a value, no fill
+                times = {time for result in windows_of_calls for time in result}
+                filled = {time: [result.get(time) for result in windows_of_calls] for time in times}
+            else:
+                filled = self._fill(calls, windows_of_calls)
             rows = []
             for window in sorted(filled, reverse=not self.ascending):
                 entries = filled[window]
-                row_time = window if self.interval else (0 if self.low == MIN_TIME else self.low)
+                row_time = window if self.interval or streaming else (0 if self.low == MIN_TIME else self.low)
                 lookup = None
                 if single_selector and entries[0] is not None and entries[0][2] is not None:
                     if not self.interval:
@@ -656,7 +667,11 @@ class _Query:
 
     def _call_results(self, call: Call) -> dict[tuple, dict[int, tuple]]:
         """group -> window -> (value, time, series of the selected point or None)."""
-        if call.name in TRANSFORMS or call.name not in AGGREGATES:
+        if call.name in TRANSFORMS:
+            return self._transform(call)
+        if call.name == "integral":
+            return self._integral(call)
+        if call.name not in AGGREGATES:
             raise unsupported(f"the function {call.name}()", call.offset)
         if not call.args or not isinstance(call.args[0], VarRef):
             raise unsupported(f"{call.name}() of anything but a field", call.offset)
@@ -758,6 +773,176 @@ class _Query:
                 results[group] = windows
         return results
 
+    def _transform_input(self, call: Call) -> dict[tuple, list[tuple]]:
+        """group -> [(time, value)] a transformation reads: the raw points of a field, or the
+        windows of an aggregate (after its fill; the windows left null are skipped)."""
+        if not call.args:
+            raise InfluxQLError(f"invalid number of arguments for {call.name}", call.offset)
+        inner = call.args[0]
+        out: dict[tuple, list[tuple]] = {}
+        if isinstance(inner, VarRef):
+            if self.interval:
+                raise InfluxQLError(f"aggregate function required inside the call to {call.name}", call.offset)
+            if inner.name not in self.field_types:
+                return out
+            for group, members in self.groups:
+                points = self._merged(members, [inner.name], [])
+                if points:
+                    out[group] = [(time, series.columns[inner.name].values[time]) for time, series in points]
+            return out
+        if not isinstance(inner, Call) or inner.name not in AGGREGATES:
+            raise unsupported(f"{call.name}() of anything but a field or an aggregate", call.offset)
+        if not self.interval:
+            raise InfluxQLError(f"{call.name} aggregate requires a GROUP BY interval", call.offset)
+        saved = self.low, self.high
+        extension = _extension(call, self.interval)
+        if self.ascending:
+            self.low -= extension
+        else:
+            self.high += extension
+        try:
+            return self._aggregate_points(inner)
+        finally:
+            self.low, self.high = saved
+
+    def _aggregate_points(self, inner: Call) -> dict[tuple, list[tuple]]:
+        out: dict[tuple, list[tuple]] = {}
+        results = self._call_results(inner)
+        for group, _ in self.groups:
+            windows = results.get(group)
+            if not windows:
+                continue
+            filled = self._fill([inner], [windows])
+            series_points = [
+                (window, filled[window][0][0])
+                for window in sorted(filled, reverse=not self.ascending)
+                if filled[window][0] is not None and filled[window][0][0] is not None
+            ]
+            if series_points:
+                out[group] = series_points
+        return out
+
+    def _transform(self, call: Call) -> dict[tuple, dict[int, tuple]]:
+        name = call.name
+        extra = call.args[1] if len(call.args) > 1 else None
+        if name in ("derivative", "non_negative_derivative", "elapsed"):
+            if extra is not None and not isinstance(extra, DurationLiteral):
+                raise InfluxQLError(f"second argument to {name} must be a duration", call.offset)
+            default = 1 if name == "elapsed" else (self.interval or _SECOND)
+            unit = extra.value if extra is not None else default
+        elif name == "moving_average":
+            if not isinstance(extra, IntegerLiteral) or extra.value < 2:
+                raise InfluxQLError("moving_average window must be greater than 1", call.offset)
+            unit = extra.value
+        else:
+            unit = 0
+        results: dict[tuple, dict[int, tuple]] = {}
+        low, high = self.low, self.high
+        for group, points in self._transform_input(call).items():
+            emitted = [(time, value) for time, value in _transformed(name, points, unit, self.ascending)
+                       if low <= time <= high]
+            if emitted:
+                results[group] = {time: (value, time, None) for time, value in emitted}
+        return results
+
+    def _integral(self, call: Call) -> dict[tuple, dict[int, tuple]]:
+        """InfluxDB's integral reducer: trapezoids between consecutive points, the area up to a
+        window's end interpolated from the next window's first point."""
+        if not call.args or not isinstance(call.args[0], VarRef):
+            raise unsupported("integral() of anything but a field", call.offset)
+        name = call.args[0].name
+        unit = _SECOND
+        if len(call.args) > 1:
+            if not isinstance(call.args[1], DurationLiteral):
+                raise InfluxQLError("second argument must be a duration", call.offset)
+            unit = call.args[1].value
+        kind = self.field_types.get(name)
+        if kind not in (FLOAT, INTEGER):
+            return {}
+        results: dict[tuple, dict[int, tuple]] = {}
+        for group, members in self.groups:
+            points = [(time, series.columns[name].values[time]) for time, series in self._merged(members, [name], [])]
+            emitted = _integral(points, unit, self.interval, self.offset, kind == INTEGER)
+            if emitted:
+                results[group] = {time: (value, time, None) for time, value in emitted}
+        return results
+
+    def _multi_row(self, call: Call) -> list[Series]:
+        """top, bottom, distinct and sample: several rows per window."""
+        name = call.name
+        if not call.args or not isinstance(call.args[0], VarRef):
+            raise unsupported(f"{name}() of anything but a field", call.offset)
+        field_name = call.args[0].name
+        kind = self.field_types.get(field_name)
+        extra = list(call.args[1:])
+        tag_args: list[str] = []
+        size = 0
+        if name in ("top", "bottom", "sample"):
+            if not extra or not isinstance(extra[-1], IntegerLiteral):
+                raise InfluxQLError(f"expected integer as last argument in {name}(), found {extra[-1] if extra else ''}",
+                                    call.offset)
+            size = extra[-1].value
+            if size <= 0:
+                raise InfluxQLError(f"limit ({size}) in {name} function must be at least 1", call.offset)
+            for argument in extra[:-1]:
+                if not isinstance(argument, VarRef):
+                    raise InfluxQLError(f"only fields or tags are allowed in {name}(), found {argument}", call.offset)
+                tag_args.append(argument.name)
+            if name != "sample" and kind not in (FLOAT, INTEGER):
+                if kind is None:
+                    return []
+                raise InfluxQLError(f"unsupported {name} iterator type: {kind}", call.offset)
+        if kind is None:
+            return []
+        columns = ["time"] + _column_names(self.fields + [Field(VarRef(tag)) for tag in tag_args])
+        aux = [field_ for field_ in self.fields if not _calls(field_.expr)]
+        results = []
+        for group, members in self.groups:
+            points = self._merged(members, [field_name], [])
+            times = [time for time, _ in points]
+            rows = []
+            for window, start, end in self._split(times):
+                chosen = self._choose(name, field_name, points[start:end], tag_args, size)
+                for time, value, series in chosen:
+                    row_time = time if name in ("top", "bottom", "sample") else (
+                        window if self.interval else (0 if self.low == MIN_TIME else self.low))
+                    lookup = self._lookup_at(series, time) if series is not None else None
+                    row: list = [row_time]
+                    for field_ in self.fields:
+                        if field_ in aux:
+                            row.append(_evaluate(field_.expr, lookup) if lookup is not None else None)
+                        else:
+                            row.append(value)
+                    row += [series.tags.get(tag) if series is not None else None for tag in tag_args]
+                    rows.append(row)
+            if rows:
+                results.append(self._series(group, columns, rows))
+        return results
+
+    def _choose(self, name: str, field_name: str, points: list, tag_args: list[str], size: int) -> list[tuple]:
+        entries = [(time, series.columns[field_name].values[time], series) for time, series in points]
+        if name == "distinct":
+            reducer: aggregates.Reducer = aggregates.DistinctReducer()
+            for time, value, _ in entries:
+                reducer.add(time, value, None)
+            return [(time, value, None) for time, value, _ in reducer.emit()]
+        if name == "sample":
+            return _sample(entries, size)
+        less = aggregates._top_less if name == "top" else aggregates._bottom_less
+        if tag_args:
+            # the best point of each tag combination first, then the best of those
+            best: dict[tuple, tuple] = {}
+            for entry in entries:
+                key = tuple(entry[2].tags.get(tag, "") for tag in tag_args)
+                if key not in best or less(best[key], entry):
+                    best[key] = entry
+            entries = [best[key] for key in sorted(best)]
+        reducer = aggregates.TopBottomReducer(size, less)
+        for time, value, series in entries:
+            reducer.add(time, value, series)
+        chosen = reducer.emit()
+        return sorted(chosen, key=lambda entry: entry[0], reverse=not self.ascending)
+
     def _fill(self, calls, per_call) -> dict[int, list]:
         statement = self.statement
         windows = self._windows()
@@ -783,6 +968,105 @@ class _Query:
                     previous = entry
                 filled[window].append(entry)
         return filled
+
+
+def _extension(call: Call, interval: int) -> int:
+    """How much earlier InfluxDB starts the aggregate under a transformation, so that the first
+    window of the range has its previous windows."""
+    if call.name in ("derivative", "non_negative_derivative", "difference", "non_negative_difference"):
+        return interval
+    size = call.args[1] if len(call.args) == 2 else None
+    if call.name == "moving_average" and isinstance(size, IntegerLiteral):
+        return interval * max(size.value - 1, 0)
+    return 0
+
+
+def _transformed(name: str, points: list[tuple], unit: int, ascending: bool) -> list[tuple]:
+    """(time, value) out of a transformation over (time, value) in."""
+    out = []
+    if name in ("derivative", "non_negative_derivative", "difference", "non_negative_difference"):
+        previous = None
+        for time, value in points:
+            if previous is not None and previous[0] == time:
+                continue  # a second value at the same time is ignored
+            if previous is not None:
+                if name.endswith("derivative"):
+                    diff = float(value) - float(previous[1]) if isinstance(value, int) else value - previous[1]
+                    elapsed = time - previous[0] if ascending else previous[0] - time
+                    result = diff / (float(elapsed) / float(unit))
+                else:
+                    diff = value - previous[1]
+                    result = wrap_int64(diff) if isinstance(diff, int) else diff
+                if not (name.startswith("non_negative") and diff < 0):
+                    out.append((time, result))
+            previous = (time, value)
+        return out
+    factories = {
+        "moving_average": lambda is_int: aggregates.MovingAverageReducer(unit, is_int),
+        "cumulative_sum": lambda is_int: aggregates.CumulativeSumReducer(is_int),
+        "elapsed": lambda is_int: aggregates.ElapsedReducer(unit),
+    }
+    if not points:
+        return out
+    reducer = factories[name](isinstance(points[0][1], int) and not isinstance(points[0][1], bool))
+    previous_time = None
+    for time, value in points:
+        if name == "elapsed" and previous_time == time:
+            continue
+        previous_time = time
+        reducer.add(time, value, None)
+        out += [(emitted[0], emitted[1]) for emitted in reducer.emit()]
+    return out
+
+
+def _integral(points: list[tuple], unit: int, interval: int, offset: int, is_int: bool) -> list[tuple]:
+    out = []
+    previous: list | None = None
+    window_start = window_end = 0
+    total = 0.0
+    for time, value in points:
+        if previous is None:
+            previous = [time, value]
+            if interval:
+                window_start = _window_start(time, interval, offset)
+                window_end = window_start + interval
+            continue
+        if previous[0] == time:
+            previous = [time, value]
+            continue
+        current = float(value)
+        if interval and time >= window_end:
+            if previous[0] != window_end:
+                slope = (float(value) - float(previous[1])) / float(time - previous[0])
+                edge = slope * float(window_end - previous[0]) + float(previous[1])
+                elapsed = float(window_end - previous[0]) / float(unit)
+                total += 0.5 * (edge + float(previous[1])) * elapsed
+                if is_int:
+                    # InfluxDB's integer reducer keeps the previous value and goes on with the
+                    # interpolated one in place of the point's
+                    previous = [window_end, previous[1]]
+                    current = edge
+                else:
+                    previous = [window_end, edge]
+            out.append((window_start, total))
+            window_start = _window_start(time, interval, offset)
+            window_end = window_start + interval
+            total = 0.0
+        elapsed = float(time - previous[0]) / float(unit)
+        total += 0.5 * (current + float(previous[1])) * elapsed
+        previous = [time, value]
+    if previous is not None and (not interval or previous[0] != window_start):
+        out.append((window_start, total))
+    return out
+
+
+def _sample(entries: list[tuple], size: int) -> list[tuple]:
+    """InfluxDB samples with a reservoir seeded from the clock; any sample is one of its answers.
+    This one is reproducible: the first `size` points, then evenly spread replacements."""
+    if len(entries) <= size:
+        return list(entries)
+    step = len(entries) / size
+    return [entries[int(i * step)] for i in range(size)]
 
 
 def _level0(function: str, kind: str):
