@@ -146,17 +146,15 @@ def split_condition(condition: Expr | None, now: int) -> tuple[Expr | None, int,
             inner = walk(expr.expr)
             return None if inner is None else ParenExpr(inner)
         if isinstance(expr, BinaryExpr):
-            if expr.op == "AND":
+            if expr.op in ("AND", "OR"):
+                # InfluxDB 1.x takes every time comparison out of the condition, OR or not, and
+                # intersects them into one range: what is left of a side is the side's condition
                 left, right = walk(expr.lhs), walk(expr.rhs)
                 if left is None:
                     return right
                 if right is None:
                     return left
-                return BinaryExpr("AND", left, right)
-            if expr.op == "OR":
-                if _mentions_time(expr):
-                    raise unsupported("a time condition inside OR", -1)
-                return expr
+                return BinaryExpr(expr.op, left, right)
             if expr.op in _FLIPPED and (_is_time_ref(expr.lhs) or _is_time_ref(expr.rhs)):
                 op, other = (expr.op, expr.rhs) if _is_time_ref(expr.lhs) else (_FLIPPED[expr.op], expr.lhs)
                 value = _time_value(other, now, -1)
@@ -171,16 +169,6 @@ def split_condition(condition: Expr | None, now: int) -> tuple[Expr | None, int,
 
     rest = walk(condition) if condition is not None else None
     return rest, low, high
-
-
-def _mentions_time(expr: Expr) -> bool:
-    if _is_time_ref(expr):
-        return True
-    if isinstance(expr, BinaryExpr):
-        return _mentions_time(expr.lhs) or _mentions_time(expr.rhs)
-    if isinstance(expr, ParenExpr):
-        return _mentions_time(expr.expr)
-    return False
 
 
 def _compare(op: str, left, right):

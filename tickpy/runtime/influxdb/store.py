@@ -33,8 +33,16 @@ def field_type(value) -> str:
 
 @dataclass
 class WriteReport:
+    """What one write did: points written, points dropped with InfluxDB's reason for each."""
+
     written: int = 0
     dropped: list[tuple[object, str]] = field(default_factory=list)  # (point, reason)
+    shard_errors: list[str] = field(default_factory=list)  # per shard with an error, in InfluxDB's words
+
+    def message(self) -> str | None:
+        """The error /write answers with (None: 204). InfluxDB writes shards concurrently and
+        answers with the error of one of them; this is the first shard's."""
+        return self.shard_errors[0] if self.shard_errors else None
 
 
 class Column:
@@ -126,43 +134,76 @@ class Store:
         return policy
 
     def write(self, db: str, rp: str, points: Iterable) -> WriteReport:
+        """One /write request: its points go to their shards, each shard's batch checked as
+        InfluxDB 1.x checks it (see `_write_shard`)."""
         policy = self.retention_policy(db, rp, create=True)
         assert policy is not None
         report = WriteReport()
+        batches: dict[int, list] = {}
         for point in points:
-            fields = point.fields
-            shard = policy.shard_for(point.time)
-            measurement = shard.measurements.get(point.name)
-            if measurement is None:
-                measurement = shard.measurements[point.name] = MeasurementData()
-            types = measurement.field_types
-            conflict = None
-            for key, value in fields.items():
-                kind = field_type(value)
-                known = types.get(key)
-                if known is not None and known != kind:
-                    conflict = (
-                        f'field type conflict: input field "{key}" on measurement "{point.name}" is type '
-                        f"{kind}, already exists as type {known}"
-                    )
-                    break
-            if conflict is not None:
-                report.dropped.append((point, conflict))
-                continue
-            for key, value in fields.items():
-                if key not in types:
-                    types[key] = field_type(value)
-            tags = point.tags
-            series_key = tuple(sorted(tags.items()))
-            series = measurement.series.get(series_key)
-            if series is None:
-                series = measurement.series[series_key] = SeriesData(point.name, series_key, dict(tags))
-            columns = series.columns
-            time = point.time
-            for key, value in fields.items():
-                column = columns.get(key)
-                if column is None:
-                    column = columns[key] = Column()
-                column.put(time, value)
-            report.written += 1
+            batches.setdefault(policy.shard_for(point.time).start, []).append(point)
+        for start, batch in batches.items():
+            _write_shard(policy.shards[start], batch, report)
         return report
+
+
+def _write_shard(shard: Shard, batch: list, report: WriteReport) -> None:
+    """InfluxDB 1.6's checks of one shard's batch: the series are created first; a measurement
+    that already has fields in the shard creates a new field at the point that brings it, and
+    drops a point whose field has another type (a partial write, the first reason reported);
+    a measurement new to the shard takes its points' fields unchecked and creates them after the
+    batch, and one field with two types then fails the whole batch ("field type conflict"),
+    keeping the fields created before it."""
+    series_of = []
+    for point in batch:
+        measurement = shard.measurements.get(point.name)
+        if measurement is None:
+            measurement = shard.measurements[point.name] = MeasurementData()
+        series_key = tuple(sorted(point.tags.items()))
+        series = measurement.series.get(series_key)
+        if series is None:
+            series = measurement.series[series_key] = SeriesData(point.name, series_key, dict(point.tags))
+        series_of.append(series)
+    accepted = []
+    deferred = []
+    dropped = 0
+    first_reason = None
+    for point, series in zip(batch, series_of):
+        types = shard.measurements[point.name].field_types
+        if not types:
+            deferred += [(point.name, key, field_type(value)) for key, value in point.fields.items()]
+            accepted.append((point, series))
+            continue
+        conflict = None
+        for key, value in point.fields.items():
+            kind = field_type(value)
+            known = types.setdefault(key, kind)
+            if known != kind:
+                conflict = (
+                    f'field type conflict: input field "{key}" on measurement "{point.name}" is type '
+                    f"{kind}, already exists as type {known}"
+                )
+                break
+        if conflict is not None:
+            report.dropped.append((point, conflict))
+            dropped += 1
+            first_reason = first_reason or conflict
+            continue
+        accepted.append((point, series))
+    for name, key, kind in deferred:
+        known = shard.measurements[name].field_types.setdefault(key, kind)
+        if known != kind:
+            report.dropped += [(point, "field type conflict") for point, _ in accepted]
+            report.shard_errors.append("field type conflict")
+            return
+    for point, series in accepted:
+        columns = series.columns
+        time = point.time
+        for key, value in point.fields.items():
+            column = columns.get(key)
+            if column is None:
+                column = columns[key] = Column()
+            column.put(time, value)
+    report.written += len(accepted)
+    if first_reason is not None:
+        report.shard_errors.append(f"partial write: {first_reason} dropped={dropped}")
