@@ -485,11 +485,11 @@ class _Query:
                     series_list.reverse()
         return sorted(groups.items(), reverse=not self.ascending)
 
-    def _lookup_at(self, series: SeriesData, time: int):
+    def _lookup_at(self, series: SeriesData, time: int, missing: str | None = None):
+        """A name's value at a point: a field, else a tag (`missing` when the series lacks it)."""
         columns = series.columns
         tags = series.tags
         field_types = self.field_types
-        tag_keys = self.tag_keys
 
         def lookup(name: str, kind: str):
             if kind != "tag" and name in field_types:
@@ -497,9 +497,7 @@ class _Query:
                 return None if column is None else column.values.get(time)
             if kind not in ("", "tag"):
                 return None
-            if name in tag_keys:
-                return tags.get(name, "")
-            return None
+            return tags.get(name, missing)
 
         return lookup
 
@@ -514,7 +512,8 @@ class _Query:
         if start or end != len(times):
             times, values = times[start:end], values[start:end]
         if self.filter is not None:
-            kept = [i for i, time in enumerate(times) if self.filter.matches(self._lookup_at(series, time))]
+            # in a condition, a tag the series lacks or a name nobody knows is an empty tag value
+            kept = [i for i, time in enumerate(times) if self.filter.matches(self._lookup_at(series, time, ""))]
             if len(kept) != len(times):
                 times = [times[i] for i in kept]
                 values = [values[i] for i in kept]
@@ -825,10 +824,8 @@ class _Query:
         else:
             unit = 0
         results: dict[tuple, dict[int, tuple]] = {}
-        low, high = self.low, self.high
         for group, points in self._transform_input(call).items():
-            emitted = [(time, value) for time, value in _transformed(name, points, unit, self.ascending)
-                       if low <= time <= high]
+            emitted = _transformed(name, points, unit, self.ascending)
             if emitted:
                 results[group] = {time: (value, time, None) for time, value in emitted}
         return results
@@ -928,8 +925,7 @@ class _Query:
         reducer = aggregates.TopBottomReducer(size, less)
         for time, value, series in entries:
             reducer.add(time, value, series)
-        chosen = reducer.emit()
-        return sorted(chosen, key=lambda entry: entry[0], reverse=not self.ascending)
+        return sorted(reducer.emit(), key=lambda entry: entry[0])  # by time, whatever the order
 
     def _fill(self, calls, per_call) -> dict[int, list]:
         statement = self.statement
@@ -959,13 +955,11 @@ class _Query:
 
 
 def _extension(call: Call, interval: int) -> int:
-    """How much earlier InfluxDB starts the aggregate under a transformation, so that the first
-    window of the range has its previous windows."""
-    if call.name in ("derivative", "non_negative_derivative", "difference", "non_negative_difference"):
+    """How much earlier InfluxDB starts the aggregate under a transformation: one interval, so
+    the first window of the range has a previous window."""
+    if call.name in ("derivative", "non_negative_derivative", "difference", "non_negative_difference",
+                     "moving_average", "elapsed"):
         return interval
-    size = call.args[1] if len(call.args) == 2 else None
-    if call.name == "moving_average" and isinstance(size, IntegerLiteral):
-        return interval * max(size.value - 1, 0)
     return 0
 
 
