@@ -615,6 +615,10 @@ class _Query:
         single_selector = len(calls) == 1 and calls[0].name in SELECTORS
         per_call = [self._call_results(call) for call in calls]
         results = []
+        if not streaming and not aux and all(isinstance(field_.expr, Call) for field_ in fields) and (
+            self.interval or not single_selector
+        ):
+            return self._plain_rows(calls, per_call, columns)
         for group, _ in self.groups:
             windows_of_calls = [result.get(group, {}) for result in per_call]
             if not any(windows_of_calls):
@@ -643,6 +647,51 @@ class _Query:
                 rows.append(row)
             if rows:
                 results.append(self._series(group, columns, rows))
+        return results
+
+    def _plain_rows(self, calls: list[Call], per_call: list, columns: list[str]) -> list[Series]:
+        """Rows of calls alone, one per field, with fill null, none or a number."""
+        statement = self.statement
+        windows = self._windows()
+        fill = statement.fill
+        if fill in (FILL_PREVIOUS, FILL_LINEAR) and windows is not None:
+            return self._filled_rows(calls, per_call, columns)
+        if fill == FILL_NUMBER:
+            defaults = [(statement.fill_value, 0, None)] * len(calls)
+        else:
+            defaults = [((0 if call.name == "count" else None), 0, None) for call in calls]
+        fixed_time = None if self.interval else (0 if self.low == MIN_TIME else self.low)
+        results = []
+        for group, _ in self.groups:
+            windows_of_calls = [result.get(group) or {} for result in per_call]
+            if not any(windows_of_calls):
+                continue
+            if windows is None or fill == FILL_NONE:
+                times = sorted(set().union(*windows_of_calls), reverse=not self.ascending)
+                none = (None, 0, None)
+                pairs = [(result, none) for result in windows_of_calls]
+            else:
+                times = windows
+                pairs = list(zip(windows_of_calls, defaults))
+            if len(pairs) == 1:
+                ((result, default),) = pairs
+                rows = [[time if fixed_time is None else fixed_time, result.get(time, default)[0]] for time in times]
+            else:
+                rows = [[time if fixed_time is None else fixed_time]
+                        + [result.get(time, default)[0] for result, default in pairs] for time in times]
+            results.append(self._series(group, columns, rows))
+        return results
+
+    def _filled_rows(self, calls: list[Call], per_call: list, columns: list[str]) -> list[Series]:
+        results = []
+        for group, _ in self.groups:
+            windows_of_calls = [result.get(group, {}) for result in per_call]
+            if not any(windows_of_calls):
+                continue
+            filled = self._fill(calls, windows_of_calls)
+            rows = [[window] + [entry[0] if entry is not None else None for entry in filled[window]]
+                    for window in sorted(filled, reverse=not self.ascending)]
+            results.append(self._series(group, columns, rows))
         return results
 
     def _windows(self) -> list[int] | None:
@@ -678,10 +727,17 @@ class _Query:
         runs = []
         start = 0
         count = len(times)
+        if self.ascending:  # one bisection per window
+            while start < count:
+                window = times[start] - (times[start] - offset) % interval
+                end = bisect.bisect_left(times, window + interval, start + 1)
+                runs.append((window, start, end))
+                start = end
+            return runs
         while start < count:
             window = times[start] - (times[start] - offset) % interval
             end = start + 1
-            while end < count and window <= times[end] < window + interval:
+            while end < count and times[end] >= window:
                 end += 1
             runs.append((window, start, end))
             start = end
@@ -695,7 +751,10 @@ class _Query:
             raise InfluxQLError(f"unsupported {function} iterator type: {kind}", call.offset)
         level0 = _level0(function, kind)
         merge = _merger(function, kind)
+        alone = _alone(function, kind)
         ascending = self.ascending
+        if all(sum(map(len, members.values())) == 1 for _, members in self.groups):
+            return self._pushed_down_alone(function, kind, name, level0)
         shard_streams: dict[int, list] = {}
         for group, members in self.groups:
             for index, series_list in members.items():
@@ -708,17 +767,36 @@ class _Query:
                               for window, start, end in self._split(times)]
                     if stream:
                         streams.append(stream)
-                if streams:
+                if len(streams) == 1:
+                    shard_streams.setdefault(index, []).extend(alone(streams[0]))
+                elif streams:
                     shard_streams.setdefault(index, []).extend(_reduce_runs(self._parallel_merge(streams), merge))
         ordered = [shard_streams[index] for index in sorted(shard_streams)]
         if len(ordered) == 1:
-            merged = _reduce_runs(ordered[0], merge)
+            merged = alone(ordered[0])
         else:
             merged = _reduce_runs(_window_merge(ordered, ascending), merge)
-        merged = _reduce_runs(merged, merge)  # the statement's own call over its sources
+        merged = alone(merged)  # the statement's own call over its sources
         results: dict[tuple, dict[int, tuple]] = {}
         for (group, window), partial in merged:
             results.setdefault(group, {})[window] = _final(function, partial, window)
+        return results
+
+    def _pushed_down_alone(self, function: str, kind: str, name: str, level0) -> dict[tuple, dict[int, tuple]]:
+        """Every group one series in one shard: each window's partial is reduced alone at the
+        shard, shards and statement levels (the common GROUP BY of every tag)."""
+        finish = _finish_alone(function, kind)
+        results: dict[tuple, dict[int, tuple]] = {}
+        for group, members in self.groups:
+            (series,) = next(iter(members.values()))
+            times, values = self._points(series, name)
+            if not self.ascending:
+                times, values = times[::-1], values[::-1]
+            if times:
+                results[group] = {
+                    window: finish(level0(times, values, start, end, series), window)
+                    for window, start, end in self._split(times)
+                }
         return results
 
     def _parallel_merge(self, streams: list) -> list:
@@ -1099,6 +1177,37 @@ def _merger(function: str, kind: str):
         return best
 
     return select
+
+
+def _alone(function: str, kind: str):
+    """The merger over a stream whose keys are all different: each partial reduced alone."""
+    if function == "mean":
+        # one mean of `count` points: InfluxDB multiplies it back and divides again
+        return lambda stream: [(key, (mean * count / count, count) if count >= 2 else (0.0 + mean, 1))
+                               for key, (mean, count) in stream]
+    if function == "sum" and kind != INTEGER:
+        return lambda stream: [(key, 0.0 + total) for key, total in stream]
+    return lambda stream: stream
+
+
+def _finish_alone(function: str, kind: str):
+    """A series' partial through the three levels above it, alone at each, as a final result."""
+    if function == "mean":
+        def finish_mean(partial, window):
+            mean, count = partial
+            if count >= 2:
+                mean = mean * count / count
+                mean = mean * count / count
+                mean = mean * count / count
+            else:
+                mean = 0.0 + mean
+            return (mean, window, None)
+
+        return finish_mean
+    if function in ("count", "sum"):
+        zero = 0 if function == "count" or kind == INTEGER else 0.0
+        return lambda partial, window: (zero + partial, window, None)
+    return lambda partial, window: partial
 
 
 def _merge_means(partials: list) -> tuple:

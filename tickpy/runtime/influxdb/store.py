@@ -21,16 +21,6 @@ SHARD_GROUP_DURATION = 7 * 24 * 3600 * 10**9
 FLOAT, INTEGER, STRING, BOOLEAN = "float", "integer", "string", "boolean"
 
 
-def field_type(value) -> str:
-    if isinstance(value, bool):
-        return BOOLEAN
-    if isinstance(value, int):
-        return INTEGER
-    if isinstance(value, float):
-        return FLOAT
-    return STRING
-
-
 @dataclass
 class WriteReport:
     """What one write did: points written, points dropped with InfluxDB's reason for each."""
@@ -46,23 +36,21 @@ class WriteReport:
 
 
 class Column:
-    """One field of one series in one shard: time -> value, sorted on demand."""
+    """One field of one series in one shard: time -> value, sorted on demand (a write clears
+    `sorted_cache`)."""
 
-    __slots__ = ("values", "_sorted")
+    __slots__ = ("values", "sorted_cache")
 
     def __init__(self) -> None:
         self.values: dict[int, object] = {}
-        self._sorted: tuple[list[int], list] | None = None
-
-    def put(self, time: int, value) -> None:
-        self.values[time] = value
-        self._sorted = None
+        self.sorted_cache: tuple[list[int], list] | None = None
 
     def sorted(self) -> tuple[list[int], list]:
-        cached = self._sorted
+        cached = self.sorted_cache
         if cached is None:
-            items = sorted(self.values.items())
-            cached = self._sorted = ([time for time, _ in items], [value for _, value in items])
+            values = self.values
+            times = sorted(values)
+            cached = self.sorted_cache = (times, [values[time] for time in times])
         return cached
 
 
@@ -140,11 +128,20 @@ class Store:
         assert policy is not None
         report = WriteReport()
         batches: dict[int, list] = {}
+        shard = None
+        batch: list = []
         for point in points:
-            batches.setdefault(policy.shard_for(point.time).start, []).append(point)
+            time = point.time
+            if shard is None or not shard.start <= time < shard.end:
+                shard = policy.shard_for(time)
+                batch = batches.setdefault(shard.start, [])
+            batch.append(point)
         for start, batch in batches.items():
             _write_shard(policy.shards[start], batch, report)
         return report
+
+
+_TYPE_NAMES = {float: FLOAT, int: INTEGER, str: STRING, bool: BOOLEAN}
 
 
 def _write_shard(shard: Shard, batch: list, report: WriteReport) -> None:
@@ -154,33 +151,52 @@ def _write_shard(shard: Shard, batch: list, report: WriteReport) -> None:
     a measurement new to the shard takes its points' fields unchecked and creates them after the
     batch, and one field with two types then fails the whole batch ("field type conflict"),
     keeping the fields created before it."""
+    measurements = shard.measurements
     series_of = []
+    # The line-protocol reader gives the points of one series the same tags dict: look a
+    # series up once per dict (the dict is kept alive with it, so its id stays its own).
+    known_series: dict[tuple, tuple] = {}
     for point in batch:
-        measurement = shard.measurements.get(point.name)
+        tags = point.tags
+        cached = known_series.get((point.name, id(tags)))
+        if cached is not None and cached[0] is tags:
+            series_of.append(cached[1])
+            continue
+        measurement = measurements.get(point.name)
         if measurement is None:
-            measurement = shard.measurements[point.name] = MeasurementData()
-        series_key = tuple(sorted(point.tags.items()))
+            measurement = measurements[point.name] = MeasurementData()
+        series_key = tuple(sorted(tags.items()))
         series = measurement.series.get(series_key)
         if series is None:
-            series = measurement.series[series_key] = SeriesData(point.name, series_key, dict(point.tags))
+            series = measurement.series[series_key] = SeriesData(point.name, series_key, dict(tags))
+        known_series[(point.name, id(tags))] = (tags, series)
         series_of.append(series)
+    new_measurements = {name for name, measurement in measurements.items() if not measurement.field_types}
     accepted = []
-    deferred = []
+    deferred: dict[tuple, str] = {}  # (measurement, field) -> the type of its first creation
+    deferred_conflict = False
     dropped = 0
     first_reason = None
+    type_names = _TYPE_NAMES
     for point, series in zip(batch, series_of):
-        types = shard.measurements[point.name].field_types
-        if not types:
-            deferred += [(point.name, key, field_type(value)) for key, value in point.fields.items()]
+        name = point.name
+        if name in new_measurements:
+            if not deferred_conflict:
+                for key, value in point.fields.items():
+                    kind = type_names.get(type(value), STRING)
+                    if deferred.setdefault((name, key), kind) != kind:
+                        deferred_conflict = True  # creating this one fails; later ones are never made
+                        break
             accepted.append((point, series))
             continue
+        types = measurements[name].field_types
         conflict = None
         for key, value in point.fields.items():
-            kind = field_type(value)
+            kind = type_names.get(type(value), STRING)
             known = types.setdefault(key, kind)
             if known != kind:
                 conflict = (
-                    f'field type conflict: input field "{key}" on measurement "{point.name}" is type '
+                    f'field type conflict: input field "{key}" on measurement "{name}" is type '
                     f"{kind}, already exists as type {known}"
                 )
                 break
@@ -190,12 +206,12 @@ def _write_shard(shard: Shard, batch: list, report: WriteReport) -> None:
             first_reason = first_reason or conflict
             continue
         accepted.append((point, series))
-    for name, key, kind in deferred:
-        known = shard.measurements[name].field_types.setdefault(key, kind)
-        if known != kind:
-            report.dropped += [(point, "field type conflict") for point, _ in accepted]
-            report.shard_errors.append("field type conflict")
-            return
+    for (name, key), kind in deferred.items():
+        measurements[name].field_types.setdefault(key, kind)
+    if deferred_conflict:
+        report.dropped += [(point, "field type conflict") for point, _ in accepted]
+        report.shard_errors.append("field type conflict")
+        return
     for point, series in accepted:
         columns = series.columns
         time = point.time
@@ -203,7 +219,8 @@ def _write_shard(shard: Shard, batch: list, report: WriteReport) -> None:
             column = columns.get(key)
             if column is None:
                 column = columns[key] = Column()
-            column.put(time, value)
+            column.values[time] = value
+            column.sorted_cache = None
     report.written += len(accepted)
     if first_reason is not None:
         report.shard_errors.append(f"partial write: {first_reason} dropped={dropped}")
