@@ -181,6 +181,10 @@ class StderrGate:
         self.release(text)
 
     def write(self, text: str) -> int:
+        # Refused at once, as stderr refuses them: click tells a text stream from a binary one
+        # by writing b"" to it, and bytes kept while holding would fail when released.
+        if not isinstance(text, str):
+            raise TypeError(f"write() argument must be str, not {type(text).__name__}")
         with self.lock:
             if self.holding:
                 self.held.append(text)
