@@ -71,7 +71,9 @@ class Progress:
             return f"tickpy run: {counts}"
         share = min(self.input_bytes.read() / self.input_bytes.total, 1.0)
         eta = f", ETA {_clock_time(elapsed * (1 - share) / share)}" if share > 0 else ""
-        return f"tickpy run: {int(share * 100)}% read, {counts}{eta}"  # 100% only once all is read
+        # Reading runs a chunk ahead of the points: the last chunk read is not yet done (the line
+        # is erased when it is).
+        return f"tickpy run: {min(int(share * 100), 99)}% read, {counts}{eta}"
 
     def draw(self, now: float) -> None:
         self.next_draw = now + self.every_s
