@@ -20,7 +20,7 @@ from tickpy.diagnostics import ERROR, Diagnostic, TickpyError, render, visible
 from tickpy.golang import gojson
 from tickpy.golang.gotime import format_time_rfc3339nano
 from tickpy.observe.observer import make_observer
-from tickpy.runtime.inputfiles import first_block, input_notes, open_input
+from tickpy.runtime.inputfiles import InputBytes, first_block, input_notes, open_input
 from tickpy.runtime.lineprotocol import read_points
 from tickpy.runtime.srpl import read_srpl
 
@@ -59,6 +59,9 @@ Outputs:
   undelivered alerts           reported on stderr and counted; kept in the --dead-letter FILE
   external-service alerts      "captured (not sent)" lines on stderr, or the --capture FILE
   log nodes, errors            stderr, then a summary (--topics and --stats add tables to it)
+  progress                     stderr when it is a terminal, redrawn in place and erased:
+                               points read, points/s, alerts; when every INPUT is a file,
+                               also the share of their bytes read (gzip: compressed) and ETA
 
 \b
 Exit status:
@@ -198,7 +201,8 @@ def _noting_untimed(points, name: str, now: int):
         yield point
 
 
-def _iter_inputs(inputs: tuple[str, ...], input_format: str, precision: str, reporter: _InputReporter, signals):
+def _iter_inputs(inputs: tuple[str, ...], input_format: str, precision: str, reporter: _InputReporter, signals,
+                 input_bytes: InputBytes):
     for name in inputs or ("-",):
         if name == "-":
             yield from _read(sys.stdin.buffer, "<stdin>", input_format, precision, reporter, signals)
@@ -208,7 +212,9 @@ def _iter_inputs(inputs: tuple[str, ...], input_format: str, precision: str, rep
         except OSError as error:
             raise RunProblem(f"cannot read input {name}: {error.strerror or error}") from None
         with handle:  # a named pipe may keep a read waiting too
+            input_bytes.start(handle)
             yield from _read(handle, name, input_format, precision, reporter, signals)
+            input_bytes.finish()
 
 
 def _node_error_count(result) -> int:
@@ -522,10 +528,11 @@ def _run(script, inputs, signals, *, handler_paths, dbrp, task_name, precision, 
     if (not inputs or "-" in inputs) and sys.stdin.isatty():
         click.echo("tickpy run: reading points from the terminal (end with Ctrl-D)", err=True)
     # Line-protocol points carry no database: they belong to the task's dbrp.
-    points = _iter_inputs(tuple(inputs), input_format, precision, reporter, signals)
+    input_bytes = InputBytes(tuple(inputs))  # for the progress line's share read
+    points = _iter_inputs(tuple(inputs), input_format, precision, reporter, signals, input_bytes)
     try:
         observer = make_observer(stats=stats, graph_out=graph_out, graph_labels=graph_view == "labels",
-                                 trace=trace, trace_filter=trace_filter)
+                                 trace=trace, trace_filter=trace_filter, input_bytes=input_bytes)
     except TickpyError as error:
         _print_error(error, "--trace-filter", trace_filter)
         return EXIT_USAGE
