@@ -40,7 +40,8 @@ def test_precedence_and_binds_tighter_than_or():
     [
         ("SELECT mean(x) FROM (SELECT a FROM b)", 20, "subqueries"),
         ("SELECT a INTO b FROM c", 9, "INTO"),
-        ("SHOW DATABASES", 0, "SHOW"),
+        ("SHOW DATABASES", 0, "query is not a select statement"),
+        ("SELECT a FROM b; SELECT c FROM d", 17, "query must be a single select statement"),
         ("SELECT a FROM", 13, "found EOF, expected identifier"),
         ("SELECT a FROM m WHERE", 21, "found EOF"),
         ("SELECT a FROM m GROUP BY time(1m) tz('Europe/Paris')", 34, "tz()"),

@@ -284,7 +284,7 @@ class _Parser:
         if not (kind == KEYWORD and literal == "SELECT"):
             if kind == KEYWORD and literal in ("SHOW", "CREATE", "DROP", "DELETE", "ALTER", "GRANT", "REVOKE",
                                                "KILL", "SET", "EXPLAIN"):
-                raise unsupported(f"{literal} statements (a query node runs one SELECT)", offset)
+                raise InfluxQLError("query is not a select statement", offset)  # Kapacitor's words
             raise self.expect_error(kind, literal, "SELECT", offset)
         fields = self.parse_fields()
         kind, offset, literal = self.scan_ignore_ws()
@@ -312,7 +312,7 @@ class _Parser:
         if kind == SEMI:
             kind, offset, literal = self.scan_ignore_ws()
             if kind != EOF:
-                raise unsupported("more than one statement (a query node runs one SELECT)", offset)
+                raise InfluxQLError("query must be a single select statement", offset)  # Kapacitor's words
         if kind != EOF:
             raise self.expect_error(kind, literal, "EOF", offset)
         return SelectStatement(
