@@ -3,7 +3,7 @@ query.go and its vendored influxql String() methods)."""
 
 import pytest
 
-from tickpy.influxql import InfluxQLError, QueryPlan, parse_select, rewrite
+from tickpy.influxql import InfluxQLError, InfluxQLUnsupported, QueryPlan, parse_select, rewrite
 
 MINUTE = 60 * 10**9
 
@@ -81,3 +81,22 @@ def test_rewrite_of_fill_values_and_star():
     plan = QueryPlan("SELECT count(x) FROM m", 0, MINUTE, (MINUTE, 30 * 10**9), group_by_all_tags=True, fill=1.5)
     assert rewrite(plan).endswith("GROUP BY time(1m, 30s), * fill(1.5)")
     assert rewrite(QueryPlan("SELECT count(x) FROM m", 0, 1, fill="previous")).endswith(" fill(previous)")
+
+
+@pytest.mark.parametrize(
+    "text, offset, words",
+    [
+        ("SELECT holt_winters(mean(x), 10, 4) FROM m", 7, "the function holt_winters()"),
+        ("SELECT mean(*) FROM m", 7, "mean() of a wildcard"),
+        ("SELECT max(/usage_.*/) FROM m", 7, "max() of a wildcard or a regular expression"),
+        ("SELECT count(distinct(x)) FROM m", 13, "distinct() inside count()"),
+        ("SELECT mean(x), top(y, 3) FROM m", 16, "top() beside other functions"),
+        ("SELECT derivative(top(x, 2)) FROM m", 18, "top() inside derivative()"),
+    ],
+)
+def test_statements_outside_the_engine_are_unsupported(text, offset, words):
+    with pytest.raises(InfluxQLUnsupported) as caught:
+        parse_select(text)
+    assert caught.value.offset == offset
+    assert caught.value.message.startswith("not supported by tickpy: ")
+    assert words in caught.value.message

@@ -34,27 +34,8 @@ from tickpy.influxql.ast import (
     VarRef,
     Wildcard,
 )
-
-
-class InfluxQLError(ValueError):
-    """A syntax error, or a statement tickpy does not run; `offset` indexes the query text."""
-
-    def __init__(self, message: str, offset: int):
-        super().__init__(message)
-        self.message = message
-        self.offset = offset
-
-    def __str__(self) -> str:
-        return f"{self.message} at offset {self.offset}"
-
-
-class InfluxQLUnsupported(InfluxQLError):
-    """Valid InfluxQL that tickpy's engine does not run."""
-
-
-def unsupported(what: str, offset: int) -> InfluxQLUnsupported:
-    return InfluxQLUnsupported(f"not supported by tickpy: {what}", offset)
-
+from tickpy.influxql.errors import InfluxQLError, unsupported
+from tickpy.influxql.support import check_supported
 
 _PRECEDENCE = {
     "OR": 1,
@@ -641,6 +622,8 @@ def _check_regex(pattern: str, offset: int) -> None:
 
 
 def parse_select(text: str) -> SelectStatement:
-    """Parse one SELECT statement; InfluxQLError (with the offset in `text`) when it is invalid or
-    outside what tickpy runs."""
-    return _Parser(text).parse_statement()
+    """Parse one SELECT statement; InfluxQLError (with the offset in `text`) when it is invalid,
+    InfluxQLUnsupported when it is outside what tickpy runs."""
+    statement = _Parser(text).parse_statement()
+    check_supported(statement)
+    return statement

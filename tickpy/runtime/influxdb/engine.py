@@ -31,7 +31,6 @@ from tickpy.influxql.ast import (
     BinaryExpr,
     BooleanLiteral,
     Call,
-    Distinct,
     DurationLiteral,
     Expr,
     Field,
@@ -46,7 +45,8 @@ from tickpy.influxql.ast import (
     VarRef,
     Wildcard,
 )
-from tickpy.influxql.parser import InfluxQLError, unsupported
+from tickpy.influxql.errors import InfluxQLError, unsupported
+from tickpy.influxql.support import AGGREGATES, MULTI_ROW, SELECTORS, TRANSFORMS, top_level_calls
 from tickpy.lang.compiler import compile_regex
 from tickpy.runtime import aggregates
 from tickpy.runtime.influxdb.store import FLOAT, INTEGER, SeriesData, Store
@@ -54,22 +54,6 @@ from tickpy.runtime.influxdb.store import FLOAT, INTEGER, SeriesData, Store
 MIN_TIME = -(2**63) + 2  # models.MinNanoTime
 MAX_TIME = 2**63 - 2  # models.MaxNanoTime
 
-SELECTORS = frozenset(("first", "last", "min", "max", "percentile"))
-AGGREGATES = frozenset(
-    {"count", "sum", "mean", "median", "mode", "spread", "stddev"} | SELECTORS
-)
-MULTI_ROW = frozenset(("top", "bottom", "distinct", "sample"))
-TRANSFORMS = frozenset(
-    (
-        "derivative",
-        "non_negative_derivative",
-        "difference",
-        "non_negative_difference",
-        "moving_average",
-        "cumulative_sum",
-        "elapsed",
-    )
-)
 _SECOND = 10**9
 
 
@@ -402,16 +386,7 @@ def _column_names(fields: list[Field]) -> list[str]:
     return [name for name in names if name is not None]
 
 
-def _calls(expr: Expr) -> list[Call]:
-    if isinstance(expr, Call):
-        return [expr]
-    if isinstance(expr, Distinct):
-        return [Call("distinct", (VarRef(expr.name),), expr.offset)]
-    if isinstance(expr, BinaryExpr):
-        return _calls(expr.lhs) + _calls(expr.rhs)
-    if isinstance(expr, ParenExpr):
-        return _calls(expr.expr)
-    return []
+_calls = top_level_calls  # the calls of a field expression
 
 
 def _var_refs(expr: Expr) -> list[VarRef]:
