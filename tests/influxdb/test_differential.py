@@ -157,3 +157,41 @@ QUERIES = [
 @pytest.mark.parametrize("query", QUERIES)
 def test_same_answer_as_influxdb(both, query):
     same(both.real(query), both.ours(query))
+
+
+def many_series_lines(seed: int = 3) -> str:
+    """13 series over three weeks (four weekly shards), irregular: sums and means over many
+    series and shards, where InfluxDB's merge order decides the floating-point result."""
+    rng = random.Random(seed)
+    lines = []
+    for index in range(13):
+        tags = f"host=h{index:02d},dc={'ab'[index % 2]}" + (",rack=r1" if index % 3 == 0 else "")
+        time = BASE - 9 * 86400 * 10**9 + rng.randrange(0, 3600) * 10**9
+        while time < BASE + 12 * 86400 * 10**9:
+            lines.append(f"load,{tags} v={rng.uniform(-1e3, 1e3)!r},i={rng.randrange(-10**6, 10**6)}i {time}")
+            time += rng.randrange(600, 7200) * 10**9
+    return "\n".join(lines)
+
+
+WIDE = "time >= '2019-12-27T00:00:00Z' AND time < '2020-01-17T00:00:00Z'"
+MANY_QUERIES = [
+    f"SELECT mean(v), sum(v), count(v), mean(i), sum(i) FROM load WHERE {WIDE}",
+    f"SELECT mean(v), sum(v) FROM load WHERE {WIDE} GROUP BY dc",
+    f"SELECT mean(v), sum(v) FROM load WHERE {WIDE} GROUP BY rack",
+    f"SELECT mean(v), sum(v), max(v), min(i) FROM load WHERE {WIDE} GROUP BY time(1d)",
+    f"SELECT mean(v), sum(v) FROM load WHERE {WIDE} GROUP BY time(1w, 2d), dc",
+    f"SELECT mean(v) FROM load WHERE {WIDE} GROUP BY time(10d) ORDER BY time DESC",
+    f"SELECT median(v), stddev(v), spread(i), percentile(v, 33) FROM load WHERE {WIDE} GROUP BY time(3d)",
+    f"SELECT v FROM load WHERE {WIDE} AND v > 990",
+    f"SELECT derivative(mean(v), 1h) FROM load WHERE {WIDE} GROUP BY time(1d), dc",
+]
+
+
+@pytest.fixture(scope="module")
+def many(influxd):
+    return Both(influxd, "many", many_series_lines())
+
+
+@pytest.mark.parametrize("query", MANY_QUERIES)
+def test_same_answer_over_many_series_and_shards(many, query):
+    same(many.real(query), many.ours(query))
