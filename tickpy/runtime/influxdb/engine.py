@@ -791,6 +791,9 @@ class _Query:
         py_kind = {FLOAT: float, INTEGER: int, "string": str, "boolean": bool}[kind]
         args = [_argument(arg) for arg in call.args[1:]]
         spec = aggregates.FUNCTIONS[call.name]
+        if call.name == "mode":  # InfluxDB's mode takes strings and booleans too (Kapacitor's does not)
+            spec = aggregates.FunctionSpec("mode", {kind: lambda args: aggregates.SliceReducer(aggregates.mode)
+                                                    for kind in (float, int, str, bool)})
         results: dict[tuple, dict[int, tuple]] = {}
         for group, members in self.groups:
             points = self._merged(members, [name], [])
