@@ -7,6 +7,13 @@ it does in InfluxDB.
 Results follow InfluxDB's /query JSON: one series per measurement and GROUP BY tag set (sorted
 by name, then tags), columns `time` then the fields (names de-duplicated as `mean`, `mean_1`),
 time as int ns. Aggregates run InfluxDB's reducers (tickpy.runtime.aggregates) over each window.
+
+Floating-point results depend on the order InfluxDB works in, which is kept: count, sum, mean,
+min, max, first and last are reduced per series and window, then the partials are merged at the
+shard (a tag set's series in GOMAXPROCS merge groups), shards and statement levels, each merge in
+Go's container/heap order, a mean carried as (mean, count) and re-weighted at every level as
+InfluxDB's mean reducer does; the other functions read the raw points in InfluxDB's sorted-merge
+order (by time, then the string auxiliary values, then heap order).
 """
 
 from __future__ import annotations
@@ -198,14 +205,11 @@ class _Filter:
 
     def __init__(self, expr: Expr) -> None:
         self.expr = expr
-        self.regexes: dict[str, Any] = {}
-        self.names: set[str] = set()
+        self.regexes: dict[str, Any] = {}  # pattern -> compiled, once per query
         self._collect(expr)
 
     def _collect(self, expr: Expr) -> None:
-        if isinstance(expr, VarRef):
-            self.names.add(expr.name)
-        elif isinstance(expr, BinaryExpr):
+        if isinstance(expr, BinaryExpr):
             self._collect(expr.lhs)
             self._collect(expr.rhs)
         elif isinstance(expr, ParenExpr):
