@@ -8,6 +8,7 @@ import random
 import pytest
 
 from tests.influxdb.conftest import Both, same
+from tickpy.runtime.influxdb import InfluxDBError
 
 # Two hours around a Monday 00:00 UTC, so the data spans two weekly shards.
 BASE = 1578265200 * 10**9  # 2020-01-05T23:00:00Z
@@ -159,6 +160,24 @@ QUERIES = [
 @pytest.mark.parametrize("query", QUERIES)
 def test_same_answer_as_influxdb(both, query):
     same(both.real(query), both.ours(query))
+
+
+ERRORS = [
+    f"SELECT mean(state) FROM cpu WHERE {RANGE}",
+    f"SELECT median(up) FROM cpu WHERE {RANGE}",
+    f"SELECT top(state, 2) FROM cpu WHERE {RANGE}",
+    f"SELECT mean(usage) FROM nodb.autogen.cpu WHERE {RANGE}",
+    f"SELECT mean(usage) FROM diff.norp.cpu WHERE {RANGE}",
+]
+
+
+@pytest.mark.parametrize("query", ERRORS)
+def test_same_error_as_influxdb(both, query):
+    with pytest.raises(InfluxDBError) as real:
+        both.real(query)
+    with pytest.raises(InfluxDBError) as ours:
+        both.ours(query)
+    assert str(ours.value) == str(real.value)
 
 
 def many_series_lines(seed: int = 3) -> str:

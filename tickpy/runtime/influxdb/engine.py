@@ -56,6 +56,7 @@ from tickpy.influxql.errors import InfluxQLError, unsupported
 from tickpy.influxql.support import AGGREGATES, MULTI_ROW, SELECTORS, TRANSFORMS, top_level_calls
 from tickpy.lang.compiler import compile_regex
 from tickpy.runtime import aggregates
+from tickpy.runtime.influxdb.errors import InfluxDBError
 from tickpy.runtime.influxdb.store import FLOAT, INTEGER, SeriesData, Store
 
 MIN_TIME = -(2**63) + 2  # models.MinNanoTime
@@ -308,9 +309,11 @@ class Engine:
             assert isinstance(measurement, Measurement)
             database = measurement.database or db
             policy_name = measurement.retention_policy or ("autogen" if measurement.database else rp)
+            if database not in self.store.databases:
+                raise InfluxDBError(f"database not found: {database}")
             policy = self.store.retention_policy(database, policy_name)
             if policy is None:
-                continue
+                raise InfluxDBError(f"retention policy not found: {policy_name}")
             shards = policy.shards_in(low, high)
             if measurement.regex is not None:
                 pattern = compile_regex(measurement.regex.pattern)
@@ -724,10 +727,8 @@ class _Query:
 
     def _pushed_down(self, call: Call, name: str, kind: str) -> dict[tuple, dict[int, tuple]]:
         function = call.name
-        if function in ("sum", "mean") and kind not in (FLOAT, INTEGER):
-            raise InfluxQLError(f"unsupported {function} iterator type: {kind}", call.offset)
-        if function in ("min", "max") and kind not in (FLOAT, INTEGER):
-            raise InfluxQLError(f"unsupported {function} iterator type: {kind}", call.offset)
+        if function in ("sum", "mean", "min", "max") and kind not in (FLOAT, INTEGER):
+            raise _iterator_type_error(function, kind)
         level0 = _level0(function, kind)
         merge = _merger(function, kind)
         alone = _alone(function, kind)
@@ -809,7 +810,7 @@ class _Query:
                 try:
                     reducer = spec.new_reducer(py_kind, args)
                 except aggregates.ReducerTypeError:
-                    raise InfluxQLError(f"unsupported {call.name} iterator type: {kind}", call.offset) from None
+                    raise _iterator_type_error(call.name, kind) from None
                 for time, series in points[start:end]:
                     reducer.add(time, series.columns[name].values[time], series)
                 emitted = reducer.emit()
@@ -936,7 +937,7 @@ class _Query:
             if name != "sample" and kind not in (FLOAT, INTEGER):
                 if kind is None:
                     return []
-                raise InfluxQLError(f"unsupported {name} iterator type: {kind}", call.offset)
+                raise _iterator_type_error(name, kind)
         if kind is None:
             return []
         columns = ["time"] + _column_names(self.fields + [Field(VarRef(tag)) for tag in tag_args])
@@ -1109,6 +1110,11 @@ def _sample(entries: list[tuple], size: int) -> list[tuple]:
         return list(entries)
     step = len(entries) / size
     return [entries[int(i * step)] for i in range(size)]
+
+
+def _iterator_type_error(function: str, kind: str) -> InfluxDBError:
+    """InfluxDB's error for a function over a field of a type it does not take."""
+    return InfluxDBError(f"unsupported {function} iterator type: *query.{kind}InterruptIterator")
 
 
 def _level0(function: str, kind: str):
