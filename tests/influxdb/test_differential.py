@@ -73,8 +73,11 @@ QUERIES = [
     f"SELECT min(n) FROM cpu WHERE {RANGE} GROUP BY region",
     f"SELECT median(usage), median(n), spread(usage), spread(n), stddev(usage) FROM cpu WHERE {RANGE} GROUP BY host",
     f"SELECT mode(usage), mode(state), mode(up) FROM cpu WHERE {RANGE} GROUP BY host",
-    # (mode over integers with several values tied for the most frequent: InfluxDB's choice
-    # among them differs from tickpy's in some windows, not explained yet)
+    # many ties: which one mode picks follows Go 1.19's sort.Sort (influxd's Go)
+    f"SELECT mode(n) FROM cpu WHERE {RANGE} GROUP BY host",
+    f"SELECT mode(n), mode(state) FROM cpu WHERE {RANGE} GROUP BY time(20m), host",
+    f"SELECT percentile(n, 50), percentile(n, 10) FROM cpu WHERE {RANGE} GROUP BY time(20m), host",
+    f"SELECT percentile(n, 75) FROM cpu WHERE {RANGE} GROUP BY host",
     f"SELECT percentile(usage, 90), percentile(n, 50) FROM cpu WHERE {RANGE} GROUP BY host",
     f"SELECT percentile(usage, 95) FROM cpu WHERE {RANGE}",
     f"SELECT count(state), first(state), last(up), count(up) FROM cpu WHERE {RANGE}",

@@ -28,6 +28,7 @@ from operator import add
 from typing import Any, cast
 
 from tickpy.golang.goheap import heap_init, heap_pop, heap_push
+from tickpy.golang.gosort import XORSHIFT_GO_1_19
 from tickpy.golang.gotime import days_from_civil
 from tickpy.golang.gotypes import wrap_int64
 from tickpy.influxql.ast import (
@@ -797,8 +798,12 @@ class _Query:
         args = [_argument(arg) for arg in call.args[1:]]
         spec = aggregates.FUNCTIONS[call.name]
         if call.name == "mode":  # InfluxDB's mode takes strings and booleans too (Kapacitor's does not)
-            spec = aggregates.FunctionSpec("mode", {kind: lambda args: aggregates.SliceReducer(aggregates.mode)
+            spec = aggregates.FunctionSpec("mode", {kind: lambda args: aggregates.SliceReducer(_mode)
                                                     for kind in (float, int, str, bool)})
+        elif call.name == "percentile":
+            spec = aggregates.FunctionSpec("percentile", {
+                kind: lambda args: aggregates.SliceReducer(aggregates.percentile_reducer(float(args[0]), GO_SORT))
+                for kind in (float, int)})
         results: dict[tuple, dict[int, tuple]] = {}
         for group, members in self.groups:
             points = self._merged(members, [name], [])
@@ -1110,6 +1115,14 @@ def _sample(entries: list[tuple], size: int) -> list[tuple]:
         return list(entries)
     step = len(entries) / size
     return [entries[int(i * step)] for i in range(size)]
+
+
+# The sort.Sort of the InfluxDB the engine answers as: Debian's influxd 1.6.7, built with Go 1.19
+GO_SORT = XORSHIFT_GO_1_19
+
+
+def _mode(points: list) -> list:
+    return aggregates.mode(points, GO_SORT)
 
 
 def _iterator_type_error(function: str, kind: str) -> InfluxDBError:
