@@ -107,6 +107,11 @@ QUERIES = [
     f"SELECT mean(usage) FROM cpu WHERE {RANGE} GROUP BY time(10m) LIMIT 2",
     f"SELECT mean(usage) FROM cpu WHERE {RANGE} GROUP BY time(10m), host SLIMIT 2",
     f"SELECT mean(usage) FROM cpu WHERE {RANGE} AND usage > 20.5 GROUP BY time(10m), region",
+    f"SELECT mean(usage) FROM cpu WHERE {RANGE} GROUP BY time(30m), host SLIMIT 2 SOFFSET 1",
+    f"SELECT max(used), mean(free) FROM /^(mem|cpu)$/ WHERE {RANGE} GROUP BY time(30m), host fill(none)",
+    f"SELECT mean(usage), max(n) FROM cpu WHERE {RANGE} AND host = 'd' GROUP BY time(1m) fill(linear)",
+    f"SELECT usage FROM cpu WHERE {RANGE} AND host = 'a' LIMIT 5 OFFSET 100",
+    f"SELECT mean(usage) FROM cpu WHERE {RANGE} GROUP BY time(1h), region, host",
     # several rows per window
     f"SELECT top(usage, 3) FROM cpu WHERE {RANGE}",
     f"SELECT top(usage, 2), host FROM cpu WHERE {RANGE} GROUP BY time(30m)",
