@@ -112,6 +112,9 @@ QUERIES = [
     f"SELECT mean(usage), max(n) FROM cpu WHERE {RANGE} AND host = 'd' GROUP BY time(1m) fill(linear)",
     f"SELECT usage FROM cpu WHERE {RANGE} AND host = 'a' LIMIT 5 OFFSET 100",
     f"SELECT mean(usage) FROM cpu WHERE {RANGE} GROUP BY time(1h), region, host",
+    f"SELECT mean(usage), derivative(mean(usage)) FROM cpu WHERE {RANGE} AND host = 'd' GROUP BY time(1m) LIMIT 5",
+    f"SELECT mean(usage), difference(max(n)) FROM cpu WHERE {RANGE} GROUP BY time(5m), host LIMIT 3 OFFSET 2",
+    f"SELECT mean(used), max(usage) FROM mem, cpu WHERE {RANGE} GROUP BY time(10m) fill(none) LIMIT 4",
     # several rows per window
     f"SELECT top(usage, 3) FROM cpu WHERE {RANGE}",
     f"SELECT top(usage, 2), host FROM cpu WHERE {RANGE} GROUP BY time(30m)",

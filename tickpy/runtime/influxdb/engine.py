@@ -557,8 +557,10 @@ class _Query:
             return self._raw()
         return self._aggregate(calls)
 
-    def _series(self, group: tuple, columns: list[str], rows: list[list]) -> Series:
+    def _series(self, group: tuple, columns: list[str], rows: list[list], limited: bool = False) -> Series:
         statement = self.statement
+        if limited:
+            return Series(self.source.name, dict(zip(self.group_tags, group)), columns, rows)
         if statement.offset:
             rows = rows[statement.offset :]
         if statement.limit:
@@ -598,7 +600,13 @@ class _Query:
         single_selector = len(calls) == 1 and calls[0].name in SELECTORS
         per_call = [self._call_results(call) for call in calls]
         results = []
-        if not streaming and not aux and all(isinstance(field_.expr, Call) for field_ in fields) and (
+        statement = self.statement
+        # InfluxDB limits each call's points, then lines the calls up by time: where the calls
+        # do not all have a point at every time, the rows left differ from a limit of the rows
+        limit_each = len(calls) > 1 and bool(statement.limit or statement.offset) and (
+            streaming or not self.interval or statement.fill == FILL_NONE
+        )
+        if not streaming and not aux and not limit_each and all(isinstance(field_.expr, Call) for field_ in fields) and (
             self.interval or not single_selector
         ):
             return self._plain_rows(calls, per_call, columns)
@@ -611,6 +619,8 @@ class _Query:
                 filled = {time: [result.get(time) for result in windows_of_calls] for time in times}
             else:
                 filled = self._fill(calls, windows_of_calls)
+            if limit_each:
+                filled = self._limit_each_call(filled, len(calls))
             rows = []
             for window in sorted(filled, reverse=not self.ascending):
                 entries = filled[window]
@@ -629,8 +639,20 @@ class _Query:
                         row.append(_evaluate_calls(field_.expr, call_values))
                 rows.append(row)
             if rows:
-                results.append(self._series(group, columns, rows))
+                results.append(self._series(group, columns, rows, limited=limit_each))
         return results
+
+    def _limit_each_call(self, filled: dict[int, list], count: int) -> dict[int, list]:
+        statement = self.statement
+        order = sorted(filled, reverse=not self.ascending)
+        for index in range(count):
+            emitted = [time for time in order if filled[time][index] is not None]
+            end = statement.offset + statement.limit if statement.limit else len(emitted)
+            kept = set(emitted[statement.offset : end])
+            for time in emitted:
+                if time not in kept:
+                    filled[time][index] = None
+        return {time: entries for time, entries in filled.items() if any(entry is not None for entry in entries)}
 
     def _plain_rows(self, calls: list[Call], per_call: list, columns: list[str]) -> list[Series]:
         """Rows of calls alone, one per field, with fill null, none or a number."""
