@@ -115,6 +115,24 @@ QUERIES = [
     f"SELECT mean(usage), derivative(mean(usage)) FROM cpu WHERE {RANGE} AND host = 'd' GROUP BY time(1m) LIMIT 5",
     f"SELECT mean(usage), difference(max(n)) FROM cpu WHERE {RANGE} GROUP BY time(5m), host LIMIT 3 OFFSET 2",
     f"SELECT mean(used), max(usage) FROM mem, cpu WHERE {RANGE} GROUP BY time(10m) fill(none) LIMIT 4",
+    # functions over every field, casts, raw fields beside a selector
+    f"SELECT count(*) FROM cpu WHERE {RANGE}",
+    f"SELECT mean(*) FROM cpu WHERE {RANGE} GROUP BY host",
+    f"SELECT max(*), min(*) FROM cpu WHERE {RANGE}",
+    f"SELECT first(/^(s|u)/) FROM cpu WHERE {RANGE}",
+    f"SELECT last(*) FROM cpu WHERE {RANGE} GROUP BY time(1h)",
+    f"SELECT count(*) AS c FROM cpu WHERE {RANGE}",
+    f"SELECT mode(*) FROM cpu WHERE {RANGE} GROUP BY host",
+    f"SELECT count(/./) FROM cpu, mem WHERE {RANGE}",
+    f"SELECT usage::integer, n::float FROM cpu WHERE {RANGE} LIMIT 20",
+    f"SELECT usage::string, state::string, state::float FROM cpu WHERE {RANGE} LIMIT 20",
+    f"SELECT bottom(usage, host, 3), state FROM cpu WHERE {RANGE}",
+    f"SELECT first(usage), last(state) FROM cpu WHERE {RANGE} GROUP BY host fill(none)",
+    f"SELECT min(usage), host FROM cpu WHERE {RANGE} GROUP BY region",
+    f"SELECT usage, idle FROM cpu WHERE {RANGE} AND usage + idle > 100",
+    f'SELECT "usage" AS "u u", n AS N FROM "cpu" WHERE {RANGE} AND "host" = \'c\' LIMIT 3',
+    f"SELECT sum(n) / 2, -1 * mean(n), mean(n) % 7 FROM cpu WHERE {RANGE} GROUP BY host",
+    f"SELECT n / 3 FROM cpu WHERE {RANGE} AND host = 'a'",
     # several rows per window
     f"SELECT top(usage, 3) FROM cpu WHERE {RANGE}",
     f"SELECT top(usage, 2), host FROM cpu WHERE {RANGE} GROUP BY time(30m)",
@@ -179,6 +197,8 @@ ERRORS = [
     f"SELECT top(state, 2) FROM cpu WHERE {RANGE}",
     f"SELECT mean(usage) FROM nodb.autogen.cpu WHERE {RANGE}",
     f"SELECT mean(usage) FROM diff.norp.cpu WHERE {RANGE}",
+    f"SELECT mean(usage), mean FROM cpu WHERE {RANGE}",
+    f"SELECT max(usage), min(usage), host FROM cpu WHERE {RANGE}",
 ]
 
 

@@ -87,8 +87,8 @@ def test_rewrite_of_fill_values_and_star():
     "text, offset, words",
     [
         ("SELECT holt_winters(mean(x), 10, 4) FROM m", 7, "the function holt_winters()"),
-        ("SELECT mean(*) FROM m", 7, "mean() of a wildcard"),
-        ("SELECT max(/usage_.*/) FROM m", 7, "max() of a wildcard or a regular expression"),
+        ("SELECT top(*, 3) FROM m", 7, "top() of a wildcard"),
+        ("SELECT derivative(mean(/usage_.*/)) FROM m", 18, "mean() of a wildcard or a regular expression"),
         ("SELECT count(distinct(x)) FROM m", 13, "distinct() inside count()"),
         ("SELECT mean(x), top(y, 3) FROM m", 16, "top() beside other functions"),
         ("SELECT derivative(top(x, 2)) FROM m", 18, "top() inside derivative()"),

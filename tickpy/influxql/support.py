@@ -60,19 +60,19 @@ def check_supported(statement: SelectStatement) -> None:
                                   _offset(multi[0]))
 
 
-def _check_call(call: Call) -> None:
+def _check_call(call: Call, top_level: bool = True) -> None:
     if call.name not in FUNCTIONS:
         raise InfluxQLUnsupported(f"not supported by tickpy: the function {call.name}()", _offset(call))
     if not call.args:
         return  # InfluxDB's own error (the engine reports it)
     first = call.args[0]
-    if isinstance(first, (Wildcard, RegexLiteral)):
+    if isinstance(first, (Wildcard, RegexLiteral)) and (call.name not in AGGREGATES or not top_level):
         raise InfluxQLUnsupported(
             f"not supported by tickpy: {call.name}() of a wildcard or a regular expression", _offset(call)
         )
     if isinstance(first, Call):
         if call.name not in TRANSFORMS or first.name not in AGGREGATES:
             raise InfluxQLUnsupported(f"not supported by tickpy: {first.name}() inside {call.name}()", _offset(first))
-        _check_call(first)
+        _check_call(first, top_level=False)
     elif isinstance(first, Distinct):
         raise InfluxQLUnsupported(f"not supported by tickpy: distinct() inside {call.name}()", _offset(call))

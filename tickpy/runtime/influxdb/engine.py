@@ -58,7 +58,7 @@ from tickpy.influxql.support import AGGREGATES, MULTI_ROW, SELECTORS, TRANSFORMS
 from tickpy.lang.compiler import compile_regex
 from tickpy.runtime import aggregates
 from tickpy.runtime.influxdb.errors import InfluxDBError
-from tickpy.runtime.influxdb.store import FLOAT, INTEGER, SeriesData, Store
+from tickpy.runtime.influxdb.store import BOOLEAN, FLOAT, INTEGER, SeriesData, Store
 
 MIN_TIME = -(2**63) + 2  # models.MinNanoTime
 MAX_TIME = 2**63 - 2  # models.MaxNanoTime
@@ -329,28 +329,41 @@ class Engine:
 
 
 def _expand_fields(fields, sources: list[_Source], group_tags: list[str], all_tags: bool) -> list[Field]:
-    """`*` becomes the fields and tags of every source, sorted (tags grouped by are left out)."""
-    field_keys: set[str] = set()
+    """`*` becomes the fields and tags of every source, sorted (tags grouped by are left out);
+    `count(*)`, `max(/re/)`: one call per field the function takes, named `count_usage`."""
+    field_types: dict[str, str] = {}
     tag_keys: set[str] = set()
     for source in sources:
         for shard in source.shards:
-            field_keys |= set(shard.field_types)
+            for key, kind in shard.field_types.items():
+                field_types.setdefault(key, kind)
             tag_keys |= shard.tag_keys()
     grouped = tag_keys if all_tags else set(group_tags)
     expanded: list[Field] = []
     for field_ in fields:
-        if isinstance(field_.expr, Wildcard):
+        expr = field_.expr
+        if isinstance(expr, Wildcard):
             names = set()
-            if field_.expr.type in ("", "field"):
-                names |= field_keys
-            if field_.expr.type in ("", "tag"):
+            if expr.type in ("", "field"):
+                names |= set(field_types)
+            if expr.type in ("", "tag"):
                 names |= tag_keys - grouped
             expanded += [Field(VarRef(name)) for name in sorted(names)]
-        elif any(isinstance(arg, (Wildcard, RegexLiteral)) for call in _calls(field_.expr) for arg in call.args):
-            raise unsupported("wildcards and regular expressions inside functions", getattr(field_.expr, "offset", -1))
+        elif isinstance(expr, Call) and expr.args and isinstance(expr.args[0], (Wildcard, RegexLiteral)):
+            pattern = compile_regex(expr.args[0].pattern) if isinstance(expr.args[0], RegexLiteral) else None
+            kinds = None if expr.name in _ANY_KIND_FUNCTIONS else (
+                _NUMERIC_KINDS | {BOOLEAN} if expr.name in ("min", "max") else _NUMERIC_KINDS)
+            for name in sorted(field_types):
+                if (pattern is None or pattern.search(name)) and (kinds is None or field_types[name] in kinds):
+                    call = Call(expr.name, (VarRef(name),) + expr.args[1:], expr.offset)
+                    expanded.append(Field(call, f"{field_.alias or expr.name}_{name}"))
         else:
             expanded.append(field_)
     return expanded
+
+
+_ANY_KIND_FUNCTIONS = frozenset(("count", "first", "last", "distinct", "mode"))
+_NUMERIC_KINDS = frozenset((FLOAT, INTEGER))
 
 
 def _dimensions(dimensions) -> tuple[int, int, list[str], bool]:
@@ -477,7 +490,10 @@ class _Query:
         def lookup(name: str, kind: str):
             if kind != "tag" and name in field_types:
                 column = columns.get(name)
-                return None if column is None else column.values.get(time)
+                value = None if column is None else column.values.get(time)
+                if kind in _CASTS and value is not None:
+                    return _CASTS[kind](value)
+                return value
             if kind not in ("", "tag"):
                 return None
             return tags.get(name, missing)
@@ -510,7 +526,7 @@ class _Query:
             times.update(self._points(series, name)[0])
         return sorted(times)
 
-    def _merged(self, members: dict[int, list[SeriesData]], names: list[str], aux: list[str]) -> list[tuple]:
+    def _merged(self, members: dict[int, list[SeriesData]], names: list[str], aux: list[tuple]) -> list[tuple]:
         """(time, series) of a group's points in the order InfluxDB's sorted merge gives them:
         shard by shard (their times do not overlap), the series of a shard merged by time, then
         by the string values of the auxiliary fields, equal points in Go's heap order."""
@@ -530,7 +546,8 @@ class _Query:
                 out += _sorted_merge(streams, self._point_less(aux))
         return out
 
-    def _point_less(self, aux: list[str]):
+    def _point_less(self, aux: list[tuple]):
+        """aux: the (name, type) of the fields and tags read, in influxql's VarRefs order."""
         ascending = self.ascending
         lookup_at = self._lookup_at
 
@@ -539,8 +556,8 @@ class _Query:
                 return x[0] < y[0] if ascending else x[0] > y[0]
             if aux:
                 x_lookup, y_lookup = lookup_at(x[1], x[0]), lookup_at(y[1], y[0])
-                for name in aux:
-                    x_value, y_value = x_lookup(name, ""), y_lookup(name, "")
+                for name, kind in aux:
+                    x_value, y_value = x_lookup(name, kind), y_lookup(name, kind)
                     if not isinstance(x_value, str) or not isinstance(y_value, str):
                         return False
                     if x_value != y_value:
@@ -570,7 +587,9 @@ class _Query:
     def _raw(self) -> list[Series]:
         fields = self.fields
         columns = ["time"] + _column_names(fields)
-        refs = sorted({ref.name for field_ in fields for ref in _var_refs(field_.expr)})
+        aux = sorted({(ref.name, ref.type) for field_ in fields for ref in _var_refs(field_.expr)},
+                     key=lambda ref: (ref[0], _TYPE_ORDER[ref[1]]))
+        refs = sorted({name for name, _ in aux})
         field_refs = [name for name in refs if name in self.field_types]
         if not field_refs:
             return []
@@ -578,7 +597,7 @@ class _Query:
         results = []
         for group, members in self.groups:
             rows = []
-            for time, series in self._merged(members, field_refs, refs):
+            for time, series in self._merged(members, field_refs, aux):
                 lookup = self._lookup_at(series, time)
                 values = [_evaluate_raw(field_.expr, lookup, series.tags, self) for field_ in fields]
                 if all(values[i] is None for i in counted):
@@ -597,6 +616,10 @@ class _Query:
         fields = self.fields
         columns = ["time"] + _column_names(fields)
         aux = [field_ for field_ in fields if not _calls(field_.expr)]
+        if aux and not all(call.name in SELECTORS for call in calls):
+            raise InfluxDBError("mixing aggregate and non-aggregate queries is not supported")
+        if aux and len(calls) > 1:
+            raise InfluxDBError("mixing multiple selector functions with tags or fields is not supported")
         single_selector = len(calls) == 1 and calls[0].name in SELECTORS
         per_call = [self._call_results(call) for call in calls]
         results = []
@@ -750,7 +773,8 @@ class _Query:
 
     def _pushed_down(self, call: Call, name: str, kind: str) -> dict[tuple, dict[int, tuple]]:
         function = call.name
-        if function in ("sum", "mean", "min", "max") and kind not in (FLOAT, INTEGER):
+        if kind not in (FLOAT, INTEGER) and (function in ("sum", "mean") or
+                                             (function in ("min", "max") and kind != BOOLEAN)):
             raise _iterator_type_error(function, kind)
         level0 = _level0(function, kind)
         merge = _merger(function, kind)
@@ -967,7 +991,13 @@ class _Query:
                 raise _iterator_type_error(name, kind)
         if kind is None:
             return []
-        columns = ["time"] + _column_names(self.fields + [Field(VarRef(tag)) for tag in tag_args])
+        # influxql's ColumnNames: the tags given to top/bottom follow the call's own column
+        column_fields: list[Field] = []
+        for field_ in self.fields:
+            column_fields.append(field_)
+            if _calls(field_.expr):
+                column_fields += [Field(VarRef(tag)) for tag in tag_args]
+        columns = ["time"] + _column_names(column_fields)
         aux = [field_ for field_ in self.fields if not _calls(field_.expr)]
         results = []
         for group, members in self.groups:
@@ -986,7 +1016,7 @@ class _Query:
                             row.append(_evaluate(field_.expr, lookup) if lookup is not None else None)
                         else:
                             row.append(value)
-                    row += [series.tags.get(tag) if series is not None else None for tag in tag_args]
+                            row += [series.tags.get(tag) if series is not None else None for tag in tag_args]
                     rows.append(row)
             if rows:
                 results.append(self._series(group, columns, rows))
@@ -1152,6 +1182,31 @@ def _iterator_type_error(function: str, kind: str) -> InfluxDBError:
     return InfluxDBError(f"unsupported {function} iterator type: *query.{kind}InterruptIterator")
 
 
+def _cast_number(target: type):
+    def cast_value(value):
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return target(value)  # int() truncates toward zero, as Go's conversion
+        return None
+
+    return cast_value
+
+
+def _same_type(target: type):
+    return lambda value: value if type(value) is target else None
+
+
+# influxql.DataType's order, which sorts VarRefs of the same name
+_TYPE_ORDER = {"": 0, "float": 1, "integer": 2, "string": 3, "boolean": 4, "tag": 7, "field": 8}
+
+# `field::type`: InfluxDB converts between floats and integers, other types read as null
+_CASTS = {
+    "float": _cast_number(float),
+    "integer": _cast_number(int),
+    "string": _same_type(str),
+    "boolean": _same_type(bool),
+}
+
+
 def _level0(function: str, kind: str):
     """The reduction of one series' points in one window (the first level)."""
     is_int = kind == INTEGER
@@ -1190,7 +1245,7 @@ def _merger(function: str, kind: str):
         return lambda partials: reduce(add, partials, 0.0)
     if function == "mean":
         return _merge_means
-    wins = (_WINS_BOOL if kind == "boolean" else _WINS)[function]
+    wins = (_WINS_BOOL if kind == BOOLEAN else _WINS).get(function, _WINS[function])
 
     def select(partials):
         best = partials[0]
