@@ -30,7 +30,6 @@ from tickpy.check.node_rules import (
     check_autoscale_replicas,
     check_dimensions,
     check_prefixes,
-    check_query,
     go_type,
     last_arg,
     last_args,
@@ -734,7 +733,7 @@ def describe_query(node: PipelineNode, pipeline: Pipeline) -> str:
     return text + "."
 
 
-declare(NodeKind("QueryNode", describe=describe_query, check=check_query))
+declare(NodeKind("QueryNode", describe=describe_query))
 
 
 # ------------------------------------------------------------------ queryFlux

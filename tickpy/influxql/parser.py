@@ -32,27 +32,8 @@ from tickpy.influxql.ast import (
     VarRef,
     Wildcard,
 )
-
-
-class InfluxQLError(ValueError):
-    """A syntax error, or a statement tickpy does not run; `offset` indexes the query text."""
-
-    def __init__(self, message: str, offset: int):
-        super().__init__(message)
-        self.message = message
-        self.offset = offset
-
-    def __str__(self) -> str:
-        return f"{self.message} at offset {self.offset}"
-
-
-class InfluxQLUnsupported(InfluxQLError):
-    """Valid InfluxQL that tickpy's engine does not run."""
-
-
-def unsupported(what: str, offset: int) -> InfluxQLUnsupported:
-    return InfluxQLUnsupported(f"not supported by tickpy: {what}", offset)
-
+from tickpy.influxql.errors import InfluxQLError, unsupported
+from tickpy.influxql.support import check_supported
 
 _PRECEDENCE = {
     "OR": 1,
@@ -258,7 +239,7 @@ class _Parser:
         if not (kind == KEYWORD and literal == "SELECT"):
             if kind == KEYWORD and literal in ("SHOW", "CREATE", "DROP", "DELETE", "ALTER", "GRANT", "REVOKE",
                                                "KILL", "SET", "EXPLAIN"):
-                raise unsupported(f"{literal} statements (a query node runs one SELECT)", offset)
+                raise InfluxQLError("query is not a select statement", offset)  # Kapacitor's words
             raise self.expect_error(kind, literal, "SELECT", offset)
         fields = self.parse_fields()
         kind, offset, literal = self.scan_ignore_ws()
@@ -286,7 +267,7 @@ class _Parser:
         if kind == SEMI:
             kind, offset, literal = self.scan_ignore_ws()
             if kind != EOF:
-                raise unsupported("more than one statement (a query node runs one SELECT)", offset)
+                raise InfluxQLError("query must be a single select statement", offset)  # Kapacitor's words
         if kind != EOF:
             raise self.expect_error(kind, literal, "EOF", offset)
         return SelectStatement(
@@ -615,6 +596,8 @@ def _check_regex(pattern: str, offset: int) -> None:
 
 
 def parse_select(text: str) -> SelectStatement:
-    """Parse one SELECT statement; InfluxQLError (with the offset in `text`) when it is invalid or
-    outside what tickpy runs."""
-    return _Parser(text).parse_statement()
+    """Parse one SELECT statement; InfluxQLError (with the offset in `text`) when it is invalid,
+    InfluxQLUnsupported when it is outside what tickpy runs."""
+    statement = _Parser(text).parse_statement()
+    check_supported(statement)
+    return statement

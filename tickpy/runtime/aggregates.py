@@ -26,7 +26,7 @@ from typing import Any, cast
 
 from tickpy.golang.goalgorithms import pow as go_pow  # Go's math.Pow, bit for bit
 from tickpy.golang.gomath import go_divide
-from tickpy.golang.gosort import go_sort, sorted_by_value
+from tickpy.golang.gosort import XORSHIFT_LATER, go_sort, sorted_by_value
 from tickpy.golang.gotypes import GO_TYPE_NAMES, int64_div, wrap_int64
 
 ZERO_TIME = None  # InfluxDB's query.ZeroTime: "no time of its own, use the context's"
@@ -220,12 +220,12 @@ def _by_value(entry):
     return entry[1]
 
 
-def sort_by_value(points: list) -> list:
+def sort_by_value(points: list, xorshift: tuple[int, int, int] = XORSHIFT_LATER) -> list:
     """The points ordered by value as Go's sort.Sort leaves them (ties included)."""
     if len(points) > 12:
         values = [entry[1] for entry in points]
         if len(set(values)) != len(values) or any(value != value for value in values):
-            return sorted_by_value(points)  # ties: follow Go's algorithm
+            return sorted_by_value(points, xorshift)  # ties: follow Go's algorithm
     # Go insertion-sorts up to 12 elements (stable); without ties every sort agrees
     return sorted(points, key=_by_value)
 
@@ -253,14 +253,15 @@ def median_int(points: list) -> list:
     return [(ZERO_TIME, float(ordered[half][1]), None)]
 
 
-def mode(points: list) -> list:
+def mode(points: list, xorshift: tuple[int, int, int] = XORSHIFT_LATER) -> list:
     """InfluxDB's mode: the most frequent value; on equal frequency the value whose run starts
     earliest in time. A value is only considered from its second occurrence on, except the
-    smallest one (this is InfluxDB's scan, kept as is)."""
+    smallest one (this is InfluxDB's scan, kept as is). `xorshift`: the Go whose sort.Sort
+    leaves the ties (see tickpy.golang.gosort)."""
     if len(points) == 1:
         time, value, _ = points[0]
         return [(time, value, None)]
-    ordered = sort_by_value(points)
+    ordered = sort_by_value(points, xorshift)
     most_freq = 0
     curr_freq = 0
     curr_mode = most_mode = ordered[0][1]
@@ -306,7 +307,7 @@ def stddev(points: list) -> list:
     return [(ZERO_TIME, math.sqrt(variance / (count - 1)), None)]
 
 
-def percentile_reducer(percentile: float) -> Callable[[list], list]:
+def percentile_reducer(percentile: float, xorshift: tuple[int, int, int] = XORSHIFT_LATER) -> Callable[[list], list]:
     """Nearest rank: index floor(n * p / 100 + 0.5) - 1 of the points sorted by value; nothing
     when that index falls outside the points."""
 
@@ -315,7 +316,7 @@ def percentile_reducer(percentile: float) -> Callable[[list], list]:
         index = int(math.floor(float(length) * percentile / 100.0 + 0.5)) - 1
         if index < 0 or index >= length:
             return []
-        return [sort_by_value(points)[index]]
+        return [sort_by_value(points, xorshift)[index]]
 
     return reduce
 
