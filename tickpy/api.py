@@ -47,6 +47,9 @@ class RunOptions:
     task_name: str | None = None
     # ("db", "rp") or "db.rp"; default: the script's first `dbrp` statement.
     dbrp: Any = None
+    # Every ("db", "rp") the task reads, as Kapacitor's task dbrps (the first is `dbrp`'s when
+    # that is not given); default: [dbrp], or the script's dbrp statements.
+    dbrps: Any = None
     # Topic handler files or directories, given to the alert service.
     handlers: Iterable[str] = ()
     # The Kapacitor configuration: a TOML file path or a parsed dict.
@@ -198,8 +201,11 @@ def compile(source: str, options: RunOptions | None = None) -> Task:  # noqa: A0
     pipeline = load_pipeline(source, options.path, task_type=options.task_type, variables=options.variables)
     task_name = options.task_name or default_task_name(options.path)
     given = parse_dbrp(options.dbrp)
+    listed = [parse_dbrp(pair) for pair in options.dbrps or ()]
+    if given is None and listed:
+        given = listed[0]
     chosen = given or (tuple(pipeline.dbrps[0]) if pipeline.dbrps else ("", ""))
-    dbrps = [given] if given else [tuple(pair) for pair in pipeline.dbrps]
+    dbrps = ([given] + [pair for pair in listed if pair != given]) if given else [tuple(pair) for pair in pipeline.dbrps]
     alert_service = options.alert_service
     owns_service = alert_service is None
     if owns_service:
