@@ -1,0 +1,173 @@
+"""What survives: definitions and topic states across a restart and a kill -9; the load directory
+at start and on SIGHUP; SIGTERM's orderly stop."""
+
+from __future__ import annotations
+
+import base64
+import json
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+
+from tests.serve.conftest import ROOT, seed_script
+
+TOPIC_SCRIPT = seed_script(9).replace(".tcp('127.0.0.1:9')", ".topic('cpu')")
+
+
+def wait_until(condition, timeout: float = 30, what: str = "condition"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.05)
+    raise AssertionError(f"{what} not met in {timeout}s")
+
+
+def test_definitions_and_topic_states_survive_kill_9(serve_factory, tmp_path, tcp_listener):
+    data = str(tmp_path / "data")
+    first = serve_factory("--bind", "127.0.0.1:0", "--data-dir", data)
+    status, _ = first.json("POST", "/kapacitor/v1/tasks", {
+        "id": "seed", "dbrps": [{"db": "telegraf", "rp": "autogen"}], "script": TOPIC_SCRIPT, "status": "enabled"})
+    assert status == 200
+    status, _ = first.json("POST", "/kapacitor/v1/alerts/topics/cpu/handlers", {
+        "id": "to-tcp", "kind": "tcp", "options": {"address": f"127.0.0.1:{tcp_listener.port}"}})
+    assert status == 200
+    first.write("cpu,host=a usage_idle=5 1700000000000000000\n")
+    tcp_listener.wait_for(1)
+    # Topic states are written within a second of changing.
+    wait_until(lambda: _stored_topic_count(tmp_path / "data" / "tickpy.db") > 0, what="topic state saved")
+    first.kill()  # SIGKILL: nothing is flushed on the way out
+
+    second = serve_factory("--bind", "127.0.0.1:0", "--data-dir", data)
+    status, task = second.json("GET", "/kapacitor/v1/tasks/seed")
+    assert (status, task["status"], task["executing"]) == (200, "enabled", True)
+    status, handler = second.json("GET", "/kapacitor/v1/alerts/topics/cpu/handlers/to-tcp")
+    assert status == 200 and handler["kind"] == "tcp"
+    _, topic = second.json("GET", "/kapacitor/v1/alerts/topics/cpu")
+    assert (topic["level"], topic["collected"]) == ("CRITICAL", 1)
+    # The restored state is the previous level of the next event, as in Kapacitor.
+    second.write("cpu,host=a usage_idle=50 1700000010000000000\n")
+    payloads = tcp_listener.wait_for(2)
+    assert b'"level":"OK"' in payloads[1] and b'"previousLevel":"CRITICAL"' in payloads[1]
+
+
+def _stored_topic_count(path) -> int:
+    if not path.exists():
+        return 0
+    with sqlite3.connect(path) as db:
+        return db.execute("SELECT count(*) FROM records WHERE kind = 'topic_state'").fetchone()[0]
+
+
+def test_sigterm_delivers_queued_alerts_and_exits_0(serve, tcp_listener):
+    script = seed_script(tcp_listener.port)
+    serve.json("POST", "/kapacitor/v1/tasks", {"id": "seed", "dbrps": [{"db": "telegraf", "rp": "autogen"}],
+                                               "script": script, "status": "enabled"})
+    lines = "".join(f"cpu,host=h{i} usage_idle=5 {1700000000000000000 + i}\n" for i in range(50))
+    assert serve.write(lines)[0] == 204
+    assert serve.stop(signal.SIGTERM) == 0
+    assert len(tcp_listener.payloads) == 50  # every acknowledged point's alert was delivered
+    assert "tickpy serve: stopped" in serve.stderr
+
+
+def test_sigterm_dead_letters_what_a_handler_that_never_answers_holds(serve_factory, tmp_path):
+    silent = socket.create_server(("127.0.0.1", 0))  # accepts, never reads, never closes
+    try:
+        data = tmp_path / "data"
+        serve = serve_factory("--bind", "127.0.0.1:0", "--data-dir", str(data))
+        serve.json("POST", "/kapacitor/v1/tasks", {
+            "id": "seed", "dbrps": [{"db": "telegraf", "rp": "autogen"}], "status": "enabled",
+            "script": seed_script(silent.getsockname()[1])})
+        serve.write("".join(f"cpu,host=h{i} usage_idle=5 {i}\n" for i in range(3)))
+        serve.wait_processed("seed", 3)
+        started = time.monotonic()
+        assert serve.stop(signal.SIGTERM) == 0
+        assert time.monotonic() - started < 25
+        assert (data / "dead-letter.jsonl").read_text().count("\n") == 3
+    finally:
+        silent.close()
+
+
+def test_the_load_directory_is_loaded_at_start_and_on_sighup(serve_factory, tmp_path):
+    load = tmp_path / "load"
+    (load / "tasks").mkdir(parents=True)
+    (load / "handlers").mkdir()
+    (load / "templates").mkdir()
+    (load / "tasks" / "first.tick").write_text('dbrp "telegraf"."autogen"\n' + TOPIC_SCRIPT)
+    (load / "handlers" / "h.yaml").write_text("id: h\ntopic: cpu\nkind: log\noptions:\n  path: "
+                                              f"{tmp_path / 'alerts.log'}\n")
+    serve = serve_factory("--bind", "127.0.0.1:0", "--load-dir", str(load))
+    _, task = serve.json("GET", "/kapacitor/v1/tasks/first")
+    assert (task["status"], task["executing"]) == ("enabled", True)
+    assert serve.json("GET", "/kapacitor/v1/alerts/topics/cpu/handlers/h")[0] == 200
+
+    (load / "templates" / "idle.tick").write_text(
+        "var threshold float\nstream\n    |from()\n        .measurement('cpu')\n    |alert()\n"
+        "        .crit(lambda: \"usage_idle\" < threshold)\n        .topic('cpu')\n")
+    (load / "tasks" / "second.yaml").write_text(
+        "template-id: idle\ndbrps:\n  - db: telegraf\n    rp: autogen\nvars:\n  threshold:\n"
+        "    type: float\n    value: 20\n")
+    (load / "tasks" / "first.tick").unlink()
+    serve.write("cpu,host=a usage_idle=50 1\n")  # queued before the reload: not dropped
+    serve.process.send_signal(signal.SIGHUP)
+    wait_until(lambda: "load directory reloaded" in serve.stderr, what="reload")
+    assert serve.json("GET", "/kapacitor/v1/tasks/first")[0] == 404
+    _, task = serve.json("GET", "/kapacitor/v1/tasks/second")
+    assert (task["template-id"], task["executing"]) == ("idle", True)
+    serve.write("cpu,host=a usage_idle=15 2\n")
+    serve.wait_processed("second", 1)
+    _, topic = serve.json("GET", "/kapacitor/v1/alerts/topics/cpu")
+    assert topic["level"] == "CRITICAL"  # 15 < the vars file's threshold 20
+
+
+def test_a_reload_swaps_a_changed_task_without_dropping_points(serve_factory, tmp_path, tcp_listener):
+    def script(version: str) -> str:
+        return ('dbrp "telegraf"."autogen"\nstream\n    |from()\n        .measurement(\'cpu\')\n    |alert()\n'
+                f'        .crit(lambda: "usage_idle" < 100)\n        .message(\'{version}\')\n'
+                f'        .tcp(\'127.0.0.1:{tcp_listener.port}\')\n')
+
+    load = tmp_path / "load"
+    (load / "tasks").mkdir(parents=True)
+    task_file = load / "tasks" / "seed.tick"
+    task_file.write_text(script("v1"))
+    serve = serve_factory("--bind", "127.0.0.1:0", "--load-dir", str(load))
+    task_file.write_text(script("v2"))
+    serve.process.send_signal(signal.SIGHUP)
+    sent = 0
+    while "load directory reloaded" not in serve.stderr or sent < 20:
+        assert serve.write(f"cpu,host=h{sent} usage_idle=50 {sent}\n")[0] == 204
+        sent += 1
+    payloads = tcp_listener.wait_for(sent)
+    # Every acknowledged point gave its alert: before the swap from the old task, after it from the new.
+    assert len(payloads) == sent
+    messages = [json.loads(payload)["message"] for payload in payloads]
+    assert messages == sorted(messages) and messages[-1] == "v2"
+
+
+def test_a_non_loopback_bind_without_authentication_is_refused(serve_factory, tmp_path):
+    result = subprocess.run([sys.executable, "-m", "tickpy", "serve", "--bind", "0.0.0.0:0"], cwd=ROOT,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert "refusing to listen on 0.0.0.0:0 without authentication" in result.stderr
+
+
+def test_with_basic_auth_users_requests_must_authenticate(serve_factory, tmp_path):
+    config = tmp_path / "kapacitor.conf"
+    config.write_text('[http]\n  auth-enabled = true\n  [[http.users]]\n    username = "ops"\n'
+                      '    password = "s3cret"\n')
+    token = tmp_path / "token"
+    token.write_text("t0ken\n")
+    serve = serve_factory("--bind", "0.0.0.0:0", "--config", str(config), "--token-file", str(token))
+    serve.url = f"http://127.0.0.1:{serve.port}"
+    assert serve.request("GET", "/ping")[0] == 204  # ping asks no one
+    status, _, body = serve.request("GET", "/kapacitor/v1/tasks")
+    assert status == 401
+    good = {"Authorization": "Basic " + base64.b64encode(b"ops:s3cret").decode()}
+    bad = {"Authorization": "Basic " + base64.b64encode(b"ops:wrong").decode()}
+    assert serve.request("GET", "/kapacitor/v1/tasks", headers=good)[0] == 200
+    assert serve.request("GET", "/kapacitor/v1/tasks", headers=bad)[0] == 401
+    assert serve.request("GET", "/kapacitor/v1/tasks", headers={"Authorization": "Bearer t0ken"})[0] == 200
+    assert serve.request("POST", "/write?db=telegraf&u=ops&p=s3cret", b"cpu v=1 1\n")[0] == 204
