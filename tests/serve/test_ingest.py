@@ -156,3 +156,20 @@ def test_the_influxdb_python_client_writes_points(serve):
     assert client.write_points([{"measurement": "cpu", "tags": {"host": "a"}, "time": 1700000000000000000,
                                  "fields": {"usage_idle": 5.0}}], retention_policy="autogen")
     serve.wait_processed("seed", 1)
+
+
+def test_a_write_without_rp_gets_the_configured_default_retention_policy(serve_factory, tmp_path):
+    config = tmp_path / "kapacitor.conf"
+    config.write_text('default-retention-policy = "autogen"\n')
+    serve = serve_factory("--bind", "127.0.0.1:0", "--config", str(config))
+    define_seed(serve)
+    assert serve.write(CPU, rp="")[0] == 204
+    serve.wait_processed("seed", 1)
+
+
+def test_without_a_default_a_write_without_rp_reaches_no_autogen_task(serve):
+    define_seed(serve)
+    assert serve.write(CPU, rp="")[0] == 204  # as Kapacitor: its rp is "", no task reads ("telegraf", "")
+    _, answer = serve.json("GET", "/kapacitor/v1/debug/vars")
+    assert answer["kapacitor"]["task:seed"]["values"]["points_received"] == 0
+    assert answer["kapacitor"]["tickpy"]["values"]["points_received"] == 1

@@ -154,13 +154,14 @@ class Core:
 
     # --- writes -----------------------------------------------------------------------------
 
+    def retention_policy(self, given: str) -> str:
+        """A write's retention policy: the one it names, else the config's default (Kapacitor's)."""
+        return given or self.config.default_retention_policy
+
     def write(self, points: list, database: str, retention_policy: str) -> None:
-        """Queue the points for every enabled task that reads (database, retention_policy);
-        Backpressure when one of them has no room (then nothing is queued)."""
-        retention_policy = retention_policy or self.config.default_retention_policy
-        for point in points:
-            point.database = database
-            point.retention_policy = retention_policy
+        """Queue the points (read with this database and retention policy, tickpy.serve.ingest)
+        for every enabled task that reads them; Backpressure when one of them has no room (then
+        nothing is queued)."""
         self.counters["points_received"] += len(points)
         if not points:
             return

@@ -204,10 +204,11 @@ class Handler(BaseHTTPRequestHandler):
         if not self.server.accepting:
             self._influx_error(503, "tickpy serve is shutting down", {"Retry-After": str(RETRY_AFTER_S)})
             return
-        parsed = parse_write(body, database=database, retention_policy=query.get("rp", [""])[0],
+        retention_policy = core.retention_policy(query.get("rp", [""])[0])
+        parsed = parse_write(body, database=database, retention_policy=retention_policy,
                              precision=query.get("precision", [""])[0], max_line_bytes=config.max_line_bytes)
         try:
-            core.write(parsed.points, database, query.get("rp", [""])[0])
+            core.write(parsed.points, database, retention_policy)
         except Backpressure as full:
             self._influx_error(503, f"tickpy serve: the queue of task {', '.join(full.task_ids)} is full: "
                                     "retry later", {"Retry-After": str(RETRY_AFTER_S)})

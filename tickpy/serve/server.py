@@ -60,12 +60,12 @@ class UDPReceiver:
             except OSError:
                 return  # closed
             counters["udp_datagrams"] += 1
+            retention_policy = self.core.retention_policy(self.listener.retention_policy)
             try:
-                parsed = parse_write(data, database=self.listener.database,
-                                     retention_policy=self.listener.retention_policy,
+                parsed = parse_write(data, database=self.listener.database, retention_policy=retention_policy,
                                      precision=self.listener.precision, max_line_bytes=self.core.config.max_line_bytes)
                 counters["udp_lines_rejected"] += len(parsed.errors)
-                self.core.write(parsed.points, self.listener.database, self.listener.retention_policy)
+                self.core.write(parsed.points, self.listener.database, retention_policy)
             except Backpressure:
                 counters["udp_datagrams_dropped_queue_full"] += 1  # UDP cannot be told to retry
             except WriteRefused:
