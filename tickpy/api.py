@@ -72,6 +72,9 @@ class RunOptions:
     log_sink: Callable[[str], None] | None = None
     # The task's clock (nanoseconds); default: event time.
     clock: Callable[[], int] | None = None
+    # stats() (and deadman()) tick on the wall clock, through task.compiled.tick(now_ns), instead
+    # of on the points' time (a long-running task: tickpy serve).
+    wall_clock_ticks: bool = False
     # Where the alert service reports delivery problems (default: stderr).
     report: Callable[[str], None] | None = None
     # SIGINT/SIGTERM stop reading between two points; queued alerts get INTERRUPT_GRACE_S to be
@@ -226,6 +229,7 @@ def compile(source: str, options: RunOptions | None = None) -> Task:  # noqa: A0
         line_sink=options.line_sink,
         log_sink=options.log_sink,
         keep_alerts=options.keep_alerts,
+        wall_clock_ticks=options.wall_clock_ticks,
     )
     if options.clock is not None:
         ctx.clock = options.clock

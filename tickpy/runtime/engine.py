@@ -56,6 +56,17 @@ class CompiledTask:
             self.points_read += count
         return count
 
+    @property
+    def ticks(self) -> bool:
+        """Whether some node (stats(), so deadman()) ticks with time."""
+        return bool(self.ctx.shared.get("time_listeners"))
+
+    def tick(self, now_ns: int) -> None:
+        """The wall clock reached `now_ns` (with `ctx.wall_clock_ticks`): the nodes that tick
+        emit what is due. Called between two points, from the thread that runs the task."""
+        for listener in self.ctx.shared.get("time_listeners", ()):
+            listener.advance(now_ns)
+
     def finish(self) -> None:
         for node in self.nodes:
             node.finish()

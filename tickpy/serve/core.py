@@ -191,7 +191,8 @@ class Core:
         options = api.RunOptions(path=f"{definition.id}.tick", task_name=definition.id,
                                  dbrps=list(definition.dbrps), alert_service=self.alerts,
                                  variables=variables_for_run(definition.vars), on_node_error=on_node_error,
-                                 keep_alerts=False, line_sink=self._influxdb_line, config=self.config.raw or None)
+                                 keep_alerts=False, line_sink=self._influxdb_line, config=self.config.raw or None,
+                                 wall_clock_ticks=True)
         try:
             return api.compile(definition.script, options)
         except TickpyError as error:

@@ -15,6 +15,7 @@ from tickpy import api
 from tickpy.check.inputs import var_value
 
 NODE_ERRORS_LOGGED = 10  # per task; the rest are counted
+TICK_EVERY_S = 0.05  # how often an idle task with stats()/deadman() looks at the clock
 
 
 @dataclass(slots=True)
@@ -112,13 +113,25 @@ class TaskRunner:
         return True
 
     def _points(self):
+        # Between two batches (never inside one) the clock-driven nodes tick: stats(), deadman().
+        compiled = self.task.compiled
+        ticking = compiled.ticks
+        if ticking:
+            compiled.tick(time.time_ns())
         while True:
             with self._cond:
-                while not self._batches and not self._closing:
-                    self._cond.wait()
-                if not self._batches:
+                if not self._batches and not self._closing:
+                    self._cond.wait(TICK_EVERY_S if ticking else None)
+                if self._batches:
+                    batch = self._batches.popleft()
+                elif self._closing:
                     return
-                batch = self._batches.popleft()
+                else:
+                    batch = None
+            if ticking:  # outside the lock: an alert may wait for its handler's queue
+                compiled.tick(time.time_ns())
+            if batch is None:
+                continue
             try:
                 yield from batch
             finally:
