@@ -23,7 +23,36 @@ SAMPLES = ROOT / "samples"
 START_TIMEOUT_S = 30
 
 
-class Serve:
+class HttpClient:
+    """Requests to `self.url` (a tickpy serve, or a kapacitord)."""
+
+    url: str
+
+    def request(self, method: str, path: str, body=None, headers: dict | None = None):
+        """(status, headers, body bytes) of one request; a dict body is sent as JSON."""
+        data = json.dumps(body).encode() if isinstance(body, (dict, list)) else body
+        request = urllib.request.Request(self.url + path, data=data, method=method, headers=headers or {})
+        try:
+            with urllib.request.urlopen(request, timeout=30) as answer:
+                return answer.status, answer.headers, answer.read()
+        except urllib.error.HTTPError as error:
+            return error.code, error.headers, error.read()
+
+    def json(self, method: str, path: str, body=None, headers: dict | None = None):
+        status, _, data = self.request(method, path, body, headers)
+        return status, (json.loads(data) if data else None)
+
+    def write(self, lines: bytes | str, db: str = "telegraf", rp: str = "autogen", gzipped: bool = False, **params):
+        data = lines.encode() if isinstance(lines, str) else lines
+        headers = {}
+        if gzipped:
+            data = gzip.compress(data)
+            headers["Content-Encoding"] = "gzip"
+        query = "&".join([f"db={db}"] + ([f"rp={rp}"] if rp else []) + [f"{k}={v}" for k, v in params.items()])
+        return self.request("POST", f"/write?{query}", data, headers)
+
+
+class Serve(HttpClient):
     """One server process; `url` is where it said it listens (its first line on stdout)."""
 
     def __init__(self, args: list[str], env: dict | None = None):
@@ -57,29 +86,6 @@ class Serve:
     @property
     def stderr(self) -> str:
         return "".join(self.stderr_lines)
-
-    def request(self, method: str, path: str, body=None, headers: dict | None = None):
-        """(status, headers, body bytes) of one request; a dict body is sent as JSON."""
-        data = json.dumps(body).encode() if isinstance(body, (dict, list)) else body
-        request = urllib.request.Request(self.url + path, data=data, method=method, headers=headers or {})
-        try:
-            with urllib.request.urlopen(request, timeout=30) as answer:
-                return answer.status, answer.headers, answer.read()
-        except urllib.error.HTTPError as error:
-            return error.code, error.headers, error.read()
-
-    def json(self, method: str, path: str, body=None, headers: dict | None = None):
-        status, _, data = self.request(method, path, body, headers)
-        return status, (json.loads(data) if data else None)
-
-    def write(self, lines: bytes | str, db: str = "telegraf", rp: str = "autogen", gzipped: bool = False, **params):
-        data = lines.encode() if isinstance(lines, str) else lines
-        headers = {}
-        if gzipped:
-            data = gzip.compress(data)
-            headers["Content-Encoding"] = "gzip"
-        query = "&".join([f"db={db}"] + ([f"rp={rp}"] if rp else []) + [f"{k}={v}" for k, v in params.items()])
-        return self.request("POST", f"/write?{query}", data, headers)
 
     def wait_processed(self, task_id: str, count: int, timeout: float = 30) -> None:
         """Until the task has pushed `count` points through (the debug vars say so)."""
