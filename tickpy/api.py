@@ -114,11 +114,13 @@ def check(source: str, path: str = "<script>", *, task_type: str | None = None, 
 def make_alert_service(config, handler_paths: list, report: Callable[[str], None] | None = None, *,
                        dead_letter: str | None = None, capture: str | None = None,
                        handler_timeout: float | None = None, exec_timeout: float | None = None,
-                       breaker_failures: int | None = None):
+                       breaker_failures: int | None = None, full_queue_patience_s: float | None = None):
     """The alert service (topics, handler files, delivery) for one run, loaded: raises
     TickpyError for bad handler files, configuration or unwritable dead-letter/capture files
     before any point is read. Warnings (e.g. a handler directory without handler files) go
-    to `report`. The timeouts and `breaker_failures` are RunOptions'."""
+    to `report`. The timeouts and `breaker_failures` are RunOptions'. `full_queue_patience_s`:
+    how long an alert waits for room in its handler's full queue before it is dead-lettered
+    (0: never waits, so a stuck handler cannot hold up the task that sends to it)."""
     # deferred: start-up (parse and check need no alert service, ~0.3 s)
     from tickpy.alerting.service import AlertService, HandlerLoadError
 
@@ -127,6 +129,8 @@ def make_alert_service(config, handler_paths: list, report: Callable[[str], None
         limits["exec_timeout_s"] = exec_timeout or None
     if breaker_failures is not None:
         limits["breaker_failures"] = breaker_failures
+    if full_queue_patience_s is not None:
+        limits["full_queue_patience_s"] = full_queue_patience_s
     service = AlertService(handler_files=handler_paths, config=config or None, dead_letter=dead_letter,
                            capture=capture, report=report, **limits)
     warnings = service.load()

@@ -171,3 +171,23 @@ def test_with_basic_auth_users_requests_must_authenticate(serve_factory, tmp_pat
     assert serve.request("GET", "/kapacitor/v1/tasks", headers=bad)[0] == 401
     assert serve.request("GET", "/kapacitor/v1/tasks", headers={"Authorization": "Bearer t0ken"})[0] == 200
     assert serve.request("POST", "/write?db=telegraf&u=ops&p=s3cret", b"cpu v=1 1\n")[0] == 204
+
+
+def test_a_handler_that_never_answers_does_not_hold_up_another_task(serve_factory, tcp_listener):
+    silent = socket.create_server(("127.0.0.1", 0))  # accepts, never reads, never closes
+    try:
+        serve = serve_factory("--bind", "127.0.0.1:0")
+        for task_id, port, db in (("stuck", silent.getsockname()[1], "a"), ("healthy", tcp_listener.port, "b")):
+            status, _ = serve.json("POST", "/kapacitor/v1/tasks", {
+                "id": task_id, "dbrps": [{"db": db, "rp": "autogen"}], "status": "enabled",
+                "script": seed_script(port)})
+            assert status == 200
+        alerting = "".join(f"cpu,host=h{i} usage_idle=5 {i}\n" for i in range(200))
+        started = time.monotonic()
+        assert serve.write(alerting, db="a")[0] == 204
+        assert serve.write(alerting, db="b")[0] == 204
+        assert len(tcp_listener.wait_for(200)) == 200
+        # Each attempt on the silent endpoint waits 5 s; the healthy task's 200 alerts did not wait for them.
+        assert time.monotonic() - started < 5
+    finally:
+        silent.close()

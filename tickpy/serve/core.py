@@ -37,6 +37,7 @@ from tickpy.syntax import parse
 VALID_TASK_ID = re.compile(r"^[-._\w]+$")  # Kapacitor's `^[-\._\p{L}0-9]+$`, near enough
 VALID_TOPIC_ID = re.compile(r"^[-:._\w]+$")
 TOPIC_STATE_SAVE_EVERY_S = 1.0
+FULL_HANDLER_QUEUE_PATIENCE_S = 1.0
 
 
 class ApiError(Exception):
@@ -91,7 +92,12 @@ class Core:
         self._alerts_lock = threading.RLock()
         # What cannot be delivered (after retries, or at shutdown) is kept beside the definitions.
         self.dead_letter = str(Path(config.data_dir) / "dead-letter.jsonl") if config.data_dir else None
-        self._service = api.make_alert_service(config.raw or None, [], report=self.log, dead_letter=self.dead_letter)
+        # Tasks share the alert service (behind one lock): an alert waits for room in its handler's
+        # full queue only while the endpoint keeps delivering (backpressure, up to the writers);
+        # once it has made no progress for this long, the alert is dead-lettered at once, so a
+        # stuck endpoint holds the other tasks up for at most that.
+        self._service = api.make_alert_service(config.raw or None, [], report=self.log, dead_letter=self.dead_letter,
+                                               full_queue_patience_s=FULL_HANDLER_QUEUE_PATIENCE_S)
         self.alerts = SharedAlertService(self._service, self._alerts_lock)
         self.tasks: dict[str, TaskDefinition] = {}
         self.templates: dict[str, dict] = {}
