@@ -3,6 +3,7 @@ services/task_store and services/alert answer them."""
 
 from __future__ import annotations
 
+import http.client
 import json
 
 from tests.serve.conftest import seed_script
@@ -153,3 +154,16 @@ def test_topic_handlers_are_defined_listed_shown_and_deleted(serve, tcp_listener
     assert serve.json("GET", "/kapacitor/v1/alerts/topics/cpu/handlers/tcp-cpu-alert") == (
         404, {"error": 'unknown handler: "tcp-cpu-alert"'})
     assert serve.json("GET", "/kapacitor/v1/alerts/topics/nope") == (404, {"error": 'unknown topic: "nope"'})
+
+
+def test_a_refused_request_with_a_body_leaves_the_connection_usable(serve):
+    connection = http.client.HTTPConnection("127.0.0.1", serve.port, timeout=30)
+    try:
+        connection.request("PUT", "/kapacitor/v1/tasks/seed", body=b'{"status": "enabled"}' * 100)
+        refused = connection.getresponse()
+        assert refused.status == 405 and "error" in json.loads(refused.read())
+        connection.request("GET", "/kapacitor/v1/tasks")
+        answer = connection.getresponse()
+        assert (answer.status, json.loads(answer.read())) == (200, {"tasks": []})
+    finally:
+        connection.close()

@@ -38,6 +38,7 @@ VALID_TASK_ID = re.compile(r"^[-._\w]+$")  # Kapacitor's `^[-\._\p{L}0-9]+$`, ne
 VALID_TOPIC_ID = re.compile(r"^[-:._\w]+$")
 TOPIC_STATE_SAVE_EVERY_S = 1.0
 FULL_HANDLER_QUEUE_PATIENCE_S = 1.0
+LIVE_READ_ATTEMPTS = 5
 
 
 class ApiError(Exception):
@@ -358,7 +359,7 @@ class Core:
         """Kapacitor's execution stats of a running task, from the nodes' own counters: a node
         hands every message it emits to each of its children, so each child edge carries them all."""
         compiled = runner.task.compiled
-        counters = compiled.stats()
+        counters = read_live(compiled.stats)
         by_label = dict(counters)
         nodes = []
         for spec in walk_order(compiled.specs):
@@ -513,6 +514,17 @@ class Core:
         return {"cluster_id": "", "server_id": "", "host": socket.gethostname(), "kapacitor": stats,
                 "cmdline": list(sys.argv), "num_enabled_tasks": len(self.runners), "num_subscriptions": 0,
                 "num_tasks": len(self.tasks), "memstats": {}, "version": "1.5.7", "platform": "tickpy serve"}
+
+
+def read_live(read):
+    """`read()` of a running task's state from another thread: a dict the task grows meanwhile
+    ("changed size during iteration") is read again."""
+    for _ in range(LIVE_READ_ATTEMPTS - 1):
+        try:
+            return read()
+        except RuntimeError:
+            continue
+    return read()
 
 
 def _client_vars(value) -> dict:

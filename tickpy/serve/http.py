@@ -16,7 +16,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from tickpy.golang import gojson
 from tickpy.runtime.alert_event import LEVEL_RANK
 from tickpy.serve import shapes
-from tickpy.serve.core import ApiError, Backpressure, Core
+from tickpy.serve.core import ApiError, Backpressure, Core, read_live
 from tickpy.serve.ingest import WriteRefused, gunzip, parse_write
 
 KAPACITOR_VERSION = "1.5.7"
@@ -79,6 +79,7 @@ class Handler(BaseHTTPRequestHandler):
     def _body(self, limit: int) -> bytes:
         """The request body, at most `limit` bytes (WriteRefused 413 otherwise, the connection
         then closed: the rest of the body is not read)."""
+        self._body_read = True
         if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
             return self._chunked(limit)
         length_text = self.headers.get("Content-Length")
@@ -157,6 +158,7 @@ class Handler(BaseHTTPRequestHandler):
     def _dispatch(self, method: str) -> None:
         core = self.server.core
         core.counters["http_requests"] += 1
+        self._body_read = False
         url = urlsplit(self.path)
         path = url.path.rstrip("/") or "/"
         query = parse_qs(url.query, keep_blank_values=True)
@@ -182,11 +184,20 @@ class Handler(BaseHTTPRequestHandler):
             if path.startswith(shapes.BASE + "/"):
                 self._api(method, path[len(shapes.BASE) + 1:], query, url)
                 return
-            self._error(404, "Not Found")
+            raise ApiError(404, "Not Found")
         except WriteRefused as refused:
+            self._close_if_body_unread()
             self._influx_error(refused.status, refused.message)
         except ApiError as error:
+            self._close_if_body_unread()
             self._error(error.status, error.message)
+
+    def _close_if_body_unread(self) -> None:
+        """An answer given before the body was read: the connection cannot go on (the body would
+        be read as the next request)."""
+        if not self._body_read and (self.headers.get("Content-Length", "0") != "0"
+                                    or "Transfer-Encoding" in self.headers):
+            self.close_connection = True
 
     # --- InfluxDB ---------------------------------------------------------------------------
 
@@ -332,7 +343,7 @@ class Handler(BaseHTTPRequestHandler):
         runner = self.server.core.runners.get(task_id)
         if runner is None:
             raise ApiError(404, f"task {task_id} is not running")  # Kapacitor: no such route
-        results = runner.task.compiled.httpout()
+        results = read_live(runner.task.compiled.httpout)
         if name not in results:
             raise ApiError(404, "Not Found")
         try:
