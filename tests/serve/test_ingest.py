@@ -5,6 +5,8 @@ from __future__ import annotations
 import gzip
 import http.client
 import json
+import socket
+import time
 
 import pytest
 
@@ -173,3 +175,30 @@ def test_without_a_default_a_write_without_rp_reaches_no_autogen_task(serve):
     _, answer = serve.json("GET", "/kapacitor/v1/debug/vars")
     assert answer["kapacitor"]["task:seed"]["values"]["points_received"] == 0
     assert answer["kapacitor"]["tickpy"]["values"]["points_received"] == 1
+
+
+def test_connections_beyond_the_limit_are_closed_at_once(serve_factory, tmp_path):
+    config = tmp_path / "kapacitor.conf"
+    config.write_text("[http]\n  max-connections = 2\n")
+    serve = serve_factory("--bind", "127.0.0.1:0", "--config", str(config))
+    idle = [socket.create_connection(("127.0.0.1", serve.port)) for _ in range(2)]
+    try:
+        wait_for_refusal = socket.create_connection(("127.0.0.1", serve.port))
+        wait_for_refusal.settimeout(30)
+        assert wait_for_refusal.recv(1) == b""  # closed by the server, unanswered
+        wait_for_refusal.close()
+    finally:
+        for connection in idle:
+            connection.close()
+    # Once the idle ones are gone, requests are served again.
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            if serve.request("GET", "/ping")[0] == 204:
+                break
+        except OSError:  # refused while the server had not yet seen the idle ones go
+            pass
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    _, answer = serve.json("GET", "/kapacitor/v1/debug/vars")
+    assert answer["kapacitor"]["tickpy"]["values"]["http_connections_refused"] >= 1

@@ -14,6 +14,7 @@ DEFAULT_MAX_BODY_BYTES = 25_000_000
 DEFAULT_MAX_LINE_BYTES = 64 * 1024
 # Points one task may have waiting; a write that does not fit answers 503.
 DEFAULT_QUEUE_POINTS = 200_000
+DEFAULT_MAX_CONNECTIONS = 256
 
 
 class ConfigProblem(Exception):
@@ -41,6 +42,7 @@ class ServeConfig:
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
     max_line_bytes: int = DEFAULT_MAX_LINE_BYTES
     queue_points: int = DEFAULT_QUEUE_POINTS
+    max_connections: int = DEFAULT_MAX_CONNECTIONS
     # The whole configuration, for the alert service ([[httppost]], service sections).
     raw: dict = field(default_factory=dict)
     config_path: str | None = None
@@ -106,11 +108,12 @@ def load(config_path: str | None, *, bind: str | None, load_dir: str | None, dat
         if not isinstance(name, str) or not isinstance(password, str) or not name:
             raise ConfigProblem("each [[http.users]] needs a username and a password (strings)")
         config.users[name] = password
-    for key, attribute in (("max-body-size", "max_body_bytes"), ("max-line-size", "max_line_bytes")):
+    for key, attribute in (("max-body-size", "max_body_bytes"), ("max-line-size", "max_line_bytes"),
+                           ("max-connections", "max_connections")):
         value = http.get(key)
         if value is not None:
             if not isinstance(value, int) or value <= 0:
-                raise ConfigProblem(f"[http] {key} must be a positive integer (bytes)")
+                raise ConfigProblem(f"[http] {key} must be a positive integer")
             setattr(config, attribute, value)
     if load_dir:
         config.load_dir = load_dir

@@ -9,6 +9,7 @@ import base64
 import fnmatch
 import hmac
 import json
+import threading
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -22,9 +23,13 @@ from tickpy.serve.ingest import WriteRefused, gunzip, parse_write
 KAPACITOR_VERSION = "1.5.7"
 RETRY_AFTER_S = 1
 MAX_API_BODY_BYTES = 4_000_000  # a task's script and vars, a handler: small
+IDLE_TIMEOUT_S = 120
 
 
 class Server(ThreadingHTTPServer):
+    """One thread per connection, at most `max_connections` at a time: a connection beyond that
+    is closed at once (counted), so idle or slow clients cannot use up the process."""
+
     daemon_threads = True
     allow_reuse_address = True
     request_queue_size = 64
@@ -33,11 +38,30 @@ class Server(ThreadingHTTPServer):
         self.core = core
         self.accepting = True
         self.databases: set[str] = set()
+        self._connection_slots = threading.BoundedSemaphore(core.config.max_connections)
         super().__init__(address, Handler)
+
+    def process_request(self, request, client_address):
+        if not self._connection_slots.acquire(blocking=False):
+            self.core.counters["http_connections_refused"] += 1
+            self.shutdown_request(request)
+            return
+        try:
+            super().process_request(request, client_address)
+        except BaseException:
+            self._connection_slots.release()
+            raise
+
+    def process_request_thread(self, request, client_address):
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self._connection_slots.release()
 
 
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    timeout = IDLE_TIMEOUT_S  # a connection that sends nothing for this long is closed
     server: Server
     server_version = "tickpy-serve"
     sys_version = ""
