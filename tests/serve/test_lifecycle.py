@@ -191,3 +191,17 @@ def test_a_handler_that_never_answers_does_not_hold_up_another_task(serve_factor
         assert time.monotonic() - started < 5
     finally:
         silent.close()
+
+
+def test_an_unusable_data_directory_or_configuration_stops_the_start_with_a_message(tmp_path):
+    blocked = tmp_path / "file"
+    blocked.write_text("not a directory")
+    config = tmp_path / "kapacitor.conf"
+    config.write_text("[[httppost]]\n  endpoint = 5\n")
+    for args, message in ((["--data-dir", str(blocked / "data")], "cannot use the data directory"),
+                          (["--config", str(config)], str(config))):
+        result = subprocess.run([sys.executable, "-m", "tickpy", "serve", "--bind", "127.0.0.1:0", *args], cwd=ROOT,
+                                capture_output=True, text=True, timeout=60)
+        assert result.returncode == 2, result.stderr
+        assert message in result.stderr
+        assert "Traceback" not in result.stderr

@@ -97,7 +97,7 @@ class Core:
         # full queue only while the endpoint keeps delivering (backpressure, up to the writers);
         # once it has made no progress for this long, the alert is dead-lettered at once, so a
         # stuck endpoint holds the other tasks up for at most that.
-        self._service = api.make_alert_service(config.raw or None, [], report=self.log, dead_letter=self.dead_letter,
+        self._service = api.make_alert_service(config.config_path or None, [], report=self.log, dead_letter=self.dead_letter,
                                                full_queue_patience_s=FULL_HANDLER_QUEUE_PATIENCE_S)
         self.alerts = SharedAlertService(self._service, self._alerts_lock)
         self.tasks: dict[str, TaskDefinition] = {}

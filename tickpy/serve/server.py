@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import signal
 import socket
+import sqlite3
 import sys
 import threading
 from pathlib import Path
 
+from tickpy.diagnostics import TickpyError
 from tickpy.serve.config import ConfigProblem, ServeConfig, UDPListener, split_address
 from tickpy.serve.core import Backpressure, Core
 from tickpy.serve.http import Server
@@ -80,7 +82,15 @@ def serve(config: ServeConfig) -> int:
     if problem:
         log(f"tickpy serve: {problem}")
         return 2
-    core = Core(config, log)
+    try:
+        core = Core(config, log)
+    except TickpyError as error:  # the configuration's alert services
+        render = getattr(error, "render", None)
+        log(render() if callable(render) else str(error))
+        return 2
+    except (OSError, sqlite3.Error) as error:
+        log(f"tickpy serve: cannot use the data directory {config.data_dir}: {error}")
+        return 2
     core.restore()
     loader = None
     if config.load_dir:
