@@ -12,6 +12,7 @@ import json
 import threading
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from tickpy.golang import gojson
@@ -259,7 +260,7 @@ class Handler(BaseHTTPRequestHandler):
         if method == "POST" and not text:
             form = parse_qs(self._body(MAX_API_BODY_BYTES).decode("utf-8", "replace"))
             text = form.get("q", [""])[0]
-        results = []
+        results: list[dict[str, Any]] = []
         for number, statement in enumerate(s for s in text.split(";") if s.strip()):
             words = statement.split()
             upper = [word.upper() for word in words]
@@ -330,10 +331,10 @@ class Handler(BaseHTTPRequestHandler):
         if len(parts) != 1:
             raise ApiError(404, "Not Found")
         if method == "GET":
-            definition = core.tasks.get(task_id)
-            if definition is None:
+            shown = core.tasks.get(task_id)
+            if shown is None:
                 raise ApiError(404, "no task exists")
-            self._json(200, shapes.task_json(core, definition, script_format=script_format, dot_view=dot_view))
+            self._json(200, shapes.task_json(core, shown, script_format=script_format, dot_view=dot_view))
         elif method == "PATCH":
             definition = core.update_task(task_id, self._api_body())
             self._json(200, shapes.task_json(core, definition))
@@ -393,10 +394,10 @@ class Handler(BaseHTTPRequestHandler):
             return
         template_id = parts[0]
         if method == "GET":
-            record = core.templates.get(template_id)
-            if record is None:
+            found = core.templates.get(template_id)
+            if found is None:
                 raise ApiError(404, "no template exists")
-            self._json(200, shapes.template_json(core, record, script_format))
+            self._json(200, shapes.template_json(core, found, script_format))
         elif method == "PATCH":
             self._json(200, shapes.template_json(core, core.update_template(template_id, self._api_body())))
         elif method == "DELETE":

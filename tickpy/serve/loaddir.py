@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -30,15 +31,15 @@ class LoadDir:
         tasks = {path.stem: path for path in self._files("tasks", (".tick",) + VARS_SUFFIXES)}
         handler_files = self._files("handlers", VARS_SUFFIXES)
         for template_id, path in templates.items():
-            self._guarded(path, lambda: self._template(template_id, path.read_text(encoding="utf-8")))
+            self._guarded(path, self._template, template_id, path)
         for task_id, path in tasks.items():
-            self._guarded(path, lambda: self._task(task_id, path))
+            self._guarded(path, self._task, task_id, path)
         handlers = set()
         for path in handler_files:
-            record = self._guarded(path, lambda: _read_data(path))
+            record = self._guarded(path, _read_data, path)
             if isinstance(record, dict):
                 topic, handler_id = str(record.get("topic", "")), str(record.get("id", ""))
-                if self._guarded(path, lambda: self.core.define_handler(topic, record)) is not None:
+                if self._guarded(path, self.core.define_handler, topic, record) is not None:
                     handlers.add((topic, handler_id))
         for task_id in self.loaded_tasks - set(tasks):
             self.core.delete_task(task_id)
@@ -56,16 +57,18 @@ class LoadDir:
             return []
         return sorted(p for p in directory.iterdir() if p.is_file() and p.suffix.lower() in suffixes)
 
-    def _guarded(self, path: Path, load):
+    def _guarded(self, path: Path, load, *args):
+        """load(*args), or None with the reason logged: one bad file does not stop the others."""
         try:
-            return load()
+            return load(*args)
         except ApiError as error:
             self.log(f"tickpy serve: {path}: not loaded: {error.message}")
         except (OSError, ValueError, yaml.YAMLError) as error:
             self.log(f"tickpy serve: {path}: not loaded: {error}")
         return None
 
-    def _template(self, template_id: str, script: str) -> None:
+    def _template(self, template_id: str, path: Path) -> None:
+        script = path.read_text(encoding="utf-8")
         existing = self.core.templates.get(template_id)
         if existing is None:
             self.core.define_template({"id": template_id, "script": script})
@@ -73,6 +76,7 @@ class LoadDir:
             self.core.update_template(template_id, {"script": script})
 
     def _task(self, task_id: str, path: Path) -> None:
+        options: dict[str, Any]
         if path.suffix == ".tick":
             options = {"id": task_id, "script": path.read_text(encoding="utf-8"), "status": "enabled"}
         else:

@@ -127,7 +127,7 @@ def serve(config: ServeConfig) -> int:
         receiver.start()
         log(f"tickpy serve: udp listening on {receiver.address[0]}:{receiver.address[1]} "
             f"(db {receiver.listener.database})")
-    bound_host, bound_port = httpd.server_address[:2]
+    bound_host, bound_port = str(httpd.server_address[0]), httpd.server_address[1]
     thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.2}, name="tickpy-http",
                               daemon=True)
     thread.start()
