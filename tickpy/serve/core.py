@@ -108,10 +108,16 @@ class Core:
         self._lock = threading.RLock()
         self._ingest_lock = threading.Lock()
         self.counters: Counter = Counter()
+        self._counters_lock = threading.Lock()
         self._saved_collected: dict[str, int] = {}
         self._stop_saving = threading.Event()
         self._saver = threading.Thread(target=self._save_topic_states_loop, name="tickpy-topic-states", daemon=True)
         self.started_ns = _now_ns()
+
+    def count(self, name: str, amount: int = 1) -> None:
+        """Add to a counter of /kapacitor/v1/debug/vars (from any thread)."""
+        with self._counters_lock:
+            self.counters[name] += amount
 
     # --- start and stop ---------------------------------------------------------------------
 
@@ -169,7 +175,7 @@ class Core:
         """Queue the points (read with this database and retention policy, tickpy.serve.ingest)
         for every enabled task that reads them; Backpressure when one of them has no room (then
         nothing is queued)."""
-        self.counters["points_received"] += len(points)
+        self.count("points_received", len(points))
         if not points:
             return
         key = (database, retention_policy)
@@ -177,12 +183,12 @@ class Core:
             targets = [runner for runner in list(self.runners.values()) if key in runner.definition.dbrps]
             full = [runner.definition.id for runner in targets if not runner.has_room(len(points))]
             if full:
-                self.counters["writes_refused_queue_full"] += 1
-                self.counters["points_refused_queue_full"] += len(points)
+                self.count("writes_refused_queue_full")
+                self.count("points_refused_queue_full", len(points))
                 raise Backpressure(full)
             for runner in targets:
                 runner.put(points)
-        self.counters["points_queued"] += len(points) * len(targets)
+        self.count("points_queued", len(points) * len(targets))
 
     # --- tasks ------------------------------------------------------------------------------
 
@@ -209,7 +215,7 @@ class Core:
 
     def _influxdb_line(self, line: str) -> None:
         # There is no InfluxDB behind tickpy serve: influxDBOut's lines are counted, not written.
-        self.counters["influxdb_out_lines_dropped"] += 1
+        self.count("influxdb_out_lines_dropped")
 
     def _start(self, definition: TaskDefinition) -> None:
         with self._ingest_lock:
@@ -505,7 +511,9 @@ class Core:
     def debug_vars(self) -> dict:
         """Kapacitor's /kapacitor/v1/debug/vars shape (client.DebugVars): `kapacitor` holds one
         stat per part: the server's ingest counters, and each running task's."""
-        stats = {"tickpy": {"name": "tickpy", "tags": {}, "values": dict(self.counters)}}
+        with self._counters_lock:
+            values = dict(self.counters)
+        stats = {"tickpy": {"name": "tickpy", "tags": {}, "values": values}}
         for task_id, runner in list(self.runners.items()):
             stats[f"task:{task_id}"] = {"name": "task", "tags": {"task": task_id}, "values": {
                 "points_received": runner.points_received, "points_processed": runner.points_processed,

@@ -44,7 +44,7 @@ class Server(ThreadingHTTPServer):
 
     def process_request(self, request, client_address):
         if not self._connection_slots.acquire(blocking=False):
-            self.core.counters["http_connections_refused"] += 1
+            self.core.count("http_connections_refused")
             self.shutdown_request(request)
             return
         try:
@@ -182,7 +182,7 @@ class Handler(BaseHTTPRequestHandler):
 
     def _dispatch(self, method: str) -> None:
         core = self.server.core
-        core.counters["http_requests"] += 1
+        core.count("http_requests")
         self._body_read = False
         url = urlsplit(self.path)
         path = url.path.rstrip("/") or "/"
@@ -192,7 +192,7 @@ class Handler(BaseHTTPRequestHandler):
                 self._send(204)
                 return
             if not self._authorized(query):
-                core.counters["http_unauthorized"] += 1
+                core.count("http_unauthorized")
                 self._body(MAX_API_BODY_BYTES)  # keeps the connection in step
                 self._send(401, shapes.error_body("authorization failed"),
                            headers={"WWW-Authenticate": 'Basic realm="tickpy"'})
@@ -230,8 +230,8 @@ class Handler(BaseHTTPRequestHandler):
         core = self.server.core
         config = core.config
         body = self._body(config.max_body_bytes)
-        core.counters["write_requests"] += 1
-        core.counters["write_bytes"] += len(body)
+        core.count("write_requests")
+        core.count("write_bytes", len(body))
         if self.headers.get("Content-Encoding", "").lower() == "gzip":
             body = gunzip(body, config.max_body_bytes)
         database = query.get("db", [""])[0]
@@ -250,7 +250,7 @@ class Handler(BaseHTTPRequestHandler):
                                     "retry later", {"Retry-After": str(RETRY_AFTER_S)})
             return
         if parsed.errors:
-            core.counters["lines_rejected"] += len(parsed.errors)
+            core.count("lines_rejected", len(parsed.errors))
             self._influx_error(400, parsed.error_text() or "")
             return
         self._send(204)

@@ -55,23 +55,22 @@ class UDPReceiver:
         self._thread.start()
 
     def _run(self) -> None:
-        counters = self.core.counters
         while True:
             try:
                 data, _ = self.socket.recvfrom(UDP_MAX_DATAGRAM)
             except OSError:
                 return  # closed
-            counters["udp_datagrams"] += 1
+            self.core.count("udp_datagrams")
             retention_policy = self.core.retention_policy(self.listener.retention_policy)
             try:
                 parsed = parse_write(data, database=self.listener.database, retention_policy=retention_policy,
                                      precision=self.listener.precision, max_line_bytes=self.core.config.max_line_bytes)
-                counters["udp_lines_rejected"] += len(parsed.errors)
+                self.core.count("udp_lines_rejected", len(parsed.errors))
                 self.core.write(parsed.points, self.listener.database, retention_policy)
             except Backpressure:
-                counters["udp_datagrams_dropped_queue_full"] += 1  # UDP cannot be told to retry
+                self.core.count("udp_datagrams_dropped_queue_full")  # UDP cannot be told to retry
             except WriteRefused:
-                counters["udp_datagrams_rejected"] += 1
+                self.core.count("udp_datagrams_rejected")
 
     def close(self) -> None:
         self.socket.close()
