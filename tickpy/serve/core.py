@@ -58,6 +58,10 @@ class Backpressure(Exception):
         self.task_ids = task_ids
 
 
+class ShuttingDown(Exception):
+    """A write that came after the server began to stop: nothing of it was queued."""
+
+
 class SharedAlertService:
     """The alert service seen through one lock: tasks call it from their own threads."""
 
@@ -107,6 +111,7 @@ class Core:
         self._task_handlers: dict[str, tuple] = {}  # task id -> its direct handlers
         self._lock = threading.RLock()
         self._ingest_lock = threading.Lock()
+        self._closed = False  # shutting down: writes are refused
         self.counters: Counter = Counter()
         self._counters_lock = threading.Lock()
         self._saved_collected: dict[str, int] = {}
@@ -152,7 +157,8 @@ class Core:
     def shutdown(self, grace_s: float) -> Any:
         """Stop every task after it has processed what is queued, deliver (or dead-letter after
         `grace_s`) the queued alerts, save the topic states. Returns the delivery summary."""
-        with self._lock:
+        with self._lock, self._ingest_lock:
+            self._closed = True
             runners = list(self.runners.values())
             self.runners.clear()
         for runner in runners:
@@ -173,13 +179,15 @@ class Core:
 
     def write(self, points: list, database: str, retention_policy: str) -> None:
         """Queue the points (read with this database and retention policy, tickpy.serve.ingest)
-        for every enabled task that reads them; Backpressure when one of them has no room (then
-        nothing is queued)."""
+        for every enabled task that reads them; Backpressure when one of them has no room, and
+        ShuttingDown once the server stops (then nothing is queued)."""
         self.count("points_received", len(points))
         if not points:
             return
         key = (database, retention_policy)
         with self._ingest_lock:
+            if self._closed:
+                raise ShuttingDown()
             targets = [runner for runner in list(self.runners.values()) if key in runner.definition.dbrps]
             full = [runner.definition.id for runner in targets if not runner.has_room(len(points))]
             if full:

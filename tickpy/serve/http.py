@@ -18,7 +18,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from tickpy.golang import gojson
 from tickpy.runtime.alert_event import LEVEL_RANK
 from tickpy.serve import shapes
-from tickpy.serve.core import ApiError, Backpressure, Core, read_live
+from tickpy.serve.core import ApiError, Backpressure, Core, ShuttingDown, read_live
 from tickpy.serve.ingest import WriteRefused, gunzip, parse_write
 
 KAPACITOR_VERSION = "1.5.7"
@@ -37,7 +37,6 @@ class Server(ThreadingHTTPServer):
 
     def __init__(self, address, core: Core):
         self.core = core
-        self.accepting = True
         self.databases: set[str] = set()
         self._connection_slots = threading.BoundedSemaphore(core.config.max_connections)
         super().__init__(address, Handler)
@@ -237,9 +236,6 @@ class Handler(BaseHTTPRequestHandler):
         database = query.get("db", [""])[0]
         if not database:
             raise WriteRefused(400, "database is required")
-        if not self.server.accepting:
-            self._influx_error(503, "tickpy serve is shutting down", {"Retry-After": str(RETRY_AFTER_S)})
-            return
         retention_policy = core.retention_policy(query.get("rp", [""])[0])
         parsed = parse_write(body, database=database, retention_policy=retention_policy,
                              precision=query.get("precision", [""])[0], max_line_bytes=config.max_line_bytes)
@@ -248,6 +244,9 @@ class Handler(BaseHTTPRequestHandler):
         except Backpressure as full:
             self._influx_error(503, f"tickpy serve: the queue of task {', '.join(full.task_ids)} is full: "
                                     "retry later", {"Retry-After": str(RETRY_AFTER_S)})
+            return
+        except ShuttingDown:
+            self._influx_error(503, "tickpy serve is shutting down", {"Retry-After": str(RETRY_AFTER_S)})
             return
         if parsed.errors:
             core.count("lines_rejected", len(parsed.errors))

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from tickpy.diagnostics import TickpyError
 from tickpy.serve.config import ConfigProblem, ServeConfig, UDPListener, split_address
-from tickpy.serve.core import Backpressure, Core
+from tickpy.serve.core import Backpressure, Core, ShuttingDown
 from tickpy.serve.http import Server
 from tickpy.serve.ingest import WriteRefused, parse_write
 from tickpy.serve.loaddir import LoadDir
@@ -67,8 +67,8 @@ class UDPReceiver:
                                      precision=self.listener.precision, max_line_bytes=self.core.config.max_line_bytes)
                 self.core.count("udp_lines_rejected", len(parsed.errors))
                 self.core.write(parsed.points, self.listener.database, retention_policy)
-            except Backpressure:
-                self.core.count("udp_datagrams_dropped_queue_full")  # UDP cannot be told to retry
+            except (Backpressure, ShuttingDown):
+                self.core.count("udp_datagrams_dropped")  # UDP cannot be told to retry
             except WriteRefused:
                 self.core.count("udp_datagrams_rejected")
 
@@ -140,7 +140,6 @@ def serve(config: ServeConfig) -> int:
             if loader is not None:
                 loader.load()
                 log("tickpy serve: load directory reloaded")
-    httpd.accepting = False
     httpd.shutdown()
     httpd.server_close()
     for receiver in receivers:
