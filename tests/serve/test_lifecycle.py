@@ -4,6 +4,8 @@ at start and on SIGHUP; SIGTERM's orderly stop."""
 from __future__ import annotations
 
 import base64
+import hashlib
+import hmac
 import json
 import signal
 import socket
@@ -171,6 +173,39 @@ def test_with_basic_auth_users_requests_must_authenticate(serve_factory, tmp_pat
     assert serve.request("GET", "/kapacitor/v1/tasks", headers=bad)[0] == 401
     assert serve.request("GET", "/kapacitor/v1/tasks", headers={"Authorization": "Bearer t0ken"})[0] == 200
     assert serve.request("POST", "/write?db=telegraf&u=ops&p=s3cret", b"cpu v=1 1\n")[0] == 204
+    status, _, body = serve.request("GET", "/kapacitor/v1/tasks", headers=bad)
+    assert json.loads(body) == {"error": "authorization failed"}  # Kapacitor's words
+
+
+def jwt(secret: str, claims: dict, alg: str = "HS512") -> str:
+    def part(value) -> str:
+        data = value if isinstance(value, bytes) else json.dumps(value).encode()
+        return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+    signing = f"{part({'alg': alg, 'typ': 'JWT'})}.{part(claims)}"
+    digest = {"HS256": hashlib.sha256, "HS512": hashlib.sha512}[alg]
+    return f"{signing}.{part(hmac.new(secret.encode(), signing.encode(), digest).digest())}"
+
+
+def test_bearer_jwts_signed_with_the_shared_secret_authenticate_a_user(serve_factory, tmp_path):
+    config = tmp_path / "kapacitor.conf"
+    config.write_text('[http]\n  auth-enabled = true\n  shared-secret = "sekrit"\n  [[http.users]]\n'
+                      '    username = "ops"\n    password = "s3cret"\n')
+    serve = serve_factory("--bind", "127.0.0.1:0", "--config", str(config))
+    later = time.time() + 600
+
+    def answer(token):
+        status, _, body = serve.request("GET", "/kapacitor/v1/tasks", headers={"Authorization": f"Bearer {token}"})
+        return status, json.loads(body)
+
+    assert answer(jwt("sekrit", {"username": "ops", "exp": later}))[0] == 200
+    assert answer(jwt("sekrit", {"username": "ops", "exp": later}, alg="HS256"))[0] == 200
+    assert answer(jwt("wrong", {"username": "ops", "exp": later})) == (
+        401, {"error": "invalid token: signature is invalid"})
+    assert answer(jwt("sekrit", {"username": "ops"})) == (401, {"error": "token expiration required"})
+    assert answer(jwt("sekrit", {"username": "ops", "exp": time.time() - 10})) == (
+        401, {"error": "invalid token: Token is expired"})
+    assert answer(jwt("sekrit", {"username": "nobody", "exp": later}))[0] == 401
 
 
 def test_a_handler_that_never_answers_does_not_hold_up_another_task(serve_factory, tcp_listener):

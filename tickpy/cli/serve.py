@@ -14,7 +14,8 @@ every enabled stream task runs on the points written to its dbrps, delivering it
 
 \b
 Reads kapacitor.conf's [http] (bind-address, auth-enabled with [[http.users]] username and
-password, max-body-size), [[udp]] listeners, [load] (enabled, dir), [storage] (dir, the data
+password, shared-secret for bearer JWTs, max-body-size, max-line-size, max-connections), [[udp]]
+listeners, [load] (enabled, dir), [storage] (dir, the data
 directory) and default-retention-policy, plus the alert services tickpy run reads.
 The first line on standard output is `tickpy serve: listening on http://HOST:PORT` (port 0
 picks a free one).

@@ -38,6 +38,7 @@ class ServeConfig:
     auth_enabled: bool = False
     users: dict[str, str] = field(default_factory=dict)  # basic-auth user -> password
     token: str | None = None  # a bearer token (from --token-file)
+    shared_secret: str = ""  # [http] shared-secret: bearer JWTs signed with it name a user
     udp: list[UDPListener] = field(default_factory=list)
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
     max_line_bytes: int = DEFAULT_MAX_LINE_BYTES
@@ -100,6 +101,7 @@ def load(config_path: str | None, *, bind: str | None, load_dir: str | None, dat
     split_address(config.bind)
     config.default_retention_policy = _string(raw, "default-retention-policy", "") or ""
     config.auth_enabled = bool(http.get("auth-enabled", False))
+    config.shared_secret = _string(http, "shared-secret", "http") or ""
     users = http.get("users", [])
     if not isinstance(users, list):
         raise ConfigProblem("[[http.users]] must be a list of tables with username and password")

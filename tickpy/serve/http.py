@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import base64
 import fnmatch
+import hashlib
 import hmac
 import json
 import threading
+import time
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -139,25 +141,30 @@ class Handler(BaseHTTPRequestHandler):
             parts.append(self.rfile.read(size))
             self.rfile.readline(3)
 
-    def _authorized(self, query: dict) -> bool:
+    def _authentication_error(self, query: dict) -> str | None:
+        """Why the request may not go on (Kapacitor's 401 texts), None when it may: no
+        authentication is configured, or InfluxDB's u/p, basic auth, the --token-file token or a
+        JWT signed with [http] shared-secret (HS256/384/512, with exp and a known username)."""
         config = self.server.core.config
         if not (config.auth_enabled or config.token):
-            return True
-        header = self.headers.get("Authorization", "")
-        scheme, _, credentials = header.partition(" ")
-        if scheme.lower() == "bearer" and config.token:
-            return hmac.compare_digest(credentials.strip().encode(), config.token.encode())
+            return None
+        if query.get("u", [""])[0]:
+            return _check_password(config, query["u"][0], query.get("p", [""])[0])
+        scheme, _, credentials = self.headers.get("Authorization", "").partition(" ")
+        credentials = credentials.strip()
         if scheme.lower() == "basic":
             try:
-                user, _, password = base64.b64decode(credentials.strip(), validate=True).decode().partition(":")
+                user, _, password = base64.b64decode(credentials, validate=True).decode().partition(":")
             except (ValueError, UnicodeDecodeError):
-                return False
-        else:  # InfluxDB clients may send u= and p=
-            user, password = query.get("u", [""])[0], query.get("p", [""])[0]
-            if query.get("u") is None:
-                return False
-        expected = config.users.get(user)
-        return expected is not None and hmac.compare_digest(password.encode(), expected.encode())
+                return "unable to parse authentication credentials"
+            return _check_password(config, user, password)
+        if scheme.lower() == "bearer":
+            if config.token and hmac.compare_digest(credentials.encode(), config.token.encode()):
+                return None
+            if config.shared_secret:
+                return jwt_error(credentials, config.shared_secret, config.users)
+            return "invalid token"
+        return "unable to parse authentication credentials"
 
     # --- dispatch ---------------------------------------------------------------------------
 
@@ -190,10 +197,11 @@ class Handler(BaseHTTPRequestHandler):
             if path in ("/ping", f"{shapes.BASE}/ping"):
                 self._send(204)
                 return
-            if not self._authorized(query):
+            refused = self._authentication_error(query)
+            if refused is not None:
                 core.count("http_unauthorized")
                 self._body(MAX_API_BODY_BYTES)  # keeps the connection in step
-                self._send(401, shapes.error_body("authorization failed"),
+                self._send(401, json.dumps({"error": refused}).encode(),
                            headers={"WWW-Authenticate": 'Basic realm="tickpy"'})
                 return
             if path in ("/write", f"{shapes.BASE}/write"):
@@ -498,3 +506,52 @@ def _int_param(query: dict, name: str, default: int) -> int:
         return int(text)
     except ValueError:
         raise ApiError(400, f"invalid {name} parameter {json.dumps(text)} must be an integer") from None
+
+
+def _check_password(config, user: str, password: str) -> str | None:
+    if not user:
+        return "username required"
+    expected = config.users.get(user)
+    if expected is None or not hmac.compare_digest(password.encode(), expected.encode()):
+        return "authorization failed"
+    return None
+
+
+_JWT_HASHES = {"HS256": hashlib.sha256, "HS384": hashlib.sha384, "HS512": hashlib.sha512}
+
+
+def _b64url(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def jwt_error(token: str, secret: str, users: dict[str, str]) -> str | None:
+    """Kapacitor's checks of a bearer JWT: an HMAC signature with the shared secret, a
+    non-zero `exp` not past, a `username` that is a configured user."""
+    try:
+        header_text, claims_text, signature_text = token.split(".")
+        header = json.loads(_b64url(header_text))
+        claims = json.loads(_b64url(claims_text))
+        signature = _b64url(signature_text)
+    except (ValueError, UnicodeDecodeError):
+        return "invalid token: token contains an invalid number of segments"
+    if not isinstance(header, dict) or not isinstance(claims, dict):
+        return "invalid token"
+    digest = _JWT_HASHES.get(str(header.get("alg")))
+    if digest is None:
+        return f"invalid token: unexpected signing method: {header.get('alg')}"
+    expected = hmac.new(secret.encode(), f"{header_text}.{claims_text}".encode(), digest).digest()
+    if not hmac.compare_digest(signature, expected):
+        return "invalid token: signature is invalid"
+    exp = claims.get("exp")
+    if not isinstance(exp, (int, float)) or isinstance(exp, bool) or exp <= 0:
+        return "token expiration required"
+    if exp < time.time():
+        return "invalid token: Token is expired"
+    username = claims.get("username")
+    if not isinstance(username, str):
+        return "username in token must be a string"
+    if not username:
+        return "token must contain a username"
+    if username not in users:
+        return "user not found"
+    return None
