@@ -81,9 +81,11 @@ def test_update_replaces_the_script_and_delete_removes_the_task(serve):
     new_script = seed_script(9).replace("< 10", "< 20")
     status, task = serve.json("PATCH", "/kapacitor/v1/tasks/seed", {"script": new_script})
     assert status == 200 and "< 20" in task["script"] and task["executing"]
+    assert serve.json("GET", "/kapacitor/v1/alerts/topics/main:seed:alert2")[0] == 200
     status, _, body = serve.request("DELETE", "/kapacitor/v1/tasks/seed")
     assert (status, body) == (204, b"")
     assert serve.json("GET", "/kapacitor/v1/tasks") == (200, {"tasks": []})
+    assert serve.json("GET", "/kapacitor/v1/alerts/topics/main:seed:alert2")[0] == 404  # gone with its task
 
 
 def test_a_dbrp_statement_gives_the_task_its_dbrps(serve):

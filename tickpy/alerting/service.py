@@ -428,6 +428,12 @@ class AlertService:
         """The named topics and the alert nodes' anonymous ones (`kapacitor list topics` shows both)."""
         return list(self.topics.values()) + list(self._anon_topics.values())
 
+    def drop_topic(self, topic_name: str) -> None:
+        """Forget a topic and its state (Kapacitor's DELETE of a topic; an alert node's anonymous
+        topic when its task is deleted)."""
+        self.topics.pop(topic_name, None)
+        self._anon_topics.pop(topic_name, None)
+
     def restore_topic(self, topic_name: str, collected: int, states: Sequence[EventState]) -> None:
         """Put back a topic's saved state (a restarted `tickpy serve`), before any event."""
         topic = self._anon_topic(topic_name) if topic_name.startswith("main:") else self._topic(topic_name)

@@ -359,6 +359,10 @@ class Core:
             self._stop(task_id)
             if self.tasks.pop(task_id, None) is not None:
                 self.store.delete("task", task_id)
+            # As Kapacitor, the anonymous topics of the task's alert nodes go with it.
+            for topic in self.topics():
+                if topic.id.startswith(f"main:{task_id}:"):
+                    self.delete_topic(topic.id)
 
     def task_dot(self, definition: TaskDefinition, labels: bool = False) -> str:
         runner = self.runners.get(definition.id)
@@ -478,7 +482,7 @@ class Core:
         with self._alerts_lock:
             for handler_id in [h for (t, h) in self.handler_records if t == topic]:
                 self.delete_handler(topic, handler_id)
-            self._service.topics.pop(topic, None)
+            self._service.drop_topic(topic)
         self.store.delete("topic_state", topic)
         self._saved_collected.pop(topic, None)
 
