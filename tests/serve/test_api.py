@@ -169,3 +169,12 @@ def test_a_refused_request_with_a_body_leaves_the_connection_usable(serve):
         assert (answer.status, json.loads(answer.read())) == (200, {"tasks": []})
     finally:
         connection.close()
+
+
+def test_influxdb_out_lines_are_counted_not_kept(serve):
+    script = "stream\n    |from()\n        .measurement('cpu')\n    |influxDBOut()\n        .database('out')\n"
+    create(serve, id="out", script=script, status="enabled")
+    serve.write("".join(f"cpu,host=a usage_idle={i} {i}\n" for i in range(100)))
+    serve.wait_processed("out", 100)
+    _, answer = serve.json("GET", "/kapacitor/v1/debug/vars")
+    assert answer["kapacitor"]["tickpy"]["values"]["influxdb_out_lines_dropped"] == 100

@@ -215,11 +215,14 @@ class Core:
                                  keep_alerts=False, line_sink=self._influxdb_line, config=self.config.raw or None,
                                  wall_clock_ticks=True)
         try:
-            return api.compile(definition.script, options)
+            task = api.compile(definition.script, options)
         except TickpyError as error:
             first = error.diagnostics[0]
             raise ApiError(400, f"cannot run task {definition.id}: {first.kapacitor_message or first.message}"
                            ) from None
+        # A task that runs for months must not keep every influxDBOut line: the sink counts them.
+        task.context.influxdb_lines = _NotKept()
+        return task
 
     def _influxdb_line(self, line: str) -> None:
         # There is no InfluxDB behind tickpy serve: influxDBOut's lines are counted, not written.
@@ -534,6 +537,13 @@ class Core:
         return {"cluster_id": "", "server_id": "", "host": socket.gethostname(), "kapacitor": stats,
                 "cmdline": list(sys.argv), "num_enabled_tasks": len(self.runners), "num_subscriptions": 0,
                 "num_tasks": len(self.tasks), "memstats": {}, "version": "1.5.7", "platform": "tickpy serve"}
+
+
+class _NotKept(list):
+    """A list that keeps nothing appended to it."""
+
+    def append(self, item) -> None:
+        pass
 
 
 def read_live(read):
