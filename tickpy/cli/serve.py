@@ -13,10 +13,11 @@ every enabled stream task runs on the points written to its dbrps, delivering it
 `tickpy run` does.
 
 \b
-Reads kapacitor.conf's [http] (bind-address, auth-enabled with [[http.users]] username and
-password, shared-secret for bearer JWTs, max-body-size, max-line-size, max-connections), [[udp]]
-listeners, [load] (enabled, dir), [storage] (dir, the data
-directory) and default-retention-policy, plus the alert services tickpy run reads.
+Reads kapacitor.conf's [http] (bind-address, auth-enabled with [[http.users]]
+username and password, shared-secret for bearer JWTs, max-body-size,
+max-line-size, max-connections), [[udp]] listeners, [load] (enabled, dir),
+[storage] (dir, the data directory) and default-retention-policy, plus the
+alert services tickpy run reads.
 The first line on standard output is `tickpy serve: listening on http://HOST:PORT` (port 0
 picks a free one).
 
