@@ -4,7 +4,7 @@ unchanged. The CLI is not part of tickpy: give its path in TICKPY_KAPACITOR_CLI.
 Commands run: define (new, update of an enabled task, from a template with -vars),
 define-template, define-topic-handler, enable, disable, reload, list tasks|templates|topics|
 topic-handlers, show, show-template, show-topic, show-topic-handler, delete tasks|templates|
-topics|topic-handlers, stats general, vars; and list recordings, which tickpy serve refuses."""
+topics|topic-handlers, stats general, stats ingress, vars; and list recordings, which tickpy serve refuses."""
 
 from __future__ import annotations
 
@@ -96,6 +96,9 @@ def test_the_seed_flow_with_define_topic_handler(serve, tcp_listener, tmp_path):
 
 def test_stats_and_vars_through_the_kapacitor_cli(serve):
     assert "Tasks:" in kapacitor(serve, "stats", "general").stdout
+    serve.write("cpu,host=a usage_idle=5 1\ncpu,host=b usage_idle=5 1\nmem,host=a used=1 1\n")
+    ingress = [line.split() for line in kapacitor(serve, "stats", "ingress").stdout.splitlines()[1:]]
+    assert ingress == [["telegraf", "autogen", "cpu", "2"], ["telegraf", "autogen", "mem", "1"]]
     assert json.loads(kapacitor(serve, "vars").stdout)["num_tasks"] == 0
     unsupported = kapacitor(serve, "list", "recordings", check=False)
     assert unsupported.returncode != 0

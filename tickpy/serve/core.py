@@ -113,6 +113,7 @@ class Core:
         self._ingest_lock = threading.Lock()
         self._closed = False  # shutting down: writes are refused
         self.counters: Counter = Counter()
+        self.ingress: Counter = Counter()  # (db, rp, measurement) -> points received
         self._counters_lock = threading.Lock()
         self._saved_collected: dict[str, int] = {}
         self._stop_saving = threading.Event()
@@ -182,6 +183,10 @@ class Core:
         for every enabled task that reads them; Backpressure when one of them has no room, and
         ShuttingDown once the server stops (then nothing is queued)."""
         self.count("points_received", len(points))
+        by_measurement = Counter(point.name for point in points)
+        with self._counters_lock:
+            for measurement, count in by_measurement.items():
+                self.ingress[(database, retention_policy, measurement)] += count
         if not points:
             return
         key = (database, retention_policy)
@@ -528,7 +533,14 @@ class Core:
         stat per part: the server's ingest counters, and each running task's."""
         with self._counters_lock:
             values = dict(self.counters)
+            ingress = dict(self.ingress)
         stats = {"tickpy": {"name": "tickpy", "tags": {}, "values": values}}
+        for (database, retention_policy, measurement), count in sorted(ingress.items()):
+            # Kapacitor's ingress stat, as `kapacitor stats ingress` reads it.
+            stats[f"ingress:{database}:{retention_policy}:{measurement}"] = {
+                "name": "ingress", "tags": {"task_master": "main", "database": database,
+                                            "retention_policy": retention_policy, "measurement": measurement},
+                "values": {"points_received": count}}
         for task_id, runner in list(self.runners.items()):
             stats[f"task:{task_id}"] = {"name": "task", "tags": {"task": task_id}, "values": {
                 "points_received": runner.points_received, "points_processed": runner.points_processed,
