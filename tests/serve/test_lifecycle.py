@@ -240,3 +240,17 @@ def test_an_unusable_data_directory_or_configuration_stops_the_start_with_a_mess
         assert result.returncode == 2, result.stderr
         assert message in result.stderr
         assert "Traceback" not in result.stderr
+
+
+def test_a_restart_after_sigterm_keeps_the_topic_state_of_the_last_points(serve_factory, tmp_path):
+    data = str(tmp_path / "data")
+    first = serve_factory("--bind", "127.0.0.1:0", "--data-dir", data)
+    first.json("POST", "/kapacitor/v1/tasks", {"id": "seed", "dbrps": [{"db": "telegraf", "rp": "autogen"}],
+                                               "script": TOPIC_SCRIPT, "status": "enabled"})
+    first.write("cpu,host=a usage_idle=5 1700000000000000000\n")
+    assert first.stop(signal.SIGTERM) == 0  # at once: the state is written on the way out
+    second = serve_factory("--bind", "127.0.0.1:0", "--data-dir", data)
+    _, topic = second.json("GET", "/kapacitor/v1/alerts/topics/cpu")
+    assert (topic["level"], topic["collected"]) == ("CRITICAL", 1)
+    _, events = second.json("GET", "/kapacitor/v1/alerts/topics/cpu/events/cpu:nil")
+    assert events["state"]["time"] == "2023-11-14T22:13:20Z"
