@@ -43,11 +43,6 @@ class Store:
         with self._lock:
             self._db.execute("DELETE FROM records WHERE kind = ? AND key = ?", (kind, key))
 
-    def delete_prefix(self, kind: str, prefix: str) -> None:
-        with self._lock:
-            self._db.execute("DELETE FROM records WHERE kind = ? AND substr(key, 1, ?) = ?",
-                             (kind, len(prefix), prefix))
-
     def all(self, kind: str) -> list[tuple[str, dict]]:
         with self._lock:
             rows = self._db.execute("SELECT key, body FROM records WHERE kind = ? ORDER BY key", (kind,)).fetchall()

@@ -101,17 +101,6 @@ class TaskRunner:
         self._thread.join(timeout)
         return not self._thread.is_alive()
 
-    def wait_idle(self, timeout: float) -> bool:
-        """Wait until everything queued so far has gone through the task."""
-        deadline = time.monotonic() + timeout
-        with self._cond:
-            while self._queued and self.failed is None:
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    return False
-                self._cond.wait(left)
-        return True
-
     def _points(self):
         # Between two batches (never inside one) the clock-driven nodes tick: stats(), deadman().
         compiled = self.task.compiled
