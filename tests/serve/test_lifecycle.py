@@ -139,13 +139,18 @@ def test_a_reload_swaps_a_changed_task_without_dropping_points(serve_factory, tm
     task_file.write_text(script("v2"))
     serve.process.send_signal(signal.SIGHUP)
     sent = 0
+    deadline = time.monotonic() + 60
     while "load directory reloaded" not in serve.stderr or sent < 20:
+        assert time.monotonic() < deadline, "no reload within 60 s of SIGHUP"
         assert serve.write(f"cpu,host=h{sent} usage_idle=50 {sent}\n")[0] == 204
         sent += 1
-    payloads = tcp_listener.wait_for(sent)
-    # Every acknowledged point gave its alert: before the swap from the old task, after it from the new.
-    assert len(payloads) == sent
+    payloads = tcp_listener.wait_for(sent, timeout=60)
+    # Every acknowledged point gave its alert: before the swap from the old task, after it from the
+    # new, in order (the old task's handler delivers what it holds before the new one starts).
     messages = [json.loads(payload)["message"] for payload in payloads]
+    assert len(messages) == sent, messages
+    assert [json.loads(payload)["data"]["series"][0]["tags"]["host"] for payload in payloads] == [
+        f"h{number}" for number in range(sent)]
     assert messages == sorted(messages) and messages[-1] == "v2"
 
 

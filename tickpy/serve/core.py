@@ -39,6 +39,7 @@ VALID_TOPIC_ID = re.compile(r"^[-:._\w]+$")
 TOPIC_STATE_SAVE_EVERY_S = 1.0
 FULL_HANDLER_QUEUE_PATIENCE_S = 1.0
 LIVE_READ_ATTEMPTS = 5
+HANDLER_DRAIN_S = 2.0
 
 
 class ApiError(Exception):
@@ -260,7 +261,13 @@ class Core:
             return
         runner.stop()
         runner.join()
-        self._service.release_handlers(self._task_handlers.pop(task_id, ()))
+        handlers = self._task_handlers.pop(task_id, ())
+        self._service.release_handlers(handlers)
+        # Its handlers deliver what they hold before a new version of the task sends anything
+        # (so alerts keep their order across a reload), as long as their endpoints answer.
+        deadline = time.monotonic() + HANDLER_DRAIN_S
+        for worker in (worker for handler in handlers for worker in handler.workers):
+            worker.join(max(0.0, deadline - time.monotonic()))
 
     def _restart(self, original: TaskDefinition, updated: TaskDefinition) -> None:
         """Swap a task's runner without a write in between: none is dropped, none goes to both."""

@@ -20,6 +20,7 @@ from tickpy.serve.loaddir import LoadDir
 # Queued alerts get this long to be delivered after SIGTERM, then they are dead-lettered.
 SHUTDOWN_GRACE_S = 5.0
 UDP_MAX_DATAGRAM = 65_536
+SIGNAL_CHECK_S = 0.2
 
 
 def log(text: str) -> None:
@@ -133,7 +134,9 @@ def serve(config: ServeConfig) -> int:
     # The first line on stdout says where it listens (port 0 picks a free one).
     print(f"tickpy serve: listening on http://{bound_host}:{bound_port}", flush=True)
     while not stop.is_set():
-        wake.wait()
+        # Not a bare wait: a signal delivered to another thread runs its Python handler only when
+        # the main thread next runs Python code, so the main thread must wake now and then.
+        wake.wait(SIGNAL_CHECK_S)
         wake.clear()
         if reload.is_set() and not stop.is_set():
             reload.clear()
