@@ -76,7 +76,9 @@ def test_tickpy_serve_sends_what_kapacitord_sends(serve, tmp_path, points):
         send(serve, points, 4, ours)
         # kapacitord answers a write before its task has processed it: wait until both are quiet.
         counts = None
+        deadline = time.monotonic() + 120
         while counts != (len(theirs.payloads), len(ours.payloads)) or not counts[0]:
+            assert time.monotonic() < deadline, f"still sending after 120 s: {counts}"
             counts = (len(theirs.payloads), len(ours.payloads))
             time.sleep(1.0)
         expected = [SERVER_IDS.sub(rb"\1\g<2>00000000-0000-0000-0000-000000000000", p) for p in theirs.payloads]
