@@ -93,6 +93,9 @@ class RunOptions:
     # Failed attempts in a row after which a handler's alerts are dead-lettered without an
     # attempt for a while (circuit breaker); None: 3; 0: never.
     breaker_failures: int | None = None
+    # A batch task's recordings to replay (one list of BatchMessages per query node, in the
+    # script's order: tickpy.runtime.brpl.read_brpl) instead of running its queries.
+    recordings: list | None = None
 
 
 def parse(source: str, path: str = "<script>"):
@@ -163,7 +166,9 @@ class Task:
             # A point goes down the pipeline by calls, one level per node: a chain of thousands
             # of nodes needs more of Python's recursion limit than the default.
             with recursion_room(len(self.pipeline.nodes)):
-                if signals is not None:
+                if task.is_batch:
+                    _run_batch(task, options)
+                elif signals is not None:
                     _run_interruptible(task, points, signals)
                 else:
                     task.run(points)
@@ -225,6 +230,9 @@ def compile(source: str, options: RunOptions | None = None) -> Task:  # noqa: A0
         ctx.clock = options.clock
     try:
         compiled = compile_task(pipeline, ctx)
+        if options.recordings is not None and not compiled.is_batch:
+            raise TickpyError(Diagnostic("batch recordings (.brpl) are replayed into a batch task; this is a "
+                                         "stream task (give it line protocol or .srpl)", code="usage"))
         if options.on_compiled is not None:
             options.on_compiled(compiled)
     except BaseException:
@@ -252,6 +260,13 @@ def run_task(source: str, points: Iterable[Any], **options: Any) -> RunResult:
     if unknown:
         raise TypeError(f"run_task() got unexpected keyword arguments: {', '.join(sorted(unknown))}")
     return run(source, points, RunOptions(**options))
+
+
+def _run_batch(task: CompiledTask, options: RunOptions) -> None:
+    if options.recordings is None:
+        raise TickpyError(Diagnostic("a batch task needs its recordings (one .brpl per query node) to run",
+                                     code="usage"))
+    task.replay(options.recordings)
 
 
 def _run_interruptible(task: CompiledTask, points, signals) -> None:

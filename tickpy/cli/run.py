@@ -20,6 +20,7 @@ from tickpy.diagnostics import ERROR, Diagnostic, TickpyError, render, visible
 from tickpy.golang import gojson
 from tickpy.golang.gotime import format_time_rfc3339nano
 from tickpy.observe.observer import make_observer
+from tickpy.runtime.brpl import BrplError, read_brpl
 from tickpy.runtime.inputfiles import first_block, input_notes, open_input
 from tickpy.runtime.lineprotocol import read_points
 from tickpy.runtime.srpl import read_srpl
@@ -211,6 +212,25 @@ def _iter_inputs(inputs: tuple[str, ...], input_format: str, precision: str, rep
             yield from _read(handle, name, input_format, precision, reporter, signals)
 
 
+def _read_recordings(inputs: tuple[str, ...]) -> list:
+    """The batches of each .brpl input (stdin for `-` or none), read before the task starts."""
+    recordings = []
+    for name in inputs or ("-",):
+        try:
+            if name == "-":
+                data, name = sys.stdin.buffer.read(), "<stdin>"
+            else:
+                with open(name, "rb") as handle:
+                    data = open_input(handle).read()
+        except OSError as error:
+            raise RunProblem(f"cannot read input {name}: {error.strerror or error}") from None
+        try:
+            recordings.append(read_brpl(data.decode("utf-8", "surrogateescape"), name))
+        except BrplError as error:
+            raise RunProblem(f"{error} (Kapacitor's replay stops there)") from None
+    return recordings
+
+
 def _node_error_count(result) -> int:
     """Every node error of the run (each dropped a point or an event): the nodes' counters
     count them all, RunResult.node_errors keeps only the first ones."""
@@ -263,8 +283,10 @@ def _summary(result, rejected: int, cut_short: int) -> str:
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), metavar="FILE",
               help="Kapacitor TOML configuration: [[httppost]] endpoints for .post().endpoint() "
                    "and handler files; service sections ([slack], ...) shape what is captured.")
-@click.option("--input-format", type=click.Choice(["lp", "srpl"]), default="lp", show_default=True,
-              help="lp: line protocol; srpl: Kapacitor's recording format (db, rp, line).")
+@click.option("--input-format", type=click.Choice(["lp", "srpl", "brpl"]), default="lp", show_default=True,
+              help="lp: line protocol; srpl: Kapacitor's stream recording format (db, rp, line); brpl: a batch "
+                   "task's recordings (Kapacitor's JSON batches), one INPUT per query node in the script's order, "
+                   "replayed as `kapacitor replay -rec-time` does.")
 @click.option("--influxdb-out", "influxdb_out", type=click.Path(dir_okay=False), metavar="FILE",
               help="Write influxDBOut and kapacitorLoopback lines to FILE (replaced) instead of stdout.")
 @click.option("--dead-letter", "dead_letter", type=click.Path(dir_okay=False), metavar="FILE",
@@ -465,8 +487,17 @@ def _run(script, inputs, signals, *, handler_paths, dbrp, task_name, precision, 
         _print_diagnostics(_lint_warnings(source, script, variables), script, source)
     if (not inputs or "-" in inputs) and sys.stdin.isatty():
         click.echo("tickpy run: reading points from the terminal (end with Ctrl-D)", err=True)
-    # Line-protocol points carry no database: they belong to the task's dbrp.
-    points = _iter_inputs(tuple(inputs), input_format, precision, reporter, signals)
+    recordings = None
+    if input_format == "brpl":
+        try:
+            recordings = _read_recordings(tuple(inputs))
+        except RunProblem as error:
+            click.echo(f"tickpy run: {error}", err=True)
+            return EXIT_USAGE
+        points = iter(())
+    else:
+        # Line-protocol points carry no database: they belong to the task's dbrp.
+        points = _iter_inputs(tuple(inputs), input_format, precision, reporter, signals)
     try:
         observer = make_observer(stats=stats, graph_out=graph_out, graph_labels=graph_view == "labels",
                                  trace=trace, trace_filter=trace_filter)
@@ -501,6 +532,7 @@ def _run(script, inputs, signals, *, handler_paths, dbrp, task_name, precision, 
             handler_timeout=handler_timeout,
             exec_timeout=exec_timeout,
             breaker_failures=breaker_failures,
+            recordings=recordings,
         )
         sys.stdout.flush()
     except BrokenPipeError:

@@ -19,10 +19,14 @@ from pathlib import Path
 from typing import Any
 
 from tickpy.check import build_pipeline
+from tickpy.check.evaluate import sorted_nodes
 from tickpy.diagnostics import Diagnostic, TickpyError
 from tickpy.golang import gojson
 from tickpy.runtime.nodes.base import NodeError, ParentPort, RunContext, RuntimeNode, lookup
+from tickpy.runtime.brpl import replay_order
+from tickpy.runtime.messages import BatchMessage
 from tickpy.runtime.nodes.basic import StreamNode
+from tickpy.runtime.nodes.batch import BatchNode, QueryNode
 from tickpy.syntax import parse
 
 
@@ -36,14 +40,25 @@ class CompiledTask:
     points_read: int = 0
 
     @property
-    def root(self) -> StreamNode:
-        root = self.nodes[0]
-        assert isinstance(root, StreamNode), "compile_task builds stream tasks only"
-        return root
+    def root(self) -> RuntimeNode:
+        """The stream node of a stream task, the batch node of a batch task."""
+        return self.nodes[0]
+
+    @property
+    def is_batch(self) -> bool:
+        return isinstance(self.nodes[0], BatchNode)
+
+    @property
+    def query_nodes(self) -> list[QueryNode]:
+        """A batch task's query nodes in Kapacitor's walk order: the order of the batch node's
+        edges, and so of a replay's recordings."""
+        by_id = {spec.id: node for spec, node in zip(self.specs, self.nodes)}
+        return [by_id[spec.id] for spec in sorted_nodes([self.specs[0]]) if spec.type == "QueryNode"]
 
     def run(self, points: Iterable[Any]) -> int:
-        """Push every point through the task; returns how many were read."""
+        """Push every point through a stream task; returns how many were read."""
         root = self.root
+        assert isinstance(root, StreamNode), "a batch task is handed batches (replay, query_runs)"
         fast = getattr(root, "fast_ingest", None)
         ingest = fast() if fast is not None else root.ingest
         count = 0
@@ -55,6 +70,26 @@ class CompiledTask:
                 root.count_fast_ingested(count)  # the stream node was skipped
             self.points_read += count
         return count
+
+    def replay(self, recordings: list[list[BatchMessage]]) -> int:
+        """Replay a batch task's recordings (one per query node, `tickpy.runtime.brpl`) as
+        `kapacitor replay -rec-time` does; returns how many points they held."""
+        queries = self.query_nodes
+        if len(recordings) != len(queries):
+            raise TickpyError(Diagnostic(
+                f"unexpected number of batch collectors. exp {len(recordings)} got {len(queries)}: the task has "
+                f"{len(queries)} query node{'s' if len(queries) != 1 else ''}, give one recording for each, in "
+                "the script's order", code="usage"))
+        for index, batch in replay_order(recordings):
+            self.hand_batch(index, batch)
+        return self.points_read
+
+    def hand_batch(self, index: int, batch: BatchMessage) -> None:
+        """One batch of query node number `index`: the nodes on event time see its time first."""
+        for listener in self.ctx.shared.get("time_listeners", ()):
+            listener.advance(batch.tmax)
+        self.points_read += len(batch.points)
+        self.root.hand(index, batch)
 
     def finish(self) -> None:
         for node in self.nodes:
@@ -76,7 +111,7 @@ class CompiledTask:
                 "batches_out": node.batches_out,
                 "errors": node.errors,
             }
-            if spec is self.specs[0]:
+            if spec is self.specs[0] and isinstance(self.root, StreamNode):
                 # The points read that the task was not handed (stream0 does not count them).
                 root = self.root
                 entry["ignored_other_dbrps"] = root.ignored_other_dbrps
@@ -97,9 +132,8 @@ class CompiledTask:
 
 def unsupported_diagnostic(spec) -> Diagnostic:
     span = spec.span
-    if spec.type in ("BatchNode", "QueryNode", "QueryFluxNode"):
-        message = (f"batch tasks are not supported by tickpy run yet (node {spec.label}): "
-                   "it runs stream tasks over recorded points")
+    if spec.type == "QueryFluxNode":
+        message = f"queryFlux() is not supported by tickpy run yet (node {spec.label}): only InfluxQL queries are"
     else:
         first, *rest = spec.name.split("_")
         method = first + "".join(part[:1].upper() + part[1:] for part in rest)  # k8s_autoscale -> k8sAutoscale
@@ -116,7 +150,7 @@ def unsupported_diagnostic(spec) -> Diagnostic:
 
 def compile_task(pipeline, ctx: RunContext) -> CompiledTask:
     """Build the runtime nodes of `pipeline` (all lambdas compiled, all nodes checked)."""
-    if pipeline.root.type != "StreamNode":
+    if pipeline.root.type not in ("StreamNode", "BatchNode"):
         raise TickpyError(unsupported_diagnostic(pipeline.root))
     missing = [spec for spec in pipeline.nodes if lookup(spec.type, spec.name) is None]
     if missing:
@@ -146,7 +180,11 @@ def compile_task(pipeline, ctx: RunContext) -> CompiledTask:
                 parent.children.append(ParentPort(child, index))
             else:
                 parent.children.append(child)
-    return CompiledTask(ctx, ordered, list(pipeline.nodes))
+    compiled = CompiledTask(ctx, ordered, list(pipeline.nodes))
+    if compiled.is_batch:
+        # Kapacitor links the batch node's edges to its query nodes in its walk order.
+        compiled.root.children = list(compiled.query_nodes)
+    return compiled
 
 
 # --------------------------------------------------------------------------- results
