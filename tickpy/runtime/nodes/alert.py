@@ -20,6 +20,7 @@
 
 from __future__ import annotations
 
+from fractions import Fraction
 from typing import Any
 
 from tickpy.diagnostics import TickpyError
@@ -49,6 +50,9 @@ DEFAULT_HISTORY = 21
 # The newest state change weighs WEIGHT_DIFF times the oldest; the newest weighs MAX_WEIGHT.
 WEIGHT_DIFF = 1.5
 MAX_WEIGHT = 1.2
+# Go folds MAX_WEIGHT / WEIGHT_DIFF exactly, as untyped constants, before rounding once: 0.8, where
+# float division gives 0.7999999999999999 (and a history at exactly the flapping bound flips).
+OLDEST_WEIGHT = float(Fraction("1.2") / Fraction("1.5"))
 
 
 class Inhibitor:
@@ -116,7 +120,7 @@ class AlertState:
         history = self.history
         length = len(history)
         changes = 0.0
-        weight = MAX_WEIGHT / WEIGHT_DIFF
+        weight = OLDEST_WEIGHT
         step = (MAX_WEIGHT - weight) / float(length - 1)
         for i in range(length - 1):
             current = (i + self.idx) % length
