@@ -12,6 +12,7 @@ delivery_summary, interrupted_by, alert_service.
 
 from __future__ import annotations
 
+import heapq
 import shlex
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -81,15 +82,44 @@ class CompiledTask:
                 f"{len(queries)} query node{'s' if len(queries) != 1 else ''}, give one recording for each, in "
                 "the script's order", code="usage"))
         for index, batch in replay_order(recordings):
-            self.hand_batch(index, batch)
+            self.points_read += len(batch.points)
+            self.hand_batch(index, batch, replayed=True)
         return self.points_read
 
-    def hand_batch(self, index: int, batch: BatchMessage) -> None:
+    def hand_batch(self, index: int, batch: BatchMessage, replayed: bool = False) -> None:
         """One batch of query node number `index`: the nodes on event time see its time first."""
         for listener in self.ctx.shared.get("time_listeners", ()):
             listener.advance(batch.tmax)
-        self.points_read += len(batch.points)
-        self.root.hand(index, batch)
+        self.root.hand(index, batch, replayed)
+
+    def run_queries(self, database, start: int | None, stop: int | None, first: int | None,
+                    last: int | None) -> int:
+        """Run a batch task's queries against `database` (anything with `select(plan, db, rp)`),
+        each query node on its schedule (QueryNode.runs), all of them in the order of their
+        ticks (the script's walk order for the same tick); returns how many runs were made."""
+        queries = self.query_nodes
+        pending = []
+        for index, query in enumerate(queries):
+            windows = query.runs(start, stop, first, last)
+            window = next(windows, None)
+            if window is not None:
+                pending.append((window.tick, index, window, windows))
+        heapq.heapify(pending)
+        count = 0
+        while pending:
+            _, index, window, windows = heapq.heappop(pending)
+            count += 1
+            self._run_query(index, queries[index], window, database)
+            following = next(windows, None)
+            if following is not None:
+                heapq.heappush(pending, (following.tick, index, following, windows))
+        return count
+
+    def _run_query(self, index: int, query: QueryNode, window, database) -> None:
+        for listener in self.ctx.shared.get("time_listeners", ()):
+            listener.advance(window.tick)
+        for batch in query.run(window, database, (self.ctx.database, self.ctx.retention_policy)):
+            self.hand_batch(index, batch)
 
     def finish(self) -> None:
         for node in self.nodes:
@@ -183,7 +213,8 @@ def compile_task(pipeline, ctx: RunContext) -> CompiledTask:
     compiled = CompiledTask(ctx, ordered, list(pipeline.nodes))
     if compiled.is_batch:
         # Kapacitor links the batch node's edges to its query nodes in its walk order.
-        compiled.root.children = list(compiled.query_nodes)
+        compiled.root.queries = compiled.query_nodes
+        compiled.root.children = list(compiled.root.queries)
     return compiled
 
 
@@ -208,6 +239,10 @@ class RunResult:
     interrupted_by: int = 0
     # The alert service the task delivered through (its topics outlive the run).
     alert_service: Any = None
+    # A batch task: the points the embedded database refused, (point, InfluxDB's reason), and
+    # how many query runs were made.
+    points_dropped: list = field(default_factory=list)
+    query_runs: int = 0
 
     def httpout_json(self, name: str) -> str:
         """The exact JSON `GET .../tasks/<task>/<name>` would answer with."""

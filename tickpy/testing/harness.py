@@ -89,16 +89,18 @@ def _redirect_http_post_nodes(task, service: RecordingAlertService) -> None:
 
 def run_script(source: str, points: Iterable[Any], *, path: str = "<script>", task_name: str | None = None,
                dbrp=None, handlers: Iterable[str] = (), config=None, variables=None, flush: bool = False,
-               task_type: str | None = None) -> ScriptRun:
-    """Run `source` on `points`; see the module docstring. Raises TickpyError for script,
-    handler-file and configuration errors."""
+               task_type: str | None = None, start=None, stop=None) -> ScriptRun:
+    """Run `source` on `points`; see the module docstring. A batch task's points are its
+    database, its queries run on the ticks after `start` up to `stop` (default: over the
+    points, as `tickpy run`). Raises TickpyError for script, handler-file and configuration
+    errors."""
     problems: list[str] = []
     service = RecordingAlertService(handler_files=list(handlers), config=config, report=problems.append)
     outcome = ScriptRun()
     try:
         service.load()
         result = run_task(source, points, path=path, task_name=task_name, dbrp=dbrp, alert_service=service,
-                          config=config, flush=flush, task_type=task_type,
+                          config=config, flush=flush, task_type=task_type, start=start, stop=stop,
                           variables=load_variables(variables), log_sink=outcome.log_lines.append, report=problems.append,
                           on_compiled=lambda task: _redirect_http_post_nodes(task, service))
         summary = service.close()

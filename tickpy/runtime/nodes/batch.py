@@ -9,24 +9,36 @@ when the task starts, with Kapacitor's errors (newQueryNode).
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from tickpy.check.pipeline import TimeDimension
+from tickpy.golang.goformat import go_quote
+from tickpy.influxql import InfluxQLError, QueryPlan, parse_select
 from tickpy.lang.values import StarValue
+from tickpy.runtime.batches import result_batches
+from tickpy.runtime.influxdb import InfluxDBError
 from tickpy.runtime.messages import BatchMessage
 from tickpy.runtime.nodes.base import RuntimeNode, duration_ns, register
-from tickpy.runtime.schedule import EveryTicker, query_windows
+from tickpy.runtime.schedule import EveryTicker, QueryWindow, runs
 
 __all__ = ["BatchNode", "QueryNode", "QueryDimensions"]
 
 
 @register("BatchNode")
 class BatchNode(RuntimeNode):
-    """The task's root: its children are its query nodes, in the script's order. Kapacitor's
-    graphs and stats leave it out (it is no edge of the task's data)."""
+    """The task's root: its children are its query nodes, in Kapacitor's walk order (the
+    engine sets them so). Kapacitor's graphs and stats leave it out (it is no edge of the
+    task's data). Its observer hears `replaying(query_node, batch)` before each recorded batch."""
 
-    def hand(self, index: int, batch: BatchMessage) -> None:
+    def __init__(self, spec, ctx):
+        super().__init__(spec, ctx)
+        self.queries: list[QueryNode] = []
+
+    def hand(self, index: int, batch: BatchMessage, replayed: bool = False) -> None:
         """A batch of query node number `index` (its results, or its recording's)."""
+        if replayed and self.observer is not None:
+            self.observer.replaying(self.queries[index], batch)
         self.children[index].batch(batch)
 
 
@@ -60,8 +72,9 @@ class QueryNode(RuntimeNode):
         self.by_measurement = self.has("groupByMeasurement")
         self.cron: str = self.property_value("cron", "") or ""
         self.cluster: str = self.property_value("cluster", "") or ""
-        self.fill = self.property_value("fill", None)
+        self.fill = self._fill()
         self.dimensions = self._dimensions()
+        self.sources = self._sources()
         self.batches_queried = 0
         self.points_queried = 0
         if self.every != 0 and self.cron:
@@ -74,6 +87,42 @@ class QueryNode(RuntimeNode):
             self.ticker = self._cron_ticker()
         else:
             raise self.script_error("must define one of 'every' or 'cron'")
+
+    def _sources(self) -> list[tuple[str, str]]:
+        """(database, retention policy) of each measurement the query reads (NewQuery's checks)."""
+        text = self.query_text
+        try:
+            statement = parse_select(text)
+        except InfluxQLError as error:
+            statements = _statement_count(text)
+            if statements > 1:
+                raise self.script_error(f"query must be a single select statement, got {statements} statements") from None
+            first_word = text.split(None, 1)[0].upper() if text.strip() else ""
+            if first_word in _OTHER_STATEMENTS:
+                raise self.script_error(f"query is not a select statement {go_quote(text.strip())}") from None
+            raise self.script_error(f"failed to parse InfluxQL query: {error}") from None
+        return [(source.database, source.retention_policy) for source in statement.sources]
+
+    def _fill(self):
+        fill = self.property_value("fill", None)
+        if isinstance(fill, str) and fill not in ("null", "none", "previous", "linear"):
+            raise self.script_error(f"unexpected fill option {fill}")
+        if isinstance(fill, bool):
+            return None  # Kapacitor's switch takes only strings and numbers
+        return fill
+
+    def plan(self, window: QueryWindow) -> QueryPlan:
+        """What this node asks of the database for one run."""
+        group_by_time = None
+        dimensions = self.dimensions
+        if dimensions.time_length is not None:
+            offset = dimensions.time_offset
+            if self.align_group:
+                # Kapacitor's SetStartTime: the buckets start at the range's start (Go's %)
+                offset = int(math.fmod(window.start, dimensions.time_length))
+            group_by_time = (dimensions.time_length, offset)
+        return QueryPlan(self.query_text, window.start, window.stop, group_by_time, dimensions.tags,
+                         dimensions.all_tags, self.fill, self.by_measurement)
 
     def _dimensions(self) -> QueryDimensions:
         length, offset, tags, all_tags = None, 0, [], False
@@ -100,9 +149,23 @@ class QueryNode(RuntimeNode):
         except CronError as error:
             raise self.script_error(str(error)) from None
 
-    def schedule(self, start: int, stop: int | None):
-        """The runs (QueryWindow: tick, start, stop) of ticks after `start` up to `stop`."""
-        return query_windows(self.ticker, start, stop, self.period, self.offset)
+    def runs(self, start: int | None, stop: int | None, first: int | None, last: int | None):
+        """The runs (QueryWindow: tick, start, stop) `tickpy run` makes (tickpy.runtime.schedule.runs)."""
+        return runs(self.ticker, self.period, self.offset, start, stop, first, last)
+
+    def run(self, window: QueryWindow, database, dbrp: tuple[str, str]) -> list[BatchMessage]:
+        """One run: the query sent to `database` (`select(plan, db, rp)`, `dbrp` for what FROM does
+        not name), its result as batches. Its observer hears `run_started(node, window, plan)`
+        first. An error of the database is logged, as Kapacitor logs it, and the run gives none."""
+        plan = self.plan(window)
+        if self.observer is not None:
+            self.observer.run_started(self, window, plan)
+        try:
+            series = database.select(plan, dbrp[0], dbrp[1])
+        except InfluxDBError as error:
+            self.error(f"error executing query: {error}", window.tick)
+            return []
+        return result_batches(series, self.by_measurement, plan.group_by_time is not None, window.stop)
 
     def batch(self, batch: BatchMessage) -> None:
         """A batch of this query's results (or of its recording): counted, handed on."""
@@ -112,3 +175,31 @@ class QueryNode(RuntimeNode):
 
     def extra_stats(self) -> dict[str, Any]:
         return {"batches_queried": self.batches_queried, "points_queried": self.points_queried}
+
+
+# The first words of InfluxQL's other statements: Kapacitor parses them, then refuses them.
+_OTHER_STATEMENTS = frozenset({"ALTER", "CREATE", "DELETE", "DROP", "EXPLAIN", "GRANT", "KILL", "REVOKE", "SET",
+                               "SHOW"})
+
+
+def _statement_count(text: str) -> int:
+    """How many statements `text` holds, as InfluxQL splits them (on semicolons outside quotes)."""
+    count, quote, index = 0, "", 0
+    pending = False
+    while index < len(text):
+        char = text[index]
+        if quote:
+            if char == "\\":
+                index += 1
+            elif char == quote:
+                quote = ""
+        elif char in "'\"":
+            quote = char
+            pending = True
+        elif char == ";":
+            count += pending
+            pending = False
+        elif not char.isspace():
+            pending = True
+        index += 1
+    return count + pending
