@@ -29,7 +29,6 @@ from tickpy.runtime.engine import (
     load_pipeline,
     parse_dbrp,
 )
-from tickpy.runtime.influxdb import EmbeddedDatabase
 from tickpy.runtime.nodes.base import NodeError, RunContext
 from tickpy.runtime.schedule import resolve_time
 from tickpy.syntax import parse as parse_source
@@ -298,6 +297,8 @@ def _run_batch(task: CompiledTask, options: RunOptions, points: Iterable[Any], r
         return
     database, first, last = options.influxdb, None, None
     if database is None:
+        from tickpy.runtime.influxdb import EmbeddedDatabase  # deferred: start-up (its live client loads http)
+
         database = EmbeddedDatabase()
         if signals is not None:
             points = signals.stop_reading(points)

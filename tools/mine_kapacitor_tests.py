@@ -17,6 +17,9 @@ Sections of the dataset (each a list of cases with "id" = "<go file>:<line>"):
 - functions:  tick/stateful/functions_test.go   function name, Go args -> value or error text
 - expressions: tick/stateful/expr_test.go, expr_dynamic_test.go  lambda cases (lambda conformance format)
 - lexer, ast: tick/ast/lex_test.go, parser_test.go  token streams; parse trees with positions
+- replays, alert_posts: integrations/streamer_test.go  recordings (.srpl) through scripts, their results
+- batch_replays, batch_start_errors: integrations/batcher_test.go at v1.5.7  batch recordings (.brpl)
+              through scripts, their results and requests; the errors of scripts that do not start
 """
 
 from __future__ import annotations
@@ -736,6 +739,24 @@ def mine_batch_replays(source: Source) -> list[dict]:
     return cases
 
 
+def mine_batch_start_errors(source: Source) -> list[dict]:
+    """integrations/batcher_test.go at BATCH_REVISION, TestBatch_InvalidQuery: batch scripts
+    Kapacitor defines but refuses to start, with its error text."""
+    path = "integrations/batcher_test.go"
+    source = Source(source.src, BATCH_REVISION)
+    if not source.has_revision():
+        return []
+    cases = []
+    for fn in functions(tokenize(source.read(path))):
+        if fn.name != "TestBatch_InvalidQuery":
+            continue
+        for line, lit in composites(fn.tokens, {"script", "err"}):
+            script, error = lit.keyed["script"], lit.keyed["err"]
+            if isinstance(script, str) and isinstance(error, str):
+                cases.append({"id": f"{path}:{line}", "test": fn.name, "script": script, "error": error})
+    return cases
+
+
 def _named_strings_resolved(fn):
     known: dict[str, str] = {}
 
@@ -1110,6 +1131,7 @@ def mine(src: str) -> dict:
         "replays": mine_replays(source),
         "alert_posts": mine_alert_posts(source),
         "batch_replays": mine_batch_replays(source),
+        "batch_start_errors": mine_batch_start_errors(source),
         "handler_matches": mine_handler_matches(source),
         "examples": mine_examples(source),
         "functions": mine_functions(source),

@@ -57,3 +57,61 @@ def test_stream_tasks_are_not_given_recordings(cli, tmp_path):
     result = cli("run", script, recording, "--input-format", "brpl")
     assert result.returncode == 2
     assert "this is a stream task" in result.stderr
+
+
+QUERIES = """
+batch
+    |query('SELECT max("usage") FROM "telegraf"."autogen"."cpu"')
+        .period(1m)
+        .every(1m)
+        .cluster('eu')
+    |log()
+"""
+
+POINTS = "cpu usage=1 1704067210000000000\ncpu usage=3 1704067230000000000\ncpu usage=7 1704067290000000000\n"
+
+
+def test_run_queries_the_points_and_says_how_many_runs(cli, tmp_path):
+    script = tmp_path / "q.tick"
+    script.write_text(QUERIES)
+    result = cli("run", script, "-", stdin=POINTS)
+    assert result.returncode == 0, result.stderr
+    assert "query1: .cluster('eu') is ignored" in result.stderr
+    # ticks after the first point (00:00:10): 00:01:10, 00:02:10 (its range ends after the last point)
+    assert "3 points read, 2 query runs, 0 alerts" in result.stderr
+    assert result.stderr.count('msg="begin batch"') == 2
+
+
+def test_start_and_stop_are_checked_before_anything_is_read(cli, tmp_path):
+    script = tmp_path / "q.tick"
+    script.write_text(QUERIES)
+    result = cli("run", script, "-", "--start", "yesterday", stdin=POINTS)
+    assert result.returncode == 2
+    assert "--start: 'yesterday' is neither an RFC 3339 time" in result.stderr
+    # relative to the first point (00:00:10): up to 00:01:10, the tick at 00:01:00 only
+    result = cli("run", script, "-", "--start", "2024-01-01T00:00:00Z", "--stop", "+1m", stdin=POINTS)
+    assert result.returncode == 0, result.stderr
+    assert "1 query run," in result.stderr
+    result = cli("run", script, "-", "--start", "2024-01-01T00:01:00Z", "--stop", "+1m", stdin=POINTS)
+    assert "0 query runs," in result.stderr
+
+
+def test_live_mode_needs_its_range_and_a_url(cli, tmp_path):
+    script = tmp_path / "q.tick"
+    script.write_text(QUERIES)
+    result = cli("run", script, "--influxdb-url", "http://127.0.0.1:1")
+    assert result.returncode == 2
+    assert "--influxdb-url needs --start and --stop" in result.stderr
+    result = cli("run", script, "-", "--influxdb-auth", "u:p", stdin=POINTS)
+    assert result.returncode == 2
+    assert "--influxdb-auth goes with --influxdb-url" in result.stderr
+
+
+def test_points_the_database_refuses_are_reported(cli, tmp_path):
+    script = tmp_path / "q.tick"
+    script.write_text(QUERIES)
+    # a field's type is fixed per shard in InfluxDB: the string is refused
+    result = cli("run", script, "-", stdin=POINTS + 'cpu usage="high" 1704067300000000000\n')
+    assert result.returncode == 1
+    assert "not written to the database: cpu at 2024-01-01T00:01:40Z:" in result.stderr
+    assert "1 point not written" in result.stderr

@@ -695,3 +695,23 @@ def test_integration_batch_replay(case, tmp_path):
         if _rows(body, False) != _rows(want, False):
             problems.append(f"request {number}: got {_rows(body, False)}\n    Kapacitor {_rows(want, False)}")
     _check("batch-replays", case_id, not problems, "; ".join(problems)[:900])
+
+
+def _batch_start_error_cases() -> list:
+    cases = _dataset()["batch_start_errors"]
+    if not cases:
+        pytest.skip("Kapacitor's v1.5.7 tag is not in TICKPY_KAPACITOR_SRC: its batch tests are not mined")
+    return case_params_of("batch_start_errors", [(case["id"], case) for case in cases])
+
+
+@pytest.mark.parametrize("case", _batch_start_error_cases())
+def test_batch_task_that_does_not_start(case):
+    """TestBatch_InvalidQuery: Kapacitor defines the task, and refuses to start it with this error."""
+    from tickpy.api import RunOptions, compile as compile_task
+
+    try:
+        compile_task(case["script"], RunOptions(task_type="batch", dbrp="db.rp"))
+        got = None
+    except TickpyError as error:
+        got = error.diagnostics[0].message
+    _check("batch-start-errors", case["id"], got == case["error"], f"got {got!r}, Kapacitor {case['error']!r}")

@@ -132,3 +132,21 @@ def test_the_query_node_refuses_what_kapacitor_refuses_at_start(properties, erro
     script = f"batch|query('SELECT v FROM \"db\".\"rp\".\"m\"'){properties}|httpOut('x')"
     with pytest.raises(TickpyError, match=error.replace("(", r"\(").replace(")", r"\)")):
         run(script, [], RunOptions(recordings=[[]]))
+
+
+def test_kapacitors_recording_archive_holds_one_recording_per_query_node():
+    import io
+    import zipfile
+
+    from tickpy.runtime.brpl import read_recording
+
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as out:  # as services/replay's batchArchive writes it
+        out.writestr("0", _batch_json("b", ["2020-01-01T00:00:00Z"], value=2.0))
+        out.writestr("1", _batch_json("a", ["2020-01-01T00:00:00Z"], value=1.0))
+    recordings = read_recording(archive.getvalue(), "rec.brpl")
+    assert [[batch.name for batch in recording] for recording in recordings] == [["b"], ["a"]]
+    result = run(JOIN, [], RunOptions(recordings=recordings))
+    assert result.httpout_json("out") == ('{"series":[{"name":"b","columns":["time","a.v","b.v"],'
+                                          '"values":[["2020-01-01T00:00:00Z",1,2]]}]}')
+    assert read_recording(b'{"name":"m","points":[]}', "plain.brpl") == [[]]

@@ -1,4 +1,4 @@
-"""`tickpy run SCRIPT [INPUT ...]`: run a stream task over recorded points, offline."""
+"""`tickpy run SCRIPT [INPUT ...]`: run a task over recorded points (a batch task: its queries over them), offline."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from tickpy.diagnostics import ERROR, Diagnostic, TickpyError, render, visible
 from tickpy.golang import gojson
 from tickpy.golang.gotime import format_time_rfc3339nano
 from tickpy.observe.observer import make_observer
-from tickpy.runtime.brpl import BrplError, read_brpl
+from tickpy.runtime.brpl import BrplError, read_recording
 from tickpy.runtime.inputfiles import first_block, input_notes, open_input
 from tickpy.runtime.lineprotocol import read_points
 from tickpy.runtime.schedule import resolve_time
@@ -33,7 +33,7 @@ EXIT_INTERNAL = 70  # EX_SOFTWARE: a bug in tickpy
 NODE_ERRORS_SHOWN = 10  # per node; the rest are counted
 INPUT_ERRORS_SHOWN = 20  # rejected input lines; the rest are counted
 
-HELP = """Run the stream task SCRIPT over the points in INPUT files (line protocol; `-` or no
+HELP = """Run the task SCRIPT (stream or batch) over the points in INPUT files (line protocol; `-` or no
 INPUT reads stdin), as Kapacitor would run it, and deliver its alerts to their real handlers
 (tcp, post, log, exec) and to the topic handlers given with --handlers. Handlers for external
 services (slack, pagerduty, smtp, ...) are never contacted: what they would send is captured.
@@ -45,6 +45,15 @@ or stdin that starts with gzip's magic bytes) is decompressed as it is read. A r
 is reported as `<input>:<line>: <reason>`, control characters shown escaped (\\x0d); the first
 20 are shown, then `... and N more` at the end; the summary counts them all. A note says when
 an input starts with a byte order mark, has Windows (\\r\\n) line endings, or is not text.
+
+\b
+A batch task's points are its database (an embedded InfluxDB: each point written under its
+.srpl dbrp, or --dbrp, the script's dbrp, or the query's FROM "db"."rp"."m"); its queries run
+on Kapacitor's schedule (.every/.align, .cron, .period, .offset) on the ticks after --start up
+to --stop, as `kapacitor record batch` runs them; by default over the data: from the first run
+whose range ends after the first point to the first whose range ends after the last. Each run's
+result becomes the batches a running Kapacitor task emits. --influxdb-url sends the queries to
+a live InfluxDB instead; --input-format brpl replays Kapacitor's batch recordings.
 
 \b
 Event time comes from the points. As in Kapacitor, nothing is flushed at end of input: a
@@ -262,7 +271,7 @@ def _read_recordings(inputs: tuple[str, ...]) -> list:
         except OSError as error:
             raise RunProblem(f"cannot read input {name}: {error.strerror or error}") from None
         try:
-            recordings.append(read_brpl(data.decode("utf-8", "surrogateescape"), name))
+            recordings.extend(read_recording(data, name))
         except BrplError as error:
             raise RunProblem(f"{error} (Kapacitor's replay stops there)") from None
     return recordings
@@ -292,7 +301,7 @@ def _summary(result, rejected: int, cut_short: int) -> str:
     if result.points_dropped:
         count = len(result.points_dropped)
         parts.append(f"{count} point{'s' if count != 1 else ''} not written")
-    if result.query_runs:
+    if result.query_runs is not None:
         parts.append(f"{result.query_runs} query run{'s' if result.query_runs != 1 else ''}")
     if cut_short:
         parts.append(f"{cut_short} gzip input{'s' if cut_short != 1 else ''} cut short")
@@ -327,8 +336,9 @@ def _summary(result, rejected: int, cut_short: int) -> str:
                    "and handler files; service sections ([slack], ...) shape what is captured.")
 @click.option("--input-format", type=click.Choice(["lp", "srpl", "brpl"]), default="lp", show_default=True,
               help="lp: line protocol; srpl: Kapacitor's stream recording format (db, rp, line); brpl: a batch "
-                   "task's recordings (Kapacitor's JSON batches), one INPUT per query node in the script's order, "
-                   "replayed as `kapacitor replay -rec-time` does.")
+                   "task's recordings (Kapacitor's JSON batches), one INPUT per query node in Kapacitor's walk order "
+                   "(or the recording archive Kapacitor keeps, <id>.brpl, with them all), replayed as "
+                   "`kapacitor replay -rec-time` does.")
 @click.option("--start", "start", metavar="TIME",
               help="Batch tasks: run the scheduled queries whose tick comes after TIME (RFC 3339, or a duration "
                    "from the first point such as -1h or +10m). Default: from the first run whose query range ends "

@@ -26,7 +26,6 @@ from tickpy.check.node_kinds import node_kind
 from tickpy.diagnostics import visible
 from tickpy.golang.goformat import format_float_v
 from tickpy.golang.gotime import format_go_duration, format_time_rfc3339nano
-from tickpy.influxql import rewrite
 from tickpy.lang import compile_lambda
 from tickpy.lang.compiler import find_references
 from tickpy.observe import probes
@@ -333,6 +332,8 @@ class QueryExplainer(NodeExplainer):
         watch.node.observe(self)
 
     def run_started(self, node, window, plan) -> None:
+        from tickpy.influxql import rewrite  # deferred: start-up (stream tasks need no InfluxQL)
+
         self.tracer.begin_block(f"{node.label} run at {show_time(window.tick)}: {rewrite(plan)}")
 
 

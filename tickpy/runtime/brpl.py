@@ -5,9 +5,12 @@
     {"name":"cpu","tmax":"2015-10-30T17:14:20Z","byname":false,"group":"...","tags":{"cpu":"cpu0"},
      "points":[{"fields":{"mean":90.5},"tags":{...},"time":"2015-10-30T17:14:12Z"}, ...]}
 
-One file per query node of the task, in the script's order.
+One file per query node of the task, in Kapacitor's walk order; or the recording Kapacitor keeps
+in its replay directory (`<id>.brpl`), a zip archive holding one such file per query node,
+named 0, 1, ...
 
     read_brpl(text, source_name) -> list[BatchMessage]
+    read_recording(data, source_name) -> list[list[BatchMessage]]   (a file, or an archive)
     replay_order(recordings) -> Iterator[(query index, BatchMessage)]
 
 Read as Kapacitor reads it (edge.BufferedBatchMessage's UnmarshalJSON): the batch is grouped by
@@ -28,7 +31,7 @@ from tickpy.golang.gojson import decode_stream
 from tickpy.golang.gotime import GO_ZERO_TIME_NS, parse_time_rfc3339
 from tickpy.runtime.messages import BatchMessage, BatchPoint, Dimensions
 
-__all__ = ["BrplError", "read_brpl", "replay_order"]
+__all__ = ["BrplError", "read_brpl", "read_recording", "replay_order"]
 
 
 class BrplError(ValueError):
@@ -47,6 +50,25 @@ def read_brpl(text: str, source_name: str = "<brpl>") -> list[BatchMessage]:
             raise
         raise BrplError(f"{source_name}: {error}") from None
     return batches
+
+
+def read_recording(data: bytes, source_name: str = "<brpl>") -> list[list[BatchMessage]]:
+    """The recordings in `data`: one for a .brpl file, one per entry of Kapacitor's archive."""
+    if not data.startswith(_ZIP_MAGIC):
+        return [read_brpl(data.decode("utf-8", "surrogateescape"), source_name)]
+    import io  # deferred: start-up (only archives need them)
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            entries = sorted(archive.namelist(), key=lambda name: (not name.isdigit(), int(name) if name.isdigit() else 0))
+            return [read_brpl(archive.read(entry).decode("utf-8", "surrogateescape"), f"{source_name}:{entry}")
+                    for entry in entries]
+    except (zipfile.BadZipFile, OSError) as error:
+        raise BrplError(f"{source_name}: not a readable recording archive: {error}") from None
+
+
+_ZIP_MAGIC = b"PK\x03\x04"
 
 
 def _batch(value, source_name: str, number: int) -> BatchMessage | None:

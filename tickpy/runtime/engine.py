@@ -240,9 +240,9 @@ class RunResult:
     # The alert service the task delivered through (its topics outlive the run).
     alert_service: Any = None
     # A batch task: the points the embedded database refused, (point, InfluxDB's reason), and
-    # how many query runs were made.
+    # how many query runs were made (None: the task ran no queries, a stream task or a replay).
     points_dropped: list = field(default_factory=list)
-    query_runs: int = 0
+    query_runs: int | None = None
 
     def httpout_json(self, name: str) -> str:
         """The exact JSON `GET .../tasks/<task>/<name>` would answer with."""

@@ -14,10 +14,8 @@ from typing import Any
 
 from tickpy.check.pipeline import TimeDimension
 from tickpy.golang.goformat import go_quote
-from tickpy.influxql import InfluxQLError, QueryPlan, parse_select
 from tickpy.lang.values import StarValue
 from tickpy.runtime.batches import result_batches
-from tickpy.runtime.influxdb import InfluxDBError
 from tickpy.runtime.messages import BatchMessage
 from tickpy.runtime.nodes.base import RuntimeNode, duration_ns, register
 from tickpy.runtime.schedule import EveryTicker, QueryWindow, runs
@@ -90,6 +88,9 @@ class QueryNode(RuntimeNode):
 
     def _sources(self) -> list[tuple[str, str]]:
         """(database, retention policy) of each measurement the query reads (NewQuery's checks)."""
+        # deferred: start-up (a stream task loads this module, and needs no InfluxQL)
+        from tickpy.influxql import InfluxQLError, parse_select
+
         text = self.query_text
         try:
             statement = parse_select(text)
@@ -111,8 +112,10 @@ class QueryNode(RuntimeNode):
             return None  # Kapacitor's switch takes only strings and numbers
         return fill
 
-    def plan(self, window: QueryWindow) -> QueryPlan:
-        """What this node asks of the database for one run."""
+    def plan(self, window: QueryWindow):
+        """What this node asks of the database for one run (a tickpy.influxql.QueryPlan)."""
+        from tickpy.influxql import QueryPlan  # deferred: start-up (as in _sources)
+
         group_by_time = None
         dimensions = self.dimensions
         if dimensions.time_length is not None:
@@ -157,6 +160,8 @@ class QueryNode(RuntimeNode):
         """One run: the query sent to `database` (`select(plan, db, rp)`, `dbrp` for what FROM does
         not name), its result as batches. Its observer hears `run_started(node, window, plan)`
         first. An error of the database is logged, as Kapacitor logs it, and the run gives none."""
+        from tickpy.runtime.influxdb import InfluxDBError  # deferred: start-up (its live client loads http)
+
         plan = self.plan(window)
         if self.observer is not None:
             self.observer.run_started(self, window, plan)

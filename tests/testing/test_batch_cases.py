@@ -1,0 +1,67 @@
+"""Test files for batch tasks: the points are the database, `start`/`stop` choose the runs."""
+
+from __future__ import annotations
+
+import textwrap
+
+from tickpy.testing import run_test_file
+
+SCRIPT = """\
+dbrp "telegraf"."autogen"
+
+batch
+    |query('SELECT mean("usage_idle") AS idle FROM "cpu"')
+        .period(1m)
+        .every(1m)
+        .groupBy('host')
+    |alert()
+        .crit(lambda: "idle" < 10)
+        .id('{{ .Name }}:{{ index .Tags "host" }}')
+"""
+
+
+def test_batch_cases_run_their_queries_over_the_points(tmp_path):
+    (tmp_path / "cpu_batch.tick").write_text(SCRIPT)
+    path = tmp_path / "cpu_batch.tickpy.yaml"
+    path.write_text(textwrap.dedent("""\
+        script: cpu_batch.tick
+        start: 2024-01-01T00:00:00Z
+        points: |
+          cpu,host=a usage_idle=50 10s
+          cpu,host=a usage_idle=40 40s
+          cpu,host=a usage_idle=5 70s
+          cpu,host=a usage_idle=3 100s
+          cpu,host=b usage_idle=90 100s
+        tests:
+          # ticks after start: 1m (mean 45), 2m (mean 4: CRITICAL, at the range's start, 1m)
+          - name: host a goes critical in the second minute
+            expect:
+              alerts:
+                - {level: CRITICAL, id: "cpu:a", time: 1m}
+          - name: the stop comes before the second tick
+            stop: 1m30s
+            expect:
+              no_alerts: true
+        """))
+    results = run_test_file(str(path))
+    assert [(r.case.name, r.status) for r in results] == [
+        ("host a goes critical in the second minute", "passed"),
+        ("the stop comes before the second tick", "passed"),
+    ], [m for r in results for m in r.mismatches]
+
+
+def test_without_start_the_runs_cover_the_points(tmp_path):
+    (tmp_path / "cpu_batch.tick").write_text(SCRIPT)
+    path = tmp_path / "cpu_batch.tickpy.yaml"
+    path.write_text(textwrap.dedent("""\
+        script: cpu_batch.tick
+        points: |
+          cpu,host=a usage_idle=50 1704067210000000000
+          cpu,host=a usage_idle=5 1704067270000000000
+        expect:
+          alerts:
+            # ticks after the first point: 00:01:10 (mean 50), 00:02:10 (mean 5, at its range's start)
+            - {level: CRITICAL, time: 2024-01-01T00:01:10Z}
+        """))
+    [result] = run_test_file(str(path))
+    assert result.status == "passed", result.mismatches
