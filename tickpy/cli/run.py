@@ -399,6 +399,17 @@ def _summary(result, rejected: int, cut_short: int) -> str:
 @click.option("--allow-node-errors", "allow_node_errors", is_flag=True,
               help="Exit 0 even if node errors dropped points or events (they are still logged and counted "
                    "in the summary).")
+@click.option("--clock", "clock_mode", type=click.Choice(["data", "wall"]), default="data", show_default=True,
+              help="What stats (so deadman) and barrier tick on: the times of the points read (data: a replay "
+                   "gives the same answer every time; nothing ticks after the last point unless --clock-until "
+                   "says), or the wall clock while the input is read, as on a Kapacitor server (wall).")
+@click.option("--clock-start", metavar="TIME",
+              help="Data clock: where it stands before the first point (the task's start on a server), "
+                   "RFC 3339 or Unix ns; stats ticks from there.")
+@click.option("--clock-until", metavar="TIME|+DURATION",
+              help="Data clock: after the last point it runs on to TIME (RFC 3339 or Unix ns), or DURATION past "
+                   "the latest point (+10m), as on a server that got no more data: deadman fires, idle barriers "
+                   "close windows.")
 @click.option("--trace", is_flag=True, help="Show, on stderr, what each node did with each point (see --trace-filter).")
 @click.option("--trace-filter", metavar="EXPR",
               help="Trace only the input points for which this lambda expression is true, e.g. "
@@ -406,7 +417,8 @@ def _summary(result, rejected: int, cut_short: int) -> str:
 def command(script, inputs, handler_paths, dbrp, task_name, precision, httpout_dir, config_path,
             input_format, start, stop, influxdb_url, influxdb_auth, influxdb_out, dead_letter, handler_timeout,
             exec_timeout, breaker_failures, capture, topics, flush, stats, graph_out, graph_view, no_warnings,
-            allow_node_errors, trace, trace_filter, vars_path=None):
+            allow_node_errors, trace, trace_filter, clock_mode="data", clock_start=None, clock_until=None,
+            vars_path=None):
     sys.exit(run_command(script, inputs, handler_paths=handler_paths, dbrp=dbrp, task_name=task_name,
                          precision=precision, httpout_dir=httpout_dir, config_path=config_path,
                          input_format=input_format, start=start, stop=stop, influxdb_url=influxdb_url,
@@ -415,7 +427,44 @@ def command(script, inputs, handler_paths, dbrp, task_name, precision, httpout_d
                          trace_filter=trace_filter, dead_letter=dead_letter, capture=capture,
                          topics=topics, vars_path=vars_path, handler_timeout=handler_timeout,
                          exec_timeout=exec_timeout, breaker_failures=breaker_failures,
-                         show_warnings=not no_warnings, allow_node_errors=allow_node_errors))
+                         show_warnings=not no_warnings, allow_node_errors=allow_node_errors,
+                         clock_mode=clock_mode, clock_start=clock_start, clock_until=clock_until))
+
+
+def _clock_options(mode: str, start: str | None, until: str | None) -> dict:
+    """RunOptions' clock fields for --clock, --clock-start and --clock-until; ValueError says
+    what is wrong."""
+    options: dict = {"clock_mode": mode}
+    if not (start or until):
+        return options
+    # deferred: start-up (only --clock-start/--clock-until read times)
+    from tickpy.testing.times import TimeFormatError, parse_duration_ns
+
+    if mode == "wall":
+        raise ValueError("--clock-start and --clock-until set the data clock; --clock wall follows the wall clock")
+    if start:
+        options["clock_start"] = _clock_time("--clock-start", start)
+    if until and until.startswith("+"):
+        try:
+            options["clock_after_last"] = parse_duration_ns(until[1:])
+        except TimeFormatError as error:
+            raise ValueError(f"--clock-until {until}: {error}") from None
+    elif until:
+        options["clock_until"] = _clock_time("--clock-until", until)
+    return options
+
+
+def _clock_time(flag: str, text: str) -> int:
+    # deferred: start-up (as in _clock_options)
+    from tickpy.testing.times import TimeFormatError, is_relative, parse_time_ns
+
+    if is_relative(text):
+        raise ValueError(f"{flag} {text}: give a time (RFC 3339 or Unix ns)"
+                         + (", or +DURATION after the latest point" if flag == "--clock-until" else ""))
+    try:
+        return parse_time_ns(int(text) if text.lstrip("-").isdigit() else text)
+    except TimeFormatError as error:
+        raise ValueError(f"{flag} {text}: {error}") from None
 
 
 def _unwritable_reason(path: str, error: OSError) -> str:
@@ -449,7 +498,8 @@ def run_command(script, inputs, *, handler_paths=(), dbrp=None, task_name=None, 
                 influxdb_auth=None, influxdb_out=None, flush=False,
                 stats=False, graph_out=None, graph_view="attributes", trace=False, trace_filter=None,
                 dead_letter=None, capture=None, topics=False, vars_path=None, handler_timeout=None,
-                exec_timeout=None, breaker_failures=None, show_warnings=True, allow_node_errors=False) -> int:
+                exec_timeout=None, breaker_failures=None, show_warnings=True, allow_node_errors=False,
+                clock_mode="data", clock_start=None, clock_until=None) -> int:
     # `tickpy run` installed the signal handling as it started (tickpy/cli/__init__.py); called
     # from Python, the run handles signals while it lasts.
     signals = installed()
@@ -465,7 +515,8 @@ def run_command(script, inputs, *, handler_paths=(), dbrp=None, task_name=None, 
                       dead_letter=dead_letter, capture=capture, topics=topics, vars_path=vars_path,
                       handler_timeout=handler_timeout, exec_timeout=exec_timeout,
                       breaker_failures=breaker_failures, show_warnings=show_warnings,
-                      allow_node_errors=allow_node_errors)
+                      allow_node_errors=allow_node_errors, clock_mode=clock_mode, clock_start=clock_start,
+                      clock_until=clock_until)
     finally:
         if own_signals is not None:
             own_signals.restore()
@@ -477,7 +528,7 @@ def _run(script, inputs, signals, *, handler_paths, dbrp, task_name, precision, 
          input_format, start, stop, influxdb_url, influxdb_auth, influxdb_out, flush, stats, graph_out, graph_view,
          trace, trace_filter, dead_letter,
          capture, topics, vars_path, handler_timeout, exec_timeout, breaker_failures, show_warnings,
-         allow_node_errors) -> int:
+         allow_node_errors, clock_mode="data", clock_start=None, clock_until=None) -> int:
 
     if script == "-" and (not inputs or "-" in inputs):
         click.echo("tickpy run: the script cannot be read from standard input when the points are: "
@@ -507,7 +558,8 @@ def _run(script, inputs, signals, *, handler_paths, dbrp, task_name, precision, 
 
     try:
         database = _batch_source(start, stop, influxdb_url, influxdb_auth, input_format)
-    except RunProblem as error:
+        clock = _clock_options(clock_mode, clock_start, clock_until)
+    except (RunProblem, ValueError) as error:
         click.echo(f"tickpy run: {error}", err=True)
         return EXIT_USAGE
     if database is not None and inputs:
@@ -616,6 +668,7 @@ def _run(script, inputs, signals, *, handler_paths, dbrp, task_name, precision, 
             start=start,
             stop=stop,
             influxdb=database,
+            **clock,
         )
         sys.stdout.flush()
     except BrokenPipeError:

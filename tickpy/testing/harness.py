@@ -50,6 +50,7 @@ class ScriptRun:
     log_lines: list[str] = field(default_factory=list)
     points_read: int = 0
     task_name: str = ""
+    handler_keys: list[str] = field(default_factory=list)  # every handler built, as `deliveries` names them
 
     def counts(self) -> dict[str, int]:
         """Alert events per level, e.g. {"CRITICAL": 2, "OK": 1}."""
@@ -89,7 +90,8 @@ def _redirect_http_post_nodes(task, service: RecordingAlertService) -> None:
 
 def run_script(source: str, points: Iterable[Any], *, path: str = "<script>", task_name: str | None = None,
                dbrp=None, handlers: Iterable[str] = (), config=None, variables=None, flush: bool = False,
-               task_type: str | None = None, start=None, stop=None) -> ScriptRun:
+               task_type: str | None = None, clock_start: int | None = None,
+               clock_until: int | None = None, start=None, stop=None) -> ScriptRun:
     """Run `source` on `points`; see the module docstring. A batch task's points are its
     database, its queries run on the ticks after `start` up to `stop` (default: over the
     points, as `tickpy run`). Raises TickpyError for script, handler-file and configuration
@@ -102,10 +104,12 @@ def run_script(source: str, points: Iterable[Any], *, path: str = "<script>", ta
         result = run_task(source, points, path=path, task_name=task_name, dbrp=dbrp, alert_service=service,
                           config=config, flush=flush, task_type=task_type, start=start, stop=stop,
                           variables=load_variables(variables), log_sink=outcome.log_lines.append, report=problems.append,
+                          clock_start=clock_start, clock_until=clock_until,
                           on_compiled=lambda task: _redirect_http_post_nodes(task, service))
         summary = service.close()
         outcome.deliveries = service.deliveries()
         outcome.http_posts = service.http_posts()
+        outcome.handler_keys = service.handler_keys()
     finally:
         service.close()
         service.cleanup()

@@ -59,7 +59,8 @@ def render_text(results: list[CaseResult], file_errors: list[str], seconds: floa
     return "\n".join(out) + "\n"
 
 
-def render_json(results: list[CaseResult], file_errors: list[str], seconds: float) -> str:
+def render_json(results: list[CaseResult], file_errors: list[str], seconds: float,
+                coverage: dict | None = None) -> str:
     cases = []
     for result in results:
         item = {"file": result.case.file, "name": result.case.name, "status": result.status,
@@ -79,6 +80,8 @@ def render_json(results: list[CaseResult], file_errors: list[str], seconds: floa
     summary["file_errors"] = len(file_errors)
     summary["seconds"] = round(seconds, 6)
     report = {"summary": summary, "cases": _finite(cases), "file_errors": file_errors}
+    if coverage is not None:
+        report["coverage"] = coverage
     return json.dumps(report, ensure_ascii=False, default=str, indent=2) + "\n"
 
 

@@ -482,6 +482,7 @@ class AlertNode(RuntimeNode):
             result=result,
             category=self.category,
             topic=self.topic,
+            node=self.label,
         )
 
     def _handle_event(self, event: AlertEvent) -> None:
