@@ -259,6 +259,9 @@ def compile(source: str, options: RunOptions | None = None) -> Task:  # noqa: A0
                                          "stream task (give it line protocol or .srpl)", code="usage"))
         if compiled.is_batch and options.recordings is None:
             _choose_batch_dbrp(compiled)
+        if compiled.is_batch and options.clock_mode == "wall":
+            raise TickpyError(Diagnostic("the wall clock (--clock wall) is for stream tasks: a batch task runs its "
+                                         "queries on its schedule's virtual clock", code="usage"))
         if options.on_compiled is not None:
             options.on_compiled(compiled)
     except BaseException:

@@ -115,3 +115,11 @@ def test_points_the_database_refuses_are_reported(cli, tmp_path):
     assert result.returncode == 1
     assert "not written to the database: cpu at 2024-01-01T00:01:40Z:" in result.stderr
     assert "1 point not written" in result.stderr
+
+
+def test_batch_tasks_run_on_their_schedule_not_the_wall_clock(cli, tmp_path):
+    script = tmp_path / "q.tick"
+    script.write_text(QUERIES)
+    result = cli("run", script, "-", "--clock", "wall", stdin=POINTS)
+    assert result.returncode == 2
+    assert "the wall clock (--clock wall) is for stream tasks" in result.stderr

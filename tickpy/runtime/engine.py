@@ -27,9 +27,9 @@ from tickpy.check import build_pipeline
 from tickpy.check.evaluate import sorted_nodes
 from tickpy.diagnostics import Diagnostic, TickpyError
 from tickpy.golang import gojson
-from tickpy.runtime.nodes.base import NodeError, ParentPort, RunContext, RuntimeNode, lookup
 from tickpy.runtime.brpl import replay_order
 from tickpy.runtime.messages import BatchMessage
+from tickpy.runtime.nodes.base import NodeError, ParentPort, RunContext, RuntimeNode, lookup
 from tickpy.runtime.nodes.basic import StreamNode
 from tickpy.runtime.nodes.batch import BatchNode, QueryNode
 from tickpy.syntax import parse
@@ -37,7 +37,7 @@ from tickpy.syntax import parse
 
 @dataclass(slots=True, eq=False)
 class CompiledTask:
-    """The runtime nodes of one task, in pipeline (node id) order; `root` is the stream node."""
+    """The runtime nodes of one task, in pipeline (node id) order; `root` is the stream or batch node."""
 
     ctx: RunContext
     nodes: list[RuntimeNode]
