@@ -5,6 +5,7 @@ and against what Kapacitor's code says (batch.go, query.go, edge.ResultToBuffere
 from __future__ import annotations
 
 import json
+import re
 import shlex
 from pathlib import Path
 
@@ -154,3 +155,33 @@ def test_results_become_batches_as_kapacitor_reads_them():
     assert type(grouped[0].points[0].fields["mean"]) is float  # JSON numbers are float64 in Kapacitor
     by_name = result_batches(series[:1], by_measurement=True, grouped_by_time=False, query_stop=100)
     assert (by_name[0].group, by_name[0].tmax) == ("cpu\nhost=a", 100)
+
+
+def _query_node(properties: str):
+    from tickpy.api import compile as compile_task
+
+    script = f"batch|query('SELECT mean(v) FROM \"db\".\"rp\".\"m\"').every(1m).period(1m){properties}|log()"
+    return compile_task(script, RunOptions()).compiled.query_nodes[0]
+
+
+def test_the_query_sent_is_kapacitors_rewrite():
+    from tickpy.influxql import rewrite
+    from tickpy.runtime.schedule import QueryWindow
+
+    window = QueryWindow(T0 + 60 * S, T0, T0 + 60 * S)
+    node = _query_node(".groupBy(time(10s, 2s), 'host').fill(0)")
+    assert rewrite(node.plan(window)) == ("SELECT mean(v) FROM db.rp.m WHERE time >= '2024-01-01T00:00:00Z' AND "
+                                          "time < '2024-01-01T00:01:00Z' GROUP BY time(10s, 2s), host fill(0)")
+    # .alignGroup(): the buckets start where the range starts (start % interval, Go's sign rule)
+    aligned = _query_node(".groupBy(time(7s)).alignGroup()")
+    assert aligned.plan(QueryWindow(T0 + 60 * S, T0 + 3 * S, T0 + 63 * S)).group_by_time == (7 * S, (T0 + 3 * S) % (7 * S))
+    assert aligned.plan(QueryWindow(0, -10 * S, 50 * S)).group_by_time == (7 * S, -3 * S)
+
+
+@pytest.mark.parametrize(("group_by", "error"), [
+    ("5", "invalid dimension type:int64, must be string or time.Duration"),
+    ("lambda: TRUE", "invalid dimension type:*ast.LambdaNode, must be string or time.Duration"),
+])
+def test_group_by_takes_what_kapacitor_takes(group_by, error):
+    with pytest.raises(TickpyError, match=re.escape(error)):
+        _query_node(f".groupBy({group_by})")

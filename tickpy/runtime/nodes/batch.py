@@ -1,20 +1,19 @@
 """The roots of a batch task: `batch` and its `query` nodes (Kapacitor's batch.go).
 
 The batch node only holds the query nodes. Each query node is handed the batches of its own
-runs (`collect`), by the engine: from a recording (`.brpl`, one per query node) or from its
-scheduled queries (`schedule` gives the runs; the engine queries the database and turns the
-results into batches, `tickpy.runtime.batches`). What the node is configured with is checked
-when the task starts, with Kapacitor's errors (newQueryNode).
+runs (`batch`) by the engine: from a recording (`.brpl`, one per query node), or from its
+scheduled queries (`runs` gives them, `run` sends one to the database and makes its result the
+batches Kapacitor makes of it, `tickpy.runtime.batches`). What the node is configured with is
+checked when the task starts, with Kapacitor's errors (newQueryNode).
 """
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from tickpy.check.pipeline import TimeDimension
 from tickpy.golang.goformat import go_quote
-from tickpy.lang.values import StarValue
+from tickpy.lang.values import Duration, StarValue
 from tickpy.runtime.batches import result_batches
 from tickpy.runtime.messages import BatchMessage
 from tickpy.runtime.nodes.base import RuntimeNode, duration_ns, register
@@ -121,8 +120,10 @@ class QueryNode(RuntimeNode):
         if dimensions.time_length is not None:
             offset = dimensions.time_offset
             if self.align_group:
-                # Kapacitor's SetStartTime: the buckets start at the range's start (Go's %)
-                offset = int(math.fmod(window.start, dimensions.time_length))
+                # Kapacitor's SetStartTime: the buckets start at the range's start (Go's %, whose
+                # remainder has the dividend's sign)
+                remainder = abs(window.start) % dimensions.time_length
+                offset = -remainder if window.start < 0 else remainder
             group_by_time = (dimensions.time_length, offset)
         return QueryPlan(self.query_text, window.start, window.stop, group_by_time, dimensions.tags,
                          dimensions.all_tags, self.fill, self.by_measurement)
@@ -138,10 +139,13 @@ class QueryNode(RuntimeNode):
                 all_tags = True
             elif isinstance(arg, str):
                 tags.append(arg)
-            else:  # a duration: time(d) written as a bare duration
+            elif isinstance(arg, Duration):  # time(d) written as the bare duration
                 if length is not None:
                     raise self.script_error("groupBy cannot have more than one time dimension")
-                length = duration_ns(arg)
+                length = arg.nanoseconds
+            else:
+                go_type = _GO_TYPES.get(type(arg).__name__, type(arg).__name__)
+                raise self.script_error(f"invalid dimension type:{go_type}, must be string or time.Duration")
         return QueryDimensions(length, offset, tuple(tags), all_tags)
 
     def _cron_ticker(self):
@@ -180,6 +184,11 @@ class QueryNode(RuntimeNode):
 
     def extra_stats(self) -> dict[str, Any]:
         return {"batches_queried": self.batches_queried, "points_queried": self.points_queried}
+
+
+# Go's names (%T) of what a script can pass to .groupBy() besides strings, time() and durations.
+_GO_TYPES = {"int": "int64", "float": "float64", "bool": "bool", "Lambda": "*ast.LambdaNode",
+             "RegexValue": "*regexp.Regexp", "list": "[]interface {}"}
 
 
 # The first words of InfluxQL's other statements: Kapacitor parses them, then refuses them.
