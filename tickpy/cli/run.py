@@ -21,7 +21,7 @@ from tickpy.golang import gojson
 from tickpy.golang.gotime import format_time_rfc3339nano
 from tickpy.observe.observer import make_observer
 from tickpy.runtime.brpl import BrplError, read_recording
-from tickpy.runtime.inputfiles import first_block, input_notes, open_input
+from tickpy.runtime.inputfiles import InputBytes, first_block, input_notes, open_input
 from tickpy.runtime.lineprotocol import read_points
 from tickpy.runtime.schedule import resolve_time
 from tickpy.runtime.srpl import read_srpl
@@ -70,6 +70,9 @@ Outputs:
   undelivered alerts           reported on stderr and counted; kept in the --dead-letter FILE
   external-service alerts      "captured (not sent)" lines on stderr, or the --capture FILE
   log nodes, errors            stderr, then a summary (--topics and --stats add tables to it)
+  progress                     stderr when it is a terminal, redrawn in place and erased:
+                               points read, points/s, alerts; when every INPUT is a file,
+                               also the share of their bytes read (gzip: compressed) and ETA
 
 \b
 Exit status:
@@ -209,7 +212,8 @@ def _noting_untimed(points, name: str, now: int):
         yield point
 
 
-def _iter_inputs(inputs: tuple[str, ...], input_format: str, precision: str, reporter: _InputReporter, signals):
+def _iter_inputs(inputs: tuple[str, ...], input_format: str, precision: str, reporter: _InputReporter, signals,
+                 input_bytes: InputBytes):
     for name in inputs or ("-",):
         if name == "-":
             yield from _read(sys.stdin.buffer, "<stdin>", input_format, precision, reporter, signals)
@@ -219,7 +223,9 @@ def _iter_inputs(inputs: tuple[str, ...], input_format: str, precision: str, rep
         except OSError as error:
             raise RunProblem(f"cannot read input {name}: {error.strerror or error}") from None
         with handle:  # a named pipe may keep a read waiting too
+            input_bytes.start(handle)
             yield from _read(handle, name, input_format, precision, reporter, signals)
+            input_bytes.finish()
 
 
 def _batch_source(start, stop, url, auth, input_format):
@@ -618,6 +624,7 @@ def _run(script, inputs, signals, *, handler_paths, dbrp, task_name, precision, 
     if (not inputs or "-" in inputs) and sys.stdin.isatty():
         click.echo("tickpy run: reading points from the terminal (end with Ctrl-D)", err=True)
     recordings = None
+    input_bytes = InputBytes(tuple(inputs))  # for the progress line's share read
     if input_format == "brpl":
         try:
             recordings = _read_recordings(tuple(inputs))
@@ -629,10 +636,10 @@ def _run(script, inputs, signals, *, handler_paths, dbrp, task_name, precision, 
         points = iter(())
     else:
         # Line-protocol points carry no database: they belong to the task's dbrp.
-        points = _iter_inputs(tuple(inputs), input_format, precision, reporter, signals)
+        points = _iter_inputs(tuple(inputs), input_format, precision, reporter, signals, input_bytes)
     try:
         observer = make_observer(stats=stats, graph_out=graph_out, graph_labels=graph_view == "labels",
-                                 trace=trace, trace_filter=trace_filter)
+                                 trace=trace, trace_filter=trace_filter, input_bytes=input_bytes)
     except TickpyError as error:
         _print_error(error, "--trace-filter", trace_filter)
         return EXIT_USAGE

@@ -81,11 +81,15 @@ def _print_format(ctx, _param, value) -> None:
                    "(a table in the text report, `coverage` in the JSON one).")
 @click.option("--coverage-min", "coverage_min", type=click.FloatRange(0, 100), metavar="PCT",
               help="Fail (status 1) when the coverage of all scripts together is below PCT (implies --coverage).")
-def command(paths, output_format, update, keyword, scripts_dir, extra_paths, quiet, output, coverage, coverage_min):
+@click.option("--watch", is_flag=True,
+              help="Run the tests, then again each time a test file, script, handler, points, vars or config file "
+                   "they read changes (only the test files that read it), until Ctrl-C (status 0).")
+def command(paths, output_format, update, keyword, scripts_dir, extra_paths, quiet, output, coverage, coverage_min,
+            watch):
     try:
         status = test_command(tuple(paths) + tuple(extra_paths), output_format=output_format, update=update,
                               keyword=keyword, scripts_dir=scripts_dir, quiet=quiet, output=output,
-                              coverage=coverage, coverage_min=coverage_min)
+                              coverage=coverage, coverage_min=coverage_min, watch=watch)
         sys.stdout.flush()
     except BrokenPipeError:  # `tickpy test ... | head`: not a failed case
         status = stdout_closed()
@@ -93,7 +97,7 @@ def command(paths, output_format, update, keyword, scripts_dir, extra_paths, qui
 
 
 def test_command(paths, *, output_format="text", update=False, keyword=None, scripts_dir=None, quiet=False,
-                 output=None, coverage=False, coverage_min=None) -> int:
+                 output=None, coverage=False, coverage_min=None, watch=False) -> int:
     if not paths:
         click.echo("tickpy test: give at least one PATH (a test file or a folder of *.tickpy.yaml files)", err=True)
         return EXIT_USAGE
@@ -103,9 +107,20 @@ def test_command(paths, *, output_format="text", update=False, keyword=None, scr
         reason = "not a test file or a folder" if os.path.exists(str(error)) else "no such file or directory"
         click.echo(f"tickpy test: {reason}: {error}", err=True)
         return EXIT_USAGE
-    if not files:
+    if not files and not watch:
         click.echo(f"tickpy test: no test files (*.tickpy.yaml) under {', '.join(paths)}", err=True)
         return EXIT_USAGE
+    if watch:
+        return _watch(files, paths, output_format=output_format, update=update, keyword=keyword,
+                      scripts_dir=scripts_dir, quiet=quiet, output=output, coverage=coverage,
+                      coverage_min=coverage_min)
+    return _run_and_report(files, output_format=output_format, update=update, keyword=keyword,
+                           scripts_dir=scripts_dir, quiet=quiet, output=output, coverage=coverage,
+                           coverage_min=coverage_min)
+
+
+def _run_and_report(files, *, output_format, update, keyword, scripts_dir, quiet, output, coverage,
+                    coverage_min) -> int:
     started = time.perf_counter()
     results = []
     file_errors: list[str] = []
@@ -165,6 +180,35 @@ def test_command(paths, *, output_format="text", update=False, keyword=None, scr
             click.echo(f"tickpy test: coverage {percent:.1f}% is below --coverage-min {coverage_min:g}%", err=True)
             status = EXIT_FAILED
     return status
+
+
+def _watch(files, paths, **options) -> int:
+    """Run everything, then the test files a change affects, until Ctrl-C (status 0)."""
+    # deferred: start-up (only --watch polls files)
+    from tickpy.testing.watch import Watcher
+
+    watcher = Watcher(paths, options["scripts_dir"])
+    if files:
+        _run_and_report(files, **options)
+    click.echo("tickpy test: watching " + counted_files(len(watcher.readers)) + " (Ctrl-C to stop)", err=True)
+    try:
+        while True:
+            changed, rerun = watcher.wait()
+            shown = ", ".join(report.visible(os.path.relpath(path)) for path in changed[:3])
+            more = f" and {len(changed) - 3} more" if len(changed) > 3 else ""
+            if not rerun:
+                click.echo(f"tickpy test: {shown}{more} changed; no test file reads it", err=True)
+                continue
+            click.echo(f"tickpy test: {shown}{more} changed: running {counted_files(len(rerun), 'test file')}",
+                       err=True)
+            _run_and_report(rerun, **options)
+    except KeyboardInterrupt:
+        click.echo("tickpy test: stopped watching", err=True)
+        return EXIT_OK
+
+
+def counted_files(number: int, what: str = "file") -> str:
+    return f"{number} {what}{'s' if number != 1 else ''}"
 
 
 __all__ = ["command", "test_command", "EXIT_OK", "EXIT_FAILED", "EXIT_USAGE"]

@@ -48,8 +48,12 @@ class InfluxQLError(ValueError):
         return f"{self.message} at offset {self.offset}"
 
 
-def unsupported(what: str, offset: int) -> InfluxQLError:
-    return InfluxQLError(f"not supported by tickpy: {what}", offset)
+class InfluxQLUnsupported(InfluxQLError):
+    """Valid InfluxQL that tickpy's engine does not run."""
+
+
+def unsupported(what: str, offset: int) -> InfluxQLUnsupported:
+    return InfluxQLUnsupported(f"not supported by tickpy: {what}", offset)
 
 
 _PRECEDENCE = {

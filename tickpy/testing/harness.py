@@ -81,6 +81,12 @@ def load_variables(variables) -> dict | None:
             for name, raw in variables.items()}
 
 
+def _compiled(task, service: RecordingAlertService, observer) -> None:
+    _redirect_http_post_nodes(task, service)
+    if observer is not None:
+        observer.attach(task)
+
+
 def _redirect_http_post_nodes(task, service: RecordingAlertService) -> None:
     """httpPost nodes post to recorders too: a test never contacts the URL a script names."""
     for node in task.nodes:
@@ -91,12 +97,14 @@ def _redirect_http_post_nodes(task, service: RecordingAlertService) -> None:
 def run_script(source: str, points: Iterable[Any], *, path: str = "<script>", task_name: str | None = None,
                dbrp=None, handlers: Iterable[str] = (), config=None, variables=None, flush: bool = False,
                task_type: str | None = None, clock_start: int | None = None,
-               clock_until: int | None = None, start=None, stop=None) -> ScriptRun:
+               clock_until: int | None = None, observer=None, start=None, stop=None) -> ScriptRun:
     """Run `source` on `points`; see the module docstring. A batch task's points are its
     database, its queries run on the ticks after `start` up to `stop` (default: over the
     points, as `tickpy run`). Raises TickpyError for script, handler-file and configuration
     errors."""
     problems: list[str] = []
+    if observer is not None:  # a tickpy.observe RunObserver (the state dump of a failed case)
+        points = observer.wrap_points(points)
     service = RecordingAlertService(handler_files=list(handlers), config=config, report=problems.append)
     outcome = ScriptRun()
     try:
@@ -105,7 +113,7 @@ def run_script(source: str, points: Iterable[Any], *, path: str = "<script>", ta
                           config=config, flush=flush, task_type=task_type, start=start, stop=stop,
                           variables=load_variables(variables), log_sink=outcome.log_lines.append, report=problems.append,
                           clock_start=clock_start, clock_until=clock_until,
-                          on_compiled=lambda task: _redirect_http_post_nodes(task, service))
+                          on_compiled=lambda task: _compiled(task, service, observer))
         summary = service.close()
         outcome.deliveries = service.deliveries()
         outcome.http_posts = service.http_posts()

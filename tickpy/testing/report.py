@@ -26,6 +26,8 @@ def failure_text(result: CaseResult) -> str:
         lines.extend("  " + visible(note) for note in result.notes[:20])
         if len(result.notes) > 20:
             lines.append(f"  ... and {len(result.notes) - 20} more")
+    if result.status == FAILED:
+        lines.extend(visible(line) for line in result.dump)
     return "\n".join(lines)
 
 
@@ -70,6 +72,8 @@ def render_json(results: list[CaseResult], file_errors: list[str], seconds: floa
             item["error"] = result.error
         if result.notes:
             item["notes"] = result.notes
+        if result.dump:
+            item["state"] = result.dump
         cases.append(item)
     summary: dict[str, int | float] = {
         status: sum(1 for r in results if r.status == status) for status in (PASSED, FAILED, ERROR)

@@ -7,7 +7,7 @@ import os
 import re
 import tempfile
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import yaml
@@ -23,6 +23,7 @@ from tickpy.testing.compare import (
     delivery_fields,
     event_fields,
 )
+from tickpy.testing.dump import state_dump
 from tickpy.testing.harness import ScriptRun, run_script
 from tickpy.testing.inputs import InputError, merge_by_time, points, series_points
 from tickpy.testing.spec import TestCase, is_test_file, plain
@@ -45,6 +46,7 @@ class CaseResult:
     mismatches: list[Mismatch] = field(default_factory=list)
     error: str = ""  # why the case could not run
     notes: list[str] = field(default_factory=list)  # node errors, delivery problems: context for failures
+    dump: list[str] = field(default_factory=list)  # a failed case's state dump (tickpy.testing.dump)
     seconds: float = 0.0
     run: ScriptRun | None = None
 
@@ -81,6 +83,10 @@ def _render_error(error: TickpyError, case: TestCase) -> str:
         return own_render()
     lines = []
     for diagnostic in error.diagnostics:
+        if diagnostic.code == "missing-var":  # the test file gives vars, not a --vars option
+            name = diagnostic.message.split('"')[1] if '"' in diagnostic.message else "NAME"
+            diagnostic = replace(diagnostic, hint=f"give it in the test's vars: {{{name}: {{type: ..., value: ...}}}} "
+                                                  "(or the path of a -vars JSON file)")
         where = diagnostic.extra.get("path", case.script_path)
         lines.append(render(diagnostic, where, case.source if where == case.script_path else None))
     return "\n".join(lines)
@@ -147,7 +153,14 @@ def _run_case(case: TestCase) -> CaseResult:
     mismatches = check_expectations(case.expect, run, case.start_ns, case.relative_times)
     if mismatches and loaded:
         mismatches.extend(_unread_points(case, run))
-    return CaseResult(case, FAILED if mismatches else PASSED, mismatches, notes=notes, run=run)
+    dump: list[str] = []
+    if mismatches:
+        with tempfile.TemporaryDirectory(prefix="tickpy-test-handlers-") as folder:
+            try:
+                dump = state_dump(case, loaded, mismatches, run, _handler_paths(case, folder))
+            except (TickpyError, ValueError, OSError) as error:  # the run worked once: say why not twice
+                dump = [f"(no state dump: {error})"]
+    return CaseResult(case, FAILED if mismatches else PASSED, mismatches, notes=notes, run=run, dump=dump)
 
 
 _SCRIPT_DBRP = re.compile(r'^\s*dbrp\s+"([^"\n]*)"\s*\.\s*"([^"\n]*)"', re.M)
