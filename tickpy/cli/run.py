@@ -48,7 +48,9 @@ an input starts with a byte order mark, has Windows (\\r\\n) line endings, or is
 
 \b
 A batch task's points are its database (an embedded InfluxDB: each point written under its
-.srpl dbrp, or --dbrp, the script's dbrp, or the query's FROM "db"."rp"."m"); its queries run
+.srpl dbrp, or --dbrp, the script's dbrp, or the query's FROM "db"."rp"."m", in writes of
+10000 points as a client batches them: InfluxDB refuses a whole write in which a new field gets
+two types, and the points a write refuses are reported and counted); its queries run
 on Kapacitor's schedule (.every/.align, .cron, .period, .offset) on the ticks after --start up
 to --stop, as `kapacitor record batch` runs them; by default over the data: from the first run
 whose range ends after the first point to the first whose range ends after the last. Each run's
