@@ -86,6 +86,7 @@ def test_a_recording_runs_through_the_task_and_the_query_node_counts_it():
     assert result.points_read == 3
     assert result.stats["query1"]["batches_queried"] == 2
     assert result.stats["query1"]["points_queried"] == 3
+    assert result.stats["query1"]["batches_in"] == 2
 
 
 JOIN = """

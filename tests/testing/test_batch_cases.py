@@ -65,3 +65,14 @@ def test_without_start_the_runs_cover_the_points(tmp_path):
         """))
     [result] = run_test_file(str(path))
     assert result.status == "passed", result.mismatches
+
+
+def test_coverage_counts_what_the_query_node_received(tmp_path):
+    from tickpy.testing.coverage import coverage_of
+
+    (tmp_path / "cpu_batch.tick").write_text(SCRIPT)
+    path = tmp_path / "cpu_batch.tickpy.yaml"
+    path.write_text("script: cpu_batch.tick\npoints: |\n  cpu,host=a usage_idle=5 1704067210000000000\n"
+                    "expect:\n  counts: {CRITICAL: 1}\n")
+    [coverage] = coverage_of(run_test_file(str(path)))
+    assert [(item.node, item.covered) for item in coverage.items if item.node == "query1"] == [("query1", True)]

@@ -36,6 +36,7 @@ class BatchNode(RuntimeNode):
         """A batch of query node number `index` (its results, or its recording's)."""
         if replayed and self.observer is not None:
             self.observer.replaying(self.queries[index], batch)
+        self.batches_out += 1  # what the query node counts in (RunResult.stats' batches_in)
         self.children[index].batch(batch)
 
 
