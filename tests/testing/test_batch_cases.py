@@ -76,3 +76,25 @@ def test_coverage_counts_what_the_query_node_received(tmp_path):
                     "expect:\n  counts: {CRITICAL: 1}\n")
     [coverage] = coverage_of(run_test_file(str(path)))
     assert [(item.node, item.covered) for item in coverage.items if item.node == "query1"] == [("query1", True)]
+
+
+def test_kapacitor_unit_batch_cases_write_their_data_to_the_database(tmp_path):
+    (tmp_path / "b.tick").write_text(SCRIPT.replace('dbrp "telegraf"."autogen"\n', "").replace('FROM "cpu"',
+                                                                                               'FROM "telegraf"."autogen"."cpu"'))
+    path = tmp_path / "test_case.yaml"
+    path.write_text(textwrap.dedent("""\
+        tests:
+          - name: batch alert
+            task_name: b.tick
+            db: telegraf
+            rp: autogen
+            type: batch
+            data:
+              - cpu,host=a usage_idle=5 1704067210000000000
+            expects:
+              ok: 0
+              warn: 0
+              crit: 1
+        """))
+    [result] = run_test_file(str(path), scripts_dir=str(tmp_path))
+    assert (result.case.format, result.status) == ("kapacitor-unit", "passed"), result.mismatches
