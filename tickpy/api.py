@@ -32,6 +32,7 @@ from tickpy.runtime.engine import (
     parse_dbrp,
 )
 from tickpy.runtime.nodes.base import NodeError, RunContext
+from tickpy.runtime.schedule import resolve_time
 from tickpy.syntax import parse as parse_source
 
 # Queued alerts get this long to be delivered after SIGINT/SIGTERM, then they are dead-lettered
@@ -112,6 +113,18 @@ class RunOptions:
     # Failed attempts in a row after which a handler's alerts are dead-lettered without an
     # attempt for a while (circuit breaker); None: 3; 0: never.
     breaker_failures: int | None = None
+    # A batch task's recordings to replay (one list of BatchMessages per query node, in
+    # Kapacitor's walk order: tickpy.runtime.brpl.read_brpl) instead of running its queries.
+    recordings: list | None = None
+    # A batch task's schedule: the ticks after `start` up to `stop` run (Unix ns, RFC 3339 text,
+    # or a duration such as "+10m" from the first point); default: from the first run whose
+    # query range ends after the first point to the first whose range ends after the last.
+    start: Any = None
+    stop: Any = None
+    # The database a batch task queries: anything with select(plan, db, rp), such as
+    # tickpy.runtime.influxdb.RemoteInfluxDB (then the points are not read); default: an
+    # embedded database holding the points, written under the task's dbrp.
+    influxdb: Any = None
 
 
 def parse(source: str, path: str = "<script>"):
@@ -187,7 +200,9 @@ class Task:
             # of nodes needs more of Python's recursion limit than the default.
             with recursion_room(len(self.pipeline.nodes)), _clock(task, options) as points_on_clock:
                 points = points_on_clock(points)
-                if signals is not None:
+                if task.is_batch:
+                    _run_batch(task, options, points, result, signals)
+                elif signals is not None:
                     _run_interruptible(task, points, signals)
                 else:
                     task.run(points)
@@ -254,6 +269,14 @@ def compile(source: str, options: RunOptions | None = None) -> Task:  # noqa: A0
         ctx.clock = options.clock
     try:
         compiled = compile_task(pipeline, ctx)
+        if options.recordings is not None and not compiled.is_batch:
+            raise TickpyError(Diagnostic("batch recordings (.brpl) are replayed into a batch task; this is a "
+                                         "stream task (give it line protocol or .srpl)", code="usage"))
+        if compiled.is_batch and options.recordings is None:
+            _choose_batch_dbrp(compiled)
+        if compiled.is_batch and options.clock_mode == "wall":
+            raise TickpyError(Diagnostic("the wall clock (--clock wall) is for stream tasks: a batch task runs its "
+                                         "queries on its schedule's virtual clock", code="usage"))
         if options.on_compiled is not None:
             options.on_compiled(compiled)
     except BaseException:
@@ -261,6 +284,21 @@ def compile(source: str, options: RunOptions | None = None) -> Task:  # noqa: A0
             alert_service.close()
         raise
     return Task(task_name, pipeline, compiled, ctx, alert_service, options, owns_service)
+
+
+def _choose_batch_dbrp(compiled: CompiledTask) -> None:
+    """Where a batch task's points are written, and what an unqualified FROM reads: --dbrp, the
+    script's dbrp, or the first fully qualified FROM (InfluxDB's default retention policy,
+    autogen, when it names none)."""
+    ctx = compiled.ctx
+    if not ctx.database:
+        ctx.database, ctx.retention_policy = next(
+            ((db, rp) for query in compiled.query_nodes for db, rp in query.sources if db), ("", ""))
+    if not ctx.database:
+        raise TickpyError(Diagnostic(
+            "the batch task's database is not known: give --dbrp DB.RP, a dbrp statement, or a query reading "
+            'FROM "db"."rp"."measurement"', code="usage"))
+    ctx.retention_policy = ctx.retention_policy or "autogen"
 
 
 def run(source: str, points: Iterable[Any], options: RunOptions | None = None, **overrides: Any) -> RunResult:
@@ -281,6 +319,71 @@ def run_task(source: str, points: Iterable[Any], **options: Any) -> RunResult:
     if unknown:
         raise TypeError(f"run_task() got unexpected keyword arguments: {', '.join(sorted(unknown))}")
     return run(source, points, RunOptions(**options))
+
+
+def _run_batch(task: CompiledTask, options: RunOptions, points: Iterable[Any], result: RunResult, signals) -> None:
+    """Replay the recordings, or write the points to the embedded database (or use the given
+    one) and run the task's queries on their schedule."""
+    if options.recordings is not None:
+        task.replay(options.recordings)
+        return
+    database, first, last = options.influxdb, None, None
+    if database is None:
+        from tickpy.runtime.influxdb import EmbeddedDatabase  # deferred: start-up (its live client loads http)
+
+        database = EmbeddedDatabase()
+        if signals is not None:
+            points = signals.stop_reading(points)
+        try:
+            first, last = _write_points(database, points, task, result)
+        except _shutdown_requested():
+            return
+    try:
+        start, stop = resolve_time(options.start, first), resolve_time(options.stop, first)
+    except ValueError as error:
+        raise TickpyError(Diagnostic(f"--start/--stop: {error}", code="usage")) from None
+    result.query_runs = task.run_queries(database, start, stop, first, last)
+
+
+def _write_points(database, points: Iterable[Any], task: CompiledTask, result: RunResult) -> tuple[Any, Any]:
+    """Write the points as InfluxDB stores them, each under its own database and retention
+    policy (.srpl entries) or the task's; (first, last) point time, None without points."""
+    ctx = task.ctx
+    first = last = None
+    chunk: list = []
+    chunk_dbrp = None
+
+    def flush() -> None:
+        if chunk:
+            assert chunk_dbrp is not None, "set with the chunk's first point"
+            report = database.write(chunk_dbrp[0], chunk_dbrp[1], chunk)
+            result.points_dropped.extend(report.dropped)
+            chunk.clear()
+
+    for point in points:
+        task.points_read += 1
+        time = point.time
+        if first is None or time < first:
+            first = time
+        if last is None or time > last:
+            last = time
+        database_name = getattr(point, "database", "") or ""
+        dbrp = (database_name, point.retention_policy) if database_name else (ctx.database, ctx.retention_policy)
+        if dbrp != chunk_dbrp or len(chunk) >= _WRITE_CHUNK:
+            flush()
+            chunk_dbrp = dbrp
+        chunk.append(point)
+    flush()
+    return first, last
+
+
+_WRITE_CHUNK = 10_000  # points per write: memory stays flat, as InfluxDB's clients batch their writes
+
+
+def _shutdown_requested():
+    from tickpy.alerting.shutdown import ShutdownRequested  # deferred: start-up (as in _run_interruptible)
+
+    return ShutdownRequested
 
 
 @contextlib.contextmanager

@@ -17,6 +17,9 @@ Sections of the dataset (each a list of cases with "id" = "<go file>:<line>"):
 - functions:  tick/stateful/functions_test.go   function name, Go args -> value or error text
 - expressions: tick/stateful/expr_test.go, expr_dynamic_test.go  lambda cases (lambda conformance format)
 - lexer, ast: tick/ast/lex_test.go, parser_test.go  token streams; parse trees with positions
+- replays, alert_posts: integrations/streamer_test.go  recordings (.srpl) through scripts, their results
+- batch_replays, batch_start_errors: integrations/batcher_test.go at v1.5.7  batch recordings (.brpl)
+              through scripts, their results and requests; the errors of scripts that do not start
 """
 
 from __future__ import annotations
@@ -43,13 +46,18 @@ def looks_like_script(text: object) -> bool:
 
 
 class Source:
-    def __init__(self, src: str):
+    def __init__(self, src: str, revision: str = "HEAD"):
         self.src = src
+        self.revision = revision
 
     def read(self, path: str) -> str:
         return subprocess.run(
-            ["git", "show", f"HEAD:{path}"], cwd=self.src, check=True, capture_output=True
+            ["git", "show", f"{self.revision}:{path}"], cwd=self.src, check=True, capture_output=True
         ).stdout.decode("utf-8", "surrogateescape")
+
+    def has_revision(self) -> bool:
+        return subprocess.run(["git", "rev-parse", "--verify", "--quiet", f"{self.revision}^{{commit}}"],
+                              cwd=self.src, capture_output=True).returncode == 0
 
     def list(self, pattern: str) -> list[str]:
         names = subprocess.run(
@@ -436,6 +444,9 @@ def _go_time(value, variables: dict):
     return None
 
 
+_FLOAT_QUOTIENT = re.compile(r"(\d+\.\d*) / (\d+\.\d*)")
+
+
 class _NotData(Exception):
     pass
 
@@ -471,6 +482,13 @@ def go_result(value, variables: dict) -> dict:
                     cells.append(cell)
                 elif isinstance(cell, Call) and cell.func in ("int64", "float64") and len(cell.args) == 1 and isinstance(cell.args[0], (int, float)):
                     cells.append(float(cell.args[0]) if cell.func == "float64" else cell.args[0])
+                elif (isinstance(cell, Call) and cell.func == "float64" and len(cell.args) == 1
+                      and isinstance(cell.args[0], Unknown) and _go_duration(cell.args[0].text) is not None):
+                    cells.append(float(_go_duration(cell.args[0].text)))  # float64(14 * time.Second)
+                elif isinstance(cell, Unknown) and _FLOAT_QUOTIENT.fullmatch(cell.text):
+                    # a constant quotient of two float literals, as Go rounds it (once, to float64)
+                    numerator, denominator = _FLOAT_QUOTIENT.fullmatch(cell.text).groups()
+                    cells.append(float(numerator) / float(denominator))
                 else:
                     raise _NotData(repr(cell))
             values.append(cells)
@@ -607,6 +625,135 @@ def mine_alert_posts(source: Source) -> list[dict]:
             continue
         cases.append({"id": f"{path}:{line}", "test": fn.name, "name": name, "script": scripts[script_ref],
                       "data": data, "count": expected_count, "posted": posted or None})
+    return cases
+
+
+# The Kapacitor release tickpy's batch runtime follows: its own batch tests are the ones mined.
+BATCH_REVISION = "v1.5.7"
+
+
+def _latest_before(values: dict[str, list[tuple[int, object]]], name: str, line: int):
+    """The value last assigned to `name` before `line` (tests reassign `script` and `er`)."""
+    earlier = [value for at, value in values.get(name, []) if at < line]
+    return earlier[-1] if earlier else None
+
+
+def _recordings(source: Source, name: str) -> list[str]:
+    """integrations/testdata/<name>.<i>.brpl for i = 0, 1, ... while they exist (testBatcher's loop)."""
+    data = []
+    while True:
+        try:
+            data.append(source.read(f"integrations/testdata/{name}.{len(data)}.brpl"))
+        except subprocess.CalledProcessError:
+            return data
+
+
+def _request_checks(fn) -> tuple[int | None, list | None, list | None]:
+    """What a test's HTTP handler expects: the request count it checks (`rc != exp`), the alert
+    data of each request, or the result each request posts (`switch rc { case n: er = ... }`)."""
+    toks = fn.tokens
+    text = " ".join(t.text for t in toks)
+    count = re.search(r"if exp , rc := (\d+) , int \( atomic \. LoadInt32 \( & requestCount \) \) ; rc != exp", text)
+    alerts: list | None = []
+    try:
+        for _, lit in composites(toks, {"ID"}):
+            if "Level" in lit.keyed:
+                alerts.append(go_alert_data(lit, {}))
+    except _NotData:
+        alerts = None
+    results: list | None = []
+    starts = [i for i, t in enumerate(toks) if t.text == "case" and toks[i + 1].kind == "num" and toks[i + 2].text == ":"]
+    for number, i in enumerate(starts):
+        end = starts[number + 1] if number + 1 < len(starts) else len(toks)
+        found = [value for value in (evaluate(a.value_tokens) for a in assignments(toks[i:end]))
+                 if isinstance(value, Composite) and value.type.endswith("models.Result")]
+        try:
+            results.append(go_result(found[0] if found else None, {}))
+        except _NotData:
+            results = None
+            break
+    return (int(count.group(1)) if count else None), (alerts or None), (results or None)
+
+
+def mine_batch_replays(source: Source) -> list[dict]:
+    """integrations/batcher_test.go at BATCH_REVISION: each run of a script over its recordings
+    (testdata/<name>.<i>.brpl, one per query node): the httpOut result it must leave
+    (testBatcherWithOutput), and for a script posting to the test's server (testBatcher or
+    testBatcherWithOutput with an httptest server) the requests: their count, the alert data or
+    the result each one carries, where the test says."""
+    path = "integrations/batcher_test.go"
+    source = Source(source.src, BATCH_REVISION)
+    if not source.has_revision():
+        return []
+    cases = []
+    for fn in functions(tokenize(source.read(path))):
+        if not fn.name.startswith("Test"):
+            continue
+        toks = fn.tokens
+        scripts: dict[str, list] = {}
+        results: dict[str, list] = {}
+        known: dict[str, str] = {}
+
+        def resolve(unknown: Unknown, known: dict[str, str] = known):  # this test's values
+            if unknown.text in known:
+                return known[unknown.text]
+            stand_in = _stand_in(unknown, "s")
+            return unknown if stand_in is None else str(stand_in)
+
+        for a in assignments(toks):
+            value = evaluate(a.value_tokens, resolve)
+            if isinstance(value, str):
+                known.setdefault(a.name, value)
+                scripts.setdefault(a.name, []).append((a.line, value))
+            elif isinstance(value, Composite) and value.type.endswith("models.Result"):
+                results.setdefault(a.name, []).append((a.line, value))
+        server = "httptest . NewServer" in " ".join(t.text for t in toks)
+        count, alerts, posted_results = _request_checks(fn) if server else (None, None, None)
+        for i, tok in enumerate(toks):
+            if tok.text not in ("testBatcherWithOutput", "testBatcher") or toks[i + 1].text != "(":
+                continue
+            args = split_top(toks[i + 2 : skip_group(toks, i + 1) - 1])
+            name = evaluate(args[1]) if len(args) > 2 else None
+            script = _latest_before(scripts, " ".join(t.text for t in args[2]), tok.line) if len(args) > 2 else None
+            if not isinstance(name, str) or not isinstance(script, str):
+                continue
+            case = {"id": f"{path}:{tok.line}", "test": fn.name, "name": name, "script": script,
+                    "recordings": _recordings(source, name), "expected": None, "ignore_order": False,
+                    "requests": count, "alerts": alerts, "posted_results": posted_results}
+            if tok.text == "testBatcherWithOutput":
+                if len(args) != 6:
+                    continue
+                expected = _latest_before(results, " ".join(t.text for t in args[4]), tok.line)
+                try:
+                    case["expected"] = go_result(expected, {})
+                except _NotData:
+                    continue
+                case["ignore_order"] = evaluate(args[5]) is True
+            elif count is None and alerts is None:
+                continue  # nothing the test checks of the run but that it ends
+            if not case["recordings"]:
+                continue
+            if posted_results is not None and count is None:
+                count = case["requests"] = len(posted_results)
+            cases.append(case)
+    return cases
+
+
+def mine_batch_start_errors(source: Source) -> list[dict]:
+    """integrations/batcher_test.go at BATCH_REVISION, TestBatch_InvalidQuery: batch scripts
+    Kapacitor defines but refuses to start, with its error text."""
+    path = "integrations/batcher_test.go"
+    source = Source(source.src, BATCH_REVISION)
+    if not source.has_revision():
+        return []
+    cases = []
+    for fn in functions(tokenize(source.read(path))):
+        if fn.name != "TestBatch_InvalidQuery":
+            continue
+        for line, lit in composites(fn.tokens, {"script", "err"}):
+            script, error = lit.keyed["script"], lit.keyed["err"]
+            if isinstance(script, str) and isinstance(error, str):
+                cases.append({"id": f"{path}:{line}", "test": fn.name, "script": script, "error": error})
     return cases
 
 
@@ -983,6 +1130,8 @@ def mine(src: str) -> dict:
         "task_types": mine_task_types(source),
         "replays": mine_replays(source),
         "alert_posts": mine_alert_posts(source),
+        "batch_replays": mine_batch_replays(source),
+        "batch_start_errors": mine_batch_start_errors(source),
         "handler_matches": mine_handler_matches(source),
         "examples": mine_examples(source),
         "functions": mine_functions(source),

@@ -603,3 +603,116 @@ def test_example_script_formats_idempotently(case):
     except TickpyError:
         pytest.skip("old syntax or placeholders such as {info_level}")
     _check("examples/fmt-idempotent", case["id"], format_source(once, case["id"]) == once, "second fmt changes the text")
+
+
+# ------------------------------------------------------------------ batch replays (integrations/batcher_test.go)
+
+
+def _shifted_brpl(data: str) -> str:
+    """A recording as Kapacitor's batch test replays it (ReplayBatchFromIO without rec-time):
+    every point moved so that the recording's first point is at 1971-01-01T00:00:00Z (its
+    clock's zero); a batch's own "tmax" is left as recorded, as the replay leaves it."""
+    import json
+
+    from tickpy.golang.gojson import decode_stream
+    from tickpy.golang.gotime import format_time_rfc3339nano, parse_time_rfc3339
+
+    out, shift = [], None
+    for batch in decode_stream(data):
+        for point in batch.get("points") or []:
+            when = parse_time_rfc3339(point["time"])
+            if shift is None:
+                shift = _YEAR_1971_NS - when
+            point["time"] = format_time_rfc3339nano(when + shift)
+        out.append(json.dumps(batch))
+    return "\n".join(out) + "\n"
+
+
+def _replay_batch(case: dict, workdir: pathlib.Path, url: str | None) -> dict:
+    import contextlib
+    import io
+    import json
+
+    from tickpy.cli import main
+
+    script_text = case["script"]
+    if url is not None:
+        script_text = script_text.replace(_dataset()["stand_in_url"], url)
+    script = workdir / f"{case['test']}.tick"
+    script.write_text(script_text, encoding="utf-8")
+    recordings = []
+    for index, data in enumerate(case["recordings"]):
+        recording = workdir / f"{case['name']}.{index}.brpl"
+        recording.write_text(_shifted_brpl(data), encoding="utf-8")
+        recordings.append(str(recording))
+    out = workdir / "out"
+    args = ["run", str(script), *recordings, "--input-format", "brpl", "--httpout-dir", str(out)]
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()) as errors:
+        try:
+            main.main(args, prog_name="tickpy", standalone_mode=False)
+        except SystemExit as stop:
+            if stop.code not in (0, None, 1):
+                said = [line for line in errors.getvalue().splitlines() if line.strip()]
+                return {"error": said[0] if said else f"exit {stop.code}"}
+    produced = out / f"{case['name']}.json"
+    return json.loads(produced.read_text()) if produced.exists() else {}
+
+
+def _batch_cases() -> list:
+    cases = _dataset()["batch_replays"]
+    if not cases:
+        pytest.skip("Kapacitor's v1.5.7 tag is not in TICKPY_KAPACITOR_SRC: its batch tests are not mined")
+    return case_params_of("batch_replays", [(_with_test(case), case) for case in cases])
+
+
+@pytest.mark.parametrize("case", _batch_cases())
+def test_integration_batch_replay(case, tmp_path):
+    """integrations/batcher_test.go (v1.5.7): a batch script over its recordings (one per query
+    node, replayed from 1971-01-01 as the Go test does) leaves Kapacitor's httpOut result, and
+    the requests it posts to the test's server are the ones the test expects."""
+    import json
+
+    case_id = _with_test(case)
+    collector = _Collector()
+    try:
+        got = _replay_batch(case, tmp_path, collector.url)
+    finally:
+        collector.close()
+    if "error" in got:
+        _check("batch-replays", case_id, False, f"run failed: {got['error']}")
+    problems = []
+    if case["expected"] is not None:
+        want_rows, got_rows = _rows(case["expected"], case["ignore_order"]), _rows(got, case["ignore_order"])
+        if want_rows != got_rows:
+            problems.append(f"httpOut: got {str(got_rows)[:400]}\n    Kapacitor {str(want_rows)[:400]}")
+    bodies = [json.loads(body) for body in collector.bodies]
+    if case["requests"] is not None and len(bodies) != case["requests"]:
+        problems.append(f"{len(bodies)} requests, Kapacitor {case['requests']}")
+    for number, (body, want) in enumerate(zip(bodies, case["alerts"] or []), 1):
+        if _alert_fields(dict(body, data={})) != _alert_fields(dict(want, data={})):
+            problems.append(f"alert {number}: got {_alert_fields(body)}\n    Kapacitor {_alert_fields(want)}")
+    for number, (body, want) in enumerate(zip(bodies, case["posted_results"] or []), 1):
+        if _rows(body, False) != _rows(want, False):
+            problems.append(f"request {number}: got {_rows(body, False)}\n    Kapacitor {_rows(want, False)}")
+    _check("batch-replays", case_id, not problems, "; ".join(problems)[:900])
+
+
+def _batch_start_error_cases() -> list:
+    cases = _dataset()["batch_start_errors"]
+    if not cases:
+        pytest.skip("Kapacitor's v1.5.7 tag is not in TICKPY_KAPACITOR_SRC: its batch tests are not mined")
+    return case_params_of("batch_start_errors", [(case["id"], case) for case in cases])
+
+
+@pytest.mark.parametrize("case", _batch_start_error_cases())
+def test_batch_task_that_does_not_start(case):
+    """TestBatch_InvalidQuery: Kapacitor defines the task, and refuses to start it with this error."""
+    from tickpy.api import RunOptions
+    from tickpy.api import compile as compile_task
+
+    try:
+        compile_task(case["script"], RunOptions(task_type="batch", dbrp="db.rp"))
+        got = None
+    except TickpyError as error:
+        got = error.diagnostics[0].message
+    _check("batch-start-errors", case["id"], got == case["error"], f"got {got!r}, Kapacitor {case['error']!r}")

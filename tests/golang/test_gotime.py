@@ -55,3 +55,40 @@ def test_rfc3339nano_is_format_with_that_layout():
     for ns in times:
         assert format_time_rfc3339nano(ns) == format_time(ns, RFC3339_NANO)
     assert format_time_rfc3339nano(1704067200 * 10**9 + 500) == "2024-01-01T00:00:00.0000005Z"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["2015-10-30T17:14:12Z", "1971-01-01T00:00:00.5Z", "2024-02-29T23:59:59.123456789+02:00",
+     "1969-12-31T23:59:59-05:30", "0001-01-01T00:00:00Z"],
+)
+def test_parse_time_rfc3339_agrees_with_datetime(text):
+    import datetime
+
+    from tickpy.golang.gotime import parse_time_rfc3339
+
+    body, _, fraction = text.partition(".")
+    digits = fraction.rstrip("Z").split("+")[0].split("-")[0] if fraction else ""
+    zone = text[len(body) + (len(digits) + 1 if digits else 0):]
+    parsed = datetime.datetime.fromisoformat(body + zone.replace("Z", "+00:00"))
+    epoch = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
+    expected = (parsed - epoch) // datetime.timedelta(microseconds=1) * 1000 + int((digits or "0").ljust(9, "0"))
+    assert parse_time_rfc3339(text) == expected
+
+
+@pytest.mark.parametrize("text", ["2015-10-30 17:14:12Z", "2015-13-01T00:00:00Z", "2015-02-29T00:00:00Z",
+                                  "2015-10-30T17:14:12", "2015-10-30T24:00:00Z"])
+def test_parse_time_rfc3339_refuses_what_go_refuses(text):
+    from tickpy.golang.gotime import parse_time_rfc3339
+
+    with pytest.raises(ValueError):
+        parse_time_rfc3339(text)
+
+
+def test_decode_stream_reads_values_one_after_another():
+    from tickpy.golang.gojson import decode_stream
+
+    assert list(decode_stream('{"a":1}{"b":[2.5,"x"]}\n\n  {"c":null} 7')) == [{"a": 1.0}, {"b": [2.5, "x"]},
+                                                                             {"c": None}, 7.0]
+    with pytest.raises(ValueError, match="line 2"):
+        list(decode_stream('{"a":1}\n{x'))

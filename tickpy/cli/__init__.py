@@ -40,7 +40,7 @@ COMMANDS: dict[str, str] = {
     "listen": "Listen on ADDRESS (host:port, :port or a port; port 0 picks a free one) for alerts from tcp "
               "handlers and print them.",
     "parse": "Parse TICKscripts (files, directories, or - for standard input).",
-    "run": "Run the stream task SCRIPT over the points in INPUT files (line protocol; `-` or no INPUT reads "
+    "run": "Run the task SCRIPT (stream or batch) over the points in INPUT files (line protocol; `-` or no INPUT reads "
            "stdin), as Kapacitor would run it, and deliver its alerts to their real handlers (tcp, post, "
            "log, exec) and to the topic handlers given with --handlers.",
     "serve": "Serve as Kapacitor does: InfluxDB 1.x clients and Telegraf write line protocol to POST /write "

@@ -1,4 +1,4 @@
-"""`tickpy run SCRIPT [INPUT ...]`: run a stream task over recorded points, offline."""
+"""`tickpy run SCRIPT [INPUT ...]`: run a task over recorded points (a batch task: its queries over them), offline."""
 
 from __future__ import annotations
 
@@ -6,7 +6,9 @@ import os
 import signal
 import sys
 import time
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -20,8 +22,10 @@ from tickpy.diagnostics import ERROR, Diagnostic, TickpyError, render, visible
 from tickpy.golang import gojson
 from tickpy.golang.gotime import format_time_rfc3339nano
 from tickpy.observe.observer import make_observer
+from tickpy.runtime.brpl import BrplError, read_recording
 from tickpy.runtime.inputfiles import InputBytes, first_block, input_notes, open_input
 from tickpy.runtime.lineprotocol import read_points
+from tickpy.runtime.schedule import resolve_time
 from tickpy.runtime.srpl import read_srpl
 
 EXIT_OK = 0
@@ -31,7 +35,7 @@ EXIT_INTERNAL = 70  # EX_SOFTWARE: a bug in tickpy
 NODE_ERRORS_SHOWN = 10  # per node; the rest are counted
 INPUT_ERRORS_SHOWN = 20  # rejected input lines; the rest are counted
 
-HELP = """Run the stream task SCRIPT over the points in INPUT files (line protocol; `-` or no
+HELP = """Run the task SCRIPT (stream or batch) over the points in INPUT files (line protocol; `-` or no
 INPUT reads stdin), as Kapacitor would run it, and deliver its alerts to their real handlers
 (tcp, post, log, exec) and to the topic handlers given with --handlers. Handlers for external
 services (slack, pagerduty, smtp, ...) are never contacted: what they would send is captured.
@@ -43,6 +47,17 @@ or stdin that starts with gzip's magic bytes) is decompressed as it is read. A r
 is reported as `<input>:<line>: <reason>`, control characters shown escaped (\\x0d); the first
 20 are shown, then `... and N more` at the end; the summary counts them all. A note says when
 an input starts with a byte order mark, has Windows (\\r\\n) line endings, or is not text.
+
+\b
+A batch task's points are its database (an embedded InfluxDB: each point written under its
+.srpl dbrp, or --dbrp, the script's dbrp, or the query's FROM "db"."rp"."m", in writes of
+10000 points as a client batches them: InfluxDB refuses a whole write in which a new field gets
+two types, and the points a write refuses are reported and counted); its queries run
+on Kapacitor's schedule (.every/.align, .cron, .period, .offset) on the ticks after --start up
+to --stop, as `kapacitor record batch` runs them; by default over the data: from the first run
+whose range ends after the first point to the first whose range ends after the last. Each run's
+result becomes the batches a running Kapacitor task emits. --influxdb-url sends the queries to
+a live InfluxDB instead; --input-format brpl replays Kapacitor's batch recordings.
 
 \b
 Event time comes from the points. As in Kapacitor, nothing is flushed at end of input: a
@@ -219,6 +234,61 @@ def _iter_inputs(inputs: tuple[str, ...], input_format: str, precision: str, rep
             input_bytes.finish()
 
 
+def _batch_source(start, stop, url, auth, input_format):
+    """The live database of --influxdb-url (None: the embedded one); --start/--stop checked."""
+    for option, value in (("--start", start), ("--stop", stop)):
+        try:
+            resolve_time(value, 0)
+        except ValueError as error:
+            raise RunProblem(f"{option}: {error}") from None
+    if auth is not None and url is None:
+        raise RunProblem("--influxdb-auth goes with --influxdb-url")
+    if url is None:
+        return None
+    if input_format == "brpl":
+        raise RunProblem("--influxdb-url runs the task's queries; --input-format brpl replays recordings instead")
+    if start is None or stop is None:
+        raise RunProblem("--influxdb-url needs --start and --stop: which scheduled runs to make")
+    credentials = None
+    if auth is not None:
+        user, colon, password = auth.partition(":")
+        if not colon:
+            raise RunProblem("--influxdb-auth: expected USER:PASSWORD")
+        credentials = (user, password)
+    # deferred: start-up (only live batch runs need the client)
+    from tickpy.runtime.influxdb import RemoteInfluxDB
+
+    return RemoteInfluxDB(url, credentials)
+
+
+def _on_compiled(task, observer) -> None:
+    for query in task.query_nodes if task.is_batch else ():
+        if query.cluster:
+            click.echo(f"tickpy run: {query.label}: .cluster('{query.cluster}') is ignored: the queries go to "
+                       "the one database of the run", err=True)
+    if observer is not None:
+        observer.attach(task)
+
+
+def _read_recordings(inputs: tuple[str, ...]) -> list:
+    """The batches of each .brpl input (stdin for `-` or none), read before the task starts."""
+    recordings = []
+    for name in inputs or ("-",):
+        try:
+            if name == "-":
+                data, name = sys.stdin.buffer.read(), "<stdin>"
+            else:
+                with open(name, "rb") as handle:
+                    data = open_input(handle).read()
+        except OSError as error:
+            raise RunProblem(f"cannot read input {name}: {error.strerror or error}") from None
+        try:
+            recordings.extend(read_recording(data, name))
+        except BrplError as error:
+            raise RunProblem(f"{error} (Kapacitor's replay stops there)") from None
+    return recordings
+
+
 def _node_error_count(result) -> int:
     """Every node error of the run (each dropped a point or an event): the nodes' counters
     count them all, RunResult.node_errors keeps only the first ones."""
@@ -240,6 +310,11 @@ def _summary(result, rejected: int, cut_short: int) -> str:
             parts[0] += f" ({', '.join(ignored)}, ignored)"
     if rejected:
         parts.append(f"{rejected} input line{'s' if rejected != 1 else ''} rejected")
+    if result.points_dropped:
+        count = len(result.points_dropped)
+        parts.append(f"{count} point{'s' if count != 1 else ''} not written")
+    if result.query_runs is not None:
+        parts.append(f"{result.query_runs} query run{'s' if result.query_runs != 1 else ''}")
     if cut_short:
         parts.append(f"{cut_short} gzip input{'s' if cut_short != 1 else ''} cut short")
     alerts = f"{total} alert{'s' if total != 1 else ''}"
@@ -271,8 +346,23 @@ def _summary(result, rejected: int, cut_short: int) -> str:
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), metavar="FILE",
               help="Kapacitor TOML configuration: [[httppost]] endpoints for .post().endpoint() "
                    "and handler files; service sections ([slack], ...) shape what is captured.")
-@click.option("--input-format", type=click.Choice(["lp", "srpl"]), default="lp", show_default=True,
-              help="lp: line protocol; srpl: Kapacitor's recording format (db, rp, line).")
+@click.option("--input-format", type=click.Choice(["lp", "srpl", "brpl"]), default="lp", show_default=True,
+              help="lp: line protocol; srpl: Kapacitor's stream recording format (db, rp, line); brpl: a batch "
+                   "task's recordings (Kapacitor's JSON batches), one INPUT per query node in Kapacitor's walk order "
+                   "(or the recording archive Kapacitor keeps, <id>.brpl, with them all), replayed as "
+                   "`kapacitor replay -rec-time` does.")
+@click.option("--start", "start", metavar="TIME",
+              help="Batch tasks: run the scheduled queries whose tick comes after TIME (RFC 3339, or a duration "
+                   "from the first point such as -1h or +10m). Default: from the first run whose query range ends "
+                   "after the first point.")
+@click.option("--stop", "stop", metavar="TIME",
+              help="Batch tasks: ... up to TIME (included). Default: up to the first run whose query range ends "
+                   "after the last point.")
+@click.option("--influxdb-url", "influxdb_url", metavar="URL",
+              help="Batch tasks: send the queries to this InfluxDB 1.x (or the v1-compatible /query of InfluxDB 2 "
+                   "and 3) instead of the embedded database; INPUT is not read, --start and --stop are needed.")
+@click.option("--influxdb-auth", "influxdb_auth", metavar="USER:PASSWORD",
+              help="Basic authentication for --influxdb-url.")
 @click.option("--influxdb-out", "influxdb_out", type=click.Path(dir_okay=False), metavar="FILE",
               help="Write influxDBOut and kapacitorLoopback lines to FILE (replaced) instead of stdout.")
 @click.option("--dead-letter", "dead_letter", type=click.Path(dir_okay=False), metavar="FILE",
@@ -337,12 +427,14 @@ def _summary(result, rejected: int, cut_short: int) -> str:
               help="Trace only the input points for which this lambda expression is true, e.g. "
                    "\"host\" == 'srv1' (quoted for the shell: --trace-filter \"\\\"host\\\" == 'srv1'\").")
 def command(script, inputs, handler_paths, dbrp, task_name, precision, httpout_dir, config_path,
-            input_format, influxdb_out, dead_letter, handler_timeout, exec_timeout, breaker_failures, capture,
-            topics, flush, stats, graph_out, graph_view, no_warnings, allow_node_errors, trace, trace_filter,
-            clock_mode="data", clock_start=None, clock_until=None, vars_path=None):
+            input_format, start, stop, influxdb_url, influxdb_auth, influxdb_out, dead_letter, handler_timeout,
+            exec_timeout, breaker_failures, capture, topics, flush, stats, graph_out, graph_view, no_warnings,
+            allow_node_errors, trace, trace_filter, clock_mode="data", clock_start=None, clock_until=None,
+            vars_path=None):
     sys.exit(run_command(script, inputs, handler_paths=handler_paths, dbrp=dbrp, task_name=task_name,
                          precision=precision, httpout_dir=httpout_dir, config_path=config_path,
-                         input_format=input_format, influxdb_out=influxdb_out, flush=flush,
+                         input_format=input_format, start=start, stop=stop, influxdb_url=influxdb_url,
+                         influxdb_auth=influxdb_auth, influxdb_out=influxdb_out, flush=flush,
                          stats=stats, graph_out=graph_out, graph_view=graph_view, trace=trace,
                          trace_filter=trace_filter, dead_letter=dead_letter, capture=capture,
                          topics=topics, vars_path=vars_path, handler_timeout=handler_timeout,
@@ -414,7 +506,8 @@ def _same_file_problem(**files: str | None) -> str | None:
 
 
 def run_command(script, inputs, *, handler_paths=(), dbrp=None, task_name=None, precision="ns",
-                httpout_dir=None, config_path=None, input_format="lp", influxdb_out=None, flush=False,
+                httpout_dir=None, config_path=None, input_format="lp", start=None, stop=None, influxdb_url=None,
+                influxdb_auth=None, influxdb_out=None, flush=False,
                 stats=False, graph_out=None, graph_view="attributes", trace=False, trace_filter=None,
                 dead_letter=None, capture=None, topics=False, vars_path=None, handler_timeout=None,
                 exec_timeout=None, breaker_failures=None, show_warnings=True, allow_node_errors=False,
@@ -428,7 +521,8 @@ def run_command(script, inputs, *, handler_paths=(), dbrp=None, task_name=None, 
     try:
         status = _run(script, inputs, signals, handler_paths=handler_paths, dbrp=dbrp, task_name=task_name,
                       precision=precision, httpout_dir=httpout_dir, config_path=config_path,
-                      input_format=input_format, influxdb_out=influxdb_out, flush=flush, stats=stats,
+                      input_format=input_format, start=start, stop=stop, influxdb_url=influxdb_url,
+                      influxdb_auth=influxdb_auth, influxdb_out=influxdb_out, flush=flush, stats=stats,
                       graph_out=graph_out, graph_view=graph_view, trace=trace, trace_filter=trace_filter,
                       dead_letter=dead_letter, capture=capture, topics=topics, vars_path=vars_path,
                       handler_timeout=handler_timeout, exec_timeout=exec_timeout,
@@ -443,7 +537,8 @@ def run_command(script, inputs, *, handler_paths=(), dbrp=None, task_name=None, 
 
 
 def _run(script, inputs, signals, *, handler_paths, dbrp, task_name, precision, httpout_dir, config_path,
-         input_format, influxdb_out, flush, stats, graph_out, graph_view, trace, trace_filter, dead_letter,
+         input_format, start, stop, influxdb_url, influxdb_auth, influxdb_out, flush, stats, graph_out, graph_view,
+         trace, trace_filter, dead_letter,
          capture, topics, vars_path, handler_timeout, exec_timeout, breaker_failures, show_warnings,
          allow_node_errors, clock_mode="data", clock_start=None, clock_until=None) -> int:
 
@@ -474,10 +569,15 @@ def _run(script, inputs, signals, *, handler_paths, dbrp, task_name, precision, 
         return EXIT_USAGE
 
     try:
+        database = _batch_source(start, stop, influxdb_url, influxdb_auth, input_format)
         clock = _clock_options(clock_mode, clock_start, clock_until)
-    except ValueError as error:
+    except (RunProblem, ValueError) as error:
         click.echo(f"tickpy run: {error}", err=True)
         return EXIT_USAGE
+    if database is not None and inputs:
+        click.echo("tickpy run: --influxdb-url: the INPUT points are not read (the queries go to the server)",
+                   err=True)
+        inputs = ()
 
     same = _same_file_problem(influxdb_out=influxdb_out, dead_letter=dead_letter, capture=capture,
                               graph_out=graph_out)
@@ -529,9 +629,21 @@ def _run(script, inputs, signals, *, handler_paths, dbrp, task_name, precision, 
         _print_diagnostics(_lint_warnings(source, script, variables), script, source)
     if (not inputs or "-" in inputs) and sys.stdin.isatty():
         click.echo("tickpy run: reading points from the terminal (end with Ctrl-D)", err=True)
-    # Line-protocol points carry no database: they belong to the task's dbrp.
+    recordings = None
+    points: Iterable[Any]
     input_bytes = InputBytes(tuple(inputs))  # for the progress line's share read
-    points = _iter_inputs(tuple(inputs), input_format, precision, reporter, signals, input_bytes)
+    if input_format == "brpl":
+        try:
+            recordings = _read_recordings(tuple(inputs))
+        except RunProblem as error:
+            click.echo(f"tickpy run: {error}", err=True)
+            return EXIT_USAGE
+        points = iter(())
+    elif database is not None:
+        points = iter(())
+    else:
+        # Line-protocol points carry no database: they belong to the task's dbrp.
+        points = _iter_inputs(tuple(inputs), input_format, precision, reporter, signals, input_bytes)
     try:
         observer = make_observer(stats=stats, graph_out=graph_out, graph_labels=graph_view == "labels",
                                  trace=trace, trace_filter=trace_filter, input_bytes=input_bytes)
@@ -560,12 +672,16 @@ def _run(script, inputs, signals, *, handler_paths, dbrp, task_name, precision, 
             line_sink=line_sink,
             interruptible=True,
             keep_alerts=trace or trace_filter is not None,  # only a trace shows events: memory stays flat
-            on_compiled=observer.attach if observer is not None else None,
+            on_compiled=lambda task: _on_compiled(task, observer),
             dead_letter=dead_letter,
             capture=capture,
             handler_timeout=handler_timeout,
             exec_timeout=exec_timeout,
             breaker_failures=breaker_failures,
+            recordings=recordings,
+            start=start,
+            stop=stop,
+            influxdb=database,
             **clock,
         )
         sys.stdout.flush()
@@ -607,6 +723,9 @@ def _run(script, inputs, signals, *, handler_paths, dbrp, task_name, precision, 
                 click.echo(f"tickpy run: cannot write {directory / f'{name}.json'}: {error.strerror or error}",
                            err=True)
                 return EXIT_USAGE
+    for point, reason in result.points_dropped[:INPUT_ERRORS_SHOWN]:
+        click.echo(visible(f"tickpy run: not written to the database: {point.name} at "
+                           f"{format_time_rfc3339nano(point.time)}: {reason}"), err=True)
     summary = result.delivery_summary
     if summary is not None and (summary.handlers or summary.failures):
         text = summary.render()
@@ -622,7 +741,8 @@ def _run(script, inputs, signals, *, handler_paths, dbrp, task_name, precision, 
         click.echo(stats_text, err=True)
     if result.interrupted_by:
         return 128 + result.interrupted_by
-    if result.delivery_failures or reporter.rejected_count or reporter.inputs_cut_short or unencodable:
+    if (result.delivery_failures or reporter.rejected_count or reporter.inputs_cut_short or unencodable
+            or result.points_dropped):
         return EXIT_INCOMPLETE
     if _node_error_count(result) and not allow_node_errors:
         return EXIT_INCOMPLETE

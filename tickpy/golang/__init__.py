@@ -26,7 +26,8 @@ gotime          Duration.String, Round, Truncate (format_go_duration, duration_r
                 Clock (civil_from_ns) and the day count of time.Date (days_from_civil); Time.Weekday,
                 YearDay, AddDate, Truncate, Round, Sub (weekday, year_day, add_date, time_truncate,
                 time_round, time_sub); Time.Format (format_time, and format_time_rfc3339nano for the
-                RFC3339Nano layout), String, GoString (format_time_go_string, format_time_go_syntax)
+                RFC3339Nano layout), String, GoString (format_time_go_string, format_time_go_syntax);
+                time.Parse(RFC3339), Time.UnmarshalJSON (parse_time_rfc3339)
 gostrings       Go strings as bytes (go_bytes, from_go_bytes, go_text, join_text); strings.Index,
                 LastIndex, IndexAny, LastIndexAny, ContainsAny, Count, Replace, TrimSpace, ToUpper,
                 ToLower (index, last_index, index_any, last_index_any, contains_any, count, replace,
@@ -36,7 +37,8 @@ gobessel        math.J0, J1, Jn, Y0, Y1, Yn
 gomath          the rest of math (go_floor, go_max, go_mod, ...) and float64 `/` (go_divide)
 gojson          encoding/json: Marshal (dumps), Encoder.Encode (encoder_encode), floats
                 (format_json_float), time.Time.MarshalJSON (marshal_time), Unmarshal into an
-                interface{} (unmarshal), its numbers as json.loads hooks (json_float, json_int)
+                interface{} (unmarshal), its numbers as json.loads hooks (json_float, json_int);
+                Decoder.More and Decode over a stream of values (decode_stream)
 goyaml          gopkg.in/yaml.v2's integers: a YAML loader resolving them as Kapacitor's YAML does
                 (SafeLoader, construct_yaml_int)
 gosort          sort.Sort / sort.Stable (pdqsort, insertion sort) (go_sort)

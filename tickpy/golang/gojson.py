@@ -244,6 +244,28 @@ def unmarshal(text: str):
     return json.loads(text, parse_int=json_float, parse_float=json_float, parse_constant=_no_constant)
 
 
+_STREAM_DECODER = json.JSONDecoder(parse_int=json_float, parse_float=json_float, parse_constant=_no_constant)
+_JSON_SPACE = " \t\n\r"
+
+
+def decode_stream(text: str):
+    """Go's json.Decoder over `text` (`for dec.More() { dec.Decode(&v) }` into interface{}):
+    each value in turn, values separated by nothing or by whitespace, numbers as in `unmarshal`.
+    ValueError (with the value's 1-based line) at the first value Go's decoder refuses."""
+    index, end = 0, len(text)
+    while True:
+        while index < end and text[index] in _JSON_SPACE:
+            index += 1
+        if index >= end:
+            return
+        try:
+            value, index = _STREAM_DECODER.raw_decode(text, index)
+        except ValueError as error:
+            line = text.count("\n", 0, getattr(error, "pos", index)) + 1
+            raise ValueError(f"line {line}: {getattr(error, 'msg', error)}") from None
+        yield value
+
+
 # --- encoder ---------------------------------------------------------------------------------
 
 
@@ -391,6 +413,7 @@ def encoder_encode(value) -> str:
 
 
 __all__ = [
+    "decode_stream",
     "GoJSONError",
     "http_error_body",
     "RawJSON",

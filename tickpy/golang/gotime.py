@@ -11,6 +11,8 @@ TICKscript's duration literals; they live here beside Go's own (`time.ParseDurat
 
 from __future__ import annotations
 
+import re
+
 from tickpy.golang.gotypes import INT64_MAX, INT64_MIN, int64_div, int64_rem, wrap_int64
 
 NANOSECOND = 1
@@ -532,3 +534,31 @@ def format_time(ns: int, layout: str) -> str:
             out.append({"-070000": "+000000", "-07:00:00": "+00:00:00", "-0700": "+0000",
                         "-07:00": "+00:00", "-07": "+00"}[chunk])
     return "".join(out)
+
+
+# --- parsing -------------------------------------------------------------------------------------
+
+_RFC3339_TEXT = re.compile(r"(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:\.(\d{1,9}))?(?:(Z)|([+-])(\d\d):(\d\d))")
+
+
+def parse_time_rfc3339(text: str) -> int:
+    """Go's time.Parse(time.RFC3339, text) (which takes fractional seconds too), and so
+    Time.UnmarshalJSON: Unix nanoseconds; ValueError with Go's message otherwise."""
+    match = _RFC3339_TEXT.fullmatch(text)
+    if match is None:
+        raise ValueError(f'parsing time "{text}" as "{RFC3339}": cannot parse "{text}" as "{RFC3339}"')
+    year, month, day, hour, minute, second = (int(part) for part in match.groups()[:6])
+    fraction, zulu, sign, zone_hours, zone_minutes = match.groups()[6:]
+    limits = ((month, 1, 12, "month"), (hour, 0, 23, "hour"), (minute, 0, 59, "minute"), (second, 0, 59, "second"))
+    for value, low, high, what in limits:
+        if not low <= value <= high:
+            raise ValueError(f'parsing time "{text}": {what} out of range')
+    days_in_month = (31, 29 if _is_leap(year) else 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)[month - 1]
+    if not 1 <= day <= days_in_month:
+        raise ValueError(f'parsing time "{text}": day out of range')
+    ns = ((days_from_civil(year, month, day) * 86400 + hour * 3600 + minute * 60 + second) * SECOND
+          + int((fraction or "0").ljust(9, "0")))
+    if zulu is None:
+        offset = (int(zone_hours) * 3600 + int(zone_minutes) * 60) * SECOND
+        ns -= offset if sign == "+" else -offset
+    return ns

@@ -55,7 +55,8 @@ class RunObserver:
 
     def _traced(self, points: Iterable[Any]) -> Iterator[Any]:
         for number, point in enumerate(points, 1):
-            if self.tracer is not None:
+            # A batch task's points go to its database: its blocks are its query runs.
+            if self.tracer is not None and not (self.task is not None and self.task.is_batch):
                 self.tracer.begin_point(number, point)
             yield point
         if self.tracer is not None:

@@ -103,6 +103,8 @@ def collect_stats(task, watches: dict[int, Any], elapsed_s: float, task_name: st
         if spec_node is None:
             continue
         node = spec_node[1]
+        if spec.type == "BatchNode":
+            continue  # Kapacitor's stats and graph leave the batch root out
         watch = watches.get(spec.id)
         edges = []
         if watch is not None:

@@ -161,6 +161,17 @@ class Tracer:
         header = f"point {number}: {point_text(point.name, point.tags, fields, point.time)} ({show_time(point.time)})"
         self.lines.append([0, header])
 
+    def begin_block(self, header: str) -> None:
+        """A batch task's unit of input: a query run, or a recorded batch (the filter, which
+        selects input points, does not apply)."""
+        self.flush()
+        self.active = True
+        if self.gate is not None:
+            self.gate.hold()
+        self.points_traced += 1
+        self.point = None
+        self.lines.append([0, header])
+
     def begin_finish(self) -> None:
         """End of input: what nodes emit when they finish (--flush) is traced under its own heading."""
         self.flush()
@@ -173,7 +184,10 @@ class Tracer:
         lines, self.lines = self.lines, []
         self.active = False
         if len(lines) == 1 and lines[0][1] != "end of input:":
-            lines.append([1, f"reached no node: {self.task.root.ignored_reason(self.point)}"])
+            if self.point is None:  # a query run
+                lines.append([1, "no batch: the query returned no series"])
+            else:
+                lines.append([1, f"reached no node: {self.task.root.ignored_reason(self.point)}"])
         if len(lines) <= 1:
             if self.gate is not None:
                 self.gate.release()  # nothing to write: let what waited through
@@ -293,6 +307,34 @@ def _error_point(msg, kind: str, time_ns: int | None):
             return point.fields, point.tags, point.time, msg.name
         return {}, msg.tags, msg.tmax, msg.name
     return msg.fields, msg.tags, msg.time, msg.name
+
+
+@explains("BatchNode")
+class BatchExplainer(NodeExplainer):
+    """A replayed recording: each batch starts a block, under its query node's name."""
+
+    def __init__(self, watch, tracer):
+        super().__init__(watch, tracer)
+        watch.node.observe(self)
+
+    def replaying(self, query, batch) -> None:
+        self.tracer.begin_block(f"recorded batch for {query.label}: {batch.name} ({group_text(batch)}), "
+                                f"{len(batch.points)} point{'s' if len(batch.points) != 1 else ''}, "
+                                f"at {show_time(batch.tmax)}")
+
+
+@explains("QueryNode")
+class QueryExplainer(NodeExplainer):
+    """Each run of the query starts a block: when, and the query sent; its batches below."""
+
+    def __init__(self, watch, tracer):
+        super().__init__(watch, tracer)
+        watch.node.observe(self)
+
+    def run_started(self, node, window, plan) -> None:
+        from tickpy.influxql import rewrite  # deferred: start-up (stream tasks need no InfluxQL)
+
+        self.tracer.begin_block(f"{node.label} run at {show_time(window.tick)}: {rewrite(plan)}")
 
 
 @explains("StatsNode")
@@ -589,7 +631,12 @@ class AlertExplainer(NodeExplainer):
     def _batch_level_texts(self) -> list[str]:
         tally: dict[tuple[int, bool], list[int]] = {}
         first_error: dict[tuple[int, bool], Exception] = {}
-        for level, reset, value, *_point in self.results:
+        seen: set = set()
+        for level, reset, value, fields, _tags, time in self.results:
+            # A point's current level is evaluated twice when it no longer holds: count it once.
+            if (level, reset, time, id(fields)) in seen:
+                continue
+            seen.add((level, reset, time, id(fields)))
             counts = tally.setdefault((level, reset), [0, 0, 0])
             if isinstance(value, Exception):
                 counts[2] += 1

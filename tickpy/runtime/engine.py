@@ -15,25 +15,30 @@ delivery_summary, interrupted_by, alert_service.
 
 from __future__ import annotations
 
+import heapq
 import shlex
 import threading
 import time as _time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from tickpy.check import build_pipeline
+from tickpy.check.evaluate import sorted_nodes
 from tickpy.diagnostics import Diagnostic, TickpyError
 from tickpy.golang import gojson
+from tickpy.runtime.brpl import replay_order
+from tickpy.runtime.messages import BatchMessage
 from tickpy.runtime.nodes.base import NodeError, ParentPort, RunContext, RuntimeNode, lookup
 from tickpy.runtime.nodes.basic import StreamNode
+from tickpy.runtime.nodes.batch import BatchNode, QueryNode
 from tickpy.syntax import parse
 
 
 @dataclass(slots=True, eq=False)
 class CompiledTask:
-    """The runtime nodes of one task, in pipeline (node id) order; `root` is the stream node."""
+    """The runtime nodes of one task, in pipeline (node id) order; `root` is the stream or batch node."""
 
     ctx: RunContext
     nodes: list[RuntimeNode]
@@ -43,14 +48,25 @@ class CompiledTask:
     lock: Any = None
 
     @property
-    def root(self) -> StreamNode:
-        root = self.nodes[0]
-        assert isinstance(root, StreamNode), "compile_task builds stream tasks only"
-        return root
+    def root(self) -> RuntimeNode:
+        """The stream node of a stream task, the batch node of a batch task."""
+        return self.nodes[0]
+
+    @property
+    def is_batch(self) -> bool:
+        return isinstance(self.nodes[0], BatchNode)
+
+    @property
+    def query_nodes(self) -> list[QueryNode]:
+        """A batch task's query nodes in Kapacitor's walk order: the order of the batch node's
+        edges, and so of a replay's recordings."""
+        by_id = {spec.id: node for spec, node in zip(self.specs, self.nodes)}
+        return [cast(QueryNode, by_id[spec.id]) for spec in sorted_nodes([self.specs[0]]) if spec.type == "QueryNode"]
 
     def run(self, points: Iterable[Any]) -> int:
-        """Push every point through the task; returns how many were read."""
+        """Push every point through a stream task; returns how many were read."""
         root = self.root
+        assert isinstance(root, StreamNode), "a batch task is handed batches (replay, query_runs)"
         fast = getattr(root, "fast_ingest", None)
         ingest = fast() if fast is not None else root.ingest
         skips_root = getattr(ingest, "__self__", None) is not root
@@ -76,6 +92,57 @@ class CompiledTask:
         emit what is due. Called between two points, from the thread that runs the task."""
         for listener in self.ctx.shared.get("time_listeners", ()):
             listener.advance(now_ns)
+
+    def replay(self, recordings: list[list[BatchMessage]]) -> int:
+        """Replay a batch task's recordings (one per query node, `tickpy.runtime.brpl`) as
+        `kapacitor replay -rec-time` does; returns how many points they held."""
+        queries = self.query_nodes
+        if len(recordings) != len(queries):
+            raise TickpyError(Diagnostic(
+                f"unexpected number of batch collectors. exp {len(recordings)} got {len(queries)}: the task has "
+                f"{len(queries)} query node{'s' if len(queries) != 1 else ''}, give one recording for each, in "
+                "the script's order", code="usage"))
+        for index, batch in replay_order(recordings):
+            self.points_read += len(batch.points)
+            self.hand_batch(index, batch, replayed=True)
+        return self.points_read
+
+    def hand_batch(self, index: int, batch: BatchMessage, replayed: bool = False) -> None:
+        """One batch of query node number `index`: the nodes on event time see its time first."""
+        for listener in self.ctx.shared.get("time_listeners", ()):
+            listener.advance(batch.tmax)
+        root = self.root
+        assert isinstance(root, BatchNode), "batches are handed to a batch task"
+        root.hand(index, batch, replayed)
+
+    def run_queries(self, database, start: int | None, stop: int | None, first: int | None,
+                    last: int | None) -> int:
+        """Run a batch task's queries against `database` (anything with `select(plan, db, rp)`),
+        each query node on its schedule (QueryNode.runs), all of them in the order of their
+        ticks (the script's walk order for the same tick); returns how many runs were made."""
+        queries = self.query_nodes
+        pending = []
+        for index, query in enumerate(queries):
+            windows = query.runs(start, stop, first, last)
+            window = next(windows, None)
+            if window is not None:
+                pending.append((window.tick, index, window, windows))
+        heapq.heapify(pending)
+        count = 0
+        while pending:
+            _, index, window, windows = heapq.heappop(pending)
+            count += 1
+            self._run_query(index, queries[index], window, database)
+            following = next(windows, None)
+            if following is not None:
+                heapq.heappush(pending, (following.tick, index, following, windows))
+        return count
+
+    def _run_query(self, index: int, query: QueryNode, window, database) -> None:
+        for listener in self.ctx.shared.get("time_listeners", ()):
+            listener.advance(window.tick)
+        for batch in query.run(window, database, (self.ctx.database, self.ctx.retention_policy)):
+            self.hand_batch(index, batch)
 
     def finish(self) -> None:
         for node in self.nodes:
@@ -103,7 +170,7 @@ class CompiledTask:
                 "batches_out": node.batches_out,
                 "errors": node.errors,
             }
-            if spec is self.specs[0]:
+            if spec is self.specs[0] and isinstance(self.root, StreamNode):
                 # The points read that the task was not handed (stream0 does not count them).
                 root = self.root
                 entry["ignored_other_dbrps"] = root.ignored_other_dbrps
@@ -178,9 +245,8 @@ class WallClock:
 
 def unsupported_diagnostic(spec) -> Diagnostic:
     span = spec.span
-    if spec.type in ("BatchNode", "QueryNode", "QueryFluxNode"):
-        message = (f"batch tasks are not supported by tickpy run yet (node {spec.label}): "
-                   "it runs stream tasks over recorded points")
+    if spec.type == "QueryFluxNode":
+        message = f"queryFlux() is not supported by tickpy run yet (node {spec.label}): only InfluxQL queries are"
     else:
         first, *rest = spec.name.split("_")
         method = first + "".join(part[:1].upper() + part[1:] for part in rest)  # k8s_autoscale -> k8sAutoscale
@@ -197,7 +263,7 @@ def unsupported_diagnostic(spec) -> Diagnostic:
 
 def compile_task(pipeline, ctx: RunContext) -> CompiledTask:
     """Build the runtime nodes of `pipeline` (all lambdas compiled, all nodes checked)."""
-    if pipeline.root.type != "StreamNode":
+    if pipeline.root.type not in ("StreamNode", "BatchNode"):
         raise TickpyError(unsupported_diagnostic(pipeline.root))
     missing = [spec for spec in pipeline.nodes if lookup(spec.type, spec.name) is None]
     if missing:
@@ -227,7 +293,13 @@ def compile_task(pipeline, ctx: RunContext) -> CompiledTask:
                 parent.children.append(ParentPort(child, index))
             else:
                 parent.children.append(child)
-    return CompiledTask(ctx, ordered, list(pipeline.nodes))
+    compiled = CompiledTask(ctx, ordered, list(pipeline.nodes))
+    root = compiled.root
+    if isinstance(root, BatchNode):
+        # Kapacitor links the batch node's edges to its query nodes in its walk order.
+        root.queries = compiled.query_nodes
+        root.children = list(root.queries)
+    return compiled
 
 
 # --------------------------------------------------------------------------- results
@@ -251,6 +323,10 @@ class RunResult:
     interrupted_by: int = 0
     # The alert service the task delivered through (its topics outlive the run).
     alert_service: Any = None
+    # A batch task: the points the embedded database refused, (point, InfluxDB's reason), and
+    # how many query runs were made (None: the task ran no queries, a stream task or a replay).
+    points_dropped: list = field(default_factory=list)
+    query_runs: int | None = None
 
     def httpout_json(self, name: str) -> str:
         """The exact JSON `GET .../tasks/<task>/<name>` would answer with."""

@@ -97,9 +97,11 @@ def _redirect_http_post_nodes(task, service: RecordingAlertService) -> None:
 def run_script(source: str, points: Iterable[Any], *, path: str = "<script>", task_name: str | None = None,
                dbrp=None, handlers: Iterable[str] = (), config=None, variables=None, flush: bool = False,
                task_type: str | None = None, clock_start: int | None = None,
-               clock_until: int | None = None, observer=None) -> ScriptRun:
-    """Run `source` on `points`; see the module docstring. Raises TickpyError for script,
-    handler-file and configuration errors."""
+               clock_until: int | None = None, observer=None, start=None, stop=None) -> ScriptRun:
+    """Run `source` on `points`; see the module docstring. A batch task's points are its
+    database, its queries run on the ticks after `start` up to `stop` (default: over the
+    points, as `tickpy run`). Raises TickpyError for script, handler-file and configuration
+    errors."""
     problems: list[str] = []
     if observer is not None:  # a tickpy.observe RunObserver (the state dump of a failed case)
         points = observer.wrap_points(points)
@@ -108,7 +110,7 @@ def run_script(source: str, points: Iterable[Any], *, path: str = "<script>", ta
     try:
         service.load()
         result = run_task(source, points, path=path, task_name=task_name, dbrp=dbrp, alert_service=service,
-                          config=config, flush=flush, task_type=task_type,
+                          config=config, flush=flush, task_type=task_type, start=start, stop=stop,
                           variables=load_variables(variables), log_sink=outcome.log_lines.append, report=problems.append,
                           clock_start=clock_start, clock_until=clock_until,
                           on_compiled=lambda task: _compiled(task, service, observer))

@@ -139,7 +139,8 @@ def _run_case(case: TestCase) -> CaseResult:
             run = run_script(case.source or "", loaded, path=case.script_path, task_name=case.task_name,
                              dbrp=case.dbrp, handlers=_handler_paths(case, folder), config=case.config,
                              variables=case.variables, flush=case.flush, task_type=case.task_type,
-                             clock_start=case.clock_start_ns, clock_until=case.clock_until_ns)
+                             clock_start=case.clock_start_ns, clock_until=case.clock_until_ns,
+                             start=case.run_start_ns, stop=case.run_stop_ns)
         except TickpyError as error:
             return CaseResult(case, ERROR, error=_render_error(error, case) + _task_type_hint(error, case))
         except (ValueError, OSError) as error:

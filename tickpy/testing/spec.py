@@ -9,7 +9,9 @@ override any of them:
     task: cpu_alert                 # task name (default: the script file's stem)
     handlers: [handlers/]           # topic handler files/folders, or inline handler specs
     config: kapacitor.conf          # Kapacitor configuration ([[httppost]] endpoints, ...)
-    start: 2024-01-01T00:00:00Z     # what relative timestamps count from (default: the epoch)
+    start: 2024-01-01T00:00:00Z     # what relative timestamps count from (default: the epoch);
+                                    # a batch task's queries run on the ticks after it
+    stop: 10m                       # batch tasks: ... up to this time (relative to start, or RFC 3339)
     precision: ns                   # precision of absolute timestamps
     flush: false                    # close open windows at the end (not Kapacitor's behaviour)
     clock: {start: 0s, until: 10m}  # stats/deadman and barrier tick on from `start` to `until`, data or not
@@ -50,8 +52,8 @@ from tickpy.testing.times import DEFAULT_START_NS, TimeFormatError, parse_durati
 __all__ = ["TestCase", "TestFileError", "load_test_file", "TEST_FILE_SUFFIXES", "is_test_file"]
 
 
-SETTINGS = ("script", "tickscript", "vars", "dbrp", "task", "handlers", "config", "start", "precision", "flush",
-            "type", "clock")
+SETTINGS = ("script", "tickscript", "vars", "dbrp", "task", "handlers", "config", "start", "stop", "precision",
+            "flush", "type", "clock")
 INPUT_KEYS = ("points", "points_file", "input_series")
 CASE_KEYS = SETTINGS + ("name", "description") + INPUT_KEYS + ("expect",)
 EXPECT_KEYS = ("alerts", "counts", "no_alerts", "topics", "handlers", "httpOut", "httpPost", "influxDBOut")
@@ -96,6 +98,9 @@ class TestCase:
     input_series: list[SeriesInput] = field(default_factory=list)
     points_database: tuple[str, str] | None = None  # kapacitor-unit: the db/rp points are written to
     write_start_ns: int | None = None
+    # A batch task's schedule (`start`, `stop` when given): None is tickpy run's default.
+    run_start_ns: int | None = None
+    run_stop_ns: int | None = None
     relative_times: bool = False  # write expectations as offsets from `start`
     expect: dict = field(default_factory=dict)
     problem: str = ""  # set when the case cannot run (reported as an error)
@@ -268,6 +273,13 @@ def _case(path: str, raw: dict, defaults: dict, index: int, default_name: str) -
         case.start_ns = parse_time_ns(settings.get("start", DEFAULT_START_NS))
     except TimeFormatError as error:
         raise bad(f"start: {error}") from None
+    if "start" in settings:
+        case.run_start_ns = case.start_ns
+    if "stop" in settings:
+        try:
+            case.run_stop_ns = parse_time_ns(settings["stop"], case.start_ns)
+        except TimeFormatError as error:
+            raise bad(f"stop: {error}") from None
     case.precision = str(settings.get("precision", "ns"))
     clock = settings.get("clock")
     if clock is not None:
