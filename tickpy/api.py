@@ -15,6 +15,7 @@ is read. See docs/api.md.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, fields, replace
 from typing import Any
@@ -29,7 +30,7 @@ from tickpy.runtime.engine import (
     load_pipeline,
     parse_dbrp,
 )
-from tickpy.runtime.nodes.base import NodeError, RunContext
+from tickpy.runtime.nodes.base import NodeError, RunContext, TaskFailed
 from tickpy.syntax import parse as parse_source
 
 # Queued alerts get this long to be delivered after SIGINT/SIGTERM, then they are dead-lettered
@@ -93,6 +94,11 @@ class RunOptions:
     # Failed attempts in a row after which a handler's alerts are dead-lettered without an
     # attempt for a while (circuit breaker); None: 3; 0: never.
     breaker_failures: int | None = None
+    # UDFs besides the configuration's [udf.functions]: name -> a Python UDF (declared with
+    # @tickpy.udf.function) or a tickpy.runtime.udf.agent.FunctionConfig (an agent).
+    udfs: Any = None
+    # Modules of Python UDFs, as --udf-module: "module" (each UDF it declares) or "module:object".
+    udf_modules: Iterable[str] = ()
 
 
 def parse(source: str, path: str = "<script>"):
@@ -103,6 +109,54 @@ def parse(source: str, path: str = "<script>"):
 def check(source: str, path: str = "<script>", *, task_type: str | None = None, variables=None):
     """The checked pipeline of a task (Kapacitor's `define` verdict); TickpyError otherwise."""
     return load_pipeline(source, path, task_type=task_type, variables=variables)
+
+
+def _config_sections(config) -> dict:
+    """The raw sections of the configuration (a path or a dict); {} when it cannot be read (the
+    alert service, which reads it too, reports why)."""
+    if config is None:
+        return {}
+    if isinstance(config, dict):
+        return config
+    from tickpy.alerting.config import load_config  # deferred: start-up (only a configuration needs it)
+
+    loaded, _ = load_config(config)
+    return loaded.sections
+
+
+def load_udfs(source: str, options: RunOptions):
+    """(the UDF registry, name -> UDFInfo of the UDFs the script calls) of a run; (None, None)
+    without UDFs. Agents the script calls are started once for their info, as Kapacitor does at
+    start-up. TickpyError for a UDF that cannot be loaded."""
+    sections = _config_sections(options.config)
+    if "udf" not in sections and not options.udfs and not options.udf_modules:
+        return None, None
+    # deferred: start-up (only a run or check with UDFs needs them: subprocess, sockets)
+    from tickpy.runtime.udf.agent import ConfigProblem
+    from tickpy.runtime.udf.sessions import UDFError, build_registry, called_udfs
+
+    where = {"path": str(options.config)} if isinstance(options.config, (str, os.PathLike)) else {}
+    try:
+        registry = build_registry(sections, options.udfs, list(options.udf_modules))
+    except ConfigProblem as error:
+        raise TickpyError(Diagnostic(f"[udf]: {error} (Kapacitor would not start with this configuration)",
+                                     code="config", extra=where)) from None
+    except (ImportError, ValueError, TypeError) as error:
+        raise TickpyError(Diagnostic(f"cannot load Python UDFs: {type(error).__name__}: {error}", code="udf")) from None
+    if registry is None:
+        return None, None
+    try:
+        program = parse_source(source, options.path)
+    except TickpyError:
+        return registry, None  # the check reports it
+    try:
+        infos = registry.infos(called_udfs(program) & registry.names())
+    except UDFError as error:
+        message = f"UDF {error.udf}: {error.reason}"
+        if error.stderr:
+            message += "\n  its last stderr lines:\n" + "\n".join(f"    {line}" for line in error.stderr)
+        raise TickpyError(Diagnostic(message, code="udf")) from None
+    return registry, infos
 
 
 def make_alert_service(config, handler_paths: list, report: Callable[[str], None] | None = None, *,
@@ -163,13 +217,17 @@ class Task:
             # A point goes down the pipeline by calls, one level per node: a chain of thousands
             # of nodes needs more of Python's recursion limit than the default.
             with recursion_room(len(self.pipeline.nodes)):
-                if signals is not None:
-                    _run_interruptible(task, points, signals)
-                else:
-                    task.run(points)
-                if not (signals is not None and signals.requested):
-                    task.finish()
+                try:
+                    if signals is not None:
+                        _run_interruptible(task, points, signals)
+                    else:
+                        task.run(points)
+                    if not (signals is not None and signals.requested):
+                        task.finish()
+                except TaskFailed as failure:  # the task stops, as Kapacitor stops it; what it produced stays
+                    result.task_error = failure
         finally:
+            task.close()
             result.points_read = task.points_read
             if self.owns_service:
                 interrupted = signals is not None and signals.requested
@@ -195,7 +253,9 @@ def compile(source: str, options: RunOptions | None = None) -> Task:  # noqa: A0
     """Check and compile a script, and build (or take) its alert service; nothing is read yet.
     Raises TickpyError for the script, handler files or configuration before any point."""
     options = options or RunOptions()
-    pipeline = load_pipeline(source, options.path, task_type=options.task_type, variables=options.variables)
+    udf_registry, udf_infos = load_udfs(source, options)
+    pipeline = load_pipeline(source, options.path, task_type=options.task_type, variables=options.variables,
+                             udfs=udf_infos)
     task_name = options.task_name or default_task_name(options.path)
     given = parse_dbrp(options.dbrp)
     chosen = given or (tuple(pipeline.dbrps[0]) if pipeline.dbrps else ("", ""))
@@ -220,6 +280,7 @@ def compile(source: str, options: RunOptions | None = None) -> Task:  # noqa: A0
         line_sink=options.line_sink,
         log_sink=options.log_sink,
         keep_alerts=options.keep_alerts,
+        udfs=udf_registry,
     )
     if options.clock is not None:
         ctx.clock = options.clock
@@ -278,6 +339,7 @@ __all__ = [
     "make_alert_service",
     "parse",
     "parse_dbrp",
+    "load_udfs",
     "run",
     "run_task",
 ]

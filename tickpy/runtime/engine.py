@@ -60,6 +60,11 @@ class CompiledTask:
         for node in self.nodes:
             node.finish()
 
+    def close(self) -> None:
+        """End what nodes keep running outside the task (UDF agents): after `finish`, or instead
+        of it when the task stopped early. Idempotent."""
+        close_nodes(self.nodes)
+
     def stats(self) -> dict[str, dict[str, Any]]:
         stats: dict[str, dict[str, Any]] = {}
         by_id = {spec.id: node for spec, node in zip(self.specs, self.nodes)}
@@ -136,6 +141,7 @@ def compile_task(pipeline, ctx: RunContext) -> CompiledTask:
         nodes[spec.id] = node
         ordered.append(node)
     if problems:
+        close_nodes(ordered)
         raise TickpyError(problems)
     for spec in pipeline.nodes:
         parent = nodes[spec.id]
@@ -147,6 +153,13 @@ def compile_task(pipeline, ctx: RunContext) -> CompiledTask:
             else:
                 parent.children.append(child)
     return CompiledTask(ctx, ordered, list(pipeline.nodes))
+
+
+def close_nodes(nodes: list[RuntimeNode]) -> None:
+    for node in nodes:
+        close = getattr(node, "close", None)
+        if close is not None:
+            close()
 
 
 # --------------------------------------------------------------------------- results
@@ -170,6 +183,8 @@ class RunResult:
     interrupted_by: int = 0
     # The alert service the task delivered through (its topics outlive the run).
     alert_service: Any = None
+    # What stopped the task before the end of its input (a TaskFailed: a UDF that failed), or None.
+    task_error: Any = None
 
     def httpout_json(self, name: str) -> str:
         """The exact JSON `GET .../tasks/<task>/<name>` would answer with."""
@@ -183,11 +198,12 @@ class RunResult:
 # --------------------------------------------------------------------------- loading
 
 
-def load_pipeline(source: str, path: str = "<script>", task_type: str | None = None, variables=None):
-    """Parse and check a script into its Pipeline; raises TickpyError with diagnostics."""
+def load_pipeline(source: str, path: str = "<script>", task_type: str | None = None, variables=None, udfs=None):
+    """Parse and check a script into its Pipeline; raises TickpyError with diagnostics. `udfs`:
+    name -> UDFInfo of the UDFs the run has."""
     program = parse(source, path)
     # A run needs a task, never a template: a var declared without a value is an error here.
-    return build_pipeline(program, task_type=task_type, variables=variables, template=False)
+    return build_pipeline(program, task_type=task_type, variables=variables, template=False, udfs=udfs)
 
 
 def parse_dbrp(dbrp) -> tuple[str, str] | None:
@@ -217,6 +233,7 @@ def default_task_name(path: str | None) -> str:
 __all__ = [
     "CompiledTask",
     "RunResult",
+    "close_nodes",
     "compile_task",
     "default_task_name",
     "load_pipeline",
