@@ -10,7 +10,10 @@ import time
 
 from tests.udf.conftest import kapacitor_agent_section, minimal_agent_section
 from tickpy.api import RunOptions, run
+from tickpy.runtime.messages import Dimensions, PointMessage
 from tickpy.runtime.point import Point
+from tickpy.runtime.udf.agent import Agent, FunctionConfig
+from tickpy.runtime.udf.sessions import point_request
 
 SECOND = 10**9
 
@@ -161,3 +164,31 @@ def test_cli_run_with_an_agent(tmp_path, cli):
     assert result.returncode == 0, result.stderr
     assert result.stdout == "cpu,host=a value=1 1000000000\n"
     assert "1 points read" in result.stderr
+
+
+def test_snapshot_and_restore_with_kapacitor_agent(kapacitor_agents):
+    """The snapshot a moving_avg.py agent gives restores another one to the same averages."""
+    config = FunctionConfig("movingAverage", prog=sys.executable, args=["-u", str(kapacitor_agents / "moving_avg.py")],
+                            env={"PYTHONPATH": str(kapacitor_agents)}, timeout_ns=10 * SECOND)
+    options = [{"name": "field", "values": [{"type": 3, "stringValue": "value"}]},
+               {"name": "size", "values": [{"type": 1, "intValue": 2}]}]
+
+    def averages(agent, values):
+        out = []
+        for value in values:
+            msg = PointMessage("cpu", {"host": "a"}, {"value": value}, SECOND, Dimensions(False, ("host",)))
+            out += [r["point"]["fieldsDouble"]["avg"] for r in agent.send([("point", point_request(msg))])]
+        return out
+
+    first = Agent(config, "t", "n")
+    first.open()
+    first.init(options)
+    assert averages(first, [2.0, 4.0]) == [2.0, 3.0]
+    snapshot = first.snapshot()
+    assert first.close() == []
+    second = Agent(config, "t", "n")
+    second.open()
+    second.init(options)
+    second.restore(snapshot)
+    assert averages(second, [8.0]) == [6.0]  # the window held 4 from before the snapshot
+    second.close()

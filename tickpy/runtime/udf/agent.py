@@ -22,7 +22,6 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 
 from tickpy.golang.gotime import format_go_duration, parse_go_duration
 from tickpy.runtime.udf import wire
@@ -286,6 +285,8 @@ class Agent:
         """Wait up to `wait_s` for the agent; move what can be moved. True when a response came."""
         write_fd = self._write_fd
         if self._outgoing and write_fd is not None:
+            self._write_some(write_fd)  # a pipe or socket with room takes it at once: no wait
+        if self._outgoing and write_fd is not None:
             if write_fd == self._read_fd:
                 self._selector.modify(write_fd, selectors.EVENT_READ | selectors.EVENT_WRITE)
             elif write_fd not in self._selector.get_map():
@@ -506,13 +507,4 @@ def load_info(config: FunctionConfig, on_stderr: Callable[[str], None] | None = 
             pass  # only its info was wanted, and that came
 
 
-def option_values(values: list[Any], types: list[int]) -> list[dict]:
-    """Option arguments (bool, int, float, str, Duration nanoseconds) as OptionValues of `types`."""
-    out = []
-    for value, kind in zip(values, types):
-        out.append({"type": kind, wire.VALUE_FIELDS[kind]: value})
-    return out
-
-
-__all__ = ["Agent", "AgentError", "ConfigProblem", "FunctionConfig", "function_configs", "load_info",
-           "option_values"]
+__all__ = ["Agent", "AgentError", "ConfigProblem", "FunctionConfig", "function_configs", "load_info"]
