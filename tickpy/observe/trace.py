@@ -541,9 +541,10 @@ def udf_message_text(kind: str, message) -> str:
         if kind == "error":
             return f"error: {message.get('error', '')}"
         return kind
-    fields = getattr(message, "fields", None)
-    if fields is not None and hasattr(message, "time"):
-        return f"{kind} " + point_text(getattr(message, "name", ""), getattr(message, "tags", {}), fields, message.time)
+    own_fields = getattr(message, "fields", None)
+    if own_fields is not None and hasattr(message, "time"):
+        return f"{kind} " + point_text(getattr(message, "name", ""), getattr(message, "tags", {}), own_fields,
+                                       message.time)
     return kind if message is None else f"{kind} {message!r}"
 
 

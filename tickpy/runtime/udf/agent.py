@@ -116,9 +116,10 @@ def _exit_text(code: int) -> str:
     if code >= 0:
         return f"exit status {code}"
     try:
-        return f"signal: {signal.strsignal(-code).lower()}"
-    except (ValueError, AttributeError):
-        return f"signal: {-code}"
+        name = signal.strsignal(-code)
+    except ValueError:
+        name = None
+    return f"signal: {name.lower()}" if name else f"signal: {-code}"
 
 
 class Agent:
@@ -298,9 +299,9 @@ class Agent:
                 self._write_some(fd)
             if events & selectors.EVENT_READ:
                 if fd == self._stderr_fd:
-                    self._read_stderr()
+                    self._read_stderr(fd)
                 elif fd == self._read_fd:
-                    got_response |= self._read_responses()
+                    got_response |= self._read_responses(fd)
         if not self._outgoing and write_fd is not None and write_fd in self._selector.get_map():
             if write_fd == self._read_fd:
                 if not self._eof:
@@ -320,17 +321,17 @@ class Agent:
             raise self._fail(self._exit_reason(f"write error: {error.strerror or error}")) from None
         del self._outgoing[:written]
 
-    def _read_responses(self) -> bool:
+    def _read_responses(self, fd: int) -> bool:
         try:
-            data = os.read(self._read_fd, _CHUNK) if self.sock is None else self.sock.recv(_CHUNK)
+            data = os.read(fd, _CHUNK) if self.sock is None else self.sock.recv(_CHUNK)
         except BlockingIOError:
             return False
         except ConnectionResetError:
             data = b""
         if not data:
             self._eof = True
-            self._selector.unregister(self._read_fd)
-            if self._write_fd == self._read_fd:
+            self._selector.unregister(fd)
+            if self._write_fd == fd:
                 self._write_fd = None
             if self._reader.pending:
                 raise self._fail(self._exit_reason(f"read error: unexpected EOF, {self._reader.pending} bytes of a "
@@ -343,14 +344,14 @@ class Agent:
             raise self._fail(f"read error: malformed response: {error}", kill=True) from None
         return True
 
-    def _read_stderr(self) -> None:
+    def _read_stderr(self, fd: int) -> None:
         try:
-            data = os.read(self._stderr_fd, _CHUNK)
+            data = os.read(fd, _CHUNK)
         except BlockingIOError:
             return
         if not data:
             self._flush_stderr()
-            self._selector.unregister(self._stderr_fd)
+            self._selector.unregister(fd)
             self._stderr_fd = None
             return
         *lines, self._stderr_partial = (self._stderr_partial + data).split(b"\n")
@@ -391,17 +392,18 @@ class Agent:
         """Read what the agent wrote on stderr before it failed (a traceback), for a moment at most."""
         deadline = time.monotonic() + min(self.timeout_s, 1.0)
         while self._stderr_fd is not None:
+            fd = self._stderr_fd
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 break
             ready = selectors.DefaultSelector()
-            ready.register(self._stderr_fd, selectors.EVENT_READ)
+            ready.register(fd, selectors.EVENT_READ)
             try:
                 if not ready.select(remaining):
                     break
             finally:
                 ready.close()
-            self._read_stderr()
+            self._read_stderr(fd)
         self._flush_stderr()
 
     def _kill(self) -> None:

@@ -12,16 +12,16 @@ points (their group from their dimensions) or buffered into a batch (grouped by 
 
 from __future__ import annotations
 
-from collections.abc import Callable
 import dataclasses
+from collections.abc import Callable
 from typing import Any
 
 from tickpy.check.evaluate import UDFInfo
 from tickpy.lang.values import Duration
 from tickpy.runtime.messages import BatchMessage, BatchPoint, Dimensions, PointMessage
 from tickpy.runtime.udf import wire
-from tickpy.runtime.udf.errors import UDFError
 from tickpy.runtime.udf.agent import Agent, AgentError, ConfigProblem, FunctionConfig, function_configs, load_info
+from tickpy.runtime.udf.errors import UDFError
 from tickpy.runtime.udf.inprocess import Batch, Begin, End, Point, UDFDefinition, load_module_udfs
 from tickpy.syntax import ast
 
