@@ -99,6 +99,9 @@ class RunOptions:
     udfs: Any = None
     # Modules of Python UDFs, as --udf-module: "module" (each UDF it declares) or "module:object".
     udf_modules: Iterable[str] = ()
+    # The autoscale nodes' resources' current replica counts (Kapacitor asks the cluster): name
+    # (k8s: also "namespace/kind/name") -> count; added to the [tickpy.replicas] table of `config`.
+    replicas: Any = None
 
 
 def parse(source: str, path: str = "<script>"):
@@ -122,6 +125,18 @@ def _config_sections(config) -> dict:
 
     loaded, _ = load_config(config)
     return loaded.sections
+
+
+def _replicas(options: RunOptions) -> dict:
+    """name -> current replica count for the autoscale nodes: [tickpy.replicas] of the
+    configuration, then RunOptions.replicas."""
+    counts: dict = {}
+    if options.config is not None:
+        table = (_config_sections(options.config).get("tickpy") or {}).get("replicas") or {}
+        if isinstance(table, dict):
+            counts.update({str(k): v for k, v in table.items() if type(v) is int})
+    counts.update(options.replicas or {})
+    return counts
 
 
 def load_udfs(source: str, options: RunOptions):
@@ -284,6 +299,9 @@ def compile(source: str, options: RunOptions | None = None) -> Task:  # noqa: A0
     )
     if options.clock is not None:
         ctx.clock = options.clock
+    replicas = _replicas(options)
+    if replicas:
+        ctx.shared["replicas"] = replicas
     try:
         compiled = compile_task(pipeline, ctx)
         if options.on_compiled is not None:

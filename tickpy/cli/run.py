@@ -317,6 +317,11 @@ def _summary(result, rejected: int, cut_short: int) -> str:
 @click.option("--allow-node-errors", "allow_node_errors", is_flag=True,
               help="Exit 0 even if node errors dropped points or events (they are still logged and counted "
                    "in the summary).")
+@click.option("--replicas", "replicas", multiple=True, metavar="NAME=N",
+              help="The current replica count of a resource the autoscale nodes scale (Kapacitor asks the "
+                   "cluster; tickpy contacts none): a deployment (or namespace/kind/name), swarm service or EC2 "
+                   "group (repeatable; also the [tickpy.replicas] table of --config). Scale requests are "
+                   "captured, never sent.")
 @click.option("--udf-module", "udf_modules", multiple=True, metavar="MODULE[:OBJECT]",
               help="Python UDFs (declared with @tickpy.udf.function) for the script's @name() calls: every UDF "
                    "MODULE declares, or OBJECT only (repeatable). Agents are configured in [udf.functions] of "
@@ -327,8 +332,8 @@ def _summary(result, rejected: int, cut_short: int) -> str:
                    "\"host\" == 'srv1' (quoted for the shell: --trace-filter \"\\\"host\\\" == 'srv1'\").")
 def command(script, inputs, handler_paths, dbrp, task_name, precision, httpout_dir, config_path,
             input_format, influxdb_out, dead_letter, handler_timeout, exec_timeout, breaker_failures, capture,
-            topics, flush, stats, graph_out, graph_view, no_warnings, allow_node_errors, udf_modules, trace,
-            trace_filter, vars_path=None):
+            topics, flush, stats, graph_out, graph_view, no_warnings, allow_node_errors, replicas, udf_modules,
+            trace, trace_filter, vars_path=None):
     sys.exit(run_command(script, inputs, handler_paths=handler_paths, dbrp=dbrp, task_name=task_name,
                          precision=precision, httpout_dir=httpout_dir, config_path=config_path,
                          input_format=input_format, influxdb_out=influxdb_out, flush=flush,
@@ -337,7 +342,7 @@ def command(script, inputs, handler_paths, dbrp, task_name, precision, httpout_d
                          topics=topics, vars_path=vars_path, handler_timeout=handler_timeout,
                          exec_timeout=exec_timeout, breaker_failures=breaker_failures,
                          show_warnings=not no_warnings, allow_node_errors=allow_node_errors,
-                         udf_modules=udf_modules))
+                         udf_modules=udf_modules, replicas=replicas))
 
 
 def _unwritable_reason(path: str, error: OSError) -> str:
@@ -371,7 +376,7 @@ def run_command(script, inputs, *, handler_paths=(), dbrp=None, task_name=None, 
                 stats=False, graph_out=None, graph_view="attributes", trace=False, trace_filter=None,
                 dead_letter=None, capture=None, topics=False, vars_path=None, handler_timeout=None,
                 exec_timeout=None, breaker_failures=None, show_warnings=True, allow_node_errors=False,
-                udf_modules=()) -> int:
+                udf_modules=(), replicas=()) -> int:
     # `tickpy run` installed the signal handling as it started (tickpy/cli/__init__.py); called
     # from Python, the run handles signals while it lasts.
     signals = installed()
@@ -386,7 +391,7 @@ def run_command(script, inputs, *, handler_paths=(), dbrp=None, task_name=None, 
                       dead_letter=dead_letter, capture=capture, topics=topics, vars_path=vars_path,
                       handler_timeout=handler_timeout, exec_timeout=exec_timeout,
                       breaker_failures=breaker_failures, show_warnings=show_warnings,
-                      allow_node_errors=allow_node_errors, udf_modules=udf_modules)
+                      allow_node_errors=allow_node_errors, udf_modules=udf_modules, replicas=replicas)
     finally:
         if own_signals is not None:
             own_signals.restore()
@@ -397,7 +402,7 @@ def run_command(script, inputs, *, handler_paths=(), dbrp=None, task_name=None, 
 def _run(script, inputs, signals, *, handler_paths, dbrp, task_name, precision, httpout_dir, config_path,
          input_format, influxdb_out, flush, stats, graph_out, graph_view, trace, trace_filter, dead_letter,
          capture, topics, vars_path, handler_timeout, exec_timeout, breaker_failures, show_warnings,
-         allow_node_errors, udf_modules=()) -> int:
+         allow_node_errors, udf_modules=(), replicas=()) -> int:
 
     if script == "-" and (not inputs or "-" in inputs):
         click.echo("tickpy run: the script cannot be read from standard input when the points are: "
@@ -419,6 +424,13 @@ def _run(script, inputs, signals, *, handler_paths, dbrp, task_name, precision, 
         except TickpyError as error:
             click.echo(f"tickpy run: --vars {error.diagnostics[0].message}", err=True)
             return EXIT_USAGE
+    replica_counts = {}
+    for given in replicas:
+        name, equals, count = given.rpartition("=")
+        if not equals or not name or not count.isdigit():
+            click.echo(f"tickpy run: --replicas takes NAME=N (a whole number), got {given!r}", err=True)
+            return EXIT_USAGE
+        replica_counts[name] = int(count)
     try:
         chosen_dbrp = parse_dbrp(dbrp)
     except ValueError as error:
@@ -512,6 +524,7 @@ def _run(script, inputs, signals, *, handler_paths, dbrp, task_name, precision, 
             exec_timeout=exec_timeout,
             breaker_failures=breaker_failures,
             udf_modules=tuple(udf_modules),
+            replicas=replica_counts,
         )
         sys.stdout.flush()
     except BrokenPipeError:
