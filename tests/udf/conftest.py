@@ -38,8 +38,8 @@ def agent_section(name: str, args: list[str], timeout: str = "10s", env: dict | 
     return "\n".join(lines) + "\n"
 
 
-def minimal_agent_section(name: str, *args: str, timeout: str = "10s") -> str:
-    return agent_section(name, ["-u", str(MINIMAL_AGENT), *args], timeout=timeout)
+def minimal_agent_section(name: str, *args: str, timeout: str = "10s", env: dict | None = None) -> str:
+    return agent_section(name, ["-u", str(MINIMAL_AGENT), *args], timeout=timeout, env=env)
 
 
 @pytest.fixture(scope="session")

@@ -12,17 +12,23 @@ argument says:
     error         answers the first point with an ErrorResponse
     refuse        answers init with success=false
     silent-info   never answers the info request
+
+With MINIMAL_AGENT_PID_FILE set, it appends its process id to that file as it starts.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 
 from tickpy.runtime.udf import wire
 
 MODE = sys.argv[1]
+if os.environ.get("MINIMAL_AGENT_PID_FILE"):  # a test checks that the agent was ended
+    with open(os.environ["MINIMAL_AGENT_PID_FILE"], "a") as out:
+        out.write(f"{os.getpid()}\n")
 stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
 
 
