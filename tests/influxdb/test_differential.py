@@ -15,6 +15,7 @@ MINUTE = 60 * 10**9
 START = "'2020-01-05T23:00:00Z'"
 STOP = "'2020-01-06T01:00:00Z'"
 RANGE = f"time >= {START} AND time < {STOP}"
+LATER = f"time >= '2020-01-05T23:31:00Z' AND time < {STOP}"
 
 
 def generated_lines(seed: int = 7) -> str:
@@ -100,6 +101,56 @@ QUERIES = [
     f"SELECT mean(usage) FROM cpu WHERE {RANGE} GROUP BY time(10m) LIMIT 2",
     f"SELECT mean(usage) FROM cpu WHERE {RANGE} GROUP BY time(10m), host SLIMIT 2",
     f"SELECT mean(usage) FROM cpu WHERE {RANGE} AND usage > 20.5 GROUP BY time(10m), region",
+    # several rows per window
+    f"SELECT top(usage, 3) FROM cpu WHERE {RANGE}",
+    f"SELECT top(usage, 2), host FROM cpu WHERE {RANGE} GROUP BY time(30m)",
+    f"SELECT top(usage, host, 2) FROM cpu WHERE {RANGE}",
+    f"SELECT bottom(n, 3) FROM cpu WHERE {RANGE} GROUP BY host",
+    f"SELECT bottom(usage, region, host, 3) FROM cpu WHERE {RANGE} GROUP BY time(1h)",
+    f"SELECT distinct(state) FROM cpu WHERE {RANGE} GROUP BY time(1h)",
+    f"SELECT DISTINCT state FROM cpu WHERE {RANGE} GROUP BY host",
+    f"SELECT distinct(n) FROM cpu WHERE {RANGE} AND host = 'c' GROUP BY time(10m)",
+    # integral (one series per query: InfluxDB orders integral's series as a Go map iterates)
+    f"SELECT integral(usage) FROM cpu WHERE {RANGE} AND host = 'b'",
+    f"SELECT integral(usage, 1m), integral(n) FROM cpu WHERE {RANGE} GROUP BY time(30m)",
+    f"SELECT integral(used, 10s) FROM mem WHERE {RANGE} AND host = 'a' GROUP BY time(7m, 2m)",
+    # transformations
+    f"SELECT derivative(usage, 1m) FROM cpu WHERE {RANGE} AND host = 'a'",
+    f"SELECT derivative(usage), non_negative_derivative(n, 10s) FROM cpu WHERE {RANGE} GROUP BY host",
+    f"SELECT difference(n), non_negative_difference(usage) FROM cpu WHERE {RANGE} GROUP BY host",
+    f"SELECT moving_average(usage, 3), cumulative_sum(n) FROM cpu WHERE {RANGE} GROUP BY host",
+    f"SELECT elapsed(usage), elapsed(n, 1s) FROM cpu WHERE {RANGE} GROUP BY host",
+    f"SELECT derivative(mean(usage)) FROM cpu WHERE {RANGE} AND host = 'd' GROUP BY time(1m)",
+    f"SELECT non_negative_derivative(mean(usage), 1s), difference(max(n)) FROM cpu WHERE {RANGE} GROUP BY time(5m), host",
+    f"SELECT moving_average(mean(usage), 4), cumulative_sum(count(n)) FROM cpu WHERE {RANGE} GROUP BY time(5m)",
+    f"SELECT derivative(mean(usage)) FROM cpu WHERE {RANGE} AND host = 'd' GROUP BY time(1m) fill(0)",
+    f"SELECT difference(sum(n)) FROM cpu WHERE {RANGE} AND host = 'd' GROUP BY time(1m) fill(previous)",
+    f"SELECT elapsed(mean(usage), 1m) FROM cpu WHERE {RANGE} AND host = 'd' GROUP BY time(1m)",
+    f"SELECT non_negative_difference(usage) FROM cpu WHERE {RANGE} ORDER BY time DESC",
+    # the aggregate under a transformation starts earlier, where there is data
+    f"SELECT derivative(mean(usage)), difference(sum(n)) FROM cpu WHERE {LATER} GROUP BY time(3m), host",
+    f"SELECT moving_average(max(usage), 3) FROM cpu WHERE {LATER} GROUP BY time(2m)",
+    f"SELECT non_negative_derivative(last(n), 1m) FROM cpu WHERE {LATER} GROUP BY time(4m) fill(none)",
+    f"SELECT cumulative_sum(mean(usage)), elapsed(count(n), 1s) FROM cpu WHERE {LATER} GROUP BY time(4m)",
+    f"SELECT moving_average(mean(n), 2) FROM cpu WHERE {LATER} GROUP BY time(5m), host",
+    f"SELECT max(usage), region, nosuch FROM cpu WHERE {RANGE} GROUP BY time(20m)",
+    # descending
+    f"SELECT mean(usage), sum(n), count(n) FROM cpu WHERE {RANGE} GROUP BY time(20m) ORDER BY time DESC",
+    f"SELECT mean(usage) FROM cpu WHERE {RANGE} GROUP BY time(20m), host fill(linear) ORDER BY time DESC",
+    f"SELECT * FROM cpu WHERE {LATER} ORDER BY time DESC LIMIT 7",
+    f"SELECT max(usage) FROM cpu WHERE {RANGE} ORDER BY time DESC",
+    f"SELECT top(usage, 3) FROM cpu WHERE {RANGE} GROUP BY time(30m) ORDER BY time DESC",
+    # conditions
+    f"SELECT count(usage) FROM cpu WHERE {RANGE} AND (host = 'a' OR region = 'west') GROUP BY host",
+    f"SELECT count(usage) FROM cpu WHERE {RANGE} AND host !~ /^[ab]$/ AND usage >= 10 GROUP BY host",
+    f"SELECT sum(n) FROM cpu WHERE {RANGE} AND (usage < 10 OR usage > 90) AND up = false GROUP BY host",
+    f"SELECT count(usage) FROM cpu WHERE {RANGE} AND nosuchtag = 'x'",
+    f"SELECT count(usage) FROM cpu WHERE {RANGE} AND nosuchtag != 'x'",
+    f"SELECT count(usage) FROM cpu WHERE {RANGE} AND host::tag = 'a' AND n::field > 0",
+    f"SELECT count(n) FROM cpu WHERE {RANGE} AND n > 10.5 AND n < 30",
+    f"SELECT count(n) FROM cpu WHERE {RANGE} AND state = 'ok' AND 'ok' = state AND 20 < usage",
+    "SELECT mean(usage) FROM cpu WHERE time > '2020-01-05T23:10:00Z' AND time <= '2020-01-05T23:40:00Z' GROUP BY time(10m)",
+    f"SELECT mean(usage) FROM cpu WHERE time >= {BASE} AND time < {BASE + 3600 * 10**9} GROUP BY time(15m)",
 ]
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from tickpy.golang.goformat import format_float, format_float_v
 from tickpy.golang.gotime import format_time_rfc3339nano
+from tickpy.golang.gotypes import int64_div
 
 KEYWORDS = frozenset(
     "ALL ALTER ANY AS ASC BEGIN BY CREATE CONTINUOUS DATABASE DATABASES DEFAULT DELETE DESC DESTINATIONS "
@@ -38,13 +39,8 @@ def format_duration(ns: int) -> str:
         return "0s"
     for unit, suffix in _DURATION_UNITS:
         if abs(ns) % unit == 0:
-            return f"{_go_div(ns, unit)}{suffix}"
-    return f"{_go_div(ns, 1000)}u"
-
-
-def _go_div(a: int, b: int) -> int:
-    quotient = abs(a) // abs(b)
-    return quotient if (a >= 0) == (b >= 0) else -quotient
+            return f"{int64_div(ns, unit)}{suffix}"
+    return f"{int64_div(ns, 1000)}u"
 
 
 def _is_letter(char: str) -> bool:

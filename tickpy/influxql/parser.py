@@ -6,10 +6,8 @@ Errors carry the offset in the text of the token that broke the parse.
 
 from __future__ import annotations
 
-import re
-
 from tickpy.golang.goregexp import compile_error
-from tickpy.golang.gotime import DurationOverflowError
+from tickpy.golang.gotime import parse_influx_duration
 from tickpy.influxql.ast import (
     FILL_LINEAR,
     FILL_NONE,
@@ -48,8 +46,12 @@ class InfluxQLError(ValueError):
         return f"{self.message} at offset {self.offset}"
 
 
-def unsupported(what: str, offset: int) -> InfluxQLError:
-    return InfluxQLError(f"not supported by tickpy: {what}", offset)
+class InfluxQLUnsupported(InfluxQLError):
+    """Valid InfluxQL that tickpy's engine does not run."""
+
+
+def unsupported(what: str, offset: int) -> InfluxQLUnsupported:
+    return InfluxQLUnsupported(f"not supported by tickpy: {what}", offset)
 
 
 _PRECEDENCE = {
@@ -64,30 +66,6 @@ _PRECEDENCE = {
 WS, IDENT, KEYWORD, NUMBER, INTEGER, DURATION, STRING, OP, LPAREN, RPAREN, COMMA, DOT, DOUBLECOLON, SEMI, EOF = (
     "WS IDENT KEYWORD NUMBER INTEGER DURATION STRING OP ( ) , . :: ; EOF".split()
 )
-
-_DURATION_UNITS = {"ns": 1, "u": 1_000, "µ": 1_000, "ms": 1_000_000, "s": 10**9, "m": 60 * 10**9,
-                   "h": 3600 * 10**9, "d": 86400 * 10**9, "w": 7 * 86400 * 10**9}
-_DURATION_TERM = re.compile(r"(\d+)(ns|ms|u|µ|s|m|h|d|w)")
-
-
-def parse_duration(text: str) -> int:
-    """influxql.ParseDuration; ValueError when invalid."""
-    negative = text.startswith("-")
-    body = text[1:] if negative else text
-    if len(text) < 2 or not body:
-        raise ValueError("invalid duration")
-    total = 0
-    position = 0
-    while position < len(body):
-        match = _DURATION_TERM.match(body, position)
-        if match is None:
-            raise ValueError("invalid duration")
-        total += int(match.group(1)) * _DURATION_UNITS[match.group(2)]
-        position = match.end()
-    if total >= 2**63:
-        raise DurationOverflowError(f"overflowed duration {text}: choose a smaller duration or INF")
-    return -total if negative else total
-
 
 def _is_letter(char: str) -> bool:
     return ("a" <= char <= "z") or ("A" <= char <= "Z")
@@ -557,7 +535,7 @@ class _Parser:
             return BooleanLiteral(literal == "TRUE")
         if kind == DURATION:
             try:
-                return DurationLiteral(parse_duration(literal))
+                return DurationLiteral(parse_influx_duration(literal))
             except ValueError as error:
                 raise InfluxQLError(str(error), offset) from None
         if kind == OP and literal == "*":

@@ -146,17 +146,15 @@ def split_condition(condition: Expr | None, now: int) -> tuple[Expr | None, int,
             inner = walk(expr.expr)
             return None if inner is None else ParenExpr(inner)
         if isinstance(expr, BinaryExpr):
-            if expr.op == "AND":
+            if expr.op in ("AND", "OR"):
+                # InfluxDB 1.x takes every time comparison out of the condition, OR or not, and
+                # intersects them into one range: what is left of a side is the side's condition
                 left, right = walk(expr.lhs), walk(expr.rhs)
                 if left is None:
                     return right
                 if right is None:
                     return left
-                return BinaryExpr("AND", left, right)
-            if expr.op == "OR":
-                if _mentions_time(expr):
-                    raise unsupported("a time condition inside OR", -1)
-                return expr
+                return BinaryExpr(expr.op, left, right)
             if expr.op in _FLIPPED and (_is_time_ref(expr.lhs) or _is_time_ref(expr.rhs)):
                 op, other = (expr.op, expr.rhs) if _is_time_ref(expr.lhs) else (_FLIPPED[expr.op], expr.lhs)
                 value = _time_value(other, now, -1)
@@ -171,16 +169,6 @@ def split_condition(condition: Expr | None, now: int) -> tuple[Expr | None, int,
 
     rest = walk(condition) if condition is not None else None
     return rest, low, high
-
-
-def _mentions_time(expr: Expr) -> bool:
-    if _is_time_ref(expr):
-        return True
-    if isinstance(expr, BinaryExpr):
-        return _mentions_time(expr.lhs) or _mentions_time(expr.rhs)
-    if isinstance(expr, ParenExpr):
-        return _mentions_time(expr.expr)
-    return False
 
 
 def _compare(op: str, left, right):
@@ -309,8 +297,12 @@ class Engine:
     def execute(self, statement: SelectStatement, db: str, rp: str, now: int) -> list[Series]:
         condition, low, high = split_condition(statement.condition, now)
         filter_ = _Filter(condition) if condition is not None else None
-        sources = self._sources(statement.sources, db, rp, low, high)
         interval, offset, group_tags, all_tags = _dimensions(statement.dimensions)
+        extension = max(
+            [_extension(call, interval) for field_ in statement.fields for call in _calls(field_.expr)
+             if interval and call.args and isinstance(call.args[0], Call)] or [0]
+        )
+        sources = self._sources(statement.sources, db, rp, low - extension, high + extension)
         fields = _expand_fields(statement.fields, sources, group_tags, all_tags)
         results: list[Series] = []
         for source in sources:
@@ -493,11 +485,11 @@ class _Query:
                     series_list.reverse()
         return sorted(groups.items(), reverse=not self.ascending)
 
-    def _lookup_at(self, series: SeriesData, time: int):
+    def _lookup_at(self, series: SeriesData, time: int, missing: str | None = None):
+        """A name's value at a point: a field, else a tag (`missing` when the series lacks it)."""
         columns = series.columns
         tags = series.tags
         field_types = self.field_types
-        tag_keys = self.tag_keys
 
         def lookup(name: str, kind: str):
             if kind != "tag" and name in field_types:
@@ -505,9 +497,7 @@ class _Query:
                 return None if column is None else column.values.get(time)
             if kind not in ("", "tag"):
                 return None
-            if name in tag_keys:
-                return tags.get(name, "")
-            return None
+            return tags.get(name, missing)
 
         return lookup
 
@@ -522,7 +512,8 @@ class _Query:
         if start or end != len(times):
             times, values = times[start:end], values[start:end]
         if self.filter is not None:
-            kept = [i for i, time in enumerate(times) if self.filter.matches(self._lookup_at(series, time))]
+            # in a condition, a tag the series lacks or a name nobody knows is an empty tag value
+            kept = [i for i, time in enumerate(times) if self.filter.matches(self._lookup_at(series, time, ""))]
             if len(kept) != len(times):
                 times = [times[i] for i in kept]
                 values = [values[i] for i in kept]
@@ -614,22 +605,33 @@ class _Query:
 
     def _aggregate(self, calls: list[Call]) -> list[Series]:
         if any(call.name in MULTI_ROW for call in calls):
-            raise unsupported(f"the function {calls[0].name}()", calls[0].offset)
+            if len(calls) != 1:
+                raise unsupported(f"{calls[0].name}() beside other functions", calls[0].offset)
+            return self._multi_row(calls[0])
+        streaming = any(call.name in TRANSFORMS or call.name == "integral" for call in calls)
         fields = self.fields
         columns = ["time"] + _column_names(fields)
         aux = [field_ for field_ in fields if not _calls(field_.expr)]
         single_selector = len(calls) == 1 and calls[0].name in SELECTORS
         per_call = [self._call_results(call) for call in calls]
         results = []
+        if not streaming and not aux and all(isinstance(field_.expr, Call) for field_ in fields) and (
+            self.interval or not single_selector
+        ):
+            return self._plain_rows(calls, per_call, columns)
         for group, _ in self.groups:
             windows_of_calls = [result.get(group, {}) for result in per_call]
             if not any(windows_of_calls):
                 continue
-            filled = self._fill(calls, windows_of_calls)
+            if streaming:  # transformations emit where they have a value, no fill
+                times = {time for result in windows_of_calls for time in result}
+                filled = {time: [result.get(time) for result in windows_of_calls] for time in times}
+            else:
+                filled = self._fill(calls, windows_of_calls)
             rows = []
             for window in sorted(filled, reverse=not self.ascending):
                 entries = filled[window]
-                row_time = window if self.interval else (0 if self.low == MIN_TIME else self.low)
+                row_time = window if self.interval or streaming else (0 if self.low == MIN_TIME else self.low)
                 lookup = None
                 if single_selector and entries[0] is not None and entries[0][2] is not None:
                     if not self.interval:
@@ -647,6 +649,51 @@ class _Query:
                 results.append(self._series(group, columns, rows))
         return results
 
+    def _plain_rows(self, calls: list[Call], per_call: list, columns: list[str]) -> list[Series]:
+        """Rows of calls alone, one per field, with fill null, none or a number."""
+        statement = self.statement
+        windows = self._windows()
+        fill = statement.fill
+        if fill in (FILL_PREVIOUS, FILL_LINEAR) and windows is not None:
+            return self._filled_rows(calls, per_call, columns)
+        if fill == FILL_NUMBER:
+            defaults = [(statement.fill_value, 0, None)] * len(calls)
+        else:
+            defaults = [((0 if call.name == "count" else None), 0, None) for call in calls]
+        fixed_time = None if self.interval else (0 if self.low == MIN_TIME else self.low)
+        results = []
+        for group, _ in self.groups:
+            windows_of_calls = [result.get(group) or {} for result in per_call]
+            if not any(windows_of_calls):
+                continue
+            if windows is None or fill == FILL_NONE:
+                times = sorted(set().union(*windows_of_calls), reverse=not self.ascending)
+                none = (None, 0, None)
+                pairs = [(result, none) for result in windows_of_calls]
+            else:
+                times = windows
+                pairs = list(zip(windows_of_calls, defaults))
+            if len(pairs) == 1:
+                ((result, default),) = pairs
+                rows = [[time if fixed_time is None else fixed_time, result.get(time, default)[0]] for time in times]
+            else:
+                rows = [[time if fixed_time is None else fixed_time]
+                        + [result.get(time, default)[0] for result, default in pairs] for time in times]
+            results.append(self._series(group, columns, rows))
+        return results
+
+    def _filled_rows(self, calls: list[Call], per_call: list, columns: list[str]) -> list[Series]:
+        results = []
+        for group, _ in self.groups:
+            windows_of_calls = [result.get(group, {}) for result in per_call]
+            if not any(windows_of_calls):
+                continue
+            filled = self._fill(calls, windows_of_calls)
+            rows = [[window] + [entry[0] if entry is not None else None for entry in filled[window]]
+                    for window in sorted(filled, reverse=not self.ascending)]
+            results.append(self._series(group, columns, rows))
+        return results
+
     def _windows(self) -> list[int] | None:
         if not self.interval:
             return None
@@ -656,7 +703,11 @@ class _Query:
 
     def _call_results(self, call: Call) -> dict[tuple, dict[int, tuple]]:
         """group -> window -> (value, time, series of the selected point or None)."""
-        if call.name in TRANSFORMS or call.name not in AGGREGATES:
+        if call.name in TRANSFORMS:
+            return self._transform(call)
+        if call.name == "integral":
+            return self._integral(call)
+        if call.name not in AGGREGATES:
             raise unsupported(f"the function {call.name}()", call.offset)
         if not call.args or not isinstance(call.args[0], VarRef):
             raise unsupported(f"{call.name}() of anything but a field", call.offset)
@@ -676,10 +727,17 @@ class _Query:
         runs = []
         start = 0
         count = len(times)
+        if self.ascending:  # one bisection per window
+            while start < count:
+                window = times[start] - (times[start] - offset) % interval
+                end = bisect.bisect_left(times, window + interval, start + 1)
+                runs.append((window, start, end))
+                start = end
+            return runs
         while start < count:
             window = times[start] - (times[start] - offset) % interval
             end = start + 1
-            while end < count and window <= times[end] < window + interval:
+            while end < count and times[end] >= window:
                 end += 1
             runs.append((window, start, end))
             start = end
@@ -693,7 +751,10 @@ class _Query:
             raise InfluxQLError(f"unsupported {function} iterator type: {kind}", call.offset)
         level0 = _level0(function, kind)
         merge = _merger(function, kind)
+        alone = _alone(function, kind)
         ascending = self.ascending
+        if all(sum(map(len, members.values())) == 1 for _, members in self.groups):
+            return self._pushed_down_alone(function, kind, name, level0)
         shard_streams: dict[int, list] = {}
         for group, members in self.groups:
             for index, series_list in members.items():
@@ -706,17 +767,36 @@ class _Query:
                               for window, start, end in self._split(times)]
                     if stream:
                         streams.append(stream)
-                if streams:
+                if len(streams) == 1:
+                    shard_streams.setdefault(index, []).extend(alone(streams[0]))
+                elif streams:
                     shard_streams.setdefault(index, []).extend(_reduce_runs(self._parallel_merge(streams), merge))
         ordered = [shard_streams[index] for index in sorted(shard_streams)]
         if len(ordered) == 1:
-            merged = _reduce_runs(ordered[0], merge)
+            merged = alone(ordered[0])
         else:
             merged = _reduce_runs(_window_merge(ordered, ascending), merge)
-        merged = _reduce_runs(merged, merge)  # the statement's own call over its sources
+        merged = alone(merged)  # the statement's own call over its sources
         results: dict[tuple, dict[int, tuple]] = {}
         for (group, window), partial in merged:
             results.setdefault(group, {})[window] = _final(function, partial, window)
+        return results
+
+    def _pushed_down_alone(self, function: str, kind: str, name: str, level0) -> dict[tuple, dict[int, tuple]]:
+        """Every group one series in one shard: each window's partial is reduced alone at the
+        shard, shards and statement levels (the common GROUP BY of every tag)."""
+        finish = _finish_alone(function, kind)
+        results: dict[tuple, dict[int, tuple]] = {}
+        for group, members in self.groups:
+            (series,) = next(iter(members.values()))
+            times, values = self._points(series, name)
+            if not self.ascending:
+                times, values = times[::-1], values[::-1]
+            if times:
+                results[group] = {
+                    window: finish(level0(times, values, start, end, series), window)
+                    for window, start, end in self._split(times)
+                }
         return results
 
     def _parallel_merge(self, streams: list) -> list:
@@ -758,6 +838,173 @@ class _Query:
                 results[group] = windows
         return results
 
+    def _transform_input(self, call: Call) -> dict[tuple, list[tuple]]:
+        """group -> [(time, value)] a transformation reads: the raw points of a field, or the
+        windows of an aggregate (after its fill; the windows left null are skipped)."""
+        if not call.args:
+            raise InfluxQLError(f"invalid number of arguments for {call.name}", call.offset)
+        inner = call.args[0]
+        out: dict[tuple, list[tuple]] = {}
+        if isinstance(inner, VarRef):
+            if self.interval:
+                raise InfluxQLError(f"aggregate function required inside the call to {call.name}", call.offset)
+            if inner.name not in self.field_types:
+                return out
+            for group, members in self.groups:
+                points = self._merged(members, [inner.name], [])
+                if points:
+                    out[group] = [(time, series.columns[inner.name].values[time]) for time, series in points]
+            return out
+        if not isinstance(inner, Call) or inner.name not in AGGREGATES:
+            raise unsupported(f"{call.name}() of anything but a field or an aggregate", call.offset)
+        if not self.interval:
+            raise InfluxQLError(f"{call.name} aggregate requires a GROUP BY interval", call.offset)
+        saved = self.low, self.high
+        extension = _extension(call, self.interval)
+        if self.ascending:
+            self.low -= extension
+        else:
+            self.high += extension
+        try:
+            return self._aggregate_points(inner)
+        finally:
+            self.low, self.high = saved
+
+    def _aggregate_points(self, inner: Call) -> dict[tuple, list[tuple]]:
+        out: dict[tuple, list[tuple]] = {}
+        results = self._call_results(inner)
+        for group, _ in self.groups:
+            windows = results.get(group)
+            if not windows:
+                continue
+            filled = self._fill([inner], [windows])
+            series_points = [
+                (window, filled[window][0][0])
+                for window in sorted(filled, reverse=not self.ascending)
+                if filled[window][0] is not None and filled[window][0][0] is not None
+            ]
+            if series_points:
+                out[group] = series_points
+        return out
+
+    def _transform(self, call: Call) -> dict[tuple, dict[int, tuple]]:
+        name = call.name
+        extra = call.args[1] if len(call.args) > 1 else None
+        if name in ("derivative", "non_negative_derivative", "elapsed"):
+            if extra is not None and not isinstance(extra, DurationLiteral):
+                raise InfluxQLError(f"second argument to {name} must be a duration", call.offset)
+            default = 1 if name == "elapsed" else (self.interval or _SECOND)
+            unit = extra.value if extra is not None else default
+        elif name == "moving_average":
+            if not isinstance(extra, IntegerLiteral) or extra.value < 2:
+                raise InfluxQLError("moving_average window must be greater than 1", call.offset)
+            unit = extra.value
+        else:
+            unit = 0
+        results: dict[tuple, dict[int, tuple]] = {}
+        for group, points in self._transform_input(call).items():
+            emitted = _transformed(name, points, unit, self.ascending)
+            if emitted:
+                results[group] = {time: (value, time, None) for time, value in emitted}
+        return results
+
+    def _integral(self, call: Call) -> dict[tuple, dict[int, tuple]]:
+        """InfluxDB's integral reducer: trapezoids between consecutive points, the area up to a
+        window's end interpolated from the next window's first point."""
+        if not call.args or not isinstance(call.args[0], VarRef):
+            raise unsupported("integral() of anything but a field", call.offset)
+        name = call.args[0].name
+        unit = _SECOND
+        if len(call.args) > 1:
+            if not isinstance(call.args[1], DurationLiteral):
+                raise InfluxQLError("second argument must be a duration", call.offset)
+            unit = call.args[1].value
+        kind = self.field_types.get(name)
+        if kind not in (FLOAT, INTEGER):
+            return {}
+        results: dict[tuple, dict[int, tuple]] = {}
+        for group, members in self.groups:
+            points = [(time, series.columns[name].values[time]) for time, series in self._merged(members, [name], [])]
+            emitted = _integral(points, unit, self.interval, self.offset, kind == INTEGER)
+            if emitted:
+                results[group] = {time: (value, time, None) for time, value in emitted}
+        return results
+
+    def _multi_row(self, call: Call) -> list[Series]:
+        """top, bottom, distinct and sample: several rows per window."""
+        name = call.name
+        if not call.args or not isinstance(call.args[0], VarRef):
+            raise unsupported(f"{name}() of anything but a field", call.offset)
+        field_name = call.args[0].name
+        kind = self.field_types.get(field_name)
+        extra = list(call.args[1:])
+        tag_args: list[str] = []
+        size = 0
+        if name in ("top", "bottom", "sample"):
+            if not extra or not isinstance(extra[-1], IntegerLiteral):
+                raise InfluxQLError(f"expected integer as last argument in {name}(), found {extra[-1] if extra else ''}",
+                                    call.offset)
+            size = extra[-1].value
+            if size <= 0:
+                raise InfluxQLError(f"limit ({size}) in {name} function must be at least 1", call.offset)
+            for argument in extra[:-1]:
+                if not isinstance(argument, VarRef):
+                    raise InfluxQLError(f"only fields or tags are allowed in {name}(), found {argument}", call.offset)
+                tag_args.append(argument.name)
+            if name != "sample" and kind not in (FLOAT, INTEGER):
+                if kind is None:
+                    return []
+                raise InfluxQLError(f"unsupported {name} iterator type: {kind}", call.offset)
+        if kind is None:
+            return []
+        columns = ["time"] + _column_names(self.fields + [Field(VarRef(tag)) for tag in tag_args])
+        aux = [field_ for field_ in self.fields if not _calls(field_.expr)]
+        results = []
+        for group, members in self.groups:
+            points = self._merged(members, [field_name], [])
+            times = [time for time, _ in points]
+            rows = []
+            for window, start, end in self._split(times):
+                chosen = self._choose(name, field_name, points[start:end], tag_args, size)
+                for time, value, series in chosen:
+                    row_time = time if name in ("top", "bottom", "sample") else (
+                        window if self.interval else (0 if self.low == MIN_TIME else self.low))
+                    lookup = self._lookup_at(series, time) if series is not None else None
+                    row: list = [row_time]
+                    for field_ in self.fields:
+                        if field_ in aux:
+                            row.append(_evaluate(field_.expr, lookup) if lookup is not None else None)
+                        else:
+                            row.append(value)
+                    row += [series.tags.get(tag) if series is not None else None for tag in tag_args]
+                    rows.append(row)
+            if rows:
+                results.append(self._series(group, columns, rows))
+        return results
+
+    def _choose(self, name: str, field_name: str, points: list, tag_args: list[str], size: int) -> list[tuple]:
+        entries = [(time, series.columns[field_name].values[time], series) for time, series in points]
+        if name == "distinct":
+            reducer: aggregates.Reducer = aggregates.DistinctReducer()
+            for time, value, _ in entries:
+                reducer.add(time, value, None)
+            return [(time, value, None) for time, value, _ in reducer.emit()]
+        if name == "sample":
+            return _sample(entries, size)
+        less = aggregates._top_less if name == "top" else aggregates._bottom_less
+        if tag_args:
+            # the best point of each tag combination first, then the best of those
+            best: dict[tuple, tuple] = {}
+            for entry in entries:
+                key = tuple(entry[2].tags.get(tag, "") for tag in tag_args)
+                if key not in best or less(best[key], entry):
+                    best[key] = entry
+            entries = [best[key] for key in sorted(best)]
+        reducer = aggregates.TopBottomReducer(size, less)
+        for time, value, series in entries:
+            reducer.add(time, value, series)
+        return sorted(reducer.emit(), key=lambda entry: entry[0])  # by time, whatever the order
+
     def _fill(self, calls, per_call) -> dict[int, list]:
         statement = self.statement
         windows = self._windows()
@@ -783,6 +1030,103 @@ class _Query:
                     previous = entry
                 filled[window].append(entry)
         return filled
+
+
+def _extension(call: Call, interval: int) -> int:
+    """How much earlier InfluxDB starts the aggregate under a transformation: one interval, so
+    the first window of the range has a previous window."""
+    if call.name in ("derivative", "non_negative_derivative", "difference", "non_negative_difference",
+                     "moving_average", "elapsed"):
+        return interval
+    return 0
+
+
+def _transformed(name: str, points: list[tuple], unit: int, ascending: bool) -> list[tuple]:
+    """(time, value) out of a transformation over (time, value) in."""
+    out = []
+    if name in ("derivative", "non_negative_derivative", "difference", "non_negative_difference"):
+        previous = None
+        for time, value in points:
+            if previous is not None and previous[0] == time:
+                continue  # a second value at the same time is ignored
+            if previous is not None:
+                if name.endswith("derivative"):
+                    diff = float(value) - float(previous[1]) if isinstance(value, int) else value - previous[1]
+                    elapsed = time - previous[0] if ascending else previous[0] - time
+                    result = diff / (float(elapsed) / float(unit))
+                else:
+                    diff = value - previous[1]
+                    result = wrap_int64(diff) if isinstance(diff, int) else diff
+                if not (name.startswith("non_negative") and diff < 0):
+                    out.append((time, result))
+            previous = (time, value)
+        return out
+    factories = {
+        "moving_average": lambda is_int: aggregates.MovingAverageReducer(unit, is_int),
+        "cumulative_sum": lambda is_int: aggregates.CumulativeSumReducer(is_int),
+        "elapsed": lambda is_int: aggregates.ElapsedReducer(unit),
+    }
+    if not points:
+        return out
+    reducer = factories[name](isinstance(points[0][1], int) and not isinstance(points[0][1], bool))
+    previous_time = None
+    for time, value in points:
+        if name == "elapsed" and previous_time == time:
+            continue
+        previous_time = time
+        reducer.add(time, value, None)
+        out += [(emitted[0], emitted[1]) for emitted in reducer.emit()]
+    return out
+
+
+def _integral(points: list[tuple], unit: int, interval: int, offset: int, is_int: bool) -> list[tuple]:
+    out = []
+    previous: list | None = None
+    window_start = window_end = 0
+    total = 0.0
+    for time, value in points:
+        if previous is None:
+            previous = [time, value]
+            if interval:
+                window_start = _window_start(time, interval, offset)
+                window_end = window_start + interval
+            continue
+        if previous[0] == time:
+            previous = [time, value]
+            continue
+        current = float(value)
+        if interval and time >= window_end:
+            if previous[0] != window_end:
+                slope = (float(value) - float(previous[1])) / float(time - previous[0])
+                edge = slope * float(window_end - previous[0]) + float(previous[1])
+                elapsed = float(window_end - previous[0]) / float(unit)
+                total += 0.5 * (edge + float(previous[1])) * elapsed
+                if is_int:
+                    # InfluxDB's integer reducer keeps the previous value and goes on with the
+                    # interpolated one in place of the point's
+                    previous = [window_end, previous[1]]
+                    current = edge
+                else:
+                    previous = [window_end, edge]
+            out.append((window_start, total))
+            window_start = _window_start(time, interval, offset)
+            window_end = window_start + interval
+            total = 0.0
+        elapsed = float(time - previous[0]) / float(unit)
+        total += 0.5 * (current + float(previous[1])) * elapsed
+        previous = [time, value]
+    if previous is not None and (not interval or previous[0] != window_start):
+        out.append((window_start, total))
+    return out
+
+
+def _sample(entries: list[tuple], size: int) -> list[tuple]:
+    """InfluxDB samples with a reservoir seeded from the clock; any sample is one of its answers.
+    This one is reproducible: the first `size` points, then evenly spread replacements."""
+    if len(entries) <= size:
+        return list(entries)
+    step = len(entries) / size
+    return [entries[int(i * step)] for i in range(size)]
 
 
 def _level0(function: str, kind: str):
@@ -833,6 +1177,37 @@ def _merger(function: str, kind: str):
         return best
 
     return select
+
+
+def _alone(function: str, kind: str):
+    """The merger over a stream whose keys are all different: each partial reduced alone."""
+    if function == "mean":
+        # one mean of `count` points: InfluxDB multiplies it back and divides again
+        return lambda stream: [(key, (mean * count / count, count) if count >= 2 else (0.0 + mean, 1))
+                               for key, (mean, count) in stream]
+    if function == "sum" and kind != INTEGER:
+        return lambda stream: [(key, 0.0 + total) for key, total in stream]
+    return lambda stream: stream
+
+
+def _finish_alone(function: str, kind: str):
+    """A series' partial through the three levels above it, alone at each, as a final result."""
+    if function == "mean":
+        def finish_mean(partial, window):
+            mean, count = partial
+            if count >= 2:
+                mean = mean * count / count
+                mean = mean * count / count
+                mean = mean * count / count
+            else:
+                mean = 0.0 + mean
+            return (mean, window, None)
+
+        return finish_mean
+    if function in ("count", "sum"):
+        zero = 0 if function == "count" or kind == INTEGER else 0.0
+        return lambda partial, window: (zero + partial, window, None)
+    return lambda partial, window: partial
 
 
 def _merge_means(partials: list) -> tuple:

@@ -482,7 +482,29 @@ class AlertNode(RuntimeNode):
             result=result,
             category=self.category,
             topic=self.topic,
+            node=self.label,
         )
+
+    def describe_state(self, show_time) -> list[str]:
+        lines = []
+        for group, state in self.states.items():
+            length = len(state.history)
+            oldest_first = [LEVEL_NAMES[state.history[(state.idx + 1 + i) % length]] for i in range(length)]
+            runs: list[list] = []  # [level, times] of each run of one level
+            for level in oldest_first:
+                if runs and runs[-1][0] == level:
+                    runs[-1][1] += 1
+                else:
+                    runs.append([level, 1])
+            history = " ".join(level if times == 1 else f"{level}x{times}" for level, times in runs)
+            line = (f"group {display_group(group)}: level {LEVEL_NAMES[state.history[state.idx]]}, "
+                    f"history (oldest first) {history}")
+            if self.use_flapping:
+                line += ", flapping" if state.flapping else ", not flapping"
+            if state.history[state.idx] != OK:
+                line += f", triggered since {show_time(state.first_triggered)}"
+            lines.append(line)
+        return lines
 
     def _handle_event(self, event: AlertEvent) -> None:
         if self.inhibitors.is_inhibited(event.category, event.tags):

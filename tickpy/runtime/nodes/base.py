@@ -309,6 +309,16 @@ class RuntimeNode:
     def finish(self) -> None:
         """End of input (parents are finished first). Default: nothing."""
 
+    def describe_state(self, show_time: Callable[[int], str]) -> list[str]:
+        """What the node holds per group now, one line each, in words (a test's state dump);
+        `show_time` writes a time. Default: nothing to say."""
+        return []
+
+    def advance_clock(self, time: int) -> None:
+        """The task's clock reached `time` with no data (a test's `clock.until`, `--clock wall`):
+        nodes that act on a timer in Kapacitor (stats, barrier) do what is due by then.
+        Default: nothing."""
+
     # ---- barriers and group deletion (Kapacitor's BarrierMessage / DeleteGroupMessage) ----
 
     # The attributes holding per-group state: dicts keyed by group id, or `PerGroup`s. A
