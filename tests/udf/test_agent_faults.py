@@ -99,3 +99,15 @@ def test_no_agent_left_running(tmp_path, cli):
 
 if not sys.platform.startswith("linux"):
     test_no_agent_left_running = pytest.mark.skip("reads /proc")(test_no_agent_left_running)
+
+
+def test_agent_flooding_data_without_answering(tmp_path, cli, monkeypatch):
+    """Each data message restarts the timeout, so the number of them per request is bounded."""
+    from tickpy.runtime.udf import agent
+
+    monkeypatch.setattr(agent, "MAX_DATA_PER_REQUEST", 500)
+    result, took = run_with(tmp_path, cli, minimal_agent_section("echo", "flood"))
+    assert result.returncode == 1
+    assert ("UDF echo (node echo2): the agent sent more than 500 data messages for one request without answering "
+            "its keepalive") in result.stderr
+    assert took < 20

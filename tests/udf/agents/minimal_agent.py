@@ -10,6 +10,7 @@ argument says:
     hang          stops answering (and reading) at the first point
     garbage       answers the first point with bytes that are no Response
     error         answers the first point with an ErrorResponse
+    flood         answers the first point with points, without end, never its keepalive
     refuse        answers init with success=false
     silent-info   never answers the info request
 
@@ -89,6 +90,9 @@ while True:
             stdout.write(b"\x05\xff\xff\xff\xff\xff")
             stdout.flush()
             continue
+        if MODE == "flood":
+            while True:
+                answer("point", body)
         if MODE == "error":
             answer("error", {"error": "cannot handle this point"})
             continue

@@ -27,6 +27,10 @@ from tickpy.golang.gotime import format_go_duration, parse_go_duration
 from tickpy.runtime.udf import wire
 
 STDERR_KEPT = 20  # the agent's last stderr lines an AgentError carries
+# Data messages an agent may send for one request before answering its keepalive: each answer
+# restarts the timeout, so an agent that only ever sends data would otherwise hold the run (and
+# its memory) for good.
+MAX_DATA_PER_REQUEST = 1_000_000
 _CHUNK = 65536
 
 
@@ -277,6 +281,9 @@ class Agent:
                 raise self._fail("malformed response: a Response with no message set", kill=True)
             if kind in ("point", "begin", "end"):
                 self._responses.append(response)
+                if len(self._responses) > MAX_DATA_PER_REQUEST:
+                    raise self._fail(f"the agent sent more than {MAX_DATA_PER_REQUEST} data messages for one request "
+                                     "without answering its keepalive", kill=True)
             elif kind == answer:
                 return values
             # any other answer was not asked for: Kapacitor logs "received message without requesting it"
