@@ -128,7 +128,12 @@ class WireError(ValueError):
 # --------------------------------------------------------------------------- encoding
 
 
+_ONE_BYTE = [bytes([value]) for value in range(0x80)]
+
+
 def uvarint(value: int) -> bytes:
+    if 0 <= value < 0x80:
+        return _ONE_BYTE[value]  # most tags and lengths: no loop
     out = bytearray()
     while value > 0x7F:
         out.append((value & 0x7F) | 0x80)
@@ -168,12 +173,13 @@ def _wire_type(kind: Any) -> int:
 
 def encode(message: str, values: dict) -> bytes:
     """The protobuf bytes of `values` as udf.proto's `message`."""
-    fields = _BY_NAME[message]
+    unknown = set(values) - _BY_NAME[message].keys()
+    if unknown:
+        raise WireError(f"{message} has no field {sorted(unknown)[0]}")
     out = []
-    for name in sorted(values, key=lambda n: fields[n][0] if n in fields else -1):
-        if name not in fields:
-            raise WireError(f"{message} has no field {name}")
-        number, _, kind, repeated, oneof = fields[name]
+    for number, name, kind, repeated, oneof in SCHEMA[message]:  # in field-number order
+        if name not in values:
+            continue
         value = values[name]
         if isinstance(kind, tuple) and kind[0] == "map":
             for key, item in value.items():
@@ -200,6 +206,8 @@ def frame(message: str, values: dict) -> bytes:
 
 
 def _read_varint(data: bytes, pos: int) -> tuple[int, int]:
+    if pos < len(data) and data[pos] < 0x80:
+        return data[pos], pos + 1  # most tags and lengths: one byte
     result = shift = 0
     while True:
         if pos >= len(data):
