@@ -23,7 +23,7 @@ LAYERS = [
     {"runtime"},
     {"alerting"},
     {"observe"},
-    {"api"},
+    {"api", "udf"},
     {"testing", "serve"},
     {"cli", "__main__"},
 ]

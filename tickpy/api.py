@@ -16,6 +16,7 @@ is read. See docs/api.md.
 from __future__ import annotations
 
 import contextlib
+import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, fields, replace
 from typing import Any
@@ -31,7 +32,7 @@ from tickpy.runtime.engine import (
     load_pipeline,
     parse_dbrp,
 )
-from tickpy.runtime.nodes.base import NodeError, RunContext
+from tickpy.runtime.nodes.base import NodeError, RunContext, TaskFailed
 from tickpy.runtime.schedule import resolve_time
 from tickpy.syntax import parse as parse_source
 
@@ -125,6 +126,14 @@ class RunOptions:
     # tickpy.runtime.influxdb.RemoteInfluxDB (then the points are not read); default: an
     # embedded database holding the points, written under the task's dbrp.
     influxdb: Any = None
+    # UDFs besides the configuration's [udf.functions]: name -> a Python UDF (declared with
+    # @tickpy.udf.function) or a tickpy.runtime.udf.agent.FunctionConfig (an agent).
+    udfs: Any = None
+    # Modules of Python UDFs, as --udf-module: "module" (each UDF it declares) or "module:object".
+    udf_modules: Iterable[str] = ()
+    # The autoscale nodes' resources' current replica counts (Kapacitor asks the cluster): name
+    # (k8s: also "namespace/kind/name") -> count; added to the [tickpy.replicas] table of `config`.
+    replicas: Any = None
 
 
 def parse(source: str, path: str = "<script>"):
@@ -135,6 +144,66 @@ def parse(source: str, path: str = "<script>"):
 def check(source: str, path: str = "<script>", *, task_type: str | None = None, variables=None):
     """The checked pipeline of a task (Kapacitor's `define` verdict); TickpyError otherwise."""
     return load_pipeline(source, path, task_type=task_type, variables=variables)
+
+
+def _config_sections(config) -> dict:
+    """The raw sections of the configuration (a path or a dict); {} when it cannot be read (the
+    alert service, which reads it too, reports why)."""
+    if config is None:
+        return {}
+    if isinstance(config, dict):
+        return config
+    from tickpy.alerting.config import load_config  # deferred: start-up (only a configuration needs it)
+
+    loaded, _ = load_config(config)
+    return loaded.sections
+
+
+def _replicas(options: RunOptions) -> dict:
+    """name -> current replica count for the autoscale nodes: [tickpy.replicas] of the
+    configuration, then RunOptions.replicas."""
+    counts: dict = {}
+    if options.config is not None:
+        table = (_config_sections(options.config).get("tickpy") or {}).get("replicas") or {}
+        if isinstance(table, dict):
+            counts.update({str(k): v for k, v in table.items() if type(v) is int})
+    counts.update(options.replicas or {})
+    return counts
+
+
+def load_udfs(source: str, options: RunOptions):
+    """(the UDF registry, name -> UDFInfo of the UDFs the script calls) of a run; (None, None)
+    without UDFs. Agents the script calls are started once for their info, as Kapacitor does at
+    start-up. TickpyError for a UDF that cannot be loaded."""
+    sections = _config_sections(options.config)
+    if "udf" not in sections and not options.udfs and not options.udf_modules:
+        return None, None
+    # deferred: start-up (only a run or check with UDFs needs them: subprocess, sockets)
+    from tickpy.runtime.udf.agent import ConfigProblem
+    from tickpy.runtime.udf.sessions import UDFError, build_registry, called_udfs
+
+    where = {"path": str(options.config)} if isinstance(options.config, (str, os.PathLike)) else {}
+    try:
+        registry = build_registry(sections, options.udfs, list(options.udf_modules))
+    except ConfigProblem as error:
+        raise TickpyError(Diagnostic(f"[udf]: {error} (Kapacitor would not start with this configuration)",
+                                     code="config", extra=where)) from None
+    except (ImportError, ValueError, TypeError) as error:
+        raise TickpyError(Diagnostic(f"cannot load Python UDFs: {type(error).__name__}: {error}", code="udf")) from None
+    if registry is None:
+        return None, None
+    try:
+        program = parse_source(source, options.path)
+    except TickpyError:
+        return registry, None  # the check reports it
+    try:
+        infos = registry.infos(called_udfs(program) & registry.names())
+    except UDFError as error:
+        message = f"UDF {error.udf}: {error.reason}"
+        if error.stderr:
+            message += "\n  its last stderr lines:\n" + "\n".join(f"    {line}" for line in error.stderr)
+        raise TickpyError(Diagnostic(message, code="udf")) from None
+    return registry, infos
 
 
 def make_alert_service(config, handler_paths: list, report: Callable[[str], None] | None = None, *,
@@ -200,16 +269,20 @@ class Task:
             # of nodes needs more of Python's recursion limit than the default.
             with recursion_room(len(self.pipeline.nodes)), _clock(task, options) as points_on_clock:
                 points = points_on_clock(points)
-                if task.is_batch:
-                    _run_batch(task, options, points, result, signals)
-                elif signals is not None:
-                    _run_interruptible(task, points, signals)
-                else:
-                    task.run(points)
-                if not (signals is not None and signals.requested):
-                    _run_clock_on(task, options, points)
-                    task.finish()
+                try:
+                    if task.is_batch:
+                        _run_batch(task, options, points, result, signals)
+                    elif signals is not None:
+                        _run_interruptible(task, points, signals)
+                    else:
+                        task.run(points)
+                    if not (signals is not None and signals.requested):
+                        _run_clock_on(task, options, points)
+                        task.finish()
+                except TaskFailed as failure:  # the task stops, as Kapacitor stops it; what it produced stays
+                    result.task_error = failure
         finally:
+            task.close()
             result.points_read = task.points_read
             if self.owns_service:
                 interrupted = signals is not None and signals.requested
@@ -235,7 +308,9 @@ def compile(source: str, options: RunOptions | None = None) -> Task:  # noqa: A0
     """Check and compile a script, and build (or take) its alert service; nothing is read yet.
     Raises TickpyError for the script, handler files or configuration before any point."""
     options = options or RunOptions()
-    pipeline = load_pipeline(source, options.path, task_type=options.task_type, variables=options.variables)
+    udf_registry, udf_infos = load_udfs(source, options)
+    pipeline = load_pipeline(source, options.path, task_type=options.task_type, variables=options.variables,
+                             udfs=udf_infos)
     task_name = options.task_name or default_task_name(options.path)
     given = parse_dbrp(options.dbrp)
     listed = [parse_dbrp(pair) for pair in options.dbrps or ()]
@@ -264,9 +339,13 @@ def compile(source: str, options: RunOptions | None = None) -> Task:  # noqa: A0
         log_sink=options.log_sink,
         keep_alerts=options.keep_alerts,
         wall_clock_ticks=options.wall_clock_ticks,
+        udfs=udf_registry,
     )
     if options.clock is not None:
         ctx.clock = options.clock
+    replicas = _replicas(options)
+    if replicas:
+        ctx.shared["replicas"] = replicas
     try:
         compiled = compile_task(pipeline, ctx)
         if options.recordings is not None and not compiled.is_batch:
@@ -450,6 +529,7 @@ __all__ = [
     "make_alert_service",
     "parse",
     "parse_dbrp",
+    "load_udfs",
     "run",
     "run_task",
 ]

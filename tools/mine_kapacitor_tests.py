@@ -497,16 +497,19 @@ def go_result(value, variables: dict) -> dict:
     return {"series": series}
 
 
-def mine_replays(source: Source) -> list[dict]:
+def mine_replays(source: Source, udf_tests: bool = False) -> list[dict]:
     """integrations/streamer_test.go tests that replay integrations/testdata/<name>.srpl through
-    a script and compare its httpOut result: (script, data, expected result)."""
+    a script and compare its httpOut result: (script, data, expected result). With `udf_tests`,
+    instead the ones whose test wires a fake UDF service in (TestStream_CustomFunctions), each
+    with the UDFs it describes ("udfs")."""
     path = "integrations/streamer_test.go"
     cases = []
     for fn in functions(tokenize(source.read(path))):
         if not fn.name.startswith("Test"):
             continue
         toks = fn.tokens
-        if any(
+        # (a UDF test assigns fields of its fake service and of its expectations: not a hook)
+        if not udf_tests and any(
             toks[i].kind == "ident" and toks[i].text[0].islower() and toks[i + 1].text == "." and toks[i + 2].text[:1].isupper() and toks[i + 3].text == "="
             for i in range(len(toks) - 3)
         ):
@@ -533,7 +536,10 @@ def mine_replays(source: Source) -> list[dict]:
             expected_ref = " ".join(t.text for t in args[4])
             if not isinstance(name, str) or script_ref not in scripts or expected_ref not in results:
                 continue
-            if " ".join(t.text for t in args[6]) != "nil":
+            udfs = _function_udfs(fn) if udf_tests else {}
+            if udf_tests and not udfs:
+                continue
+            if not udf_tests and " ".join(t.text for t in args[6]) != "nil":
                 continue  # the test wires services in: not a plain replay
             try:
                 expected = go_result(results[expected_ref], variables)
@@ -548,6 +554,8 @@ def mine_replays(source: Source) -> list[dict]:
                 "id": f"{path}:{tok.line}", "test": fn.name, "name": name, "script": scripts[script_ref],
                 "data": data, "expected": expected, "ignore_order": evaluate(args[5]) is True,
             })
+            if udfs:
+                cases[-1]["udfs"] = udfs
     return cases
 
 

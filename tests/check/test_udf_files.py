@@ -66,10 +66,12 @@ def test_unknown_udf_property_names_the_udf_with_its_sigil(tmp_path, cli):
     assert "|myudf()" not in result.stdout
 
 
-def test_run_does_not_suggest_an_option_it_lacks(tmp_path, cli):
+def test_run_suggests_only_options_it_has(tmp_path, cli):
     script = tmp_path / "udf.tick"
     script.write_text("stream\n    |from()\n    @myAverage()\n        .field('v')\n")
     result = cli("run", str(script), "-", stdin="")
     assert result.returncode == 2
     assert "no UDF named myAverage is declared" in result.stderr
-    assert "tickpy run does not run UDFs yet" in result.stderr
+    assert "[udf.functions.NAME] of --config" in result.stderr and "--udf-module MODULE" in result.stderr
+    run_help = cli("run", "--help").stdout
+    assert "--config" in run_help and "--udf-module" in run_help

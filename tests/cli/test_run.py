@@ -161,12 +161,12 @@ def test_script_error_is_a_rendered_diagnostic_with_exit_2(tmp_path):
 
 
 def test_unsupported_node_is_named_before_any_point_is_read(tmp_path):
-    script = tmp_path / "swarm.tick"
-    script.write_text("stream\n  |from()\n  |swarmAutoscale()\n    .serviceName('s')\n    .replicas(lambda: 1)\n")
+    script = tmp_path / "flux.tick"
+    script.write_text("batch\n  |queryFlux('from(bucket: \"b\")')\n    .period(1m)\n    .every(1m)\n")
     done = tickpy("run", script, stdin=b"this line would be malformed\n")
     assert done.returncode == 2
     stderr = done.stderr.decode()
-    assert "node swarm_autoscale2 (|swarmAutoscale()) is not supported by tickpy run yet" in stderr
+    assert "not supported by tickpy run yet" in stderr
     assert "malformed" not in stderr and "unable to parse" not in stderr
 
 

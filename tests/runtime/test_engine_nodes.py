@@ -106,11 +106,11 @@ def test_unsupported_node_is_reported_before_any_point():
     pipeline = chain(
         ("StreamNode", "stream", [], []),
         ("FromNode", "from", [], []),
-        ("SwarmAutoscaleNode", "swarm_autoscale", [], []),
+        ("QueryFluxNode", "query_flux", [], []),
     )
     with pytest.raises(TickpyError) as caught:
         compile_task(pipeline, RunContext())
-    assert "node swarm_autoscale2 (|swarmAutoscale()) is not supported by tickpy run yet" in str(caught.value)
+    assert "not supported by tickpy run yet" in str(caught.value) and "query_flux2" in str(caught.value)
 
 
 def test_log_node_writes_kapacitor_logfmt():

@@ -27,6 +27,20 @@ class CaptureSink:
         self._file: TextIO | None = None  # opened at the first capture: no file when nothing was captured
         self.count = 0
 
+    def capture_record(self, kind: str, record: dict, summary: str) -> None:
+        """Something else tickpy would have sent to an external service (an autoscale node's
+        scale request): `record` as a JSON line of the --capture file, else `summary` on stderr."""
+        with self._lock:
+            self.count += 1
+            if self.path and self._file is None:
+                self._file = open(self.path, "a", encoding="utf-8")
+            if self._file is not None:
+                self._file.write(json.dumps({"sent": False, "note": NOTE, "kind": kind, **record}, ensure_ascii=False,
+                                            default=str) + "\n")
+                self._file.flush()
+            else:
+                (self._stream or sys.stderr).write(f"tickpy: captured (not sent) {summary}\n")
+
     def capture(self, *, kind: str, handler_id: str, topic: str, options: dict, event: AlertEvent, wire: bytes) -> None:
         if event.wire_error:
             alert = None

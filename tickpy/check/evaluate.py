@@ -589,7 +589,8 @@ class Evaluator:
                 f"no UDF named {name} is declared",
                 f'no method or property "{name}" on {go}',
                 at=fn,
-                hint="declare the UDFs your server has with --udfs FILE (validate, graph, explain; tickpy run does not run UDFs yet)",
+                hint="configure it in [udf.functions.NAME] of --config (an agent, or module = ... for a Python UDF) "
+                "or give --udf-module MODULE (run, validate, test); validate, graph and explain also take --udfs FILE",
             )
         raise self._unknown(fn, receiver, entry, go)
 

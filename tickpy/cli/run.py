@@ -90,7 +90,10 @@ Exit status:
      holds NaN or an infinity, which JSON cannot carry (its file then holds the error body
      Kapacitor answers with, HTTP 500), or a node error (a lambda or template failing on
      a point, a missing field) dropped a point or an event, as Kapacitor does: logged,
-     counted in the summary; --allow-node-errors makes these exit 0
+     counted in the summary; --allow-node-errors makes these exit 0; or a UDF failed while
+     running (its agent crashed, answered with an error, wrote what is not udf.proto, or
+     did not answer within its timeout): the task stops there, as Kapacitor stops it, and the
+     UDF's name, the reason and the agent's last stderr lines are reported
   2  usage error, script error, unsupported node, bad handler file or configuration,
      unreadable input or unwritable output file: found before any point is read
   70  internal error (a bug in tickpy; TICKPY_DEBUG=1 shows the traceback)
@@ -345,7 +348,8 @@ def _summary(result, rejected: int, cut_short: int) -> str:
               help="Write each httpOut node's final result as DIR/<name>.json.")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), metavar="FILE",
               help="Kapacitor TOML configuration: [[httppost]] endpoints for .post().endpoint() "
-                   "and handler files; service sections ([slack], ...) shape what is captured.")
+                   "and handler files; service sections ([slack], ...) shape what is captured; "
+                   "[udf.functions.NAME] runs the UDF agents the script calls.")
 @click.option("--input-format", type=click.Choice(["lp", "srpl", "brpl"]), default="lp", show_default=True,
               help="lp: line protocol; srpl: Kapacitor's stream recording format (db, rp, line); brpl: a batch "
                    "task's recordings (Kapacitor's JSON batches), one INPUT per query node in Kapacitor's walk order "
@@ -411,6 +415,15 @@ def _summary(result, rejected: int, cut_short: int) -> str:
 @click.option("--allow-node-errors", "allow_node_errors", is_flag=True,
               help="Exit 0 even if node errors dropped points or events (they are still logged and counted "
                    "in the summary).")
+@click.option("--replicas", "replicas", multiple=True, metavar="NAME=N",
+              help="The current replica count of a resource the autoscale nodes scale (Kapacitor asks the "
+                   "cluster; tickpy contacts none): a deployment (or namespace/kind/name), swarm service or EC2 "
+                   "group (repeatable; also the [tickpy.replicas] table of --config). Scale requests are "
+                   "captured, never sent.")
+@click.option("--udf-module", "udf_modules", multiple=True, metavar="MODULE[:OBJECT]",
+              help="Python UDFs (declared with @tickpy.udf.function) for the script's @name() calls: every UDF "
+                   "MODULE declares, or OBJECT only (repeatable). Agents are configured in [udf.functions] of "
+                   "--config, as in kapacitor.conf. See docs/udf.md.")
 @click.option("--clock", "clock_mode", type=click.Choice(["data", "wall"]), default="data", show_default=True,
               help="What stats (so deadman) and barrier tick on: the times of the points read (data: a replay "
                    "gives the same answer every time; nothing ticks after the last point unless --clock-until "
@@ -429,8 +442,8 @@ def _summary(result, rejected: int, cut_short: int) -> str:
 def command(script, inputs, handler_paths, dbrp, task_name, precision, httpout_dir, config_path,
             input_format, start, stop, influxdb_url, influxdb_auth, influxdb_out, dead_letter, handler_timeout,
             exec_timeout, breaker_failures, capture, topics, flush, stats, graph_out, graph_view, no_warnings,
-            allow_node_errors, trace, trace_filter, clock_mode="data", clock_start=None, clock_until=None,
-            vars_path=None):
+            allow_node_errors, replicas, udf_modules, trace, trace_filter, clock_mode="data", clock_start=None,
+            clock_until=None, vars_path=None):
     sys.exit(run_command(script, inputs, handler_paths=handler_paths, dbrp=dbrp, task_name=task_name,
                          precision=precision, httpout_dir=httpout_dir, config_path=config_path,
                          input_format=input_format, start=start, stop=stop, influxdb_url=influxdb_url,
@@ -440,7 +453,8 @@ def command(script, inputs, handler_paths, dbrp, task_name, precision, httpout_d
                          topics=topics, vars_path=vars_path, handler_timeout=handler_timeout,
                          exec_timeout=exec_timeout, breaker_failures=breaker_failures,
                          show_warnings=not no_warnings, allow_node_errors=allow_node_errors,
-                         clock_mode=clock_mode, clock_start=clock_start, clock_until=clock_until))
+                         udf_modules=udf_modules, replicas=replicas, clock_mode=clock_mode,
+                         clock_start=clock_start, clock_until=clock_until))
 
 
 def _clock_options(mode: str, start: str | None, until: str | None) -> dict:
@@ -511,7 +525,7 @@ def run_command(script, inputs, *, handler_paths=(), dbrp=None, task_name=None, 
                 stats=False, graph_out=None, graph_view="attributes", trace=False, trace_filter=None,
                 dead_letter=None, capture=None, topics=False, vars_path=None, handler_timeout=None,
                 exec_timeout=None, breaker_failures=None, show_warnings=True, allow_node_errors=False,
-                clock_mode="data", clock_start=None, clock_until=None) -> int:
+                udf_modules=(), replicas=(), clock_mode="data", clock_start=None, clock_until=None) -> int:
     # `tickpy run` installed the signal handling as it started (tickpy/cli/__init__.py); called
     # from Python, the run handles signals while it lasts.
     signals = installed()
@@ -527,8 +541,8 @@ def run_command(script, inputs, *, handler_paths=(), dbrp=None, task_name=None, 
                       dead_letter=dead_letter, capture=capture, topics=topics, vars_path=vars_path,
                       handler_timeout=handler_timeout, exec_timeout=exec_timeout,
                       breaker_failures=breaker_failures, show_warnings=show_warnings,
-                      allow_node_errors=allow_node_errors, clock_mode=clock_mode, clock_start=clock_start,
-                      clock_until=clock_until)
+                      allow_node_errors=allow_node_errors, udf_modules=udf_modules, replicas=replicas,
+                      clock_mode=clock_mode, clock_start=clock_start, clock_until=clock_until)
     finally:
         if own_signals is not None:
             own_signals.restore()
@@ -540,7 +554,8 @@ def _run(script, inputs, signals, *, handler_paths, dbrp, task_name, precision, 
          input_format, start, stop, influxdb_url, influxdb_auth, influxdb_out, flush, stats, graph_out, graph_view,
          trace, trace_filter, dead_letter,
          capture, topics, vars_path, handler_timeout, exec_timeout, breaker_failures, show_warnings,
-         allow_node_errors, clock_mode="data", clock_start=None, clock_until=None) -> int:
+         allow_node_errors, udf_modules=(), replicas=(), clock_mode="data", clock_start=None,
+         clock_until=None) -> int:
 
     if script == "-" and (not inputs or "-" in inputs):
         click.echo("tickpy run: the script cannot be read from standard input when the points are: "
@@ -562,6 +577,13 @@ def _run(script, inputs, signals, *, handler_paths, dbrp, task_name, precision, 
         except TickpyError as error:
             click.echo(f"tickpy run: --vars {error.diagnostics[0].message}", err=True)
             return EXIT_USAGE
+    replica_counts = {}
+    for given in replicas:
+        name, equals, count = given.rpartition("=")
+        if not equals or not name or not count.isdigit():
+            click.echo(f"tickpy run: --replicas takes NAME=N (a whole number), got {given!r}", err=True)
+            return EXIT_USAGE
+        replica_counts[name] = int(count)
     try:
         chosen_dbrp = parse_dbrp(dbrp)
     except ValueError as error:
@@ -682,6 +704,8 @@ def _run(script, inputs, signals, *, handler_paths, dbrp, task_name, precision, 
             start=start,
             stop=stop,
             influxdb=database,
+            udf_modules=tuple(udf_modules),
+            replicas=replica_counts,
             **clock,
         )
         sys.stdout.flush()
@@ -734,6 +758,11 @@ def _run(script, inputs, signals, *, handler_paths, dbrp, task_name, precision, 
     hidden_lines = reporter.hidden_lines_note()
     if hidden_lines:
         click.echo(hidden_lines, err=True)
+    if result.task_error is not None:  # e.g. a UDF agent that crashed: the task stopped there
+        click.echo(f"tickpy run: task {result.task_name} stopped: {result.task_error.message}", err=True)
+        if result.task_error.details:
+            click.echo("  its last stderr lines:\n" + "\n".join(f"    {line}" for line in result.task_error.details),
+                       err=True)
     click.echo(_summary(result, reporter.rejected_count, len(reporter.inputs_cut_short)), err=True)
     if topics and result.alert_service is not None:
         click.echo(result.alert_service.topics_summary(), err=True)
@@ -741,6 +770,8 @@ def _run(script, inputs, signals, *, handler_paths, dbrp, task_name, precision, 
         click.echo(stats_text, err=True)
     if result.interrupted_by:
         return 128 + result.interrupted_by
+    if result.task_error is not None:
+        return EXIT_INCOMPLETE
     if (result.delivery_failures or reporter.rejected_count or reporter.inputs_cut_short or unencodable
             or result.points_dropped):
         return EXIT_INCOMPLETE

@@ -104,12 +104,29 @@ def _template_note(program) -> Diagnostic:
     )
 
 
+def _running_udfs(source: str, path: str, config_path, udf_modules) -> dict:
+    """name -> UDFInfo of the UDFs the script calls, from their agents (started for it) and
+    Python UDFs; a usage error for one that cannot be loaded."""
+    from tickpy.api import RunOptions, load_udfs  # deferred: start-up (only --config/--udf-module need the runtime)
+
+    try:
+        _, infos = load_udfs(source, RunOptions(path=path, config=config_path, udf_modules=tuple(udf_modules)))
+    except TickpyError as err:
+        raise click.UsageError(err.diagnostics[0].message) from None
+    return infos or {}
+
+
 @click.command("validate")
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--format", "output_format", type=click.Choice(["text", "json", "github"]), default="text", show_default=True)
 @click.option("--type", "task_type", type=click.Choice(["stream", "batch"]), default=None, help="Task type; inferred from the script by default, as Kapacitor does.")
 @click.option("--vars", "vars_file", type=click.Path(dir_okay=False), default=None, help="Values for template vars: the JSON of `kapacitor define -vars`.")
 @click.option("--udfs", "udfs_file", type=click.Path(dir_okay=False), default=None, help="The UDFs your server has (JSON/YAML: name -> {wants, provides, options}).")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), default=None, metavar="FILE",
+              help="Kapacitor TOML configuration: the agents of [udf.functions] that a script calls are started and "
+                   "asked for their options, and .option() calls checked against them, as `kapacitor define` does.")
+@click.option("--udf-module", "udf_modules", multiple=True, metavar="MODULE[:OBJECT]",
+              help="Python UDFs (declared with @tickpy.udf.function), as tickpy run takes them (repeatable).")
 @click.option("--dbrp", "dbrp_values", multiple=True, metavar="DB.RP", help="The -dbrp given to define (repeatable); enables the server's dbrp rule.")
 @click.option("--require-dbrp", is_flag=True, help="Apply the server's rule: a dbrp statement or --dbrp is required.")
 @click.option("--syntax-only", is_flag=True, help="Only check the syntax.")
@@ -117,12 +134,13 @@ def _template_note(program) -> Diagnostic:
 @click.option("--kapacitor-text", is_flag=True, help="Also show each error as Kapacitor words it.")
 @guarded_command
 def command(
-    paths, output_format, task_type, vars_file, udfs_file, dbrp_values, require_dbrp, syntax_only, no_warnings, kapacitor_text
+    paths, output_format, task_type, vars_file, udfs_file, config_path, udf_modules, dbrp_values, require_dbrp, syntax_only,
+    no_warnings, kapacitor_text
 ):
     """Check TICKscripts as `kapacitor define` would: exit 0 when all are valid, 1 otherwise,
     2 for a usage error (a file that cannot be read, a folder without *.tick files, a bad
-    --vars/--udfs file), 70 for an internal error, 141 when standard output is closed by its
-    reader.
+    --vars/--udfs file, a UDF of --config or --udf-module that cannot be loaded), 70 for an
+    internal error, 141 when standard output is closed by its reader.
 
     PATHS are files, directories (every *.tick under them) or - for standard input.
     """
@@ -149,8 +167,12 @@ def command(
         except OSError as err:
             raise click.UsageError(f"cannot read {path}: {err}") from None
         shown = "<stdin>" if path == "-" else display_path(path)
+        script_udfs = udfs
+        if (config_path or udf_modules) and not syntax_only:
+            script_udfs = {**(udfs or {}), **_running_udfs(source, shown, config_path, udf_modules)}
         ok, diagnostics, kind = validate_source(
-            source, shown, task_type=task_type, variables=variables, udfs=udfs, syntax_only=syntax_only, dbrps=dbrps
+            source, shown, task_type=task_type, variables=variables, udfs=script_udfs, syntax_only=syntax_only,
+            dbrps=dbrps
         )
         if no_warnings:
             diagnostics = [d for d in diagnostics if d.severity == ERROR]

@@ -537,6 +537,59 @@ class WindowExplainer(NodeExplainer):
         return text + ")"
 
 
+@explains("UDFNode")
+class UDFExplainer(NodeExplainer):
+    """What went to the UDF and what came back (UDFNode.observe): its points, batch begins and
+    ends, errors. The keepalive tickpy sends after each message (to know the UDF is done with
+    it) is not shown."""
+
+    def __init__(self, watch, tracer):
+        super().__init__(watch, tracer)
+        self.exchanged_messages: list[tuple[str, str, Any]] = []
+        self.recording = False
+        watch.node.observe(self)
+
+    def exchanged(self, direction: str, kind: str, message) -> None:
+        if self.recording and kind != "keepalive":
+            self.exchanged_messages.append((direction, kind, message))
+
+    def before(self, watch, msg, kind):
+        self.exchanged_messages.clear()
+        self.recording = True
+        return super().before(watch, msg, kind)
+
+    def after(self, watch, msg, kind, before) -> str:
+        self.recording = False
+        parts = [f"{direction} {udf_message_text(what, message)}" for direction, what, message in self.exchanged_messages]
+        text = super().after(watch, msg, kind, before)
+        if text:
+            parts.append(text)
+        return "; ".join(parts)
+
+
+def udf_message_text(kind: str, message) -> str:
+    """A message to or from a UDF: an agent's udf.proto message (a dict) or a Python UDF's object."""
+    if isinstance(message, dict):
+        if kind == "point":
+            fields: dict[str, Any] = {}
+            for key in ("fieldsString", "fieldsInt", "fieldsDouble", "fieldsBool"):
+                fields.update(message.get(key, {}))
+            return "point " + point_text(message.get("name", ""), message.get("tags", {}), fields, message.get("time", 0))
+        if kind in ("begin", "end"):
+            where = message.get("group", "") or "nil"
+            extra = f", {message['size']} points" if kind == "begin" and message.get("size") else ""
+            when = f" at {show_time(message.get('tmax', 0))}" if kind == "end" else ""
+            return f"{kind} batch {message.get('name', '')} (group {where}{extra}){when}"
+        if kind == "error":
+            return f"error: {message.get('error', '')}"
+        return kind
+    own_fields = getattr(message, "fields", None)
+    if own_fields is not None and hasattr(message, "time"):
+        return f"{kind} " + point_text(getattr(message, "name", ""), getattr(message, "tags", {}), own_fields,
+                                       message.time)
+    return kind if message is None else f"{kind} {message!r}"
+
+
 @explains("AlertNode")
 class AlertExplainer(NodeExplainer):
     """Each level expression's result (the node reports them: AlertNode.observe), the

@@ -148,6 +148,10 @@ class CompiledTask:
         for node in self.nodes:
             node.finish()
 
+    def close(self) -> None:
+        """End what nodes keep running outside the task (UDF agents): after `finish`, or instead
+        of it when the task stopped early. Idempotent."""
+        close_nodes(self.nodes)
     def advance_clock(self, time: int) -> None:
         """Move the clock of the timer-driven nodes (stats, so deadman; barrier) to `time`
         without data: what they would do on a server that got no points until then."""
@@ -283,6 +287,7 @@ def compile_task(pipeline, ctx: RunContext) -> CompiledTask:
         nodes[spec.id] = node
         ordered.append(node)
     if problems:
+        close_nodes(ordered)
         raise TickpyError(problems)
     for spec in pipeline.nodes:
         parent = nodes[spec.id]
@@ -300,6 +305,13 @@ def compile_task(pipeline, ctx: RunContext) -> CompiledTask:
         root.queries = compiled.query_nodes
         root.children = list(root.queries)
     return compiled
+
+
+def close_nodes(nodes: list[RuntimeNode]) -> None:
+    for node in nodes:
+        close = getattr(node, "close", None)
+        if close is not None:
+            close()
 
 
 # --------------------------------------------------------------------------- results
@@ -327,6 +339,8 @@ class RunResult:
     # how many query runs were made (None: the task ran no queries, a stream task or a replay).
     points_dropped: list = field(default_factory=list)
     query_runs: int | None = None
+    # What stopped the task before the end of its input (a TaskFailed: a UDF that failed), or None.
+    task_error: Any = None
 
     def httpout_json(self, name: str) -> str:
         """The exact JSON `GET .../tasks/<task>/<name>` would answer with."""
@@ -340,11 +354,12 @@ class RunResult:
 # --------------------------------------------------------------------------- loading
 
 
-def load_pipeline(source: str, path: str = "<script>", task_type: str | None = None, variables=None):
-    """Parse and check a script into its Pipeline; raises TickpyError with diagnostics."""
+def load_pipeline(source: str, path: str = "<script>", task_type: str | None = None, variables=None, udfs=None):
+    """Parse and check a script into its Pipeline; raises TickpyError with diagnostics. `udfs`:
+    name -> UDFInfo of the UDFs the run has."""
     program = parse(source, path)
     # A run needs a task, never a template: a var declared without a value is an error here.
-    return build_pipeline(program, task_type=task_type, variables=variables, template=False)
+    return build_pipeline(program, task_type=task_type, variables=variables, template=False, udfs=udfs)
 
 
 def parse_dbrp(dbrp) -> tuple[str, str] | None:
@@ -374,6 +389,7 @@ def default_task_name(path: str | None) -> str:
 __all__ = [
     "CompiledTask",
     "RunResult",
+    "close_nodes",
     "compile_task",
     "default_task_name",
     "load_pipeline",

@@ -120,6 +120,17 @@ def logfmt_string(text: str) -> str:
 MAX_KEPT_NODE_ERRORS = 10_000
 
 
+class TaskFailed(Exception):
+    """A node failed in a way that stops the whole task (Kapacitor stops a task whose node
+    returns an error, e.g. a UDF agent that crashed): raised out of `CompiledTask.run`."""
+
+    def __init__(self, node: str, message: str, details: list[str] | None = None):
+        super().__init__(message)
+        self.node = node
+        self.message = message
+        self.details = list(details or [])  # e.g. the agent's last stderr lines
+
+
 def wall_clock_ns() -> int:
     return time.time_ns()
 
@@ -141,6 +152,7 @@ class RunContext:
         influxdb_lines: lines written by influxDBOut nodes (the engine decides where they go).
         line_sink: called with each line-protocol line influxDBOut writes (None: only kept).
         log_sink: where log nodes write their lines (None: stderr).
+        udfs: the run's UDFs (a `tickpy.runtime.udf.sessions.UDFRegistry`), None without.
         alerts: every alert event the alert nodes produced, in order (kept only when
             `keep_alerts`; `alert_counts` counts them by level either way).
         shared: state shared by nodes of the run, by key: "inhibitors" (alert nodes),
@@ -163,6 +175,7 @@ class RunContext:
     influxdb_lines: list[str] = field(default_factory=list)
     line_sink: Callable[[str], None] | None = None
     log_sink: Callable[[str], None] | None = None
+    udfs: Any = None
     alerts: list = field(default_factory=list)
     keep_alerts: bool = True
     wall_clock_ticks: bool = False
@@ -464,6 +477,7 @@ __all__ = [
     "PerGroup",
     "RunContext",
     "RuntimeNode",
+    "TaskFailed",
     "duration_ns",
     "load_node_modules",
     "lookup",
