@@ -124,7 +124,8 @@ def _yaml_error_diagnostic(path: str, text: str, err: yaml.YAMLError) -> Diagnos
 
     if isinstance(err, ReaderError):  # a character YAML refuses anywhere: where it is
         return diagnostic(path, f"invalid YAML: unacceptable character #x{err.character:04x}: {err.reason}",
-                          _text_position(text, err.position), code="handler-file-syntax")
+                          _byte_position(text[: err.position].encode(), len(text[: err.position].encode())),
+                          code="handler-file-syntax")
     mark = getattr(err, "problem_mark", None) or getattr(err, "context_mark", None)
     position = Position(mark.line + 1, mark.column + 1) if mark else Position()
     problem = getattr(err, "problem", None) or str(err)
@@ -144,13 +145,9 @@ def _yaml_error_diagnostic(path: str, text: str, err: yaml.YAMLError) -> Diagnos
     return diagnostic(path, message, position, code="handler-file-syntax", hint=hint)
 
 
-def _text_position(text: str | bytes, offset: int) -> Position:
-    """The line and column (in bytes, as Go counts) of `offset` in `text`."""
-    newline = "\n" if isinstance(text, str) else b"\n"
-    line_start = text.rfind(newline, 0, offset) + 1
-    before = text[line_start:offset]
-    return Position(text.count(newline, 0, offset) + 1,
-                    len(before.encode("utf-8", "surrogateescape") if isinstance(before, str) else before) + 1)
+def _byte_position(data: bytes, offset: int) -> Position:
+    """The line and column (in bytes, as Go counts) of byte `offset` in `data`."""
+    return Position(data.count(b"\n", 0, offset) + 1, offset - data.rfind(b"\n", 0, offset))
 
 
 def _whole_quoted(value: str, quote: str) -> bool:
@@ -511,7 +508,7 @@ def _read_handler_file(path: str) -> tuple[TopicHandlerSpec | None, list[Diagnos
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as err:
-        return None, [diagnostic(path, f"handler file is not UTF-8 (byte {err.start})", _text_position(raw, err.start),
+        return None, [diagnostic(path, f"handler file is not UTF-8 (byte {err.start})", _byte_position(raw, err.start),
                                  code="handler-file-syntax")], None
     return (*parse_handler_text(path, text), text)
 
