@@ -20,6 +20,7 @@ from dataclasses import dataclass, fields, replace
 from typing import Any
 
 from tickpy.diagnostics import Diagnostic, TickpyError
+from tickpy.golang.gotime import parse_go_duration
 from tickpy.lang.depth import recursion_room
 from tickpy.runtime.engine import (
     CompiledTask,
@@ -29,6 +30,7 @@ from tickpy.runtime.engine import (
     load_pipeline,
     parse_dbrp,
 )
+from tickpy.runtime.groups import GroupLimitExceeded
 from tickpy.runtime.nodes.base import NodeError, RunContext
 from tickpy.syntax import parse as parse_source
 
@@ -93,6 +95,14 @@ class RunOptions:
     # Failed attempts in a row after which a handler's alerts are dead-lettered without an
     # attempt for a while (circuit breaker); None: 3; 0: never.
     breaker_failures: int | None = None
+    # Groups are never forgotten in Kapacitor, so a task over ever new series grows without
+    # bound. max_groups: reading stops when the task would hold more groups than this
+    # (RunResult.group_limit says where; what was produced is still delivered). group_expiry:
+    # a group that has received no point for this long in data time (a Go duration such as
+    # "10m", or nanoseconds) is forgotten by every node, its open window dropped. Neither is
+    # Kapacitor's behaviour; both are off by default (tickpy.runtime.groups).
+    max_groups: int | None = None
+    group_expiry: str | int | None = None
 
 
 def parse(source: str, path: str = "<script>"):
@@ -163,11 +173,14 @@ class Task:
             # A point goes down the pipeline by calls, one level per node: a chain of thousands
             # of nodes needs more of Python's recursion limit than the default.
             with recursion_room(len(self.pipeline.nodes)):
-                if signals is not None:
-                    _run_interruptible(task, points, signals)
-                else:
-                    task.run(points)
-                if not (signals is not None and signals.requested):
+                try:
+                    if signals is not None:
+                        _run_interruptible(task, points, signals)
+                    else:
+                        task.run(points)
+                except GroupLimitExceeded as exceeded:  # reading stops; what was produced is delivered
+                    result.group_limit = exceeded
+                if not (signals is not None and signals.requested) and result.group_limit is None:
                     task.finish()
         finally:
             result.points_read = task.points_read
@@ -195,6 +208,7 @@ def compile(source: str, options: RunOptions | None = None) -> Task:  # noqa: A0
     """Check and compile a script, and build (or take) its alert service; nothing is read yet.
     Raises TickpyError for the script, handler files or configuration before any point."""
     options = options or RunOptions()
+    group_expiry_ns = _group_expiry_ns(options.group_expiry)
     pipeline = load_pipeline(source, options.path, task_type=options.task_type, variables=options.variables)
     task_name = options.task_name or default_task_name(options.path)
     given = parse_dbrp(options.dbrp)
@@ -220,6 +234,8 @@ def compile(source: str, options: RunOptions | None = None) -> Task:  # noqa: A0
         line_sink=options.line_sink,
         log_sink=options.log_sink,
         keep_alerts=options.keep_alerts,
+        max_groups=options.max_groups,
+        group_expiry_ns=group_expiry_ns,
     )
     if options.clock is not None:
         ctx.clock = options.clock
@@ -232,6 +248,15 @@ def compile(source: str, options: RunOptions | None = None) -> Task:  # noqa: A0
             alert_service.close()
         raise
     return Task(task_name, pipeline, compiled, ctx, alert_service, options, owns_service)
+
+
+def _group_expiry_ns(expiry: str | int | None) -> int:
+    if expiry is None:
+        return 0
+    nanoseconds = parse_go_duration(expiry) if isinstance(expiry, str) else int(expiry)
+    if nanoseconds <= 0:
+        raise ValueError(f"group_expiry must be positive, not {expiry!r}")
+    return nanoseconds
 
 
 def run(source: str, points: Iterable[Any], options: RunOptions | None = None, **overrides: Any) -> RunResult:
@@ -268,6 +293,7 @@ __all__ = [
     "INTERRUPT_GRACE_S",
     "CompiledTask",
     "Diagnostic",
+    "GroupLimitExceeded",
     "RunOptions",
     "RunResult",
     "TickpyError",

@@ -21,6 +21,7 @@ from typing import Any
 from tickpy.check import build_pipeline
 from tickpy.diagnostics import Diagnostic, TickpyError
 from tickpy.golang import gojson
+from tickpy.runtime.groups import install_group_bounds
 from tickpy.runtime.nodes.base import NodeError, ParentPort, RunContext, RuntimeNode, lookup
 from tickpy.runtime.nodes.basic import StreamNode
 from tickpy.syntax import parse
@@ -146,6 +147,7 @@ def compile_task(pipeline, ctx: RunContext) -> CompiledTask:
                 parent.children.append(ParentPort(child, index))
             else:
                 parent.children.append(child)
+    install_group_bounds(ordered[0], ordered, ctx)
     return CompiledTask(ctx, ordered, list(pipeline.nodes))
 
 
@@ -170,6 +172,8 @@ class RunResult:
     interrupted_by: int = 0
     # The alert service the task delivered through (its topics outlive the run).
     alert_service: Any = None
+    # The GroupLimitExceeded that stopped reading (RunOptions.max_groups), None if none.
+    group_limit: Any = None
 
     def httpout_json(self, name: str) -> str:
         """The exact JSON `GET .../tasks/<task>/<name>` would answer with."""

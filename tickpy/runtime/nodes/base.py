@@ -143,6 +143,10 @@ class RunContext:
         log_sink: where log nodes write their lines (None: stderr).
         alerts: every alert event the alert nodes produced, in order (kept only when
             `keep_alerts`; `alert_counts` counts them by level either way).
+        max_groups: stop the run (GroupLimitExceeded) rather than hold more groups (None: no
+            bound; tickpy.runtime.groups, not Kapacitor's behaviour).
+        group_expiry_ns: forget a group that has received nothing for this long in data time
+            (0: never, as Kapacitor).
         shared: state shared by nodes of the run, by key: "inhibitors" (alert nodes),
             "nodes_by_id" (the runtime nodes built so far, by pipeline id), "time_listeners"
             (nodes with `advance(time_ns)`, called before each input point: event-time ticks).
@@ -164,6 +168,8 @@ class RunContext:
     alerts: list = field(default_factory=list)
     keep_alerts: bool = True
     alert_counts: dict = field(default_factory=dict)
+    max_groups: int | None = None
+    group_expiry_ns: int = 0
     shared: dict = field(default_factory=dict)
     _lambda_cache: dict = field(default_factory=dict)
 
@@ -302,6 +308,9 @@ class RuntimeNode:
     # delete-group message drops the group from each of them, as Kapacitor's grouped
     # consumers drop the group's receiver.
     group_state: tuple[str, ...] = ()
+    # False for a node whose point() keeps nothing per group (groupBy only regroups points):
+    # its points do not make the task hold a group (tickpy.runtime.groups).
+    point_group_state: bool = True
 
     def barrier(self, msg: BarrierMessage) -> None:
         """A barrier arrived. Default: pass it on."""

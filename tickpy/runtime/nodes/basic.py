@@ -525,6 +525,7 @@ class GroupByNode(RuntimeNode):
     def __init__(self, spec, ctx):
         super().__init__(spec, ctx)
         self.group_state = ("pending",)  # forgotten on a delete-group message
+        self.point_group_state = False  # only batches are held (pending)
         self.excluded = tuple(str(a) for a in (self.property_args("exclude") or []))
         all_tags, names = split_dimensions(list(spec.args))
         self.all_dimensions = all_tags
