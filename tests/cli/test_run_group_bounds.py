@@ -146,3 +146,21 @@ def test_help_documents_both_as_departures_from_kapacitor(cli):
     shown = cli("run", "--help").stdout
     assert "--max-groups N" in shown and "--group-expiry DURATION" in shown
     assert "Not Kapacitor's behaviour" in shown and "3  --max-groups" in shown
+
+
+def test_groups_the_script_deletes_no_longer_count(cli, tmp_path):
+    """barrier().idle(d).delete(TRUE), which the bound's hint suggests, keeps a task under it."""
+    with_barrier = tmp_path / "barrier.tick"
+    with_barrier.write_text(COUNT_PER_HOST.replace("""        .groupBy('host')
+""", """        .groupBy('host')
+    |barrier()
+        .idle(5s)
+        .delete(TRUE)
+"""))
+    without = tmp_path / "count.tick"
+    without.write_text(COUNT_PER_HOST)
+    points = hosts_points(20, per_host=10)  # one host at a time, each gone for good after 10 s
+    assert cli("run", without, "--max-groups", "3", stdin=points).returncode == 3
+    done = cli("run", with_barrier, "--max-groups", "3", stdin=points)
+    assert done.returncode == 0, done.stderr
+    assert len(done.stdout.splitlines()) == 200

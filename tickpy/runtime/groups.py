@@ -5,9 +5,10 @@ window's buffer, an aggregate's context, an alert's state), so a task over ever 
 without bound (kapacitor#1255, #2471), about 13 KB per series for window + mean by host. Neither
 bound exists in Kapacitor; both are off unless asked for.
 
-- max_groups: a message of a group the task does not hold yet, arriving at a node that keeps
-  per-group state, when the task already holds `max_groups` groups, stops the run with
-  GroupLimitExceeded (the engine's caller ends the run as at the end of input, minus finishing).
+- max_groups: a message of a group new to a node that keeps per-group state, when that node
+  already holds `max_groups` groups, stops the run with GroupLimitExceeded (the engine's caller
+  ends the run as at the end of input, minus finishing). A group a delete-group message made
+  the node forget (the expiry, or the script's barrier().delete(TRUE)) no longer counts.
 - group_expiry_ns: a group that has received no message (at any node that keeps per-group
   state) for that long in data time is forgotten by every node of the task: a delete-group
   message goes down from the task's root, as `barrier().idle(d).delete(TRUE)` right below the
@@ -61,49 +62,76 @@ class GroupBounds:
     # ---- a group's messages ----
 
     def _track(self, node: RuntimeNode) -> None:
+        held: dict[str, None] = {}  # the groups this node holds
         cls = type(node)
         if node.point_group_state:
-            node.point = self._tracking(node, node.point)  # type: ignore[method-assign]
-        node.batch = self._tracking(node, node.batch, batch=True)  # type: ignore[method-assign]
+            node.point = self._tracking(node, held, node.point)  # type: ignore[method-assign]
+        node.batch = self._tracking(node, held, node.batch, batch=True)  # type: ignore[method-assign]
         if cls.point_from is not RuntimeNode.point_from:  # a multi-parent node's own way in
-            node.point_from = self._tracking_from(node, node.point_from)  # type: ignore[method-assign]
-            node.batch_from = self._tracking_from(node, node.batch_from, batch=True)  # type: ignore[method-assign]
+            node.point_from = self._tracking_from(node, held, node.point_from)  # type: ignore[method-assign]
+            node.batch_from = self._tracking_from(node, held, node.batch_from, batch=True)  # type: ignore[method-assign]
+        # A delete-group message (from the expiry, or a barrier().delete(TRUE) of the script)
+        # makes the node forget the group.
+        node.delete_group = self._forgetting(held, node.delete_group)  # type: ignore[method-assign]
+        if cls.delete_group_from is not RuntimeNode.delete_group_from:
+            node.delete_group_from = self._forgetting_from(held, node.delete_group_from)  # type: ignore[method-assign]
 
-    def _tracking(self, node: RuntimeNode, deliver, batch: bool = False):
+    def _tracking(self, node: RuntimeNode, held: dict, deliver, batch: bool = False):
         last_seen = self.last_seen
+        expires = bool(self.expiry_ns)
         new_group = self._new_group
         if batch:
             def receive(msg) -> None:
-                if msg.group not in last_seen:
-                    new_group(node, msg, msg.tmax)
-                last_seen[msg.group] = msg.tmax
+                if msg.group not in held:
+                    new_group(node, held, msg, msg.tmax)
+                if expires:
+                    last_seen[msg.group] = msg.tmax
                 deliver(msg)
         else:
             def receive(msg) -> None:
-                if msg.group not in last_seen:
-                    new_group(node, msg, msg.time)
-                last_seen[msg.group] = msg.time
+                if msg.group not in held:
+                    new_group(node, held, msg, msg.time)
+                if expires:
+                    last_seen[msg.group] = msg.time
                 deliver(msg)
         return receive
 
-    def _tracking_from(self, node: RuntimeNode, deliver, batch: bool = False):
+    def _tracking_from(self, node: RuntimeNode, held: dict, deliver, batch: bool = False):
         last_seen = self.last_seen
+        expires = bool(self.expiry_ns)
         new_group = self._new_group
 
         def receive(index: int, msg) -> None:
             time = msg.tmax if batch else msg.time
-            if msg.group not in last_seen:
-                new_group(node, msg, time)
-            last_seen[msg.group] = time
+            if msg.group not in held:
+                new_group(node, held, msg, time)
+            if expires:
+                last_seen[msg.group] = time
             deliver(index, msg)
 
         return receive
 
-    def _new_group(self, node: RuntimeNode, msg: Any, time: int) -> None:
-        held = len(self.last_seen)
-        if self.max_groups is not None and held >= self.max_groups:
-            raise GroupLimitExceeded(node.label, held + 1, msg.group, self.max_groups)
-        if self.expiry_ns:
+    @staticmethod
+    def _forgetting(held: dict, deliver):
+        def delete_group(msg) -> None:
+            held.pop(msg.group, None)
+            deliver(msg)
+
+        return delete_group
+
+    @staticmethod
+    def _forgetting_from(held: dict, deliver):
+        def delete_group_from(index: int, msg) -> None:
+            held.pop(msg.group, None)
+            deliver(index, msg)
+
+        return delete_group_from
+
+    def _new_group(self, node: RuntimeNode, held: dict, msg: Any, time: int) -> None:
+        if self.max_groups is not None and len(held) >= self.max_groups:
+            raise GroupLimitExceeded(node.label, len(held) + 1, msg.group, self.max_groups)
+        held[msg.group] = None
+        if self.expiry_ns and msg.group not in self.last_seen:
             tags = msg.group_tags() if hasattr(msg, "group_tags") else dict(msg.tags)
             self.delete_messages[msg.group] = DeleteGroupMessage(msg.group, tags, msg.dimensions)
             heapq.heappush(self.schedule, (time + self.expiry_ns, msg.group))
