@@ -18,7 +18,7 @@ LAYERS = [
     {"golang"},
     {"diagnostics", "filenames", "grammar", "datafiles"},
     {"syntax"},
-    {"lang"},
+    {"lang", "influxql"},
     {"check"},
     {"runtime"},
     {"alerting"},

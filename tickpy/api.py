@@ -15,6 +15,7 @@ is read. See docs/api.md.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, fields, replace
 from typing import Any
@@ -25,6 +26,7 @@ from tickpy.lang.depth import recursion_room
 from tickpy.runtime.engine import (
     CompiledTask,
     RunResult,
+    WallClock,
     compile_task,
     default_task_name,
     load_pipeline,
@@ -71,6 +73,16 @@ class RunOptions:
     log_sink: Callable[[str], None] | None = None
     # The task's clock (nanoseconds); default: event time.
     clock: Callable[[], int] | None = None
+    # What the timer-driven nodes (stats, and so deadman; barrier) tick on. "data" (default): the
+    # times of the points read, so that a replay gives the same answer every time; the clock
+    # stands at `clock_start` (ns) before the first point (the task's start on a server), and
+    # after the last point runs on to `clock_until` (ns), or to `clock_after_last` ns after the
+    # latest point read, as on a server that got no more data. "wall": the wall clock, as on a
+    # Kapacitor server, while the points are read.
+    clock_mode: str = "data"
+    clock_start: int | None = None
+    clock_until: int | None = None
+    clock_after_last: int | None = None
     # Where the alert service reports delivery problems (default: stderr).
     report: Callable[[str], None] | None = None
     # SIGINT/SIGTERM stop reading between two points; queued alerts get INTERRUPT_GRACE_S to be
@@ -172,7 +184,8 @@ class Task:
         try:
             # A point goes down the pipeline by calls, one level per node: a chain of thousands
             # of nodes needs more of Python's recursion limit than the default.
-            with recursion_room(len(self.pipeline.nodes)):
+            with recursion_room(len(self.pipeline.nodes)), _clock(task, options) as points_on_clock:
+                points = points_on_clock(points)
                 try:
                     if signals is not None:
                         _run_interruptible(task, points, signals)
@@ -181,6 +194,7 @@ class Task:
                 except GroupLimitExceeded as exceeded:  # reading stops; what was produced is delivered
                     result.group_limit = exceeded
                 if not (signals is not None and signals.requested) and result.group_limit is None:
+                    _run_clock_on(task, options, points)
                     task.finish()
         finally:
             result.points_read = task.points_read
@@ -277,6 +291,46 @@ def run_task(source: str, points: Iterable[Any], **options: Any) -> RunResult:
     if unknown:
         raise TypeError(f"run_task() got unexpected keyword arguments: {', '.join(sorted(unknown))}")
     return run(source, points, RunOptions(**options))
+
+
+@contextlib.contextmanager
+def _clock(task: CompiledTask, options: RunOptions):
+    """The task on the clock `options` asks for (see RunOptions.clock_mode); yields what to
+    wrap the points in."""
+    if options.clock_mode == "wall":
+        with WallClock(task):
+            yield lambda points: points
+        return
+    if options.clock_mode != "data":
+        raise ValueError(f"clock_mode is 'data' or 'wall', not {options.clock_mode!r}")
+    if options.clock_start is not None:
+        task.advance_clock(options.clock_start)
+    yield (LatestTime if options.clock_after_last is not None else (lambda points: points))
+
+
+class LatestTime:
+    """The points, remembering the latest time among them (for RunOptions.clock_after_last)."""
+
+    def __init__(self, points: Iterable[Any]):
+        self.points = points
+        self.latest: int | None = None
+
+    def __iter__(self):
+        latest = self.latest
+        for point in self.points:
+            if latest is None or point.time > latest:
+                latest = self.latest = point.time
+            yield point
+
+
+def _run_clock_on(task: CompiledTask, options: RunOptions, points) -> None:
+    """After the last point, the data clock runs on to where `options` says."""
+    if options.clock_mode != "data":
+        return
+    if options.clock_until is not None:
+        task.advance_clock(options.clock_until)
+    if options.clock_after_last is not None and isinstance(points, LatestTime) and points.latest is not None:
+        task.advance_clock(points.latest + options.clock_after_last)
 
 
 def _run_interruptible(task: CompiledTask, points, signals) -> None:

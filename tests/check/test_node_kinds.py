@@ -5,7 +5,7 @@ import pytest
 from tickpy.check import build_pipeline
 from tickpy.check.catalogue import load
 from tickpy.check.evaluate import UDFInfo
-from tickpy.check.node_kinds import NODE_KINDS, NodeKind, declare, describe_call
+from tickpy.check.node_kinds import NODE_KINDS, NodeKind, declare, describe_trickle
 from tickpy.syntax import parse
 
 CATALOGUE_NODES = {name for name, entry in load().types.items() if entry.category == "node"}
@@ -83,8 +83,8 @@ def test_every_catalogue_node_kind_has_one_declaration_and_no_other_is_declared_
 
 def test_a_second_declaration_of_a_kind_is_refused():
     with pytest.raises(RuntimeError, match="declared twice"):
-        declare(NodeKind("WindowNode", describe=describe_call))
-    assert NODE_KINDS["WindowNode"].describe is not describe_call
+        declare(NodeKind("WindowNode", describe=describe_trickle))
+    assert NODE_KINDS["WindowNode"].describe is not describe_trickle
 
 
 def test_every_declaration_has_all_its_parts():

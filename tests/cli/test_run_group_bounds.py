@@ -106,6 +106,9 @@ def test_group_expiry_forgets_a_group_idle_that_long_in_data_time(cli, tmp_path)
     assert _state_counts(expired.stdout, "h1") == [1, 2, 3, 1]  # forgotten after 30 s without a point
     assert _state_counts(expired.stdout, "h2") == list(range(1, 101))  # never idle: untouched
     assert long_expiry.stdout == kept.stdout  # never idle for 2 minutes: nothing forgotten
+    # the expiry counts the points' time whatever clock stats and barrier tick on
+    on_wall_clock = cli("run", script, "--group-expiry", "30s", "--clock", "wall", stdin=points)
+    assert on_wall_clock.returncode == 0 and on_wall_clock.stdout == expired.stdout
 
 
 def test_group_expiry_bounds_the_groups_every_node_holds():

@@ -125,3 +125,62 @@ def test_explain_says_an_alerts_category_and_what_it_inhibits(tmp_path, cli):
     assert ("While one of its groups is not OK, alerts in category 'system_alerts' with that group's 'host' "
             "and in category 'maintenance' (any tags) have their events dropped.") in deadman_alert
     assert "It is in category" not in deadman_alert
+
+
+def _internal_names() -> set[str]:
+    """What a script never writes: the catalogue's node types (HTTPPostNode) and Kapacitor's DOT
+    names where they differ from the chaining method (http_post for httpPost)."""
+    from tickpy.check.catalogue import load
+    from tickpy.check.node_kinds import NODE_KINDS
+
+    chain_names = load().chain_names
+    return set(NODE_KINDS) | {dot for (_type, dot), method in chain_names.items() if dot != method}
+
+
+def test_every_node_kind_is_explained_in_the_scripts_words():
+    """Walks a node of every declared kind (tests/check/test_node_kinds.py builds them all): no
+    sentence says a name only tickpy or Kapacitor's internals use. The node labels (Kapacitor's
+    node IDs, as in `kapacitor show` and --stats: http_post26) and quoted values stay."""
+    import re
+
+    from tests.check.test_node_kinds import _pipelines
+    from tickpy.check.node_kinds import NODE_KINDS
+    from tickpy.observe.explain import explain
+
+    internal = _internal_names()
+    assert {"http_post", "groupby", "k8s_autoscale", "HTTPPostNode"} <= internal
+    words = re.compile(r"(?<![\w.])(" + "|".join(sorted(map(re.escape, internal), key=len, reverse=True)) + r")(?!\w)")
+    seen = set()
+    for pipeline in _pipelines():
+        labels = sorted((node.extra.get("name") or node.label for node in pipeline.nodes), key=len, reverse=True)
+        for node, paragraph in zip(pipeline.nodes, explain(pipeline)):
+            seen.add(node.type)
+            text = paragraph.split(": ", 1)[1]
+            text = re.sub(r"'(?:[^'\\]|\\.)*'|\"[^\"]*\"", "''", text)  # values and field names as written
+            for label in labels:
+                text = re.sub(rf"(?<!\w){re.escape(label)}(?!\w)", "<node>", text)
+            found = words.findall(text)
+            assert not found, f"{node.type}: {found} in {paragraph!r}"
+            assert not text.startswith("Runs |"), paragraph  # a sentence of its own, not the call repeated
+    assert seen == set(NODE_KINDS)
+
+
+def test_explain_names_what_the_former_generic_kinds_act_on(tmp_path, cli):
+    script = tmp_path / "kinds.tick"
+    script.write_text("""stream
+    |from()
+        .measurement('cpu')
+        .groupBy('host')
+    |changeDetect('state')
+    |httpPost('http://example.com/hook')
+    |k8sAutoscale()
+        .resourceName('web')
+        .replicas(lambda: int("load" / 10.0))
+        .max(20)
+""")
+    lines = cli("explain", script).stdout.splitlines()
+    assert lines[2] == ("3. changeDetect2: Passes a point on only when the field 'state' differs from the last point "
+                        "passed, per 'host' (the first point of each group passes); the others are dropped.")
+    assert "Posts each point as JSON (Kapacitor's result format) to 'http://example.com/hook'" in lines[3]
+    assert ("Scales the Kubernetes resource of kind 'deployments' named 'web' to int(\"load\" / 10.0) replicas, computed "
+            "for each point and kept within 1 .. 20") in lines[4]

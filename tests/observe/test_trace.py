@@ -241,3 +241,25 @@ def test_flapping_suppression_is_explained_and_counted(tmp_path):
     stats = result.stderr.decode()
     assert re.search(rf"alert2 .*alerts_triggered={len(sent)}\b", stats)
     assert re.search(rf"alert2 .*events_suppressed={len(flapping)}\b", stats)
+
+
+def test_a_rejected_input_line_while_a_trace_block_is_open(tmp_path):
+    """The rejection is reported after the block of the point before it. Before: click's probe
+    of stderr (it writes b"" to tell a binary stream) was kept while the block was open, and
+    writing it out ended the run with a traceback (status 1, the summary lost). A real process:
+    its stderr is what click probes."""
+    import subprocess
+
+    from tests.observe.helpers import TICKPY
+
+    data = tmp_path / "in.lp"
+    data.write_bytes(b"cpu usage_idle=5 1000000000\nbad\x1b[2Jline\n")
+    done = subprocess.run([*TICKPY, "run", str(SAMPLES / "cpu_alert.tick"), str(data), "--trace"],
+                          capture_output=True, timeout=60)
+    stderr = done.stderr.decode()
+    assert done.returncode == 1, stderr  # a rejected line
+    assert "Traceback" not in stderr
+    lines = stderr.splitlines()
+    assert lines[0].startswith("point 1: cpu usage_idle=5 1000000000")
+    assert f"{data}:2: unable to parse 'bad\\x1b[2Jline': missing fields" in lines
+    assert lines[-1] == "tickpy run: task cpu_alert: 1 points read, 1 input line rejected, 1 alert (1 CRITICAL)"

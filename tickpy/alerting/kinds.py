@@ -245,8 +245,7 @@ class Log(HandlerKind):
 
     def build(self, service, handler_id, options, label, problem):
         path = options["path"]
-        worker = service.delivery_worker(self.name, handler_id, label, path,
-                                         log_sender(path, options.get("mode", 0o600)), 0)
+        worker = service.file_worker(self.name, handler_id, label, path, log_sender(path, options.get("mode", 0o600)))
         return DeliveringHandler(self.name, handler_id, worker, line_payload)
 
     def retarget(self, options, recorders, problem):

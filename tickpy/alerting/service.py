@@ -117,6 +117,7 @@ class AlertService:
         self.topics: dict[str, Topic] = {}  # named topics (handler files, .topic())
         self._anon_topics: dict[str, Topic] = {}  # one per alert node with direct handlers
         self._handlers: list[Handler] = []  # every handler built, for flush and stats
+        self._file_workers: dict[str, Worker] = {}  # one writer per file, whichever handlers append to it
         self.specs: list[TopicHandlerSpec] = []
         self.warnings: list[Diagnostic] = []
         self._dead_letters: DeadLetters | None = None
@@ -174,6 +175,7 @@ class AlertService:
         for _, handler in built:
             for worker in handler.workers:
                 worker.close()
+        self._file_workers.clear()
 
     def _sinks(self) -> tuple[DeadLetters, CaptureSink]:
         if self._dead_letters is None:
@@ -253,6 +255,15 @@ class AlertService:
         handler = HANDLER_KINDS[kind].build(self, handler_id, options, label, problem)
         self._handlers.append(handler)
         return handler
+
+    def file_worker(self, kind: str, handler_id: str, label: str, path: str, send) -> Worker:
+        """The one worker appending to `path`: handlers of several alert nodes (or tasks) that write
+        one file share it, so the file gets their events in the order the task produced them, not in
+        the order their threads happened to run."""
+        worker = self._file_workers.get(path)
+        if worker is None:
+            worker = self._file_workers[path] = self.delivery_worker(kind, handler_id, label, path, send, 0)
+        return worker
 
     def delivery_worker(self, kind: str, handler_id: str, label: str, target: str, send, retries: int) -> Worker:
         """The worker thread and queue of one delivering handler; `label` names it in reports,
@@ -351,7 +362,7 @@ class AlertService:
             return self._closed
         for handler in list(self._handlers):
             handler.flush()
-        workers = [w for h in self._handlers for w in h.workers]
+        workers = list({id(w): w for h in self._handlers for w in h.workers}.values())  # shared ones once
         wait_all(workers, grace_s, interrupted=interrupted, signals=signals, notice=self.report)
         summary = DeliverySummary(dead_letter_path=self.dead_letter_path, capture_path=self.capture_path,
                                   interrupted=interrupted)

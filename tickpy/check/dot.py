@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from tickpy.check.catalogue import load
 from tickpy.check.evaluate import sorted_nodes
-from tickpy.check.node_words import Unset, show
+from tickpy.check.node_words import Unset, method_name, show
 from tickpy.check.pipeline import Pipeline, PipelineNode, TimeDimension
 from tickpy.golang.gotime import format_influx_duration
 from tickpy.lang.values import Duration
@@ -53,7 +52,7 @@ def _describe_shown(node: PipelineNode) -> str:
     elif node.type == "UDFNode":
         text = f"@{node.name}({args})"
     else:
-        text = f"|{_method_name(node)}({args})"
+        text = f"|{method_name(node)}({args})"
     calls = [(call.span.offset, _show_call(call.name, call.args)) for call in node.properties]
     for handler in node.handlers:
         handler_text = _show_call(handler.kind, handler.args)
@@ -62,13 +61,6 @@ def _describe_shown(node: PipelineNode) -> str:
     # Stable: calls Kapacitor adds itself (deadman()'s) share one place and keep their order.
     calls.sort(key=lambda call: call[0])
     return text + "".join(shown for _, shown in calls)
-
-
-def _method_name(node: PipelineNode) -> str:
-    if node.extra.get("includeFitData"):  # holtWintersWithFit() builds a "holtWinters" node
-        return "holtWintersWithFit"
-    # A node no method builds (the noop Kapacitor adds under a watched node) keeps its DOT name.
-    return load().chain_names.get((node.type, node.name), node.name)
 
 
 def _show_call(name: str, args: list) -> str:

@@ -777,6 +777,8 @@ class Evaluator:
                 info = {"type": method.returns, "desc": lookup_key(method.go_name).lower(), "wants": edge, "provides": edge}
             node = self._create_child(parent, info["type"], info["desc"], info["wants"], info["provides"], fn.span)
             node.args = list(args)
+            if info["type"] == "QueryNode" and fn.args and type(fn.args[0]) is ast.StringLiteral:
+                node.extra["query_literal"] = fn.args[0]  # to point into the query's text
             if method.go_name == "HoltWintersWithFit":  # Kapacitor names it "holtWinters" too
                 node.extra["includeFitData"] = True
         self.written[id(node)] = lookup_key(fn.name)

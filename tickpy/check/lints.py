@@ -5,7 +5,8 @@
 - regexes that RE2 rejects, or that look like shell globs (`/prod*/`);
 - alert templates: Go template syntax, unknown fields and functions, a tag used in `.id()`/
   `.message()` that the data no longer has after an aggregation, `.details()` HTML escaping;
-- `.stateChangesOnly()` on an alert whose series all share one state (no groupBy, id without tags).
+- `.stateChangesOnly()` on an alert whose series all share one state (no groupBy, id without tags);
+- a query node's InfluxQL that tickpy's embedded InfluxDB does not run.
 """
 
 from __future__ import annotations
@@ -15,8 +16,10 @@ from collections.abc import Iterator
 from typing import Any
 
 from tickpy.check.catalogue import load
+from tickpy.check.node_rules import query_error, query_span
 from tickpy.check.pipeline import Pipeline, PipelineNode, PropertyCall
 from tickpy.diagnostics import WARNING, Diagnostic, diagnostic_at
+from tickpy.influxql import InfluxQLUnsupported
 from tickpy.lang import LambdaCompileError, compile_lambda
 from tickpy.lang.values import StarValue
 from tickpy.syntax import ast
@@ -40,6 +43,8 @@ def lint_program(program: ast.Program, pipeline: Pipeline | None, source: str | 
         for pipeline_node in pipeline.nodes:
             if pipeline_node.type == "AlertNode":
                 found.extend(_lint_alert(pipeline_node))
+            elif pipeline_node.type == "QueryNode":
+                found.extend(_lint_query(pipeline_node))
             for span, error in _lambda_start_failures(pipeline_node):
                 lint = explained.get(span.line)
                 if lint is not None:
@@ -49,6 +54,15 @@ def lint_program(program: ast.Program, pipeline: Pipeline | None, source: str | 
                         diagnostic_at(span, f"Kapacitor defines this task, but {_START_FAILURE}: {error}", severity=WARNING, code="lambda-error")
                     )
     return found
+
+
+def _lint_query(node: PipelineNode) -> Iterator[Diagnostic]:
+    """A statement Kapacitor runs but tickpy's embedded InfluxDB does not (`tickpy run` without
+    --influxdb-url refuses it)."""
+    error = query_error(node)
+    if isinstance(error, InfluxQLUnsupported):
+        yield diagnostic_at(query_span(node, error.offset), f"tickpy cannot run this query offline: {error.message}",
+                            severity=WARNING, code="influxql-unsupported")
 
 
 # Kapacitor's define does not compile lambdas; creating the task's nodes does.

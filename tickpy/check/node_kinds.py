@@ -30,6 +30,7 @@ from tickpy.check.node_rules import (
     check_autoscale_replicas,
     check_dimensions,
     check_prefixes,
+    check_query,
     go_type,
     last_arg,
     last_args,
@@ -75,9 +76,24 @@ def node_kind(node_type: str) -> NodeKind:
     return NODE_KINDS[node_type]
 
 
-def describe_call(node: PipelineNode, pipeline: Pipeline) -> str:
-    """The sentence of a kind with nothing more particular to say."""
-    return f"Runs {call_text(node)} on each {unit(node)}."
+def _names(values: list) -> str:
+    """'a', 'b' and 'c'."""
+    shown = [literal(value) for value in values]
+    return shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " and " + shown[-1]
+
+
+def _flat_args(node: PipelineNode, name: str) -> list:
+    """The arguments of every .name(...) call, in order (lists flattened)."""
+    values: list = []
+    for call in node.all(name):
+        for arg in call.args:
+            values.extend(arg if isinstance(arg, list) else [arg])
+    return values
+
+
+def _same_time(node: PipelineNode) -> str:
+    tolerance = prop(node, "tolerance")
+    return f" (within {duration(tolerance)} of each other)" if tolerance is not None else ""
 
 
 # ---------------------------------------------------------------------- alert
@@ -191,7 +207,21 @@ def check_barrier(node: PipelineNode) -> None:
         raise RuleError("|barrier() needs .period() greater than zero", "period must be greater than zero")
 
 
-declare(NodeKind("BarrierNode", describe=describe_call, check=check_barrier, working_cardinality=True))
+def describe_barrier(node: PipelineNode, pipeline: Pipeline) -> str:
+    idle = prop(node, "idle")
+    words = grouping(node)
+    groups = f"group (by {words})" if words else "group"
+    when = (f", once a {groups} has had no data for {duration(idle)}, adds a barrier to it" if idle is not None
+            else f" adds a barrier to each {groups} every {duration(prop(node, 'period'))}")
+    text = (f"Passes the data on and{when} (on Kapacitor's clock; tickpy run: on the data's time): the nodes "
+            "below take that group's time as having reached it (a window emits, a join stops waiting), and the "
+            "group's data older than it is dropped.")
+    if prop(node, "delete") is True:
+        text += " After each barrier the group is deleted, here and below, until it sends data again."
+    return text
+
+
+declare(NodeKind("BarrierNode", describe=describe_barrier, check=check_barrier, working_cardinality=True))
 
 
 # ---------------------------------------------------------------------- batch
@@ -207,7 +237,17 @@ declare(NodeKind("BatchNode", describe=describe_batch, sink=True))
 # --------------------------------------------------------------- changeDetect
 
 
-declare(NodeKind("ChangeDetectNode", describe=describe_call, working_cardinality=True))
+def describe_change_detect(node: PipelineNode, pipeline: Pipeline) -> str:
+    fields = [name for arg in node.args for name in (arg if isinstance(arg, list) else [arg])]
+    what = f"the field {_names(fields)}" if len(fields) == 1 else f"any of the fields {_names(fields)}"
+    if node.wants == "batch":
+        return (f"Keeps, in each batch, only the points where {what} differs from the last point kept (the first "
+                "point is kept).")
+    return (f"Passes a point on only when {what} differs from the last point passed{per_group(node)} (the first "
+            "point of each group passes); the others are dropped.")
+
+
+declare(NodeKind("ChangeDetectNode", describe=describe_change_detect, working_cardinality=True))
 
 
 # -------------------------------------------------------------------- combine
@@ -219,7 +259,16 @@ def check_combine(node: PipelineNode) -> None:
         check_prefixes(node, len(node.args), "combinations", last_arg(node, "delimiter", "."), combine=True)
 
 
-declare(NodeKind("CombineNode", describe=describe_call, check=check_combine, working_cardinality=True))
+def describe_combine(node: PipelineNode, pipeline: Pipeline) -> str:
+    tests = " / ".join(expression(arg) for arg in node.args)
+    names = last_args(node, "as") or []
+    delimiter = last_arg(node, "delimiter", ".")
+    return (f"Combines points of the same time{_same_time(node)}{per_group(node)}: every set of {len(node.args)} "
+            f"different points that match {tests} in turn becomes one point, whose fields and tags are prefixed "
+            f"{_names(names) if names else '?'} with {literal(delimiter)}.")
+
+
+declare(NodeKind("CombineNode", describe=describe_combine, check=check_combine, working_cardinality=True))
 
 
 # -------------------------------------------------------------------- default
@@ -280,12 +329,37 @@ declare(NodeKind("DerivativeNode", describe=describe_derivative, working_cardina
 # --------------------------------------------------------------- ec2Autoscale
 
 
+def describe_autoscale(node: PipelineNode, pipeline: Pipeline) -> str:
+    """ec2Autoscale, k8sAutoscale, swarmAutoscale: what is scaled, to what, within which bounds."""
+    def named(name_property: str, tag_property: str) -> str:
+        name, tag = prop(node, name_property), prop(node, tag_property)
+        return f"named {literal(name)}" if name is not None else f"named by the tag {literal(tag)}" if tag is not None else "?"
+
+    if node.type == "Ec2AutoscaleNode":
+        target = f"the AWS EC2 autoscaling group {named('groupName', 'groupNameTag')}"
+    elif node.type == "K8sAutoscaleNode":
+        kind = prop(node, "kind", "deployments")
+        target = f"the Kubernetes resource of kind {literal(kind)} {named('resourceName', 'resourceNameTag')}"
+    else:
+        target = f"the Docker Swarm service {named('serviceName', 'serviceNameTag')}"
+    replicas = prop(node, "replicas")
+    text = f"Scales {target} to {expression(replicas) if replicas is not None else '?'} replicas, computed for each {unit(node)}"
+    low, high = prop(node, "min"), prop(node, "max")
+    if low is not None or high is not None:
+        text += f" and kept within {literal(low) if low is not None else 1} .. {literal(high) if high is not None else 'no maximum'}"
+    cooldowns = [f"{duration(prop(node, name))} after {what}" for name, what in
+                 (("increaseCooldown", "an increase"), ("decreaseCooldown", "a decrease")) if prop(node, name) is not None]
+    if cooldowns:
+        text += f"; it waits {' and '.join(cooldowns)}"
+    return text + "; it passes on a point for each change it makes (tickpy run does not scale anything)."
+
+
 def check_ec2_autoscale(node: PipelineNode) -> None:
     check_autoscale(node, "groupName", "groupNameTag")
     check_autoscale_replicas(node)
 
 
-declare(NodeKind("Ec2AutoscaleNode", describe=describe_call, check=check_ec2_autoscale, working_cardinality=True))
+declare(NodeKind("Ec2AutoscaleNode", describe=describe_autoscale, check=check_ec2_autoscale, working_cardinality=True))
 
 
 # ----------------------------------------------------------------------- eval
@@ -346,7 +420,18 @@ declare(NodeKind("EvalNode", describe=describe_eval, check=check_eval, working_c
 # -------------------------------------------------------------------- flatten
 
 
-declare(NodeKind("FlattenNode", describe=describe_call, working_cardinality=True))
+def describe_flatten(node: PipelineNode, pipeline: Pipeline) -> str:
+    tags = _flat_args(node, "on")
+    delimiter = last_arg(node, "delimiter", ".")
+    text = (f"Flattens the points of the same time{_same_time(node)} into one point{per_group(node)}: each field is "
+            f"renamed to the values of its point's tags {_names(tags) if tags else '?'}")
+    if prop(node, "dropOriginalFieldName") is True:
+        return text + f", joined by {literal(delimiter)} (its own name is dropped)."
+    return text + (f" then its own name, joined by {literal(delimiter)} (port=80 bytes=1 and port=443 bytes=2, "
+                   "flattened on 'port', become 80.bytes=1,443.bytes=2).")
+
+
+declare(NodeKind("FlattenNode", describe=describe_flatten, working_cardinality=True))
 
 
 # ----------------------------------------------------------------------- from
@@ -439,7 +524,18 @@ def check_http_post(node: PipelineNode) -> None:
             raise RuleError("the 'Authenticate' header cannot be set", "cannot set 'authenticate' header")
 
 
-declare(NodeKind("HTTPPostNode", describe=describe_call, check=check_http_post, sink=True,
+def describe_http_post(node: PipelineNode, pipeline: Pipeline) -> str:
+    endpoint = prop(node, "endpoint")
+    where = (literal(node.args[0]) if node.args else
+             f"the URL of the endpoint {literal(endpoint)} of the configuration's [[httppost]] sections")
+    text = f"Posts each {unit(node)} as JSON (Kapacitor's result format) to {where}, and passes it on"
+    code_field = prop(node, "codeField")
+    if code_field is not None:
+        text += f" with the answer's HTTP status code in the field {literal(code_field)} (0 when nothing answered)"
+    return text + "."
+
+
+declare(NodeKind("HTTPPostNode", describe=describe_http_post, check=check_http_post, sink=True,
                  working_cardinality=True))
 
 
@@ -559,7 +655,7 @@ def check_k8s_autoscale(node: PipelineNode) -> None:
     check_autoscale_replicas(node)
 
 
-declare(NodeKind("K8sAutoscaleNode", describe=describe_call, check=check_k8s_autoscale, working_cardinality=True))
+declare(NodeKind("K8sAutoscaleNode", describe=describe_autoscale, check=check_k8s_autoscale, working_cardinality=True))
 
 
 # ---------------------------------------------------------- kapacitorLoopback
@@ -572,7 +668,19 @@ def check_loopback(node: PipelineNode) -> None:
         raise RuleError("|kapacitorLoopback() needs .retentionPolicy()", "must specify a retention policy")
 
 
-declare(NodeKind("KapacitorLoopbackNode", describe=describe_call, check=check_loopback, sink=True))
+def describe_loopback(node: PipelineNode, pipeline: Pipeline) -> str:
+    text = (f"Writes each point back into Kapacitor's own stream, to database {literal(prop(node, 'database', ''))}, "
+            f"retention policy {literal(prop(node, 'retentionPolicy', ''))}")
+    measurement = prop(node, "measurement")
+    if measurement is not None:
+        text += f", as measurement {literal(measurement)}"
+    tags = [f"{literal(call.args[0])}={literal(call.args[1])}" for call in node.all("tag") if len(call.args) == 2]
+    if tags:
+        text += f", with the tags {', '.join(tags)}"
+    return text + ", where other tasks read it (tickpy run prints these lines)."
+
+
+declare(NodeKind("KapacitorLoopbackNode", describe=describe_loopback, check=check_loopback, sink=True))
 
 
 # ------------------------------------------------------------------------ log
@@ -626,13 +734,25 @@ def describe_query(node: PipelineNode, pipeline: Pipeline) -> str:
     return text + "."
 
 
-declare(NodeKind("QueryNode", describe=describe_query))
+declare(NodeKind("QueryNode", describe=describe_query, check=check_query))
 
 
 # ------------------------------------------------------------------ queryFlux
 
 
-declare(NodeKind("QueryFluxNode", describe=describe_call))
+def describe_query_flux(node: PipelineNode, pipeline: Pipeline) -> str:
+    text = f"Runs the Flux query {literal(node.args[0]) if node.args else '?'}"
+    every, cron, period = prop(node, "every"), prop(node, "cron"), prop(node, "period")
+    if cron is not None:
+        text += f" on the schedule {literal(cron)}"
+    elif every is not None:
+        text += f" every {duration(every)}"
+    if period is not None:
+        text += f", over the last {duration(period)}"
+    return text + "; each result is a batch."
+
+
+declare(NodeKind("QueryFluxNode", describe=describe_query_flux))
 
 
 # --------------------------------------------------------------------- sample
@@ -659,7 +779,16 @@ declare(NodeKind("ShiftNode", describe=describe_shift))
 # ------------------------------------------------------------------- sideload
 
 
-declare(NodeKind("SideloadNode", describe=describe_call))
+def describe_sideload(node: PipelineNode, pipeline: Pipeline) -> str:
+    added = [f"{kind} {literal(call.args[0])} (default {literal(call.args[1])})"
+             for kind in ("field", "tag") for call in node.all(kind) if len(call.args) == 2]
+    order = _flat_args(node, "order")
+    return (f"Adds to each {unit(node)} the {', '.join(added) if added else 'values'} read from {literal(prop(node, 'source', ''))}: "
+            f"the first of the files {_names(order) if order else '?'} (templates filled in with the point's tags) "
+            "that has a value gives it, else the default.")
+
+
+declare(NodeKind("SideloadNode", describe=describe_sideload))
 
 
 # -------------------------------------------------- stateCount, stateDuration
@@ -728,20 +857,31 @@ def check_swarm_autoscale(node: PipelineNode) -> None:
     check_autoscale_replicas(node)
 
 
-declare(NodeKind("SwarmAutoscaleNode", describe=describe_call, check=check_swarm_autoscale,
+declare(NodeKind("SwarmAutoscaleNode", describe=describe_autoscale, check=check_swarm_autoscale,
                  working_cardinality=True))
 
 
 # -------------------------------------------------------------------- trickle
 
 
-declare(NodeKind("TrickleNode", describe=describe_call))
+def describe_trickle(node: PipelineNode, pipeline: Pipeline) -> str:
+    return "Turns each batch back into single points: the nodes below get a stream."
+
+
+declare(NodeKind("TrickleNode", describe=describe_trickle))
 
 
 # ------------------------------------------------------------- UDFs (@name())
 
 
-declare(NodeKind("UDFNode", describe=describe_call))
+def describe_udf(node: PipelineNode, pipeline: Pipeline) -> str:
+    options = "".join(f".{call.name}({', '.join(literal(arg) for arg in call.args)})" for call in node.properties)
+    with_options = f" with the options {options}" if options else ""
+    return (f"Sends each {unit(node)} to the user-defined function {call_text(node)}{with_options} (a program or "
+            "socket set up in Kapacitor's configuration) and passes on what it answers (tickpy run does not run UDFs).")
+
+
+declare(NodeKind("UDFNode", describe=describe_udf))
 
 
 # ---------------------------------------------------------------------- union

@@ -14,8 +14,10 @@ from tickpy.check.catalogue import load
 from tickpy.check.evaluate import with_article
 from tickpy.check.pipeline import PipelineNode
 from tickpy.check.values import go_type_of, kind_of_value
+from tickpy.influxql import InfluxQLError, InfluxQLUnsupported, parse_select
 from tickpy.lang.values import Duration, StarValue
 from tickpy.syntax import ast
+from tickpy.syntax.lexer import utf8_len
 
 
 class RuleError(Exception):
@@ -154,5 +156,50 @@ def check_autoscale_replicas(node: PipelineNode) -> None:
         raise RuleError(f"|{node.name}() needs .replicas(lambda: ...)", "must provide a replicas lambda expression")
 
 
-__all__ = ["RuleError", "at_call", "check_autoscale", "check_autoscale_replicas", "check_dimensions",
+def query_error(node: PipelineNode) -> InfluxQLError | None:
+    """Why a query node's InfluxQL does not parse, or is outside what tickpy runs (None: fine)."""
+    text = node.args[0] if node.args and isinstance(node.args[0], str) else None
+    if text is None:
+        return None
+    try:
+        parse_select(text)
+    except InfluxQLError as error:
+        return error
+    return None
+
+
+def query_span(node: PipelineNode, offset: int) -> ast.Span:
+    """Where character `offset` of a query node's statement is in the script: in its string
+    literal (a quote written `\\'` counts two), else the node's call."""
+    literal = node.extra.get("query_literal")
+    if literal is None or not node.args or literal.value != node.args[0] or offset < 0:
+        return node.span
+    written = literal.value[:offset]
+    if not literal.triple_quoted:
+        written = written.replace("'", "\\'")
+    start = literal.span
+    if "\n" in written:
+        line = start.line + written.count("\n")
+        column = utf8_len(written.rsplit("\n", 1)[1]) + 1
+    else:
+        line = start.line
+        column = start.column + (3 if literal.triple_quoted else 1) + utf8_len(written)
+    return ast.Span(line, column, line, column + 1)
+
+
+def check_query(node: PipelineNode) -> None:
+    """Kapacitor parses the statement when it creates the task: a syntax error fails `define`
+    (a statement tickpy cannot run is only a warning: Kapacitor runs it)."""
+    error = query_error(node)
+    if error is None or isinstance(error, InfluxQLUnsupported):
+        return
+    span = query_span(node, error.offset)
+    raise RuleError(
+        f"the InfluxQL query does not parse: {error.message}",
+        f"failed to parse InfluxQL query: {error.message}",
+        span=span,
+    )
+
+
+__all__ = ["RuleError", "check_query", "query_error", "query_span", "at_call", "check_autoscale", "check_autoscale_replicas", "check_dimensions",
            "check_prefixes", "go_type", "last_arg", "last_args", "nanoseconds", "value_words"]

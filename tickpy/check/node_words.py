@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from tickpy.check.catalogue import load
 from tickpy.check.pipeline import PipelineNode
 from tickpy.golang.gotime import format_go_duration
 from tickpy.lang.values import Duration
@@ -30,12 +31,23 @@ def show(value: Any) -> str:
     return "*" if type(value).__name__ == "StarValue" else type(value).__name__
 
 
+def method_name(node: PipelineNode) -> str:
+    """The chaining method that builds the node, as the script writes it (`httpPost`, `groupBy`,
+    `holtWintersWithFit`), where its DOT name is Kapacitor's own (`http_post`, `groupby`)."""
+    if node.extra.get("includeFitData"):  # holtWintersWithFit() builds a "holtWinters" node
+        return "holtWintersWithFit"
+    # A node no method builds (the noop Kapacitor adds under a watched node) keeps its DOT name.
+    return load().chain_names.get((node.type, node.name), node.name)
+
+
 def call_text(node: PipelineNode) -> str:
-    """The node as its chaining call: `stream`, `|window()`, `|mean('usage_idle')`."""
+    """The node as the script calls it: `stream`, `|window()`, `|httpPost('http://x')`, `@smooth()`."""
     if node.type in ("StreamNode", "BatchNode"):
         return node.name
     args = ", ".join(show(a) for a in node.args if not isinstance(a, PipelineNode))
-    return f"|{node.name}({args})"
+    if node.type == "UDFNode":
+        return f"@{node.name}({args})"
+    return f"|{method_name(node)}({args})"
 
 
 def literal(value: Any) -> str:
@@ -131,4 +143,4 @@ def unit(node: PipelineNode) -> str:
 
 
 __all__ = ["Unset", "call_text", "duration", "expression", "group_words", "grouping", "label", "literal",
-           "per_group", "plural", "prop", "show", "unit"]
+           "method_name", "per_group", "plural", "prop", "show", "unit"]

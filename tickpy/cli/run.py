@@ -20,7 +20,7 @@ from tickpy.diagnostics import ERROR, Diagnostic, TickpyError, render, visible
 from tickpy.golang import gojson
 from tickpy.golang.gotime import format_time_rfc3339nano, parse_go_duration
 from tickpy.observe.observer import make_observer
-from tickpy.runtime.inputfiles import first_block, input_notes, open_input
+from tickpy.runtime.inputfiles import InputBytes, first_block, input_notes, open_input
 from tickpy.runtime.lineprotocol import read_points
 from tickpy.runtime.srpl import read_srpl
 
@@ -60,6 +60,9 @@ Outputs:
   undelivered alerts           reported on stderr and counted; kept in the --dead-letter FILE
   external-service alerts      "captured (not sent)" lines on stderr, or the --capture FILE
   log nodes, errors            stderr, then a summary (--topics and --stats add tables to it)
+  progress                     stderr when it is a terminal, redrawn in place and erased:
+                               points read, points/s, alerts; when every INPUT is a file,
+                               also the share of their bytes read (gzip: compressed) and ETA
 
 \b
 Exit status:
@@ -212,7 +215,8 @@ def _noting_untimed(points, name: str, now: int):
         yield point
 
 
-def _iter_inputs(inputs: tuple[str, ...], input_format: str, precision: str, reporter: _InputReporter, signals):
+def _iter_inputs(inputs: tuple[str, ...], input_format: str, precision: str, reporter: _InputReporter, signals,
+                 input_bytes: InputBytes):
     for name in inputs or ("-",):
         if name == "-":
             yield from _read(sys.stdin.buffer, "<stdin>", input_format, precision, reporter, signals)
@@ -222,7 +226,9 @@ def _iter_inputs(inputs: tuple[str, ...], input_format: str, precision: str, rep
         except OSError as error:
             raise RunProblem(f"cannot read input {name}: {error.strerror or error}") from None
         with handle:  # a named pipe may keep a read waiting too
+            input_bytes.start(handle)
             yield from _read(handle, name, input_format, precision, reporter, signals)
+            input_bytes.finish()
 
 
 def _node_error_count(result) -> int:
@@ -345,6 +351,17 @@ def _group_limit_message(exceeded) -> str:
 @click.option("--allow-node-errors", "allow_node_errors", is_flag=True,
               help="Exit 0 even if node errors dropped points or events (they are still logged and counted "
                    "in the summary).")
+@click.option("--clock", "clock_mode", type=click.Choice(["data", "wall"]), default="data", show_default=True,
+              help="What stats (so deadman) and barrier tick on: the times of the points read (data: a replay "
+                   "gives the same answer every time; nothing ticks after the last point unless --clock-until "
+                   "says), or the wall clock while the input is read, as on a Kapacitor server (wall).")
+@click.option("--clock-start", metavar="TIME",
+              help="Data clock: where it stands before the first point (the task's start on a server), "
+                   "RFC 3339 or Unix ns; stats ticks from there.")
+@click.option("--clock-until", metavar="TIME|+DURATION",
+              help="Data clock: after the last point it runs on to TIME (RFC 3339 or Unix ns), or DURATION past "
+                   "the latest point (+10m), as on a server that got no more data: deadman fires, idle barriers "
+                   "close windows.")
 @click.option("--trace", is_flag=True, help="Show, on stderr, what each node did with each point (see --trace-filter).")
 @click.option("--trace-filter", metavar="EXPR",
               help="Trace only the input points for which this lambda expression is true, e.g. "
@@ -352,7 +369,7 @@ def _group_limit_message(exceeded) -> str:
 def command(script, inputs, handler_paths, dbrp, task_name, precision, httpout_dir, config_path,
             input_format, influxdb_out, dead_letter, handler_timeout, exec_timeout, breaker_failures, max_groups,
             group_expiry, capture, topics, flush, stats, graph_out, graph_view, no_warnings, allow_node_errors, trace,
-            trace_filter, vars_path=None):
+            trace_filter, clock_mode="data", clock_start=None, clock_until=None, vars_path=None):
     sys.exit(run_command(script, inputs, handler_paths=handler_paths, dbrp=dbrp, task_name=task_name,
                          precision=precision, httpout_dir=httpout_dir, config_path=config_path,
                          input_format=input_format, influxdb_out=influxdb_out, flush=flush,
@@ -360,8 +377,44 @@ def command(script, inputs, handler_paths, dbrp, task_name, precision, httpout_d
                          trace_filter=trace_filter, dead_letter=dead_letter, capture=capture,
                          topics=topics, vars_path=vars_path, handler_timeout=handler_timeout,
                          exec_timeout=exec_timeout, breaker_failures=breaker_failures, max_groups=max_groups,
-                         group_expiry=group_expiry, show_warnings=not no_warnings,
-                         allow_node_errors=allow_node_errors))
+                         group_expiry=group_expiry, show_warnings=not no_warnings, allow_node_errors=allow_node_errors,
+                         clock_mode=clock_mode, clock_start=clock_start, clock_until=clock_until))
+
+
+def _clock_options(mode: str, start: str | None, until: str | None) -> dict:
+    """RunOptions' clock fields for --clock, --clock-start and --clock-until; ValueError says
+    what is wrong."""
+    options: dict = {"clock_mode": mode}
+    if not (start or until):
+        return options
+    # deferred: start-up (only --clock-start/--clock-until read times)
+    from tickpy.testing.times import TimeFormatError, parse_duration_ns
+
+    if mode == "wall":
+        raise ValueError("--clock-start and --clock-until set the data clock; --clock wall follows the wall clock")
+    if start:
+        options["clock_start"] = _clock_time("--clock-start", start)
+    if until and until.startswith("+"):
+        try:
+            options["clock_after_last"] = parse_duration_ns(until[1:])
+        except TimeFormatError as error:
+            raise ValueError(f"--clock-until {until}: {error}") from None
+    elif until:
+        options["clock_until"] = _clock_time("--clock-until", until)
+    return options
+
+
+def _clock_time(flag: str, text: str) -> int:
+    # deferred: start-up (as in _clock_options)
+    from tickpy.testing.times import TimeFormatError, is_relative, parse_time_ns
+
+    if is_relative(text):
+        raise ValueError(f"{flag} {text}: give a time (RFC 3339 or Unix ns)"
+                         + (", or +DURATION after the latest point" if flag == "--clock-until" else ""))
+    try:
+        return parse_time_ns(int(text) if text.lstrip("-").isdigit() else text)
+    except TimeFormatError as error:
+        raise ValueError(f"{flag} {text}: {error}") from None
 
 
 def _unwritable_reason(path: str, error: OSError) -> str:
@@ -395,7 +448,7 @@ def run_command(script, inputs, *, handler_paths=(), dbrp=None, task_name=None, 
                 stats=False, graph_out=None, graph_view="attributes", trace=False, trace_filter=None,
                 dead_letter=None, capture=None, topics=False, vars_path=None, handler_timeout=None,
                 exec_timeout=None, breaker_failures=None, max_groups=None, group_expiry=None, show_warnings=True,
-                allow_node_errors=False) -> int:
+                allow_node_errors=False, clock_mode="data", clock_start=None, clock_until=None) -> int:
     # `tickpy run` installed the signal handling as it started (tickpy/cli/__init__.py); called
     # from Python, the run handles signals while it lasts.
     signals = installed()
@@ -410,7 +463,8 @@ def run_command(script, inputs, *, handler_paths=(), dbrp=None, task_name=None, 
                       dead_letter=dead_letter, capture=capture, topics=topics, vars_path=vars_path,
                       handler_timeout=handler_timeout, exec_timeout=exec_timeout,
                       breaker_failures=breaker_failures, max_groups=max_groups, group_expiry=group_expiry,
-                      show_warnings=show_warnings, allow_node_errors=allow_node_errors)
+                      show_warnings=show_warnings, allow_node_errors=allow_node_errors, clock_mode=clock_mode,
+                      clock_start=clock_start, clock_until=clock_until)
     finally:
         if own_signals is not None:
             own_signals.restore()
@@ -421,7 +475,7 @@ def run_command(script, inputs, *, handler_paths=(), dbrp=None, task_name=None, 
 def _run(script, inputs, signals, *, handler_paths, dbrp, task_name, precision, httpout_dir, config_path,
          input_format, influxdb_out, flush, stats, graph_out, graph_view, trace, trace_filter, dead_letter,
          capture, topics, vars_path, handler_timeout, exec_timeout, breaker_failures, max_groups, group_expiry,
-         show_warnings, allow_node_errors) -> int:
+         show_warnings, allow_node_errors, clock_mode="data", clock_start=None, clock_until=None) -> int:
 
     if script == "-" and (not inputs or "-" in inputs):
         click.echo("tickpy run: the script cannot be read from standard input when the points are: "
@@ -457,6 +511,12 @@ def _run(script, inputs, signals, *, handler_paths, dbrp, task_name, precision, 
         if expiry_ns <= 0:
             click.echo(f"tickpy run: --group-expiry must be a positive duration, not {group_expiry}", err=True)
             return EXIT_USAGE
+
+    try:
+        clock = _clock_options(clock_mode, clock_start, clock_until)
+    except ValueError as error:
+        click.echo(f"tickpy run: {error}", err=True)
+        return EXIT_USAGE
 
     same = _same_file_problem(influxdb_out=influxdb_out, dead_letter=dead_letter, capture=capture,
                               graph_out=graph_out)
@@ -509,10 +569,11 @@ def _run(script, inputs, signals, *, handler_paths, dbrp, task_name, precision, 
     if (not inputs or "-" in inputs) and sys.stdin.isatty():
         click.echo("tickpy run: reading points from the terminal (end with Ctrl-D)", err=True)
     # Line-protocol points carry no database: they belong to the task's dbrp.
-    points = _iter_inputs(tuple(inputs), input_format, precision, reporter, signals)
+    input_bytes = InputBytes(tuple(inputs))  # for the progress line's share read
+    points = _iter_inputs(tuple(inputs), input_format, precision, reporter, signals, input_bytes)
     try:
         observer = make_observer(stats=stats, graph_out=graph_out, graph_labels=graph_view == "labels",
-                                 trace=trace, trace_filter=trace_filter)
+                                 trace=trace, trace_filter=trace_filter, input_bytes=input_bytes)
     except TickpyError as error:
         _print_error(error, "--trace-filter", trace_filter)
         return EXIT_USAGE
@@ -546,6 +607,7 @@ def _run(script, inputs, signals, *, handler_paths, dbrp, task_name, precision, 
             breaker_failures=breaker_failures,
             max_groups=max_groups,
             group_expiry=group_expiry,
+            **clock,
         )
         sys.stdout.flush()
     except BrokenPipeError:

@@ -24,7 +24,7 @@ class RunObserver:
 
     def __init__(self, *, stats: bool = False, graph_out: str | None = None, graph_labels: bool = False,
                  trace: bool = False, trace_filter: str | None = None,
-                 trace_write: Callable[[str], None] | None = None, progress_stream=None):
+                 trace_write: Callable[[str], None] | None = None, progress_stream=None, input_bytes=None):
         self.want_stats = stats
         self.graph_out = graph_out
         if graph_out is not None:
@@ -35,7 +35,7 @@ class RunObserver:
         self.point_filter = compile_filter(trace_filter) if trace_filter is not None else None
         self.trace_write = trace_write
         self.tracer: Tracer | None = None
-        self.progress = Progress(progress_stream) if progress_stream is not None else None
+        self.progress = Progress(progress_stream, input_bytes=input_bytes) if progress_stream is not None else None
         self.task = None
         self.watches: dict[int, Any] = {}
         self.started = time.perf_counter()
@@ -120,16 +120,19 @@ class RunObserver:
 
 def make_observer(*, stats: bool = False, graph_out: str | None = None, graph_labels: bool = False,
                   trace: bool = False, trace_filter: str | None = None,
-                  trace_write: Callable[[str], None] | None = None, stderr=None) -> RunObserver | None:
+                  trace_write: Callable[[str], None] | None = None, stderr=None,
+                  input_bytes=None) -> RunObserver | None:
     """The observer for these options, or None when nothing is observed (a plain run).
-    The progress line is added when `stderr` is a terminal and the trace does not write there."""
+    The progress line is added when `stderr` is a terminal and the trace does not write there;
+    `input_bytes` (tickpy.runtime.inputfiles.InputBytes) gives it the share of the input read."""
     stderr = stderr if stderr is not None else sys.stderr
     tracing = trace or trace_filter is not None
     progress_stream = stderr if progress_wanted(stderr) and not (tracing and trace_write is None) else None
     if not (stats or graph_out or tracing or progress_stream is not None):
         return None
     return RunObserver(stats=stats, graph_out=graph_out, graph_labels=graph_labels, trace=trace,
-                       trace_filter=trace_filter, trace_write=trace_write, progress_stream=progress_stream)
+                       trace_filter=trace_filter, trace_write=trace_write, progress_stream=progress_stream,
+                       input_bytes=input_bytes)
 
 
 class StderrGate:
@@ -178,6 +181,10 @@ class StderrGate:
         self.release(text)
 
     def write(self, text: str) -> int:
+        # Refused at once, as stderr refuses them: click tells a text stream from a binary one
+        # by writing b"" to it, and bytes kept while holding would fail when released.
+        if not isinstance(text, str):
+            raise TypeError(f"write() argument must be str, not {type(text).__name__}")
         with self.lock:
             if self.holding:
                 self.held.append(text)

@@ -96,11 +96,13 @@ class NodeWatch:
         if self.is_alert:
             self.suppressed = {SUPPRESSED_FLAPPING: 0, SUPPRESSED_STATE_CHANGES_ONLY: 0, SUPPRESSED_NO_RECOVERIES: 0}
         self.explainer: NodeExplainer | None = None  # set by the tracer
+        self.last: Any = None  # the last message the node was handed
 
     def in_count(self) -> int:
         return sum(probe.count for probe in self.in_probes)
 
     def receive(self, call: Callable[[Any], None], msg, kind: str) -> None:
+        self.last = msg
         if kind != "ingest":
             self.groups.add(msg.group)
         tracer = self.observer.tracer

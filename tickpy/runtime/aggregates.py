@@ -20,10 +20,12 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import reduce
+from itertools import accumulate
 from operator import add as _plus
 from typing import Any, cast
 
 from tickpy.golang.goalgorithms import pow as go_pow  # Go's math.Pow, bit for bit
+from tickpy.golang.gomath import go_divide
 from tickpy.golang.gosort import go_sort, sorted_by_value
 from tickpy.golang.gotypes import GO_TYPE_NAMES, int64_div, wrap_int64
 
@@ -641,95 +643,223 @@ def value_kind(value: Any) -> type | None:
 
 # ---------------------------------------------------------------------------------------------
 # holtWinters / holtWintersWithFit: InfluxDB's Holt-Winters forecast, fitted with its own
-# Nelder-Mead optimizer (every floating-point step kept in InfluxDB's order; Go's math.Pow)
+# Nelder-Mead optimizer. Every floating-point operation is InfluxDB's, in its order (Go's
+# math.Pow; a zero divisor gives Go's ±Inf or NaN). The fit calls the objective up to ~32,000
+# times per window, so the code below only strips Python's overhead from InfluxDB's loops:
+# values reused instead of recomputed (the same operations on the same operands), the
+# forecast and its squared errors in one pass, multiplications by exactly 1.0 left out.
 
 _HW_WEIGHT = 0.5
 _HW_EPSILON = 1.0e-4
 _HW_GUESSES = (0.3, 0.7)  # InfluxDB: from 0.3 while < 1.0, step 0.4
+_GO_POW_EXPONENT_BOUND = 1 << 12  # Go's Pow gives up squaring past this binary exponent
+# Below this a square may be subnormal, where Pow(x, 2) (frexp, square, ldexp) and x*x can round
+# differently; above it both round the same exact value once.
+_EXACT_SQUARE_FLOOR = 1e-290
 
 
 def nelder_mead(objective: Callable[[list], float], start: list, epsilon: float, scale: float) -> tuple[float, list]:
     """InfluxDB's Nelder-Mead minimiser (1000 iterations at most). The objective may change the
-    vertex it is given (Holt-Winters clamps its parameters in place), as in InfluxDB."""
+    vertex it is given (Holt-Winters clamps its parameters in place), as in InfluxDB.
+    Reflection's coefficient 1.0 multiplies exactly, so it is left out."""
     n = len(start)
-    alpha, beta, gamma = 1.0, 0.5, 2.0
+    float_n = float(n)
+    float_count = float(n + 1)
+    indices = range(n + 1)
     pn = scale * (math.sqrt(float(n + 1)) - 1 + float(n)) / (float(n) * math.sqrt(2))
     qn = scale * (math.sqrt(float(n + 1)) - 1) / (float(n) * math.sqrt(2))
     vertices = [list(start)]
     for i in range(1, n + 1):
         vertices.append([(pn if i - 1 == j else qn) + start[j] for j in range(n)])
     values = [objective(vertex) for vertex in vertices]
-    reflected = [0.0] * n
-    expanded = [0.0] * n
-    contracted = [0.0] * n
-    centroid = [0.0] * n
+    values_at = values.__getitem__
     for _ in range(1000):
-        worst = best = 0
-        for i in range(n + 1):
-            if values[i] > values[worst]:
-                worst = i
-            if values[i] < values[best]:
-                best = i
+        # max and min keep the first of equal values and skip NaN as InfluxDB's `>`/`<` scans do
+        worst = max(indices, key=values_at)
+        best = min(indices, key=values_at)
         second = best
-        for i in range(n + 1):
+        for i in indices:
             if values[i] > values[second] and values[i] < values[worst]:
                 second = i
-        for i in range(n):
-            total = 0.0
-            for m in range(n + 1):
-                if m != worst:
-                    total += vertices[m][i]
-            centroid[i] = total / float(n)
-        for i in range(n):
-            reflected[i] = centroid[i] + alpha * (centroid[i] - vertices[worst][i])
+        others = [vertex for i, vertex in enumerate(vertices) if i != worst]
+        # each coordinate summed from 0.0 in vertex order, as InfluxDB adds them
+        centroid = [reduce(_plus, column, 0.0) / float_n for column in zip(*others)]
+        reflected = [c + (c - w) for c, w in zip(centroid, vertices[worst])]
+        # values[...] is read again after each change: best, second and worst can be one vertex
         f_reflected = objective(reflected)
         if values[second] > f_reflected >= values[best]:
-            vertices[worst][:] = reflected
+            vertices[worst] = reflected
             values[worst] = f_reflected
         if f_reflected < values[best]:
-            for i in range(n):
-                expanded[i] = centroid[i] + gamma * (reflected[i] - centroid[i])
+            expanded = [c + 2.0 * (r - c) for c, r in zip(centroid, reflected)]
             f_expanded = objective(expanded)
             if f_expanded < f_reflected:
-                vertices[worst][:] = expanded
+                vertices[worst] = expanded
                 values[worst] = f_expanded
             else:
-                vertices[worst][:] = reflected
+                vertices[worst] = reflected
                 values[worst] = f_reflected
         if f_reflected >= values[second]:
             if values[worst] > f_reflected >= values[second]:
-                for i in range(n):
-                    contracted[i] = centroid[i] + beta * (reflected[i] - centroid[i])
+                contracted = [c + 0.5 * (r - c) for c, r in zip(centroid, reflected)]
             else:
-                for i in range(n):
-                    contracted[i] = centroid[i] - beta * (centroid[i] - vertices[worst][i])
+                contracted = [c - 0.5 * (c - w) for c, w in zip(centroid, vertices[worst])]
             f_contracted = objective(contracted)
             if f_contracted < values[worst]:
-                vertices[worst][:] = contracted
+                vertices[worst] = contracted
                 values[worst] = f_contracted
             else:
-                for row in range(n + 1):
+                base = vertices[best]
+                for row in indices:
                     if row != best:
-                        base, vertex = vertices[best], vertices[row]
-                        for i in range(n):
-                            vertex[i] = base[i] + (vertex[i] - base[i]) / 2.0
+                        vertices[row] = [b + (v - b) / 2.0 for b, v in zip(base, vertices[row])]
                 values[worst] = objective(vertices[worst])
                 values[second] = objective(vertices[second])
-        total = 0.0
-        for value in values:
-            total += value
-        average = total / float(n + 1)
+        average = reduce(_plus, values, 0.0) / float_count
         spread = 0.0
         for value in values:
-            spread += go_pow(value - average, 2.0) / float(n)
+            deviation = value - average
+            square = deviation * deviation
+            if not square >= _EXACT_SQUARE_FLOOR:  # also NaN: Go's Pow decides
+                square = go_pow(deviation, 2.0)
+            spread += square / float_n
         if math.sqrt(spread) < epsilon:
             break
-    best = 0
-    for i in range(n + 1):
-        if values[i] < values[best]:
-            best = i
+    best = min(indices, key=values_at)
     parameters = list(vertices[best])
     return objective(vertices[best]), parameters
+
+
+def _go_pow_series(x: float, count: int) -> list:
+    """[Go's math.Pow(x, t) for t in 1 .. count-1]. For 0 < x < 1 Pow takes frexp(x), squares
+    the fraction again and again (renormalised into [0.5, 1)) and multiplies together the squares
+    of t's set bits, lowest first: Pow(x, t) is Pow(x, t less its top bit) times one more square,
+    the same multiplications in the same order, made here for every t at once, bit by bit."""
+    if not 0.0 < x < 1.0:  # 0, -0, 1, NaN: Pow's special cases
+        return [go_pow(x, float(t)) for t in range(1, count)]
+    fraction, exponent = math.frexp(x)
+    fractions, exponents = [1.0], [0]  # for t = 0 .. 2**bits - 1
+    while len(fractions) < count:
+        if exponent < -_GO_POW_EXPONENT_BOUND:  # Pow stops squaring: every further power is 0
+            exponents += [0] * (count - len(fractions))
+            fractions += [0.0] * (count - len(fractions))
+            break
+        fractions += [before * fraction for before in fractions]
+        exponents += [before + exponent for before in exponents]
+        fraction *= fraction
+        exponent <<= 1
+        if fraction < 0.5:
+            fraction += fraction
+            exponent -= 1
+    # 0 < fraction <= 1 and exponent <= 0: ldexp cannot overflow
+    return list(map(math.ldexp, fractions[1:count], exponents[1:count]))
+
+
+def _damped_trend_factors(phi: float, count: int) -> list:
+    """phiH at each step t of 1 .. count-1 of InfluxDB's forecast: phi, then += Pow(phi, t)
+    (accumulate adds left to right, as the loop does)."""
+    return list(accumulate(_go_pow_series(phi, count - 1), initial=phi))
+
+
+def _constrain(params: list) -> None:
+    """InfluxDB's constrain: alpha, beta, gamma, phi into [0, 1], in place."""
+    for i in range(4):
+        if params[i] > 1:
+            params[i] = 1.0
+        if params[i] < 0:
+            params[i] = 0.0
+
+
+_FACTOR_CACHE_VALUES = 1 << 18  # phiH series kept per window (half the fit's phis recur)
+
+
+def _sse_objective(y: list, m: int) -> Callable[[list], float]:
+    """InfluxDB's sse(params) over `y` (NaN where a value is missing): the squared errors of
+    forecast(0, params), summed in order; +Inf if the forecast is NaN where a value is known.
+    As there, the parameters are constrained and (seasonal, m >= 2) the season ring in
+    params[6:] rewritten in place."""
+    length = len(y)
+    first = y[0]
+    start_total = 0.0
+    if first == first:  # forecast[0] is y[0]: 0, or NaN for an infinite y[0]
+        difference = first - first
+        start_total += difference * difference
+    later = y[1:]
+    inf = math.inf
+    known_factors: dict[float, list] = {}
+    cache_entries = max(1, _FACTOR_CACHE_VALUES // length)
+
+    def damped_trend_factors(phi: float) -> list:
+        factors = known_factors.get(phi)
+        if factors is None:
+            if len(known_factors) >= cache_entries:
+                known_factors.clear()
+            factors = known_factors[phi] = _damped_trend_factors(phi, length)
+        return factors
+
+    if m < 2:
+
+        def sse(params: list) -> float:
+            _constrain(params)
+            alpha, beta, phi = params[0], params[1], params[3]
+            level, trend = params[4], params[5]
+            keep_level = 1 - alpha
+            keep_trend = (1 - beta) * phi
+            value = first
+            total = start_total
+            # sTm = sTmh = 1 without seasons: yT/1 and (...)*1 are yT and (...) exactly
+            for phi_h, known in zip(damped_trend_factors(phi), later):
+                previous_level = level
+                level = alpha * value + keep_level * (previous_level + phi * trend)
+                trend = beta * (level - previous_level) + keep_trend * trend
+                value = level + phi_h * trend
+                if known == known:
+                    if value != value:
+                        return inf  # nothing else is written: the rest cannot matter
+                    difference = value - known
+                    total += difference * difference
+            return total
+
+        return sse
+
+    # Season slots: at step t InfluxDB reads sTm from (t-m+so)%m and sTmh from (t-m+hm+so)%m
+    # of params[6:], then writes sT where sTm was (so = m-1+t-1, hm = t%m).
+    steps = []
+    for t in range(1, length):
+        so = m - 1 + t - 1
+        steps.append((6 + (t - m + so) % m, 6 + (t - m + t % m + so) % m))
+
+    def seasonal_sse(params: list) -> float:
+        _constrain(params)
+        alpha, beta, gamma, phi = params[0], params[1], params[2], params[3]
+        level, trend = params[4], params[5]
+        keep_level = 1 - alpha
+        keep_trend = (1 - beta) * phi
+        keep_season = 1 - gamma
+        value = first
+        total = start_total
+        missed = False  # a NaN forecast where a value is known; the ring is still rewritten to the end
+        for (slot, ahead), phi_h, known in zip(steps, damped_trend_factors(phi), later):
+            season = params[slot]
+            damped = level + phi * trend
+            try:
+                deseasoned, share = value / season, value / damped
+            except ZeroDivisionError:  # Go's ±Inf or NaN
+                deseasoned, share = go_divide(value, season), go_divide(value, damped)
+            previous_level = level
+            level = alpha * deseasoned + keep_level * damped
+            trend = beta * (level - previous_level) + keep_trend * trend
+            value = (level + phi_h * trend) * params[ahead]
+            params[slot] = gamma * share + keep_season * season
+            if known == known:
+                if value != value:
+                    missed = True
+                else:  # what is added once missed is never returned
+                    difference = value - known
+                    total += difference * difference
+        return inf if missed else total
+
+    return seasonal_sse
 
 
 class HoltWintersReducer(Reducer):
@@ -799,8 +929,9 @@ class HoltWintersReducer(Reducer):
             trend = _HW_WEIGHT * (y[1] - y[0])
         seasonals = []
         if self.seasonal:
-            seasonals = [(y[i] / level) if y[i] == y[i] else 0.0 for i in range(m)]
+            seasonals = [go_divide(y[i], level) if y[i] == y[i] else 0.0 for i in range(m)]
         parameters = [0.0, 0.0, 0.0, 0.0, level, trend, *seasonals]
+        sse = _sse_objective(y, m if self.seasonal else 0)
         best_sse = math.inf
         best_params = None
         for alpha in _HW_GUESSES:
@@ -808,9 +939,9 @@ class HoltWintersReducer(Reducer):
                 for gamma in _HW_GUESSES:
                     for phi in _HW_GUESSES:
                         parameters[0], parameters[1], parameters[2], parameters[3] = alpha, beta, gamma, phi
-                        sse, found = nelder_mead(self._sse, parameters, _HW_EPSILON, 1.0)
-                        if sse < best_sse or best_params is None:
-                            best_sse = sse
+                        found_sse, found = nelder_mead(sse, parameters, _HW_EPSILON, 1.0)
+                        if found_sse < best_sse or best_params is None:
+                            best_sse = found_sse
                             best_params = found
         assert best_params is not None, "the first guess is always kept"
         forecast = self._forecast(self.h, best_params)
@@ -829,11 +960,8 @@ class HoltWintersReducer(Reducer):
         return results
 
     def _forecast(self, h: int, params: list) -> list:
-        for i in range(4):  # constrain alpha, beta, gamma, phi to [0, 1], in place
-            if params[i] > 1:
-                params[i] = 1.0
-            if params[i] < 0:
-                params[i] = 0.0
+        """InfluxDB's forecast, step by step as it is written (the fit uses _sse_objective)."""
+        _constrain(params)
         y = self.y
         y_t = y[0]
         alpha, beta, gamma, phi = params[0], params[1], params[2], params[3]
@@ -843,8 +971,6 @@ class HoltWintersReducer(Reducer):
         m = so = 0
         if seasonal:
             m = len(params) - 6
-            if m == 1:
-                params[6] = 1.0
             so = m - 1
         length = len(y)
         forecast = [0.0] * (length + h)
@@ -856,9 +982,9 @@ class HoltWintersReducer(Reducer):
                 s_tm = params[6 + (t - m + so) % m]
                 s_tmh = params[6 + (t - m + hm + so) % m]
             previous_level, previous_trend = level, trend
-            level = alpha * (y_t / s_tm) + (1 - alpha) * (previous_level + phi * previous_trend)
+            level = alpha * go_divide(y_t, s_tm) + (1 - alpha) * (previous_level + phi * previous_trend)
             trend = beta * (level - previous_level) + (1 - beta) * phi * previous_trend
-            s_t = gamma * (y_t / (previous_level + phi * previous_trend)) + (1 - gamma) * s_tm
+            s_t = gamma * go_divide(y_t, previous_level + phi * previous_trend) + (1 - gamma) * s_tm
             y_t = (level + phi_h * trend) * s_tmh
             phi_h += go_pow(phi, float(t))
             if seasonal:
@@ -866,17 +992,6 @@ class HoltWintersReducer(Reducer):
                 so += 1
             forecast[t] = y_t
         return forecast
-
-    def _sse(self, params: list) -> float:
-        total = 0.0
-        y = self.y
-        for i, value in enumerate(self._forecast(0, params)):
-            if y[i] == y[i]:
-                if value != value:
-                    return math.inf
-                diff = value - y[i]
-                total += diff * diff
-        return total
 
 
 def _holt_winters(include_fit: bool):

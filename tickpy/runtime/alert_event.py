@@ -40,6 +40,7 @@ class AlertEvent:
     category: str = ""
     topic: str = ""
     no_external: bool = False
+    node: str = ""  # the label of the alert node that made it ("alert3"), for reports
     # The exact JSON bytes Kapacitor writes for this event (without trailing newline); filled
     # by the alert node once, shared by every handler.
     wire: bytes = field(default=b"", repr=False)

@@ -2,6 +2,8 @@
 
     compile_task(pipeline, ctx) -> CompiledTask   one Pipeline, one RunContext
     CompiledTask.run(points) / .finish()         push points; close what Kapacitor closes at the end
+    CompiledTask.advance_clock(time)             timer-driven nodes (stats, barrier) act as if no data came
+    with WallClock(task): task.run(points)       ... on the wall clock instead, while points are read
 
 `tickpy.api.run` wires this to an alert service and returns a `RunResult`: alerts (list[AlertEvent]
 in the order the alert nodes produced them), alert_counts (level -> number of events), httpout
@@ -13,7 +15,9 @@ delivery_summary, interrupted_by, alert_service.
 from __future__ import annotations
 
 import shlex
-from collections.abc import Iterable
+import threading
+import time as _time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,6 +39,8 @@ class CompiledTask:
     nodes: list[RuntimeNode]
     specs: list[Any]
     points_read: int = 0
+    # Held around each point while a WallClock ticks in another thread.
+    lock: Any = None
 
     @property
     def root(self) -> StreamNode:
@@ -47,12 +53,15 @@ class CompiledTask:
         root = self.root
         fast = getattr(root, "fast_ingest", None)
         ingest = fast() if fast is not None else root.ingest
+        skips_root = getattr(ingest, "__self__", None) is not root
+        if self.lock is not None:
+            ingest = _holding(self.lock, ingest)
         count = 0
         try:
             for count, point in enumerate(points, 1):  # noqa: B007  (count is read after the loop)
                 ingest(point)
         finally:
-            if getattr(ingest, "__self__", None) is not root:
+            if skips_root:
                 root.count_fast_ingested(count)  # the stream node was skipped
             self.points_read += count
         return count
@@ -60,6 +69,12 @@ class CompiledTask:
     def finish(self) -> None:
         for node in self.nodes:
             node.finish()
+
+    def advance_clock(self, time: int) -> None:
+        """Move the clock of the timer-driven nodes (stats, so deadman; barrier) to `time`
+        without data: what they would do on a server that got no points until then."""
+        for node in self.nodes:
+            node.advance_clock(time)
 
     def stats(self) -> dict[str, dict[str, Any]]:
         stats: dict[str, dict[str, Any]] = {}
@@ -94,6 +109,59 @@ class CompiledTask:
             if result is not None and endpoint is not None:
                 results[endpoint] = result()
         return results
+
+
+def _holding(lock, ingest: Callable[[Any], None]) -> Callable[[Any], None]:
+    def ingest_holding_lock(point) -> None:
+        with lock:
+            ingest(point)
+    return ingest_holding_lock
+
+
+class WallClock:
+    """A task's timer-driven nodes on the wall clock while its points are read, as Kapacitor's
+    tickers run them: a thread moves their clock every TICK_S, between two points (the task's
+    lock). A node error there is the task's; any other exception is raised on exit."""
+
+    TICK_S = 0.05
+
+    def __init__(self, task: CompiledTask, now: Callable[[], int] = _time.time_ns):
+        self.task = task
+        self.now = now
+        self.timed = any(type(node).advance_clock is not RuntimeNode.advance_clock for node in task.nodes)
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.error: BaseException | None = None
+
+    def __enter__(self) -> WallClock:
+        if not self.timed:
+            return self
+        task = self.task
+        task.lock = threading.Lock()
+        task.ctx.shared["wall_clock"] = True  # the stream node stops ticking them on event time
+        task.advance_clock(self.now())
+        self._thread = threading.Thread(target=self._tick, name="tickpy-wall-clock", daemon=True)
+        self._thread.start()
+        return self
+
+    def _tick(self) -> None:
+        task = self.task
+        while not self._stop.wait(self.TICK_S):
+            try:
+                with task.lock:
+                    task.advance_clock(self.now())
+            except BaseException as error:  # handed to the main thread by __exit__
+                self.error = error
+                return
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if self._thread is None:
+            return
+        self._stop.set()
+        self._thread.join()
+        self.task.lock = None
+        if self.error is not None and exc is None:
+            raise self.error
 
 
 def unsupported_diagnostic(spec) -> Diagnostic:

@@ -13,7 +13,7 @@ bound exists in Kapacitor; both are off unless asked for.
   state) for that long in data time is forgotten by every node of the task: a delete-group
   message goes down from the task's root, as `barrier().idle(d).delete(TRUE)` right below the
   root would send one, without the barrier first (an open window of the group is dropped, not
-  emitted). The data time is the time of the latest input point, as for barrier's idle.
+  emitted). The data time is the time of the latest input point (also with --clock wall).
 
 Only installed when asked for: the nodes that keep per-group state then get instance-level
 wrappers of their input methods; an unbounded run has none, and pays nothing.
@@ -57,7 +57,7 @@ class GroupBounds:
             if node.group_state or type(node).delete_group is not RuntimeNode.delete_group:
                 self._track(node)
         if self.expiry_ns:
-            ctx.shared.setdefault("time_listeners", []).append(self)
+            ctx.shared.setdefault("data_time_listeners", []).append(self)
 
     # ---- a group's messages ----
 
@@ -136,7 +136,7 @@ class GroupBounds:
             self.delete_messages[msg.group] = DeleteGroupMessage(msg.group, tags, msg.dimensions)
             heapq.heappush(self.schedule, (time + self.expiry_ns, msg.group))
 
-    # ---- expiry (a time listener: called with each input point's time before it goes in) ----
+    # ---- expiry (a data-time listener: called with each input point's time before it goes in) ----
 
     def advance(self, time: int) -> None:
         if time > self.clock:

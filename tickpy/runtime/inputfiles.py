@@ -5,6 +5,8 @@ input say about it when they do not look like line protocol.
     first_block(handle) -> bytes          what the handle holds at its start, not consumed
     input_notes(first_bytes) -> [str]     a UTF-8 byte order mark, Windows line endings, or mostly
                                           bytes that are not text: each worth one note to the user
+    InputBytes(names)                     how many of the inputs' bytes were read, of how many,
+                                          when every input is a regular file (for a progress line)
 
 None of this changes what is read: InfluxDB's parser (and so Kapacitor) rejects or keeps such
 lines as it does; the notes say why so many lines fail, once, instead of leaving it to be guessed
@@ -15,8 +17,10 @@ from __future__ import annotations
 
 import codecs
 import io
+import os
+import stat
 
-__all__ = ["GzipInput", "open_input", "first_block", "input_notes", "SNIFF_BYTES"]
+__all__ = ["GzipInput", "InputBytes", "open_input", "first_block", "input_notes", "SNIFF_BYTES"]
 
 GZIP_MAGIC = b"\x1f\x8b"
 SNIFF_BYTES = 8192  # what a buffered reader holds after its first read: enough to judge by
@@ -98,3 +102,41 @@ def input_notes(data: bytes) -> list[str]:
                      "\\r as part of its line, so such lines are rejected (the \\r shows as \\x0d) or keep it "
                      "in their last value; convert the input first (dos2unix, or tr -d '\\r')")
     return notes
+
+
+class InputBytes:
+    """How far reading the inputs has got, in bytes as stored: a gzip file counts by its
+    compressed bytes, which its size is. `total` is None unless every input is a regular file
+    (standard input and pipes have no size to measure against)."""
+
+    def __init__(self, names: tuple[str, ...]):
+        sizes = [_regular_file_size(name) if name != "-" else None for name in names]
+        known = [size for size in sizes if size is not None]
+        self.total: int | None = sum(known) if names and len(known) == len(sizes) else None
+        self._finished = 0  # bytes of the inputs already read to their end
+        self._current = None
+
+    def start(self, handle) -> None:
+        """`handle` (a binary file as opened, before any decompression) is now being read."""
+        self._current = handle
+
+    def finish(self) -> None:
+        """The current input has been read (its handle is about to close)."""
+        if self._current is not None and self.total is not None:
+            self._finished += self._current.tell()
+        self._current = None
+
+    def read(self) -> int:
+        """Bytes read so far; reading runs ahead of the points handed on by one buffer at most."""
+        if self.total is None:
+            return 0
+        current = self._current.tell() if self._current is not None else 0
+        return self._finished + current
+
+
+def _regular_file_size(name: str) -> int | None:
+    try:
+        info = os.stat(name)
+    except OSError:
+        return None
+    return info.st_size if stat.S_ISREG(info.st_mode) else None

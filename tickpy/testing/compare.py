@@ -18,6 +18,9 @@
                   `tcp 127.0.0.1:7777`, `post http://hooks.example/x`, `log /var/log/a.log`,
                   `exec /bin/page --now`; external services by kind and handler id:
                   `slack cpu_alert.slack`. Every target is a private recorder on 127.0.0.1.
+    topics:       topic name -> the complete, ordered list of events the task's alert nodes
+                  published to it (`.topic('cpu')`), items as in `alerts`. Topics not named
+                  are not checked; what each of its handlers received is `handlers`.
     httpOut:      endpoint name -> its result ({series: [...]}); mappings compare by the keys
                   given, lists element by element.
     httpPost:     URL -> the complete list of results httpPost nodes posted there
@@ -318,24 +321,44 @@ def align(expected: list, observed: list, mismatches) -> list[tuple[int | None, 
 
 
 def _check_alerts(expected, run, start_ns: int, relative: bool) -> list[Mismatch]:
+    return _check_events(expected, run.alerts, "alerts", start_ns, relative)
+
+
+def _check_topics(expected, run, start_ns: int, relative: bool) -> list[Mismatch]:
+    if not isinstance(expected, dict):
+        return [Mismatch("topics", "", note="expect.topics maps a topic name to the list of its events")]
+    out: list[Mismatch] = []
+    published = {event.topic for event in run.alerts if event.topic}
+    for topic, wanted in expected.items():
+        events = [event for event in run.alerts if event.topic == str(topic)]
+        if not events and wanted and str(topic) not in published:
+            known = ", ".join(repr(name) for name in sorted(published)) or "none"
+            out.append(Mismatch(f"topics[{str(topic)!r}]", "", note=f"no alert node published to this topic "
+                                                                      f"(topics published to: {known})"))
+            continue
+        out.extend(_check_events(wanted if wanted is not None else [], events, f"topics[{str(topic)!r}]",
+                                 start_ns, relative))
+    return out
+
+
+def _check_events(expected, events, where: str, start_ns: int, relative: bool) -> list[Mismatch]:
     if not isinstance(expected, list):
-        return [Mismatch("alerts", "", note="expect.alerts must be a list of events ([] for none)")]
-    events = run.alerts
+        return [Mismatch(where, "", note=f"expect.{where} must be a list of events ([] for none)")]
     out: list[Mismatch] = []
     if len(events) != len(expected):
-        out.append(Mismatch("alerts", "", note=f"expected {counted(len(expected), 'event')}, got {len(events)}"))
+        out.append(Mismatch(where, "", note=f"expected {counted(len(expected), 'event')}, got {len(events)}"))
 
     def compare(i: int, j: int) -> list[Mismatch]:
-        return _match_event(expected[i], events[j], f"alerts[{i}]", start_ns, relative)
+        return _match_event(expected[i], events[j], f"{where}[{i}]", start_ns, relative)
 
     for i, j, found in align(expected, events, compare):
         if i is not None and j is not None:
             out.extend(found)
         elif j is not None:
             label = f"event #{j} of the run: {_event_label(events[j], start_ns, relative)}"
-            out.append(Mismatch("alerts", "", label=label, note="unexpected event (not in the expected list)"))
+            out.append(Mismatch(where, "", label=label, note="unexpected event (not in the expected list)"))
         elif i is not None:
-            out.append(Mismatch(f"alerts[{i}]", "", note=f"expected event {show(expected[i])}, got no such event"))
+            out.append(Mismatch(f"{where}[{i}]", "", note=f"expected event {show(expected[i])}, got no such event"))
     return out
 
 
@@ -463,6 +486,8 @@ def check_expectations(expect: dict, run, start_ns: int = 0, relative: bool = Fa
         out.extend(_check_counts(expect["counts"] or {}, run))
     if "triggered" in expect:
         out.extend(_check_triggered(expect["triggered"], run))
+    if "topics" in expect:
+        out.extend(_check_topics(expect["topics"] or {}, run, start_ns, relative))
     if "handlers" in expect:
         out.extend(_check_handlers(expect["handlers"] or {}, run, start_ns, relative))
     if "httpOut" in expect:

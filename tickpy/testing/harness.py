@@ -50,6 +50,7 @@ class ScriptRun:
     log_lines: list[str] = field(default_factory=list)
     points_read: int = 0
     task_name: str = ""
+    handler_keys: list[str] = field(default_factory=list)  # every handler built, as `deliveries` names them
 
     def counts(self) -> dict[str, int]:
         """Alert events per level, e.g. {"CRITICAL": 2, "OK": 1}."""
@@ -80,6 +81,12 @@ def load_variables(variables) -> dict | None:
             for name, raw in variables.items()}
 
 
+def _compiled(task, service: RecordingAlertService, observer) -> None:
+    _redirect_http_post_nodes(task, service)
+    if observer is not None:
+        observer.attach(task)
+
+
 def _redirect_http_post_nodes(task, service: RecordingAlertService) -> None:
     """httpPost nodes post to recorders too: a test never contacts the URL a script names."""
     for node in task.nodes:
@@ -89,10 +96,13 @@ def _redirect_http_post_nodes(task, service: RecordingAlertService) -> None:
 
 def run_script(source: str, points: Iterable[Any], *, path: str = "<script>", task_name: str | None = None,
                dbrp=None, handlers: Iterable[str] = (), config=None, variables=None, flush: bool = False,
-               task_type: str | None = None) -> ScriptRun:
+               task_type: str | None = None, clock_start: int | None = None,
+               clock_until: int | None = None, observer=None) -> ScriptRun:
     """Run `source` on `points`; see the module docstring. Raises TickpyError for script,
     handler-file and configuration errors."""
     problems: list[str] = []
+    if observer is not None:  # a tickpy.observe RunObserver (the state dump of a failed case)
+        points = observer.wrap_points(points)
     service = RecordingAlertService(handler_files=list(handlers), config=config, report=problems.append)
     outcome = ScriptRun()
     try:
@@ -100,10 +110,12 @@ def run_script(source: str, points: Iterable[Any], *, path: str = "<script>", ta
         result = run_task(source, points, path=path, task_name=task_name, dbrp=dbrp, alert_service=service,
                           config=config, flush=flush, task_type=task_type,
                           variables=load_variables(variables), log_sink=outcome.log_lines.append, report=problems.append,
-                          on_compiled=lambda task: _redirect_http_post_nodes(task, service))
+                          clock_start=clock_start, clock_until=clock_until,
+                          on_compiled=lambda task: _compiled(task, service, observer))
         summary = service.close()
         outcome.deliveries = service.deliveries()
         outcome.http_posts = service.http_posts()
+        outcome.handler_keys = service.handler_keys()
     finally:
         service.close()
         service.cleanup()

@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+from tickpy.alerting.handlers import CaptureHandler
 from tickpy.alerting.kinds import HANDLER_KINDS
 from tickpy.alerting.service import AlertService
 
@@ -232,6 +233,16 @@ class RecordingAlertService(AlertService):
         """The recorder URL for an httpPost node's `url` (its requests are kept apart from the
         handlers' deliveries: see `http_posts`)."""
         return self.http_recorder(f"{_HTTP_POST} {url}", url)
+
+    def handler_keys(self) -> list[str]:
+        """Every handler the run built, named as deliveries() names them, whether or not it
+        received anything (for coverage)."""
+        keys = [key for key in self._order if not key.startswith(_HTTP_POST + " ")]
+        for handler in self._handlers:
+            inner = getattr(handler, "inner", handler)  # a topic handler's match wrapper
+            if isinstance(inner, CaptureHandler):
+                keys.append(f"{inner.kind} {inner.handler_id}")
+        return list(dict.fromkeys(keys))
 
     def http_posts(self) -> dict[str, list[Delivery]]:
         """What each httpPost node's URL received: url -> the request bodies (result JSON)."""

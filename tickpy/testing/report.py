@@ -26,6 +26,8 @@ def failure_text(result: CaseResult) -> str:
         lines.extend("  " + visible(note) for note in result.notes[:20])
         if len(result.notes) > 20:
             lines.append(f"  ... and {len(result.notes) - 20} more")
+    if result.status == FAILED:
+        lines.extend(visible(line) for line in result.dump)
     return "\n".join(lines)
 
 
@@ -59,7 +61,8 @@ def render_text(results: list[CaseResult], file_errors: list[str], seconds: floa
     return "\n".join(out) + "\n"
 
 
-def render_json(results: list[CaseResult], file_errors: list[str], seconds: float) -> str:
+def render_json(results: list[CaseResult], file_errors: list[str], seconds: float,
+                coverage: dict | None = None) -> str:
     cases = []
     for result in results:
         item = {"file": result.case.file, "name": result.case.name, "status": result.status,
@@ -69,6 +72,8 @@ def render_json(results: list[CaseResult], file_errors: list[str], seconds: floa
             item["error"] = result.error
         if result.notes:
             item["notes"] = result.notes
+        if result.dump:
+            item["state"] = result.dump
         cases.append(item)
     summary: dict[str, int | float] = {
         status: sum(1 for r in results if r.status == status) for status in (PASSED, FAILED, ERROR)
@@ -79,6 +84,8 @@ def render_json(results: list[CaseResult], file_errors: list[str], seconds: floa
     summary["file_errors"] = len(file_errors)
     summary["seconds"] = round(seconds, 6)
     report = {"summary": summary, "cases": _finite(cases), "file_errors": file_errors}
+    if coverage is not None:
+        report["coverage"] = coverage
     return json.dumps(report, ensure_ascii=False, default=str, indent=2) + "\n"
 
 

@@ -7,7 +7,7 @@ import os
 import re
 import tempfile
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import yaml
@@ -23,8 +23,9 @@ from tickpy.testing.compare import (
     delivery_fields,
     event_fields,
 )
+from tickpy.testing.dump import state_dump
 from tickpy.testing.harness import ScriptRun, run_script
-from tickpy.testing.inputs import InputError, points
+from tickpy.testing.inputs import InputError, merge_by_time, points, series_points
 from tickpy.testing.spec import TestCase, is_test_file, plain
 from tickpy.testing.times import TimeFormatError, format_offset, parse_time_ns
 
@@ -45,6 +46,7 @@ class CaseResult:
     mismatches: list[Mismatch] = field(default_factory=list)
     error: str = ""  # why the case could not run
     notes: list[str] = field(default_factory=list)  # node errors, delivery problems: context for failures
+    dump: list[str] = field(default_factory=list)  # a failed case's state dump (tickpy.testing.dump)
     seconds: float = 0.0
     run: ScriptRun | None = None
 
@@ -81,6 +83,10 @@ def _render_error(error: TickpyError, case: TestCase) -> str:
         return own_render()
     lines = []
     for diagnostic in error.diagnostics:
+        if diagnostic.code == "missing-var":  # the test file gives vars, not a --vars option
+            name = diagnostic.message.split('"')[1] if '"' in diagnostic.message else "NAME"
+            diagnostic = replace(diagnostic, hint=f"give it in the test's vars: {{{name}: {{type: ..., value: ...}}}} "
+                                                  "(or the path of a -vars JSON file)")
         where = diagnostic.extra.get("path", case.script_path)
         lines.append(render(diagnostic, where, case.source if where == case.script_path else None))
     return "\n".join(lines)
@@ -106,6 +112,7 @@ def _input_points(case: TestCase) -> list:
         write_start = now - now % 1_000_000
     loaded = points(case.points_text, start=case.start_ns, precision=case.precision, write_start=write_start,
                     source=case.points_source)
+    loaded = merge_by_time(loaded, series_points(case.input_series, case.start_ns))
     if case.points_database:
         for point in loaded:
             point.database, point.retention_policy = case.points_database
@@ -131,7 +138,8 @@ def _run_case(case: TestCase) -> CaseResult:
         try:
             run = run_script(case.source or "", loaded, path=case.script_path, task_name=case.task_name,
                              dbrp=case.dbrp, handlers=_handler_paths(case, folder), config=case.config,
-                             variables=case.variables, flush=case.flush, task_type=case.task_type)
+                             variables=case.variables, flush=case.flush, task_type=case.task_type,
+                             clock_start=case.clock_start_ns, clock_until=case.clock_until_ns)
         except TickpyError as error:
             return CaseResult(case, ERROR, error=_render_error(error, case) + _task_type_hint(error, case))
         except (ValueError, OSError) as error:
@@ -144,7 +152,14 @@ def _run_case(case: TestCase) -> CaseResult:
     mismatches = check_expectations(case.expect, run, case.start_ns, case.relative_times)
     if mismatches and loaded:
         mismatches.extend(_unread_points(case, run))
-    return CaseResult(case, FAILED if mismatches else PASSED, mismatches, notes=notes, run=run)
+    dump: list[str] = []
+    if mismatches:
+        with tempfile.TemporaryDirectory(prefix="tickpy-test-handlers-") as folder:
+            try:
+                dump = state_dump(case, loaded, mismatches, run, _handler_paths(case, folder))
+            except (TickpyError, ValueError, OSError) as error:  # the run worked once: say why not twice
+                dump = [f"(no state dump: {error})"]
+    return CaseResult(case, FAILED if mismatches else PASSED, mismatches, notes=notes, run=run, dump=dump)
 
 
 _SCRIPT_DBRP = re.compile(r'^\s*dbrp\s+"([^"\n]*)"\s*\.\s*"([^"\n]*)"', re.M)
@@ -239,7 +254,8 @@ def observed_expectations(case: TestCase, run: ScriptRun) -> dict:
     """The `expect:` mapping this run satisfies, with the sections (and event fields) the case
     already checks; a case that checks nothing gets alerts plus whatever else the run produced."""
     old = case.expect or {}
-    sections = [key for key in ("alerts", "counts", "handlers", "httpOut", "httpPost", "influxDBOut") if key in old]
+    sections = [key for key in ("alerts", "counts", "topics", "handlers", "httpOut", "httpPost", "influxDBOut")
+                if key in old]
     if old.get("no_alerts") and "alerts" not in sections:
         sections.insert(0, "alerts")
     if not sections:
@@ -257,6 +273,24 @@ def observed_expectations(case: TestCase, run: ScriptRun) -> dict:
 
             new["alerts"] = _rewritten_items(old_events, observed, DEFAULT_EVENT_KEYS, compare_event,
                                              allowed=EVENT_KEYS)
+        elif section == "topics":
+            old_topics = old.get("topics")
+            if not isinstance(old_topics, dict):
+                old_topics = {}
+            new["topics"] = {}
+            # a topic the case did not check yet is written with the keys its other topics use
+            checked_keys = tuple(_keys_used([item for items in old_topics.values() if isinstance(items, list)
+                                             for item in items], DEFAULT_EVENT_KEYS))
+            for topic in dict.fromkeys(event.topic for event in run.alerts if event.topic):
+                events = [event for event in run.alerts if event.topic == topic]
+                old_items = [item for item in old_topics.get(topic) or [] if isinstance(item, dict)]
+
+                def compare_topic_event(i: int, j: int, old_items=old_items, events=events) -> list:
+                    return _match_event(old_items[i], events[j], "", case.start_ns, case.relative_times)
+
+                new["topics"][topic] = _rewritten_items(
+                    old_items, [event_fields(event, case.start_ns, case.relative_times) for event in events],
+                    checked_keys, compare_topic_event, allowed=EVENT_KEYS)
         elif section == "counts":
             new["counts"] = {level: count for level, count in run.counts().items() if count}
         elif section == "handlers":

@@ -12,15 +12,18 @@ override any of them:
     start: 2024-01-01T00:00:00Z     # what relative timestamps count from (default: the epoch)
     precision: ns                   # precision of absolute timestamps
     flush: false                    # close open windows at the end (not Kapacitor's behaviour)
+    clock: {start: 0s, until: 10m}  # stats/deadman and barrier tick on from `start` to `until`, data or not
     tests:
       - name: server02 goes critical
         points: |                   # line protocol; or `points_file: cpu.lp`
           cpu,host=server02 usage_idle=50 0s
           cpu,host=server02 usage_idle=5 +10s
+        input_series:               # and/or series in promtool's expanding notation
+          - {measurement: cpu, tags: {host: a}, field: usage_idle, values: "50 40 5x3 _ 60+10x4", interval: 10s}
         expect: {...}               # see the expectations (tickpy.testing.compare)
 
 Without `tests:` the file is one case (`points`/`expect` at the top). With `tests:`, top-level
-`points`/`points_file` are the input of every case that gives none.
+`points`/`points_file`/`input_series` are the input of every case that gives none of them.
 
 kapacitor-unit files (`tests:` items with `task_name`, `db`, `rp`, `type`, `data`, `expects`
 with ok/warn/crit counts) are recognised and run the same way.
@@ -41,15 +44,17 @@ from tickpy.datafiles import BoundedComposer
 from tickpy.filenames import TEST_FILE_SUFFIXES, is_test_file
 from tickpy.golang.goyaml import SafeLoader
 from tickpy.testing.compare import EVENT_KEYS, LEVEL_ALIASES
+from tickpy.testing.inputs import SeriesInput
 from tickpy.testing.times import DEFAULT_START_NS, TimeFormatError, parse_duration_ns, parse_time_ns
 
 __all__ = ["TestCase", "TestFileError", "load_test_file", "TEST_FILE_SUFFIXES", "is_test_file"]
 
 
 SETTINGS = ("script", "tickscript", "vars", "dbrp", "task", "handlers", "config", "start", "precision", "flush",
-            "type")
-CASE_KEYS = SETTINGS + ("name", "description", "points", "points_file", "expect")
-EXPECT_KEYS = ("alerts", "counts", "no_alerts", "handlers", "httpOut", "httpPost", "influxDBOut")
+            "type", "clock")
+INPUT_KEYS = ("points", "points_file", "input_series")
+CASE_KEYS = SETTINGS + ("name", "description") + INPUT_KEYS + ("expect",)
+EXPECT_KEYS = ("alerts", "counts", "no_alerts", "topics", "handlers", "httpOut", "httpPost", "influxDBOut")
 
 
 class TestFileError(Exception):
@@ -83,8 +88,12 @@ class TestCase:
     start_ns: int = DEFAULT_START_NS
     precision: str = "ns"
     flush: bool = False
+    # The data clock of the timer-driven nodes before the first point and after the last (ns).
+    clock_start_ns: int | None = None
+    clock_until_ns: int | None = None
     points_text: str = ""
     points_source: str = "<points>"
+    input_series: list[SeriesInput] = field(default_factory=list)
     points_database: tuple[str, str] | None = None  # kapacitor-unit: the db/rp points are written to
     write_start_ns: int | None = None
     relative_times: bool = False  # write expectations as offsets from `start`
@@ -190,9 +199,9 @@ def load_test_file(path: str, scripts_dir: str | None = None) -> list[TestCase]:
         if unknown:
             raise TestFileError(path, f"tests[{index}]: unknown key {unknown[0]!r} (known: {', '.join(CASE_KEYS)})",
                                 _line(raw))
-        if "points" not in raw and "points_file" not in raw:
-            # the file's points are the input of every case that names none
-            raw = _LineDict({**{k: data[k] for k in ("points", "points_file") if k in data}, **raw}, _line(raw))
+        if not any(key in raw for key in INPUT_KEYS):
+            # the file's input is the input of every case that gives none
+            raw = _LineDict({**{k: data[k] for k in INPUT_KEYS if k in data}, **raw}, _line(raw))
         cases.append(_case(path, raw, defaults, index, f"case {index + 1}"))
     names = [case.name for case in cases]
     for name in names:
@@ -260,6 +269,18 @@ def _case(path: str, raw: dict, defaults: dict, index: int, default_name: str) -
     except TimeFormatError as error:
         raise bad(f"start: {error}") from None
     case.precision = str(settings.get("precision", "ns"))
+    clock = settings.get("clock")
+    if clock is not None:
+        if not isinstance(clock, dict) or not clock or any(key not in ("start", "until") for key in clock):
+            raise bad("`clock` is {start: TIME, until: TIME}: where the clock of stats, deadman and barrier "
+                      "stands before the first point, and how far it runs on after the last (durations from "
+                      "`start`, or times)")
+        try:
+            case.clock_start_ns = parse_time_ns(clock.get("start", "0s"), case.start_ns)
+            if "until" in clock:
+                case.clock_until_ns = parse_time_ns(clock["until"], case.start_ns)
+        except TimeFormatError as error:
+            raise bad(f"clock: {error}") from None
     case.flush = bool(settings.get("flush", False))
     if "points" in raw and "points_file" in raw:
         raise bad("give `points` or `points_file`, not both")
@@ -276,7 +297,19 @@ def _case(path: str, raw: dict, defaults: dict, index: int, default_name: str) -
             case.points_text = Path(points_path).read_text(encoding="utf-8", errors="surrogateescape")
         except OSError as error:
             case.problem = case.problem or f"cannot read points {points_path}: {error.strerror or error}"
-    case.relative_times = "start" in settings or bool(_RELATIVE_TOKEN.search(case.points_text))
+    series_specs = raw.get("input_series") or []
+    if not isinstance(series_specs, list):
+        raise bad("`input_series` is a list of series: - {measurement: cpu, field: usage_idle, values: '50 40 5x3', "
+                  "interval: 10s}")
+    for number, spec in enumerate(series_specs):
+        try:
+            case.input_series.append(SeriesInput.from_spec(spec))
+        except ValueError as error:
+            where = f"tests[{index}] ({case.name}): " if index >= 0 else ""
+            line = _line(spec) or getattr(raw, "key_lines", {}).get("input_series") or case.line
+            raise TestFileError(path, f"{where}input_series[{number}]: {error}", line) from None
+    case.relative_times = ("start" in settings or bool(case.input_series)
+                           or bool(_RELATIVE_TOKEN.search(case.points_text)))
     expect = raw.get("expect")
     if expect is None:
         expect = {}
@@ -390,6 +423,15 @@ def expectation_problem(expect: dict) -> tuple[str, Any] | None:
                 return (f"expect.counts: {named[meaning]} and {level} both given (both mean {meaning}): "
                         "name each level once", _key_at(counts, level))
             named[meaning] = str(level)
+    if "topics" in expect:
+        problem = mapping_of_lists("topics", "topic names")
+        if problem:
+            return problem
+        for topic, items in (expect["topics"] or {}).items():
+            for number, item in enumerate(items or []):
+                problem = _expected_item_problem(item, f"expect.topics[{topic!r}][{number}]", event=True)
+                if problem:
+                    return problem
     if "handlers" in expect:
         problem = mapping_of_lists("handlers", "targets ('tcp 127.0.0.1:7777')")
         if problem:

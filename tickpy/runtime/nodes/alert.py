@@ -20,6 +20,7 @@
 
 from __future__ import annotations
 
+from fractions import Fraction
 from typing import Any
 
 from tickpy.diagnostics import TickpyError
@@ -49,6 +50,9 @@ DEFAULT_HISTORY = 21
 # The newest state change weighs WEIGHT_DIFF times the oldest; the newest weighs MAX_WEIGHT.
 WEIGHT_DIFF = 1.5
 MAX_WEIGHT = 1.2
+# Go folds MAX_WEIGHT / WEIGHT_DIFF exactly, as untyped constants, before rounding once: 0.8, where
+# float division gives 0.7999999999999999 (and a history at exactly the flapping bound flips).
+OLDEST_WEIGHT = float(Fraction("1.2") / Fraction("1.5"))
 
 
 class Inhibitor:
@@ -116,7 +120,7 @@ class AlertState:
         history = self.history
         length = len(history)
         changes = 0.0
-        weight = MAX_WEIGHT / WEIGHT_DIFF
+        weight = OLDEST_WEIGHT
         step = (MAX_WEIGHT - weight) / float(length - 1)
         for i in range(length - 1):
             current = (i + self.idx) % length
@@ -478,7 +482,29 @@ class AlertNode(RuntimeNode):
             result=result,
             category=self.category,
             topic=self.topic,
+            node=self.label,
         )
+
+    def describe_state(self, show_time) -> list[str]:
+        lines = []
+        for group, state in self.states.items():
+            length = len(state.history)
+            oldest_first = [LEVEL_NAMES[state.history[(state.idx + 1 + i) % length]] for i in range(length)]
+            runs: list[list] = []  # [level, times] of each run of one level
+            for level in oldest_first:
+                if runs and runs[-1][0] == level:
+                    runs[-1][1] += 1
+                else:
+                    runs.append([level, 1])
+            history = " ".join(level if times == 1 else f"{level}x{times}" for level, times in runs)
+            line = (f"group {display_group(group)}: level {LEVEL_NAMES[state.history[state.idx]]}, "
+                    f"history (oldest first) {history}")
+            if self.use_flapping:
+                line += ", flapping" if state.flapping else ", not flapping"
+            if state.history[state.idx] != OK:
+                line += f", triggered since {show_time(state.first_triggered)}"
+            lines.append(line)
+        return lines
 
     def _handle_event(self, event: AlertEvent) -> None:
         if self.inhibitors.is_inhibited(event.category, event.tags):

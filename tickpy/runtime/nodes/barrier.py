@@ -10,7 +10,8 @@ stays idle), `.period(d)` every `d` (at the current time). A replay has no wall 
 tickpy's clock here is the time of the data reaching the barrier node (of any group): a
 group's barrier is due when that time reaches it, and is emitted before the data that got
 there. Idle barriers fall at the group's last time + d, periodic ones every d from the
-group's first time. Nothing is emitted after the last point (as with stats()).
+group's first time. Nothing is emitted after the last point unless the run's clock runs on
+(`advance_clock`, as with stats()).
 
 Data older than a group's last barrier is dropped, as Kapacitor does.
 """
@@ -63,6 +64,8 @@ class BarrierNode(RuntimeNode):
             state = self.groups.get(group)
             if state is not None and state.due == when:  # else the entry is stale
                 self._emit_barrier(group, state, when)
+
+    advance_clock = _advance
 
     def _set_due(self, group: str, state: _GroupBarrier, when: int) -> None:
         state.due = when

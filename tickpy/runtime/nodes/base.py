@@ -149,7 +149,9 @@ class RunContext:
             (0: never, as Kapacitor).
         shared: state shared by nodes of the run, by key: "inhibitors" (alert nodes),
             "nodes_by_id" (the runtime nodes built so far, by pipeline id), "time_listeners"
-            (nodes with `advance(time_ns)`, called before each input point: event-time ticks).
+            (nodes with `advance(time_ns)`, called before each input point: event-time ticks;
+            not with --clock wall), "data_time_listeners" (likewise, on every clock: the group
+            expiry of tickpy.runtime.groups).
     """
 
     task_name: str = "task"
@@ -301,6 +303,16 @@ class RuntimeNode:
 
     def finish(self) -> None:
         """End of input (parents are finished first). Default: nothing."""
+
+    def describe_state(self, show_time: Callable[[int], str]) -> list[str]:
+        """What the node holds per group now, one line each, in words (a test's state dump);
+        `show_time` writes a time. Default: nothing to say."""
+        return []
+
+    def advance_clock(self, time: int) -> None:
+        """The task's clock reached `time` with no data (a test's `clock.until`, `--clock wall`):
+        nodes that act on a timer in Kapacitor (stats, barrier) do what is due by then.
+        Default: nothing."""
 
     # ---- barriers and group deletion (Kapacitor's BarrierMessage / DeleteGroupMessage) ----
 

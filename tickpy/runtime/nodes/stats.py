@@ -9,7 +9,8 @@ the data gives several equal counts and deadman's derivative falls to 0), before
 processed. The first tick is one interval after the first point (with `.align()`: at the next
 multiple of the interval, and times rounded to it, as Kapacitor rounds `now`).
 This is the one place where tickpy's clock differs from Kapacitor's; nothing ticks after
-the last point.
+the last point unless the run's clock runs on (RunOptions.clock_until: `advance_clock`), and
+`--clock wall` ticks it on the wall clock instead (tickpy.runtime.engine.WallClock).
 """
 
 from __future__ import annotations
@@ -84,6 +85,8 @@ class StatsNode(RuntimeNode):
             else:
                 self.observer.tick(tick, self._emit)
             self.next_tick += self.interval
+
+    advance_clock = advance
 
     def emitted_counts(self) -> list[tuple[int, dict, Dimensions]]:
         """What the source node has emitted so far, per group: (count, group tags, dimensions),

@@ -4,7 +4,7 @@ batches by event time (`period`/`every`, `align`, `fillPeriod`) or by count
 
 from __future__ import annotations
 
-from tickpy.runtime.messages import BarrierMessage, BatchMessage, BatchPoint, PointMessage
+from tickpy.runtime.messages import BarrierMessage, BatchMessage, BatchPoint, PointMessage, display_group
 from tickpy.runtime.nodes.base import RuntimeNode, register
 from tickpy.runtime.windowing import CountWindow, TimeWindow
 
@@ -24,6 +24,22 @@ class _GroupWindow:
 
 @register("WindowNode")
 class WindowNode(RuntimeNode):
+    def describe_state(self, show_time) -> list[str]:
+        lines = []
+        for state in self.groups.values():
+            window = state.window
+            buffered = list(window.buffer)
+            held = f"{len(buffered)} point{'s' if len(buffered) != 1 else ''} buffered"
+            if buffered:
+                held += f" ({show_time(buffered[0].time)} .. {show_time(buffered[-1].time)})"
+            if isinstance(window, TimeWindow):
+                held += (f", next window emitted when a point at or past {show_time(window.next_emit)} arrives"
+                         if window.every else "")
+            else:
+                held += f", next window emitted at point {window.next_emit} (has {window.count})"
+            lines.append(f"group {display_group(state.group)}: {held}")
+        return lines
+
     def __init__(self, spec, ctx):
         super().__init__(spec, ctx)
         self.group_state = ("groups",)  # forgotten on a delete-group message
