@@ -23,7 +23,8 @@ from tests.fuzz.support import ROOT, as_text, bounded_time, fuzz_settings, mutat
 from tickpy.alerting.kinds import HANDLER_KINDS
 from tickpy.alerting.service import AlertService, HandlerLoadError
 
-FOLDER = pathlib.Path(tempfile.mkdtemp(prefix="tickpy-fuzz-handlers-"))
+_TEMPORARY = tempfile.TemporaryDirectory(prefix="tickpy-fuzz-handlers-")  # removed when the run ends
+FOLDER = pathlib.Path(_TEMPORARY.name)
 CONFIG_PATH = FOLDER / "kapacitor.conf"
 CONFIG_PATH.write_text(CONFIG)
 
