@@ -97,7 +97,7 @@ class StreamNode(RuntimeNode):
         that from's own ingest (it drops the measurements it does not select itself, counting
         them; `count_fast_ingested` sets points_out at the end)."""
         shared = self.ctx.shared
-        if shared.get("time_listeners") and not shared.get("wall_clock") or shared.get("data_time_listeners"):
+        if shared.get("time_listeners") and not self.ctx.wall_clock_ticks or shared.get("data_time_listeners"):
             return self.ingest_with_clock
         if len(self.children) == 1 and not self.dbrps and isinstance(self.children[0], FromNode):
             return self.children[0].ingest
@@ -128,7 +128,7 @@ class StreamNode(RuntimeNode):
             return
         time = point.time
         shared = self.ctx.shared
-        if not shared.get("wall_clock"):
+        if not self.ctx.wall_clock_ticks:
             for listener in shared.get("time_listeners", ()):
                 listener.advance(time)
         for listener in shared.get("data_time_listeners", ()):  # on the points' time whatever the clock
