@@ -22,6 +22,7 @@ from dataclasses import dataclass, fields, replace
 from typing import Any
 
 from tickpy.diagnostics import Diagnostic, TickpyError
+from tickpy.golang.gotime import parse_go_duration
 from tickpy.lang.depth import recursion_room
 from tickpy.runtime.engine import (
     CompiledTask,
@@ -32,6 +33,7 @@ from tickpy.runtime.engine import (
     load_pipeline,
     parse_dbrp,
 )
+from tickpy.runtime.groups import GroupLimitExceeded
 from tickpy.runtime.nodes.base import NodeError, RunContext, TaskFailed
 from tickpy.runtime.schedule import resolve_time
 from tickpy.syntax import parse as parse_source
@@ -134,6 +136,14 @@ class RunOptions:
     # The autoscale nodes' resources' current replica counts (Kapacitor asks the cluster): name
     # (k8s: also "namespace/kind/name") -> count; added to the [tickpy.replicas] table of `config`.
     replicas: Any = None
+    # Groups are never forgotten in Kapacitor, so a task over ever new series grows without
+    # bound. max_groups: reading stops when the task would hold more groups than this
+    # (RunResult.group_limit says where; what was produced is still delivered). group_expiry:
+    # a group that has received no point for this long in data time (a Go duration such as
+    # "10m", or nanoseconds) is forgotten by every node, its open window dropped. Neither is
+    # Kapacitor's behaviour; both are off by default (tickpy.runtime.groups).
+    max_groups: int | None = None
+    group_expiry: str | int | None = None
 
 
 def parse(source: str, path: str = "<script>"):
@@ -281,6 +291,8 @@ class Task:
                         task.finish()
                 except TaskFailed as failure:  # the task stops, as Kapacitor stops it; what it produced stays
                     result.task_error = failure
+                except GroupLimitExceeded as exceeded:  # reading stops; what was produced is delivered
+                    result.group_limit = exceeded
         finally:
             task.close()
             result.points_read = task.points_read
@@ -308,6 +320,7 @@ def compile(source: str, options: RunOptions | None = None) -> Task:  # noqa: A0
     """Check and compile a script, and build (or take) its alert service; nothing is read yet.
     Raises TickpyError for the script, handler files or configuration before any point."""
     options = options or RunOptions()
+    group_expiry_ns = _group_expiry_ns(options.group_expiry)
     udf_registry, udf_infos = load_udfs(source, options)
     pipeline = load_pipeline(source, options.path, task_type=options.task_type, variables=options.variables,
                              udfs=udf_infos)
@@ -338,6 +351,8 @@ def compile(source: str, options: RunOptions | None = None) -> Task:  # noqa: A0
         line_sink=options.line_sink,
         log_sink=options.log_sink,
         keep_alerts=options.keep_alerts,
+        max_groups=options.max_groups,
+        group_expiry_ns=group_expiry_ns,
         wall_clock_ticks=options.wall_clock_ticks,
         udfs=udf_registry,
     )
@@ -378,6 +393,13 @@ def _choose_batch_dbrp(compiled: CompiledTask) -> None:
             "the batch task's database is not known: give --dbrp DB.RP, a dbrp statement, or a query reading "
             'FROM "db"."rp"."measurement"', code="usage"))
     ctx.retention_policy = ctx.retention_policy or "autogen"
+def _group_expiry_ns(expiry: str | int | None) -> int:
+    if expiry is None:
+        return 0
+    nanoseconds = parse_go_duration(expiry) if isinstance(expiry, str) else int(expiry)
+    if nanoseconds <= 0:
+        raise ValueError(f"group_expiry must be positive, not {expiry!r}")
+    return nanoseconds
 
 
 def run(source: str, points: Iterable[Any], options: RunOptions | None = None, **overrides: Any) -> RunResult:
@@ -519,6 +541,7 @@ __all__ = [
     "INTERRUPT_GRACE_S",
     "CompiledTask",
     "Diagnostic",
+    "GroupLimitExceeded",
     "RunOptions",
     "RunResult",
     "TickpyError",

@@ -170,3 +170,20 @@ def test_match_errors_point_inside_the_expression():
     _, errors, _ = errors_of("h.yaml", "id: a\ntopic: cpu\nkind: tcp\nmatch: 'changed() == TRUE AND \"host\" = 1'\n"
                                        "options:\n  address: h:1\n")
     assert (errors[0].line, errors[0].column) == (4, 38) and "==" in errors[0].hint
+
+
+@pytest.mark.parametrize("data, line, column, message", [
+    # YAML refuses control characters as it starts reading: this escaped as a ReaderError (fuzzing)
+    (b"id: a\ntopic: cpu\nkind: log\noptions:\n  path: /tmp/x\x00\n", 5, 15, "unacceptable character #x0000"),
+    (b"\x00id: a\n", 1, 1, "unacceptable character #x0000"),
+    (b"id: a\ntopic: c\xc3pu\n", 2, 9, "handler file is not UTF-8 (byte 14)"),
+])
+def test_characters_a_handler_file_cannot_hold_are_positioned_errors(tmp_path, cli, data, line, column, message):
+    path = tmp_path / "h.yaml"
+    path.write_bytes(data)
+    with pytest.raises(HandlerLoadError) as raised:
+        AlertService(handler_files=[str(path)]).load()
+    (problem,) = raised.value.diagnostics
+    assert message in problem.message and (problem.line, problem.column) == (line, column)
+    checked = cli("handlers", "check", str(path))
+    assert checked.returncode == 1 and f"h.yaml:{line}:{column}" in checked.stderr + checked.stdout, checked

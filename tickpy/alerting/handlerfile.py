@@ -120,6 +120,12 @@ def expand_paths(paths: list[str | os.PathLike]) -> tuple[list[Path], list[Diagn
 
 
 def _yaml_error_diagnostic(path: str, text: str, err: yaml.YAMLError) -> Diagnostic:
+    from yaml.reader import ReaderError  # deferred with yaml: start-up (only handler files need it)
+
+    if isinstance(err, ReaderError):  # a character YAML refuses anywhere: where it is
+        return diagnostic(path, f"invalid YAML: unacceptable character #x{err.character:04x}: {err.reason}",
+                          _byte_position(text[: err.position].encode(), len(text[: err.position].encode())),
+                          code="handler-file-syntax")
     mark = getattr(err, "problem_mark", None) or getattr(err, "context_mark", None)
     position = Position(mark.line + 1, mark.column + 1) if mark else Position()
     problem = getattr(err, "problem", None) or str(err)
@@ -137,6 +143,11 @@ def _yaml_error_diagnostic(path: str, text: str, err: yaml.YAMLError) -> Diagnos
             hint = (f"the value of `{key.strip()}` starts with a single quote; quote the whole value with double "
                     "quotes or use a block scalar (`>-`)")
     return diagnostic(path, message, position, code="handler-file-syntax", hint=hint)
+
+
+def _byte_position(data: bytes, offset: int) -> Position:
+    """The line and column (in bytes, as Go counts) of byte `offset` in `data`."""
+    return Position(data.count(b"\n", 0, offset) + 1, offset - data.rfind(b"\n", 0, offset))
 
 
 def _whole_quoted(value: str, quote: str) -> bool:
@@ -176,7 +187,11 @@ def _load_yaml(path: str, text: str):
     """(top-level mapping as list of (key, value, key position, value node), problems)."""
     import yaml  # deferred: start-up (only handler files need it)
 
-    loader = _handler_loader()(text)
+    try:
+        # the loader reads the text as it is made: a character YAML refuses is an error here
+        loader = _handler_loader()(text)
+    except yaml.YAMLError as err:
+        return None, [_yaml_error_diagnostic(path, text, err)]
     try:
         root = loader.get_single_node()
         if root is None:
@@ -493,7 +508,8 @@ def _read_handler_file(path: str) -> tuple[TopicHandlerSpec | None, list[Diagnos
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as err:
-        return None, [diagnostic(path, f"handler file is not UTF-8 (byte {err.start})", code="handler-file-syntax")], None
+        return None, [diagnostic(path, f"handler file is not UTF-8 (byte {err.start})", _byte_position(raw, err.start),
+                                 code="handler-file-syntax")], None
     return (*parse_handler_text(path, text), text)
 
 

@@ -20,7 +20,7 @@ from tickpy.cli.guard import stdout_closed
 from tickpy.cli.script_text import read_script, shown_message, shown_source
 from tickpy.diagnostics import ERROR, Diagnostic, TickpyError, render, visible
 from tickpy.golang import gojson
-from tickpy.golang.gotime import format_time_rfc3339nano
+from tickpy.golang.gotime import format_time_rfc3339nano, parse_go_duration
 from tickpy.observe.observer import make_observer
 from tickpy.runtime.brpl import BrplError, read_recording
 from tickpy.runtime.inputfiles import InputBytes, first_block, input_notes, open_input
@@ -31,6 +31,7 @@ from tickpy.runtime.srpl import read_srpl
 EXIT_OK = 0
 EXIT_INCOMPLETE = 1
 EXIT_USAGE = 2
+EXIT_GROUP_LIMIT = 3
 EXIT_INTERNAL = 70  # EX_SOFTWARE: a bug in tickpy
 NODE_ERRORS_SHOWN = 10  # per node; the rest are counted
 INPUT_ERRORS_SHOWN = 20  # rejected input lines; the rest are counted
@@ -96,6 +97,9 @@ Exit status:
      UDF's name, the reason and the agent's last stderr lines are reported
   2  usage error, script error, unsupported node, bad handler file or configuration,
      unreadable input or unwritable output file: found before any point is read
+  3  --max-groups: the task would have held more groups than allowed; reading stopped
+     there (the message names the node and the group), and the alerts produced until
+     then were delivered as at the end of input
   70  internal error (a bug in tickpy; TICKPY_DEBUG=1 shows the traceback)
   130/143  stopped by SIGINT/SIGTERM, whenever it comes: before any point is read, at once;
      while reading, reading stops between two points; then (and for a signal while the
@@ -104,6 +108,16 @@ Exit status:
      once. The summary is printed
   141  standard output was closed by its reader (`tickpy run ... | head -1`): reading stops,
      queued alerts are still delivered, nothing more is printed
+
+\b
+Groups: like Kapacitor, a task never forgets a group (a host, a series): a window, an
+aggregate or an alert keeps its state for every group it has seen, so memory grows with
+the number of series (about 13 KB each for window + mean by host). --max-groups N stops
+reading, with status 3, rather than hold more than N groups. --group-expiry DURATION
+forgets a group that has received no point for DURATION of data time, in every node of
+the task, as a barrier().idle(DURATION).delete(TRUE) right below the stream would, except
+that no barrier is emitted first: an open window of an expired group is dropped, not
+emitted. Both differ from Kapacitor and are off by default.
 
 \b
 Delivery: each handler delivers its alerts in order, one at a time, on its own thread, so a
@@ -330,7 +344,17 @@ def _summary(result, rejected: int, cut_short: int) -> str:
         parts.append(f"{count} alert deliver{'ies' if count != 1 else 'y'} failed")
     if result.interrupted_by:
         parts.append(f"stopped by {signal.Signals(result.interrupted_by).name}")
+    if result.group_limit is not None:
+        parts.append(f"stopped at --max-groups {result.group_limit.limit}")
     return f"tickpy run: task {result.task_name}: " + ", ".join(parts)
+
+
+def _group_limit_message(exceeded) -> str:
+    return (f"tickpy run: {exceeded}; reading stopped there (--max-groups {exceeded.limit}), the alerts produced "
+            "so far were delivered\n"
+            "  hint: Kapacitor never forgets a group: --group-expiry DURATION forgets groups that receive no point "
+            "for DURATION (not Kapacitor's behaviour), or end the script's groups with "
+            "|barrier().idle(DURATION).delete(TRUE)")
 
 
 @click.command("run", help=HELP)
@@ -386,6 +410,14 @@ def _summary(result, rejected: int, cut_short: int) -> str:
                    "attempts in a row failed (refused, reset, timed out, HTTP 5xx, an exec program killed for its "
                    "time limit), the handler's next alerts are dead-lettered without an attempt for 10 s, then one "
                    "attempt tells whether the endpoint is back. Default: 3; 0: never.")
+@click.option("--max-groups", "max_groups", type=click.IntRange(min=1), metavar="N",
+              help="Stop reading, with exit status 3, when the task would hold more than N groups (the message "
+                   "names the node and the group); alerts produced until then are delivered. Default: no bound, "
+                   "as Kapacitor.")
+@click.option("--group-expiry", "group_expiry", metavar="DURATION",
+              help="Forget a group (in every node) once it has received no point for DURATION of data time, "
+                   "e.g. 10m; an open window of the group is dropped. Not Kapacitor's behaviour (a group is never "
+                   "forgotten there, unless the script ends it with barrier().delete(TRUE)); default: never.")
 @click.option("--capture", "capture", type=click.Path(dir_okay=False), metavar="FILE",
               help="Append what handlers for external services (slack, pagerduty, smtp, ...) would send "
                    "to FILE, one JSON line per alert marked \"sent\": false, instead of a \"captured "
@@ -441,9 +473,9 @@ def _summary(result, rejected: int, cut_short: int) -> str:
                    "\"host\" == 'srv1' (quoted for the shell: --trace-filter \"\\\"host\\\" == 'srv1'\").")
 def command(script, inputs, handler_paths, dbrp, task_name, precision, httpout_dir, config_path,
             input_format, start, stop, influxdb_url, influxdb_auth, influxdb_out, dead_letter, handler_timeout,
-            exec_timeout, breaker_failures, capture, topics, flush, stats, graph_out, graph_view, no_warnings,
-            allow_node_errors, replicas, udf_modules, trace, trace_filter, clock_mode="data", clock_start=None,
-            clock_until=None, vars_path=None):
+            exec_timeout, breaker_failures, max_groups, group_expiry, capture, topics, flush, stats, graph_out,
+            graph_view, no_warnings, allow_node_errors, replicas, udf_modules, trace, trace_filter, clock_mode="data",
+            clock_start=None, clock_until=None, vars_path=None):
     sys.exit(run_command(script, inputs, handler_paths=handler_paths, dbrp=dbrp, task_name=task_name,
                          precision=precision, httpout_dir=httpout_dir, config_path=config_path,
                          input_format=input_format, start=start, stop=stop, influxdb_url=influxdb_url,
@@ -451,8 +483,8 @@ def command(script, inputs, handler_paths, dbrp, task_name, precision, httpout_d
                          stats=stats, graph_out=graph_out, graph_view=graph_view, trace=trace,
                          trace_filter=trace_filter, dead_letter=dead_letter, capture=capture,
                          topics=topics, vars_path=vars_path, handler_timeout=handler_timeout,
-                         exec_timeout=exec_timeout, breaker_failures=breaker_failures,
-                         show_warnings=not no_warnings, allow_node_errors=allow_node_errors,
+                         exec_timeout=exec_timeout, breaker_failures=breaker_failures, max_groups=max_groups,
+                         group_expiry=group_expiry, show_warnings=not no_warnings, allow_node_errors=allow_node_errors,
                          udf_modules=udf_modules, replicas=replicas, clock_mode=clock_mode,
                          clock_start=clock_start, clock_until=clock_until))
 
@@ -524,8 +556,9 @@ def run_command(script, inputs, *, handler_paths=(), dbrp=None, task_name=None, 
                 influxdb_auth=None, influxdb_out=None, flush=False,
                 stats=False, graph_out=None, graph_view="attributes", trace=False, trace_filter=None,
                 dead_letter=None, capture=None, topics=False, vars_path=None, handler_timeout=None,
-                exec_timeout=None, breaker_failures=None, show_warnings=True, allow_node_errors=False,
-                udf_modules=(), replicas=(), clock_mode="data", clock_start=None, clock_until=None) -> int:
+                exec_timeout=None, breaker_failures=None, max_groups=None, group_expiry=None, show_warnings=True,
+                allow_node_errors=False, udf_modules=(), replicas=(), clock_mode="data", clock_start=None,
+                clock_until=None) -> int:
     # `tickpy run` installed the signal handling as it started (tickpy/cli/__init__.py); called
     # from Python, the run handles signals while it lasts.
     signals = installed()
@@ -540,9 +573,9 @@ def run_command(script, inputs, *, handler_paths=(), dbrp=None, task_name=None, 
                       graph_out=graph_out, graph_view=graph_view, trace=trace, trace_filter=trace_filter,
                       dead_letter=dead_letter, capture=capture, topics=topics, vars_path=vars_path,
                       handler_timeout=handler_timeout, exec_timeout=exec_timeout,
-                      breaker_failures=breaker_failures, show_warnings=show_warnings,
-                      allow_node_errors=allow_node_errors, udf_modules=udf_modules, replicas=replicas,
-                      clock_mode=clock_mode, clock_start=clock_start, clock_until=clock_until)
+                      breaker_failures=breaker_failures, max_groups=max_groups, group_expiry=group_expiry,
+                      show_warnings=show_warnings, allow_node_errors=allow_node_errors, udf_modules=udf_modules,
+                      replicas=replicas, clock_mode=clock_mode, clock_start=clock_start, clock_until=clock_until)
     finally:
         if own_signals is not None:
             own_signals.restore()
@@ -552,10 +585,9 @@ def run_command(script, inputs, *, handler_paths=(), dbrp=None, task_name=None, 
 
 def _run(script, inputs, signals, *, handler_paths, dbrp, task_name, precision, httpout_dir, config_path,
          input_format, start, stop, influxdb_url, influxdb_auth, influxdb_out, flush, stats, graph_out, graph_view,
-         trace, trace_filter, dead_letter,
-         capture, topics, vars_path, handler_timeout, exec_timeout, breaker_failures, show_warnings,
-         allow_node_errors, udf_modules=(), replicas=(), clock_mode="data", clock_start=None,
-         clock_until=None) -> int:
+         trace, trace_filter, dead_letter, capture, topics, vars_path, handler_timeout, exec_timeout,
+         breaker_failures, max_groups, group_expiry, show_warnings, allow_node_errors, udf_modules=(), replicas=(),
+         clock_mode="data", clock_start=None, clock_until=None) -> int:
 
     if script == "-" and (not inputs or "-" in inputs):
         click.echo("tickpy run: the script cannot be read from standard input when the points are: "
@@ -589,6 +621,15 @@ def _run(script, inputs, signals, *, handler_paths, dbrp, task_name, precision, 
     except ValueError as error:
         click.echo(f"tickpy run: {error}", err=True)
         return EXIT_USAGE
+    if group_expiry is not None:
+        try:
+            expiry_ns = parse_go_duration(group_expiry)
+        except ValueError as error:
+            click.echo(f"tickpy run: --group-expiry: {error}", err=True)
+            return EXIT_USAGE
+        if expiry_ns <= 0:
+            click.echo(f"tickpy run: --group-expiry must be a positive duration, not {group_expiry}", err=True)
+            return EXIT_USAGE
 
     try:
         database = _batch_source(start, stop, influxdb_url, influxdb_auth, input_format)
@@ -706,6 +747,8 @@ def _run(script, inputs, signals, *, handler_paths, dbrp, task_name, precision, 
             influxdb=database,
             udf_modules=tuple(udf_modules),
             replicas=replica_counts,
+            max_groups=max_groups,
+            group_expiry=group_expiry,
             **clock,
         )
         sys.stdout.flush()
@@ -750,6 +793,8 @@ def _run(script, inputs, signals, *, handler_paths, dbrp, task_name, precision, 
     for point, reason in result.points_dropped[:INPUT_ERRORS_SHOWN]:
         click.echo(visible(f"tickpy run: not written to the database: {point.name} at "
                            f"{format_time_rfc3339nano(point.time)}: {reason}"), err=True)
+    if result.group_limit is not None:
+        click.echo(_group_limit_message(result.group_limit), err=True)
     summary = result.delivery_summary
     if summary is not None and (summary.handlers or summary.failures):
         text = summary.render()
@@ -770,6 +815,8 @@ def _run(script, inputs, signals, *, handler_paths, dbrp, task_name, precision, 
         click.echo(stats_text, err=True)
     if result.interrupted_by:
         return 128 + result.interrupted_by
+    if result.group_limit is not None:
+        return EXIT_GROUP_LIMIT
     if result.task_error is not None:
         return EXIT_INCOMPLETE
     if (result.delivery_failures or reporter.rejected_count or reporter.inputs_cut_short or unencodable
@@ -780,6 +827,6 @@ def _run(script, inputs, signals, *, handler_paths, dbrp, task_name, precision, 
     return EXIT_OK
 
 
-__all__ = ["command", "run_command", "EXIT_OK", "EXIT_INCOMPLETE", "EXIT_USAGE", "EXIT_INTERNAL"]
+__all__ = ["command", "run_command", "EXIT_OK", "EXIT_INCOMPLETE", "EXIT_USAGE", "EXIT_GROUP_LIMIT", "EXIT_INTERNAL"]
 
 

@@ -29,6 +29,7 @@ from tickpy.check.evaluate import sorted_nodes
 from tickpy.diagnostics import Diagnostic, TickpyError
 from tickpy.golang import gojson
 from tickpy.runtime.brpl import replay_order
+from tickpy.runtime.groups import install_group_bounds
 from tickpy.runtime.messages import BatchMessage
 from tickpy.runtime.nodes.base import NodeError, ParentPort, RunContext, RuntimeNode, lookup
 from tickpy.runtime.nodes.basic import StreamNode
@@ -298,6 +299,7 @@ def compile_task(pipeline, ctx: RunContext) -> CompiledTask:
                 parent.children.append(ParentPort(child, index))
             else:
                 parent.children.append(child)
+    install_group_bounds(ordered[0], ordered, ctx)
     compiled = CompiledTask(ctx, ordered, list(pipeline.nodes))
     root = compiled.root
     if isinstance(root, BatchNode):
@@ -341,6 +343,8 @@ class RunResult:
     query_runs: int | None = None
     # What stopped the task before the end of its input (a TaskFailed: a UDF that failed), or None.
     task_error: Any = None
+    # The GroupLimitExceeded that stopped reading (RunOptions.max_groups), None if none.
+    group_limit: Any = None
 
     def httpout_json(self, name: str) -> str:
         """The exact JSON `GET .../tasks/<task>/<name>` would answer with."""

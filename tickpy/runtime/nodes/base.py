@@ -155,9 +155,15 @@ class RunContext:
         udfs: the run's UDFs (a `tickpy.runtime.udf.sessions.UDFRegistry`), None without.
         alerts: every alert event the alert nodes produced, in order (kept only when
             `keep_alerts`; `alert_counts` counts them by level either way).
+        max_groups: stop the run (GroupLimitExceeded) rather than hold more groups (None: no
+            bound; tickpy.runtime.groups, not Kapacitor's behaviour).
+        group_expiry_ns: forget a group that has received nothing for this long in data time
+            (0: never, as Kapacitor).
         shared: state shared by nodes of the run, by key: "inhibitors" (alert nodes),
             "nodes_by_id" (the runtime nodes built so far, by pipeline id), "time_listeners"
-            (nodes with `advance(time_ns)`, called before each input point: event-time ticks).
+            (nodes with `advance(time_ns)`, called before each input point: event-time ticks;
+            not with wall_clock_ticks), "data_time_listeners" (likewise, on every clock: the
+            group expiry of tickpy.runtime.groups).
         wall_clock_ticks: the time listeners tick on the wall clock instead, through
             `CompiledTask.tick(now_ns)` (a long-running task, as Kapacitor's stats() ticker).
     """
@@ -180,6 +186,8 @@ class RunContext:
     keep_alerts: bool = True
     wall_clock_ticks: bool = False
     alert_counts: dict = field(default_factory=dict)
+    max_groups: int | None = None
+    group_expiry_ns: int = 0
     shared: dict = field(default_factory=dict)
     _lambda_cache: dict = field(default_factory=dict)
 
@@ -328,6 +336,9 @@ class RuntimeNode:
     # delete-group message drops the group from each of them, as Kapacitor's grouped
     # consumers drop the group's receiver.
     group_state: tuple[str, ...] = ()
+    # False for a node whose point() keeps nothing per group (groupBy only regroups points):
+    # its points do not make the task hold a group (tickpy.runtime.groups).
+    point_group_state: bool = True
 
     def barrier(self, msg: BarrierMessage) -> None:
         """A barrier arrived. Default: pass it on."""

@@ -96,7 +96,8 @@ class StreamNode(RuntimeNode):
         """The function the engine calls per point: with a single `from` and no dbrp to check,
         that from's own ingest (it drops the measurements it does not select itself, counting
         them; `count_fast_ingested` sets points_out at the end)."""
-        if self.ctx.shared.get("time_listeners") and not self.ctx.wall_clock_ticks:
+        shared = self.ctx.shared
+        if shared.get("time_listeners") and not self.ctx.wall_clock_ticks or shared.get("data_time_listeners"):
             return self.ingest_with_clock
         if len(self.children) == 1 and not self.dbrps and isinstance(self.children[0], FromNode):
             return self.children[0].ingest
@@ -126,7 +127,11 @@ class StreamNode(RuntimeNode):
             self.ignored_other_dbrps += 1
             return
         time = point.time
-        for listener in self.ctx.shared["time_listeners"]:
+        shared = self.ctx.shared
+        if not self.ctx.wall_clock_ticks:
+            for listener in shared.get("time_listeners", ()):
+                listener.advance(time)
+        for listener in shared.get("data_time_listeners", ()):  # on the points' time whatever the clock
             listener.advance(time)
         self.ingest(point)
 
@@ -525,6 +530,7 @@ class GroupByNode(RuntimeNode):
     def __init__(self, spec, ctx):
         super().__init__(spec, ctx)
         self.group_state = ("pending",)  # forgotten on a delete-group message
+        self.point_group_state = False  # only batches are held (pending)
         self.excluded = tuple(str(a) for a in (self.property_args("exclude") or []))
         all_tags, names = split_dimensions(list(spec.args))
         self.all_dimensions = all_tags
