@@ -24,7 +24,7 @@ LAYERS = [
     {"alerting"},
     {"observe"},
     {"api"},
-    {"testing"},
+    {"testing", "lsp"},
     {"cli", "__main__"},
 ]
 RANK = {name: rank for rank, names in enumerate(LAYERS) for name in names}

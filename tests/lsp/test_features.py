@@ -1,0 +1,157 @@
+"""Every feature of `tickpy lsp` through a real client, over stdio."""
+
+from __future__ import annotations
+
+import pytest
+from lsprotocol import types
+
+from tests.lsp.conftest import open_document
+from tickpy.syntax import format_source
+
+pytestmark = pytest.mark.asyncio
+
+URI = "file:///tmp/lsp-feature-test.tick"
+SCRIPT = """var period = 5m
+var data = stream
+    |from()
+        .measurement('cpu')
+    |window()
+        .period(period)
+        .every(1m)
+data
+    |mean('usage')
+    |alert()
+        .crit(lambda: "mean" > 90 AND isPresent("mean"))
+        .slack()
+            .channel('#ops')
+"""
+
+
+def at(text: str, needle: str, plus: int = 0) -> types.Position:
+    offset = text.index(needle) + plus
+    line = text.count("\n", 0, offset)
+    return types.Position(line, offset - (text.rfind("\n", 0, offset) + 1))
+
+
+def doc(uri: str = URI) -> types.TextDocumentIdentifier:
+    return types.TextDocumentIdentifier(uri)
+
+
+async def test_diagnostics_on_open_and_on_change(client):
+    assert await open_document(client, URI, SCRIPT) == []
+    broken = SCRIPT.replace(".every(1m)", ".every(1m)\n    |window()")  # a window after a window: a batch edge
+    client.text_document_did_change(types.DidChangeTextDocumentParams(
+        types.VersionedTextDocumentIdentifier(uri=URI, version=2), [types.TextDocumentContentChangeWholeDocument(broken)]))
+    params = await client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+    assert params.version == 2
+    (diagnostic,) = params.diagnostics
+    assert diagnostic.severity == types.DiagnosticSeverity.Error
+    assert diagnostic.message.startswith("|window() cannot follow |window()")
+    assert diagnostic.data["kapacitor_message"].endswith("cannot Window batch edge")  # Kapacitor's words
+    assert (diagnostic.range.start.line, diagnostic.range.start.character) == (7, 5)
+
+
+async def test_a_burst_of_changes_is_checked_once_at_its_last_version(client):
+    await open_document(client, URI, SCRIPT)
+    for version in range(2, 7):
+        text = SCRIPT + "data|httpOut('x')\n" * (version - 1)
+        client.text_document_did_change(types.DidChangeTextDocumentParams(
+            types.VersionedTextDocumentIdentifier(uri=URI, version=version), [types.TextDocumentContentChangeWholeDocument(text)]))
+    params = await client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+    assert params.version == 6
+
+
+async def test_formatting_is_tickpy_fmt(client):
+    messy = "stream|from().measurement('cpu')|alert().crit(lambda: \"v\">1)\n"
+    await open_document(client, URI, messy)
+    edits = await client.text_document_formatting_async(types.DocumentFormattingParams(
+        doc(), types.FormattingOptions(tab_size=4, insert_spaces=True)))
+    (edit,) = edits
+    assert (edit.range.start.line, edit.range.start.character) == (0, 0)
+    assert (edit.range.end.line, edit.range.end.character) == (1, 0)  # the whole document
+    assert edit.new_text == format_source(messy)
+    assert edit.new_text.startswith("stream\n    |from()\n")
+
+
+async def test_formatting_a_script_that_does_not_parse_changes_nothing(client):
+    diagnostics = await open_document(client, URI, "stream|from(\n")
+    assert diagnostics[0].code == "syntax"
+    edits = await client.text_document_formatting_async(types.DocumentFormattingParams(
+        doc(), types.FormattingOptions(tab_size=4, insert_spaces=True)))
+    assert edits is None
+
+
+async def completion_labels(client, text: str, position: types.Position) -> list[str]:
+    await open_document(client, URI, text)
+    result = await client.text_document_completion_async(types.CompletionParams(doc(), position))
+    return [item.label for item in result.items]
+
+
+async def test_completion_after_a_pipe_offers_the_methods_of_the_edge(client):
+    stream_side = await completion_labels(client, "stream|from()|", types.Position(0, 14))
+    assert {"window", "where", "alert", "groupBy", "httpOut"} <= set(stream_side)
+    assert "trickle" not in stream_side  # Kapacitor: "cannot Trickle stream edge"
+    # after window() the edge is a batch: Kapacitor refuses a second window there
+    batch_side = await completion_labels(client, "stream|from()|window()|", types.Position(0, 23))
+    assert {"mean", "alert", "where"} <= set(batch_side)
+    assert "window" not in batch_side
+    assert await completion_labels(client, "stream|", types.Position(0, 7)) == ["deadman", "from", "stats"]
+
+
+async def test_completion_after_a_dot_offers_the_node_properties(client):
+    labels = await completion_labels(client, "stream|from()\n    .me", types.Position(1, 7))
+    assert {"measurement", "where", "groupBy", "database", "retentionPolicy"} <= set(labels)
+    handler = await completion_labels(client, "stream|from()|alert().slack().", types.Position(0, 30))
+    assert {"channel", "username", "iconEmoji"} <= set(handler)
+
+
+async def test_completion_in_a_lambda_offers_functions_and_vars(client):
+    text = "var limit = 10\nstream|from()|where(lambda: "
+    labels = await completion_labels(client, text, types.Position(1, len("stream|from()|where(lambda: ")))
+    assert {"isPresent", "sigma", "strContains", "if", "limit"} <= set(labels)
+    assert "window" not in labels
+
+
+async def test_completion_of_a_var_through_its_chain(client):
+    text = "var w = stream|from()|window()\nw|"
+    labels = await completion_labels(client, text, types.Position(1, 2))
+    assert "mean" in labels and "window" not in labels
+    statement_start = await completion_labels(client, text + "mean('x')\n", types.Position(2, 0))
+    assert {"w", "var", "stream", "batch"} <= set(statement_start)
+
+
+async def hover_text(client, needle: str, plus: int = 1) -> str:
+    await open_document(client, URI, SCRIPT)
+    result = await client.text_document_hover_async(types.HoverParams(doc(), at(SCRIPT, needle, plus)))
+    return result.contents.value
+
+
+async def test_hover_documents_nodes_properties_and_functions(client):
+    # Kapacitor's own doc comments (pipeline/window.go, alert.go), and the lambda signatures
+    assert "Create a new node that windows the stream by time." in await hover_text(client, "|window", 2)
+    assert "The period, or length in time, of the window." in await hover_text(client, ".period", 2)
+    assert "Slack channel in which to post messages." in await hover_text(client, ".channel", 2)
+    assert "isPresent(string) boolean" in await hover_text(client, "isPresent")
+
+
+async def test_definition_references_and_rename_of_a_var(client):
+    await open_document(client, URI, SCRIPT)
+    use = at(SCRIPT, ".period(period)", len(".period(") + 1)
+    location = await client.text_document_definition_async(types.DefinitionParams(doc(), use))
+    assert location.range == types.Range(types.Position(0, 4), types.Position(0, 10))
+    found = await client.text_document_references_async(types.ReferenceParams(
+        text_document=doc(), position=at(SCRIPT, "data"), context=types.ReferenceContext(include_declaration=True)))
+    assert [(r.range.start.line, r.range.start.character) for r in found] == [(1, 4), (7, 0)]
+    edit = await client.text_document_rename_async(types.RenameParams(doc(), at(SCRIPT, "data"), "cpu"))
+    assert sorted((e.range.start.line, e.range.start.character, e.new_text) for e in edit.changes[URI]) == [
+        (1, 4, "cpu"), (7, 0, "cpu")]
+
+
+async def test_document_symbols_are_the_vars_and_the_pipelines(client):
+    await open_document(client, URI, SCRIPT)
+    found = await client.text_document_document_symbol_async(types.DocumentSymbolParams(doc()))
+    assert [(s.name, s.kind) for s in found] == [
+        ("period", types.SymbolKind.Variable), ("data", types.SymbolKind.Variable),
+        (found[2].name, types.SymbolKind.Event)]
+    assert found[1].detail == "WindowNode"
+    assert found[2].name.startswith("data |mean('usage') |alert()")
