@@ -134,6 +134,23 @@ async def test_hover_documents_nodes_properties_and_functions(client):
     assert "isPresent(string) boolean" in await hover_text(client, "isPresent")
 
 
+async def test_signature_help_for_properties_methods_and_lambda_functions(client):
+    text = "stream|from()|window().period(\nstream|from()|where(lambda: if(TRUE, \nstream|mean("
+    await open_document(client, URI, text)
+
+    async def help_at(line: int, character: int) -> types.SignatureHelp:
+        return await client.text_document_signature_help_async(
+            types.SignatureHelpParams(text_document=doc(), position=types.Position(line, character)))
+
+    period = await help_at(0, 30)
+    assert [s.label for s in period.signatures] == [".period(duration)"]
+    assert "The period, or length in time, of the window." in period.signatures[0].documentation.value
+    conditional = await help_at(1, 38)
+    assert "if(boolean, int, int) int" in [s.label for s in conditional.signatures]
+    assert conditional.active_parameter == 1
+    assert [s.label for s in (await help_at(2, 12)).signatures] == ["|mean(string)"]
+
+
 async def test_definition_references_and_rename_of_a_var(client):
     await open_document(client, URI, SCRIPT)
     use = at(SCRIPT, ".period(period)", len(".period(") + 1)

@@ -322,3 +322,55 @@ def declarations(source: str) -> list[tuple[str, Tok, Kind | None]]:
     """(name, token, kind) of every var declaration, in order."""
     reading = read(source)
     return [(name, reading.tokens[index], reading.var_kinds.get(name)) for name, index in reading.declarations.items()]
+
+
+@dataclass(slots=True)
+class Signature:
+    label: str
+    parameters: list[str]
+    documentation: str | None = None
+
+
+def signatures(source: str, offset: int) -> tuple[list[Signature], int] | None:
+    """The signatures of the call whose parentheses hold `offset` (a chaining method, a
+    property or a lambda function), and the index of the argument being written."""
+    reading = read(source[:offset])
+    if not reading.complete:
+        return None
+    tokens = reading.tokens
+    depth = commas = 0
+    for index in range(len(tokens) - 1, 0, -1):
+        kind = tokens[index].type
+        if kind == "RPAREN":
+            depth += 1
+        elif kind == "COMMA" and depth == 0:
+            commas += 1
+        elif kind == "LPAREN":
+            if depth == 0:
+                return _call_signatures(reading, index - 1), commas
+            depth -= 1
+    return None
+
+
+def _call_signatures(reading: Reading, index: int) -> list[Signature]:
+    role = reading.roles.get(index)
+    name = reading.tokens[index].value
+    catalogue = load_catalogue()
+    if role is None:
+        return []
+    if role.role == "function":
+        function = BUILTIN_FUNCTIONS.get(name)
+        if function is None:
+            return []
+        return [Signature(text, list(args)) for text, args in zip(function_signatures(name), function.signatures)]
+    entry = catalogue.types.get(role.receiver.type) if role.receiver else None
+    if entry is None:
+        return []
+    if role.role == "chain" and name in entry.chain:
+        key = entry.chain[name]
+        params = [catalogue.kind_of(p) for p in catalogue.methods[key].params]
+        return [Signature(f"|{name}({', '.join(params)})", params, docs().get(key))]
+    if role.role == "property" and name in entry.props:
+        params = [catalogue.kind_of(p) for p in entry.props[name].params]
+        return [Signature(f".{name}({', '.join(params)})", params, property_doc(role.receiver.type, name))]
+    return []

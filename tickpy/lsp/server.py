@@ -161,6 +161,27 @@ def make_server() -> LanguageServer:
         text, token = found
         return lsp.Hover(contents=lsp.MarkupContent(lsp.MarkupKind.Markdown, text), range=positions.token_range(token))
 
+    @server.feature(lsp.TEXT_DOCUMENT_SIGNATURE_HELP, lsp.SignatureHelpOptions(trigger_characters=["(", ","]))
+    def signature_help(params: lsp.SignatureHelpParams) -> lsp.SignatureHelp | None:
+        document = server.workspace.get_text_document(params.text_document.uri)
+        found = analysis.signatures(document.source, Positions(document).to_offset(params.position))
+        if not found or not found[0]:
+            return None
+        candidates, argument = found
+        return lsp.SignatureHelp(
+            signatures=[
+                lsp.SignatureInformation(
+                    label=candidate.label,
+                    documentation=lsp.MarkupContent(lsp.MarkupKind.Markdown, candidate.documentation)
+                    if candidate.documentation else None,
+                    parameters=[lsp.ParameterInformation(label=name) for name in candidate.parameters],
+                )
+                for candidate in candidates
+            ],
+            active_signature=0,
+            active_parameter=argument,
+        )
+
     def occurrences(uri: str, position: lsp.Position):
         document = server.workspace.get_text_document(uri)
         positions = Positions(document)
