@@ -51,6 +51,22 @@ async def test_diagnostics_on_open_and_on_change(client):
     assert (diagnostic.range.start.line, diagnostic.range.start.character) == (7, 5)
 
 
+async def test_template_vars_come_from_a_sibling_vars_file(client, tmp_path):
+    template = "var period duration\nvar limit int\nstream|from()|window().period(period)|where(lambda: \"v\" > limit)\n"
+    script = tmp_path / "cpu.tick"
+    script.write_text(template)
+    (alone,) = await open_document(client, script.as_uri(), template)
+    assert alone.code == "template"  # checked as a template: no values
+    (tmp_path / "cpu.vars.json").write_text('{"period": {"type": "duration", "value": "5m"}, "limit": {"type": "int"}}')
+    (unusable,) = await open_document(client, script.as_uri(), template)
+    # `tickpy validate --vars` refuses the file with the same words (a usage error there)
+    assert unusable.code == "bad-input"
+    assert unusable.message.endswith('cpu.vars.json: var "limit" of type int has an unusable value None')
+    (tmp_path / "cpu.vars.json").write_text('{"period": {"type": "duration", "value": "5m"}, '
+                                            '"limit": {"type": "int", "value": 90}}')
+    assert await open_document(client, script.as_uri(), template) == []
+
+
 async def test_a_burst_of_changes_is_checked_once_at_its_last_version(client):
     await open_document(client, URI, SCRIPT)
     for version in range(2, 7):

@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from tickpy.check.catalogue import load as load_catalogue
+from tickpy.check.inputs import load_vars
 from tickpy.check.verdict import validate_source
-from tickpy.diagnostics import Diagnostic
+from tickpy.diagnostics import Diagnostic, TickpyError
 from tickpy.lang.functions import BUILTIN_FUNCTIONS
 from tickpy.syntax.lexer import Tok, lex
 
@@ -28,9 +29,28 @@ KEYWORDS = ("var", "dbrp", "stream", "batch", "lambda:")
 RESERVED = frozenset({"var", "dbrp", "lambda", "TRUE", "FALSE", "AND", "OR", "stream", "batch"})
 
 
+def vars_file_of(path: str) -> pathlib.Path | None:
+    """The template vars beside a script: `NAME.vars.json` (the JSON of `kapacitor define
+    -vars`) for `NAME.tick`, when it exists."""
+    script = pathlib.Path(path)
+    if script.suffix != ".tick":
+        return None
+    candidate = script.with_name(script.stem + ".vars.json")
+    return candidate if candidate.is_file() else None
+
+
 def diagnostics_of(source: str, path: str) -> list[Diagnostic]:
-    """The diagnostics `tickpy validate` gives the script (syntax, define's checks, lints)."""
-    return validate_source(source, path)[1]
+    """The diagnostics `tickpy validate` gives the script (syntax, define's checks, lints),
+    with `--vars` from the script's sibling vars file when it has one (a vars file that cannot
+    be read is said at the script's start, as the usage error `tickpy validate` gives)."""
+    vars_file = vars_file_of(path)
+    variables = None
+    if vars_file is not None:
+        try:
+            variables = load_vars(str(vars_file))
+        except TickpyError as error:
+            return [Diagnostic(d.message, code=d.code or "bad-input") for d in error.diagnostics]
+    return validate_source(source, path, variables=variables)[1]
 
 
 @lru_cache(maxsize=1)
