@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import pathlib
+import subprocess
+import sys
+
 import pytest
 from lsprotocol import types
 
@@ -188,3 +193,19 @@ async def test_document_symbols_are_the_vars_and_the_pipelines(client):
         (found[2].name, types.SymbolKind.Event)]
     assert found[1].detail == "WindowNode"
     assert found[2].name.startswith("data |mean('usage') |alert()")
+
+
+async def test_handler_files_get_the_diagnostics_of_tickpy_handlers_check(client, tmp_path):
+    broken = tmp_path / "cpu_handler.yaml"
+    broken.write_text("id: cpu\ntopic: cpu\nkind: tcpp\noptions:\n  address: 127.0.0.1:7777\n")
+    samples = sorted(pathlib.Path(__file__).resolve().parents[2].glob("samples/*.yaml"))
+    handler_files = [path for path in samples if not path.name.endswith(".tickpy.yaml")] + [broken]
+    checked = subprocess.run([sys.executable, "-m", "tickpy", "handlers", "check", "--format", "json",
+                              *map(str, handler_files)], capture_output=True, text=True)
+    expected = {record["path"]: record["diagnostics"] for record in map(json.loads, checked.stdout.splitlines())}
+    assert expected[str(broken)][0]["code"] == "handler-unknown-kind"
+    for path in handler_files:
+        published = await open_document(client, path.as_uri(), path.read_text())
+        assert [(d.range.start.line + 1, d.range.start.character + 1, d.code, d.message.split("\nhint: ")[0])
+                for d in published] == [
+            (r["line"], r["column"], r["code"], r["message"]) for r in expected[str(path)]], path

@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import json
 import pathlib
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from tickpy.alerting.handlerfile import check_handler_files
 from tickpy.check.catalogue import load as load_catalogue
 from tickpy.check.inputs import load_vars
 from tickpy.check.verdict import validate_source
 from tickpy.diagnostics import Diagnostic, TickpyError
+from tickpy.filenames import is_test_file
 from tickpy.lang.functions import BUILTIN_FUNCTIONS
 from tickpy.syntax.lexer import Tok, lex
 
@@ -37,6 +40,21 @@ def vars_file_of(path: str) -> pathlib.Path | None:
         return None
     candidate = script.with_name(script.stem + ".vars.json")
     return candidate if candidate.is_file() else None
+
+
+_HANDLER_KIND = re.compile(r'^kind\s*:|^\s*\{.*"kind"\s*:', re.MULTILINE | re.DOTALL)
+
+
+def is_handler_file(path: str, text: str) -> bool:
+    """A topic handler file (kapacitor define-topic-handler's YAML or JSON, with its `kind`);
+    `tickpy test` files are YAML too, but not handler files."""
+    return (path.endswith((".yaml", ".yml", ".json")) and not is_test_file(path)
+            and _HANDLER_KIND.search(text) is not None)
+
+
+def handler_diagnostics(text: str) -> list[Diagnostic]:
+    """What `tickpy handlers check` says of one handler file (without --config)."""
+    return [d for entry in check_handler_files(["-"], None, stdin_text=text) for d in entry.diagnostics]
 
 
 def diagnostics_of(source: str, path: str) -> list[Diagnostic]:

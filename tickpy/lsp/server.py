@@ -102,7 +102,13 @@ def make_server() -> LanguageServer:
         pending.pop(uri, None)
         document = server.workspace.get_text_document(uri)
         positions = Positions(document)
-        found = analysis.diagnostics_of(document.source, document_path(uri))
+        path = document_path(uri)
+        if analysis.is_handler_file(path, document.source):
+            found = analysis.handler_diagnostics(document.source)
+        elif path.endswith((".yaml", ".yml", ".json")):
+            return  # not a handler file: nothing of ours
+        else:
+            found = analysis.diagnostics_of(document.source, path)
         server.text_document_publish_diagnostics(lsp.PublishDiagnosticsParams(
             uri=uri, version=document.version, diagnostics=[to_lsp(d, positions) for d in found]))
 
