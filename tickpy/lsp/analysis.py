@@ -410,5 +410,5 @@ def _call_signatures(reading: Reading, index: int) -> list[Signature]:
         return [Signature(f"|{name}({', '.join(params)})", params, docs().get(key))]
     if role.role == "property" and name in entry.props:
         params = [catalogue.kind_of(p) for p in entry.props[name].params]
-        return [Signature(f".{name}({', '.join(params)})", params, property_doc(role.receiver.type, name))]
+        return [Signature(f".{name}({', '.join(params)})", params, property_doc(entry.name, name))]
     return []

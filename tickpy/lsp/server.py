@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import bisect
 import re
+import time
 
 from lsprotocol import types as lsp
 from pygls.lsp.server import LanguageServer
@@ -20,7 +21,9 @@ from tickpy.diagnostics import ERROR, INFO, Diagnostic, TickpyError, byte_column
 from tickpy.lsp import analysis
 from tickpy.syntax import ast, format_source, parse
 
-# A change is checked once no other change came for this long (the 200-line target is 50 ms).
+# A change is checked once no other change came for this long (the 200-line target is 50 ms),
+# or for as long as the document's last check took, whichever is longer: while a long document
+# is typed in, the server stays free to answer completion and hover between keystrokes.
 DEBOUNCE_S = 0.01
 
 _SEVERITY = {ERROR: lsp.DiagnosticSeverity.Error, INFO: lsp.DiagnosticSeverity.Information}
@@ -97,9 +100,11 @@ def document_path(uri: str) -> str:
 def make_server() -> LanguageServer:
     server = LanguageServer("tickpy", __version__, text_document_sync_kind=lsp.TextDocumentSyncKind.Incremental)
     pending: dict[str, asyncio.TimerHandle] = {}
+    check_seconds: dict[str, float] = {}
 
     def publish(uri: str) -> None:
         pending.pop(uri, None)
+        started = time.perf_counter()
         document = server.workspace.get_text_document(uri)
         positions = Positions(document)
         path = document_path(uri)
@@ -111,6 +116,7 @@ def make_server() -> LanguageServer:
             found = analysis.diagnostics_of(document.source, path)
         server.text_document_publish_diagnostics(lsp.PublishDiagnosticsParams(
             uri=uri, version=document.version, diagnostics=[to_lsp(d, positions) for d in found]))
+        check_seconds[uri] = time.perf_counter() - started
 
     @server.feature(lsp.TEXT_DOCUMENT_DID_OPEN)
     def did_open(params: lsp.DidOpenTextDocumentParams) -> None:
@@ -121,13 +127,15 @@ def make_server() -> LanguageServer:
         uri = params.text_document.uri
         if uri in pending:
             pending[uri].cancel()
-        pending[uri] = asyncio.get_running_loop().call_later(DEBOUNCE_S, publish, uri)
+        delay = max(DEBOUNCE_S, check_seconds.get(uri, 0.0))
+        pending[uri] = asyncio.get_running_loop().call_later(delay, publish, uri)
 
     @server.feature(lsp.TEXT_DOCUMENT_DID_CLOSE)
     def did_close(params: lsp.DidCloseTextDocumentParams) -> None:
         uri = params.text_document.uri
         if uri in pending:
             pending.pop(uri).cancel()
+        check_seconds.pop(uri, None)
         server.text_document_publish_diagnostics(lsp.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
 
     @server.feature(lsp.TEXT_DOCUMENT_FORMATTING)
