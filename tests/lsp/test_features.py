@@ -126,10 +126,10 @@ async def test_completion_after_a_dot_offers_the_node_properties(client):
     assert {"channel", "username", "iconEmoji"} <= set(handler)
 
 
-async def test_completion_in_a_lambda_offers_functions_and_vars(client):
-    text = "var limit = 10\nstream|from()|where(lambda: "
+async def test_completion_in_a_lambda_offers_functions_vars_and_the_fields_used(client):
+    text = "var limit = 10\nstream|from()|where(lambda: \n|alert().crit(lambda: \"usage\" > limit)"
     labels = await completion_labels(client, text, types.Position(1, len("stream|from()|where(lambda: ")))
-    assert {"isPresent", "sigma", "strContains", "if", "limit"} <= set(labels)
+    assert {"isPresent", "sigma", "strContains", "if", "limit", '"usage"'} <= set(labels)
     assert "window" not in labels
 
 

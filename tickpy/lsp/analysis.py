@@ -203,7 +203,7 @@ def read(source: str) -> Reading:
 @dataclass(slots=True)
 class Candidate:
     label: str
-    kind: str  # "method", "property", "function", "variable", "keyword"
+    kind: str  # "method", "property", "function", "variable", "keyword", "field"
     detail: str = ""
     documentation: str | None = None
 
@@ -244,6 +244,12 @@ def function_signatures(name: str) -> list[str]:
     return [f"{name}({', '.join(args)}) {result}" for args, result in function.signatures.items()]
 
 
+def _field_candidates(source: str) -> list[Candidate]:
+    """The field and tag references ("name") the script uses anywhere."""
+    names = sorted({token.value for token in lex(source).tokens if token.type == "REFERENCE"})
+    return [Candidate(name, "field", "field or tag") for name in names]
+
+
 def _lambda_candidates() -> list[Candidate]:
     return [Candidate(name, "function", function_signatures(name)[0]) for name in sorted(BUILTIN_FUNCTIONS)]
 
@@ -266,7 +272,7 @@ def completions(source: str, offset: int) -> list[Candidate]:
     variables = [Candidate(name, "variable", _kind_text(reading.var_kinds.get(name)))
                  for name in sorted(reading.declarations)]
     if reading.in_lambda:
-        return _lambda_candidates() + variables
+        return _lambda_candidates() + variables + _field_candidates(source)
     if trigger in ("VAR", "AT"):
         return []
     return variables + [Candidate(word, "keyword") for word in KEYWORDS]

@@ -33,6 +33,7 @@ _COMPLETION_KIND = {
     "function": lsp.CompletionItemKind.Function,
     "variable": lsp.CompletionItemKind.Variable,
     "keyword": lsp.CompletionItemKind.Keyword,
+    "field": lsp.CompletionItemKind.Field,
 }
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
