@@ -49,6 +49,9 @@ class RunOptions:
     task_name: str | None = None
     # ("db", "rp") or "db.rp"; default: the script's first `dbrp` statement.
     dbrp: Any = None
+    # Every ("db", "rp") the task reads, as Kapacitor's task dbrps (the first is `dbrp`'s when
+    # that is not given); default: [dbrp], or the script's dbrp statements.
+    dbrps: Any = None
     # Topic handler files or directories, given to the alert service.
     handlers: Iterable[str] = ()
     # The Kapacitor configuration: a TOML file path or a parsed dict.
@@ -81,6 +84,10 @@ class RunOptions:
     clock_start: int | None = None
     clock_until: int | None = None
     clock_after_last: int | None = None
+    # stats() (and deadman()) tick on the wall clock, the caller calling task.compiled.tick(now_ns)
+    # between two points, instead of on the points' time (a long-running task: tickpy serve).
+    # clock_mode="wall" is this with tickpy's own ticking thread.
+    wall_clock_ticks: bool = False
     # Where the alert service reports delivery problems (default: stderr).
     report: Callable[[str], None] | None = None
     # SIGINT/SIGTERM stop reading between two points; queued alerts get INTERRUPT_GRACE_S to be
@@ -120,11 +127,13 @@ def check(source: str, path: str = "<script>", *, task_type: str | None = None, 
 def make_alert_service(config, handler_paths: list, report: Callable[[str], None] | None = None, *,
                        dead_letter: str | None = None, capture: str | None = None,
                        handler_timeout: float | None = None, exec_timeout: float | None = None,
-                       breaker_failures: int | None = None):
+                       breaker_failures: int | None = None, full_queue_patience_s: float | None = None):
     """The alert service (topics, handler files, delivery) for one run, loaded: raises
     TickpyError for bad handler files, configuration or unwritable dead-letter/capture files
     before any point is read. Warnings (e.g. a handler directory without handler files) go
-    to `report`. The timeouts and `breaker_failures` are RunOptions'."""
+    to `report`. The timeouts and `breaker_failures` are RunOptions'. `full_queue_patience_s`:
+    how long an alert waits for room in its handler's full queue before it is dead-lettered
+    (0: never waits, so a stuck handler cannot hold up the task that sends to it)."""
     # deferred: start-up (parse and check need no alert service, ~0.3 s)
     from tickpy.alerting.service import AlertService, HandlerLoadError
 
@@ -133,6 +142,8 @@ def make_alert_service(config, handler_paths: list, report: Callable[[str], None
         limits["exec_timeout_s"] = exec_timeout or None
     if breaker_failures is not None:
         limits["breaker_failures"] = breaker_failures
+    if full_queue_patience_s is not None:
+        limits["full_queue_patience_s"] = full_queue_patience_s
     service = AlertService(handler_files=handler_paths, config=config or None, dead_letter=dead_letter,
                            capture=capture, report=report, **limits)
     warnings = service.load()
@@ -212,8 +223,11 @@ def compile(source: str, options: RunOptions | None = None) -> Task:  # noqa: A0
     pipeline = load_pipeline(source, options.path, task_type=options.task_type, variables=options.variables)
     task_name = options.task_name or default_task_name(options.path)
     given = parse_dbrp(options.dbrp)
+    listed = [parse_dbrp(pair) for pair in options.dbrps or ()]
+    if given is None and listed:
+        given = listed[0]
     chosen = given or (tuple(pipeline.dbrps[0]) if pipeline.dbrps else ("", ""))
-    dbrps = [given] if given else [tuple(pair) for pair in pipeline.dbrps]
+    dbrps = ([given] + [pair for pair in listed if pair != given]) if given else [tuple(pair) for pair in pipeline.dbrps]
     alert_service = options.alert_service
     owns_service = alert_service is None
     if owns_service:
@@ -234,6 +248,7 @@ def compile(source: str, options: RunOptions | None = None) -> Task:  # noqa: A0
         line_sink=options.line_sink,
         log_sink=options.log_sink,
         keep_alerts=options.keep_alerts,
+        wall_clock_ticks=options.wall_clock_ticks,
     )
     if options.clock is not None:
         ctx.clock = options.clock

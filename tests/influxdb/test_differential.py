@@ -8,6 +8,7 @@ import random
 import pytest
 
 from tests.influxdb.conftest import Both, same
+from tickpy.runtime.influxdb import InfluxDBError
 
 # Two hours around a Monday 00:00 UTC, so the data spans two weekly shards.
 BASE = 1578265200 * 10**9  # 2020-01-05T23:00:00Z
@@ -71,7 +72,12 @@ QUERIES = [
     f"SELECT max(usage), host, state FROM cpu WHERE {RANGE}",
     f"SELECT min(n) FROM cpu WHERE {RANGE} GROUP BY region",
     f"SELECT median(usage), median(n), spread(usage), spread(n), stddev(usage) FROM cpu WHERE {RANGE} GROUP BY host",
-    f"SELECT mode(usage) FROM cpu WHERE {RANGE} GROUP BY host",
+    f"SELECT mode(usage), mode(state), mode(up) FROM cpu WHERE {RANGE} GROUP BY host",
+    # many ties: which one mode picks follows Go 1.19's sort.Sort (influxd's Go)
+    f"SELECT mode(n) FROM cpu WHERE {RANGE} GROUP BY host",
+    f"SELECT mode(n), mode(state) FROM cpu WHERE {RANGE} GROUP BY time(20m), host",
+    f"SELECT percentile(n, 50), percentile(n, 10) FROM cpu WHERE {RANGE} GROUP BY time(20m), host",
+    f"SELECT percentile(n, 75) FROM cpu WHERE {RANGE} GROUP BY host",
     f"SELECT percentile(usage, 90), percentile(n, 50) FROM cpu WHERE {RANGE} GROUP BY host",
     f"SELECT percentile(usage, 95) FROM cpu WHERE {RANGE}",
     f"SELECT count(state), first(state), last(up), count(up) FROM cpu WHERE {RANGE}",
@@ -101,6 +107,32 @@ QUERIES = [
     f"SELECT mean(usage) FROM cpu WHERE {RANGE} GROUP BY time(10m) LIMIT 2",
     f"SELECT mean(usage) FROM cpu WHERE {RANGE} GROUP BY time(10m), host SLIMIT 2",
     f"SELECT mean(usage) FROM cpu WHERE {RANGE} AND usage > 20.5 GROUP BY time(10m), region",
+    f"SELECT mean(usage) FROM cpu WHERE {RANGE} GROUP BY time(30m), host SLIMIT 2 SOFFSET 1",
+    f"SELECT max(used), mean(free) FROM /^(mem|cpu)$/ WHERE {RANGE} GROUP BY time(30m), host fill(none)",
+    f"SELECT mean(usage), max(n) FROM cpu WHERE {RANGE} AND host = 'd' GROUP BY time(1m) fill(linear)",
+    f"SELECT usage FROM cpu WHERE {RANGE} AND host = 'a' LIMIT 5 OFFSET 100",
+    f"SELECT mean(usage) FROM cpu WHERE {RANGE} GROUP BY time(1h), region, host",
+    f"SELECT mean(usage), derivative(mean(usage)) FROM cpu WHERE {RANGE} AND host = 'd' GROUP BY time(1m) LIMIT 5",
+    f"SELECT mean(usage), difference(max(n)) FROM cpu WHERE {RANGE} GROUP BY time(5m), host LIMIT 3 OFFSET 2",
+    f"SELECT mean(used), max(usage) FROM mem, cpu WHERE {RANGE} GROUP BY time(10m) fill(none) LIMIT 4",
+    # functions over every field, casts, raw fields beside a selector
+    f"SELECT count(*) FROM cpu WHERE {RANGE}",
+    f"SELECT mean(*) FROM cpu WHERE {RANGE} GROUP BY host",
+    f"SELECT max(*), min(*) FROM cpu WHERE {RANGE}",
+    f"SELECT first(/^(s|u)/) FROM cpu WHERE {RANGE}",
+    f"SELECT last(*) FROM cpu WHERE {RANGE} GROUP BY time(1h)",
+    f"SELECT count(*) AS c FROM cpu WHERE {RANGE}",
+    f"SELECT mode(*) FROM cpu WHERE {RANGE} GROUP BY host",
+    f"SELECT count(/./) FROM cpu, mem WHERE {RANGE}",
+    f"SELECT usage::integer, n::float FROM cpu WHERE {RANGE} LIMIT 20",
+    f"SELECT usage::string, state::string, state::float FROM cpu WHERE {RANGE} LIMIT 20",
+    f"SELECT bottom(usage, host, 3), state FROM cpu WHERE {RANGE}",
+    f"SELECT first(usage), last(state) FROM cpu WHERE {RANGE} GROUP BY host fill(none)",
+    f"SELECT min(usage), host FROM cpu WHERE {RANGE} GROUP BY region",
+    f"SELECT usage, idle FROM cpu WHERE {RANGE} AND usage + idle > 100",
+    f'SELECT "usage" AS "u u", n AS N FROM "cpu" WHERE {RANGE} AND "host" = \'c\' LIMIT 3',
+    f"SELECT sum(n) / 2, -1 * mean(n), mean(n) % 7 FROM cpu WHERE {RANGE} GROUP BY host",
+    f"SELECT n / 3 FROM cpu WHERE {RANGE} AND host = 'a'",
     # several rows per window
     f"SELECT top(usage, 3) FROM cpu WHERE {RANGE}",
     f"SELECT top(usage, 2), host FROM cpu WHERE {RANGE} GROUP BY time(30m)",
@@ -157,3 +189,61 @@ QUERIES = [
 @pytest.mark.parametrize("query", QUERIES)
 def test_same_answer_as_influxdb(both, query):
     same(both.real(query), both.ours(query))
+
+
+ERRORS = [
+    f"SELECT mean(state) FROM cpu WHERE {RANGE}",
+    f"SELECT median(up) FROM cpu WHERE {RANGE}",
+    f"SELECT top(state, 2) FROM cpu WHERE {RANGE}",
+    f"SELECT mean(usage) FROM nodb.autogen.cpu WHERE {RANGE}",
+    f"SELECT mean(usage) FROM diff.norp.cpu WHERE {RANGE}",
+    f"SELECT mean(usage), mean FROM cpu WHERE {RANGE}",
+    f"SELECT max(usage), min(usage), host FROM cpu WHERE {RANGE}",
+]
+
+
+@pytest.mark.parametrize("query", ERRORS)
+def test_same_error_as_influxdb(both, query):
+    with pytest.raises(InfluxDBError) as real:
+        both.real(query)
+    with pytest.raises(InfluxDBError) as ours:
+        both.ours(query)
+    assert str(ours.value) == str(real.value)
+
+
+def many_series_lines(seed: int = 3) -> str:
+    """13 series over three weeks (four weekly shards), irregular: sums and means over many
+    series and shards, where InfluxDB's merge order decides the floating-point result."""
+    rng = random.Random(seed)
+    lines = []
+    for index in range(13):
+        tags = f"host=h{index:02d},dc={'ab'[index % 2]}" + (",rack=r1" if index % 3 == 0 else "")
+        time = BASE - 9 * 86400 * 10**9 + rng.randrange(0, 3600) * 10**9
+        while time < BASE + 12 * 86400 * 10**9:
+            lines.append(f"load,{tags} v={rng.uniform(-1e3, 1e3)!r},i={rng.randrange(-10**6, 10**6)}i {time}")
+            time += rng.randrange(600, 7200) * 10**9
+    return "\n".join(lines)
+
+
+WIDE = "time >= '2019-12-27T00:00:00Z' AND time < '2020-01-17T00:00:00Z'"
+MANY_QUERIES = [
+    f"SELECT mean(v), sum(v), count(v), mean(i), sum(i) FROM load WHERE {WIDE}",
+    f"SELECT mean(v), sum(v) FROM load WHERE {WIDE} GROUP BY dc",
+    f"SELECT mean(v), sum(v) FROM load WHERE {WIDE} GROUP BY rack",
+    f"SELECT mean(v), sum(v), max(v), min(i) FROM load WHERE {WIDE} GROUP BY time(1d)",
+    f"SELECT mean(v), sum(v) FROM load WHERE {WIDE} GROUP BY time(1w, 2d), dc",
+    f"SELECT mean(v) FROM load WHERE {WIDE} GROUP BY time(10d) ORDER BY time DESC",
+    f"SELECT median(v), stddev(v), spread(i), percentile(v, 33) FROM load WHERE {WIDE} GROUP BY time(3d)",
+    f"SELECT v FROM load WHERE {WIDE} AND v > 990",
+    f"SELECT derivative(mean(v), 1h) FROM load WHERE {WIDE} GROUP BY time(1d), dc",
+]
+
+
+@pytest.fixture(scope="module")
+def many(influxd):
+    return Both(influxd, "many", many_series_lines())
+
+
+@pytest.mark.parametrize("query", MANY_QUERIES)
+def test_same_answer_over_many_series_and_shards(many, query):
+    same(many.real(query), many.ours(query))

@@ -3,7 +3,7 @@ query.go and its vendored influxql String() methods)."""
 
 import pytest
 
-from tickpy.influxql import InfluxQLError, QueryPlan, parse_select, rewrite
+from tickpy.influxql import InfluxQLError, InfluxQLUnsupported, QueryPlan, parse_select, rewrite
 
 MINUTE = 60 * 10**9
 
@@ -40,7 +40,8 @@ def test_precedence_and_binds_tighter_than_or():
     [
         ("SELECT mean(x) FROM (SELECT a FROM b)", 20, "subqueries"),
         ("SELECT a INTO b FROM c", 9, "INTO"),
-        ("SHOW DATABASES", 0, "SHOW"),
+        ("SHOW DATABASES", 0, "query is not a select statement"),
+        ("SELECT a FROM b; SELECT c FROM d", 17, "query must be a single select statement"),
         ("SELECT a FROM", 13, "found EOF, expected identifier"),
         ("SELECT a FROM m WHERE", 21, "found EOF"),
         ("SELECT a FROM m GROUP BY time(1m) tz('Europe/Paris')", 34, "tz()"),
@@ -80,3 +81,22 @@ def test_rewrite_of_fill_values_and_star():
     plan = QueryPlan("SELECT count(x) FROM m", 0, MINUTE, (MINUTE, 30 * 10**9), group_by_all_tags=True, fill=1.5)
     assert rewrite(plan).endswith("GROUP BY time(1m, 30s), * fill(1.5)")
     assert rewrite(QueryPlan("SELECT count(x) FROM m", 0, 1, fill="previous")).endswith(" fill(previous)")
+
+
+@pytest.mark.parametrize(
+    "text, offset, words",
+    [
+        ("SELECT holt_winters(mean(x), 10, 4) FROM m", 7, "the function holt_winters()"),
+        ("SELECT top(*, 3) FROM m", 7, "top() of a wildcard"),
+        ("SELECT derivative(mean(/usage_.*/)) FROM m", 18, "mean() of a wildcard or a regular expression"),
+        ("SELECT count(distinct(x)) FROM m", 13, "distinct() inside count()"),
+        ("SELECT mean(x), top(y, 3) FROM m", 16, "top() beside other functions"),
+        ("SELECT derivative(top(x, 2)) FROM m", 18, "top() inside derivative()"),
+    ],
+)
+def test_statements_outside_the_engine_are_unsupported(text, offset, words):
+    with pytest.raises(InfluxQLUnsupported) as caught:
+        parse_select(text)
+    assert caught.value.offset == offset
+    assert caught.value.message.startswith("not supported by tickpy: ")
+    assert words in caught.value.message

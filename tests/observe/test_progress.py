@@ -184,7 +184,8 @@ OUT_SCRIPT = "stream\n  |from()\n    .measurement('cpu')\n  |influxDBOut()\n    
 PACED_READ = 4096  # bytes of stdout read every 10 ms until the test has seen what it waits for
 
 
-def _paced_run(tmp_path, inputs: list[str], *, terminal: bool, paced_lines: int) -> tuple[int, int, str]:
+def _paced_run(tmp_path, inputs: list[str], *, terminal: bool, paced_lines: int,
+               stdin_path=None) -> tuple[int, int, str]:
     """`tickpy run` (a real process) over `inputs` with the influxDBOut lines on a pipe read at a
     bounded pace, so that the run lasts past the progress line's first second whatever the
     machine's speed: until a progress line is seen on stderr (terminal) or `paced_lines` lines
@@ -195,8 +196,11 @@ def _paced_run(tmp_path, inputs: list[str], *, terminal: bool, paced_lines: int)
     if terminal:
         primary, secondary = pty.openpty()
     env = {**os.environ, "TERM": "xterm"}
+    stdin = open(stdin_path, "rb") if stdin_path is not None else subprocess.DEVNULL
     child = subprocess.Popen([*TICKPY, "run", str(script), *inputs], stdout=subprocess.PIPE,
-                             stderr=secondary if terminal else subprocess.PIPE, env=env)
+                             stderr=secondary if terminal else subprocess.PIPE, env=env, stdin=stdin)
+    if stdin_path is not None:
+        stdin.close()
     if terminal:
         os.close(secondary)
     err_fd = primary if terminal else child.stderr.fileno()
@@ -261,6 +265,15 @@ def test_terminal_shows_share_of_gzip_input(tmp_path):
     packed = tmp_path / "cpu.lp.gz"
     packed.write_bytes(gzip.compress((tmp_path / "cpu.lp").read_bytes()))
     status, lines, shown = _paced_run(tmp_path, [str(packed)], terminal=True, paced_lines=count)
+    assert status == 0 and lines == count
+    drawn = PROGRESS.findall(shown)
+    assert drawn and all(0 < int(percent) < 100 for percent, _ in drawn), shown
+
+
+def test_terminal_shows_share_of_a_file_on_standard_input(tmp_path):
+    count = 60_000
+    _write_points(tmp_path / "cpu.lp", count)  # `tickpy run out.tick < cpu.lp`
+    status, lines, shown = _paced_run(tmp_path, [], terminal=True, paced_lines=count, stdin_path=tmp_path / "cpu.lp")
     assert status == 0 and lines == count
     drawn = PROGRESS.findall(shown)
     assert drawn and all(0 < int(percent) < 100 for percent, _ in drawn), shown

@@ -64,7 +64,7 @@ from tickpy.alerting.handlers import Handler, MatchHandler, event_for_topic
 from tickpy.alerting.kinds import HANDLER_KINDS, SCRIPT_HANDLER_KINDS, SetupProblem
 from tickpy.alerting.options import decode_options
 from tickpy.alerting.senders import DEFAULT_EXEC_TIMEOUT_S
-from tickpy.alerting.topics import Topic, render_topics
+from tickpy.alerting.topics import EventState, Topic, render_topics
 from tickpy.diagnostics import Diagnostic, TickpyError, render
 from tickpy.runtime.alert_event import AlertEvent
 from tickpy.runtime.alert_wire import alert_data_json, event_wire, with_previous_level
@@ -201,6 +201,42 @@ class AlertService:
         if spec.predicate is not None:  # the match, compiled when the file was checked
             handler = MatchHandler(handler, spec.match, spec.predicate, self.report)
         return handler
+
+    def add_topic_handler(self, spec: TopicHandlerSpec) -> None:
+        """Put the handler of a decoded, checked handler spec on its topic while tasks run (a
+        `kapacitor define-topic-handler` sent to `tickpy serve`), replacing the one with its id.
+        Raises SetupProblem when it cannot be built."""
+        self._ensure_config()
+        handler = self._topic_handler(spec)
+        self.remove_topic_handler(spec.topic, spec.id)
+        self._topic(spec.topic).handlers.append(handler)
+        self.specs.append(spec)
+
+    def remove_topic_handler(self, topic_name: str, handler_id: str) -> bool:
+        """Take a handler off its topic; its worker still delivers what it has queued."""
+        topic = self.topics.get(topic_name)
+        if topic is None:
+            return False
+        found = [h for h in topic.handlers if h.handler_id == handler_id]
+        for handler in found:
+            topic.handlers.remove(handler)
+            self.release_handlers([handler])
+        self.specs = [s for s in self.specs if (s.topic, s.id) != (topic_name, handler_id)]
+        return bool(found)
+
+    @property
+    def built_handlers(self) -> tuple[Handler, ...]:
+        """Every handler built so far, in order (a task's direct handlers are those built while
+        it was compiled)."""
+        return tuple(self._handlers)
+
+    def release_handlers(self, handlers: Sequence[Handler]) -> None:
+        """Handlers no longer used (a deleted task's, a replaced topic handler): flushed, their
+        workers told to finish what is queued and stop."""
+        for handler in handlers:
+            handler.flush()
+            for worker in handler.workers:
+                worker.close()
 
     def global_handler_specs(self, own_specs, span) -> list:
         """Handler specs for the --config services with `global = true` of whose kind an alert
@@ -398,6 +434,23 @@ class AlertService:
             text += ("\n(main:<task>:<node> is the anonymous topic of an alert node's own handlers, .log(), .slack() "
                      "and the like; they run for it but are not topic handlers, so HANDLERS shows -)")
         return text
+
+    def all_topics(self) -> list[Topic]:
+        """The named topics and the alert nodes' anonymous ones (`kapacitor list topics` shows both)."""
+        return list(self.topics.values()) + list(self._anon_topics.values())
+
+    def drop_topic(self, topic_name: str) -> None:
+        """Forget a topic and its state (Kapacitor's DELETE of a topic; an alert node's anonymous
+        topic when its task is deleted)."""
+        self.topics.pop(topic_name, None)
+        self._anon_topics.pop(topic_name, None)
+
+    def restore_topic(self, topic_name: str, collected: int, states: Sequence[EventState]) -> None:
+        """Put back a topic's saved state (a restarted `tickpy serve`), before any event."""
+        topic = self._anon_topic(topic_name) if topic_name.startswith("main:") else self._topic(topic_name)
+        topic.collected = collected
+        for state in states:
+            topic.events[state.id] = state
 
     def topic_states(self) -> dict[str, dict[str, str]]:
         """{topic: {event id: level}} for every named topic."""

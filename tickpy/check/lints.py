@@ -57,12 +57,20 @@ def lint_program(program: ast.Program, pipeline: Pipeline | None, source: str | 
 
 
 def _lint_query(node: PipelineNode) -> Iterator[Diagnostic]:
-    """A statement Kapacitor runs but tickpy's embedded InfluxDB does not (`tickpy run` without
-    --influxdb-url refuses it)."""
+    """A query node's InfluxQL: Kapacitor's define accepts any text, creating the task parses it
+    (a syntax error stops the task from starting); a statement tickpy's embedded InfluxDB does
+    not run works only with a live InfluxDB."""
     error = query_error(node)
+    if error is None:
+        return
+    span = query_span(node, error.offset)
     if isinstance(error, InfluxQLUnsupported):
-        yield diagnostic_at(query_span(node, error.offset), f"tickpy cannot run this query offline: {error.message}",
-                            severity=WARNING, code="influxql-unsupported")
+        yield diagnostic_at(span, f"tickpy cannot run this query offline: {error.message}", severity=WARNING,
+                            code="influxql-unsupported")
+        return
+    yield diagnostic_at(span, f"Kapacitor defines this task, but {_START_FAILURE}: the InfluxQL query does not "
+                        f"parse: {error.message}", severity=WARNING, code="influxql-error",
+                        kapacitor_message=f"failed to parse InfluxQL query: {error.message}")
 
 
 # Kapacitor's define does not compile lambdas; creating the task's nodes does.

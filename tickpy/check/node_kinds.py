@@ -30,7 +30,6 @@ from tickpy.check.node_rules import (
     check_autoscale_replicas,
     check_dimensions,
     check_prefixes,
-    check_query,
     go_type,
     last_arg,
     last_args,
@@ -77,8 +76,8 @@ def node_kind(node_type: str) -> NodeKind:
 
 
 def _names(values: list) -> str:
-    """'a', 'b' and 'c'."""
-    shown = [literal(value) for value in values]
+    """'a', 'b' and 'c' ("?" for none)."""
+    shown = [literal(value) for value in values] or ["?"]
     return shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " and " + shown[-1]
 
 
@@ -265,7 +264,7 @@ def describe_combine(node: PipelineNode, pipeline: Pipeline) -> str:
     delimiter = last_arg(node, "delimiter", ".")
     return (f"Combines points of the same time{_same_time(node)}{per_group(node)}: every set of {len(node.args)} "
             f"different points that match {tests} in turn becomes one point, whose fields and tags are prefixed "
-            f"{_names(names) if names else '?'} with {literal(delimiter)}.")
+            f"{_names(names)} with {literal(delimiter)}.")
 
 
 declare(NodeKind("CombineNode", describe=describe_combine, check=check_combine, working_cardinality=True))
@@ -424,7 +423,7 @@ def describe_flatten(node: PipelineNode, pipeline: Pipeline) -> str:
     tags = _flat_args(node, "on")
     delimiter = last_arg(node, "delimiter", ".")
     text = (f"Flattens the points of the same time{_same_time(node)} into one point{per_group(node)}: each field is "
-            f"renamed to the values of its point's tags {_names(tags) if tags else '?'}")
+            f"renamed to the values of its point's tags {_names(tags)}")
     if prop(node, "dropOriginalFieldName") is True:
         return text + f", joined by {literal(delimiter)} (its own name is dropped)."
     return text + (f" then its own name, joined by {literal(delimiter)} (port=80 bytes=1 and port=443 bytes=2, "
@@ -734,7 +733,7 @@ def describe_query(node: PipelineNode, pipeline: Pipeline) -> str:
     return text + "."
 
 
-declare(NodeKind("QueryNode", describe=describe_query, check=check_query))
+declare(NodeKind("QueryNode", describe=describe_query))
 
 
 # ------------------------------------------------------------------ queryFlux
@@ -784,7 +783,7 @@ def describe_sideload(node: PipelineNode, pipeline: Pipeline) -> str:
              for kind in ("field", "tag") for call in node.all(kind) if len(call.args) == 2]
     order = _flat_args(node, "order")
     return (f"Adds to each {unit(node)} the {', '.join(added) if added else 'values'} read from {literal(prop(node, 'source', ''))}: "
-            f"the first of the files {_names(order) if order else '?'} (templates filled in with the point's tags) "
+            f"the first of the files {_names(order)} (templates filled in with the point's tags) "
             "that has a value gives it, else the default.")
 
 

@@ -14,7 +14,7 @@ from tickpy.check.catalogue import load
 from tickpy.check.evaluate import with_article
 from tickpy.check.pipeline import PipelineNode
 from tickpy.check.values import go_type_of, kind_of_value
-from tickpy.influxql import InfluxQLError, InfluxQLUnsupported, parse_select
+from tickpy.influxql import InfluxQLError, parse_select
 from tickpy.lang.values import Duration, StarValue
 from tickpy.syntax import ast
 from tickpy.syntax.lexer import utf8_len
@@ -187,19 +187,5 @@ def query_span(node: PipelineNode, offset: int) -> ast.Span:
     return ast.Span(line, column, line, column + 1)
 
 
-def check_query(node: PipelineNode) -> None:
-    """Kapacitor parses the statement when it creates the task: a syntax error fails `define`
-    (a statement tickpy cannot run is only a warning: Kapacitor runs it)."""
-    error = query_error(node)
-    if error is None or isinstance(error, InfluxQLUnsupported):
-        return
-    span = query_span(node, error.offset)
-    raise RuleError(
-        f"the InfluxQL query does not parse: {error.message}",
-        f"failed to parse InfluxQL query: {error.message}",
-        span=span,
-    )
-
-
-__all__ = ["RuleError", "check_query", "query_error", "query_span", "at_call", "check_autoscale", "check_autoscale_replicas", "check_dimensions",
+__all__ = ["RuleError", "query_error", "query_span", "at_call", "check_autoscale", "check_autoscale_replicas", "check_dimensions",
            "check_prefixes", "go_type", "last_arg", "last_args", "nanoseconds", "value_words"]

@@ -45,6 +45,10 @@ COMMANDS: dict[str, str] = {
     "run": "Run the stream task SCRIPT over the points in INPUT files (line protocol; `-` or no INPUT reads "
            "stdin), as Kapacitor would run it, and deliver its alerts to their real handlers (tcp, post, "
            "log, exec) and to the topic handlers given with --handlers.",
+    "serve": "Serve as Kapacitor does: InfluxDB 1.x clients and Telegraf write line protocol to POST /write "
+             "(and /kapacitor/v1/write), the kapacitor CLI manages tasks, templates, topics and topic handlers "
+             "through Kapacitor 1.5.7's HTTP API (kapacitor -url http://127.0.0.1:9092 ...), and every enabled "
+             "stream task runs on the points written to its dbrps, delivering its alerts as `tickpy run` does.",
     "test": "Run the test files in PATH (folders are searched for *.tickpy.yaml and *.tickpy.yml; files "
             "named here are run whatever their name, kapacitor-unit files included) and compare every "
             "alert, handler delivery, httpOut result and influxDBOut line with the expectations.",

@@ -205,7 +205,9 @@ def _iter_inputs(inputs: tuple[str, ...], input_format: str, precision: str, rep
                  input_bytes: InputBytes):
     for name in inputs or ("-",):
         if name == "-":
+            input_bytes.start(sys.stdin.buffer)
             yield from _read(sys.stdin.buffer, "<stdin>", input_format, precision, reporter, signals)
+            input_bytes.finish()
             continue
         try:
             handle = open(name, "rb")

@@ -40,6 +40,7 @@ gojson          encoding/json: Marshal (dumps), Encoder.Encode (encoder_encode),
 goyaml          gopkg.in/yaml.v2's integers: a YAML loader resolving them as Kapacitor's YAML does
                 (SafeLoader, construct_yaml_int)
 gosort          sort.Sort / sort.Stable (pdqsort, insertion sort) (go_sort)
+goheap          container/heap: Init, Push, Pop (heap_init, heap_push, heap_pop)
 goregexp        regexp.Compile's errors (compile_error), Regexp.Expand (expand), ReplaceAllString
                 (replace_all_string)
 gohttp          textproto.CanonicalMIMEHeaderKey (canonical_header_key), net/url ports

@@ -19,19 +19,25 @@ _NINTHER_MIN = 50
 _MAX_SWAPS = 4 * 3
 _UNKNOWN, _INCREASING, _DECREASING = 0, 1, 2
 
+# The shifts of the xorshift64 that breakPatterns draws from. Go 1.19 shipped (13, 17, 5) (the
+# Go that Debian's InfluxDB 1.6.7 is built with); later Go uses (13, 7, 17). Only inputs with
+# many equal elements reach breakPatterns, and then the order of the ties differs.
+XORSHIFT_GO_1_19 = (13, 17, 5)
+XORSHIFT_LATER = (13, 7, 17)
 
-def go_sort(items: list, less: Callable[[Any, Any], bool]) -> None:
+
+def go_sort(items: list, less: Callable[[Any, Any], bool], xorshift: tuple[int, int, int] = XORSHIFT_LATER) -> None:
     """Sort `items` in place exactly as Go's sort.Sort would with this `less`."""
     n = len(items)
     if n <= 1:
         return
-    _Sorter(items, less).pdqsort(0, n, n.bit_length())
+    _Sorter(items, less, xorshift).pdqsort(0, n, n.bit_length())
 
 
-def sorted_by_value(points: list) -> list:
+def sorted_by_value(points: list, xorshift: tuple[int, int, int] = XORSHIFT_LATER) -> list:
     """A copy of `(time, value, source)` entries ordered by value as Go's sort.Sort orders them."""
     ordered = list(points)
-    go_sort(ordered, _value_less)
+    go_sort(ordered, _value_less, xorshift)
     return ordered
 
 
@@ -40,11 +46,12 @@ def _value_less(a, b) -> bool:
 
 
 class _Sorter:
-    __slots__ = ("data", "less")
+    __slots__ = ("data", "less", "shifts")
 
-    def __init__(self, data: list, less: Callable[[Any, Any], bool]):
+    def __init__(self, data: list, less: Callable[[Any, Any], bool], shifts: tuple[int, int, int]):
         self.data = data
         self.less = less
+        self.shifts = shifts
 
     # -- element helpers (indices into data) --
 
@@ -201,11 +208,11 @@ class _Sorter:
         state = length
         modulus = 1 << length.bit_length()
         middle = a + (length // 4) * 2
+        first, second, third = self.shifts
         for index in range(middle - 1, middle + 2):
-            # xorshift64 with Go 1.24's shifts (13, 7, 17)
-            state ^= (state << 13) & _MASK64
-            state ^= state >> 7
-            state ^= (state << 17) & _MASK64
+            state ^= (state << first) & _MASK64
+            state ^= state >> second
+            state ^= (state << third) & _MASK64
             other = state & (modulus - 1)
             if other >= length:
                 other -= length

@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from tickpy.golang.goformat import format_float, format_float_v
-from tickpy.golang.gotime import format_time_rfc3339nano
+from tickpy.golang.gotime import format_influx_duration, format_time_rfc3339nano
+from tickpy.golang.gotypes import int64_div, int64_rem
 
 KEYWORDS = frozenset(
     "ALL ALTER ANY AS ASC BEGIN BY CREATE CONTINUOUS DATABASE DATABASES DEFAULT DELETE DESC DESTINATIONS "
@@ -21,30 +22,12 @@ KEYWORDS = frozenset(
     "AND OR TRUE FALSE".split()
 )
 
-_WEEK = 7 * 24 * 3600 * 10**9
-_DURATION_UNITS = (
-    (_WEEK, "w"),
-    (24 * 3600 * 10**9, "d"),
-    (3600 * 10**9, "h"),
-    (60 * 10**9, "m"),
-    (10**9, "s"),
-    (10**6, "ms"),
-)
-
-
 def format_duration(ns: int) -> str:
-    """influxql.FormatDuration of the vendored package (falls back to whole microseconds, `u`)."""
-    if ns == 0:
-        return "0s"
-    for unit, suffix in _DURATION_UNITS:
-        if abs(ns) % unit == 0:
-            return f"{_go_div(ns, unit)}{suffix}"
-    return f"{_go_div(ns, 1000)}u"
-
-
-def _go_div(a: int, b: int) -> int:
-    quotient = abs(a) // abs(b)
-    return quotient if (a >= 0) == (b >= 0) else -quotient
+    """influxql.FormatDuration of Kapacitor 1.5.7's vendored package: below a microsecond it
+    prints whole microseconds (`u`), where later versions print `ns`."""
+    if int64_rem(ns, 1000):
+        return f"{int64_div(ns, 1000)}u"
+    return format_influx_duration(ns)
 
 
 def _is_letter(char: str) -> bool:

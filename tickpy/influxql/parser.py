@@ -6,10 +6,8 @@ Errors carry the offset in the text of the token that broke the parse.
 
 from __future__ import annotations
 
-import re
-
 from tickpy.golang.goregexp import compile_error
-from tickpy.golang.gotime import DurationOverflowError
+from tickpy.golang.gotime import parse_influx_duration
 from tickpy.influxql.ast import (
     FILL_LINEAR,
     FILL_NONE,
@@ -34,27 +32,8 @@ from tickpy.influxql.ast import (
     VarRef,
     Wildcard,
 )
-
-
-class InfluxQLError(ValueError):
-    """A syntax error, or a statement tickpy does not run; `offset` indexes the query text."""
-
-    def __init__(self, message: str, offset: int):
-        super().__init__(message)
-        self.message = message
-        self.offset = offset
-
-    def __str__(self) -> str:
-        return f"{self.message} at offset {self.offset}"
-
-
-class InfluxQLUnsupported(InfluxQLError):
-    """Valid InfluxQL that tickpy's engine does not run."""
-
-
-def unsupported(what: str, offset: int) -> InfluxQLUnsupported:
-    return InfluxQLUnsupported(f"not supported by tickpy: {what}", offset)
-
+from tickpy.influxql.errors import InfluxQLError, unsupported
+from tickpy.influxql.support import check_supported
 
 _PRECEDENCE = {
     "OR": 1,
@@ -68,30 +47,6 @@ _PRECEDENCE = {
 WS, IDENT, KEYWORD, NUMBER, INTEGER, DURATION, STRING, OP, LPAREN, RPAREN, COMMA, DOT, DOUBLECOLON, SEMI, EOF = (
     "WS IDENT KEYWORD NUMBER INTEGER DURATION STRING OP ( ) , . :: ; EOF".split()
 )
-
-_DURATION_UNITS = {"ns": 1, "u": 1_000, "µ": 1_000, "ms": 1_000_000, "s": 10**9, "m": 60 * 10**9,
-                   "h": 3600 * 10**9, "d": 86400 * 10**9, "w": 7 * 86400 * 10**9}
-_DURATION_TERM = re.compile(r"(\d+)(ns|ms|u|µ|s|m|h|d|w)")
-
-
-def parse_duration(text: str) -> int:
-    """influxql.ParseDuration; ValueError when invalid."""
-    negative = text.startswith("-")
-    body = text[1:] if negative else text
-    if len(text) < 2 or not body:
-        raise ValueError("invalid duration")
-    total = 0
-    position = 0
-    while position < len(body):
-        match = _DURATION_TERM.match(body, position)
-        if match is None:
-            raise ValueError("invalid duration")
-        total += int(match.group(1)) * _DURATION_UNITS[match.group(2)]
-        position = match.end()
-    if total >= 2**63:
-        raise DurationOverflowError(f"overflowed duration {text}: choose a smaller duration or INF")
-    return -total if negative else total
-
 
 def _is_letter(char: str) -> bool:
     return ("a" <= char <= "z") or ("A" <= char <= "Z")
@@ -284,7 +239,7 @@ class _Parser:
         if not (kind == KEYWORD and literal == "SELECT"):
             if kind == KEYWORD and literal in ("SHOW", "CREATE", "DROP", "DELETE", "ALTER", "GRANT", "REVOKE",
                                                "KILL", "SET", "EXPLAIN"):
-                raise unsupported(f"{literal} statements (a query node runs one SELECT)", offset)
+                raise InfluxQLError("query is not a select statement", offset)  # Kapacitor's words
             raise self.expect_error(kind, literal, "SELECT", offset)
         fields = self.parse_fields()
         kind, offset, literal = self.scan_ignore_ws()
@@ -312,7 +267,7 @@ class _Parser:
         if kind == SEMI:
             kind, offset, literal = self.scan_ignore_ws()
             if kind != EOF:
-                raise unsupported("more than one statement (a query node runs one SELECT)", offset)
+                raise InfluxQLError("query must be a single select statement", offset)  # Kapacitor's words
         if kind != EOF:
             raise self.expect_error(kind, literal, "EOF", offset)
         return SelectStatement(
@@ -561,7 +516,7 @@ class _Parser:
             return BooleanLiteral(literal == "TRUE")
         if kind == DURATION:
             try:
-                return DurationLiteral(parse_duration(literal))
+                return DurationLiteral(parse_influx_duration(literal))
             except ValueError as error:
                 raise InfluxQLError(str(error), offset) from None
         if kind == OP and literal == "*":
@@ -641,6 +596,8 @@ def _check_regex(pattern: str, offset: int) -> None:
 
 
 def parse_select(text: str) -> SelectStatement:
-    """Parse one SELECT statement; InfluxQLError (with the offset in `text`) when it is invalid or
-    outside what tickpy runs."""
-    return _Parser(text).parse_statement()
+    """Parse one SELECT statement; InfluxQLError (with the offset in `text`) when it is invalid,
+    InfluxQLUnsupported when it is outside what tickpy runs."""
+    statement = _Parser(text).parse_statement()
+    check_supported(statement)
+    return statement

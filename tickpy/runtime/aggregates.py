@@ -26,7 +26,7 @@ from typing import Any, cast
 
 from tickpy.golang.goalgorithms import pow as go_pow  # Go's math.Pow, bit for bit
 from tickpy.golang.gomath import go_divide
-from tickpy.golang.gosort import go_sort, sorted_by_value
+from tickpy.golang.gosort import XORSHIFT_LATER, go_sort, sorted_by_value
 from tickpy.golang.gotypes import GO_TYPE_NAMES, int64_div, wrap_int64
 
 ZERO_TIME = None  # InfluxDB's query.ZeroTime: "no time of its own, use the context's"
@@ -220,12 +220,12 @@ def _by_value(entry):
     return entry[1]
 
 
-def sort_by_value(points: list) -> list:
+def sort_by_value(points: list, xorshift: tuple[int, int, int] = XORSHIFT_LATER) -> list:
     """The points ordered by value as Go's sort.Sort leaves them (ties included)."""
     if len(points) > 12:
         values = [entry[1] for entry in points]
         if len(set(values)) != len(values) or any(value != value for value in values):
-            return sorted_by_value(points)  # ties: follow Go's algorithm
+            return sorted_by_value(points, xorshift)  # ties: follow Go's algorithm
     # Go insertion-sorts up to 12 elements (stable); without ties every sort agrees
     return sorted(points, key=_by_value)
 
@@ -253,14 +253,15 @@ def median_int(points: list) -> list:
     return [(ZERO_TIME, float(ordered[half][1]), None)]
 
 
-def mode(points: list) -> list:
+def mode(points: list, xorshift: tuple[int, int, int] = XORSHIFT_LATER) -> list:
     """InfluxDB's mode: the most frequent value; on equal frequency the value whose run starts
     earliest in time. A value is only considered from its second occurrence on, except the
-    smallest one (this is InfluxDB's scan, kept as is)."""
+    smallest one (this is InfluxDB's scan, kept as is). `xorshift`: the Go whose sort.Sort
+    leaves the ties (see tickpy.golang.gosort)."""
     if len(points) == 1:
         time, value, _ = points[0]
         return [(time, value, None)]
-    ordered = sort_by_value(points)
+    ordered = sort_by_value(points, xorshift)
     most_freq = 0
     curr_freq = 0
     curr_mode = most_mode = ordered[0][1]
@@ -306,7 +307,7 @@ def stddev(points: list) -> list:
     return [(ZERO_TIME, math.sqrt(variance / (count - 1)), None)]
 
 
-def percentile_reducer(percentile: float) -> Callable[[list], list]:
+def percentile_reducer(percentile: float, xorshift: tuple[int, int, int] = XORSHIFT_LATER) -> Callable[[list], list]:
     """Nearest rank: index floor(n * p / 100 + 0.5) - 1 of the points sorted by value; nothing
     when that index falls outside the points."""
 
@@ -315,7 +316,7 @@ def percentile_reducer(percentile: float) -> Callable[[list], list]:
         index = int(math.floor(float(length) * percentile / 100.0 + 0.5)) - 1
         if index < 0 or index >= length:
             return []
-        return [sort_by_value(points)[index]]
+        return [sort_by_value(points, xorshift)[index]]
 
     return reduce
 
@@ -653,6 +654,7 @@ _HW_WEIGHT = 0.5
 _HW_EPSILON = 1.0e-4
 _HW_GUESSES = (0.3, 0.7)  # InfluxDB: from 0.3 while < 1.0, step 0.4
 _GO_POW_EXPONENT_BOUND = 1 << 12  # Go's Pow gives up squaring past this binary exponent
+_SMALLEST_NORMAL = 2.2250738585072014e-308  # 2**-1022
 # Below this a square may be subnormal, where Pow(x, 2) (frexp, square, ldexp) and x*x can round
 # differently; above it both round the same exact value once.
 _EXACT_SQUARE_FLOOR = 1e-290
@@ -681,9 +683,8 @@ def nelder_mead(objective: Callable[[list], float], start: list, epsilon: float,
         for i in indices:
             if values[i] > values[second] and values[i] < values[worst]:
                 second = i
-        others = [vertex for i, vertex in enumerate(vertices) if i != worst]
         # each coordinate summed from 0.0 in vertex order, as InfluxDB adds them
-        centroid = [reduce(_plus, column, 0.0) / float_n for column in zip(*others)]
+        centroid = [reduce(_plus, column, 0.0) / float_n for column in zip(*vertices[:worst], *vertices[worst + 1:])]
         reflected = [c + (c - w) for c, w in zip(centroid, vertices[worst])]
         # values[...] is read again after each change: best, second and worst can be one vertex
         f_reflected = objective(reflected)
@@ -716,13 +717,11 @@ def nelder_mead(objective: Callable[[list], float], start: list, epsilon: float,
                 values[worst] = objective(vertices[worst])
                 values[second] = objective(vertices[second])
         average = reduce(_plus, values, 0.0) / float_count
-        spread = 0.0
-        for value in values:
-            deviation = value - average
-            square = deviation * deviation
-            if not square >= _EXACT_SQUARE_FLOOR:  # also NaN: Go's Pow decides
-                square = go_pow(deviation, 2.0)
-            spread += square / float_n
+        deviations = [value - average for value in values]
+        squares = [deviation * deviation for deviation in deviations]
+        if not min(squares) >= _EXACT_SQUARE_FLOOR:  # a tiny square (or NaN first): Go's Pow decides
+            squares = [go_pow(deviation, 2.0) for deviation in deviations]
+        spread = reduce(_plus, [square / float_n for square in squares], 0.0)
         if math.sqrt(spread) < epsilon:
             break
     best = min(indices, key=values_at)
@@ -734,11 +733,21 @@ def _go_pow_series(x: float, count: int) -> list:
     """[Go's math.Pow(x, t) for t in 1 .. count-1]. For 0 < x < 1 Pow takes frexp(x), squares
     the fraction again and again (renormalised into [0.5, 1)) and multiplies together the squares
     of t's set bits, lowest first: Pow(x, t) is Pow(x, t less its top bit) times one more square,
-    the same multiplications in the same order, made here for every t at once, bit by bit."""
+    the same multiplications in the same order, made here for every t at once, bit by bit.
+    While every value stays a normal float, scaling by a power of two changes no rounding, so
+    the plain squares and products are Pow's; below that, its renormalised steps are followed."""
     if not 0.0 < x < 1.0:  # 0, -0, 1, NaN: Pow's special cases
         return [go_pow(x, float(t)) for t in range(1, count)]
+    powers = [1.0]  # for t = 0 .. 2**bits - 1
+    square = x
+    while len(powers) < count:
+        powers += [before * square for before in powers]
+        square *= square
+    powers = powers[1:count]
+    if not powers or min(powers) >= _SMALLEST_NORMAL:
+        return powers
     fraction, exponent = math.frexp(x)
-    fractions, exponents = [1.0], [0]  # for t = 0 .. 2**bits - 1
+    fractions, exponents = [1.0], [0]
     while len(fractions) < count:
         if exponent < -_GO_POW_EXPONENT_BOUND:  # Pow stops squaring: every further power is 0
             exponents += [0] * (count - len(fractions))
@@ -761,13 +770,26 @@ def _damped_trend_factors(phi: float, count: int) -> list:
     return list(accumulate(_go_pow_series(phi, count - 1), initial=phi))
 
 
-def _constrain(params: list) -> None:
-    """InfluxDB's constrain: alpha, beta, gamma, phi into [0, 1], in place."""
-    for i in range(4):
-        if params[i] > 1:
-            params[i] = 1.0
-        if params[i] < 0:
-            params[i] = 0.0
+def _constrain(params: list) -> tuple[float, float, float, float]:
+    """InfluxDB's constrain: alpha, beta, gamma, phi into [0, 1], in place (NaN stays); them."""
+    alpha, beta, gamma, phi = params[0], params[1], params[2], params[3]
+    if alpha > 1:
+        alpha = params[0] = 1.0
+    elif alpha < 0:
+        alpha = params[0] = 0.0
+    if beta > 1:
+        beta = params[1] = 1.0
+    elif beta < 0:
+        beta = params[1] = 0.0
+    if gamma > 1:
+        gamma = params[2] = 1.0
+    elif gamma < 0:
+        gamma = params[2] = 0.0
+    if phi > 1:
+        phi = params[3] = 1.0
+    elif phi < 0:
+        phi = params[3] = 0.0
+    return alpha, beta, gamma, phi
 
 
 _FACTOR_CACHE_VALUES = 1 << 18  # phiH series kept per window (half the fit's phis recur)
@@ -800,8 +822,7 @@ def _sse_objective(y: list, m: int) -> Callable[[list], float]:
     if m < 2:
 
         def sse(params: list) -> float:
-            _constrain(params)
-            alpha, beta, phi = params[0], params[1], params[3]
+            alpha, beta, _gamma, phi = _constrain(params)
             level, trend = params[4], params[5]
             keep_level = 1 - alpha
             keep_trend = (1 - beta) * phi
@@ -830,8 +851,7 @@ def _sse_objective(y: list, m: int) -> Callable[[list], float]:
         steps.append((6 + (t - m + so) % m, 6 + (t - m + t % m + so) % m))
 
     def seasonal_sse(params: list) -> float:
-        _constrain(params)
-        alpha, beta, gamma, phi = params[0], params[1], params[2], params[3]
+        alpha, beta, gamma, phi = _constrain(params)
         level, trend = params[4], params[5]
         keep_level = 1 - alpha
         keep_trend = (1 - beta) * phi
@@ -961,10 +981,9 @@ class HoltWintersReducer(Reducer):
 
     def _forecast(self, h: int, params: list) -> list:
         """InfluxDB's forecast, step by step as it is written (the fit uses _sse_objective)."""
-        _constrain(params)
+        alpha, beta, gamma, phi = _constrain(params)
         y = self.y
         y_t = y[0]
-        alpha, beta, gamma, phi = params[0], params[1], params[2], params[3]
         phi_h = phi
         level, trend = params[4], params[5]
         seasonal = self.seasonal

@@ -3,7 +3,8 @@
     compile_task(pipeline, ctx) -> CompiledTask   one Pipeline, one RunContext
     CompiledTask.run(points) / .finish()         push points; close what Kapacitor closes at the end
     CompiledTask.advance_clock(time)             timer-driven nodes (stats, barrier) act as if no data came
-    with WallClock(task): task.run(points)       ... on the wall clock instead, while points are read
+    CompiledTask.tick(now)                       stats() on the wall clock (with ctx.wall_clock_ticks)
+    with WallClock(task): task.run(points)       ... ticked by a thread while the points are read
 
 `tickpy.api.run` wires this to an alert service and returns a `RunResult`: alerts (list[AlertEvent]
 in the order the alert nodes produced them), alert_counts (level -> number of events), httpout
@@ -65,6 +66,17 @@ class CompiledTask:
             self.points_read += count
         return count
 
+    @property
+    def ticks(self) -> bool:
+        """Whether some node (stats(), so deadman()) ticks with time."""
+        return bool(self.ctx.shared.get("time_listeners"))
+
+    def tick(self, now_ns: int) -> None:
+        """The wall clock reached `now_ns` (with `ctx.wall_clock_ticks`): the nodes that tick
+        emit what is due. Called between two points, from the thread that runs the task."""
+        for listener in self.ctx.shared.get("time_listeners", ()):
+            listener.advance(now_ns)
+
     def finish(self) -> None:
         for node in self.nodes:
             node.finish()
@@ -118,16 +130,17 @@ def _holding(lock, ingest: Callable[[Any], None]) -> Callable[[Any], None]:
 
 
 class WallClock:
-    """A task's timer-driven nodes on the wall clock while its points are read, as Kapacitor's
-    tickers run them: a thread moves their clock every TICK_S, between two points (the task's
-    lock). A node error there is the task's; any other exception is raised on exit."""
+    """A task's stats() (so deadman()) on the wall clock while its points are read, as Kapacitor's
+    ticker runs them: a thread calls `tick` every TICK_S, between two points (the task's lock).
+    A node error there is the task's; any other exception is raised on exit. (barrier() stays on
+    the data's time.)"""
 
     TICK_S = 0.05
 
     def __init__(self, task: CompiledTask, now: Callable[[], int] = _time.time_ns):
         self.task = task
         self.now = now
-        self.timed = any(type(node).advance_clock is not RuntimeNode.advance_clock for node in task.nodes)
+        self.timed = task.ticks
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self.error: BaseException | None = None
@@ -137,8 +150,8 @@ class WallClock:
             return self
         task = self.task
         task.lock = threading.Lock()
-        task.ctx.shared["wall_clock"] = True  # the stream node stops ticking them on event time
-        task.advance_clock(self.now())
+        task.ctx.wall_clock_ticks = True  # the stream node stops ticking them on event time
+        task.tick(self.now())
         self._thread = threading.Thread(target=self._tick, name="tickpy-wall-clock", daemon=True)
         self._thread.start()
         return self
@@ -148,7 +161,7 @@ class WallClock:
         while not self._stop.wait(self.TICK_S):
             try:
                 with task.lock:
-                    task.advance_clock(self.now())
+                    task.tick(self.now())
             except BaseException as error:  # handed to the main thread by __exit__
                 self.error = error
                 return

@@ -107,12 +107,14 @@ def input_notes(data: bytes) -> list[str]:
 class InputBytes:
     """How far reading the inputs has got, in bytes as stored: a gzip file counts by its
     compressed bytes, which its size is. `total` is None unless every input is a regular file
-    (standard input and pipes have no size to measure against)."""
+    (pipes and terminals have no size to measure against; standard input redirected from a file,
+    `< points.lp`, has: no INPUT or "-" is standard input)."""
 
     def __init__(self, names: tuple[str, ...]):
-        sizes = [_regular_file_size(name) if name != "-" else None for name in names]
+        names = names or ("-",)
+        sizes = [_regular_file_size(name) if name != "-" else _stdin_size() for name in names]
         known = [size for size in sizes if size is not None]
-        self.total: int | None = sum(known) if names and len(known) == len(sizes) else None
+        self.total: int | None = sum(known) if len(known) == len(sizes) else None
         self._finished = 0  # bytes of the inputs already read to their end
         self._current = None
 
@@ -132,6 +134,16 @@ class InputBytes:
             return 0
         current = self._current.tell() if self._current is not None else 0
         return self._finished + current
+
+
+def _stdin_size() -> int | None:
+    """The size of the file standard input reads, when it is one (tell() then counts from its
+    start, so the size is the whole file's)."""
+    try:
+        info = os.fstat(0)
+    except OSError:
+        return None
+    return info.st_size if stat.S_ISREG(info.st_mode) else None
 
 
 def _regular_file_size(name: str) -> int | None:

@@ -16,13 +16,10 @@ from collections.abc import Iterable
 
 from tickpy.influxql import QueryPlan, parse_select, rewrite
 from tickpy.runtime.influxdb.engine import Engine, Series
+from tickpy.runtime.influxdb.errors import InfluxDBError
 from tickpy.runtime.influxdb.store import Store, WriteReport
 
 __all__ = ["EmbeddedDatabase", "InfluxDBError", "RemoteInfluxDB", "Series", "WriteReport"]
-
-
-class InfluxDBError(RuntimeError):
-    """An error InfluxDB (or the embedded engine) answered a query with."""
 
 
 class EmbeddedDatabase:
@@ -34,6 +31,11 @@ class EmbeddedDatabase:
 
     def write(self, db: str, rp: str, points: Iterable) -> WriteReport:
         return self.store.write(db, rp, points)
+
+    def create_database(self, db: str, rp: str = "autogen") -> None:
+        """CREATE DATABASE (and its retention policy): a query of a database nothing was written
+        to answers "database not found", as InfluxDB does, unless it was created."""
+        self.store.retention_policy(db, rp, create=True)
 
     def select(self, plan: QueryPlan, db: str, rp: str) -> list[Series]:
         statement = parse_select(rewrite(plan))

@@ -7,6 +7,13 @@ it does in InfluxDB.
 Results follow InfluxDB's /query JSON: one series per measurement and GROUP BY tag set (sorted
 by name, then tags), columns `time` then the fields (names de-duplicated as `mean`, `mean_1`),
 time as int ns. Aggregates run InfluxDB's reducers (tickpy.runtime.aggregates) over each window.
+
+Floating-point results depend on the order InfluxDB works in, which is kept: count, sum, mean,
+min, max, first and last are reduced per series and window, then the partials are merged at the
+shard (a tag set's series in GOMAXPROCS merge groups), shards and statement levels, each merge in
+Go's container/heap order, a mean carried as (mean, count) and re-weighted at every level as
+InfluxDB's mean reducer does; the other functions read the raw points in InfluxDB's sorted-merge
+order (by time, then the string auxiliary values, then heap order).
 """
 
 from __future__ import annotations
@@ -21,6 +28,7 @@ from operator import add
 from typing import Any, cast
 
 from tickpy.golang.goheap import heap_init, heap_pop, heap_push
+from tickpy.golang.gosort import XORSHIFT_GO_1_19
 from tickpy.golang.gotime import days_from_civil
 from tickpy.golang.gotypes import wrap_int64
 from tickpy.influxql.ast import (
@@ -31,7 +39,6 @@ from tickpy.influxql.ast import (
     BinaryExpr,
     BooleanLiteral,
     Call,
-    Distinct,
     DurationLiteral,
     Expr,
     Field,
@@ -46,30 +53,16 @@ from tickpy.influxql.ast import (
     VarRef,
     Wildcard,
 )
-from tickpy.influxql.parser import InfluxQLError, unsupported
+from tickpy.influxql.errors import InfluxQLError, unsupported
+from tickpy.influxql.support import AGGREGATES, MULTI_ROW, SELECTORS, TRANSFORMS, top_level_calls
 from tickpy.lang.compiler import compile_regex
 from tickpy.runtime import aggregates
-from tickpy.runtime.influxdb.store import FLOAT, INTEGER, SeriesData, Store
+from tickpy.runtime.influxdb.errors import InfluxDBError
+from tickpy.runtime.influxdb.store import BOOLEAN, FLOAT, INTEGER, SeriesData, Store
 
 MIN_TIME = -(2**63) + 2  # models.MinNanoTime
 MAX_TIME = 2**63 - 2  # models.MaxNanoTime
 
-SELECTORS = frozenset(("first", "last", "min", "max", "percentile"))
-AGGREGATES = frozenset(
-    {"count", "sum", "mean", "median", "mode", "spread", "stddev"} | SELECTORS
-)
-MULTI_ROW = frozenset(("top", "bottom", "distinct", "sample"))
-TRANSFORMS = frozenset(
-    (
-        "derivative",
-        "non_negative_derivative",
-        "difference",
-        "non_negative_difference",
-        "moving_average",
-        "cumulative_sum",
-        "elapsed",
-    )
-)
 _SECOND = 10**9
 
 
@@ -214,14 +207,11 @@ class _Filter:
 
     def __init__(self, expr: Expr) -> None:
         self.expr = expr
-        self.regexes: dict[str, Any] = {}
-        self.names: set[str] = set()
+        self.regexes: dict[str, Any] = {}  # pattern -> compiled, once per query
         self._collect(expr)
 
     def _collect(self, expr: Expr) -> None:
-        if isinstance(expr, VarRef):
-            self.names.add(expr.name)
-        elif isinstance(expr, BinaryExpr):
+        if isinstance(expr, BinaryExpr):
             self._collect(expr.lhs)
             self._collect(expr.rhs)
         elif isinstance(expr, ParenExpr):
@@ -320,9 +310,11 @@ class Engine:
             assert isinstance(measurement, Measurement)
             database = measurement.database or db
             policy_name = measurement.retention_policy or ("autogen" if measurement.database else rp)
+            if database not in self.store.databases:
+                raise InfluxDBError(f"database not found: {database}")
             policy = self.store.retention_policy(database, policy_name)
             if policy is None:
-                continue
+                raise InfluxDBError(f"retention policy not found: {policy_name}")
             shards = policy.shards_in(low, high)
             if measurement.regex is not None:
                 pattern = compile_regex(measurement.regex.pattern)
@@ -337,28 +329,41 @@ class Engine:
 
 
 def _expand_fields(fields, sources: list[_Source], group_tags: list[str], all_tags: bool) -> list[Field]:
-    """`*` becomes the fields and tags of every source, sorted (tags grouped by are left out)."""
-    field_keys: set[str] = set()
+    """`*` becomes the fields and tags of every source, sorted (tags grouped by are left out);
+    `count(*)`, `max(/re/)`: one call per field the function takes, named `count_usage`."""
+    field_types: dict[str, str] = {}
     tag_keys: set[str] = set()
     for source in sources:
         for shard in source.shards:
-            field_keys |= set(shard.field_types)
+            for key, kind in shard.field_types.items():
+                field_types.setdefault(key, kind)
             tag_keys |= shard.tag_keys()
     grouped = tag_keys if all_tags else set(group_tags)
     expanded: list[Field] = []
     for field_ in fields:
-        if isinstance(field_.expr, Wildcard):
+        expr = field_.expr
+        if isinstance(expr, Wildcard):
             names = set()
-            if field_.expr.type in ("", "field"):
-                names |= field_keys
-            if field_.expr.type in ("", "tag"):
+            if expr.type in ("", "field"):
+                names |= set(field_types)
+            if expr.type in ("", "tag"):
                 names |= tag_keys - grouped
             expanded += [Field(VarRef(name)) for name in sorted(names)]
-        elif any(isinstance(arg, (Wildcard, RegexLiteral)) for call in _calls(field_.expr) for arg in call.args):
-            raise unsupported("wildcards and regular expressions inside functions", getattr(field_.expr, "offset", -1))
+        elif isinstance(expr, Call) and expr.args and isinstance(expr.args[0], (Wildcard, RegexLiteral)):
+            pattern = compile_regex(expr.args[0].pattern) if isinstance(expr.args[0], RegexLiteral) else None
+            kinds = None if expr.name in _ANY_KIND_FUNCTIONS else (
+                _NUMERIC_KINDS | {BOOLEAN} if expr.name in ("min", "max") else _NUMERIC_KINDS)
+            for name in sorted(field_types):
+                if (pattern is None or pattern.search(name)) and (kinds is None or field_types[name] in kinds):
+                    call = Call(expr.name, (VarRef(name),) + expr.args[1:], expr.offset)
+                    expanded.append(Field(call, f"{field_.alias or expr.name}_{name}"))
         else:
             expanded.append(field_)
     return expanded
+
+
+_ANY_KIND_FUNCTIONS = frozenset(("count", "first", "last", "distinct", "mode"))
+_NUMERIC_KINDS = frozenset((FLOAT, INTEGER))
 
 
 def _dimensions(dimensions) -> tuple[int, int, list[str], bool]:
@@ -402,16 +407,7 @@ def _column_names(fields: list[Field]) -> list[str]:
     return [name for name in names if name is not None]
 
 
-def _calls(expr: Expr) -> list[Call]:
-    if isinstance(expr, Call):
-        return [expr]
-    if isinstance(expr, Distinct):
-        return [Call("distinct", (VarRef(expr.name),), expr.offset)]
-    if isinstance(expr, BinaryExpr):
-        return _calls(expr.lhs) + _calls(expr.rhs)
-    if isinstance(expr, ParenExpr):
-        return _calls(expr.expr)
-    return []
+_calls = top_level_calls  # the calls of a field expression
 
 
 def _var_refs(expr: Expr) -> list[VarRef]:
@@ -494,7 +490,10 @@ class _Query:
         def lookup(name: str, kind: str):
             if kind != "tag" and name in field_types:
                 column = columns.get(name)
-                return None if column is None else column.values.get(time)
+                value = None if column is None else column.values.get(time)
+                if kind in _CASTS and value is not None:
+                    return _CASTS[kind](value)
+                return value
             if kind not in ("", "tag"):
                 return None
             return tags.get(name, missing)
@@ -527,7 +526,7 @@ class _Query:
             times.update(self._points(series, name)[0])
         return sorted(times)
 
-    def _merged(self, members: dict[int, list[SeriesData]], names: list[str], aux: list[str]) -> list[tuple]:
+    def _merged(self, members: dict[int, list[SeriesData]], names: list[str], aux: list[tuple]) -> list[tuple]:
         """(time, series) of a group's points in the order InfluxDB's sorted merge gives them:
         shard by shard (their times do not overlap), the series of a shard merged by time, then
         by the string values of the auxiliary fields, equal points in Go's heap order."""
@@ -547,7 +546,8 @@ class _Query:
                 out += _sorted_merge(streams, self._point_less(aux))
         return out
 
-    def _point_less(self, aux: list[str]):
+    def _point_less(self, aux: list[tuple]):
+        """aux: the (name, type) of the fields and tags read, in influxql's VarRefs order."""
         ascending = self.ascending
         lookup_at = self._lookup_at
 
@@ -556,8 +556,8 @@ class _Query:
                 return x[0] < y[0] if ascending else x[0] > y[0]
             if aux:
                 x_lookup, y_lookup = lookup_at(x[1], x[0]), lookup_at(y[1], y[0])
-                for name in aux:
-                    x_value, y_value = x_lookup(name, ""), y_lookup(name, "")
+                for name, kind in aux:
+                    x_value, y_value = x_lookup(name, kind), y_lookup(name, kind)
                     if not isinstance(x_value, str) or not isinstance(y_value, str):
                         return False
                     if x_value != y_value:
@@ -574,8 +574,10 @@ class _Query:
             return self._raw()
         return self._aggregate(calls)
 
-    def _series(self, group: tuple, columns: list[str], rows: list[list]) -> Series:
+    def _series(self, group: tuple, columns: list[str], rows: list[list], limited: bool = False) -> Series:
         statement = self.statement
+        if limited:
+            return Series(self.source.name, dict(zip(self.group_tags, group)), columns, rows)
         if statement.offset:
             rows = rows[statement.offset :]
         if statement.limit:
@@ -585,7 +587,9 @@ class _Query:
     def _raw(self) -> list[Series]:
         fields = self.fields
         columns = ["time"] + _column_names(fields)
-        refs = sorted({ref.name for field_ in fields for ref in _var_refs(field_.expr)})
+        aux = sorted({(ref.name, ref.type) for field_ in fields for ref in _var_refs(field_.expr)},
+                     key=lambda ref: (ref[0], _TYPE_ORDER[ref[1]]))
+        refs = sorted({name for name, _ in aux})
         field_refs = [name for name in refs if name in self.field_types]
         if not field_refs:
             return []
@@ -593,7 +597,7 @@ class _Query:
         results = []
         for group, members in self.groups:
             rows = []
-            for time, series in self._merged(members, field_refs, refs):
+            for time, series in self._merged(members, field_refs, aux):
                 lookup = self._lookup_at(series, time)
                 values = [_evaluate_raw(field_.expr, lookup, series.tags, self) for field_ in fields]
                 if all(values[i] is None for i in counted):
@@ -612,10 +616,20 @@ class _Query:
         fields = self.fields
         columns = ["time"] + _column_names(fields)
         aux = [field_ for field_ in fields if not _calls(field_.expr)]
+        if aux and not all(call.name in SELECTORS for call in calls):
+            raise InfluxDBError("mixing aggregate and non-aggregate queries is not supported")
+        if aux and len(calls) > 1:
+            raise InfluxDBError("mixing multiple selector functions with tags or fields is not supported")
         single_selector = len(calls) == 1 and calls[0].name in SELECTORS
         per_call = [self._call_results(call) for call in calls]
         results = []
-        if not streaming and not aux and all(isinstance(field_.expr, Call) for field_ in fields) and (
+        statement = self.statement
+        # InfluxDB limits each call's points, then lines the calls up by time: where the calls
+        # do not all have a point at every time, the rows left differ from a limit of the rows
+        limit_each = len(calls) > 1 and bool(statement.limit or statement.offset) and (
+            streaming or not self.interval or statement.fill == FILL_NONE
+        )
+        if not streaming and not aux and not limit_each and all(isinstance(field_.expr, Call) for field_ in fields) and (
             self.interval or not single_selector
         ):
             return self._plain_rows(calls, per_call, columns)
@@ -628,6 +642,8 @@ class _Query:
                 filled = {time: [result.get(time) for result in windows_of_calls] for time in times}
             else:
                 filled = self._fill(calls, windows_of_calls)
+            if limit_each:
+                filled = self._limit_each_call(filled, len(calls))
             rows = []
             for window in sorted(filled, reverse=not self.ascending):
                 entries = filled[window]
@@ -646,8 +662,20 @@ class _Query:
                         row.append(_evaluate_calls(field_.expr, call_values))
                 rows.append(row)
             if rows:
-                results.append(self._series(group, columns, rows))
+                results.append(self._series(group, columns, rows, limited=limit_each))
         return results
+
+    def _limit_each_call(self, filled: dict[int, list], count: int) -> dict[int, list]:
+        statement = self.statement
+        order = sorted(filled, reverse=not self.ascending)
+        for index in range(count):
+            emitted = [time for time in order if filled[time][index] is not None]
+            end = statement.offset + statement.limit if statement.limit else len(emitted)
+            kept = set(emitted[statement.offset : end])
+            for time in emitted:
+                if time not in kept:
+                    filled[time][index] = None
+        return {time: entries for time, entries in filled.items() if any(entry is not None for entry in entries)}
 
     def _plain_rows(self, calls: list[Call], per_call: list, columns: list[str]) -> list[Series]:
         """Rows of calls alone, one per field, with fill null, none or a number."""
@@ -745,10 +773,9 @@ class _Query:
 
     def _pushed_down(self, call: Call, name: str, kind: str) -> dict[tuple, dict[int, tuple]]:
         function = call.name
-        if function in ("sum", "mean") and kind not in (FLOAT, INTEGER):
-            raise InfluxQLError(f"unsupported {function} iterator type: {kind}", call.offset)
-        if function in ("min", "max") and kind not in (FLOAT, INTEGER):
-            raise InfluxQLError(f"unsupported {function} iterator type: {kind}", call.offset)
+        if kind not in (FLOAT, INTEGER) and (function in ("sum", "mean") or
+                                             (function in ("min", "max") and kind != BOOLEAN)):
+            raise _iterator_type_error(function, kind)
         level0 = _level0(function, kind)
         merge = _merger(function, kind)
         alone = _alone(function, kind)
@@ -816,6 +843,13 @@ class _Query:
         py_kind = {FLOAT: float, INTEGER: int, "string": str, "boolean": bool}[kind]
         args = [_argument(arg) for arg in call.args[1:]]
         spec = aggregates.FUNCTIONS[call.name]
+        if call.name == "mode":  # InfluxDB's mode takes strings and booleans too (Kapacitor's does not)
+            spec = aggregates.FunctionSpec("mode", {kind: lambda args: aggregates.SliceReducer(_mode)
+                                                    for kind in (float, int, str, bool)})
+        elif call.name == "percentile":
+            spec = aggregates.FunctionSpec("percentile", {
+                kind: lambda args: aggregates.SliceReducer(aggregates.percentile_reducer(float(args[0]), GO_SORT))
+                for kind in (float, int)})
         results: dict[tuple, dict[int, tuple]] = {}
         for group, members in self.groups:
             points = self._merged(members, [name], [])
@@ -827,7 +861,7 @@ class _Query:
                 try:
                     reducer = spec.new_reducer(py_kind, args)
                 except aggregates.ReducerTypeError:
-                    raise InfluxQLError(f"unsupported {call.name} iterator type: {kind}", call.offset) from None
+                    raise _iterator_type_error(call.name, kind) from None
                 for time, series in points[start:end]:
                     reducer.add(time, series.columns[name].values[time], series)
                 emitted = reducer.emit()
@@ -954,10 +988,16 @@ class _Query:
             if name != "sample" and kind not in (FLOAT, INTEGER):
                 if kind is None:
                     return []
-                raise InfluxQLError(f"unsupported {name} iterator type: {kind}", call.offset)
+                raise _iterator_type_error(name, kind)
         if kind is None:
             return []
-        columns = ["time"] + _column_names(self.fields + [Field(VarRef(tag)) for tag in tag_args])
+        # influxql's ColumnNames: the tags given to top/bottom follow the call's own column
+        column_fields: list[Field] = []
+        for field_ in self.fields:
+            column_fields.append(field_)
+            if _calls(field_.expr):
+                column_fields += [Field(VarRef(tag)) for tag in tag_args]
+        columns = ["time"] + _column_names(column_fields)
         aux = [field_ for field_ in self.fields if not _calls(field_.expr)]
         results = []
         for group, members in self.groups:
@@ -976,7 +1016,7 @@ class _Query:
                             row.append(_evaluate(field_.expr, lookup) if lookup is not None else None)
                         else:
                             row.append(value)
-                    row += [series.tags.get(tag) if series is not None else None for tag in tag_args]
+                            row += [series.tags.get(tag) if series is not None else None for tag in tag_args]
                     rows.append(row)
             if rows:
                 results.append(self._series(group, columns, rows))
@@ -1129,6 +1169,44 @@ def _sample(entries: list[tuple], size: int) -> list[tuple]:
     return [entries[int(i * step)] for i in range(size)]
 
 
+# The sort.Sort of the InfluxDB the engine answers as: Debian's influxd 1.6.7, built with Go 1.19
+GO_SORT = XORSHIFT_GO_1_19
+
+
+def _mode(points: list) -> list:
+    return aggregates.mode(points, GO_SORT)
+
+
+def _iterator_type_error(function: str, kind: str) -> InfluxDBError:
+    """InfluxDB's error for a function over a field of a type it does not take."""
+    return InfluxDBError(f"unsupported {function} iterator type: *query.{kind}InterruptIterator")
+
+
+def _cast_number(target: type):
+    def cast_value(value):
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return target(value)  # int() truncates toward zero, as Go's conversion
+        return None
+
+    return cast_value
+
+
+def _same_type(target: type):
+    return lambda value: value if type(value) is target else None
+
+
+# influxql.DataType's order, which sorts VarRefs of the same name
+_TYPE_ORDER = {"": 0, "float": 1, "integer": 2, "string": 3, "boolean": 4, "tag": 7, "field": 8}
+
+# `field::type`: InfluxDB converts between floats and integers, other types read as null
+_CASTS = {
+    "float": _cast_number(float),
+    "integer": _cast_number(int),
+    "string": _same_type(str),
+    "boolean": _same_type(bool),
+}
+
+
 def _level0(function: str, kind: str):
     """The reduction of one series' points in one window (the first level)."""
     is_int = kind == INTEGER
@@ -1167,7 +1245,7 @@ def _merger(function: str, kind: str):
         return lambda partials: reduce(add, partials, 0.0)
     if function == "mean":
         return _merge_means
-    wins = (_WINS_BOOL if kind == "boolean" else _WINS)[function]
+    wins = (_WINS_BOOL if kind == BOOLEAN else _WINS).get(function, _WINS[function])
 
     def select(partials):
         best = partials[0]

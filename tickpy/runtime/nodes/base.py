@@ -146,6 +146,8 @@ class RunContext:
         shared: state shared by nodes of the run, by key: "inhibitors" (alert nodes),
             "nodes_by_id" (the runtime nodes built so far, by pipeline id), "time_listeners"
             (nodes with `advance(time_ns)`, called before each input point: event-time ticks).
+        wall_clock_ticks: the time listeners tick on the wall clock instead, through
+            `CompiledTask.tick(now_ns)` (a long-running task, as Kapacitor's stats() ticker).
     """
 
     task_name: str = "task"
@@ -163,6 +165,7 @@ class RunContext:
     log_sink: Callable[[str], None] | None = None
     alerts: list = field(default_factory=list)
     keep_alerts: bool = True
+    wall_clock_ticks: bool = False
     alert_counts: dict = field(default_factory=dict)
     shared: dict = field(default_factory=dict)
     _lambda_cache: dict = field(default_factory=dict)

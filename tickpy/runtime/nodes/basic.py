@@ -96,7 +96,7 @@ class StreamNode(RuntimeNode):
         """The function the engine calls per point: with a single `from` and no dbrp to check,
         that from's own ingest (it drops the measurements it does not select itself, counting
         them; `count_fast_ingested` sets points_out at the end)."""
-        if self.ctx.shared.get("time_listeners") and not self.ctx.shared.get("wall_clock"):
+        if self.ctx.shared.get("time_listeners") and not self.ctx.wall_clock_ticks:
             return self.ingest_with_clock
         if len(self.children) == 1 and not self.dbrps and isinstance(self.children[0], FromNode):
             return self.children[0].ingest
