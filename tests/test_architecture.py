@@ -24,7 +24,7 @@ LAYERS = [
     {"alerting"},
     {"observe"},
     {"api", "udf"},
-    {"testing", "serve"},
+    {"testing", "serve", "lsp"},
     {"cli", "__main__"},
 ]
 RANK = {name: rank for rank, names in enumerate(LAYERS) for name in names}

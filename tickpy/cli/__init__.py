@@ -39,6 +39,8 @@ COMMANDS: dict[str, str] = {
     "handlers": "Work with handler files (kapacitor define-topic-handler's YAML/JSON).",
     "listen": "Listen on ADDRESS (host:port, :port or a port; port 0 picks a free one) for alerts from tcp "
               "handlers and print them.",
+    "lsp": "Serve TICKscript diagnostics, formatting, completion, hover and var navigation to editors over the "
+           "Language Server Protocol, on standard input/output.",
     "parse": "Parse TICKscripts (files, directories, or - for standard input).",
     "run": "Run the task SCRIPT (stream or batch) over the points in INPUT files (line protocol; `-` or no INPUT reads "
            "stdin), as Kapacitor would run it, and deliver its alerts to their real handlers (tcp, post, "

@@ -7,12 +7,11 @@ import sys
 
 import click
 
-from tickpy.check import check_program, has_template_vars, infer_task_type
 from tickpy.check.inputs import load_udfs, load_vars
+from tickpy.check.verdict import validate_source
 from tickpy.cli.guard import color_wanted, guarded_command
 from tickpy.cli.script_text import read_script, shown_message, shown_source
-from tickpy.diagnostics import ERROR, INFO, Diagnostic, TickpyError, diagnostic_at, display_path, render, to_json_line
-from tickpy.syntax import ast, check_syntax, parse
+from tickpy.diagnostics import ERROR, INFO, Diagnostic, TickpyError, display_path, render, to_json_line
 
 
 def _collect(paths: tuple[str, ...]) -> list[str]:
@@ -57,51 +56,6 @@ def _github(path: str, diagnostic: Diagnostic) -> str:
     if diagnostic.hint:
         message += f" (hint: {diagnostic.hint})"
     return f"::{level} {','.join(props)}::{_github_escape(message)}"
-
-
-def validate_source(
-    source: str,
-    path: str,
-    *,
-    task_type: str | None = None,
-    variables=None,
-    udfs=None,
-    syntax_only: bool = False,
-    dbrps=None,
-):
-    """(ok, diagnostics, task_type) for one script."""
-
-    if syntax_only:
-        diagnostics = list(check_syntax(source, path))
-        return not any(d.severity == ERROR for d in diagnostics), diagnostics, None
-    try:
-        program = parse(source, path)
-    except TickpyError as err:
-        return False, list(err.diagnostics), None
-
-    pipeline, diagnostics = check_program(
-        program, task_type=task_type, variables=variables, udfs=udfs, source=source, dbrps=dbrps
-    )
-    if variables is None and has_template_vars(program):
-        diagnostics.insert(0, _template_note(program))
-    ok = pipeline is not None and not any(d.severity == ERROR for d in diagnostics)
-    kind = pipeline.task_type if pipeline is not None else (task_type or infer_task_type(program))
-    return ok, diagnostics, kind
-
-
-def _template_note(program) -> Diagnostic:
-    """Says that a script with typed vars (`var x string`) and no --vars is checked as a template."""
-
-    declarations = [s for s in program.statements if type(s) is ast.TypeDeclaration]
-    names = ", ".join(f"{d.name.name} {d.type_name.name}" for d in declarations)
-    return diagnostic_at(
-        declarations[0].span,
-        f"a template task (vars: {names}): checked as `kapacitor define-template` would; "
-        "a task made from it takes their values from -vars (`kapacitor define -template ... -vars`)",
-        severity=INFO,
-        code="template",
-        hint="to check a task made from it, give the values with --vars FILE (the JSON of `kapacitor define -vars`)",
-    )
 
 
 def _running_udfs(source: str, path: str, config_path, udf_modules) -> dict:

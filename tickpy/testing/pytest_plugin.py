@@ -94,6 +94,10 @@ class TickpyTestItem(pytest.Item):
     def __init__(self, *, case, **kwargs):
         super().__init__(**kwargs)
         self.case = case
+        # A case takes no fixtures. Said explicitly because some plugins' pytest_runtest_call
+        # wrappers read item.funcargs and break on an item without it (pytest-lsp 1.0.1, which
+        # the `test` extra installs, fails every such item with "did not yield").
+        self.funcargs: dict = {}
 
     def runtest(self) -> None:
         # deferred: start-up (pytest loads this plugin in every project; tickpy loads only for tickpy files)
