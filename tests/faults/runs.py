@@ -123,7 +123,7 @@ class Run:
         summaries = [line for line in self.lines if line.startswith("tickpy run: task ")]
         if not summaries:
             return 0
-        match = re.search(r"(\d+) alerts? ", summaries[-1])
+        match = re.search(r"(\d+) alerts?\b", summaries[-1])  # "3 alerts (3 CRITICAL)", "0 alerts, stopped by ..."
         assert match, self.stderr
         return int(match.group(1))
 
