@@ -209,3 +209,51 @@ async def test_handler_files_get_the_diagnostics_of_tickpy_handlers_check(client
         assert [(d.range.start.line + 1, d.range.start.character + 1, d.code, d.message.split("\nhint: ")[0])
                 for d in published] == [
             (r["line"], r["column"], r["code"], r["message"]) for r in expected[str(path)]], path
+
+
+def apply_edits(text: str, edits: list[types.TextEdit]) -> str:
+    """The text with line-based edits (whole lines, as range formatting gives them) applied."""
+    lines = text.splitlines(keepends=True)
+    for edit in sorted(edits, key=lambda e: e.range.start.line, reverse=True):
+        assert edit.range.start.character == 0 and edit.range.end.character == 0
+        lines[edit.range.start.line:edit.range.end.line] = [edit.new_text]
+    return "".join(lines)
+
+
+async def test_range_formatting_changes_only_the_lines_asked_for(client):
+    # two chains, both unformatted; the range covers the second only
+    messy = "var a = stream|from().measurement('cpu')\n\nvar b = stream|from().measurement('mem')\n"
+    await open_document(client, URI, messy)
+    edits = await client.text_document_range_formatting_async(types.DocumentRangeFormattingParams(
+        doc(), types.Range(types.Position(2, 0), types.Position(2, 5)),
+        types.FormattingOptions(tab_size=4, insert_spaces=True)))
+    result = apply_edits(messy, edits)
+    whole = format_source(messy)
+    assert result.startswith("var a = stream|from().measurement('cpu')\n")  # the first chain untouched
+    assert result.endswith(whole[whole.index("var b"):])  # the second as tickpy fmt writes it
+    everything = await client.text_document_range_formatting_async(types.DocumentRangeFormattingParams(
+        doc(), types.Range(types.Position(0, 0), types.Position(3, 0)),
+        types.FormattingOptions(tab_size=4, insert_spaces=True)))
+    assert apply_edits(messy, everything) == whole
+
+
+async def test_code_lenses_and_their_commands(client, tmp_path):
+    script = tmp_path / "cpu.tick"
+    text = "stream\n    |from()\n        .measurement('cpu')\n    |alert()\n        .crit(lambda: \"usage\" > 90)\n"
+    script.write_text(text)
+    uri = script.as_uri()
+    await open_document(client, uri, text)
+    lenses = await client.text_document_code_lens_async(types.CodeLensParams(doc(uri)))
+    assert [lens.command.command for lens in lenses] == ["tickpy.explain", "tickpy.graph"]  # no test file yet
+    (tmp_path / "cpu.tickpy.yaml").write_text("script: cpu.tick\npoints: |\n  cpu usage=95 0s\n"
+                                             "expect: {counts: {crit: 1}}\n")
+    lenses = await client.text_document_code_lens_async(types.CodeLensParams(doc(uri)))
+    assert [lens.command.title for lens in lenses] == ["explain", "graph", "run tests"]
+    explained = await client.workspace_execute_command_async(types.ExecuteCommandParams(
+        "tickpy.explain", [uri]))
+    graph = await client.workspace_execute_command_async(types.ExecuteCommandParams("tickpy.graph", [uri]))
+    tested = await client.workspace_execute_command_async(types.ExecuteCommandParams("tickpy.runTests", [uri]))
+    for command, answer in (("explain", explained), ("graph", graph)):
+        done = subprocess.run([sys.executable, "-m", "tickpy", command, str(script)], capture_output=True, text=True)
+        assert answer == done.stdout.rstrip("\n")  # what the CLI prints
+    assert "PASS" in tested and "cpu.tickpy.yaml" in tested and "1 passed" in tested

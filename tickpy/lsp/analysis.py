@@ -8,20 +8,30 @@ that does not parse yet, as it does while it is being typed.
 
 from __future__ import annotations
 
+import difflib
 import json
 import pathlib
 import re
+import time
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 from tickpy.alerting.handlerfile import check_handler_files
+from tickpy.check import build_pipeline
 from tickpy.check.catalogue import load as load_catalogue
+from tickpy.check.dot import to_dot
 from tickpy.check.inputs import load_vars
 from tickpy.check.verdict import validate_source
-from tickpy.diagnostics import Diagnostic, TickpyError
+from tickpy.diagnostics import Diagnostic, TickpyError, render
 from tickpy.filenames import is_test_file
 from tickpy.lang.functions import BUILTIN_FUNCTIONS
+from tickpy.observe.explain import explain_text
+from tickpy.syntax import format_source, parse
 from tickpy.syntax.lexer import Tok, lex
+from tickpy.testing import run_test_file
+from tickpy.testing.report import render_text
+from tickpy.testing.runner import find_test_files
+from tickpy.testing.spec import TestFileError, load_test_file
 
 DOCS_PATH = pathlib.Path(__file__).with_name("docs.json")
 # Where a member's doc comment lives when its own type has none: handlers and the alert node
@@ -418,3 +428,86 @@ def _call_signatures(reading: Reading, index: int) -> list[Signature]:
         params = [catalogue.kind_of(p) for p in entry.props[name].params]
         return [Signature(f".{name}({', '.join(params)})", params, property_doc(entry.name, name))]
     return []
+
+
+# ---------------------------------------------------------------------------- range formatting
+
+
+def range_format_edits(source: str, path: str, first_line: int, last_line: int) -> list[tuple[int, int, str]] | None:
+    """`tickpy fmt` applied to lines first_line..last_line (0-based, both included): the script is
+    formatted whole (fmt's layout depends on the whole chain), and of the stretches that change
+    only those touching the range are kept, as (first line, end line (excluded), new text). None
+    when the script does not parse."""
+    try:
+        formatted = format_source(source, path)
+    except TickpyError:
+        return None
+    old = source.splitlines(keepends=True)
+    new = formatted.splitlines(keepends=True)
+    edits = []
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, old, new, autojunk=False).get_opcodes():
+        touches = i1 <= last_line and (i2 > first_line if i2 > i1 else i1 >= first_line)
+        if tag != "equal" and touches:
+            edits.append((i1, i2, "".join(new[j1:j2])))
+    return edits
+
+
+# ---------------------------------------------------------------------------- commands
+
+
+COMMANDS = {
+    "tickpy.explain": "explain",
+    "tickpy.graph": "graph",
+    "tickpy.runTests": "run tests",
+}
+
+
+def _checked(source: str, path: str):
+    """(program, pipeline, vars) of a script, with its sibling vars file; TickpyError otherwise."""
+    vars_file = vars_file_of(path)
+    variables = load_vars(str(vars_file)) if vars_file is not None else None
+    program = parse(source, path)
+    return program, build_pipeline(program, variables=variables), variables
+
+
+def explain_of(source: str, path: str) -> str:
+    """What `tickpy explain` says of the script (or why it cannot)."""
+    try:
+        program, pipeline, variables = _checked(source, path)
+    except TickpyError as error:
+        return "\n".join(render(d, path, source) for d in error.diagnostics)
+    return explain_text(pipeline, program, given_vars=variables or ())
+
+
+def graph_of(source: str, path: str) -> str:
+    """`tickpy graph`'s DOT of the script (or why it cannot be drawn)."""
+    try:
+        _, pipeline, _ = _checked(source, path)
+    except TickpyError as error:
+        return "\n".join(render(d, path, source) for d in error.diagnostics)
+    return to_dot(pipeline)  # named "task", as `tickpy graph` names it by default
+
+
+def tests_of(path: str) -> list[str]:
+    """The test files in the script's folder (and below) whose cases run this script."""
+    script = pathlib.Path(path).resolve()
+    found = []
+    for test_file in find_test_files([str(script.parent)]):
+        try:
+            cases = load_test_file(test_file)
+        except TestFileError:
+            continue
+        if any(pathlib.Path(case.script_path).resolve() == script for case in cases
+               if not case.script_path.startswith(test_file)):
+            found.append(test_file)
+    return found
+
+
+def run_tests_of(path: str) -> str:
+    """`tickpy test` on the test files of the script, as its text report."""
+    files = tests_of(path)
+    if not files:
+        return f"no test file under {pathlib.Path(path).parent} runs {pathlib.Path(path).name}"
+    started = time.perf_counter()
+    results = [result for test_file in files for result in run_test_file(test_file)]
+    return render_text(results, [], time.perf_counter() - started)

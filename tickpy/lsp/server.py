@@ -150,6 +150,47 @@ def make_server() -> LanguageServer:
             return []
         return [lsp.TextEdit(range=Positions(document).whole(), new_text=formatted)]
 
+    @server.feature(lsp.TEXT_DOCUMENT_RANGE_FORMATTING)
+    def range_formatting(params: lsp.DocumentRangeFormattingParams) -> list[lsp.TextEdit] | None:
+        document = server.workspace.get_text_document(params.text_document.uri)
+        edits = analysis.range_format_edits(document.source, document_path(document.uri),
+                                            params.range.start.line, params.range.end.line)
+        if edits is None:
+            return None  # a script that does not parse is left as it is; its diagnostics say why
+        return [lsp.TextEdit(range=lsp.Range(lsp.Position(first, 0), lsp.Position(end, 0)), new_text=text)
+                for first, end, text in edits]
+
+    @server.feature(lsp.TEXT_DOCUMENT_CODE_LENS)
+    def code_lens(params: lsp.CodeLensParams) -> list[lsp.CodeLens]:
+        """Explain, graph and (when a test file runs the script) run its tests, above line 1."""
+        uri = params.text_document.uri
+        if not document_path(uri).endswith(".tick"):
+            return []
+        top = lsp.Range(lsp.Position(0, 0), lsp.Position(0, 0))
+        wanted = [name for name in analysis.COMMANDS
+                  if name != "tickpy.runTests" or analysis.tests_of(document_path(uri))]
+        return [lsp.CodeLens(range=top, command=lsp.Command(title=analysis.COMMANDS[name], command=name, arguments=[uri]))
+                for name in wanted]
+
+    def _shown(text: str) -> str:
+        """The command's answer, also shown to the user (a client may do nothing with a result)."""
+        server.window_show_message(lsp.ShowMessageParams(type=lsp.MessageType.Info, message=text))
+        return text
+
+    @server.command("tickpy.explain")
+    def explain_command(ls: LanguageServer, uri: str) -> str:
+        document = server.workspace.get_text_document(uri)
+        return _shown(analysis.explain_of(document.source, document_path(uri)))
+
+    @server.command("tickpy.graph")
+    def graph_command(ls: LanguageServer, uri: str) -> str:
+        document = server.workspace.get_text_document(uri)
+        return _shown(analysis.graph_of(document.source, document_path(uri)))
+
+    @server.command("tickpy.runTests")
+    def run_tests_command(ls: LanguageServer, uri: str) -> str:
+        return _shown(analysis.run_tests_of(document_path(uri)))
+
     @server.feature(lsp.TEXT_DOCUMENT_COMPLETION, lsp.CompletionOptions(trigger_characters=["|", "."]))
     def completion(params: lsp.CompletionParams) -> lsp.CompletionList:
         document = server.workspace.get_text_document(params.text_document.uri)
