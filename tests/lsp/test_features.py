@@ -11,6 +11,7 @@ import pytest
 from lsprotocol import types
 
 from tests.lsp.conftest import open_document
+from tickpy.lsp.analysis import SEMANTIC_TYPES
 from tickpy.syntax import format_source
 
 pytestmark = pytest.mark.asyncio
@@ -257,3 +258,31 @@ async def test_code_lenses_and_their_commands(client, tmp_path):
         done = subprocess.run([sys.executable, "-m", "tickpy", command, str(script)], capture_output=True, text=True)
         assert answer == done.stdout.rstrip("\n")  # what the CLI prints
     assert "PASS" in tested and "cpu.tickpy.yaml" in tested and "1 passed" in tested
+
+
+def decode_semantic_tokens(text: str, data: list[int], legend: list[str]) -> list[tuple[str, str]]:
+    """(text, type) of each token of LSP's relative encoding (columns in UTF-16 units = chars here)."""
+    lines = text.split("\n")
+    out, line, column = [], 0, 0
+    for index in range(0, len(data), 5):
+        delta_line, delta_start, length, kind, _ = data[index:index + 5]
+        column = delta_start if delta_line else column + delta_start
+        line += delta_line
+        out.append((lines[line][column:column + length], legend[kind]))
+    return out
+
+
+async def test_semantic_tokens_of_lambdas_and_influxql(client):
+    text = ("stream\n    |from()\n        .where(lambda: \"host\" =~ /web.*/ AND sigma(\"v\") > 3.0)\n"
+            "    |alert()\n\nbatch\n    |query('SELECT mean(usage) FROM cpu WHERE time > now() - 1h')\n")
+    await open_document(client, URI, text)
+    legend = list(SEMANTIC_TYPES)  # the legend the server declares in its capabilities
+    result = await client.text_document_semantic_tokens_full_async(types.SemanticTokensParams(doc()))
+    tokens = decode_semantic_tokens(text, result.data, legend)
+    assert tokens == [
+        ("lambda:", "keyword"), ('"host"', "property"), ("=~", "operator"), ("/web.*/", "regexp"),
+        ("AND", "keyword"), ("sigma", "function"), ('"v"', "property"), (">", "operator"), ("3.0", "number"),
+        ("SELECT", "keyword"), ("mean", "function"), ("usage", "variable"), ("FROM", "keyword"),
+        ("cpu", "variable"), ("WHERE", "keyword"), ("time", "variable"), (">", "operator"),
+        ("now", "function"), ("-", "operator"), ("1h", "number"),
+    ]

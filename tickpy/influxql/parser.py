@@ -48,6 +48,23 @@ WS, IDENT, KEYWORD, NUMBER, INTEGER, DURATION, STRING, OP, LPAREN, RPAREN, COMMA
     "WS IDENT KEYWORD NUMBER INTEGER DURATION STRING OP ( ) , . :: ; EOF".split()
 )
 
+def scan_tokens(text: str) -> list[tuple[str, int, int]]:
+    """(kind, start, end) of each token of an InfluxQL text, whitespace left out: for editors'
+    highlighting. A text the scanner cannot go on with ends the list there."""
+    scanner = _Scanner(text)
+    found: list[tuple[str, int, int]] = []
+    try:
+        kind, start, _ = scanner.scan()
+        while kind != EOF:
+            following = scanner.scan()
+            if kind != WS:
+                found.append((kind, start, following[1]))
+            kind, start, _ = following
+    except InfluxQLError:
+        pass
+    return found
+
+
 def _is_letter(char: str) -> bool:
     return ("a" <= char <= "z") or ("A" <= char <= "Z")
 

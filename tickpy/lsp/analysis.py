@@ -24,6 +24,7 @@ from tickpy.check.inputs import load_vars
 from tickpy.check.verdict import validate_source
 from tickpy.diagnostics import Diagnostic, TickpyError, render
 from tickpy.filenames import is_test_file
+from tickpy.influxql import scan_tokens
 from tickpy.lang.functions import BUILTIN_FUNCTIONS
 from tickpy.observe.explain import explain_text
 from tickpy.syntax import format_source, parse
@@ -511,3 +512,81 @@ def run_tests_of(path: str) -> str:
     started = time.perf_counter()
     results = [result for test_file in files for result in run_test_file(test_file)]
     return render_text(results, [], time.perf_counter() - started)
+
+
+# ---------------------------------------------------------------------------- semantic tokens
+
+# What the two sub-languages' tokens are, for editors whose grammar (TextMate, vim syntax) sees
+# only strings there: lambda expressions and the InfluxQL of query nodes.
+SEMANTIC_TYPES = ("keyword", "operator", "number", "string", "regexp", "property", "function", "variable")
+_LAMBDA_KINDS = {"REFERENCE": "property", "NUMBER": "number", "DURATION": "number", "STRING": "string",
+                 "REGEX": "regexp", "AND": "keyword", "OR": "keyword", "TRUE": "keyword", "FALSE": "keyword",
+                 "LAMBDA": "keyword"}
+_NOT_OPERATORS = frozenset({"LPAREN", "RPAREN", "COMMA", "DOT", "PIPE", "IDENT", "AT", "ASGN"})
+_INFLUXQL_KINDS = {"KEYWORD": "keyword", "NUMBER": "number", "INTEGER": "number", "DURATION": "number",
+                   "STRING": "string", "OP": "operator"}
+
+
+def semantic_tokens(source: str) -> list[tuple[int, int, str]]:
+    """(start offset, end offset, type) of the tokens of every lambda expression and of every
+    query node's InfluxQL, in document order."""
+    tokens = lex(source).tokens
+    found: list[tuple[int, int, str]] = []
+    index = 0
+    while index < len(tokens):
+        token = tokens[index]
+        if token.type == "LAMBDA":
+            index = _lambda_tokens(tokens, index, found)
+            continue
+        if (token.type == "IDENT" and token.value == "query" and index + 2 < len(tokens)
+                and tokens[index + 1].type == "LPAREN" and tokens[index + 2].type == "STRING"):
+            found.extend(_influxql_tokens(tokens[index + 2]))
+        index += 1
+    return found
+
+
+def _lambda_tokens(tokens: list[Tok], index: int, found: list) -> int:
+    """Adds the tokens of the lambda starting at `index`; returns the index after it (its end:
+    the `,` or `)` that closes the argument it is)."""
+    depth = 0
+    while index < len(tokens):
+        token = tokens[index]
+        if token.type == "LPAREN":
+            depth += 1
+        elif token.type == "RPAREN":
+            if depth == 0:
+                return index
+            depth -= 1
+        elif token.type == "COMMA" and depth == 0:
+            return index
+        kind = _LAMBDA_KINDS.get(token.type)
+        if kind is None and token.type == "IDENT":
+            following = tokens[index + 1] if index + 1 < len(tokens) else None
+            kind = "function" if following is not None and following.type == "LPAREN" else "variable"
+        elif kind is None and token.type not in _NOT_OPERATORS:
+            kind = "operator"
+        if kind is not None:
+            found.append((token.start_pos, token.offset_end, kind))
+        index += 1
+    return index
+
+
+def _influxql_tokens(string: Tok) -> list[tuple[int, int, str]]:
+    """The InfluxQL tokens inside a string literal, at their places in the document (only when
+    the literal has no escapes, so that its text is the query's, character for character)."""
+    raw = string.value
+    quote = 3 if raw.startswith("\'\'\'") else 1
+    text = raw[quote:-quote]
+    if "\\" in text:
+        return []
+    base = string.start_pos + quote
+    scanned = scan_tokens(text)
+    found = []
+    for position, (kind, start, end) in enumerate(scanned):
+        semantic = _INFLUXQL_KINDS.get(kind)
+        if semantic is None and kind == "IDENT":
+            following = scanned[position + 1][0] if position + 1 < len(scanned) else None
+            semantic = "function" if following == "(" else "variable"
+        if semantic is not None:
+            found.append((base + start, base + end, semantic))
+    return found

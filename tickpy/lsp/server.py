@@ -160,6 +160,13 @@ def make_server() -> LanguageServer:
         return [lsp.TextEdit(range=lsp.Range(lsp.Position(first, 0), lsp.Position(end, 0)), new_text=text)
                 for first, end, text in edits]
 
+    @server.feature(lsp.TEXT_DOCUMENT_SEMANTIC_TOKENS_FULL,
+                    lsp.SemanticTokensLegend(token_types=list(analysis.SEMANTIC_TYPES), token_modifiers=[]))
+    def semantic_tokens(params: lsp.SemanticTokensParams) -> lsp.SemanticTokens:
+        document = server.workspace.get_text_document(params.text_document.uri)
+        return lsp.SemanticTokens(data=encode_semantic_tokens(analysis.semantic_tokens(document.source),
+                                                              Positions(document)))
+
     @server.feature(lsp.TEXT_DOCUMENT_CODE_LENS)
     def code_lens(params: lsp.CodeLensParams) -> list[lsp.CodeLens]:
         """Explain, graph and (when a test file runs the script) run its tests, above line 1."""
@@ -280,6 +287,21 @@ def make_server() -> LanguageServer:
         return symbols(document.source, Positions(document))
 
     return server
+
+
+def encode_semantic_tokens(tokens: list[tuple[int, int, str]], positions: Positions) -> list[int]:
+    """LSP's relative encoding (line delta, start delta, length, type, modifiers) of tokens
+    given by character offsets; a token that spans lines (a multi-line string) is left out."""
+    data: list[int] = []
+    line = column = 0
+    for start, end, kind in tokens:
+        first, last = positions.from_offset(start), positions.from_offset(end)
+        if first.line != last.line:
+            continue
+        data += [first.line - line, first.character - (column if first.line == line else 0),
+                 last.character - first.character, analysis.SEMANTIC_TYPES.index(kind), 0]
+        line, column = first.line, first.character
+    return data
 
 
 def symbols(source: str, positions: Positions) -> list[lsp.DocumentSymbol]:
