@@ -286,3 +286,25 @@ async def test_semantic_tokens_of_lambdas_and_influxql(client):
         ("cpu", "variable"), ("WHERE", "keyword"), ("time", "variable"), (">", "operator"),
         ("now", "function"), ("-", "operator"), ("1h", "number"),
     ]
+
+
+async def test_completion_offers_test_point_fields_and_topic_names(client, tmp_path):
+    script = tmp_path / "cpu.tick"
+    text = "stream\n    |from()\n    |alert()\n        .crit(lambda: )\n        .topic('')\n"
+    script.write_text(text)
+    (tmp_path / "cpu.tickpy.yaml").write_text(
+        "script: cpu.tick\npoints: |\n  cpu,host=a usage=95,load=2i 0s\n"
+        "input_series:\n  - {measurement: cpu, tags: {dc: x}, field: iowait, values: '1 2'}\n"
+        "expect: {counts: {}}\n")
+    (tmp_path / "ops.yaml").write_text("id: ops\ntopic: ops_pager\nkind: log\noptions: {path: /tmp/x}\n")
+    uri = script.as_uri()
+    await open_document(client, uri, text)
+    inside_lambda = await client.text_document_completion_async(types.CompletionParams(
+        doc(uri), at(text, "lambda: ", len("lambda: "))))
+    fields = {item.label: item.detail for item in inside_lambda.items if item.kind == types.CompletionItemKind.Field}
+    assert fields == {'"dc"': "tag in test points", '"host"': "tag in test points",
+                      '"iowait"': "field in test points", '"load"': "field in test points",
+                      '"usage"': "field in test points"}
+    topics = await client.text_document_completion_async(types.CompletionParams(
+        doc(uri), at(text, ".topic('", len(".topic('"))))
+    assert [(item.label, item.detail) for item in topics.items] == [("ops_pager", "topic of ops.yaml")]

@@ -30,6 +30,8 @@ from tickpy.observe.explain import explain_text
 from tickpy.syntax import format_source, parse
 from tickpy.syntax.lexer import Tok, lex
 from tickpy.testing import run_test_file
+from tickpy.testing.inputs import points as test_points
+from tickpy.testing.inputs import series_points
 from tickpy.testing.report import render_text
 from tickpy.testing.runner import find_test_files
 from tickpy.testing.spec import TestFileError, load_test_file
@@ -255,20 +257,87 @@ def function_signatures(name: str) -> list[str]:
     return [f"{name}({', '.join(args)}) {result}" for args, result in function.signatures.items()]
 
 
-def _field_candidates(source: str) -> list[Candidate]:
-    """The field and tag references ("name") the script uses anywhere."""
-    names = sorted({token.value for token in lex(source).tokens if token.type == "REFERENCE"})
-    return [Candidate(name, "field", "field or tag") for name in names]
+def _field_candidates(source: str, path: str | None) -> list[Candidate]:
+    """The field and tag references ("name") the script uses anywhere, and the fields and tags
+    of the points its test files give it."""
+    used = {token.value for token in lex(source).tokens if token.type == "REFERENCE"}
+    found = [Candidate(name, "field", "field or tag") for name in sorted(used)]
+    if path is not None:
+        for key, what in sorted(_test_point_keys(path).items()):
+            if f'"{key}"' not in used:
+                found.append(Candidate(f'"{key}"', "field", what))
+    return found
+
+
+def _test_point_keys(path: str) -> dict[str, str]:
+    """Field and tag names of the points in the test files beside the script that run it:
+    name -> "field in test points" or "tag in test points". Read again only when a file in the
+    folder changed."""
+    folder = pathlib.Path(path).parent
+    try:
+        stamp = tuple(sorted((entry.name, entry.stat().st_mtime_ns) for entry in folder.iterdir()
+                             if is_test_file(entry.name)))
+    except OSError:
+        return {}
+    cached = _POINT_KEYS.get(path)
+    if cached is not None and cached[0] == stamp:
+        return cached[1]
+    keys: dict[str, str] = {}
+    script = pathlib.Path(path).resolve()
+    for name, _ in stamp:
+        try:
+            cases = load_test_file(str(folder / name))
+        except TestFileError:
+            continue
+        for case in cases:
+            if case.script_path.startswith(str(folder / name)) or pathlib.Path(case.script_path).resolve() != script:
+                continue
+            try:
+                loaded = test_points(case.points_text, start=case.start_ns, precision=case.precision)
+            except ValueError:
+                continue
+            loaded += series_points(case.input_series, case.start_ns)
+            for point in loaded:
+                keys.update({tag: "tag in test points" for tag in point.tags})
+                keys.update({field: "field in test points" for field in point.fields})
+    _POINT_KEYS[path] = (stamp, keys)
+    return keys
+
+
+_POINT_KEYS: dict[str, tuple[tuple, dict[str, str]]] = {}
+_TOPIC_ARGUMENT = re.compile(r"\.topic\(\s*'([^'\\\n]*)$")
+_TOPIC_IN_SCRIPT = re.compile(r"\.topic\(\s*'([^'\\\n]+)'")
+_TOPIC_IN_HANDLER = re.compile(r'^\s*"?topic"?\s*:\s*"?([^"\s,]+)"?', re.MULTILINE)
+
+
+def _topic_candidates(source: str, path: str | None) -> list[Candidate]:
+    """The topics this script publishes to and the topics of the handler files beside it."""
+    topics = {name: "topic of this script" for name in _TOPIC_IN_SCRIPT.findall(source)}
+    if path is not None:
+        folder = pathlib.Path(path).parent
+        for entry in sorted(folder.glob("*")):
+            if entry.suffix in (".yaml", ".yml", ".json") and not is_test_file(entry.name):
+                try:
+                    text = entry.read_text(encoding="utf-8")
+                except (OSError, UnicodeDecodeError):
+                    continue
+                if is_handler_file(str(entry), text):
+                    for name in _TOPIC_IN_HANDLER.findall(text):
+                        topics.setdefault(name, f"topic of {entry.name}")
+    return [Candidate(name, "variable", what) for name, what in sorted(topics.items())]
 
 
 def _lambda_candidates() -> list[Candidate]:
     return [Candidate(name, "function", function_signatures(name)[0]) for name in sorted(BUILTIN_FUNCTIONS)]
 
 
-def completions(source: str, offset: int) -> list[Candidate]:
+def completions(source: str, offset: int, path: str | None = None) -> list[Candidate]:
     """What may be written at `offset`: chaining methods after `|`, properties after `.`,
-    lambda functions and vars inside `lambda:`, vars and keywords at the start of a statement."""
+    lambda functions, vars and fields (with those of the test files' points) inside `lambda:`,
+    topic names inside `.topic('`, vars and keywords at the start of a statement."""
     before = source[:offset]
+    if _TOPIC_ARGUMENT.search(before):
+        return _topic_candidates(source, path)
     tokens = lex(before).tokens
     if tokens and tokens[-1].type == "IDENT" and tokens[-1].offset_end == offset:
         before = before[: tokens[-1].start_pos]  # the word being typed
@@ -283,7 +352,7 @@ def completions(source: str, offset: int) -> list[Candidate]:
     variables = [Candidate(name, "variable", _kind_text(reading.var_kinds.get(name)))
                  for name in sorted(reading.declarations)]
     if reading.in_lambda:
-        return _lambda_candidates() + variables + _field_candidates(source)
+        return _lambda_candidates() + variables + _field_candidates(source, path)
     if trigger in ("VAR", "AT"):
         return []
     return variables + [Candidate(word, "keyword") for word in KEYWORDS]

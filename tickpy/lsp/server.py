@@ -210,7 +210,7 @@ def make_server() -> LanguageServer:
                 documentation=lsp.MarkupContent(lsp.MarkupKind.Markdown, candidate.documentation)
                 if candidate.documentation else None,
             )
-            for candidate in analysis.completions(document.source, offset)
+            for candidate in analysis.completions(document.source, offset, document_path(document.uri))
         ]
         return lsp.CompletionList(is_incomplete=False, items=items)
 
